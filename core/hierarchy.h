@@ -1,0 +1,36 @@
+/* hierarchy.h -- the entity tree (entities.csv: code,name,level,parent).
+ *
+ * Invariants after hierarchy_load(): codes are unique, every parent exists, a child's
+ * level is strictly below its parent's, there are no cycles.
+ */
+#ifndef HUIZONG_HIERARCHY_H
+#define HUIZONG_HIERARCHY_H
+
+#include <stddef.h>
+
+typedef enum {
+    LEVEL_NONE = 0, LEVEL_UNIT = 1, LEVEL_DEPARTMENT = 2, LEVEL_DISTRICT = 3,
+    LEVEL_CITY = 4, LEVEL_PROVINCE = 5
+} entity_level;
+
+typedef struct {
+    char code[65];
+    char name[256];
+    entity_level level;
+    char parent[65];     /* "" for a root */
+} entity_t;
+
+typedef struct {
+    entity_t *items;
+    size_t count, cap;
+} hierarchy_t;
+
+/* Reads entities.csv. Returns 0, or -1 with "file:line: reason" in err. */
+int hierarchy_load(hierarchy_t *h, const char *path, char *err, size_t errlen);
+void hierarchy_free(hierarchy_t *h);
+const entity_t *hierarchy_find(const hierarchy_t *h, const char *code);
+entity_level level_from_name(const char *name);   /* "department" -> LEVEL_DEPARTMENT */
+const char *level_name(entity_level l);           /* "department" */
+const char *level_label(entity_level l);          /* "部门" */
+
+#endif

@@ -1,0 +1,107 @@
+/* rules.h -- the rule catalogue and the rule engine.
+ *
+ * Rules are pure functions: they read a submission (or a view of one node of the tree that
+ * the store builds inside its transaction) and append findings. The same code runs in
+ * `huizong-collector check` before anything is sent and in the aggregator before a
+ * submission is stored. Only findings that are not EXACT are appended: ROUNDING findings
+ * (info, counted) and MISMATCH / MALFORMED / MISSING findings (error or warning).
+ *
+ * Every rule has a stable id, a default severity, English and Chinese descriptions and the
+ * tables it reads; the catalogue below is the one source of truth (docs/rules.md is
+ * generated from it by `huizong rules --format markdown`). A settings file may change a
+ * rule's severity or switch it off:  one line per rule, `RULE_ID = error|warning|info|off`,
+ * `#` comments.
+ */
+#ifndef HUIZONG_RULES_H
+#define HUIZONG_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "findings.h"
+#include "hierarchy.h"
+#include "submission.h"
+
+#define RULES_CATALOGUE_VERSION "1"
+
+typedef enum { RULE_SCOPE_TABLE, RULE_SCOPE_CROSS, RULE_SCOPE_CODE, RULE_SCOPE_LEVEL } rule_scope;
+
+typedef struct {
+    const char *id;          /* "sum.function_class" */
+    severity_t severity;     /* default */
+    rule_scope scope;
+    const char *tables;      /* "gpb_func, expense, income" */
+    const char *en;
+    const char *zh;
+} rule_info_t;
+
+/* The catalogue, in documentation order. */
+size_t rules_catalogue(const rule_info_t **out);
+const rule_info_t *rules_find(const char *id);
+
+typedef struct rule_settings rule_settings_t;
+/* NULL path: catalogue defaults. Returns NULL with "file:line: reason" on error. */
+rule_settings_t *rule_settings_load(const char *path, char *err, size_t errlen);
+void rule_settings_destroy(rule_settings_t **self_p);
+/* Effective severity of a rule (SEV_OFF when switched off). */
+severity_t rule_settings_severity(const rule_settings_t *self, const char *rule_id);
+/* "catalogue 1, settings defaults" or "catalogue 1, settings FILE (sha ...)" */
+const char *rule_settings_describe(const rule_settings_t *self);
+
+/* Within-table, between-table and code rules over one validated (sorted) submission. */
+int rules_check_submission(const submission_t *s, entity_level level,
+                           const rule_settings_t *settings, findings_t *out);
+
+/* ---- Level rules: a view of one node that the store builds inside its transaction. ---- */
+
+typedef struct {
+    table_id table;
+    char row[SUBMISSION_ROW_MAX + 1];
+    column_id column;
+} figure_key_t;
+
+typedef struct {
+    const char *code;
+    const char *name;
+    int has_reported;
+    int64_t reported;
+} child_value_t;
+
+typedef struct {
+    figure_key_t key;
+    int has_declared;
+    int64_t declared;
+    int has_computed;
+    int64_t computed;
+    uint32_t contributors;        /* children whose reported figure entered computed */
+    size_t nchildren;
+    child_value_t *children;      /* every child with a reported value for this key */
+} level_figure_t;
+
+typedef struct {
+    const char *code;
+    const char *name;
+    entity_level level;
+    int submitted;                /* has a current version for the year */
+} level_child_t;
+
+typedef struct {
+    const char *entity;
+    const char *name;
+    entity_level level;
+    uint32_t year;
+    int declared_any;             /* the node itself has a declaration for the year */
+    size_t nchildren;
+    level_child_t *children;      /* every registered child */
+    size_t nfigures;
+    level_figure_t *figures;      /* the keys touched, plus the transfer keys
+                                     income/total/upper, income/total/sub,
+                                     expense/total/to_sub, expense/total/to_upper */
+} level_view_t;
+
+/* Level rules over one node. Every finding it appends has entity = view->entity and
+ * either a key among view->figures or an empty row (node-wide, e.g. missing children);
+ * the store replaces the node's earlier level findings for exactly those keys. */
+int rules_check_level(const level_view_t *view, const rule_settings_t *settings, findings_t *out);
+
+#endif

@@ -1,0 +1,72 @@
+/* submission.h -- one entity's facts for one fiscal year, the unit of submission.
+ *
+ * A submission is what a collector reads out of CSV files and what the aggregator
+ * validates, stores and rolls up. It owns all its strings. Invariants after
+ * submission_validate() returns 0: entity and id are non-empty printable UTF-8, year is in
+ * 1900..9999, every fact has a valid table/column for that table, a non-empty row of at most
+ * SUBMISSION_ROW_MAX bytes, and no (table,row,column) appears twice.
+ */
+#ifndef HUIZONG_SUBMISSION_H
+#define HUIZONG_SUBMISSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tables.h"
+
+#define SUBMISSION_ID_MAX 64
+#define SUBMISSION_ENTITY_MAX 64
+#define SUBMISSION_ROW_MAX 48
+#define SUBMISSION_NAME_MAX 512
+#define SUBMISSION_FACTS_MAX 100000
+
+typedef enum { SCOPE_DEFAULT = 0, SCOPE_OWN = 1, SCOPE_DECLARED = 2, SCOPE_CONSOLIDATED = 3 } scope_t;
+
+typedef struct {
+    table_id table;
+    column_id column;
+    char *row;          /* owned */
+    char *name;         /* owned, may be "" */
+    int64_t fen;
+    uint32_t line;      /* source line, 0 if unknown */
+} fact_t;
+
+typedef struct {
+    char id[SUBMISSION_ID_MAX + 1];
+    char entity[SUBMISSION_ENTITY_MAX + 1];
+    uint32_t year;
+    scope_t scope;
+    char *source;       /* owned, may be "" */
+    uint64_t created_ms;
+    fact_t *facts;
+    size_t count, cap;
+} submission_t;
+
+submission_t *submission_new(const char *entity, uint32_t year);
+void submission_destroy(submission_t **self_p);
+/* Appends a copy of the fact's strings. Returns 0 or -1 on allocation failure. */
+int submission_add(submission_t *self, table_id table, const char *row, column_id column,
+                   int64_t fen, const char *name, uint32_t line);
+void submission_set_source(submission_t *self, const char *source);
+/* A fresh random 128-bit id in hex (libsodium randombytes). */
+void submission_new_id(char out[SUBMISSION_ID_MAX + 1]);
+/* Sorts facts by (table,row,column): the order the store and the rules expect. */
+void submission_sort(submission_t *self);
+/* Finds a fact; requires submission_sort() first. NULL if absent. */
+const fact_t *submission_find(const submission_t *self, table_id t, const char *row, column_id c);
+/* Structural validation (see invariants above). Returns 0, or -1 with a reason naming
+ * the offending fact (and its source line) in err. Sorts the facts. */
+int submission_validate(submission_t *self, char *err, size_t errlen);
+
+/* A growable list of submissions (a CSV file may hold several entity/years). */
+typedef struct {
+    submission_t **items;
+    size_t count, cap;
+} submission_list_t;
+
+void submission_list_init(submission_list_t *list);
+/* Finds the submission for entity/year, creating it if absent. NULL on OOM. */
+submission_t *submission_list_get(submission_list_t *list, const char *entity, uint32_t year);
+void submission_list_free(submission_list_t *list);
+
+#endif

@@ -1,0 +1,174 @@
+/* tables.c -- table and column vocabulary of FORMAT.md v1 (see tables.h). */
+#include "tables.h"
+
+#include <string.h>
+
+static const char *const TABLE_NAMES[TABLE_COUNT] = {
+    "?", "summary", "income", "expense", "fiscal", "gpb_func", "gpb_econ",
+    "three_public", "gfb_func", "soe_func", "projects",
+};
+
+static const char *const TABLE_LABELS[TABLE_COUNT] = {
+    "?", "部门收支总表", "部门收入总表", "部门支出总表", "财政拨款收支总表",
+    "一般公共预算支出表(功能分类)", "一般公共预算(基本)支出表(经济分类)", "三公经费",
+    "政府性基金预算支出表", "国有资本经营预算支出表", "项目支出表",
+};
+
+static const char *const COLUMN_NAMES[COL_COUNT] = {
+    "?", "amount", "total", "basic", "project", "ops", "to_upper", "to_sub",
+    "gpb", "gfb", "soe", "fsm", "biz", "upper", "sub", "other", "carry",
+    "xfer_gpb", "xfer_gfb", "personnel", "public", "current", "carry_gpb",
+    "carry_gfb", "carry_soe", "unit_funds",
+};
+
+/* Income-source labels, shared by summary rows and income/projects columns. */
+static const char *source_label(column_id c)
+{
+    switch (c) {
+    case COL_GPB: return "一般公共预算拨款收入";
+    case COL_GFB: return "政府性基金预算拨款收入";
+    case COL_SOE: return "国有资本经营预算拨款收入";
+    case COL_FSM: return "财政专户管理资金收入";
+    case COL_BIZ: return "事业收入";
+    case COL_OPS: return "事业单位经营收入";
+    case COL_UPPER: return "上级补助收入";
+    case COL_SUB: return "附属单位上缴收入";
+    case COL_OTHER: return "其他收入";
+    case COL_CARRY: return "上年结转(结余)";
+    case COL_XFER_GPB: return "上级转移支付(提前下达一般公共预算)";
+    case COL_XFER_GFB: return "上级转移支付(提前下达政府性基金)";
+    default: return NULL;
+    }
+}
+
+#define COLS(...) { __VA_ARGS__, COL_NONE }
+static const column_id TABLE_COLUMNS[TABLE_COUNT][COL_COUNT] = {
+    [TABLE_SUMMARY] = COLS(COL_AMOUNT),
+    [TABLE_INCOME] = COLS(COL_TOTAL, COL_GPB, COL_GFB, COL_SOE, COL_FSM, COL_BIZ, COL_OPS,
+                          COL_UPPER, COL_SUB, COL_OTHER, COL_CARRY, COL_XFER_GPB, COL_XFER_GFB),
+    [TABLE_EXPENSE] = COLS(COL_TOTAL, COL_BASIC, COL_PROJECT, COL_OPS, COL_TO_UPPER, COL_TO_SUB),
+    [TABLE_FISCAL] = COLS(COL_TOTAL, COL_GPB, COL_GFB, COL_SOE),
+    [TABLE_GPB_FUNC] = COLS(COL_TOTAL, COL_BASIC, COL_PERSONNEL, COL_PUBLIC, COL_PROJECT,
+                            COL_CURRENT, COL_CARRY),
+    [TABLE_GPB_ECON] = COLS(COL_TOTAL, COL_PERSONNEL, COL_PUBLIC, COL_BASIC, COL_PROJECT),
+    [TABLE_THREE_PUBLIC] = COLS(COL_AMOUNT),
+    [TABLE_GFB_FUNC] = COLS(COL_TOTAL, COL_BASIC, COL_PROJECT),
+    [TABLE_SOE_FUNC] = COLS(COL_TOTAL, COL_BASIC, COL_PROJECT),
+    [TABLE_PROJECTS] = COLS(COL_TOTAL, COL_GPB, COL_GFB, COL_SOE, COL_CARRY_GPB, COL_CARRY_GFB,
+                            COL_CARRY_SOE, COL_FSM, COL_UNIT_FUNDS, COL_XFER_GPB, COL_XFER_GFB),
+};
+
+bool table_valid(int t) { return t > TABLE_NONE && t < TABLE_COUNT; }
+bool column_valid(int c) { return c > COL_NONE && c < COL_COUNT; }
+
+table_id table_from_name(const char *name)
+{
+    for (int t = 1; t < TABLE_COUNT; t++)
+        if (strcmp(name, TABLE_NAMES[t]) == 0) return (table_id)t;
+    return TABLE_NONE;
+}
+
+const char *table_name(table_id t) { return table_valid(t) ? TABLE_NAMES[t] : "?"; }
+const char *table_label(table_id t) { return table_valid(t) ? TABLE_LABELS[t] : "?"; }
+
+row_kind table_row_kind(table_id t)
+{
+    switch (t) {
+    case TABLE_INCOME: case TABLE_EXPENSE: case TABLE_GPB_FUNC: case TABLE_GFB_FUNC:
+    case TABLE_SOE_FUNC:
+        return ROWS_FUNCTION;
+    case TABLE_GPB_ECON:
+        return ROWS_ECONOMIC;
+    case TABLE_PROJECTS:
+        return ROWS_PROJECT;
+    default:
+        return ROWS_FIXED; /* summary and fiscal mix fixed ids with class codes */
+    }
+}
+
+column_id column_from_name(const char *name)
+{
+    for (int c = 1; c < COL_COUNT; c++)
+        if (strcmp(name, COLUMN_NAMES[c]) == 0) return (column_id)c;
+    return COL_NONE;
+}
+
+const char *column_name(column_id c) { return column_valid(c) ? COLUMN_NAMES[c] : "?"; }
+
+bool table_has_column(table_id t, column_id c)
+{
+    if (!table_valid(t) || !column_valid(c)) return false;
+    for (const column_id *p = TABLE_COLUMNS[t]; *p != COL_NONE; p++)
+        if (*p == c) return true;
+    return false;
+}
+
+int table_columns(table_id t, column_id out[COL_COUNT])
+{
+    int n = 0;
+    if (!table_valid(t)) return 0;
+    for (const column_id *p = TABLE_COLUMNS[t]; *p != COL_NONE; p++) out[n++] = *p;
+    return n;
+}
+
+const char *column_label(table_id t, column_id c)
+{
+    switch (c) {
+    case COL_AMOUNT: return t == TABLE_THREE_PUBLIC ? "预算数" : "金额";
+    case COL_TOTAL: return "合计";
+    case COL_BASIC: return "基本支出";
+    case COL_PROJECT: return "项目支出";
+    case COL_PERSONNEL: return "人员经费";
+    case COL_PUBLIC: return "公用经费";
+    case COL_CURRENT: return "当年财政拨款";
+    case COL_TO_UPPER: return "上缴上级支出";
+    case COL_TO_SUB: return "对附属单位补助支出";
+    case COL_CARRY_GPB: return "上年结转(一般公共预算)";
+    case COL_CARRY_GFB: return "上年结转(政府性基金)";
+    case COL_CARRY_SOE: return "上年结转(国有资本经营)";
+    case COL_UNIT_FUNDS: return "单位资金";
+    case COL_OPS: return t == TABLE_EXPENSE ? "事业单位经营支出" : "事业单位经营收入";
+    case COL_CARRY: return t == TABLE_GPB_FUNC ? "上年结转" : "上年结转(结余)";
+    case COL_GPB: return t == TABLE_INCOME ? source_label(c) : "一般公共预算";
+    case COL_GFB: return t == TABLE_INCOME ? source_label(c) : "政府性基金预算";
+    case COL_SOE: return t == TABLE_INCOME ? source_label(c) : "国有资本经营预算";
+    default: {
+        const char *s = source_label(c);
+        return s ? s : "?";
+    }
+    }
+}
+
+static const struct { table_id table; const char *row; const char *label; } FIXED_ROWS[] = {
+    { TABLE_NONE, "total", "合计" },
+    { TABLE_SUMMARY, "income_total", "收入总计" },
+    { TABLE_SUMMARY, "expense_total", "支出总计" },
+    { TABLE_SUMMARY, "carry_in", "上年结转(结余)" },
+    { TABLE_SUMMARY, "carry_out", "结转下年" },
+    { TABLE_FISCAL, "income_total", "收入总计" },
+    { TABLE_FISCAL, "expense_total", "支出总计" },
+    { TABLE_FISCAL, "cur_gpb", "一般公共预算拨款(本年)" },
+    { TABLE_FISCAL, "cur_gfb", "政府性基金预算拨款(本年)" },
+    { TABLE_FISCAL, "cur_soe", "国有资本经营预算拨款(本年)" },
+    { TABLE_FISCAL, "carry_gpb", "上年结转一般公共预算拨款" },
+    { TABLE_FISCAL, "carry_gfb", "上年结转政府性基金预算拨款" },
+    { TABLE_FISCAL, "carry_soe", "上年结转国有资本经营预算拨款" },
+    { TABLE_THREE_PUBLIC, "abroad", "因公出国(境)费" },
+    { TABLE_THREE_PUBLIC, "vehicle", "公务用车购置及运行费" },
+    { TABLE_THREE_PUBLIC, "vehicle_purchase", "公务用车购置费" },
+    { TABLE_THREE_PUBLIC, "vehicle_operation", "公务用车运行费" },
+    { TABLE_THREE_PUBLIC, "reception", "公务接待费" },
+};
+
+const char *table_fixed_row_label(table_id t, const char *row)
+{
+    for (size_t i = 0; i < sizeof FIXED_ROWS / sizeof FIXED_ROWS[0]; i++)
+        if ((FIXED_ROWS[i].table == t || FIXED_ROWS[i].table == TABLE_NONE) &&
+            strcmp(FIXED_ROWS[i].row, row) == 0)
+            return FIXED_ROWS[i].label;
+    if (t == TABLE_SUMMARY) {
+        column_id c = column_from_name(row);
+        if (c != COL_NONE) return source_label(c);
+    }
+    return NULL;
+}

@@ -1,0 +1,62 @@
+/* tables.h -- the vocabulary of budget tables and their columns (FORMAT.md v1).
+ *
+ * Table and column numbers are the protobuf enum values (proto/huizong.proto), so a fact
+ * travels as two small integers. Which columns a table may carry, and the Chinese label of
+ * each (a column id like `ops` means 事业单位经营收入 in `income` but 事业单位经营支出 in
+ * `expense`), is decided here and nowhere else.
+ */
+#ifndef HUIZONG_TABLES_H
+#define HUIZONG_TABLES_H
+
+#include <stdbool.h>
+
+typedef enum {
+    TABLE_NONE = 0,
+    TABLE_SUMMARY = 1,
+    TABLE_INCOME = 2,
+    TABLE_EXPENSE = 3,
+    TABLE_FISCAL = 4,
+    TABLE_GPB_FUNC = 5,
+    TABLE_GPB_ECON = 6,
+    TABLE_THREE_PUBLIC = 7,
+    TABLE_GFB_FUNC = 8,
+    TABLE_SOE_FUNC = 9,
+    TABLE_PROJECTS = 10,
+    TABLE_COUNT = 11
+} table_id;
+
+typedef enum {
+    COL_NONE = 0,
+    COL_AMOUNT, COL_TOTAL, COL_BASIC, COL_PROJECT, COL_OPS, COL_TO_UPPER, COL_TO_SUB,
+    COL_GPB, COL_GFB, COL_SOE, COL_FSM, COL_BIZ, COL_UPPER, COL_SUB, COL_OTHER, COL_CARRY,
+    COL_XFER_GPB, COL_XFER_GFB, COL_PERSONNEL, COL_PUBLIC, COL_CURRENT, COL_CARRY_GPB,
+    COL_CARRY_GFB, COL_CARRY_SOE, COL_UNIT_FUNDS,
+    COL_COUNT
+} column_id;
+
+/* Whether the table's rows are function codes (功能分类), economic codes (经济分类) or
+ * fixed row ids only. */
+typedef enum { ROWS_FIXED, ROWS_FUNCTION, ROWS_ECONOMIC, ROWS_PROJECT } row_kind;
+
+/* Table by id string ("gpb_func") -> TABLE_NONE if unknown. */
+table_id table_from_name(const char *name);
+const char *table_name(table_id t);        /* "gpb_func" ("?" if invalid) */
+const char *table_label(table_id t);       /* "一般公共预算支出表(功能分类)" */
+row_kind table_row_kind(table_id t);
+bool table_valid(int t);
+
+column_id column_from_name(const char *name);
+const char *column_name(column_id c);      /* "to_sub" */
+bool column_valid(int c);
+/* The column's Chinese label within a table ("事业单位经营收入" for income/ops). */
+const char *column_label(table_id t, column_id c);
+/* Whether table t may carry column c. */
+bool table_has_column(table_id t, column_id c);
+/* Columns of t in printed order; returns the count, fills out (COL_COUNT entries max). */
+int table_columns(table_id t, column_id out[COL_COUNT]);
+
+/* Label for a fixed row id of a table ("income_total" -> "收入总计", "gpb" -> "一般公共预算拨款收入",
+ * "reception" -> "公务接待费"); NULL if the row is not a fixed id of that table. */
+const char *table_fixed_row_label(table_id t, const char *row);
+
+#endif

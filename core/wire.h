@@ -1,0 +1,45 @@
+/* wire.h -- submissions, acks and flags to and from protobuf bytes (proto/huizong.proto).
+ *
+ * The only place the protobuf-c generated structs are touched for submissions, so the
+ * rest of the code deals in submission_t and finding_t. Decoding never trusts its input:
+ * sizes, enum values, string lengths and UTF-8 are checked, and the error says which
+ * field was wrong.
+ */
+#ifndef HUIZONG_WIRE_H
+#define HUIZONG_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "findings.h"
+#include "submission.h"
+
+/* Packs a submission. *buf is malloc'd; caller frees. Returns 0 or -1. */
+int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len);
+/* Unpacks and structurally validates (submission_validate). NULL with err on failure. */
+submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, size_t errlen);
+
+typedef enum { ACK_NONE = 0, ACK_ACCEPTED = 1, ACK_REJECTED = 2 } ack_status;
+
+typedef struct {
+    char submission_id[SUBMISSION_ID_MAX + 1];
+    char entity[SUBMISSION_ENTITY_MAX + 1];
+    uint32_t year;
+    ack_status status;
+    char reason[512];
+    uint32_t version;
+    uint32_t fact_count;
+    int replayed;
+    findings_t flags;
+} ack_t;
+
+void ack_init(ack_t *ack);
+void ack_clear(ack_t *ack);   /* frees flags */
+int wire_pack_ack(const ack_t *ack, uint8_t **buf, size_t *len);
+int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_t errlen);
+
+/* One flag <-> protobuf Flag bytes (used by the store to persist flags). */
+int wire_pack_finding(const finding_t *f, uint8_t **buf, size_t *len);
+int wire_unpack_finding(const uint8_t *buf, size_t len, finding_t *f);
+
+#endif

@@ -1,0 +1,98 @@
+/* store.h -- the LMDB store: hierarchy, submissions (every version), the three figures of
+ * every node (declared, computed, reported), and flags.
+ *
+ * Invariants (see docs/architecture.md for the key layout):
+ *  - A submission is stored, rolled up and flagged in one write transaction; an ack is
+ *    built only from a committed transaction (the caller sends it after store_apply_batch
+ *    returns 0, which means the commit, with sync, succeeded).
+ *  - For every node n and key k: computed(n,k) is a unit's own current fact, or for a
+ *    higher node the sum of its children's reported(c,k); reported(n,k) = declared(n,k)
+ *    where n declared k, else computed(n,k). Maintained by deltas along the ancestor
+ *    path, never by recomputing the tree; `store_verify` recomputes from scratch to prove it.
+ *  - A submission id is applied at most once; a repeated id gets the stored ack back.
+ *  - Readers in other processes may open the same directory read-only at any time.
+ */
+#ifndef HUIZONG_STORE_H
+#define HUIZONG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "findings.h"
+#include "hierarchy.h"
+#include "rules.h"
+#include "submission.h"
+#include "wire.h"
+
+typedef struct store_t store_t;
+
+#define STORE_READONLY 1
+
+store_t *store_open(const char *dir, int flags, char *err, size_t errlen);
+void store_destroy(store_t **self_p);
+
+/* Inserts or updates entities (code, name, level, parent). Returns 0 or -1 with err. */
+int store_sync_hierarchy(store_t *self, const hierarchy_t *h, char *err, size_t errlen);
+/* 0 and *out filled if the entity is registered, -1 if not. */
+int store_entity(store_t *self, const char *code, entity_t *out);
+/* Every registered entity, parents before children (depth-first, children by code). */
+int store_entities(store_t *self, hierarchy_t *out);
+
+typedef struct {
+    submission_t *submission;   /* in: structurally valid (submission_validate) */
+    findings_t findings;        /* in: rules_check_submission's findings (store copies) */
+    ack_t ack;                  /* out: accepted / rejected / replayed, with all flags */
+} store_item_t;
+
+/* Applies a batch in one write transaction: for each item, a replay of a known id, a
+ * rejection (unknown entity, scope not allowed), or a new version with its rollup and
+ * flags. Returns 0 once committed (every item's ack is then final and may be sent), or -1
+ * with err if nothing could be committed (no ack may be sent). */
+int store_apply_batch(store_t *self, store_item_t *items, size_t n,
+                      const rule_settings_t *settings, char *err, size_t errlen);
+
+typedef struct {
+    figure_key_t key;
+    int has_declared;
+    int64_t declared;
+    int has_computed;
+    int64_t computed;
+    uint32_t contributors;
+} store_figure_t;
+
+/* reported = declared where declared, else computed */
+static inline int64_t store_figure_reported(const store_figure_t *f)
+{
+    return f->has_declared ? f->declared : f->computed;
+}
+
+/* Every figure of entity/year (table 0 = all), sorted by table, row, column. *out is
+ * malloc'd. Returns 0, or -1 if the entity is unknown. */
+int store_figures(store_t *self, const char *entity, uint32_t year, table_id table,
+                  store_figure_t **out, size_t *n);
+
+typedef struct {
+    uint32_t version;
+    char submission_id[SUBMISSION_ID_MAX + 1];
+    uint64_t received_ms;
+    uint32_t fact_count;
+    char source[256];
+} store_version_t;
+
+/* Versions of entity/year, oldest first; *n = 0 if never submitted. */
+int store_versions(store_t *self, const char *entity, uint32_t year, store_version_t **out, size_t *n);
+/* The facts of one version (0 = current). NULL if none. */
+submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint32_t version);
+/* Current flags for year (entity NULL = all), by entity, then rule, then key. */
+int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *out);
+/* Label of a row code as first printed in any submission (NULL if never seen). The
+ * returned string is valid until the next call. */
+const char *store_row_label(store_t *self, table_id t, const char *row);
+
+/* Recomputes every node's computed/reported figures from the stored current facts and
+ * compares them with the maintained ones; prints each discrepancy to report. Returns the
+ * number of discrepancies (0 = clean), or -1 on error. */
+long store_verify(store_t *self, FILE *report);
+
+#endif
