@@ -30,6 +30,9 @@ bool code_nearest_parent(code_kind kind, const char *row, char *out, size_t outl
 const char *code_known_name(code_kind kind, const char *code);
 /* Whether a 3-digit class exists in the national chart. */
 bool code_class_exists(code_kind kind, const char *cls);
+/* Whether a printed name says the same as a chart name: blanks are ignored and ASCII and
+ * full-width parentheses are equal ("维修(护)费" matches "维修（护）费"). */
+bool code_name_matches(const char *known, const char *printed);
 /* Which code kind a table's code rows use. */
 code_kind code_kind_for_table(table_id t);
 

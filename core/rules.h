@@ -104,4 +104,20 @@ typedef struct {
  * the store replaces the node's earlier level findings for exactly those keys. */
 int rules_check_level(const level_view_t *view, const rule_settings_t *settings, findings_t *out);
 
+/* Writes docs/rules.md: catalogue version, the rules table, the rounding rule and the
+ * settings file format. docs/rules.md is exactly this output (a test asserts it). */
+#include <stdio.h>
+void rules_write_markdown(FILE *out);
+
+/* ---- Internals shared by core/rules*.c; not for other callers. ---- */
+
+/* A growable explanation text; on OOM it stays truncated and `oom` is set. */
+typedef struct { char *buf; size_t len, cap; int oom; } rules_text_t;
+void rules_text_printf(rules_text_t *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void rules_text_free(rules_text_t *t);
+/* Pushes f unless it is EXACT or its rule is switched off: the severity comes from the
+ * settings (ROUNDING always info). Returns 0, or -1 on OOM. */
+int rules_emit(findings_t *out, const rule_settings_t *settings, finding_t *f);
+
 #endif

@@ -58,6 +58,11 @@ const fact_t *submission_find(const submission_t *self, table_id t, const char *
  * the offending fact (and its source line) in err. Sorts the facts. */
 int submission_validate(submission_t *self, char *err, size_t errlen);
 
+/* Whether s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+ * Shared by the CSV reader and the wire decoder so both refuse the same bytes. */
+#include <stdbool.h>
+bool submission_utf8_valid(const char *s, size_t len);
+
 /* A growable list of submissions (a CSV file may hold several entity/years). */
 typedef struct {
     submission_t **items;

@@ -1,0 +1,59 @@
+/* intake.h -- turning received frames into store items and acks.
+ *
+ * One batch = the messages drained from the ROUTER in one turn of the loop. Each message
+ * becomes an intake_entry_t: either an item for store_apply_batch (decoded, validated,
+ * checked by the rules) or an ack that is final without the store (malformed bytes,
+ * unknown entity). Invariant: nothing in a batch outlives intake_batch_reset(); the
+ * aggregator's memory is flat across batches.
+ */
+#ifndef HUIZONG_AGG_INTAKE_H
+#define HUIZONG_AGG_INTAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+#include "store.h"
+#include "wire.h"
+
+#define INTAKE_ROUTING_MAX 256
+
+typedef struct {
+    uint8_t routing[INTAKE_ROUTING_MAX];  /* the ROUTER's peer identity frame */
+    size_t routing_len;
+    int delimiter;                        /* the peer sent an empty frame (REQ-style): echo it */
+    long item;                            /* index into batch->items, or -1: ack below is final */
+    ack_t ack;                            /* the ack when item < 0 */
+    size_t bytes;                         /* payload size, for the log */
+} intake_entry_t;
+
+typedef struct {
+    size_t cap;
+    size_t count;                 /* entries used */
+    intake_entry_t *entries;
+    size_t nitems;                /* items used */
+    store_item_t *items;
+} intake_batch_t;
+
+int intake_batch_init(intake_batch_t *b, size_t cap);
+void intake_batch_free(intake_batch_t *b);
+/* Frees every submission, finding and ack of the batch; keeps the arrays. */
+void intake_batch_reset(intake_batch_t *b);
+
+/* Adds one message. payload NULL with reject_reason set: a framing problem, rejected
+ * without decoding. Never fails: whatever arrives gets an entry (and an ack). */
+void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settings,
+                const uint8_t *routing, size_t routing_len, int delimiter,
+                const uint8_t *payload, size_t len, const char *reject_reason);
+
+/* After store_apply_batch returned 0: fills what the store left empty in the acks
+ * (id, entity, year, fact count) so every ack can be matched by its collector. */
+void intake_committed(intake_batch_t *b);
+
+/* The ack to send for entry i (after the store committed, for store items). */
+const ack_t *intake_ack(const intake_batch_t *b, size_t i);
+
+/* One line per submission on stderr: entity, year, id, facts, result, version, flags. */
+void intake_log(const intake_batch_t *b, size_t i, int committed);
+
+#endif

@@ -1,0 +1,210 @@
+/* main.c -- huizong-aggregator: arguments, signals, store and hierarchy, then the loop.
+ *
+ * Invariants: the aggregator never serves without either authentication or an explicit
+ * --insecure; the hierarchy (when given) is in the store before the first message is
+ * read; SIGTERM/SIGINT only set a flag, so the current batch is finished and acked
+ * before the process exits 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hierarchy.h"
+#include "rules.h"
+#include "server.h"
+#include "store.h"
+
+#define DEFAULT_BATCH 256
+#define DEFAULT_MAX_MSG (64LL * 1024 * 1024)
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: huizong-aggregator --db DIR --bind ENDPOINT [options]\n"
+        "\n"
+        "Receives budget submissions from huizong-collector over ZeroMQ, checks them, stores\n"
+        "them durably in the LMDB database DIR, rolls them up the hierarchy and acks each one\n"
+        "only after its transaction is committed to disk.\n"
+        "\n"
+        "  --db DIR             database directory (created if missing)\n"
+        "  --bind ENDPOINT      ZeroMQ endpoint to serve, e.g. tcp://*:7800 or ipc:///tmp/hz.sock\n"
+        "  --hierarchy FILE     entities.csv (code,name,level,parent) to load into the store first\n"
+        "  --settings FILE      rule settings (RULE_ID = error|warning|info|off)\n"
+        "  --batch N            most submissions per write transaction (default %d)\n"
+        "  --max-msg BYTES      largest accepted message; bigger ones drop the connection\n"
+        "                       (default %lld)\n"
+        "  --insecure           serve WITHOUT authentication or encryption (required until CURVE\n"
+        "                       is configured; never on an untrusted network)\n"
+        "  --curve-secret FILE  server CURVE secret key (not yet available in this build)\n"
+        "  --authorized FILE    authorized collector public keys (not yet available)\n"
+        "  --help               this text\n"
+        "\n"
+        "Exit status: 0 after SIGTERM/SIGINT (the current batch is finished first),\n"
+        "1 if the database, hierarchy, settings or socket cannot be set up, 2 on usage errors.\n",
+        DEFAULT_BATCH, DEFAULT_MAX_MSG);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    server_stop = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;   /* no SA_RESTART: zmq_poll returns EINTR and the loop sees the flag */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int parse_size(const char *text, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+/* "23 entities (4 province, 4 city, ...)" */
+static void hierarchy_summary(const hierarchy_t *h, char *out, size_t outlen)
+{
+    size_t per[LEVEL_PROVINCE + 1] = { 0 };
+    for (size_t i = 0; i < h->count; i++)
+        if (h->items[i].level >= LEVEL_UNIT && h->items[i].level <= LEVEL_PROVINCE)
+            per[h->items[i].level]++;
+    int n = snprintf(out, outlen, "%zu entities (", h->count);
+    const char *sep = "";
+    for (int l = LEVEL_PROVINCE; l >= LEVEL_UNIT && n > 0 && (size_t)n < outlen; l--) {
+        if (!per[l]) continue;
+        n += snprintf(out + n, outlen - n, "%s%zu %s", sep, per[l], level_name((entity_level)l));
+        sep = ", ";
+    }
+    if (n > 0 && (size_t)n < outlen) snprintf(out + n, outlen - n, ")");
+}
+
+static int load_hierarchy(store_t *store, const char *path)
+{
+    hierarchy_t h;
+    memset(&h, 0, sizeof h);
+    char err[512] = "";
+    if (hierarchy_load(&h, path, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : path);
+        hierarchy_free(&h);
+        return -1;
+    }
+    if (store_sync_hierarchy(store, &h, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-aggregator: storing the hierarchy from %s: %s\n", path, err);
+        hierarchy_free(&h);
+        return -1;
+    }
+    char summary[256];
+    hierarchy_summary(&h, summary, sizeof summary);
+    fprintf(stderr, "huizong-aggregator: hierarchy %s: %s\n", path, summary);
+    hierarchy_free(&h);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = NULL, *hierarchy = NULL, *settings_path = NULL;
+    server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG };
+    static const struct option longopts[] = {
+        { "db", required_argument, 0, 'd' },
+        { "bind", required_argument, 0, 'b' },
+        { "hierarchy", required_argument, 0, 'H' },
+        { "settings", required_argument, 0, 's' },
+        { "batch", required_argument, 0, 'n' },
+        { "max-msg", required_argument, 0, 'm' },
+        { "insecure", no_argument, 0, 'I' },
+        { "curve-secret", required_argument, 0, 'c' },
+        { "authorized", required_argument, 0, 'a' },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    int c;
+    long long v;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'b': opts.bind = optarg; break;
+        case 'H': hierarchy = optarg; break;
+        case 's': settings_path = optarg; break;
+        case 'n':
+            if (parse_size(optarg, 1, 100000, &v)) {
+                fprintf(stderr, "huizong-aggregator: --batch must be 1..100000, got '%s'\n", optarg);
+                return 2;
+            }
+            opts.batch = (size_t)v;
+            break;
+        case 'm':
+            if (parse_size(optarg, 1024, 1LL << 40, &v)) {
+                fprintf(stderr, "huizong-aggregator: --max-msg must be a byte count >= 1024, got '%s'\n", optarg);
+                return 2;
+            }
+            opts.max_msg = v;
+            break;
+        case 'I': opts.insecure = 1; break;
+        case 'c': opts.curve_secret = optarg; break;
+        case 'a': opts.authorized = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "huizong-aggregator: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!db || !opts.bind) {
+        fprintf(stderr, "huizong-aggregator: --db DIR and --bind ENDPOINT are required (see --help)\n");
+        return 2;
+    }
+    char err[512] = "";
+    if (server_security_check(&opts, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-aggregator: %s\n", err);
+        return 1;
+    }
+    if (opts.insecure)
+        fprintf(stderr,
+            "huizong-aggregator: WARNING: --insecure: no authentication and no encryption.\n"
+            "huizong-aggregator: WARNING: anyone who can reach %s can submit budgets.\n",
+            opts.bind);
+
+    install_signals();
+    rule_settings_t *settings = rule_settings_load(settings_path, err, sizeof err);
+    if (!settings) {
+        fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : settings_path);
+        return 1;
+    }
+    if (mkdir(db, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "huizong-aggregator: cannot create %s: %s\n", db, strerror(errno));
+        rule_settings_destroy(&settings);
+        return 1;
+    }
+    store_t *store = store_open(db, 0, err, sizeof err);
+    if (!store) {
+        fprintf(stderr, "huizong-aggregator: cannot open the database %s: %s\n", db, err);
+        rule_settings_destroy(&settings);
+        return 1;
+    }
+    int rc = 0;
+    if (hierarchy && load_hierarchy(store, hierarchy) != 0) rc = 1;
+    if (rc == 0) {
+        fprintf(stderr, "huizong-aggregator: database %s, rules: %s\n", db,
+                rule_settings_describe(settings));
+        rc = server_run(store, settings, &opts) == 0 ? 0 : 1;
+    }
+    store_destroy(&store);
+    rule_settings_destroy(&settings);
+    return rc;
+}

@@ -1,0 +1,228 @@
+/* server.c -- ROUTER socket set-up, the poll loop, batching and acks (see server.h).
+ *
+ * Invariants:
+ *  - Single-threaded. One turn = poll (short timeout, so a signal is noticed quickly),
+ *    drain up to opts->batch messages without blocking, one store_apply_batch, then the
+ *    acks. If the store fails, no ack of that batch's store items is sent: the collectors
+ *    time out and resend, and submission ids make the resend harmless.
+ *  - Whatever arrives (garbage, wrong frame counts, floods) gets a REJECTED ack or is
+ *    dropped by libzmq (oversize: ZMQ_MAXMSGSIZE closes that connection); the loop never
+ *    stops serving because of a peer.
+ *  - Sends never block: ZMQ_DONTWAIT, and ZMQ_ROUTER_MANDATORY turns a vanished peer
+ *    into an error we log instead of a silent drop.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "intake.h"
+
+volatile sig_atomic_t server_stop = 0;
+
+#define SERVER_POLL_MS 100
+#define SERVER_LINGER_MS 200        /* let the last acks out on shutdown, never hang */
+#define SERVER_HEARTBEAT_IVL 5000   /* ping idle peers so dead connections are reaped */
+#define SERVER_HEARTBEAT_TIMEOUT 15000
+#define SERVER_MAX_FRAMES 3         /* [routing id][""][payload] at most */
+
+static int server_setopt_int(void *sock, int opt, int value, const char *name, char *err, size_t errlen)
+{
+    if (zmq_setsockopt(sock, opt, &value, sizeof value) == 0) return 0;
+    snprintf(err, errlen, "setting %s: %s", name, zmq_strerror(errno));
+    return -1;
+}
+
+int server_security_check(const server_opts_t *opts, char *err, size_t errlen)
+{
+    if (opts->insecure) return 0;
+    if (opts->curve_secret || opts->authorized) {
+        snprintf(err, errlen, "CURVE authentication is not available in this build yet; "
+                              "pass --insecure to serve without authentication");
+        return -1;
+    }
+    snprintf(err, errlen, "refusing to serve without authentication: CURVE is required "
+                          "(--curve-secret FILE --authorized FILE), or pass --insecure explicitly");
+    return -1;
+}
+
+/* Security before bind. Today only an explicit --insecure passes; CURVE (server key,
+ * ZMQ_CURVE_SERVER) and a ZAP handler bound on inproc://zeromq.zap.01 with
+ * ZMQ_ZAP_DOMAIN + ZMQ_ZAP_ENFORCE_DOMAIN go here, using ctx for the handler. */
+static int server_configure_security(void *ctx, void *router, const server_opts_t *opts,
+                                     char *err, size_t errlen)
+{
+    (void)ctx;
+    (void)router;
+    return server_security_check(opts, err, errlen);
+}
+
+int server_configure(void *ctx, void *router, const server_opts_t *opts, char *err, size_t errlen)
+{
+    if (server_setopt_int(router, ZMQ_ROUTER_MANDATORY, 1, "ZMQ_ROUTER_MANDATORY", err, errlen)) return -1;
+    if (server_setopt_int(router, ZMQ_LINGER, SERVER_LINGER_MS, "ZMQ_LINGER", err, errlen)) return -1;
+    if (server_setopt_int(router, ZMQ_HEARTBEAT_IVL, SERVER_HEARTBEAT_IVL, "ZMQ_HEARTBEAT_IVL", err, errlen)) return -1;
+    if (server_setopt_int(router, ZMQ_HEARTBEAT_TIMEOUT, SERVER_HEARTBEAT_TIMEOUT, "ZMQ_HEARTBEAT_TIMEOUT", err, errlen)) return -1;
+    int64_t max = opts->max_msg;
+    if (zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &max, sizeof max) != 0) {
+        snprintf(err, errlen, "setting ZMQ_MAXMSGSIZE: %s", zmq_strerror(errno));
+        return -1;
+    }
+    return server_configure_security(ctx, router, opts, err, errlen);
+}
+
+/* Receives one whole multipart message (all its frames are already here once the first
+ * is) and adds it to the batch. Returns 1 if a message was taken, 0 if none was ready,
+ * -1 on a socket error. */
+static int server_take(void *router, intake_batch_t *b, store_t *store, const rule_settings_t *settings)
+{
+    zmq_msg_t frames[SERVER_MAX_FRAMES];
+    int n = 0, extra = 0;
+    for (;;) {
+        zmq_msg_t part;
+        zmq_msg_init(&part);
+        if (zmq_msg_recv(&part, router, ZMQ_DONTWAIT) < 0) {
+            int e = errno;
+            zmq_msg_close(&part);
+            for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
+            if (e == EAGAIN || e == EINTR) return 0;
+            fprintf(stderr, "huizong-aggregator: receive: %s\n", zmq_strerror(e));
+            return -1;
+        }
+        int more = zmq_msg_more(&part);
+        if (n < SERVER_MAX_FRAMES) frames[n++] = part;
+        else { zmq_msg_close(&part); extra++; }
+        if (!more) break;
+    }
+
+    const uint8_t *rid = zmq_msg_data(&frames[0]);
+    size_t rid_len = zmq_msg_size(&frames[0]);
+    char reason[128];
+    if (extra || n == 1) {
+        snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got %d",
+                 n - 1 + extra);
+        intake_add(b, store, settings, rid, rid_len, 0, NULL, 0, reason);
+    } else if (n == 3 && zmq_msg_size(&frames[1]) != 0) {
+        snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got 2");
+        intake_add(b, store, settings, rid, rid_len, 0, NULL, 0, reason);
+    } else {
+        zmq_msg_t *payload = &frames[n - 1];
+        intake_add(b, store, settings, rid, rid_len, n == 3,
+                   zmq_msg_data(payload), zmq_msg_size(payload), NULL);
+    }
+    for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
+    return 1;
+}
+
+static void server_send_ack(void *router, const intake_entry_t *e, const ack_t *ack)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (wire_pack_ack(ack, &buf, &len) != 0) {
+        fprintf(stderr, "huizong-aggregator: cannot encode the ack for %s (out of memory?)\n",
+                ack->submission_id);
+        return;
+    }
+    int rc = zmq_send(router, e->routing, e->routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    if (rc >= 0 && e->delimiter) rc = zmq_send(router, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    if (rc >= 0) rc = zmq_send(router, buf, len, ZMQ_DONTWAIT);
+    if (rc < 0) {
+        /* EHOSTUNREACH: the collector went away; EAGAIN: it is not reading. Either way it
+         * resends after its timeout and gets the stored ack back. */
+        fprintf(stderr, "huizong-aggregator: ack for %s not delivered: %s\n",
+                ack->submission_id[0] ? ack->submission_id : "-", zmq_strerror(errno));
+    }
+    free(buf);
+}
+
+static uint64_t server_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Applies one drained batch and answers it. */
+static void server_commit(void *router, intake_batch_t *b, store_t *store,
+                          const rule_settings_t *settings)
+{
+    int committed = 1;
+    if (b->nitems > 0) {
+        char err[512] = "";
+        uint64_t t0 = server_now_ms();
+        if (store_apply_batch(store, b->items, b->nitems, settings, err, sizeof err) != 0) {
+            committed = 0;
+            fprintf(stderr, "huizong-aggregator: store failed, %zu submission(s) not acked: %s\n",
+                    b->nitems, err[0] ? err : "unknown error");
+        } else {
+            intake_committed(b);
+            uint64_t ms = server_now_ms() - t0;
+            if (b->nitems > 1 || ms > 1000)
+                fprintf(stderr, "huizong-aggregator: batch of %zu committed in %llu ms\n",
+                        b->nitems, (unsigned long long)ms);
+        }
+    }
+    for (size_t i = 0; i < b->count; i++) {
+        const intake_entry_t *e = &b->entries[i];
+        intake_log(b, i, committed);
+        if (e->item >= 0 && !committed) continue;
+        server_send_ack(router, e, intake_ack(b, i));
+    }
+}
+
+int server_run(store_t *store, const rule_settings_t *settings, const server_opts_t *opts)
+{
+    char err[512];
+    intake_batch_t batch;
+    if (intake_batch_init(&batch, opts->batch) != 0) {
+        fprintf(stderr, "huizong-aggregator: out of memory for a batch of %zu\n", opts->batch);
+        return -1;
+    }
+    void *ctx = zmq_ctx_new();
+    void *router = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
+    if (!router) {
+        fprintf(stderr, "huizong-aggregator: cannot create a ZeroMQ socket: %s\n", zmq_strerror(errno));
+        if (ctx) zmq_ctx_term(ctx);
+        intake_batch_free(&batch);
+        return -1;
+    }
+    int rc = -1;
+    if (server_configure(ctx, router, opts, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-aggregator: %s\n", err);
+        goto done;
+    }
+    if (zmq_bind(router, opts->bind) != 0) {
+        fprintf(stderr, "huizong-aggregator: cannot bind %s: %s\n", opts->bind, zmq_strerror(errno));
+        goto done;
+    }
+    fprintf(stderr, "huizong-aggregator: serving %s (batch %zu, max message %lld bytes)\n",
+            opts->bind, opts->batch, (long long)opts->max_msg);
+
+    while (!server_stop) {
+        zmq_pollitem_t item = { router, 0, ZMQ_POLLIN, 0 };
+        int n = zmq_poll(&item, 1, SERVER_POLL_MS);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fprintf(stderr, "huizong-aggregator: poll: %s\n", zmq_strerror(errno));
+            break;
+        }
+        if (n == 0) continue;
+        while (batch.count < batch.cap) {
+            int got = server_take(router, &batch, store, settings);
+            if (got <= 0) break;
+        }
+        server_commit(router, &batch, store, settings);
+        intake_batch_reset(&batch);
+    }
+    fprintf(stderr, "huizong-aggregator: stopping\n");
+    rc = 0;
+done:
+    zmq_close(router);
+    zmq_ctx_term(ctx);
+    intake_batch_free(&batch);
+    return rc;
+}

@@ -1,0 +1,247 @@
+/* submission.c -- one entity's facts for one year: building, sorting, validating.
+ *
+ * Invariants: a submission owns every string it points at (row, name, source); facts are
+ * in (table,row,column) order after submission_sort() and submission_validate(); a
+ * submission that passed submission_validate() satisfies everything listed in
+ * submission.h, so the store and the rules never re-check structure.
+ */
+#include "submission.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+submission_t *submission_new(const char *entity, uint32_t year)
+{
+    submission_t *self = calloc(1, sizeof *self);
+    if (!self) return NULL;
+    snprintf(self->entity, sizeof self->entity, "%s", entity ? entity : "");
+    self->year = year;
+    self->source = strdup("");
+    if (!self->source) { free(self); return NULL; }
+    return self;
+}
+
+void submission_destroy(submission_t **self_p)
+{
+    if (!self_p || !*self_p) return;
+    submission_t *self = *self_p;
+    for (size_t i = 0; i < self->count; i++) {
+        free(self->facts[i].row);
+        free(self->facts[i].name);
+    }
+    free(self->facts);
+    free(self->source);
+    free(self);
+    *self_p = NULL;
+}
+
+int submission_add(submission_t *self, table_id table, const char *row, column_id column,
+                   int64_t fen, const char *name, uint32_t line)
+{
+    if (self->count == self->cap) {
+        size_t cap = self->cap ? self->cap * 2 : 64;
+        fact_t *f = realloc(self->facts, cap * sizeof *f);
+        if (!f) return -1;
+        self->facts = f;
+        self->cap = cap;
+    }
+    char *r = strdup(row ? row : "");
+    char *n = strdup(name ? name : "");
+    if (!r || !n) { free(r); free(n); return -1; }
+    self->facts[self->count++] = (fact_t){ table, column, r, n, fen, line };
+    return 0;
+}
+
+void submission_set_source(submission_t *self, const char *source)
+{
+    char *s = strdup(source ? source : "");
+    if (!s) return;   /* keep the old source rather than lose it */
+    free(self->source);
+    self->source = s;
+}
+
+void submission_new_id(char out[SUBMISSION_ID_MAX + 1])
+{
+    unsigned char raw[16];
+    /* sodium_init is idempotent and thread-safe; randombytes works without it on Linux,
+     * but calling it keeps libsodium's own invariant. */
+    if (sodium_init() < 0) abort();
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, SUBMISSION_ID_MAX + 1, raw, sizeof raw);
+}
+
+/* Source line breaks ties so duplicates sort earliest line first (used in messages). */
+static int fact_cmp(const void *a, const void *b)
+{
+    const fact_t *x = a, *y = b;
+    if (x->table != y->table) return x->table < y->table ? -1 : 1;
+    int c = strcmp(x->row, y->row);
+    if (c) return c;
+    if (x->column != y->column) return x->column < y->column ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+void submission_sort(submission_t *self)
+{
+    if (self->count > 1) qsort(self->facts, self->count, sizeof *self->facts, fact_cmp);
+}
+
+const fact_t *submission_find(const submission_t *self, table_id t, const char *row, column_id c)
+{
+    size_t lo = 0, hi = self->count;
+    fact_t key = { t, c, (char *)row, NULL, 0, 0 };
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const fact_t *f = &self->facts[mid];
+        int r;
+        if (f->table != key.table) r = f->table < key.table ? -1 : 1;
+        else if ((r = strcmp(f->row, key.row)) == 0 && f->column != key.column)
+            r = f->column < key.column ? -1 : 1;
+        if (r == 0) return f;
+        if (r < 0) lo = mid + 1; else hi = mid;
+    }
+    return NULL;
+}
+
+bool submission_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t n;
+        uint32_t cp, min;
+        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; min = 0x80; }
+        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; min = 0x800; }
+        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; min = 0x10000; }
+        else return false;
+        if (len - i <= n) return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+static bool has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) return true;
+    return false;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* A printable identifier (entity or id): non-empty, bounded, UTF-8, no control chars. */
+static int check_ident(const char *what, const char *s, size_t max, char *err, size_t errlen)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n == 0) return fail(err, errlen, "%s is empty", what);
+    if (n > max) return fail(err, errlen, "%s longer than %zu bytes", what, max);
+    if (!submission_utf8_valid(s, n)) return fail(err, errlen, "%s is not valid UTF-8", what);
+    if (has_control(s)) return fail(err, errlen, "%s contains a control character", what);
+    return 0;
+}
+
+static int check_fact(const fact_t *f, size_t index, char *err, size_t errlen)
+{
+    char where[64];
+    if (f->line) snprintf(where, sizeof where, "fact %zu (line %u)", index, f->line);
+    else snprintf(where, sizeof where, "fact %zu", index);
+
+    if (!table_valid(f->table))
+        return fail(err, errlen, "%s: unknown table %d", where, (int)f->table);
+    if (!column_valid(f->column))
+        return fail(err, errlen, "%s: unknown column %d", where, (int)f->column);
+    if (!table_has_column(f->table, f->column))
+        return fail(err, errlen, "%s: table '%s' has no column '%s'", where,
+                    table_name(f->table), column_name(f->column));
+    size_t rn = f->row ? strlen(f->row) : 0;
+    if (rn == 0) return fail(err, errlen, "%s: row is empty", where);
+    if (rn > SUBMISSION_ROW_MAX)
+        return fail(err, errlen, "%s: row longer than %d bytes", where, SUBMISSION_ROW_MAX);
+    if (!submission_utf8_valid(f->row, rn))
+        return fail(err, errlen, "%s: row is not valid UTF-8", where);
+    if (has_control(f->row))
+        return fail(err, errlen, "%s: row contains a control character", where);
+    size_t nn = f->name ? strlen(f->name) : 0;
+    if (nn > SUBMISSION_NAME_MAX)
+        return fail(err, errlen, "%s: name longer than %d bytes", where, SUBMISSION_NAME_MAX);
+    if (nn && !submission_utf8_valid(f->name, nn))
+        return fail(err, errlen, "%s: name is not valid UTF-8", where);
+    return 0;
+}
+
+int submission_validate(submission_t *self, char *err, size_t errlen)
+{
+    if (check_ident("submission id", self->id, SUBMISSION_ID_MAX, err, errlen)) return -1;
+    if (check_ident("entity", self->entity, SUBMISSION_ENTITY_MAX, err, errlen)) return -1;
+    if (self->year < 1900 || self->year > 9999)
+        return fail(err, errlen, "year %u out of range 1900..9999", self->year);
+    if (self->source && !submission_utf8_valid(self->source, strlen(self->source)))
+        return fail(err, errlen, "source is not valid UTF-8");
+    if (self->count == 0)
+        return fail(err, errlen, "submission %s/%u has no facts", self->entity, self->year);
+    if (self->count > SUBMISSION_FACTS_MAX)
+        return fail(err, errlen, "too many facts (%zu, at most %d)", self->count,
+                    SUBMISSION_FACTS_MAX);
+    /* Check in input order so "fact N" means the Nth fact as sent. */
+    for (size_t i = 0; i < self->count; i++)
+        if (check_fact(&self->facts[i], i + 1, err, errlen)) return -1;
+    submission_sort(self);
+    for (size_t i = 1; i < self->count; i++) {
+        const fact_t *a = &self->facts[i - 1], *b = &self->facts[i];
+        if (a->table == b->table && a->column == b->column && strcmp(a->row, b->row) == 0)
+            return fail(err, errlen,
+                        "duplicate fact %s/%s/%s: line %u and line %u",
+                        table_name(a->table), a->row, column_name(a->column), a->line, b->line);
+    }
+    return 0;
+}
+
+void submission_list_init(submission_list_t *list)
+{
+    list->items = NULL;
+    list->count = list->cap = 0;
+}
+
+submission_t *submission_list_get(submission_list_t *list, const char *entity, uint32_t year)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (list->items[i]->year == year && strcmp(list->items[i]->entity, entity) == 0)
+            return list->items[i];
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 4;
+        submission_t **items = realloc(list->items, cap * sizeof *items);
+        if (!items) return NULL;
+        list->items = items;
+        list->cap = cap;
+    }
+    submission_t *s = submission_new(entity, year);
+    if (!s) return NULL;
+    list->items[list->count++] = s;
+    return s;
+}
+
+void submission_list_free(submission_list_t *list)
+{
+    for (size_t i = 0; i < list->count; i++) submission_destroy(&list->items[i]);
+    free(list->items);
+    submission_list_init(list);
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole demo in one command: install what is missing, build, start an aggregator on a
+# local ipc:// endpoint with a temporary database, submit the four shipped seed budgets,
+# print the consolidated tree and the flags, stop the aggregator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" >/dev/null
+BIN=build/bin
+work=$(mktemp -d)
+trap 'kill $agg 2>/dev/null; wait $agg 2>/dev/null; rm -rf "$work"' EXIT
+endpoint="ipc://$work/aggregator.sock"
+# --insecure: the demo runs on this machine only; see README "Running it for real" for CURVE.
+$BIN/huizong-aggregator --db "$work/db" --bind "$endpoint" \
+    --hierarchy examples/entities.csv --insecure 2>"$work/aggregator.log" &
+agg=$!
+echo "== submitting the seed budgets to $endpoint"
+$BIN/huizong-collector submit examples/suzhou-2024.csv examples/dazhou-2023.csv \
+    examples/dongxihu-2024.csv examples/ningde-2024.csv --to "$endpoint" --spool "$work/spool" || true
+for year in 2023 2024; do
+  echo; echo "== consolidated tree, $year (万元)"
+  $BIN/huizong tree --db "$work/db" --year $year
+done
+for year in 2023 2024; do
+  echo; echo "== flags, $year (errors and warnings; add --severity info for rounding)"
+  $BIN/huizong flags --db "$work/db" --year $year --severity error || true
+  $BIN/huizong flags --db "$work/db" --year $year --severity warning || true
+done

@@ -1,0 +1,391 @@
+/* store.c -- the LMDB environment: open (read-write or read-only), map growth, the
+ * write-retry loop, the hierarchy (entities + children index) and entity queries.
+ *
+ * Invariants: one environment per directory with the named databases of store_int.h;
+ * commits are synced (no MDB_NOSYNC / MDB_NOMETASYNC) so a returned 0 means durable; a
+ * write that hits MDB_MAP_FULL is replayed from scratch in a doubled map, so callers never
+ * see a half-applied transaction; read-only handles follow the writer's map growth.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static const char *const DB_NAMES[DB_COUNT] = {
+    "meta", "strings", "ids", "entities", "children", "submissions", "subids",
+    "current", "facts", "computed", "flags", "flaghist", "labels"
+};
+
+int store_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int store_mdb_fail(int rc, char *err, size_t errlen, const char *what)
+{
+    if (rc == MDB_MAP_FULL) return MDB_MAP_FULL;
+    return store_fail(err, errlen, "%s: %s", what, mdb_strerror(rc));
+}
+
+/* HUIZONG_MAP_SIZE (bytes) overrides the initial map size; tests use a tiny one to force
+ * growth. Never below 64 KiB (LMDB needs a few pages per named database). */
+static size_t store_initial_map(void)
+{
+    const char *env = getenv("HUIZONG_MAP_SIZE");
+    if (env && *env) {
+        char *end;
+        unsigned long long v = strtoull(env, &end, 10);
+        if (*end == '\0' && v >= (64u << 10)) return (size_t)v;
+    }
+    return STORE_DEFAULT_MAP;
+}
+
+static int store_open_dbs(store_t *s, char *err, size_t errlen)
+{
+    MDB_txn *txn;
+    int rc = s->readonly ? store_read_begin(s, &txn) : mdb_txn_begin(s->env, NULL, 0, &txn);
+    if (rc) return store_mdb_fail(rc, err, errlen, "begin");
+    for (int i = 0; i < DB_COUNT; i++) {
+        rc = mdb_dbi_open(txn, DB_NAMES[i], s->readonly ? 0 : MDB_CREATE, &s->dbi[i]);
+        if (rc) {
+            mdb_txn_abort(txn);
+            if (rc == MDB_NOTFOUND)
+                return store_fail(err, errlen, "%s: not a huizong store (no '%s' database)",
+                                  s->dir, DB_NAMES[i]);
+            return store_fail(err, errlen, "%s: open database '%s': %s", s->dir, DB_NAMES[i],
+                              mdb_strerror(rc));
+        }
+    }
+    if (!s->readonly) {
+        MDB_val k = { 6, "schema" }, v = { 1, STORE_SCHEMA };
+        MDB_val old;
+        rc = mdb_get(txn, s->dbi[DB_META], &k, &old);
+        if (rc == 0 && (old.mv_size != 1 || memcmp(old.mv_data, STORE_SCHEMA, 1) != 0)) {
+            mdb_txn_abort(txn);
+            return store_fail(err, errlen, "%s: unsupported store schema", s->dir);
+        }
+        if (rc == MDB_NOTFOUND) rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+        if (rc == 0) rc = mdb_txn_commit(txn);
+        else mdb_txn_abort(txn);
+        if (rc) return store_fail(err, errlen, "%s: initialise: %s", s->dir, mdb_strerror(rc));
+    } else {
+        mdb_txn_abort(txn);
+    }
+    return 0;
+}
+
+store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
+{
+    store_t *s = calloc(1, sizeof *s);
+    if (!s) { store_fail(err, errlen, "out of memory"); return NULL; }
+    s->readonly = (flags & STORE_READONLY) != 0;
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+
+    if (!s->readonly && mkdir(dir, 0770) != 0 && errno != EEXIST) {
+        store_fail(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
+        free(s);
+        return NULL;
+    }
+    int rc = mdb_env_create(&s->env);
+    if (rc == 0) rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 2);
+    if (rc == 0) rc = mdb_env_set_maxreaders(s->env, 256);
+    if (rc == 0 && !s->readonly) rc = mdb_env_set_mapsize(s->env, store_initial_map());
+    if (rc == 0) rc = mdb_env_open(s->env, dir, s->readonly ? MDB_RDONLY : 0, 0660);
+    if (rc) {
+        store_fail(err, errlen, "%s: cannot open LMDB environment: %s", dir, mdb_strerror(rc));
+        if (s->env) mdb_env_close(s->env);
+        free(s);
+        return NULL;
+    }
+    int dead = 0;
+    mdb_reader_check(s->env, &dead);     /* clear slots of crashed readers */
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    s->mapsize = info.me_mapsize;
+    if (store_open_dbs(s, err, errlen) != 0) {
+        mdb_env_close(s->env);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_destroy(store_t **self_p)
+{
+    if (!self_p || !*self_p) return;
+    mdb_env_close((*self_p)->env);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+int store_read_begin(store_t *s, MDB_txn **txn)
+{
+    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        /* the writer grew the map: adopt its size (no txn of ours is open here) */
+        rc = mdb_env_set_mapsize(s->env, 0);
+        if (rc == 0) rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+    }
+    return rc;
+}
+
+static int store_grow(store_t *s, char *err, size_t errlen)
+{
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    size_t next = (info.me_mapsize > s->mapsize ? info.me_mapsize : s->mapsize) * 2;
+    int rc = mdb_env_set_mapsize(s->env, next);
+    if (rc) return store_fail(err, errlen, "%s: grow map to %zu bytes: %s", s->dir, next,
+                              mdb_strerror(rc));
+    s->mapsize = next;
+    return 0;
+}
+
+int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *ctx,
+                char *err, size_t errlen)
+{
+    if (s->readonly) return store_fail(err, errlen, "%s: store opened read-only", s->dir);
+    for (int attempt = 0; attempt < 40; attempt++) {
+        if (attempt && reset) reset(ctx);
+        MDB_txn *txn;
+        int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+        if (rc == MDB_MAP_RESIZED) {
+            rc = mdb_env_set_mapsize(s->env, 0);
+            if (rc == 0) rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+        }
+        if (rc) return store_fail(err, errlen, "%s: begin write: %s", s->dir, mdb_strerror(rc));
+        rc = fn(s, txn, ctx, err, errlen);
+        if (rc == 0) {
+            rc = mdb_txn_commit(txn);          /* synced: durable once it returns 0 */
+            if (rc == 0) return 0;
+            if (rc != MDB_MAP_FULL)
+                return store_fail(err, errlen, "%s: commit: %s", s->dir, mdb_strerror(rc));
+        } else {
+            mdb_txn_abort(txn);
+            if (rc != MDB_MAP_FULL) return -1;
+        }
+        if (store_grow(s, err, errlen) != 0) return -1;
+    }
+    return store_fail(err, errlen, "%s: map still full after repeated growth", s->dir);
+}
+
+/* ---- entities ---- */
+
+/* value: level(1) parent id(4) code NUL name NUL */
+int entity_read(store_t *s, MDB_txn *txn, uint32_t id, store_entity_t *out, int with_parent)
+{
+    uint8_t kb[4];
+    be32_put(kb, id);
+    MDB_val k = { 4, kb }, v;
+    int rc = mdb_get(txn, s->dbi[DB_ENTITIES], &k, &v);
+    if (rc) return rc;
+    const uint8_t *p = v.mv_data;
+    if (v.mv_size < 7) return MDB_CORRUPTED;
+    memset(out, 0, sizeof *out);
+    out->id = id;
+    out->level = (entity_level)p[0];
+    out->parent = be32_get(p + 1);
+    const char *code = (const char *)p + 5;
+    size_t clen = strnlen(code, v.mv_size - 5);
+    if (clen + 6 >= v.mv_size + 1) return MDB_CORRUPTED;
+    const char *name = code + clen + 1;
+    size_t nlen = strnlen(name, v.mv_size - 5 - clen - 1);
+    snprintf(out->e.code, sizeof out->e.code, "%.*s", (int)clen, code);
+    snprintf(out->e.name, sizeof out->e.name, "%.*s", (int)nlen, name);
+    out->e.level = out->level;
+    if (with_parent && out->parent) {
+        rc = intern_string(s, txn, KIND_ENTITY, out->parent, out->e.parent, sizeof out->e.parent);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int entity_by_code(store_t *s, MDB_txn *txn, const char *code, store_entity_t *out)
+{
+    uint32_t id;
+    int rc = intern_find(s, txn, KIND_ENTITY, code, &id);
+    if (rc) return rc;
+    return entity_read(s, txn, id, out, 1);
+}
+
+uint32_t store_current(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year)
+{
+    uint8_t kb[8];
+    key_ey(kb, ent, year);
+    MDB_val k = { 8, kb }, v;
+    if (mdb_get(txn, s->dbi[DB_CURRENT], &k, &v) != 0 || v.mv_size < 4) return 0;
+    return be32_get(v.mv_data);
+}
+
+/* Whether the entity has any stored figure: a current version or a computed figure. */
+static int entity_has_data(store_t *s, MDB_txn *txn, uint32_t id)
+{
+    uint8_t kb[4];
+    be32_put(kb, id);
+    int dbs[2] = { DB_CURRENT, DB_COMPUTED };
+    for (int i = 0; i < 2; i++) {
+        MDB_cursor *c;
+        if (mdb_cursor_open(txn, s->dbi[dbs[i]], &c)) return 1;
+        MDB_val k = { 4, kb }, v;
+        int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+        int has = rc == 0 && k.mv_size >= 4 && memcmp(k.mv_data, kb, 4) == 0;
+        mdb_cursor_close(c);
+        if (has) return 1;
+    }
+    return 0;
+}
+
+static int entity_write(store_t *s, MDB_txn *txn, uint32_t id, const entity_t *e, uint32_t parent)
+{
+    uint8_t buf[5 + sizeof e->code + sizeof e->name], kb[4];
+    size_t cl = strlen(e->code), nl = strlen(e->name);
+    buf[0] = (uint8_t)e->level;
+    be32_put(buf + 1, parent);
+    memcpy(buf + 5, e->code, cl + 1);
+    memcpy(buf + 6 + cl, e->name, nl + 1);
+    be32_put(kb, id);
+    MDB_val k = { 4, kb }, v = { 7 + cl + nl, buf };
+    return mdb_put(txn, s->dbi[DB_ENTITIES], &k, &v, 0);
+}
+
+static int child_link(store_t *s, MDB_txn *txn, uint32_t parent, uint32_t child, int add)
+{
+    uint8_t kb[8];
+    key_ey(kb, parent, child);
+    MDB_val k = { 8, kb }, v = { 0, "" };
+    int rc = add ? mdb_put(txn, s->dbi[DB_CHILDREN], &k, &v, 0)
+                 : mdb_del(txn, s->dbi[DB_CHILDREN], &k, NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Upserts every entity. A change of parent or level of an entity that already has figures
+ * is refused: its figures are inside its old ancestors' sums, and moving them would need
+ * a rollup of its whole history (documented in docs/store.md). Entities absent from h are
+ * kept. */
+static int sync_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errlen)
+{
+    const hierarchy_t *h = ctx;
+    int rc;
+    /* ids first, so a parent listed after its child still resolves */
+    for (size_t i = 0; i < h->count; i++) {
+        uint32_t id;
+        if ((rc = intern_get(s, txn, KIND_ENTITY, h->items[i].code, &id)))
+            return store_mdb_fail(rc, err, errlen, "intern entity");
+    }
+    for (size_t i = 0; i < h->count; i++) {
+        const entity_t *e = &h->items[i];
+        uint32_t id, parent = 0;
+        intern_find(s, txn, KIND_ENTITY, e->code, &id);
+        if (e->parent[0] && (rc = intern_find(s, txn, KIND_ENTITY, e->parent, &parent)))
+            return store_fail(err, errlen, "entity '%s': parent '%s' unknown", e->code, e->parent);
+        store_entity_t old;
+        rc = entity_read(s, txn, id, &old, 0);
+        if (rc && rc != MDB_NOTFOUND) return store_mdb_fail(rc, err, errlen, "read entity");
+        if (rc == 0 && (old.parent != parent || old.level != e->level)) {
+            if (entity_has_data(s, txn, id))
+                return store_fail(err, errlen,
+                                  "entity '%s': cannot change its parent or level: it already has figures",
+                                  e->code);
+            if (old.parent && (rc = child_link(s, txn, old.parent, id, 0)))
+                return store_mdb_fail(rc, err, errlen, "unlink child");
+        }
+        if ((rc = entity_write(s, txn, id, e, parent)))
+            return store_mdb_fail(rc, err, errlen, "write entity");
+        if (parent && (rc = child_link(s, txn, parent, id, 1)))
+            return store_mdb_fail(rc, err, errlen, "link child");
+    }
+    return 0;
+}
+
+int store_sync_hierarchy(store_t *self, const hierarchy_t *h, char *err, size_t errlen)
+{
+    return store_write(self, sync_fn, NULL, (void *)h, err, errlen);
+}
+
+int store_entity(store_t *self, const char *code, entity_t *out)
+{
+    MDB_txn *txn;
+    if (store_read_begin(self, &txn)) return -1;
+    store_entity_t se;
+    int rc = entity_by_code(self, txn, code, &se);
+    mdb_txn_abort(txn);
+    if (rc) return -1;
+    *out = se.e;
+    return 0;
+}
+
+static int entity_cmp_parent_code(const void *a, const void *b)
+{
+    const entity_t *x = a, *y = b;
+    int c = strcmp(x->parent, y->parent);
+    return c ? c : strcmp(x->code, y->code);
+}
+
+/* Appends `e` and, depth-first, its descendants; `sorted` is ordered by (parent, code). */
+static int entities_dfs(const entity_t *sorted, size_t n, const entity_t *e, hierarchy_t *out,
+                        int depth)
+{
+    if (depth > 64) return -1;
+    if (out->count == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 64;
+        entity_t *items = realloc(out->items, cap * sizeof *items);
+        if (!items) return -1;
+        out->items = items;
+        out->cap = cap;
+    }
+    out->items[out->count++] = *e;
+    /* binary search the first entity whose parent is e->code */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(sorted[mid].parent, e->code) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < n && strcmp(sorted[i].parent, e->code) == 0; i++)
+        if (entities_dfs(sorted, n, &sorted[i], out, depth + 1) != 0) return -1;
+    return 0;
+}
+
+int store_entities(store_t *self, hierarchy_t *out)
+{
+    MDB_txn *txn;
+    MDB_cursor *c;
+    out->items = NULL;
+    out->count = out->cap = 0;
+    if (store_read_begin(self, &txn)) return -1;
+    if (mdb_cursor_open(txn, self->dbi[DB_ENTITIES], &c)) { mdb_txn_abort(txn); return -1; }
+    entity_t *all = NULL;
+    size_t n = 0, cap = 0;
+    MDB_val k, v;
+    int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST), fail = 0;
+    for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            entity_t *na = realloc(all, cap * sizeof *na);
+            if (!na) { fail = 1; break; }
+            all = na;
+        }
+        store_entity_t se;
+        if (entity_read(self, txn, be32_get(k.mv_data), &se, 1)) { fail = 1; break; }
+        all[n++] = se.e;
+    }
+    mdb_cursor_close(c);
+    mdb_txn_abort(txn);
+    if (!fail) {
+        qsort(all, n, sizeof *all, entity_cmp_parent_code);
+        for (size_t i = 0; i < n && !fail; i++)      /* roots (parent "") sort first */
+            if (all[i].parent[0] == '\0' && entities_dfs(all, n, &all[i], out, 0)) fail = 1;
+    }
+    free(all);
+    if (fail) { hierarchy_free(out); return -1; }
+    return 0;
+}

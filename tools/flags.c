@@ -1,0 +1,210 @@
+/* flags.c -- `huizong flags` and `huizong report`: the inconsistency flags a person reads.
+ *
+ * Each flag is printed with its arithmetic (the explanation the rule wrote), the figures
+ * in 万元, and where the printed figure came from (file:line), grouped by entity with
+ * counts by severity. `flags` filters the whole year; `report` walks one entity's
+ * subtree. Colours only on a terminal.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amount.h"
+#include "commands.h"
+#include "csv.h"
+#include "nodes.h"
+#include "output.h"
+#include "rules.h"
+
+typedef struct {
+    const char *db, *entity, *rule;
+    uint32_t year;
+    severity_t severity;     /* SEV_NONE = all */
+    output_format format;
+    bool subtree;            /* report: the entity and everything under it */
+} flags_opts;
+
+static const char *severity_colour(severity_t s)
+{
+    return s == SEV_ERROR ? "\033[31m" : s == SEV_WARNING ? "\033[33m" : "\033[36m";
+}
+
+static void flag_print_text(const finding_t *f, bool colour)
+{
+    char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
+    const char *sev = severity_name(f->severity);
+    printf("  %s%-7s%s %-30s %s/%s/%s  %s", colour ? severity_colour(f->severity) : "", sev,
+           colour ? "\033[0m" : "", f->rule, table_name(f->table), f->row[0] ? f->row : "-",
+           f->column ? column_name(f->column) : "-", verdict_name(f->verdict));
+    if (f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING)
+        printf("  应为 %s 实为 %s 差 %s", amount_format(f->expected, exp),
+               amount_format(f->actual, act), amount_format(f->actual - f->expected, diff));
+    putchar('\n');
+    if (f->explanation && *f->explanation) printf("          %s\n", f->explanation);
+    if (f->line) printf("          来源 %s:%u\n", f->source ? f->source : "", f->line);
+}
+
+static void flag_print_csv(const finding_t *f)
+{
+    char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
+    printf("%s,%u,%s,%s,%s,%s,", f->entity, f->year, f->rule, severity_name(f->severity),
+           verdict_name(f->verdict), table_name(f->table));
+    csv_write_field(stdout, f->row);
+    printf(",%s,%s,%s,%s,%u,", f->column ? column_name(f->column) : "",
+           amount_format(f->expected, exp), amount_format(f->actual, act),
+           amount_format(f->actual - f->expected, diff), f->terms);
+    csv_write_field(stdout, f->explanation ? f->explanation : "");
+    putchar(',');
+    csv_write_field(stdout, f->source ? f->source : "");
+    printf(",%u\n", f->line);
+}
+
+static void flag_print_json(const finding_t *f, bool first)
+{
+    char exp[AMOUNT_BUF], act[AMOUNT_BUF];
+    printf("%s\n{\"entity\":", first ? "" : ",");
+    json_write_string(stdout, f->entity);
+    printf(",\"year\":%u,\"rule\":", f->year);
+    json_write_string(stdout, f->rule);
+    printf(",\"severity\":\"%s\",\"verdict\":\"%s\",\"table\":\"%s\",\"row\":",
+           severity_name(f->severity), verdict_name(f->verdict), table_name(f->table));
+    json_write_string(stdout, f->row);
+    printf(",\"column\":\"%s\",\"expected\":\"%s\",\"actual\":\"%s\",\"expected_fen\":%lld,"
+           "\"actual_fen\":%lld,\"terms\":%u,\"explanation\":",
+           f->column ? column_name(f->column) : "", amount_format(f->expected, exp),
+           amount_format(f->actual, act), (long long)f->expected, (long long)f->actual, f->terms);
+    json_write_string(stdout, f->explanation);
+    printf(",\"source\":");
+    json_write_string(stdout, f->source);
+    printf(",\"line\":%u}", f->line);
+}
+
+static bool flag_selected(const flags_opts *o, const finding_t *f)
+{
+    if (o->severity != SEV_NONE && f->severity != o->severity) return false;
+    if (o->rule && strcmp(o->rule, f->rule) != 0) return false;
+    return true;
+}
+
+/* Prints one entity's group header with counts by severity. */
+static void group_header(const nodes_t *nodes, const findings_t *all, size_t from, size_t to,
+                         const flags_opts *o)
+{
+    size_t counts[5] = { 0 };
+    for (size_t i = from; i < to; i++)
+        if (flag_selected(o, &all->items[i]) && all->items[i].severity < 5)
+            counts[all->items[i].severity]++;
+    const finding_t *f = &all->items[from];
+    long at = nodes_find(nodes, f->entity);
+    printf("%s %s %u — %zu error, %zu warning, %zu info\n", f->entity,
+           at >= 0 ? nodes->h.items[at].name : "", f->year, counts[SEV_ERROR],
+           counts[SEV_WARNING], counts[SEV_INFO]);
+}
+
+static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings_t *all)
+{
+    bool colour = o->format == FORMAT_TEXT && tool_use_colour(stdout), first = true;
+    size_t errors = 0, shown = 0;
+    if (o->format == FORMAT_CSV)
+        printf("entity,year,rule,severity,verdict,table,row,column,expected,actual,difference,"
+               "terms,explanation,source,line\n");
+    if (o->format == FORMAT_JSON) printf("[");
+    for (size_t i = 0; i < all->count;) {
+        size_t j = i;
+        while (j < all->count && !strcmp(all->items[j].entity, all->items[i].entity)) j++;
+        bool any = false;
+        for (size_t k = i; k < j; k++) any |= flag_selected(o, &all->items[k]);
+        if (any && o->format == FORMAT_TEXT) group_header(nodes, all, i, j, o);
+        for (size_t k = i; k < j; k++) {
+            const finding_t *f = &all->items[k];
+            if (!flag_selected(o, f)) continue;
+            shown++;
+            if (f->severity == SEV_ERROR) errors++;
+            if (o->format == FORMAT_TEXT) flag_print_text(f, colour);
+            else if (o->format == FORMAT_CSV) flag_print_csv(f);
+            else { flag_print_json(f, first); first = false; }
+        }
+        i = j;
+    }
+    if (o->format == FORMAT_JSON) printf("\n]\n");
+    if (o->format == FORMAT_TEXT)
+        printf("%zu flags shown, %zu errors (rule catalogue %s)\n", shown, errors,
+               RULES_CATALOGUE_VERSION);
+    return errors ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static void flags_usage(FILE *out, bool report)
+{
+    if (report)
+        fprintf(out, "usage: huizong report --db DIR --entity CODE --year Y [--severity S] [--rule ID]\n"
+                     "                      [--format text|csv|json]\n\n"
+                     "Flag report for CODE and every entity under it: per entity, counts by severity and\n"
+                     "each finding with its arithmetic and source line.\n");
+    else
+        fprintf(out, "usage: huizong flags --db DIR --year Y [--entity CODE] [--severity error|warning|info]\n"
+                     "                     [--rule ID] [--format text|csv|json]\n\n"
+                     "Lists the current flags of the year, grouped by entity, each with its arithmetic.\n");
+    fprintf(out, "exit: 0 no error-severity flag shown, 1 some shown, 2 usage, 3 database error\n");
+}
+
+static int flags_run(int argc, char **argv, bool report)
+{
+    static const struct option longopts[] = {
+        { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
+        { "entity", required_argument, 0, 'e' }, { "severity", required_argument, 0, 's' },
+        { "rule", required_argument, 0, 'r' }, { "format", required_argument, 0, 'f' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    flags_opts o = { .subtree = report };
+    int c, f;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.db = optarg; break;
+        case 'e': o.entity = optarg; break;
+        case 'r': o.rule = optarg; break;
+        case 'y': if (!(o.year = tool_parse_year(optarg))) return EXIT_USAGE; break;
+        case 's':
+            o.severity = severity_from_name(optarg);
+            if (o.severity == SEV_NONE || o.severity == SEV_OFF) {
+                fprintf(stderr, "huizong: unknown severity '%s' (error, warning, info)\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'f': if ((f = output_format_parse(optarg)) < 0) return EXIT_USAGE; o.format = f; break;
+        case 'h': flags_usage(stdout, report); return EXIT_OK;
+        default: flags_usage(stderr, report); return EXIT_USAGE;
+        }
+    }
+    if (!o.db || !o.year || (report && !o.entity)) { flags_usage(stderr, report); return EXIT_USAGE; }
+    store_t *store = tool_open_store(o.db);
+    if (!store) return EXIT_ERROR;
+    nodes_t nodes;
+    findings_t all;
+    findings_init(&all);
+    int rc = EXIT_ERROR;
+    if (nodes_load(&nodes, store) != 0) { store_destroy(&store); return EXIT_ERROR; }
+    long at = o.entity ? nodes_find(&nodes, o.entity) : 0;
+    if (o.entity && at < 0) {
+        fprintf(stderr, "huizong: unknown entity '%s'\n", o.entity);
+        goto done;
+    }
+    if (!report) {
+        if (store_flags(store, o.year, o.entity, &all) != 0) goto done;
+    } else {
+        size_t end = nodes_subtree_end(&nodes, (size_t)at);
+        for (size_t i = (size_t)at; i < end; i++)
+            if (store_flags(store, o.year, nodes.h.items[i].code, &all) != 0) goto done;
+        if (o.format == FORMAT_TEXT)
+            printf("问题报告 %s %s %u (%zu entities)\n\n", nodes.h.items[at].code,
+                   nodes.h.items[at].name, o.year, end - (size_t)at);
+    }
+    rc = flags_print(&o, &nodes, &all);
+done:
+    findings_clear(&all);
+    nodes_free(&nodes);
+    store_destroy(&store);
+    return rc;
+}
+
+int cmd_flags(int argc, char **argv) { return flags_run(argc, argv, false); }
+int cmd_report(int argc, char **argv) { return flags_run(argc, argv, true); }

@@ -1,0 +1,58 @@
+/* nodes.c -- depth-first entity tree with a code index (see nodes.h). */
+#include "nodes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const nodes_t *sort_ctx;
+
+static int by_code_cmp(const void *a, const void *b)
+{
+    return strcmp(sort_ctx->h.items[*(const size_t *)a].code, sort_ctx->h.items[*(const size_t *)b].code);
+}
+
+long nodes_find(const nodes_t *n, const char *code)
+{
+    size_t lo = 0, hi = n->h.count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(n->h.items[n->by_code[mid]].code, code);
+        if (c == 0) return (long)n->by_code[mid];
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
+    return -1;
+}
+
+int nodes_load(nodes_t *n, store_t *store)
+{
+    memset(n, 0, sizeof *n);
+    if (store_entities(store, &n->h) != 0) return -1;
+    size_t count = n->h.count;
+    n->depth = calloc(count ? count : 1, sizeof *n->depth);
+    n->by_code = calloc(count ? count : 1, sizeof *n->by_code);
+    if (!n->depth || !n->by_code) { nodes_free(n); return -1; }
+    for (size_t i = 0; i < count; i++) n->by_code[i] = i;
+    sort_ctx = n;
+    qsort(n->by_code, count, sizeof *n->by_code, by_code_cmp);
+    /* Parents come first, so a parent's depth is known when its child is reached. */
+    for (size_t i = 0; i < count; i++) {
+        long p = n->h.items[i].parent[0] ? nodes_find(n, n->h.items[i].parent) : -1;
+        n->depth[i] = p >= 0 ? n->depth[p] + 1 : 0;
+    }
+    return 0;
+}
+
+void nodes_free(nodes_t *n)
+{
+    hierarchy_free(&n->h);
+    free(n->depth);
+    free(n->by_code);
+    memset(n, 0, sizeof *n);
+}
+
+size_t nodes_subtree_end(const nodes_t *n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n->h.count && n->depth[j] > n->depth[i]) j++;
+    return j;
+}

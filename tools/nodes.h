@@ -1,0 +1,25 @@
+/* nodes.h -- the entity tree as the tools walk it: depth-first order (parents before
+ * children, as store_entities returns it), with each node's depth and a code index, so
+ * a subtree is a contiguous run and lookups are O(log n) even for a province. */
+#ifndef HUIZONG_TOOLS_NODES_H
+#define HUIZONG_TOOLS_NODES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+typedef struct {
+    hierarchy_t h;          /* depth-first */
+    int *depth;             /* per entity */
+    size_t *by_code;        /* indices sorted by code */
+} nodes_t;
+
+int nodes_load(nodes_t *n, store_t *store);
+void nodes_free(nodes_t *n);
+/* Index of code, or -1. */
+long nodes_find(const nodes_t *n, const char *code);
+/* One past the last index of the subtree rooted at i. */
+size_t nodes_subtree_end(const nodes_t *n, size_t i);
+
+#endif

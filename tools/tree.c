@@ -1,0 +1,287 @@
+/* tree.c -- `huizong tree`: the consolidated hierarchy, each node with its reported,
+ * declared and computed figures and which of its subordinates have submitted.
+ *
+ * reported = declared where the node declared the figure, else computed; computed = a
+ * unit's own figure or the sum of its children's reported figures. Showing all three side
+ * by side is the point: a department's official 部门预算 is what its city sees, while the
+ * sum of its units stays visible beside it.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amount.h"
+#include "commands.h"
+#include "csv.h"
+#include "nodes.h"
+#include "output.h"
+
+typedef struct {
+    const char *db, *entity, *row;
+    table_id table;
+    column_id column;
+    uint32_t year;
+    int depth;              /* -1 = unlimited */
+    output_format format;
+} tree_opts;
+
+typedef struct {
+    size_t submitted, total;
+    char missing[1024];     /* "code name, ..." (truncated with …) */
+} child_status;
+
+static void tree_usage(FILE *out)
+{
+    fprintf(out,
+        "usage: huizong tree --db DIR --year Y [--entity CODE] [--table T] [--row R]\n"
+        "                    [--column C] [--depth N] [--format text|csv|json]\n\n"
+        "Prints the hierarchy under CODE (default: every root) with, for each node, its code,\n"
+        "Chinese name and level, its reported / declared / computed figures in 万元, and which\n"
+        "subordinates have submitted for the year. Without --table/--row/--column it shows the\n"
+        "summary table's 收入总计 and 支出总计.\n"
+        "exit: 0 ok, 2 usage, 3 database error or unknown entity\n");
+}
+
+static int tree_parse(int argc, char **argv, tree_opts *o)
+{
+    static const struct option longopts[] = {
+        { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
+        { "entity", required_argument, 0, 'e' }, { "table", required_argument, 0, 't' },
+        { "row", required_argument, 0, 'r' }, { "column", required_argument, 0, 'c' },
+        { "depth", required_argument, 0, 'D' }, { "format", required_argument, 0, 'f' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    memset(o, 0, sizeof *o);
+    o->depth = -1;
+    int c, f;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 'y': if (!(o->year = tool_parse_year(optarg))) return EXIT_USAGE; break;
+        case 'e': o->entity = optarg; break;
+        case 'r': o->row = optarg; break;
+        case 'D': o->depth = atoi(optarg); break;
+        case 't':
+            if ((o->table = table_from_name(optarg)) == TABLE_NONE) {
+                fprintf(stderr, "huizong tree: unknown table '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'c':
+            if ((o->column = column_from_name(optarg)) == COL_NONE) {
+                fprintf(stderr, "huizong tree: unknown column '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'f':
+            if ((f = output_format_parse(optarg)) < 0) return EXIT_USAGE;
+            o->format = (output_format)f;
+            break;
+        case 'h': tree_usage(stdout); return -1;
+        default: tree_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (!o->db || !o->year) { tree_usage(stderr); return EXIT_USAGE; }
+    return EXIT_OK;
+}
+
+/* Whether a figure is selected by the filters (default: summary income/expense totals). */
+static bool tree_selects(const tree_opts *o, const store_figure_t *f)
+{
+    if (!o->table && !o->row && !o->column)
+        return f->key.table == TABLE_SUMMARY &&
+               (!strcmp(f->key.row, "income_total") || !strcmp(f->key.row, "expense_total"));
+    if (o->table && f->key.table != o->table) return false;
+    if (o->row && strcmp(f->key.row, o->row) != 0) return false;
+    if (o->column && f->key.column != o->column) return false;
+    return true;
+}
+
+static bool node_submitted(store_t *store, const char *code, uint32_t year)
+{
+    store_version_t *v = NULL;
+    size_t n = 0;
+    store_versions(store, code, year, &v, &n);
+    free(v);
+    return n > 0;
+}
+
+/* Direct children of node i and which of them have a submission for the year. */
+static void tree_child_status(store_t *store, const nodes_t *nodes, size_t i, uint32_t year,
+                              child_status *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    size_t end = nodes_subtree_end(nodes, i), used = 0;
+    for (size_t j = i + 1; j < end; j++) {
+        if (nodes->depth[j] != nodes->depth[i] + 1) continue;
+        const entity_t *e = &nodes->h.items[j];
+        cs->total++;
+        if (node_submitted(store, e->code, year)) { cs->submitted++; continue; }
+        int w = snprintf(cs->missing + used, sizeof cs->missing - used, "%s%s %s",
+                         used ? "、" : "", e->code, e->name);
+        if (w < 0 || (size_t)w >= sizeof cs->missing - used) {
+            strcpy(cs->missing + sizeof cs->missing - 8, " …");
+            used = sizeof cs->missing - 1;
+        } else {
+            used += (size_t)w;
+        }
+    }
+}
+
+static void amount_or_dash(bool has, int64_t fen, char buf[AMOUNT_BUF])
+{
+    if (has) amount_format(fen, buf); else strcpy(buf, "—");
+}
+
+static void tree_text_node(store_t *store, const tree_opts *o, const entity_t *e, int depth,
+                           bool submitted, const child_status *cs,
+                           const store_figure_t *figs, size_t nfigs)
+{
+    printf("%*s%s %s [%s]", depth * 2, "", e->code, e->name, level_label(e->level));
+    if (e->level == LEVEL_UNIT) printf(" %s", submitted ? "已报送" : "未报送");
+    else if (submitted) printf(" 已申报");
+    if (cs->total) printf("  下级报送 %zu/%zu", cs->submitted, cs->total);
+    if (cs->submitted < cs->total) printf("  未报送: %s", cs->missing);
+    putchar('\n');
+    for (size_t k = 0; k < nfigs; k++) {
+        const store_figure_t *f = &figs[k];
+        if (!tree_selects(o, f)) continue;
+        char rep[AMOUNT_BUF], dec[AMOUNT_BUF], com[AMOUNT_BUF];
+        amount_format(store_figure_reported(f), rep);
+        amount_or_dash(f->has_declared, f->declared, dec);
+        amount_or_dash(f->has_computed, f->computed, com);
+        printf("%*s  %s %s/%s/%s: 报送数 %s  申报数 %s  汇总数 %s", depth * 2, "",
+               tool_row_label(store, f->key.table, f->key.row), table_name(f->key.table),
+               f->key.row, column_name(f->key.column), rep, dec, com);
+        if (f->has_declared && f->has_computed && f->declared != f->computed) {
+            char diff[AMOUNT_BUF];
+            printf("  差额 %s", amount_format(f->declared - f->computed, diff));
+        }
+        putchar('\n');
+    }
+}
+
+static void tree_csv_row(store_t *store, const entity_t *e, int depth, bool submitted,
+                         const child_status *cs, const store_figure_t *f)
+{
+    char rep[AMOUNT_BUF] = "", dec[AMOUNT_BUF] = "", com[AMOUNT_BUF] = "";
+    printf("%s,", e->code);
+    csv_write_field(stdout, e->name);
+    printf(",%s,%s,%d,%d,%zu,%zu,", level_name(e->level), e->parent, depth, submitted,
+           cs->submitted, cs->total);
+    csv_write_field(stdout, cs->missing);
+    if (!f) { printf(",,,,,,,,\n"); return; }
+    if (f->has_declared) amount_format(f->declared, dec);
+    if (f->has_computed) amount_format(f->computed, com);
+    amount_format(store_figure_reported(f), rep);
+    printf(",%s,%s,", table_name(f->key.table), f->key.row);
+    csv_write_field(stdout, tool_row_label(store, f->key.table, f->key.row));
+    printf(",%s,%s,%s,%s,%u\n", column_name(f->key.column), rep, dec, com, f->contributors);
+}
+
+static void json_amount(const char *key, bool has, int64_t fen)
+{
+    char buf[AMOUNT_BUF];
+    if (!has) { printf("\"%s\":null,\"%s_fen\":null", key, key); return; }
+    printf("\"%s\":\"%s\",\"%s_fen\":%lld", key, amount_format(fen, buf), key, (long long)fen);
+}
+
+static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e, int depth,
+                           bool submitted, const child_status *cs,
+                           const store_figure_t *figs, size_t nfigs, bool first)
+{
+    printf("%s\n{\"code\":", first ? "" : ",");
+    json_write_string(stdout, e->code);
+    printf(",\"name\":");
+    json_write_string(stdout, e->name);
+    printf(",\"level\":\"%s\",\"parent\":", level_name(e->level));
+    json_write_string(stdout, e->parent);
+    printf(",\"depth\":%d,\"submitted\":%s,\"children_submitted\":%zu,\"children_total\":%zu,"
+           "\"missing\":", depth, submitted ? "true" : "false", cs->submitted, cs->total);
+    json_write_string(stdout, cs->missing);
+    printf(",\"figures\":[");
+    bool firstf = true;
+    for (size_t k = 0; k < nfigs; k++) {
+        const store_figure_t *f = &figs[k];
+        if (!tree_selects(o, f)) continue;
+        printf("%s{\"table\":\"%s\",\"row\":", firstf ? "" : ",", table_name(f->key.table));
+        json_write_string(stdout, f->key.row);
+        printf(",\"label\":");
+        json_write_string(stdout, tool_row_label(store, f->key.table, f->key.row));
+        printf(",\"column\":\"%s\",", column_name(f->key.column));
+        json_amount("reported", true, store_figure_reported(f));
+        putchar(',');
+        json_amount("declared", f->has_declared, f->declared);
+        putchar(',');
+        json_amount("computed", f->has_computed, f->computed);
+        printf(",\"contributors\":%u}", f->contributors);
+        firstf = false;
+    }
+    printf("]}");
+}
+
+static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,
+                      int rel_depth, bool *first)
+{
+    const entity_t *e = &nodes->h.items[i];
+    store_figure_t *figs = NULL;
+    size_t nfigs = 0;
+    store_figures(store, e->code, o->year, o->table, &figs, &nfigs);
+    bool submitted = node_submitted(store, e->code, o->year);
+    child_status cs;
+    tree_child_status(store, nodes, i, o->year, &cs);
+    if (o->format == FORMAT_TEXT) {
+        tree_text_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs);
+    } else if (o->format == FORMAT_JSON) {
+        tree_json_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs, *first);
+    } else {
+        bool any = false;
+        for (size_t k = 0; k < nfigs; k++)
+            if (tree_selects(o, &figs[k])) { tree_csv_row(store, e, rel_depth, submitted, &cs, &figs[k]); any = true; }
+        if (!any) tree_csv_row(store, e, rel_depth, submitted, &cs, NULL);
+    }
+    *first = false;
+    free(figs);
+}
+
+int cmd_tree(int argc, char **argv)
+{
+    tree_opts o;
+    int rc = tree_parse(argc, argv, &o);
+    if (rc != EXIT_OK) return rc < 0 ? EXIT_OK : rc;
+    store_t *store = tool_open_store(o.db);
+    if (!store) return EXIT_ERROR;
+    nodes_t nodes;
+    if (nodes_load(&nodes, store) != 0) {
+        fprintf(stderr, "huizong tree: cannot read the hierarchy from %s\n", o.db);
+        store_destroy(&store);
+        return EXIT_ERROR;
+    }
+    size_t start = 0, end = nodes.h.count;
+    if (o.entity) {
+        long at = nodes_find(&nodes, o.entity);
+        if (at < 0) {
+            fprintf(stderr, "huizong tree: unknown entity '%s'\n", o.entity);
+            nodes_free(&nodes);
+            store_destroy(&store);
+            return EXIT_ERROR;
+        }
+        start = (size_t)at;
+        end = nodes_subtree_end(&nodes, start);
+    }
+    if (o.format == FORMAT_CSV)
+        printf("code,name,level,parent,depth,submitted,children_submitted,children_total,missing,"
+               "table,row,label,column,reported,declared,computed,contributors\n");
+    if (o.format == FORMAT_JSON) printf("[");
+    int base = start < end ? nodes.depth[start] : 0;
+    bool first = true;
+    for (size_t i = start; i < end; i++) {
+        int rel = nodes.depth[i] - base;
+        if (o.depth >= 0 && rel > o.depth) continue;
+        tree_emit(store, &o, &nodes, i, rel, &first);
+    }
+    if (o.format == FORMAT_JSON) printf("\n]\n");
+    nodes_free(&nodes);
+    store_destroy(&store);
+    return EXIT_OK;
+}
