@@ -292,7 +292,8 @@ static int read_header(const char *name, csv_record_t *rec, uint32_t line, int p
     for (size_t i = 0; i < rec->nfields; i++) {
         bool known = false;
         for (int f = 0; f < F_COUNT; f++) known |= pos[f] == (int)i;
-        if (!known)
+        /* Excel leaves unnamed trailing columns (",,"): ignored, their cells unread */
+        if (!known && rec->fields[i][strspn(rec->fields[i], " \t")] != '\0')
             return fail(err, errlen, "%s:%u: header: unknown column '%s'", name, line,
                         rec->fields[i]);
     }
@@ -334,7 +335,6 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
     if (t == TABLE_NONE) BAD(F_TABLE, "unknown table '%s'", v[F_TABLE]);
     if (!*v[F_ROW]) BAD(F_ROW, "empty");
     if (strlen(v[F_ROW]) > SUBMISSION_ROW_MAX) BAD(F_ROW, "longer than %d bytes", SUBMISSION_ROW_MAX);
-    if (has_control(v[F_NAME])) BAD(F_NAME, "contains a control character");
     if (strlen(v[F_NAME]) > SUBMISSION_NAME_MAX)
         BAD(F_NAME, "longer than %d bytes", SUBMISSION_NAME_MAX);
     column_id c = column_from_name(v[F_COLUMN]);

@@ -169,9 +169,10 @@ static int load(hierarchy_t *h, const char *path, const char *d, size_t len, uin
     while ((rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason)) == 1) {
         if (rec.nfields == 1 && !*rec.fields[0]) continue;
         if (rec.nfields != nheader) {
+            size_t found = rec.nfields;
             csv_record_free(&rec);
             return fail(err, errlen, "%s:%u: expected %zu fields, found %zu", path, start,
-                        nheader, rec.nfields);
+                        nheader, found);
         }
         if (h->count == h->cap) {
             size_t cap = h->cap ? h->cap * 2 : 32;

@@ -131,6 +131,21 @@ int flags_put_level(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                     const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys, const findings_t *f,
                     char *err, size_t errlen);
 
+/* ---- level views (levels.c) ---- */
+/* The computed figure of a higher node for a NODEKEY: 0 (present set) or an MDB error. The
+ * writer passes the batch overlay, readers the stored figures. */
+typedef int (*computed_fn)(void *ctx, MDB_txn *txn, store_t *s, const uint8_t key[NODEKEY_LEN],
+                           int *present, int64_t *fen, uint32_t *contrib);
+/* Builds the level view of entity/year over fkeys, runs rules_check_level, replaces the
+ * node's level flags for those keys (and node-wide) and appends the findings to out. */
+int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                 const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys, computed_fn computed, void *ctx,
+                 const rule_settings_t *settings, findings_t *out, char *err, size_t errlen);
+/* reported(ent,k): the current fact if any, else (higher nodes) the computed figure. */
+int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t year,
+                    const uint8_t fkey[FKEY_LEN], computed_fn computed, void *ctx,
+                    int *present, int64_t *fen);
+
 /* Facts value: fen(8) line(4) name bytes (no NUL). */
 #define FACTVAL_MIN 12
 

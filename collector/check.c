@@ -1,0 +1,176 @@
+/* check.c -- `huizong-collector check`: read, validate and run the submission rules
+ * locally, before anything is sent.
+ *
+ * Invariant: the rules are the same code the aggregator runs (rules_check_submission),
+ * so a clean check means the aggregator will raise no submission-level flag either
+ * (level rules, which need the other entities, only run in the aggregator).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "amount.h"
+#include "collector.h"
+#include "rules.h"
+#include "tables.h"
+
+static void check_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: huizong-collector check FILE... [--encoding utf-8|gb18030|auto]\n"
+        "                               [--hierarchy entities.csv] [--settings rules.conf]\n"
+        "                               [--format text|json]\n"
+        "\n"
+        "Reads budget CSV files (examples/FORMAT.md), validates every submission and runs\n"
+        "the submission rules locally. Nothing is sent. Each entity's level comes from\n"
+        "--hierarchy; without it (or for an entity not in it) it is taken as a department.\n"
+        "\n"
+        "Exit status: 0 no error-severity findings, 1 error-severity findings,\n"
+        "2 usage error or an input file that cannot be read (each error is printed).\n");
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+            else fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void check_json_finding(FILE *f, const finding_t *fd)
+{
+    char exp[AMOUNT_BUF], act[AMOUNT_BUF];
+    fputs("{\"rule\":", f);
+    json_str(f, fd->rule);
+    fputs(",\"severity\":", f);
+    json_str(f, severity_name(fd->severity));
+    fputs(",\"verdict\":", f);
+    json_str(f, verdict_name(fd->verdict));
+    fputs(",\"table\":", f);
+    json_str(f, fd->table != TABLE_NONE ? table_name(fd->table) : "");
+    fputs(",\"row\":", f);
+    json_str(f, fd->row);
+    fputs(",\"column\":", f);
+    json_str(f, fd->column != COL_NONE ? column_name(fd->column) : "");
+    fputs(",\"expected\":", f);
+    json_str(f, amount_format(fd->expected, exp));
+    fputs(",\"actual\":", f);
+    json_str(f, amount_format(fd->actual, act));
+    fprintf(f, ",\"expected_fen\":%lld,\"actual_fen\":%lld,\"terms\":%u",
+            (long long)fd->expected, (long long)fd->actual, fd->terms);
+    fputs(",\"explanation\":", f);
+    json_str(f, fd->explanation);
+    fputs(",\"source\":", f);
+    json_str(f, fd->source);
+    fprintf(f, ",\"line\":%u}", fd->line);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    const char *enc_name = "utf-8", *hier_path = NULL, *settings_path = NULL, *format = "text";
+    static const struct option longopts[] = {
+        { "encoding", required_argument, 0, 'e' },
+        { "hierarchy", required_argument, 0, 'H' },
+        { "settings", required_argument, 0, 's' },
+        { "format", required_argument, 0, 'f' },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'e': enc_name = optarg; break;
+        case 'H': hier_path = optarg; break;
+        case 's': settings_path = optarg; break;
+        case 'f': format = optarg; break;
+        case 'h': check_usage(stdout); return COL_EXIT_OK;
+        default: check_usage(stderr); return COL_EXIT_INPUT;
+        }
+    }
+    int json = strcmp(format, "json") == 0;
+    if (!json && strcmp(format, "text") != 0) {
+        fprintf(stderr, "huizong-collector: --format must be text or json\n");
+        return COL_EXIT_INPUT;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "huizong-collector: check needs at least one FILE (see check --help)\n");
+        return COL_EXIT_INPUT;
+    }
+    csv_encoding enc;
+    if (collector_encoding(enc_name, &enc) != 0) return COL_EXIT_INPUT;
+    hierarchy_t h;
+    int have_h;
+    if (collector_load_hierarchy(hier_path, &h, &have_h) != 0) return COL_EXIT_INPUT;
+    char err[512] = "";
+    rule_settings_t *settings = rule_settings_load(settings_path, err, sizeof err);
+    if (!settings) {
+        fprintf(stderr, "%s\n", err[0] ? err : settings_path);
+        hierarchy_free(&h);
+        return COL_EXIT_INPUT;
+    }
+
+    submission_list_t list;
+    submission_list_init(&list);
+    size_t failed = collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list);
+    unsigned total_e = 0, total_w = 0, total_i = 0;
+    if (json) fputs("{\"submissions\":[", stdout);
+    for (size_t i = 0; i < list.count; i++) {
+        submission_t *s = list.items[i];
+        findings_t fs;
+        findings_init(&fs);
+        entity_level level = collector_level(have_h ? &h : NULL, s->entity);
+        if (rules_check_submission(s, level, settings, &fs) != 0) {
+            fprintf(stderr, "huizong-collector: the rule engine failed on %s %u\n", s->entity, s->year);
+            failed++;
+        }
+        unsigned ne, nw, ni;
+        collector_count(&fs, &ne, &nw, &ni);
+        total_e += ne;
+        total_w += nw;
+        total_i += ni;
+        if (json) {
+            printf("%s{\"entity\":", i ? "," : "");
+            json_str(stdout, s->entity);
+            printf(",\"year\":%u,\"facts\":%zu,\"level\":", s->year, s->count);
+            json_str(stdout, level_name(level));
+            fputs(",\"source\":", stdout);
+            json_str(stdout, s->source);
+            printf(",\"errors\":%u,\"warnings\":%u,\"info\":%u,\"findings\":[", ne, nw, ni);
+            for (size_t k = 0; k < fs.count; k++) {
+                if (k) fputc(',', stdout);
+                check_json_finding(stdout, &fs.items[k]);
+            }
+            fputs("]}", stdout);
+        } else {
+            const entity_t *e = have_h ? hierarchy_find(&h, s->entity) : NULL;
+            printf("%s %u: %zu facts (%s%s%s, %s): %u errors, %u warnings, %u info\n",
+                   s->entity, s->year, s->count, e ? e->name : "", e ? ", " : "",
+                   level_name(level), s->source && s->source[0] ? s->source : "-", ne, nw, ni);
+            if (have_h && !e)
+                printf("  note: %s is not in the hierarchy; checked as a department\n", s->entity);
+            for (size_t k = 0; k < fs.count; k++) collector_print_finding(stdout, &fs.items[k]);
+        }
+        findings_clear(&fs);
+    }
+    if (json)
+        printf("],\"input_errors\":%zu,\"errors\":%u,\"warnings\":%u,\"info\":%u}\n",
+               failed, total_e, total_w, total_i);
+    else if (list.count > 1 || failed)
+        printf("%zu submissions: %u errors, %u warnings, %u info%s\n", list.count, total_e, total_w,
+               total_i, failed ? "; input errors above" : "");
+    submission_list_free(&list);
+    rule_settings_destroy(&settings);
+    hierarchy_free(&h);
+    if (failed) return COL_EXIT_INPUT;
+    return total_e ? COL_EXIT_FINDINGS : COL_EXIT_OK;
+}

@@ -1,0 +1,64 @@
+/* collector.h -- the commands of huizong-collector and what they share.
+ *
+ * Exit codes (every command; documented in --help and docs/protocol.md):
+ *   0  everything accepted / no error-severity findings
+ *   1  a submission was rejected, or error-severity findings (check, submit --strict)
+ *   2  usage error or unreadable input (CSV, hierarchy): nothing was sent
+ *   3  local failure (spool directory cannot be written, socket cannot be set up)
+ *   4  some submissions are still pending in the spool (aggregator not reachable in time)
+ */
+#ifndef HUIZONG_COL_COLLECTOR_H
+#define HUIZONG_COL_COLLECTOR_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "csv.h"
+#include "findings.h"
+#include "hierarchy.h"
+#include "submission.h"
+
+enum {
+    COL_EXIT_OK = 0, COL_EXIT_FINDINGS = 1, COL_EXIT_INPUT = 2, COL_EXIT_LOCAL = 3,
+    COL_EXIT_PENDING = 4
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_flush(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* Set by SIGTERM/SIGINT once collector_signals() ran. */
+extern volatile sig_atomic_t collector_stop;
+void collector_signals(void);
+
+/* --encoding NAME -> 0, or -1 with a message on stderr. */
+int collector_encoding(const char *name, csv_encoding *out);
+/* Reads every file into list (all of them, reporting each error on stderr) and validates
+ * every submission. Returns the number of files or submissions that failed. */
+size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list);
+/* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */
+entity_level collector_level(const hierarchy_t *h, const char *entity);
+/* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */
+int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded);
+
+/* Prints one finding as a text line (two-space indent). */
+void collector_print_finding(FILE *f, const finding_t *fd);
+/* Counts findings by severity. */
+void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos);
+
+/* Progress on stderr for long runs: in place on a TTY, a plain line per tenth otherwise.
+ * Silent below PROGRESS_MIN items. */
+#define PROGRESS_MIN 20
+typedef struct {
+    const char *what;
+    size_t total, done;
+    int tty;
+    int last_tenth;
+} progress_t;
+void progress_start(progress_t *p, const char *what, size_t total);
+void progress_step(progress_t *p);
+void progress_end(progress_t *p);
+
+#endif

@@ -1,0 +1,157 @@
+/* common.c -- what the collector's commands share: reading input files, levels,
+ * printing findings, progress lines, signals.
+ *
+ * Invariant: input errors are printed as the reader reports them (file:line: field:
+ * reason) and counted; a command decides what an error means for its exit code.
+ */
+#include "collector.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "amount.h"
+#include "tables.h"
+
+volatile sig_atomic_t collector_stop = 0;
+
+static void collector_on_signal(int sig)
+{
+    (void)sig;
+    collector_stop = 1;
+}
+
+void collector_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = collector_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;   /* no SA_RESTART: a blocking poll returns EINTR */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int collector_encoding(const char *name, csv_encoding *out)
+{
+    int e = (int)csv_encoding_from_name(name);
+    if (e < 0) {
+        fprintf(stderr, "huizong-collector: unknown encoding '%s' (utf-8, gb18030, gbk or auto)\n", name);
+        return -1;
+    }
+    *out = (csv_encoding)e;
+    return 0;
+}
+
+size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list)
+{
+    size_t failed = 0;
+    progress_t p;
+    progress_start(&p, "reading files", n);
+    for (size_t i = 0; i < n; i++) {
+        char err[1024] = "";
+        if (csv_read_file(files[i], enc, list, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err[0] ? err : files[i]);
+            failed++;
+        }
+        progress_step(&p);
+    }
+    progress_end(&p);
+    /* After all files: a reader may merge one entity/year spread over several files. */
+    for (size_t k = 0; k < list->count; k++) {
+        submission_t *s = list->items[k];
+        char err[1024] = "";
+        if (submission_validate(s, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: %s %u: %s\n", s->source && s->source[0] ? s->source : "input",
+                    s->entity, s->year, err);
+            failed++;
+        }
+    }
+    return failed;
+}
+
+entity_level collector_level(const hierarchy_t *h, const char *entity)
+{
+    const entity_t *e = h ? hierarchy_find(h, entity) : NULL;
+    return e ? e->level : LEVEL_DEPARTMENT;
+}
+
+int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded)
+{
+    memset(h, 0, sizeof *h);
+    *loaded = 0;
+    if (!path) return 0;
+    char err[512] = "";
+    if (hierarchy_load(h, path, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err[0] ? err : path);
+        hierarchy_free(h);
+        return -1;
+    }
+    *loaded = 1;
+    return 0;
+}
+
+void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos)
+{
+    *errors = *warnings = *infos = 0;
+    for (size_t i = 0; i < fs->count; i++) {
+        switch (fs->items[i].severity) {
+        case SEV_ERROR: (*errors)++; break;
+        case SEV_WARNING: (*warnings)++; break;
+        case SEV_INFO: (*infos)++; break;
+        default: break;
+        }
+    }
+}
+
+void collector_print_finding(FILE *f, const finding_t *fd)
+{
+    char exp[AMOUNT_BUF], act[AMOUNT_BUF];
+    fprintf(f, "  %-7s %s %s", severity_name(fd->severity), fd->rule, verdict_name(fd->verdict));
+    if (fd->table != TABLE_NONE || fd->row[0]) {
+        fprintf(f, " %s", table_name(fd->table));
+        if (fd->row[0]) fprintf(f, "/%s", fd->row);
+        if (fd->column != COL_NONE) fprintf(f, "/%s", column_name(fd->column));
+    }
+    fprintf(f, " expected %s actual %s", amount_format(fd->expected, exp), amount_format(fd->actual, act));
+    if (fd->explanation && fd->explanation[0]) fprintf(f, ": %s", fd->explanation);
+    if (fd->source && fd->source[0]) {
+        fprintf(f, " (%s", fd->source);
+        if (fd->line) fprintf(f, ":%u", fd->line);
+        fputc(')', f);
+    } else if (fd->line) {
+        fprintf(f, " (line %u)", fd->line);
+    }
+    fputc('\n', f);
+}
+
+void progress_start(progress_t *p, const char *what, size_t total)
+{
+    p->what = what;
+    p->total = total;
+    p->done = 0;
+    p->tty = isatty(STDERR_FILENO);
+    p->last_tenth = 0;
+}
+
+void progress_step(progress_t *p)
+{
+    p->done++;
+    if (p->total < PROGRESS_MIN) return;
+    if (p->tty) {
+        fprintf(stderr, "\r%s: %zu/%zu", p->what, p->done, p->total);
+        return;
+    }
+    int tenth = (int)(p->done * 10 / p->total);
+    if (tenth > p->last_tenth) {
+        p->last_tenth = tenth;
+        fprintf(stderr, "%s: %zu/%zu\n", p->what, p->done, p->total);
+    }
+}
+
+void progress_end(progress_t *p)
+{
+    if (p->total >= PROGRESS_MIN && p->tty) fputc('\n', stderr);
+}

@@ -1,0 +1,242 @@
+/* delivery.c -- spool, send, settle (see delivery.h).
+ *
+ * Invariant: the spool changes only here and only by an ack: ACCEPTED (including a
+ * replayed ack) unlinks the file, REJECTED moves it to rejected/ with the reason; a
+ * submission without an ack stays where it is and is reported PENDING.
+ */
+#include "delivery.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wire.h"
+
+static uint64_t delivery_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t delivery_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void delivery_line_head(const sender_job_info_t *job)
+{
+    printf("%s %u %u facts ", job->entity[0] ? job->entity : "-", job->year, job->facts);
+}
+
+/* The sender's verdict on one job: print its line and settle the spool. */
+static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *ack)
+{
+    delivery_t *d = arg;
+    char err[512] = "";
+    delivery_line_head(job);
+    if (!ack) {
+        printf("PENDING (left in spool %s)\n", d->spool.dir);
+        d->pending++;
+    } else if (ack->status == ACK_ACCEPTED) {
+        unsigned ne, nw, ni;
+        collector_count(&ack->flags, &ne, &nw, &ni);
+        printf("ACCEPTED v%u%s (flags: %u errors, %u warnings, %u info)\n", ack->version,
+               ack->replayed ? " replayed" : "", ne, nw, ni);
+        d->accepted++;
+        if (spool_remove(&d->spool, job->name, err, sizeof err) != 0) {
+            fprintf(stderr, "huizong-collector: accepted, but the spool file stays: %s\n", err);
+            d->local_errors++;
+        }
+    } else {
+        printf("REJECTED%s: %s\n", ack->replayed ? " (replayed)" : "",
+               ack->reason[0] ? ack->reason : "no reason given");
+        d->rejected++;
+        if (spool_reject(&d->spool, job->name, ack->reason, err, sizeof err) != 0) {
+            fprintf(stderr, "huizong-collector: rejected, but cannot move it to rejected/: %s\n", err);
+            d->local_errors++;
+        }
+    }
+    fflush(stdout);
+    progress_step(&d->progress);
+}
+
+int delivery_open(delivery_t *d, const char *spool_dir, const char *endpoint, const sender_opts_t *o)
+{
+    memset(d, 0, sizeof *d);
+    char err[512] = "";
+    if (spool_open(&d->spool, spool_dir ? spool_dir : spool_default_dir(), err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-collector: spool: %s\n", err);
+        return COL_EXIT_LOCAL;
+    }
+    if (!endpoint) return 0;
+    d->sender = sender_new(endpoint, o, delivery_done, d, err, sizeof err);
+    if (!d->sender) {
+        fprintf(stderr, "huizong-collector: %s\n", err);
+        return COL_EXIT_LOCAL;
+    }
+    return 0;
+}
+
+void delivery_close(delivery_t *d)
+{
+    sender_destroy(&d->sender);
+}
+
+static void delivery_info(sender_job_info_t *info, const char *name, const submission_t *s)
+{
+    memset(info, 0, sizeof *info);
+    snprintf(info->name, sizeof info->name, "%s", name);
+    snprintf(info->id, sizeof info->id, "%s", s->id);
+    snprintf(info->entity, sizeof info->entity, "%s", s->entity);
+    info->year = s->year;
+    info->facts = (uint32_t)s->count;
+}
+
+int delivery_spool(delivery_t *d, submission_t *s, int send)
+{
+    if (!s->created_ms) s->created_ms = delivery_wall_ms();
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char err[512] = "";
+    if (wire_pack_submission(s, &buf, &len) != 0) {
+        fprintf(stderr, "huizong-collector: cannot encode %s %u\n", s->entity, s->year);
+        return -1;
+    }
+    if (spool_put(&d->spool, s->id, buf, len, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-collector: spool: %s\n", err);
+        free(buf);
+        return -1;
+    }
+    if (!send || !d->sender) {
+        free(buf);
+        return 0;
+    }
+    sender_job_info_t info;
+    delivery_info(&info, s->id, s);
+    if (sender_add(d->sender, &info, buf, len) != 0) {
+        free(buf);
+        fprintf(stderr, "huizong-collector: out of memory\n");
+        return -1;
+    }
+    d->total++;
+    return 0;
+}
+
+typedef struct {
+    spool_entry_t entry;
+    uint64_t created_ms;
+    size_t order;               /* position in the time-sorted listing: a stable tie-break */
+    submission_t *s;
+    uint8_t *buf;
+    size_t len;
+} loaded_t;
+
+static int loaded_cmp(const void *a, const void *b)
+{
+    const loaded_t *x = a, *y = b;
+    if (x->created_ms != y->created_ms) return x->created_ms < y->created_ms ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* A spool file the collector cannot read back would be refused by any aggregator too:
+ * settle it as rejected here rather than send it forever. */
+static void delivery_unreadable(delivery_t *d, const char *name, const char *why)
+{
+    char reason[700], err[512] = "";
+    snprintf(reason, sizeof reason, "unreadable spool file: %s", why);
+    printf("- 0 0 facts REJECTED: %s (%s.pb)\n", reason, name);
+    d->rejected++;
+    if (spool_reject(&d->spool, name, reason, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-collector: cannot move %s to rejected/: %s\n", name, err);
+        d->local_errors++;
+    }
+}
+
+long delivery_load_spool(delivery_t *d)
+{
+    spool_entry_t *entries = NULL;
+    size_t n = 0;
+    char err[512] = "";
+    if (spool_list(&d->spool, &entries, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-collector: spool: %s\n", err);
+        return -1;
+    }
+    loaded_t *items = calloc(n ? n : 1, sizeof *items);
+    if (!items) {
+        free(entries);
+        fprintf(stderr, "huizong-collector: out of memory\n");
+        return -1;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        loaded_t *it = &items[count];
+        it->entry = entries[i];
+        it->order = i;
+        if (spool_read(&d->spool, entries[i].name, &it->buf, &it->len, err, sizeof err) != 0) {
+            /* Vanished (another collector settled it) or unreadable now: skip this round. */
+            fprintf(stderr, "huizong-collector: spool: %s\n", err);
+            continue;
+        }
+        it->s = wire_unpack_submission(it->buf, it->len, err, sizeof err);
+        if (!it->s) {
+            delivery_unreadable(d, entries[i].name, err);
+            free(it->buf);
+            continue;
+        }
+        it->created_ms = it->s->created_ms;
+        count++;
+    }
+    free(entries);
+    qsort(items, count, sizeof *items, loaded_cmp);
+    long added = 0;
+    for (size_t i = 0; i < count; i++) {
+        loaded_t *it = &items[i];
+        sender_job_info_t info;
+        delivery_info(&info, it->entry.name, it->s);
+        submission_destroy(&it->s);
+        if (sender_add(d->sender, &info, it->buf, it->len) != 0) {
+            free(it->buf);
+            fprintf(stderr, "huizong-collector: out of memory\n");
+            for (size_t k = i + 1; k < count; k++) {
+                submission_destroy(&items[k].s);
+                free(items[k].buf);
+            }
+            free(items);
+            return -1;
+        }
+        added++;
+    }
+    free(items);
+    d->total += (size_t)added;
+    return added;
+}
+
+void delivery_wait(delivery_t *d, int deadline_s)
+{
+    progress_start(&d->progress, "acks", d->total);
+    uint64_t end = deadline_s > 0 ? delivery_mono_ms() + (uint64_t)deadline_s * 1000 : 0;
+    while (sender_outstanding(d->sender) > 0 && !collector_stop) {
+        uint64_t now = delivery_mono_ms();
+        if (end && now >= end) break;
+        int slice = 200;
+        if (end && end - now < (uint64_t)slice) slice = (int)(end - now);
+        if (sender_poll(d->sender, slice) != 0) {
+            d->local_errors++;
+            break;
+        }
+    }
+    sender_abandon(d->sender);
+    progress_end(&d->progress);
+}
+
+int delivery_exit_code(const delivery_t *d)
+{
+    if (d->local_errors) return COL_EXIT_LOCAL;
+    if (d->rejected) return COL_EXIT_FINDINGS;
+    if (d->pending) return COL_EXIT_PENDING;
+    return COL_EXIT_OK;
+}

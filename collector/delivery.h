@@ -1,0 +1,42 @@
+/* delivery.h -- store-and-forward: spool submissions, send them, settle the spool by the
+ * acks. Shared by submit, flush and run.
+ *
+ * Invariants: a submission is spooled (durably) before it is sent; the spool is a queue
+ * that is always sent oldest first (created_ms, then file time), so a later version of
+ * an entity/year can never overtake an earlier one that is still pending; each finished
+ * job prints exactly one line on stdout.
+ */
+#ifndef HUIZONG_COL_DELIVERY_H
+#define HUIZONG_COL_DELIVERY_H
+
+#include "collector.h"
+#include "sender.h"
+#include "spool.h"
+
+typedef struct {
+    spool_t spool;
+    sender_t *sender;
+    unsigned accepted, rejected, pending, local_errors;
+    size_t total;             /* jobs handed to the sender */
+    progress_t progress;
+} delivery_t;
+
+/* Opens the spool (dir NULL: spool_default_dir()) and the sender. Returns 0 or an exit
+ * code with the message printed. */
+int delivery_open(delivery_t *d, const char *spool_dir, const char *endpoint, const sender_opts_t *o);
+void delivery_close(delivery_t *d);
+
+/* Durably spools one validated submission under its id (created_ms set if unset); with
+ * send, also hands it to the sender. Returns 0 or -1 (printed). */
+int delivery_spool(delivery_t *d, submission_t *s, int send);
+/* Hands every pending spool file to the sender, oldest first. Call it once, before any
+ * delivery_spool(..., 1). Unreadable files are moved to rejected/ (and counted as
+ * rejected). Returns the number of jobs added, or -1 on a local error (printed). */
+long delivery_load_spool(delivery_t *d);
+/* Sends until everything is settled, the deadline (seconds, <= 0: none) passes or a
+ * signal arrives; whatever is left is reported PENDING. */
+void delivery_wait(delivery_t *d, int deadline_s);
+/* The exit code for what happened (see collector.h). */
+int delivery_exit_code(const delivery_t *d);
+
+#endif

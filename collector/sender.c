@@ -1,0 +1,342 @@
+/* sender.c -- the collector's DEALER window with Lazy Pirate retries (see sender.h).
+ *
+ * Invariants:
+ *  - jobs[head..count) are the jobs in the order they were added; finished ones are
+ *    NULL holes until head passes them. A job is in flight (sent on the current socket,
+ *    no ack yet) or queued. in_flight counts the former and never exceeds the window.
+ *  - There is never a REQ socket: a DEALER that stops hearing back is closed with linger
+ *    0 and replaced, which throws away whatever libzmq still held for the old connection;
+ *    every job that was in flight is queued again (ids make the resend idempotent).
+ *  - A job is only sent when no earlier outstanding job has the same entity/year.
+ */
+#include "sender.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#define SENDER_SCAN_KEYS 4096     /* bound on keys remembered while filling the window */
+#define SENDER_HEARTBEAT_IVL 2000
+#define SENDER_HEARTBEAT_TIMEOUT 6000
+#define SENDER_MAX_ACK (64LL * 1024 * 1024)
+
+typedef struct {
+    sender_job_info_t info;
+    uint8_t *payload;
+    size_t len;
+    int in_flight;
+    uint64_t sent_at;
+} job_t;
+
+struct sender {
+    char *endpoint;
+    sender_opts_t o;
+    sender_done_fn *done;
+    void *arg;
+    void *ctx;
+    void *sock;                 /* NULL while waiting out a backoff */
+    job_t **jobs;
+    size_t head, count, cap;
+    size_t outstanding, in_flight;
+    uint64_t retry_at;          /* when to reopen the socket */
+    int backoff_ms;
+};
+
+static uint64_t sender_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void sender_opts_default(sender_opts_t *o)
+{
+    o->window = 16;
+    o->timeout_ms = 3000;
+    o->backoff_min_ms = 250;
+    o->backoff_max_ms = 8000;
+    o->verbose = 1;
+}
+
+/* A fresh DEALER connected to the endpoint. This is the one place a CURVE client key
+ * pair and the server's public key are to be set (before zmq_connect). */
+static int sender_open(sender_t *self, char *err, size_t errlen)
+{
+    void *s = zmq_socket(self->ctx, ZMQ_DEALER);
+    if (!s) {
+        snprintf(err, errlen, "cannot create a ZeroMQ socket: %s", zmq_strerror(errno));
+        return -1;
+    }
+    int linger = 0, ivl = SENDER_HEARTBEAT_IVL, hbt = SENDER_HEARTBEAT_TIMEOUT;
+    int64_t max = SENDER_MAX_ACK;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    if (zmq_connect(s, self->endpoint) != 0) {
+        snprintf(err, errlen, "cannot connect to %s: %s", self->endpoint, zmq_strerror(errno));
+        zmq_close(s);
+        return -1;
+    }
+    self->sock = s;
+    return 0;
+}
+
+sender_t *sender_new(const char *endpoint, const sender_opts_t *opts, sender_done_fn *done,
+                     void *arg, char *err, size_t errlen)
+{
+    sender_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    self->o = *opts;
+    if (self->o.window < 1) self->o.window = 1;
+    if (self->o.timeout_ms < 10) self->o.timeout_ms = 10;
+    if (self->o.backoff_min_ms < 1) self->o.backoff_min_ms = 1;
+    if (self->o.backoff_max_ms < self->o.backoff_min_ms) self->o.backoff_max_ms = self->o.backoff_min_ms;
+    self->backoff_ms = self->o.backoff_min_ms;
+    self->done = done;
+    self->arg = arg;
+    self->endpoint = strdup(endpoint);
+    self->ctx = zmq_ctx_new();
+    if (!self->endpoint || !self->ctx) {
+        snprintf(err, errlen, "out of memory");
+        sender_destroy(&self);
+        return NULL;
+    }
+    /* Connect once now so a malformed endpoint is reported before anything is queued. */
+    if (sender_open(self, err, errlen) != 0) {
+        sender_destroy(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void sender_destroy(sender_t **self_p)
+{
+    if (!self_p || !*self_p) return;
+    sender_t *self = *self_p;
+    for (size_t i = self->head; i < self->count; i++) {
+        if (!self->jobs[i]) continue;
+        free(self->jobs[i]->payload);
+        free(self->jobs[i]);
+    }
+    free(self->jobs);
+    if (self->sock) zmq_close(self->sock);
+    if (self->ctx) zmq_ctx_term(self->ctx);
+    free(self->endpoint);
+    free(self);
+    *self_p = NULL;
+}
+
+int sender_add(sender_t *self, const sender_job_info_t *info, uint8_t *payload, size_t len)
+{
+    if (self->head > 0 && self->head * 2 >= self->count) {
+        memmove(self->jobs, self->jobs + self->head, (self->count - self->head) * sizeof *self->jobs);
+        self->count -= self->head;
+        self->head = 0;
+    }
+    if (self->count == self->cap) {
+        size_t cap = self->cap ? self->cap * 2 : 64;
+        job_t **grown = realloc(self->jobs, cap * sizeof *grown);
+        if (!grown) return -1;
+        self->jobs = grown;
+        self->cap = cap;
+    }
+    job_t *j = calloc(1, sizeof *j);
+    if (!j) return -1;
+    j->info = *info;
+    j->info.attempts = 0;
+    j->payload = payload;
+    j->len = len;
+    self->jobs[self->count++] = j;
+    self->outstanding++;
+    return 0;
+}
+
+size_t sender_outstanding(const sender_t *self)
+{
+    return self->outstanding;
+}
+
+static void sender_finish(sender_t *self, size_t i, const ack_t *ack)
+{
+    job_t *j = self->jobs[i];
+    if (j->in_flight) self->in_flight--;
+    self->jobs[i] = NULL;
+    self->outstanding--;
+    self->done(self->arg, &j->info, ack);
+    free(j->payload);
+    free(j);
+    while (self->head < self->count && !self->jobs[self->head]) self->head++;
+}
+
+void sender_abandon(sender_t *self)
+{
+    for (size_t i = self->head; i < self->count; i++)
+        if (self->jobs[i]) sender_finish(self, i, NULL);
+    self->head = self->count = 0;
+}
+
+static int same_key(const sender_job_info_t *a, const sender_job_info_t *b)
+{
+    return a->year == b->year && strcmp(a->entity, b->entity) == 0;
+}
+
+/* Sends queued jobs while the window has room, oldest first, one per entity/year. */
+static void sender_fill(sender_t *self)
+{
+    if (!self->sock) return;
+    const sender_job_info_t *seen[SENDER_SCAN_KEYS];
+    size_t nseen = 0;
+    for (size_t i = self->head; i < self->count; i++) {
+        if (self->in_flight >= (size_t)self->o.window || nseen == SENDER_SCAN_KEYS) break;
+        job_t *j = self->jobs[i];
+        if (!j) continue;
+        int blocked = 0;
+        for (size_t k = 0; k < nseen && !blocked; k++) blocked = same_key(seen[k], &j->info);
+        if (blocked) continue;
+        seen[nseen++] = &j->info;
+        if (j->in_flight) continue;
+        if (zmq_send(self->sock, j->payload, j->len, ZMQ_DONTWAIT) < 0) break;   /* HWM: later */
+        j->in_flight = 1;
+        j->sent_at = sender_now();
+        j->info.attempts++;
+        self->in_flight++;
+    }
+}
+
+/* Lazy Pirate: give up on this connection, requeue what it carried, wait, reconnect. */
+static void sender_reset(sender_t *self, const char *why)
+{
+    if (self->sock) zmq_close(self->sock);
+    self->sock = NULL;
+    for (size_t i = self->head; i < self->count; i++)
+        if (self->jobs[i]) self->jobs[i]->in_flight = 0;
+    self->in_flight = 0;
+    self->retry_at = sender_now() + (uint64_t)self->backoff_ms;
+    if (self->o.verbose)
+        fprintf(stderr, "huizong-collector: %s; reconnecting to %s in %d ms (%zu pending)\n",
+                why, self->endpoint, self->backoff_ms, self->outstanding);
+    self->backoff_ms = self->backoff_ms * 2 > self->o.backoff_max_ms ? self->o.backoff_max_ms
+                                                                     : self->backoff_ms * 2;
+}
+
+static void sender_on_ack(sender_t *self, const uint8_t *data, size_t len)
+{
+    ack_t ack;
+    ack_init(&ack);
+    char err[256] = "";
+    if (wire_unpack_ack(data, len, &ack, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-collector: unreadable reply from %s: %s\n", self->endpoint, err);
+        ack_clear(&ack);
+        return;
+    }
+    if (ack.status != ACK_ACCEPTED && ack.status != ACK_REJECTED) {
+        fprintf(stderr, "huizong-collector: reply for %s has unknown status %d; will retry\n",
+                ack.submission_id, (int)ack.status);
+        ack_clear(&ack);
+        return;
+    }
+    for (size_t i = self->head; i < self->count; i++) {
+        job_t *j = self->jobs[i];
+        if (j && j->in_flight && strcmp(j->info.id, ack.submission_id) == 0) {
+            self->backoff_ms = self->o.backoff_min_ms;   /* the aggregator is answering */
+            sender_finish(self, i, &ack);
+            ack_clear(&ack);
+            return;
+        }
+    }
+    if (!ack.submission_id[0])
+        fprintf(stderr, "huizong-collector: the aggregator rejected a message it could not read: %s\n",
+                ack.reason);
+    /* Otherwise a late duplicate for a job already finished: nothing to do. */
+    ack_clear(&ack);
+}
+
+/* Reads every reply that is ready. Returns -1 on a socket error. */
+static int sender_drain(sender_t *self)
+{
+    for (;;) {
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, self->sock, ZMQ_DONTWAIT) < 0) {
+            int e = errno;
+            zmq_msg_close(&msg);
+            return e == EAGAIN || e == EINTR ? 0 : -1;
+        }
+        /* A REQ-style reply has an empty delimiter first: the ack is the last frame. */
+        while (zmq_msg_more(&msg)) {
+            zmq_msg_close(&msg);
+            zmq_msg_init(&msg);
+            if (zmq_msg_recv(&msg, self->sock, ZMQ_DONTWAIT) < 0) {
+                zmq_msg_close(&msg);
+                return 0;
+            }
+        }
+        if (zmq_msg_size(&msg) > 0) sender_on_ack(self, zmq_msg_data(&msg), zmq_msg_size(&msg));
+        zmq_msg_close(&msg);
+        if (!self->sock) return 0;
+    }
+}
+
+/* The oldest send time among in-flight jobs (0 if none). */
+static uint64_t sender_oldest(const sender_t *self)
+{
+    uint64_t oldest = 0;
+    for (size_t i = self->head, seen = 0; i < self->count && seen < self->in_flight; i++) {
+        const job_t *j = self->jobs[i];
+        if (!j || !j->in_flight) continue;
+        seen++;
+        if (!oldest || j->sent_at < oldest) oldest = j->sent_at;
+    }
+    return oldest;
+}
+
+int sender_poll(sender_t *self, int max_ms)
+{
+    uint64_t end = sender_now() + (uint64_t)(max_ms > 0 ? max_ms : 0);
+    char err[512];
+    while (self->outstanding > 0) {
+        uint64_t now = sender_now();
+        if (!self->sock && now >= self->retry_at) {
+            if (sender_open(self, err, sizeof err) != 0) {
+                fprintf(stderr, "huizong-collector: %s\n", err);
+                return -1;
+            }
+        }
+        sender_fill(self);
+        if (now >= end) break;
+        uint64_t wake = end;
+        if (!self->sock && self->retry_at < wake) wake = self->retry_at;
+        uint64_t oldest = self->sock ? sender_oldest(self) : 0;
+        if (oldest && oldest + (uint64_t)self->o.timeout_ms < wake) wake = oldest + (uint64_t)self->o.timeout_ms;
+        long wait = wake > now ? (long)(wake - now) : 0;
+
+        if (self->sock) {
+            zmq_pollitem_t item = { self->sock, 0, ZMQ_POLLIN, 0 };
+            int n = zmq_poll(&item, 1, wait);
+            if (n < 0) {
+                if (errno == EINTR) return 0;   /* let the caller look at its signal flag */
+                fprintf(stderr, "huizong-collector: poll: %s\n", zmq_strerror(errno));
+                return -1;
+            }
+            if (n > 0 && sender_drain(self) != 0) sender_reset(self, "receive failed");
+        } else if (zmq_poll(NULL, 0, wait) < 0 && errno == EINTR) {
+            return 0;
+        }
+        if (self->sock) {
+            oldest = sender_oldest(self);
+            if (oldest && sender_now() >= oldest + (uint64_t)self->o.timeout_ms) {
+                char why[96];
+                snprintf(why, sizeof why, "no ack within %d ms", self->o.timeout_ms);
+                sender_reset(self, why);
+            }
+        }
+    }
+    return 0;
+}

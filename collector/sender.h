@@ -1,0 +1,64 @@
+/* sender.h -- delivering spooled submissions to an aggregator: a DEALER socket with a
+ * window of in-flight submissions, acks matched by submission id, Lazy Pirate retries.
+ *
+ * Invariants:
+ *  - A job is finished only by an ack naming its submission id (ACCEPTED or REJECTED), or
+ *    by sender_abandon (PENDING: it stays in the spool). Nothing is ever dropped silently.
+ *  - When any in-flight submission gets no ack within the per-attempt timeout, the socket
+ *    is closed (linger 0) and reopened after an exponential backoff, and every unacked
+ *    submission is sent again. That is safe because the aggregator answers a repeated id
+ *    with the ack it stored the first time.
+ *  - At most one submission per entity/year is in flight, and they go in the order they
+ *    were added, so versions of one entity/year are applied in the order they were made.
+ *
+ * The caller drives it with sender_poll(); it never blocks longer than asked.
+ */
+#ifndef HUIZONG_COL_SENDER_H
+#define HUIZONG_COL_SENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spool.h"
+#include "submission.h"
+#include "wire.h"
+
+typedef struct {
+    char name[SPOOL_NAME_MAX + 1];          /* spool file name (without .pb) */
+    char id[SUBMISSION_ID_MAX + 1];         /* submission id inside the payload */
+    char entity[SUBMISSION_ENTITY_MAX + 1];
+    uint32_t year;
+    uint32_t facts;
+    uint32_t attempts;                      /* sends so far */
+} sender_job_info_t;
+
+/* Called once per job: ack is the aggregator's answer, or NULL when abandoned (pending). */
+typedef void (sender_done_fn)(void *arg, const sender_job_info_t *job, const ack_t *ack);
+
+typedef struct {
+    int window;            /* in-flight submissions (default 16) */
+    int timeout_ms;        /* per attempt (default 3000) */
+    int backoff_min_ms;    /* first wait before reconnecting (default 250) */
+    int backoff_max_ms;    /* cap of the doubling (default 8000) */
+    int verbose;           /* log reconnects on stderr */
+} sender_opts_t;
+
+typedef struct sender sender_t;
+
+void sender_opts_default(sender_opts_t *o);
+sender_t *sender_new(const char *endpoint, const sender_opts_t *opts, sender_done_fn *done,
+                     void *arg, char *err, size_t errlen);
+/* Finishes nothing: outstanding jobs are simply dropped (they are still in the spool). */
+void sender_destroy(sender_t **self_p);
+
+/* Queues a submission. Takes ownership of payload (malloc'd). Returns 0 or -1 (OOM). */
+int sender_add(sender_t *self, const sender_job_info_t *info, uint8_t *payload, size_t len);
+/* Sends, receives acks and retries for up to max_ms. Returns 0, or -1 on a socket error
+ * that retrying cannot fix (bad endpoint). */
+int sender_poll(sender_t *self, int max_ms);
+/* Jobs not yet finished. */
+size_t sender_outstanding(const sender_t *self);
+/* Finishes every outstanding job as pending (done(arg, job, NULL)). */
+void sender_abandon(sender_t *self);
+
+#endif

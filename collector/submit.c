@@ -1,0 +1,259 @@
+/* submit.c -- `huizong-collector submit` and `flush`: store-and-forward of submissions.
+ *
+ * Invariants: submit reads and validates every file before spooling anything (one bad
+ * file: nothing is sent); every submission is durably spooled before its first send; the
+ * whole spool is then sent oldest first, so an earlier pending version of an entity/year
+ * is delivered before a newer one.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "delivery.h"
+#include "rules.h"
+
+#define EXIT_CODES_HELP \
+    "Exit status: 0 every submission accepted (a replayed ack counts), 1 a submission was\n" \
+    "rejected (moved to SPOOL/rejected/ with a .reason file), 2 usage or input error\n" \
+    "(nothing sent), 3 local failure (spool not writable), 4 some submissions still\n" \
+    "pending in the spool (aggregator not reachable before the deadline: run flush later).\n" \
+    "1 takes precedence over 4.\n"
+
+static void submit_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: huizong-collector submit FILE... --to ENDPOINT [--spool DIR] [--timeout MS]\n"
+        "                                [--deadline S] [--encoding E] [--strict]\n"
+        "                                [--hierarchy FILE] [--settings FILE] [--window N]\n"
+        "\n"
+        "Reads every FILE first (any CSV error: nothing is sent), writes each submission to\n"
+        "the spool (default $HUIZONG_SPOOL, else ./.huizong-spool), then sends everything\n"
+        "pending in the spool, oldest first, and removes each file once the aggregator has\n"
+        "acked it as committed. Unacked sends are retried (new connection, backoff) until\n"
+        "the deadline; resending is safe because submission ids are idempotent.\n"
+        "\n"
+        "  --to ENDPOINT    the aggregator, e.g. tcp://host:7800 or ipc:///tmp/hz.sock\n"
+        "  --spool DIR      spool directory\n"
+        "  --timeout MS     wait per attempt for an ack (default 3000)\n"
+        "  --deadline S     give up after S seconds, leaving the rest pending (default 60)\n"
+        "  --encoding E     utf-8 (default), gb18030 or auto\n"
+        "  --strict         refuse to send anything if a rule finds an error-severity flag\n"
+        "  --hierarchy FILE entities.csv, for the levels --strict checks with\n"
+        "  --settings FILE  rule settings for --strict\n"
+        "  --window N       submissions in flight at once (default 16)\n"
+        "\n"
+        "One line per submission on stdout: ENTITY YEAR N facts ACCEPTED vN [replayed]\n"
+        "(flags: E errors, W warnings, I info) | REJECTED: reason | PENDING (left in spool).\n"
+        "\n" EXIT_CODES_HELP);
+}
+
+static void flush_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: huizong-collector flush --to ENDPOINT [--spool DIR] [--timeout MS] [--deadline S]\n"
+        "                               [--window N]\n"
+        "\n"
+        "Sends everything pending in the spool, oldest first (same sender, output and exit\n"
+        "status as submit).\n"
+        "\n" EXIT_CODES_HELP);
+}
+
+static int parse_int(const char *opt, const char *text, long min, long max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        fprintf(stderr, "huizong-collector: %s must be a number in %ld..%ld, got '%s'\n", opt, min, max, text);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+typedef struct {
+    const char *to, *spool, *enc_name, *hierarchy, *settings;
+    int timeout_ms, deadline_s, window, strict;
+} send_args_t;
+
+/* Options shared by submit and flush; submit-only ones are refused for flush. Returns 0,
+ * 1 for --help, or an exit code + 1 on error. */
+static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
+{
+    static const struct option longopts[] = {
+        { "to", required_argument, 0, 't' },
+        { "spool", required_argument, 0, 'S' },
+        { "timeout", required_argument, 0, 'T' },
+        { "deadline", required_argument, 0, 'D' },
+        { "window", required_argument, 0, 'w' },
+        { "encoding", required_argument, 0, 'e' },
+        { "strict", no_argument, 0, 's' },
+        { "hierarchy", required_argument, 0, 'H' },
+        { "settings", required_argument, 0, 'R' },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    memset(a, 0, sizeof *a);
+    a->enc_name = "utf-8";
+    a->timeout_ms = 3000;
+    a->deadline_s = 60;
+    a->window = 16;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': a->to = optarg; break;
+        case 'S': a->spool = optarg; break;
+        case 'T': if (parse_int("--timeout", optarg, 10, 3600000, &a->timeout_ms)) return 1 + COL_EXIT_INPUT; break;
+        case 'D': if (parse_int("--deadline", optarg, 1, 30 * 86400, &a->deadline_s)) return 1 + COL_EXIT_INPUT; break;
+        case 'w': if (parse_int("--window", optarg, 1, 1024, &a->window)) return 1 + COL_EXIT_INPUT; break;
+        case 'e': case 's': case 'H': case 'R':
+            if (!is_submit) {
+                fprintf(stderr, "huizong-collector: flush does not take %s\n", argv[optind - 1]);
+                return 1 + COL_EXIT_INPUT;
+            }
+            if (c == 'e') a->enc_name = optarg;
+            else if (c == 's') a->strict = 1;
+            else if (c == 'H') a->hierarchy = optarg;
+            else a->settings = optarg;
+            break;
+        case 'h': (is_submit ? submit_usage : flush_usage)(stdout); return 1;
+        default: (is_submit ? submit_usage : flush_usage)(stderr); return 1 + COL_EXIT_INPUT;
+        }
+    }
+    if (!a->to) {
+        fprintf(stderr, "huizong-collector: --to ENDPOINT is required (see --help)\n");
+        return 1 + COL_EXIT_INPUT;
+    }
+    return 0;
+}
+
+/* --strict: run the rules and refuse if any error-severity finding. Returns 0 to go on,
+ * or the exit code. */
+static int submit_strict(const send_args_t *a, submission_list_t *list)
+{
+    hierarchy_t h;
+    int have_h;
+    if (collector_load_hierarchy(a->hierarchy, &h, &have_h) != 0) return COL_EXIT_INPUT;
+    char err[512] = "";
+    rule_settings_t *settings = rule_settings_load(a->settings, err, sizeof err);
+    if (!settings) {
+        fprintf(stderr, "%s\n", err[0] ? err : a->settings);
+        hierarchy_free(&h);
+        return COL_EXIT_INPUT;
+    }
+    unsigned errors = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        submission_t *s = list->items[i];
+        findings_t fs;
+        findings_init(&fs);
+        rules_check_submission(s, collector_level(have_h ? &h : NULL, s->entity), settings, &fs);
+        unsigned ne, nw, ni;
+        collector_count(&fs, &ne, &nw, &ni);
+        if (ne) {
+            printf("%s %u %zu facts: %u error-severity findings\n", s->entity, s->year, s->count, ne);
+            for (size_t k = 0; k < fs.count; k++)
+                if (fs.items[k].severity == SEV_ERROR) collector_print_finding(stdout, &fs.items[k]);
+        }
+        errors += ne;
+        findings_clear(&fs);
+    }
+    rule_settings_destroy(&settings);
+    hierarchy_free(&h);
+    if (errors) {
+        fprintf(stderr, "huizong-collector: --strict: %u error-severity findings; nothing was sent\n", errors);
+        return COL_EXIT_FINDINGS;
+    }
+    return 0;
+}
+
+static void send_opts(const send_args_t *a, sender_opts_t *o)
+{
+    sender_opts_default(o);
+    o->window = a->window;
+    o->timeout_ms = a->timeout_ms;
+}
+
+int cmd_submit(int argc, char **argv)
+{
+    send_args_t a;
+    int rc = send_args_parse(argc, argv, 1, &a);
+    if (rc) return rc - 1;
+    if (optind >= argc) {
+        fprintf(stderr, "huizong-collector: submit needs at least one FILE (see submit --help)\n");
+        return COL_EXIT_INPUT;
+    }
+    csv_encoding enc;
+    if (collector_encoding(a.enc_name, &enc) != 0) return COL_EXIT_INPUT;
+
+    submission_list_t list;
+    submission_list_init(&list);
+    if (collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list) > 0) {
+        fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
+        submission_list_free(&list);
+        return COL_EXIT_INPUT;
+    }
+    if (a.strict && (rc = submit_strict(&a, &list)) != 0) {
+        submission_list_free(&list);
+        return rc;
+    }
+    collector_signals();
+    sender_opts_t o;
+    send_opts(&a, &o);
+    delivery_t d;
+    if ((rc = delivery_open(&d, a.spool, a.to, &o)) != 0) {
+        submission_list_free(&list);
+        return rc;
+    }
+    for (size_t i = 0; i < list.count; i++) {
+        if (delivery_spool(&d, list.items[i], 0) != 0) {
+            /* Whatever was spooled already stays there and goes with the next flush. */
+            submission_list_free(&list);
+            delivery_close(&d);
+            return COL_EXIT_LOCAL;
+        }
+    }
+    size_t mine = list.count;
+    submission_list_free(&list);
+    long n = delivery_load_spool(&d);
+    if (n < 0) {
+        delivery_close(&d);
+        return COL_EXIT_LOCAL;
+    }
+    if ((size_t)n > mine)
+        fprintf(stderr, "huizong-collector: also sending %zu earlier submission(s) pending in %s\n",
+                (size_t)n - mine, d.spool.dir);
+    delivery_wait(&d, a.deadline_s);
+    rc = delivery_exit_code(&d);
+    delivery_close(&d);
+    return rc;
+}
+
+int cmd_flush(int argc, char **argv)
+{
+    send_args_t a;
+    int rc = send_args_parse(argc, argv, 0, &a);
+    if (rc) return rc - 1;
+    if (optind < argc) {
+        fprintf(stderr, "huizong-collector: flush takes no files (did you mean submit?)\n");
+        return COL_EXIT_INPUT;
+    }
+    collector_signals();
+    sender_opts_t o;
+    send_opts(&a, &o);
+    delivery_t d;
+    if ((rc = delivery_open(&d, a.spool, a.to, &o)) != 0) return rc;
+    long n = delivery_load_spool(&d);
+    if (n < 0) {
+        delivery_close(&d);
+        return COL_EXIT_LOCAL;
+    }
+    if (n == 0 && d.rejected == 0)
+        fprintf(stderr, "huizong-collector: nothing pending in %s\n", d.spool.dir);
+    delivery_wait(&d, a.deadline_s);
+    rc = delivery_exit_code(&d);
+    delivery_close(&d);
+    return rc;
+}

@@ -1,0 +1,400 @@
+/* rules_catalogue.c -- the rule catalogue, rule settings files and docs/rules.md.
+ *
+ * Invariants: CATALOGUE is the one source of truth for rule ids, default severities, scopes,
+ * the tables each rule reads and its descriptions; ids are stable (a store keeps findings
+ * by id) and listed once. docs/rules.md is rules_write_markdown()'s output byte for byte.
+ * A settings object holds one effective severity per catalogue entry, plus a description
+ * naming the catalogue version and the settings file with a hash of its bytes, so that a
+ * report can say exactly which rules produced it.
+ */
+#include "rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+static const rule_info_t CATALOGUE[] = {
+    /* ---- within one table ---- */
+    { "table.func_sum", SEV_ERROR, RULE_SCOPE_TABLE, "income, expense, gpb_func, gfb_func, soe_func",
+      "Function classification: every printed 3-digit 类 equals the sum of its printed 5-digit 款, every 款 the sum of its 7-digit 项, column by column (a mis-printed code counts under the parent its leading digits name); a parent with no child printed in a column is not checked in that column.",
+      "功能分类：每个类等于其所列款之和，每个款等于其所列项之和，逐列核对（错码按其前缀所指的上级计入）；某列未列下级的上级不核对该列。" },
+    { "table.econ_sum", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_econ",
+      "Economic classification: every printed 3-digit 类 equals the sum of its printed 5-digit 款, column by column; a class with no 款 printed in a column is not checked in that column.",
+      "经济分类：每个类等于其所列款之和，逐列核对；某列未列款的类不核对该列。" },
+    { "table.total_row", SEV_ERROR, RULE_SCOPE_TABLE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
+      "The 合计 (`total`) row equals the sum of the top printed code rows (the 类, or the finest rows printed when no 类 is printed), column by column.",
+      "合计行等于最上层所列科目（类；未列类时为所列最细科目）之和，逐列核对。" },
+    { "table.expense_columns", SEV_ERROR, RULE_SCOPE_TABLE, "expense",
+      "Each row of the expense table: total = basic + project + ops + to_upper + to_sub (columns not printed count as 0; checked when the row prints total and at least one part).",
+      "支出总表每行：合计 = 基本支出 + 项目支出 + 事业单位经营支出 + 上缴上级支出 + 对附属单位补助支出（未列的列按0计；该行列有合计且至少一项时核对）。" },
+    { "table.basic_split", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_func, gpb_econ, gfb_func, soe_func",
+      "Each row: total = basic + project, and basic = personnel + public, where printed (in gpb_econ total = basic + project only when the table prints a project column: a basic-only table fills `basic`).",
+      "每行：合计 = 基本支出 + 项目支出，基本支出 = 人员经费 + 公用经费（有列示时；经济分类表仅在列有项目支出列时核对合计）。" },
+    { "table.funding_split", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_func",
+      "Each row of gpb_func that prints current or carry: total = current (当年财政拨款) + carry (上年结转).",
+      "一般公共预算支出表每行（列有当年拨款或上年结转时）：合计 = 当年财政拨款 + 上年结转。" },
+    { "table.income_sources", SEV_ERROR, RULE_SCOPE_TABLE, "income",
+      "Each row of the income table: total = the sum of its source columns (gpb, gfb, soe, fsm, biz, ops, upper, sub, other, carry, xfer_gpb, xfer_gfb).",
+      "收入总表每行：合计 = 各收入来源列之和。" },
+    { "table.summary_totals", SEV_ERROR, RULE_SCOPE_TABLE, "summary",
+      "Summary table: income_total = the income source rows + carry_in; expense_total = the class rows + carry_out.",
+      "收支总表：收入总计 = 各项收入 + 上年结转；支出总计 = 各类支出 + 结转下年。" },
+    { "table.fiscal_totals", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
+      "Fiscal appropriation table: income_total = cur_* + carry_* rows; expense_total = the class rows, column by column.",
+      "财政拨款收支总表：收入总计 = 本年拨款 + 上年结转各行；支出总计 = 各类支出之和（逐列）。" },
+    { "table.fiscal_columns", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
+      "Each row of the fiscal appropriation table that prints a fund column: total = gpb + gfb + soe.",
+      "财政拨款收支总表每行（列有分项时）：合计 = 一般公共预算 + 政府性基金预算 + 国有资本经营预算。" },
+    { "table.fiscal_balance", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
+      "Fiscal appropriation table: income_total = expense_total (total column).",
+      "财政拨款收支总表：收入总计 = 支出总计。" },
+    { "table.projects_total_row", SEV_ERROR, RULE_SCOPE_TABLE, "projects",
+      "Projects table: the 合计 row equals the sum of the projects, column by column.",
+      "项目支出表：合计行等于各项目之和，逐列核对。" },
+    { "table.project_sources", SEV_ERROR, RULE_SCOPE_TABLE, "projects",
+      "Each project (and the 合计 row): total = the sum of its funding source columns, checked when the row prints total and at least one source.",
+      "每个项目（及合计行）：合计 = 各资金来源列之和（列有合计且至少一个来源时核对）。" },
+    { "cross.three_public_parts", SEV_ERROR, RULE_SCOPE_CROSS, "three_public",
+      "三公经费: total = abroad + vehicle + reception, and vehicle = vehicle_purchase + vehicle_operation.",
+      "三公经费：合计 = 因公出国(境)费 + 公务用车购置及运行费 + 公务接待费；公务用车购置及运行费 = 购置费 + 运行费。" },
+    /* ---- between tables of one submission ---- */
+    { "cross.summary_balance", SEV_ERROR, RULE_SCOPE_CROSS, "summary",
+      "Summary table: income_total = expense_total.",
+      "收支总表：收入总计 = 支出总计。" },
+    { "cross.summary_expense_classes", SEV_ERROR, RULE_SCOPE_CROSS, "summary, expense",
+      "Each summary class row equals the expense table's class total (the printed 类 row, or the sum of the finest rows printed under that class); summary expense_total = expense total + carry_out.",
+      "收支总表各类支出 = 支出总表该类合计（未列类时按科目前缀汇总所列最细科目）；支出总计 = 支出总表合计 + 结转下年。" },
+    { "cross.summary_income_sources", SEV_ERROR, RULE_SCOPE_CROSS, "summary, income",
+      "Each summary income source row (and carry_in) equals the income table's total row in that source column; summary income_total = income total.",
+      "收支总表各项收入（及上年结转）= 收入总表合计行对应来源列；收入总计 = 收入总表合计。" },
+    { "cross.fiscal_gpb_func", SEV_ERROR, RULE_SCOPE_CROSS, "fiscal, gpb_func, gfb_func, soe_func",
+      "Fiscal appropriation expense per class equals the fund tables: the gpb column equals gpb_func's class totals; where the fiscal table prints a single total column, it equals gpb_func + gfb_func + soe_func (classes no fund table prints are not compared). Also expense_total.",
+      "财政拨款支出按类 = 各预算支出表：一般公共预算列 = 一般公共预算支出表类合计；仅列合计时 = 一般公共预算 + 政府性基金 + 国有资本经营支出表之和（各表均未列的类不核对）；支出总计同理。" },
+    { "cross.econ_func_basic", SEV_ERROR, RULE_SCOPE_CROSS, "gpb_econ, gpb_func",
+      "gpb_econ total row basic/personnel/public equal gpb_func's, and gpb_econ total = gpb_func total where both print it.",
+      "一般公共预算基本支出经济分类合计（基本支出/人员经费/公用经费）= 功能分类表合计；两表均列合计时总额相等。" },
+    { "cross.three_public_reception", SEV_ERROR, RULE_SCOPE_CROSS, "three_public, gpb_econ",
+      "三公经费 reception equals gpb_econ 30217 公务接待费 (its total column if printed, else basic); not checked when 30217 is not printed.",
+      "三公经费公务接待费 = 经济分类 30217 公务接待费（有合计列取合计，否则取基本支出）；未列 30217 时不核对。" },
+    { "cross.projects_expense", SEV_ERROR, RULE_SCOPE_CROSS, "projects, expense",
+      "Projects table 合计 total equals the expense table's total project column.",
+      "项目支出表合计 = 支出总表项目支出合计。" },
+    { "cross.project_funding_cover", SEV_ERROR, RULE_SCOPE_CROSS, "projects, income",
+      "Project spending from each fund source is covered by the income from that source: projects unit_funds <= income biz + ops + upper + sub + other; projects xfer_gpb <= income xfer_gpb; projects xfer_gfb <= income xfer_gfb (income total row).",
+      "各资金来源安排的项目支出不超过该来源收入：单位资金 <= 事业收入 + 经营收入 + 上级补助 + 附属单位上缴 + 其他收入；上级转移支付分别不超过收入总表对应列。" },
+    /* ---- codes ---- */
+    { "code.malformed", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
+      "A code row that is not a well-formed code (function 3/5/7 digits, economic 3/5); its amounts are still counted under the parent its leading digits name.",
+      "科目编码格式错误（功能分类应为3/5/7位，经济分类3/5位）；其金额仍按前缀所指上级计入。" },
+    { "code.parent_prefix", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
+      "A 款/项 row whose code starts with no printed parent code while the table prints rows of that parent level (a child must start with its parent's code).",
+      "款/项科目编码不以任何所列上级科目编码开头（表中列有上级层次时）。" },
+    { "code.unknown_class", SEV_ERROR, RULE_SCOPE_CODE, "summary, income, expense, fiscal, gpb_func, gpb_econ, gfb_func, soe_func",
+      "The 3-digit class of a code does not exist in the national classification chart.",
+      "科目编码的类在国家政府收支分类科目中不存在。" },
+    { "code.kind", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gfb_func, soe_func",
+      "A function table row printed with an economic classification code (e.g. 303 对个人和家庭的补助 in a function table): the amounts are kept and summed as printed, the class is not mapped to the function chart.",
+      "功能分类表中使用了经济分类科目编码（如 303 对个人和家庭的补助）：金额照列照加，但不映射到功能分类。" },
+    { "code.name_mismatch", SEV_WARNING, RULE_SCOPE_CODE, "summary, income, expense, fiscal, gpb_func, gpb_econ, gfb_func, soe_func",
+      "The printed name contradicts the code's national name (compared after removing blanks, punctuation and brackets; a name containing the other is accepted; codes without a known name are not checked).",
+      "所列名称与科目编码的国家名称不符（去除空格、标点、括号后比较；互相包含视为相符；无已知名称的编码不核对）。" },
+    /* ---- levels of the hierarchy ---- */
+    { "level.declared_vs_computed", SEV_ERROR, RULE_SCOPE_LEVEL, "all",
+      "A figure a department/district/city/province declares equals the sum of its subordinates' reported figures (tolerance: 1 + contributors printed amounts); figures no subordinate reported are not compared.",
+      "上级申报数 = 下级上报数之和（容差按 1 + 下级数计）；下级未报的数字不核对。" },
+    { "level.missing_subordinates", SEV_WARNING, RULE_SCOPE_LEVEL, "all",
+      "Some registered subordinates have no submission for the year while the node or another subordinate has submitted (node-wide finding, lists the missing codes).",
+      "部分登记的下级单位本年度未报送，而本级或其他下级已报送（列出缺报单位）。" },
+    { "level.transfer_upper", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
+      "Internal flow downwards: the sum of the subordinates' 上级补助收入 (income total upper) equals the sum of their 对附属单位补助支出 (expense total to_sub), both inside the same node; checked when either side is non-zero.",
+      "内部下拨：各下级上级补助收入之和 = 各下级对附属单位补助支出之和（同一上级内）；任一方非零时核对。" },
+    { "level.transfer_sub", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
+      "Internal flow upwards: the sum of the subordinates' 上缴上级支出 (expense total to_upper) equals the sum of their 附属单位上缴收入 (income total sub), both inside the same node; checked when either side is non-zero.",
+      "内部上缴：各下级上缴上级支出之和 = 各下级附属单位上缴收入之和（同一上级内）；任一方非零时核对。" },
+};
+
+#define NRULES (sizeof CATALOGUE / sizeof CATALOGUE[0])
+
+size_t rules_catalogue(const rule_info_t **out)
+{
+    *out = CATALOGUE;
+    return NRULES;
+}
+
+static int rules_index(const char *id)
+{
+    for (size_t i = 0; i < NRULES; i++)
+        if (id && strcmp(CATALOGUE[i].id, id) == 0) return (int)i;
+    return -1;
+}
+
+const rule_info_t *rules_find(const char *id)
+{
+    int i = rules_index(id);
+    return i < 0 ? NULL : &CATALOGUE[i];
+}
+
+/* ---- settings ---- */
+
+struct rule_settings {
+    severity_t severity[NRULES];
+    char describe[1200];
+};
+
+static void settings_defaults(rule_settings_t *self)
+{
+    for (size_t i = 0; i < NRULES; i++) self->severity[i] = CATALOGUE[i].severity;
+    snprintf(self->describe, sizeof self->describe, "catalogue %s, settings defaults",
+             RULES_CATALOGUE_VERSION);
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) *--e = '\0';
+    return s;
+}
+
+/* Parses the settings text into self; "path:line: reason" in err on the first bad line. */
+static int settings_parse(rule_settings_t *self, const char *path, char *text,
+                          char *err, size_t errlen)
+{
+    unsigned line = 0;
+    for (char *p = text; p && *p; ) {
+        char *nl = strchr(p, '\n');
+        if (nl) *nl = '\0';
+        line++;
+        char *hash = strchr(p, '#');
+        if (hash) *hash = '\0';
+        char *s = trim(p);
+        p = nl ? nl + 1 : NULL;
+        if (!*s) continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s:%u: expected 'RULE_ID = error|warning|info|off'", path, line);
+            return -1;
+        }
+        *eq = '\0';
+        char *id = trim(s), *sev = trim(eq + 1);
+        int i = rules_index(id);
+        if (i < 0) {
+            snprintf(err, errlen, "%s:%u: unknown rule '%s' (catalogue %s)", path, line, id,
+                     RULES_CATALOGUE_VERSION);
+            return -1;
+        }
+        severity_t v = severity_from_name(sev);
+        if (v == SEV_NONE) {
+            snprintf(err, errlen, "%s:%u: rule '%s': severity '%s' is not error, warning, info or off",
+                     path, line, id, sev);
+            return -1;
+        }
+        self->severity[i] = v;
+    }
+    return 0;
+}
+
+rule_settings_t *rule_settings_load(const char *path, char *err, size_t errlen)
+{
+    rule_settings_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    settings_defaults(self);
+    if (!path) return self;
+
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        free(self);
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *text = malloc(cap);
+    for (size_t n; text && (n = fread(text + len, 1, cap - len - 1, f)) > 0; ) {
+        len += n;
+        if (len + 1 == cap) {
+            char *t = realloc(text, cap * 2);
+            if (!t) { free(text); text = NULL; break; }
+            text = t;
+            cap *= 2;
+        }
+    }
+    int rerr = ferror(f);
+    fclose(f);
+    if (!text || rerr) {
+        snprintf(err, errlen, "%s: %s", path, text ? "read error" : "out of memory");
+        free(text);
+        free(self);
+        return NULL;
+    }
+    text[len] = '\0';
+
+    /* The hash covers the file's bytes as read, before parsing edits the buffer. */
+    unsigned char h[crypto_generichash_BYTES_MIN];
+    crypto_generichash(h, sizeof h, (const unsigned char *)text, len, NULL, 0);
+    char hex[2 * sizeof h + 1];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+
+    if (memchr(text, '\0', len)) {
+        snprintf(err, errlen, "%s: NUL byte in settings file", path);
+        free(text);
+        free(self);
+        return NULL;
+    }
+    if (settings_parse(self, path, text, err, errlen) < 0) {
+        free(text);
+        free(self);
+        return NULL;
+    }
+    free(text);
+    snprintf(self->describe, sizeof self->describe, "catalogue %s, settings %s (blake2b %s)",
+             RULES_CATALOGUE_VERSION, path, hex);
+    return self;
+}
+
+void rule_settings_destroy(rule_settings_t **self_p)
+{
+    if (!self_p || !*self_p) return;
+    free(*self_p);
+    *self_p = NULL;
+}
+
+severity_t rule_settings_severity(const rule_settings_t *self, const char *rule_id)
+{
+    int i = rules_index(rule_id);
+    if (i < 0) return SEV_OFF;           /* a rule the catalogue does not know never fires */
+    return self ? self->severity[i] : CATALOGUE[i].severity;
+}
+
+const char *rule_settings_describe(const rule_settings_t *self)
+{
+    return self ? self->describe : "catalogue " RULES_CATALOGUE_VERSION ", settings defaults";
+}
+
+/* ---- shared internals ---- */
+
+void rules_text_printf(rules_text_t *t, const char *fmt, ...)
+{
+    if (t->oom) return;
+    for (;;) {
+        size_t room = t->cap - t->len;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = t->buf ? vsnprintf(t->buf + t->len, room, fmt, ap) : -2;
+        va_end(ap);
+        if (n == -1) { t->oom = 1; return; }
+        if (n >= 0 && (size_t)n < room) { t->len += (size_t)n; return; }
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        while (n >= 0 && cap - t->len <= (size_t)n) cap *= 2;
+        char *b = realloc(t->buf, cap);
+        if (!b) { t->oom = 1; return; }
+        t->buf = b;
+        t->cap = cap;
+        if (t->len == 0) t->buf[0] = '\0';
+    }
+}
+
+void rules_text_free(rules_text_t *t)
+{
+    free(t->buf);
+    memset(t, 0, sizeof *t);
+}
+
+int rules_emit(findings_t *out, const rule_settings_t *settings, finding_t *f)
+{
+    if (f->verdict == VERDICT_EXACT || f->verdict == VERDICT_NONE) return 0;
+    severity_t sev = rule_settings_severity(settings, f->rule);
+    if (sev == SEV_OFF) return 0;
+    f->severity = f->verdict == VERDICT_ROUNDING ? SEV_INFO : sev;
+    return findings_push(out, f) ? 0 : -1;
+}
+
+/* ---- docs/rules.md ---- */
+
+static const char *scope_name(rule_scope s)
+{
+    switch (s) {
+    case RULE_SCOPE_TABLE: return "table";
+    case RULE_SCOPE_CROSS: return "cross";
+    case RULE_SCOPE_CODE: return "code";
+    case RULE_SCOPE_LEVEL: return "level";
+    }
+    return "?";
+}
+
+/* Markdown table cells may not hold a bare '|'. */
+static void md_cell(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|') fputs("\\|", out);
+        else fputc(*s, out);
+    }
+}
+
+void rules_write_markdown(FILE *out)
+{
+    fprintf(out, "# huizong rule catalogue\n\n");
+    fprintf(out, "<!-- Generated by `huizong rules --format markdown` from core/rules_catalogue.c. "
+                 "Do not edit by hand. -->\n\n");
+    fprintf(out, "Catalogue version: **%s**. %zu rules.\n\n", RULES_CATALOGUE_VERSION, NRULES);
+    fprintf(out, "Every finding names its rule id, the table/row/column of the printed figure it "
+                 "checks, the expected figure (what the parts add up to), the actual printed "
+                 "figure, the number of printed amounts in the relation, the source line, and "
+                 "the arithmetic in Chinese labels and 万元. Rules whose tables a submission does "
+                 "not print are skipped, not failed.\n\n");
+    fprintf(out, "| id | default severity | scope | tables | description | 说明 |\n");
+    fprintf(out, "|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < NRULES; i++) {
+        const rule_info_t *r = &CATALOGUE[i];
+        fprintf(out, "| `%s` | %s | %s | ", r->id, severity_name(r->severity), scope_name(r->scope));
+        md_cell(out, r->tables);
+        fputs(" | ", out);
+        md_cell(out, r->en);
+        fputs(" | ", out);
+        md_cell(out, r->zh);
+        fputs(" |\n", out);
+    }
+    fprintf(out,
+        "\n## Rounding\n\n"
+        "Budget documents print amounts in 万元 with 2 decimals, so each printed amount v stands "
+        "for the interval [v - 0.005, v + 0.005]. A relation over n printed amounts (the checked "
+        "figure plus its parts) holds within rounding iff |expected - actual| <= n x 0.005 万元 "
+        "(the XBRL Calculations 1.1 rule; there is no blanket tolerance). Verdicts:\n\n"
+        "- **EXACT**: the figures agree to the fen; no finding.\n"
+        "- **ROUNDING**: they differ by no more than n x 0.005 万元; reported with severity "
+        "`info` and counted, never as an error.\n"
+        "- **MISMATCH**: they differ by more; reported with the rule's severity and the "
+        "difference.\n\n"
+        "Code rules report **MALFORMED**, `level.missing_subordinates` reports **MISSING**.\n\n"
+        "## Settings file\n\n"
+        "A settings file changes a rule's severity or switches it off. One rule per line:\n\n"
+        "```\n"
+        "# comments start with '#'\n"
+        "code.name_mismatch = info\n"
+        "table.funding_split = off\n"
+        "```\n\n"
+        "Severities: `error`, `warning`, `info`, `off`. An unknown rule id, an unknown severity "
+        "or a line without `=` is an error reported as `FILE:LINE: reason`. A report names the "
+        "catalogue version and the settings file with the BLAKE2b (libsodium "
+        "crypto_generichash, 16 bytes) hex of its bytes, e.g. "
+        "`catalogue %s, settings rules.conf (blake2b 0123...)`, so it can be reproduced. "
+        "ROUNDING findings are always `info`; a rule set to `off` produces no findings.\n\n"
+        "## Decisions\n\n"
+        "- A mis-printed code (宿州 收入预算总表 `208010`) is flagged `code.malformed` and its "
+        "amounts are counted under the parent its leading digits name (`20801`), so one misprint "
+        "does not cascade into sum mismatches.\n"
+        "- Economic codes printed in a function table (东西湖 国有资本经营预算支出表 `303`/`30399`) are "
+        "flagged `code.kind` (warning) and not `code.unknown_class`; their amounts are summed as "
+        "printed, but as they name no function class they are not compared with the fiscal table "
+        "by class.\n"
+        "- A basic-only economic table (一般公共预算基本支出表) fills `basic`, not `total`; "
+        "`cross.econ_func_basic` compares like with like (basic with basic).\n"
+        "- Summary income sources are compared with the income table, not with the fiscal "
+        "table's current-year lines: a summary `gpb` may include carry-over (宿州).\n",
+        RULES_CATALOGUE_VERSION);
+}

@@ -1,0 +1,184 @@
+/* rules_level.c -- level rules over one node of the tree (a level_view_t from the store).
+ *
+ * Invariants: every finding has entity = view->entity and either a key among view->figures
+ * or an empty row (node-wide); a figure is compared only when it has both a declared and a
+ * computed value (tables no subordinate submitted are not compared); the rounding tolerance
+ * counts the declared figure plus every contributing child's printed figure.
+ */
+#include "rules.h"
+
+#include <string.h>
+
+#include "amount.h"
+
+static void finding_base(finding_t *f, const level_view_t *v, const char *rule, verdict_t verdict)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->rule, sizeof f->rule, "%s", rule);
+    f->verdict = verdict;
+    snprintf(f->entity, sizeof f->entity, "%s", v->entity);
+    f->year = v->year;
+}
+
+static size_t children_submitted(const level_view_t *v)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->nchildren; i++) n += v->children[i].submitted != 0;
+    return n;
+}
+
+static const char *figure_row_label(const level_figure_t *fg)
+{
+    const char *l = table_fixed_row_label(fg->key.table, fg->key.row);
+    return l ? l : fg->key.row;
+}
+
+static int check_declared(const level_view_t *v, const level_figure_t *fg,
+                          const rule_settings_t *set, findings_t *out)
+{
+    uint32_t terms = 1 + fg->contributors;
+    verdict_t verdict = rounding_classify(fg->computed, fg->declared, terms);
+    if (verdict == VERDICT_EXACT) return 0;
+    char a[AMOUNT_BUF], b[AMOUNT_BUF], d[AMOUNT_BUF], tol[AMOUNT_BUF];
+    rules_text_t tx = { 0 };
+    rules_text_printf(&tx, "%s %s %s %s：%s %s 申报 %s ≠ 下级合计 %s", v->entity, v->name ? v->name : "",
+                      table_label(fg->key.table), column_label(fg->key.table, fg->key.column),
+                      fg->key.row, figure_row_label(fg), amount_format(fg->declared, a),
+                      amount_format(fg->computed, b));
+    size_t shown = 0;
+    for (size_t i = 0; i < fg->nchildren; i++) {
+        const child_value_t *c = &fg->children[i];
+        if (!c->has_reported) continue;
+        if (shown == 8) { rules_text_printf(&tx, " + … (%zu more)", fg->nchildren - i); break; }
+        rules_text_printf(&tx, "%s%s %s %s", shown ? " + " : " = ", c->code, c->name ? c->name : "",
+                          amount_format(c->reported, a));
+        shown++;
+    }
+    rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）", verdict_name(verdict),
+                      amount_format(fg->declared - fg->computed, d), terms,
+                      amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
+    size_t sub = children_submitted(v);
+    if (sub < v->nchildren)
+        rules_text_printf(&tx, "；partial: %zu of %zu subordinates submitted（%zu 个下级中 %zu 个已报送）",
+                          sub, v->nchildren, v->nchildren, sub);
+    finding_t f;
+    finding_base(&f, v, "level.declared_vs_computed", verdict);
+    f.table = fg->key.table;
+    snprintf(f.row, sizeof f.row, "%s", fg->key.row);
+    f.column = fg->key.column;
+    f.expected = fg->computed;
+    f.actual = fg->declared;
+    f.terms = terms;
+    f.explanation = tx.buf;
+    int rc = tx.oom ? -1 : rules_emit(out, set, &f);
+    rules_text_free(&tx);
+    return rc;
+}
+
+static int check_missing(const level_view_t *v, const rule_settings_t *set, findings_t *out)
+{
+    size_t sub = children_submitted(v);
+    if (sub == v->nchildren || (sub == 0 && !v->declared_any)) return 0;
+    rules_text_t tx = { 0 };
+    rules_text_printf(&tx, "%s %s：%zu 个登记下级中 %zu 个未报送 %u 年度数据：", v->entity,
+                      v->name ? v->name : "", v->nchildren, v->nchildren - sub, v->year);
+    size_t k = 0;
+    for (size_t i = 0; i < v->nchildren; i++) {
+        if (v->children[i].submitted) continue;
+        rules_text_printf(&tx, "%s%s %s", k++ ? "、" : "", v->children[i].code,
+                          v->children[i].name ? v->children[i].name : "");
+    }
+    finding_t f;
+    finding_base(&f, v, "level.missing_subordinates", VERDICT_MISSING);
+    f.expected = (int64_t)v->nchildren;     /* counts, not money: registered vs submitted */
+    f.actual = (int64_t)sub;
+    f.explanation = tx.buf;
+    int rc = tx.oom ? -1 : rules_emit(out, set, &f);
+    rules_text_free(&tx);
+    return rc;
+}
+
+static const level_figure_t *figure_find(const level_view_t *v, table_id t, const char *row, column_id c)
+{
+    for (size_t i = 0; i < v->nfigures; i++) {
+        const level_figure_t *fg = &v->figures[i];
+        if (fg->key.table == t && fg->key.column == c && strcmp(fg->key.row, row) == 0) return fg;
+    }
+    return NULL;
+}
+
+/* Sum of the children's reported values of a figure; *n counts them. */
+static int64_t children_sum(const level_figure_t *fg, uint32_t *n)
+{
+    int64_t s = 0;
+    if (!fg) return 0;
+    for (size_t i = 0; i < fg->nchildren; i++)
+        if (fg->children[i].has_reported) {
+            s += fg->children[i].reported;
+            (*n)++;
+        }
+    return s;
+}
+
+static void explain_side(rules_text_t *tx, const level_figure_t *fg)
+{
+    char a[AMOUNT_BUF];
+    size_t shown = 0;
+    for (size_t i = 0; fg && i < fg->nchildren; i++) {
+        if (!fg->children[i].has_reported) continue;
+        if (shown == 8) { rules_text_printf(tx, " + …"); break; }
+        rules_text_printf(tx, "%s%s %s", shown++ ? " + " : "", fg->children[i].code,
+                          amount_format(fg->children[i].reported, a));
+    }
+    if (!shown) rules_text_printf(tx, "0.00");
+}
+
+/* received (income column rc) summed over children = paid (expense column pc) summed. */
+static int check_transfer(const level_view_t *v, const rule_settings_t *set, findings_t *out,
+                          const char *rule, column_id rc, column_id pc, const char *what)
+{
+    const level_figure_t *recv = figure_find(v, TABLE_INCOME, "total", rc);
+    const level_figure_t *paid = figure_find(v, TABLE_EXPENSE, "total", pc);
+    uint32_t nr = 0, np = 0;
+    int64_t r = children_sum(recv, &nr), p = children_sum(paid, &np);
+    if (r == 0 && p == 0) return 0;
+    uint32_t terms = nr + np;
+    verdict_t verdict = rounding_classify(p, r, terms);
+    if (verdict == VERDICT_EXACT) return 0;
+    char a[AMOUNT_BUF], b[AMOUNT_BUF], d[AMOUNT_BUF];
+    rules_text_t tx = { 0 };
+    rules_text_printf(&tx, "%s %s 内部%s：下级%s合计 %s = ", v->entity, v->name ? v->name : "", what,
+                      column_label(TABLE_INCOME, rc), amount_format(r, a));
+    explain_side(&tx, recv);
+    rules_text_printf(&tx, " ≠ 下级%s合计 %s = ", column_label(TABLE_EXPENSE, pc), amount_format(p, b));
+    explain_side(&tx, paid);
+    rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_name(verdict), amount_format(r - p, d));
+    finding_t f;
+    finding_base(&f, v, rule, verdict);
+    f.table = TABLE_INCOME;
+    snprintf(f.row, sizeof f.row, "total");
+    f.column = rc;
+    f.expected = p;
+    f.actual = r;
+    f.terms = terms;
+    f.explanation = tx.buf;
+    int rc2 = tx.oom ? -1 : rules_emit(out, set, &f);
+    rules_text_free(&tx);
+    return rc2;
+}
+
+int rules_check_level(const level_view_t *view, const rule_settings_t *settings, findings_t *out)
+{
+    int rc = 0;
+    for (size_t i = 0; i < view->nfigures; i++) {
+        const level_figure_t *fg = &view->figures[i];
+        if (fg->has_declared && fg->has_computed && check_declared(view, fg, settings, out) < 0)
+            rc = -1;
+    }
+    if (check_missing(view, settings, out) < 0) rc = -1;
+    if (check_transfer(view, settings, out, "level.transfer_upper", COL_UPPER, COL_TO_SUB, "下拨") < 0)
+        rc = -1;
+    if (check_transfer(view, settings, out, "level.transfer_sub", COL_SUB, COL_TO_UPPER, "上缴") < 0)
+        rc = -1;
+    return rc;
+}

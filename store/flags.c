@@ -1,0 +1,143 @@
+/* flags.c -- persistence of findings: the current flags of every entity/year and the
+ * history of each version's submission findings.
+ *
+ * DB_FLAGS key: entity(4) year(4) kind(1) row(4) table(1) column(1) seq(4), value = the
+ * finding as protobuf Flag bytes (wire_pack_finding). kind 0 = the submission's own
+ * findings (replaced as a whole by each new version), kind 1 = level findings (replaced
+ * per key, and node-wide ones with row id 0, whenever a view of the node is evaluated).
+ * DB_FLAGHIST key: entity(4) year(4) version(4) seq(4): the submission findings of every
+ * version, so the flags of an earlier version stay readable.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+/* Deletes every key starting with prefix. */
+static int del_prefix(store_t *s, MDB_txn *txn, int db, const uint8_t *prefix, size_t plen)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, s->dbi[db], &c);
+    if (rc) return rc;
+    for (;;) {
+        MDB_val k = { plen, (void *)prefix }, v;
+        rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+        if (rc || k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0) break;
+        if ((rc = mdb_cursor_del(c, 0))) break;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int flag_put(store_t *s, MDB_txn *txn, int db, const uint8_t *key, size_t klen,
+                    const finding_t *f)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (wire_pack_finding(f, &buf, &len) != 0) return ENOMEM;
+    MDB_val k = { klen, (void *)key }, v = { len, buf };
+    int rc = mdb_put(txn, s->dbi[db], &k, &v, 0);
+    free(buf);
+    return rc;
+}
+
+static int finding_fkey(store_t *s, MDB_txn *txn, const finding_t *f, uint8_t fk[FKEY_LEN])
+{
+    uint32_t row;
+    int rc = intern_get(s, txn, KIND_ROW, f->row, &row);
+    if (rc) return rc;
+    key_fkey(fk, f->table, row, f->column);
+    return 0;
+}
+
+int flags_put_submission(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                         uint32_t version, const findings_t *f, char *err, size_t errlen)
+{
+    uint8_t prefix[9], key[FLAGKEY_LEN], hk[16], fk[FKEY_LEN];
+    key_ey(prefix, ent, year);
+    prefix[8] = FLAG_SUBMISSION;
+    int rc = del_prefix(s, txn, DB_FLAGS, prefix, 9);
+    for (size_t i = 0; i < f->count && !rc; i++) {
+        if ((rc = finding_fkey(s, txn, &f->items[i], fk))) break;
+        key_flag(key, ent, year, FLAG_SUBMISSION, fk, (uint32_t)i);
+        if ((rc = flag_put(s, txn, DB_FLAGS, key, FLAGKEY_LEN, &f->items[i]))) break;
+        key_hist(hk, ent, year, version, (uint32_t)i);
+        rc = flag_put(s, txn, DB_FLAGHIST, hk, 16, &f->items[i]);
+    }
+    return rc ? store_mdb_fail(rc, err, errlen, "write flags") : 0;
+}
+
+int flags_put_level(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                    const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys, const findings_t *f,
+                    char *err, size_t errlen)
+{
+    uint8_t key[FLAGKEY_LEN], fk[FKEY_LEN], zero[FKEY_LEN] = { 0 };
+    /* node-wide findings: row id 0, any table/column */
+    key_flag(key, ent, year, FLAG_LEVEL, zero, 0);
+    int rc = del_prefix(s, txn, DB_FLAGS, key, 13);
+    for (size_t i = 0; i < nkeys && !rc; i++) {
+        key_flag(key, ent, year, FLAG_LEVEL, fkeys[i], 0);
+        rc = del_prefix(s, txn, DB_FLAGS, key, FLAGKEY_PREFIX);
+    }
+    /* a finding on a key outside the view (rules.h says there are none) still replaces */
+    for (size_t i = 0; i < f->count && !rc; i++) {
+        if ((rc = finding_fkey(s, txn, &f->items[i], fk))) break;
+        int inview = fk[1] == 0 && fk[2] == 0 && fk[3] == 0 && fk[4] == 0;
+        for (size_t j = 0; j < nkeys && !inview; j++) inview = memcmp(fkeys[j], fk, FKEY_LEN) == 0;
+        if (!inview) {
+            key_flag(key, ent, year, FLAG_LEVEL, fk, 0);
+            rc = del_prefix(s, txn, DB_FLAGS, key, FLAGKEY_PREFIX);
+        }
+    }
+    for (size_t i = 0; i < f->count && !rc; i++) {
+        if ((rc = finding_fkey(s, txn, &f->items[i], fk))) break;
+        key_flag(key, ent, year, FLAG_LEVEL, fk, (uint32_t)i);
+        rc = flag_put(s, txn, DB_FLAGS, key, FLAGKEY_LEN, &f->items[i]);
+    }
+    return rc ? store_mdb_fail(rc, err, errlen, "write level flags") : 0;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+    const finding_t *x = a, *y = b;
+    int c = strcmp(x->entity, y->entity);
+    if (!c) c = strcmp(x->rule, y->rule);
+    if (!c) c = (int)x->table - (int)y->table;
+    if (!c) c = strcmp(x->row, y->row);
+    if (!c) c = (int)x->column - (int)y->column;
+    return c;
+}
+
+int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *out)
+{
+    MDB_txn *txn;
+    MDB_cursor *c;
+    findings_init(out);
+    if (store_read_begin(self, &txn)) return -1;
+    uint8_t prefix[4];
+    size_t plen = 0;
+    int rc = 0;
+    if (entity) {
+        uint32_t id;
+        if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { mdb_txn_abort(txn); return -1; }
+        be32_put(prefix, id);
+        plen = 4;
+    }
+    if (mdb_cursor_open(txn, self->dbi[DB_FLAGS], &c)) { mdb_txn_abort(txn); return -1; }
+    MDB_val k = { plen, prefix }, v;
+    rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
+    for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (plen && memcmp(k.mv_data, prefix, plen) != 0) break;
+        if (k.mv_size != FLAGKEY_LEN || be32_get((uint8_t *)k.mv_data + 4) != year) continue;
+        finding_t f;
+        if (wire_unpack_finding(v.mv_data, v.mv_size, &f) != 0) { rc = -1; break; }
+        finding_t *p = findings_push(out, &f);
+        finding_free(&f);
+        if (!p) { rc = -1; break; }
+    }
+    mdb_cursor_close(c);
+    mdb_txn_abort(txn);
+    if (rc != MDB_NOTFOUND) { findings_clear(out); return -1; }
+    qsort(out->items, out->count, sizeof *out->items, finding_cmp);
+    return 0;
+}

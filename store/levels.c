@@ -1,0 +1,152 @@
+/* levels.c -- the level view of one node (rules.h level_view_t), built inside the write
+ * transaction from the same figures the rollup maintains, and the persistence of the
+ * level findings it produces.
+ *
+ * Invariants: a view shows, for each key, the node's declared figure (its current facts
+ * when it is not a unit), its computed figure (a unit's own facts, or the stored / batch
+ * figure with its contributor count) and every child's reported figure; every registered
+ * child is listed with submitted = has a current version for the year.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static int fact_lookup(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint32_t cur,
+                       const uint8_t *fkey, int *present, int64_t *fen)
+{
+    *present = 0;
+    *fen = 0;
+    if (!cur) return 0;
+    uint8_t kb[FACTKEY_LEN];
+    key_fact(kb, ent, year, cur, fkey);
+    MDB_val k = { FACTKEY_LEN, kb }, v;
+    int rc = mdb_get(txn, s->dbi[DB_FACTS], &k, &v);
+    if (rc == MDB_NOTFOUND) return 0;
+    if (rc) return rc;
+    *present = 1;
+    *fen = (int64_t)be64_get(v.mv_data);
+    return 0;
+}
+
+int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t year,
+                    const uint8_t fkey[FKEY_LEN], computed_fn computed, void *ctx,
+                    int *present, int64_t *fen)
+{
+    int rc = fact_lookup(s, txn, e->id, year, store_current(s, txn, e->id, year), fkey, present, fen);
+    if (rc || *present || e->level == LEVEL_UNIT) return rc;
+    uint8_t key[NODEKEY_LEN];
+    uint32_t contrib;
+    key_node(key, e->id, year, fkey);
+    return computed(ctx, txn, s, key, present, fen, &contrib);
+}
+
+static int children_read(store_t *s, MDB_txn *txn, uint32_t ent, store_entity_t **out, size_t *n)
+{
+    uint8_t prefix[4];
+    be32_put(prefix, ent);
+    MDB_cursor *c;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = mdb_cursor_open(txn, s->dbi[DB_CHILDREN], &c);
+    if (rc) return rc;
+    MDB_val k = { 4, prefix }, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 8 || memcmp(k.mv_data, prefix, 4) != 0) break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            store_entity_t *a = realloc(*out, cap * sizeof *a);
+            if (!a) { rc = ENOMEM; break; }
+            *out = a;
+        }
+        if ((rc = entity_read(s, txn, be32_get((uint8_t *)k.mv_data + 4), &(*out)[*n], 0))) break;
+        (*n)++;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                 const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys, computed_fn computed, void *ctx,
+                 const rule_settings_t *settings, findings_t *out, char *err, size_t errlen)
+{
+    store_entity_t node, *kids = NULL;
+    size_t nk = 0;
+    int rc = entity_read(s, txn, ent, &node, 0);
+    if (rc) return store_mdb_fail(rc, err, errlen, "read entity");
+    if ((rc = children_read(s, txn, ent, &kids, &nk))) return store_mdb_fail(rc, err, errlen, "read children");
+
+    level_view_t view = { .entity = node.e.code, .name = node.e.name, .level = node.level,
+                          .year = year, .nchildren = nk, .nfigures = nkeys };
+    uint32_t cur = store_current(s, txn, ent, year);
+    view.declared_any = cur && node.level != LEVEL_UNIT;
+    level_child_t *lc = calloc(nk ? nk : 1, sizeof *lc);
+    level_figure_t *figs = calloc(nkeys ? nkeys : 1, sizeof *figs);
+    child_value_t *cv = calloc((nk ? nk : 1) * (nkeys ? nkeys : 1), sizeof *cv);
+    findings_t found;
+    findings_init(&found);
+    if (!lc || !figs || !cv) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+    for (size_t c = 0; c < nk; c++) {
+        lc[c].code = kids[c].e.code;
+        lc[c].name = kids[c].e.name;
+        lc[c].level = kids[c].level;
+        lc[c].submitted = store_current(s, txn, kids[c].id, year) != 0;
+    }
+    view.children = lc;
+    view.figures = figs;
+    for (size_t i = 0; i < nkeys; i++) {
+        level_figure_t *f = &figs[i];
+        const uint8_t *fk = fkeys[i];
+        f->key.table = (table_id)fk[0];
+        f->key.column = (column_id)fk[5];
+        if ((rc = intern_string(s, txn, KIND_ROW, be32_get(fk + 1), f->key.row, sizeof f->key.row)))
+            goto mdb;
+        int p;
+        int64_t v;
+        if ((rc = fact_lookup(s, txn, ent, year, cur, fk, &p, &v))) goto mdb;
+        if (node.level == LEVEL_UNIT) {
+            f->has_computed = p;
+            f->computed = v;
+        } else {
+            f->has_declared = p;
+            f->declared = v;
+            uint8_t key[NODEKEY_LEN];
+            key_node(key, ent, year, fk);
+            if ((rc = computed(ctx, txn, s, key, &f->has_computed, &f->computed, &f->contributors)))
+                goto mdb;
+        }
+        f->children = &cv[i * (nk ? nk : 1)];
+        for (size_t c = 0; c < nk; c++) {
+            if ((rc = levels_reported(s, txn, &kids[c], year, fk, computed, ctx, &p, &v))) goto mdb;
+            if (!p) continue;
+            child_value_t *x = &f->children[f->nchildren++];
+            x->code = kids[c].e.code;
+            x->name = kids[c].e.name;
+            x->has_reported = 1;
+            x->reported = v;
+        }
+    }
+    if (rules_check_level(&view, settings, &found) != 0) {
+        rc = store_fail(err, errlen, "level rules failed on '%s' %u", node.e.code, year);
+        goto done;
+    }
+    for (size_t i = 0; i < found.count; i++) {
+        snprintf(found.items[i].entity, sizeof found.items[i].entity, "%s", node.e.code);
+        found.items[i].year = year;
+    }
+    if ((rc = flags_put_level(s, txn, ent, year, fkeys, nkeys, &found, err, errlen))) goto done;
+    for (size_t i = 0; i < found.count; i++)
+        if (!findings_push(out, &found.items[i])) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+    goto done;
+mdb:
+    rc = store_mdb_fail(rc, err, errlen, "level view");
+done:
+    findings_clear(&found);
+    free(cv);
+    free(figs);
+    free(lc);
+    free(kids);
+    return rc;
+}

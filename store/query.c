@@ -1,0 +1,223 @@
+/* query.c -- read-only queries: figures, versions, facts of a version, row labels.
+ *
+ * Invariants: each query runs in its own read transaction, so it works on a READONLY
+ * handle while the aggregator writes, and sees one committed state. Results are converted
+ * from interned ids to strings before the transaction ends.
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+
+static int store_figure_cmp(const void *a, const void *b)
+{
+    const store_figure_t *x = a, *y = b;
+    if (x->key.table != y->key.table) return (int)x->key.table - (int)y->key.table;
+    int c = strcmp(x->key.row, y->key.row);
+    return c ? c : (int)x->key.column - (int)y->key.column;
+}
+
+/* Appends a figure for fkey, or merges into the last one when it has the same key. */
+static store_figure_t *fig_slot(store_figure_t **out, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        store_figure_t *a = realloc(*out, *cap * sizeof *a);
+        if (!a) return NULL;
+        *out = a;
+    }
+    store_figure_t *f = &(*out)[(*n)++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+int store_figures(store_t *self, const char *entity, uint32_t year, table_id table,
+                  store_figure_t **out, size_t *n)
+{
+    MDB_txn *txn;
+    *out = NULL;
+    *n = 0;
+    if (store_read_begin(self, &txn)) return -1;
+    store_entity_t e;
+    if (entity_by_code(self, txn, entity, &e)) { mdb_txn_abort(txn); return -1; }
+    uint32_t cur = store_current(self, txn, e.id, year);
+    size_t cap = 0;
+    int rc = 0;
+
+    /* merge the current facts (declared, or a unit's computed) with DB_COMPUTED, both
+     * sorted by fkey */
+    MDB_cursor *cf = NULL, *cc = NULL;
+    uint8_t pf[12], pc[8];
+    key_eyv(pf, e.id, year, cur);
+    key_ey(pc, e.id, year);
+    MDB_val kf = { 12, pf }, vf, kc = { 8, pc }, vc;
+    int hf = 0, hc = 0;
+    if (mdb_cursor_open(txn, self->dbi[DB_FACTS], &cf) || mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &cc)) {
+        rc = -1;
+        goto done;
+    }
+    if (cur) hf = mdb_cursor_get(cf, &kf, &vf, MDB_SET_RANGE) == 0 && memcmp(kf.mv_data, pf, 12) == 0;
+    hc = mdb_cursor_get(cc, &kc, &vc, MDB_SET_RANGE) == 0 && memcmp(kc.mv_data, pc, 8) == 0;
+    while (hf || hc) {
+        const uint8_t *fkf = hf ? (uint8_t *)kf.mv_data + 12 : NULL;
+        const uint8_t *fkc = hc ? (uint8_t *)kc.mv_data + 8 : NULL;
+        int c = !hf ? 1 : !hc ? -1 : memcmp(fkf, fkc, FKEY_LEN);
+        const uint8_t *fk = c <= 0 ? fkf : fkc;
+        if (table == TABLE_NONE || fk[0] == (uint8_t)table) {
+            store_figure_t *f = fig_slot(out, n, &cap);
+            if (!f) { rc = -1; break; }
+            f->key.table = (table_id)fk[0];
+            f->key.column = (column_id)fk[5];
+            if (intern_string(self, txn, KIND_ROW, be32_get(fk + 1), f->key.row, sizeof f->key.row)) {
+                rc = -1;
+                break;
+            }
+            if (c <= 0) {
+                int64_t v = (int64_t)be64_get(vf.mv_data);
+                if (e.level == LEVEL_UNIT) { f->has_computed = 1; f->computed = v; }
+                else { f->has_declared = 1; f->declared = v; }
+            }
+            if (c >= 0 && vc.mv_size == 12) {
+                f->has_computed = 1;
+                f->computed = (int64_t)be64_get(vc.mv_data);
+                f->contributors = be32_get((uint8_t *)vc.mv_data + 8);
+            }
+        }
+        if (c <= 0)
+            hf = mdb_cursor_get(cf, &kf, &vf, MDB_NEXT) == 0 && memcmp(kf.mv_data, pf, 12) == 0;
+        if (c >= 0)
+            hc = mdb_cursor_get(cc, &kc, &vc, MDB_NEXT) == 0 && memcmp(kc.mv_data, pc, 8) == 0;
+    }
+done:
+    if (cf) mdb_cursor_close(cf);
+    if (cc) mdb_cursor_close(cc);
+    mdb_txn_abort(txn);
+    if (rc) { free(*out); *out = NULL; *n = 0; return -1; }
+    qsort(*out, *n, sizeof **out, store_figure_cmp);
+    return 0;
+}
+
+/* submission record: received(8) created(8) facts(4) scope(1) id NUL source NUL */
+static void version_decode(const MDB_val *k, const MDB_val *v, store_version_t *out)
+{
+    const uint8_t *p = v->mv_data;
+    memset(out, 0, sizeof *out);
+    out->version = be32_get((uint8_t *)k->mv_data + 8);
+    if (v->mv_size < 23) return;
+    out->received_ms = be64_get(p);
+    out->fact_count = be32_get(p + 16);
+    const char *id = (const char *)p + 21;
+    size_t il = strnlen(id, v->mv_size - 21);
+    snprintf(out->submission_id, sizeof out->submission_id, "%.*s", (int)il, id);
+    if (21 + il + 1 < v->mv_size) {
+        const char *src = id + il + 1;
+        snprintf(out->source, sizeof out->source, "%.*s",
+                 (int)strnlen(src, v->mv_size - 22 - il), src);
+    }
+}
+
+int store_versions(store_t *self, const char *entity, uint32_t year, store_version_t **out, size_t *n)
+{
+    MDB_txn *txn;
+    MDB_cursor *c;
+    *out = NULL;
+    *n = 0;
+    if (store_read_begin(self, &txn)) return -1;
+    uint32_t id;
+    if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { mdb_txn_abort(txn); return 0; }
+    if (mdb_cursor_open(txn, self->dbi[DB_SUBMISSIONS], &c)) { mdb_txn_abort(txn); return -1; }
+    uint8_t prefix[8];
+    key_ey(prefix, id, year);
+    size_t cap = 0;
+    int rc;
+    MDB_val k = { 8, prefix }, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 12 || memcmp(k.mv_data, prefix, 8) != 0) break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            store_version_t *a = realloc(*out, cap * sizeof *a);
+            if (!a) { rc = -1; break; }
+            *out = a;
+        }
+        version_decode(&k, &v, &(*out)[(*n)++]);
+    }
+    mdb_cursor_close(c);
+    mdb_txn_abort(txn);
+    if (rc == -1) { free(*out); *out = NULL; *n = 0; return -1; }
+    return 0;
+}
+
+submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint32_t version)
+{
+    MDB_txn *txn;
+    MDB_cursor *c;
+    if (store_read_begin(self, &txn)) return NULL;
+    uint32_t id;
+    submission_t *sub = NULL;
+    if (intern_find(self, txn, KIND_ENTITY, entity, &id)) goto done;
+    if (!version) version = store_current(self, txn, id, year);
+    if (!version) goto done;
+    uint8_t prefix[12];
+    key_eyv(prefix, id, year, version);
+    MDB_val k = { 12, prefix }, v;
+    if (mdb_get(txn, self->dbi[DB_SUBMISSIONS], &k, &v) != 0) goto done;
+    sub = submission_new(entity, year);
+    if (!sub) goto done;
+    const uint8_t *p = v.mv_data;
+    if (v.mv_size >= 23) {
+        sub->created_ms = be64_get(p + 8);
+        sub->scope = (scope_t)p[20];
+        store_version_t ver;
+        version_decode(&k, &v, &ver);
+        snprintf(sub->id, sizeof sub->id, "%s", ver.submission_id);
+        submission_set_source(sub, ver.source);
+    }
+    if (mdb_cursor_open(txn, self->dbi[DB_FACTS], &c)) goto fail;
+    int rc;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, 12) != 0) break;
+        const uint8_t *fk = (uint8_t *)k.mv_data + 12;
+        char row[SUBMISSION_ROW_MAX + 1], name[SUBMISSION_NAME_MAX + 1];
+        if (intern_string(self, txn, KIND_ROW, be32_get(fk + 1), row, sizeof row) ||
+            v.mv_size < FACTVAL_MIN) { rc = -1; break; }
+        size_t nl = v.mv_size - FACTVAL_MIN;
+        if (nl > SUBMISSION_NAME_MAX) nl = SUBMISSION_NAME_MAX;
+        memcpy(name, (uint8_t *)v.mv_data + FACTVAL_MIN, nl);
+        name[nl] = '\0';
+        if (submission_add(sub, (table_id)fk[0], row, (column_id)fk[5],
+                           (int64_t)be64_get(v.mv_data), name,
+                           be32_get((uint8_t *)v.mv_data + 8))) { rc = -1; break; }
+    }
+    mdb_cursor_close(c);
+    if (rc != MDB_NOTFOUND && rc != 0) goto fail;
+    submission_sort(sub);
+    goto done;
+fail:
+    submission_destroy(&sub);
+done:
+    mdb_txn_abort(txn);
+    return sub;
+}
+
+const char *store_row_label(store_t *self, table_id t, const char *row)
+{
+    MDB_txn *txn;
+    if (store_read_begin(self, &txn)) return NULL;
+    uint32_t id;
+    const char *res = NULL;
+    if (intern_find(self, txn, KIND_ROW, row, &id) == 0) {
+        uint8_t kb[5];
+        kb[0] = (uint8_t)t;
+        be32_put(kb + 1, id);
+        MDB_val k = { 5, kb }, v;
+        if (mdb_get(txn, self->dbi[DB_LABELS], &k, &v) == 0) {
+            size_t n = v.mv_size < sizeof self->label - 1 ? v.mv_size : sizeof self->label - 1;
+            memcpy(self->label, v.mv_data, n);
+            self->label[n] = '\0';
+            res = self->label;
+        }
+    }
+    mdb_txn_abort(txn);
+    return res;
+}

@@ -1,0 +1,699 @@
+/* rollup.c -- store_apply_batch: versions, facts and the rollup by deltas, in one write
+ * transaction per batch.
+ *
+ * Model (docs/store.md): reported(n,k) = declared(n,k) where n declared k, else
+ * computed(n,k). A unit's computed figures are its current facts and a higher node's
+ * declared figures are its current facts, so neither is stored twice: only the computed
+ * figures of higher nodes live in DB_COMPUTED, with their contributor counts.
+ *
+ * Invariants:
+ *  - Items are applied in order and the result is exactly that of applying them one by
+ *    one: every read of a computed figure goes through the batch overlay (an in-memory
+ *    hash of (node, year, key) -> value, contributors), which is written back sorted, each
+ *    key once, just before commit. DB_COMPUTED itself is untouched until then.
+ *  - A rejected item leaves nothing behind: the overlay changes of an item are undone from
+ *    its undo log, and its facts are written only once its rollup succeeded. (An interned
+ *    row string may stay: ids are names, not data.)
+ *  - A key's walk up the tree stops where a node's reported figure does not move: the node
+ *    declared the key (the declaration absorbs it) or its computed figure is unchanged.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* ---- the batch overlay ---- */
+
+typedef struct {
+    uint8_t key[NODEKEY_LEN];
+    uint8_t used, present, dirty, touched;
+    int64_t fen;
+    uint32_t contrib;
+} ov_entry_t;
+
+typedef struct {
+    ov_entry_t *slots;
+    size_t cap, count;
+} overlay_t;
+
+typedef struct {
+    ov_entry_t prior;
+} undo_t;
+
+static uint64_t ov_hash(const uint8_t *k)
+{
+    uint64_t h = 1469598103934665603ULL;              /* FNV-1a */
+    for (int i = 0; i < NODEKEY_LEN; i++) h = (h ^ k[i]) * 1099511628211ULL;
+    return h;
+}
+
+static ov_entry_t *ov_slot(overlay_t *ov, const uint8_t *key)
+{
+    size_t i = ov_hash(key) & (ov->cap - 1);
+    while (ov->slots[i].used && memcmp(ov->slots[i].key, key, NODEKEY_LEN) != 0)
+        i = (i + 1) & (ov->cap - 1);
+    return &ov->slots[i];
+}
+
+static int ov_grow(overlay_t *ov)
+{
+    size_t cap = ov->cap ? ov->cap * 2 : 1024;
+    ov_entry_t *old = ov->slots;
+    size_t oldcap = ov->cap;
+    ov->slots = calloc(cap, sizeof *ov->slots);
+    if (!ov->slots) { ov->slots = old; return -1; }
+    ov->cap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].used) *ov_slot(ov, old[i].key) = old[i];
+    free(old);
+    return 0;
+}
+
+static void ov_free(overlay_t *ov)
+{
+    free(ov->slots);
+    ov->slots = NULL;
+    ov->cap = ov->count = 0;
+}
+
+/* The overlay entry of key, loaded from DB_COMPUTED on first use when load is set (units
+ * have no stored computed figures: their entries only mark keys touched). NULL + *rc. */
+static ov_entry_t *ov_get(store_t *s, MDB_txn *txn, overlay_t *ov, const uint8_t *key,
+                          int load, int *rc)
+{
+    *rc = 0;
+    if ((ov->count + 1) * 2 > ov->cap && ov_grow(ov)) { *rc = ENOMEM; return NULL; }
+    ov_entry_t *e = ov_slot(ov, key);
+    if (e->used) return e;
+    memset(e, 0, sizeof *e);
+    memcpy(e->key, key, NODEKEY_LEN);
+    e->used = 1;
+    ov->count++;
+    if (load) {
+        MDB_val k = { NODEKEY_LEN, (void *)key }, v;
+        int r = mdb_get(txn, s->dbi[DB_COMPUTED], &k, &v);
+        if (r == 0 && v.mv_size == 12) {
+            e->present = 1;
+            e->fen = (int64_t)be64_get(v.mv_data);
+            e->contrib = be32_get((uint8_t *)v.mv_data + 8);
+        } else if (r != MDB_NOTFOUND) {
+            *rc = r ? r : MDB_CORRUPTED;
+            return NULL;
+        }
+    }
+    return e;
+}
+
+/* Public to flags.c through rollup_computed(): the computed figure of a higher node as
+ * the batch sees it. */
+
+/* ---- batch state ---- */
+
+typedef struct {
+    int state;                /* 0 untouched, 1 replay from db, 2 dup of earlier item,
+                                 3 rejected, 4 accepted */
+    size_t dup_of;
+    uint32_t ent, year, version;
+} item_state_t;
+
+typedef struct {
+    uint8_t fkey[FKEY_LEN];
+    int64_t fen;
+    size_t idx;               /* index into submission facts (new) */
+} kfact_t;
+
+typedef struct {
+    store_item_t *items;
+    size_t n;
+    const rule_settings_t *settings;
+    item_state_t *st;
+    overlay_t ov;
+    undo_t *undo;
+    size_t nundo, capundo;
+    int64_t now_ms;
+} batch_t;
+
+static int undo_push(batch_t *b, const ov_entry_t *e)
+{
+    if (b->nundo == b->capundo) {
+        size_t cap = b->capundo ? b->capundo * 2 : 256;
+        undo_t *u = realloc(b->undo, cap * sizeof *u);
+        if (!u) return -1;
+        b->undo = u;
+        b->capundo = cap;
+    }
+    b->undo[b->nundo++].prior = *e;
+    return 0;
+}
+
+static void undo_all(batch_t *b)
+{
+    while (b->nundo) {
+        const ov_entry_t *p = &b->undo[--b->nundo].prior;
+        *ov_slot(&b->ov, p->key) = *p;   /* the entry is still there: entries are never removed */
+    }
+}
+
+static int kfact_cmp(const void *a, const void *b)
+{
+    return memcmp(((const kfact_t *)a)->fkey, ((const kfact_t *)b)->fkey, FKEY_LEN);
+}
+
+/* The fact of entity/year/version for fkey. 1 found, 0 absent, <0 = -MDB error. */
+static int fact_get(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint32_t version,
+                    const uint8_t *fkey, int64_t *fen)
+{
+    if (!version) return 0;
+    uint8_t kb[FACTKEY_LEN];
+    key_fact(kb, ent, year, version, fkey);
+    MDB_val k = { FACTKEY_LEN, kb }, v;
+    int rc = mdb_get(txn, s->dbi[DB_FACTS], &k, &v);
+    if (rc == MDB_NOTFOUND) return 0;
+    if (rc) return -rc;
+    if (v.mv_size < FACTVAL_MIN) return -MDB_CORRUPTED;
+    *fen = (int64_t)be64_get(v.mv_data);
+    return 1;
+}
+
+/* Applies the change of child's reported figure for fkey, (op,ov) -> (np,nv), to node
+ * and up. Returns 0, 1 on amount overflow, or an MDB error. */
+static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint32_t year,
+                       const uint8_t *fkey, int op, int64_t ov, int np, int64_t nv)
+{
+    while (node) {
+        uint8_t key[NODEKEY_LEN];
+        key_node(key, node, year, fkey);
+        int rc;
+        ov_entry_t *e = ov_get(s, txn, &b->ov, key, 1, &rc);
+        if (!e) return rc;
+        if (undo_push(b, e)) return ENOMEM;
+        int64_t val = e->present ? e->fen : 0;
+        uint32_t cnt = e->present ? e->contrib : 0;
+        int oldp = e->present;
+        int64_t oldv = e->fen;
+        if (op) {
+            if (__builtin_sub_overflow(val, ov, &val)) return 1;
+            if (cnt) cnt--;
+        }
+        if (np) {
+            if (__builtin_add_overflow(val, nv, &val)) return 1;
+            cnt++;
+        }
+        e->present = cnt > 0;
+        e->fen = e->present ? val : 0;
+        e->contrib = cnt;
+        e->dirty = e->touched = 1;
+
+        store_entity_t ent;
+        if ((rc = entity_read(s, txn, node, &ent, 0))) return rc;
+        int64_t dv;
+        int d = fact_get(s, txn, node, year, store_current(s, txn, node, year), fkey, &dv);
+        if (d < 0) return -d;
+        if (d) return 0;                           /* declared here: absorbed */
+        if (oldp == e->present && (!oldp || oldv == e->fen)) return 0;
+        op = oldp; ov = oldv; np = e->present; nv = e->fen;
+        node = ent.parent;
+    }
+    return 0;
+}
+
+static void item_reject(store_item_t *it, const char *fmt, const char *arg)
+{
+    it->ack.status = ACK_REJECTED;
+    snprintf(it->ack.reason, sizeof it->ack.reason, fmt, arg);
+}
+
+/* Reads the facts of entity/year/version as sorted fkeys. */
+static int facts_read(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint32_t version,
+                      kfact_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!version) return 0;
+    size_t cap = 0;
+    uint8_t prefix[12];
+    key_eyv(prefix, ent, year, version);
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &c);
+    if (rc) return rc;
+    MDB_val k = { 12, prefix }, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, 12) != 0) break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            kfact_t *a = realloc(*out, cap * sizeof *a);
+            if (!a) { mdb_cursor_close(c); return ENOMEM; }
+            *out = a;
+        }
+        memcpy((*out)[*n].fkey, (uint8_t *)k.mv_data + 12, FKEY_LEN);
+        (*out)[*n].fen = (int64_t)be64_get(v.mv_data);
+        (*out)[*n].idx = 0;
+        (*n)++;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+/* Merges old and new facts of the entity and rolls every changed key up. 0, 1 overflow,
+ * or MDB error. */
+static int item_rollup(store_t *s, MDB_txn *txn, batch_t *b, const store_entity_t *ent,
+                       uint32_t year, const kfact_t *oldf, size_t no, const kfact_t *newf,
+                       size_t nn)
+{
+    size_t i = 0, j = 0;
+    int unit = ent->level == LEVEL_UNIT;
+    while (i < no || j < nn) {
+        int c = i == no ? 1 : j == nn ? -1 : memcmp(oldf[i].fkey, newf[j].fkey, FKEY_LEN);
+        const uint8_t *fkey = c <= 0 ? oldf[i].fkey : newf[j].fkey;
+        int op = c <= 0, np = c >= 0;
+        int64_t ov = op ? oldf[i].fen : 0, nv = np ? newf[j].fen : 0;
+        if (op) i++;
+        if (np) j++;
+        if (op == np && ov == nv) continue;
+
+        uint8_t key[NODEKEY_LEN];
+        key_node(key, ent->id, year, fkey);
+        int rc;
+        ov_entry_t *e = ov_get(s, txn, &b->ov, key, !unit, &rc);
+        if (!e) return rc;
+        if (undo_push(b, e)) return ENOMEM;
+        e->touched = 1;
+        if (!unit) {
+            /* declared changed: reported moves from (declared or computed) to the same */
+            int cp = e->present;
+            int64_t cv = e->fen;
+            int rop = op ? 1 : cp, rnp = np ? 1 : cp;
+            int64_t rov = op ? ov : cv, rnv = np ? nv : cv;
+            if (rop == rnp && (!rop || rov == rnv)) continue;
+            op = rop; ov = rov; np = rnp; nv = rnv;
+        }
+        if ((rc = rollup_walk(s, txn, b, ent->parent, year, fkey, op, ov, np, nv))) return rc;
+    }
+    return 0;
+}
+
+/* Writes the new version: facts, labels, submission record, current. */
+static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const submission_t *sub,
+                      uint32_t version, const kfact_t *newf, size_t nn, int64_t now_ms)
+{
+    int rc;
+    uint8_t kb[FACTKEY_LEN], vb[FACTVAL_MIN + SUBMISSION_NAME_MAX + 1];
+    for (size_t j = 0; j < nn; j++) {
+        const fact_t *f = &sub->facts[newf[j].idx];
+        size_t nl = strlen(f->name);
+        if (nl > SUBMISSION_NAME_MAX) nl = SUBMISSION_NAME_MAX;
+        key_fact(kb, ent->id, sub->year, version, newf[j].fkey);
+        be64_put(vb, (uint64_t)f->fen);
+        be32_put(vb + 8, f->line);
+        memcpy(vb + FACTVAL_MIN, f->name, nl);
+        MDB_val k = { FACTKEY_LEN, kb }, v = { FACTVAL_MIN + nl, vb };
+        if ((rc = mdb_put(txn, s->dbi[DB_FACTS], &k, &v, 0))) return rc;
+        if (nl) {                                   /* first printed label wins */
+            MDB_val lk = { 5, (void *)newf[j].fkey }, lv = { nl, (void *)f->name };
+            rc = mdb_put(txn, s->dbi[DB_LABELS], &lk, &lv, MDB_NOOVERWRITE);
+            if (rc && rc != MDB_KEYEXIST) return rc;
+        }
+    }
+    /* submission record: received(8) created(8) facts(4) scope(1) id NUL source NUL */
+    const char *src = sub->source ? sub->source : "";
+    size_t il = strlen(sub->id), sl = strlen(src);
+    if (sl > 255) sl = 255;
+    uint8_t rec[21 + SUBMISSION_ID_MAX + 1 + 256];
+    be64_put(rec, (uint64_t)now_ms);
+    be64_put(rec + 8, sub->created_ms);
+    be32_put(rec + 16, (uint32_t)nn);
+    rec[20] = (uint8_t)sub->scope;
+    memcpy(rec + 21, sub->id, il + 1);
+    memcpy(rec + 22 + il, src, sl);
+    rec[22 + il + sl] = 0;
+    uint8_t sk[12];
+    key_eyv(sk, ent->id, sub->year, version);
+    MDB_val k = { 12, sk }, v = { 23 + il + sl, rec };
+    if ((rc = mdb_put(txn, s->dbi[DB_SUBMISSIONS], &k, &v, 0))) return rc;
+    uint8_t cb[5];
+    be32_put(cb, version);
+    cb[4] = (uint8_t)sub->scope;
+    k.mv_size = 8;
+    v.mv_data = cb; v.mv_size = 5;
+    return mdb_put(txn, s->dbi[DB_CURRENT], &k, &v, 0);
+}
+
+/* One item: replay, rejection or a new version. 0, -1 (err) or MDB_MAP_FULL. */
+static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err, size_t errlen)
+{
+    store_item_t *it = &b->items[i];
+    item_state_t *st = &b->st[i];
+    submission_t *sub = it->submission;
+    ack_t *ack = &it->ack;
+    snprintf(ack->submission_id, sizeof ack->submission_id, "%s", sub->id);
+    snprintf(ack->entity, sizeof ack->entity, "%s", sub->entity);
+    ack->year = sub->year;
+
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(b->items[j].submission->id, sub->id) == 0 && b->st[j].state >= 3) {
+            if (b->st[j].state == 4) { st->state = 2; st->dup_of = j; return 0; }
+        }
+    MDB_val k = { strlen(sub->id), sub->id }, v;
+    int rc = mdb_get(txn, s->dbi[DB_SUBIDS], &k, &v);
+    if (rc == 0) {
+        char e2[256];
+        ack_clear(ack);
+        if (wire_unpack_ack(v.mv_data, v.mv_size, ack, e2, sizeof e2) != 0)
+            return store_fail(err, errlen, "stored ack of '%s' unreadable: %s", sub->id, e2);
+        ack->replayed = 1;
+        st->state = 1;
+        return 0;
+    }
+    if (rc != MDB_NOTFOUND) return store_mdb_fail(rc, err, errlen, "read submission id");
+
+    store_entity_t ent;
+    rc = entity_by_code(s, txn, sub->entity, &ent);
+    if (rc == MDB_NOTFOUND) {
+        item_reject(it, "unknown entity '%s' (not in the hierarchy)", sub->entity);
+        st->state = 3;
+        return 0;
+    }
+    if (rc) return store_mdb_fail(rc, err, errlen, "read entity");
+    int unit = ent.level == LEVEL_UNIT;
+    if (unit && (sub->scope == SCOPE_DECLARED || sub->scope == SCOPE_CONSOLIDATED)) {
+        item_reject(it, "entity '%s' is a unit: it reports its own budget, not declared or consolidated figures",
+                    sub->entity);
+        st->state = 3;
+        return 0;
+    }
+    if (!unit && sub->scope == SCOPE_OWN) {
+        snprintf(ack->reason, sizeof ack->reason,
+                 "entity '%s' is a %s: it declares figures for everything under it, not an own budget",
+                 sub->entity, level_name(ent.level));
+        ack->status = ACK_REJECTED;
+        st->state = 3;
+        return 0;
+    }
+
+    uint32_t cur = store_current(s, txn, ent.id, sub->year);
+    kfact_t *newf = malloc((sub->count ? sub->count : 1) * sizeof *newf), *oldf = NULL;
+    size_t no = 0;
+    if (!newf) return store_fail(err, errlen, "out of memory");
+    for (size_t j = 0; j < sub->count; j++) {
+        uint32_t row;
+        if ((rc = intern_get(s, txn, KIND_ROW, sub->facts[j].row, &row))) {
+            free(newf);
+            return store_mdb_fail(rc, err, errlen, "intern row");
+        }
+        key_fkey(newf[j].fkey, sub->facts[j].table, row, sub->facts[j].column);
+        newf[j].fen = sub->facts[j].fen;
+        newf[j].idx = j;
+    }
+    qsort(newf, sub->count, sizeof *newf, kfact_cmp);
+    if ((rc = facts_read(s, txn, ent.id, sub->year, cur, &oldf, &no))) {
+        free(newf);
+        return store_mdb_fail(rc, err, errlen, "read facts");
+    }
+    b->nundo = 0;
+    rc = item_rollup(s, txn, b, &ent, sub->year, oldf, no, newf, sub->count);
+    free(oldf);
+    if (rc == 1) {
+        undo_all(b);
+        free(newf);
+        item_reject(it, "amounts of '%s' overflow a consolidated total", sub->entity);
+        st->state = 3;
+        return 0;
+    }
+    if (rc == 0) rc = item_write(s, txn, &ent, sub, cur + 1, newf, sub->count, b->now_ms);
+    free(newf);
+    if (rc) return store_mdb_fail(rc, err, errlen, "apply submission");
+    rc = flags_put_submission(s, txn, ent.id, sub->year, cur + 1, &it->findings, err, errlen);
+    if (rc) return rc;
+    st->state = 4;
+    st->ent = ent.id;
+    st->year = sub->year;
+    st->version = cur + 1;
+    ack->status = ACK_ACCEPTED;
+    ack->version = cur + 1;
+    ack->fact_count = (uint32_t)sub->count;
+    return 0;
+}
+
+static int ov_key_cmp(const void *a, const void *b)
+{
+    return memcmp(*(const ov_entry_t *const *)a, *(const ov_entry_t *const *)b, NODEKEY_LEN);
+}
+
+/* Writes every dirty overlay entry, sorted, once. */
+static int ov_flush(store_t *s, MDB_txn *txn, overlay_t *ov)
+{
+    size_t n = 0;
+    ov_entry_t **list = malloc((ov->count + 1) * sizeof *list);
+    if (!list) return ENOMEM;
+    for (size_t i = 0; i < ov->cap; i++)
+        if (ov->slots[i].used && ov->slots[i].dirty) list[n++] = &ov->slots[i];
+    qsort(list, n, sizeof *list, ov_key_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        ov_entry_t *e = list[i];
+        MDB_val k = { NODEKEY_LEN, e->key };
+        if (e->present) {
+            uint8_t vb[12];
+            be64_put(vb, (uint64_t)e->fen);
+            be32_put(vb + 8, e->contrib);
+            MDB_val v = { 12, vb };
+            rc = mdb_put(txn, s->dbi[DB_COMPUTED], &k, &v, 0);
+        } else {
+            rc = mdb_del(txn, s->dbi[DB_COMPUTED], &k, NULL);
+            if (rc == MDB_NOTFOUND) rc = 0;
+        }
+    }
+    free(list);
+    return rc;
+}
+
+static int key14_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, NODEKEY_LEN);
+}
+
+/* The computed figure as the batch sees it (levels.c reads through this). */
+static int batch_computed(void *ctx, MDB_txn *txn, store_t *s, const uint8_t key[NODEKEY_LEN],
+                          int *present, int64_t *fen, uint32_t *contrib)
+{
+    batch_t *b = ctx;
+    int rc;
+    ov_entry_t *e = ov_get(s, txn, &b->ov, key, 1, &rc);
+    if (!e) return rc;
+    *present = e->present;
+    *fen = e->fen;
+    *contrib = e->contrib;
+    return 0;
+}
+
+typedef struct {
+    uint32_t ent, year;
+    findings_t found;
+} node_found_t;
+
+static int nf_cmp(const void *a, const void *b)
+{
+    const node_found_t *x = a, *y = b;
+    if (x->ent != y->ent) return x->ent < y->ent ? -1 : 1;
+    return x->year < y->year ? -1 : x->year > y->year;
+}
+
+/* The transfer keys every level view carries (rules.h). */
+static int transfer_keys(store_t *s, MDB_txn *txn, uint8_t out[4][FKEY_LEN])
+{
+    static const struct { table_id t; const char *row; column_id c; } K[4] = {
+        { TABLE_INCOME, "total", COL_UPPER }, { TABLE_INCOME, "total", COL_SUB },
+        { TABLE_EXPENSE, "total", COL_TO_SUB }, { TABLE_EXPENSE, "total", COL_TO_UPPER },
+    };
+    for (int i = 0; i < 4; i++) {
+        uint32_t row;
+        int rc = intern_get(s, txn, KIND_ROW, K[i].row, &row);
+        if (rc) return rc;
+        key_fkey(out[i], K[i].t, row, K[i].c);
+    }
+    return 0;
+}
+
+/* Level rules over every node the batch touched (and the parent of each, for its
+ * node-wide evaluation), with their findings stored. found[] gets one entry per node. */
+static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **found, size_t *nfound,
+                        char *err, size_t errlen)
+{
+    size_t nt = 0;
+    uint8_t (*keys)[NODEKEY_LEN] = malloc((b->ov.count + 1) * NODEKEY_LEN);
+    uint8_t (*fk)[FKEY_LEN] = malloc((b->ov.count + 4) * FKEY_LEN);
+    uint8_t xfer[4][FKEY_LEN];
+    node_found_t *nf = NULL;
+    size_t nn = 0, capn = 0;
+    int rc = 0;
+    if (!keys || !fk) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+    if ((rc = transfer_keys(s, txn, xfer))) { rc = store_mdb_fail(rc, err, errlen, "intern"); goto done; }
+    for (size_t i = 0; i < b->ov.cap; i++)
+        if (b->ov.slots[i].used && b->ov.slots[i].touched)
+            memcpy(keys[nt++], b->ov.slots[i].key, NODEKEY_LEN);
+    qsort(keys, nt, NODEKEY_LEN, key14_cmp);
+
+    /* pass 1: nodes with touched keys; pass 2: their parents not yet viewed */
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        size_t upto = nn;
+        for (size_t i = 0; (pass == 0 ? i < nt : i < upto) && !rc;) {
+            uint32_t ent, year;
+            size_t nk = 0;
+            if (pass == 0) {
+                ent = be32_get(keys[i]);
+                year = be32_get(keys[i] + 4);
+                for (; i < nt && be32_get(keys[i]) == ent && be32_get(keys[i] + 4) == year; i++)
+                    memcpy(fk[nk++], keys[i] + 8, FKEY_LEN);
+            } else {
+                store_entity_t e;
+                year = nf[i].year;
+                if ((rc = entity_read(s, txn, nf[i].ent, &e, 0))) {
+                    rc = store_mdb_fail(rc, err, errlen, "read entity");
+                    break;
+                }
+                i++;
+                ent = e.parent;
+                if (!ent) continue;
+                node_found_t probe = { .ent = ent, .year = year };
+                if (bsearch(&probe, nf, upto, sizeof *nf, nf_cmp)) continue;
+                int seen = 0;             /* a parent shared by several viewed nodes */
+                for (size_t j = upto; j < nn && !seen; j++)
+                    seen = nf[j].ent == ent && nf[j].year == year;
+                if (seen) continue;
+            }
+            for (int x = 0; x < 4; x++) {          /* add transfer keys not already there */
+                int have = 0;
+                for (size_t j = 0; j < nk && !have; j++) have = memcmp(fk[j], xfer[x], FKEY_LEN) == 0;
+                if (!have) memcpy(fk[nk++], xfer[x], FKEY_LEN);
+            }
+            if (nn == capn) {
+                capn = capn ? capn * 2 : 64;
+                node_found_t *a = realloc(nf, capn * sizeof *a);
+                if (!a) { rc = store_fail(err, errlen, "out of memory"); break; }
+                nf = a;
+            }
+            nf[nn].ent = ent;
+            nf[nn].year = year;
+            findings_init(&nf[nn].found);
+            nn++;
+            rc = levels_check(s, txn, ent, year, (const uint8_t (*)[FKEY_LEN])fk, nk,
+                              batch_computed, b, b->settings, &nf[nn - 1].found, err, errlen);
+        }
+        if (pass == 0) qsort(nf, nn, sizeof *nf, nf_cmp);
+    }
+    qsort(nf, nn, sizeof *nf, nf_cmp);
+done:
+    free(keys);
+    free(fk);
+    *found = nf;
+    *nfound = nn;
+    return rc;
+}
+
+/* The ack's flags: the submission's findings, then the level findings raised in this
+ * transaction on the entity and each of its ancestors. */
+static int ack_fill_flags(store_t *s, MDB_txn *txn, store_item_t *it, const item_state_t *st,
+                          const node_found_t *nf, size_t nn)
+{
+    for (size_t j = 0; j < it->findings.count; j++)
+        if (!findings_push(&it->ack.flags, &it->findings.items[j])) return ENOMEM;
+    uint32_t node = st->ent;
+    for (int depth = 0; node && depth < 64; depth++) {
+        node_found_t probe = { .ent = node, .year = st->year };
+        const node_found_t *f = bsearch(&probe, nf, nn, sizeof *nf, nf_cmp);
+        for (size_t j = 0; f && j < f->found.count; j++)
+            if (!findings_push(&it->ack.flags, &f->found.items[j])) return ENOMEM;
+        store_entity_t e;
+        int rc = entity_read(s, txn, node, &e, 0);
+        if (rc) return rc;
+        node = e.parent;
+    }
+    return 0;
+}
+
+static int ack_copy(ack_t *dst, const ack_t *src)
+{
+    ack_clear(dst);
+    *dst = *src;
+    findings_init(&dst->flags);
+    for (size_t j = 0; j < src->flags.count; j++)
+        if (!findings_push(&dst->flags, &src->flags.items[j])) return ENOMEM;
+    return 0;
+}
+
+static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errlen)
+{
+    batch_t *b = ctx;
+    int rc;
+    for (size_t i = 0; i < b->n; i++)
+        if ((rc = item_apply(s, txn, b, i, err, errlen))) return rc;
+
+    node_found_t *nf = NULL;
+    size_t nn = 0;
+    rc = batch_levels(s, txn, b, &nf, &nn, err, errlen);
+    for (size_t i = 0; i < b->n && !rc; i++) {
+        store_item_t *it = &b->items[i];
+        if (b->st[i].state != 4) continue;
+        if ((rc = ack_fill_flags(s, txn, it, &b->st[i], nf, nn))) {
+            rc = store_mdb_fail(rc, err, errlen, "ack flags");
+            break;
+        }
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        if (wire_pack_ack(&it->ack, &buf, &len) != 0) {
+            rc = store_fail(err, errlen, "cannot pack the ack of '%s'", it->submission->id);
+            break;
+        }
+        MDB_val k = { strlen(it->submission->id), it->submission->id }, v = { len, buf };
+        rc = mdb_put(txn, s->dbi[DB_SUBIDS], &k, &v, 0);
+        free(buf);
+        if (rc) rc = store_mdb_fail(rc, err, errlen, "store ack");
+    }
+    for (size_t i = 0; i < b->n && !rc; i++)
+        if (b->st[i].state == 2) {
+            if (ack_copy(&b->items[i].ack, &b->items[b->st[i].dup_of].ack)) {
+                rc = store_fail(err, errlen, "out of memory");
+                break;
+            }
+            b->items[i].ack.replayed = 1;
+        }
+    for (size_t j = 0; j < nn; j++) findings_clear(&nf[j].found);
+    free(nf);
+    if (rc) return rc;
+    if ((rc = ov_flush(s, txn, &b->ov))) return store_mdb_fail(rc, err, errlen, "write computed");
+    return 0;
+}
+
+static void batch_reset(void *ctx)
+{
+    batch_t *b = ctx;
+    ov_free(&b->ov);
+    b->nundo = 0;
+    memset(b->st, 0, b->n * sizeof *b->st);
+    for (size_t i = 0; i < b->n; i++) {
+        ack_clear(&b->items[i].ack);
+        ack_init(&b->items[i].ack);
+    }
+}
+
+int store_apply_batch(store_t *self, store_item_t *items, size_t n,
+                      const rule_settings_t *settings, char *err, size_t errlen)
+{
+    batch_t b = { .items = items, .n = n, .settings = settings };
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    b.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    b.st = calloc(n ? n : 1, sizeof *b.st);
+    if (!b.st) return store_fail(err, errlen, "out of memory");
+    for (size_t i = 0; i < n; i++) ack_init(&items[i].ack);
+    int rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);
+    if (rc != 0)       /* nothing committed: no ack may be sent */
+        for (size_t i = 0; i < n; i++) { ack_clear(&items[i].ack); ack_init(&items[i].ack); }
+    ov_free(&b.ov);
+    free(b.undo);
+    free(b.st);
+    return rc;
+}

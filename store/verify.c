@@ -1,0 +1,227 @@
+/* verify.c -- store_verify: recompute every computed figure from scratch and compare.
+ *
+ * The rollup maintains DB_COMPUTED by deltas; this file is the independent check. It
+ * walks the tree bottom-up by level (a child's level is always below its parent's): a
+ * node's reported figures are its current facts where it has them, else its recomputed
+ * figures, and each is added to the parent's recomputed sum with a contributor count. The
+ * result is compared with DB_COMPUTED key by key, in one read transaction.
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+
+#include "amount.h"
+
+typedef struct {
+    uint8_t key[NODEKEY_LEN];
+    uint8_t used, seen;
+    int64_t fen;
+    uint32_t contrib;
+} rc_entry_t;
+
+typedef struct {
+    rc_entry_t *slots;
+    size_t cap, count;
+} rc_map_t;
+
+static size_t rc_hash(const uint8_t *k, size_t cap)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < NODEKEY_LEN; i++) h = (h ^ k[i]) * 1099511628211ULL;
+    return (size_t)h & (cap - 1);
+}
+
+static rc_entry_t *rc_find(rc_map_t *m, const uint8_t *key)
+{
+    if (!m->cap) return NULL;
+    size_t i = rc_hash(key, m->cap);
+    while (m->slots[i].used) {
+        if (memcmp(m->slots[i].key, key, NODEKEY_LEN) == 0) return &m->slots[i];
+        i = (i + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+static rc_entry_t *rc_get(rc_map_t *m, const uint8_t *key)
+{
+    if ((m->count + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 4096;
+        rc_entry_t *old = m->slots;
+        size_t oldcap = m->cap;
+        m->slots = calloc(cap, sizeof *m->slots);
+        if (!m->slots) { m->slots = old; return NULL; }
+        m->cap = cap;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].used) {
+                size_t j = rc_hash(old[i].key, cap);
+                while (m->slots[j].used) j = (j + 1) & (cap - 1);
+                m->slots[j] = old[i];
+            }
+        free(old);
+    }
+    size_t i = rc_hash(key, m->cap);
+    while (m->slots[i].used) {
+        if (memcmp(m->slots[i].key, key, NODEKEY_LEN) == 0) return &m->slots[i];
+        i = (i + 1) & (m->cap - 1);
+    }
+    memset(&m->slots[i], 0, sizeof m->slots[i]);
+    memcpy(m->slots[i].key, key, NODEKEY_LEN);
+    m->slots[i].used = 1;
+    m->count++;
+    return &m->slots[i];
+}
+
+/* Adds a child's reported figure to parent's recomputed sum. 0 or -1 (OOM / overflow). */
+static int rc_add(rc_map_t *m, uint32_t parent, uint32_t year, const uint8_t *fkey, int64_t fen)
+{
+    uint8_t key[NODEKEY_LEN];
+    key_node(key, parent, year, fkey);
+    rc_entry_t *e = rc_get(m, key);
+    if (!e || __builtin_add_overflow(e->fen, fen, &e->fen)) return -1;
+    e->contrib++;
+    return 0;
+}
+
+typedef struct {
+    uint8_t level;
+    uint32_t parent;
+} ent_info_t;
+
+static void report_key(store_t *s, MDB_txn *txn, FILE *out, const uint8_t *key, const char *what)
+{
+    char code[65] = "?", row[SUBMISSION_ROW_MAX + 1] = "?";
+    intern_string(s, txn, KIND_ENTITY, be32_get(key), code, sizeof code);
+    intern_string(s, txn, KIND_ROW, be32_get(key + 9), row, sizeof row);
+    if (out)
+        fprintf(out, "%s %u %s/%s/%s: %s\n", code, be32_get(key + 4), table_name((table_id)key[8]),
+                row, column_name((column_id)key[13]), what);
+}
+
+static int key14_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, NODEKEY_LEN);
+}
+
+long store_verify(store_t *self, FILE *report)
+{
+    MDB_txn *txn;
+    if (store_read_begin(self, &txn)) return -1;
+    long bad = 0;
+    rc_map_t m = { 0 };
+    ent_info_t *ents = NULL;
+    uint32_t maxid = 0;
+    uint8_t (*snap)[NODEKEY_LEN] = NULL;
+    MDB_cursor *c = NULL;
+    MDB_val k, v;
+    int rc;
+
+    /* the tree: level and parent of every entity id */
+    if (mdb_cursor_open(txn, self->dbi[DB_ENTITIES], &c)) goto fail;
+    if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0) maxid = be32_get(k.mv_data);
+    mdb_cursor_close(c);
+    c = NULL;
+    ents = calloc((size_t)maxid + 1, sizeof *ents);
+    if (!ents) goto fail;
+    for (uint32_t id = 1; id <= maxid; id++) {
+        store_entity_t e;
+        if (entity_read(self, txn, id, &e, 0) == 0) { ents[id].level = (uint8_t)e.level; ents[id].parent = e.parent; }
+    }
+
+    for (int level = LEVEL_UNIT; level <= LEVEL_PROVINCE; level++) {
+        /* recomputed figures of this level's nodes, snapshotted (adding to parents grows the map) */
+        size_t ns = 0;
+        snap = malloc((m.count + 1) * NODEKEY_LEN);
+        if (!snap) goto fail;
+        for (size_t i = 0; i < m.cap; i++) {
+            uint32_t id = be32_get(m.slots[i].key);
+            if (m.slots[i].used && id <= maxid && ents[id].level == level)
+                memcpy(snap[ns++], m.slots[i].key, NODEKEY_LEN);
+        }
+        for (size_t i = 0; i < ns; i++) {
+            uint32_t id = be32_get(snap[i]), year = be32_get(snap[i] + 4);
+            if (!ents[id].parent) continue;
+            uint32_t cur = store_current(self, txn, id, year);
+            uint8_t fk[FACTKEY_LEN];
+            key_fact(fk, id, year, cur, snap[i] + 8);
+            MDB_val fkv = { FACTKEY_LEN, fk }, fv;
+            if (cur && mdb_get(txn, self->dbi[DB_FACTS], &fkv, &fv) == 0) continue;  /* declared */
+            rc_entry_t *e = rc_find(&m, snap[i]);
+            if (rc_add(&m, ents[id].parent, year, snap[i] + 8, e->fen)) goto fail;
+        }
+        free(snap);
+        snap = NULL;
+        /* current facts of this level's nodes: own figures of units, declarations above */
+        if (mdb_cursor_open(txn, self->dbi[DB_CURRENT], &c)) goto fail;
+        for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+            uint32_t id = be32_get(k.mv_data), year = be32_get((uint8_t *)k.mv_data + 4);
+            if (id > maxid || ents[id].level != level || !ents[id].parent) continue;
+            uint8_t prefix[12];
+            key_eyv(prefix, id, year, be32_get(v.mv_data));
+            MDB_cursor *cf;
+            if (mdb_cursor_open(txn, self->dbi[DB_FACTS], &cf)) goto fail;
+            MDB_val fk = { 12, prefix }, fv;
+            int r;
+            for (r = mdb_cursor_get(cf, &fk, &fv, MDB_SET_RANGE); r == 0;
+                 r = mdb_cursor_get(cf, &fk, &fv, MDB_NEXT)) {
+                if (memcmp(fk.mv_data, prefix, 12) != 0) break;
+                if (rc_add(&m, ents[id].parent, year, (uint8_t *)fk.mv_data + 12,
+                           (int64_t)be64_get(fv.mv_data))) { r = -1; break; }
+            }
+            mdb_cursor_close(cf);
+            if (r != MDB_NOTFOUND && r != 0) goto fail;
+        }
+        mdb_cursor_close(c);
+        c = NULL;
+    }
+
+    /* compare with the stored figures */
+    if (mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &c)) goto fail;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        char a[AMOUNT_BUF], b[AMOUNT_BUF], what[160];
+        int64_t fen = v.mv_size == 12 ? (int64_t)be64_get(v.mv_data) : 0;
+        uint32_t contrib = v.mv_size == 12 ? be32_get((uint8_t *)v.mv_data + 8) : 0;
+        rc_entry_t *e = k.mv_size == NODEKEY_LEN ? rc_find(&m, k.mv_data) : NULL;
+        if (!e) {
+            snprintf(what, sizeof what, "stored computed %s, recomputed none", amount_format(fen, a));
+        } else {
+            e->seen = 1;
+            if (e->fen != fen)
+                snprintf(what, sizeof what, "stored computed %s, recomputed %s",
+                         amount_format(fen, a), amount_format(e->fen, b));
+            else if (e->contrib != contrib)
+                snprintf(what, sizeof what, "stored %u contributors, recomputed %u", contrib, e->contrib);
+            else
+                continue;
+        }
+        bad++;
+        report_key(self, txn, report, k.mv_data, what);
+    }
+    mdb_cursor_close(c);
+    c = NULL;
+    /* recomputed figures missing from the store, in key order for a stable report */
+    size_t nm = 0;
+    snap = malloc((m.count + 1) * NODEKEY_LEN);
+    if (!snap) goto fail;
+    for (size_t i = 0; i < m.cap; i++)
+        if (m.slots[i].used && !m.slots[i].seen) memcpy(snap[nm++], m.slots[i].key, NODEKEY_LEN);
+    qsort(snap, nm, NODEKEY_LEN, key14_cmp);
+    for (size_t i = 0; i < nm; i++) {
+        char a[AMOUNT_BUF], what[160];
+        snprintf(what, sizeof what, "stored computed none, recomputed %s",
+                 amount_format(rc_find(&m, snap[i])->fen, a));
+        report_key(self, txn, report, snap[i], what);
+        bad++;
+    }
+    free(snap);
+    free(ents);
+    free(m.slots);
+    mdb_txn_abort(txn);
+    return bad;
+fail:
+    if (c) mdb_cursor_close(c);
+    free(snap);
+    free(ents);
+    free(m.slots);
+    mdb_txn_abort(txn);
+    return -1;
+}

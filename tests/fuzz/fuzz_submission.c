@@ -1,0 +1,87 @@
+/* fuzz_submission.c -- libFuzzer target for the aggregator's decoder of untrusted bytes
+ * (core/wire.c, wire_unpack_submission), and for what runs on a decoded submission.
+ *
+ * Whatever decodes must: pass submission_validate again (the decoder promised it did),
+ * go through the rule engine at department and unit level without harm, and pack and
+ * unpack again to the same facts. A refusal must say why (non-empty message). A broken
+ * promise aborts, so libFuzzer saves the input like any crash.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "findings.h"
+#include "rules.h"
+#include "submission.h"
+#include "wire.h"
+
+static rule_settings_t *settings;
+
+static void broken(const char *what, const char *detail)
+{
+    fprintf(stderr, "fuzz_submission: broken promise: %s: %s\n", what, detail ? detail : "");
+    abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    char err[512];
+    settings = rule_settings_load(NULL, err, sizeof err);
+    if (!settings) broken("rule_settings_load(NULL)", err);
+    return 0;
+}
+
+static void run_rules(const submission_t *s, entity_level level)
+{
+    findings_t out;
+    findings_init(&out);
+    rules_check_submission(s, level, settings, &out);
+    for (size_t i = 0; i < out.count; i++) {
+        const finding_t *f = &out.items[i];
+        if (f->verdict == VERDICT_EXACT) broken("rules appended an EXACT finding", f->rule);
+        if (f->severity == SEV_OFF) broken("rules appended a switched-off finding", f->rule);
+    }
+    findings_clear(&out);
+}
+
+static void same_facts(const submission_t *a, const submission_t *b)
+{
+    if (a->count != b->count) broken("round trip changed the fact count", a->entity);
+    if (a->year != b->year || a->scope != b->scope || a->created_ms != b->created_ms ||
+        strcmp(a->id, b->id) || strcmp(a->entity, b->entity) || strcmp(a->source, b->source))
+        broken("round trip changed the header", a->entity);
+    for (size_t i = 0; i < a->count; i++) {
+        const fact_t *x = &a->facts[i], *y = &b->facts[i];
+        if (x->table != y->table || x->column != y->column || x->fen != y->fen ||
+            x->line != y->line || strcmp(x->row, y->row) || strcmp(x->name, y->name))
+            broken("round trip changed a fact", x->row);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char err[1024] = "";
+    submission_t *s = wire_unpack_submission(data, size, err, sizeof err);
+    if (!s) {
+        if (!err[0]) broken("refused without a reason", NULL);
+        return 0;
+    }
+    if (submission_validate(s, err, sizeof err)) broken("decoded submission fails validation", err);
+    run_rules(s, LEVEL_DEPARTMENT);
+    run_rules(s, LEVEL_UNIT);
+
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (wire_pack_submission(s, &buf, &len)) abort();
+    submission_t *back = wire_unpack_submission(buf, len, err, sizeof err);
+    free(buf);
+    if (!back) broken("a decoded submission does not decode after packing", err);
+    same_facts(s, back);
+    submission_destroy(&back);
+    submission_destroy(&s);
+    return 0;
+}

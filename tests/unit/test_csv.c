@@ -1,0 +1,362 @@
+/* test_csv.c -- the v1 CSV reader: the four seed files, every refusal with its exact
+ * message and line, all-or-nothing, encodings (GB18030 via iconv), headers, quoting. */
+#include <check.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv.h"
+
+#define H "entity,year,table,row,name,column,amount\n"
+#define GBK_HINT "not valid UTF-8; if the file was saved by Chinese Excel, use --encoding gb18030"
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_csv.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static size_t facts_for(const submission_list_t *l, const char *entity, uint32_t year)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (!strcmp(l->items[i]->entity, entity) && l->items[i]->year == year)
+            return l->items[i]->count;
+    return (size_t)-1;
+}
+
+static const submission_t *sub_for(const submission_list_t *l, const char *entity)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (!strcmp(l->items[i]->entity, entity)) return l->items[i];
+    return NULL;
+}
+
+/* Reads text that must be refused; asserts the exact message and that the list, which
+ * already holds one submission, is unchanged. */
+static void expect_error(const char *text, size_t len, const char *message)
+{
+    submission_list_t list;
+    submission_list_init(&list);
+    char err[512] = "";
+    ck_assert_int_eq(csv_read_buffer("first.csv", H "e1,2024,summary,gpb,x,amount,1\n",
+                                     strlen(H) + 31, CSV_ENCODING_UTF8, &list, err, sizeof err), 0);
+    ck_assert_uint_eq(list.count, 1);
+    submission_t *before = list.items[0];
+    int rc = csv_read_buffer("t.csv", text, len ? len : strlen(text), CSV_ENCODING_UTF8, &list,
+                             err, sizeof err);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_str_eq(err, message);
+    ck_assert_uint_eq(list.count, 1);
+    ck_assert_ptr_eq(list.items[0], before);
+    ck_assert_uint_eq(before->count, 1);
+    submission_list_free(&list);
+}
+
+START_TEST(seed_files_load)
+{
+    static const struct { const char *file, *entity; uint32_t year; size_t facts; } seeds[] = {
+        { "dazhou-2023.csv", "335", 2023, 123 },   { "dazhou-2023.csv", "335001", 2023, 107 },
+        { "dongxihu-2024.csv", "026", 2024, 334 }, { "dongxihu-2024.csv", "026001", 2024, 117 },
+        { "ningde-2024.csv", "nd-ybj", 2024, 447 }, { "suzhou-2024.csv", "608", 2024, 272 },
+    };
+    static const struct { const char *file; size_t subs; } files[] = {
+        { "dazhou-2023.csv", 2 }, { "dongxihu-2024.csv", 2 }, { "ningde-2024.csv", 1 },
+        { "suzhou-2024.csv", 1 },
+    };
+    for (size_t f = 0; f < 4; f++) {
+        submission_list_t list;
+        submission_list_init(&list);
+        char path[512], err[512] = "";
+        snprintf(path, sizeof path, "%s/%s", EXAMPLES_DIR, files[f].file);
+        ck_assert_msg(csv_read_file(path, CSV_ENCODING_UTF8, &list, err, sizeof err) == 0,
+                      "%s", err);
+        ck_assert_uint_eq(list.count, files[f].subs);
+        for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
+            if (!strcmp(seeds[i].file, files[f].file))
+                ck_assert_uint_eq(facts_for(&list, seeds[i].entity, seeds[i].year), seeds[i].facts);
+        for (size_t i = 0; i < list.count; i++) {
+            submission_t *s = list.items[i];
+            ck_assert_str_eq(s->source, files[f].file);
+            ck_assert_uint_eq(strlen(s->id), 32);
+            ck_assert(s->created_ms > 1700000000000ULL);
+            ck_assert_msg(submission_validate(s, err, sizeof err) == 0, "%s", err);
+        }
+        if (list.count == 2) ck_assert_str_ne(list.items[0]->id, list.items[1]->id);
+        submission_list_free(&list);
+    }
+}
+END_TEST
+
+START_TEST(seed_values_and_lines)
+{
+    submission_list_t list;
+    submission_list_init(&list);
+    char err[512];
+    ck_assert_int_eq(csv_read_file(EXAMPLES_DIR "/suzhou-2024.csv", CSV_ENCODING_AUTO, &list,
+                                   err, sizeof err), 0);
+    const submission_t *s = sub_for(&list, "608");
+    ck_assert_ptr_nonnull(s);
+    /* line 3: 608,2024,fiscal,cur_gpb,本年收入-一般公共预算拨款,total,"1,512.56" */
+    const fact_t *f = submission_find(s, TABLE_FISCAL, "cur_gpb", COL_TOTAL);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->fen, 1512560000LL);
+    ck_assert_uint_eq(f->line, 3);
+    ck_assert_str_eq(f->name, "本年收入-一般公共预算拨款");
+    submission_list_free(&list);
+
+    submission_list_init(&list);
+    ck_assert_int_eq(csv_read_file(EXAMPLES_DIR "/dongxihu-2024.csv", CSV_ENCODING_UTF8, &list,
+                                   err, sizeof err), 0);
+    s = sub_for(&list, "026");
+    f = submission_find(s, TABLE_SUMMARY, "gpb", COL_AMOUNT);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->fen, 2361220000LL);
+    ck_assert_uint_eq(f->line, 2);
+    f = submission_find(s, TABLE_SUMMARY, "soe", COL_AMOUNT);
+    ck_assert_int_eq(f->fen, 650000000LL);
+    submission_list_free(&list);
+}
+END_TEST
+
+START_TEST(error_messages)
+{
+    expect_error(H "026,2024,expenses,total,合计,total,1.00\n",
+                 0, "t.csv:2: column 'table': unknown table 'expenses'");
+    expect_error(H "026,2024,expense,total,合计,total,1.00\n026,2024,expense,total,合计,amount,1.00\n",
+                 0, "t.csv:3: column 'column': table 'expense' has no column 'amount'");
+    expect_error(H "026,2024,expense,total,合计,totl,1.00\n",
+                 0, "t.csv:2: column 'column': unknown column 'totl'");
+    expect_error(H "026,24,expense,total,合计,total,1.00\n",
+                 0, "t.csv:2: column 'year': '24' is not a 4-digit year");
+    expect_error(H "026,2024x,expense,total,合计,total,1.00\n",
+                 0, "t.csv:2: column 'year': '2024x' is not a 4-digit year");
+    expect_error(H ",2024,expense,total,合计,total,1.00\n",
+                 0, "t.csv:2: column 'entity': empty");
+    expect_error(H "026,2024,expense,,合计,total,1.00\n",
+                 0, "t.csv:2: column 'row': empty");
+    expect_error(H "026,2024,expense,total,合计,total,1.00\n026,2024,expense,208,x,total,1.1234567\n",
+                 0, "t.csv:3: column 'amount': more than 6 decimals (finer than one fen)");
+    expect_error(H "026,2024,expense,total,合计,total,\"17,73\"\n",
+                 0, "t.csv:2: column 'amount': misplaced thousands separator");
+    expect_error(H "026,2024,expense,total,合计,total,abc\n",
+                 0, "t.csv:2: column 'amount': not a decimal number (unexpected character)");
+    static const char nul[] = H "026,2024,expense,total,合计,total,1\n026,2024,expense,2\0,x,total,1\n";
+    expect_error(nul, sizeof nul - 1, "t.csv:3: NUL byte in the file");
+    expect_error(H "026,2024,expense,total,合计,total,\"1,773.19\n026,2024,expense,208,x,total,1\n",
+                 0, "t.csv:2: unterminated quoted field");
+    expect_error(H "026,2024,expense,total,合计,total,\"1\"x\n",
+                 0, "t.csv:2: unexpected text after a closing quote");
+    expect_error(H "026,2024,expense,total,total,1.00\n",
+                 0, "t.csv:2: expected 7 fields, found 6");
+    expect_error(H "026,2024,expense,total,合计,total,1.00,\n",
+                 0, "t.csv:2: expected 7 fields, found 8");
+    expect_error("026,2024,expense,total,合计,total,1.00\n", 0,
+                 "t.csv:1: missing header (expected entity,year,table,row,name,column,amount or "
+                 "单位代码,年度,表,行,名称,列,金额)");
+    expect_error("", 0, "t.csv:1: missing header (the file is empty)");
+    expect_error(H, 0, "t.csv: no facts (only a header)");
+    expect_error("entity,year,table,row,name,column\n026,2024,expense,total,合计,total\n",
+                 0, "t.csv:1: header: missing column 'amount'");
+    expect_error("entity,year,table,row,name,column,amount,note\n", 0,
+                 "t.csv:1: header: unknown column 'note'");
+    expect_error(H "026,2024,expense,total,合计,total,1.00\n"
+                   "026,2024,expense,208,x,total,1.00\n"
+                   "026,2024,expense,total,合计,total,2.00\n",
+                 0, "t.csv:4: duplicate of line 2 (026/2024 expense/total/total)");
+    /* the first duplicate down the file wins over a later row error */
+    expect_error(H "026,2024,expense,208,x,total,1.00\n"
+                   "026,2024,expense,208,x,total,1.00\n"
+                   "026,2024,expense,210,x,total,oops\n",
+                 0, "t.csv:3: duplicate of line 2 (026/2024 expense/208/total)");
+    expect_error(H "026,2024,expense,total,\xBA\xCF\xBC\xC6,total,1.00\n",
+                 0, "t.csv:2: column 'name': " GBK_HINT);
+    expect_error("entity,year,table,row,\xC3\xFB,column,amount\n", 0, "t.csv:1: " GBK_HINT);
+    /* a quoted field spanning lines: the error is reported at the record's first line */
+    expect_error(H "026,2024,projects,P01,\"two\nlines\",total,1.00\n"
+                   "026,2024,projects,P02,\"x\",total,1.0000001\n",
+                 0, "t.csv:4: column 'amount': more than 6 decimals (finer than one fen)");
+}
+END_TEST
+
+START_TEST(accepts_variants)
+{
+    /* BOM, CRLF, Chinese header in a different order, quoting, blank and empty lines,
+     * empty amount cells skipped. */
+    const char *text =
+        "\xEF\xBB\xBF" "金额,单位代码,年度,表,行,名称,列\r\n"
+        "\"1,773.19\",026,2024,expense,total,\"合计 \"\"全部\"\"\",total\r\n"
+        "\r\n"
+        ",026,2024,expense,total,合计,basic\r\n"
+        ",,,,,,\r\n"
+        "-0.5,026,2024,expense,208,\"社会保障,就业\",total\r\n"
+        "22,026001,2024,summary,gpb,,amount";
+    /* unnamed trailing header cells (Excel) are ignored */
+    const char *excel = "entity,year,table,row,name,column,amount,,\n"
+                        "026,2024,expense,total,合计,total,1.00,,\n";
+    submission_list_t list;
+    submission_list_init(&list);
+    char err[512] = "";
+    ck_assert_msg(csv_read_buffer("dir/v.csv", text, strlen(text), CSV_ENCODING_UTF8, &list, err,
+                                  sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(list.count, 2);
+    const submission_t *s = sub_for(&list, "026");
+    ck_assert_uint_eq(s->count, 2);
+    ck_assert_str_eq(s->source, "v.csv");
+    const fact_t *f = submission_find(s, TABLE_EXPENSE, "total", COL_TOTAL);
+    ck_assert_int_eq(f->fen, 1773190000LL);
+    ck_assert_str_eq(f->name, "合计 \"全部\"");
+    ck_assert_uint_eq(f->line, 2);
+    ck_assert_ptr_null(submission_find(s, TABLE_EXPENSE, "total", COL_BASIC));
+    f = submission_find(s, TABLE_EXPENSE, "208", COL_TOTAL);
+    ck_assert_int_eq(f->fen, -500000);
+    ck_assert_str_eq(f->name, "社会保障,就业");
+    ck_assert_uint_eq(f->line, 6);
+    s = sub_for(&list, "026001");
+    ck_assert_uint_eq(s->count, 1);
+    ck_assert_int_eq(s->facts[0].fen, 22000000);
+    ck_assert_uint_eq(s->facts[0].line, 7);
+    submission_list_free(&list);
+    ck_assert_msg(csv_read_buffer("x.csv", excel, strlen(excel), CSV_ENCODING_UTF8, &list, err,
+                                  sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(list.items[0]->count, 1);
+    ck_assert_int_eq(list.items[0]->facts[0].fen, 1000000);
+    submission_list_free(&list);
+}
+END_TEST
+
+/* Converts UTF-8 text to GB18030 with iconv, as Chinese Excel would have saved it. */
+static size_t to_gb18030(const char *in, char *out, size_t outcap)
+{
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    ck_assert(cd != (iconv_t)-1);
+    char *ip = (char *)in, *op = out;
+    size_t il = strlen(in), ol = outcap;
+    ck_assert(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
+    iconv_close(cd);
+    return outcap - ol;
+}
+
+START_TEST(gb18030_files)
+{
+    make_tmpdir();
+    const char *utf8 = H "026,2024,expense,total,合计,total,1.00\n"
+                         "026,2024,expense,2101501,行政运行,total,\"1,000.5\"\n";
+    char gb[512];
+    size_t n = to_gb18030(utf8, gb, sizeof gb);
+    ck_assert_uint_lt(n, strlen(utf8));   /* really converted: 2 bytes per hanzi */
+    char path[128], err[512], want[512];
+    snprintf(path, sizeof path, "%s/excel.csv", tmpdir);
+    write_file(path, gb, n);
+
+    submission_list_t list;
+    submission_list_init(&list);
+    ck_assert_int_eq(csv_read_file(path, CSV_ENCODING_UTF8, &list, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s:2: column 'name': " GBK_HINT, path);
+    ck_assert_str_eq(err, want);
+    ck_assert_uint_eq(list.count, 0);
+
+    const csv_encoding encs[] = { CSV_ENCODING_GB18030, CSV_ENCODING_AUTO };
+    for (int i = 0; i < 2; i++) {
+        ck_assert_msg(csv_read_file(path, encs[i], &list, err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq(list.count, (size_t)i + 1);
+        const submission_t *s = list.items[i];
+        ck_assert_uint_eq(s->count, 2);
+        ck_assert_str_eq(submission_find(s, TABLE_EXPENSE, "total", COL_TOTAL)->name, "合计");
+        const fact_t *f = submission_find(s, TABLE_EXPENSE, "2101501", COL_TOTAL);
+        ck_assert_str_eq(f->name, "行政运行");
+        ck_assert_int_eq(f->fen, 1000500000LL);
+        ck_assert_uint_eq(f->line, 3);
+    }
+    submission_list_free(&list);
+
+    /* Chinese header in GB18030, read with AUTO */
+    n = to_gb18030("单位代码,年度,表,行,名称,列,金额\n026,2024,summary,gpb,一般公共预算拨款收入,amount,5\n",
+                   gb, sizeof gb);
+    ck_assert_int_eq(csv_read_buffer("zh.csv", gb, n, CSV_ENCODING_AUTO, &list, err, sizeof err), 0);
+    ck_assert_str_eq(list.items[0]->facts[0].name, "一般公共预算拨款收入");
+    submission_list_free(&list);
+
+    /* bytes that are not GB18030 either: refused with the line */
+    static const char bad[] = H "026,2024,expense,total,x,total,1\n026,2024,expense,208,\x81\x20,total,1\n";
+    ck_assert_int_eq(csv_read_buffer("bad.csv", bad, sizeof bad - 1, CSV_ENCODING_GB18030, &list,
+                                     err, sizeof err), -1);
+    ck_assert_msg(!strncmp(err, "bad.csv:3: not valid GB18030", 28), "%s", err);
+    ck_assert_uint_eq(list.count, 0);
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+    submission_list_t list;
+    submission_list_init(&list);
+    char err[512];
+    ck_assert_int_eq(csv_read_file("/nonexistent/x.csv", CSV_ENCODING_UTF8, &list, err, sizeof err), -1);
+    ck_assert_str_eq(err, "/nonexistent/x.csv: No such file or directory");
+}
+END_TEST
+
+START_TEST(encoding_names_and_write_field)
+{
+    ck_assert_int_eq(csv_encoding_from_name("utf-8"), CSV_ENCODING_UTF8);
+    ck_assert_int_eq(csv_encoding_from_name("GBK"), CSV_ENCODING_GB18030);
+    ck_assert_int_eq(csv_encoding_from_name("gb18030"), CSV_ENCODING_GB18030);
+    ck_assert_int_eq(csv_encoding_from_name("auto"), CSV_ENCODING_AUTO);
+    ck_assert_int_eq((int)csv_encoding_from_name("latin1"), -1);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    csv_write_field(f, "plain");
+    fputc('|', f);
+    csv_write_field(f, "1,773.19");
+    fputc('|', f);
+    csv_write_field(f, "say \"hi\"");
+    fputc('|', f);
+    csv_write_field(f, "a\nb");
+    fputc('|', f);
+    csv_write_field(f, "");
+    fclose(f);
+    ck_assert_str_eq(buf, "plain|\"1,773.19\"|\"say \"\"hi\"\"\"|\"a\nb\"|");
+    free(buf);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("csv");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, seed_files_load);
+    tcase_add_test(tc, seed_values_and_lines);
+    tcase_add_test(tc, error_messages);
+    tcase_add_test(tc, accepts_variants);
+    tcase_add_test(tc, gb18030_files);
+    tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, encoding_names_and_write_field);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

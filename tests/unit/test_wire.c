@@ -1,0 +1,359 @@
+/* test_wire.c -- protobuf round trips of submissions, acks and flags; the decoder's
+ * distrust of its input (garbage, truncation, unknown enums, bad UTF-8, limits); and the
+ * structural validation and rounding judgement the wire relies on. */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "huizong.pb-c.h"
+#include "wire.h"
+
+static submission_t *sample(void)
+{
+    submission_t *s = submission_new("026", 2024);
+    submission_new_id(s->id);
+    s->scope = SCOPE_DECLARED;
+    s->created_ms = 1732350000123ULL;
+    submission_set_source(s, "dongxihu-2024.csv");
+    ck_assert_int_eq(submission_add(s, TABLE_EXPENSE, "total", COL_TOTAL, 1773190000LL, "合计", 5), 0);
+    ck_assert_int_eq(submission_add(s, TABLE_SUMMARY, "gpb", COL_AMOUNT, INT64_MAX, "一般公共预算拨款收入", 2), 0);
+    ck_assert_int_eq(submission_add(s, TABLE_GPB_FUNC, "2101501", COL_BASIC, -1, "", 9), 0);
+    ck_assert_int_eq(submission_add(s, TABLE_PROJECTS, "P01", COL_GPB, INT64_MIN, "信息化建设", 0), 0);
+    return s;
+}
+
+static submission_t *round_trip(const submission_t *s, char *err, size_t errlen)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(wire_pack_submission(s, &buf, &len), 0);
+    submission_t *out = wire_unpack_submission(buf, len, err, errlen);
+    free(buf);
+    return out;
+}
+
+START_TEST(submission_round_trip)
+{
+    submission_t *s = sample();
+    char err[256] = "";
+    submission_t *r = round_trip(s, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    submission_sort(s);
+    ck_assert_str_eq(r->id, s->id);
+    ck_assert_uint_eq(strlen(r->id), 32);
+    ck_assert_str_eq(r->entity, "026");
+    ck_assert_uint_eq(r->year, 2024);
+    ck_assert_int_eq(r->scope, SCOPE_DECLARED);
+    ck_assert_uint_eq(r->created_ms, 1732350000123ULL);
+    ck_assert_str_eq(r->source, "dongxihu-2024.csv");
+    ck_assert_uint_eq(r->count, 4);
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(r->facts[i].table, s->facts[i].table);
+        ck_assert_int_eq(r->facts[i].column, s->facts[i].column);
+        ck_assert_str_eq(r->facts[i].row, s->facts[i].row);
+        ck_assert_str_eq(r->facts[i].name, s->facts[i].name);
+        ck_assert_int_eq(r->facts[i].fen, s->facts[i].fen);
+        ck_assert_uint_eq(r->facts[i].line, s->facts[i].line);
+    }
+    /* sorted by (table,row,column) */
+    ck_assert_int_eq(r->facts[0].table, TABLE_SUMMARY);
+    ck_assert_int_eq(r->facts[3].table, TABLE_PROJECTS);
+    const fact_t *f = submission_find(r, TABLE_PROJECTS, "P01", COL_GPB);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->fen, INT64_MIN);
+    ck_assert_ptr_null(submission_find(r, TABLE_PROJECTS, "P01", COL_GFB));
+    ck_assert_ptr_null(submission_find(r, TABLE_EXPENSE, "208", COL_TOTAL));
+    submission_destroy(&r);
+    submission_destroy(&s);
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(garbage_never_crashes)
+{
+    char err[256];
+    static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff, 0x0f };
+    ck_assert_ptr_null(wire_unpack_submission(junk, sizeof junk, err, sizeof err));
+    ck_assert_str_eq(err, "malformed protobuf");
+    /* zero bytes is a valid empty message: refused by validation, not by the parser */
+    ck_assert_ptr_null(wire_unpack_submission((const uint8_t *)"", 0, err, sizeof err));
+    ck_assert_str_eq(err, "year 0 out of range 1900..9999");
+
+    /* every truncation and every single-byte corruption of a real message */
+    submission_t *s = sample();
+    uint8_t *buf;
+    size_t len;
+    ck_assert_int_eq(wire_pack_submission(s, &buf, &len), 0);
+    for (size_t n = 0; n < len; n++) {
+        submission_t *r = wire_unpack_submission(buf, n, err, sizeof err);
+        submission_destroy(&r);
+    }
+    for (size_t i = 0; i < len; i++) {
+        uint8_t saved = buf[i];
+        for (int v = 0; v < 256; v += 37) {
+            buf[i] = (uint8_t)v;
+            submission_t *r = wire_unpack_submission(buf, len, err, sizeof err);
+            if (r) ck_assert_int_eq(submission_validate(r, err, sizeof err), 0);
+            submission_destroy(&r);
+        }
+        buf[i] = saved;
+    }
+    /* random bytes */
+    srand(42);
+    uint8_t rnd[256];
+    for (int k = 0; k < 3000; k++) {
+        size_t n = (size_t)(rand() % (int)sizeof rnd);
+        for (size_t i = 0; i < n; i++) rnd[i] = (uint8_t)rand();
+        submission_t *r = wire_unpack_submission(rnd, n, err, sizeof err);
+        submission_destroy(&r);
+    }
+    free(buf);
+    submission_destroy(&s);
+}
+END_TEST
+
+/* Packs a hand-made protobuf submission (what a newer or hostile peer could send). */
+static submission_t *unpack_raw(Huizong__Fact *facts, size_t n, const char *entity, uint32_t year,
+                                char *err, size_t errlen)
+{
+    Huizong__Submission m = HUIZONG__SUBMISSION__INIT;
+    Huizong__Fact *ptrs[8];
+    for (size_t i = 0; i < n; i++) ptrs[i] = &facts[i];
+    m.id = (char *)"abc123";
+    m.entity = (char *)entity;
+    m.year = year;
+    m.n_facts = n;
+    m.facts = ptrs;
+    uint8_t buf[4096];
+    ck_assert_uint_lt(huizong__submission__get_packed_size(&m), sizeof buf);
+    size_t len = huizong__submission__pack(&m, buf);
+    return wire_unpack_submission(buf, len, err, errlen);
+}
+
+static Huizong__Fact fact(int table, const char *row, int column, int64_t fen, uint32_t line)
+{
+    Huizong__Fact f = HUIZONG__FACT__INIT;
+    f.table = (Huizong__Table)table;
+    f.row = (char *)row;
+    f.column = (Huizong__Column)column;
+    f.amount_fen = fen;
+    f.source_line = line;
+    return f;
+}
+
+START_TEST(distrusts_fields)
+{
+    char err[256];
+    Huizong__Fact fs[4];
+    fs[0] = fact(TABLE_EXPENSE, "total", COL_TOTAL, 1, 2);
+    fs[1] = fact(TABLE_EXPENSE, "208", COL_TOTAL, 1, 3);
+    fs[2] = fact(42, "210", COL_TOTAL, 1, 4);
+    ck_assert_ptr_null(unpack_raw(fs, 3, "026", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "fact 3: unknown table 42 (newer collector? upgrade the aggregator)");
+
+    fs[2] = fact(TABLE_EXPENSE, "210", 99, 1, 4);
+    ck_assert_ptr_null(unpack_raw(fs, 3, "026", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "fact 3: unknown column 99 (newer collector? upgrade the aggregator)");
+
+    fs[2] = fact(TABLE_EXPENSE, "21\xff" "0", COL_TOTAL, 1, 4);
+    submission_t *r = unpack_raw(fs, 3, "026", 2024, err, sizeof err);
+    ck_assert_ptr_null(r);
+    ck_assert_str_eq(err, "fact 3: row is not valid UTF-8");
+
+    fs[2] = fact(TABLE_EXPENSE, "0123456789012345678901234567890123456789012345678", COL_TOTAL, 1, 4);
+    ck_assert_ptr_null(unpack_raw(fs, 3, "026", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "fact 3: row longer than 48 bytes");
+
+    fs[2] = fact(TABLE_EXPENSE, "210", COL_AMOUNT, 1, 7);
+    ck_assert_ptr_null(unpack_raw(fs, 3, "026", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "fact 3 (line 7): table 'expense' has no column 'amount'");
+
+    fs[2] = fact(TABLE_EXPENSE, "", COL_TOTAL, 1, 7);
+    ck_assert_ptr_null(unpack_raw(fs, 3, "026", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "fact 3 (line 7): row is empty");
+
+    fs[2] = fact(TABLE_EXPENSE, "21\t0", COL_TOTAL, 1, 0);
+    ck_assert_ptr_null(unpack_raw(fs, 3, "026", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "fact 3: row contains a control character");
+
+    fs[2] = fact(TABLE_EXPENSE, "total", COL_TOTAL, 5, 9);
+    ck_assert_ptr_null(unpack_raw(fs, 3, "026", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "duplicate fact expense/total/total: line 2 and line 9");
+
+    ck_assert_ptr_null(unpack_raw(fs, 0, "026", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "submission 026/2024 has no facts");
+
+    ck_assert_ptr_null(unpack_raw(fs, 2, "026", 1899, err, sizeof err));
+    ck_assert_str_eq(err, "year 1899 out of range 1900..9999");
+    ck_assert_ptr_null(unpack_raw(fs, 2, "026", 10000, err, sizeof err));
+    ck_assert_str_eq(err, "year 10000 out of range 1900..9999");
+
+    ck_assert_ptr_null(unpack_raw(fs, 2, "", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "entity is empty");
+    char longent[80];
+    memset(longent, 'a', 65);
+    longent[65] = '\0';
+    ck_assert_ptr_null(unpack_raw(fs, 2, longent, 2024, err, sizeof err));
+    ck_assert_str_eq(err, "entity longer than 64 bytes");
+    ck_assert_ptr_null(unpack_raw(fs, 2, "02\n6", 2024, err, sizeof err));
+    ck_assert_str_eq(err, "entity contains a control character");
+
+    r = unpack_raw(fs, 2, "026", 2024, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_uint_eq(r->count, 2);
+    ck_assert_int_eq(r->scope, SCOPE_DEFAULT);
+    submission_destroy(&r);
+}
+END_TEST
+
+START_TEST(unknown_scope)
+{
+    Huizong__Fact f = fact(TABLE_EXPENSE, "total", COL_TOTAL, 1, 2), *pf = &f;
+    Huizong__Submission m = HUIZONG__SUBMISSION__INIT;
+    m.id = (char *)"x";
+    m.entity = (char *)"026";
+    m.year = 2024;
+    m.n_facts = 1;
+    m.facts = &pf;
+    m.scope = (Huizong__Scope)9;
+    uint8_t buf[256];
+    size_t len = huizong__submission__pack(&m, buf);
+    char err[256];
+    ck_assert_ptr_null(wire_unpack_submission(buf, len, err, sizeof err));
+    ck_assert_str_eq(err, "unknown scope 9 (newer collector? upgrade the aggregator)");
+}
+END_TEST
+
+static finding_t sample_finding(void)
+{
+    finding_t f;
+    memset(&f, 0, sizeof f);
+    snprintf(f.rule, sizeof f.rule, "sum.function_class");
+    f.severity = SEV_WARNING;
+    f.verdict = VERDICT_MISMATCH;
+    snprintf(f.entity, sizeof f.entity, "608");
+    f.year = 2024;
+    f.table = TABLE_GPB_FUNC;
+    snprintf(f.row, sizeof f.row, "210");
+    f.column = COL_BASIC;
+    f.expected = 1773190000LL;
+    f.actual = -1773180000LL;
+    f.terms = 3;
+    f.line = 44;
+    f.source = (char *)"suzhou-2024.csv";
+    f.explanation = (char *)"卫生健康支出 1773.19 ≠ 21011 + 21015";
+    return f;
+}
+
+static void assert_same_finding(const finding_t *a, const finding_t *b)
+{
+    ck_assert_str_eq(a->rule, b->rule);
+    ck_assert_int_eq(a->severity, b->severity);
+    ck_assert_int_eq(a->verdict, b->verdict);
+    ck_assert_str_eq(a->entity, b->entity);
+    ck_assert_uint_eq(a->year, b->year);
+    ck_assert_int_eq(a->table, b->table);
+    ck_assert_str_eq(a->row, b->row);
+    ck_assert_int_eq(a->column, b->column);
+    ck_assert_int_eq(a->expected, b->expected);
+    ck_assert_int_eq(a->actual, b->actual);
+    ck_assert_uint_eq(a->terms, b->terms);
+    ck_assert_uint_eq(a->line, b->line);
+    ck_assert_str_eq(a->source, b->source);
+    ck_assert_str_eq(a->explanation, b->explanation);
+}
+
+START_TEST(finding_and_ack_round_trip)
+{
+    finding_t f = sample_finding(), g;
+    uint8_t *buf;
+    size_t len;
+    ck_assert_int_eq(wire_pack_finding(&f, &buf, &len), 0);
+    ck_assert_int_eq(wire_unpack_finding(buf, len, &g), 0);
+    assert_same_finding(&f, &g);
+    finding_free(&g);
+    ck_assert_int_eq(wire_unpack_finding((const uint8_t *)"\xff\xff", 2, &g), -1);
+    free(buf);
+
+    ack_t ack, back;
+    ack_init(&ack);
+    snprintf(ack.submission_id, sizeof ack.submission_id, "0123abcd");
+    snprintf(ack.entity, sizeof ack.entity, "608");
+    ack.year = 2024;
+    ack.status = ACK_ACCEPTED;
+    snprintf(ack.reason, sizeof ack.reason, "stored as version 3");
+    ack.version = 3;
+    ack.fact_count = 272;
+    ack.replayed = 1;
+    ck_assert_ptr_nonnull(findings_push(&ack.flags, &f));
+    f.verdict = VERDICT_ROUNDING;
+    f.severity = SEV_INFO;
+    f.source = NULL;
+    f.explanation = NULL;
+    ck_assert_ptr_nonnull(findings_push(&ack.flags, &f));
+    ck_assert_int_eq(wire_pack_ack(&ack, &buf, &len), 0);
+    char err[256] = "";
+    ck_assert_msg(wire_unpack_ack(buf, len, &back, err, sizeof err) == 0, "%s", err);
+    free(buf);
+    ck_assert_str_eq(back.submission_id, "0123abcd");
+    ck_assert_str_eq(back.entity, "608");
+    ck_assert_uint_eq(back.year, 2024);
+    ck_assert_int_eq(back.status, ACK_ACCEPTED);
+    ck_assert_str_eq(back.reason, "stored as version 3");
+    ck_assert_uint_eq(back.version, 3);
+    ck_assert_uint_eq(back.fact_count, 272);
+    ck_assert_int_eq(back.replayed, 1);
+    ck_assert_uint_eq(back.flags.count, 2);
+    assert_same_finding(&back.flags.items[0], &ack.flags.items[0]);
+    ck_assert_int_eq(back.flags.items[1].verdict, VERDICT_ROUNDING);
+    ck_assert_ptr_null(back.flags.items[1].source);
+    ck_assert_ptr_null(back.flags.items[1].explanation);
+    ack_clear(&back);
+    ack_clear(&ack);
+    ck_assert_uint_eq(ack.flags.count, 0);
+
+    ck_assert_int_eq(wire_unpack_ack((const uint8_t *)"\x0a\x05" "ab", 4, &back, err, sizeof err), -1);
+    ck_assert_str_eq(err, "malformed protobuf");
+}
+END_TEST
+
+START_TEST(rounding_and_names)
+{
+    /* |lhs - rhs| <= terms * 0.005 万元 (5000 fen) */
+    ck_assert_int_eq(rounding_classify(1773190000LL, 1773190000LL, 3), VERDICT_EXACT);
+    ck_assert_int_eq(rounding_classify(1773190000LL, 1773180000LL, 2), VERDICT_ROUNDING);
+    ck_assert_int_eq(rounding_classify(1773190000LL, 1773180000LL, 1), VERDICT_MISMATCH);
+    ck_assert_int_eq(rounding_classify(0, 15000, 3), VERDICT_ROUNDING);
+    ck_assert_int_eq(rounding_classify(0, 15001, 3), VERDICT_MISMATCH);
+    ck_assert_int_eq(rounding_classify(-5000, 0, 1), VERDICT_ROUNDING);
+    ck_assert_int_eq(rounding_classify(1, 0, 0), VERDICT_MISMATCH);   /* terms 0: exact only */
+    ck_assert_int_eq(rounding_classify(INT64_MIN, INT64_MAX, 1000), VERDICT_MISMATCH);
+    ck_assert_str_eq(verdict_name(VERDICT_MISMATCH), "MISMATCH");
+    ck_assert_str_eq(verdict_name(VERDICT_ROUNDING), "ROUNDING");
+    ck_assert_str_eq(severity_name(SEV_ERROR), "error");
+    ck_assert_int_eq(severity_from_name("warning"), SEV_WARNING);
+    ck_assert_int_eq(severity_from_name("off"), SEV_OFF);
+    ck_assert_int_eq(severity_from_name("loud"), SEV_NONE);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("wire");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, submission_round_trip);
+    tcase_add_test(tc, garbage_never_crashes);
+    tcase_add_test(tc, distrusts_fields);
+    tcase_add_test(tc, unknown_scope);
+    tcase_add_test(tc, finding_and_ack_round_trip);
+    tcase_add_test(tc, rounding_and_names);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
