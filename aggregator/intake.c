@@ -69,11 +69,12 @@ static void intake_salvage_id(const uint8_t *payload, size_t len, char out[SUBMI
 static void intake_reject(ack_t *ack, const char *reason)
 {
     ack->status = ACK_REJECTED;
-    snprintf(ack->reason, sizeof ack->reason, "%s", reason);
+    /* Cut to the ack's field on purpose: a reason is a sentence, not a payload. */
+    snprintf(ack->reason, sizeof ack->reason, "%.*s", (int)sizeof ack->reason - 1, reason);
 }
 
 void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settings,
-                const uint8_t *routing, size_t routing_len, int delimiter,
+                const uint8_t *routing, size_t routing_len, int delimiter, const char *user_id,
                 const uint8_t *payload, size_t len, const char *reject_reason)
 {
     if (b->count == b->cap) return;   /* the server never drains more than cap */
@@ -82,6 +83,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     memcpy(e->routing, routing, routing_len);
     e->routing_len = routing_len;
     e->delimiter = delimiter;
+    snprintf(e->user_id, sizeof e->user_id, "%s", user_id ? user_id : "");
     e->item = -1;
     e->bytes = len;
     ack_init(&e->ack);
@@ -104,6 +106,8 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     e->ack.year = s->year;
     e->ack.fact_count = (uint32_t)s->count;
 
+    /* Per-entity authorisation (the connection's key e->user_id may submit for this
+     * entity's subtree) belongs here, before the rules run, once CURVE is configured. */
     entity_t ent;
     if (store_entity(store, s->entity, &ent) != 0) {
         char reason[160];

@@ -22,6 +22,9 @@ typedef struct {
     uint8_t routing[INTAKE_ROUTING_MAX];  /* the ROUTER's peer identity frame */
     size_t routing_len;
     int delimiter;                        /* the peer sent an empty frame (REQ-style): echo it */
+    char user_id[64];                     /* the connection's authenticated key ("User-Id"
+                                             property; "" without CURVE): what a per-entity
+                                             authorisation check reads */
     long item;                            /* index into batch->items, or -1: ack below is final */
     ack_t ack;                            /* the ack when item < 0 */
     size_t bytes;                         /* payload size, for the log */
@@ -41,9 +44,10 @@ void intake_batch_free(intake_batch_t *b);
 void intake_batch_reset(intake_batch_t *b);
 
 /* Adds one message. payload NULL with reject_reason set: a framing problem, rejected
- * without decoding. Never fails: whatever arrives gets an entry (and an ack). */
+ * without decoding. user_id may be NULL. Never fails: whatever arrives gets an entry
+ * (and an ack). */
 void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settings,
-                const uint8_t *routing, size_t routing_len, int delimiter,
+                const uint8_t *routing, size_t routing_len, int delimiter, const char *user_id,
                 const uint8_t *payload, size_t len, const char *reject_reason);
 
 /* After store_apply_batch returned 0: fills what the store left empty in the acks

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <czmq.h>
 
 #include "hierarchy.h"
 #include "rules.h"
@@ -180,6 +181,9 @@ int main(int argc, char **argv)
             "huizong-aggregator: WARNING: anyone who can reach %s can submit budgets.\n",
             opts.bind);
 
+    /* CZMQ (used for certificates) would install its own SIGINT/SIGTERM handler on first
+     * use and swallow ours: switch that off before installing ours. */
+    zsys_handler_set(NULL);
     install_signals();
     rule_settings_t *settings = rule_settings_load(settings_path, err, sizeof err);
     if (!settings) {

@@ -94,24 +94,31 @@ static int server_take(void *router, intake_batch_t *b, store_t *store, const ru
             return -1;
         }
         int more = zmq_msg_more(&part);
-        if (n < SERVER_MAX_FRAMES) frames[n++] = part;
-        else { zmq_msg_close(&part); extra++; }
+        if (n < SERVER_MAX_FRAMES) {
+            zmq_msg_init(&frames[n]);
+            zmq_msg_move(&frames[n++], &part);   /* libzmq messages are moved, never copied */
+        } else {
+            extra++;
+        }
+        zmq_msg_close(&part);
         if (!more) break;
     }
 
     const uint8_t *rid = zmq_msg_data(&frames[0]);
+    /* With CURVE + ZAP, libzmq stamps every message with the authenticated key. */
+    const char *uid = zmq_msg_gets(&frames[n - 1], "User-Id");
     size_t rid_len = zmq_msg_size(&frames[0]);
     char reason[128];
     if (extra || n == 1) {
         snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got %d",
                  n - 1 + extra);
-        intake_add(b, store, settings, rid, rid_len, 0, NULL, 0, reason);
+        intake_add(b, store, settings, rid, rid_len, 0, uid, NULL, 0, reason);
     } else if (n == 3 && zmq_msg_size(&frames[1]) != 0) {
         snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got 2");
-        intake_add(b, store, settings, rid, rid_len, 0, NULL, 0, reason);
+        intake_add(b, store, settings, rid, rid_len, 0, uid, NULL, 0, reason);
     } else {
         zmq_msg_t *payload = &frames[n - 1];
-        intake_add(b, store, settings, rid, rid_len, n == 3,
+        intake_add(b, store, settings, rid, rid_len, n == 3, uid,
                    zmq_msg_data(payload), zmq_msg_size(payload), NULL);
     }
     for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);

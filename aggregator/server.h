@@ -15,7 +15,7 @@
 #include "store.h"
 
 typedef struct {
-    const char *bind;           /* ZeroMQ endpoint: tcp://*:7800, ipc:///run/huizong.sock */
+    const char *bind;           /* ZeroMQ endpoint to bind (tcp or ipc) */
     size_t batch;               /* most messages per write transaction */
     int64_t max_msg;            /* ZMQ_MAXMSGSIZE: bigger messages drop the connection */
     int insecure;               /* no CURVE: explicitly asked for */

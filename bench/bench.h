@@ -16,8 +16,9 @@
 /* Seconds since an arbitrary point, monotonic. */
 double bench_now(void);
 
-/* Reads a v1 CSV and returns the submission for `entity`, or when entity is NULL the one
- * with the most facts (a unit's or department's ~200-fact budget). The caller owns it.
+/* Reads a v1 CSV and returns the submission for `entity`, or when entity is NULL the
+ * median one by fact count (in a generated department file: a unit's ~200-fact budget).
+ * The caller owns it; it has passed submission_validate.
  * Exits the program with a message naming the file on failure: a benchmark without its
  * input has nothing to measure. */
 submission_t *bench_load_submission(const char *path, const char *entity);

@@ -30,11 +30,20 @@ submission_t *bench_load_submission(const char *path, const char *entity)
         exit(1);
     }
     size_t best = list.count;
-    for (size_t i = 0; i < list.count; i++) {
-        if (entity) {
+    if (entity) {
+        for (size_t i = 0; i < list.count; i++)
             if (!strcmp(list.items[i]->entity, entity)) { best = i; break; }
-        } else if (best == list.count || list.items[i]->count > list.items[best]->count) {
-            best = i;
+    } else if (list.count > 0) {
+        /* The median by fact count: in a generated department file that is one of its
+         * units (~200 facts), not the department's larger declared budget. */
+        size_t rank = list.count / 2;
+        for (size_t i = 0; i < list.count && best == list.count; i++) {
+            size_t below = 0, equal_before = 0;
+            for (size_t j = 0; j < list.count; j++) {
+                if (list.items[j]->count < list.items[i]->count) below++;
+                else if (list.items[j]->count == list.items[i]->count && j < i) equal_before++;
+            }
+            if (below + equal_before == rank) best = i;
         }
     }
     if (best == list.count) {

@@ -28,6 +28,7 @@ int cmd_check(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_probe(int argc, char **argv);   /* diagnostic: raw bytes in, ack out */
 
 /* Set by SIGTERM/SIGINT once collector_signals() ran. */
 extern volatile sig_atomic_t collector_stop;

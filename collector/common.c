@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <czmq.h>
 
 #include "amount.h"
 #include "tables.h"
@@ -24,6 +25,9 @@ static void collector_on_signal(int sig)
 
 void collector_signals(void)
 {
+    /* CZMQ (used for certificates) would install its own SIGINT/SIGTERM handler on first
+     * use and swallow ours: switch that off first. */
+    zsys_handler_set(NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = collector_on_signal;
@@ -115,7 +119,13 @@ void collector_print_finding(FILE *f, const finding_t *fd)
         if (fd->row[0]) fprintf(f, "/%s", fd->row);
         if (fd->column != COL_NONE) fprintf(f, "/%s", column_name(fd->column));
     }
-    fprintf(f, " expected %s actual %s", amount_format(fd->expected, exp), amount_format(fd->actual, act));
+    /* A malformed code or a missing figure has no relation to compare: show the amount only. */
+    if (fd->verdict == VERDICT_MALFORMED || fd->verdict == VERDICT_MISSING) {
+        if (fd->actual) fprintf(f, " amount %s", amount_format(fd->actual, act));
+    } else {
+        fprintf(f, " expected %s actual %s", amount_format(fd->expected, exp),
+                amount_format(fd->actual, act));
+    }
     if (fd->explanation && fd->explanation[0]) fprintf(f, ": %s", fd->explanation);
     if (fd->source && fd->source[0]) {
         fprintf(f, " (%s", fd->source);

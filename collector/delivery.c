@@ -96,24 +96,13 @@ static void delivery_info(sender_job_info_t *info, const char *name, const submi
     info->facts = (uint32_t)s->count;
 }
 
-int delivery_spool(delivery_t *d, submission_t *s, int send)
+int delivery_enqueue(delivery_t *d, const submission_t *s)
 {
-    if (!s->created_ms) s->created_ms = delivery_wall_ms();
     uint8_t *buf = NULL;
     size_t len = 0;
-    char err[512] = "";
     if (wire_pack_submission(s, &buf, &len) != 0) {
         fprintf(stderr, "huizong-collector: cannot encode %s %u\n", s->entity, s->year);
         return -1;
-    }
-    if (spool_put(&d->spool, s->id, buf, len, err, sizeof err) != 0) {
-        fprintf(stderr, "huizong-collector: spool: %s\n", err);
-        free(buf);
-        return -1;
-    }
-    if (!send || !d->sender) {
-        free(buf);
-        return 0;
     }
     sender_job_info_t info;
     delivery_info(&info, s->id, s);
@@ -124,6 +113,25 @@ int delivery_spool(delivery_t *d, submission_t *s, int send)
     }
     d->total++;
     return 0;
+}
+
+int delivery_spool(delivery_t *d, submission_t *s, int send)
+{
+    if (!s->created_ms) s->created_ms = delivery_wall_ms();
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char err[512] = "";
+    if (wire_pack_submission(s, &buf, &len) != 0) {
+        fprintf(stderr, "huizong-collector: cannot encode %s %u\n", s->entity, s->year);
+        return -1;
+    }
+    int rc = spool_put(&d->spool, s->id, buf, len, err, sizeof err);
+    free(buf);
+    if (rc != 0) {
+        fprintf(stderr, "huizong-collector: spool: %s\n", err);
+        return -1;
+    }
+    return send && d->sender ? delivery_enqueue(d, s) : 0;
 }
 
 typedef struct {

@@ -29,6 +29,8 @@ void delivery_close(delivery_t *d);
 /* Durably spools one validated submission under its id (created_ms set if unset); with
  * send, also hands it to the sender. Returns 0 or -1 (printed). */
 int delivery_spool(delivery_t *d, submission_t *s, int send);
+/* Hands an already spooled submission to the sender. Returns 0 or -1 (printed). */
+int delivery_enqueue(delivery_t *d, const submission_t *s);
 /* Hands every pending spool file to the sender, oldest first. Call it once, before any
  * delivery_spool(..., 1). Unreadable files are moved to rejected/ (and counted as
  * rejected). Returns the number of jobs added, or -1 on a local error (printed). */

@@ -230,7 +230,7 @@ int spool_list(spool_t *sp, spool_entry_t **out, size_t *n, char *err, size_t er
         memcpy(name, de->d_name, len - 3);
         name[len - 3] = '\0';
         if (!spool_name_ok(name)) continue;
-        char path[PATH_MAX + SPOOL_NAME_MAX + 32];
+        char path[PATH_MAX + 300];
         snprintf(path, sizeof path, "%s/%s", sp->dir, de->d_name);
         struct stat st;
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;

@@ -35,6 +35,9 @@ typedef struct {
     trow_t *rows;
     size_t n;
     uint32_t cols;                /* columns printed anywhere in the table */
+    int *first;                   /* code tables: first child of each row, or -1 */
+    int *next;                    /* next sibling of each row, or -1 */
+    int roots;                    /* first root (parent -1), or -1 */
 } ttab_t;
 
 typedef struct {
@@ -96,7 +99,11 @@ static int grid_build(ctx_t *cx)
 
 static void grid_free(ctx_t *cx)
 {
-    for (int t = 0; t < TABLE_COUNT; t++) free(cx->tab[t].rows);
+    for (int t = 0; t < TABLE_COUNT; t++) {
+        free(cx->tab[t].rows);
+        free(cx->tab[t].first);
+        free(cx->tab[t].next);
+    }
 }
 
 static int row_index(const ttab_t *t, const char *row)
@@ -166,6 +173,8 @@ typedef struct {
     column_id col;
     int64_t actual;
     uint32_t line;
+    char ctx[300];              /* where: the column (default) or, for identities between
+                                   columns, the row */
     char lhs[300];              /* label of the checked figure */
     part_t *parts;
     size_t nparts, cap;
@@ -210,17 +219,20 @@ static void explain_parts(rules_text_t *tx, const rel_t *r)
     if (r->nparts == 0) rules_text_printf(tx, "0.00");
 }
 
-static void rel_finish(ctx_t *cx, rel_t *r, int64_t expected, uint32_t terms, verdict_t v)
+static void rel_finish(ctx_t *cx, rel_t *r, int64_t expected, uint32_t terms, verdict_t v,
+                       const char *op)
 {
     if (v != VERDICT_EXACT) {
         char a[AMOUNT_BUF], b[AMOUNT_BUF], d[AMOUNT_BUF], tol[AMOUNT_BUF];
         rules_text_t tx = { 0 };
-        rules_text_printf(&tx, "%s %s：%s %s ≠ ", table_label(r->table),
-                          column_label(r->table, r->col), r->lhs, amount_format(r->actual, a));
+        rules_text_printf(&tx, "%s %s：%s %s %s ", table_label(r->table),
+                          r->ctx[0] ? r->ctx : column_label(r->table, r->col), r->lhs,
+                          amount_format(r->actual, a), op);
         explain_parts(&tx, r);
-        int64_t diff = r->actual - expected;
-        rules_text_printf(&tx, " = %s → %s（差 %s 万元，%u 个印刷数容差 %s 万元）",
-                          amount_format(expected, b), verdict_name(v), amount_format(diff, d),
+        int64_t diff = rules_sat_sub(r->actual, expected);
+        if (r->nparts > 1) rules_text_printf(&tx, " = %s", amount_format(expected, b));
+        rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）",
+                          verdict_name(v), amount_format(diff, d),
                           terms, amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
         if (r->note[0]) rules_text_printf(&tx, "；%s", r->note);
         finding_t f = { 0 };
@@ -248,22 +260,20 @@ static void rel_finish(ctx_t *cx, rel_t *r, int64_t expected, uint32_t terms, ve
 static void rel_check(ctx_t *cx, rel_t *r)
 {
     int64_t expected = 0;
-    for (size_t i = 0; i < r->nparts; i++)
-        if (!amount_add(&expected, r->parts[i].v)) { cx->err = -1; free(r->parts); return; }
+    for (size_t i = 0; i < r->nparts; i++) expected = rules_sat_add(expected, r->parts[i].v);
     uint32_t terms = (uint32_t)((int64_t)1 + (int64_t)r->nparts + r->extra_terms);
-    rel_finish(cx, r, expected, terms, rounding_classify(expected, r->actual, terms));
+    rel_finish(cx, r, expected, terms, rounding_classify(expected, r->actual, terms), "≠");
 }
 
 /* lhs <= sum of parts (a cover: spending from a source is at most its income). */
 static void rel_check_cover(ctx_t *cx, rel_t *r)
 {
     int64_t expected = 0;
-    for (size_t i = 0; i < r->nparts; i++)
-        if (!amount_add(&expected, r->parts[i].v)) { cx->err = -1; free(r->parts); return; }
+    for (size_t i = 0; i < r->nparts; i++) expected = rules_sat_add(expected, r->parts[i].v);
     uint32_t terms = 1 + (uint32_t)r->nparts;
     verdict_t v = r->actual <= expected ? VERDICT_EXACT
                                         : rounding_classify(expected, r->actual, terms);
-    rel_finish(cx, r, expected, terms, v);
+    rel_finish(cx, r, expected, terms, v, ">");
 }
 
 /* A finding that is not a relation (code rules). */
@@ -314,12 +324,27 @@ static void hierarchy_link(ctx_t *cx, table_id t, code_kind kind)
             if (ok) memcpy(anc, up, sizeof anc);
         }
     }
+    /* Child lists, so each sum visits its own children only (linear in the table). */
+    tb->roots = -1;
+    if (tb->n == 0) return;
+    tb->first = malloc(tb->n * sizeof *tb->first);
+    tb->next = malloc(tb->n * sizeof *tb->next);
+    if (!tb->first || !tb->next) { cx->err = -1; return; }
+    for (size_t i = 0; i < tb->n; i++) tb->first[i] = tb->next[i] = -1;
+    for (size_t i = tb->n; i-- > 0; ) {          /* backwards keeps children in code order */
+        int p = tb->rows[i].parent;
+        if (p == -2) continue;
+        int *head = p < 0 ? &tb->roots : &tb->first[p];
+        tb->next[i] = *head;
+        *head = (int)i;
+    }
 }
 
 /* Parent = sum of printed children, and total = sum of roots, column by column. */
 static void check_hierarchy(ctx_t *cx, table_id t, const char *sum_rule)
 {
     ttab_t *tb = &cx->tab[t];
+    if (!tb->first) return;          /* empty table, or no memory (cx->err is set) */
     int total = row_index(tb, "total");
     for (int c = 1; c < COL_COUNT; c++) {
         if (!((tb->cols >> c) & 1u)) continue;
@@ -330,9 +355,9 @@ static void check_hierarchy(ctx_t *cx, table_id t, const char *sum_rule)
             rel_init(&r, p < 0 ? "table.total_row" : sum_rule, t, pr->row, (column_id)c,
                      pr->v[c], pr->line[c]);
             row_label(t, pr, r.lhs, sizeof r.lhs);
-            for (size_t k = 0; k < tb->n; k++) {
+            for (int k = p < 0 ? tb->roots : tb->first[p]; k >= 0; k = tb->next[k]) {
                 const trow_t *ch = &tb->rows[k];
-                if (ch->parent != p || !HAS(ch, c)) continue;
+                if (!HAS(ch, c)) continue;
                 char lab[PART_LABEL];
                 part_label(t, ch, lab, sizeof lab);
                 rel_part(cx, &r, lab, ch->v[c]);
@@ -425,7 +450,7 @@ static void check_codes(ctx_t *cx, table_id t, code_kind kind, bool hierarchical
         if (!numeric) continue;
         char cls[4];
         if (economic_in_function(kind, r->row)) {
-            snprintf(msg, sizeof msg, "%s 行 %s：功能分类表中印的是经济分类编码（%s 为经济分类类级科目，功能分类中不存在）；金额照列，不按功能分类归类",
+            snprintf(msg, sizeof msg, "%s 行 %s：功能分类表中印的是经济分类编码（类 %.3s 不在支出功能分类中，而是支出经济分类的类）；金额照列照加，不按功能分类归类",
                      table_label(t), lab, r->row);
             emit_plain(cx, "code.kind", VERDICT_MALFORMED, t, r->row, COL_NONE, 0, 0, line, msg);
             continue;
@@ -462,11 +487,12 @@ static void check_columns(ctx_t *cx, table_id t, const char *rule, column_id lhs
         if (!HAS(row, lhs)) continue;
         rel_t r;
         rel_init(&r, rule, t, row->row, lhs, row->v[lhs], row->line[lhs]);
-        row_label(t, row, r.lhs, sizeof r.lhs);
+        if (is_total(row)) snprintf(r.ctx, sizeof r.ctx, "合计行");
+        else row_label(t, row, r.ctx, sizeof r.ctx);
+        snprintf(r.lhs, sizeof r.lhs, "%s", column_label(t, lhs));
         for (size_t k = 0; k < nparts; k++)
             if (HAS(row, parts[k])) rel_part(cx, &r, column_label(t, parts[k]), row->v[parts[k]]);
         if (r.nparts == 0) { free(r.parts); continue; }
-        /* the checked column is named in the label of the lhs as well */
         rel_check(cx, &r);
     }
 }
@@ -599,13 +625,32 @@ static size_t class_sums(const ctx_t *cx, table_id t, column_id c, classsum_t *o
             out[n].v = 0;
             out[n++].n = 0;
         }
-        out[k].v += r->v[c];
+        out[k].v = rules_sat_add(out[k].v, r->v[c]);
         out[k].n++;
     }
     return n;
 }
 
 #define MAXCLASSES 64
+
+/* "部门支出总表 208 类下所列 2 行 (2080109 367.04 + 2080505 41.96)": the rows a class total
+ * was aggregated from, so the officer can redo the sum. */
+static void class_rows_label(const ctx_t *cx, table_id t, const char *cls, uint32_t n,
+                             char *out, size_t len)
+{
+    const ttab_t *tb = &cx->tab[t];
+    size_t o = (size_t)snprintf(out, len, "%s %s 类下所列 %u 行 (", table_label(t), cls, n);
+    uint32_t shown = 0;
+    for (size_t i = 0; i < tb->n && o < len; i++) {
+        const trow_t *r = &tb->rows[i];
+        if (r->parent != -1 || !HAS(r, COL_TOTAL) || strncmp(r->row, cls, 3) != 0) continue;
+        char a[AMOUNT_BUF];
+        if (shown == 6) { o += (size_t)snprintf(out + o, len - o, " + …"); break; }
+        o += (size_t)snprintf(out + o, len - o, "%s%s %s", shown++ ? " + " : "", r->row,
+                              amount_format(r->v[COL_TOTAL], a));
+    }
+    if (o < len) snprintf(out + o, len - o, ")");
+}
 
 static int classsum_find(const classsum_t *a, size_t n, const char *cls)
 {
@@ -658,8 +703,7 @@ static void compare_classes(ctx_t *cx, const char *rule, table_id t, column_id t
             if (cr && HAS(cr, COL_TOTAL))
                 snprintf(lab, sizeof lab, "%s %s", table_label(src[k]), all[j]);
             else
-                snprintf(lab, sizeof lab, "%s %s 类下所列 %u 行之和", table_label(src[k]), all[j],
-                         sums[k][i].n);
+                class_rows_label(cx, src[k], all[j], sums[k][i].n, lab, sizeof lab);
             rel_part(cx, &r, lab, sums[k][i].v);
             r.extra_terms += (int32_t)sums[k][i].n - 1;   /* every aggregated row is a printed amount */
         }
@@ -730,6 +774,45 @@ static void rules_cross(ctx_t *cx)
         ref_t parts[] = { { TABLE_INCOME, "total", COL_TOTAL } };
         check_refs(cx, "cross.summary_income_sources",
                    (ref_t){ TABLE_SUMMARY, "income_total", COL_AMOUNT }, parts, 1, false, NULL);
+    }
+    /* summary income_total = fiscal income_total + the summary's non-fiscal sources */
+    if (fig(cx, TABLE_SUMMARY, "income_total", COL_AMOUNT) &&
+        fig(cx, TABLE_FISCAL, "income_total", COL_TOTAL)) {
+        static const char *const NONFISCAL[] = { "fsm", "biz", "ops", "upper", "sub", "other",
+                                                 "xfer_gpb", "xfer_gfb", "carry_in", NULL };
+        static const char *const FISCAL_CARRY[] = { "carry_gpb", "carry_gfb", "carry_soe", NULL };
+        const trow_t *l = fig(cx, TABLE_SUMMARY, "income_total", COL_AMOUNT);
+        rel_t r;
+        rel_init(&r, "cross.summary_fiscal", TABLE_SUMMARY, "income_total", COL_AMOUNT,
+                 l->v[COL_AMOUNT], l->line[COL_AMOUNT]);
+        row_label(TABLE_SUMMARY, l, r.lhs, sizeof r.lhs);
+        char lab[PART_LABEL];
+        snprintf(lab, sizeof lab, "%s 收入总计", table_label(TABLE_FISCAL));
+        rel_part(cx, &r, lab, fig(cx, TABLE_FISCAL, "income_total", COL_TOTAL)->v[COL_TOTAL]);
+        rules_text_t what = { 0 };
+        for (size_t i = 0; NONFISCAL[i]; i++) {
+            const trow_t *p = fig(cx, TABLE_SUMMARY, NONFISCAL[i], COL_AMOUNT);
+            if (!p) continue;
+            char a[AMOUNT_BUF];
+            const char *name = table_fixed_row_label(TABLE_SUMMARY, NONFISCAL[i]);
+            rel_part(cx, &r, name, p->v[COL_AMOUNT]);
+            rules_text_printf(&what, "%s%s %s", what.len ? "、" : "", name,
+                              amount_format(p->v[COL_AMOUNT], a));
+        }
+        /* With its own carry_in line the summary's fund lines are current-year only, while
+         * the fiscal total includes the fiscal carry-over: that part is in carry_in. */
+        if (fig(cx, TABLE_SUMMARY, "carry_in", COL_AMOUNT))
+            for (size_t i = 0; FISCAL_CARRY[i]; i++) {
+                const trow_t *p = fig(cx, TABLE_FISCAL, FISCAL_CARRY[i], COL_TOTAL);
+                if (!p) continue;
+                snprintf(lab, sizeof lab, "（减，已含在上年结转中）%s",
+                         table_fixed_row_label(TABLE_FISCAL, FISCAL_CARRY[i]));
+                rel_part(cx, &r, lab, rules_sat_sub(0, p->v[COL_TOTAL]));
+            }
+        snprintf(r.note, sizeof r.note, "收支总表含全部资金，财政拨款表仅含财政拨款；两者之差应为非财政拨款收入%s%s",
+                 what.len ? "：" : "（收支总表未列）", what.len ? what.buf : "");
+        rules_text_free(&what);
+        rel_check(cx, &r);
     }
     /* fiscal appropriations by class vs the fund tables */
     if (table_present(cx, TABLE_FISCAL) &&

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "findings.h"
 #include "hierarchy.h"
@@ -106,7 +107,6 @@ int rules_check_level(const level_view_t *view, const rule_settings_t *settings,
 
 /* Writes docs/rules.md: catalogue version, the rules table, the rounding rule and the
  * settings file format. docs/rules.md is exactly this output (a test asserts it). */
-#include <stdio.h>
 void rules_write_markdown(FILE *out);
 
 /* ---- Internals shared by core/rules*.c; not for other callers. ---- */
@@ -119,5 +119,9 @@ void rules_text_free(rules_text_t *t);
 /* Pushes f unless it is EXACT or its rule is switched off: the severity comes from the
  * settings (ROUNDING always info). Returns 0, or -1 on OOM. */
 int rules_emit(findings_t *out, const rule_settings_t *settings, finding_t *f);
+/* Saturating fen arithmetic for sums and differences of untrusted figures: a saturated
+ * result can only make a relation fail, never pass by wrapping around. */
+int64_t rules_sat_add(int64_t a, int64_t b);
+int64_t rules_sat_sub(int64_t a, int64_t b);
 
 #endif

@@ -16,6 +16,8 @@
 
 #include <sodium.h>
 
+#include "amount.h"
+
 static const rule_info_t CATALOGUE[] = {
     /* ---- within one table ---- */
     { "table.func_sum", SEV_ERROR, RULE_SCOPE_TABLE, "income, expense, gpb_func, gfb_func, soe_func",
@@ -57,13 +59,13 @@ static const rule_info_t CATALOGUE[] = {
     { "table.project_sources", SEV_ERROR, RULE_SCOPE_TABLE, "projects",
       "Each project (and the 合计 row): total = the sum of its funding source columns, checked when the row prints total and at least one source.",
       "每个项目（及合计行）：合计 = 各资金来源列之和（列有合计且至少一个来源时核对）。" },
-    { "cross.three_public_parts", SEV_ERROR, RULE_SCOPE_CROSS, "three_public",
-      "三公经费: total = abroad + vehicle + reception, and vehicle = vehicle_purchase + vehicle_operation.",
-      "三公经费：合计 = 因公出国(境)费 + 公务用车购置及运行费 + 公务接待费；公务用车购置及运行费 = 购置费 + 运行费。" },
     /* ---- between tables of one submission ---- */
     { "cross.summary_balance", SEV_ERROR, RULE_SCOPE_CROSS, "summary",
       "Summary table: income_total = expense_total.",
       "收支总表：收入总计 = 支出总计。" },
+    { "cross.summary_fiscal", SEV_ERROR, RULE_SCOPE_CROSS, "summary, fiscal",
+      "The summary covers all funds, the fiscal appropriation table only fiscal money: summary income_total = fiscal income_total + the summary's non-fiscal source rows (fsm, biz, ops, upper, sub, other, xfer_gpb, xfer_gfb; and carry_in less the fiscal carry-over lines when the summary prints carry_in).",
+      "收支总表含全部资金、财政拨款收支总表仅含财政拨款：收支总表收入总计 = 财政拨款收入总计 + 收支总表非财政拨款各项收入（列有上年结转时加上年结转、减财政拨款上年结转）。" },
     { "cross.summary_expense_classes", SEV_ERROR, RULE_SCOPE_CROSS, "summary, expense",
       "Each summary class row equals the expense table's class total (the printed 类 row, or the sum of the finest rows printed under that class); summary expense_total = expense total + carry_out.",
       "收支总表各类支出 = 支出总表该类合计（未列类时按科目前缀汇总所列最细科目）；支出总计 = 支出总表合计 + 结转下年。" },
@@ -76,6 +78,9 @@ static const rule_info_t CATALOGUE[] = {
     { "cross.econ_func_basic", SEV_ERROR, RULE_SCOPE_CROSS, "gpb_econ, gpb_func",
       "gpb_econ total row basic/personnel/public equal gpb_func's, and gpb_econ total = gpb_func total where both print it.",
       "一般公共预算基本支出经济分类合计（基本支出/人员经费/公用经费）= 功能分类表合计；两表均列合计时总额相等。" },
+    { "cross.three_public_parts", SEV_ERROR, RULE_SCOPE_CROSS, "three_public",
+      "三公经费: total = abroad + vehicle + reception, and vehicle = vehicle_purchase + vehicle_operation.",
+      "三公经费：合计 = 因公出国(境)费 + 公务用车购置及运行费 + 公务接待费；公务用车购置及运行费 = 购置费 + 运行费。" },
     { "cross.three_public_reception", SEV_ERROR, RULE_SCOPE_CROSS, "three_public, gpb_econ",
       "三公经费 reception equals gpb_econ 30217 公务接待费 (its total column if printed, else basic); not checked when 30217 is not printed.",
       "三公经费公务接待费 = 经济分类 30217 公务接待费（有合计列取合计，否则取基本支出）；未列 30217 时不核对。" },
@@ -207,6 +212,11 @@ rule_settings_t *rule_settings_load(const char *path, char *err, size_t errlen)
     settings_defaults(self);
     if (!path) return self;
 
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "libsodium could not be initialised");
+        free(self);
+        return NULL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -314,6 +324,19 @@ int rules_emit(findings_t *out, const rule_settings_t *settings, finding_t *f)
     return findings_push(out, f) ? 0 : -1;
 }
 
+int64_t rules_sat_add(int64_t a, int64_t b)
+{
+    int64_t s = a;
+    if (amount_add(&s, b)) return s;
+    return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
+int64_t rules_sat_sub(int64_t a, int64_t b)
+{
+    if (b == INT64_MIN) return a >= 0 ? INT64_MAX : a - b;   /* a - MIN = a + MAX + 1 */
+    return rules_sat_add(a, -b);
+}
+
 /* ---- docs/rules.md ---- */
 
 static const char *scope_name(rule_scope s)
@@ -395,6 +418,22 @@ void rules_write_markdown(FILE *out)
         "- A basic-only economic table (一般公共预算基本支出表) fills `basic`, not `total`; "
         "`cross.econ_func_basic` compares like with like (basic with basic).\n"
         "- Summary income sources are compared with the income table, not with the fiscal "
-        "table's current-year lines: a summary `gpb` may include carry-over (宿州).\n",
+        "table's current-year lines: a summary `gpb` may include carry-over (宿州).\n"
+        "- The summary (all funds) and the fiscal appropriation table (fiscal money only) are "
+        "compared like with like by `cross.summary_fiscal`; its explanation names what the "
+        "difference consists of (宿州: 1,774.62 = 1,773.19 + 上级转移支付 1.43).\n"
+        "- A fiscal table with a single total column holds all three fund types; its classes are "
+        "compared with gpb_func + gfb_func + soe_func, and only for classes some fund table "
+        "prints.\n"
+        "- Transfers (`level.transfer_upper`, `level.transfer_sub`) are flows between the "
+        "subordinates of one node: a department's own office (本级) is registered as one of its "
+        "units, so what one unit pays down (对附属单位补助支出) another receives (上级补助收入), and "
+        "what units pay up (上缴上级支出) the receiving unit books as 附属单位上缴收入. The finding "
+        "points at income/total/upper (or income/total/sub), expected = what was paid, actual = "
+        "what was received. Not checked when both sides are zero or unreported.\n"
+        "- `level.declared_vs_computed` compares only figures with both a declaration and a "
+        "computed sum, and says `partial: N of M subordinates submitted` when some have not; "
+        "`level.missing_subordinates` is node-wide (row empty) with the missing codes and names "
+        "in the explanation (expected/actual are 0: they are money fields).\n",
         RULES_CATALOGUE_VERSION);
 }

@@ -41,9 +41,9 @@ static int check_declared(const level_view_t *v, const level_figure_t *fg,
     if (verdict == VERDICT_EXACT) return 0;
     char a[AMOUNT_BUF], b[AMOUNT_BUF], d[AMOUNT_BUF], tol[AMOUNT_BUF];
     rules_text_t tx = { 0 };
-    rules_text_printf(&tx, "%s %s %s %s：%s %s 申报 %s ≠ 下级合计 %s", v->entity, v->name ? v->name : "",
+    rules_text_printf(&tx, "%s %s %s %s：%s 申报 %s ≠ 下级合计 %s", v->entity, v->name ? v->name : "",
                       table_label(fg->key.table), column_label(fg->key.table, fg->key.column),
-                      fg->key.row, figure_row_label(fg), amount_format(fg->declared, a),
+                      figure_row_label(fg), amount_format(fg->declared, a),
                       amount_format(fg->computed, b));
     size_t shown = 0;
     for (size_t i = 0; i < fg->nchildren; i++) {
@@ -55,7 +55,7 @@ static int check_declared(const level_view_t *v, const level_figure_t *fg,
         shown++;
     }
     rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）", verdict_name(verdict),
-                      amount_format(fg->declared - fg->computed, d), terms,
+                      amount_format(rules_sat_sub(fg->declared, fg->computed), d), terms,
                       amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
     size_t sub = children_submitted(v);
     if (sub < v->nchildren)
@@ -90,8 +90,7 @@ static int check_missing(const level_view_t *v, const rule_settings_t *set, find
     }
     finding_t f;
     finding_base(&f, v, "level.missing_subordinates", VERDICT_MISSING);
-    f.expected = (int64_t)v->nchildren;     /* counts, not money: registered vs submitted */
-    f.actual = (int64_t)sub;
+    /* expected/actual stay 0: they are money, and the counts are in the explanation */
     f.explanation = tx.buf;
     int rc = tx.oom ? -1 : rules_emit(out, set, &f);
     rules_text_free(&tx);
@@ -114,7 +113,7 @@ static int64_t children_sum(const level_figure_t *fg, uint32_t *n)
     if (!fg) return 0;
     for (size_t i = 0; i < fg->nchildren; i++)
         if (fg->children[i].has_reported) {
-            s += fg->children[i].reported;
+            s = rules_sat_add(s, fg->children[i].reported);
             (*n)++;
         }
     return s;
@@ -152,7 +151,7 @@ static int check_transfer(const level_view_t *v, const rule_settings_t *set, fin
     explain_side(&tx, recv);
     rules_text_printf(&tx, " ≠ 下级%s合计 %s = ", column_label(TABLE_EXPENSE, pc), amount_format(p, b));
     explain_side(&tx, paid);
-    rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_name(verdict), amount_format(r - p, d));
+    rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_name(verdict), amount_format(rules_sat_sub(r, p), d));
     finding_t f;
     finding_base(&f, v, rule, verdict);
     f.table = TABLE_INCOME;

@@ -127,7 +127,7 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
     MDB_val k = { plen, prefix }, v;
     rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
     for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (plen && memcmp(k.mv_data, prefix, plen) != 0) break;
+        if (plen && memcmp(k.mv_data, prefix, plen) != 0) { rc = MDB_NOTFOUND; break; }
         if (k.mv_size != FLAGKEY_LEN || be32_get((uint8_t *)k.mv_data + 4) != year) continue;
         finding_t f;
         if (wire_unpack_finding(v.mv_data, v.mv_size, &f) != 0) { rc = -1; break; }

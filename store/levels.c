@@ -41,6 +41,11 @@ int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t 
     return computed(ctx, txn, s, key, present, fen, &contrib);
 }
 
+static int fkey_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, FKEY_LEN);
+}
+
 static int children_read(store_t *s, MDB_txn *txn, uint32_t ent, store_entity_t **out, size_t *n)
 {
     uint8_t prefix[4];
@@ -82,17 +87,27 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                           .year = year, .nchildren = nk, .nfigures = nkeys };
     uint32_t cur = store_current(s, txn, ent, year);
     view.declared_any = cur && node.level != LEVEL_UNIT;
+    /* keys ascending, so each child's fact lookups walk one cursor forward (LMDB checks
+     * the cursor's current page first) instead of descending the tree every time */
+    uint8_t (*sorted)[FKEY_LEN] = malloc((nkeys ? nkeys : 1) * FKEY_LEN);
+    uint32_t *kcur = calloc(nk ? nk : 1, sizeof *kcur);
+    MDB_cursor *fc = NULL;
     level_child_t *lc = calloc(nk ? nk : 1, sizeof *lc);
     level_figure_t *figs = calloc(nkeys ? nkeys : 1, sizeof *figs);
     child_value_t *cv = calloc((nk ? nk : 1) * (nkeys ? nkeys : 1), sizeof *cv);
     findings_t found;
     findings_init(&found);
-    if (!lc || !figs || !cv) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+    if (!lc || !figs || !cv || !sorted || !kcur) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+    if ((rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &fc))) goto mdb;
+    memcpy(sorted, fkeys, nkeys * FKEY_LEN);
+    qsort(sorted, nkeys, FKEY_LEN, fkey_cmp);
+    fkeys = (const uint8_t (*)[FKEY_LEN])sorted;
     for (size_t c = 0; c < nk; c++) {
         lc[c].code = kids[c].e.code;
         lc[c].name = kids[c].e.name;
         lc[c].level = kids[c].level;
-        lc[c].submitted = store_current(s, txn, kids[c].id, year) != 0;
+        kcur[c] = store_current(s, txn, kids[c].id, year);
+        lc[c].submitted = kcur[c] != 0;
     }
     view.children = lc;
     view.figures = figs;
@@ -118,8 +133,31 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                 goto mdb;
         }
         f->children = &cv[i * (nk ? nk : 1)];
-        for (size_t c = 0; c < nk; c++) {
-            if ((rc = levels_reported(s, txn, &kids[c], year, fk, computed, ctx, &p, &v))) goto mdb;
+    }
+    /* children outer, keys inner: one child's facts are read in key order, mostly from
+     * the same leaf page */
+    for (size_t c = 0; c < nk; c++) {
+        if (!kcur[c] && kids[c].level == LEVEL_UNIT) continue;     /* nothing reported */
+        for (size_t i = 0; i < nkeys; i++) {
+            const uint8_t *fk = fkeys[i];
+            level_figure_t *f = &figs[i];
+            int p = 0;
+            int64_t v = 0;
+            if (kcur[c]) {
+                uint8_t kb[FACTKEY_LEN];
+                key_fact(kb, kids[c].id, year, kcur[c], fk);
+                MDB_val k = { FACTKEY_LEN, kb }, fv;
+                rc = mdb_cursor_get(fc, &k, &fv, MDB_SET);
+                if (rc == 0) { p = 1; v = (int64_t)be64_get(fv.mv_data); }
+                else if (rc != MDB_NOTFOUND) goto mdb;
+                rc = 0;
+            }
+            if (!p && kids[c].level != LEVEL_UNIT) {
+                uint8_t key[NODEKEY_LEN];
+                uint32_t contrib;
+                key_node(key, kids[c].id, year, fk);
+                if ((rc = computed(ctx, txn, s, key, &p, &v, &contrib))) goto mdb;
+            }
             if (!p) continue;
             child_value_t *x = &f->children[f->nchildren++];
             x->code = kids[c].e.code;
@@ -144,6 +182,9 @@ mdb:
     rc = store_mdb_fail(rc, err, errlen, "level view");
 done:
     findings_clear(&found);
+    if (fc) mdb_cursor_close(fc);
+    free(sorted);
+    free(kcur);
     free(cv);
     free(figs);
     free(lc);

@@ -133,7 +133,48 @@ typedef struct {
     undo_t *undo;
     size_t nundo, capundo;
     int64_t now_ms;
+    struct node_info { uint32_t ent, year, parent, cur; uint8_t used; } *nodes;
+    size_t nodecap, nodecount;   /* per-batch cache of (entity, year) -> parent, current */
 } batch_t;
+
+static struct node_info *node_slot(batch_t *b, uint32_t ent, uint32_t year)
+{
+    size_t i = ((ent * 2654435761u) ^ year) & (b->nodecap - 1);
+    while (b->nodes[i].used && (b->nodes[i].ent != ent || b->nodes[i].year != year))
+        i = (i + 1) & (b->nodecap - 1);
+    return &b->nodes[i];
+}
+
+/* Parent and current version of entity/year, read once per batch (item_apply keeps the
+ * current version up to date when the entity itself submits). 0 or an MDB error. */
+static int node_info(store_t *s, MDB_txn *txn, batch_t *b, uint32_t ent, uint32_t year,
+                     struct node_info **out)
+{
+    if ((b->nodecount + 1) * 2 > b->nodecap) {
+        struct node_info *old = b->nodes;
+        size_t oldcap = b->nodecap;
+        b->nodecap = oldcap ? oldcap * 2 : 256;
+        b->nodes = calloc(b->nodecap, sizeof *b->nodes);
+        if (!b->nodes) { b->nodes = old; b->nodecap = oldcap; return ENOMEM; }
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].used) *node_slot(b, old[i].ent, old[i].year) = old[i];
+        free(old);
+    }
+    struct node_info *n = node_slot(b, ent, year);
+    if (!n->used) {
+        store_entity_t e;
+        int rc = entity_read(s, txn, ent, &e, 0);
+        if (rc) return rc;
+        n->used = 1;
+        n->ent = ent;
+        n->year = year;
+        n->parent = e.parent;
+        n->cur = store_current(s, txn, ent, year);
+        b->nodecount++;
+    }
+    *out = n;
+    return 0;
+}
 
 static int undo_push(batch_t *b, const ov_entry_t *e)
 {
@@ -206,15 +247,15 @@ static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint
         e->contrib = cnt;
         e->dirty = e->touched = 1;
 
-        store_entity_t ent;
-        if ((rc = entity_read(s, txn, node, &ent, 0))) return rc;
+        struct node_info *ni;
+        if ((rc = node_info(s, txn, b, node, year, &ni))) return rc;
         int64_t dv;
-        int d = fact_get(s, txn, node, year, store_current(s, txn, node, year), fkey, &dv);
+        int d = fact_get(s, txn, node, year, ni->cur, fkey, &dv);
         if (d < 0) return -d;
         if (d) return 0;                           /* declared here: absorbed */
         if (oldp == e->present && (!oldp || oldv == e->fen)) return 0;
         op = oldp; ov = oldv; np = e->present; nv = e->fen;
-        node = ent.parent;
+        node = ni->parent;
     }
     return 0;
 }
@@ -427,6 +468,10 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     if (rc) return store_mdb_fail(rc, err, errlen, "apply submission");
     rc = flags_put_submission(s, txn, ent.id, sub->year, cur + 1, &it->findings, err, errlen);
     if (rc) return rc;
+    struct node_info *ni;
+    if ((rc = node_info(s, txn, b, ent.id, sub->year, &ni)))
+        return store_mdb_fail(rc, err, errlen, "node cache");
+    ni->cur = cur + 1;
     st->state = 4;
     st->ent = ent.id;
     st->year = sub->year;
@@ -518,7 +563,8 @@ static int transfer_keys(store_t *s, MDB_txn *txn, uint8_t out[4][FKEY_LEN])
 }
 
 /* Level rules over every node the batch touched (and the parent of each, for its
- * node-wide evaluation), with their findings stored. found[] gets one entry per node. */
+ * node-wide evaluation), with their findings stored. found[] gets one entry per node,
+ * sorted by (entity, year). */
 static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **found, size_t *nfound,
                         char *err, size_t errlen)
 {
@@ -536,10 +582,13 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
             memcpy(keys[nt++], b->ov.slots[i].key, NODEKEY_LEN);
     qsort(keys, nt, NODEKEY_LEN, key14_cmp);
 
-    /* pass 1: nodes with touched keys; pass 2: their parents not yet viewed */
-    for (int pass = 0; pass < 2 && !rc; pass++) {
+    /* pass 0: nodes with touched keys; pass 1: accepted entities without a changed key (a
+     * first submission still changes "submitted" for the parent); pass 2: the parent of
+     * every viewed node, for its node-wide evaluation. A node is viewed once per year. */
+    for (int pass = 0; pass < 3 && !rc; pass++) {
         size_t upto = nn;
-        for (size_t i = 0; (pass == 0 ? i < nt : i < upto) && !rc;) {
+        size_t end = pass == 0 ? nt : pass == 1 ? b->n : upto;
+        for (size_t i = 0; i < end && !rc;) {
             uint32_t ent, year;
             size_t nk = 0;
             if (pass == 0) {
@@ -548,18 +597,23 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
                 for (; i < nt && be32_get(keys[i]) == ent && be32_get(keys[i] + 4) == year; i++)
                     memcpy(fk[nk++], keys[i] + 8, FKEY_LEN);
             } else {
-                store_entity_t e;
-                year = nf[i].year;
-                if ((rc = entity_read(s, txn, nf[i].ent, &e, 0))) {
-                    rc = store_mdb_fail(rc, err, errlen, "read entity");
-                    break;
+                if (pass == 1) {
+                    ent = b->st[i].state == 4 ? b->st[i].ent : 0;
+                    year = b->st[i].year;
+                } else {
+                    struct node_info *ni;
+                    year = nf[i].year;
+                    if ((rc = node_info(s, txn, b, nf[i].ent, year, &ni))) {
+                        rc = store_mdb_fail(rc, err, errlen, "read entity");
+                        break;
+                    }
+                    ent = ni->parent;
                 }
                 i++;
-                ent = e.parent;
                 if (!ent) continue;
                 node_found_t probe = { .ent = ent, .year = year };
                 if (bsearch(&probe, nf, upto, sizeof *nf, nf_cmp)) continue;
-                int seen = 0;             /* a parent shared by several viewed nodes */
+                int seen = 0;
                 for (size_t j = upto; j < nn && !seen; j++)
                     seen = nf[j].ent == ent && nf[j].year == year;
                 if (seen) continue;
@@ -582,7 +636,7 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
             rc = levels_check(s, txn, ent, year, (const uint8_t (*)[FKEY_LEN])fk, nk,
                               batch_computed, b, b->settings, &nf[nn - 1].found, err, errlen);
         }
-        if (pass == 0) qsort(nf, nn, sizeof *nf, nf_cmp);
+        qsort(nf, nn, sizeof *nf, nf_cmp);
     }
     qsort(nf, nn, sizeof *nf, nf_cmp);
 done:
@@ -671,6 +725,9 @@ static void batch_reset(void *ctx)
 {
     batch_t *b = ctx;
     ov_free(&b->ov);
+    free(b->nodes);
+    b->nodes = NULL;
+    b->nodecap = b->nodecount = 0;
     b->nundo = 0;
     memset(b->st, 0, b->n * sizeof *b->st);
     for (size_t i = 0; i < b->n; i++) {
@@ -693,6 +750,7 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
     if (rc != 0)       /* nothing committed: no ack may be sent */
         for (size_t i = 0; i < n; i++) { ack_clear(&items[i].ack); ack_init(&items[i].ack); }
     ov_free(&b.ov);
+    free(b.nodes);
     free(b.undo);
     free(b.st);
     return rc;

@@ -77,8 +77,8 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
         if (rc == 0) rc = mdb_txn_commit(txn);
         else mdb_txn_abort(txn);
         if (rc) return store_fail(err, errlen, "%s: initialise: %s", s->dir, mdb_strerror(rc));
-    } else {
-        mdb_txn_abort(txn);
+    } else if ((rc = mdb_txn_commit(txn))) {   /* commit, not abort: keeps the handles */
+        return store_fail(err, errlen, "%s: open databases: %s", s->dir, mdb_strerror(rc));
     }
     return 0;
 }

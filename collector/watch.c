@@ -1,0 +1,305 @@
+/* watch.c -- `huizong-collector run --watch DIR`: a long-running collector.
+ *
+ * Every *.csv file that appears in DIR (and has stopped changing for one poll interval)
+ * is read: a file that does not parse goes to DIR/failed/ with a .error file next to it;
+ * one that does is spooled (durably) and then moved to DIR/done/. done/ therefore means
+ * "safely in the spool", not "accepted": the spool and the printed lines say what the
+ * aggregator answered. Pending submissions are retried with backoff for as long as the
+ * process runs; SIGTERM/SIGINT stop it cleanly, leaving them in the spool for next time.
+ * Submissions other collectors left pending in the same spool are picked up too (every
+ * few seconds, whenever nothing of its own is outstanding).
+ *
+ * Writers should create files elsewhere and rename them into DIR: a file still being
+ * written is only recognised by its size and time not changing between two polls.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "collector.h"
+#include "delivery.h"
+
+#define WATCH_MAX_CANDIDATES 4096
+#define WATCH_RELOAD_S 5          /* rescan the spool for others' leftovers */
+
+static void run_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: huizong-collector run --watch DIR --to ENDPOINT [--spool DIR] [--encoding E]\n"
+        "                             [--timeout MS] [--window N] [--interval MS]\n"
+        "\n"
+        "Runs until SIGTERM/SIGINT. Every *.csv file dropped into the watched DIR is read,\n"
+        "spooled and sent; the file then moves to DIR/done/ (or to DIR/failed/ with a .error\n"
+        "file if it cannot be read). Submissions already pending in the spool are sent at\n"
+        "start; anything unacked is retried with backoff while the aggregator is away.\n"
+        "Create files elsewhere and mv them into DIR so a half-written file is never read.\n"
+        "\n"
+        "  --interval MS    how often DIR is scanned (default 500)\n"
+        "\n"
+        "Exit status: 0 after SIGTERM/SIGINT, 2 usage error, 3 local failure (spool or\n"
+        "watched directory unusable, socket cannot be set up).\n");
+}
+
+typedef struct {
+    char name[256];
+    off_t size;
+    int64_t mtime_ns;
+    int seen;                 /* found in the latest scan */
+} candidate_t;
+
+typedef struct {
+    const char *dir;
+    csv_encoding enc;
+    delivery_t *d;
+    candidate_t *cands;
+    size_t ncands;
+} watch_t;
+
+static int64_t watch_mtime(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+/* Moves DIR/name to DIR/sub/name (a numbered name if that exists). Returns 0 or -1. */
+static int watch_move(const watch_t *w, const char *name, const char *sub, char *dest, size_t destlen)
+{
+    char from[PATH_MAX];
+    snprintf(from, sizeof from, "%s/%s", w->dir, name);
+    snprintf(dest, destlen, "%s/%s/%s", w->dir, sub, name);
+    struct stat st;
+    for (int i = 1; stat(dest, &st) == 0 && i < 1000; i++)
+        snprintf(dest, destlen, "%s/%s/%s.%d", w->dir, sub, name, i);
+    if (rename(from, dest) != 0) {
+        fprintf(stderr, "huizong-collector: cannot move %s to %s/: %s\n", from, sub, strerror(errno));
+        return -1;
+    }
+    char subdir[PATH_MAX];
+    snprintf(subdir, sizeof subdir, "%s/%s", w->dir, sub);
+    spool_sync_dir(subdir);
+    spool_sync_dir(w->dir);
+    return 0;
+}
+
+static void watch_fail(const watch_t *w, const char *name, const char *message)
+{
+    char dest[PATH_MAX + 16], errpath[PATH_MAX + 32], err[512] = "";
+    fprintf(stderr, "huizong-collector: %s\n", message);
+    if (watch_move(w, name, "failed", dest, sizeof dest) != 0) return;
+    snprintf(errpath, sizeof errpath, "%s.error", dest);
+    size_t len = strlen(message);
+    char *text = malloc(len + 2);
+    if (!text) return;
+    memcpy(text, message, len);
+    text[len] = '\n';
+    if (spool_write_file(errpath, text, len + 1, err, sizeof err) != 0)
+        fprintf(stderr, "huizong-collector: %s\n", err);
+    free(text);
+}
+
+/* Reads one stable file, spools and sends its submissions, files it. Returns 0, or -1 if
+ * it must stay for a later try (the spool could not be written). */
+static int watch_process(watch_t *w, const char *name)
+{
+    char path[PATH_MAX], err[1024] = "", dest[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/%s", w->dir, name);
+    submission_list_t list;
+    submission_list_init(&list);
+    if (csv_read_file(path, w->enc, &list, err, sizeof err) != 0) {
+        watch_fail(w, name, err[0] ? err : "cannot read the file");
+        submission_list_free(&list);
+        return 0;
+    }
+    for (size_t i = 0; i < list.count; i++) {
+        if (submission_validate(list.items[i], err, sizeof err) != 0) {
+            char msg[PATH_MAX + 1200];
+            snprintf(msg, sizeof msg, "%s: %s %u: %s", path, list.items[i]->entity, list.items[i]->year, err);
+            watch_fail(w, name, msg);
+            submission_list_free(&list);
+            return 0;
+        }
+    }
+    /* All of the file or none of it: a file that could not be spooled whole stays in DIR
+     * and is read again (with new ids) next scan, so its partial spooling is undone. */
+    for (size_t i = 0; i < list.count; i++) {
+        if (delivery_spool(w->d, list.items[i], 0) != 0) {
+            for (size_t k = 0; k < i; k++)
+                spool_remove(&w->d->spool, list.items[k]->id, err, sizeof err);
+            submission_list_free(&list);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < list.count; i++) delivery_enqueue(w->d, list.items[i]);
+    fprintf(stderr, "huizong-collector: %s: %zu submission(s) spooled\n", path, list.count);
+    submission_list_free(&list);
+    watch_move(w, name, "done", dest, sizeof dest);
+    return 0;
+}
+
+static candidate_t *watch_candidate(watch_t *w, const char *name)
+{
+    for (size_t i = 0; i < w->ncands; i++)
+        if (strcmp(w->cands[i].name, name) == 0) return &w->cands[i];
+    if (w->ncands == WATCH_MAX_CANDIDATES) return NULL;
+    candidate_t *c = &w->cands[w->ncands++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->size = -1;
+    return c;
+}
+
+static int watch_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One scan: files unchanged since the previous scan are processed, in name order. */
+static void watch_scan(watch_t *w)
+{
+    DIR *dir = opendir(w->dir);
+    if (!dir) {
+        fprintf(stderr, "huizong-collector: cannot read %s: %s\n", w->dir, strerror(errno));
+        return;
+    }
+    for (size_t i = 0; i < w->ncands; i++) w->cands[i].seen = 0;
+    char *ready[WATCH_MAX_CANDIDATES];
+    size_t nready = 0;
+    struct dirent *de;
+    while ((de = readdir(dir)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 5 || len >= sizeof w->cands[0].name) continue;
+        if (strcasecmp(de->d_name + len - 4, ".csv") != 0) continue;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", w->dir, de->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        candidate_t *c = watch_candidate(w, de->d_name);
+        if (!c) continue;
+        c->seen = 1;
+        if (c->size == st.st_size && c->mtime_ns == watch_mtime(&st)) {
+            if (nready < WATCH_MAX_CANDIDATES) ready[nready++] = c->name;
+        } else {
+            c->size = st.st_size;
+            c->mtime_ns = watch_mtime(&st);
+        }
+    }
+    closedir(dir);
+    qsort(ready, nready, sizeof *ready, watch_name_cmp);
+    for (size_t i = 0; i < nready && !collector_stop; i++) {
+        candidate_t *c = watch_candidate(w, ready[i]);
+        if (c && watch_process(w, ready[i]) == 0) c->seen = 0;   /* gone: forget it */
+    }
+    /* Forget files that disappeared or were filed away. */
+    size_t keep = 0;
+    for (size_t i = 0; i < w->ncands; i++)
+        if (w->cands[i].seen) w->cands[keep++] = w->cands[i];
+    w->ncands = keep;
+}
+
+static void watch_sleep(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);   /* EINTR on a signal is what we want */
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *watch_dir = NULL, *to = NULL, *spool_dir = NULL, *enc_name = "utf-8";
+    sender_opts_t o;
+    sender_opts_default(&o);
+    int interval = 500;
+    static const struct option longopts[] = {
+        { "watch", required_argument, 0, 'W' },
+        { "to", required_argument, 0, 't' },
+        { "spool", required_argument, 0, 'S' },
+        { "encoding", required_argument, 0, 'e' },
+        { "timeout", required_argument, 0, 'T' },
+        { "window", required_argument, 0, 'w' },
+        { "interval", required_argument, 0, 'i' },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'W': watch_dir = optarg; break;
+        case 't': to = optarg; break;
+        case 'S': spool_dir = optarg; break;
+        case 'e': enc_name = optarg; break;
+        case 'T': o.timeout_ms = atoi(optarg); break;
+        case 'w': o.window = atoi(optarg); break;
+        case 'i': interval = atoi(optarg); break;
+        case 'h': run_usage(stdout); return COL_EXIT_OK;
+        default: run_usage(stderr); return COL_EXIT_INPUT;
+        }
+    }
+    if (!watch_dir || !to || optind < argc) {
+        fprintf(stderr, "huizong-collector: run needs --watch DIR and --to ENDPOINT, and no files\n");
+        return COL_EXIT_INPUT;
+    }
+    if (interval < 10 || interval > 60000 || o.timeout_ms < 10 || o.window < 1) {
+        fprintf(stderr, "huizong-collector: --interval, --timeout or --window out of range\n");
+        return COL_EXIT_INPUT;
+    }
+    watch_t w = { .dir = watch_dir };
+    if (collector_encoding(enc_name, &w.enc) != 0) return COL_EXIT_INPUT;
+    const char *subs[] = { "done", "failed" };
+    for (int i = 0; i < 2; i++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", watch_dir, subs[i]);
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            fprintf(stderr, "huizong-collector: cannot create %s: %s\n", p, strerror(errno));
+            return COL_EXIT_LOCAL;
+        }
+    }
+    w.cands = calloc(WATCH_MAX_CANDIDATES, sizeof *w.cands);
+    if (!w.cands) return COL_EXIT_LOCAL;
+    collector_signals();
+    delivery_t d;
+    int rc = delivery_open(&d, spool_dir, to, &o);
+    if (rc != 0) {
+        free(w.cands);
+        return rc;
+    }
+    w.d = &d;
+    if (delivery_load_spool(&d) < 0) {
+        delivery_close(&d);
+        free(w.cands);
+        return COL_EXIT_LOCAL;
+    }
+    fprintf(stderr, "huizong-collector: watching %s, sending to %s, spool %s (%zu pending)\n",
+            watch_dir, to, d.spool.dir, sender_outstanding(d.sender));
+    struct timespec last_load;
+    clock_gettime(CLOCK_MONOTONIC, &last_load);
+    while (!collector_stop) {
+        watch_scan(&w);
+        /* Pick up what other collectors left pending in the spool (a submit that hit its
+         * deadline), but only when nothing is outstanding here, so nothing is sent twice. */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (sender_outstanding(d.sender) == 0 && now.tv_sec - last_load.tv_sec >= WATCH_RELOAD_S) {
+            last_load = now;
+            if (delivery_load_spool(&d) < 0) {
+                rc = COL_EXIT_LOCAL;
+                break;
+            }
+        }
+        if (sender_outstanding(d.sender) > 0) {
+            if (sender_poll(d.sender, interval) != 0) {
+                rc = COL_EXIT_LOCAL;
+                break;
+            }
+        } else {
+            watch_sleep(interval);
+        }
+    }
+    size_t left = sender_outstanding(d.sender);
+    fprintf(stderr, "huizong-collector: stopping; %zu submission(s) left pending in %s\n", left, d.spool.dir);
+    delivery_close(&d);   /* pending ones stay in the spool, unprinted: they are not settled */
+    free(w.cands);
+    return rc;
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# "No one let in": CURVE authentication (ZAP) and per-subtree authorisation with real
+# processes over ipc://. Keys are made with `huizong keygen`; the aggregator runs with
+# --curve-secret/--authorized (no --insecure). Checked:
+#   - the right key is accepted and its data stored;
+#   - a key not in the authorisation file, a collector without a key, and a collector
+#     that trusts the wrong server key store nothing and exit 4 (pending) at their deadline;
+#     the aggregator logs the ZAP refusal;
+#   - a key authorised for 420112 (东西湖区) submitting 608 (宿州) is REJECTED with the
+#     reason, exit 1, nothing stored;
+#   - SIGHUP reloads the file: a revoked key is refused (new connections by ZAP, an open
+#     connection per submission) while another key still works; a broken file keeps the
+#     old table in force.
+source "$(dirname "$0")/lib.sh.inc"
+K="$WORK/keys"
+AUTH="$WORK/authorized"
+mkdir -p "$K"
+
+keygen() { "$HZ_BIN/huizong" keygen --out "$K/$1" --name "$2" 2>>"$WORK/keygen.log"; }
+SERVER=$(keygen server "aggregator 汇总") || fail "keygen server"
+DXH=$(keygen dongxihu "420112 东西湖区") || fail "keygen dongxihu"
+SZ=$(keygen suzhou "608 宿州市医疗保障局") || fail "keygen suzhou"
+STRANGER=$(keygen stranger "not authorised") || fail "keygen stranger"
+[ ${#SERVER} -eq 40 ] && [ ${#DXH} -eq 40 ] || fail "keygen did not print 40-character Z85 keys"
+[ "$(stat -c %a "$K/dongxihu_secret")" = 600 ] || fail "secret file mode is $(stat -c %a "$K/dongxihu_secret"), not 600"
+grep -q "public-key = \"$DXH\"" "$K/dongxihu" || fail "public file does not hold the printed key"
+! grep -q secret-key "$K/dongxihu" || fail "the public file holds a secret key"
+before=$(cat "$K/dongxihu_secret")
+if keygen dongxihu again >/dev/null; then fail "keygen overwrote an existing keypair"; fi
+[ "$(cat "$K/dongxihu_secret")" = "$before" ] || fail "keygen changed an existing secret file"
+echo "ok: keygen"
+
+cat >"$AUTH" <<EOF
+# collectors allowed to submit to this aggregator
+$DXH  420112        # 东西湖区 and everything under it
+$SZ   608,335       # 宿州医保局, 达州医保中心
+EOF
+
+agg() {
+  "$HZ_BIN/huizong-aggregator" --db "$DB" --bind "$ENDPOINT" --hierarchy "$HZ_EXAMPLES/entities.csv" "$@"
+}
+start_secure() {
+  agg --curve-secret "$K/server_secret" --authorized "$AUTH" >>"$WORK/agg.log" 2>&1 &
+  AGG_PID=$!
+  for _ in $(seq 1 100); do [ -S "$WORK/agg.sock" ] && return 0; sleep 0.05; done
+  fail "aggregator did not bind $ENDPOINT"
+}
+# send SPOOLNAME [collector options...] -- FILES...: submit with a short deadline
+send() {
+  local spool=$1; shift
+  "$HZ_BIN/huizong-collector" submit --to "$ENDPOINT" --spool "$WORK/spool-$spool" \
+      --timeout 500 --deadline 3 "$@"
+}
+with_key() { echo --key "$K/${1}_secret" --server-key "$K/server"; }
+stored() { "$HZ_BIN/huizong" show --db "$DB" --entity "$1" --year "$2" >/dev/null 2>&1; }
+wait_log() {   # wait_log PATTERN: until the aggregator log has it (5 s)
+  for _ in $(seq 1 100); do grep -qF -- "$1" "$WORK/agg.log" && return 0; sleep 0.05; done
+  fail "aggregator log never said: $1"
+}
+
+# Refusing to start: no security at all, a public file as the secret, a broken file.
+rc=0; agg >"$WORK/start.out" 2>&1 || rc=$?
+[ $rc -eq 1 ] && grep -q "refusing to serve without authentication" "$WORK/start.out" ||
+  fail "aggregator without --curve-secret/--authorized/--insecure: exit $rc, $(cat "$WORK/start.out")"
+rc=0; agg --curve-secret "$K/server" --authorized "$AUTH" >"$WORK/start.out" 2>&1 || rc=$?
+[ $rc -eq 1 ] && grep -q "no curve/secret-key" "$WORK/start.out" ||
+  fail "public file as --curve-secret: exit $rc, $(cat "$WORK/start.out")"
+printf '%s 420112\nnonsense here\n' "$DXH" >"$WORK/bad-auth"
+rc=0; agg --curve-secret "$K/server_secret" --authorized "$WORK/bad-auth" >"$WORK/start.out" 2>&1 || rc=$?
+[ $rc -eq 1 ] && grep -q "bad-auth:2: 'nonsense' is not a public key" "$WORK/start.out" ||
+  fail "broken authorisation file: exit $rc, $(cat "$WORK/start.out")"
+echo "ok: the aggregator refuses to start insecure or misconfigured"
+
+start_secure
+grep -qF "authorisation $AUTH: 2 keys" "$WORK/agg.log" || fail "aggregator did not report 2 authorised keys"
+
+# 1. The right key: accepted and stored.
+send dxh $(with_key dongxihu) "$HZ_EXAMPLES/dongxihu-2024.csv" >"$WORK/ok.out" 2>&1 ||
+  { cat "$WORK/ok.out"; fail "authorised submission"; }
+[ "$(grep -c ACCEPTED "$WORK/ok.out")" -eq 2 ] || fail "expected 2 accepted: $(cat "$WORK/ok.out")"
+stored 026001 2024 || fail "026001 not stored"
+wait_log "ZAP accepted connection from"
+grep -q "key $DXH" "$WORK/agg.log" || fail "the log does not name the authenticated key"
+echo "ok: an authorised key is accepted"
+
+# 2. A key not in the file: the handshake is refused, nothing stored, exit 4 (pending).
+t0=$(date +%s)
+rc=0; send stranger $(with_key stranger) "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/stranger.out" 2>&1 || rc=$?
+[ $rc -eq 4 ] || { cat "$WORK/stranger.out"; fail "unknown key: exit $rc, expected 4"; }
+[ $(( $(date +%s) - t0 )) -le 10 ] || fail "unknown key: the collector took longer than its deadline"
+grep -q PENDING "$WORK/stranger.out" || fail "unknown key: no PENDING line"
+! grep -q ACCEPTED "$WORK/stranger.out" || fail "unknown key: something was accepted"
+wait_log "ZAP refused connection from"
+grep -q "key $STRANGER: key not in the authorisation file" "$WORK/agg.log" ||
+  fail "the aggregator did not log the refused key"
+stored 608 2024 && fail "608 was stored from an unknown key"
+echo "ok: an unknown key is refused by ZAP"
+
+# 3. No key at all against the CURVE aggregator: same.
+rc=0; send nokey "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/nokey.out" 2>&1 || rc=$?
+[ $rc -eq 4 ] || { cat "$WORK/nokey.out"; fail "no key: exit $rc, expected 4"; }
+grep -q PENDING "$WORK/nokey.out" || fail "no key: no PENDING line"
+stored 608 2024 && fail "608 was stored from a collector without a key"
+wait_log "the client does not use CURVE"
+echo "ok: a collector without a key is refused"
+
+# 4. An authorised collector that trusts the wrong server key does not talk to it.
+rc=0; "$HZ_BIN/huizong-collector" submit --to "$ENDPOINT" --spool "$WORK/spool-wrongserver" \
+    --timeout 500 --deadline 2 --key "$K/suzhou_secret" --server-key "$K/stranger" \
+    "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/wrongserver.out" 2>&1 || rc=$?
+[ $rc -eq 4 ] || { cat "$WORK/wrongserver.out"; fail "wrong server key: exit $rc, expected 4"; }
+stored 608 2024 && fail "608 was stored over a connection to the wrong server key"
+wait_log "CURVE handshake failed (the client holds a wrong --server-key?)"
+echo "ok: a wrong server key fails the handshake"
+
+# 5. Authorised key, entity outside its subtree: REJECTED with the reason, nothing stored.
+rc=0; send dxh $(with_key dongxihu) "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/outside.out" 2>&1 || rc=$?
+[ $rc -eq 1 ] || { cat "$WORK/outside.out"; fail "outside its subtree: exit $rc, expected 1"; }
+grep -q "REJECTED: key ${DXH:0:8}… may not submit for 608 (authorised: 420112)" "$WORK/outside.out" ||
+  fail "no 'may not submit' reason: $(cat "$WORK/outside.out")"
+wait_log "may not submit for 608 (authorised: 420112)"
+stored 608 2024 && fail "608 was stored from a key authorised for 420112 only"
+echo "ok: a key may not submit outside its subtrees"
+
+# 6. An open connection (run --watch keeps its DEALER) is checked per submission too.
+mkdir -p "$WORK/watch"
+"$HZ_BIN/huizong-collector" run --watch "$WORK/watch" --to "$ENDPOINT" --spool "$WORK/spool-watch" \
+    --timeout 500 $(with_key suzhou) >"$WORK/watch.out" 2>"$WORK/watch.err" &
+WATCH_PID=$!
+trap 'kill $WATCH_PID 2>/dev/null || true; cleanup' EXIT
+cp "$HZ_EXAMPLES/dazhou-2023.csv" "$WORK/watch/"
+for _ in $(seq 1 100); do [ "$(grep -c ACCEPTED "$WORK/watch.out")" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep -c ACCEPTED "$WORK/watch.out")" -eq 2 ] || fail "watch: dazhou not accepted: $(cat "$WORK/watch.out" "$WORK/watch.err")"
+
+# 7. Revocation: drop the 宿州 key, SIGHUP. Its open connection is refused per submission,
+#    its new connections by ZAP, while the 东西湖区 key still works.
+sed -i "s/^$(printf '%s' "$SZ" | sed 's/[][\.*^$/&]/\\&/g')/# revoked: &/" "$AUTH"
+grep -q "^# revoked: $SZ" "$AUTH" || fail "test setup: could not comment the key out"
+kill -HUP "$AGG_PID"
+wait_log "authorisation reloaded: 1 keys"
+cp "$HZ_EXAMPLES/suzhou-2024.csv" "$WORK/watch/"
+for _ in $(seq 1 100); do grep -q "608 .*REJECTED" "$WORK/watch.out" && break; sleep 0.1; done
+grep -q "608 .*REJECTED: key ${SZ:0:8}… is not (or no longer) in the aggregator's authorisation file" "$WORK/watch.out" ||
+  fail "revoked key on an open connection: $(cat "$WORK/watch.out")"
+stored 608 2024 && fail "608 stored after its key was revoked"
+kill -TERM $WATCH_PID; wait $WATCH_PID 2>/dev/null || true
+rc=0; send sz $(with_key suzhou) "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/revoked.out" 2>&1 || rc=$?
+[ $rc -eq 4 ] || { cat "$WORK/revoked.out"; fail "revoked key, new connection: exit $rc, expected 4"; }
+stored 608 2024 && fail "608 stored after its key was revoked"
+send dxh2 $(with_key dongxihu) "$HZ_EXAMPLES/dongxihu-2024.csv" >"$WORK/still.out" 2>&1 ||
+  { cat "$WORK/still.out"; fail "the other key stopped working after the reload"; }
+grep -q "ACCEPTED" "$WORK/still.out" || fail "the other key: nothing accepted"
+echo "ok: a revoked key is refused after SIGHUP, the others still work"
+
+# 8. A broken file on SIGHUP: logged, the table in force stays.
+printf 'garbage\n' >>"$AUTH"
+kill -HUP "$AGG_PID"
+wait_log "authorised keys unchanged"
+send dxh3 $(with_key dongxihu) "$HZ_EXAMPLES/dongxihu-2024.csv" >"$WORK/kept.out" 2>&1 ||
+  { cat "$WORK/kept.out"; fail "a broken reload locked out an authorised key"; }
+echo "ok: a broken authorisation file keeps the keys in force"
+
+stop_aggregator
+"$HZ_BIN/huizong" verify --db "$DB" >/dev/null || fail "verify"
+echo "auth: all good"

@@ -1,0 +1,592 @@
+/* export.c -- `huizong export`: one node's consolidated tables as an Excel workbook (or the
+ * same content as one CSV with a `sheet` column), for people who read budgets in Excel
+ * (issue #6).
+ *
+ * Sheets: one per table present, laid out like the published tables (收支总表, 收入总表,
+ * 支出总表, 财政拨款收支总表, 一般公共预算支出表, 基本支出经济分类表, 三公经费, 项目支出表, and the
+ * 政府性基金 / 国有资本经营 tables when present) with the REPORTED figures; 汇总核对 (declared,
+ * computed and their difference for every figure where both exist); 问题清单 (the flags of
+ * the node and everything under it); 下级报送情况 (every subordinate, submitted or missing).
+ *
+ * Invariants: amounts stay int64 fen until the cell is written. In CSV they are printed by
+ * amount_format (exact). In xlsx an amount is a NUMBER cell in 万元 with format
+ * "#,##0.00": libxlsxwriter only takes a double, so the fen count is converted there and
+ * nowhere else (export_amount_cell), and only when it is below 2^53 in magnitude, where
+ * (double)fen is exact and fen / 1e6 is the double nearest the exact 万元 decimal; a larger
+ * figure is written as its exact text instead.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "amount.h"
+#include "codes.h"
+#include "commands.h"
+#include "csv.h"
+#include "export_rows.h"
+#include "nodes.h"
+#include "output.h"
+
+#ifdef HAVE_XLSXWRITER
+#include <xlsxwriter.h>
+#endif
+
+/* ---- A tiny sheet writer with two back ends: xlsx and CSV. ---- */
+
+typedef enum { CELL_EMPTY, CELL_TEXT, CELL_AMOUNT, CELL_INT } cell_kind;
+
+typedef struct {
+    cell_kind kind;
+    const char *text;
+    int64_t value;      /* fen for CELL_AMOUNT */
+} cell_t;
+
+enum { STYLE_PLAIN = 0, STYLE_BOLD = 1, STYLE_WARN = 2 };   /* WARN: red (mismatch, missing, error) */
+
+typedef struct {
+    int xlsx;
+    const char *path;
+    FILE *csv;
+    const char *sheet;        /* current sheet name (CSV column) */
+    uint32_t row;             /* next row of the current sheet */
+#ifdef HAVE_XLSXWRITER
+    lxw_workbook *wb;
+    lxw_worksheet *ws;
+    lxw_format *f_title, *f_header, *f_text, *f_bold, *f_amount, *f_amount_bold, *f_int,
+               *f_warn_amount, *f_warn_text;
+#endif
+} exporter_t;
+
+static cell_t cell_text(const char *s) { cell_t c = { CELL_TEXT, s ? s : "", 0 }; return c; }
+static cell_t cell_amount(int64_t fen) { cell_t c = { CELL_AMOUNT, NULL, fen }; return c; }
+static cell_t cell_int(int64_t v) { cell_t c = { CELL_INT, NULL, v }; return c; }
+static cell_t cell_empty(void) { cell_t c = { CELL_EMPTY, NULL, 0 }; return c; }
+
+#ifdef HAVE_XLSXWRITER
+/* The one place an amount becomes a double: the Excel boundary (see the file comment). */
+static void export_amount_cell(exporter_t *x, uint32_t row, uint16_t col, int64_t fen, lxw_format *f)
+{
+    const int64_t exact = (int64_t)1 << 53;
+    if (fen > -exact && fen < exact) {
+        worksheet_write_number(x->ws, row, col, (double)fen / (double)FEN_PER_WANYUAN, f);
+    } else {
+        char buf[AMOUNT_BUF];
+        worksheet_write_string(x->ws, row, col, amount_format(fen, buf), f);
+    }
+}
+#endif
+
+static int export_open(exporter_t *x, const char *path, int xlsx)
+{
+    memset(x, 0, sizeof *x);
+    x->xlsx = xlsx;
+    x->path = path;
+    if (!xlsx) {
+        x->csv = fopen(path, "w");
+        if (!x->csv) { perror(path); return -1; }
+        return 0;
+    }
+#ifdef HAVE_XLSXWRITER
+    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_TRUE };
+    x->wb = workbook_new_opt(path, &opts);
+    if (!x->wb) { fprintf(stderr, "huizong export: cannot create %s\n", path); return -1; }
+    x->f_title = workbook_add_format(x->wb);
+    format_set_bold(x->f_title);
+    format_set_font_size(x->f_title, 14);
+    x->f_header = workbook_add_format(x->wb);
+    format_set_bold(x->f_header);
+    format_set_bg_color(x->f_header, 0xDDEBF7);
+    format_set_border(x->f_header, LXW_BORDER_THIN);
+    format_set_text_wrap(x->f_header);
+    format_set_align(x->f_header, LXW_ALIGN_CENTER);
+    format_set_align(x->f_header, LXW_ALIGN_VERTICAL_CENTER);
+    x->f_text = workbook_add_format(x->wb);
+    x->f_bold = workbook_add_format(x->wb);
+    format_set_bold(x->f_bold);
+    x->f_amount = workbook_add_format(x->wb);
+    format_set_num_format(x->f_amount, "#,##0.00");
+    x->f_amount_bold = workbook_add_format(x->wb);
+    format_set_num_format(x->f_amount_bold, "#,##0.00");
+    format_set_bold(x->f_amount_bold);
+    x->f_warn_amount = workbook_add_format(x->wb);
+    format_set_num_format(x->f_warn_amount, "#,##0.00");
+    format_set_font_color(x->f_warn_amount, LXW_COLOR_RED);
+    x->f_warn_text = workbook_add_format(x->wb);
+    format_set_font_color(x->f_warn_text, LXW_COLOR_RED);
+    x->f_int = workbook_add_format(x->wb);
+    format_set_num_format(x->f_int, "0");
+    return 0;
+#else
+    fprintf(stderr, "huizong export: this build has no xlsx support (libxlsxwriter was not found); "
+                    "use --format csv\n");
+    return -1;
+#endif
+}
+
+/* Starts a sheet: title line, a unit line, then the column header. widths[i] <= 0: default. */
+static int export_sheet(exporter_t *x, const char *name, const char *title,
+                        const char *const *headers, const double *widths, int ncols)
+{
+    x->sheet = name;
+    x->row = 0;
+    if (!x->xlsx) {
+        csv_write_field(x->csv, name);
+        for (int i = 0; i < ncols; i++) {
+            fputc(',', x->csv);
+            csv_write_field(x->csv, headers[i]);
+        }
+        fputc('\n', x->csv);
+        return 0;
+    }
+#ifdef HAVE_XLSXWRITER
+    x->ws = workbook_add_worksheet(x->wb, name);
+    if (!x->ws) { fprintf(stderr, "huizong export: cannot add sheet %s\n", name); return -1; }
+    for (int i = 0; i < ncols; i++)
+        worksheet_set_column(x->ws, (lxw_col_t)i, (lxw_col_t)i, widths && widths[i] > 0 ? widths[i] : 14, NULL);
+    worksheet_write_string(x->ws, 0, 0, title, x->f_title);
+    worksheet_write_string(x->ws, 1, 0, "单位：万元", x->f_text);
+    for (int i = 0; i < ncols; i++)
+        worksheet_write_string(x->ws, 2, (lxw_col_t)i, headers[i], x->f_header);
+    worksheet_freeze_panes(x->ws, 3, 0);
+    x->row = 3;
+#else
+    (void)title; (void)widths;
+#endif
+    return 0;
+}
+
+static void export_row(exporter_t *x, const cell_t *cells, int n, int style)
+{
+    char buf[AMOUNT_BUF];
+    if (!x->xlsx) {
+        csv_write_field(x->csv, x->sheet);
+        for (int i = 0; i < n; i++) {
+            fputc(',', x->csv);
+            switch (cells[i].kind) {
+            case CELL_TEXT: csv_write_field(x->csv, cells[i].text); break;
+            case CELL_AMOUNT: fputs(amount_format(cells[i].value, buf), x->csv); break;
+            case CELL_INT: fprintf(x->csv, "%" PRId64, cells[i].value); break;
+            case CELL_EMPTY: break;
+            }
+        }
+        fputc('\n', x->csv);
+        return;
+    }
+#ifdef HAVE_XLSXWRITER
+    int bold = style & STYLE_BOLD;
+    for (int i = 0; i < n; i++) {
+        lxw_col_t col = (lxw_col_t)i;
+        switch (cells[i].kind) {
+        case CELL_TEXT:
+            worksheet_write_string(x->ws, x->row, col, cells[i].text,
+                                   (style & STYLE_WARN) ? x->f_warn_text : bold ? x->f_bold : NULL);
+            break;
+        case CELL_AMOUNT:
+            export_amount_cell(x, x->row, col, cells[i].value,
+                               (style & STYLE_WARN) ? x->f_warn_amount : bold ? x->f_amount_bold : x->f_amount);
+            break;
+        case CELL_INT:
+            /* a count or a version number, never money */
+            worksheet_write_number(x->ws, x->row, col, (double)cells[i].value, x->f_int);
+            break;
+        case CELL_EMPTY: break;
+        }
+    }
+    x->row++;
+#else
+    (void)style; (void)buf;
+#endif
+}
+
+static int export_close(exporter_t *x)
+{
+    if (!x->xlsx) {
+        if (ferror(x->csv) | fclose(x->csv)) {
+            fprintf(stderr, "huizong export: error writing %s\n", x->path);
+            return -1;
+        }
+        return 0;
+    }
+#ifdef HAVE_XLSXWRITER
+    lxw_error e = workbook_close(x->wb);
+    if (e != LXW_NO_ERROR) {
+        fprintf(stderr, "huizong export: cannot write %s: %s\n", x->path, lxw_strerror(e));
+        return -1;
+    }
+#endif
+    return 0;
+}
+
+/* ---- Progress on stderr for large exports. ---- */
+
+typedef struct { const char *what; size_t total; int tty, decile; } progress_t;
+
+static void progress_step(progress_t *p, size_t done)
+{
+    if (p->total < 2000) return;
+    int pct = (int)(done * 100 / p->total);
+    if (p->tty) {
+        if (done % 500 == 0 || done == p->total)
+            fprintf(stderr, "\rhuizong export: %s %zu/%zu (%d%%)%s", p->what, done, p->total, pct,
+                    done == p->total ? "\n" : "");
+    } else if (pct / 10 > p->decile) {
+        p->decile = pct / 10;
+        fprintf(stderr, "huizong export: %s %zu/%zu (%d%%)\n", p->what, done, p->total, pct);
+    }
+}
+
+/* ---- The table sheets. ---- */
+
+static const struct { table_id table; const char *sheet; } SHEETS[] = {
+    { TABLE_SUMMARY, "收支总表" }, { TABLE_INCOME, "收入总表" }, { TABLE_EXPENSE, "支出总表" },
+    { TABLE_FISCAL, "财政拨款收支总表" }, { TABLE_GPB_FUNC, "一般公共预算支出表" },
+    { TABLE_GPB_ECON, "基本支出经济分类表" }, { TABLE_THREE_PUBLIC, "三公经费" },
+    { TABLE_GFB_FUNC, "政府性基金预算支出表" }, { TABLE_SOE_FUNC, "国有资本经营预算支出表" },
+    { TABLE_PROJECTS, "项目支出表" },
+};
+
+typedef struct {
+    store_t *store;
+    const char *code;
+    entity_t entity;
+    uint32_t year;
+    int indent;               /* indent names by level (xlsx; CSV stays plain) */
+    store_figure_t *figs;
+    size_t nfigs;
+    submission_t *names;      /* project titles: the node's or its first subordinate's facts */
+} export_ctx_t;
+
+static table_id sort_table;
+static const store_figure_t *sort_figs;
+
+static int fig_index_cmp(const void *pa, const void *pb)
+{
+    const store_figure_t *a = &sort_figs[*(const size_t *)pa], *b = &sort_figs[*(const size_t *)pb];
+    int c = export_row_cmp(sort_table, a->key.row, b->key.row);
+    if (c) return c;
+    return (a->key.column > b->key.column) - (a->key.column < b->key.column);
+}
+
+/* Project ids (P01, ...) are numbered per entity, so their titles come from this node's
+ * own submission, else from the first submitting node below it (depth-first), never from
+ * whichever entity printed "P01" first (store_row_label is global). */
+static void project_names_load(export_ctx_t *e, const nodes_t *nodes, size_t first, size_t end)
+{
+    for (size_t i = first; i < end && i < first + 1000 && !e->names; i++) {
+        submission_t *s = store_facts(e->store, nodes->h.items[i].code, e->year, 0);
+        if (!s) continue;
+        for (size_t k = 0; k < s->count && !e->names; k++)
+            if (s->facts[k].table == TABLE_PROJECTS && strcmp(s->facts[k].row, "total")) e->names = s;
+        if (e->names != s) submission_destroy(&s);
+    }
+    if (e->names) submission_sort(e->names);
+}
+
+/* Label of a row: the chart or fixed-row name, else the printed one; "合计" for total. */
+static const char *row_label(export_ctx_t *e, table_id t, const char *row)
+{
+    if (t == TABLE_PROJECTS && strcmp(row, "total")) {
+        column_id cols[COL_COUNT];
+        int n = table_columns(t, cols);
+        for (int c = 0; e->names && c < n; c++) {
+            const fact_t *f = submission_find(e->names, t, row, cols[c]);
+            if (f && f->name && *f->name) return f->name;
+        }
+        return "";
+    }
+    const char *l = tool_row_label(e->store, t, row);
+    if ((!l || !*l) && !strcmp(row, "total")) return "合计";
+    return l ? l : "";
+}
+
+/* The code column: codes and project ids as printed, nothing for fixed ids like gpb. */
+static const char *row_code(table_id t, const char *row)
+{
+    if (code_is_numeric(row)) return row;
+    if (t == TABLE_PROJECTS && strcmp(row, "total")) return row;
+    return "";
+}
+
+static int row_is_bold(table_id t, const char *row)
+{
+    if (!strcmp(row, "total") || !strcmp(row, "income_total") || !strcmp(row, "expense_total"))
+        return 1;
+    return code_is_numeric(row) && strlen(row) == 3 && t != TABLE_PROJECTS;
+}
+
+/* An indented name so 款 and 项 read under their 类 as in the printed tables. */
+static void indent_name(char *out, size_t len, int indent, const char *row, const char *name)
+{
+    size_t n = code_is_numeric(row) ? strlen(row) : 3;
+    const char *pad = !indent ? "" : n >= 7 ? "    " : n >= 5 ? "  " : "";
+    snprintf(out, len, "%s%s", pad, name);
+}
+
+static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from, size_t to)
+{
+    column_id cols[COL_COUNT], used[COL_COUNT];
+    int ncols = table_columns(t, cols), nused = 0;
+    for (int c = 0; c < ncols; c++)
+        for (size_t i = from; i < to; i++)
+            if (e->figs[i].key.column == cols[c]) { used[nused++] = cols[c]; break; }
+
+    const char *headers[2 + COL_COUNT];
+    double widths[2 + COL_COUNT];
+    headers[0] = table_row_kind(t) == ROWS_FIXED || t == TABLE_PROJECTS ? "项目编码" : "科目编码";
+    headers[1] = table_row_kind(t) == ROWS_FIXED || t == TABLE_PROJECTS ? "项目名称" : "科目名称";
+    widths[0] = 12;
+    widths[1] = 40;
+    for (int c = 0; c < nused; c++) {
+        headers[2 + c] = column_label(t, used[c]);
+        widths[2 + c] = 16;
+    }
+    char title[768];
+    snprintf(title, sizeof title, "%s（%s）%u年 %s", e->entity.name, e->code, e->year, table_label(t));
+    const char *sheet = "";
+    for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++)
+        if (SHEETS[s].table == t) sheet = SHEETS[s].sheet;
+    if (export_sheet(x, sheet, title, headers, widths, 2 + nused)) return -1;
+
+    size_t n = to - from, *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!idx) return -1;
+    for (size_t i = 0; i < n; i++) idx[i] = from + i;
+    sort_table = t;
+    sort_figs = e->figs;
+    qsort(idx, n, sizeof *idx, fig_index_cmp);
+    for (size_t i = 0; i < n;) {
+        const char *row = e->figs[idx[i]].key.row;
+        cell_t cells[2 + COL_COUNT];
+        char name[600];
+        indent_name(name, sizeof name, e->indent, row, row_label(e, t, row));
+        cells[0] = cell_text(row_code(t, row));
+        cells[1] = cell_text(name);
+        for (int c = 0; c < nused; c++) cells[2 + c] = cell_empty();
+        size_t j = i;
+        for (; j < n && !strcmp(e->figs[idx[j]].key.row, row); j++) {
+            const store_figure_t *f = &e->figs[idx[j]];
+            for (int c = 0; c < nused; c++)
+                if (used[c] == f->key.column) cells[2 + c] = cell_amount(store_figure_reported(f));
+        }
+        export_row(x, cells, 2 + nused, row_is_bold(t, row) ? STYLE_BOLD : STYLE_PLAIN);
+        i = j;
+    }
+    free(idx);
+    return 0;
+}
+
+/* 汇总核对: declared against computed wherever the node has both. */
+static int export_reconcile(exporter_t *x, export_ctx_t *e)
+{
+    static const char *const H[] = { "表", "行编码", "行名称", "列", "申报数", "汇总数", "差额(申报-汇总)",
+                                      "汇总下级数", "核对" };
+    static const double W[] = { 28, 12, 36, 22, 16, 16, 16, 10, 8 };
+    char title[512];
+    snprintf(title, sizeof title, "%s（%s）%u年 汇总核对：本级申报数与下级汇总数", e->entity.name, e->code, e->year);
+    if (export_sheet(x, "汇总核对", title, H, W, 9)) return -1;
+    for (size_t i = 0; i < e->nfigs; i++) {
+        const store_figure_t *f = &e->figs[i];
+        if (!f->has_declared || !f->has_computed) continue;
+        int64_t diff = f->declared - f->computed;
+        cell_t c[9] = {
+            cell_text(table_label(f->key.table)), cell_text(row_code(f->key.table, f->key.row)),
+            cell_text(row_label(e, f->key.table, f->key.row)),
+            cell_text(column_label(f->key.table, f->key.column)), cell_amount(f->declared),
+            cell_amount(f->computed), cell_amount(diff), cell_int(f->contributors),
+            cell_text(diff ? "不一致" : "一致"),
+        };
+        export_row(x, c, 9, diff ? STYLE_WARN : STYLE_PLAIN);
+    }
+    return 0;
+}
+
+/* 问题清单: the flags of the node and of everything under it. */
+static int export_flags(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, size_t first, size_t end)
+{
+    static const char *const H[] = { "单位代码", "单位名称", "严重程度", "规则", "判定", "表", "行", "列",
+                                      "应为", "实为", "差额", "说明", "来源" };
+    static const double W[] = { 14, 30, 8, 28, 10, 28, 10, 16, 14, 14, 14, 80, 24 };
+    char title[512];
+    snprintf(title, sizeof title, "%s（%s）%u年 问题清单（含下级）", e->entity.name, e->code, e->year);
+    if (export_sheet(x, "问题清单", title, H, W, 13)) return -1;
+    findings_t fl;
+    findings_init(&fl);
+    if (store_flags(e->store, e->year, NULL, &fl) != 0) {
+        fprintf(stderr, "huizong export: cannot read the flags of %u\n", e->year);
+        return -1;
+    }
+    progress_t p = { "flags", fl.count, isatty(STDERR_FILENO), 0 };
+    for (size_t i = 0; i < fl.count; i++) {
+        const finding_t *f = &fl.items[i];
+        progress_step(&p, i + 1);
+        long k = nodes_find(nodes, f->entity);
+        if (k < 0 || (size_t)k < first || (size_t)k >= end) continue;
+        char src[400] = "";
+        if (f->line) snprintf(src, sizeof src, "%s:%u", f->source ? f->source : "", f->line);
+        int money = f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING;
+        cell_t c[13] = {
+            cell_text(f->entity), cell_text(nodes->h.items[k].name), cell_text(severity_name(f->severity)),
+            cell_text(f->rule), cell_text(verdict_name(f->verdict)),
+            cell_text(table_valid(f->table) && f->table ? table_label(f->table) : ""),
+            cell_text(f->row), cell_text(f->column ? column_label(f->table, f->column) : ""),
+            money ? cell_amount(f->expected) : cell_empty(), money ? cell_amount(f->actual) : cell_empty(),
+            money ? cell_amount(f->actual - f->expected) : cell_empty(),
+            cell_text(f->explanation ? f->explanation : ""), cell_text(src),
+        };
+        export_row(x, c, 13, f->severity == SEV_ERROR ? STYLE_WARN : STYLE_PLAIN);
+    }
+    findings_clear(&fl);
+    return 0;
+}
+
+/* 下级报送情况: every node of the subtree, with its current version or 未报送. */
+static int export_status(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, size_t first, size_t end)
+{
+    static const char *const H[] = { "单位代码", "单位名称", "层级", "上级代码", "报送情况", "计入方式",
+                                      "版本", "报送时间(UTC)", "事实数", "来源文件" };
+    static const double W[] = { 16, 40, 8, 14, 10, 12, 6, 20, 8, 30 };
+    char title[512];
+    size_t missing = 0, submitted = 0;
+    snprintf(title, sizeof title, "%s（%s）%u年 下级报送情况", e->entity.name, e->code, e->year);
+    if (export_sheet(x, "下级报送情况", title, H, W, 10)) return -1;
+    progress_t p = { "subordinates", end - first, isatty(STDERR_FILENO), 0 };
+    for (size_t i = first; i < end; i++) {
+        const entity_t *n = &nodes->h.items[i];
+        store_version_t *v = NULL;
+        size_t nv = 0;
+        progress_step(&p, i - first + 1);
+        if (store_versions(e->store, n->code, e->year, &v, &nv) != 0) nv = 0;
+        char name[400], when[32] = "";
+        snprintf(name, sizeof name, "%*s%s", e->indent ? 2 * (nodes->depth[i] - nodes->depth[first]) : 0, "",
+                 n->name);
+        const store_version_t *cur = nv ? &v[nv - 1] : NULL;
+        if (cur) {
+            time_t t = (time_t)(cur->received_ms / 1000);
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+            submitted++;
+        } else if (n->level == LEVEL_UNIT) {
+            missing++;
+        }
+        cell_t c[10] = {
+            cell_text(n->code), cell_text(name), cell_text(level_label(n->level)), cell_text(n->parent),
+            cell_text(cur ? "已报送" : "未报送"),
+            cell_text(!cur ? "" : n->level == LEVEL_UNIT ? "单位自有数" : "本级申报数"),
+            cur ? cell_int(cur->version) : cell_empty(), cell_text(when),
+            cur ? cell_int(cur->fact_count) : cell_empty(), cell_text(cur ? cur->source : ""),
+        };
+        export_row(x, c, 10, !cur && n->level == LEVEL_UNIT ? STYLE_WARN | STYLE_BOLD : STYLE_PLAIN);
+        free(v);
+    }
+    cell_t sum[5] = { cell_text("合计"), cell_text("已报送"), cell_int((int64_t)submitted),
+                      cell_text("未报送单位"), cell_int((int64_t)missing) };
+    export_row(x, sum, 5, STYLE_BOLD);
+    return 0;
+}
+
+/* ---- Command line. ---- */
+
+static void export_usage(FILE *out)
+{
+    fprintf(out,
+        "usage: huizong export --db DIR --year Y --entity CODE --format xlsx|csv --out FILE\n\n"
+        "Writes the consolidated (reported) tables of one node as an Excel workbook: one sheet\n"
+        "per table present, laid out like the published tables (Chinese headers, codes with\n"
+        "names, amounts in 万元 as numbers formatted #,##0.00, 类 rows bold), plus 汇总核对\n"
+        "(declared / computed / difference), 问题清单 (flags of the node and its subtree) and\n"
+        "下级报送情况 (which subordinates submitted). --format csv writes the same content as one\n"
+        "CSV whose first column names the sheet (each sheet starts with its header line).\n");
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option OPTS[] = {
+        { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
+        { "entity", required_argument, 0, 'e' }, { "format", required_argument, 0, 'f' },
+        { "out", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+    };
+    const char *db = NULL, *entity = NULL, *format = NULL, *out = NULL, *year_text = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
+        switch (opt) {
+        case 'd': db = optarg; break;
+        case 'y': year_text = optarg; break;
+        case 'e': entity = optarg; break;
+        case 'f': format = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': export_usage(stdout); return EXIT_OK;
+        default: export_usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "huizong export: unexpected argument '%s'\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!db || !year_text || !entity || !format || !out) {
+        fprintf(stderr, "huizong export: --db, --year, --entity, --format and --out are required\n");
+        export_usage(stderr);
+        return EXIT_USAGE;
+    }
+    int xlsx = !strcmp(format, "xlsx");
+    if (!xlsx && strcmp(format, "csv")) {
+        fprintf(stderr, "huizong export: --format must be xlsx or csv, got '%s'\n", format);
+        return EXIT_USAGE;
+    }
+    export_ctx_t e = { .code = entity, .indent = xlsx };
+    if (!(e.year = tool_parse_year(year_text))) return EXIT_USAGE;
+    if (!(e.store = tool_open_store(db))) return EXIT_ERROR;
+    int rc = EXIT_ERROR;
+    nodes_t nodes;
+    int have_nodes = 0;
+    exporter_t x;
+    int opened = 0;
+    if (store_entity(e.store, entity, &e.entity) != 0) {
+        fprintf(stderr, "huizong export: entity '%s' is not in the hierarchy of %s\n", entity, db);
+        goto done;
+    }
+    if (store_figures(e.store, entity, e.year, TABLE_NONE, &e.figs, &e.nfigs) != 0) {
+        fprintf(stderr, "huizong export: cannot read the figures of %s %u\n", entity, e.year);
+        goto done;
+    }
+    if (nodes_load(&nodes, e.store) != 0) {
+        fprintf(stderr, "huizong export: cannot read the hierarchy of %s\n", db);
+        goto done;
+    }
+    have_nodes = 1;
+    long first = nodes_find(&nodes, entity);
+    if (first < 0) {
+        fprintf(stderr, "huizong export: entity '%s' missing from the tree\n", entity);
+        goto done;
+    }
+    size_t end = nodes_subtree_end(&nodes, (size_t)first);
+    if (e.nfigs == 0)
+        fprintf(stderr, "huizong export: %s %s has no figures for %u; writing the status sheets only\n",
+                entity, e.entity.name, e.year);
+    project_names_load(&e, &nodes, (size_t)first, end);
+    if (export_open(&x, out, xlsx)) goto done;
+    opened = 1;
+    /* Figures come sorted by table: each table is one contiguous run. */
+    for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++) {
+        size_t from = 0, to;
+        while (from < e.nfigs && e.figs[from].key.table != SHEETS[s].table) from++;
+        for (to = from; to < e.nfigs && e.figs[to].key.table == SHEETS[s].table; to++) {}
+        if (from < to && export_table(&x, &e, SHEETS[s].table, from, to)) goto done;
+    }
+    if (export_reconcile(&x, &e) || export_flags(&x, &e, &nodes, (size_t)first, end) ||
+        export_status(&x, &e, &nodes, (size_t)first, end))
+        goto done;
+    opened = 0;
+    if (export_close(&x)) goto done;
+    rc = EXIT_OK;
+done:
+    if (opened) export_close(&x);
+    if (have_nodes) nodes_free(&nodes);
+    free(e.figs);
+    if (e.names) submission_destroy(&e.names);
+    store_destroy(&e.store);
+    return rc;
+}
