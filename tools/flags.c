@@ -34,7 +34,7 @@ static void flag_print_text(const finding_t *f, bool colour)
     char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
     const char *sev = severity_name(f->severity);
     printf("  %s%-7s%s %-30s %s/%s/%s  %s", colour ? severity_colour(f->severity) : "", sev,
-           colour ? "\033[0m" : "", f->rule, table_name(f->table), f->row[0] ? f->row : "-",
+           colour ? "\033[0m" : "", f->rule, f->table ? table_name(f->table) : "-", f->row[0] ? f->row : "-",
            f->column ? column_name(f->column) : "-", verdict_name(f->verdict));
     if (f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING)
         printf("  应为 %s 实为 %s 差 %s", amount_format(f->expected, exp),

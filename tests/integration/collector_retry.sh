@@ -101,7 +101,10 @@ kill -STOP "$agg_pid"
 "$COL" submit "$HZ_EXAMPLES/ningde-2024.csv" --to "$EP" --spool "$tmp/spool" \
     --deadline 30 --timeout 400 >"$tmp/submit3.out" 2>"$tmp/submit3.err" &
 bg_pid=$!
-sleep 1
+for _ in $(seq 100); do   # until the collector has sent, waited and given up once
+    grep -q 'no ack within 400 ms' "$tmp/submit3.err" 2>/dev/null && break
+    sleep 0.1
+done
 kill -9 "$agg_pid"; wait "$agg_pid" 2>/dev/null; agg_pid=""
 [ "$(pending)" -eq 1 ] || fail "the submission must still be spooled while nobody acked it"
 start_agg

@@ -101,7 +101,11 @@ kill -STOP "$agg_pid"
 "$COL" flush --to "$EP" --spool "$tmp/spool-nd" --timeout 300 --deadline 30 \
     >"$tmp/pirate.out" 2>"$tmp/pirate.err" &
 bg_pid=$!
-sleep 1.5
+for _ in $(seq 100); do   # until the collector has timed out and reconnected once
+    grep -q 'no ack within 300 ms' "$tmp/pirate.err" 2>/dev/null && break
+    sleep 0.1
+done
+sleep 0.5
 kill -CONT "$agg_pid"
 rc=0
 wait "$bg_pid" || rc=$?
