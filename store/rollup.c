@@ -636,9 +636,9 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
             rc = levels_check(s, txn, ent, year, (const uint8_t (*)[FKEY_LEN])fk, nk,
                               batch_computed, b, b->settings, &nf[nn - 1].found, err, errlen);
         }
-        qsort(nf, nn, sizeof *nf, nf_cmp);
+        if (nn) qsort(nf, nn, sizeof *nf, nf_cmp);
     }
-    qsort(nf, nn, sizeof *nf, nf_cmp);
+    if (nn) qsort(nf, nn, sizeof *nf, nf_cmp);
 done:
     free(keys);
     free(fk);
