@@ -106,8 +106,16 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     e->ack.year = s->year;
     e->ack.fact_count = (uint32_t)s->count;
 
-    /* Per-entity authorisation (the connection's key e->user_id may submit for this
-     * entity's subtree) belongs here, before the rules run, once CURVE is configured. */
+    /* Per-entity authorisation, on the key the CURVE handshake authenticated (never on
+     * the routing id), against the authorisation file in force now: a key revoked by a
+     * reload is refused here even on a connection it opened before. */
+    if (b->auth && !auth_allows(b->auth, e->user_id, s->entity, store)) {
+        char reason[300];
+        auth_refusal(b->auth, e->user_id, s->entity, reason, sizeof reason);
+        intake_reject(&e->ack, reason);
+        submission_destroy(&s);
+        return;
+    }
     entity_t ent;
     if (store_entity(store, s->entity, &ent) != 0) {
         char reason[160];

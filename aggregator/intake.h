@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
@@ -36,6 +37,7 @@ typedef struct {
     intake_entry_t *entries;
     size_t nitems;                /* items used */
     store_item_t *items;
+    auth_t *auth;                 /* CURVE: who may submit for what; NULL with --insecure */
 } intake_batch_t;
 
 int intake_batch_init(intake_batch_t *b, size_t cap);

@@ -3,7 +3,8 @@
  * Invariants: the aggregator never serves without either authentication or an explicit
  * --insecure; the hierarchy (when given) is in the store before the first message is
  * read; SIGTERM/SIGINT only set a flag, so the current batch is finished and acked
- * before the process exits 0.
+ * before the process exits 0; SIGHUP only sets a flag too, and the loop re-reads the
+ * authorisation file between batches.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,11 +39,18 @@ static void usage(FILE *f)
         "  --batch N            most submissions per write transaction (default %d)\n"
         "  --max-msg BYTES      largest accepted message; bigger ones drop the connection\n"
         "                       (default %lld)\n"
-        "  --insecure           serve WITHOUT authentication or encryption (required until CURVE\n"
-        "                       is configured; never on an untrusted network)\n"
-        "  --curve-secret FILE  server CURVE secret key (not yet available in this build)\n"
-        "  --authorized FILE    authorized collector public keys (not yet available)\n"
+        "  --curve-secret FILE  the server's CURVE secret key (BASENAME_secret written by\n"
+        "                       `huizong keygen`; collectors get BASENAME as --server-key)\n"
+        "  --authorized FILE    who may connect and submit for what: lines\n"
+        "                         PUBLIC_KEY_Z85  ENTITY[,ENTITY...]|*   [# comment]\n"
+        "                       a key may submit for its entities and everything below them;\n"
+        "                       re-read on SIGHUP (a broken file keeps the old one)\n"
+        "  --insecure           serve WITHOUT authentication or encryption (local demos and\n"
+        "                       tests only; never on a network)\n"
         "  --help               this text\n"
+        "\n"
+        "CURVE (--curve-secret and --authorized) or --insecure is required. See\n"
+        "docs/operations.md.\n"
         "\n"
         "Exit status: 0 after SIGTERM/SIGINT (the current batch is finished first),\n"
         "1 if the database, hierarchy, settings or socket cannot be set up, 2 on usage errors.\n",
@@ -55,6 +63,12 @@ static void on_signal(int sig)
     server_stop = 1;
 }
 
+static void on_hangup(int sig)
+{
+    (void)sig;
+    server_reload = 1;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -64,6 +78,8 @@ static void install_signals(void)
     sa.sa_flags = 0;   /* no SA_RESTART: zmq_poll returns EINTR and the loop sees the flag */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_hangup;   /* re-read the authorisation file between batches */
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
 

@@ -23,6 +23,7 @@
 #include "intake.h"
 
 volatile sig_atomic_t server_stop = 0;
+volatile sig_atomic_t server_reload = 0;
 
 #define SERVER_POLL_MS 100
 #define SERVER_LINGER_MS 200        /* let the last acks out on shutdown, never hang */
@@ -39,29 +40,38 @@ static int server_setopt_int(void *sock, int opt, int value, const char *name, c
 
 int server_security_check(const server_opts_t *opts, char *err, size_t errlen)
 {
-    if (opts->insecure) return 0;
-    if (opts->curve_secret || opts->authorized) {
-        snprintf(err, errlen, "CURVE authentication is not available in this build yet; "
-                              "pass --insecure to serve without authentication");
+    int curve = opts->curve_secret || opts->authorized;
+    if (opts->insecure && curve) {
+        snprintf(err, errlen, "--insecure cannot be combined with --curve-secret/--authorized: "
+                              "choose CURVE or (for local demos only) no security");
         return -1;
     }
+    if (opts->insecure) return 0;
+    if (curve && !(opts->curve_secret && opts->authorized)) {
+        snprintf(err, errlen, "CURVE needs both --curve-secret FILE (the server's secret key) "
+                              "and --authorized FILE (the collectors' keys and entities)");
+        return -1;
+    }
+    if (curve) return 0;
     snprintf(err, errlen, "refusing to serve without authentication: CURVE is required "
                           "(--curve-secret FILE --authorized FILE), or pass --insecure explicitly");
     return -1;
 }
 
-/* Security before bind. Today only an explicit --insecure passes; CURVE (server key,
- * ZMQ_CURVE_SERVER) and a ZAP handler bound on inproc://zeromq.zap.01 with
- * ZMQ_ZAP_DOMAIN + ZMQ_ZAP_ENFORCE_DOMAIN go here, using ctx for the handler. */
-static int server_configure_security(void *ctx, void *router, const server_opts_t *opts,
+/* Security before bind: CURVE behind our ZAP handler (auth.c), or an explicit --insecure. */
+static int server_configure_security(auth_t *auth, void *router, const server_opts_t *opts,
                                      char *err, size_t errlen)
 {
-    (void)ctx;
-    (void)router;
-    return server_security_check(opts, err, errlen);
+    if (server_security_check(opts, err, errlen) != 0) return -1;
+    if (opts->insecure) return 0;
+    if (!auth) {
+        snprintf(err, errlen, "CURVE requested but the authorisation is not loaded");
+        return -1;
+    }
+    return auth_configure_router(auth, router, err, errlen);
 }
 
-int server_configure(void *ctx, void *router, const server_opts_t *opts, char *err, size_t errlen)
+int server_configure(auth_t *auth, void *router, const server_opts_t *opts, char *err, size_t errlen)
 {
     if (server_setopt_int(router, ZMQ_ROUTER_MANDATORY, 1, "ZMQ_ROUTER_MANDATORY", err, errlen)) return -1;
     if (server_setopt_int(router, ZMQ_LINGER, SERVER_LINGER_MS, "ZMQ_LINGER", err, errlen)) return -1;
@@ -72,7 +82,7 @@ int server_configure(void *ctx, void *router, const server_opts_t *opts, char *e
         snprintf(err, errlen, "setting ZMQ_MAXMSGSIZE: %s", zmq_strerror(errno));
         return -1;
     }
-    return server_configure_security(ctx, router, opts, err, errlen);
+    return server_configure_security(auth, router, opts, err, errlen);
 }
 
 /* Receives one whole multipart message (all its frames are already here once the first
@@ -181,6 +191,21 @@ static void server_commit(void *router, intake_batch_t *b, store_t *store,
     }
 }
 
+/* SIGHUP: re-read the authorisation file; a broken file leaves the old one in force. */
+static void server_reload_auth(auth_t *auth)
+{
+    if (!auth) {
+        fprintf(stderr, "huizong-aggregator: SIGHUP: nothing to reload (--insecure)\n");
+        return;
+    }
+    char err[512] = "";
+    if (auth_reload(auth, err, sizeof err) == 0)
+        fprintf(stderr, "huizong-aggregator: authorisation reloaded: %zu keys\n", auth_count(auth));
+    else
+        fprintf(stderr, "huizong-aggregator: authorisation NOT reloaded, authorised keys unchanged "
+                        "(%zu): %s\n", auth_count(auth), err);
+}
+
 int server_run(store_t *store, const rule_settings_t *settings, const server_opts_t *opts)
 {
     char err[512];
@@ -198,7 +223,17 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         return -1;
     }
     int rc = -1;
-    if (server_configure(ctx, router, opts, err, sizeof err) != 0) {
+    auth_t *auth = NULL;
+    if (!opts->insecure) {
+        /* Binds the ZAP handler in ctx: before the router binds, as RFC 27 wants. */
+        auth = auth_new(ctx, opts->curve_secret, opts->authorized, err, sizeof err);
+        if (!auth) {
+            fprintf(stderr, "huizong-aggregator: %s\n", err);
+            goto done;
+        }
+        batch.auth = auth;
+    }
+    if (server_configure(auth, router, opts, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: %s\n", err);
         goto done;
     }
@@ -208,16 +243,30 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     }
     fprintf(stderr, "huizong-aggregator: serving %s (batch %zu, max message %lld bytes)\n",
             opts->bind, opts->batch, (long long)opts->max_msg);
+    if (auth)
+        fprintf(stderr, "huizong-aggregator: CURVE on: server key %s; authorisation %s: %zu keys\n",
+                auth_server_public(auth), auth_path(auth), auth_count(auth));
 
     while (!server_stop) {
-        zmq_pollitem_t item = { router, 0, ZMQ_POLLIN, 0 };
-        int n = zmq_poll(&item, 1, SERVER_POLL_MS);
+        if (server_reload) {
+            server_reload = 0;
+            server_reload_auth(auth);
+        }
+        /* The ZAP handler and the handshake monitor run in this loop, so a reload is
+         * seen by both the handshakes and the per-entity checks at the same instant. */
+        zmq_pollitem_t items[3] = {
+            { router, 0, ZMQ_POLLIN, 0 },
+            { auth ? auth_zap_socket(auth) : NULL, 0, ZMQ_POLLIN, 0 },
+            { auth ? auth_monitor_socket(auth) : NULL, 0, ZMQ_POLLIN, 0 },
+        };
+        int n = zmq_poll(items, auth ? 3 : 1, SERVER_POLL_MS);
         if (n < 0) {
             if (errno == EINTR) continue;
             fprintf(stderr, "huizong-aggregator: poll: %s\n", zmq_strerror(errno));
             break;
         }
-        if (n == 0) continue;
+        if (auth && ((items[1].revents | items[2].revents) & ZMQ_POLLIN)) auth_serve(auth);
+        if (!(items[0].revents & ZMQ_POLLIN)) continue;
         while (batch.count < batch.cap) {
             int got = server_take(router, &batch, store, settings);
             if (got <= 0) break;
@@ -229,6 +278,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     rc = 0;
 done:
     zmq_close(router);
+    auth_destroy(&auth);
     zmq_ctx_term(ctx);
     intake_batch_free(&batch);
     return rc;

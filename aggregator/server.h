@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "rules.h"
 #include "store.h"
 
@@ -19,20 +20,23 @@ typedef struct {
     size_t batch;               /* most messages per write transaction */
     int64_t max_msg;            /* ZMQ_MAXMSGSIZE: bigger messages drop the connection */
     int insecure;               /* no CURVE: explicitly asked for */
-    const char *curve_secret;   /* reserved for CURVE (server secret key file) */
-    const char *authorized;     /* reserved for CURVE (authorized client keys) */
+    const char *curve_secret;   /* CURVE: the server's zcert secret file */
+    const char *authorized;     /* CURVE: the authorisation file (see auth.h) */
 } server_opts_t;
 
 /* Set from a signal handler; the loop finishes the current batch and returns. */
 extern volatile sig_atomic_t server_stop;
+/* Set from a SIGHUP handler; the loop re-reads the authorisation file between batches. */
+extern volatile sig_atomic_t server_reload;
 
-/* Whether the security options allow serving at all (checked again before bind). */
+/* Whether the security options allow serving at all: CURVE (both --curve-secret and
+ * --authorized) or an explicit --insecure, never both, never neither. */
 int server_security_check(const server_opts_t *opts, char *err, size_t errlen);
 
-/* Configures a ROUTER socket before it binds: delivery options, then security. This is
- * the one place CURVE and the ZAP handler are to be slotted in. Returns 0, or -1 with a
- * message in err. */
-int server_configure(void *ctx, void *router, const server_opts_t *opts, char *err, size_t errlen);
+/* Configures a ROUTER socket before it binds: delivery options, then security: with
+ * auth, a CURVE server behind auth's ZAP handler (auth_configure_router); auth NULL is
+ * allowed only with opts->insecure. Returns 0, or -1 with a message in err. */
+int server_configure(auth_t *auth, void *router, const server_opts_t *opts, char *err, size_t errlen);
 
 /* Binds and serves until server_stop is set. Returns 0 on a clean stop, -1 with a
  * message on stderr if the socket could not be set up. */

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
+cmake --build build -j"$(nproc)" --target huizong huizong-aggregator huizong-collector >/dev/null
 BIN=build/bin
 work=$(mktemp -d)
 trap 'kill $agg 2>/dev/null; wait $agg 2>/dev/null; rm -rf "$work"' EXIT
@@ -18,10 +18,10 @@ agg=$!
 echo "== submitting the seed budgets to $endpoint"
 $BIN/huizong-collector submit examples/suzhou-2024.csv examples/dazhou-2023.csv \
     examples/dongxihu-2024.csv examples/ningde-2024.csv --to "$endpoint" --spool "$work/spool" || true
-for year in 2023 2024; do
-  echo; echo "== consolidated tree, $year (万元)"
-  $BIN/huizong tree --db "$work/db" --year $year
-done
+echo; echo "== consolidated tree, 2024 (万元): 报送数 reported, 申报数 declared, 汇总数 computed"
+$BIN/huizong tree --db "$work/db" --year 2024
+echo; echo "== consolidated tree, 2023 (万元), 四川省"
+$BIN/huizong tree --db "$work/db" --year 2023 --entity 510000
 for year in 2023 2024; do
   echo; echo "== flags, $year (errors and warnings; add --severity info for rounding)"
   $BIN/huizong flags --db "$work/db" --year $year --severity error || true

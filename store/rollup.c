@@ -612,7 +612,7 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
                 i++;
                 if (!ent) continue;
                 node_found_t probe = { .ent = ent, .year = year };
-                if (bsearch(&probe, nf, upto, sizeof *nf, nf_cmp)) continue;
+                if (upto && bsearch(&probe, nf, upto, sizeof *nf, nf_cmp)) continue;
                 int seen = 0;
                 for (size_t j = upto; j < nn && !seen; j++)
                     seen = nf[j].ent == ent && nf[j].year == year;

@@ -28,7 +28,7 @@ static const char *tmpdir(void)
 static void cleanup(void)
 {
     for (int i = 0; i < ndirs; i++) {
-        char cmd[128];
+        char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dirs[i]);
         if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dirs[i]);
     }
