@@ -59,10 +59,13 @@ void sender_opts_default(sender_opts_t *o)
     o->backoff_min_ms = 250;
     o->backoff_max_ms = 8000;
     o->verbose = 1;
+    o->curve = NULL;
 }
 
-/* A fresh DEALER connected to the endpoint. This is the one place a CURVE client key
- * pair and the server's public key are to be set (before zmq_connect). */
+/* A fresh DEALER connected to the endpoint, as a CURVE client when keys were given (set
+ * before zmq_connect). A refused handshake (key not authorised, wrong server key, no key
+ * against a CURVE aggregator) looks like an aggregator that does not answer: the jobs
+ * stay pending until the deadline, and the reason is in the aggregator's log. */
 static int sender_open(sender_t *self, char *err, size_t errlen)
 {
     void *s = zmq_socket(self->ctx, ZMQ_DEALER);
@@ -76,6 +79,10 @@ static int sender_open(sender_t *self, char *err, size_t errlen)
     zmq_setsockopt(s, ZMQ_HEARTBEAT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(s, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    if (self->o.curve && curve_client_apply(self->o.curve, s, err, errlen) != 0) {
+        zmq_close(s);
+        return -1;
+    }
     if (zmq_connect(s, self->endpoint) != 0) {
         snprintf(err, errlen, "cannot connect to %s: %s", self->endpoint, zmq_strerror(errno));
         zmq_close(s);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "curve.h"
 #include "spool.h"
 #include "submission.h"
 #include "wire.h"
@@ -41,6 +42,8 @@ typedef struct {
     int backoff_min_ms;    /* first wait before reconnecting (default 250) */
     int backoff_max_ms;    /* cap of the doubling (default 8000) */
     int verbose;           /* log reconnects on stderr */
+    const curve_client_t *curve;   /* CURVE client keys (must outlive the sender), or
+                                      NULL: plain text, for an --insecure aggregator */
 } sender_opts_t;
 
 typedef struct sender sender_t;

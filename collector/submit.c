@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "curve.h"
 #include "delivery.h"
 #include "rules.h"
 
@@ -20,12 +21,15 @@
     "rejected (moved to SPOOL/rejected/ with a .reason file), 2 usage or input error\n" \
     "(nothing sent), 3 local failure (spool not writable), 4 some submissions still\n" \
     "pending in the spool (aggregator not reachable before the deadline: run flush later).\n" \
-    "1 takes precedence over 4.\n"
+    "1 takes precedence over 4. A collector whose key the aggregator refuses (or that\n" \
+    "has no key, or the wrong --server-key) cannot connect: it exits 4, and the reason\n" \
+    "is in the aggregator's log.\n"
 
 static void submit_usage(FILE *f)
 {
     fprintf(f,
-        "usage: huizong-collector submit FILE... --to ENDPOINT [--spool DIR] [--timeout MS]\n"
+        "usage: huizong-collector submit FILE... --to ENDPOINT [--key FILE --server-key FILE]\n"
+        "                                [--spool DIR] [--timeout MS]\n"
         "                                [--deadline S] [--encoding E] [--strict]\n"
         "                                [--hierarchy FILE] [--settings FILE] [--window N]\n"
         "\n"
@@ -36,6 +40,10 @@ static void submit_usage(FILE *f)
         "the deadline; resending is safe because submission ids are idempotent.\n"
         "\n"
         "  --to ENDPOINT    the aggregator, e.g. tcp://host:7800 or ipc:///tmp/hz.sock\n"
+        "  --key FILE       this collector's CURVE secret key (BASENAME_secret from\n"
+        "                   `huizong keygen`); with --server-key, the only way to reach an\n"
+        "                   aggregator that runs CURVE (the default)\n"
+        "  --server-key FILE the aggregator's public certificate (its BASENAME)\n"
         "  --spool DIR      spool directory\n"
         "  --timeout MS     wait per attempt for an ack (default 3000)\n"
         "  --deadline S     give up after S seconds, leaving the rest pending (default 60)\n"
@@ -53,8 +61,8 @@ static void submit_usage(FILE *f)
 static void flush_usage(FILE *f)
 {
     fprintf(f,
-        "usage: huizong-collector flush --to ENDPOINT [--spool DIR] [--timeout MS] [--deadline S]\n"
-        "                               [--window N]\n"
+        "usage: huizong-collector flush --to ENDPOINT [--key FILE --server-key FILE]\n"
+        "                               [--spool DIR] [--timeout MS] [--deadline S] [--window N]\n"
         "\n"
         "Sends everything pending in the spool, oldest first (same sender, output and exit\n"
         "status as submit).\n"
@@ -75,7 +83,7 @@ static int parse_int(const char *opt, const char *text, long min, long max, int 
 }
 
 typedef struct {
-    const char *to, *spool, *enc_name, *hierarchy, *settings;
+    const char *to, *spool, *enc_name, *hierarchy, *settings, *key, *server_key;
     int timeout_ms, deadline_s, window, strict;
 } send_args_t;
 
@@ -93,6 +101,8 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         { "strict", no_argument, 0, 's' },
         { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 'R' },
+        { "key", required_argument, 0, 'k' },
+        { "server-key", required_argument, 0, 'K' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -106,6 +116,8 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         switch (c) {
         case 't': a->to = optarg; break;
         case 'S': a->spool = optarg; break;
+        case 'k': a->key = optarg; break;
+        case 'K': a->server_key = optarg; break;
         case 'T': if (parse_int("--timeout", optarg, 10, 3600000, &a->timeout_ms)) return 1 + COL_EXIT_INPUT; break;
         case 'D': if (parse_int("--deadline", optarg, 1, 30 * 86400, &a->deadline_s)) return 1 + COL_EXIT_INPUT; break;
         case 'w': if (parse_int("--window", optarg, 1, 1024, &a->window)) return 1 + COL_EXIT_INPUT; break;
@@ -169,11 +181,17 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
     return 0;
 }
 
-static void send_opts(const send_args_t *a, sender_opts_t *o)
+/* Sender options from the arguments; keys (when given) are loaded into *keys, which
+ * must outlive the sender. Returns 0 or COL_EXIT_INPUT (printed). */
+static int send_opts(const send_args_t *a, sender_opts_t *o, curve_client_t *keys)
 {
     sender_opts_default(o);
     o->window = a->window;
     o->timeout_ms = a->timeout_ms;
+    int enabled;
+    if (curve_client_options(keys, &enabled, a->key, a->server_key, a->to) != 0) return COL_EXIT_INPUT;
+    o->curve = enabled ? keys : NULL;
+    return 0;
 }
 
 int cmd_submit(int argc, char **argv)
@@ -190,6 +208,9 @@ int cmd_submit(int argc, char **argv)
 
     submission_list_t list;
     submission_list_init(&list);
+    sender_opts_t o;
+    curve_client_t keys;
+    if (send_opts(&a, &o, &keys) != 0) return COL_EXIT_INPUT;   /* before reading: nothing sent */
     if (collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list) > 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
         submission_list_free(&list);
@@ -200,11 +221,10 @@ int cmd_submit(int argc, char **argv)
         return rc;
     }
     collector_signals();
-    sender_opts_t o;
-    send_opts(&a, &o);
     delivery_t d;
     if ((rc = delivery_open(&d, a.spool, a.to, &o)) != 0) {
         submission_list_free(&list);
+        curve_client_clear(&keys);
         return rc;
     }
     for (size_t i = 0; i < list.count; i++) {
@@ -212,6 +232,7 @@ int cmd_submit(int argc, char **argv)
             /* Whatever was spooled already stays there and goes with the next flush. */
             submission_list_free(&list);
             delivery_close(&d);
+            curve_client_clear(&keys);
             return COL_EXIT_LOCAL;
         }
     }
@@ -220,6 +241,7 @@ int cmd_submit(int argc, char **argv)
     long n = delivery_load_spool(&d);
     if (n < 0) {
         delivery_close(&d);
+        curve_client_clear(&keys);
         return COL_EXIT_LOCAL;
     }
     if ((size_t)n > mine)
@@ -228,6 +250,7 @@ int cmd_submit(int argc, char **argv)
     delivery_wait(&d, a.deadline_s);
     rc = delivery_exit_code(&d);
     delivery_close(&d);
+    curve_client_clear(&keys);
     return rc;
 }
 
@@ -240,14 +263,19 @@ int cmd_flush(int argc, char **argv)
         fprintf(stderr, "huizong-collector: flush takes no files (did you mean submit?)\n");
         return COL_EXIT_INPUT;
     }
-    collector_signals();
     sender_opts_t o;
-    send_opts(&a, &o);
+    curve_client_t keys;
+    if (send_opts(&a, &o, &keys) != 0) return COL_EXIT_INPUT;
+    collector_signals();
     delivery_t d;
-    if ((rc = delivery_open(&d, a.spool, a.to, &o)) != 0) return rc;
+    if ((rc = delivery_open(&d, a.spool, a.to, &o)) != 0) {
+        curve_client_clear(&keys);
+        return rc;
+    }
     long n = delivery_load_spool(&d);
     if (n < 0) {
         delivery_close(&d);
+        curve_client_clear(&keys);
         return COL_EXIT_LOCAL;
     }
     if (n == 0 && d.rejected == 0)
@@ -255,5 +283,6 @@ int cmd_flush(int argc, char **argv)
     delivery_wait(&d, a.deadline_s);
     rc = delivery_exit_code(&d);
     delivery_close(&d);
+    curve_client_clear(&keys);
     return rc;
 }
