@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "collector.h"
+#include "curve.h"
 #include "spool.h"
 #include "wire.h"
 
@@ -20,7 +21,7 @@ static void probe_usage(FILE *f)
 {
     fprintf(f,
         "usage: huizong-collector probe --to ENDPOINT [FILE] [--req] [--frames N] [--repeat N]\n"
-        "                              [--timeout MS]\n"
+        "                              [--timeout MS] [--key FILE --server-key FILE]\n"
         "\n"
         "Diagnostic: sends the bytes of FILE (e.g. a spool .pb file; none: an empty message)\n"
         "as one message and prints the aggregator's ack: status, version, replayed, reason.\n"
@@ -29,6 +30,7 @@ static void probe_usage(FILE *f)
         "  --repeat N    send the message N times back to back (DEALER only) and print every\n"
         "                ack (default 1)\n"
         "  --timeout MS  wait this long for each ack (default 3000)\n"
+        "  --key FILE --server-key FILE  connect as a CURVE client (as submit does)\n"
         "\n"
         "Exit status: 0 an ack came back (whatever it says), 2 usage or unreadable FILE,\n"
         "3 socket error, 4 no ack within the timeout.\n");
@@ -80,7 +82,7 @@ static void probe_print(const uint8_t *data, size_t len)
 
 int cmd_probe(int argc, char **argv)
 {
-    const char *to = NULL;
+    const char *to = NULL, *key = NULL, *server_key = NULL;
     int req = 0, frames = 1, repeat = 1, timeout = 3000;
     static const struct option longopts[] = {
         { "to", required_argument, 0, 't' },
@@ -88,6 +90,8 @@ int cmd_probe(int argc, char **argv)
         { "frames", required_argument, 0, 'f' },
         { "timeout", required_argument, 0, 'T' },
         { "repeat", required_argument, 0, 'n' },
+        { "key", required_argument, 0, 'k' },
+        { "server-key", required_argument, 0, 'K' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -99,6 +103,8 @@ int cmd_probe(int argc, char **argv)
         case 'f': frames = atoi(optarg); break;
         case 'T': timeout = atoi(optarg); break;
         case 'n': repeat = atoi(optarg); break;
+        case 'k': key = optarg; break;
+        case 'K': server_key = optarg; break;
         case 'h': probe_usage(stdout); return COL_EXIT_OK;
         default: probe_usage(stderr); return COL_EXIT_INPUT;
         }
@@ -110,6 +116,9 @@ int cmd_probe(int argc, char **argv)
     }
     uint8_t *buf = NULL;
     size_t len = 0;
+    curve_client_t keys;
+    int curve_on;
+    if (curve_client_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
     if (optind < argc && probe_read(argv[optind], &buf, &len) != 0) return COL_EXIT_INPUT;
 
     void *ctx = zmq_ctx_new();
@@ -117,6 +126,11 @@ int cmd_probe(int argc, char **argv)
     int linger = 0, rc = COL_EXIT_LOCAL;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    char err[512];
+    if (curve_on && curve_client_apply(&keys, s, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-collector: %s\n", err);
+        goto done;
+    }
     if (zmq_connect(s, to) != 0) {
         fprintf(stderr, "huizong-collector: cannot connect to %s: %s\n", to, zmq_strerror(errno));
         goto done;
@@ -145,6 +159,7 @@ int cmd_probe(int argc, char **argv)
     zmq_msg_close(&msg);
 done:
     free(buf);
+    curve_client_clear(&keys);
     zmq_close(s);
     zmq_ctx_term(ctx);
     return rc;

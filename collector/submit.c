@@ -214,10 +214,12 @@ int cmd_submit(int argc, char **argv)
     if (collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list) > 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
         submission_list_free(&list);
+        curve_client_clear(&keys);
         return COL_EXIT_INPUT;
     }
     if (a.strict && (rc = submit_strict(&a, &list)) != 0) {
         submission_list_free(&list);
+        curve_client_clear(&keys);
         return rc;
     }
     collector_signals();

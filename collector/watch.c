@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "curve.h"
 #include "delivery.h"
 
 #define WATCH_MAX_CANDIDATES 4096
@@ -30,7 +31,8 @@
 static void run_usage(FILE *f)
 {
     fprintf(f,
-        "usage: huizong-collector run --watch DIR --to ENDPOINT [--spool DIR] [--encoding E]\n"
+        "usage: huizong-collector run --watch DIR --to ENDPOINT [--key FILE --server-key FILE]\n"
+        "                             [--spool DIR] [--encoding E]\n"
         "                             [--timeout MS] [--window N] [--interval MS]\n"
         "\n"
         "Runs until SIGTERM/SIGINT. Every *.csv file dropped into the watched DIR is read,\n"
@@ -40,6 +42,11 @@ static void run_usage(FILE *f)
         "Create files elsewhere and mv them into DIR so a half-written file is never read.\n"
         "\n"
         "  --interval MS    how often DIR is scanned (default 500)\n"
+        "  --key FILE       this collector's CURVE secret key (BASENAME_secret from\n"
+        "                   `huizong keygen`)\n"
+        "  --server-key FILE the aggregator's public certificate (its BASENAME); both are\n"
+        "                   needed to reach an aggregator that runs CURVE (the default)\n"
+
         "\n"
         "Exit status: 0 after SIGTERM/SIGINT, 2 usage error, 3 local failure (spool or\n"
         "watched directory unusable, socket cannot be set up).\n");
@@ -209,6 +216,7 @@ static void watch_sleep(int ms)
 int cmd_run(int argc, char **argv)
 {
     const char *watch_dir = NULL, *to = NULL, *spool_dir = NULL, *enc_name = "utf-8";
+    const char *key = NULL, *server_key = NULL;
     sender_opts_t o;
     sender_opts_default(&o);
     int interval = 500;
@@ -220,6 +228,8 @@ int cmd_run(int argc, char **argv)
         { "timeout", required_argument, 0, 'T' },
         { "window", required_argument, 0, 'w' },
         { "interval", required_argument, 0, 'i' },
+        { "key", required_argument, 0, 'k' },
+        { "server-key", required_argument, 0, 'K' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -233,6 +243,8 @@ int cmd_run(int argc, char **argv)
         case 'T': o.timeout_ms = atoi(optarg); break;
         case 'w': o.window = atoi(optarg); break;
         case 'i': interval = atoi(optarg); break;
+        case 'k': key = optarg; break;
+        case 'K': server_key = optarg; break;
         case 'h': run_usage(stdout); return COL_EXIT_OK;
         default: run_usage(stderr); return COL_EXIT_INPUT;
         }
@@ -247,6 +259,11 @@ int cmd_run(int argc, char **argv)
     }
     watch_t w = { .dir = watch_dir };
     if (collector_encoding(enc_name, &w.enc) != 0) return COL_EXIT_INPUT;
+    /* Loaded once for the whole run: every reconnect reuses them. */
+    curve_client_t keys;
+    int curve_on;
+    if (curve_client_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
+    o.curve = curve_on ? &keys : NULL;
     const char *subs[] = { "done", "failed" };
     for (int i = 0; i < 2; i++) {
         char p[PATH_MAX];
@@ -301,5 +318,6 @@ int cmd_run(int argc, char **argv)
     fprintf(stderr, "huizong-collector: stopping; %zu submission(s) left pending in %s\n", left, d.spool.dir);
     delivery_close(&d);   /* pending ones stay in the spool, unprinted: they are not settled */
     free(w.cands);
+    curve_client_clear(&keys);
     return rc;
 }

@@ -42,4 +42,27 @@ int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_
 int wire_pack_finding(const finding_t *f, uint8_t **buf, size_t *len);
 int wire_unpack_finding(const uint8_t *buf, size_t len, finding_t *f);
 
+/* One live event of the aggregator's PUB socket (proto Event; docs/events.md). seq
+ * increases by one per event published by one aggregator process. kind is "accepted",
+ * "rejected", "flags" or "totals"; detail is "key=value" pairs separated by spaces (see
+ * docs/events.md), or a rejection's reason. */
+#define EVENT_KIND_MAX 15
+#define EVENT_DETAIL_MAX 600
+typedef struct {
+    uint64_t seq;
+    char kind[EVENT_KIND_MAX + 1];
+    char entity[SUBMISSION_ENTITY_MAX + 1];
+    uint32_t year;
+    char submission_id[SUBMISSION_ID_MAX + 1];
+    uint32_t version;
+    char detail[EVENT_DETAIL_MAX + 1];
+    uint64_t time_ms;
+} event_t;
+
+/* Packs an event. *buf is malloc'd; caller frees. Returns 0 or -1. */
+int wire_pack_event(const event_t *ev, uint8_t **buf, size_t *len);
+/* Unpacks and checks an event (string lengths, UTF-8; an unknown kind is kept as is so a
+ * newer aggregator's events reach an older subscriber). Returns 0, or -1 with err. */
+int wire_unpack_event(const uint8_t *buf, size_t len, event_t *ev, char *err, size_t errlen);
+
 #endif

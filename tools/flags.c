@@ -192,8 +192,15 @@ static int flags_run(int argc, char **argv, bool report)
         if (store_flags(store, o.year, o.entity, &all) != 0) goto done;
     } else {
         size_t end = nodes_subtree_end(&nodes, (size_t)at);
-        for (size_t i = (size_t)at; i < end; i++)
-            if (store_flags(store, o.year, nodes.h.items[i].code, &all) != 0) goto done;
+        for (size_t i = (size_t)at; i < end; i++) {
+            findings_t one;   /* store_flags fills a list afresh: gather each entity's */
+            findings_init(&one);
+            int bad = store_flags(store, o.year, nodes.h.items[i].code, &one);
+            for (size_t k = 0; !bad && k < one.count; k++)
+                if (!findings_push(&all, &one.items[k])) bad = 1;
+            findings_clear(&one);
+            if (bad) goto done;
+        }
         if (o.format == FORMAT_TEXT)
             printf("问题报告 %s %s %u (%zu entities)\n\n", nodes.h.items[at].code,
                    nodes.h.items[at].name, o.year, end - (size_t)at);

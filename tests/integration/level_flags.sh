@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Between levels, through real processes: 宿州市医疗保障局 (608) declares its 部门预算 (the seed);
+# its three registered units then submit their own budgets. The aggregator must flag
+#  - the units that have not submitted (level.missing_subordinates, on 608),
+#  - the department's declared 支出总计 1,774.62 against what its units add up to, with each
+#    unit's contribution (level.declared_vs_computed),
+#  - an internal transfer paid down (对附属单位补助支出) that the receiving unit does not show as
+#    上级补助收入 (level.transfer_upper),
+# and clear each flag when a resubmission fixes it.
+source "$(dirname "$0")/lib.sh.inc"
+start_aggregator
+flags_csv() { "$HZ_BIN/huizong" flags --db "$DB" --year 2024 --entity 608 --format csv >"$WORK/flags.csv" || true; }
+has_flag() { flags_csv; grep -q "^608,2024,$1," "$WORK/flags.csv"; }
+
+submit "$HZ_EXAMPLES/suzhou-2024.csv" >/dev/null || fail "seed submission"
+unit_csv() { # unit expense_total basic to_sub income_gpb income_upper
+  local f="$WORK/$1.csv" u=$1 total=$2 basic=$3 tosub=$4 gpb=$5 upper=$6
+  {
+    echo "entity,year,table,row,name,column,amount"
+    echo "$u,2024,summary,gpb,一般公共预算拨款收入,amount,$gpb"
+    [ "$upper" != 0 ] && echo "$u,2024,summary,upper,上级补助收入,amount,$upper"
+    echo "$u,2024,summary,210,卫生健康支出,amount,$total"
+    echo "$u,2024,summary,income_total,收入总计,amount,$total"
+    echo "$u,2024,summary,expense_total,支出总计,amount,$total"
+    echo "$u,2024,income,total,合计,total,$total"
+    echo "$u,2024,income,total,合计,gpb,$gpb"
+    [ "$upper" != 0 ] && echo "$u,2024,income,total,合计,upper,$upper"
+    echo "$u,2024,expense,total,合计,total,$total"
+    echo "$u,2024,expense,total,合计,basic,$basic"
+    [ "$tosub" != 0 ] && echo "$u,2024,expense,total,合计,to_sub,$tosub"
+    true
+  } >"$f"
+  echo "$f"
+}
+# 608001 pays 100.00 down to its subordinate units; 608002 shows only 90.00 received.
+submit "$(unit_csv 608001 1000.00 900.00 100.00 1000.00 0)" "$(unit_csv 608002 500.00 500.00 0 410.00 90.00)" \
+  >"$WORK/s1.out" 2>&1 || { cat "$WORK/s1.out"; fail "unit submissions"; }
+has_flag level.missing_subordinates || fail "no missing-subordinates flag on 608"
+grep -q "608003 宿州市医保基金安全监管中心" "$WORK/flags.csv" || fail "missing flag does not name 608003"
+grep "^608,2024,level.missing_subordinates," "$WORK/flags.csv" | grep -q "608001" && fail "608001 listed as missing although it submitted"
+has_flag level.transfer_upper || fail "no transfer flag for 100.00 paid vs 90.00 received"
+grep "^608,2024,level.transfer_upper," "$WORK/flags.csv" | grep -q "100.00" || fail "transfer flag lacks the figures"
+echo "ok: missing subordinate and transfer mismatch flagged"
+
+# 608003 submits: 1000 + 500 + 274 = 1774.00 ≠ declared 1774.62 → MISMATCH with contributions.
+submit "$(unit_csv 608003 274.00 274.00 0 264.00 10.00)" >/dev/null || fail "608003 submission"
+flags_csv
+grep -q "^608,2024,level.missing_subordinates," "$WORK/flags.csv" && fail "missing flag not cleared after 608003 submitted"
+line=$(grep "^608,2024,level.declared_vs_computed,error,MISMATCH,summary,expense_total,amount," "$WORK/flags.csv") ||
+  fail "no declared-vs-computed mismatch for summary/expense_total: $(cat "$WORK/flags.csv")"
+echo "$line" | grep -q ",1774.00,1774.62,0.62," || fail "mismatch figures wrong: $line"
+for u in 608001 608002 608003; do echo "$line" | grep -q "$u" || fail "explanation lacks $u's contribution: $line"; done
+grep -q "^608,2024,level.transfer_upper," "$WORK/flags.csv" && fail "transfer flag should be gone: 100.00 paid = 90.00 + 10.00 received"
+expect_figure 608 2024 summary expense_total amount computed 1774.00
+expect_figure 608 2024 summary expense_total amount reported 1774.62
+echo "ok: declared vs computed mismatch with contributions"
+
+# 608003 corrects its budget (274.62): the level flag clears; the text report names the rule.
+submit "$(unit_csv 608003 274.62 274.62 0 264.62 10.00)" >/dev/null || fail "608003 resubmission"
+flags_csv
+grep -q "^608,2024,level.declared_vs_computed,error,MISMATCH,summary,expense_total," "$WORK/flags.csv" &&
+  fail "mismatch not cleared by the fixing resubmission"
+expect_figure 608 2024 summary expense_total amount computed 1774.62
+"$HZ_BIN/huizong" report --db "$DB" --year 2024 --entity 341300 >"$WORK/report.txt" || true
+grep -q "608 宿州市医疗保障局" "$WORK/report.txt" || fail "report lacks the department"
+"$HZ_BIN/huizong" verify --db "$DB" >/dev/null || fail "verify"
+echo "level_flags: all good"
