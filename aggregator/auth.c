@@ -14,6 +14,8 @@
  *    serving), even a malformed one (status 500).
  *  - Refusals are logged, but repeated refusals of one key (libzmq reconnects every
  *    100 ms) only once per AUTH_LOG_QUIET_MS, with a count of the ones not printed.
+ *    Handshakes that fail before ZAP is asked (no CURVE, wrong server key) come from a
+ *    socket monitor on the router and are logged the same way, per kind of failure.
  */
 #include "auth.h"
 
@@ -364,8 +366,9 @@ static int auth_monitor_start(auth_t *self, void *router, char *err, size_t errl
     if (self->monitor) return 0;   /* one router per auth_t */
     char endpoint[64];
     snprintf(endpoint, sizeof endpoint, "inproc://huizong-auth-monitor-%p", (void *)self);
-    if (zmq_socket_monitor(router, endpoint, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                                             | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
+    /* Only protocol failures: NO_DETAIL events (a peer hanging up mid-handshake, a port
+     * scanner) say nothing about keys and would only add noise. */
+    if (zmq_socket_monitor(router, endpoint, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) != 0) {
         snprintf(err, errlen, "monitoring the CURVE handshakes: %s", zmq_strerror(errno));
         return -1;
     }

@@ -22,7 +22,9 @@
  *    thread, so a reload is seen by both at once, with no locks.
  *  - Only the domain AUTH_ZAP_DOMAIN with mechanism CURVE is ever accepted; with
  *    ZMQ_ZAP_ENFORCE_DOMAIN set on the ROUTER, a missing handler refuses everyone
- *    instead of accepting everyone.
+ *    instead of accepting everyone. Other sockets of the same context that use the NULL
+ *    mechanism without a ZAP domain (an events PUB) are not affected: libzmq 4.3 asks
+ *    ZAP about NULL connections only when a domain is set. Any other domain is refused.
  *  - auth_reload replaces the table only if the new file parses completely; otherwise the
  *    old table stays in force. auth_allows always consults the current table, so a key
  *    removed by a reload is refused on connections it had already opened.

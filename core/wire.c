@@ -318,3 +318,49 @@ done:
     if (rc) ack_clear(ack);
     return rc;
 }
+
+/* ---------------------------------------------------------------- events */
+
+int wire_pack_event(const event_t *ev, uint8_t **buf, size_t *len)
+{
+    Huizong__Event m = HUIZONG__EVENT__INIT;
+    m.seq = ev->seq;
+    m.kind = (char *)ev->kind;
+    m.entity = (char *)ev->entity;
+    m.year = ev->year;
+    m.submission_id = (char *)ev->submission_id;
+    m.version = ev->version;
+    m.detail = (char *)ev->detail;
+    m.time_ms = ev->time_ms;
+    size_t n = huizong__event__get_packed_size(&m);
+    uint8_t *out = malloc(n ? n : 1);
+    if (!out) return -1;
+    *len = huizong__event__pack(&m, out);
+    *buf = out;
+    return 0;
+}
+
+int wire_unpack_event(const uint8_t *buf, size_t len, event_t *ev, char *err, size_t errlen)
+{
+    memset(ev, 0, sizeof *ev);
+    Huizong__Event *m = huizong__event__unpack(NULL, len, buf);
+    if (!m) return fail(err, errlen, "malformed protobuf (not an Event)");
+    int rc = -1;
+    if (check_str("event kind", m->kind, EVENT_KIND_MAX, err, errlen) ||
+        check_str("event entity", m->entity, SUBMISSION_ENTITY_MAX, err, errlen) ||
+        check_str("event submission_id", m->submission_id, SUBMISSION_ID_MAX, err, errlen) ||
+        check_str("event detail", m->detail, EVENT_DETAIL_MAX, err, errlen))
+        goto done;
+    ev->seq = m->seq;
+    snprintf(ev->kind, sizeof ev->kind, "%s", str(m->kind));
+    snprintf(ev->entity, sizeof ev->entity, "%s", str(m->entity));
+    ev->year = m->year;
+    snprintf(ev->submission_id, sizeof ev->submission_id, "%s", str(m->submission_id));
+    ev->version = m->version;
+    snprintf(ev->detail, sizeof ev->detail, "%s", str(m->detail));
+    ev->time_ms = m->time_ms;
+    rc = 0;
+done:
+    huizong__event__free_unpacked(m, NULL);
+    return rc;
+}

@@ -10,8 +10,9 @@ BUILD=${HZ_ASAN_BUILD:-$(pwd)/build-asan}
 JOBS=${HZ_JOBS:-2}
 start=$(date +%s)
 
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DHUIZONG_SANITIZE=ON >"$BUILD.configure.log" 2>&1 ||
-  { cat "$BUILD.configure.log"; exit 2; }
+mkdir -p "$BUILD"
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DHUIZONG_SANITIZE=ON >"$BUILD/configure.log" 2>&1 ||
+  { cat "$BUILD/configure.log"; exit 2; }
 cmake --build "$BUILD" -j"$JOBS" || exit 2
 
 # detect_leaks: a leak fails the test. abort_on_error: a core-style abort ctest sees.

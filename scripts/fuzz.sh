@@ -16,8 +16,9 @@ BUILD=${HZ_FUZZ_BUILD:-$ROOT/build-fuzz}
 JOBS=${HZ_JOBS:-2}
 
 command -v clang >/dev/null || { echo "fuzz.sh: clang is needed (apt-get install clang)" >&2; exit 2; }
+mkdir -p "$BUILD"
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUIZONG_FUZZ=ON \
-      >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log"; exit 2; }
+      >"$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log"; exit 2; }
 cmake --build "$BUILD" -j"$JOBS" --target fuzz_csv fuzz_submission fuzz_make_seeds || exit 2
 
 OUT=$BUILD/fuzz

@@ -98,6 +98,13 @@ int cmd_keygen(int argc, char **argv)
         fprintf(stderr, "huizong keygen: --out path is too long (200 characters at most)\n");
         return EXIT_USAGE;
     }
+    /* The name goes into a quoted ZPL value that CZMQ does not escape. */
+    for (const char *p = name; p && *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == '"' || *p == 0x7f) {
+            fprintf(stderr, "huizong keygen: --name must not contain quotes or control characters\n");
+            return EXIT_USAGE;
+        }
+    }
     if (!zsys_has_curve()) {
         fprintf(stderr, "huizong keygen: this libzmq was built without CURVE support\n");
         return EXIT_ERROR;

@@ -3,8 +3,9 @@
  *
  * Whatever decodes must: pass submission_validate again (the decoder promised it did),
  * go through the rule engine at department and unit level without harm, and pack and
- * unpack again to the same facts. A refusal must say why (non-empty message). A broken
- * promise aborts, so libFuzzer saves the input like any crash.
+ * unpack again to the same facts. A refusal must say why (non-empty message). The same
+ * bytes also go to the ack, flag and event decoders (wire_unpack_ack / _finding / _event). A
+ * broken promise aborts, so libFuzzer saves the input like any crash.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -62,8 +63,46 @@ static void same_facts(const submission_t *a, const submission_t *b)
     }
 }
 
+/* The same bytes as an ack (what a collector receives), a stored flag and a PUB event: the
+ * decoders share the string and enum checks, and what decodes must pack back to itself. */
+static void other_decoders(const uint8_t *data, size_t size)
+{
+    ack_t ack, back;
+    char err[1024] = "";
+    if (wire_unpack_ack(data, size, &ack, err, sizeof err) == 0) {
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        if (wire_pack_ack(&ack, &buf, &len)) abort();
+        if (wire_unpack_ack(buf, len, &back, err, sizeof err))
+            broken("a decoded ack does not decode after packing", err);
+        free(buf);
+        if (back.flags.count != ack.flags.count || back.status != ack.status ||
+            strcmp(back.submission_id, ack.submission_id) || strcmp(back.reason, ack.reason))
+            broken("ack round trip changed it", ack.submission_id);
+        ack_clear(&back);
+        ack_clear(&ack);
+    } else if (!err[0]) {
+        broken("ack refused without a reason", NULL);
+    }
+    finding_t f;
+    if (wire_unpack_finding(data, size, &f) == 0) finding_free(&f);
+    event_t ev, ev2;
+    if (wire_unpack_event(data, size, &ev, err, sizeof err) == 0) {
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        if (wire_pack_event(&ev, &buf, &len)) abort();
+        if (wire_unpack_event(buf, len, &ev2, err, sizeof err))
+            broken("a decoded event does not decode after packing", err);
+        free(buf);
+        if (memcmp(&ev, &ev2, sizeof ev) != 0 && (ev.seq != ev2.seq || strcmp(ev.kind, ev2.kind) ||
+            strcmp(ev.detail, ev2.detail) || strcmp(ev.entity, ev2.entity)))
+            broken("event round trip changed it", ev.kind);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    other_decoders(data, size);
     char err[1024] = "";
     submission_t *s = wire_unpack_submission(data, size, err, sizeof err);
     if (!s) {

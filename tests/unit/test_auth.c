@@ -496,6 +496,123 @@ START_TEST(router_needs_keys_and_handler)
 }
 END_TEST
 
+/* RFC 27 directly: a REQ in the same context plays libzmq's part. */
+static void zap_ask(void *req, int nframes, const char **frames, const size_t *lens)
+{
+    for (int i = 0; i < nframes; i++)
+        ck_assert_int_ge(zmq_send(req, frames[i], lens[i], i + 1 < nframes ? ZMQ_SNDMORE : 0), 0);
+}
+
+static void zap_answer(auth_t *au, void *req, char code[8], char user[64], char request_id[16])
+{
+    zmq_pollitem_t it = { auth_zap_socket(au), 0, ZMQ_POLLIN, 0 };
+    ck_assert_int_eq(zmq_poll(&it, 1, 2000), 1);
+    ck_assert_int_eq(auth_zap_serve(au), 1);
+    char f[6][64];
+    int more = 1, n = 0;
+    while (more && n < 6) {
+        int len = zmq_recv(req, f[n], sizeof f[n] - 1, 0);
+        ck_assert_int_ge(len, 0);
+        f[n][len < 63 ? len : 63] = '\0';
+        int64_t m = 0;
+        size_t ml = sizeof m;
+        zmq_getsockopt(req, ZMQ_RCVMORE, &m, &ml);
+        more = (int)m;
+        n++;
+    }
+    ck_assert_int_eq(n, 6);                     /* version, id, code, text, user, metadata */
+    ck_assert(!more);
+    ck_assert_str_eq(f[0], "1.0");
+    snprintf(request_id, 16, "%.15s", f[1]);
+    snprintf(code, 8, "%.7s", f[2]);
+    snprintf(user, 64, "%s", f[4]);
+}
+
+START_TEST(zap_protocol_replies)
+{
+    char good[41], text[256];
+    new_public(good);
+    snprintf(text, sizeof text, "%s *\n", good);
+    write_file(path_in("auth"), text);
+    void *ctx = zmq_ctx_new();
+    auth_t *au = auth_new(ctx, NULL, path_in("auth"), err, sizeof err);
+    ck_assert_msg(au != NULL, "%s", err);
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    ck_assert_int_eq(zmq_connect(req, AUTH_ZAP_ENDPOINT), 0);
+    uint8_t bin[32];
+    ck_assert_ptr_nonnull(zmq_z85_decode(bin, good));
+    char code[8], user[64], rid[16];
+
+    const char *ok[] = { "1.0", "r1", AUTH_ZAP_DOMAIN, "10.0.0.1", "", "CURVE", (const char *)bin };
+    size_t oklen[] = { 3, 2, strlen(AUTH_ZAP_DOMAIN), 8, 0, 5, 32 };
+    zap_ask(req, 7, ok, oklen);
+    zap_answer(au, req, code, user, rid);
+    ck_assert_str_eq(code, "200");
+    ck_assert_str_eq(user, good);
+    ck_assert_str_eq(rid, "r1");
+
+    const char *dom[] = { "1.0", "r2", "other", "10.0.0.1", "", "CURVE", (const char *)bin };
+    size_t domlen[] = { 3, 2, 5, 8, 0, 5, 32 };
+    zap_ask(req, 7, dom, domlen);
+    zap_answer(au, req, code, user, rid);
+    ck_assert_str_eq(code, "400");
+    ck_assert_str_eq(user, "");
+    ck_assert_str_eq(rid, "r2");
+
+    const char *nul[] = { "1.0", "r3", AUTH_ZAP_DOMAIN, "10.0.0.1", "", "NULL" };
+    size_t nullen[] = { 3, 2, strlen(AUTH_ZAP_DOMAIN), 8, 0, 4 };
+    zap_ask(req, 6, nul, nullen);
+    zap_answer(au, req, code, user, rid);
+    ck_assert_str_eq(code, "400");
+
+    const char *shortkey[] = { "1.0", "r4", AUTH_ZAP_DOMAIN, "10.0.0.1", "", "CURVE", "abc" };
+    size_t shortlen[] = { 3, 2, strlen(AUTH_ZAP_DOMAIN), 8, 0, 5, 3 };
+    zap_ask(req, 7, shortkey, shortlen);
+    zap_answer(au, req, code, user, rid);
+    ck_assert_str_eq(code, "400");
+
+    const char *junk[] = { "2.0", "r5" };
+    size_t junklen[] = { 3, 2 };
+    zap_ask(req, 2, junk, junklen);
+    zap_answer(au, req, code, user, rid);
+    ck_assert_str_eq(code, "500");
+    ck_assert_str_eq(rid, "r5");
+
+    ck_assert_uint_eq(auth_accepted(au), 1);
+    ck_assert_uint_eq(auth_refused(au), 4);
+    /* nothing else waiting */
+    ck_assert_int_eq(auth_serve(au), 0);
+    zmq_close(req);
+    auth_destroy(&au);
+    ck_assert_int_eq(zmq_ctx_term(ctx), 0);
+}
+END_TEST
+
+/* Repeated refusals of one key are printed once per AUTH_LOG_QUIET_MS, counted. */
+START_TEST(refusal_log_is_rate_limited)
+{
+    write_file(path_in("auth"), "");
+    auth_t *au = auth_new(NULL, NULL, path_in("auth"), err, sizeof err);
+    ck_assert_msg(au != NULL, "%s", err);
+    ck_assert_int_eq(auth_log_due(au, "keyA"), 0);
+    ck_assert_int_eq(auth_log_due(au, "keyA"), -1);
+    ck_assert_int_eq(auth_log_due(au, "keyA"), -1);
+    ck_assert_int_eq(auth_log_due(au, "keyB"), 0);
+    /* pretend keyA's last report is old: the next one reports the 2 swallowed */
+    for (int i = 0; i < AUTH_LOG_SLOTS; i++)
+        if (!strcmp(au->recent[i].key, "keyA")) au->recent[i].last_ms -= AUTH_LOG_QUIET_MS + 1;
+    ck_assert_int_eq(auth_log_due(au, "keyA"), 2);
+    ck_assert_int_eq(auth_log_due(au, "keyA"), -1);
+    /* more tags than slots: the oldest is recycled, nothing breaks */
+    char tag[16];
+    for (int i = 0; i < 3 * AUTH_LOG_SLOTS; i++) {
+        snprintf(tag, sizeof tag, "k%d", i);
+        ck_assert_int_eq(auth_log_due(au, tag), 0);
+    }
+    auth_destroy(&au);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("auth");
@@ -511,6 +628,8 @@ int main(void)
     tcase_add_test(tc, key_files_are_checked);
     tcase_add_test(tc, zap_admits_listed_keys_only);
     tcase_add_test(tc, router_needs_keys_and_handler);
+    tcase_add_test(tc, zap_protocol_replies);
+    tcase_add_test(tc, refusal_log_is_rate_limited);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

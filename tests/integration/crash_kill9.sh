@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# crash_kill9.sh -- nothing acked is ever lost, nothing is applied twice or by halves, while
+# the aggregator is SIGKILLed at random moments (docs/durability.md).
+#
+#  - `huizong gen` makes 20 department files (100 submissions: 80 units, 20 departments).
+#  - 4 long-running collectors (`run --watch`, one spool each) get them in ROUNDS rounds; in
+#    round r > 1 every amount of a file is changed (…NN -> …NN0r, +r*100 fen), so each round
+#    is a resubmission with new ids and new figures and versions advance while we kill.
+#  - Meanwhile the aggregator is killed with SIGKILL at least MIN_KILLS times at random
+#    moments and restarted on the same --db each time.
+#  - Then, aggregator up: every collector drains its spool (asserted, bounded wait).
+#  - Checked for every entity: it has exactly ROUNDS versions (none lost, none doubled);
+#    version v came from round v's file (order kept); every version holds exactly the
+#    facts of the entity in that file (`huizong show --version v --format csv` vs the source
+#    CSV, amounts as fen); every ack a collector printed names one of those versions, each
+#    version acked exactly once; every id the aggregator logged as committed is the stored
+#    id of that version. `huizong verify` finds 0 discrepancies.
+set -uo pipefail
+
+: "${HZ_BIN:?HZ_BIN must name the directory of the built binaries}"
+AGG="$HZ_BIN/huizong-aggregator"
+COL="$HZ_BIN/huizong-collector"
+HZ="$HZ_BIN/huizong"
+KIT="$HZ_BIN/hz-testkit"
+[ -x "$KIT" ] || { echo "SKIP: $KIT not built (target hz-testkit)"; exit 77; }
+ROUNDS=${ROUNDS:-5}
+NCOL=4
+MIN_KILLS=${MIN_KILLS:-24}
+export LC_ALL=C
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hz-kill9.XXXXXX")
+EP="ipc://$tmp/agg.sock"
+agg_pid=""
+starts=0
+col_pids=()
+dropper_pid=""
+T0=$SECONDS
+
+cleanup() {
+    [ -n "$dropper_pid" ] && kill "$dropper_pid" 2>/dev/null
+    for p in "${col_pids[@]}"; do kill "$p" 2>/dev/null; done
+    if [ -n "$agg_pid" ]; then kill -9 "$agg_pid" 2>/dev/null; wait "$agg_pid" 2>/dev/null; fi
+    wait 2>/dev/null
+    if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: crash_kill9: $*" >&2
+    for f in "$tmp"/col*.err "$tmp/agg.$starts.log"; do
+        [ -f "$f" ] && { echo "--- $f" >&2; tail -15 "$f" >&2; }
+    done
+    exit 1
+}
+
+# Each start logs to its own file, so "serving" is this start's and not an earlier one's.
+start_agg() {
+    starts=$((starts + 1))
+    local log="$tmp/agg.$starts.log"
+    "$AGG" --db "$tmp/db" --bind "$EP" --hierarchy "$tmp/gen/entities.csv" --insecure 2>"$log" &
+    agg_pid=$!
+    for _ in $(seq 100); do
+        grep -q "serving $EP" "$log" 2>/dev/null && return 0
+        kill -0 "$agg_pid" 2>/dev/null || fail "aggregator start $starts died: $(tail -3 "$log")"
+        sleep 0.05
+    done
+    fail "aggregator start $starts did not serve within 5 s"
+}
+
+pending() { find "$tmp"/spool* -maxdepth 1 -name '*.pb' 2>/dev/null | wc -l; }
+
+# --- data: 4 cities' worth of departments, spread over the collectors by file
+"$HZ" gen --out "$tmp/gen" --seed 9 --provinces 1 --cities 2 --districts 2 --departments 5 \
+    --units 4 >/dev/null 2>&1 || fail "huizong gen failed"
+files=()
+for f in "$tmp"/gen/submissions/*.csv; do files+=("$(basename "$f" .csv)"); done
+[ "${#files[@]}" -eq 20 ] || fail "expected 20 generated files, got ${#files[@]}"
+mkdir -p "$tmp/rounds" "$tmp/expect"
+for r in $(seq "$ROUNDS"); do
+    for d in "${files[@]}"; do
+        src="$tmp/gen/submissions/$d.csv" out="$tmp/rounds/r$r-$d.csv"
+        if [ "$r" -eq 1 ]; then cp "$src" "$out"
+        else sed -E "2,\$ s/(,-?[0-9]+\.[0-9]{2})\$/\\10$r/" "$src" >"$out"; fi
+        # Expected facts per entity: expect/<entity>.r<r>, sorted, one fact per line.
+        "$KIT" facts "$out" | sort | awk -F'\t' -v dir="$tmp/expect" -v r="$r" \
+            '{ f = dir "/" $1 ".r" r; print > f }' || fail "hz-testkit facts $out"
+    done
+done
+cmp -s "$tmp/expect/${files[0]}.r1" "$tmp/expect/${files[0]}.r2" && fail "round 2 did not change amounts"
+entities=$(ls "$tmp/expect" | sed 's/\.r1$//;t;d' | sort)
+[ "$(echo "$entities" | wc -l)" -eq 100 ] || fail "expected 100 entities in the generated files"
+
+# --- aggregator and collectors
+start_agg
+for i in $(seq 0 $((NCOL - 1))); do
+    mkdir -p "$tmp/watch$i"
+    "$COL" run --watch "$tmp/watch$i" --to "$EP" --spool "$tmp/spool$i" --timeout 600 \
+        --interval 200 >"$tmp/col$i.out" 2>"$tmp/col$i.err" &
+    col_pids+=($!)
+done
+
+# Drops round r (file k goes to collector k mod NCOL, so one collector owns all of an
+# entity's versions), waits until the collectors have spooled all of it, then paces.
+dropper() {
+    for r in $(seq "$ROUNDS"); do
+        local k=0
+        for d in "${files[@]}"; do
+            mv "$tmp/rounds/r$r-$d.csv" "$tmp/watch$((k % NCOL))/"
+            k=$((k + 1))
+        done
+        for _ in $(seq 300); do
+            [ "$(ls "$tmp"/watch*/done/r$r-*.csv 2>/dev/null | wc -l)" -eq 20 ] && break
+            sleep 0.1
+        done
+        sleep 1.5
+    done
+    echo "dropped $ROUNDS rounds" >"$tmp/dropper.done"
+}
+dropper &
+dropper_pid=$!
+
+# --- the killer: random moments, restart on the same database each time
+kills=0 busy=0
+while [ "$kills" -lt "$MIN_KILLS" ] || [ ! -f "$tmp/dropper.done" ]; do
+    [ $((SECONDS - T0)) -lt 60 ] || break
+    sleep "0.$((RANDOM % 8 + 1))$((RANDOM % 10))"
+    [ "$(pending)" -gt 0 ] && busy=$((busy + 1))
+    kill -9 "$agg_pid"
+    wait "$agg_pid" 2>/dev/null
+    agg_pid=""
+    kills=$((kills + 1))
+    start_agg
+done
+wait "$dropper_pid"
+dropper_pid=""
+[ "$kills" -ge 20 ] || fail "only $kills kills in 60 s (wanted at least 20)"
+[ "$busy" -ge 10 ] || fail "only $busy of $kills kills hit pending work: the test did not exercise the crash"
+
+# --- drain: every file spooled, every spool empty (bounded)
+for _ in $(seq 400); do
+    [ "$(pending)" -eq 0 ] && break
+    sleep 0.1
+done
+[ "$(pending)" -eq 0 ] || fail "spools did not drain within 40 s of the last restart: $(pending) pending"
+for i in $(seq 0 $((NCOL - 1))); do
+    kill -TERM "${col_pids[$i]}"
+    wait "${col_pids[$i]}" || fail "collector $i did not exit 0 on SIGTERM"
+done
+col_pids=()
+[ "$(ls "$tmp"/watch*/done/*.csv | wc -l)" -eq $((20 * ROUNDS)) ] || fail "not every file reached done/"
+ls "$tmp"/watch*/failed/* >/dev/null 2>&1 && fail "a file went to failed/"
+find "$tmp"/spool*/rejected -type f 2>/dev/null | grep -q . && fail "a submission was rejected"
+
+# --- the acks the collectors saw: "E Y N facts ACCEPTED vK [replayed] (...)"
+cat "$tmp"/col*.out | awk '$5 == "ACCEPTED" { sub(/^v/, "", $6); print $1, $2, $6 }' | sort >"$tmp/acks"
+acks=$(wc -l <"$tmp/acks")
+replays=$(cat "$tmp"/col*.out | grep -c ' ACCEPTED v[0-9]* replayed')
+[ "$acks" -eq $((100 * ROUNDS)) ] || fail "collectors printed $acks ACCEPTED lines, expected $((100 * ROUNDS))"
+grep -v ' ACCEPTED ' "$tmp"/col*.out | grep -q . && fail "a collector printed a non-ACCEPTED line: $(grep -hv ' ACCEPTED ' "$tmp"/col*.out | head -2)"
+[ "$(uniq -d "$tmp/acks" | wc -l)" -eq 0 ] || fail "one version acked twice: $(uniq -d "$tmp/acks" | head -3)"
+# The ids the aggregators logged as committed (fresh, not replays): entity version id.
+cat "$tmp"/agg.*.log | awk '$6 == "ACCEPTED" && $8 == "flags" { sub(/^id=/, "", $4); sub(/^v/, "", $7); print $2, $7, $4 }' \
+    | sort >"$tmp/logged"
+logged=$(wc -l <"$tmp/logged")
+
+# --- the store, entity by entity
+checked=0
+for e in $entities; do
+    json=$("$HZ" show --db "$tmp/db" --entity "$e" --year 2024 --format json) || fail "show $e 2024 failed"
+    versions=$(echo "$json" | grep -o '{"version":[0-9]*,"submission_id":"[0-9a-f]*","received_ms":[0-9]*,"facts":[0-9]*,"source":"[^"]*"}' \
+        | sed -E 's/.*"version":([0-9]+),"submission_id":"([0-9a-f]+)".*"facts":([0-9]+),"source":"([^"]*)".*/\1 \2 \3 \4/')
+    [ "$(echo "$versions" | wc -l)" -eq "$ROUNDS" ] || fail "$e 2024 has $(echo "$versions" | wc -l) versions, expected $ROUNDS"
+    while read -r v id nfacts source; do
+        [ "$source" = "r$v-$(echo "$source" | sed 's/^r[0-9]*-//')" ] || fail "$e v$v came from $source, not round $v"
+        exp="$tmp/expect/$e.r$v"
+        [ "$nfacts" -eq "$(wc -l <"$exp")" ] || fail "$e v$v holds $nfacts facts, its file has $(wc -l <"$exp")"
+        "$HZ" show --db "$tmp/db" --entity "$e" --year 2024 --version "$v" --format csv \
+            | "$KIT" facts - | sort >"$tmp/got" || fail "show $e v$v"
+        cmp -s "$tmp/got" "$exp" || fail "$e v$v: stored facts differ from $source: $(diff "$tmp/got" "$exp" | head -4)"
+        grep -qx "$e 2024 $v" "$tmp/acks" || fail "$e v$v stored but no collector saw it acked"
+        lid=$(awk -v e="$e" -v v="$v" '$1 == e && $2 == v { print $3 }' "$tmp/logged")
+        [ -z "$lid" ] || [ "$lid" = "$id" ] || fail "$e v$v: aggregator logged id $lid committed, store holds $id"
+        checked=$((checked + 1))
+    done <<<"$versions"
+done
+[ "$checked" -eq $((100 * ROUNDS)) ] || fail "checked $checked versions, expected $((100 * ROUNDS))"
+
+out=$("$HZ" verify --db "$tmp/db") || fail "huizong verify: $out"
+echo "$out" | grep -q '^verify: 0 discrepancies$' || fail "verify: $out"
+
+kill -TERM "$agg_pid"
+rc=0; wait "$agg_pid" || rc=$?; agg_pid=""
+[ "$rc" -eq 0 ] || fail "aggregator exited $rc after SIGTERM"
+echo "crash_kill9: ok: $kills SIGKILLs ($busy with work pending), $acks acks seen by collectors" \
+     "($replays of them replays of an id already committed: its first ack was lost to a kill)," \
+     "$logged commits logged, $checked versions checked fact by fact, verify clean ($((SECONDS - T0)) s)"

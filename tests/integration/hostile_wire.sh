@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# hostile_wire.sh -- the aggregator refuses hostile Submission bytes with an exact reason,
+# stores nothing of them, and keeps serving everyone else.
+#
+# The bytes are crafted by `hz-testkit make` (tests/tools/hz-testkit.c: a submission_t packed
+# by core/wire.c, whose encoder never validates) and sent by `huizong-collector probe`, which
+# prints the ack. Each refused case uses its own entity/year, and `huizong show` must exit 3
+# ("nothing submitted") for it afterwards. Cases:
+#   over --max-msg (a well-formed 5 MB Submission): connection dropped, no ack, others served
+#   truncated protobuf, year 0, a 1 MB row, invalid UTF-8 in entity / row / name, the same
+#   table/row/column twice, unknown table 42 / column 99 / scope 7 (named as "newer
+#   collector"), 100,001 facts (over SUBMISSION_FACTS_MAX)
+#   INT64_MAX in two units of one department: the first is stored, the second would
+#   overflow the department's consolidated total and is REJECTED; the department total is
+#   still exactly INT64_MAX fen, the second unit has nothing stored
+#   INT64_MIN is a legal amount (stored, shown exactly); "-0.00" in a CSV is 0 fen: sint64
+#   (zigzag) has no negative zero, so there is nothing to smuggle through the wire there
+#   a flood of 2,000 garbage messages from one peer while a second peer's real submission
+#   is ACCEPTED within 5 s; every garbage message still gets its rejection
+# Finally `huizong verify` is clean.
+set -uo pipefail
+
+: "${HZ_BIN:?HZ_BIN must name the directory of the built binaries}"
+: "${HZ_EXAMPLES:?HZ_EXAMPLES must name the examples directory}"
+AGG="$HZ_BIN/huizong-aggregator"
+COL="$HZ_BIN/huizong-collector"
+HZ="$HZ_BIN/huizong"
+KIT="$HZ_BIN/hz-testkit"
+[ -x "$KIT" ] || { echo "SKIP: $KIT not built (target hz-testkit)"; exit 77; }
+export LC_ALL=C
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hz-hostile.XXXXXX")
+EP="ipc://$tmp/agg.sock"
+MAX_MSG=4000000
+agg_pid=""
+
+cleanup() {
+    if [ -n "$agg_pid" ]; then kill -9 "$agg_pid" 2>/dev/null; wait "$agg_pid" 2>/dev/null; fi
+    if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: hostile_wire: $*" >&2
+    [ -f "$tmp/agg.log" ] && { echo "--- aggregator log" >&2; tail -20 "$tmp/agg.log" >&2; }
+    exit 1
+}
+
+"$AGG" --db "$tmp/db" --bind "$EP" --hierarchy "$HZ_EXAMPLES/entities.csv" --insecure \
+    --max-msg "$MAX_MSG" 2>"$tmp/agg.log" &
+agg_pid=$!
+for _ in $(seq 100); do
+    grep -q "serving $EP" "$tmp/agg.log" && break
+    kill -0 "$agg_pid" 2>/dev/null || fail "aggregator died at start"
+    sleep 0.05
+done
+grep -q "serving $EP" "$tmp/agg.log" || fail "aggregator did not serve within 5 s"
+
+# send NAME MAKE-ARGS... : crafts the bytes, probes, leaves the ack line in $tmp/NAME.out
+send() {
+    local name=$1; shift
+    "$KIT" make --out "$tmp/$name.pb" "$@" >/dev/null || fail "$name: hz-testkit make failed"
+    "$COL" probe --to "$EP" --timeout 5000 "$tmp/$name.pb" >"$tmp/$name.out" 2>&1
+}
+
+# nothing ENTITY YEAR: the store has no submission for it (show exits 3 and says so)
+nothing() {
+    local rc=0 out
+    out=$("$HZ" show --db "$tmp/db" --entity "$1" --year "$2" 2>&1) || rc=$?
+    [ "$rc" -eq 3 ] || fail "$1 $2: huizong show exit $rc, expected 3 (nothing stored): $out"
+    echo "$out" | grep -q "has no submission for $2" || fail "$1 $2: show did not say 'no submission': $out"
+}
+
+# rejected NAME ENTITY YEAR REASON MAKE-ARGS...
+rejected() {
+    local name=$1 entity=$2 year=$3 reason=$4; shift 4
+    send "$name" --entity "$entity" --year "$year" "$@" || fail "$name: no ack (probe exit $?)"
+    grep -q ' status=REJECTED ' "$tmp/$name.out" || fail "$name: not rejected: $(cat "$tmp/$name.out")"
+    local got; got=$(sed -n 's/.* reason=//p' "$tmp/$name.out")
+    [ "$got" = "$reason" ] || fail "$name: reason '$got', expected '$reason'"
+    if [ "$year" -ge 1900 ]; then nothing "$entity" "$year"; fi
+    echo "ok: $name -> $reason"
+}
+
+accepted() {   # accepted NAME VERSION: the probe's ack says ACCEPTED vVERSION, fresh
+    grep -q " status=ACCEPTED version=$2 replayed=0 " "$tmp/$1.out" || fail "$1: not ACCEPTED v$2: $(cat "$tmp/$1.out")"
+}
+
+# A valid one first, so the refusals below are refusals of the bytes, not of the setup.
+send valid --entity 335001 --year 2030 || fail "valid: no ack"
+accepted valid 1
+
+# Over --max-msg: a well-formed Submission of ~5 MB (10,000 facts, 500-byte names).
+"$KIT" make --out "$tmp/big.pb" --entity 335001 --year 2031 --facts 10000 --name-len 500 >/dev/null
+[ "$(stat -c %s "$tmp/big.pb")" -gt "$MAX_MSG" ] || fail "test setup: big.pb is not over --max-msg"
+rc=0; "$COL" probe --to "$EP" --timeout 1500 "$tmp/big.pb" >"$tmp/big.out" 2>&1 || rc=$?
+[ "$rc" -eq 4 ] || fail "over --max-msg: probe exit $rc, expected 4 (connection dropped, no ack)"
+kill -0 "$agg_pid" 2>/dev/null || fail "aggregator died on an oversize message"
+nothing 335001 2031
+send after_big --entity 335001 --year 2030 || fail "after the oversize message: no ack"
+accepted after_big 2
+echo "ok: over --max-msg dropped without an ack; the next peer is served"
+
+M="malformed submission:"
+NEWER="(newer collector? upgrade the aggregator)"
+rejected truncated 026001 2032 "$M malformed protobuf" --truncate 20
+rejected year0 026001 0 "$M year 0 out of range 1900..9999"
+grep -q "REJECTED: $M year 0 out of range" "$tmp/agg.log" || fail "year 0: not logged as rejected"
+rejected longrow 026001 2033 "$M fact 1: row longer than 48 bytes" --row-len 1000000
+rejected utf8_entity 026001 2034 "$M entity is not valid UTF-8" --bad-utf8 entity
+rejected utf8_row 026001 2035 "$M fact 1: row is not valid UTF-8" --bad-utf8 row
+rejected utf8_name 026001 2036 "$M fact 1: name is not valid UTF-8" --bad-utf8 name
+rejected duplicate 026001 2037 "$M duplicate fact expense/total/total: line 2 and line 3" --facts 2 --dup
+rejected table42 026001 2038 "$M fact 1: unknown table 42 $NEWER" --table 42
+rejected column99 026001 2039 "$M fact 1: unknown column 99 $NEWER" --column 99
+rejected scope7 026001 2040 "$M unknown scope 7 $NEWER" --scope 7
+rejected facts100001 026001 2041 "$M too many facts (100001, at most 100000)" --facts 100001
+
+# INT64_MAX in two units of department 026: the second overflows 026's consolidated total.
+send max1 --entity 026-hczx --year 2042 --fen max || fail "max1: no ack"
+accepted max1 1
+rejected max2 026-fwzx 2042 "amounts of '026-fwzx' overflow a consolidated total" --fen max
+tree_total() {   # computed expense/total/total of ENTITY in 2042, as printed by huizong tree
+    "$HZ" tree --db "$tmp/db" --year 2042 --entity "$1" --depth 0 --table expense --row total \
+        --column total --format csv | awk -F, 'NR == 2 { print $16 }'
+}
+[ "$(tree_total 026)" = "9223372036854.775807" ] || fail "026 total after the overflow: '$(tree_total 026)', expected INT64_MAX fen"
+[ "$(tree_total 420000)" = "9223372036854.775807" ] || fail "province total after the overflow: '$(tree_total 420000)'"
+echo "ok: overflow rejected, department total still exactly INT64_MAX fen"
+
+# INT64_MIN is a legal sint64 and is stored exactly; "-0.00" is 0 fen (no -0 in sint64).
+send min --entity 026001 --year 2043 --fen min || fail "min: no ack"
+accepted min 1
+got=$("$HZ" show --db "$tmp/db" --entity 026001 --year 2043 --format csv | "$KIT" facts - | cut -f6)
+[ "$got" = "-9223372036854775808" ] || fail "INT64_MIN stored as '$got'"
+printf 'entity,year,table,row,name,column,amount\n335001,2044,expense,total,,total,-0.00\n' >"$tmp/negzero.csv"
+"$COL" submit "$tmp/negzero.csv" --to "$EP" --spool "$tmp/spool" >"$tmp/negzero.out" 2>&1 \
+    || fail "negzero: submit failed: $(cat "$tmp/negzero.out")"
+got=$("$HZ" show --db "$tmp/db" --entity 335001 --year 2044 --format csv | awk -F, 'NR == 2 { print $8 }')
+[ "$got" = "0.00" ] || fail "-0.00 stored as '$got', expected 0.00"
+echo "ok: INT64_MIN stored exactly; -0.00 is 0 fen"
+
+# Flood: 2,000 garbage messages from peer A while peer B's real submission goes through.
+"$COL" submit "$HZ_EXAMPLES/dazhou-2023.csv" --to "ipc://$tmp/nobody.sock" --spool "$tmp/spool-real" \
+    --deadline 1 --timeout 200 >/dev/null 2>&1
+real=$(ls "$tmp"/spool-real/*.pb | head -1)
+[ -f "$real" ] || fail "test setup: no spooled real submission"
+"$KIT" flood --to "$EP" --count 2000 --real "$real" --within 5000 >"$tmp/flood.out" 2>&1 \
+    || fail "flood: $(cat "$tmp/flood.out")"
+grep -q '^flood sent=2000 rejected=2000 other=0$' "$tmp/flood.out" || fail "flood: $(cat "$tmp/flood.out")"
+grep -q '^flood first reason=malformed submission: malformed protobuf$' "$tmp/flood.out" \
+    || fail "flood: wrong reason: $(cat "$tmp/flood.out")"
+grep -q '^real status=ACCEPTED .*version=1 replayed=0 ' "$tmp/flood.out" || fail "flood: real submission: $(cat "$tmp/flood.out")"
+real_entity=$(sed -n 's/^real status=ACCEPTED entity=\([^ ]*\) year=\([0-9]*\) .*/\1 \2/p' "$tmp/flood.out")
+"$HZ" show --db "$tmp/db" --entity "${real_entity% *}" --year "${real_entity#* }" >/dev/null \
+    || fail "flood: the accepted real submission ($real_entity) is not in the store"
+echo "ok: $(grep '^real' "$tmp/flood.out" | sed 's/ reason=-//') during a 2,000-message flood"
+
+# Nothing above may have left a trace in the totals.
+out=$("$HZ" verify --db "$tmp/db") || fail "huizong verify: $out"
+[ "$out" = "verify: 0 discrepancies" ] || fail "verify: $out"
+
+kill -TERM "$agg_pid"
+rc=0; wait "$agg_pid" || rc=$?; agg_pid=""
+[ "$rc" -eq 0 ] || fail "aggregator exited $rc after SIGTERM"
+echo "hostile_wire: ok"

@@ -1,0 +1,363 @@
+/* hz-testkit.c -- helper for the robustness integration tests (crash_kill9.sh, load.sh,
+ * hostile_wire.sh). Not installed; lives in ${CMAKE_BINARY_DIR}/bin next to the real tools.
+ *
+ *   hz-testkit facts FILE|-
+ *       Reads a CSV with a header naming at least entity, year, table, row, column, amount
+ *       (a v1 submission file, or `huizong show --format csv` output) and prints one line
+ *       per fact: entity TAB year TAB table TAB row TAB column TAB fen. Amounts go through
+ *       core/amount.h, so "1,773.19", "1773.190000" and "1773.19" compare equal as fen.
+ *
+ *   hz-testkit make --out FILE --entity E --year Y [options]
+ *       Writes the packed bytes of one deliberately hostile (or valid) Submission, built
+ *       as a submission_t and packed by core/wire.c -- the encoder never validates, so
+ *       anything the decoder must refuse can be expressed. See make_usage().
+ *
+ *   hz-testkit flood --to EP --count N --real FILE [--within MS]
+ *       Peer A sends N garbage messages while peer B (another connection) sends the
+ *       submission in FILE halfway through. Prints what each peer got back and how long
+ *       B waited for its ack. Exit 0 if every message was answered within the bound.
+ *
+ * Invariants: every amount is int64 fen end to end; every failure exits non-zero with a
+ * message on stderr, so a test never mistakes a broken helper for a passing case.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "amount.h"
+#include "csv.h"
+#include "submission.h"
+#include "tables.h"
+#include "wire.h"
+
+/* ------------------------------------------------------------------ facts */
+
+static int read_all(const char *path, char **data, size_t *len)
+{
+    char err[256];
+    if (strcmp(path, "-") != 0) {
+        if (csv_slurp(path, data, len, err, sizeof err) == 0) return 0;
+        fprintf(stderr, "hz-testkit: %s\n", err);
+        return -1;
+    }
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, stdin)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *grown = realloc(buf, cap * 2 + 1);
+            if (!grown) { free(buf); buf = NULL; break; }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    if (!buf) { fprintf(stderr, "hz-testkit: out of memory reading stdin\n"); return -1; }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static int cmd_facts(int argc, char **argv)
+{
+    if (argc != 2) { fprintf(stderr, "usage: hz-testkit facts FILE|-\n"); return 2; }
+    char *data;
+    size_t len;
+    if (read_all(argv[1], &data, &len)) return 3;
+    enum { F_ENTITY, F_YEAR, F_TABLE, F_ROW, F_COLUMN, F_AMOUNT, F_N };
+    static const char *names[F_N] = { "entity", "year", "table", "row", "column", "amount" };
+    int idx[F_N];
+    csv_record_t rec;
+    csv_record_init(&rec);
+    size_t pos = csv_bom_length(data, len);
+    uint32_t line = 1, start;
+    const char *reason = NULL;
+    int rc = 0, r, header = 1;
+    while ((r = csv_next_record(data, len, &pos, &line, &rec, &start, &reason)) == 1) {
+        if (header) {
+            for (int f = 0; f < F_N; f++) {
+                idx[f] = -1;
+                for (size_t i = 0; i < rec.nfields; i++)
+                    if (!strcmp(rec.fields[i], names[f])) idx[f] = (int)i;
+                if (idx[f] < 0) {
+                    fprintf(stderr, "hz-testkit: %s: no '%s' column in the header\n", argv[1], names[f]);
+                    rc = 3;
+                    goto out;
+                }
+            }
+            header = 0;
+            continue;
+        }
+        for (int f = 0; f < F_N; f++)
+            if ((size_t)idx[f] >= rec.nfields) {
+                fprintf(stderr, "hz-testkit: %s:%u: short record\n", argv[1], start);
+                rc = 3;
+                goto out;
+            }
+        const char *text = rec.fields[idx[F_AMOUNT]];
+        int64_t fen;
+        const char *why;
+        if (amount_parse(text, strlen(text), &fen, &why)) {
+            fprintf(stderr, "hz-testkit: %s:%u: amount '%s': %s\n", argv[1], start, text, why);
+            rc = 3;
+            goto out;
+        }
+        printf("%s\t%s\t%s\t%s\t%s\t%" PRId64 "\n", rec.fields[idx[F_ENTITY]], rec.fields[idx[F_YEAR]],
+               rec.fields[idx[F_TABLE]], rec.fields[idx[F_ROW]], rec.fields[idx[F_COLUMN]], fen);
+    }
+    if (r < 0) {
+        fprintf(stderr, "hz-testkit: %s:%u: %s\n", argv[1], line, reason);
+        rc = 3;
+    }
+out:
+    csv_record_free(&rec);
+    free(data);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ make */
+
+static void make_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: hz-testkit make --out FILE --entity E --year Y [--id ID] [--facts N]\n"
+        "          [--fen V|max|min] [--table T] [--column C] [--row-len N] [--name-len N]\n"
+        "          [--bad-utf8 entity|row|name] [--dup] [--scope S] [--truncate N]\n"
+        "Fact i (1-based) is table T (default 3 expense), row \"total\" for i=1 else r<i>,\n"
+        "column C (default 2 total), amount V fen (default 100), source line i+1.\n"
+        "  --row-len N   fact 1's row is N bytes of 'x'   --name-len N  every name N bytes\n"
+        "  --bad-utf8 W  put the byte 0xFF into W (fact 1's row/name, or the entity)\n"
+        "  --dup         fact 2 repeats fact 1's table/row/column\n"
+        "  --truncate N  write only the first N bytes of the packed message\n");
+}
+
+static int cmd_make(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "out", required_argument, 0, 'o' }, { "entity", required_argument, 0, 'e' },
+        { "year", required_argument, 0, 'y' }, { "id", required_argument, 0, 'i' },
+        { "facts", required_argument, 0, 'n' }, { "fen", required_argument, 0, 'v' },
+        { "table", required_argument, 0, 't' }, { "column", required_argument, 0, 'c' },
+        { "row-len", required_argument, 0, 'r' }, { "name-len", required_argument, 0, 'N' },
+        { "bad-utf8", required_argument, 0, 'u' }, { "dup", no_argument, 0, 'd' },
+        { "scope", required_argument, 0, 's' }, { "truncate", required_argument, 0, 'T' },
+        { 0, 0, 0, 0 } };
+    const char *out = NULL, *entity = NULL, *id = NULL, *bad = "";
+    long year = -1, nfacts = 1, table = TABLE_EXPENSE, column = COL_TOTAL, scope = 0;
+    long row_len = 0, name_len = 0, truncate_to = -1;
+    int64_t fen = 100;
+    int dup = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'e': entity = optarg; break;
+        case 'y': year = strtol(optarg, NULL, 10); break;
+        case 'i': id = optarg; break;
+        case 'n': nfacts = strtol(optarg, NULL, 10); break;
+        case 'v':
+            fen = !strcmp(optarg, "max") ? INT64_MAX : !strcmp(optarg, "min") ? INT64_MIN
+                                                                               : strtoll(optarg, NULL, 10);
+            break;
+        case 't': table = strtol(optarg, NULL, 10); break;
+        case 'c': column = strtol(optarg, NULL, 10); break;
+        case 'r': row_len = strtol(optarg, NULL, 10); break;
+        case 'N': name_len = strtol(optarg, NULL, 10); break;
+        case 'u': bad = optarg; break;
+        case 'd': dup = 1; break;
+        case 's': scope = strtol(optarg, NULL, 10); break;
+        case 'T': truncate_to = strtol(optarg, NULL, 10); break;
+        default: make_usage(stderr); return 2;
+        }
+    }
+    if (!out || !entity || year < 0 || year > UINT32_MAX || nfacts < 1 || nfacts > 10000000 ||
+        row_len < 0 || name_len < 0 || (dup && nfacts < 2)) {
+        make_usage(stderr);
+        return 2;
+    }
+    submission_t *s = submission_new("", (uint32_t)year);
+    if (!s) return 3;
+    /* Written directly: submission_new() truncates to the field size, which is the point
+     * of some cases (the entity's bytes are copied verbatim, up to its buffer). */
+    snprintf(s->entity, sizeof s->entity, "%s", entity);
+    if (!strcmp(bad, "entity")) s->entity[0] = (char)0xff;
+    if (id) snprintf(s->id, sizeof s->id, "%s", id);
+    else submission_new_id(s->id);
+    s->scope = (scope_t)scope;
+    s->created_ms = (uint64_t)time(NULL) * 1000;
+    submission_set_source(s, "hz-testkit");
+
+    char *longrow = NULL, *name = NULL;
+    if (row_len) {
+        longrow = malloc((size_t)row_len + 1);
+        if (!longrow) return 3;
+        memset(longrow, 'x', (size_t)row_len);
+        longrow[row_len] = '\0';
+    }
+    name = malloc((size_t)name_len + 1);
+    if (!name) return 3;
+    memset(name, 'n', (size_t)name_len);
+    name[name_len] = '\0';
+    for (long i = 1; i <= nfacts; i++) {
+        char row[32];
+        if (i == 1 || (i == 2 && dup)) snprintf(row, sizeof row, "total");
+        else snprintf(row, sizeof row, "r%ld", i);
+        const char *r = (i == 1 && longrow) ? longrow : row;
+        if (submission_add(s, (table_id)table, r, (column_id)column, fen, name, (uint32_t)i + 1)) {
+            fprintf(stderr, "hz-testkit: out of memory\n");
+            return 3;
+        }
+    }
+    if (!strcmp(bad, "row")) s->facts[0].row[0] = (char)0xff;
+    if (!strcmp(bad, "name")) {
+        char *n = realloc(s->facts[0].name, 4);
+        if (!n) return 3;
+        memcpy(n, "a\xff" "b", 4);
+        s->facts[0].name = n;
+    }
+    uint8_t *buf;
+    size_t len;
+    if (wire_pack_submission(s, &buf, &len)) { fprintf(stderr, "hz-testkit: pack failed\n"); return 3; }
+    if (truncate_to >= 0 && (size_t)truncate_to < len) len = (size_t)truncate_to;
+    FILE *f = fopen(out, "wb");
+    if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+        fprintf(stderr, "hz-testkit: cannot write %s: %s\n", out, strerror(errno));
+        return 3;
+    }
+    printf("%s %zu bytes id=%s\n", out, len, s->id);
+    free(buf);
+    free(longrow);
+    free(name);
+    submission_destroy(&s);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ flood */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *flood_socket(void *ctx, const char *to)
+{
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_connect(s, to) != 0) {
+        fprintf(stderr, "hz-testkit: cannot connect to %s: %s\n", to, zmq_strerror(errno));
+        return NULL;
+    }
+    return s;
+}
+
+/* Receives one ack from s into ack. 0, or -1 if what came back is not an ack. */
+static int flood_recv(void *s, ack_t *ack)
+{
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    int rc = -1;
+    if (zmq_msg_recv(&msg, s, ZMQ_DONTWAIT) >= 0) {
+        char err[256];
+        ack_init(ack);
+        rc = wire_unpack_ack(zmq_msg_data(&msg), zmq_msg_size(&msg), ack, err, sizeof err);
+        if (rc) fprintf(stderr, "hz-testkit: unreadable reply: %s\n", err);
+    }
+    zmq_msg_close(&msg);
+    return rc;
+}
+
+static int cmd_flood(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "to", required_argument, 0, 't' }, { "count", required_argument, 0, 'n' },
+        { "real", required_argument, 0, 'r' }, { "within", required_argument, 0, 'w' },
+        { 0, 0, 0, 0 } };
+    const char *to = NULL, *real = NULL;
+    long count = 2000, within = 5000;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': to = optarg; break;
+        case 'n': count = strtol(optarg, NULL, 10); break;
+        case 'r': real = optarg; break;
+        case 'w': within = strtol(optarg, NULL, 10); break;
+        default: goto usage;
+        }
+    }
+    if (!to || !real || count < 2 || within < 1) goto usage;
+    char *payload;
+    size_t plen;
+    if (read_all(real, &payload, &plen)) return 3;
+
+    void *ctx = zmq_ctx_new();
+    void *a = flood_socket(ctx, to), *b = flood_socket(ctx, to);
+    if (!a || !b) return 3;
+    static const char garbage[] = "\xff\xfe garbage that is not a protobuf Submission \x01\x02";
+    long sent = 0, rejected = 0, other = 0;
+    int64_t b_sent_at = -1, b_waited = -1, start = now_ms(), limit = 30000;
+    ack_t back;
+    int b_status = ACK_NONE;
+    char b_reason[512] = "", b_line[700] = "";
+    while ((sent < count || rejected + other < count || b_waited < 0) && now_ms() - start < limit) {
+        zmq_pollitem_t items[2] = {
+            { a, 0, (short)(ZMQ_POLLIN | (sent < count ? ZMQ_POLLOUT : 0)), 0 },
+            { b, 0, ZMQ_POLLIN, 0 } };
+        if (zmq_poll(items, 2, 100) < 0 && errno != EINTR) break;
+        if ((items[0].revents & ZMQ_POLLOUT) && sent < count) {
+            if (zmq_send(a, garbage, sizeof garbage - 1, ZMQ_DONTWAIT) >= 0) sent++;
+            if (sent == count / 2 && b_sent_at < 0) {
+                if (zmq_send(b, payload, plen, 0) < 0) {
+                    fprintf(stderr, "hz-testkit: send real: %s\n", zmq_strerror(errno));
+                    return 3;
+                }
+                b_sent_at = now_ms();
+            }
+        }
+        if (items[0].revents & ZMQ_POLLIN) {
+            while (flood_recv(a, &back) == 0) {
+                if (back.status == ACK_REJECTED) rejected++;
+                else other++;
+                if (rejected == 1) printf("flood first reason=%s\n", back.reason);
+                ack_clear(&back);
+            }
+        }
+        if ((items[1].revents & ZMQ_POLLIN) && flood_recv(b, &back) == 0) {
+            b_waited = now_ms() - b_sent_at;
+            b_status = back.status;
+            snprintf(b_reason, sizeof b_reason, "%s", back.reason[0] ? back.reason : "-");
+            snprintf(b_line, sizeof b_line, "entity=%s year=%u version=%u replayed=%d",
+                     back.entity, back.year, back.version, back.replayed);
+            ack_clear(&back);
+        }
+    }
+    printf("flood sent=%ld rejected=%ld other=%ld\n", sent, rejected, other);
+    printf("real status=%s %s waited_ms=%" PRId64 " reason=%s\n",
+           b_status == ACK_ACCEPTED ? "ACCEPTED" : b_status == ACK_REJECTED ? "REJECTED" : "NONE",
+           b_line, b_waited, b_reason);
+    zmq_close(a);
+    zmq_close(b);
+    zmq_ctx_term(ctx);
+    free(payload);
+    return (rejected == count && b_waited >= 0 && b_waited <= within) ? 0 : 1;
+usage:
+    fprintf(stderr, "usage: hz-testkit flood --to EP --count N --real FILE [--within MS]\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "facts")) return cmd_facts(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "make")) return cmd_make(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "flood")) return cmd_flood(argc - 1, argv + 1);
+    fprintf(stderr, "usage: hz-testkit facts|make|flood ... (see the comment in tests/tools/hz-testkit.c)\n");
+    return 2;
+}
