@@ -47,6 +47,21 @@ static void usage(FILE *f)
         "                       re-read on SIGHUP (a broken file keeps the old one)\n"
         "  --insecure           serve WITHOUT authentication or encryption (local demos and\n"
         "                       tests only; never on a network)\n"
+        "\n"
+        "Live events (docs/events.md, `huizong watch`):\n"
+        "  --events ENDPOINT    publish accepted/rejected/flags/totals events on a PUB socket\n"
+        "                       (e.g. tcp://127.0.0.1:7801); a slow subscriber loses events\n"
+        "                       (it sees a gap), the aggregator never waits for it\n"
+        "\n"
+        "Federation (docs/federation.md): forward ENTITY's consolidated figures upstream:\n"
+        "  --upstream ENDPOINT  the higher aggregator (its --bind endpoint)\n"
+        "  --as ENTITY          the node this aggregator consolidates (e.g. a city code)\n"
+        "  --upstream-key FILE  this aggregator's CURVE secret cert (as a collector's --key)\n"
+        "  --upstream-server-key FILE  the upstream's public cert\n"
+        "  --upstream-insecure  forward without CURVE (the upstream must run --insecure)\n"
+        "  --upstream-spool DIR durable queue of forwards (default DB/upstream-spool)\n"
+        "  --upstream-interval MS  forward each year at most every MS ms (default %d)\n"
+        "\n"
         "  --help               this text\n"
         "\n"
         "CURVE (--curve-secret and --authorized) or --insecure is required. See\n"
@@ -54,7 +69,33 @@ static void usage(FILE *f)
         "\n"
         "Exit status: 0 after SIGTERM/SIGINT (the current batch is finished first),\n"
         "1 if the database, hierarchy, settings or socket cannot be set up, 2 on usage errors.\n",
-        DEFAULT_BATCH, DEFAULT_MAX_MSG);
+        DEFAULT_BATCH, DEFAULT_MAX_MSG, UPSTREAM_DEFAULT_INTERVAL_MS);
+}
+
+/* The federation options belong together: all or none, and exactly one way to secure
+ * the upstream connection. Fills in the default spool DB/upstream-spool. */
+static int upstream_check(upstream_opts_t *up, const char *db, char *spool, size_t spoollen)
+{
+    int any = up->entity || up->key_file || up->server_key_file || up->insecure || up->spool_dir;
+    if (!up->endpoint) {
+        if (any) fprintf(stderr, "huizong-aggregator: --as and the --upstream-* options need --upstream ENDPOINT\n");
+        return any ? -1 : 0;
+    }
+    if (!up->entity) {
+        fprintf(stderr, "huizong-aggregator: --upstream needs --as ENTITY (the node this aggregator consolidates)\n");
+        return -1;
+    }
+    int curve = up->key_file || up->server_key_file;
+    if (up->insecure == curve || (curve && !(up->key_file && up->server_key_file))) {
+        fprintf(stderr, "huizong-aggregator: --upstream needs either --upstream-key FILE and "
+                        "--upstream-server-key FILE (CURVE) or --upstream-insecure\n");
+        return -1;
+    }
+    if (!up->spool_dir) {
+        snprintf(spool, spoollen, "%s/upstream-spool", db);
+        up->spool_dir = spool;
+    }
+    return 0;
 }
 
 static void on_signal(int sig)
@@ -146,9 +187,18 @@ int main(int argc, char **argv)
         { "insecure", no_argument, 0, 'I' },
         { "curve-secret", required_argument, 0, 'c' },
         { "authorized", required_argument, 0, 'a' },
+        { "events", required_argument, 0, 'E' },
+        { "upstream", required_argument, 0, 'U' },
+        { "as", required_argument, 0, 'A' },
+        { "upstream-key", required_argument, 0, 'K' },
+        { "upstream-server-key", required_argument, 0, 'S' },
+        { "upstream-insecure", no_argument, 0, 'N' },
+        { "upstream-spool", required_argument, 0, 'P' },
+        { "upstream-interval", required_argument, 0, 'T' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
+    upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
     int c;
     long long v;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -174,6 +224,20 @@ int main(int argc, char **argv)
         case 'I': opts.insecure = 1; break;
         case 'c': opts.curve_secret = optarg; break;
         case 'a': opts.authorized = optarg; break;
+        case 'E': opts.events = optarg; break;
+        case 'U': up.endpoint = optarg; break;
+        case 'A': up.entity = optarg; break;
+        case 'K': up.key_file = optarg; break;
+        case 'S': up.server_key_file = optarg; break;
+        case 'N': up.insecure = 1; break;
+        case 'P': up.spool_dir = optarg; break;
+        case 'T':
+            if (parse_size(optarg, 10, 86400000, &v)) {
+                fprintf(stderr, "huizong-aggregator: --upstream-interval must be 10..86400000 ms, got '%s'\n", optarg);
+                return 2;
+            }
+            up.interval_ms = (int)v;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -186,6 +250,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "huizong-aggregator: --db DIR and --bind ENDPOINT are required (see --help)\n");
         return 2;
     }
+    char up_spool[4096];
+    if (upstream_check(&up, db, up_spool, sizeof up_spool) != 0) return 2;
+    if (up.endpoint) opts.upstream = &up;
     char err[512] = "";
     if (server_security_check(&opts, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: %s\n", err);
@@ -219,6 +286,11 @@ int main(int argc, char **argv)
     }
     int rc = 0;
     if (hierarchy && load_hierarchy(store, hierarchy) != 0) rc = 1;
+    /* Recorded so every flag report can name the rules it was produced with. */
+    if (rc == 0 && store_meta_set(store, "rules", rule_settings_describe(settings), err, sizeof err)) {
+        fprintf(stderr, "huizong-aggregator: cannot record the rule settings: %s\n", err);
+        rc = 1;
+    }
     if (rc == 0) {
         fprintf(stderr, "huizong-aggregator: database %s, rules: %s\n", db,
                 rule_settings_describe(settings));

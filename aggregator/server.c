@@ -20,6 +20,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "events.h"
 #include "intake.h"
 
 volatile sig_atomic_t server_stop = 0;
@@ -163,11 +164,13 @@ static uint64_t server_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Applies one drained batch and answers it. */
+/* Applies one drained batch and answers it; then (acks first, never holding them up)
+ * publishes its events and marks what the upstream forward must carry. */
 static void server_commit(void *router, intake_batch_t *b, store_t *store,
-                          const rule_settings_t *settings)
+                          const rule_settings_t *settings, events_t *events, upstream_t *upstream)
 {
     int committed = 1;
+    if (events && b->nitems > 0) events_batch_begin(events, store, b->items, b->nitems);
     if (b->nitems > 0) {
         char err[512] = "";
         uint64_t t0 = server_now_ms();
@@ -189,6 +192,12 @@ static void server_commit(void *router, intake_batch_t *b, store_t *store,
         if (e->item >= 0 && !committed) continue;
         server_send_ack(router, e, intake_ack(b, i));
     }
+    if (events) {
+        for (size_t i = 0; i < b->count; i++)
+            if (b->entries[i].item < 0 || committed) events_ack(events, intake_ack(b, i));
+        events_batch_end(events, store, b->items, b->nitems, committed);
+    }
+    if (upstream && committed) upstream_batch_committed(upstream, b->items, b->nitems);
 }
 
 /* SIGHUP: re-read the authorisation file; a broken file leaves the old one in force. */
@@ -224,6 +233,8 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     }
     int rc = -1;
     auth_t *auth = NULL;
+    events_t *events = NULL;
+    upstream_t *upstream = NULL;
     if (!opts->insecure) {
         /* Binds the ZAP handler in ctx: before the router binds, as RFC 27 wants. */
         auth = auth_new(ctx, opts->curve_secret, opts->authorized, err, sizeof err);
@@ -246,6 +257,22 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     if (auth)
         fprintf(stderr, "huizong-aggregator: CURVE on: server key %s; authorisation %s: %zu keys\n",
                 auth_server_public(auth), auth_path(auth), auth_count(auth));
+    if (opts->events) {
+        events = events_new(ctx, opts->events, err, sizeof err);
+        if (!events) {
+            fprintf(stderr, "huizong-aggregator: %s\n", err);
+            goto done;
+        }
+        fprintf(stderr, "huizong-aggregator: events on %s (seq from %llu, high-water mark %d)\n",
+                opts->events, (unsigned long long)events_next_seq(events), EVENTS_SNDHWM);
+    }
+    if (opts->upstream) {
+        upstream = upstream_new(store, opts->upstream, err, sizeof err);
+        if (!upstream) {
+            fprintf(stderr, "huizong-aggregator: upstream: %s\n", err);
+            goto done;
+        }
+    }
 
     while (!server_stop) {
         if (server_reload) {
@@ -266,17 +293,20 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             break;
         }
         if (auth && ((items[1].revents | items[2].revents) & ZMQ_POLLIN)) auth_serve(auth);
+        if (upstream) upstream_tick(upstream);   /* at most 1 ms: forwards, acks, retries */
         if (!(items[0].revents & ZMQ_POLLIN)) continue;
         while (batch.count < batch.cap) {
             int got = server_take(router, &batch, store, settings);
             if (got <= 0) break;
         }
-        server_commit(router, &batch, store, settings);
+        server_commit(router, &batch, store, settings, events, upstream);
         intake_batch_reset(&batch);
     }
     fprintf(stderr, "huizong-aggregator: stopping\n");
     rc = 0;
 done:
+    upstream_destroy(&upstream);    /* pending forwards stay in its spool */
+    events_destroy(&events);
     zmq_close(router);
     auth_destroy(&auth);
     zmq_ctx_term(ctx);

@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "rules.h"
 #include "store.h"
+#include "upstream.h"
 
 typedef struct {
     const char *bind;           /* ZeroMQ endpoint to bind (tcp or ipc) */
@@ -22,6 +23,8 @@ typedef struct {
     int insecure;               /* no CURVE: explicitly asked for */
     const char *curve_secret;   /* CURVE: the server's zcert secret file */
     const char *authorized;     /* CURVE: the authorisation file (see auth.h) */
+    const char *events;         /* PUB endpoint for live events (events.h), or NULL */
+    const upstream_opts_t *upstream;  /* federation: forward --as ENTITY upstream, or NULL */
 } server_opts_t;
 
 /* Set from a signal handler; the loop finishes the current batch and returns. */

@@ -331,6 +331,7 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
     if (strlen(y) != 4 || strspn(y, "0123456789") != 4 || y[0] == '0')
         BAD(F_YEAR, "'%s' is not a 4-digit year", y);
     uint32_t year = (uint32_t)atoi(y);
+    if (year < 1900) BAD(F_YEAR, "%u is before 1900", year);
     table_id t = table_from_name(v[F_TABLE]);
     if (t == TABLE_NONE) BAD(F_TABLE, "unknown table '%s'", v[F_TABLE]);
     if (!*v[F_ROW]) BAD(F_ROW, "empty");

@@ -33,6 +33,19 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
  * carry NULL. */
 static const char *str(const char *s) { return s ? s : ""; }
 
+/* Copies src into dst (size n), truncating at a UTF-8 character boundary so a long
+ * Chinese reason never ends in half a character. */
+static void wire_copy_utf8(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= n) {
+        len = n - 1;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80) len--;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
 /* A decoded string: at most max bytes and valid UTF-8. */
 static int check_str(const char *what, const char *s, size_t max, char *err, size_t errlen)
 {
@@ -294,7 +307,7 @@ int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_
     snprintf(ack->submission_id, sizeof ack->submission_id, "%s", str(m->submission_id));
     snprintf(ack->entity, sizeof ack->entity, "%s", str(m->entity));
     /* A longer reason is cut at the buffer: it is for people, and truncation is safe. */
-    snprintf(ack->reason, sizeof ack->reason, "%s", str(m->reason));
+    wire_copy_utf8(ack->reason, sizeof ack->reason, str(m->reason));
     ack->year = m->year;
     ack->status = (ack_status)m->status;
     ack->version = m->version;

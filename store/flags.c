@@ -138,6 +138,6 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
     mdb_cursor_close(c);
     mdb_txn_abort(txn);
     if (rc != MDB_NOTFOUND) { findings_clear(out); return -1; }
-    qsort(out->items, out->count, sizeof *out->items, finding_cmp);
+    if (out->count > 1) qsort(out->items, out->count, sizeof *out->items, finding_cmp);
     return 0;
 }

@@ -92,7 +92,7 @@ done:
     if (cc) mdb_cursor_close(cc);
     mdb_txn_abort(txn);
     if (rc) { free(*out); *out = NULL; *n = 0; return -1; }
-    qsort(*out, *n, sizeof **out, store_figure_cmp);
+    if (*n > 1) qsort(*out, *n, sizeof **out, store_figure_cmp);
     return 0;
 }
 

@@ -90,6 +90,11 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
  * returned string is valid until the next call. */
 const char *store_row_label(store_t *self, table_id t, const char *row);
 
+/* Named settings of the database (e.g. "rules": the catalogue and settings the aggregator
+ * validates with). set: 0 or -1 with err; get: 0, or -1 if absent (out truncated to fit). */
+int store_meta_set(store_t *self, const char *name, const char *value, char *err, size_t errlen);
+int store_meta_get(store_t *self, const char *name, char *out, size_t outlen);
+
 /* Recomputes every node's computed/reported figures from the stored current facts and
  * compares them with the maintained ones; prints each discrepancy to report. Returns the
  * number of discrepancies (0 = clean), or -1 on error. */

@@ -22,6 +22,7 @@ typedef struct {
     severity_t severity;     /* SEV_NONE = all */
     output_format format;
     bool subtree;            /* report: the entity and everything under it */
+    char rules[256];         /* catalogue and settings the flags were produced with */
 } flags_opts;
 
 static const char *severity_colour(severity_t s)
@@ -128,8 +129,7 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
     }
     if (o->format == FORMAT_JSON) printf("\n]\n");
     if (o->format == FORMAT_TEXT)
-        printf("%zu flags shown, %zu errors (rule catalogue %s)\n", shown, errors,
-               RULES_CATALOGUE_VERSION);
+        printf("%zu flags shown, %zu errors (rules: %s)\n", shown, errors, o->rules);
     return errors ? EXIT_FINDINGS : EXIT_OK;
 }
 
@@ -205,6 +205,8 @@ static int flags_run(int argc, char **argv, bool report)
             printf("问题报告 %s %s %u (%zu entities)\n\n", nodes.h.items[at].code,
                    nodes.h.items[at].name, o.year, end - (size_t)at);
     }
+    if (store_meta_get(store, "rules", o.rules, sizeof o.rules) != 0)
+        snprintf(o.rules, sizeof o.rules, "catalogue %s, settings not recorded", RULES_CATALOGUE_VERSION);
     rc = flags_print(&o, &nodes, &all);
 done:
     findings_clear(&all);

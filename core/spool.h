@@ -1,4 +1,7 @@
-/* spool.h -- the collector's store-and-forward directory.
+/* spool.h -- the store-and-forward directory of a submission sender: the collector's
+ * spool, and the upstream spool of an aggregator that forwards to a higher one
+ * (aggregator/upstream.c, docs/federation.md). Moved here from collector/ so both link
+ * one copy.
  *
  * Layout (docs/protocol.md): DIR/<name>.pb holds one packed Submission (exactly the bytes
  * sent on the wire); DIR/rejected/<name>.pb + <name>.reason hold submissions the
@@ -10,8 +13,8 @@
  * (unlinked) or a REJECTED ack (moved to rejected/ with its reason). A crash at any point
  * leaves the submission either pending or settled, never lost.
  */
-#ifndef HUIZONG_COL_SPOOL_H
-#define HUIZONG_COL_SPOOL_H
+#ifndef HUIZONG_SPOOL_H
+#define HUIZONG_SPOOL_H
 
 #include <limits.h>
 #include <stddef.h>

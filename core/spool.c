@@ -1,4 +1,5 @@
-/* spool.c -- the collector's store-and-forward directory (see spool.h).
+/* spool.c -- the store-and-forward directory of the collector and of an aggregator
+ * forwarding upstream (see spool.h).
  *
  * Invariant: every state change is a rename or an unlink followed by an fsync of the
  * directory, so after a crash a submission is in exactly one place: pending (DIR),

@@ -1,5 +1,7 @@
 /* sender.h -- delivering spooled submissions to an aggregator: a DEALER socket with a
  * window of in-flight submissions, acks matched by submission id, Lazy Pirate retries.
+ * Used by the collector and by an aggregator forwarding upstream (aggregator/upstream.c);
+ * it lives in core/ so both link the same code.
  *
  * Invariants:
  *  - A job is finished only by an ack naming its submission id (ACCEPTED or REJECTED), or
@@ -13,8 +15,8 @@
  *
  * The caller drives it with sender_poll(); it never blocks longer than asked.
  */
-#ifndef HUIZONG_COL_SENDER_H
-#define HUIZONG_COL_SENDER_H
+#ifndef HUIZONG_SENDER_H
+#define HUIZONG_SENDER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +44,8 @@ typedef struct {
     int backoff_min_ms;    /* first wait before reconnecting (default 250) */
     int backoff_max_ms;    /* cap of the doubling (default 8000) */
     int verbose;           /* log reconnects on stderr */
+    const char *who;       /* prefix of its log lines (default "huizong-collector"; an
+                              aggregator forwarding upstream passes its own name) */
     const curve_client_t *curve;   /* CURVE client keys (must outlive the sender), or
                                       NULL: plain text, for an --insecure aggregator */
 } sender_opts_t;

@@ -1,4 +1,5 @@
-/* sender.c -- the collector's DEALER window with Lazy Pirate retries (see sender.h).
+/* sender.c -- the DEALER window with Lazy Pirate retries of the collector and of an
+ * aggregator forwarding upstream (see sender.h).
  *
  * Invariants:
  *  - jobs[head..count) are the jobs in the order they were added; finished ones are
@@ -59,6 +60,7 @@ void sender_opts_default(sender_opts_t *o)
     o->backoff_min_ms = 250;
     o->backoff_max_ms = 8000;
     o->verbose = 1;
+    o->who = "huizong-collector";
     o->curve = NULL;
 }
 
@@ -101,6 +103,7 @@ sender_t *sender_new(const char *endpoint, const sender_opts_t *opts, sender_don
         return NULL;
     }
     self->o = *opts;
+    if (!self->o.who) self->o.who = "huizong-collector";
     if (self->o.window < 1) self->o.window = 1;
     if (self->o.timeout_ms < 10) self->o.timeout_ms = 10;
     if (self->o.backoff_min_ms < 1) self->o.backoff_min_ms = 1;
@@ -227,8 +230,8 @@ static void sender_reset(sender_t *self, const char *why)
     self->in_flight = 0;
     self->retry_at = sender_now() + (uint64_t)self->backoff_ms;
     if (self->o.verbose)
-        fprintf(stderr, "huizong-collector: %s; reconnecting to %s in %d ms (%zu pending)\n",
-                why, self->endpoint, self->backoff_ms, self->outstanding);
+        fprintf(stderr, "%s: %s; reconnecting to %s in %d ms (%zu pending)\n", self->o.who, why,
+                self->endpoint, self->backoff_ms, self->outstanding);
     self->backoff_ms = self->backoff_ms * 2 > self->o.backoff_max_ms ? self->o.backoff_max_ms
                                                                      : self->backoff_ms * 2;
 }
@@ -239,12 +242,12 @@ static void sender_on_ack(sender_t *self, const uint8_t *data, size_t len)
     ack_init(&ack);
     char err[256] = "";
     if (wire_unpack_ack(data, len, &ack, err, sizeof err) != 0) {
-        fprintf(stderr, "huizong-collector: unreadable reply from %s: %s\n", self->endpoint, err);
+        fprintf(stderr, "%s: unreadable reply from %s: %s\n", self->o.who, self->endpoint, err);
         ack_clear(&ack);
         return;
     }
     if (ack.status != ACK_ACCEPTED && ack.status != ACK_REJECTED) {
-        fprintf(stderr, "huizong-collector: reply for %s has unknown status %d; will retry\n",
+        fprintf(stderr, "%s: reply for %s has unknown status %d; will retry\n", self->o.who,
                 ack.submission_id, (int)ack.status);
         ack_clear(&ack);
         return;
@@ -259,8 +262,8 @@ static void sender_on_ack(sender_t *self, const uint8_t *data, size_t len)
         }
     }
     if (!ack.submission_id[0])
-        fprintf(stderr, "huizong-collector: the aggregator rejected a message it could not read: %s\n",
-                ack.reason);
+        fprintf(stderr, "%s: the aggregator rejected a message it could not read: %s\n",
+                self->o.who, ack.reason);
     /* Otherwise a late duplicate for a job already finished: nothing to do. */
     ack_clear(&ack);
 }
@@ -312,7 +315,7 @@ int sender_poll(sender_t *self, int max_ms)
         uint64_t now = sender_now();
         if (!self->sock && now >= self->retry_at) {
             if (sender_open(self, err, sizeof err) != 0) {
-                fprintf(stderr, "huizong-collector: %s\n", err);
+                fprintf(stderr, "%s: %s\n", self->o.who, err);
                 return -1;
             }
         }
@@ -329,7 +332,7 @@ int sender_poll(sender_t *self, int max_ms)
             int n = zmq_poll(&item, 1, wait);
             if (n < 0) {
                 if (errno == EINTR) return 0;   /* let the caller look at its signal flag */
-                fprintf(stderr, "huizong-collector: poll: %s\n", zmq_strerror(errno));
+                fprintf(stderr, "%s: poll: %s\n", self->o.who, zmq_strerror(errno));
                 return -1;
             }
             if (n > 0 && sender_drain(self) != 0) sender_reset(self, "receive failed");

@@ -1,5 +1,7 @@
-/* curve.h -- the collector's side of CURVE: its own keypair and the aggregator's public
- * key, read from CZMQ zcert files (`huizong keygen`), applied to a DEALER before connect.
+/* curve.h -- the client side of CURVE: its own keypair and the aggregator's public key,
+ * read from CZMQ zcert files (`huizong keygen`), applied to a DEALER before connect. The
+ * client is a collector, or an aggregator forwarding upstream (--upstream-key,
+ * --upstream-server-key); "collector" below means either.
  *
  * Invariants:
  *  - A key is used only after it decoded as 40-character Z85, and a keypair only after
@@ -10,8 +12,8 @@
  *    PUBLIC certificate only; a file with the server's secret in it is refused.
  *  - Secret key text is wiped from memory when the keys are released.
  */
-#ifndef HUIZONG_COL_CURVE_H
-#define HUIZONG_COL_CURVE_H
+#ifndef HUIZONG_CURVE_H
+#define HUIZONG_CURVE_H
 
 #include <stddef.h>
 

@@ -1,4 +1,5 @@
-/* curve.c -- loading the collector's CURVE keys and configuring its DEALER (see curve.h).
+/* curve.c -- loading a CURVE client's keys (a collector's, or an aggregator's forwarding
+ * upstream) and configuring its DEALER (see curve.h).
  *
  * The files are CZMQ zcert files (ZPL text, `huizong keygen` writes them):
  *     curve
