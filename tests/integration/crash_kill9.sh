@@ -2,14 +2,15 @@
 # crash_kill9.sh -- nothing acked is ever lost, nothing is applied twice or by halves, while
 # the aggregator is SIGKILLed at random moments (docs/durability.md).
 #
-#  - `huizong gen` makes 20 department files (100 submissions: 80 units, 20 departments).
-#  - 4 long-running collectors (`run --watch`, one spool each) get them in ROUNDS rounds; in
-#    round r > 1 every amount of a file is changed (…NN -> …NN0r, +r*100 fen), so each round
-#    is a resubmission with new ids and new figures and versions advance while we kill.
-#  - Meanwhile the aggregator is killed with SIGKILL at least MIN_KILLS times at random
-#    moments and restarted on the same --db each time.
+#  - `huizong gen` makes 12 department files (48 submissions: 36 units, 12 departments).
+#  - 4 long-running collectors (`run --watch`, one spool each) get them in rounds; in round
+#    r > 1 every amount of a file is changed (…NN -> …NN00rr, +r fen), so each round is a
+#    resubmission with new ids and new figures and versions advance while we kill. A round
+#    goes in once the previous one is delivered, until enough kills happened (4-16 rounds).
+#  - Whenever submissions are pending, the aggregator is SIGKILLed at a random moment
+#    (50-850 ms later) and restarted on the same --db: at least MIN_KILLS times.
 #  - Then, aggregator up: every collector drains its spool (asserted, bounded wait).
-#  - Checked for every entity: it has exactly ROUNDS versions (none lost, none doubled);
+#  - Checked for every entity: it has exactly one version per round (none lost, none doubled);
 #    version v came from round v's file (order kept); every version holds exactly the
 #    facts of the entity in that file (`huizong show --version v --format csv` vs the source
 #    CSV, amounts as fen); every ack a collector printed names one of those versions, each
@@ -23,7 +24,7 @@ COL="$HZ_BIN/huizong-collector"
 HZ="$HZ_BIN/huizong"
 KIT="$HZ_BIN/hz-testkit"
 [ -x "$KIT" ] || { echo "SKIP: $KIT not built (target hz-testkit)"; exit 77; }
-ROUNDS=${ROUNDS:-5}
+MAX_ROUNDS=${MAX_ROUNDS:-16}
 NCOL=4
 MIN_KILLS=${MIN_KILLS:-24}
 export LC_ALL=C
@@ -68,26 +69,31 @@ start_agg() {
 
 pending() { find "$tmp"/spool* -maxdepth 1 -name '*.pb' 2>/dev/null | wc -l; }
 
-# --- data: 4 cities' worth of departments, spread over the collectors by file
-"$HZ" gen --out "$tmp/gen" --seed 9 --provinces 1 --cities 2 --districts 2 --departments 5 \
-    --units 4 >/dev/null 2>&1 || fail "huizong gen failed"
+# --- data: 12 department files, 48 entities
+"$HZ" gen --out "$tmp/gen" --seed 9 --provinces 1 --cities 2 --districts 2 --departments 3 \
+    --units 3 >/dev/null 2>&1 || fail "huizong gen failed"
 files=()
 for f in "$tmp"/gen/submissions/*.csv; do files+=("$(basename "$f" .csv)"); done
-[ "${#files[@]}" -eq 20 ] || fail "expected 20 generated files, got ${#files[@]}"
+NFILES=${#files[@]} NENT=48
+[ "$NFILES" -eq 12 ] || fail "expected 12 generated files, got $NFILES"
 mkdir -p "$tmp/rounds" "$tmp/expect"
-for r in $(seq "$ROUNDS"); do
+
+# Writes round r's files (round 1: as generated; round r > 1: every amount …NN -> …NN00rr,
+# i.e. r fen more) and the expected facts per entity: expect/<entity>.r<r>, sorted.
+make_round() {
+    local r=$1 d src out
     for d in "${files[@]}"; do
         src="$tmp/gen/submissions/$d.csv" out="$tmp/rounds/r$r-$d.csv"
         if [ "$r" -eq 1 ]; then cp "$src" "$out"
-        else sed -E "2,\$ s/(,-?[0-9]+\.[0-9]{2})\$/\\10$r/" "$src" >"$out"; fi
-        # Expected facts per entity: expect/<entity>.r<r>, sorted, one fact per line.
+        else sed -E "2,\$ s/(,-?[0-9]+\.[0-9]{2})\$/\\1$(printf %04d "$r")/" "$src" >"$out"; fi
         "$KIT" facts "$out" | sort | awk -F'\t' -v dir="$tmp/expect" -v r="$r" \
-            '{ f = dir "/" $1 ".r" r; print > f }' || fail "hz-testkit facts $out"
+            '{ f = dir "/" $1 ".r" r; print > f }' || return 1
     done
-done
+}
+make_round 1 && make_round 2 || fail "could not prepare rounds 1 and 2"
 cmp -s "$tmp/expect/${files[0]}.r1" "$tmp/expect/${files[0]}.r2" && fail "round 2 did not change amounts"
 entities=$(ls "$tmp/expect" | sed 's/\.r1$//;t;d' | sort)
-[ "$(echo "$entities" | wc -l)" -eq 100 ] || fail "expected 100 entities in the generated files"
+[ "$(echo "$entities" | wc -l)" -eq "$NENT" ] || fail "expected $NENT entities in the generated files"
 
 # --- aggregator and collectors
 start_agg
@@ -98,55 +104,70 @@ for i in $(seq 0 $((NCOL - 1))); do
     col_pids+=($!)
 done
 
-# Drops round r (file k goes to collector k mod NCOL, so one collector owns all of an
-# entity's versions), waits until the collectors have spooled all of it, then paces.
+# The dropper: round r goes in once round r-1 is spooled and delivered (file k to collector
+# k mod NCOL, so one collector owns all of an entity's versions), until the killer has
+# killed enough (file "enough") and at least 3 rounds went in, or MAX_ROUNDS.
 dropper() {
-    for r in $(seq "$ROUNDS"); do
-        local k=0
+    local r k d
+    for r in $(seq "$MAX_ROUNDS"); do
+        [ "$r" -le 2 ] || make_round "$r" || { echo "make_round $r failed" >"$tmp/dropper.err"; return 1; }
+        if [ "$r" -gt 1 ]; then
+            for _ in $(seq 600); do
+                [ "$(ls "$tmp"/watch*/done/r$((r - 1))-*.csv 2>/dev/null | wc -l)" -eq "$NFILES" ] &&
+                    [ "$(pending)" -eq 0 ] && break
+                sleep 0.05
+            done
+            [ -f "$tmp/enough" ] && [ "$r" -gt 3 ] && break
+        fi
+        k=0
         for d in "${files[@]}"; do
             mv "$tmp/rounds/r$r-$d.csv" "$tmp/watch$((k % NCOL))/"
             k=$((k + 1))
         done
-        for _ in $(seq 300); do
-            [ "$(ls "$tmp"/watch*/done/r$r-*.csv 2>/dev/null | wc -l)" -eq 20 ] && break
-            sleep 0.1
-        done
-        sleep 1.5
+        echo "$r" >"$tmp/rounds.dropped"
     done
-    echo "dropped $ROUNDS rounds" >"$tmp/dropper.done"
+    touch "$tmp/dropper.done"
 }
 dropper &
 dropper_pid=$!
 
-# --- the killer: random moments, restart on the same database each time
+# --- the killer: whenever submissions are pending, SIGKILL at a random moment 50-850 ms
+# later, restart on the same database at once.
 kills=0 busy=0
-while [ "$kills" -lt "$MIN_KILLS" ] || [ ! -f "$tmp/dropper.done" ]; do
-    [ $((SECONDS - T0)) -lt 60 ] || break
-    sleep "0.$((RANDOM % 8 + 1))$((RANDOM % 10))"
+while [ ! -f "$tmp/dropper.done" ] && [ $((SECONDS - T0)) -lt 75 ]; do
+    [ "$(pending)" -gt 0 ] || { sleep 0.05; continue; }
+    sleep "0.$((RANDOM % 8))$((RANDOM % 5 + 5))"
     [ "$(pending)" -gt 0 ] && busy=$((busy + 1))
     kill -9 "$agg_pid"
     wait "$agg_pid" 2>/dev/null
     agg_pid=""
     kills=$((kills + 1))
+    [ "$kills" -lt "$MIN_KILLS" ] || touch "$tmp/enough"
     start_agg
 done
+[ -f "$tmp/dropper.done" ] || fail "the dropper did not finish within 75 s ($kills kills)"
 wait "$dropper_pid"
 dropper_pid=""
-[ "$kills" -ge 20 ] || fail "only $kills kills in 60 s (wanted at least 20)"
-[ "$busy" -ge 10 ] || fail "only $busy of $kills kills hit pending work: the test did not exercise the crash"
+[ -f "$tmp/dropper.err" ] && fail "$(cat "$tmp/dropper.err")"
+ROUNDS=$(cat "$tmp/rounds.dropped")
+[ "$kills" -ge 20 ] || fail "only $kills kills (wanted at least 20)"
+[ "$busy" -ge 15 ] || fail "only $busy of $kills kills hit pending work: the test did not exercise the crash"
 
 # --- drain: every file spooled, every spool empty (bounded)
+drained() {
+    [ "$(ls "$tmp"/watch*/done/*.csv 2>/dev/null | wc -l)" -eq $((NFILES * ROUNDS)) ] && [ "$(pending)" -eq 0 ]
+}
 for _ in $(seq 400); do
-    [ "$(pending)" -eq 0 ] && break
+    drained && break
     sleep 0.1
 done
-[ "$(pending)" -eq 0 ] || fail "spools did not drain within 40 s of the last restart: $(pending) pending"
+drained || fail "spools did not drain within 40 s of the last restart: $(pending) pending"
 for i in $(seq 0 $((NCOL - 1))); do
     kill -TERM "${col_pids[$i]}"
     wait "${col_pids[$i]}" || fail "collector $i did not exit 0 on SIGTERM"
 done
 col_pids=()
-[ "$(ls "$tmp"/watch*/done/*.csv | wc -l)" -eq $((20 * ROUNDS)) ] || fail "not every file reached done/"
+[ "$(ls "$tmp"/watch*/done/*.csv | wc -l)" -eq $((NFILES * ROUNDS)) ] || fail "not every file reached done/"
 ls "$tmp"/watch*/failed/* >/dev/null 2>&1 && fail "a file went to failed/"
 find "$tmp"/spool*/rejected -type f 2>/dev/null | grep -q . && fail "a submission was rejected"
 
@@ -154,7 +175,7 @@ find "$tmp"/spool*/rejected -type f 2>/dev/null | grep -q . && fail "a submissio
 cat "$tmp"/col*.out | awk '$5 == "ACCEPTED" { sub(/^v/, "", $6); print $1, $2, $6 }' | sort >"$tmp/acks"
 acks=$(wc -l <"$tmp/acks")
 replays=$(cat "$tmp"/col*.out | grep -c ' ACCEPTED v[0-9]* replayed')
-[ "$acks" -eq $((100 * ROUNDS)) ] || fail "collectors printed $acks ACCEPTED lines, expected $((100 * ROUNDS))"
+[ "$acks" -eq $((NENT * ROUNDS)) ] || fail "collectors printed $acks ACCEPTED lines, expected $((NENT * ROUNDS))"
 grep -v ' ACCEPTED ' "$tmp"/col*.out | grep -q . && fail "a collector printed a non-ACCEPTED line: $(grep -hv ' ACCEPTED ' "$tmp"/col*.out | head -2)"
 [ "$(uniq -d "$tmp/acks" | wc -l)" -eq 0 ] || fail "one version acked twice: $(uniq -d "$tmp/acks" | head -3)"
 # The ids the aggregators logged as committed (fresh, not replays): entity version id.
@@ -182,7 +203,7 @@ for e in $entities; do
         checked=$((checked + 1))
     done <<<"$versions"
 done
-[ "$checked" -eq $((100 * ROUNDS)) ] || fail "checked $checked versions, expected $((100 * ROUNDS))"
+[ "$checked" -eq $((NENT * ROUNDS)) ] || fail "checked $checked versions, expected $((NENT * ROUNDS))"
 
 out=$("$HZ" verify --db "$tmp/db") || fail "huizong verify: $out"
 echo "$out" | grep -q '^verify: 0 discrepancies$' || fail "verify: $out"

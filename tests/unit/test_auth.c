@@ -3,8 +3,9 @@
  * loaded from examples/entities.csv, reload and revocation, the zcert key readers, and
  * the ZAP handler end to end (real CURVE handshakes over ipc:// in a mkdtemp dir).
  *
- * The aggregator's auth.c and the client side core/curve.c are compiled into this test
- * (auth.c lives in an executable; curve.c's statics are tested too). Every test works in its own mkdtemp dir. */
+ * The aggregator's auth.c is compiled into this test (it lives in an executable, not a
+ * library); the client side, core/curve.c, comes with huizong_core. Every test works in
+ * its own mkdtemp dir. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 #include <zmq.h>
 
 #include "../../aggregator/auth.c"
-#include "../../core/curve.c"
+#include "curve.h"
 #include "hierarchy.h"
 #include "store.h"
 

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# federation.sh -- two city aggregators forward their consolidated figures (--upstream --as)
+# to one province aggregator. The province's figures must equal a single aggregator that
+# received every submission itself; a province that is down while the cities keep working
+# catches up when it comes back, with nothing lost and `huizong verify` clean.
+source "$(dirname "$0")/lib.sh.inc"
+
+H="$WORK/gen/entities.csv"
+PIDS=()
+stop_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+trap 'stop_all; cleanup' EXIT
+
+# agg NAME HIERARCHY [options...]: starts an aggregator on ipc://$WORK/NAME.sock, db $WORK/NAME
+agg() {
+  local name=$1 hier=$2; shift 2
+  "$HZ_BIN/huizong-aggregator" --db "$WORK/$name" --bind "ipc://$WORK/$name.sock" \
+      --hierarchy "$hier" --insecure "$@" >>"$WORK/$name.log" 2>&1 &
+  eval "PID_$name=$!"
+  PIDS+=("$!")
+  for _ in $(seq 1 100); do [ -S "$WORK/$name.sock" ] && return 0; sleep 0.05; done
+  fail "aggregator $name did not bind"
+}
+stop() {   # stop NAME: SIGTERM, expect a clean exit 0
+  local pid; eval "pid=\$PID_$1"
+  kill -TERM "$pid"; local rc=0; wait "$pid" || rc=$?
+  [ "$rc" -eq 0 ] || fail "aggregator $1 exited $rc on SIGTERM"
+  rm -f "$WORK/$1.sock"
+}
+send() {   # send NAME FILES...
+  local name=$1; shift
+  "$HZ_BIN/huizong-collector" submit "$@" --to "ipc://$WORK/$name.sock" --spool "$WORK/spool-$name" \
+      >>"$WORK/collector.log" 2>&1 || fail "submit to $name failed (see $WORK/collector.log)"
+}
+# reported figures of one node, every table: code,table,row,column,reported
+TABLES="summary income expense fiscal gpb_func gpb_econ three_public gfb_func soe_func projects"
+reported() {
+  for t in $TABLES; do
+    "$HZ_BIN/huizong" tree --db "$WORK/$1" --year 2024 --entity "$2" --depth 0 --table "$t" --format csv |
+      awk -F, 'NR > 1 { print $1 "," $10 "," $11 "," $13 "," $14 }'
+  done
+}
+# wait until the province's figures of ENTITY equal the single aggregator's (10 s at most)
+converge() {
+  for _ in $(seq 1 100); do
+    [ "$(reported prov "$1")" = "$(reported single "$1")" ] && [ -n "$(reported single "$1")" ] && return 0
+    sleep 0.1
+  done
+  diff <(reported prov "$1") <(reported single "$1") | head -5 >&2
+  fail "province figures of $1 did not converge with the single aggregator"
+}
+
+"$HZ_BIN/huizong" gen --out "$WORK/gen" --seed 11 --provinces 1 --cities 2 --districts 1 \
+    --departments 2 --units 2 --faults 0 >/dev/null 2>&1 || fail "gen failed"
+"$HZ_BIN/huizong" gen --out "$WORK/gen2" --seed 12 --provinces 1 --cities 2 --districts 1 \
+    --departments 2 --units 2 --faults 0 >/dev/null 2>&1 || fail "gen failed"
+cmp -s "$H" "$WORK/gen2/entities.csv" || fail "the two generated data sets must share one hierarchy"
+PROV=$(awk -F, '$3 == "province" { print $1 }' "$H")
+CITIES=($(awk -F, '$3 == "city" { print $1 }' "$H"))
+[ "${#CITIES[@]}" -eq 2 ] || fail "expected 2 cities in $H"
+C1=${CITIES[0]} C2=${CITIES[1]}
+# The province only needs the nodes down to the cities it receives forwards for.
+awk -F, 'NR == 1 || $3 == "province" || $3 == "city"' "$H" >"$WORK/prov-entities.csv"
+files_of() { ls "$1"/submissions/${2:0:4}*.csv; }   # department files of a city (code prefix)
+
+agg prov "$WORK/prov-entities.csv"
+agg single "$H"
+agg c1 "$H" --upstream "ipc://$WORK/prov.sock" --as "$C1" --upstream-insecure --upstream-interval 200
+agg c2 "$H" --upstream "ipc://$WORK/prov.sock" --as "$C2" --upstream-insecure --upstream-interval 200
+
+send c1 $(files_of "$WORK/gen" "$C1")
+send c2 $(files_of "$WORK/gen" "$C2")
+send single "$WORK"/gen/submissions/*.csv
+for e in "$PROV" "$C1" "$C2"; do converge "$e"; done
+echo "ok: province $PROV and cities $C1 $C2 equal a single aggregator ($(reported prov "$PROV" | wc -l) figures each)"
+expense() { reported "$1" "$2" | awk -F, '$2 == "summary" && $3 == "expense_total" { print $5 }'; }
+[ -n "$(expense prov "$PROV")" ] || fail "the province has no 支出总计"
+echo "ok: province 支出总计 $(expense prov "$PROV") 万元"
+grep -q "upstream: $C1 2024 forwarded" "$WORK/c1.log" || fail "c1 did not log its forward"
+
+# The province goes down; the cities keep accepting, and spool their forwards.
+stop prov
+send c1 $(files_of "$WORK/gen2" "$C1")
+send single $(files_of "$WORK/gen2" "$C1")
+for _ in $(seq 1 50); do ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 && break; sleep 0.1; done
+ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 || fail "c1 did not spool its forward while the province was down"
+echo "ok: province down: c1 accepted the new version and spooled its forward"
+[ "$(expense c1 "$C1")" = "$(expense single "$C1")" ] || fail "c1 and single disagree on $C1"
+
+# A city restart with a forward pending loses nothing either.
+stop c1
+agg c1 "$H" --upstream "ipc://$WORK/prov.sock" --as "$C1" --upstream-insecure --upstream-interval 200
+agg prov "$WORK/prov-entities.csv"
+for e in "$PROV" "$C1" "$C2"; do converge "$e"; done
+echo "ok: the province came back and caught up: figures equal the single aggregator again"
+for _ in $(seq 1 50); do ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 || break; sleep 0.1; done
+! ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 || fail "c1's upstream spool is not empty after the catch-up"
+"$HZ_BIN/huizong" show --db "$WORK/prov" --year 2024 --entity "$C1" >"$WORK/show.txt" 2>&1 || true
+"$HZ_BIN/huizong" verify --db "$WORK/prov" >"$WORK/verify.txt" 2>&1 || { cat "$WORK/verify.txt" >&2; fail "verify on the province"; }
+echo "ok: province verify clean, c1 spool empty"
+
+# An unchanged city (a replayed submission changes nothing) does not forward again.
+n1=$(grep -c "upstream: $C2 2024 forwarded" "$WORK/c2.log")
+send c2 $(files_of "$WORK/gen" "$C2")
+sleep 0.6
+n2=$(grep -c "upstream: $C2 2024 forwarded" "$WORK/c2.log")
+[ "$n1" = "$n2" ] || fail "c2 forwarded identical figures again ($n1 -> $n2)"
+echo "ok: identical figures are not forwarded twice"
+
+stop c1; stop c2; stop prov; stop single
+PIDS=()
+echo "PASS federation"
