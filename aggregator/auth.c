@@ -266,7 +266,7 @@ static const auth_entry_t *auth_find(const auth_t *self, const char *key)
 
 /* ---- keys ---------------------------------------------------------------------- */
 
-/* The server keypair from a zcert secret file, read the way collector/curve.c reads the
+/* The server keypair from a zcert secret file, read the way core/curve.c reads the
  * collector's: exact path, both halves decoded, public re-derived from secret. */
 static int auth_load_secret(auth_t *self, const char *path, char *err, size_t errlen)
 {

@@ -340,8 +340,8 @@ void events_batch_end(events_t *self, store_t *store, const store_item_t *items,
             if (!it->submission || it->ack.status != ACK_ACCEPTED || it->ack.replayed) continue;
             events_chain(self, store, it->submission->entity, it->submission->year, events_mark, (long)i);
         }
-        /* touched[] is in first-seen order: a unit before its department before its
-         * district, so a subscriber sees totals bottom-up. */
+        /* touched[] is in first-seen order: each item's entity, then its ancestors, so
+         * the first submission's path is bottom-up; later items add only new nodes. */
         for (size_t i = 0; i < self->ntouched; i++)
             if (self->touched[i].by >= 0)
                 events_node(self, store, &self->touched[i], &items[self->touched[i].by]);

@@ -400,7 +400,7 @@ static void upstream_scan_years(upstream_t *self)
     for (uint32_t year = UPSTREAM_YEAR_MIN; year <= UPSTREAM_YEAR_MAX; year++) {
         store_figure_t *figs = NULL;
         size_t n = 0;
-        if (store_figures(self->store, self->entity, year, TABLE_SUMMARY, &figs, &n) == 0 && n > 0) {
+        if (store_figures(self->store, self->entity, year, TABLE_NONE, &figs, &n) == 0 && n > 0) {
             year_t *y = upstream_year(self, year);
             if (y) y->dirty = 1;
         }

@@ -7,8 +7,9 @@
 #    r > 1 every amount of a file is changed (…NN -> …NN00rr, +r fen), so each round is a
 #    resubmission with new ids and new figures and versions advance while we kill. A round
 #    goes in once the previous one is delivered, until enough kills happened (4-16 rounds).
-#  - Whenever submissions are pending, the aggregator is SIGKILLed at a random moment
-#    (50-850 ms later) and restarted on the same --db: at least MIN_KILLS times.
+#  - The aggregator (--batch 2: many small group commits) is SIGKILLed as soon as it has
+#    logged its k-th commit (k random in 1..16), i.e. while a round is being delivered, and
+#    restarted on the same --db: at least MIN_KILLS times.
 #  - Then, aggregator up: every collector drains its spool (asserted, bounded wait).
 #  - Checked for every entity: it has exactly one version per round (none lost, none doubled);
 #    version v came from round v's file (order kept); every version holds exactly the
@@ -37,7 +38,7 @@ dropper_pid=""
 T0=$SECONDS
 
 cleanup() {
-    [ -n "$dropper_pid" ] && kill "$dropper_pid" 2>/dev/null
+    [ -n "$dropper_pid" ] && { pkill -P "$dropper_pid" 2>/dev/null; kill "$dropper_pid" 2>/dev/null; }
     for p in "${col_pids[@]}"; do kill "$p" 2>/dev/null; done
     if [ -n "$agg_pid" ]; then kill -9 "$agg_pid" 2>/dev/null; wait "$agg_pid" 2>/dev/null; fi
     wait 2>/dev/null
@@ -57,7 +58,8 @@ fail() {
 start_agg() {
     starts=$((starts + 1))
     local log="$tmp/agg.$starts.log"
-    "$AGG" --db "$tmp/db" --bind "$EP" --hierarchy "$tmp/gen/entities.csv" --insecure 2>"$log" &
+    "$AGG" --db "$tmp/db" --bind "$EP" --hierarchy "$tmp/gen/entities.csv" --insecure \
+        --batch 2 2>"$log" &
     agg_pid=$!
     for _ in $(seq 100); do
         grep -q "serving $EP" "$log" 2>/dev/null && return 0
@@ -131,18 +133,20 @@ dropper() {
 dropper &
 dropper_pid=$!
 
-# --- the killer: whenever submissions are pending, SIGKILL at a random moment 50-850 ms
-# later, restart on the same database at once.
+# --- the killer: each incarnation of the aggregator is SIGKILLed as soon as it has logged
+# its k-th commit of a submission (k random in 1..16: somewhere inside a round, which the
+# collectors deliver as --batch 2 group commits), then restarted on the same database.
 kills=0 busy=0
+k=$((1 + RANDOM % 16))
 while [ ! -f "$tmp/dropper.done" ] && [ $((SECONDS - T0)) -lt 75 ]; do
-    [ "$(pending)" -gt 0 ] || { sleep 0.05; continue; }
-    sleep "0.$((RANDOM % 8))$((RANDOM % 5 + 5))"
+    [ "$(grep -c ' ACCEPTED v' "$tmp/agg.$starts.log")" -ge "$k" ] || { sleep 0.01; continue; }
     [ "$(pending)" -gt 0 ] && busy=$((busy + 1))
     kill -9 "$agg_pid"
     wait "$agg_pid" 2>/dev/null
     agg_pid=""
     kills=$((kills + 1))
     [ "$kills" -lt "$MIN_KILLS" ] || touch "$tmp/enough"
+    k=$((1 + RANDOM % 16))
     start_agg
 done
 [ -f "$tmp/dropper.done" ] || fail "the dropper did not finish within 75 s ($kills kills)"

@@ -17,11 +17,14 @@ start_aggregator --events "$EVENTS"
 grep -q "events on $EVENTS" "$WORK/agg.log" || fail "aggregator did not log its events endpoint"
 
 # 1. accepted + totals for the seed budgets, as they happen.
-watch --format json --timeout 6 >"$WORK/w1.json" 2>"$WORK/w1.err" &
+watch --format json --timeout 20 >"$WORK/w1.json" 2>"$WORK/w1.err" &
 W1=$!; W+=("$W1"); joined
 submit "$HZ_EXAMPLES/dongxihu-2024.csv" >/dev/null || fail "submit dongxihu"
 submit "$HZ_EXAMPLES/suzhou-2024.csv" >/dev/null || fail "submit suzhou"
-wait "$W1" || true
+# suzhou's last event is the totals of its province 340000: then everything is in.
+for _ in $(seq 1 60); do grep -q '"kind":"totals","entity":"340000"' "$WORK/w1.json" && break; sleep 0.1; done
+sleep 0.2
+kill -INT "$W1"; wait "$W1" || true
 grep -q '"kind":"accepted","entity":"026","year":2024' "$WORK/w1.json" || fail "no accepted event for 026"
 grep -q '"kind":"accepted","entity":"026001"' "$WORK/w1.json" || fail "no accepted event for 026001"
 # 东西湖区 026's 支出总计 is 3311.22 万元 = 3311220000 fen, and it rolls up to 武汉市 420100.
@@ -100,6 +103,25 @@ grep -q "^gap: missed events [0-9]*\.\.[0-9]* — resynchronise with huizong tre
   fail "no gap reported after the restart: $(tail -3 "$WORK/w6.txt")"
 [ "$rc" -eq 1 ] || fail "watch should exit 1 after a gap, got $rc"
 echo "ok: restart detected: $(grep '^gap' "$WORK/w6.txt" | cut -c1-60)..."
+stop_aggregator
+
+# 5. with CURVE on the ROUTER (ZAP handler in the same context) the events still flow.
+K="$WORK/keys"; mkdir -p "$K"
+"$HZ_BIN/huizong" keygen --out "$K/srv" >/dev/null 2>&1 || fail "keygen srv"
+COL=$("$HZ_BIN/huizong" keygen --out "$K/col" 2>/dev/null) || fail "keygen col"
+echo "$COL  420112" >"$WORK/authorized"
+rm -f "$WORK/agg.sock" "$WORK/events.sock"
+"$HZ_BIN/huizong-aggregator" --db "$DB" --bind "$ENDPOINT" --events "$EVENTS" \
+    --curve-secret "$K/srv_secret" --authorized "$WORK/authorized" >>"$WORK/agg.log" 2>&1 &
+AGG_PID=$!
+for _ in $(seq 1 100); do [ -S "$WORK/agg.sock" ] && break; sleep 0.05; done
+watch --count 1 --timeout 10 >"$WORK/w7.txt" 2>&1 &
+W7=$!; W+=("$W7"); joined
+"$HZ_BIN/huizong-collector" submit "$HZ_EXAMPLES/dongxihu-2024.csv" --to "$ENDPOINT" --spool "$WORK/spool" \
+    --key "$K/col_secret" --server-key "$K/srv" >/dev/null || fail "CURVE submit"
+rc=0; wait "$W7" || rc=$?
+[ "$rc" -eq 0 ] && grep -q "已接收 accepted 026 " "$WORK/w7.txt" || fail "no event with CURVE on: $(cat "$WORK/w7.txt")"
+echo "ok: events flow with CURVE on the submission socket"
 W=()
 stop_aggregator
 echo "PASS events"

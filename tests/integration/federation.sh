@@ -11,10 +11,13 @@ stop_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 
 trap 'stop_all; cleanup' EXIT
 
 # agg NAME HIERARCHY [options...]: starts an aggregator on ipc://$WORK/NAME.sock, db $WORK/NAME
+# (--insecure unless CURVE options are given)
 agg() {
   local name=$1 hier=$2; shift 2
+  local sec=--insecure
+  case " $* " in *" --curve-secret "*) sec=;; esac
   "$HZ_BIN/huizong-aggregator" --db "$WORK/$name" --bind "ipc://$WORK/$name.sock" \
-      --hierarchy "$hier" --insecure "$@" >>"$WORK/$name.log" 2>&1 &
+      --hierarchy "$hier" $sec "$@" >>"$WORK/$name.log" 2>&1 &
   eval "PID_$name=$!"
   PIDS+=("$!")
   for _ in $(seq 1 100); do [ -S "$WORK/$name.sock" ] && return 0; sleep 0.05; done
@@ -62,10 +65,21 @@ C1=${CITIES[0]} C2=${CITIES[1]}
 awk -F, 'NR == 1 || $3 == "province" || $3 == "city"' "$H" >"$WORK/prov-entities.csv"
 files_of() { ls "$1"/submissions/${2:0:4}*.csv; }   # department files of a city (code prefix)
 
-agg prov "$WORK/prov-entities.csv"
+# The province runs CURVE: each city aggregator's link key may forward for its city only.
+K="$WORK/keys"; mkdir -p "$K"
+keygen() { "$HZ_BIN/huizong" keygen --out "$K/$1" --name "$2" 2>>"$WORK/keygen.log"; }
+keygen prov "province aggregator" >/dev/null || fail "keygen prov"
+L1=$(keygen link1 "$C1 aggregator") || fail "keygen link1"
+L2=$(keygen link2 "$C2 aggregator") || fail "keygen link2"
+printf '%s  %s  # city aggregator\n%s  %s  # city aggregator\n' "$L1" "$C1" "$L2" "$C2" >"$WORK/prov-authorized"
+PROV_SEC=(--curve-secret "$K/prov_secret" --authorized "$WORK/prov-authorized")
+link() { echo --upstream "ipc://$WORK/prov.sock" --upstream-key "$K/${1}_secret" --upstream-server-key "$K/prov"; }
+
+agg prov "$WORK/prov-entities.csv" "${PROV_SEC[@]}"
 agg single "$H"
-agg c1 "$H" --upstream "ipc://$WORK/prov.sock" --as "$C1" --upstream-insecure --upstream-interval 200
-agg c2 "$H" --upstream "ipc://$WORK/prov.sock" --as "$C2" --upstream-insecure --upstream-interval 200
+agg c1 "$H" $(link link1) --as "$C1" --upstream-interval 200
+agg c2 "$H" $(link link2) --as "$C2" --upstream-interval 200
+grep -q "upstream: forwarding $C1 .* (CURVE)" "$WORK/c1.log" || fail "c1 does not forward with CURVE"
 
 send c1 $(files_of "$WORK/gen" "$C1")
 send c2 $(files_of "$WORK/gen" "$C2")
@@ -88,8 +102,8 @@ echo "ok: province down: c1 accepted the new version and spooled its forward"
 
 # A city restart with a forward pending loses nothing either.
 stop c1
-agg c1 "$H" --upstream "ipc://$WORK/prov.sock" --as "$C1" --upstream-insecure --upstream-interval 200
-agg prov "$WORK/prov-entities.csv"
+agg c1 "$H" $(link link1) --as "$C1" --upstream-interval 200
+agg prov "$WORK/prov-entities.csv" "${PROV_SEC[@]}"
 for e in "$PROV" "$C1" "$C2"; do converge "$e"; done
 echo "ok: the province came back and caught up: figures equal the single aggregator again"
 for _ in $(seq 1 50); do ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 || break; sleep 0.1; done
@@ -106,6 +120,17 @@ n2=$(grep -c "upstream: $C2 2024 forwarded" "$WORK/c2.log")
 [ "$n1" = "$n2" ] || fail "c2 forwarded identical figures again ($n1 -> $n2)"
 echo "ok: identical figures are not forwarded twice"
 
-stop c1; stop c2; stop prov; stop single
+# A link key forwarding for a city it is not authorised for is refused by the province:
+# the forward lands in rejected/ with the reason, and the province's figures do not move.
+before=$(reported prov "$PROV")
+agg c3 "$H" $(link link1) --as "$C2" --upstream-interval 200 --upstream-spool "$WORK/c3-spool"
+send c3 $(files_of "$WORK/gen2" "$C2")
+for _ in $(seq 1 50); do ls "$WORK"/c3-spool/rejected/*.reason >/dev/null 2>&1 && break; sleep 0.1; done
+ls "$WORK"/c3-spool/rejected/*.reason >/dev/null 2>&1 || fail "an unauthorised forward was not rejected"
+grep -q "REJECTED by" "$WORK/c3.log" || fail "c3 did not log the rejection"
+[ "$(reported prov "$PROV")" = "$before" ] || fail "an unauthorised forward changed the province"
+echo "ok: unauthorised forward rejected: $(head -c 100 "$WORK"/c3-spool/rejected/*.reason)"
+
+stop c1; stop c2; stop c3; stop prov; stop single
 PIDS=()
 echo "PASS federation"

@@ -32,7 +32,7 @@ col_pids=()
 T0=$SECONDS
 
 cleanup() {
-    for p in "${col_pids[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${col_pids[@]}"; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
     if [ -n "$agg_pid" ]; then kill -9 "$agg_pid" 2>/dev/null; wait "$agg_pid" 2>/dev/null; fi
     wait 2>/dev/null
     if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $tmp"; else rm -rf "$tmp"; fi
