@@ -10,7 +10,8 @@
  *    the database (`huizong tree/flags --db`), the events alone are no longer complete.
  *  - With --db (Clone pattern, zguide ch.5): subscribe FIRST, then read the snapshot, then
  *    drop every event the snapshot already contains. The snapshot is each entity's current
- *    version for --year and every node's reported 支出总计, read in that order. An
+ *    version for one year (--year, else the latest year with figures) and every node's
+ *    reported 支出总计, read in that order. An
  *    accepted event is contained when the snapshot's current version of its entity is at
  *    least its version; a flags/totals event names the last submission that moved it
  *    (by=ENTITY, version), and is contained when the snapshot's version of that entity is
@@ -40,13 +41,17 @@ typedef struct {
     output_format format;
     long count;                 /* 0: unlimited */
     long timeout_s;             /* 0: none */
-    uint32_t year;              /* 0: every year */
+    uint32_t year;              /* --year: only events of this year; 0: every year */
+    uint32_t snap_year;         /* the snapshot's year (--year, else the latest with figures) */
     snap_entity_t *snap;        /* sorted by code; NULL without --db */
     size_t nsnap;
     long printed, dropped, gaps;
     uint64_t last_seq;
     int have_last;
 } watch_t;
+
+#define WATCH_YEAR_MIN 1990     /* years searched for the default snapshot year */
+#define WATCH_YEAR_MAX 2100
 
 static volatile sig_atomic_t watch_stop = 0;
 
@@ -60,7 +65,7 @@ static void watch_usage(FILE *out)
 {
     fprintf(out,
         "usage: huizong watch ENDPOINT [--format text|json] [--count N] [--timeout S]\n"
-        "                     [--db DIR --year Y]\n"
+        "                     [--db DIR] [--year Y]\n"
         "\n"
         "Subscribes to an aggregator's live events (huizong-aggregator --events ENDPOINT) and\n"
         "prints each one as it happens: 已接收 accepted, 已拒绝 rejected, 标记 flags (raised and\n"
@@ -70,9 +75,10 @@ static void watch_usage(FILE *out)
         "  --count N     exit after N events\n"
         "  --timeout S   exit after S seconds\n"
         "  --db DIR      first print a snapshot from the aggregator's database (read-only):\n"
-        "                current versions and 支出总计 of --year; events it already contains\n"
+        "                current versions and 支出总计 of one year; events it already contains\n"
         "                are then skipped\n"
-        "  --year Y      only events of year Y (required with --db)\n"
+        "  --year Y      only events of year Y, and the snapshot's year (default with --db:\n"
+        "                the latest year the database has figures for)\n"
         "\n"
         "Every event carries a sequence number that grows by one. A jump is printed as\n"
         "  gap: missed events A..B — resynchronise with huizong tree/flags --db\n"
@@ -123,16 +129,32 @@ static void snap_print(const watch_t *w, const snap_entity_t *e, int has_total, 
         json_write_string(stdout, e->code);
         printf(",\"name\":");
         json_write_string(stdout, e->name);
-        printf(",\"year\":%u,\"version\":%u", w->year, e->version);
+        printf(",\"year\":%u,\"version\":%u", w->snap_year, e->version);
         if (has_total) printf(",\"expense_total_fen\":%lld,\"expense_total\":\"%s\"",
                               (long long)fen, amount_format(fen, buf));
         printf("}\n");
     } else {
-        printf("快照 snapshot %s %s %u", e->code, e->name, w->year);
+        printf("快照 snapshot %s %s %u", e->code, e->name, w->snap_year);
         if (e->version) printf(" v%u", e->version);
         if (has_total) printf(" 支出总计 %s 万元", amount_format(fen, buf));
         putchar('\n');
     }
+}
+
+/* The latest year any root of the hierarchy has figures for (0 if none): every stored
+ * version rolls up to a root, so that is the latest year anything was submitted for. */
+static uint32_t snap_latest_year(store_t *store, const hierarchy_t *h)
+{
+    for (uint32_t year = WATCH_YEAR_MAX; year >= WATCH_YEAR_MIN; year--)
+        for (size_t i = 0; i < h->count; i++) {
+            if (h->items[i].parent[0]) continue;
+            store_figure_t *figs = NULL;
+            size_t n = 0;
+            int found = store_figures(store, h->items[i].code, year, TABLE_NONE, &figs, &n) == 0 && n > 0;
+            free(figs);
+            if (found) return year;
+        }
+    return 0;
 }
 
 /* Versions first (all of them), totals second: see the file comment. */
@@ -144,6 +166,13 @@ static int watch_snapshot(watch_t *w)
     memset(&h, 0, sizeof h);
     if (store_entities(store, &h) != 0) {
         fprintf(stderr, "huizong watch: cannot list the entities of %s\n", w->db);
+        store_destroy(&store);
+        return -1;
+    }
+    w->snap_year = w->year ? w->year : snap_latest_year(store, &h);
+    if (!w->snap_year) {
+        fprintf(stderr, "huizong watch: %s holds no figures yet; give --year Y\n", w->db);
+        hierarchy_free(&h);
         store_destroy(&store);
         return -1;
     }
@@ -160,14 +189,14 @@ static int watch_snapshot(watch_t *w)
         snprintf(e->name, sizeof e->name, "%s", h.items[i].name);
         store_version_t *v = NULL;
         size_t nv = 0;
-        if (store_versions(store, e->code, w->year, &v, &nv) == 0 && nv > 0)
+        if (store_versions(store, e->code, w->snap_year, &v, &nv) == 0 && nv > 0)
             e->version = v[nv - 1].version;
         free(v);
     }
     /* Printed in the store's order (parents before children), looked up sorted. */
     for (size_t i = 0; i < h.count; i++) {
         int64_t fen = 0;
-        int has_total = snap_expense_total(store, w->snap[i].code, w->year, &fen) == 0;
+        int has_total = snap_expense_total(store, w->snap[i].code, w->snap_year, &fen) == 0;
         if (has_total || w->snap[i].version) snap_print(w, &w->snap[i], has_total, fen);
     }
     qsort(w->snap, w->nsnap, sizeof *w->snap, snap_cmp);
@@ -208,7 +237,7 @@ static int watch_contained(const watch_t *w, const event_t *ev)
     else if ((!strcmp(ev->kind, "totals") || !strcmp(ev->kind, "flags")) &&
              detail_get(ev->detail, "by", by, sizeof by) == 0)
         who = by;
-    if (!who || !ev->version) return 0;
+    if (!who || !ev->version || ev->year != w->snap_year) return 0;
     const snap_entity_t *e = snap_find(w, who);
     return e && e->version >= ev->version;
 }
@@ -431,10 +460,6 @@ int cmd_watch(int argc, char **argv)
         return EXIT_USAGE;
     }
     w.endpoint = argv[optind];
-    if (w.db && !w.year) {
-        fprintf(stderr, "huizong watch: --db needs --year Y (the snapshot is one year)\n");
-        return EXIT_USAGE;
-    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -11,6 +11,9 @@
 #    logged its k-th commit (k random in 1..16), i.e. while a round is being delivered, and
 #    restarted on the same --db: at least MIN_KILLS times.
 #  - Then, aggregator up: every collector drains its spool (asserted, bounded wait).
+#  - One more round is spooled and flushed; the flush is SIGKILLed after k commits (with the
+#    aggregator frozen for the moment, so sends are in flight and acks unread); a second
+#    flush of the same spool delivers the rest, the committed-but-unsettled as replays.
 #  - Checked for every entity: it has exactly one version per round (none lost, none doubled);
 #    version v came from round v's file (order kept); every version holds exactly the
 #    facts of the entity in that file (`huizong show --version v --format csv` vs the source
@@ -182,6 +185,50 @@ replays=$(cat "$tmp"/col*.out | grep -c ' ACCEPTED v[0-9]* replayed')
 [ "$acks" -eq $((NENT * ROUNDS)) ] || fail "collectors printed $acks ACCEPTED lines, expected $((NENT * ROUNDS))"
 grep -v ' ACCEPTED ' "$tmp"/col*.out | grep -q . && fail "a collector printed a non-ACCEPTED line: $(grep -hv ' ACCEPTED ' "$tmp"/col*.out | head -2)"
 [ "$(uniq -d "$tmp/acks" | wc -l)" -eq 0 ] || fail "one version acked twice: $(uniq -d "$tmp/acks" | head -3)"
+
+# --- a collector SIGKILLed mid-flush. One more round is spooled (nobody listening), then
+# flushed; after the aggregator has committed k of them it is frozen (SIGSTOP), the flush
+# is SIGKILLed with sends in flight and acks unread, the aggregator thawed: it may commit
+# what the dead collector sent (its acks cannot be delivered). A second flush from the same
+# spool must deliver the rest, answer what was committed but not settled as a replay, and
+# leave one version per submission.
+R2=$((ROUNDS + 1))
+make_round "$R2" || fail "could not prepare round $R2"
+rc=0
+"$COL" submit "$tmp"/rounds/r$R2-*.csv --to "ipc://$tmp/nobody.sock" --spool "$tmp/spoolc" \
+    --deadline 1 --timeout 200 >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 4 ] || fail "spooling round $R2 without an aggregator: exit $rc, expected 4"
+[ "$(ls "$tmp"/spoolc/*.pb | wc -l)" -eq "$NENT" ] || fail "round $R2: expected $NENT spooled submissions"
+base=$(grep -c ' ACCEPTED v' "$tmp/agg.$starts.log")
+k=$((1 + RANDOM % 16))
+"$COL" flush --to "$EP" --spool "$tmp/spoolc" --timeout 600 >"$tmp/flush1.out" 2>"$tmp/flush1.err" &
+fpid=$!
+for _ in $(seq 1000); do
+    [ "$(grep -c ' ACCEPTED v' "$tmp/agg.$starts.log")" -ge $((base + k)) ] && break
+    sleep 0.01
+done
+kill -STOP "$agg_pid"
+kill -9 "$fpid"
+wait "$fpid" 2>/dev/null
+kill -CONT "$agg_pid"
+left=$(ls "$tmp"/spoolc/*.pb 2>/dev/null | wc -l)
+[ "$left" -gt 0 ] || fail "the flush was done before it could be killed (k=$k)"
+rc=0
+"$COL" flush --to "$EP" --spool "$tmp/spoolc" --timeout 600 >"$tmp/flush2.out" 2>"$tmp/flush2.err" || rc=$?
+[ "$rc" -eq 0 ] || fail "flush after the collector's SIGKILL exited $rc: $(tail -3 "$tmp/flush2.err")"
+[ "$(ls "$tmp"/spoolc/*.pb 2>/dev/null | wc -l)" -eq 0 ] || fail "spool not empty after the second flush"
+[ "$(grep -c ' ACCEPTED v' "$tmp/flush2.out")" -eq "$left" ] || fail "second flush: $(grep -c ' ACCEPTED v' "$tmp/flush2.out") acks for $left pending"
+col_replays=$(grep -c ' ACCEPTED v[0-9]* replayed' "$tmp/flush2.out")
+# The killed flush may have removed a spool file without its line reaching stdout
+# (collector/delivery.c flushes stdout after spool_remove; see docs/durability.md), so its
+# acks are known by the spool files it removed; every ack line that did appear must say
+# version R2, and the store check below finds all NENT of them, fact by fact.
+cat "$tmp/flush1.out" "$tmp/flush2.out" | awk '$5 == "ACCEPTED" { sub(/^v/, "", $6); print $1, $2, $6 }' \
+    | sort -u >"$tmp/acks2"
+awk -v v="$R2" '$3 != v { bad = 1 } END { exit bad }' "$tmp/acks2" || fail "round $R2 acked with the wrong version"
+[ "$(wc -l <"$tmp/acks2")" -ge "$left" ] || fail "round $R2: fewer ack lines than submissions left for the second flush"
+ROUNDS=$R2
+
 # The ids the aggregators logged as committed (fresh, not replays): entity version id.
 cat "$tmp"/agg.*.log | awk '$6 == "ACCEPTED" && $8 == "flags" { sub(/^id=/, "", $4); sub(/^v/, "", $7); print $2, $7, $4 }' \
     | sort >"$tmp/logged"
@@ -201,7 +248,7 @@ for e in $entities; do
         "$HZ" show --db "$tmp/db" --entity "$e" --year 2024 --version "$v" --format csv \
             | "$KIT" facts - | sort >"$tmp/got" || fail "show $e v$v"
         cmp -s "$tmp/got" "$exp" || fail "$e v$v: stored facts differ from $source: $(diff "$tmp/got" "$exp" | head -4)"
-        grep -qx "$e 2024 $v" "$tmp/acks" || fail "$e v$v stored but no collector saw it acked"
+        [ "$v" -eq "$R2" ] || grep -qx "$e 2024 $v" "$tmp/acks" || fail "$e v$v stored but no collector saw it acked"
         lid=$(awk -v e="$e" -v v="$v" '$1 == e && $2 == v { print $3 }' "$tmp/logged")
         [ -z "$lid" ] || [ "$lid" = "$id" ] || fail "$e v$v: aggregator logged id $lid committed, store holds $id"
         checked=$((checked + 1))
@@ -215,6 +262,7 @@ echo "$out" | grep -q '^verify: 0 discrepancies$' || fail "verify: $out"
 kill -TERM "$agg_pid"
 rc=0; wait "$agg_pid" || rc=$?; agg_pid=""
 [ "$rc" -eq 0 ] || fail "aggregator exited $rc after SIGTERM"
-echo "crash_kill9: ok: $kills SIGKILLs ($busy with work pending), $acks acks seen by collectors" \
-     "($replays of them replays of an id already committed: its first ack was lost to a kill)," \
-     "$logged commits logged, $checked versions checked fact by fact, verify clean ($((SECONDS - T0)) s)"
+echo "crash_kill9: ok: $kills aggregator SIGKILLs ($busy with work pending), $acks acks seen by" \
+     "collectors ($replays of them replays: committed, first ack lost to a kill), $logged commits logged;" \
+     "a collector SIGKILLed with $left of $NENT unacked, $col_replays of them replays on resend;" \
+     "$checked versions checked fact by fact, verify clean ($((SECONDS - T0)) s)"

@@ -8,7 +8,8 @@ EVENTS="ipc://$WORK/events.sock"
 W=()
 stop_watchers() { for p in "${W[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
 trap 'stop_watchers; cleanup' EXIT
-watch() { "$HZ_BIN/huizong" watch "$EVENTS" "$@"; }
+# Always started with &: exec makes $! the watcher itself, so signals reach it.
+watch() { exec "$HZ_BIN/huizong" watch "$EVENTS" "$@"; }
 # The SUB connects asynchronously: give a new subscriber time to join before publishing.
 joined() { sleep 0.7; }
 
@@ -49,8 +50,9 @@ rc=0; wait "$W2" || rc=$?
 grep -q "已接收 accepted" "$WORK/w2.txt" || fail "no 已接收 line: $(cat "$WORK/w2.txt")"
 echo "ok: --count 2 printed two events: $(head -1 "$WORK/w2.txt" | cut -c1-60)..."
 
-# 2. a late subscriber with --db gets the snapshot first, then only newer events.
-watch --db "$DB" --year 2024 --count 1 --timeout 10 >"$WORK/w3.txt" 2>"$WORK/w3.err" &
+# 2. a late subscriber with --db gets the snapshot first (of the latest year, 2024: no
+#    --year), then only newer events.
+watch --db "$DB" --count 1 --timeout 10 >"$WORK/w3.txt" 2>"$WORK/w3.err" &
 W3=$!; W+=("$W3"); joined
 grep -q "^快照 snapshot 026 .* v1 支出总计 3311.22 万元" "$WORK/w3.txt" || fail "snapshot lacks 026: $(head -3 "$WORK/w3.txt")"
 grep -q "^快照 snapshot 420100 武汉市 2024 支出总计" "$WORK/w3.txt" || fail "snapshot lacks 420100"

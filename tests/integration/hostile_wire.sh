@@ -12,7 +12,9 @@
 #   collector"), 100,001 facts (over SUBMISSION_FACTS_MAX)
 #   INT64_MAX in two units of one department: the first is stored, the second would
 #   overflow the department's consolidated total and is REJECTED; the department total is
-#   still exactly INT64_MAX fen, the second unit has nothing stored
+#   still exactly INT64_MAX fen, the second unit has nothing stored; a unit resubmitting
+#   INT64_MAX -> INT64_MIN is applied (old out, new in: the delta itself would not fit), a
+#   sibling's -1 then overflows downwards and is rejected
 #   INT64_MIN is a legal amount (stored, shown exactly); "-0.00" in a CSV is 0 fen: sint64
 #   (zigzag) has no negative zero, so there is nothing to smuggle through the wire there
 #   a flood of 2,000 garbage messages from one peer while a second peer's real submission
@@ -120,13 +122,26 @@ rejected facts100001 026001 2041 "$M too many facts (100001, at most 100000)" --
 send max1 --entity 026-hczx --year 2042 --fen max || fail "max1: no ack"
 accepted max1 1
 rejected max2 026-fwzx 2042 "amounts of '026-fwzx' overflow a consolidated total" --fen max
-tree_total() {   # computed expense/total/total of ENTITY in 2042, as printed by huizong tree
-    "$HZ" tree --db "$tmp/db" --year 2042 --entity "$1" --depth 0 --table expense --row total \
+tree_total() {   # computed expense/total/total of ENTITY in YEAR, as printed by huizong tree
+    "$HZ" tree --db "$tmp/db" --year "$2" --entity "$1" --depth 0 --table expense --row total \
         --column total --format csv | awk -F, 'NR == 2 { print $16 }'
 }
-[ "$(tree_total 026)" = "9223372036854.775807" ] || fail "026 total after the overflow: '$(tree_total 026)', expected INT64_MAX fen"
-[ "$(tree_total 420000)" = "9223372036854.775807" ] || fail "province total after the overflow: '$(tree_total 420000)'"
+[ "$(tree_total 026 2042)" = "9223372036854.775807" ] || fail "026 total after the overflow: '$(tree_total 026 2042)', expected INT64_MAX fen"
+[ "$(tree_total 420000 2042)" = "9223372036854.775807" ] || fail "province total after the overflow: '$(tree_total 420000 2042)'"
 echo "ok: overflow rejected, department total still exactly INT64_MAX fen"
+
+# A resubmission swings a unit from INT64_MAX to INT64_MIN: the delta (2^64 - 1 fen) does not
+# fit in an int64, old-out-new-in does. Then INT64_MIN + -1 in a sibling overflows downwards,
+# and INT64_MIN + INT64_MAX = -1 fen is fine.
+send swing1 --entity 026-hczx --year 2045 --fen max || fail "swing1: no ack"
+accepted swing1 1
+send swing2 --entity 026-hczx --year 2045 --fen min || fail "swing2: no ack"
+accepted swing2 2
+rejected under 026-fwzx 2045 "amounts of '026-fwzx' overflow a consolidated total" --fen -1
+send balance --entity 026-fwzx --year 2045 --fen max || fail "balance: no ack"
+accepted balance 1
+[ "$(tree_total 026 2045)" = "-0.000001" ] || fail "026 total after the swing: '$(tree_total 026 2045)', expected -1 fen"
+echo "ok: INT64_MAX -> INT64_MIN resubmission applied; downward overflow rejected; MIN + MAX = -1 fen"
 
 # INT64_MIN is a legal sint64 and is stored exactly; "-0.00" is 0 fen (no -0 in sint64).
 send min --entity 026001 --year 2043 --fen min || fail "min: no ack"
