@@ -18,6 +18,7 @@
  *    socket monitor on the router and are logged the same way, per kind of failure.
  */
 #include "auth.h"
+#include "curve.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -266,46 +267,17 @@ static const auth_entry_t *auth_find(const auth_t *self, const char *key)
 
 /* ---- keys ---------------------------------------------------------------------- */
 
-/* The server keypair from a zcert secret file, read the way core/curve.c reads the
- * collector's: exact path, both halves decoded, public re-derived from secret. */
+/* The server keypair from a zcert secret file: core/curve.c reads it (exact path, both
+ * halves decoded, public re-derived from secret, mode 0600) for collectors and us alike. */
 static int auth_load_secret(auth_t *self, const char *path, char *err, size_t errlen)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    zconfig_t *root = zconfig_load(path);
-    if (!root) {
-        snprintf(err, errlen, "%s: not a readable zcert file (expected the BASENAME_secret "
-                              "file `huizong keygen` writes)", path);
-        return -1;
-    }
-    const char *pub = zconfig_get(root, "/curve/public-key", NULL);
-    const char *sec = zconfig_get(root, "/curve/secret-key", NULL);
-    char derived[AUTH_KEY_LEN + 1] = "";
-    int rc = -1;
-    if (!sec)
-        snprintf(err, errlen, "%s: no curve/secret-key: --curve-secret needs the "
-                              "BASENAME_secret file, not the public one", path);
-    else if (!pub || !auth_z85_key(pub, strlen(pub)))
-        snprintf(err, errlen, "%s: curve/public-key is missing or not a 40-character Z85 key", path);
-    else if (!auth_z85_key(sec, strlen(sec)))
-        snprintf(err, errlen, "%s: curve/secret-key is not a 40-character Z85 key", path);
-    else if (zmq_curve_public(derived, sec) != 0 || strcmp(derived, pub) != 0)
-        snprintf(err, errlen, "%s: curve/public-key does not belong to curve/secret-key", path);
-    else if (st.st_mode & 077)
-        snprintf(err, errlen, "%s: secret key file is accessible by group or others (mode %04o); "
-                              "run: chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
-    else {
-        zmq_z85_decode(self->secret, sec);
-        memcpy(self->public_z85, pub, AUTH_KEY_LEN + 1);
-        self->has_secret = true;
-        rc = 0;
-    }
-    explicit_bzero(derived, sizeof derived);
-    zconfig_destroy(&root);
-    return rc;
+    char pub[CURVE_Z85_LEN + 1], sec[CURVE_Z85_LEN + 1];
+    if (curve_read_cert(path, 1, pub, sec, err, errlen) != 0) return -1;
+    zmq_z85_decode(self->secret, sec);
+    memcpy(self->public_z85, pub, AUTH_KEY_LEN + 1);
+    self->has_secret = true;
+    explicit_bzero(sec, sizeof sec);
+    return 0;
 }
 
 static int auth_zap_bind(auth_t *self, void *ctx, char *err, size_t errlen)
