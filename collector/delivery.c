@@ -47,6 +47,8 @@ static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *
         printf("ACCEPTED v%u%s (flags: %u errors, %u warnings, %u info)\n", ack->version,
                ack->replayed ? " replayed" : "", ne, nw, ni);
         d->accepted++;
+        fflush(stdout);   /* the line is out before the spool file goes: a kill between
+                             the two never hides an ack that removed its spool file */
         if (spool_remove(&d->spool, job->name, err, sizeof err) != 0) {
             fprintf(stderr, "huizong-collector: accepted, but the spool file stays: %s\n", err);
             d->local_errors++;
@@ -55,6 +57,7 @@ static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *
         printf("REJECTED%s: %s\n", ack->replayed ? " (replayed)" : "",
                ack->reason[0] ? ack->reason : "no reason given");
         d->rejected++;
+        fflush(stdout);
         if (spool_reject(&d->spool, job->name, ack->reason, err, sizeof err) != 0) {
             fprintf(stderr, "huizong-collector: rejected, but cannot move it to rejected/: %s\n", err);
             d->local_errors++;

@@ -51,7 +51,7 @@ static void submit_usage(FILE *f)
         "  --strict         refuse to send anything if a rule finds an error-severity flag\n"
         "  --hierarchy FILE entities.csv, for the levels --strict checks with\n"
         "  --settings FILE  rule settings for --strict\n"
-        "  --window N       submissions in flight at once (default 16)\n"
+        "  --window N       submissions in flight at once (default 64)\n"
         "\n"
         "One line per submission on stdout: ENTITY YEAR N facts ACCEPTED vN [replayed]\n"
         "(flags: E errors, W warnings, I info) | REJECTED: reason | PENDING (left in spool).\n"
@@ -110,7 +110,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
     a->enc_name = "utf-8";
     a->timeout_ms = 3000;
     a->deadline_s = 60;
-    a->window = 16;
+    a->window = 64;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {

@@ -55,7 +55,7 @@ static uint64_t sender_now(void)
 
 void sender_opts_default(sender_opts_t *o)
 {
-    o->window = 16;
+    o->window = 64;
     o->timeout_ms = 3000;
     o->backoff_min_ms = 250;
     o->backoff_max_ms = 8000;

@@ -39,7 +39,7 @@ typedef struct {
 typedef void (sender_done_fn)(void *arg, const sender_job_info_t *job, const ack_t *ack);
 
 typedef struct {
-    int window;            /* in-flight submissions (default 16) */
+    int window;            /* in-flight submissions (default 64) */
     int timeout_ms;        /* per attempt (default 3000) */
     int backoff_min_ms;    /* first wait before reconnecting (default 250) */
     int backoff_max_ms;    /* cap of the doubling (default 8000) */
