@@ -49,17 +49,7 @@ void collector_print_finding(FILE *f, const finding_t *fd);
 /* Counts findings by severity. */
 void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos);
 
-/* Progress on stderr for long runs: in place on a TTY, a plain line per tenth otherwise.
- * Silent below PROGRESS_MIN items. */
-#define PROGRESS_MIN 20
-typedef struct {
-    const char *what;
-    size_t total, done;
-    int tty;
-    int last_tenth;
-} progress_t;
-void progress_start(progress_t *p, const char *what, size_t total);
-void progress_step(progress_t *p);
-void progress_end(progress_t *p);
+/* Progress lines: core/progress.h. */
+#include "progress.h"
 
 #endif

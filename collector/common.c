@@ -137,31 +137,3 @@ void collector_print_finding(FILE *f, const finding_t *fd)
     fputc('\n', f);
 }
 
-void progress_start(progress_t *p, const char *what, size_t total)
-{
-    p->what = what;
-    p->total = total;
-    p->done = 0;
-    p->tty = isatty(STDERR_FILENO);
-    p->last_tenth = 0;
-}
-
-void progress_step(progress_t *p)
-{
-    p->done++;
-    if (p->total < PROGRESS_MIN) return;
-    if (p->tty) {
-        fprintf(stderr, "\r%s: %zu/%zu", p->what, p->done, p->total);
-        return;
-    }
-    int tenth = (int)(p->done * 10 / p->total);
-    if (tenth > p->last_tenth) {
-        p->last_tenth = tenth;
-        fprintf(stderr, "%s: %zu/%zu\n", p->what, p->done, p->total);
-    }
-}
-
-void progress_end(progress_t *p)
-{
-    if (p->total >= PROGRESS_MIN && p->tty) fputc('\n', stderr);
-}

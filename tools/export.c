@@ -26,6 +26,7 @@
 #include "codes.h"
 #include "commands.h"
 #include "csv.h"
+#include "progress.h"
 #include "export_rows.h"
 #include "nodes.h"
 #include "output.h"
@@ -220,22 +221,12 @@ static int export_close(exporter_t *x)
     return 0;
 }
 
-/* ---- Progress on stderr for large exports. ---- */
+/* ---- Progress on stderr for large exports: core/progress.h, from 2,000 rows. ---- */
 
-typedef struct { const char *what; size_t total; int tty, decile; } progress_t;
-
-static void progress_step(progress_t *p, size_t done)
+static void export_progress_start(progress_t *p, const char *what, size_t total)
 {
-    if (p->total < 2000) return;
-    int pct = (int)(done * 100 / p->total);
-    if (p->tty) {
-        if (done % 500 == 0 || done == p->total)
-            fprintf(stderr, "\rhuizong export: %s %zu/%zu (%d%%)%s", p->what, done, p->total, pct,
-                    done == p->total ? "\n" : "");
-    } else if (pct / 10 > p->decile) {
-        p->decile = pct / 10;
-        fprintf(stderr, "huizong export: %s %zu/%zu (%d%%)\n", p->what, done, p->total, pct);
-    }
+    progress_start(p, what, total);
+    p->min_total = 2000;
 }
 
 /* ---- The table sheets. ---- */
@@ -417,10 +408,11 @@ static int export_flags(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, si
         fprintf(stderr, "huizong export: cannot read the flags of %u\n", e->year);
         return -1;
     }
-    progress_t p = { "flags", fl.count, isatty(STDERR_FILENO), 0 };
+    progress_t p;
+    export_progress_start(&p, "huizong export: flags", fl.count);
     for (size_t i = 0; i < fl.count; i++) {
         const finding_t *f = &fl.items[i];
-        progress_step(&p, i + 1);
+        progress_step(&p);
         long k = nodes_find(nodes, f->entity);
         if (k < 0 || (size_t)k < first || (size_t)k >= end) continue;
         char src[400] = "";
@@ -437,6 +429,7 @@ static int export_flags(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, si
         };
         export_row(x, c, 13, f->severity == SEV_ERROR ? STYLE_WARN : STYLE_PLAIN);
     }
+    progress_end(&p);
     findings_clear(&fl);
     return 0;
 }
@@ -451,12 +444,13 @@ static int export_status(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, s
     size_t missing = 0, submitted = 0;
     snprintf(title, sizeof title, "%s（%s）%u年 下级报送情况", e->entity.name, e->code, e->year);
     if (export_sheet(x, "下级报送情况", title, H, W, 10)) return -1;
-    progress_t p = { "subordinates", end - first, isatty(STDERR_FILENO), 0 };
+    progress_t p;
+    export_progress_start(&p, "huizong export: subordinates", end - first);
     for (size_t i = first; i < end; i++) {
         const entity_t *n = &nodes->h.items[i];
         store_version_t *v = NULL;
         size_t nv = 0;
-        progress_step(&p, i - first + 1);
+        progress_step(&p);
         if (store_versions(e->store, n->code, e->year, &v, &nv) != 0) nv = 0;
         char name[400], when[32] = "";
         snprintf(name, sizeof name, "%*s%s", e->indent ? 2 * (nodes->depth[i] - nodes->depth[first]) : 0, "",
@@ -481,6 +475,7 @@ static int export_status(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, s
         export_row(x, c, 10, !cur && n->level == LEVEL_UNIT ? STYLE_WARN | STYLE_BOLD : STYLE_PLAIN);
         free(v);
     }
+    progress_end(&p);
     cell_t sum[5] = { cell_text("合计"), cell_text("已报送"), cell_int((int64_t)submitted),
                       cell_text("未报送单位"), cell_int((int64_t)missing) };
     export_row(x, sum, 5, STYLE_BOLD);

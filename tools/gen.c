@@ -31,6 +31,7 @@
 #include "codes.h"
 #include "commands.h"
 #include "csv.h"
+#include "progress.h"
 #include "export_rows.h"
 #include "tables.h"
 
@@ -647,7 +648,7 @@ typedef struct {
     FILE *entities, *faultsf;
     char year_text[8];
     uint64_t units_total, units_done, depts_total;
-    int progress_tty, progress_shown, last_decile;
+    progress_t progress;
     char path[4096];
 } gen_ctx_t;
 
@@ -795,21 +796,11 @@ static void entity_write(gen_ctx_t *g, const char *code, const char *name, const
     fprintf(g->entities, ",%s,%s\n", level, parent);
 }
 
+/* Progress by units written (core/progress.h); done closes the line. */
 static void progress(gen_ctx_t *g, int done)
 {
-    if (g->units_total < 1000) return;
-    int pct = (int)(g->units_done * 100 / g->units_total);
-    if (g->progress_tty) {
-        if (done || g->units_done % 200 == 0)
-            fprintf(stderr, "\rhuizong gen: %" PRIu64 "/%" PRIu64 " units (%d%%)%s", g->units_done,
-                    g->units_total, pct, done ? "\n" : "");
-    } else if (pct / 10 > g->last_decile || done) {
-        if (pct / 10 > g->last_decile) {
-            g->last_decile = pct / 10;
-            fprintf(stderr, "huizong gen: %" PRIu64 "/%" PRIu64 " units (%d%%)\n", g->units_done,
-                    g->units_total, pct);
-        }
-    }
+    progress_advance(&g->progress, g->units_done - g->progress.done);
+    if (done) progress_end(&g->progress);
 }
 
 static int fact_key_cmp(const gen_fact_t *a, const gen_fact_t *b)
@@ -1073,8 +1064,8 @@ int cmd_gen(int argc, char **argv)
     }
     snprintf(g.year_text, sizeof g.year_text, "%u", g.year);
     column_rank_init();
-    g.progress_tty = isatty(STDERR_FILENO);
-    g.last_decile = 0;
+    progress_start(&g.progress, "huizong gen: units", g.units_total);
+    g.progress.min_total = 1000;
 
     snprintf(g.path, sizeof g.path, "%s/submissions", g.out);
     if (make_dir(g.out) || make_dir(g.path)) return EXIT_ERROR;
