@@ -145,6 +145,53 @@ static void amount_or_dash(bool has, int64_t fen, char buf[AMOUNT_BUF])
     if (has) amount_format(fen, buf); else strcpy(buf, "—");
 }
 
+/* Consolidation without double counting: above a unit, money one member of the subtree
+ * pays another (对附属单位补助支出 paid down, received as 上级补助收入) sits in both sides'
+ * gross totals. Net expense = expense total − to_sub; net income = income total − upper. */
+typedef struct {
+    bool any;
+    int64_t expense_gross, expense_internal, income_gross, income_internal;
+} internal_flows;
+
+static int64_t figure_reported(const store_figure_t *figs, size_t n, table_id t,
+                               const char *row, column_id c, bool *found)
+{
+    for (size_t k = 0; k < n; k++)
+        if (figs[k].key.table == t && figs[k].key.column == c && !strcmp(figs[k].key.row, row)) {
+            *found = true;
+            return store_figure_reported(&figs[k]);
+        }
+    return 0;
+}
+
+static internal_flows tree_internal_flows(const entity_t *e, const store_figure_t *figs, size_t n)
+{
+    internal_flows fl = { 0 };
+    if (e->level == LEVEL_UNIT) return fl;
+    bool g1 = false, g2 = false, i1 = false, i2 = false;
+    fl.expense_gross = figure_reported(figs, n, TABLE_EXPENSE, "total", COL_TOTAL, &g1);
+    fl.expense_internal = figure_reported(figs, n, TABLE_EXPENSE, "total", COL_TO_SUB, &i1);
+    fl.income_gross = figure_reported(figs, n, TABLE_INCOME, "total", COL_TOTAL, &g2);
+    fl.income_internal = figure_reported(figs, n, TABLE_INCOME, "total", COL_UPPER, &i2);
+    if (!g1) fl.expense_internal = 0;
+    if (!g2) fl.income_internal = 0;
+    fl.any = (g1 && fl.expense_internal) || (g2 && fl.income_internal);
+    return fl;
+}
+
+static void tree_text_flows(const internal_flows *fl, int depth)
+{
+    char a[AMOUNT_BUF], b[AMOUNT_BUF], c[AMOUNT_BUF];
+    if (fl->expense_internal)
+        printf("%*s  合并抵销 支出: 总额 %s − 对附属单位补助支出 %s = 净额 %s\n", depth * 2, "",
+               amount_format(fl->expense_gross, a), amount_format(fl->expense_internal, b),
+               amount_format(fl->expense_gross - fl->expense_internal, c));
+    if (fl->income_internal)
+        printf("%*s  合并抵销 收入: 总额 %s − 上级补助收入 %s = 净额 %s\n", depth * 2, "",
+               amount_format(fl->income_gross, a), amount_format(fl->income_internal, b),
+               amount_format(fl->income_gross - fl->income_internal, c));
+}
+
 static void tree_text_node(store_t *store, const tree_opts *o, const entity_t *e, int depth,
                            bool submitted, const child_status *cs,
                            const store_figure_t *figs, size_t nfigs)
@@ -171,6 +218,8 @@ static void tree_text_node(store_t *store, const tree_opts *o, const entity_t *e
         }
         putchar('\n');
     }
+    internal_flows fl = tree_internal_flows(e, figs, nfigs);
+    if (fl.any) tree_text_flows(&fl, depth);
 }
 
 static void tree_csv_row(store_t *store, const entity_t *e, int depth, bool submitted,
@@ -229,7 +278,15 @@ static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e
         printf(",\"contributors\":%u}", f->contributors);
         firstf = false;
     }
-    printf("]}");
+    printf("]");
+    internal_flows fl = tree_internal_flows(e, figs, nfigs);
+    if (fl.any) {
+        char a[AMOUNT_BUF], b[AMOUNT_BUF];
+        printf(",\"net\":{\"expense\":\"%s\",\"income\":\"%s\"}",
+               amount_format(fl.expense_gross - fl.expense_internal, a),
+               amount_format(fl.income_gross - fl.income_internal, b));
+    }
+    printf("}");
 }
 
 static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,

@@ -61,6 +61,10 @@ flags_csv
 grep -q "^608,2024,level.declared_vs_computed,error,MISMATCH,summary,expense_total," "$WORK/flags.csv" &&
   fail "mismatch not cleared by the fixing resubmission"
 expect_figure 608 2024 summary expense_total amount computed 1774.62
+# Consolidated totals net of the internal transfer (100.00 paid down inside 608).
+"$HZ_BIN/huizong" tree --db "$DB" --year 2024 --entity 341300 >"$WORK/tree.txt"
+grep -q "合并抵销 支出: 总额 1774.62 − 对附属单位补助支出 100.00 = 净额 1674.62" "$WORK/tree.txt" ||
+  fail "tree lacks the expense net of internal transfers: $(grep 合并抵销 "$WORK/tree.txt")"
 "$HZ_BIN/huizong" report --db "$DB" --year 2024 --entity 341300 >"$WORK/report.txt" || true
 grep -q "608 宿州市医疗保障局" "$WORK/report.txt" || fail "report lacks the department"
 "$HZ_BIN/huizong" verify --db "$DB" >/dev/null || fail "verify"
