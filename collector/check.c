@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "amount.h"
+#include "json.h"
 #include "collector.h"
 #include "rules.h"
 #include "tables.h"
@@ -29,49 +30,31 @@ static void check_usage(FILE *f)
         "2 usage error or an input file that cannot be read (each error is printed).\n");
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-            else fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
 static void check_json_finding(FILE *f, const finding_t *fd)
 {
     char exp[AMOUNT_BUF], act[AMOUNT_BUF];
     fputs("{\"rule\":", f);
-    json_str(f, fd->rule);
+    json_write_string(f, fd->rule);
     fputs(",\"severity\":", f);
-    json_str(f, severity_name(fd->severity));
+    json_write_string(f, severity_name(fd->severity));
     fputs(",\"verdict\":", f);
-    json_str(f, verdict_name(fd->verdict));
+    json_write_string(f, verdict_name(fd->verdict));
     fputs(",\"table\":", f);
-    json_str(f, fd->table != TABLE_NONE ? table_name(fd->table) : "");
+    json_write_string(f, fd->table != TABLE_NONE ? table_name(fd->table) : "");
     fputs(",\"row\":", f);
-    json_str(f, fd->row);
+    json_write_string(f, fd->row);
     fputs(",\"column\":", f);
-    json_str(f, fd->column != COL_NONE ? column_name(fd->column) : "");
+    json_write_string(f, fd->column != COL_NONE ? column_name(fd->column) : "");
     fputs(",\"expected\":", f);
-    json_str(f, amount_format(fd->expected, exp));
+    json_write_string(f, amount_format(fd->expected, exp));
     fputs(",\"actual\":", f);
-    json_str(f, amount_format(fd->actual, act));
+    json_write_string(f, amount_format(fd->actual, act));
     fprintf(f, ",\"expected_fen\":%lld,\"actual_fen\":%lld,\"terms\":%u",
             (long long)fd->expected, (long long)fd->actual, fd->terms);
     fputs(",\"explanation\":", f);
-    json_str(f, fd->explanation);
+    json_write_string(f, fd->explanation);
     fputs(",\"source\":", f);
-    json_str(f, fd->source);
+    json_write_string(f, fd->source);
     fprintf(f, ",\"line\":%u}", fd->line);
 }
 
@@ -140,11 +123,11 @@ int cmd_check(int argc, char **argv)
         total_i += ni;
         if (json) {
             printf("%s{\"entity\":", i ? "," : "");
-            json_str(stdout, s->entity);
+            json_write_string(stdout, s->entity);
             printf(",\"year\":%u,\"facts\":%zu,\"level\":", s->year, s->count);
-            json_str(stdout, level_name(level));
+            json_write_string(stdout, level_name(level));
             fputs(",\"source\":", stdout);
-            json_str(stdout, s->source);
+            json_write_string(stdout, s->source);
             printf(",\"errors\":%u,\"warnings\":%u,\"info\":%u,\"findings\":[", ne, nw, ni);
             for (size_t k = 0; k < fs.count; k++) {
                 if (k) fputc(',', stdout);

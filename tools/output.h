@@ -7,14 +7,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "store.h"
 
 typedef enum { FORMAT_TEXT = 0, FORMAT_CSV = 1, FORMAT_JSON = 2 } output_format;
 
 /* "text" | "csv" | "json" -> format; -1 (and a message on stderr) if unknown. */
 int output_format_parse(const char *name);
-/* Writes s as a JSON string literal (quotes, escapes) to out. */
-void json_write_string(FILE *out, const char *s);
 /* Opens DIR read-only, printing "huizong: cannot open database DIR: reason" on failure. */
 store_t *tool_open_store(const char *dir);
 /* Parses a year argument; prints an error and returns 0 if invalid. */

@@ -1,0 +1,12 @@
+/* json.h -- the one JSON string writer every `--format json` output uses. Output JSON is
+ * built with printf by each command (flat records); only string escaping needs care. */
+#ifndef HUIZONG_JSON_H
+#define HUIZONG_JSON_H
+
+#include <stdio.h>
+
+/* Writes s (NULL = "") as a JSON string literal: quotes, backslashes and control
+ * characters escaped; UTF-8 passes through unchanged. */
+void json_write_string(FILE *out, const char *s);
+
+#endif
