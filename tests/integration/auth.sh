@@ -12,22 +12,19 @@
 #     connection per submission) while another key still works; a broken file keeps the
 #     old table in force.
 source "$(dirname "$0")/lib.sh.inc"
-K="$WORK/keys"
 AUTH="$WORK/authorized"
-mkdir -p "$K"
 
-keygen() { "$HZ_BIN/huizong" keygen --out "$K/$1" --name "$2" 2>>"$WORK/keygen.log"; }
 SERVER=$(keygen server "aggregator 汇总") || fail "keygen server"
 DXH=$(keygen dongxihu "420112 东西湖区") || fail "keygen dongxihu"
 SZ=$(keygen suzhou "608 宿州市医疗保障局") || fail "keygen suzhou"
 STRANGER=$(keygen stranger "not authorised") || fail "keygen stranger"
 [ ${#SERVER} -eq 40 ] && [ ${#DXH} -eq 40 ] || fail "keygen did not print 40-character Z85 keys"
-[ "$(stat -c %a "$K/dongxihu_secret")" = 600 ] || fail "secret file mode is $(stat -c %a "$K/dongxihu_secret"), not 600"
-grep -qF "public-key = \"$DXH\"" "$K/dongxihu" || fail "public file does not hold the printed key"
-! grep -q secret-key "$K/dongxihu" || fail "the public file holds a secret key"
-before=$(cat "$K/dongxihu_secret")
+[ "$(stat -c %a "$KEYS/dongxihu_secret")" = 600 ] || fail "secret file mode is $(stat -c %a "$KEYS/dongxihu_secret"), not 600"
+grep -qF "public-key = \"$DXH\"" "$KEYS/dongxihu" || fail "public file does not hold the printed key"
+! grep -q secret-key "$KEYS/dongxihu" || fail "the public file holds a secret key"
+before=$(cat "$KEYS/dongxihu_secret")
 if keygen dongxihu again >/dev/null; then fail "keygen overwrote an existing keypair"; fi
-[ "$(cat "$K/dongxihu_secret")" = "$before" ] || fail "keygen changed an existing secret file"
+[ "$(cat "$KEYS/dongxihu_secret")" = "$before" ] || fail "keygen changed an existing secret file"
 echo "ok: keygen"
 
 cat >"$AUTH" <<EOF
@@ -36,42 +33,35 @@ $DXH  420112        # 东西湖区 and everything under it
 $SZ   608,335       # 宿州医保局, 达州医保中心
 EOF
 
-AGG_ARGS=(--db "$DB" --bind "$ENDPOINT" --hierarchy "$HZ_EXAMPLES/entities.csv")
-agg() { "$HZ_BIN/huizong-aggregator" "${AGG_ARGS[@]}" "$@"; }
-start_secure() {   # the binary itself in the background, so $AGG_PID gets the signals
-  "$HZ_BIN/huizong-aggregator" "${AGG_ARGS[@]}" --curve-secret "$K/server_secret" \
-      --authorized "$AUTH" >>"$WORK/agg.log" 2>&1 &
-  AGG_PID=$!
-  for _ in $(seq 1 100); do [ -S "$WORK/agg.sock" ] && return 0; sleep 0.05; done
-  fail "aggregator did not bind $ENDPOINT"
-}
+agg() { "$AGG" --db "$DB" --bind "$ENDPOINT" --hierarchy "$HIERARCHY" "$@"; }   # in the foreground
 # send SPOOLNAME [collector options...] -- FILES...: submit with a short deadline
 send() {
   local spool=$1; shift
-  "$HZ_BIN/huizong-collector" submit --to "$ENDPOINT" --spool "$WORK/spool-$spool" \
-      --timeout 500 --deadline 3 "$@"
+  collector submit "$WORK/spool-$spool" --timeout 500 --deadline 3 "$@"
 }
-with_key() { echo --key "$K/${1}_secret" --server-key "$K/server"; }
-stored() { "$HZ_BIN/huizong" show --db "$DB" --entity "$1" --year "$2" >/dev/null 2>&1; }
+with_key() { echo --key "$KEYS/${1}_secret" --server-key "$KEYS/server"; }
+stored() { "$HZ" show --db "$DB" --entity "$1" --year "$2" >/dev/null 2>&1; }
+# in_log PATTERN: the aggregator log has it (a fixed string)
+in_log() { grep -qF -- "$1" "$AGG_LOG"; }
 wait_log() {   # wait_log PATTERN: until the aggregator log has it (5 s)
-  for _ in $(seq 1 100); do grep -qF -- "$1" "$WORK/agg.log" && return 0; sleep 0.05; done
-  fail "aggregator log never said: $1"
+  local pattern=$1
+  wait_for 5 'in_log "$pattern"' || fail "aggregator log never said: $pattern"
 }
 
 # Refusing to start: no security at all, a public file as the secret, a broken file.
 rc=0; agg >"$WORK/start.out" 2>&1 || rc=$?
 [ $rc -eq 1 ] && grep -q "refusing to serve without authentication" "$WORK/start.out" ||
   fail "aggregator without --curve-secret/--authorized/--insecure: exit $rc, $(cat "$WORK/start.out")"
-rc=0; agg --curve-secret "$K/server" --authorized "$AUTH" >"$WORK/start.out" 2>&1 || rc=$?
+rc=0; agg --curve-secret "$KEYS/server" --authorized "$AUTH" >"$WORK/start.out" 2>&1 || rc=$?
 [ $rc -eq 1 ] && grep -q "no curve/secret-key" "$WORK/start.out" ||
   fail "public file as --curve-secret: exit $rc, $(cat "$WORK/start.out")"
 printf '%s 420112\nnonsense here\n' "$DXH" >"$WORK/bad-auth"
-rc=0; agg --curve-secret "$K/server_secret" --authorized "$WORK/bad-auth" >"$WORK/start.out" 2>&1 || rc=$?
+rc=0; agg --curve-secret "$KEYS/server_secret" --authorized "$WORK/bad-auth" >"$WORK/start.out" 2>&1 || rc=$?
 [ $rc -eq 1 ] && grep -q "bad-auth:2: 'nonsense' is not a public key" "$WORK/start.out" ||
   fail "broken authorisation file: exit $rc, $(cat "$WORK/start.out")"
 echo "ok: the aggregator refuses to start insecure or misconfigured"
 
-start_secure
+start_aggregator --curve-secret "$KEYS/server_secret" --authorized "$AUTH"
 wait_log "authorisation $AUTH: 2 keys"
 
 # 1. The right key: accepted and stored.
@@ -80,7 +70,7 @@ send dxh $(with_key dongxihu) "$HZ_EXAMPLES/dongxihu-2024.csv" >"$WORK/ok.out" 2
 [ "$(grep -c ACCEPTED "$WORK/ok.out")" -eq 2 ] || fail "expected 2 accepted: $(cat "$WORK/ok.out")"
 stored 026001 2024 || fail "026001 not stored"
 wait_log "ZAP accepted connection from"
-grep -qF "key $DXH" "$WORK/agg.log" || fail "the log does not name the authenticated key"
+grep -qF "key $DXH" "$AGG_LOG" || fail "the log does not name the authenticated key"
 echo "ok: an authorised key is accepted"
 
 # 2. A key not in the file: the handshake is refused, nothing stored, exit 4 (pending).
@@ -91,7 +81,7 @@ rc=0; send stranger $(with_key stranger) "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/
 grep -q PENDING "$WORK/stranger.out" || fail "unknown key: no PENDING line"
 ! grep -q ACCEPTED "$WORK/stranger.out" || fail "unknown key: something was accepted"
 wait_log "ZAP refused connection from"
-grep -qF "key $STRANGER: key not in the authorisation file" "$WORK/agg.log" ||
+grep -qF "key $STRANGER: key not in the authorisation file" "$AGG_LOG" ||
   fail "the aggregator did not log the refused key"
 stored 608 2024 && fail "608 was stored from an unknown key"
 echo "ok: an unknown key is refused by ZAP"
@@ -103,12 +93,12 @@ grep -q PENDING "$WORK/nokey.out" || fail "no key: no PENDING line"
 stored 608 2024 && fail "608 was stored from a collector without a key"
 # The refusal itself is asserted above; the log line comes from a socket monitor whose
 # event libzmq does not always raise for a plain-text peer, so its absence only warns.
-( wait_log "the client does not use CURVE" ) 2>/dev/null || echo "note: no monitor log line for the key-less collector"
+wait_for 5 'in_log "the client does not use CURVE"' || echo "note: no monitor log line for the key-less collector"
 echo "ok: a collector without a key is refused"
 
 # 4. An authorised collector that trusts the wrong server key does not talk to it.
-rc=0; "$HZ_BIN/huizong-collector" submit --to "$ENDPOINT" --spool "$WORK/spool-wrongserver" \
-    --timeout 500 --deadline 2 --key "$K/suzhou_secret" --server-key "$K/stranger" \
+rc=0; collector submit "$WORK/spool-wrongserver" \
+    --timeout 500 --deadline 2 --key "$KEYS/suzhou_secret" --server-key "$KEYS/stranger" \
     "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/wrongserver.out" 2>&1 || rc=$?
 [ $rc -eq 4 ] || { cat "$WORK/wrongserver.out"; fail "wrong server key: exit $rc, expected 4"; }
 stored 608 2024 && fail "608 was stored over a connection to the wrong server key"
@@ -126,12 +116,11 @@ echo "ok: a key may not submit outside its subtrees"
 
 # 6. An open connection (run --watch keeps its DEALER) is checked per submission too.
 mkdir -p "$WORK/watch"
-"$HZ_BIN/huizong-collector" run --watch "$WORK/watch" --to "$ENDPOINT" --spool "$WORK/spool-watch" \
+"$COL" run --watch "$WORK/watch" --to "$ENDPOINT" --spool "$WORK/spool-watch" \
     --timeout 500 $(with_key suzhou) >"$WORK/watch.out" 2>"$WORK/watch.err" &
-WATCH_PID=$!
-trap 'kill $WATCH_PID 2>/dev/null || true; cleanup' EXIT
+WATCH_PID=$!; bg_track "$WATCH_PID"
 cp "$HZ_EXAMPLES/dazhou-2023.csv" "$WORK/watch/"
-for _ in $(seq 1 100); do [ "$(grep -c ACCEPTED "$WORK/watch.out")" -ge 2 ] && break; sleep 0.1; done
+wait_for 10 '[ "$(grep -c ACCEPTED "$WORK/watch.out")" -ge 2 ]' || true   # exactly 2: next line
 [ "$(grep -c ACCEPTED "$WORK/watch.out")" -eq 2 ] || fail "watch: dazhou not accepted: $(cat "$WORK/watch.out" "$WORK/watch.err")"
 
 # 7. Revocation: drop the 宿州 key, SIGHUP. Its open connection is refused per submission,
@@ -142,7 +131,7 @@ mv "$AUTH.new" "$AUTH"
 kill -HUP "$AGG_PID"
 wait_log "authorisation reloaded: 1 keys"
 cp "$HZ_EXAMPLES/suzhou-2024.csv" "$WORK/watch/"
-for _ in $(seq 1 100); do grep -q "^608 .*REJECTED" "$WORK/watch.out" && break; sleep 0.1; done
+wait_for 10 'grep -q "^608 .*REJECTED" "$WORK/watch.out"' || true   # the exact line: next
 grep -qF "608 2024 272 facts REJECTED: key ${SZ:0:8}… is not (or no longer) in the aggregator's authorisation file" "$WORK/watch.out" ||
   fail "revoked key on an open connection: $(cat "$WORK/watch.out")"
 stored 608 2024 && fail "608 stored after its key was revoked"
@@ -164,5 +153,5 @@ send dxh3 $(with_key dongxihu) "$HZ_EXAMPLES/dongxihu-2024.csv" >"$WORK/kept.out
 echo "ok: a broken authorisation file keeps the keys in force"
 
 stop_aggregator
-"$HZ_BIN/huizong" verify --db "$DB" >/dev/null || fail "verify"
+verify_clean
 echo "auth: all good"

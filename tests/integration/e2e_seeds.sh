@@ -4,9 +4,7 @@
 # Each seed department's 支出总计 must arrive unchanged at its city and province.
 source "$(dirname "$0")/lib.sh.inc"
 start_aggregator
-submit "$HZ_EXAMPLES"/suzhou-2024.csv "$HZ_EXAMPLES"/dazhou-2023.csv \
-       "$HZ_EXAMPLES"/dongxihu-2024.csv "$HZ_EXAMPLES"/ningde-2024.csv >"$WORK/submit.out" 2>&1 ||
-  { cat "$WORK/submit.out"; fail "collector submit exited non-zero"; }
+submit_seeds
 cat "$WORK/submit.out"
 [ "$(grep -c ACCEPTED "$WORK/submit.out")" -eq 6 ] || fail "expected 6 accepted submissions"
 
@@ -35,5 +33,5 @@ grep -q '"code":"420000"' "$WORK/tree.json" || fail "json tree lacks 420000"
 stop_aggregator
 # After a clean stop the same figures are there (durable), and verify finds the deltas exact.
 expect_figure 420000 2024 summary expense_total amount reported 3311.22
-"$HZ_BIN/huizong" verify --db "$DB" || fail "verify reported discrepancies"
+verify_clean
 echo "e2e_seeds: all good"

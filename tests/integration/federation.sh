@@ -6,55 +6,34 @@
 source "$(dirname "$0")/lib.sh.inc"
 
 H="$WORK/gen/entities.csv"
-PIDS=()
-stop_all() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
-trap 'stop_all; cleanup' EXIT
-
-# agg NAME HIERARCHY [options...]: starts an aggregator on ipc://$WORK/NAME.sock, db $WORK/NAME
-# (--insecure unless CURVE options are given)
-agg() {
-  local name=$1 hier=$2; shift 2
-  local sec=--insecure
-  case " $* " in *" --curve-secret "*) sec=;; esac
-  "$HZ_BIN/huizong-aggregator" --db "$WORK/$name" --bind "ipc://$WORK/$name.sock" \
-      --hierarchy "$hier" $sec "$@" >>"$WORK/$name.log" 2>&1 &
-  eval "PID_$name=$!"
-  PIDS+=("$!")
-  for _ in $(seq 1 100); do [ -S "$WORK/$name.sock" ] && return 0; sleep 0.05; done
-  fail "aggregator $name did not bind"
-}
-stop() {   # stop NAME: SIGTERM, expect a clean exit 0
-  local pid; eval "pid=\$PID_$1"
-  kill -TERM "$pid"; local rc=0; wait "$pid" || rc=$?
-  [ "$rc" -eq 0 ] || fail "aggregator $1 exited $rc on SIGTERM"
-  rm -f "$WORK/$1.sock"
-}
+FAIL_SHOW="collector.log"
+# Each aggregator NAME: db $WORK/NAME, ipc://$WORK/NAME.sock, log $WORK/NAME.log (lib.sh.inc).
+agg() { start_named_aggregator "$@"; }   # agg NAME HIERARCHY [options...]
+stop() { stop_named_aggregator "$1"; }   # stop NAME: SIGTERM, expect a clean exit 0
 send() {   # send NAME FILES...
   local name=$1; shift
-  "$HZ_BIN/huizong-collector" submit "$@" --to "ipc://$WORK/$name.sock" --spool "$WORK/spool-$name" \
+  TO="ipc://$WORK/$name.sock" collector submit "$WORK/spool-$name" "$@" \
       >>"$WORK/collector.log" 2>&1 || fail "submit to $name failed (see $WORK/collector.log)"
 }
 # reported figures of one node, every table: code,table,row,column,reported
 TABLES="summary income expense fiscal gpb_func gpb_econ three_public gfb_func soe_func projects"
 reported() {
   for t in $TABLES; do
-    "$HZ_BIN/huizong" tree --db "$WORK/$1" --year 2024 --entity "$2" --depth 0 --table "$t" --format csv |
+    "$HZ" tree --db "$WORK/$1" --year 2024 --entity "$2" --depth 0 --table "$t" --format csv |
       awk -F, 'NR > 1 { print $1 "," $10 "," $11 "," $13 "," $14 }'
   done
 }
 # wait until the province's figures of ENTITY equal the single aggregator's (10 s at most)
 converge() {
-  for _ in $(seq 1 100); do
-    [ "$(reported prov "$1")" = "$(reported single "$1")" ] && [ -n "$(reported single "$1")" ] && return 0
-    sleep 0.1
-  done
+  local e=$1
+  wait_for 10 '[ "$(reported prov "$e")" = "$(reported single "$e")" ] && [ -n "$(reported single "$e")" ]' && return 0
   diff <(reported prov "$1") <(reported single "$1") | head -5 >&2
   fail "province figures of $1 did not converge with the single aggregator"
 }
 
-"$HZ_BIN/huizong" gen --out "$WORK/gen" --seed 11 --provinces 1 --cities 2 --districts 1 \
+"$HZ" gen --out "$WORK/gen" --seed 11 --provinces 1 --cities 2 --districts 1 \
     --departments 2 --units 2 --faults 0 >/dev/null 2>&1 || fail "gen failed"
-"$HZ_BIN/huizong" gen --out "$WORK/gen2" --seed 12 --provinces 1 --cities 2 --districts 1 \
+"$HZ" gen --out "$WORK/gen2" --seed 12 --provinces 1 --cities 2 --districts 1 \
     --departments 2 --units 2 --faults 0 >/dev/null 2>&1 || fail "gen failed"
 cmp -s "$H" "$WORK/gen2/entities.csv" || fail "the two generated data sets must share one hierarchy"
 PROV=$(awk -F, '$3 == "province" { print $1 }' "$H")
@@ -66,14 +45,12 @@ awk -F, 'NR == 1 || $3 == "province" || $3 == "city"' "$H" >"$WORK/prov-entities
 files_of() { ls "$1"/submissions/${2:0:4}*.csv; }   # department files of a city (code prefix)
 
 # The province runs CURVE: each city aggregator's link key may forward for its city only.
-K="$WORK/keys"; mkdir -p "$K"
-keygen() { "$HZ_BIN/huizong" keygen --out "$K/$1" --name "$2" 2>>"$WORK/keygen.log"; }
 keygen prov "province aggregator" >/dev/null || fail "keygen prov"
 L1=$(keygen link1 "$C1 aggregator") || fail "keygen link1"
 L2=$(keygen link2 "$C2 aggregator") || fail "keygen link2"
 printf '%s  %s  # city aggregator\n%s  %s  # city aggregator\n' "$L1" "$C1" "$L2" "$C2" >"$WORK/prov-authorized"
-PROV_SEC=(--curve-secret "$K/prov_secret" --authorized "$WORK/prov-authorized")
-link() { echo --upstream "ipc://$WORK/prov.sock" --upstream-key "$K/${1}_secret" --upstream-server-key "$K/prov"; }
+PROV_SEC=(--curve-secret "$KEYS/prov_secret" --authorized "$WORK/prov-authorized")
+link() { echo --upstream "ipc://$WORK/prov.sock" --upstream-key "$KEYS/${1}_secret" --upstream-server-key "$KEYS/prov"; }
 
 agg prov "$WORK/prov-entities.csv" "${PROV_SEC[@]}"
 agg single "$H"
@@ -95,8 +72,7 @@ grep -q "upstream: $C1 2024 forwarded" "$WORK/c1.log" || fail "c1 did not log it
 stop prov
 send c1 $(files_of "$WORK/gen2" "$C1")
 send single $(files_of "$WORK/gen2" "$C1")
-for _ in $(seq 1 50); do ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 && break; sleep 0.1; done
-ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 || fail "c1 did not spool its forward while the province was down"
+wait_for 5 '[ "$(pb_count "$WORK/c1/upstream-spool")" -gt 0 ]' || fail "c1 did not spool its forward while the province was down"
 echo "ok: province down: c1 accepted the new version and spooled its forward"
 [ "$(expense c1 "$C1")" = "$(expense single "$C1")" ] || fail "c1 and single disagree on $C1"
 
@@ -106,17 +82,16 @@ agg c1 "$H" $(link link1) --as "$C1" --upstream-interval 200
 agg prov "$WORK/prov-entities.csv" "${PROV_SEC[@]}"
 for e in "$PROV" "$C1" "$C2"; do converge "$e"; done
 echo "ok: the province came back and caught up: figures equal the single aggregator again"
-for _ in $(seq 1 50); do ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 || break; sleep 0.1; done
-! ls "$WORK"/c1/upstream-spool/*.pb >/dev/null 2>&1 || fail "c1's upstream spool is not empty after the catch-up"
-"$HZ_BIN/huizong" show --db "$WORK/prov" --year 2024 --entity "$C1" >"$WORK/show.txt" 2>&1 || true
-"$HZ_BIN/huizong" verify --db "$WORK/prov" >"$WORK/verify.txt" 2>&1 || { cat "$WORK/verify.txt" >&2; fail "verify on the province"; }
+wait_for 5 '[ "$(pb_count "$WORK/c1/upstream-spool")" -eq 0 ]' || fail "c1's upstream spool is not empty after the catch-up"
+"$HZ" show --db "$WORK/prov" --year 2024 --entity "$C1" >"$WORK/show.txt" 2>&1 || true
+verify_clean "$WORK/prov"
 echo "ok: province verify clean, c1 spool empty"
 
 # An unchanged city (a replayed submission changes nothing) does not forward again.
-n1=$(grep -c "upstream: $C2 2024 forwarded" "$WORK/c2.log")
+n1=$(grep -c "upstream: $C2 2024 forwarded" "$WORK/c2.log" || true)
 send c2 $(files_of "$WORK/gen" "$C2")
-sleep 0.6
-n2=$(grep -c "upstream: $C2 2024 forwarded" "$WORK/c2.log")
+sleep 0.6   # three --upstream-interval ticks: a forward that is not to happen has no event to wait for
+n2=$(grep -c "upstream: $C2 2024 forwarded" "$WORK/c2.log" || true)
 [ "$n1" = "$n2" ] || fail "c2 forwarded identical figures again ($n1 -> $n2)"
 echo "ok: identical figures are not forwarded twice"
 
@@ -125,12 +100,10 @@ echo "ok: identical figures are not forwarded twice"
 before=$(reported prov "$PROV")
 agg c3 "$H" $(link link1) --as "$C2" --upstream-interval 200 --upstream-spool "$WORK/c3-spool"
 send c3 $(files_of "$WORK/gen2" "$C2")
-for _ in $(seq 1 50); do ls "$WORK"/c3-spool/rejected/*.reason >/dev/null 2>&1 && break; sleep 0.1; done
-ls "$WORK"/c3-spool/rejected/*.reason >/dev/null 2>&1 || fail "an unauthorised forward was not rejected"
+wait_for 5 'ls "$WORK"/c3-spool/rejected/*.reason >/dev/null 2>&1' || fail "an unauthorised forward was not rejected"
 grep -q "REJECTED by" "$WORK/c3.log" || fail "c3 did not log the rejection"
 [ "$(reported prov "$PROV")" = "$before" ] || fail "an unauthorised forward changed the province"
 echo "ok: unauthorised forward rejected: $(head -c 100 "$WORK"/c3-spool/rejected/*.reason)"
 
 stop c1; stop c2; stop c3; stop prov; stop single
-PIDS=()
 echo "PASS federation"

@@ -3,7 +3,7 @@
 # independent awk reading of the CSV, and by `huizong-collector check` when it is built),
 # and --faults 1 lists one injected fault of each kind in faults.csv.
 source "$(dirname "$0")/lib.sh.inc"
-GEN="$HZ_BIN/huizong gen"
+GEN="$HZ gen"
 
 $GEN --out "$WORK/a" --seed 42 --departments 2 --units 4 2>"$WORK/gen.err" || fail "gen exited non-zero: $(cat "$WORK/gen.err")"
 $GEN --out "$WORK/b" --seed 42 --departments 2 --units 4 || fail "gen (again) exited non-zero"
@@ -72,7 +72,8 @@ fi
 
 # One fault of each kind, listed; the awk check must now see problems.
 $GEN --out "$WORK/f" --seed 42 --departments 2 --units 4 --faults 1 || fail "gen --faults 1 exited non-zero"
-head -n 1 "$WORK/f/faults.csv" | grep -qx 'kind,entity,year,table,row,column,detail' || fail "faults.csv header"
+head -n 1 "$WORK/f/faults.csv" >"$WORK/faults-header.csv"
+grep -qx 'kind,entity,year,table,row,column,detail' "$WORK/faults-header.csv" || fail "faults.csv header"
 for kind in intra_table cross_table level_mismatch missing_unit transfer_mismatch malformed_code; do
   [ "$(grep -c "^$kind," "$WORK/f/faults.csv")" -eq 1 ] || fail "faults.csv lacks exactly one $kind"
 done
@@ -89,5 +90,6 @@ echo "ok: faults"
 $GEN --out "$WORK/x" --seed 1 --units 0 2>/dev/null && fail "--units 0 accepted"
 rc=0; $GEN --out "$WORK/x" 2>/dev/null || rc=$?
 [ "$rc" -eq 2 ] || fail "missing --seed is not a usage error (exit $rc)"
-$GEN --help | grep -q 'faults' || fail "--help"
+$GEN --help >"$WORK/gen-help.txt" || fail "--help exited non-zero"
+grep -q 'faults' "$WORK/gen-help.txt" || fail "--help"
 echo "gen: all good"

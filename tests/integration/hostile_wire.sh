@@ -21,71 +21,42 @@
 #   is ACCEPTED within 5 s; every garbage message gets its rejection, or its ack is dropped
 #   because the flooder's pipe is full and the aggregator logs the drop
 # Finally `huizong verify` is clean.
-set -uo pipefail
-
-: "${HZ_BIN:?HZ_BIN must name the directory of the built binaries}"
-: "${HZ_EXAMPLES:?HZ_EXAMPLES must name the examples directory}"
-AGG="$HZ_BIN/huizong-aggregator"
-COL="$HZ_BIN/huizong-collector"
-HZ="$HZ_BIN/huizong"
-KIT="$HZ_BIN/hz-testkit"
+source "$(dirname "$0")/lib.sh.inc"
 [ -x "$KIT" ] || { echo "SKIP: $KIT not built (target hz-testkit)"; exit 77; }
 export LC_ALL=C
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hz-hostile.XXXXXX")
-EP="ipc://$tmp/agg.sock"
+FAIL_TAIL=20
 MAX_MSG=4000000
-agg_pid=""
 
-cleanup() {
-    if [ -n "$agg_pid" ]; then kill -9 "$agg_pid" 2>/dev/null; wait "$agg_pid" 2>/dev/null; fi
-    if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
+start_aggregator --max-msg "$MAX_MSG"
 
-fail() {
-    echo "FAIL: hostile_wire: $*" >&2
-    [ -f "$tmp/agg.log" ] && { echo "--- aggregator log" >&2; tail -20 "$tmp/agg.log" >&2; }
-    exit 1
-}
-
-"$AGG" --db "$tmp/db" --bind "$EP" --hierarchy "$HZ_EXAMPLES/entities.csv" --insecure \
-    --max-msg "$MAX_MSG" 2>"$tmp/agg.log" &
-agg_pid=$!
-for _ in $(seq 100); do
-    grep -q "serving $EP" "$tmp/agg.log" && break
-    kill -0 "$agg_pid" 2>/dev/null || fail "aggregator died at start"
-    sleep 0.05
-done
-grep -q "serving $EP" "$tmp/agg.log" || fail "aggregator did not serve within 5 s"
-
-# send NAME MAKE-ARGS... : crafts the bytes, probes, leaves the ack line in $tmp/NAME.out
+# send NAME MAKE-ARGS... : crafts the bytes, probes, leaves the ack line in $WORK/NAME.out
 send() {
     local name=$1; shift
-    "$KIT" make --out "$tmp/$name.pb" "$@" >/dev/null || fail "$name: hz-testkit make failed"
-    "$COL" probe --to "$EP" --timeout 5000 "$tmp/$name.pb" >"$tmp/$name.out" 2>&1
+    "$KIT" make --out "$WORK/$name.pb" "$@" >/dev/null || fail "$name: hz-testkit make failed"
+    probe --timeout 5000 "$WORK/$name.pb" >"$WORK/$name.out" 2>&1
 }
 
 # nothing ENTITY YEAR: the store has no submission for it (show exits 3 and says so)
 nothing() {
     local rc=0 out
-    out=$("$HZ" show --db "$tmp/db" --entity "$1" --year "$2" 2>&1) || rc=$?
+    out=$("$HZ" show --db "$DB" --entity "$1" --year "$2" 2>&1) || rc=$?
     [ "$rc" -eq 3 ] || fail "$1 $2: huizong show exit $rc, expected 3 (nothing stored): $out"
-    echo "$out" | grep -q "has no submission for $2" || fail "$1 $2: show did not say 'no submission': $out"
+    [[ $out == *"has no submission for $2"* ]] || fail "$1 $2: show did not say 'no submission': $out"
 }
 
 # rejected NAME ENTITY YEAR REASON MAKE-ARGS...
 rejected() {
     local name=$1 entity=$2 year=$3 reason=$4; shift 4
     send "$name" --entity "$entity" --year "$year" "$@" || fail "$name: no ack (probe exit $?)"
-    grep -q ' status=REJECTED ' "$tmp/$name.out" || fail "$name: not rejected: $(cat "$tmp/$name.out")"
-    local got; got=$(sed -n 's/.* reason=//p' "$tmp/$name.out")
+    grep -q ' status=REJECTED ' "$WORK/$name.out" || fail "$name: not rejected: $(cat "$WORK/$name.out")"
+    local got; got=$(sed -n 's/.* reason=//p' "$WORK/$name.out")
     [ "$got" = "$reason" ] || fail "$name: reason '$got', expected '$reason'"
     if [ "$year" -ge 1900 ]; then nothing "$entity" "$year"; fi
     echo "ok: $name -> $reason"
 }
 
 accepted() {   # accepted NAME VERSION: the probe's ack says ACCEPTED vVERSION, fresh
-    grep -q " status=ACCEPTED version=$2 replayed=0 " "$tmp/$1.out" || fail "$1: not ACCEPTED v$2: $(cat "$tmp/$1.out")"
+    grep -q " status=ACCEPTED version=$2 replayed=0 " "$WORK/$1.out" || fail "$1: not ACCEPTED v$2: $(cat "$WORK/$1.out")"
 }
 
 # A valid one first, so the refusals below are refusals of the bytes, not of the setup.
@@ -93,11 +64,11 @@ send valid --entity 335001 --year 2030 || fail "valid: no ack"
 accepted valid 1
 
 # Over --max-msg: a well-formed Submission of ~5 MB (10,000 facts, 500-byte names).
-"$KIT" make --out "$tmp/big.pb" --entity 335001 --year 2031 --facts 10000 --name-len 500 >/dev/null
-[ "$(stat -c %s "$tmp/big.pb")" -gt "$MAX_MSG" ] || fail "test setup: big.pb is not over --max-msg"
-rc=0; "$COL" probe --to "$EP" --timeout 1500 "$tmp/big.pb" >"$tmp/big.out" 2>&1 || rc=$?
+"$KIT" make --out "$WORK/big.pb" --entity 335001 --year 2031 --facts 10000 --name-len 500 >/dev/null
+[ "$(stat -c %s "$WORK/big.pb")" -gt "$MAX_MSG" ] || fail "test setup: big.pb is not over --max-msg"
+rc=0; probe --timeout 1500 "$WORK/big.pb" >"$WORK/big.out" 2>&1 || rc=$?
 [ "$rc" -eq 4 ] || fail "over --max-msg: probe exit $rc, expected 4 (connection dropped, no ack)"
-kill -0 "$agg_pid" 2>/dev/null || fail "aggregator died on an oversize message"
+kill -0 "$AGG_PID" 2>/dev/null || fail "aggregator died on an oversize message"
 nothing 335001 2031
 send after_big --entity 335001 --year 2030 || fail "after the oversize message: no ack"
 accepted after_big 2
@@ -107,7 +78,7 @@ M="malformed submission:"
 NEWER="(newer collector? upgrade the aggregator)"
 rejected truncated 026001 2032 "$M malformed protobuf" --truncate 20
 rejected year0 026001 0 "$M year 0 out of range 1900..9999"
-grep -q "REJECTED: $M year 0 out of range" "$tmp/agg.log" || fail "year 0: not logged as rejected"
+grep -q "REJECTED: $M year 0 out of range" "$AGG_LOG" || fail "year 0: not logged as rejected"
 rejected longrow 026001 2033 "$M fact 1: row longer than 48 bytes" --row-len 1000000
 rejected utf8_entity 026001 2034 "$M entity is not valid UTF-8" --bad-utf8 entity
 rejected utf8_row 026001 2035 "$M fact 1: row is not valid UTF-8" --bad-utf8 row
@@ -123,7 +94,7 @@ send max1 --entity 026-hczx --year 2042 --fen max || fail "max1: no ack"
 accepted max1 1
 rejected max2 026-fwzx 2042 "amounts of '026-fwzx' overflow a consolidated total" --fen max
 tree_total() {   # computed expense/total/total of ENTITY in YEAR, as printed by huizong tree
-    "$HZ" tree --db "$tmp/db" --year "$2" --entity "$1" --depth 0 --table expense --row total \
+    "$HZ" tree --db "$DB" --year "$2" --entity "$1" --depth 0 --table expense --row total \
         --column total --format csv | awk -F, 'NR == 2 { print $16 }'
 }
 [ "$(tree_total 026 2042)" = "9223372036854.775807" ] || fail "026 total after the overflow: '$(tree_total 026 2042)', expected INT64_MAX fen"
@@ -146,43 +117,39 @@ echo "ok: INT64_MAX -> INT64_MIN resubmission applied; downward overflow rejecte
 # INT64_MIN is a legal sint64 and is stored exactly; "-0.00" is 0 fen (no -0 in sint64).
 send min --entity 026001 --year 2043 --fen min || fail "min: no ack"
 accepted min 1
-got=$("$HZ" show --db "$tmp/db" --entity 026001 --year 2043 --format csv | "$KIT" facts - | cut -f6)
+got=$("$HZ" show --db "$DB" --entity 026001 --year 2043 --format csv | "$KIT" facts - | cut -f6) || true
 [ "$got" = "-9223372036854775808" ] || fail "INT64_MIN stored as '$got'"
-printf 'entity,year,table,row,name,column,amount\n335001,2044,expense,total,,total,-0.00\n' >"$tmp/negzero.csv"
-"$COL" submit "$tmp/negzero.csv" --to "$EP" --spool "$tmp/spool" >"$tmp/negzero.out" 2>&1 \
-    || fail "negzero: submit failed: $(cat "$tmp/negzero.out")"
-got=$("$HZ" show --db "$tmp/db" --entity 335001 --year 2044 --format csv | awk -F, 'NR == 2 { print $8 }')
+printf 'entity,year,table,row,name,column,amount\n335001,2044,expense,total,,total,-0.00\n' >"$WORK/negzero.csv"
+submit "$WORK/negzero.csv" >"$WORK/negzero.out" 2>&1 \
+    || fail "negzero: submit failed: $(cat "$WORK/negzero.out")"
+got=$("$HZ" show --db "$DB" --entity 335001 --year 2044 --format csv | awk -F, 'NR == 2 { print $8 }') || true
 [ "$got" = "0.00" ] || fail "-0.00 stored as '$got', expected 0.00"
 echo "ok: INT64_MIN stored exactly; -0.00 is 0 fen"
 
 # Flood: 2,000 garbage messages from peer A while peer B's real submission goes through.
-"$COL" submit "$HZ_EXAMPLES/dazhou-2023.csv" --to "ipc://$tmp/nobody.sock" --spool "$tmp/spool-real" \
-    --deadline 1 --timeout 200 >/dev/null 2>&1
-real=$(ls "$tmp"/spool-real/*.pb | head -1)
+spool_only "$WORK/spool-real" "$HZ_EXAMPLES/dazhou-2023.csv"
+real=$(ls "$WORK"/spool-real/*.pb | head -1) || true
 [ -f "$real" ] || fail "test setup: no spooled real submission"
-dropped_before=$(grep -c 'ack for - not delivered' "$tmp/agg.log")
-"$KIT" flood --to "$EP" --count 2000 --real "$real" --within 5000 >"$tmp/flood.out" 2>&1 \
-    || fail "flood: $(cat "$tmp/flood.out")"
+dropped_before=$(grep -c 'ack for - not delivered' "$AGG_LOG" || true)
+"$KIT" flood --to "$ENDPOINT" --count 2000 --real "$real" --within 5000 >"$WORK/flood.out" 2>&1 \
+    || fail "flood: $(cat "$WORK/flood.out")"
 # Every garbage message is answered, or its ack is dropped because the flooder's pipe was
 # full (ZMQ_DONTWAIT: a peer that does not keep up never blocks the aggregator) and logged.
-rejected=$(sed -n 's/^flood sent=2000 rejected=\([0-9]*\) other=0$/\1/p' "$tmp/flood.out")
-[ -n "$rejected" ] || fail "flood: $(cat "$tmp/flood.out")"
-dropped=$(( $(grep -c '^huizong-aggregator: ack for - not delivered: Resource temporarily unavailable$' "$tmp/agg.log") - dropped_before ))
+rejected=$(sed -n 's/^flood sent=2000 rejected=\([0-9]*\) other=0$/\1/p' "$WORK/flood.out")
+[ -n "$rejected" ] || fail "flood: $(cat "$WORK/flood.out")"
+dropped=$(( $(grep -c '^huizong-aggregator: ack for - not delivered: Resource temporarily unavailable$' "$AGG_LOG" || true) - dropped_before ))
 [ $((rejected + dropped)) -eq 2000 ] || fail "flood: $rejected rejections + $dropped logged drops != 2000 messages"
-grep -q '^flood first reason=malformed submission: malformed protobuf$' "$tmp/flood.out" \
-    || fail "flood: wrong reason: $(cat "$tmp/flood.out")"
-grep -q '^real status=ACCEPTED .*version=1 replayed=0 ' "$tmp/flood.out" || fail "flood: real submission: $(cat "$tmp/flood.out")"
-real_entity=$(sed -n 's/^real status=ACCEPTED entity=\([^ ]*\) year=\([0-9]*\) .*/\1 \2/p' "$tmp/flood.out")
-"$HZ" show --db "$tmp/db" --entity "${real_entity% *}" --year "${real_entity#* }" >/dev/null \
+grep -q '^flood first reason=malformed submission: malformed protobuf$' "$WORK/flood.out" \
+    || fail "flood: wrong reason: $(cat "$WORK/flood.out")"
+grep -q '^real status=ACCEPTED .*version=1 replayed=0 ' "$WORK/flood.out" || fail "flood: real submission: $(cat "$WORK/flood.out")"
+real_entity=$(sed -n 's/^real status=ACCEPTED entity=\([^ ]*\) year=\([0-9]*\) .*/\1 \2/p' "$WORK/flood.out")
+"$HZ" show --db "$DB" --entity "${real_entity% *}" --year "${real_entity#* }" >/dev/null \
     || fail "flood: the accepted real submission ($real_entity) is not in the store"
-echo "ok: $(grep '^real' "$tmp/flood.out" | sed 's/ reason=-//') during a 2,000-message flood" \
+echo "ok: $(grep '^real' "$WORK/flood.out" | sed 's/ reason=-//') during a 2,000-message flood" \
      "($rejected rejections received, $dropped acks dropped for the full pipe and logged)"
 
 # Nothing above may have left a trace in the totals.
-out=$("$HZ" verify --db "$tmp/db") || fail "huizong verify: $out"
-[ "$out" = "verify: 0 discrepancies" ] || fail "verify: $out"
+verify_clean
 
-kill -TERM "$agg_pid"
-rc=0; wait "$agg_pid" || rc=$?; agg_pid=""
-[ "$rc" -eq 0 ] || fail "aggregator exited $rc after SIGTERM"
+stop_aggregator
 echo "hostile_wire: ok"
