@@ -65,8 +65,14 @@ static int grid_build(ctx_t *cx)
     if (s->count == 0) return 0;
     const fact_t **idx = malloc(s->count * sizeof *idx);
     if (!idx) return -1;
-    for (size_t i = 0; i < s->count; i++) idx[i] = &s->facts[i];
-    qsort(idx, s->count, sizeof *idx, fact_cmp);
+    int sorted = 1;
+    for (size_t i = 0; i < s->count; i++) {
+        idx[i] = &s->facts[i];
+        if (i && sorted && fact_cmp(&idx[i - 1], &idx[i]) > 0) sorted = 0;
+    }
+    /* validated submissions arrive sorted (submission_sort); qsort is stable, so skipping
+     * it on sorted input changes nothing */
+    if (!sorted) qsort(idx, s->count, sizeof *idx, fact_cmp);
     size_t cap[TABLE_COUNT] = { 0 };
     for (size_t i = 0; i < s->count; i++) {
         const fact_t *f = idx[i];
@@ -143,22 +149,47 @@ static uint32_t row_line(const trow_t *r)
     return best;
 }
 
+/* Appends src to out[*o..n) and keeps it NUL-terminated, cut at n - 1 bytes exactly like
+ * snprintf "%s" (labels are built for every relation, checked or not: this is the hot
+ * path of the rules, and snprintf's format parsing was a tenth of the aggregator's CPU). */
+static void label_cat(char *out, size_t n, size_t *o, const char *src)
+{
+    if (*o + 1 >= n) return;
+    size_t l = strlen(src);
+    if (l > n - 1 - *o) l = n - 1 - *o;
+    memcpy(out + *o, src, l);
+    *o += l;
+    out[*o] = '\0';
+}
+
+static void label_copy(char *out, size_t n, const char *src)
+{
+    size_t o = 0;
+    if (n) out[0] = '\0';
+    label_cat(out, n, &o, src);
+}
+
 /* "20805 行政事业单位养老支出", "合计", "收入总计", "P01 异地就医工作". */
 static void row_label(table_id t, const trow_t *r, char *out, size_t n)
 {
-    if (is_total(r)) { snprintf(out, n, "合计"); return; }
+    if (is_total(r)) { label_copy(out, n, "合计"); return; }
     const char *fixed = code_is_numeric(r->row) ? NULL : table_fixed_row_label(t, r->row);
-    if (fixed) snprintf(out, n, "%s", fixed);
-    else if (r->name[0]) snprintf(out, n, "%s %s", r->row, r->name);
-    else snprintf(out, n, "%s", r->row);
+    if (fixed) label_copy(out, n, fixed);
+    else if (r->name[0]) {
+        size_t o = 0;
+        label_copy(out, n, r->row);
+        o = strlen(out);
+        label_cat(out, n, &o, " ");
+        label_cat(out, n, &o, r->name);
+    } else label_copy(out, n, r->row);
 }
 
 /* Short label of a part: the code or project id, or the fixed row's label. */
 static void part_label(table_id t, const trow_t *r, char *out, size_t n)
 {
-    if (is_total(r)) { snprintf(out, n, "合计"); return; }
+    if (is_total(r)) { label_copy(out, n, "合计"); return; }
     const char *fixed = code_is_numeric(r->row) ? NULL : table_fixed_row_label(t, r->row);
-    snprintf(out, n, "%s", fixed ? fixed : r->row);
+    label_copy(out, n, fixed ? fixed : r->row);
 }
 
 /* ---- relations: lhs printed figure vs. the sum of parts ---- */
@@ -186,7 +217,12 @@ typedef struct {
 static void rel_init(rel_t *r, const char *rule, table_id t, const char *row, column_id c,
                      int64_t actual, uint32_t line)
 {
-    memset(r, 0, sizeof *r);
+    /* field by field: the label buffers are ~1 KB and a relation is built for every
+     * printed figure; an empty string is all they need */
+    r->ctx[0] = r->lhs[0] = r->note[0] = '\0';
+    r->parts = NULL;
+    r->nparts = r->cap = 0;
+    r->extra_terms = 0;
     r->rule = rule;
     r->table = t;
     r->row = row;
@@ -204,7 +240,7 @@ static void rel_part(ctx_t *cx, rel_t *r, const char *label, int64_t v)
         r->parts = p;
         r->cap = nc;
     }
-    snprintf(r->parts[r->nparts].label, PART_LABEL, "%s", label);
+    label_copy(r->parts[r->nparts].label, PART_LABEL, label);
     r->parts[r->nparts++].v = v;
 }
 
@@ -382,7 +418,8 @@ static void name_normalise(const char *in, char *out, size_t n)
             continue;
         }
         int skip = 0;
-        for (int i = 0; drop[i]; i++) {
+        /* every dropped mark starts with C2, E2, E3 or EF; CJK ideographs (E4..E9) never do */
+        for (int i = 0; (ch == 0xC2 || ch == 0xE2 || ch == 0xE3 || ch == 0xEF) && drop[i]; i++) {
             size_t l = strlen(drop[i]);
             if (strncmp(p, drop[i], l) == 0) { p += l; skip = 1; break; }
         }
@@ -396,6 +433,7 @@ static void name_normalise(const char *in, char *out, size_t n)
 static bool name_consistent(const char *known, const char *printed)
 {
     char a[SUBMISSION_NAME_MAX + 8], b[SUBMISSION_NAME_MAX + 8];
+    if (strcmp(known, printed) == 0) return true;    /* the usual case: printed as named */
     name_normalise(known, a, sizeof a);
     name_normalise(printed, b, sizeof b);
     if (!a[0] || !b[0]) return true;
@@ -433,7 +471,8 @@ static void check_codes(ctx_t *cx, table_id t, code_kind kind, bool hierarchical
         bool numeric = code_is_numeric(r->row);
         if (!hierarchical && !numeric) continue;       /* summary/fiscal fixed rows */
         char lab[400], msg[1200];
-        row_label(t, r, lab, sizeof lab);
+        lab[0] = '\0';          /* built on the first finding only (LAB): most rows have none */
+#define LAB (lab[0] ? lab : (row_label(t, r, lab, sizeof lab), lab))
         uint32_t line = row_line(r);
         if (hierarchical && r->malformed) {
             char np[SUBMISSION_ROW_MAX + 1];
@@ -441,29 +480,29 @@ static void check_codes(ctx_t *cx, table_id t, code_kind kind, bool hierarchical
                                                       : "功能分类编码应为3、5或7位";
             if (numeric && code_nearest_parent(kind, r->row, np, sizeof np))
                 snprintf(msg, sizeof msg, "%s 行 %s：%s，印为%zu位；金额按 %s 计入", table_label(t),
-                         lab, kname, strlen(r->row), np);
+                         LAB, kname, strlen(r->row), np);
             else
                 snprintf(msg, sizeof msg, "%s 行 %s：不是合计行也不是科目编码（%s）", table_label(t),
-                         lab, kname);
+                         LAB, kname);
             emit_plain(cx, "code.malformed", VERDICT_MALFORMED, t, r->row, COL_NONE, 0, 0, line, msg);
         }
         if (!numeric) continue;
         char cls[4];
         if (economic_in_function(kind, r->row)) {
             snprintf(msg, sizeof msg, "%s 行 %s：功能分类表中印的是经济分类编码（类 %.3s 不在支出功能分类中，而是支出经济分类的类）；金额照列照加，不按功能分类归类",
-                     table_label(t), lab, r->row);
+                     table_label(t), LAB, r->row);
             emit_plain(cx, "code.kind", VERDICT_MALFORMED, t, r->row, COL_NONE, 0, 0, line, msg);
             continue;
         }
         if (class_prefix(r->row, cls) && !code_class_exists(kind, cls)) {
-            snprintf(msg, sizeof msg, "%s 行 %s：类 %s 不在国家%s科目中", table_label(t), lab, cls,
+            snprintf(msg, sizeof msg, "%s 行 %s：类 %s 不在国家%s科目中", table_label(t), LAB, cls,
                      kind == CODE_ECONOMIC ? "支出经济分类" : "支出功能分类");
             emit_plain(cx, "code.unknown_class", VERDICT_MALFORMED, t, r->row, COL_NONE, 0, 0, line, msg);
         }
         int level = code_level(kind, r->row);
         if (hierarchical && level > minlevel && r->parent == -1) {
             snprintf(msg, sizeof msg, "%s 行 %s：编码不以任何所列上级科目编码开头（表中列有%s级科目）",
-                     table_label(t), lab, minlevel == 1 ? "类" : "款");
+                     table_label(t), LAB, minlevel == 1 ? "类" : "款");
             emit_plain(cx, "code.parent_prefix", VERDICT_MALFORMED, t, r->row, COL_NONE, 0, 0, line, msg);
         }
         const char *known = level ? code_known_name(kind, r->row) : NULL;
@@ -474,6 +513,7 @@ static void check_codes(ctx_t *cx, table_id t, code_kind kind, bool hierarchical
         }
     }
 }
+#undef LAB
 
 /* ---- column identities within a row ---- */
 
@@ -487,9 +527,9 @@ static void check_columns(ctx_t *cx, table_id t, const char *rule, column_id lhs
         if (!HAS(row, lhs)) continue;
         rel_t r;
         rel_init(&r, rule, t, row->row, lhs, row->v[lhs], row->line[lhs]);
-        if (is_total(row)) snprintf(r.ctx, sizeof r.ctx, "合计行");
+        if (is_total(row)) label_copy(r.ctx, sizeof r.ctx, "合计行");
         else row_label(t, row, r.ctx, sizeof r.ctx);
-        snprintf(r.lhs, sizeof r.lhs, "%s", column_label(t, lhs));
+        label_copy(r.lhs, sizeof r.lhs, column_label(t, lhs));
         for (size_t k = 0; k < nparts; k++)
             if (HAS(row, parts[k])) rel_part(cx, &r, column_label(t, parts[k]), row->v[parts[k]]);
         if (r.nparts == 0) { free(r.parts); continue; }

@@ -96,6 +96,17 @@ int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
     return 0;
 }
 
+/* A string field of an unpacked message as a malloc'd string the caller owns: taken from
+ * the message (which then holds NULL, which free_unpacked skips) unless it is protobuf-c's
+ * static empty default, which is copied. NULL only when out of memory. */
+static char *wire_take_str(char **field)
+{
+    char *p = *field;
+    if (!p || p == protobuf_c_empty_string) return strdup("");
+    *field = NULL;
+    return p;
+}
+
 /* Checks the decoded message before anything is copied out of it. */
 static int check_submission(const Huizong__Submission *m, char *err, size_t errlen)
 {
@@ -120,10 +131,15 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
         if (!column_valid((int)f->column))
             return fail(err, errlen, "fact %zu: unknown column %d (newer collector? upgrade the "
                         "aggregator)", i + 1, (int)f->column);
-        snprintf(what, sizeof what, "fact %zu: row", i + 1);
-        if (check_str(what, f->row, SUBMISSION_ROW_MAX, err, errlen)) return -1;
-        snprintf(what, sizeof what, "fact %zu: name", i + 1);
-        if (check_str(what, f->name, SUBMISSION_NAME_MAX, err, errlen)) return -1;
+        /* the label is formatted only for a failing fact: this loop runs for every fact */
+        if (check_str("", f->row, SUBMISSION_ROW_MAX, NULL, 0)) {
+            snprintf(what, sizeof what, "fact %zu: row", i + 1);
+            return check_str(what, f->row, SUBMISSION_ROW_MAX, err, errlen);
+        }
+        if (check_str("", f->name, SUBMISSION_NAME_MAX, NULL, 0)) {
+            snprintf(what, sizeof what, "fact %zu: name", i + 1);
+            return check_str(what, f->name, SUBMISSION_NAME_MAX, err, errlen);
+        }
     }
     return 0;
 }
@@ -142,11 +158,19 @@ submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, 
     s->scope = (scope_t)m->scope;
     s->created_ms = m->created_ms;
     submission_set_source(s, str(m->source));
+    if (m->n_facts) {
+        s->facts = malloc(m->n_facts * sizeof *s->facts);
+        if (!s->facts) goto oom;
+        s->cap = m->n_facts;
+    }
     for (size_t i = 0; i < m->n_facts; i++) {
-        const Huizong__Fact *f = m->facts[i];
-        if (submission_add(s, (table_id)f->table, str(f->row), (column_id)f->column,
-                           f->amount_fen, str(f->name), f->source_line))
-            goto oom;
+        Huizong__Fact *f = m->facts[i];
+        /* the message's row and name strings were malloc'd by protobuf-c (NULL allocator =
+         * malloc) and are taken over instead of copied; its shared empty default is not */
+        char *row = wire_take_str(&f->row), *name = wire_take_str(&f->name);
+        if (!row || !name) { free(row); free(name); goto oom; }
+        s->facts[s->count++] = (fact_t){ (table_id)f->table, (column_id)f->column, row, name,
+                                         f->amount_fen, f->source_line };
     }
     huizong__submission__free_unpacked(m, NULL);
     if (submission_validate(s, err, errlen)) {

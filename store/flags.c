@@ -29,6 +29,59 @@ static int del_prefix(store_t *s, MDB_txn *txn, int db, const uint8_t *prefix, s
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+static int fkey_bcmp(const void *a, const void *b)
+{
+    return memcmp(a, b, FKEY_LEN);
+}
+
+/* Deletes the level flags of entity/year that are node-wide or on one of fkeys (sorted
+ * here on a copy). 0 or an MDB error. */
+static int level_flags_clear(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                             const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys)
+{
+    uint8_t prefix[9];
+    key_ey(prefix, ent, year);
+    prefix[8] = FLAG_LEVEL;
+    uint8_t (*sorted)[FKEY_LEN] = malloc((nkeys ? nkeys : 1) * FKEY_LEN);
+    uint8_t (*del)[FLAGKEY_LEN] = NULL;
+    size_t ndel = 0, capdel = 0;
+    if (!sorted) return ENOMEM;
+    if (nkeys) {
+        memcpy(sorted, fkeys, nkeys * FKEY_LEN);
+        qsort(sorted, nkeys, FKEY_LEN, fkey_bcmp);
+    }
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, s->dbi[DB_FLAGS], &c);
+    if (rc) { free(sorted); return rc; }
+    MDB_val k = { 9, prefix }, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        const uint8_t *kb = k.mv_data;
+        if (k.mv_size < 9 || memcmp(kb, prefix, 9) != 0) break;
+        if (k.mv_size != FLAGKEY_LEN) continue;
+        /* flag key: ... row(4) table(1) column(1) seq(4); fkey: table(1) row(4) column(1) */
+        uint8_t fk[FKEY_LEN] = { kb[13], kb[9], kb[10], kb[11], kb[12], kb[14] };
+        int hit = be32_get(kb + 9) == 0 || bsearch(fk, sorted, nkeys, FKEY_LEN, fkey_bcmp);
+        if (!hit) continue;
+        if (ndel == capdel) {
+            capdel = capdel ? capdel * 2 : 16;
+            uint8_t (*d)[FLAGKEY_LEN] = realloc(del, capdel * FLAGKEY_LEN);
+            if (!d) { rc = ENOMEM; break; }
+            del = d;
+        }
+        memcpy(del[ndel++], kb, FLAGKEY_LEN);
+    }
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND) rc = 0;
+    for (size_t i = 0; i < ndel && !rc; i++) {
+        MDB_val dk = { FLAGKEY_LEN, del[i] };
+        rc = mdb_del(txn, s->dbi[DB_FLAGS], &dk, NULL);
+    }
+    free(del);
+    free(sorted);
+    return rc;
+}
+
 static int flag_put(store_t *s, MDB_txn *txn, int db, const uint8_t *key, size_t klen,
                     const finding_t *f)
 {
@@ -71,14 +124,10 @@ int flags_put_level(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                     const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys, const findings_t *f,
                     char *err, size_t errlen)
 {
-    uint8_t key[FLAGKEY_LEN], fk[FKEY_LEN], zero[FKEY_LEN] = { 0 };
-    /* node-wide findings: row id 0, any table/column */
-    key_flag(key, ent, year, FLAG_LEVEL, zero, 0);
-    int rc = del_prefix(s, txn, DB_FLAGS, key, 13);
-    for (size_t i = 0; i < nkeys && !rc; i++) {
-        key_flag(key, ent, year, FLAG_LEVEL, fkeys[i], 0);
-        rc = del_prefix(s, txn, DB_FLAGS, key, FLAGKEY_PREFIX);
-    }
+    uint8_t key[FLAGKEY_LEN], fk[FKEY_LEN];
+    /* node-wide findings (row id 0, any table/column) and those of the viewed keys go. One
+     * scan of the node's level flags (a handful) instead of a seek per viewed key. */
+    int rc = level_flags_clear(s, txn, ent, year, fkeys, nkeys);
     /* a finding on a key outside the view (rules.h says there are none) still replaces */
     for (size_t i = 0; i < f->count && !rc; i++) {
         if ((rc = finding_fkey(s, txn, &f->items[i], fk))) break;

@@ -8,6 +8,156 @@
 #include "store_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+/* ---- the writer's caches (see store_int.h) ----
+ * Every fact of every submission interns its row and every level view names its keys'
+ * rows: without them each is an LMDB lookup (a third of the write transaction's CPU with
+ * the label puts below). Bounded by the number of distinct strings (entities + row codes). */
+
+typedef struct {
+    char *str;                /* NULL = empty slot */
+    uint32_t id;
+    uint8_t kind;
+} cache_str_t;
+
+typedef struct {
+    char **names;             /* by id */
+    size_t cap;
+} cache_ids_t;
+
+struct store_cache_t {
+    cache_str_t *slots;       /* open addressing on (kind, string) */
+    size_t cap, count;
+    cache_ids_t ids[2];       /* 0 = KIND_ENTITY, 1 = KIND_ROW */
+    uint64_t *labels;         /* open addressing set of table << 32 | row, + 1 (0 = empty) */
+    size_t lcap, lcount;
+};
+
+static uint64_t cache_hash(int kind, const char *str)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind;      /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)str; *p; p++) h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+store_cache_t *store_cache_new(void)
+{
+    return calloc(1, sizeof(store_cache_t));
+}
+
+void store_cache_clear(store_cache_t *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->cap; i++) free(c->slots[i].str);
+    free(c->slots);
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < c->ids[k].cap; i++) free(c->ids[k].names[i]);
+        free(c->ids[k].names);
+    }
+    free(c->labels);
+    memset(c, 0, sizeof *c);
+}
+
+void store_cache_free(store_cache_t *c)
+{
+    store_cache_clear(c);
+    free(c);
+}
+
+static cache_str_t *cache_slot(store_cache_t *c, int kind, const char *str)
+{
+    size_t i = cache_hash(kind, str) & (c->cap - 1);
+    while (c->slots[i].str && (c->slots[i].kind != kind || strcmp(c->slots[i].str, str) != 0))
+        i = (i + 1) & (c->cap - 1);
+    return &c->slots[i];
+}
+
+static int cache_find(store_t *s, int kind, const char *str, uint32_t *id)
+{
+    store_cache_t *c = s->cache;
+    if (!c || !c->cap) return 0;
+    cache_str_t *e = cache_slot(c, kind, str);
+    if (!e->str) return 0;
+    *id = e->id;
+    return 1;
+}
+
+/* Remembers str <-> id. A failed allocation only means a later miss. */
+static void cache_put(store_t *s, int kind, const char *str, uint32_t id)
+{
+    store_cache_t *c = s->cache;
+    if (!c) return;
+    if ((c->count + 1) * 2 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        cache_str_t *n = calloc(cap, sizeof *n), *old = c->slots;
+        if (!n) return;
+        size_t oldcap = c->cap;
+        c->slots = n;
+        c->cap = cap;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].str) *cache_slot(c, old[i].kind, old[i].str) = old[i];
+        free(old);
+    }
+    cache_str_t *e = cache_slot(c, kind, str);
+    if (!e->str) {
+        if (!(e->str = strdup(str))) return;
+        e->kind = (uint8_t)kind;
+        e->id = id;
+        c->count++;
+    }
+    cache_ids_t *ix = &c->ids[kind == KIND_ROW];
+    if (id >= ix->cap) {
+        size_t cap = ix->cap ? ix->cap : 256;
+        while (cap <= id) cap *= 2;
+        char **n = realloc(ix->names, cap * sizeof *n);
+        if (!n) return;
+        memset(n + ix->cap, 0, (cap - ix->cap) * sizeof *n);
+        ix->names = n;
+        ix->cap = cap;
+    }
+    if (!ix->names[id]) ix->names[id] = strdup(str);
+}
+
+static uint64_t label_word(const uint8_t fkey[FKEY_LEN])
+{
+    return ((uint64_t)fkey[0] << 32 | be32_get(fkey + 1)) + 1;
+}
+
+static size_t label_slot(const store_cache_t *c, uint64_t w)
+{
+    size_t i = (size_t)((w * 0x9E3779B97F4A7C15ULL) >> 20) & (c->lcap - 1);
+    while (c->labels[i] && c->labels[i] != w) i = (i + 1) & (c->lcap - 1);
+    return i;
+}
+
+int store_label_known(store_t *s, const uint8_t fkey[FKEY_LEN])
+{
+    store_cache_t *c = s->cache;
+    if (!c || !c->lcap) return 0;
+    uint64_t w = label_word(fkey);
+    return c->labels[label_slot(c, w)] == w;
+}
+
+void store_label_mark(store_t *s, const uint8_t fkey[FKEY_LEN])
+{
+    store_cache_t *c = s->cache;
+    if (!c) return;
+    if ((c->lcount + 1) * 2 > c->lcap) {
+        size_t cap = c->lcap ? c->lcap * 2 : 1024;
+        uint64_t *n = calloc(cap, sizeof *n), *old = c->labels;
+        if (!n) return;
+        size_t oldcap = c->lcap;
+        c->labels = n;
+        c->lcap = cap;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i]) c->labels[label_slot(c, old[i])] = old[i];
+        free(old);
+    }
+    uint64_t w = label_word(fkey);
+    size_t i = label_slot(c, w);
+    if (!c->labels[i]) { c->labels[i] = w; c->lcount++; }
+}
 
 static int intern_key(int kind, const char *str, uint8_t *buf, size_t cap, MDB_val *k)
 {
@@ -23,6 +173,7 @@ static int intern_key(int kind, const char *str, uint8_t *buf, size_t cap, MDB_v
 int intern_find(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *id)
 {
     if (kind == KIND_ROW && str[0] == '\0') { *id = 0; return 0; }
+    if (cache_find(s, kind, str, id)) return 0;
     uint8_t buf[512];
     MDB_val k, v;
     int rc = intern_key(kind, str, buf, sizeof buf, &k);
@@ -31,6 +182,7 @@ int intern_find(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *i
     if (rc) return rc;
     if (v.mv_size != 4) return MDB_CORRUPTED;
     *id = be32_get(v.mv_data);
+    cache_put(s, kind, str, *id);
     return 0;
 }
 
@@ -62,12 +214,21 @@ int intern_get(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *id
     v.mv_data = (void *)str; v.mv_size = strlen(str);
     if ((rc = mdb_put(txn, s->dbi[DB_IDS], &k, &v, 0))) return rc;
     *id = next;
+    cache_put(s, kind, str, next);
     return 0;
 }
 
 int intern_string(store_t *s, MDB_txn *txn, int kind, uint32_t id, char *buf, size_t len)
 {
     if (kind == KIND_ROW && id == 0) { buf[0] = '\0'; return 0; }
+    const cache_ids_t *ix = s->cache ? &s->cache->ids[kind == KIND_ROW] : NULL;
+    if (ix && id < ix->cap && ix->names[id]) {
+        size_t n = strlen(ix->names[id]);
+        if (n > len - 1) n = len - 1;
+        memcpy(buf, ix->names[id], n);
+        buf[n] = '\0';
+        return 0;
+    }
     uint8_t ib[5];
     ib[0] = (uint8_t)kind;
     be32_put(ib + 1, id);
@@ -77,5 +238,6 @@ int intern_string(store_t *s, MDB_txn *txn, int kind, uint32_t id, char *buf, si
     size_t n = v.mv_size < len - 1 ? v.mv_size : len - 1;
     memcpy(buf, v.mv_data, n);
     buf[n] = '\0';
+    if (s->cache && n == v.mv_size && !memchr(buf, 0, n)) cache_put(s, kind, buf, id);
     return 0;
 }

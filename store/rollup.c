@@ -133,7 +133,11 @@ typedef struct {
     undo_t *undo;
     size_t nundo, capundo;
     int64_t now_ms;
-    struct node_info { uint32_t ent, year, parent, cur; uint8_t used; } *nodes;
+    struct node_info {
+        uint32_t ent, year, parent, cur;
+        uint32_t misses;      /* computed figures of the node loaded one by one */
+        uint8_t used, prefetched;
+    } *nodes;
     size_t nodecap, nodecount;   /* per-batch cache of (entity, year) -> parent, current */
 } batch_t;
 
@@ -174,6 +178,62 @@ static int node_info(store_t *s, MDB_txn *txn, batch_t *b, uint32_t ent, uint32_
     }
     *out = n;
     return 0;
+}
+
+/* After this many single loads of one node's computed figures in a batch, all of them are
+ * read by one range scan: a bulk load asks a department or district for hundreds of keys,
+ * each a B-tree descent (mostly finding nothing); a resubmission asks for a handful and
+ * never gets here. */
+#define PREFETCH_AFTER 32
+
+/* Puts every stored computed figure of entity/year into the overlay, leaving the entries
+ * already there (the batch's own state) alone. 0 or an MDB error. */
+static int ov_prefetch(store_t *s, MDB_txn *txn, overlay_t *ov, uint32_t ent, uint32_t year)
+{
+    uint8_t prefix[8];
+    key_ey(prefix, ent, year);
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, s->dbi[DB_COMPUTED], &c);
+    if (rc) return rc;
+    MDB_val k = { 8, prefix }, v;
+    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 8 || memcmp(k.mv_data, prefix, 8) != 0) break;
+        if (k.mv_size != NODEKEY_LEN || v.mv_size != 12) { rc = MDB_CORRUPTED; break; }
+        if ((ov->count + 1) * 2 > ov->cap && ov_grow(ov)) { rc = ENOMEM; break; }
+        ov_entry_t *e = ov_slot(ov, k.mv_data);
+        if (e->used) continue;
+        memset(e, 0, sizeof *e);
+        memcpy(e->key, k.mv_data, NODEKEY_LEN);
+        e->used = 1;
+        e->present = 1;
+        e->fen = (int64_t)be64_get(v.mv_data);
+        e->contrib = be32_get((uint8_t *)v.mv_data + 8);
+        ov->count++;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* ov_get for the batch: the same entry, with a node's figures prefetched once it has been
+ * asked for often enough (then a key not in the overlay is known to be absent). */
+static ov_entry_t *batch_ov_get(store_t *s, MDB_txn *txn, batch_t *b, const uint8_t *key,
+                                int load, int *rc)
+{
+    if (load) {
+        if (b->ov.cap) {
+            ov_entry_t *e = ov_slot(&b->ov, key);
+            if (e->used) { *rc = 0; return e; }
+        }
+        struct node_info *ni;
+        if ((*rc = node_info(s, txn, b, be32_get(key), be32_get(key + 4), &ni))) return NULL;
+        if (!ni->prefetched && ++ni->misses >= PREFETCH_AFTER) {
+            if ((*rc = ov_prefetch(s, txn, &b->ov, ni->ent, ni->year))) return NULL;
+            ni->prefetched = 1;
+        }
+        if (ni->prefetched) load = 0;   /* every stored figure of the node is in the overlay */
+    }
+    return ov_get(s, txn, &b->ov, key, load, rc);
 }
 
 static int undo_push(batch_t *b, const ov_entry_t *e)
@@ -227,7 +287,7 @@ static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint
         uint8_t key[NODEKEY_LEN];
         key_node(key, node, year, fkey);
         int rc;
-        ov_entry_t *e = ov_get(s, txn, &b->ov, key, 1, &rc);
+        ov_entry_t *e = batch_ov_get(s, txn, b, key, 1, &rc);
         if (!e) return rc;
         if (undo_push(b, e)) return ENOMEM;
         int64_t val = e->present ? e->fen : 0;
@@ -318,7 +378,7 @@ static int item_rollup(store_t *s, MDB_txn *txn, batch_t *b, const store_entity_
         uint8_t key[NODEKEY_LEN];
         key_node(key, ent->id, year, fkey);
         int rc;
-        ov_entry_t *e = ov_get(s, txn, &b->ov, key, !unit, &rc);
+        ov_entry_t *e = batch_ov_get(s, txn, b, key, !unit, &rc);
         if (!e) return rc;
         if (undo_push(b, e)) return ENOMEM;
         e->touched = 1;
@@ -342,6 +402,10 @@ static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const
 {
     int rc;
     uint8_t kb[FACTKEY_LEN], vb[FACTVAL_MIN + SUBMISSION_NAME_MAX + 1];
+    /* one cursor for the version's facts, put in key order: LMDB then finds each key's
+     * place from the cursor's current leaf instead of descending from the root */
+    MDB_cursor *fc;
+    if ((rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &fc))) return rc;
     for (size_t j = 0; j < nn; j++) {
         const fact_t *f = &sub->facts[newf[j].idx];
         size_t nl = strlen(f->name);
@@ -351,13 +415,17 @@ static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const
         be32_put(vb + 8, f->line);
         memcpy(vb + FACTVAL_MIN, f->name, nl);
         MDB_val k = { FACTKEY_LEN, kb }, v = { FACTVAL_MIN + nl, vb };
-        if ((rc = mdb_put(txn, s->dbi[DB_FACTS], &k, &v, 0))) return rc;
-        if (nl) {                                   /* first printed label wins */
+        if ((rc = mdb_cursor_put(fc, &k, &v, 0))) break;
+        if (nl && !store_label_known(s, newf[j].fkey)) {   /* first printed label wins */
             MDB_val lk = { 5, (void *)newf[j].fkey }, lv = { nl, (void *)f->name };
             rc = mdb_put(txn, s->dbi[DB_LABELS], &lk, &lv, MDB_NOOVERWRITE);
-            if (rc && rc != MDB_KEYEXIST) return rc;
+            if (rc && rc != MDB_KEYEXIST) break;
+            rc = 0;
+            store_label_mark(s, newf[j].fkey);
         }
     }
+    mdb_cursor_close(fc);
+    if (rc) return rc;
     /* submission record: received(8) created(8) facts(4) scope(1) id NUL source NUL */
     const char *src = sub->source ? sub->source : "";
     size_t il = strlen(sub->id), sl = strlen(src);
@@ -482,9 +550,21 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     return 0;
 }
 
+/* memcmp order of two 14-byte node keys, as two big-endian words: the batch sorts every
+ * touched key twice (level views, flush), and a library memcmp call per comparison was
+ * most of it. */
+static inline int key14_order(const uint8_t *a, const uint8_t *b)
+{
+    uint64_t x = be64_get(a), y = be64_get(b);
+    if (x != y) return x < y ? -1 : 1;
+    x = (uint64_t)be32_get(a + 8) << 16 | (uint64_t)a[12] << 8 | a[13];
+    y = (uint64_t)be32_get(b + 8) << 16 | (uint64_t)b[12] << 8 | b[13];
+    return x < y ? -1 : x > y;
+}
+
 static int ov_key_cmp(const void *a, const void *b)
 {
-    return memcmp(*(const ov_entry_t *const *)a, *(const ov_entry_t *const *)b, NODEKEY_LEN);
+    return key14_order((*(const ov_entry_t *const *)a)->key, (*(const ov_entry_t *const *)b)->key);
 }
 
 /* Writes every dirty overlay entry, sorted, once. */
@@ -496,7 +576,10 @@ static int ov_flush(store_t *s, MDB_txn *txn, overlay_t *ov)
     for (size_t i = 0; i < ov->cap; i++)
         if (ov->slots[i].used && ov->slots[i].dirty) list[n++] = &ov->slots[i];
     qsort(list, n, sizeof *list, ov_key_cmp);
-    int rc = 0;
+    /* one cursor, keys ascending: each put or delete starts from the previous one's leaf */
+    MDB_cursor *c = NULL;
+    int rc = mdb_cursor_open(txn, s->dbi[DB_COMPUTED], &c);
+    if (rc) c = NULL;
     for (size_t i = 0; i < n && !rc; i++) {
         ov_entry_t *e = list[i];
         MDB_val k = { NODEKEY_LEN, e->key };
@@ -505,19 +588,22 @@ static int ov_flush(store_t *s, MDB_txn *txn, overlay_t *ov)
             be64_put(vb, (uint64_t)e->fen);
             be32_put(vb + 8, e->contrib);
             MDB_val v = { 12, vb };
-            rc = mdb_put(txn, s->dbi[DB_COMPUTED], &k, &v, 0);
+            rc = mdb_cursor_put(c, &k, &v, 0);
         } else {
-            rc = mdb_del(txn, s->dbi[DB_COMPUTED], &k, NULL);
-            if (rc == MDB_NOTFOUND) rc = 0;
+            MDB_val v;
+            rc = mdb_cursor_get(c, &k, &v, MDB_SET);
+            if (rc == 0) rc = mdb_cursor_del(c, 0);
+            else if (rc == MDB_NOTFOUND) rc = 0;
         }
     }
+    if (c) mdb_cursor_close(c);
     free(list);
     return rc;
 }
 
-static int key14_cmp(const void *a, const void *b)
+static int key14p_cmp(const void *a, const void *b)
 {
-    return memcmp(a, b, NODEKEY_LEN);
+    return key14_order(*(const uint8_t *const *)a, *(const uint8_t *const *)b);
 }
 
 /* The computed figure as the batch sees it (levels.c reads through this). */
@@ -526,7 +612,7 @@ static int batch_computed(void *ctx, MDB_txn *txn, store_t *s, const uint8_t key
 {
     batch_t *b = ctx;
     int rc;
-    ov_entry_t *e = ov_get(s, txn, &b->ov, key, 1, &rc);
+    ov_entry_t *e = batch_ov_get(s, txn, b, key, 1, &rc);
     if (!e) return rc;
     *present = e->present;
     *fen = e->fen;
@@ -569,18 +655,23 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
                         char *err, size_t errlen)
 {
     size_t nt = 0;
-    uint8_t (*keys)[NODEKEY_LEN] = malloc((b->ov.count + 1) * NODEKEY_LEN);
+    uint8_t (*keybuf)[NODEKEY_LEN] = malloc((b->ov.count + 1) * NODEKEY_LEN);
+    /* sorted through pointers: qsort moves 8-byte elements word-wise, 14-byte ones bytewise */
+    const uint8_t **keys = malloc((b->ov.count + 1) * sizeof *keys);
     uint8_t (*fk)[FKEY_LEN] = malloc((b->ov.count + 4) * FKEY_LEN);
     uint8_t xfer[4][FKEY_LEN];
     node_found_t *nf = NULL;
     size_t nn = 0, capn = 0;
     int rc = 0;
-    if (!keys || !fk) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+    if (!keybuf || !keys || !fk) { rc = store_fail(err, errlen, "out of memory"); goto done; }
     if ((rc = transfer_keys(s, txn, xfer))) { rc = store_mdb_fail(rc, err, errlen, "intern"); goto done; }
     for (size_t i = 0; i < b->ov.cap; i++)
-        if (b->ov.slots[i].used && b->ov.slots[i].touched)
-            memcpy(keys[nt++], b->ov.slots[i].key, NODEKEY_LEN);
-    qsort(keys, nt, NODEKEY_LEN, key14_cmp);
+        if (b->ov.slots[i].used && b->ov.slots[i].touched) {
+            memcpy(keybuf[nt], b->ov.slots[i].key, NODEKEY_LEN);
+            keys[nt] = keybuf[nt];
+            nt++;
+        }
+    qsort(keys, nt, sizeof *keys, key14p_cmp);
 
     /* pass 0: nodes with touched keys; pass 1: accepted entities without a changed key (a
      * first submission still changes "submitted" for the parent); pass 2: the parent of
@@ -641,6 +732,7 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
     if (nn) qsort(nf, nn, sizeof *nf, nf_cmp);
 done:
     free(keys);
+    free(keybuf);
     free(fk);
     *found = nf;
     *nfound = nn;

@@ -89,6 +89,11 @@ store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
     if (!s) { store_fail(err, errlen, "out of memory"); return NULL; }
     s->readonly = (flags & STORE_READONLY) != 0;
     snprintf(s->dir, sizeof s->dir, "%s", dir);
+    if (!s->readonly && !(s->cache = store_cache_new())) {
+        store_fail(err, errlen, "out of memory");
+        free(s);
+        return NULL;
+    }
 
     if (!s->readonly && mkdir(dir, 0770) != 0 && errno != EEXIST) {
         store_fail(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
@@ -103,6 +108,7 @@ store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
     if (rc) {
         store_fail(err, errlen, "%s: cannot open LMDB environment: %s", dir, mdb_strerror(rc));
         if (s->env) mdb_env_close(s->env);
+        store_cache_free(s->cache);
         free(s);
         return NULL;
     }
@@ -113,6 +119,7 @@ store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
     s->mapsize = info.me_mapsize;
     if (store_open_dbs(s, err, errlen) != 0) {
         mdb_env_close(s->env);
+        store_cache_free(s->cache);
         free(s);
         return NULL;
     }
@@ -123,6 +130,7 @@ void store_destroy(store_t **self_p)
 {
     if (!self_p || !*self_p) return;
     mdb_env_close((*self_p)->env);
+    store_cache_free((*self_p)->cache);
     free(*self_p);
     *self_p = NULL;
 }
@@ -167,10 +175,12 @@ int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *c
         if (rc == 0) {
             rc = mdb_txn_commit(txn);          /* synced: durable once it returns 0 */
             if (rc == 0) return 0;
+            store_cache_clear(s->cache);       /* it may hold ids of the lost transaction */
             if (rc != MDB_MAP_FULL)
                 return store_fail(err, errlen, "%s: commit: %s", s->dir, mdb_strerror(rc));
         } else {
             mdb_txn_abort(txn);
+            store_cache_clear(s->cache);
             if (rc != MDB_MAP_FULL) return -1;
         }
         if (store_grow(s, err, errlen) != 0) return -1;

@@ -33,7 +33,16 @@ enum {
 #define FLAG_SUBMISSION 0
 #define FLAG_LEVEL 1
 
+/* The writer's in-memory caches (intern.c): string <-> id of both kinds, and the label
+ * keys known to be stored. They hold what the database holds as the current write
+ * transaction sees it, so store_write() clears them whenever a write transaction does not
+ * commit (store_cache_clear); ids are immutable once committed, so they never go stale
+ * otherwise. Read-only handles do not use them. Not locked: a handle is used by one
+ * thread (the aggregator's loop), as its write transactions must be anyway. */
+typedef struct store_cache_t store_cache_t;
+
 struct store_t {
+    store_cache_t *cache;     /* NULL when read-only */
     MDB_env *env;
     MDB_dbi dbi[DB_COUNT];
     int readonly;
@@ -94,6 +103,13 @@ int intern_find(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *i
 int intern_get(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *id);
 /* The string of an id into buf (NUL-terminated). Returns 0 or MDB_NOTFOUND. */
 int intern_string(store_t *s, MDB_txn *txn, int kind, uint32_t id, char *buf, size_t len);
+/* The writer's caches: create (NULL on no memory), forget everything, free. */
+store_cache_t *store_cache_new(void);
+void store_cache_clear(store_cache_t *c);
+void store_cache_free(store_cache_t *c);
+/* Whether the label of fkey's (table, row) is known to be stored; mark it stored. */
+int store_label_known(store_t *s, const uint8_t fkey[FKEY_LEN]);
+void store_label_mark(store_t *s, const uint8_t fkey[FKEY_LEN]);
 
 /* ---- entities (store.c) ---- */
 typedef struct {
