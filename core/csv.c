@@ -6,6 +6,7 @@
  * starts), the column and the reason. Amounts go through amount_parse only (int64 fen).
  * Text is UTF-8 inside the reader; GB18030 input is converted with iconv first.
  */
+#include "errors.h"
 #include "csv.h"
 
 #include <errno.h>
@@ -192,15 +193,6 @@ static const char *const FIELD_EN[F_COUNT] = { "entity", "year", "table", "row",
 static const char *const FIELD_ZH[F_COUNT] = { "单位代码", "年度", "表", "行", "名称",
                                                "列", "金额" };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static uint32_t line_of(const char *d, size_t off)
 {
     uint32_t line = 1;
@@ -229,10 +221,10 @@ static int convert_gb18030(const char *name, const char *d, size_t len, char **o
                            size_t *outlen, char *err, size_t errlen)
 {
     iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1) return fail(err, errlen, "%s: iconv cannot convert GB18030", name);
+    if (cd == (iconv_t)-1) return error_set(err, errlen, "%s: iconv cannot convert GB18030", name);
     size_t cap = len * 2 + 16;
     char *buf = malloc(cap);
-    if (!buf) { iconv_close(cd); return fail(err, errlen, "%s: out of memory", name); }
+    if (!buf) { iconv_close(cd); return error_set(err, errlen, "%s: out of memory", name); }
     char *in = (char *)d, *o = buf;
     size_t inleft = len, oleft = cap;
     size_t r = iconv(cd, &in, &inleft, &o, &oleft);
@@ -241,8 +233,8 @@ static int convert_gb18030(const char *name, const char *d, size_t len, char **o
     if (r == (size_t)-1) {
         free(buf);
         size_t off = (size_t)(in - d);
-        if (e == E2BIG) return fail(err, errlen, "%s: out of memory converting GB18030", name);
-        return fail(err, errlen, "%s:%u: not valid GB18030 (byte %zu of the file)", name,
+        if (e == E2BIG) return error_set(err, errlen, "%s: out of memory converting GB18030", name);
+        return error_set(err, errlen, "%s:%u: not valid GB18030 (byte %zu of the file)", name,
                     line_of(d, off), off + 1);
     }
     *out = buf;
@@ -282,24 +274,24 @@ static int read_header(const char *name, csv_record_t *rec, uint32_t line, int p
         if (which < 0) continue;
         any = true;
         if (pos[which] >= 0)
-            return fail(err, errlen, "%s:%u: header names column '%s' twice", name, line,
+            return error_set(err, errlen, "%s:%u: header names column '%s' twice", name, line,
                         FIELD_EN[which]);
         pos[which] = (int)i;
     }
     if (!any)
-        return fail(err, errlen, "%s:%u: missing header (expected entity,year,table,row,name,"
+        return error_set(err, errlen, "%s:%u: missing header (expected entity,year,table,row,name,"
                     "column,amount or 单位代码,年度,表,行,名称,列,金额)", name, line);
     for (size_t i = 0; i < rec->nfields; i++) {
         bool known = false;
         for (int f = 0; f < F_COUNT; f++) known |= pos[f] == (int)i;
         /* Excel leaves unnamed trailing columns (",,"): ignored, their cells unread */
         if (!known && rec->fields[i][strspn(rec->fields[i], " \t")] != '\0')
-            return fail(err, errlen, "%s:%u: header: unknown column '%s'", name, line,
+            return error_set(err, errlen, "%s:%u: header: unknown column '%s'", name, line,
                         rec->fields[i]);
     }
     for (int f = 0; f < F_COUNT; f++)
         if (pos[f] < 0 && f != F_NAME)
-            return fail(err, errlen, "%s:%u: header: missing column '%s'", name, line,
+            return error_set(err, errlen, "%s:%u: header: missing column '%s'", name, line,
                         FIELD_EN[f]);
     return 0;
 }
@@ -309,21 +301,21 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
                      size_t nheader, submission_list_t *subs, char *err, size_t errlen)
 {
     if (rec->nfields != nheader)
-        return fail(err, errlen, "%s:%u: expected %zu fields, found %zu", name, line, nheader,
+        return error_set(err, errlen, "%s:%u: expected %zu fields, found %zu", name, line, nheader,
                     rec->nfields);
     char *v[F_COUNT];
     for (int f = 0; f < F_COUNT; f++) {
         v[f] = pos[f] >= 0 ? rec->fields[pos[f]] : (char *)"";
         if (pos[f] >= 0) trim(&v[f]);
         if (!submission_utf8_valid(v[f], strlen(v[f])))
-            return fail(err, errlen, "%s:%u: column '%s': not valid UTF-8; if the file was "
+            return error_set(err, errlen, "%s:%u: column '%s': not valid UTF-8; if the file was "
                         "saved by Chinese Excel, use --encoding gb18030", name, line, FIELD_EN[f]);
         if (f != F_NAME && has_control(v[f]))
-            return fail(err, errlen, "%s:%u: column '%s': contains a control character", name,
+            return error_set(err, errlen, "%s:%u: column '%s': contains a control character", name,
                         line, FIELD_EN[f]);
     }
 #define BAD(f, ...) do { char why_[256]; snprintf(why_, sizeof why_, __VA_ARGS__); \
-        return fail(err, errlen, "%s:%u: column '%s': %s", name, line, FIELD_EN[f], why_); } while (0)
+        return error_set(err, errlen, "%s:%u: column '%s': %s", name, line, FIELD_EN[f], why_); } while (0)
     if (!*v[F_ENTITY]) BAD(F_ENTITY, "empty");
     if (strlen(v[F_ENTITY]) > SUBMISSION_ENTITY_MAX)
         BAD(F_ENTITY, "longer than %d bytes", SUBMISSION_ENTITY_MAX);
@@ -350,9 +342,9 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
 #undef BAD
     submission_t *s = submission_list_get(subs, v[F_ENTITY], year);
     if (!s || submission_add(s, t, v[F_ROW], c, fen, v[F_NAME], line))
-        return fail(err, errlen, "%s:%u: out of memory", name, line);
+        return error_set(err, errlen, "%s:%u: out of memory", name, line);
     if (s->count > SUBMISSION_FACTS_MAX)
-        return fail(err, errlen, "%s:%u: more than %d facts for %s/%u", name, line,
+        return error_set(err, errlen, "%s:%u: more than %d facts for %s/%u", name, line,
                     SUBMISSION_FACTS_MAX, s->entity, year);
     return 0;
 }
@@ -385,7 +377,7 @@ static int check_duplicates(const char *name, submission_list_t *subs, uint32_t 
         if (y && (!b || y->line < b->line)) { a = x; b = y; in = subs->items[i]; }
     }
     if (!b || (before && b->line >= before)) return 0;
-    return fail(err, errlen, "%s:%u: duplicate of line %u (%s/%u %s/%s/%s)", name, b->line,
+    return error_set(err, errlen, "%s:%u: duplicate of line %u (%s/%u %s/%s/%s)", name, b->line,
                 a->line, in->entity, in->year, table_name(a->table), a->row,
                 column_name(a->column));
 }
@@ -402,10 +394,10 @@ static int parse_utf8(const char *name, const char *d, size_t len, submission_li
     int rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason);
     if (rc == 0) {
         csv_record_free(&rec);
-        return fail(err, errlen, "%s:1: missing header (the file is empty)", name);
+        return error_set(err, errlen, "%s:1: missing header (the file is empty)", name);
     }
     if (rc < 0 || read_header(name, &rec, start, pos_of, err, errlen)) {
-        if (rc < 0) fail(err, errlen, "%s:%u: %s", name, start, reason);
+        if (rc < 0) error_set(err, errlen, "%s:%u: %s", name, start, reason);
         csv_record_free(&rec);
         return -1;
     }
@@ -426,10 +418,10 @@ static int parse_utf8(const char *name, const char *d, size_t len, submission_li
     }
     csv_record_free(&rec);
     if (rc < 0) {
-        fail(err, errlen, "%s:%u: %s", name, start, reason);
+        error_set(err, errlen, "%s:%u: %s", name, start, reason);
         return -1;
     }
-    if (subs->count == 0) return fail(err, errlen, "%s: no facts (only a header)", name);
+    if (subs->count == 0) return error_set(err, errlen, "%s: no facts (only a header)", name);
     return check_duplicates(name, subs, 0, err, errlen);
 }
 
@@ -451,7 +443,7 @@ int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding
         data = converted;
         len = clen;
     } else if (enc != CSV_ENCODING_UTF8) {
-        return fail(err, errlen, "%s: unknown encoding %d", name, (int)enc);
+        return error_set(err, errlen, "%s: unknown encoding %d", name, (int)enc);
     } else {
         /* Catch bad bytes anywhere (the header too) with a line number; the per-field check
          * in read_fact names the column when the bytes are inside a data record. */
@@ -460,7 +452,7 @@ int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding
             size_t nl = bad;
             while (nl > 0 && data[nl - 1] != '\n') nl--;
             if (line_of(data, nl) == 1)
-                return fail(err, errlen, "%s:1: not valid UTF-8; if the file was saved by "
+                return error_set(err, errlen, "%s:1: not valid UTF-8; if the file was saved by "
                             "Chinese Excel, use --encoding gb18030", name);
         }
     }
@@ -476,7 +468,7 @@ int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding
         submission_t **items = realloc(list->items, need * sizeof *items);
         if (!items) {
             submission_list_free(&subs);
-            return fail(err, errlen, "%s: out of memory", name);
+            return error_set(err, errlen, "%s: out of memory", name);
         }
         list->items = items;
         list->cap = need;

@@ -5,6 +5,7 @@
  * the strict level order, and checked anyway so a future relaxation cannot loop forever).
  * On error the tree is left empty and err reads "file:line: reason".
  */
+#include "errors.h"
 #include "hierarchy.h"
 
 #include <stdarg.h>
@@ -51,15 +52,6 @@ const entity_t *hierarchy_find(const hierarchy_t *h, const char *code)
     return NULL;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static void trim(char **s)
 {
     char *p = *s;
@@ -76,29 +68,29 @@ static const char *const HEAD[H_COUNT] = { "code", "name", "level", "parent" };
 static int add_entity(hierarchy_t *h, char **v, const char *path, uint32_t line,
                       uint32_t *lines, char *err, size_t errlen)
 {
-    if (!*v[H_CODE]) return fail(err, errlen, "%s:%u: empty code", path, line);
+    if (!*v[H_CODE]) return error_set(err, errlen, "%s:%u: empty code", path, line);
     if (strlen(v[H_CODE]) > SUBMISSION_ENTITY_MAX)
-        return fail(err, errlen, "%s:%u: code longer than %d bytes", path, line,
+        return error_set(err, errlen, "%s:%u: code longer than %d bytes", path, line,
                     SUBMISSION_ENTITY_MAX);
     if (strlen(v[H_PARENT]) > SUBMISSION_ENTITY_MAX)
-        return fail(err, errlen, "%s:%u: parent longer than %d bytes", path, line,
+        return error_set(err, errlen, "%s:%u: parent longer than %d bytes", path, line,
                     SUBMISSION_ENTITY_MAX);
     if (strlen(v[H_NAME]) >= sizeof h->items[0].name)
-        return fail(err, errlen, "%s:%u: name longer than %zu bytes", path, line,
+        return error_set(err, errlen, "%s:%u: name longer than %zu bytes", path, line,
                     sizeof h->items[0].name - 1);
     for (int i = 0; i < H_COUNT; i++)
         if (!submission_utf8_valid(v[i], strlen(v[i])))
-            return fail(err, errlen, "%s:%u: %s is not valid UTF-8", path, line, HEAD[i]);
+            return error_set(err, errlen, "%s:%u: %s is not valid UTF-8", path, line, HEAD[i]);
     entity_level lv = level_from_name(v[H_LEVEL]);
     if (lv == LEVEL_NONE)
-        return fail(err, errlen, "%s:%u: unknown level '%s' (unit, department, district, city, "
+        return error_set(err, errlen, "%s:%u: unknown level '%s' (unit, department, district, city, "
                     "province)", path, line, v[H_LEVEL]);
     for (size_t i = 0; i < h->count; i++)
         if (!strcmp(h->items[i].code, v[H_CODE]))
-            return fail(err, errlen, "%s:%u: duplicate code '%s' (first on line %u)", path, line,
+            return error_set(err, errlen, "%s:%u: duplicate code '%s' (first on line %u)", path, line,
                         v[H_CODE], lines[i]);
     if (!strcmp(v[H_CODE], v[H_PARENT]))
-        return fail(err, errlen, "%s:%u: '%s' is its own parent", path, line, v[H_CODE]);
+        return error_set(err, errlen, "%s:%u: '%s' is its own parent", path, line, v[H_CODE]);
     entity_t *e = &h->items[h->count++];
     memset(e, 0, sizeof *e);
     snprintf(e->code, sizeof e->code, "%s", v[H_CODE]);
@@ -119,10 +111,10 @@ static int check_tree(const hierarchy_t *h, const char *path, const uint32_t *li
         if (!*e->parent) continue;
         const entity_t *p = hierarchy_find(h, e->parent);
         if (!p)
-            return fail(err, errlen, "%s:%u: parent '%s' of '%s' is not in the file", path,
+            return error_set(err, errlen, "%s:%u: parent '%s' of '%s' is not in the file", path,
                         lines[i], e->parent, e->code);
         if (p->level <= e->level)
-            return fail(err, errlen, "%s:%u: parent '%s' is a %s, not above %s '%s'", path,
+            return error_set(err, errlen, "%s:%u: parent '%s' is a %s, not above %s '%s'", path,
                         lines[i], p->code, level_name(p->level), level_name(e->level), e->code);
     }
     /* Walk up from each entity; more steps than entities means a cycle. */
@@ -130,7 +122,7 @@ static int check_tree(const hierarchy_t *h, const char *path, const uint32_t *li
         const entity_t *e = &h->items[i];
         for (size_t steps = 0; e && *e->parent; steps++) {
             if (steps > h->count)
-                return fail(err, errlen, "%s:%u: '%s' is part of a parent cycle", path,
+                return error_set(err, errlen, "%s:%u: '%s' is part of a parent cycle", path,
                             lines[i], h->items[i].code);
             e = hierarchy_find(h, e->parent);
         }
@@ -150,7 +142,7 @@ static int load(hierarchy_t *h, const char *path, const char *d, size_t len, uin
     int rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason);
     if (rc <= 0) {
         csv_record_free(&rec);
-        return fail(err, errlen, "%s:%u: %s", path, start, rc ? reason : "missing header");
+        return error_set(err, errlen, "%s:%u: %s", path, start, rc ? reason : "missing header");
     }
     for (int k = 0; k < H_COUNT; k++) col[k] = -1;
     for (size_t i = 0; i < rec.nfields; i++) {
@@ -162,7 +154,7 @@ static int load(hierarchy_t *h, const char *path, const char *d, size_t len, uin
     for (int k = 0; k < H_COUNT; k++)
         if (col[k] < 0) {
             csv_record_free(&rec);
-            return fail(err, errlen, "%s:%u: header must be code,name,level,parent (no '%s')",
+            return error_set(err, errlen, "%s:%u: header must be code,name,level,parent (no '%s')",
                         path, start, HEAD[k]);
         }
     size_t nheader = rec.nfields;
@@ -171,7 +163,7 @@ static int load(hierarchy_t *h, const char *path, const char *d, size_t len, uin
         if (rec.nfields != nheader) {
             size_t found = rec.nfields;
             csv_record_free(&rec);
-            return fail(err, errlen, "%s:%u: expected %zu fields, found %zu", path, start,
+            return error_set(err, errlen, "%s:%u: expected %zu fields, found %zu", path, start,
                         nheader, found);
         }
         if (h->count == h->cap) {
@@ -182,7 +174,7 @@ static int load(hierarchy_t *h, const char *path, const char *d, size_t len, uin
             if (lines) *lines_p = lines;
             if (!items || !lines) {
                 csv_record_free(&rec);
-                return fail(err, errlen, "%s: out of memory", path);
+                return error_set(err, errlen, "%s: out of memory", path);
             }
             h->cap = cap;
         }
@@ -194,8 +186,8 @@ static int load(hierarchy_t *h, const char *path, const char *d, size_t len, uin
         }
     }
     csv_record_free(&rec);
-    if (rc < 0) return fail(err, errlen, "%s:%u: %s", path, start, reason);
-    if (h->count == 0) return fail(err, errlen, "%s: no entities", path);
+    if (rc < 0) return error_set(err, errlen, "%s:%u: %s", path, start, reason);
+    if (h->count == 0) return error_set(err, errlen, "%s: no entities", path);
     return check_tree(h, path, *lines_p, err, errlen);
 }
 

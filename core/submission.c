@@ -5,6 +5,7 @@
  * submission that passed submission_validate() satisfies everything listed in
  * submission.h, so the store and the rules never re-check structure.
  */
+#include "errors.h"
 #include "submission.h"
 
 #include <sodium.h>
@@ -159,25 +160,14 @@ static bool has_control(const char *s)
     return false;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* A printable identifier (entity or id): non-empty, bounded, UTF-8, no control chars. */
 static int check_ident(const char *what, const char *s, size_t max, char *err, size_t errlen)
 {
     size_t n = strnlen(s, max + 1);
-    if (n == 0) return fail(err, errlen, "%s is empty", what);
-    if (n > max) return fail(err, errlen, "%s longer than %zu bytes", what, max);
-    if (!submission_utf8_valid(s, n)) return fail(err, errlen, "%s is not valid UTF-8", what);
-    if (has_control(s)) return fail(err, errlen, "%s contains a control character", what);
+    if (n == 0) return error_set(err, errlen, "%s is empty", what);
+    if (n > max) return error_set(err, errlen, "%s longer than %zu bytes", what, max);
+    if (!submission_utf8_valid(s, n)) return error_set(err, errlen, "%s is not valid UTF-8", what);
+    if (has_control(s)) return error_set(err, errlen, "%s contains a control character", what);
     return 0;
 }
 
@@ -195,25 +185,25 @@ static int check_fact(const fact_t *f, size_t index, char *err, size_t errlen)
     }
 
     if (!table_valid(f->table))
-        return fail(err, errlen, "%s: unknown table %d", where, (int)f->table);
+        return error_set(err, errlen, "%s: unknown table %d", where, (int)f->table);
     if (!column_valid(f->column))
-        return fail(err, errlen, "%s: unknown column %d", where, (int)f->column);
+        return error_set(err, errlen, "%s: unknown column %d", where, (int)f->column);
     if (!table_has_column(f->table, f->column))
-        return fail(err, errlen, "%s: table '%s' has no column '%s'", where,
+        return error_set(err, errlen, "%s: table '%s' has no column '%s'", where,
                     table_name(f->table), column_name(f->column));
     size_t rn = f->row ? strlen(f->row) : 0;
-    if (rn == 0) return fail(err, errlen, "%s: row is empty", where);
+    if (rn == 0) return error_set(err, errlen, "%s: row is empty", where);
     if (rn > SUBMISSION_ROW_MAX)
-        return fail(err, errlen, "%s: row longer than %d bytes", where, SUBMISSION_ROW_MAX);
+        return error_set(err, errlen, "%s: row longer than %d bytes", where, SUBMISSION_ROW_MAX);
     if (!submission_utf8_valid(f->row, rn))
-        return fail(err, errlen, "%s: row is not valid UTF-8", where);
+        return error_set(err, errlen, "%s: row is not valid UTF-8", where);
     if (has_control(f->row))
-        return fail(err, errlen, "%s: row contains a control character", where);
+        return error_set(err, errlen, "%s: row contains a control character", where);
     size_t nn = f->name ? strlen(f->name) : 0;
     if (nn > SUBMISSION_NAME_MAX)
-        return fail(err, errlen, "%s: name longer than %d bytes", where, SUBMISSION_NAME_MAX);
+        return error_set(err, errlen, "%s: name longer than %d bytes", where, SUBMISSION_NAME_MAX);
     if (nn && !submission_utf8_valid(f->name, nn))
-        return fail(err, errlen, "%s: name is not valid UTF-8", where);
+        return error_set(err, errlen, "%s: name is not valid UTF-8", where);
     return 0;
 }
 
@@ -222,13 +212,13 @@ int submission_validate(submission_t *self, char *err, size_t errlen)
     if (check_ident("submission id", self->id, SUBMISSION_ID_MAX, err, errlen)) return -1;
     if (check_ident("entity", self->entity, SUBMISSION_ENTITY_MAX, err, errlen)) return -1;
     if (self->year < 1900 || self->year > 9999)
-        return fail(err, errlen, "year %u out of range 1900..9999", self->year);
+        return error_set(err, errlen, "year %u out of range 1900..9999", self->year);
     if (self->source && !submission_utf8_valid(self->source, strlen(self->source)))
-        return fail(err, errlen, "source is not valid UTF-8");
+        return error_set(err, errlen, "source is not valid UTF-8");
     if (self->count == 0)
-        return fail(err, errlen, "submission %s/%u has no facts", self->entity, self->year);
+        return error_set(err, errlen, "submission %s/%u has no facts", self->entity, self->year);
     if (self->count > SUBMISSION_FACTS_MAX)
-        return fail(err, errlen, "too many facts (%zu, at most %d)", self->count,
+        return error_set(err, errlen, "too many facts (%zu, at most %d)", self->count,
                     SUBMISSION_FACTS_MAX);
     /* Check in input order so "fact N" means the Nth fact as sent. */
     for (size_t i = 0; i < self->count; i++)
@@ -237,7 +227,7 @@ int submission_validate(submission_t *self, char *err, size_t errlen)
     for (size_t i = 1; i < self->count; i++) {
         const fact_t *a = &self->facts[i - 1], *b = &self->facts[i];
         if (a->table == b->table && a->column == b->column && strcmp(a->row, b->row) == 0)
-            return fail(err, errlen,
+            return error_set(err, errlen,
                         "duplicate fact %s/%s/%s: line %u and line %u",
                         table_name(a->table), a->row, column_name(a->column), a->line, b->line);
     }

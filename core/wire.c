@@ -6,6 +6,7 @@
  * decoded submission has passed submission_validate(). No input may crash the decoder
  * (it is a fuzz target).
  */
+#include "errors.h"
 #include "wire.h"
 
 #include <stdarg.h>
@@ -17,17 +18,6 @@
 
 #define WIRE_SOURCE_MAX 4096
 #define WIRE_TEXT_MAX 65536     /* explanations and reasons */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* NULL-safe: protobuf-c gives "" for absent proto3 strings, but a hand-built message may
  * carry NULL. */
@@ -50,8 +40,8 @@ static void wire_copy_utf8(char *dst, size_t n, const char *src)
 static int check_str(const char *what, const char *s, size_t max, char *err, size_t errlen)
 {
     size_t n = strnlen(str(s), max + 1);
-    if (n > max) return fail(err, errlen, "%s longer than %zu bytes", what, max);
-    if (!submission_utf8_valid(str(s), n)) return fail(err, errlen, "%s is not valid UTF-8", what);
+    if (n > max) return error_set(err, errlen, "%s longer than %zu bytes", what, max);
+    if (!submission_utf8_valid(str(s), n)) return error_set(err, errlen, "%s is not valid UTF-8", what);
     return 0;
 }
 
@@ -114,22 +104,22 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
     if (check_str("entity", m->entity, SUBMISSION_ENTITY_MAX, err, errlen)) return -1;
     if (check_str("source", m->source, WIRE_SOURCE_MAX, err, errlen)) return -1;
     if (m->year < 1900 || m->year > 9999)
-        return fail(err, errlen, "year %u out of range 1900..9999", m->year);
+        return error_set(err, errlen, "year %u out of range 1900..9999", m->year);
     if ((int)m->scope < SCOPE_DEFAULT || (int)m->scope > SCOPE_CONSOLIDATED)
-        return fail(err, errlen, "unknown scope %d (newer collector? upgrade the aggregator)",
+        return error_set(err, errlen, "unknown scope %d (newer collector? upgrade the aggregator)",
                     (int)m->scope);
     if (m->n_facts > SUBMISSION_FACTS_MAX)
-        return fail(err, errlen, "too many facts (%zu, at most %d)", m->n_facts,
+        return error_set(err, errlen, "too many facts (%zu, at most %d)", m->n_facts,
                     SUBMISSION_FACTS_MAX);
     for (size_t i = 0; i < m->n_facts; i++) {
         const Huizong__Fact *f = m->facts[i];
         char what[64];
-        if (!f) return fail(err, errlen, "fact %zu: missing", i + 1);
+        if (!f) return error_set(err, errlen, "fact %zu: missing", i + 1);
         if (!table_valid((int)f->table))
-            return fail(err, errlen, "fact %zu: unknown table %d (newer collector? upgrade the "
+            return error_set(err, errlen, "fact %zu: unknown table %d (newer collector? upgrade the "
                         "aggregator)", i + 1, (int)f->table);
         if (!column_valid((int)f->column))
-            return fail(err, errlen, "fact %zu: unknown column %d (newer collector? upgrade the "
+            return error_set(err, errlen, "fact %zu: unknown column %d (newer collector? upgrade the "
                         "aggregator)", i + 1, (int)f->column);
         /* the label is formatted only for a failing fact: this loop runs for every fact */
         if (check_str("", f->row, SUBMISSION_ROW_MAX, NULL, 0)) {
@@ -147,7 +137,7 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
 submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
     Huizong__Submission *m = huizong__submission__unpack(NULL, len, buf);
-    if (!m) { fail(err, errlen, "malformed protobuf"); return NULL; }
+    if (!m) { error_set(err, errlen, "malformed protobuf"); return NULL; }
     if (check_submission(m, err, errlen)) {
         huizong__submission__free_unpacked(m, NULL);
         return NULL;
@@ -181,7 +171,7 @@ submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, 
 oom:
     huizong__submission__free_unpacked(m, NULL);
     submission_destroy(&s);
-    fail(err, errlen, "out of memory");
+    error_set(err, errlen, "out of memory");
     return NULL;
 }
 
@@ -220,13 +210,13 @@ static int finding_from_flag(finding_t *f, const Huizong__Flag *m, char *err, si
         check_str("flag explanation", m->explanation, WIRE_TEXT_MAX, err, errlen))
         return -1;
     if ((int)m->severity < 0 || (int)m->severity > SEV_INFO)
-        return fail(err, errlen, "flag: unknown severity %d", (int)m->severity);
+        return error_set(err, errlen, "flag: unknown severity %d", (int)m->severity);
     if ((int)m->verdict < 0 || (int)m->verdict > VERDICT_MISSING)
-        return fail(err, errlen, "flag: unknown verdict %d", (int)m->verdict);
+        return error_set(err, errlen, "flag: unknown verdict %d", (int)m->verdict);
     if ((int)m->table < 0 || (int)m->table >= TABLE_COUNT)
-        return fail(err, errlen, "flag: unknown table %d", (int)m->table);
+        return error_set(err, errlen, "flag: unknown table %d", (int)m->table);
     if ((int)m->column < 0 || (int)m->column >= COL_COUNT)
-        return fail(err, errlen, "flag: unknown column %d", (int)m->column);
+        return error_set(err, errlen, "flag: unknown column %d", (int)m->column);
     snprintf(f->rule, sizeof f->rule, "%s", str(m->rule));
     snprintf(f->entity, sizeof f->entity, "%s", str(m->entity));
     snprintf(f->row, sizeof f->row, "%s", str(m->row));
@@ -243,7 +233,7 @@ static int finding_from_flag(finding_t *f, const Huizong__Flag *m, char *err, si
     f->explanation = *str(m->explanation) ? strdup(m->explanation) : NULL;
     if ((*str(m->source) && !f->source) || (*str(m->explanation) && !f->explanation)) {
         finding_free(f);
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     }
     return 0;
 }
@@ -318,14 +308,14 @@ int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_
 {
     ack_init(ack);
     Huizong__Ack *m = huizong__ack__unpack(NULL, len, buf);
-    if (!m) return fail(err, errlen, "malformed protobuf");
+    if (!m) return error_set(err, errlen, "malformed protobuf");
     int rc = -1;
     if (check_str("ack submission id", m->submission_id, SUBMISSION_ID_MAX, err, errlen) ||
         check_str("ack entity", m->entity, SUBMISSION_ENTITY_MAX, err, errlen) ||
         check_str("ack reason", m->reason, WIRE_TEXT_MAX, err, errlen))
         goto done;
     if ((int)m->status < ACK_NONE || (int)m->status > ACK_REJECTED) {
-        fail(err, errlen, "ack: unknown status %d", (int)m->status);
+        error_set(err, errlen, "ack: unknown status %d", (int)m->status);
         goto done;
     }
     snprintf(ack->submission_id, sizeof ack->submission_id, "%s", str(m->submission_id));
@@ -341,13 +331,13 @@ int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_
         finding_t f;
         char why[200];
         if (!m->flags[i] || finding_from_flag(&f, m->flags[i], why, sizeof why)) {
-            fail(err, errlen, "ack flag %zu: %s", i + 1, m->flags[i] ? why : "missing");
+            error_set(err, errlen, "ack flag %zu: %s", i + 1, m->flags[i] ? why : "missing");
             goto done;
         }
         /* push copies the strings; free ours afterwards */
         finding_t *pushed = findings_push(&ack->flags, &f);
         finding_free(&f);
-        if (!pushed) { fail(err, errlen, "out of memory"); goto done; }
+        if (!pushed) { error_set(err, errlen, "out of memory"); goto done; }
     }
     rc = 0;
 done:
@@ -381,7 +371,7 @@ int wire_unpack_event(const uint8_t *buf, size_t len, event_t *ev, char *err, si
 {
     memset(ev, 0, sizeof *ev);
     Huizong__Event *m = huizong__event__unpack(NULL, len, buf);
-    if (!m) return fail(err, errlen, "malformed protobuf (not an Event)");
+    if (!m) return error_set(err, errlen, "malformed protobuf (not an Event)");
     int rc = -1;
     if (check_str("event kind", m->kind, EVENT_KIND_MAX, err, errlen) ||
         check_str("event entity", m->entity, SUBMISSION_ENTITY_MAX, err, errlen) ||

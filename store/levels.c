@@ -158,7 +158,7 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
     child_value_t *cv = calloc((nk ? nk : 1) * (nkeys ? nkeys : 1), sizeof *cv);
     findings_t found;
     findings_init(&found);
-    if (!lc || !figs || !cv || !sorted || !kcur) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+    if (!lc || !figs || !cv || !sorted || !kcur) { rc = error_set(err, errlen, "out of memory"); goto done; }
     if ((rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &fc))) goto mdb;
     memcpy(sorted, fkeys, nkeys * FKEY_LEN);
     qsort(sorted, nkeys, FKEY_LEN, fkey_cmp);
@@ -223,7 +223,7 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
         }
     }
     if (rules_check_level(&view, settings, &found) != 0) {
-        rc = store_fail(err, errlen, "level rules failed on '%s' %u", node.e.code, year);
+        rc = error_set(err, errlen, "level rules failed on '%s' %u", node.e.code, year);
         goto done;
     }
     for (size_t i = 0; i < found.count; i++) {
@@ -232,7 +232,7 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
     }
     if ((rc = flags_put_level(s, txn, ent, year, fkeys, nkeys, &found, err, errlen))) goto done;
     for (size_t i = 0; i < found.count; i++)
-        if (!findings_push(out, &found.items[i])) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+        if (!findings_push(out, &found.items[i])) { rc = error_set(err, errlen, "out of memory"); goto done; }
     goto done;
 mdb:
     rc = store_mdb_fail(rc, err, errlen, "level view");

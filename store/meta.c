@@ -21,7 +21,7 @@ static int meta_put_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t er
     const meta_kv *kv = ctx;
     char buf[256];
     MDB_val k, v = { strlen(kv->value), (void *)kv->value };
-    if (meta_key(kv->name, buf, sizeof buf, &k)) return store_fail(err, errlen, "meta name too long");
+    if (meta_key(kv->name, buf, sizeof buf, &k)) return error_set(err, errlen, "meta name too long");
     int rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
     if (rc == MDB_MAP_FULL) return rc;
     return rc ? store_mdb_fail(rc, err, errlen, "write meta") : 0;

@@ -471,7 +471,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
         char e2[256];
         ack_clear(ack);
         if (wire_unpack_ack(v.mv_data, v.mv_size, ack, e2, sizeof e2) != 0)
-            return store_fail(err, errlen, "stored ack of '%s' unreadable: %s", sub->id, e2);
+            return error_set(err, errlen, "stored ack of '%s' unreadable: %s", sub->id, e2);
         ack->replayed = 1;
         st->state = 1;
         return 0;
@@ -505,7 +505,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     uint32_t cur = store_current(s, txn, ent.id, sub->year);
     kfact_t *newf = malloc((sub->count ? sub->count : 1) * sizeof *newf), *oldf = NULL;
     size_t no = 0;
-    if (!newf) return store_fail(err, errlen, "out of memory");
+    if (!newf) return error_set(err, errlen, "out of memory");
     for (size_t j = 0; j < sub->count; j++) {
         uint32_t row;
         if ((rc = intern_get(s, txn, KIND_ROW, sub->facts[j].row, &row))) {
@@ -663,7 +663,7 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
     node_found_t *nf = NULL;
     size_t nn = 0, capn = 0;
     int rc = 0;
-    if (!keybuf || !keys || !fk) { rc = store_fail(err, errlen, "out of memory"); goto done; }
+    if (!keybuf || !keys || !fk) { rc = error_set(err, errlen, "out of memory"); goto done; }
     if ((rc = transfer_keys(s, txn, xfer))) { rc = store_mdb_fail(rc, err, errlen, "intern"); goto done; }
     for (size_t i = 0; i < b->ov.cap; i++)
         if (b->ov.slots[i].used && b->ov.slots[i].touched) {
@@ -717,7 +717,7 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
             if (nn == capn) {
                 capn = capn ? capn * 2 : 64;
                 node_found_t *a = realloc(nf, capn * sizeof *a);
-                if (!a) { rc = store_fail(err, errlen, "out of memory"); break; }
+                if (!a) { rc = error_set(err, errlen, "out of memory"); break; }
                 nf = a;
             }
             nf[nn].ent = ent;
@@ -790,7 +790,7 @@ static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errle
         uint8_t *buf = NULL;
         size_t len = 0;
         if (wire_pack_ack(&it->ack, &buf, &len) != 0) {
-            rc = store_fail(err, errlen, "cannot pack the ack of '%s'", it->submission->id);
+            rc = error_set(err, errlen, "cannot pack the ack of '%s'", it->submission->id);
             break;
         }
         MDB_val k = { strlen(it->submission->id), it->submission->id }, v = { len, buf };
@@ -801,7 +801,7 @@ static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errle
     for (size_t i = 0; i < b->n && !rc; i++)
         if (b->st[i].state == 2) {
             if (ack_copy(&b->items[i].ack, &b->items[b->st[i].dup_of].ack)) {
-                rc = store_fail(err, errlen, "out of memory");
+                rc = error_set(err, errlen, "out of memory");
                 break;
             }
             b->items[i].ack.replayed = 1;
@@ -836,7 +836,7 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
     clock_gettime(CLOCK_REALTIME, &ts);
     b.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     b.st = calloc(n ? n : 1, sizeof *b.st);
-    if (!b.st) return store_fail(err, errlen, "out of memory");
+    if (!b.st) return error_set(err, errlen, "out of memory");
     for (size_t i = 0; i < n; i++) ack_init(&items[i].ack);
     int rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);
     if (rc != 0)       /* nothing committed: no ack may be sent */

@@ -6,6 +6,7 @@
  * write that hits MDB_MAP_FULL is replayed from scratch in a doubled map, so callers never
  * see a half-applied transaction; read-only handles follow the writer's map growth.
  */
+#include "errors.h"
 #include "store_int.h"
 
 #include <errno.h>
@@ -19,21 +20,10 @@ static const char *const DB_NAMES[DB_COUNT] = {
     "current", "facts", "computed", "flags", "flaghist", "labels"
 };
 
-int store_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 int store_mdb_fail(int rc, char *err, size_t errlen, const char *what)
 {
     if (rc == MDB_MAP_FULL) return MDB_MAP_FULL;
-    return store_fail(err, errlen, "%s: %s", what, mdb_strerror(rc));
+    return error_set(err, errlen, "%s: %s", what, mdb_strerror(rc));
 }
 
 /* HUIZONG_MAP_SIZE (bytes) overrides the initial map size; tests use a tiny one to force
@@ -59,9 +49,9 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
         if (rc) {
             mdb_txn_abort(txn);
             if (rc == MDB_NOTFOUND)
-                return store_fail(err, errlen, "%s: not a huizong store (no '%s' database)",
+                return error_set(err, errlen, "%s: not a huizong store (no '%s' database)",
                                   s->dir, DB_NAMES[i]);
-            return store_fail(err, errlen, "%s: open database '%s': %s", s->dir, DB_NAMES[i],
+            return error_set(err, errlen, "%s: open database '%s': %s", s->dir, DB_NAMES[i],
                               mdb_strerror(rc));
         }
     }
@@ -71,14 +61,14 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
         rc = mdb_get(txn, s->dbi[DB_META], &k, &old);
         if (rc == 0 && (old.mv_size != 1 || memcmp(old.mv_data, STORE_SCHEMA, 1) != 0)) {
             mdb_txn_abort(txn);
-            return store_fail(err, errlen, "%s: unsupported store schema", s->dir);
+            return error_set(err, errlen, "%s: unsupported store schema", s->dir);
         }
         if (rc == MDB_NOTFOUND) rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
         if (rc == 0) rc = mdb_txn_commit(txn);
         else mdb_txn_abort(txn);
-        if (rc) return store_fail(err, errlen, "%s: initialise: %s", s->dir, mdb_strerror(rc));
+        if (rc) return error_set(err, errlen, "%s: initialise: %s", s->dir, mdb_strerror(rc));
     } else if ((rc = mdb_txn_commit(txn))) {   /* commit, not abort: keeps the handles */
-        return store_fail(err, errlen, "%s: open databases: %s", s->dir, mdb_strerror(rc));
+        return error_set(err, errlen, "%s: open databases: %s", s->dir, mdb_strerror(rc));
     }
     return 0;
 }
@@ -86,17 +76,17 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
 store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
 {
     store_t *s = calloc(1, sizeof *s);
-    if (!s) { store_fail(err, errlen, "out of memory"); return NULL; }
+    if (!s) { error_set(err, errlen, "out of memory"); return NULL; }
     s->readonly = (flags & STORE_READONLY) != 0;
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     if (!s->readonly && !(s->cache = store_cache_new())) {
-        store_fail(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         free(s);
         return NULL;
     }
 
     if (!s->readonly && mkdir(dir, 0770) != 0 && errno != EEXIST) {
-        store_fail(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
+        error_set(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
         free(s);
         return NULL;
     }
@@ -106,7 +96,7 @@ store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
     if (rc == 0 && !s->readonly) rc = mdb_env_set_mapsize(s->env, store_initial_map());
     if (rc == 0) rc = mdb_env_open(s->env, dir, s->readonly ? MDB_RDONLY : 0, 0660);
     if (rc) {
-        store_fail(err, errlen, "%s: cannot open LMDB environment: %s", dir, mdb_strerror(rc));
+        error_set(err, errlen, "%s: cannot open LMDB environment: %s", dir, mdb_strerror(rc));
         if (s->env) mdb_env_close(s->env);
         store_cache_free(s->cache);
         free(s);
@@ -152,7 +142,7 @@ static int store_grow(store_t *s, char *err, size_t errlen)
     mdb_env_info(s->env, &info);
     size_t next = (info.me_mapsize > s->mapsize ? info.me_mapsize : s->mapsize) * 2;
     int rc = mdb_env_set_mapsize(s->env, next);
-    if (rc) return store_fail(err, errlen, "%s: grow map to %zu bytes: %s", s->dir, next,
+    if (rc) return error_set(err, errlen, "%s: grow map to %zu bytes: %s", s->dir, next,
                               mdb_strerror(rc));
     s->mapsize = next;
     return 0;
@@ -161,7 +151,7 @@ static int store_grow(store_t *s, char *err, size_t errlen)
 int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *ctx,
                 char *err, size_t errlen)
 {
-    if (s->readonly) return store_fail(err, errlen, "%s: store opened read-only", s->dir);
+    if (s->readonly) return error_set(err, errlen, "%s: store opened read-only", s->dir);
     for (int attempt = 0; attempt < 40; attempt++) {
         if (attempt && reset) reset(ctx);
         MDB_txn *txn;
@@ -170,14 +160,14 @@ int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *c
             rc = mdb_env_set_mapsize(s->env, 0);
             if (rc == 0) rc = mdb_txn_begin(s->env, NULL, 0, &txn);
         }
-        if (rc) return store_fail(err, errlen, "%s: begin write: %s", s->dir, mdb_strerror(rc));
+        if (rc) return error_set(err, errlen, "%s: begin write: %s", s->dir, mdb_strerror(rc));
         rc = fn(s, txn, ctx, err, errlen);
         if (rc == 0) {
             rc = mdb_txn_commit(txn);          /* synced: durable once it returns 0 */
             if (rc == 0) return 0;
             store_cache_clear(s->cache);       /* it may hold ids of the lost transaction */
             if (rc != MDB_MAP_FULL)
-                return store_fail(err, errlen, "%s: commit: %s", s->dir, mdb_strerror(rc));
+                return error_set(err, errlen, "%s: commit: %s", s->dir, mdb_strerror(rc));
         } else {
             mdb_txn_abort(txn);
             store_cache_clear(s->cache);
@@ -185,7 +175,7 @@ int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *c
         }
         if (store_grow(s, err, errlen) != 0) return -1;
     }
-    return store_fail(err, errlen, "%s: map still full after repeated growth", s->dir);
+    return error_set(err, errlen, "%s: map still full after repeated growth", s->dir);
 }
 
 /* ---- entities ---- */
@@ -296,13 +286,13 @@ static int sync_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errlen
         uint32_t id, parent = 0;
         intern_find(s, txn, KIND_ENTITY, e->code, &id);
         if (e->parent[0] && (rc = intern_find(s, txn, KIND_ENTITY, e->parent, &parent)))
-            return store_fail(err, errlen, "entity '%s': parent '%s' unknown", e->code, e->parent);
+            return error_set(err, errlen, "entity '%s': parent '%s' unknown", e->code, e->parent);
         store_entity_t old;
         rc = entity_read(s, txn, id, &old, 0);
         if (rc && rc != MDB_NOTFOUND) return store_mdb_fail(rc, err, errlen, "read entity");
         if (rc == 0 && (old.parent != parent || old.level != e->level)) {
             if (entity_has_data(s, txn, id))
-                return store_fail(err, errlen,
+                return error_set(err, errlen,
                                   "entity '%s': cannot change its parent or level: it already has figures",
                                   e->code);
             if (old.parent && (rc = child_link(s, txn, old.parent, id, 0)))

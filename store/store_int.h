@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "errors.h"
 #include "store.h"
 
 enum {
@@ -91,8 +92,6 @@ void key_flag(uint8_t out[FLAGKEY_LEN], uint32_t ent, uint32_t year, int kind,
 void key_hist(uint8_t out[16], uint32_t ent, uint32_t year, uint32_t version, uint32_t seq);
 
 /* ---- error helpers ---- */
-int store_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /* "what: mdb_strerror(rc)" into err, returns -1 (or MDB_MAP_FULL unchanged for retry). */
 int store_mdb_fail(int rc, char *err, size_t errlen, const char *what);
 
