@@ -1,5 +1,6 @@
 /* test_amount.c -- 万元 text <-> int64 fen: exactness, refusals, boundaries, round trips. */
 #include <check.h>
+#include "testkit.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,9 +127,5 @@ int main(void)
     tcase_add_test(tc, format_and_round_trip);
     tcase_add_test(tc, checked_addition);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(s);
 }

@@ -7,6 +7,7 @@
  * library); the client side, core/curve.c, comes with huizong_core. Every test works in
  * its own mkdtemp dir. */
 #include <check.h>
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +33,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+    if (testkit_rmtree(dir) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 static const char *path_in(const char *name)
@@ -632,9 +631,5 @@ int main(void)
     tcase_add_test(tc, zap_protocol_replies);
     tcase_add_test(tc, refusal_log_is_rate_limited);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(su);
 }

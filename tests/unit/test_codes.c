@@ -1,6 +1,7 @@
 /* test_codes.c -- code shapes, parents, nearest parents of mis-printed codes, the national
  * chart data, and that every code the seed files print has its expected status. */
 #include <check.h>
+#include "testkit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,9 +153,5 @@ int main(void)
     tcase_add_test(tc, chart);
     tcase_add_test(tc, seed_codes_known);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(s);
 }

@@ -1,6 +1,7 @@
 /* test_csv.c -- the v1 CSV reader: the four seed files, every refusal with its exact
  * message and line, all-or-nothing, encodings (GB18030 via iconv), headers, quoting. */
 #include <check.h>
+#include "testkit.h"
 #include <errno.h>
 #include <iconv.h>
 #include <stdio.h>
@@ -23,9 +24,7 @@ static void make_tmpdir(void)
 
 static void remove_tmpdir(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(testkit_rmtree(tmpdir), 0);
 }
 
 static void write_file(const char *path, const char *data, size_t len)
@@ -354,9 +353,5 @@ int main(void)
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, encoding_names_and_write_field);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(s);
 }

@@ -5,6 +5,7 @@
  * events.c lives in the aggregator executable, not a library, so it is compiled into
  * this test. Every test works in its own mkdtemp dir. */
 #include <check.h>
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+    if (testkit_rmtree(dir) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 START_TEST(test_event_roundtrip)
@@ -279,9 +278,5 @@ static Suite *events_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(events_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(events_suite());
 }

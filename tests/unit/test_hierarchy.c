@@ -1,6 +1,7 @@
 /* test_hierarchy.c -- entities.csv: the seed tree, and every invariant violation reported
  * as file:line: reason with an empty tree afterwards. */
 #include <check.h>
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +149,5 @@ int main(void)
     tcase_add_test(tc, violations);
     tcase_add_test(tc, missing_file);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(s);
 }

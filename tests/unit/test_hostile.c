@@ -9,6 +9,7 @@
  * explore further; this suite pins down the cases we know, and runs in every ctest.
  */
 #include <check.h>
+#include "testkit.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -646,9 +647,5 @@ int main(void)
     tcase_add_test(wire, wire_random_bytes);
     tcase_set_timeout(wire, 60);
     suite_add_tcase(s, wire);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(s);
 }

@@ -3,6 +3,7 @@
  * fails with the exact rule id, key, verdict, expected and actual.
  */
 #include <check.h>
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,9 +609,5 @@ static Suite *rules_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(rules_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(rules_suite());
 }

@@ -6,6 +6,7 @@
  * there are.
  */
 #include <check.h>
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,9 +159,5 @@ static Suite *seeds_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(seeds_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(seeds_suite());
 }

@@ -2,6 +2,7 @@
  * versions, replay, rejections, batches = one-by-one, map growth, read-only readers in
  * another process, and store_verify. Every test uses a fresh LMDB env in a mkdtemp dir. */
 #include <check.h>
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,7 @@ static const char *tmpdir(void)
 static void cleanup(void)
 {
     for (int i = 0; i < ndirs; i++) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dirs[i]);
-        if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dirs[i]);
+        if (testkit_rmtree(dirs[i]) != 0) fprintf(stderr, "cannot remove %s\n", dirs[i]);
     }
     ndirs = 0;
 }
@@ -830,9 +829,5 @@ int main(void)
     tcase_add_test(tc, test_hierarchy_sync_and_entities);
     tcase_add_test(tc, test_example_data);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(su);
 }

@@ -6,6 +6,7 @@
  * plays the upstream aggregator itself with a ROUTER on ipc:// in a mkdtemp dir.
  * upstream.c lives in the aggregator executable, so it is compiled into this test. */
 #include <check.h>
+#include "testkit.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,9 +43,7 @@ static void setup(void)
 static void teardown(void)
 {
     store_destroy(&st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+    if (testkit_rmtree(dir) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 /* Submits dongxihu-2024.csv with 026's 支出总计 moved by delta fen; the committed items are
@@ -274,9 +273,5 @@ static Suite *upstream_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(upstream_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(upstream_suite());
 }

@@ -4,6 +4,7 @@
  * tools/watch.c (and the tools' output.c it uses) live in the huizong executable, so they
  * are compiled into this test. Output goes to a file in a mkdtemp dir and is read back. */
 #include <check.h>
+#include "testkit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,7 @@ static void teardown(void)
     fflush(stdout);
     dup2(saved_stdout, fileno(stdout));
     close(saved_stdout);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+    if (testkit_rmtree(dir) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 /* Everything printed so far. */
@@ -156,9 +155,5 @@ static Suite *watch_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(watch_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(watch_suite());
 }

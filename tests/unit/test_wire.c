@@ -2,6 +2,7 @@
  * distrust of its input (garbage, truncation, unknown enums, bad UTF-8, limits); and the
  * structural validation and rounding judgement the wire relies on. */
 #include <check.h>
+#include "testkit.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,9 +352,5 @@ int main(void)
     tcase_add_test(tc, finding_and_ack_round_trip);
     tcase_add_test(tc, rounding_and_names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return testkit_run(s);
 }
