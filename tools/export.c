@@ -4,7 +4,9 @@
  *
  * Sheets: one per table present, laid out like the published tables (收支总表, 收入总表,
  * 支出总表, 财政拨款收支总表, 一般公共预算支出表, 基本支出经济分类表, 三公经费, 项目支出表, and the
- * 政府性基金 / 国有资本经营 tables when present) with the REPORTED figures; 汇总核对 (declared,
+ * 政府性基金 / 国有资本经营 tables when present) with the REPORTED figures (收支总表 and
+ * 财政拨款收支总表 as printed: 收入 on the left, 支出 on the right, line i of each side on sheet
+ * row i, the two totals together on the last row); 汇总核对 (declared,
  * computed and their difference for every figure where both exist); 问题清单 (the flags of
  * the node and everything under it); 下级报送情况 (every subordinate, submitted or missing).
  *
@@ -43,6 +45,7 @@ typedef struct {
     cell_kind kind;
     const char *text;
     int64_t value;      /* fen for CELL_AMOUNT */
+    int style;          /* added to the row's style: a bold side of a two-sided row */
 } cell_t;
 
 enum { STYLE_PLAIN = 0, STYLE_BOLD = 1, STYLE_WARN = 2 };   /* WARN: red (mismatch, missing, error) */
@@ -61,10 +64,10 @@ typedef struct {
 #endif
 } exporter_t;
 
-static cell_t cell_text(const char *s) { cell_t c = { CELL_TEXT, s ? s : "", 0 }; return c; }
-static cell_t cell_amount(int64_t fen) { cell_t c = { CELL_AMOUNT, NULL, fen }; return c; }
-static cell_t cell_int(int64_t v) { cell_t c = { CELL_INT, NULL, v }; return c; }
-static cell_t cell_empty(void) { cell_t c = { CELL_EMPTY, NULL, 0 }; return c; }
+static cell_t cell_text(const char *s) { cell_t c = { CELL_TEXT, s ? s : "", 0, 0 }; return c; }
+static cell_t cell_amount(int64_t fen) { cell_t c = { CELL_AMOUNT, NULL, fen, 0 }; return c; }
+static cell_t cell_int(int64_t v) { cell_t c = { CELL_INT, NULL, v, 0 }; return c; }
+static cell_t cell_empty(void) { cell_t c = { CELL_EMPTY, NULL, 0, 0 }; return c; }
 
 #ifdef HAVE_XLSXWRITER
 /* The one place an amount becomes a double: the Excel boundary (see the file comment). */
@@ -127,21 +130,14 @@ static int export_open(exporter_t *x, const char *path, int xlsx)
 #endif
 }
 
-/* Starts a sheet: title line, a unit line, then the column header. widths[i] <= 0: default. */
-static int export_sheet(exporter_t *x, const char *name, const char *title,
-                        const char *const *headers, const double *widths, int ncols)
+/* Starts a sheet: title line and unit line (xlsx only); the column header lines follow
+ * with export_header. widths[i] <= 0: default. */
+static int export_sheet_begin(exporter_t *x, const char *name, const char *title,
+                              const double *widths, int ncols)
 {
     x->sheet = name;
     x->row = 0;
-    if (!x->xlsx) {
-        csv_write_field(x->csv, name);
-        for (int i = 0; i < ncols; i++) {
-            fputc(',', x->csv);
-            csv_write_field(x->csv, headers[i]);
-        }
-        fputc('\n', x->csv);
-        return 0;
-    }
+    if (!x->xlsx) return 0;
 #ifdef HAVE_XLSXWRITER
     x->ws = workbook_add_worksheet(x->wb, name);
     if (!x->ws) { fprintf(stderr, "huizong export: cannot add sheet %s\n", name); return -1; }
@@ -149,13 +145,39 @@ static int export_sheet(exporter_t *x, const char *name, const char *title,
         worksheet_set_column(x->ws, (lxw_col_t)i, (lxw_col_t)i, widths && widths[i] > 0 ? widths[i] : 14, NULL);
     worksheet_write_string(x->ws, 0, 0, title, x->f_title);
     worksheet_write_string(x->ws, 1, 0, "单位：万元", x->f_text);
-    for (int i = 0; i < ncols; i++)
-        worksheet_write_string(x->ws, 2, (lxw_col_t)i, headers[i], x->f_header);
-    worksheet_freeze_panes(x->ws, 3, 0);
-    x->row = 3;
+    x->row = 2;
 #else
-    (void)title; (void)widths;
+    (void)title; (void)widths; (void)ncols;
 #endif
+    return 0;
+}
+
+/* One column header line; in xlsx the panes freeze below the last one written. */
+static void export_header(exporter_t *x, const char *const *headers, int ncols)
+{
+    if (!x->xlsx) {
+        csv_write_field(x->csv, x->sheet);
+        for (int i = 0; i < ncols; i++) {
+            fputc(',', x->csv);
+            csv_write_field(x->csv, headers[i]);
+        }
+        fputc('\n', x->csv);
+        return;
+    }
+#ifdef HAVE_XLSXWRITER
+    for (int i = 0; i < ncols; i++)
+        worksheet_write_string(x->ws, x->row, (lxw_col_t)i, headers[i], x->f_header);
+    x->row++;
+    worksheet_freeze_panes(x->ws, x->row, 0);
+#endif
+}
+
+/* Starts a sheet with a single column header line. */
+static int export_sheet(exporter_t *x, const char *name, const char *title,
+                        const char *const *headers, const double *widths, int ncols)
+{
+    if (export_sheet_begin(x, name, title, widths, ncols)) return -1;
+    export_header(x, headers, ncols);
     return 0;
 }
 
@@ -177,9 +199,11 @@ static void export_row(exporter_t *x, const cell_t *cells, int n, int style)
         return;
     }
 #ifdef HAVE_XLSXWRITER
-    int bold = style & STYLE_BOLD;
+    int row_style = style;
     for (int i = 0; i < n; i++) {
         lxw_col_t col = (lxw_col_t)i;
+        style = row_style | cells[i].style;
+        int bold = style & STYLE_BOLD;
         switch (cells[i].kind) {
         case CELL_TEXT:
             worksheet_write_string(x->ws, x->row, col, cells[i].text,
@@ -316,6 +340,152 @@ static void indent_name(char *out, size_t len, int indent, const char *row, cons
     snprintf(out, len, "%s%s", pad, name);
 }
 
+/* ---- 收支总表 and 财政拨款收支总表: income | expense side by side, as printed. ---- */
+
+/* Place of a row in a two-sided table: income lines (by printed rank), expense lines (by
+ * export_row_cmp), then income_total and expense_total, which share the last sheet row. */
+enum { SIDE_INCOME, SIDE_EXPENSE, SIDE_INCOME_TOTAL, SIDE_EXPENSE_TOTAL };
+
+static int side_of(table_id t, const char *row, int *rank)
+{
+    *rank = export_row_income_rank(t, row);
+    if (!strcmp(row, "income_total")) return SIDE_INCOME_TOTAL;
+    if (!strcmp(row, "expense_total")) return SIDE_EXPENSE_TOTAL;
+    return *rank >= 0 ? SIDE_INCOME : SIDE_EXPENSE;
+}
+
+static int side_index_cmp(const void *pa, const void *pb)
+{
+    const store_figure_t *a = &sort_figs[*(const size_t *)pa], *b = &sort_figs[*(const size_t *)pb];
+    int ra, rb, sa = side_of(sort_table, a->key.row, &ra), sb = side_of(sort_table, b->key.row, &rb);
+    if (sa != sb) return sa < sb ? -1 : 1;
+    if (sa == SIDE_INCOME && ra != rb) return ra < rb ? -1 : 1;
+    return fig_index_cmp(pa, pb);
+}
+
+/* One side of the table: its rows (runs of idx with one row id each) and its columns. */
+typedef struct {
+    size_t *start;            /* first idx position of each row */
+    size_t nrows;
+    size_t total;             /* idx position of the total row, or SIZE_MAX */
+    column_id cols[COL_COUNT];
+    int ncols;
+} side_t;
+
+/* The columns of t that the figures of one side use, in printed order; the table's first
+ * column when the side has none, so each side keeps at least one amount column. */
+static void side_columns(side_t *sd, export_ctx_t *e, table_id t, const size_t *idx, size_t n, int income)
+{
+    column_id cols[COL_COUNT];
+    int ncols = table_columns(t, cols), rank;
+    sd->ncols = 0;
+    for (int c = 0; c < ncols; c++)
+        for (size_t i = 0; i < n; i++) {
+            int side = side_of(t, e->figs[idx[i]].key.row, &rank);
+            int is_income = side == SIDE_INCOME || side == SIDE_INCOME_TOTAL;
+            if (is_income == income && e->figs[idx[i]].key.column == cols[c]) {
+                sd->cols[sd->ncols++] = cols[c];
+                break;
+            }
+        }
+    if (sd->ncols == 0 && ncols > 0) sd->cols[sd->ncols++] = cols[0];
+}
+
+/* Fills the label and amount cells of one side for the row starting at idx position p
+ * (p == SIZE_MAX: that side has run out, its cells stay blank). Returns the cells used. */
+static int side_cells(cell_t *cells, char *name, size_t len, export_ctx_t *e, table_id t,
+                      const side_t *sd, const size_t *idx, size_t n, size_t p)
+{
+    cells[0] = cell_empty();
+    for (int c = 0; c < sd->ncols; c++) cells[1 + c] = cell_empty();
+    if (p == SIZE_MAX) return 1 + sd->ncols;
+    const char *row = e->figs[idx[p]].key.row;
+    int style = row_is_bold(t, row) ? STYLE_BOLD : STYLE_PLAIN;
+    indent_name(name, len, e->indent, row, row_label(e, t, row));
+    cells[0] = cell_text(name);
+    cells[0].style = style;
+    for (size_t j = p; j < n && !strcmp(e->figs[idx[j]].key.row, row); j++)
+        for (int c = 0; c < sd->ncols; c++)
+            if (sd->cols[c] == e->figs[idx[j]].key.column) {
+                cells[1 + c] = cell_amount(store_figure_reported(&e->figs[idx[j]]));
+                cells[1 + c].style = style;
+            }
+    return 1 + sd->ncols;
+}
+
+/* Header labels of one side: 项目 then 预算数 for a single amount column (as printed),
+ * else the column names (财政拨款收支总表: 合计, 一般公共预算, ...). */
+static int side_headers(const char **h, double *w, table_id t, const side_t *sd, int income)
+{
+    h[0] = "项目";
+    w[0] = 36;
+    for (int c = 0; c < sd->ncols; c++) {
+        h[1 + c] = sd->ncols == 1 && (income || t == TABLE_SUMMARY) ? "预算数" : column_label(t, sd->cols[c]);
+        w[1 + c] = 16;
+    }
+    return 1 + sd->ncols;
+}
+
+static int export_two_sided(exporter_t *x, export_ctx_t *e, table_id t, const char *sheet,
+                            const char *title, size_t from, size_t to)
+{
+    size_t n = to - from, *idx = malloc((n ? n : 1) * sizeof *idx);
+    size_t *starts = malloc((n ? n : 1) * sizeof *starts);
+    if (!idx || !starts) { free(idx); free(starts); return -1; }
+    for (size_t i = 0; i < n; i++) idx[i] = from + i;
+    sort_table = t;
+    sort_figs = e->figs;
+    qsort(idx, n, sizeof *idx, side_index_cmp);
+
+    side_t in = { starts, 0, SIZE_MAX, { 0 }, 0 }, ex = { NULL, 0, SIZE_MAX, { 0 }, 0 };
+    size_t nstarts = 0;
+    for (size_t i = 0; i < n;) {
+        const char *row = e->figs[idx[i]].key.row;
+        int rank, side = side_of(t, row, &rank);
+        if (side == SIDE_INCOME_TOTAL) in.total = i;
+        else if (side == SIDE_EXPENSE_TOTAL) ex.total = i;
+        else {
+            if (side == SIDE_EXPENSE && !ex.start) ex.start = starts + nstarts;
+            starts[nstarts++] = i;
+            if (side == SIDE_INCOME) in.nrows++;
+            else ex.nrows++;
+        }
+        while (i < n && !strcmp(e->figs[idx[i]].key.row, row)) i++;
+    }
+    side_columns(&in, e, t, idx, n, 1);
+    side_columns(&ex, e, t, idx, n, 0);
+
+    const char *h[2 * (1 + COL_COUNT)], *top[2 * (1 + COL_COUNT)];
+    double w[2 * (1 + COL_COUNT)];
+    int nin = side_headers(h, w, t, &in, 1);
+    int ncols = nin + side_headers(h + nin, w + nin, t, &ex, 0);
+    for (int c = 0; c < ncols; c++) top[c] = "";
+    top[0] = "收入";
+    top[nin] = "支出";
+    int rc = -1;
+    if (export_sheet_begin(x, sheet, title, w, ncols)) goto out;
+    export_header(x, top, ncols);
+    export_header(x, h, ncols);
+
+    size_t lines = in.nrows > ex.nrows ? in.nrows : ex.nrows;
+    for (size_t r = 0; r <= lines; r++) {
+        cell_t cells[2 * (1 + COL_COUNT)];
+        char lname[600], rname[600];
+        int last = r == lines;
+        if (last && in.total == SIZE_MAX && ex.total == SIZE_MAX) break;
+        size_t lp = last ? in.total : r < in.nrows ? in.start[r] : SIZE_MAX;
+        size_t rp = last ? ex.total : r < ex.nrows ? ex.start[r] : SIZE_MAX;
+        int k = side_cells(cells, lname, sizeof lname, e, t, &in, idx, n, lp);
+        k += side_cells(cells + k, rname, sizeof rname, e, t, &ex, idx, n, rp);
+        export_row(x, cells, k, STYLE_PLAIN);
+    }
+    rc = 0;
+out:
+    free(starts);
+    free(idx);
+    return rc;
+}
+
 static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from, size_t to)
 {
     column_id cols[COL_COUNT], used[COL_COUNT];
@@ -339,6 +509,7 @@ static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from,
     const char *sheet = "";
     for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++)
         if (SHEETS[s].table == t) sheet = SHEETS[s].sheet;
+    if (export_table_two_sided(t)) return export_two_sided(x, e, t, sheet, title, from, to);
     if (export_sheet(x, sheet, title, headers, widths, 2 + nused)) return -1;
 
     size_t n = to - from, *idx = malloc((n ? n : 1) * sizeof *idx);
@@ -490,7 +661,8 @@ static void export_usage(FILE *out)
         "usage: huizong export --db DIR --year Y --entity CODE --format xlsx|csv --out FILE\n\n"
         "Writes the consolidated (reported) tables of one node as an Excel workbook: one sheet\n"
         "per table present, laid out like the published tables (Chinese headers, codes with\n"
-        "names, amounts in 万元 as numbers formatted #,##0.00, 类 rows bold), plus 汇总核对\n"
+        "names, amounts in 万元 as numbers formatted #,##0.00, 类 rows bold; 收支总表 and\n"
+        "财政拨款收支总表 with 收入 and 支出 side by side), plus 汇总核对\n"
         "(declared / computed / difference), 问题清单 (flags of the node and its subtree) and\n"
         "下级报送情况 (which subordinates submitted). --format csv writes the same content as one\n"
         "CSV whose first column names the sheet (each sheet starts with its header line).\n");

@@ -7,6 +7,10 @@ static const char *const SUMMARY_HEAD[] = { "gpb", "gfb", "soe", "fsm", "biz", "
                                             "sub", "other", "carry_in", "income_total", NULL };
 static const char *const FISCAL_HEAD[] = { "cur_gpb", "cur_gfb", "cur_soe", "carry_gpb",
                                            "carry_gfb", "carry_soe", "income_total", NULL };
+/* Income side of the two-sided tables, in printed order (income_total closes the side). */
+static const char *const SUMMARY_INCOME[] = { "gpb", "gfb", "soe", "fsm", "biz", "ops", "upper",
+                                              "sub", "other", "xfer_gpb", "xfer_gfb", "carry",
+                                              "carry_in", "income_total", NULL };
 static const char *const THREE_HEAD[] = { "total", "abroad", "vehicle", "vehicle_purchase",
                                           "vehicle_operation", "reception", NULL };
 static const char *const TAIL[] = { "expense_total", "carry_out", NULL };
@@ -37,4 +41,16 @@ int export_row_cmp(table_id t, const char *a, const char *b)
     if (ga != gb) return ga < gb ? -1 : 1;
     if (ia != ib) return ia < ib ? -1 : 1;
     return strcmp(a, b);
+}
+
+int export_table_two_sided(table_id t)
+{
+    return t == TABLE_SUMMARY || t == TABLE_FISCAL;
+}
+
+int export_row_income_rank(table_id t, const char *row)
+{
+    if (t == TABLE_SUMMARY) return list_index(SUMMARY_INCOME, row);
+    if (t == TABLE_FISCAL) return list_index(FISCAL_HEAD, row);
+    return -1;
 }
