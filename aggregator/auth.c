@@ -17,6 +17,7 @@
  *    Handshakes that fail before ZAP is asked (no CURVE, wrong server key) come from a
  *    socket monitor on the router and are logged the same way, per kind of failure.
  */
+#include "clock.h"
 #include "auth.h"
 #include "curve.h"
 
@@ -385,13 +386,6 @@ fail:
 
 /* ---- the ZAP handler ------------------------------------------------------------- */
 
-static uint64_t auth_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void auth_stamp(char out[32])
 {
     time_t now = time(NULL);
@@ -405,7 +399,7 @@ static void auth_stamp(char out[32])
  * number of refusals not printed since the last time. */
 static long auth_log_due(auth_t *self, const char *tag)
 {
-    uint64_t now = auth_now_ms();
+    uint64_t now = clock_mono_ms();
     auth_recent_t *slot = NULL, *oldest = &self->recent[0];
     for (int i = 0; i < AUTH_LOG_SLOTS; i++) {
         auth_recent_t *r = &self->recent[i];

@@ -11,6 +11,7 @@
  *    node) is done only when --events is on, and only for the entity/years a batch's items
  *    can move: the items' entities and their ancestors, each once per batch.
  */
+#include "clock.h"
 #include "events.h"
 
 #include <errno.h>
@@ -43,13 +44,6 @@ struct events {
     size_t ntouched, cap;
 };
 
-static uint64_t events_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 events_t *events_new(void *ctx, const char *endpoint, char *err, size_t errlen)
 {
     events_t *self = calloc(1, sizeof *self);
@@ -78,7 +72,7 @@ events_t *events_new(void *ctx, const char *endpoint, char *err, size_t errlen)
     }
     /* Nothing is persisted: a process starts its sequence at its start time, so a
      * restart is always a forward jump (a gap) for a subscriber, never a repeat. */
-    self->seq = events_wall_ms() * 1000;
+    self->seq = clock_wall_ms() * 1000;
     return self;
 }
 
@@ -106,7 +100,7 @@ uint64_t events_failed(const events_t *self) { return self->failed; }
 int events_publish(events_t *self, event_t *ev)
 {
     ev->seq = self->seq++;
-    if (!ev->time_ms) ev->time_ms = events_wall_ms();
+    if (!ev->time_ms) ev->time_ms = clock_wall_ms();
     uint8_t *buf = NULL;
     size_t len = 0;
     if (wire_pack_event(ev, &buf, &len) != 0) {

@@ -11,6 +11,7 @@
  *  - Sends never block: ZMQ_DONTWAIT, and ZMQ_ROUTER_MANDATORY turns a vanished peer
  *    into an error we log instead of a silent drop.
  */
+#include "clock.h"
 #include "server.h"
 
 #include <errno.h>
@@ -157,13 +158,6 @@ static void server_send_ack(void *router, const intake_entry_t *e, const ack_t *
     free(buf);
 }
 
-static uint64_t server_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Applies one drained batch and answers it; then (acks first, never holding them up)
  * publishes its events and marks what the upstream forward must carry. */
 static void server_commit(void *router, intake_batch_t *b, store_t *store,
@@ -173,14 +167,14 @@ static void server_commit(void *router, intake_batch_t *b, store_t *store,
     if (events && b->nitems > 0) events_batch_begin(events, store, b->items, b->nitems);
     if (b->nitems > 0) {
         char err[512] = "";
-        uint64_t t0 = server_now_ms();
+        uint64_t t0 = clock_mono_ms();
         if (store_apply_batch(store, b->items, b->nitems, settings, err, sizeof err) != 0) {
             committed = 0;
             fprintf(stderr, "huizong-aggregator: store failed, %zu submission(s) not acked: %s\n",
                     b->nitems, err[0] ? err : "unknown error");
         } else {
             intake_committed(b);
-            uint64_t ms = server_now_ms() - t0;
+            uint64_t ms = clock_mono_ms() - t0;
             if (b->nitems > 1 || ms > 1000)
                 fprintf(stderr, "huizong-aggregator: batch of %zu committed in %llu ms\n",
                         b->nitems, (unsigned long long)ms);

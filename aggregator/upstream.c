@@ -14,6 +14,7 @@
  *    forward is skipped. SPOOL/sent/ENTITY-YEAR holds the digest the upstream last
  *    accepted (written durably), which makes a restart forward only what changed.
  */
+#include "clock.h"
 #include "upstream.h"
 
 #include <errno.h>
@@ -67,20 +68,6 @@ struct upstream {
     size_t nyears, cap;
     upstream_stats_t stats;
 };
-
-static uint64_t upstream_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t upstream_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static year_t *upstream_year(upstream_t *self, uint32_t year)
 {
@@ -238,7 +225,7 @@ static submission_t *upstream_build(upstream_t *self, uint32_t year)
         return NULL;
     }
     s->scope = SCOPE_CONSOLIDATED;
-    s->created_ms = upstream_wall_ms();
+    s->created_ms = clock_wall_ms();
     submission_new_id(s->id);
     char source[128];
     snprintf(source, sizeof source, "huizong-aggregator %s consolidated", self->entity);
@@ -269,7 +256,7 @@ static submission_t *upstream_build(upstream_t *self, uint32_t year)
 static void upstream_forward(upstream_t *self, year_t *y)
 {
     y->dirty = 0;
-    y->last_built_ms = upstream_mono_ms();
+    y->last_built_ms = clock_mono_ms();
     submission_t *s = upstream_build(self, y->year);
     if (!s) return;
     forward_t f;
@@ -516,7 +503,7 @@ void upstream_batch_committed(upstream_t *self, const store_item_t *items, size_
 
 void upstream_tick(upstream_t *self)
 {
-    uint64_t now = upstream_mono_ms();
+    uint64_t now = clock_mono_ms();
     for (size_t i = 0; i < self->nyears; i++) {
         year_t *y = &self->years[i];
         if (y->dirty && now - y->last_built_ms >= (uint64_t)self->o.interval_ms)

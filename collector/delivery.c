@@ -4,6 +4,7 @@
  * replayed ack) unlinks the file, REJECTED moves it to rejected/ with the reason; a
  * submission without an ack stays where it is and is reported PENDING.
  */
+#include "clock.h"
 #include "delivery.h"
 
 #include <stdio.h>
@@ -12,20 +13,6 @@
 #include <time.h>
 
 #include "wire.h"
-
-static uint64_t delivery_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t delivery_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void delivery_line_head(const sender_job_info_t *job)
 {
@@ -120,7 +107,7 @@ int delivery_enqueue(delivery_t *d, const submission_t *s)
 
 int delivery_spool(delivery_t *d, submission_t *s, int send)
 {
-    if (!s->created_ms) s->created_ms = delivery_wall_ms();
+    if (!s->created_ms) s->created_ms = clock_wall_ms();
     uint8_t *buf = NULL;
     size_t len = 0;
     char err[512] = "";
@@ -229,9 +216,9 @@ long delivery_load_spool(delivery_t *d)
 void delivery_wait(delivery_t *d, int deadline_s)
 {
     progress_start(&d->progress, "acks", d->total);
-    uint64_t end = deadline_s > 0 ? delivery_mono_ms() + (uint64_t)deadline_s * 1000 : 0;
+    uint64_t end = deadline_s > 0 ? clock_mono_ms() + (uint64_t)deadline_s * 1000 : 0;
     while (sender_outstanding(d->sender) > 0 && !collector_stop) {
-        uint64_t now = delivery_mono_ms();
+        uint64_t now = clock_mono_ms();
         if (end && now >= end) break;
         int slice = 200;
         if (end && end - now < (uint64_t)slice) slice = (int)(end - now);

@@ -6,6 +6,7 @@
  * starts), the column and the reason. Amounts go through amount_parse only (int64 fen).
  * Text is UTF-8 inside the reader; GB18030 input is converted with iconv first.
  */
+#include "clock.h"
 #include "errors.h"
 #include "csv.h"
 
@@ -473,9 +474,7 @@ int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding
         list->items = items;
         list->cap = need;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    uint64_t now_ms = clock_wall_ms();
     for (size_t i = 0; i < subs.count; i++) {
         submission_t *s = subs.items[i];
         submission_set_source(s, base_name(name));

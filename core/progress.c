@@ -1,16 +1,10 @@
 /* progress.c -- progress of long runs on stderr (see progress.h). */
+#include "clock.h"
 #include "progress.h"
 
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void progress_start(progress_t *p, const char *what, uint64_t total)
 {
@@ -20,7 +14,7 @@ void progress_start(progress_t *p, const char *what, uint64_t total)
     p->min_total = PROGRESS_MIN;
     p->tty = isatty(STDERR_FILENO);
     p->last_tenth = 0;
-    p->start_ms = p->drawn_ms = now_ms();
+    p->start_ms = p->drawn_ms = clock_mono_ms();
 }
 
 static void progress_print(const progress_t *p, uint64_t t, const char *end)
@@ -37,7 +31,7 @@ void progress_advance(progress_t *p, uint64_t n)
 {
     p->done += n;
     if (p->total < p->min_total || p->total == 0) return;
-    uint64_t t = now_ms();
+    uint64_t t = clock_mono_ms();
     if (p->tty) {
         if (t - p->drawn_ms >= 100 || p->done >= p->total) {
             p->drawn_ms = t;
@@ -55,6 +49,6 @@ void progress_advance(progress_t *p, uint64_t n)
 void progress_end(progress_t *p)
 {
     if (p->total >= p->min_total && p->total && p->tty) {
-        progress_print(p, now_ms(), "\n");
+        progress_print(p, clock_mono_ms(), "\n");
     }
 }

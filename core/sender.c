@@ -10,6 +10,7 @@
  *    every job that was in flight is queued again (ids make the resend idempotent).
  *  - A job is only sent when no earlier outstanding job has the same entity/year.
  */
+#include "clock.h"
 #include "sender.h"
 
 #include <errno.h>
@@ -45,13 +46,6 @@ struct sender {
     uint64_t retry_at;          /* when to reopen the socket */
     int backoff_ms;
 };
-
-static uint64_t sender_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void sender_opts_default(sender_opts_t *o)
 {
@@ -214,7 +208,7 @@ static void sender_fill(sender_t *self)
         if (j->in_flight) continue;
         if (zmq_send(self->sock, j->payload, j->len, ZMQ_DONTWAIT) < 0) break;   /* HWM: later */
         j->in_flight = 1;
-        j->sent_at = sender_now();
+        j->sent_at = clock_mono_ms();
         j->info.attempts++;
         self->in_flight++;
     }
@@ -228,7 +222,7 @@ static void sender_reset(sender_t *self, const char *why)
     for (size_t i = self->head; i < self->count; i++)
         if (self->jobs[i]) self->jobs[i]->in_flight = 0;
     self->in_flight = 0;
-    self->retry_at = sender_now() + (uint64_t)self->backoff_ms;
+    self->retry_at = clock_mono_ms() + (uint64_t)self->backoff_ms;
     if (self->o.verbose)
         fprintf(stderr, "%s: %s; reconnecting to %s in %d ms (%zu pending)\n", self->o.who, why,
                 self->endpoint, self->backoff_ms, self->outstanding);
@@ -309,10 +303,10 @@ static uint64_t sender_oldest(const sender_t *self)
 
 int sender_poll(sender_t *self, int max_ms)
 {
-    uint64_t end = sender_now() + (uint64_t)(max_ms > 0 ? max_ms : 0);
+    uint64_t end = clock_mono_ms() + (uint64_t)(max_ms > 0 ? max_ms : 0);
     char err[512];
     while (self->outstanding > 0) {
-        uint64_t now = sender_now();
+        uint64_t now = clock_mono_ms();
         if (!self->sock && now >= self->retry_at) {
             if (sender_open(self, err, sizeof err) != 0) {
                 fprintf(stderr, "%s: %s\n", self->o.who, err);
@@ -341,7 +335,7 @@ int sender_poll(sender_t *self, int max_ms)
         }
         if (self->sock) {
             oldest = sender_oldest(self);
-            if (oldest && sender_now() >= oldest + (uint64_t)self->o.timeout_ms) {
+            if (oldest && clock_mono_ms() >= oldest + (uint64_t)self->o.timeout_ms) {
                 char why[96];
                 snprintf(why, sizeof why, "no ack within %d ms", self->o.timeout_ms);
                 sender_reset(self, why);

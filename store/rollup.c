@@ -17,6 +17,7 @@
  *  - A key's walk up the tree stops where a node's reported figure does not move: the node
  *    declared the key (the declaration absorbs it) or its computed figure is unchanged.
  */
+#include "clock.h"
 #include "store_int.h"
 
 #include <stdio.h>
@@ -832,9 +833,7 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
                       const rule_settings_t *settings, char *err, size_t errlen)
 {
     batch_t b = { .items = items, .n = n, .settings = settings };
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    b.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    b.now_ms = (int64_t)clock_wall_ms();
     b.st = calloc(n ? n : 1, sizeof *b.st);
     if (!b.st) return error_set(err, errlen, "out of memory");
     for (size_t i = 0; i < n; i++) ack_init(&items[i].ack);

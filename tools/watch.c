@@ -26,6 +26,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "clock.h"
 #include "amount.h"
 #include "commands.h"
 #include "output.h"
@@ -368,20 +369,13 @@ static int watch_recv(watch_t *w, void *sub)
     return 1;
 }
 
-static uint64_t watch_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int watch_loop(watch_t *w, void *sub)
 {
-    uint64_t end = w->timeout_s ? watch_now_ms() + (uint64_t)w->timeout_s * 1000 : 0;
+    uint64_t end = w->timeout_s ? clock_mono_ms() + (uint64_t)w->timeout_s * 1000 : 0;
     while (!watch_stop && !(w->count && w->printed >= w->count)) {
         long wait = 200;
         if (end) {
-            uint64_t now = watch_now_ms();
+            uint64_t now = clock_mono_ms();
             if (now >= end) break;
             if (end - now < (uint64_t)wait) wait = (long)(end - now);
         }
