@@ -1,0 +1,228 @@
+/* grid.c -- the sparse cell grid every input format fills (see grid.h for the invariants). */
+#include "grid.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+
+#define GRID_INITIAL_CAP 256
+#define GRID_NUMBER_MIN_EXP10 30   /* grid_number_text refuses |v| < 1e-30 */
+
+grid_t *grid_new(const char *name) {
+    grid_t *self = calloc(1, sizeof *self);
+    if (!self) return NULL;
+    self->name = strdup(name ? name : "");
+    if (!self->name) {
+        free(self);
+        return NULL;
+    }
+    self->sorted = 1;
+    return self;
+}
+
+void grid_destroy(grid_t **self_p) {
+    if (!self_p || !*self_p) return;
+    grid_t *self = *self_p;
+    for (size_t i = 0; i < self->count; i++) free(self->cells[i].text);
+    free(self->cells);
+    free(self->merges);
+    free(self->name);
+    free(self);
+    *self_p = NULL;
+}
+
+int grid_set(grid_t *self, uint32_t row, uint32_t col, grid_kind kind, const char *text,
+             size_t len, uint8_t decimals, char *err, size_t errlen) {
+    assert(self && (text || len == 0));
+    if (row >= GRID_ROWS_MAX || col >= GRID_COLS_MAX)
+        return error_set(err, errlen, "单元格位置超出范围（行 %u，列 %u）", row + 1, col + 1);
+    if (len > GRID_TEXT_MAX)
+        return error_set(err, errlen, "单元格内容过长（%zu 字节，上限 %u）", len, GRID_TEXT_MAX);
+    if (len == 0 && kind != GRID_FORMULA_NO_VALUE) return 0;
+    if (self->count == self->cap) {
+        if (self->cap >= GRID_CELLS_MAX)
+            return error_set(err, errlen, "单元格过多（上限 %u）", GRID_CELLS_MAX);
+        size_t cap = self->cap ? self->cap * 2 : GRID_INITIAL_CAP;
+        grid_cell_t *cells = realloc(self->cells, cap * sizeof *cells);
+        if (!cells) return error_set(err, errlen, "内存不足");
+        self->cells = cells;
+        self->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) return error_set(err, errlen, "内存不足");
+    if (len) memcpy(copy, text, len);
+    copy[len] = '\0';
+    grid_cell_t *c = &self->cells[self->count++];
+    *c = (grid_cell_t){ .row = row, .col = col, .kind = (uint8_t)kind, .decimals = decimals,
+                        .text = copy };
+    if (row + 1 > self->rows) self->rows = row + 1;
+    if (col + 1 > self->cols) self->cols = col + 1;
+    self->sorted = 0;
+    return 0;
+}
+
+int grid_merge(grid_t *self, uint32_t r0, uint32_t c0, uint32_t r1, uint32_t c1, char *err,
+               size_t errlen) {
+    assert(self);
+    if (r0 > r1 || c0 > c1 || r1 >= GRID_ROWS_MAX || c1 >= GRID_COLS_MAX)
+        return error_set(err, errlen, "合并单元格范围无效");
+    if (self->nmerges == self->capmerges) {
+        if (self->capmerges >= GRID_CELLS_MAX)
+            return error_set(err, errlen, "合并单元格过多（上限 %u）", GRID_CELLS_MAX);
+        size_t cap = self->capmerges ? self->capmerges * 2 : 32;
+        grid_merge_t *m = realloc(self->merges, cap * sizeof *m);
+        if (!m) return error_set(err, errlen, "内存不足");
+        self->merges = m;
+        self->capmerges = cap;
+    }
+    self->merges[self->nmerges++] = (grid_merge_t){ r0, c0, r1, c1 };
+    return 0;
+}
+
+/* Sort key: (row, col, insertion index) is a total order, so equal positions keep their
+ * input order without relying on qsort stability (C does not promise it). */
+typedef struct {
+    uint32_t row, col;
+    size_t index;
+} s_cell_key;
+
+static int s_key_cmp(const void *a, const void *b) {
+    const s_cell_key *x = a, *y = b;
+    if (x->row != y->row) return x->row < y->row ? -1 : 1;
+    if (x->col != y->col) return x->col < y->col ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+static int s_in_order(const grid_t *self) {
+    for (size_t i = 1; i < self->count; i++) {
+        const grid_cell_t *p = &self->cells[i - 1], *c = &self->cells[i];
+        if (p->row > c->row || (p->row == c->row && p->col >= c->col)) return 0;
+    }
+    return 1;
+}
+
+void grid_finish(grid_t *self) {
+    assert(self);
+    if (self->sorted) return;
+    self->sorted = 1;
+    if (s_in_order(self)) return;      /* readers append row-major: the usual case */
+    size_t n = self->count;
+    s_cell_key *keys = malloc(n * sizeof *keys);
+    grid_cell_t *tmp = malloc(n * sizeof *tmp);
+    if (!keys || !tmp) abort();        /* n cells were allocated a moment ago */
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (s_cell_key){ self->cells[i].row, self->cells[i].col, i };
+    qsort(keys, n, sizeof *keys, s_key_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        grid_cell_t c = self->cells[keys[i].index];
+        if (out && tmp[out - 1].row == c.row && tmp[out - 1].col == c.col) {
+            free(tmp[out - 1].text);   /* the later grid_set() of a cell wins */
+            tmp[out - 1] = c;
+        } else {
+            tmp[out++] = c;
+        }
+    }
+    memcpy(self->cells, tmp, out * sizeof *tmp);
+    self->count = out;
+    free(keys);
+    free(tmp);
+}
+
+const grid_cell_t *grid_get(const grid_t *self, uint32_t row, uint32_t col) {
+    assert(self && self->sorted);
+    size_t lo = 0, hi = self->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const grid_cell_t *c = &self->cells[mid];
+        if (c->row < row || (c->row == row && c->col < col)) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < self->count && self->cells[lo].row == row && self->cells[lo].col == col)
+        return &self->cells[lo];
+    return NULL;
+}
+
+const grid_merge_t *grid_merge_at(const grid_t *self, uint32_t row, uint32_t col) {
+    assert(self);
+    for (size_t i = 0; i < self->nmerges; i++) {
+        const grid_merge_t *m = &self->merges[i];
+        if (row >= m->r0 && row <= m->r1 && col >= m->c0 && col <= m->c1) return m;
+    }
+    return NULL;
+}
+
+const grid_cell_t *grid_get_merged(const grid_t *self, uint32_t row, uint32_t col) {
+    const grid_merge_t *m = grid_merge_at(self, row, col);
+    return m ? grid_get(self, m->r0, m->c0) : grid_get(self, row, col);
+}
+
+char *grid_cell_ref(uint32_t row, uint32_t col, char buf[16]) {
+    char letters[8];
+    int n = 0;
+    uint32_t c = col + 1;
+    while (c > 0 && n < (int)sizeof letters) {
+        c--;
+        letters[n++] = (char)('A' + c % 26);
+        c /= 26;
+    }
+    int k = 0;
+    while (n > 0) buf[k++] = letters[--n];
+    snprintf(buf + k, (size_t)(16 - k), "%u", row + 1);
+    return buf;
+}
+
+/* Rewrites "d.ddde±XX" (from %.*e) as a plain decimal. */
+static void s_plain_from_exponent(const char *e, char out[64]) {
+    int neg = (*e == '-');
+    if (neg || *e == '+') e++;
+    char digits[32];
+    int nd = 0;
+    const char *p = e;
+    for (; *p && *p != 'e' && *p != 'E'; p++)
+        if (*p >= '0' && *p <= '9' && nd < 31) digits[nd++] = *p;
+    int exp10 = (*p == 'e' || *p == 'E') ? atoi(p + 1) : 0;
+    while (nd > 1 && digits[nd - 1] == '0') nd--;    /* trailing zeros of the mantissa */
+    /* value = 0.d1d2..dn * 10^(exp10 + 1) */
+    int point = exp10 + 1;                            /* digits before the decimal point */
+    assert(point > -GRID_NUMBER_MIN_EXP10 - 2 && point < 20);
+    char *o = out;
+    if (neg) *o++ = '-';
+    if (point <= 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -point; i++) *o++ = '0';
+        for (int i = 0; i < nd; i++) *o++ = digits[i];
+    } else if (point >= nd) {
+        for (int i = 0; i < nd; i++) *o++ = digits[i];
+        for (int i = nd; i < point; i++) *o++ = '0';
+    } else {
+        for (int i = 0; i < point; i++) *o++ = digits[i];
+        *o++ = '.';
+        for (int i = point; i < nd; i++) *o++ = digits[i];
+    }
+    *o = '\0';
+    if (strcmp(out, "-0") == 0) strcpy(out, "0");
+}
+
+int grid_number_text(double v, char buf[64]) {
+    /* Bounds keep the plain text under 64 bytes: at most 19 integer digits, or 17
+     * significant digits after at most GRID_NUMBER_MIN_EXP10 zeros. */
+    if (!isfinite(v) || fabs(v) > 1e18) return -1;
+    if (v != 0 && fabs(v) < 1e-30) return -1;
+    if (v == 0) {
+        strcpy(buf, "0");
+        return 0;
+    }
+    char e[64];
+    for (int prec = 0; prec <= 16; prec++) {
+        snprintf(e, sizeof e, "%.*e", prec, v);
+        if (strtod(e, NULL) == v) break;
+    }
+    s_plain_from_exponent(e, buf);
+    return 0;
+}
