@@ -1,0 +1,86 @@
+/* recognise.h -- the one table recogniser: printed budget tables found in grids of cells
+ * (core/grid.h) and turned into facts.
+ *
+ * Every printed-layout input feeds this code and nothing else: .xlsx/.xls sheets and a CSV
+ * saved from one printed sheet (import/), and the pages of a published PDF rebuilt from word
+ * positions (import/pdf.c). The recogniser finds each table by its printed title wherever it
+ * stands, reads its unit line (单位：元 / 万元 ...), identifies its one-to-four header rows
+ * (merged cells included) column by column through the synonyms in core/tables.c, reads codes
+ * in one column or split 类/款/项, and converts every amount exactly to fen. It never guesses:
+ * a column it cannot identify is reported by its header text.
+ *
+ * What it did is kept in a recognise_report_t (per table: grid, cell range, table id, column
+ * mapping, unit, rows read, what was skipped and why) so `huizong-collector check` can show
+ * it. Errors are collected, not returned one at a time: every error of every grid at once,
+ * each naming file, sheet and cell ("表5!D12"), the value and the reason in Chinese.
+ */
+#ifndef HUIZONG_RECOGNISE_H
+#define HUIZONG_RECOGNISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "grid.h"
+#include "hierarchy.h"
+#include "submission.h"
+#include "tables.h"
+
+#define RECOGNISE_ERRORS_MAX 100     /* errors kept per file; the count goes on */
+#define RECOGNISE_MESSAGE_MAX 512
+
+typedef struct {
+    const char *file;                 /* the input file's name, for messages */
+    const char *entity;               /* --entity, or NULL: matched from 编制单位/title */
+    uint32_t year;                    /* --year, or 0: read from the title */
+    const hierarchy_t *hierarchy;     /* names for entity matching; may be NULL */
+} recognise_opts_t;
+
+/* One column of a recognised table: where it is and what it was taken for. */
+typedef struct {
+    uint32_t grid_col;
+    char header[128];                 /* the header text as printed (rows joined by "/") */
+    column_id column;                 /* COL_NONE: not an amount column (code, name ...) */
+    const char *role;                 /* "code", "类", "款", "项", "name", "amount", "ignored" */
+} recognised_column_t;
+
+typedef struct {
+    char grid[128];                   /* sheet name or page label */
+    char range[32];                   /* "A1:H27" */
+    char title[256];                  /* the title as printed */
+    table_id table;
+    int64_t fen_per_unit;             /* 100 for 元, 1,000,000 for 万元 ... */
+    char unit[16];                    /* "元", "万元" */
+    recognised_column_t *columns;
+    size_t ncolumns;
+    size_t rows_read;                 /* rows that gave facts */
+    size_t facts;
+    char **skipped;                   /* "第12行：注：…（说明，跳过）" */
+    size_t nskipped;
+} recognised_table_t;
+
+typedef struct {
+    recognised_table_t *tables;
+    size_t ntables, captables;
+    char **skipped_blocks;            /* unknown titles / sheets: "绩效目标表（未识别，跳过）" */
+    size_t nskipped_blocks;
+    char **errors;                    /* at most RECOGNISE_ERRORS_MAX kept */
+    size_t nerrors;                   /* every error counted, also beyond the kept ones */
+    char entity[SUBMISSION_ENTITY_MAX + 1];  /* what the facts were assigned to */
+    uint32_t year;
+} recognise_report_t;
+
+void recognise_report_init(recognise_report_t *r);
+void recognise_report_free(recognise_report_t *r);
+/* Human mapping (Chinese) or JSON, for `check`. */
+void recognise_report_print_text(const recognise_report_t *r, FILE *out);
+void recognise_report_print_json(const recognise_report_t *r, FILE *out);
+
+/* Recognises every table in grids[0..n) and appends its facts to list (one submission per
+ * entity/year; the file name becomes the source; facts carry the grid row as line). Returns
+ * 0 when there is no error; -1 when report->nerrors > 0, and then list is unchanged (all or
+ * nothing per file). */
+int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts,
+                    submission_list_t *list, recognise_report_t *report);
+
+#endif
