@@ -5,7 +5,8 @@
  * what is timed is transport + decode + checks + store + rollup + synced commit + ack.
  *
  * usage: resubmit ENDPOINT CSV ENTITY [N]
- * prints: resubmit_p50_ms, resubmit_p99_ms, resubmit_max_ms, resubmit_flags_last, and
+ * prints: resubmit_p50_ms, resubmit_p99_ms, resubmit_max_ms, resubmit_flags_last,
+ *         resubmit_facts (facts per version sent), and
  *         resubmit_table/row/column: the key that was corrected
  * Exits 1 if any ack is missing (10 s), not ACCEPTED, or names another submission.
  */
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
         printf("resubmit_p99_ms=%.3f\n", lat[p99] * 1e3);
         printf("resubmit_max_ms=%.3f\n", lat[n - 1] * 1e3);
         printf("resubmit_flags_last=%zu\n", flags);
+        printf("resubmit_facts=%zu\n", s->count);
         /* the corrected key, so run.sh can replay the same correction in PostgreSQL */
         printf("resubmit_table=%s\nresubmit_row=%s\nresubmit_column=%s\n",
                table_name(f->table), f->row, column_name(f->column));
