@@ -42,7 +42,7 @@ PG_TUNED=(-c shared_buffers=512MB -c work_mem=256MB -c maintenance_work_mem=1GB
           -c wal_buffers=64MB -c max_wal_size=8GB -c checkpoint_timeout=30min
           -c effective_cache_size=8GB -c max_parallel_workers_per_gather=2)
 PG_SHOW="shared_buffers work_mem maintenance_work_mem wal_buffers max_wal_size checkpoint_timeout effective_cache_size max_parallel_workers_per_gather fsync synchronous_commit lc_collate"
-WINDOW=""        # collector's in-flight window; empty = its default (16)
+WINDOW=""        # collector's in-flight window; empty = its default (64)
 while [ $# -gt 0 ]; do
     case "$1" in
         --scale) SCALE="${2:-}"; shift 2 ;;
@@ -376,7 +376,7 @@ if [ "$E2E" = 1 ]; then
     if [ -S "$W/agg2.sock" ]; then
         PERF_PID=""
         if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
-            perf record -g -o "$W/perf.data" -p "$AGG_PID" 2>"$W/perf.log" &
+            perf record -F 4000 -o "$W/perf.data" -p "$AGG_PID" 2>"$W/perf.log" &
             PERF_PID=$!
             sleep 0.5
         fi
