@@ -29,6 +29,15 @@ uint8_t *bench_pack(submission_t *s, size_t *len);
 /* Parses a positive count argument; exits with usage text on garbage. */
 long bench_count(const char *text, const char *what);
 
+/* Row codes to dense integer ids (0, 1, ...), for the integer-keyed PostgreSQL peers
+ * (pgload, pgstream): open addressing over BENCH_ROW_BUCKETS slots; code[i] is NULL for
+ * an empty slot. bench_rows_intern returns the code's id, giving the next one to a new
+ * code; it exits when more than half the slots are taken (no row chart is that big). */
+#define BENCH_ROW_BUCKETS (1 << 16)
+typedef struct { char **code; int *id; int count; } bench_rows_t;
+void bench_rows_init(bench_rows_t *r);
+int bench_rows_intern(bench_rows_t *r, const char *code);
+
 /* The default input when none is given: the shipped seed data. */
 #ifndef BENCH_EXAMPLE_CSV
 #define BENCH_EXAMPLE_CSV "examples/dongxihu-2024.csv"

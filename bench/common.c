@@ -84,3 +84,35 @@ long bench_count(const char *text, const char *what)
     }
     return v;
 }
+
+void bench_rows_init(bench_rows_t *r)
+{
+    r->code = calloc(BENCH_ROW_BUCKETS, sizeof *r->code);
+    r->id = calloc(BENCH_ROW_BUCKETS, sizeof *r->id);
+    r->count = 0;
+    if (!r->code || !r->id) { perror("bench"); exit(1); }
+}
+
+static unsigned s_hash(const char *s)
+{
+    unsigned h = 2166136261u;                 /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+int bench_rows_intern(bench_rows_t *r, const char *code)
+{
+    unsigned i = s_hash(code) & (BENCH_ROW_BUCKETS - 1);
+    while (r->code[i]) {
+        if (!strcmp(r->code[i], code)) return r->id[i];
+        i = (i + 1) & (BENCH_ROW_BUCKETS - 1);
+    }
+    if (r->count >= BENCH_ROW_BUCKETS / 2) {
+        fprintf(stderr, "bench: more than %d distinct row codes\n", BENCH_ROW_BUCKETS / 2);
+        exit(1);
+    }
+    r->code[i] = strdup(code);
+    if (!r->code[i]) { perror("bench"); exit(1); }
+    r->id[i] = r->count++;
+    return r->id[i];
+}

@@ -7,6 +7,11 @@
  *        OUT_DIR/closure.tsv   ancestor, descendant, depth   (every entity is its own
  *                                                             ancestor at depth 0)
  *        OUT_DIR/facts.tsv     entity, year, table, row, column, fen   (text COPY format)
+ *        and the same with integer keys, as an expert would load them (C-collated text
+ *        only in the dictionaries): OUT_DIR/ientity.tsv (id, level number, code),
+ *        OUT_DIR/iclosure.tsv (ancestor id, descendant id, depth), OUT_DIR/irow.tsv
+ *        (id, row code), OUT_DIR/ifacts.tsv (entity id, year, table number, row id,
+ *        column number, fen); an entity's id is its line in entities.csv, minus 2
  * prints: pg_input_facts, pg_input_submissions, pg_input_entities
  */
 #include <stdio.h>
@@ -58,6 +63,8 @@ int main(int argc, char **argv)
     }
     FILE *ent = open_out(argv[2], "entities.tsv");
     FILE *clo = open_out(argv[2], "closure.tsv");
+    FILE *ient = open_out(argv[2], "ientity.tsv");
+    FILE *iclo = open_out(argv[2], "iclosure.tsv");
     for (size_t i = 0; i < h.count; i++) {
         const entity_t *e = &h.items[i];
         put_field(ent, e->code);
@@ -65,8 +72,12 @@ int main(int argc, char **argv)
         if (e->parent[0]) put_field(ent, e->parent);
         else fputs("\\N", ent);
         fputc('\n', ent);
+        fprintf(ient, "%zu\t%d\t", i, (int)e->level);
+        put_field(ient, e->code);
+        fputc('\n', ient);
         int depth = 0;
         for (const entity_t *a = e; a; a = a->parent[0] ? hierarchy_find(&h, a->parent) : NULL) {
+            fprintf(iclo, "%td\t%zu\t%d\n", a - h.items, i, depth);
             put_field(clo, a->code);
             fputc('\t', clo);
             put_field(clo, e->code);
@@ -75,8 +86,13 @@ int main(int argc, char **argv)
     }
     fclose(ent);
     fclose(clo);
+    fclose(ient);
+    fclose(iclo);
 
     FILE *facts = open_out(argv[2], "facts.tsv");
+    FILE *ifacts = open_out(argv[2], "ifacts.tsv");
+    bench_rows_t rows;
+    bench_rows_init(&rows);
     long total = 0, submissions = 0;
     for (int a = 3; a < argc; a++) {
         submission_list_t list;
@@ -87,6 +103,11 @@ int main(int argc, char **argv)
         }
         for (size_t i = 0; i < list.count; i++) {
             const submission_t *s = list.items[i];
+            const entity_t *se = hierarchy_find(&h, s->entity);
+            if (!se) {
+                fprintf(stderr, "pgload: %s: entity %s is not in %s\n", argv[a], s->entity, argv[1]);
+                return 1;
+            }
             submissions++;
             for (size_t j = 0; j < s->count; j++) {
                 const fact_t *f = &s->facts[j];
@@ -94,15 +115,25 @@ int main(int argc, char **argv)
                 fprintf(facts, "\t%u\t%s\t", s->year, table_name(f->table));
                 put_field(facts, f->row);
                 fprintf(facts, "\t%s\t%lld\n", column_name(f->column), (long long)f->fen);
+                fprintf(ifacts, "%td\t%u\t%d\t%d\t%d\t%lld\n", se - h.items, s->year, (int)f->table,
+                        bench_rows_intern(&rows, f->row), (int)f->column, (long long)f->fen);
                 total++;
             }
         }
         submission_list_free(&list);
     }
-    if (fclose(facts) != 0) {
+    if (fclose(facts) != 0 || fclose(ifacts) != 0) {
         perror("facts.tsv");
         return 1;
     }
+    FILE *irow = open_out(argv[2], "irow.tsv");
+    for (int i = 0; i < BENCH_ROW_BUCKETS; i++)
+        if (rows.code[i]) {
+            fprintf(irow, "%d\t", rows.id[i]);
+            put_field(irow, rows.code[i]);
+            fputc('\n', irow);
+        }
+    fclose(irow);
     printf("pg_input_facts=%ld\n", total);
     printf("pg_input_submissions=%ld\n", submissions);
     printf("pg_input_entities=%zu\n", h.count);

@@ -4,8 +4,11 @@
  * ack carries the flags of the new version). Packing is done before the clock starts:
  * what is timed is transport + decode + checks + store + rollup + synced commit + ack.
  *
- * usage: resubmit ENDPOINT CSV ENTITY [N]
- * prints: resubmit_p50_ms, resubmit_p99_ms, resubmit_max_ms, resubmit_flags_last, and
+ * usage: resubmit ENDPOINT CSV ENTITY [N] [FIRST]
+ *   FIRST (default 1): the first version sent is the original + FIRST x 0.01 万元, the
+ *   next + (FIRST + 1) x 0.01 万元 ..., so successive runs can keep moving the figure
+ * prints: resubmit_p50_ms, resubmit_p99_ms, resubmit_max_ms, resubmit_flags_last,
+ *         resubmit_facts (facts per version sent), and
  *         resubmit_table/row/column: the key that was corrected
  * Exits 1 if any ack is missing (10 s), not ACCEPTED, or names another submission.
  */
@@ -76,10 +79,11 @@ static double round_trip(void *dealer, submission_t *s, size_t *flags)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: resubmit ENDPOINT CSV ENTITY [N]\n");
+        fprintf(stderr, "usage: resubmit ENDPOINT CSV ENTITY [N] [FIRST]\n");
         return 2;
     }
     long n = argc > 4 ? bench_count(argv[4], "N") : 200;
+    long first = argc > 5 ? bench_count(argv[5], "FIRST") : 1;
     submission_t *s = bench_load_submission(argv[2], argv[3]);
     fact_t *f = pick_fact(s);
     const int64_t original = f->fen;
@@ -97,10 +101,10 @@ int main(int argc, char **argv)
     size_t flags = 0;
     int rc = 0;
     /* One untimed round trip first: connection set-up is not a resubmission's cost. */
-    f->fen = original + 10000;
+    f->fen = original + (int64_t)first * 10000;
     if (round_trip(dealer, s, &flags) < 0) rc = 1;
     for (long i = 0; i < n && rc == 0; i++) {
-        f->fen = original + (int64_t)(i + 2) * 10000;   /* + 0.01 万元 per correction */
+        f->fen = original + (int64_t)(first + i + 1) * 10000;   /* + 0.01 万元 per correction */
         lat[i] = round_trip(dealer, s, &flags);
         if (lat[i] < 0) rc = 1;
     }
@@ -113,7 +117,9 @@ int main(int argc, char **argv)
         printf("resubmit_p99_ms=%.3f\n", lat[p99] * 1e3);
         printf("resubmit_max_ms=%.3f\n", lat[n - 1] * 1e3);
         printf("resubmit_flags_last=%zu\n", flags);
+        printf("resubmit_facts=%zu\n", s->count);
         /* the corrected key, so run.sh can replay the same correction in PostgreSQL */
+        printf("resubmit_fen_last=%lld\n", (long long)f->fen);
         printf("resubmit_table=%s\nresubmit_row=%s\nresubmit_column=%s\n",
                table_name(f->table), f->row, column_name(f->column));
     }
