@@ -172,3 +172,33 @@ const char *table_fixed_row_label(table_id t, const char *row)
     }
     return NULL;
 }
+
+/* ---- row lists ---- */
+
+#define ROWS(name, ...) \
+    static const char *const name##_ROWS[] = { __VA_ARGS__ }; \
+    const table_rows_t name = { name##_ROWS, sizeof name##_ROWS / sizeof name##_ROWS[0] }
+
+ROWS(TABLE_SUMMARY_SOURCES, "gpb", "gfb", "soe", "fsm", "biz", "ops", "upper", "sub", "other",
+     "xfer_gpb", "xfer_gfb", TABLE_ROW_CARRY_IN);
+ROWS(TABLE_SUMMARY_NONFISCAL, "fsm", "biz", "ops", "upper", "sub", "other", "xfer_gpb",
+     "xfer_gfb", TABLE_ROW_CARRY_IN);
+ROWS(TABLE_FISCAL_INCOME, "cur_gpb", "cur_gfb", "cur_soe", "carry_gpb", "carry_gfb", "carry_soe");
+ROWS(TABLE_FISCAL_CARRY, "carry_gpb", "carry_gfb", "carry_soe");
+ROWS(TABLE_TAIL_ROWS, TABLE_ROW_EXPENSE_TOTAL, TABLE_ROW_CARRY_OUT);
+ROWS(TABLE_THREE_PUBLIC_PARTS, "abroad", TABLE_ROW_THREE_PUBLIC_VEHICLE,
+     TABLE_ROW_THREE_PUBLIC_RECEPTION);
+ROWS(TABLE_THREE_PUBLIC_VEHICLE, "vehicle_purchase", "vehicle_operation");
+
+column_id table_source_column(const char *row)
+{
+    if (strcmp(row, TABLE_ROW_CARRY_IN) == 0) return COL_CARRY;
+    for (size_t i = 0; i < TABLE_SUMMARY_SOURCES.n; i++)
+        if (strcmp(TABLE_SUMMARY_SOURCES.rows[i], row) == 0) return column_from_name(row);
+    return COL_NONE;
+}
+
+const table_transfer_t TABLE_TRANSFERS[TABLE_TRANSFER_COUNT] = {
+    { { TABLE_INCOME, TABLE_ROW_TOTAL, COL_UPPER }, { TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_TO_SUB } },
+    { { TABLE_INCOME, TABLE_ROW_TOTAL, COL_SUB }, { TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_TO_UPPER } },
+};

@@ -9,6 +9,7 @@
 #define HUIZONG_TABLES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum {
     TABLE_NONE = 0,
@@ -58,5 +59,48 @@ int table_columns(table_id t, column_id out[COL_COUNT]);
 /* Label for a fixed row id of a table ("income_total" -> "收入总计", "gpb" -> "一般公共预算拨款收入",
  * "reception" -> "公务接待费"); NULL if the row is not a fixed id of that table. */
 const char *table_fixed_row_label(table_id t, const char *row);
+
+/* ---- Row ids: the one list of every fixed row id (FORMAT.md v1). ----
+ *
+ * Rules, the store (transfer keys), the exporter and the fixture generator read these
+ * arrays and their counts; no other file spells a row list. Each array is in printed order. */
+#define TABLE_ROW_TOTAL "total"                  /* 合计, every code and projects table */
+#define TABLE_ROW_INCOME_TOTAL "income_total"    /* 收入总计, summary and fiscal */
+#define TABLE_ROW_EXPENSE_TOTAL "expense_total"  /* 支出总计, summary and fiscal */
+#define TABLE_ROW_CARRY_IN "carry_in"            /* summary 上年结转(结余) */
+#define TABLE_ROW_CARRY_OUT "carry_out"          /* summary 结转下年 */
+
+/* A row list with its length. */
+typedef struct { const char *const *rows; size_t n; } table_rows_t;
+
+/* Summary income source rows (ids equal income columns), then carry_in; printed order. */
+extern const table_rows_t TABLE_SUMMARY_SOURCES;
+/* The summary source rows that are not fiscal appropriations (fsm ... xfer_gfb, carry_in). */
+extern const table_rows_t TABLE_SUMMARY_NONFISCAL;
+/* Fiscal income rows: current-year cur_* then carry_* (printed order). */
+extern const table_rows_t TABLE_FISCAL_INCOME;
+/* The fiscal carry-over rows (carry_gpb, carry_gfb, carry_soe). */
+extern const table_rows_t TABLE_FISCAL_CARRY;
+/* The summary and fiscal rows after the class rows (expense_total, carry_out). */
+extern const table_rows_t TABLE_TAIL_ROWS;
+/* 三公经费: the items of the total (abroad, vehicle, reception) and of vehicle. */
+extern const table_rows_t TABLE_THREE_PUBLIC_PARTS;
+extern const table_rows_t TABLE_THREE_PUBLIC_VEHICLE;
+#define TABLE_ROW_THREE_PUBLIC_VEHICLE "vehicle"
+#define TABLE_ROW_THREE_PUBLIC_RECEPTION "reception"
+/* The economic code that 三公 reception is booked under (30217 公务接待费). */
+#define TABLE_ROW_ECON_RECEPTION "30217"
+
+/* The summary column of a source row: the income column of the same id, COL_CARRY for
+ * carry_in; COL_NONE for a row that is not a source. */
+column_id table_source_column(const char *row);
+
+/* ---- The four transfer keys: flows between the subordinates of one node. ----
+ * income/total/upper (上级补助收入) is paid as expense/total/to_sub (对附属单位补助支出);
+ * income/total/sub (附属单位上缴收入) is paid as expense/total/to_upper (上缴上级支出). */
+typedef struct { table_id table; const char *row; column_id column; } table_key_t;
+typedef struct { table_key_t received, paid; } table_transfer_t;
+enum { TABLE_TRANSFER_COUNT = 2 };
+extern const table_transfer_t TABLE_TRANSFERS[TABLE_TRANSFER_COUNT];
 
 #endif
