@@ -262,7 +262,7 @@ void rules_summary_balance(rules_ctx_t *cx, table_id t)
     static const char *const INCOME_TOTAL[] = { TABLE_ROW_INCOME_TOTAL };
     (void)t;
     rules_check_rows(cx, RULE_CROSS_SUMMARY_BALANCE, TABLE_SUMMARY, TABLE_ROW_EXPENSE_TOTAL,
-                     COL_AMOUNT, (table_rows_t){ INCOME_TOTAL, RULES_N(INCOME_TOTAL) }, false);
+                     COL_AMOUNT, RULES_ROWS(INCOME_TOTAL), false);
 }
 
 /* 三公: total = its items, vehicle = purchase + operation. */
@@ -270,9 +270,9 @@ void rules_three_public_parts(rules_ctx_t *cx, table_id t)
 {
     (void)t;
     rules_check_rows(cx, RULE_CROSS_THREE_PUBLIC_PARTS, TABLE_THREE_PUBLIC, TABLE_ROW_TOTAL,
-                     COL_AMOUNT, TABLE_THREE_PUBLIC_PARTS, false);
+                     COL_AMOUNT, TABLE_THREE_PUBLIC_ITEMS, false);
     rules_check_rows(cx, RULE_CROSS_THREE_PUBLIC_PARTS, TABLE_THREE_PUBLIC,
-                     TABLE_ROW_THREE_PUBLIC_VEHICLE, COL_AMOUNT, TABLE_THREE_PUBLIC_VEHICLE, false);
+                     TABLE_ROW_THREE_PUBLIC_VEHICLE, COL_AMOUNT, TABLE_THREE_PUBLIC_ITEMS, false);
 }
 
 /* 三公 reception vs 30217 公务接待费 (its total column if printed, else basic). */

@@ -68,6 +68,8 @@ typedef struct {
 
 #define ROW_HAS(r, c) (((r)->has >> (c)) & 1u)
 #define RULES_N(a) (sizeof (a) / sizeof (a)[0])
+/* A row list of a local array of ids. */
+#define RULES_ROWS(a) ((table_rows_t){ (a), NULL, NULL, RULES_N(a) })
 
 /* ---- the registry ---- */
 
@@ -170,7 +172,8 @@ void rules_summary_totals(rules_ctx_t *cx, table_id t);
 void rules_fiscal_totals(rules_ctx_t *cx, table_id t);
 void rules_fiscal_balance(rules_ctx_t *cx, table_id t);
 void rules_projects_total_row(rules_ctx_t *cx, table_id t);
-/* lhs row = the listed rows (and, with classes, every numeric class row), in column c. */
+/* lhs row = the listed rows (only those whose parent is lhs when the list names parents)
+ * and, with classes, every numeric class row, in column c. */
 void rules_check_rows(rules_ctx_t *cx, rule_id rule, table_id t, const char *lhs, column_id c,
                       table_rows_t rows, bool classes);
 

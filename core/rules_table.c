@@ -125,11 +125,10 @@ void rules_fiscal_columns(rules_ctx_t *cx, table_id t)
 
 /* ---- fixed-row tables ---- */
 
-static bool rows_contain(table_rows_t rows, const char *row)
+static bool rows_contain(table_rows_t rows, const char *row, const char *lhs)
 {
-    for (size_t k = 0; k < rows.n; k++)
-        if (strcmp(rows.rows[k], row) == 0) return true;
-    return false;
+    int k = table_rows_index(rows, row);
+    return k >= 0 && (!rows.parents || strcmp(rows.parents[k], lhs) == 0);
 }
 
 void rules_check_rows(rules_ctx_t *cx, rule_id rule, table_id t, const char *lhs, column_id c,
@@ -144,7 +143,7 @@ void rules_check_rows(rules_ctx_t *cx, rule_id rule, table_id t, const char *lhs
     for (size_t i = 0; i < tb->n; i++) {
         const rules_row_t *row = &tb->rows[i];
         if (!ROW_HAS(row, c)) continue;
-        if (!(classes && code_is_numeric(row->row)) && !rows_contain(rows, row->row)) continue;
+        if (!(classes && code_is_numeric(row->row)) && !rows_contain(rows, row->row, lhs)) continue;
         char lab[RULES_LABEL_MAX];
         rules_part_label(t, row, lab, sizeof lab);
         rules_rel_part(cx, &r, lab, row->v[c]);
@@ -153,7 +152,7 @@ void rules_check_rows(rules_ctx_t *cx, rule_id rule, table_id t, const char *lhs
     rules_rel_check(cx, &r);
 }
 
-static const table_rows_t NO_ROWS = { NULL, 0 };
+static const table_rows_t NO_ROWS = { NULL, NULL, NULL, 0 };
 
 void rules_summary_totals(rules_ctx_t *cx, table_id t)
 {
@@ -162,7 +161,7 @@ void rules_summary_totals(rules_ctx_t *cx, table_id t)
     rules_check_rows(cx, RULE_TABLE_SUMMARY_TOTALS, TABLE_SUMMARY, TABLE_ROW_INCOME_TOTAL,
                      COL_AMOUNT, TABLE_SUMMARY_SOURCES, false);
     rules_check_rows(cx, RULE_TABLE_SUMMARY_TOTALS, TABLE_SUMMARY, TABLE_ROW_EXPENSE_TOTAL,
-                     COL_AMOUNT, (table_rows_t){ CARRY_OUT, RULES_N(CARRY_OUT) }, true);
+                     COL_AMOUNT, RULES_ROWS(CARRY_OUT), true);
 }
 
 void rules_fiscal_totals(rules_ctx_t *cx, table_id t)
@@ -182,7 +181,7 @@ void rules_fiscal_balance(rules_ctx_t *cx, table_id t)
     static const char *const INCOME_TOTAL[] = { TABLE_ROW_INCOME_TOTAL };
     (void)t;
     rules_check_rows(cx, RULE_TABLE_FISCAL_BALANCE, TABLE_FISCAL, TABLE_ROW_EXPENSE_TOTAL,
-                     COL_TOTAL, (table_rows_t){ INCOME_TOTAL, RULES_N(INCOME_TOTAL) }, false);
+                     COL_TOTAL, RULES_ROWS(INCOME_TOTAL), false);
 }
 
 /* Projects: 合计 = sum of the projects, column by column. */

@@ -1,6 +1,7 @@
 /* tables.c -- table and column vocabulary of FORMAT.md v1 (see tables.h). */
 #include "tables.h"
 
+#include <assert.h>
 #include <string.h>
 
 static const char *const TABLE_NAMES[TABLE_COUNT] = {
@@ -139,66 +140,109 @@ const char *column_label(table_id t, column_id c)
     }
 }
 
-static const struct { table_id table; const char *row; const char *label; } FIXED_ROWS[] = {
-    { TABLE_NONE, "total", "合计" },
-    { TABLE_SUMMARY, "income_total", "收入总计" },
-    { TABLE_SUMMARY, "expense_total", "支出总计" },
-    { TABLE_SUMMARY, "carry_in", "上年结转(结余)" },
-    { TABLE_SUMMARY, "carry_out", "结转下年" },
-    { TABLE_FISCAL, "income_total", "收入总计" },
-    { TABLE_FISCAL, "expense_total", "支出总计" },
-    { TABLE_FISCAL, "cur_gpb", "一般公共预算拨款(本年)" },
-    { TABLE_FISCAL, "cur_gfb", "政府性基金预算拨款(本年)" },
-    { TABLE_FISCAL, "cur_soe", "国有资本经营预算拨款(本年)" },
-    { TABLE_FISCAL, "carry_gpb", "上年结转一般公共预算拨款" },
-    { TABLE_FISCAL, "carry_gfb", "上年结转政府性基金预算拨款" },
-    { TABLE_FISCAL, "carry_soe", "上年结转国有资本经营预算拨款" },
-    { TABLE_THREE_PUBLIC, "abroad", "因公出国(境)费" },
-    { TABLE_THREE_PUBLIC, "vehicle", "公务用车购置及运行费" },
-    { TABLE_THREE_PUBLIC, "vehicle_purchase", "公务用车购置费" },
-    { TABLE_THREE_PUBLIC, "vehicle_operation", "公务用车运行费" },
-    { TABLE_THREE_PUBLIC, "reception", "公务接待费" },
+/* ---- row lists ---- */
+
+#define NELEM(a) (sizeof (a) / sizeof (a)[0])
+
+static const char *const SUMMARY_INCOME_ROWS[] = {
+    "gpb", "gfb", "soe", "fsm", "biz", "ops", "upper", "sub", "other", "xfer_gpb", "xfer_gfb",
+    TABLE_ROW_CARRY_IN, "carry",
 };
+enum { SUMMARY_FISCAL_SOURCES = 3,      /* gpb gfb soe: the fiscal appropriations */
+       SUMMARY_ALIASES = 1 };           /* the trailing `carry`, not summed */
+const table_rows_t TABLE_SUMMARY_INCOME = { SUMMARY_INCOME_ROWS, NULL, NULL, NELEM(SUMMARY_INCOME_ROWS) };
+const table_rows_t TABLE_SUMMARY_SOURCES = { SUMMARY_INCOME_ROWS, NULL, NULL,
+                                             NELEM(SUMMARY_INCOME_ROWS) - SUMMARY_ALIASES };
+const table_rows_t TABLE_SUMMARY_NONFISCAL = {
+    SUMMARY_INCOME_ROWS + SUMMARY_FISCAL_SOURCES, NULL, NULL,
+    NELEM(SUMMARY_INCOME_ROWS) - SUMMARY_ALIASES - SUMMARY_FISCAL_SOURCES };
+
+static const char *const SUMMARY_TAIL_ROWS[] = { TABLE_ROW_EXPENSE_TOTAL, TABLE_ROW_CARRY_OUT };
+static const char *const SUMMARY_TAIL_LABELS[] = { "支出总计", "结转下年" };
+const table_rows_t TABLE_SUMMARY_TAIL = { SUMMARY_TAIL_ROWS, SUMMARY_TAIL_LABELS, NULL,
+                                          NELEM(SUMMARY_TAIL_ROWS) };
+
+static const char *const FISCAL_INCOME_ROWS[] = {
+    "cur_gpb", "cur_gfb", "cur_soe", "carry_gpb", "carry_gfb", "carry_soe",
+};
+static const char *const FISCAL_INCOME_LABELS[] = {
+    "一般公共预算拨款(本年)", "政府性基金预算拨款(本年)", "国有资本经营预算拨款(本年)",
+    "上年结转一般公共预算拨款", "上年结转政府性基金预算拨款", "上年结转国有资本经营预算拨款",
+};
+enum { FISCAL_CURRENT_ROWS = 3 };       /* cur_*; the rest are carry_* */
+const table_rows_t TABLE_FISCAL_INCOME = { FISCAL_INCOME_ROWS, FISCAL_INCOME_LABELS, NULL,
+                                           NELEM(FISCAL_INCOME_ROWS) };
+const table_rows_t TABLE_FISCAL_CARRY = {
+    FISCAL_INCOME_ROWS + FISCAL_CURRENT_ROWS, FISCAL_INCOME_LABELS + FISCAL_CURRENT_ROWS, NULL,
+    NELEM(FISCAL_INCOME_ROWS) - FISCAL_CURRENT_ROWS };
+
+static const char *const THREE_PUBLIC_ROWS[] = {
+    "abroad", TABLE_ROW_THREE_PUBLIC_VEHICLE, "vehicle_purchase", "vehicle_operation",
+    TABLE_ROW_THREE_PUBLIC_RECEPTION,
+};
+static const char *const THREE_PUBLIC_LABELS[] = {
+    "因公出国(境)费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行费", "公务接待费",
+};
+static const char *const THREE_PUBLIC_PARENTS[] = {
+    TABLE_ROW_TOTAL, TABLE_ROW_TOTAL, TABLE_ROW_THREE_PUBLIC_VEHICLE,
+    TABLE_ROW_THREE_PUBLIC_VEHICLE, TABLE_ROW_TOTAL,
+};
+const table_rows_t TABLE_THREE_PUBLIC_ITEMS = { THREE_PUBLIC_ROWS, THREE_PUBLIC_LABELS,
+                                                THREE_PUBLIC_PARENTS, NELEM(THREE_PUBLIC_ROWS) };
+
+_Static_assert(NELEM(FISCAL_INCOME_LABELS) == NELEM(FISCAL_INCOME_ROWS), "a label per row");
+_Static_assert(NELEM(THREE_PUBLIC_LABELS) == NELEM(THREE_PUBLIC_ROWS), "a label per row");
+_Static_assert(NELEM(THREE_PUBLIC_PARENTS) == NELEM(THREE_PUBLIC_ROWS), "a parent per row");
+_Static_assert(NELEM(SUMMARY_TAIL_LABELS) == NELEM(SUMMARY_TAIL_ROWS), "a label per row");
+
+int table_rows_index(table_rows_t list, const char *row)
+{
+    for (size_t i = 0; i < list.n; i++)
+        if (strcmp(list.rows[i], row) == 0) return (int)i;
+    return -1;
+}
+
+static const char *list_label(table_rows_t list, const char *row)
+{
+    int i = table_rows_index(list, row);
+    return i >= 0 && list.labels ? list.labels[i] : NULL;
+}
 
 const char *table_fixed_row_label(table_id t, const char *row)
 {
-    for (size_t i = 0; i < sizeof FIXED_ROWS / sizeof FIXED_ROWS[0]; i++)
-        if ((FIXED_ROWS[i].table == t || FIXED_ROWS[i].table == TABLE_NONE) &&
-            strcmp(FIXED_ROWS[i].row, row) == 0)
-            return FIXED_ROWS[i].label;
-    if (t == TABLE_SUMMARY) {
-        column_id c = column_from_name(row);
-        if (c != COL_NONE) return source_label(c);
+    if (strcmp(row, TABLE_ROW_TOTAL) == 0) return "合计";
+    if (t == TABLE_SUMMARY || t == TABLE_FISCAL) {
+        if (strcmp(row, TABLE_ROW_INCOME_TOTAL) == 0) return "收入总计";
+        if (strcmp(row, TABLE_ROW_EXPENSE_TOTAL) == 0) return "支出总计";
     }
+    if (t == TABLE_SUMMARY) {
+        const char *l = list_label(TABLE_SUMMARY_TAIL, row);
+        if (l) return l;
+        column_id c = table_source_column(row);
+        if (c != COL_NONE) return source_label(c);
+        /* any income column id printed as a summary row reads as its source */
+        c = column_from_name(row);
+        return c != COL_NONE ? source_label(c) : NULL;
+    }
+    if (t == TABLE_FISCAL) return list_label(TABLE_FISCAL_INCOME, row);
+    if (t == TABLE_THREE_PUBLIC) return list_label(TABLE_THREE_PUBLIC_ITEMS, row);
     return NULL;
 }
-
-/* ---- row lists ---- */
-
-#define ROWS(name, ...) \
-    static const char *const name##_ROWS[] = { __VA_ARGS__ }; \
-    const table_rows_t name = { name##_ROWS, sizeof name##_ROWS / sizeof name##_ROWS[0] }
-
-ROWS(TABLE_SUMMARY_SOURCES, "gpb", "gfb", "soe", "fsm", "biz", "ops", "upper", "sub", "other",
-     "xfer_gpb", "xfer_gfb", TABLE_ROW_CARRY_IN);
-ROWS(TABLE_SUMMARY_NONFISCAL, "fsm", "biz", "ops", "upper", "sub", "other", "xfer_gpb",
-     "xfer_gfb", TABLE_ROW_CARRY_IN);
-ROWS(TABLE_FISCAL_INCOME, "cur_gpb", "cur_gfb", "cur_soe", "carry_gpb", "carry_gfb", "carry_soe");
-ROWS(TABLE_FISCAL_CARRY, "carry_gpb", "carry_gfb", "carry_soe");
-ROWS(TABLE_TAIL_ROWS, TABLE_ROW_EXPENSE_TOTAL, TABLE_ROW_CARRY_OUT);
-ROWS(TABLE_THREE_PUBLIC_PARTS, "abroad", TABLE_ROW_THREE_PUBLIC_VEHICLE,
-     TABLE_ROW_THREE_PUBLIC_RECEPTION);
-ROWS(TABLE_THREE_PUBLIC_VEHICLE, "vehicle_purchase", "vehicle_operation");
 
 column_id table_source_column(const char *row)
 {
     if (strcmp(row, TABLE_ROW_CARRY_IN) == 0) return COL_CARRY;
-    for (size_t i = 0; i < TABLE_SUMMARY_SOURCES.n; i++)
-        if (strcmp(TABLE_SUMMARY_SOURCES.rows[i], row) == 0) return column_from_name(row);
-    return COL_NONE;
+    return table_rows_index(TABLE_SUMMARY_INCOME, row) >= 0 ? column_from_name(row) : COL_NONE;
 }
 
 const table_transfer_t TABLE_TRANSFERS[TABLE_TRANSFER_COUNT] = {
     { { TABLE_INCOME, TABLE_ROW_TOTAL, COL_UPPER }, { TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_TO_SUB } },
     { { TABLE_INCOME, TABLE_ROW_TOTAL, COL_SUB }, { TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_TO_UPPER } },
 };
+
+const table_key_t *table_transfer_key(size_t i)
+{
+    assert(i < TABLE_TRANSFER_KEYS);
+    return i < TABLE_TRANSFER_COUNT ? &TABLE_TRANSFERS[i].received
+                                    : &TABLE_TRANSFERS[i - TABLE_TRANSFER_COUNT].paid;
+}

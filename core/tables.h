@@ -63,36 +63,51 @@ const char *table_fixed_row_label(table_id t, const char *row);
 /* ---- Row ids: the one list of every fixed row id (FORMAT.md v1). ----
  *
  * Rules, the store (transfer keys), the exporter and the fixture generator read these
- * arrays and their counts; no other file spells a row list. Each array is in printed order. */
+ * lists; no other file spells a row list. Each list is in printed order; labels are the
+ * Chinese row labels table_fixed_row_label returns. */
 #define TABLE_ROW_TOTAL "total"                  /* 合计, every code and projects table */
 #define TABLE_ROW_INCOME_TOTAL "income_total"    /* 收入总计, summary and fiscal */
 #define TABLE_ROW_EXPENSE_TOTAL "expense_total"  /* 支出总计, summary and fiscal */
 #define TABLE_ROW_CARRY_IN "carry_in"            /* summary 上年结转(结余) */
 #define TABLE_ROW_CARRY_OUT "carry_out"          /* summary 结转下年 */
-
-/* A row list with its length. */
-typedef struct { const char *const *rows; size_t n; } table_rows_t;
-
-/* Summary income source rows (ids equal income columns), then carry_in; printed order. */
-extern const table_rows_t TABLE_SUMMARY_SOURCES;
-/* The summary source rows that are not fiscal appropriations (fsm ... xfer_gfb, carry_in). */
-extern const table_rows_t TABLE_SUMMARY_NONFISCAL;
-/* Fiscal income rows: current-year cur_* then carry_* (printed order). */
-extern const table_rows_t TABLE_FISCAL_INCOME;
-/* The fiscal carry-over rows (carry_gpb, carry_gfb, carry_soe). */
-extern const table_rows_t TABLE_FISCAL_CARRY;
-/* The summary and fiscal rows after the class rows (expense_total, carry_out). */
-extern const table_rows_t TABLE_TAIL_ROWS;
-/* 三公经费: the items of the total (abroad, vehicle, reception) and of vehicle. */
-extern const table_rows_t TABLE_THREE_PUBLIC_PARTS;
-extern const table_rows_t TABLE_THREE_PUBLIC_VEHICLE;
 #define TABLE_ROW_THREE_PUBLIC_VEHICLE "vehicle"
 #define TABLE_ROW_THREE_PUBLIC_RECEPTION "reception"
 /* The economic code that 三公 reception is booked under (30217 公务接待费). */
 #define TABLE_ROW_ECON_RECEPTION "30217"
 
-/* The summary column of a source row: the income column of the same id, COL_CARRY for
- * carry_in; COL_NONE for a row that is not a source. */
+/* A row list: ids, and (when the list has them) each row's label and the row it is a part
+ * of (NULL arrays when not). */
+typedef struct {
+    const char *const *rows;
+    const char *const *labels;
+    const char *const *parents;
+    size_t n;
+} table_rows_t;
+
+/* 收支总表 income side in printed order: the source rows gpb gfb soe (fiscal), fsm biz ops
+ * upper sub other xfer_gpb xfer_gfb (non-fiscal), carry_in, then `carry` (the income
+ * column id, accepted as a summary row and labelled like carry_in, but not one of the
+ * summed sources). Labels come from the income columns (table_source_column). */
+extern const table_rows_t TABLE_SUMMARY_INCOME;
+/* The summed sources: TABLE_SUMMARY_INCOME without the trailing `carry`. */
+extern const table_rows_t TABLE_SUMMARY_SOURCES;
+/* The sources that are not fiscal appropriations: fsm ... xfer_gfb, carry_in. */
+extern const table_rows_t TABLE_SUMMARY_NONFISCAL;
+/* 收支总表 expense side after the class rows: expense_total, carry_out. */
+extern const table_rows_t TABLE_SUMMARY_TAIL;
+/* 财政拨款收支总表 income side: cur_gpb cur_gfb cur_soe, then carry_gpb carry_gfb carry_soe. */
+extern const table_rows_t TABLE_FISCAL_INCOME;
+/* The fiscal carry-over rows (the last three of TABLE_FISCAL_INCOME). */
+extern const table_rows_t TABLE_FISCAL_CARRY;
+/* 三公经费 items in printed order, each with its parent: abroad, vehicle, reception are
+ * parts of total; vehicle_purchase, vehicle_operation of vehicle. */
+extern const table_rows_t TABLE_THREE_PUBLIC_ITEMS;
+
+/* Index of row in list, or -1. */
+int table_rows_index(table_rows_t list, const char *row);
+
+/* The summary column of an income-side row: the income column of the same id, COL_CARRY
+ * for carry_in; COL_NONE for a row that is not on the income side. */
 column_id table_source_column(const char *row);
 
 /* ---- The four transfer keys: flows between the subordinates of one node. ----
@@ -100,7 +115,9 @@ column_id table_source_column(const char *row);
  * income/total/sub (附属单位上缴收入) is paid as expense/total/to_upper (上缴上级支出). */
 typedef struct { table_id table; const char *row; column_id column; } table_key_t;
 typedef struct { table_key_t received, paid; } table_transfer_t;
-enum { TABLE_TRANSFER_COUNT = 2 };
+enum { TABLE_TRANSFER_COUNT = 2, TABLE_TRANSFER_KEYS = 2 * TABLE_TRANSFER_COUNT };
 extern const table_transfer_t TABLE_TRANSFERS[TABLE_TRANSFER_COUNT];
+/* The keys one by one (i < TABLE_TRANSFER_KEYS): the received keys, then the paid keys. */
+const table_key_t *table_transfer_key(size_t i);
 
 #endif

@@ -93,19 +93,11 @@ static const pool_item_t FUNC_POOL[] = {
 #define NFUNC_POOL (sizeof FUNC_POOL / sizeof FUNC_POOL[0])
 static const pool_item_t SOE_ITEM = { "2239901", ITEM_SOE };
 
-/* Names the national chart in core/classes.c does not list. */
-static const struct { const char *code, *name; } EXTRA_NAMES[] = {
-    { "20103", "政府办公厅（室）及相关机构事务" }, { "2010301", "行政运行" },
-    { "22399", "其他国有资本经营预算支出" }, { "2239901", "其他国有资本经营预算支出" },
-};
-
+/* The chart name of a code the generator prints ("" when core/classes.c has none). */
 static const char *gen_code_name(code_kind kind, const char *code)
 {
     const char *name = code_known_name(kind, code);
-    if (name) return name;
-    for (size_t i = 0; i < sizeof EXTRA_NAMES / sizeof EXTRA_NAMES[0]; i++)
-        if (!strcmp(EXTRA_NAMES[i].code, code)) return EXTRA_NAMES[i].name;
-    return "";
+    return name ? name : "";
 }
 
 /* Economic 款: personnel (301/303), public (302), and which 302 codes projects use. */
@@ -484,12 +476,12 @@ static int emit_summary_fiscal(gen_facts_t *f, const gen_unit_t *u)
     if (in.soe) rc |= emit_fixed(f, TABLE_SUMMARY, "soe", COL_AMOUNT, in.soe);
     if (in.upper) rc |= emit_fixed(f, TABLE_SUMMARY, "upper", COL_AMOUNT, in.upper);
     if (in.other) rc |= emit_fixed(f, TABLE_SUMMARY, "other", COL_AMOUNT, in.other);
-    if (in.carry) rc |= emit_fixed(f, TABLE_SUMMARY, "carry_in", COL_AMOUNT, in.carry);
-    rc |= emit_fixed(f, TABLE_SUMMARY, "income_total", COL_AMOUNT, in.total);
+    if (in.carry) rc |= emit_fixed(f, TABLE_SUMMARY, TABLE_ROW_CARRY_IN, COL_AMOUNT, in.carry);
+    rc |= emit_fixed(f, TABLE_SUMMARY, TABLE_ROW_INCOME_TOTAL, COL_AMOUNT, in.total);
     for (size_t i = 0; i < ncls; i++)
         rc |= facts_add(f, TABLE_SUMMARY, cls[i], gen_code_name(CODE_FUNCTION, cls[i]), COL_AMOUNT,
                         unit_sum(u, TABLE_EXPENSE, COL_TOTAL, cls[i], &any));
-    rc |= emit_fixed(f, TABLE_SUMMARY, "expense_total", COL_AMOUNT,
+    rc |= emit_fixed(f, TABLE_SUMMARY, TABLE_ROW_EXPENSE_TOTAL, COL_AMOUNT,
                      unit_sum(u, TABLE_EXPENSE, COL_TOTAL, "", &any));
 
     /* 财政拨款: 一般公共预算 (this year's + carried over) and 国有资本经营. */
@@ -497,7 +489,7 @@ static int emit_summary_fiscal(gen_facts_t *f, const gen_unit_t *u)
     rc |= emit_fixed(f, TABLE_FISCAL, "cur_gpb", COL_TOTAL, gpb_all - in.carry);
     if (in.soe) rc |= emit_fixed(f, TABLE_FISCAL, "cur_soe", COL_TOTAL, in.soe);
     if (in.carry) rc |= emit_fixed(f, TABLE_FISCAL, "carry_gpb", COL_TOTAL, in.carry);
-    rc |= emit_fixed(f, TABLE_FISCAL, "income_total", COL_TOTAL, gpb_all + in.soe);
+    rc |= emit_fixed(f, TABLE_FISCAL, TABLE_ROW_INCOME_TOTAL, COL_TOTAL, gpb_all + in.soe);
     for (size_t i = 0; i < ncls; i++) {
         int64_t g = unit_sum(u, TABLE_GPB_FUNC, COL_TOTAL, cls[i], &any);
         int64_t s = unit_sum(u, TABLE_INCOME, COL_SOE, cls[i], &any);
@@ -507,9 +499,9 @@ static int emit_summary_fiscal(gen_facts_t *f, const gen_unit_t *u)
         rc |= facts_add(f, TABLE_FISCAL, cls[i], name, COL_GPB, g);
         if (in.soe) rc |= facts_add(f, TABLE_FISCAL, cls[i], name, COL_SOE, s);
     }
-    rc |= emit_fixed(f, TABLE_FISCAL, "expense_total", COL_TOTAL, gpb_all + in.soe);
-    rc |= emit_fixed(f, TABLE_FISCAL, "expense_total", COL_GPB, gpb_all);
-    if (in.soe) rc |= emit_fixed(f, TABLE_FISCAL, "expense_total", COL_SOE, in.soe);
+    rc |= emit_fixed(f, TABLE_FISCAL, TABLE_ROW_EXPENSE_TOTAL, COL_TOTAL, gpb_all + in.soe);
+    rc |= emit_fixed(f, TABLE_FISCAL, TABLE_ROW_EXPENSE_TOTAL, COL_GPB, gpb_all);
+    if (in.soe) rc |= emit_fixed(f, TABLE_FISCAL, TABLE_ROW_EXPENSE_TOTAL, COL_SOE, in.soe);
     return rc;
 }
 
@@ -568,7 +560,7 @@ static int emit_econ(gen_facts_t *f, const gen_unit_t *u)
 static int emit_three_projects(gen_facts_t *f, const gen_unit_t *u)
 {
     int rc = 0;
-    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "total", COL_AMOUNT, u->abroad + u->vehicle_op + u->reception);
+    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, TABLE_ROW_TOTAL, COL_AMOUNT, u->abroad + u->vehicle_op + u->reception);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "abroad", COL_AMOUNT, u->abroad);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "vehicle", COL_AMOUNT, u->vehicle_op);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "vehicle_purchase", COL_AMOUNT, 0);
