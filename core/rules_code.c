@@ -7,38 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Removes blanks, ASCII/CJK punctuation and brackets, so 维修（护）费 == 维修(护)费. */
-static void name_normalise(const char *in, char *out, size_t n)
-{
-    static const char *const drop[] = { "（", "）", "【", "】", "、", "，", "。", "：", "；",
-                                        "“", "”", "‘", "’", "　", "·", "－", "—", NULL };
-    size_t o = 0;
-    for (const char *p = in; *p && o + 4 < n; ) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch < 0x80) {
-            if (!strchr(" \t()[]{}<>,.:;\"'-_/\\", ch)) out[o++] = (char)ch;
-            p++;
-            continue;
-        }
-        int skip = 0;
-        /* every dropped mark starts with C2, E2, E3 or EF; CJK ideographs (E4..E9) never do */
-        for (int i = 0; (ch == 0xC2 || ch == 0xE2 || ch == 0xE3 || ch == 0xEF) && drop[i]; i++) {
-            size_t l = strlen(drop[i]);
-            if (strncmp(p, drop[i], l) == 0) { p += l; skip = 1; break; }
-        }
-        if (skip) continue;
-        size_t l = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
-        for (size_t i = 0; i < l && *p; i++) out[o++] = *p++;
-    }
-    out[o] = '\0';
-}
-
 static bool name_consistent(const char *known, const char *printed)
 {
     char a[SUBMISSION_NAME_MAX + 8], b[SUBMISSION_NAME_MAX + 8];
     if (strcmp(known, printed) == 0) return true;    /* the usual case: printed as named */
-    name_normalise(known, a, sizeof a);
-    name_normalise(printed, b, sizeof b);
+    table_text_normalise(known, a, sizeof a);
+    table_text_normalise(printed, b, sizeof b);
     if (!a[0] || !b[0]) return true;
     return strstr(a, b) || strstr(b, a);
 }

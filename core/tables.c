@@ -246,3 +246,180 @@ const table_key_t *table_transfer_key(size_t i)
     return i < TABLE_TRANSFER_COUNT ? &TABLE_TRANSFERS[i].received
                                     : &TABLE_TRANSFERS[i - TABLE_TRANSFER_COUNT].paid;
 }
+
+/* ---- printed titles and column headers ---- */
+
+/* Removes blanks, ASCII/CJK punctuation and brackets, so 维修（护）费 == 维修(护)费. */
+void table_text_normalise(const char *in, char *out, size_t n)
+{
+    static const char *const drop[] = { "（", "）", "【", "】", "、", "，", "。", "：", "；",
+                                        "“", "”", "‘", "’", "　", "·", "－", "—", NULL };
+    size_t o = 0;
+    for (const char *p = in; *p && o + 4 < n; ) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x80) {
+            if (!strchr(" \t()[]{}<>,.:;\"'-_/\\", ch)) out[o++] = (char)ch;
+            p++;
+            continue;
+        }
+        int skip = 0;
+        /* every dropped mark starts with C2, E2, E3 or EF; CJK ideographs (E4..E9) never do */
+        for (int i = 0; (ch == 0xC2 || ch == 0xE2 || ch == 0xE3 || ch == 0xEF) && drop[i]; i++) {
+            size_t l = strlen(drop[i]);
+            if (strncmp(p, drop[i], l) == 0) { p += l; skip = 1; break; }
+        }
+        if (skip) continue;
+        size_t l = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+        for (size_t i = 0; i < l && *p; i++) out[o++] = *p++;
+    }
+    out[o] = '\0';
+}
+
+
+/* Printed titles, normalised (table_text_normalise: no blanks, brackets, quotes or
+ * punctuation). A title matches the longest entry it ends with, so an entity and year
+ * before it ("宿州市医疗保障部门 2024 年") and a number ("一、", "表 5-1.") do not matter;
+ * TABLE_NONE entries are titles that are known not to be a v1 table, listed so that no
+ * shorter entry claims them. Sources: the four seed documents (how each was mapped:
+ * examples/README.md) and the
+ * national template titles. */
+static const struct { const char *title; table_id table; } TITLES[] = {
+    /* 部门收支总表 */
+    { "收支总表", TABLE_SUMMARY }, { "部门收支总表", TABLE_SUMMARY },
+    { "收支预算总表", TABLE_SUMMARY }, { "部门收支预算总表", TABLE_SUMMARY },
+    { "财务收支预算总表", TABLE_SUMMARY },
+    /* 部门收入总表 */
+    { "收入总表", TABLE_INCOME }, { "收入预算总表", TABLE_INCOME },
+    { "收入预算表", TABLE_INCOME },
+    /* 部门支出总表 */
+    { "支出总表", TABLE_EXPENSE }, { "支出预算总表", TABLE_EXPENSE },
+    { "部门支出预算表", TABLE_EXPENSE },
+    /* 财政拨款收支总表 */
+    { "财政拨款收支总表", TABLE_FISCAL }, { "财政拨款收支预算总表", TABLE_FISCAL },
+    /* 一般公共预算支出表 (功能分类) */
+    { "一般公共预算支出表", TABLE_GPB_FUNC }, { "一般公共预算支出预算表", TABLE_GPB_FUNC },
+    { "一般公共预算支出表分功能科目", TABLE_GPB_FUNC },
+    { "一般公共预算支出表分功能科目分单位", TABLE_GPB_FUNC },
+    { "一般公共预算支出表分单位", TABLE_GPB_FUNC },     /* 东西湖 5-2: the unit's lines */
+    { "一般公共预算拨款支出预算表", TABLE_GPB_FUNC },
+    { "一般公共预算支出功能分类预算表", TABLE_GPB_FUNC },
+    /* 一般公共预算(基本)支出表 (经济分类) */
+    { "一般公共预算基本支出表", TABLE_GPB_ECON }, { "一般公共预算基本支出预算表", TABLE_GPB_ECON },
+    { "一般公共预算支出经济分类情况表", TABLE_GPB_ECON },
+    { "一般公共预算基本支出经济分类情况表", TABLE_GPB_ECON },
+    { "一般公共预算基本支出经济分类表", TABLE_GPB_ECON },
+    { "财政拨款支出预算表部门经济分类科目", TABLE_GPB_ECON },   /* 达州, names only */
+    /* 三公经费 */
+    { "一般公共预算三公经费支出表", TABLE_THREE_PUBLIC },
+    { "一般公共预算三公经费支出预算表", TABLE_THREE_PUBLIC },
+    { "三公经费预算表", TABLE_THREE_PUBLIC }, { "三公经费和机关运行经费预算表", TABLE_THREE_PUBLIC },
+    { "政府性基金预算三公经费支出预算表", TABLE_NONE },   /* no v1 table; 达州 prints it empty */
+    /* 政府性基金预算支出表 */
+    { "政府性基金预算支出表", TABLE_GFB_FUNC }, { "政府性基金预算支出预算表", TABLE_GFB_FUNC },
+    { "政府性基金预算拨款支出预算表", TABLE_GFB_FUNC },
+    /* 国有资本经营预算支出表 */
+    { "国有资本经营预算支出表", TABLE_SOE_FUNC }, { "国有资本经营预算支出预算表", TABLE_SOE_FUNC },
+    { "国有资本经营预算拨款支出预算表", TABLE_SOE_FUNC },
+    { "国有资本经营收支预算表", TABLE_SOE_FUNC },
+    /* 项目支出表 */
+    { "项目支出表", TABLE_PROJECTS }, { "项目支出情况表", TABLE_PROJECTS },
+    { "一般公共预算项目支出预算表", TABLE_PROJECTS },   /* 达州, 一般公共预算 only */
+    /* known, and not v1 tables */
+    { "项目支出绩效目标表", TABLE_NONE }, { "整体支出绩效目标表", TABLE_NONE },
+    { "政府采购支出表", TABLE_NONE }, { "政府购买服务支出表", TABLE_NONE },
+};
+
+/* Column header synonyms, normalised like titles. An entry of table t is tried before the
+ * TABLE_NONE entries, which hold for every table that has the column; the column labels of
+ * column_label() match too and need no entry. */
+static const struct { table_id table; const char *header; column_id column; } HEADERS[] = {
+    { TABLE_NONE, "合计", COL_TOTAL }, { TABLE_NONE, "小计", COL_TOTAL },
+    { TABLE_NONE, "总计", COL_TOTAL },
+    { TABLE_SUMMARY, "预算数", COL_AMOUNT }, { TABLE_SUMMARY, "金额", COL_AMOUNT },
+    { TABLE_THREE_PUBLIC, "预算数", COL_AMOUNT }, { TABLE_THREE_PUBLIC, "金额", COL_AMOUNT },
+    { TABLE_FISCAL, "预算数", COL_TOTAL },
+    { TABLE_PROJECTS, "金额", COL_TOTAL },
+    { TABLE_NONE, "一般公共预算拨款", COL_GPB }, { TABLE_NONE, "一般公共预算拨款收入", COL_GPB },
+    { TABLE_NONE, "一般公共预算资金", COL_GPB }, { TABLE_NONE, "一般公共预算", COL_GPB },
+    { TABLE_NONE, "一般公共预算财政拨款", COL_GPB }, { TABLE_NONE, "财政拨款收入", COL_GPB },
+    { TABLE_NONE, "政府性基金预算拨款", COL_GFB }, { TABLE_NONE, "政府性基金预算拨款收入", COL_GFB },
+    { TABLE_NONE, "政府性基金预算", COL_GFB }, { TABLE_NONE, "政府性基金预算财政拨款", COL_GFB },
+    { TABLE_NONE, "政府性基金", COL_GFB },
+    { TABLE_NONE, "国有资本经营预算拨款", COL_SOE }, { TABLE_NONE, "国有资本经营预算拨款收入", COL_SOE },
+    { TABLE_NONE, "国有资本经营预算", COL_SOE }, { TABLE_NONE, "国有资本经营预算财政拨款", COL_SOE },
+    { TABLE_NONE, "财政专户管理资金", COL_FSM }, { TABLE_NONE, "财政专户管理资金收入", COL_FSM },
+    { TABLE_NONE, "事业收入", COL_BIZ },
+    { TABLE_INCOME, "事业单位经营收入", COL_OPS }, { TABLE_INCOME, "经营收入", COL_OPS },
+    { TABLE_EXPENSE, "事业单位经营支出", COL_OPS }, { TABLE_EXPENSE, "经营支出", COL_OPS },
+    { TABLE_NONE, "上级补助收入", COL_UPPER }, { TABLE_NONE, "附属单位上缴收入", COL_SUB },
+    { TABLE_NONE, "其他收入", COL_OTHER },
+    { TABLE_NONE, "上年结转", COL_CARRY }, { TABLE_NONE, "上年结转结余", COL_CARRY },
+    { TABLE_NONE, "上年结余", COL_CARRY }, { TABLE_GPB_FUNC, "上年结转安排", COL_CARRY },
+    { TABLE_NONE, "上级转移支付提前下达一般公共预算", COL_XFER_GPB },
+    { TABLE_NONE, "上级转移支付提前下达政府性基金", COL_XFER_GFB },
+    { TABLE_NONE, "上级转移支付提前下达政府性基金预算", COL_XFER_GFB },
+    { TABLE_NONE, "基本支出", COL_BASIC }, { TABLE_NONE, "项目支出", COL_PROJECT },
+    { TABLE_NONE, "人员经费", COL_PERSONNEL }, { TABLE_NONE, "公用经费", COL_PUBLIC },
+    { TABLE_NONE, "当年财政拨款", COL_CURRENT }, { TABLE_NONE, "当年财政拨款安排", COL_CURRENT },
+    { TABLE_NONE, "本年财政拨款", COL_CURRENT },
+    { TABLE_NONE, "上缴上级支出", COL_TO_UPPER }, { TABLE_NONE, "对附属单位补助支出", COL_TO_SUB },
+    { TABLE_NONE, "单位资金", COL_UNIT_FUNDS },
+};
+
+#define TEXT_MAX 512     /* a title or header longer than this is not one */
+
+/* Title text: normalised, and without a table of contents' leaders and page number. */
+static void title_normalise(const char *in, char *out, size_t n)
+{
+    table_text_normalise(in, out, n);
+    size_t l = strlen(out);
+    static const char ELLIPSIS[] = "…";
+    for (;;) {
+        if (l && out[l - 1] >= '0' && out[l - 1] <= '9') { l--; continue; }
+        if (l >= sizeof ELLIPSIS - 1 && !memcmp(out + l - (sizeof ELLIPSIS - 1), ELLIPSIS, sizeof ELLIPSIS - 1)) {
+            l -= sizeof ELLIPSIS - 1;
+            continue;
+        }
+        break;
+    }
+    out[l] = '\0';
+}
+
+table_id table_title_match(const char *title)
+{
+    char t[TEXT_MAX], v[TEXT_MAX];
+    if (!title) return TABLE_NONE;
+    title_normalise(title, t, sizeof t);
+    size_t tl = strlen(t), best = 0;
+    table_id id = TABLE_NONE;
+    for (size_t i = 0; i < NELEM(TITLES); i++) {
+        table_text_normalise(TITLES[i].title, v, sizeof v);
+        size_t vl = strlen(v);
+        if (vl > best && vl <= tl && memcmp(t + tl - vl, v, vl) == 0) {
+            best = vl;
+            id = TITLES[i].table;
+        }
+    }
+    return id;
+}
+
+column_id column_header_match(table_id t, const char *header)
+{
+    char h[TEXT_MAX], v[TEXT_MAX];
+    if (!header || !table_valid(t)) return COL_NONE;
+    table_text_normalise(header, h, sizeof h);
+    if (!h[0]) return COL_NONE;
+    /* pass 0: this table's synonyms; 1: every table's; 2: the column labels */
+    for (int pass = 0; pass < 3; pass++) {
+        for (size_t i = 0; pass < 2 && i < NELEM(HEADERS); i++) {
+            if (HEADERS[i].table != (pass == 0 ? t : TABLE_NONE)) continue;
+            table_text_normalise(HEADERS[i].header, v, sizeof v);
+            if (strcmp(h, v) == 0 && table_has_column(t, HEADERS[i].column)) return HEADERS[i].column;
+        }
+        for (const column_id *c = TABLE_COLUMNS[t]; pass == 2 && *c != COL_NONE; c++) {
+            table_text_normalise(column_label(t, *c), v, sizeof v);
+            if (strcmp(h, v) == 0) return *c;
+        }
+    }
+    return COL_NONE;
+}

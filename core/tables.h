@@ -35,6 +35,10 @@ typedef enum {
     COL_COUNT
 } column_id;
 
+/* A figure key (store/keys.c key_fkey) and a finding key hold the table and the column in
+ * one byte each, and the rule grid (core/rules_engine.h) one bit per column. */
+_Static_assert(TABLE_COUNT < 256 && COL_COUNT < 256, "table and column ids are stored in one byte");
+
 /* Whether the table's rows are function codes (功能分类), economic codes (经济分类) or
  * fixed row ids only. */
 typedef enum { ROWS_FIXED, ROWS_FUNCTION, ROWS_ECONOMIC, ROWS_PROJECT } row_kind;
@@ -119,5 +123,30 @@ enum { TABLE_TRANSFER_COUNT = 2, TABLE_TRANSFER_KEYS = 2 * TABLE_TRANSFER_COUNT 
 extern const table_transfer_t TABLE_TRANSFERS[TABLE_TRANSFER_COUNT];
 /* The keys one by one (i < TABLE_TRANSFER_KEYS): the received keys, then the paid keys. */
 const table_key_t *table_transfer_key(size_t i);
+
+/* ---- Printed titles and column headers (the table recogniser's vocabulary). ----
+ *
+ * Both are data tables in tables.c; matching compares normalised text
+ * (table_text_normalise), so blanks (also inside words, as PDF extraction leaves them),
+ * quotes, brackets and punctuation do not matter. */
+
+/* Normalises text for comparison into out (n bytes): drops ASCII and full-width blanks,
+ * brackets, quotes and punctuation; keeps letters, digits and ideographs. 维修（护）费 and
+ * 维修(护)费 both become 维修护费. */
+void table_text_normalise(const char *in, char *out, size_t n);
+
+/* The table a printed title names: every title variant of the seed documents and the
+ * national templates ("部门收支总表", "2024 年度收支预算总表", "表 5-1. 一般公共预算支出表
+ * (分功能科目)", "一、收入预算总表.....8"); the entity, year and numbering before the
+ * title and a table of contents' page number after it are ignored. TABLE_NONE for a title
+ * that is no v1 table (项目支出绩效目标表, 政府采购支出表 ...) or not a title at all. */
+table_id table_title_match(const char *title);
+
+/* The column of table t a printed header names ("合计"/"小计"/"总计" -> COL_TOTAL,
+ * "一般公共预算拨款"/"一般公共预算资金"/"一般公共预算"/"财政拨款收入" -> COL_GPB,
+ * "上 级 转 移 支 付 (提 前 下 达 一 般 公 共 预 算)" -> COL_XFER_GPB, every column_label),
+ * only among the columns t may carry; COL_NONE when the header names none of them (a group
+ * header such as 财政拨款结转结余 over several columns is the recogniser's business). */
+column_id column_header_match(table_id t, const char *header);
 
 #endif
