@@ -33,6 +33,7 @@
 #include "csv.h"
 #include "progress.h"
 #include "export_rows.h"
+#include "sort.h"
 #include "tables.h"
 
 #define CENT 10000LL               /* 0.01 万元 in fen: the printed unit */
@@ -175,9 +176,13 @@ static int64_t item_project(const gen_item_t *it)
     return item_gpb_project(it) + it->psoe + it->pupper + it->pother;
 }
 
+/* By code; a unit holds each pool item once (unit_has_item), so codes are unique and
+ * this is a total order. */
 static int item_cmp(const void *a, const void *b)
 {
-    return strcmp(((const gen_item_t *)a)->pool->code, ((const gen_item_t *)b)->pool->code);
+    const pool_item_t *x = ((const gen_item_t *)a)->pool, *y = ((const gen_item_t *)b)->pool;
+    int c = strcmp(x->code, y->code);
+    return c ? c : (x > y) - (x < y);
 }
 
 static int unit_has_item(const gen_unit_t *u, const pool_item_t *p)
@@ -263,7 +268,7 @@ static void unit_build(gen_unit_t *u, gen_rng_t *r, int is_main)
         case ITEM_SOE: it->psoe = rng_money(r, 50, 900); break;
         }
     }
-    qsort(u->items, u->nitems, sizeof u->items[0], item_cmp);
+    sort_array(u->items, u->nitems, sizeof u->items[0], item_cmp);
 }
 
 /* Economic split of the basic and project money, and the three public expenses (paid out
@@ -332,7 +337,11 @@ static int fact_cmp(const void *pa, const void *pb)
     int c = export_row_cmp((table_id)a->table, a->row, b->row);
     if (c) return c;
     int ca = column_rank[a->table][a->column], cb = column_rank[b->table][b->column];
-    return (ca > cb) - (ca < cb);
+    if (ca != cb) return (ca > cb) - (ca < cb);
+    /* the rest of a CSV line, so the order is total and the output independent of the
+     * sort algorithm (faults may print one key twice) */
+    if (a->fen != b->fen) return (a->fen > b->fen) - (a->fen < b->fen);
+    return strcmp(a->name ? a->name : "", b->name ? b->name : "");
 }
 
 /* Columns in the printed order of their table (tables.h), filled once. */
@@ -808,7 +817,7 @@ static int dept_declare(gen_facts_t *all, gen_facts_t *dept)
     for (size_t i = 0; i < all->count; i++)
         if (facts_add(dept, all->items[i].table, all->items[i].row, all->items[i].name,
                       all->items[i].column, all->items[i].fen)) return -1;
-    qsort(dept->items, dept->count, sizeof dept->items[0], fact_cmp);
+    sort_array(dept->items, dept->count, sizeof dept->items[0], fact_cmp);
     size_t w = 0;
     for (size_t i = 0; i < dept->count; i++) {
         gen_fact_t *x = &dept->items[i];
@@ -871,7 +880,7 @@ static int gen_department(gen_ctx_t *g, uint64_t dindex, const char *code, const
         rc = unit_emit(all, &units[k]);
         if (rc) break;
         unit_faults(g, all, start[k], all->count, &units[k], gunit);
-        qsort(all->items + start[k], all->count - start[k], sizeof all->items[0], fact_cmp);
+        sort_array(all->items + start[k], all->count - start[k], sizeof all->items[0], fact_cmp);
     }
     start[g->units] = all->count;
     if (!rc) rc = dept_declare(all, dept);
