@@ -142,6 +142,7 @@ static void grid_free(rules_ctx_t *cx)
 
 int rules_row_index(const rules_tab_t *t, const char *row)
 {
+    assert(t && row);
     size_t lo = 0, hi = t->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -162,6 +163,7 @@ const rules_row_t *rules_row_find(const rules_ctx_t *cx, table_id t, const char 
 /* A figure, or NULL when it is not printed. */
 const rules_row_t *rules_fig(const rules_ctx_t *cx, table_id t, const char *row, column_id c)
 {
+    assert(table_valid(t) && column_valid(c));
     const rules_row_t *r = rules_row_find(cx, t, row);
     return r && ROW_HAS(r, c) ? r : NULL;
 }
@@ -256,6 +258,7 @@ void rules_rel_drop(rules_rel_t *r)
 
 void rules_rel_part(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v)
 {
+    assert(r && label && r->nparts <= r->cap);
     if (r->nparts == r->cap) {
         size_t nc = r->cap ? r->cap * 2 : 16;
         rules_part_t *p = realloc(r->parts, nc * sizeof *p);
@@ -424,10 +427,15 @@ static void hierarchy_link(rules_ctx_t *cx, table_id t, code_kind kind)
 int rules_check_submission(const submission_t *s, entity_level level,
                            const rule_settings_t *settings, findings_t *out)
 {
+    (void)level;
+    return rules_check(s, settings, out);
+}
+
+int rules_check(const submission_t *s, const rule_settings_t *settings, findings_t *out)
+{
     assert(s && out);
     rules_ctx_t cx = { 0 };
     cx.s = s;
-    cx.level = level;
     cx.set = settings;
     cx.out = out;
     if (grid_build(&cx) < 0) { grid_free(&cx); return -1; }

@@ -6,8 +6,9 @@
  * submission is stored. Only findings that are not EXACT are appended: ROUNDING findings
  * (info, counted) and MISMATCH / MALFORMED / MISSING findings (error or warning).
  *
- * Every rule has a stable id, a default severity, English and Chinese descriptions and the
- * tables it reads; the catalogue below is the one source of truth (docs/rules.md is
+ * Every rule has an enum id (rule_id) and a stable string id, a default severity, English
+ * and Chinese descriptions and the tables it reads; the catalogue (rules_catalogue.c,
+ * indexed by rule_id) is the one source of truth (docs/rules.md is
  * generated from it by `huizong rules --format markdown`). A settings file may change a
  * rule's severity or switch it off:  one line per rule, `RULE_ID = error|warning|info|off`,
  * `#` comments.
@@ -98,7 +99,17 @@ severity_t rule_settings_severity(const rule_settings_t *self, rule_id id);
 /* "catalogue 1, settings defaults" or "catalogue 1, settings FILE (sha ...)" */
 const char *rule_settings_describe(const rule_settings_t *self);
 
-/* Within-table, between-table and code rules over one validated (sorted) submission. */
+/* Within-table, between-table and code rules over one submission (validated and sorted, or
+ * not: `collector check` runs them before validation, and a key printed twice then counts
+ * with its later fact). Appends to out; returns 0, or -1 on OOM (out keeps what was
+ * appended). The relations are the same at every level of the hierarchy, for a unit's own
+ * figures and for a department's declared consolidated ones, so the entity's level is not
+ * an input: what differs between levels is checked by rules_check_level in the store. */
+int rules_check(const submission_t *s, const rule_settings_t *settings, findings_t *out);
+
+/* Deprecated: rules_check(s, settings, out); `level` is ignored (see rules_check). Kept
+ * until its callers (collector/check.c, collector/submit.c, aggregator/intake.c,
+ * tests/unit/test_events.c, tests/fuzz/fuzz_submission.c) call rules_check. */
 int rules_check_submission(const submission_t *s, entity_level level,
                            const rule_settings_t *settings, findings_t *out);
 

@@ -58,7 +58,6 @@ typedef struct rules_family rules_family_t;
 
 typedef struct {
     const submission_t *s;
-    entity_level level;
     const rule_settings_t *set;
     findings_t *out;
     rules_tab_t tab[TABLE_COUNT];

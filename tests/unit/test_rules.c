@@ -47,7 +47,7 @@ static void check(const char *spec, const rule_settings_t *set, findings_t *out)
 {
     submission_t *s = build("t001", spec);
     findings_init(out);
-    ck_assert_int_eq(rules_check_submission(s, LEVEL_DEPARTMENT, set, out), 0);
+    ck_assert_int_eq(rules_check(s, set, out), 0);
     submission_destroy(&s);
 }
 
