@@ -297,16 +297,9 @@ static void rel_finish(rules_ctx_t *cx, rules_rel_t *r, int64_t expected, uint32
                           verdict_name(v), amount_format(diff, d),
                           terms, amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
         if (r->note[0]) rules_text_printf(&tx, "；%s", r->note);
-        finding_t f = { 0 };
-                f.verdict = v;
-        snprintf(f.entity, sizeof f.entity, "%s", cx->s->entity);
-        f.year = cx->s->year;
-        f.table = r->table;
-        snprintf(f.row, sizeof f.row, "%s", r->row);
-        f.column = r->col;
-        f.expected = expected;
-        f.actual = r->actual;
-        f.terms = terms;
+        finding_t f;
+        rules_finding_init(&f, cx->s->entity, cx->s->year, v, r->table, r->row, r->col, expected,
+                           r->actual, terms);
         f.line = r->line;
         f.source = cx->s->source;
         f.explanation = tx.oom ? NULL : tx.buf;
@@ -342,15 +335,8 @@ void rules_emit_plain(rules_ctx_t *cx, rule_id rule, verdict_t v, table_id t, co
                        column_id c, int64_t expected, int64_t actual, uint32_t line,
                        const char *explanation)
 {
-    finding_t f = { 0 };
-        f.verdict = v;
-    snprintf(f.entity, sizeof f.entity, "%s", cx->s->entity);
-    f.year = cx->s->year;
-    f.table = t;
-    snprintf(f.row, sizeof f.row, "%s", row);
-    f.column = c;
-    f.expected = expected;
-    f.actual = actual;
+    finding_t f;
+    rules_finding_init(&f, cx->s->entity, cx->s->year, v, t, row, c, expected, actual, 0);
     f.line = line;
     f.source = cx->s->source;
     f.explanation = (char *)explanation;

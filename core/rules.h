@@ -78,6 +78,9 @@ typedef struct {
     const char *zh;
 } rule_info_t;
 
+/* "table", "cross", "code", "level" ("?" for an invalid scope). */
+const char *rules_scope_name(rule_scope s);
+
 /* The catalogue, in documentation order: (*out)[id] describes rule id; returns RULE_COUNT. */
 size_t rules_catalogue(const rule_info_t **out);
 /* The catalogue entry of a string id ("table.func_sum"), or NULL if the catalogue has none. */
@@ -176,6 +179,10 @@ typedef struct { char *buf; size_t len, cap; int oom; } rules_text_t;
 void rules_text_printf(rules_text_t *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void rules_text_free(rules_text_t *t);
+/* A finding with these fields and every other one zero (no line, source or explanation). */
+void rules_finding_init(finding_t *f, const char *entity, uint32_t year, verdict_t v, table_id t,
+                        const char *row, column_id c, int64_t expected, int64_t actual,
+                        uint32_t terms);
 /* Pushes f as a finding of rule id unless it is EXACT or the rule is switched off: f->rule
  * is set from the catalogue, the severity from the settings (ROUNDING always info).
  * Returns 0, or -1 on OOM. */

@@ -324,6 +324,22 @@ void rules_text_free(rules_text_t *t)
     memset(t, 0, sizeof *t);
 }
 
+void rules_finding_init(finding_t *f, const char *entity, uint32_t year, verdict_t v, table_id t,
+                        const char *row, column_id c, int64_t expected, int64_t actual,
+                        uint32_t terms)
+{
+    memset(f, 0, sizeof *f);
+    f->verdict = v;
+    snprintf(f->entity, sizeof f->entity, "%s", entity);
+    f->year = year;
+    f->table = t;
+    snprintf(f->row, sizeof f->row, "%s", row);
+    f->column = c;
+    f->expected = expected;
+    f->actual = actual;
+    f->terms = terms;
+}
+
 int rules_emit(findings_t *out, const rule_settings_t *settings, rule_id id, finding_t *f)
 {
     if (f->verdict == VERDICT_EXACT || f->verdict == VERDICT_NONE) return 0;
@@ -349,7 +365,7 @@ int64_t rules_sat_sub(int64_t a, int64_t b)
 
 /* ---- docs/rules.md ---- */
 
-static const char *scope_name(rule_scope s)
+const char *rules_scope_name(rule_scope s)
 {
     switch (s) {
     case RULE_SCOPE_TABLE: return "table";
@@ -384,7 +400,7 @@ void rules_write_markdown(FILE *out)
     fprintf(out, "|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < NRULES; i++) {
         const rule_info_t *r = &CATALOGUE[i];
-        fprintf(out, "| `%s` | %s | %s | ", r->id, severity_name(r->severity), scope_name(r->scope));
+        fprintf(out, "| `%s` | %s | %s | ", r->id, severity_name(r->severity), rules_scope_name(r->scope));
         md_cell(out, r->tables);
         fputs(" | ", out);
         md_cell(out, r->en);

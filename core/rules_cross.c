@@ -256,15 +256,6 @@ void rules_econ_func_basic(rules_ctx_t *cx, table_id t)
     }
 }
 
-/* Summary: income_total = expense_total. */
-void rules_summary_balance(rules_ctx_t *cx, table_id t)
-{
-    static const char *const INCOME_TOTAL[] = { TABLE_ROW_INCOME_TOTAL };
-    (void)t;
-    rules_check_rows(cx, RULE_CROSS_SUMMARY_BALANCE, TABLE_SUMMARY, TABLE_ROW_EXPENSE_TOTAL,
-                     COL_AMOUNT, RULES_ROWS(INCOME_TOTAL), false);
-}
-
 /* 三公: total = its items, vehicle = purchase + operation. */
 void rules_three_public_parts(rules_ctx_t *cx, table_id t)
 {

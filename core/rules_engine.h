@@ -170,6 +170,7 @@ void rules_fiscal_columns(rules_ctx_t *cx, table_id t);
 void rules_summary_totals(rules_ctx_t *cx, table_id t);
 void rules_fiscal_totals(rules_ctx_t *cx, table_id t);
 void rules_fiscal_balance(rules_ctx_t *cx, table_id t);
+void rules_summary_balance(rules_ctx_t *cx, table_id t);
 void rules_projects_total_row(rules_ctx_t *cx, table_id t);
 /* lhs row = the listed rows (only those whose parent is lhs when the list names parents)
  * and, with classes, every numeric class row, in column c. */
@@ -177,7 +178,6 @@ void rules_check_rows(rules_ctx_t *cx, rule_id rule, table_id t, const char *lhs
                       table_rows_t rows, bool classes);
 
 /* rules_cross.c */
-void rules_summary_balance(rules_ctx_t *cx, table_id t);
 void rules_three_public_parts(rules_ctx_t *cx, table_id t);
 void rules_summary_expense_classes(rules_ctx_t *cx, table_id t);
 void rules_summary_income_sources(rules_ctx_t *cx, table_id t);

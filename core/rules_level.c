@@ -13,12 +13,17 @@
 
 #include "amount.h"
 
-static void finding_base(finding_t *f, const level_view_t *v, verdict_t verdict)
+/* Emits a finding of rule id about one figure key of the node, explained by tx (freed). */
+static int emit_figure(const level_view_t *v, const rule_settings_t *set, findings_t *out,
+                       rule_id id, verdict_t verdict, table_id t, const char *row, column_id c, int64_t expected,
+                       int64_t actual, uint32_t terms, rules_text_t *tx)
 {
-    memset(f, 0, sizeof *f);
-    f->verdict = verdict;
-    snprintf(f->entity, sizeof f->entity, "%s", v->entity);
-    f->year = v->year;
+    finding_t f;
+    rules_finding_init(&f, v->entity, v->year, verdict, t, row, c, expected, actual, terms);
+    f.explanation = tx->buf;
+    int rc = tx->oom ? -1 : rules_emit(out, set, id, &f);
+    rules_text_free(tx);
+    return rc;
 }
 
 static size_t children_submitted(const level_view_t *v)
@@ -62,18 +67,7 @@ static int check_declared(const level_view_t *v, const level_figure_t *fg,
     if (sub < v->nchildren)
         rules_text_printf(&tx, "；partial: %zu of %zu subordinates submitted（%zu 个下级中 %zu 个已报送）",
                           sub, v->nchildren, v->nchildren, sub);
-    finding_t f;
-    finding_base(&f, v, verdict);
-    f.table = fg->key.table;
-    snprintf(f.row, sizeof f.row, "%s", fg->key.row);
-    f.column = fg->key.column;
-    f.expected = fg->computed;
-    f.actual = fg->declared;
-    f.terms = terms;
-    f.explanation = tx.buf;
-    int rc = tx.oom ? -1 : rules_emit(out, set, id, &f);
-    rules_text_free(&tx);
-    return rc;
+    return emit_figure(v, set, out, id, verdict, fg->key.table, fg->key.row, fg->key.column, fg->computed, fg->declared, terms, &tx);
 }
 
 static int check_missing(const level_view_t *v, const rule_settings_t *set, findings_t *out,
@@ -92,7 +86,7 @@ static int check_missing(const level_view_t *v, const rule_settings_t *set, find
     }
     finding_t f;
     (void)arg;
-    finding_base(&f, v, VERDICT_MISSING);
+    rules_finding_init(&f, v->entity, v->year, VERDICT_MISSING, TABLE_NONE, "", COL_NONE, 0, 0, 0);
     /* expected/actual stay 0: they are money, and the counts are in the explanation */
     f.explanation = tx.buf;
     int rc = tx.oom ? -1 : rules_emit(out, set, id, &f);
@@ -160,18 +154,7 @@ static int check_transfer(const level_view_t *v, const rule_settings_t *set, fin
                       amount_format(p, b));
     explain_side(&tx, paid);
     rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_name(verdict), amount_format(rules_sat_sub(r, p), d));
-    finding_t f;
-    finding_base(&f, v, verdict);
-    f.table = rk->table;
-    snprintf(f.row, sizeof f.row, "%s", rk->row);
-    f.column = rk->column;
-    f.expected = p;
-    f.actual = r;
-    f.terms = terms;
-    f.explanation = tx.buf;
-    int rc = tx.oom ? -1 : rules_emit(out, set, id, &f);
-    rules_text_free(&tx);
-    return rc;
+    return emit_figure(v, set, out, id, verdict, rk->table, rk->row, rk->column, p, r, terms, &tx);
 }
 
 /* Every declared figure with a computed sum. */

@@ -176,12 +176,24 @@ void rules_fiscal_totals(rules_ctx_t *cx, table_id t)
     }
 }
 
-void rules_fiscal_balance(rules_ctx_t *cx, table_id t)
+/* A two-sided table balances: expense_total = income_total in column c. */
+static void check_balance(rules_ctx_t *cx, rule_id rule, table_id t, column_id c)
 {
     static const char *const INCOME_TOTAL[] = { TABLE_ROW_INCOME_TOTAL };
+    rules_check_rows(cx, rule, t, TABLE_ROW_EXPENSE_TOTAL, c, RULES_ROWS(INCOME_TOTAL), false);
+}
+
+void rules_fiscal_balance(rules_ctx_t *cx, table_id t)
+{
     (void)t;
-    rules_check_rows(cx, RULE_TABLE_FISCAL_BALANCE, TABLE_FISCAL, TABLE_ROW_EXPENSE_TOTAL,
-                     COL_TOTAL, RULES_ROWS(INCOME_TOTAL), false);
+    check_balance(cx, RULE_TABLE_FISCAL_BALANCE, TABLE_FISCAL, COL_TOTAL);
+}
+
+/* cross.summary_balance (catalogued with the cross rules; it reads the summary only). */
+void rules_summary_balance(rules_ctx_t *cx, table_id t)
+{
+    (void)t;
+    check_balance(cx, RULE_CROSS_SUMMARY_BALANCE, TABLE_SUMMARY, COL_AMOUNT);
 }
 
 /* Projects: 合计 = sum of the projects, column by column. */
