@@ -571,10 +571,10 @@ static int emit_three_projects(gen_facts_t *f, const gen_unit_t *u)
     int rc = 0;
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, TABLE_ROW_TOTAL, COL_AMOUNT, u->abroad + u->vehicle_op + u->reception);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "abroad", COL_AMOUNT, u->abroad);
-    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "vehicle", COL_AMOUNT, u->vehicle_op);
+    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, TABLE_ROW_THREE_PUBLIC_VEHICLE, COL_AMOUNT, u->vehicle_op);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "vehicle_purchase", COL_AMOUNT, 0);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "vehicle_operation", COL_AMOUNT, u->vehicle_op);
-    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "reception", COL_AMOUNT, u->reception);
+    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, TABLE_ROW_THREE_PUBLIC_RECEPTION, COL_AMOUNT, u->reception);
 
     int64_t tot[4] = { 0 };
     int np = 0;
