@@ -6,8 +6,9 @@
  * submission is stored. Only findings that are not EXACT are appended: ROUNDING findings
  * (info, counted) and MISMATCH / MALFORMED / MISSING findings (error or warning).
  *
- * Every rule has a stable id, a default severity, English and Chinese descriptions and the
- * tables it reads; the catalogue below is the one source of truth (docs/rules.md is
+ * Every rule has an enum id (rule_id) and a stable string id, a default severity, English
+ * and Chinese descriptions and the tables it reads; the catalogue (rules_catalogue.c,
+ * indexed by rule_id) is the one source of truth (docs/rules.md is
  * generated from it by `huizong rules --format markdown`). A settings file may change a
  * rule's severity or switch it off:  one line per rule, `RULE_ID = error|warning|info|off`,
  * `#` comments.
@@ -15,6 +16,7 @@
 #ifndef HUIZONG_RULES_H
 #define HUIZONG_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,8 +29,48 @@
 
 typedef enum { RULE_SCOPE_TABLE, RULE_SCOPE_CROSS, RULE_SCOPE_CODE, RULE_SCOPE_LEVEL } rule_scope;
 
+/* Rule ids, in catalogue (documentation) order: the enum indexes the catalogue, so a
+ * misspelt id is a compile error, not a check that silently never fires. The string id
+ * ("table.func_sum") is what findings, the store and settings files carry; it is mapped to
+ * the enum once, when a settings file is loaded (rules_id_from_name). */
+typedef enum {
+    RULE_TABLE_FUNC_SUM,
+    RULE_TABLE_ECON_SUM,
+    RULE_TABLE_TOTAL_ROW,
+    RULE_TABLE_EXPENSE_COLUMNS,
+    RULE_TABLE_BASIC_SPLIT,
+    RULE_TABLE_FUNDING_SPLIT,
+    RULE_TABLE_INCOME_SOURCES,
+    RULE_TABLE_SUMMARY_TOTALS,
+    RULE_TABLE_FISCAL_TOTALS,
+    RULE_TABLE_FISCAL_COLUMNS,
+    RULE_TABLE_FISCAL_BALANCE,
+    RULE_TABLE_PROJECTS_TOTAL_ROW,
+    RULE_TABLE_PROJECT_SOURCES,
+    RULE_CROSS_SUMMARY_BALANCE,
+    RULE_CROSS_SUMMARY_FISCAL,
+    RULE_CROSS_SUMMARY_EXPENSE_CLASSES,
+    RULE_CROSS_SUMMARY_INCOME_SOURCES,
+    RULE_CROSS_FISCAL_GPB_FUNC,
+    RULE_CROSS_ECON_FUNC_BASIC,
+    RULE_CROSS_THREE_PUBLIC_PARTS,
+    RULE_CROSS_THREE_PUBLIC_RECEPTION,
+    RULE_CROSS_PROJECTS_EXPENSE,
+    RULE_CROSS_PROJECT_FUNDING_COVER,
+    RULE_CODE_MALFORMED,
+    RULE_CODE_PARENT_PREFIX,
+    RULE_CODE_UNKNOWN_CLASS,
+    RULE_CODE_KIND,
+    RULE_CODE_NAME_MISMATCH,
+    RULE_LEVEL_DECLARED_VS_COMPUTED,
+    RULE_LEVEL_MISSING_SUBORDINATES,
+    RULE_LEVEL_TRANSFER_UPPER,
+    RULE_LEVEL_TRANSFER_SUB,
+    RULE_COUNT
+} rule_id;
+
 typedef struct {
-    const char *id;          /* "sum.function_class" */
+    const char *id;          /* "table.func_sum" */
     severity_t severity;     /* default */
     rule_scope scope;
     const char *tables;      /* "gpb_func, expense, income" */
@@ -36,20 +78,41 @@ typedef struct {
     const char *zh;
 } rule_info_t;
 
-/* The catalogue, in documentation order. */
+/* "table", "cross", "code", "level" ("?" for an invalid scope). */
+const char *rules_scope_name(rule_scope s);
+
+/* The catalogue, in documentation order: (*out)[id] describes rule id; returns RULE_COUNT. */
 size_t rules_catalogue(const rule_info_t **out);
+/* The catalogue entry of a string id ("table.func_sum"), or NULL if the catalogue has none. */
 const rule_info_t *rules_find(const char *id);
+/* The enum of a string id; RULE_COUNT if the catalogue has none (settings files, CLIs). */
+rule_id rules_id_from_name(const char *id);
+/* The catalogue entry of id (asserts id < RULE_COUNT). */
+const rule_info_t *rules_info(rule_id id);
+/* Whether the engine registers a function for id (one family of the submission or level
+ * registry, exactly one); the test of every catalogue entry asserts it for each id. */
+bool rules_registered(rule_id id);
 
 typedef struct rule_settings rule_settings_t;
 /* NULL path: catalogue defaults. Returns NULL with "file:line: reason" on error. */
 rule_settings_t *rule_settings_load(const char *path, char *err, size_t errlen);
 void rule_settings_destroy(rule_settings_t **self_p);
 /* Effective severity of a rule (SEV_OFF when switched off). */
-severity_t rule_settings_severity(const rule_settings_t *self, const char *rule_id);
+severity_t rule_settings_severity(const rule_settings_t *self, rule_id id);
 /* "catalogue 1, settings defaults" or "catalogue 1, settings FILE (sha ...)" */
 const char *rule_settings_describe(const rule_settings_t *self);
 
-/* Within-table, between-table and code rules over one validated (sorted) submission. */
+/* Within-table, between-table and code rules over one submission (validated and sorted, or
+ * not: `collector check` runs them before validation, and a key printed twice then counts
+ * with its later fact). Appends to out; returns 0, or -1 on OOM (out keeps what was
+ * appended). The relations are the same at every level of the hierarchy, for a unit's own
+ * figures and for a department's declared consolidated ones, so the entity's level is not
+ * an input: what differs between levels is checked by rules_check_level in the store. */
+int rules_check(const submission_t *s, const rule_settings_t *settings, findings_t *out);
+
+/* Deprecated: rules_check(s, settings, out); `level` is ignored (see rules_check). Kept
+ * until its callers (collector/check.c, collector/submit.c, aggregator/intake.c,
+ * tests/unit/test_events.c, tests/fuzz/fuzz_submission.c) call rules_check. */
 int rules_check_submission(const submission_t *s, entity_level level,
                            const rule_settings_t *settings, findings_t *out);
 
@@ -116,9 +179,14 @@ typedef struct { char *buf; size_t len, cap; int oom; } rules_text_t;
 void rules_text_printf(rules_text_t *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void rules_text_free(rules_text_t *t);
-/* Pushes f unless it is EXACT or its rule is switched off: the severity comes from the
- * settings (ROUNDING always info). Returns 0, or -1 on OOM. */
-int rules_emit(findings_t *out, const rule_settings_t *settings, finding_t *f);
+/* A finding with these fields and every other one zero (no line, source or explanation). */
+void rules_finding_init(finding_t *f, const char *entity, uint32_t year, verdict_t v, table_id t,
+                        const char *row, column_id c, int64_t expected, int64_t actual,
+                        uint32_t terms);
+/* Pushes f as a finding of rule id unless it is EXACT or the rule is switched off: f->rule
+ * is set from the catalogue, the severity from the settings (ROUNDING always info).
+ * Returns 0, or -1 on OOM. */
+int rules_emit(findings_t *out, const rule_settings_t *settings, rule_id id, finding_t *f);
 /* Saturating fen arithmetic for sums and differences of untrusted figures: a saturated
  * result can only make a relation fail, never pass by wrapping around. */
 int64_t rules_sat_add(int64_t a, int64_t b);

@@ -9,6 +9,7 @@
  */
 #include "rules.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,110 +19,112 @@
 
 #include "amount.h"
 
-static const rule_info_t CATALOGUE[] = {
+/* Indexed by rule_id (designated initialisers, so an entry cannot land under the wrong id);
+ * test_every_rule_has_a_case asserts that every entry is filled. */
+static const rule_info_t CATALOGUE[RULE_COUNT] = {
     /* ---- within one table ---- */
-    { "table.func_sum", SEV_ERROR, RULE_SCOPE_TABLE, "income, expense, gpb_func, gfb_func, soe_func",
+    [RULE_TABLE_FUNC_SUM] = { "table.func_sum", SEV_ERROR, RULE_SCOPE_TABLE, "income, expense, gpb_func, gfb_func, soe_func",
       "Function classification: every printed 3-digit 类 equals the sum of its printed 5-digit 款, every 款 the sum of its 7-digit 项, column by column (a mis-printed code counts under the parent its leading digits name); a parent with no child printed in a column is not checked in that column.",
       "功能分类：每个类等于其所列款之和，每个款等于其所列项之和，逐列核对（错码按其前缀所指的上级计入）；某列未列下级的上级不核对该列。" },
-    { "table.econ_sum", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_econ",
+    [RULE_TABLE_ECON_SUM] = { "table.econ_sum", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_econ",
       "Economic classification: every printed 3-digit 类 equals the sum of its printed 5-digit 款, column by column; a class with no 款 printed in a column is not checked in that column.",
       "经济分类：每个类等于其所列款之和，逐列核对；某列未列款的类不核对该列。" },
-    { "table.total_row", SEV_ERROR, RULE_SCOPE_TABLE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
+    [RULE_TABLE_TOTAL_ROW] = { "table.total_row", SEV_ERROR, RULE_SCOPE_TABLE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
       "The 合计 (`total`) row equals the sum of the top printed code rows (the 类, or the finest rows printed when no 类 is printed), column by column.",
       "合计行等于最上层所列科目（类；未列类时为所列最细科目）之和，逐列核对。" },
-    { "table.expense_columns", SEV_ERROR, RULE_SCOPE_TABLE, "expense",
+    [RULE_TABLE_EXPENSE_COLUMNS] = { "table.expense_columns", SEV_ERROR, RULE_SCOPE_TABLE, "expense",
       "Each row of the expense table: total = basic + project + ops + to_upper + to_sub (columns not printed count as 0; checked when the row prints total and at least one part).",
       "支出总表每行：合计 = 基本支出 + 项目支出 + 事业单位经营支出 + 上缴上级支出 + 对附属单位补助支出（未列的列按0计；该行列有合计且至少一项时核对）。" },
-    { "table.basic_split", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_func, gpb_econ, gfb_func, soe_func",
+    [RULE_TABLE_BASIC_SPLIT] = { "table.basic_split", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_func, gpb_econ, gfb_func, soe_func",
       "Each row: total = basic + project, and basic = personnel + public, where printed (in gpb_econ total = basic + project only when the table prints a project column: a basic-only table fills `basic`).",
       "每行：合计 = 基本支出 + 项目支出，基本支出 = 人员经费 + 公用经费（有列示时；经济分类表仅在列有项目支出列时核对合计）。" },
-    { "table.funding_split", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_func",
+    [RULE_TABLE_FUNDING_SPLIT] = { "table.funding_split", SEV_ERROR, RULE_SCOPE_TABLE, "gpb_func",
       "Each row of gpb_func that prints current or carry: total = current (当年财政拨款) + carry (上年结转).",
       "一般公共预算支出表每行（列有当年拨款或上年结转时）：合计 = 当年财政拨款 + 上年结转。" },
-    { "table.income_sources", SEV_ERROR, RULE_SCOPE_TABLE, "income",
+    [RULE_TABLE_INCOME_SOURCES] = { "table.income_sources", SEV_ERROR, RULE_SCOPE_TABLE, "income",
       "Each row of the income table: total = the sum of its source columns (gpb, gfb, soe, fsm, biz, ops, upper, sub, other, carry, xfer_gpb, xfer_gfb).",
       "收入总表每行：合计 = 各收入来源列之和。" },
-    { "table.summary_totals", SEV_ERROR, RULE_SCOPE_TABLE, "summary",
+    [RULE_TABLE_SUMMARY_TOTALS] = { "table.summary_totals", SEV_ERROR, RULE_SCOPE_TABLE, "summary",
       "Summary table: income_total = the income source rows + carry_in; expense_total = the class rows + carry_out.",
       "收支总表：收入总计 = 各项收入 + 上年结转；支出总计 = 各类支出 + 结转下年。" },
-    { "table.fiscal_totals", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
+    [RULE_TABLE_FISCAL_TOTALS] = { "table.fiscal_totals", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
       "Fiscal appropriation table: income_total = cur_* + carry_* rows; expense_total = the class rows, column by column.",
       "财政拨款收支总表：收入总计 = 本年拨款 + 上年结转各行；支出总计 = 各类支出之和（逐列）。" },
-    { "table.fiscal_columns", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
+    [RULE_TABLE_FISCAL_COLUMNS] = { "table.fiscal_columns", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
       "Each row of the fiscal appropriation table that prints a fund column: total = gpb + gfb + soe.",
       "财政拨款收支总表每行（列有分项时）：合计 = 一般公共预算 + 政府性基金预算 + 国有资本经营预算。" },
-    { "table.fiscal_balance", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
+    [RULE_TABLE_FISCAL_BALANCE] = { "table.fiscal_balance", SEV_ERROR, RULE_SCOPE_TABLE, "fiscal",
       "Fiscal appropriation table: income_total = expense_total (total column).",
       "财政拨款收支总表：收入总计 = 支出总计。" },
-    { "table.projects_total_row", SEV_ERROR, RULE_SCOPE_TABLE, "projects",
+    [RULE_TABLE_PROJECTS_TOTAL_ROW] = { "table.projects_total_row", SEV_ERROR, RULE_SCOPE_TABLE, "projects",
       "Projects table: the 合计 row equals the sum of the projects, column by column.",
       "项目支出表：合计行等于各项目之和，逐列核对。" },
-    { "table.project_sources", SEV_ERROR, RULE_SCOPE_TABLE, "projects",
+    [RULE_TABLE_PROJECT_SOURCES] = { "table.project_sources", SEV_ERROR, RULE_SCOPE_TABLE, "projects",
       "Each project (and the 合计 row): total = the sum of its funding source columns, checked when the row prints total and at least one source.",
       "每个项目（及合计行）：合计 = 各资金来源列之和（列有合计且至少一个来源时核对）。" },
     /* ---- between tables of one submission ---- */
-    { "cross.summary_balance", SEV_ERROR, RULE_SCOPE_CROSS, "summary",
+    [RULE_CROSS_SUMMARY_BALANCE] = { "cross.summary_balance", SEV_ERROR, RULE_SCOPE_CROSS, "summary",
       "Summary table: income_total = expense_total.",
       "收支总表：收入总计 = 支出总计。" },
-    { "cross.summary_fiscal", SEV_ERROR, RULE_SCOPE_CROSS, "summary, fiscal",
+    [RULE_CROSS_SUMMARY_FISCAL] = { "cross.summary_fiscal", SEV_ERROR, RULE_SCOPE_CROSS, "summary, fiscal",
       "The summary covers all funds, the fiscal appropriation table only fiscal money: summary income_total = fiscal income_total + the summary's non-fiscal source rows (fsm, biz, ops, upper, sub, other, xfer_gpb, xfer_gfb; and carry_in less the fiscal carry-over lines when the summary prints carry_in).",
       "收支总表含全部资金、财政拨款收支总表仅含财政拨款：收支总表收入总计 = 财政拨款收入总计 + 收支总表非财政拨款各项收入（列有上年结转时加上年结转、减财政拨款上年结转）。" },
-    { "cross.summary_expense_classes", SEV_ERROR, RULE_SCOPE_CROSS, "summary, expense",
+    [RULE_CROSS_SUMMARY_EXPENSE_CLASSES] = { "cross.summary_expense_classes", SEV_ERROR, RULE_SCOPE_CROSS, "summary, expense",
       "Each summary class row equals the expense table's class total (the printed 类 row, or the sum of the finest rows printed under that class); summary expense_total = expense total + carry_out.",
       "收支总表各类支出 = 支出总表该类合计（未列类时按科目前缀汇总所列最细科目）；支出总计 = 支出总表合计 + 结转下年。" },
-    { "cross.summary_income_sources", SEV_ERROR, RULE_SCOPE_CROSS, "summary, income",
+    [RULE_CROSS_SUMMARY_INCOME_SOURCES] = { "cross.summary_income_sources", SEV_ERROR, RULE_SCOPE_CROSS, "summary, income",
       "Each summary income source row (and carry_in) equals the income table's total row in that source column; summary income_total = income total.",
       "收支总表各项收入（及上年结转）= 收入总表合计行对应来源列；收入总计 = 收入总表合计。" },
-    { "cross.fiscal_gpb_func", SEV_ERROR, RULE_SCOPE_CROSS, "fiscal, gpb_func, gfb_func, soe_func",
+    [RULE_CROSS_FISCAL_GPB_FUNC] = { "cross.fiscal_gpb_func", SEV_ERROR, RULE_SCOPE_CROSS, "fiscal, gpb_func, gfb_func, soe_func",
       "Fiscal appropriation expense per class equals the fund tables: the gpb column equals gpb_func's class totals; where the fiscal table prints a single total column, it equals gpb_func + gfb_func + soe_func (classes no fund table prints are not compared). Also expense_total.",
       "财政拨款支出按类 = 各预算支出表：一般公共预算列 = 一般公共预算支出表类合计；仅列合计时 = 一般公共预算 + 政府性基金 + 国有资本经营支出表之和（各表均未列的类不核对）；支出总计同理。" },
-    { "cross.econ_func_basic", SEV_ERROR, RULE_SCOPE_CROSS, "gpb_econ, gpb_func",
+    [RULE_CROSS_ECON_FUNC_BASIC] = { "cross.econ_func_basic", SEV_ERROR, RULE_SCOPE_CROSS, "gpb_econ, gpb_func",
       "gpb_econ total row basic/personnel/public equal gpb_func's, and gpb_econ total = gpb_func total where both print it.",
       "一般公共预算基本支出经济分类合计（基本支出/人员经费/公用经费）= 功能分类表合计；两表均列合计时总额相等。" },
-    { "cross.three_public_parts", SEV_ERROR, RULE_SCOPE_CROSS, "three_public",
+    [RULE_CROSS_THREE_PUBLIC_PARTS] = { "cross.three_public_parts", SEV_ERROR, RULE_SCOPE_CROSS, "three_public",
       "三公经费: total = abroad + vehicle + reception, and vehicle = vehicle_purchase + vehicle_operation.",
       "三公经费：合计 = 因公出国(境)费 + 公务用车购置及运行费 + 公务接待费；公务用车购置及运行费 = 购置费 + 运行费。" },
-    { "cross.three_public_reception", SEV_ERROR, RULE_SCOPE_CROSS, "three_public, gpb_econ",
+    [RULE_CROSS_THREE_PUBLIC_RECEPTION] = { "cross.three_public_reception", SEV_ERROR, RULE_SCOPE_CROSS, "three_public, gpb_econ",
       "三公经费 reception equals gpb_econ 30217 公务接待费 (its total column if printed, else basic); not checked when 30217 is not printed.",
       "三公经费公务接待费 = 经济分类 30217 公务接待费（有合计列取合计，否则取基本支出）；未列 30217 时不核对。" },
-    { "cross.projects_expense", SEV_ERROR, RULE_SCOPE_CROSS, "projects, expense",
+    [RULE_CROSS_PROJECTS_EXPENSE] = { "cross.projects_expense", SEV_ERROR, RULE_SCOPE_CROSS, "projects, expense",
       "Projects table 合计 total equals the expense table's total project column.",
       "项目支出表合计 = 支出总表项目支出合计。" },
-    { "cross.project_funding_cover", SEV_ERROR, RULE_SCOPE_CROSS, "projects, income",
+    [RULE_CROSS_PROJECT_FUNDING_COVER] = { "cross.project_funding_cover", SEV_ERROR, RULE_SCOPE_CROSS, "projects, income",
       "Project spending from each fund source is covered by the income from that source: projects unit_funds <= income biz + ops + upper + sub + other; projects xfer_gpb <= income xfer_gpb; projects xfer_gfb <= income xfer_gfb (income total row).",
       "各资金来源安排的项目支出不超过该来源收入：单位资金 <= 事业收入 + 经营收入 + 上级补助 + 附属单位上缴 + 其他收入；上级转移支付分别不超过收入总表对应列。" },
     /* ---- codes ---- */
-    { "code.malformed", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
+    [RULE_CODE_MALFORMED] = { "code.malformed", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
       "A code row that is not a well-formed code (function 3/5/7 digits, economic 3/5); its amounts are still counted under the parent its leading digits name.",
       "科目编码格式错误（功能分类应为3/5/7位，经济分类3/5位）；其金额仍按前缀所指上级计入。" },
-    { "code.parent_prefix", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
+    [RULE_CODE_PARENT_PREFIX] = { "code.parent_prefix", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gpb_econ, gfb_func, soe_func",
       "A 款/项 row whose code starts with no printed parent code while the table prints rows of that parent level (a child must start with its parent's code).",
       "款/项科目编码不以任何所列上级科目编码开头（表中列有上级层次时）。" },
-    { "code.unknown_class", SEV_ERROR, RULE_SCOPE_CODE, "summary, income, expense, fiscal, gpb_func, gpb_econ, gfb_func, soe_func",
+    [RULE_CODE_UNKNOWN_CLASS] = { "code.unknown_class", SEV_ERROR, RULE_SCOPE_CODE, "summary, income, expense, fiscal, gpb_func, gpb_econ, gfb_func, soe_func",
       "The 3-digit class of a code does not exist in the national classification chart.",
       "科目编码的类在国家政府收支分类科目中不存在。" },
-    { "code.kind", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gfb_func, soe_func",
+    [RULE_CODE_KIND] = { "code.kind", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gfb_func, soe_func",
       "A function table row printed with an economic classification code (e.g. 303 对个人和家庭的补助 in a function table): the amounts are kept and summed as printed, the class is not mapped to the function chart.",
       "功能分类表中使用了经济分类科目编码（如 303 对个人和家庭的补助）：金额照列照加，但不映射到功能分类。" },
-    { "code.name_mismatch", SEV_WARNING, RULE_SCOPE_CODE, "summary, income, expense, fiscal, gpb_func, gpb_econ, gfb_func, soe_func",
+    [RULE_CODE_NAME_MISMATCH] = { "code.name_mismatch", SEV_WARNING, RULE_SCOPE_CODE, "summary, income, expense, fiscal, gpb_func, gpb_econ, gfb_func, soe_func",
       "The printed name contradicts the code's national name (compared after removing blanks, punctuation and brackets; a name containing the other is accepted; codes without a known name are not checked).",
       "所列名称与科目编码的国家名称不符（去除空格、标点、括号后比较；互相包含视为相符；无已知名称的编码不核对）。" },
     /* ---- levels of the hierarchy ---- */
-    { "level.declared_vs_computed", SEV_ERROR, RULE_SCOPE_LEVEL, "all",
+    [RULE_LEVEL_DECLARED_VS_COMPUTED] = { "level.declared_vs_computed", SEV_ERROR, RULE_SCOPE_LEVEL, "all",
       "A figure a department/district/city/province declares equals the sum of its subordinates' reported figures (tolerance: 1 + contributors printed amounts); figures no subordinate reported are not compared.",
       "上级申报数 = 下级上报数之和（容差按 1 + 下级数计）；下级未报的数字不核对。" },
-    { "level.missing_subordinates", SEV_WARNING, RULE_SCOPE_LEVEL, "all",
+    [RULE_LEVEL_MISSING_SUBORDINATES] = { "level.missing_subordinates", SEV_WARNING, RULE_SCOPE_LEVEL, "all",
       "Some registered subordinates have no submission for the year while the node or another subordinate has submitted (node-wide finding, lists the missing codes).",
       "部分登记的下级单位本年度未报送，而本级或其他下级已报送（列出缺报单位）。" },
-    { "level.transfer_upper", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
+    [RULE_LEVEL_TRANSFER_UPPER] = { "level.transfer_upper", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
       "Internal flow downwards: the sum of the subordinates' 上级补助收入 (income total upper) equals the sum of their 对附属单位补助支出 (expense total to_sub), both inside the same node; checked when either side is non-zero.",
       "内部下拨：各下级上级补助收入之和 = 各下级对附属单位补助支出之和（同一上级内）；任一方非零时核对。" },
-    { "level.transfer_sub", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
+    [RULE_LEVEL_TRANSFER_SUB] = { "level.transfer_sub", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
       "Internal flow upwards: the sum of the subordinates' 上缴上级支出 (expense total to_upper) equals the sum of their 附属单位上缴收入 (income total sub), both inside the same node; checked when either side is non-zero.",
       "内部上缴：各下级上缴上级支出之和 = 各下级附属单位上缴收入之和（同一上级内）；任一方非零时核对。" },
 };
 
-#define NRULES (sizeof CATALOGUE / sizeof CATALOGUE[0])
+#define NRULES ((size_t)RULE_COUNT)
 
 size_t rules_catalogue(const rule_info_t **out)
 {
@@ -129,17 +132,24 @@ size_t rules_catalogue(const rule_info_t **out)
     return NRULES;
 }
 
-static int rules_index(const char *id)
+/* The one place a string id is compared: input from a settings file or a command line. */
+rule_id rules_id_from_name(const char *id)
 {
-    for (size_t i = 0; i < NRULES; i++)
-        if (id && strcmp(CATALOGUE[i].id, id) == 0) return (int)i;
-    return -1;
+    for (size_t i = 0; id && i < NRULES; i++)
+        if (strcmp(CATALOGUE[i].id, id) == 0) return (rule_id)i;
+    return RULE_COUNT;
 }
 
 const rule_info_t *rules_find(const char *id)
 {
-    int i = rules_index(id);
-    return i < 0 ? NULL : &CATALOGUE[i];
+    rule_id i = rules_id_from_name(id);
+    return i == RULE_COUNT ? NULL : &CATALOGUE[i];
+}
+
+const rule_info_t *rules_info(rule_id id)
+{
+    assert(id < RULE_COUNT && CATALOGUE[id].id);
+    return &CATALOGUE[id];
 }
 
 /* ---- settings ---- */
@@ -185,8 +195,8 @@ static int settings_parse(rule_settings_t *self, const char *path, char *text,
         }
         *eq = '\0';
         char *id = trim(s), *sev = trim(eq + 1);
-        int i = rules_index(id);
-        if (i < 0) {
+        rule_id i = rules_id_from_name(id);
+        if (i == RULE_COUNT) {
             snprintf(err, errlen, "%s:%u: unknown rule '%s' (catalogue %s)", path, line, id,
                      RULES_CATALOGUE_VERSION);
             return -1;
@@ -274,11 +284,10 @@ void rule_settings_destroy(rule_settings_t **self_p)
     *self_p = NULL;
 }
 
-severity_t rule_settings_severity(const rule_settings_t *self, const char *rule_id)
+severity_t rule_settings_severity(const rule_settings_t *self, rule_id id)
 {
-    int i = rules_index(rule_id);
-    if (i < 0) return SEV_OFF;           /* a rule the catalogue does not know never fires */
-    return self ? self->severity[i] : CATALOGUE[i].severity;
+    assert(id < RULE_COUNT);
+    return self ? self->severity[id] : CATALOGUE[id].severity;
 }
 
 const char *rule_settings_describe(const rule_settings_t *self)
@@ -315,10 +324,27 @@ void rules_text_free(rules_text_t *t)
     memset(t, 0, sizeof *t);
 }
 
-int rules_emit(findings_t *out, const rule_settings_t *settings, finding_t *f)
+void rules_finding_init(finding_t *f, const char *entity, uint32_t year, verdict_t v, table_id t,
+                        const char *row, column_id c, int64_t expected, int64_t actual,
+                        uint32_t terms)
+{
+    memset(f, 0, sizeof *f);
+    f->verdict = v;
+    snprintf(f->entity, sizeof f->entity, "%s", entity);
+    f->year = year;
+    f->table = t;
+    snprintf(f->row, sizeof f->row, "%s", row);
+    f->column = c;
+    f->expected = expected;
+    f->actual = actual;
+    f->terms = terms;
+}
+
+int rules_emit(findings_t *out, const rule_settings_t *settings, rule_id id, finding_t *f)
 {
     if (f->verdict == VERDICT_EXACT || f->verdict == VERDICT_NONE) return 0;
-    severity_t sev = rule_settings_severity(settings, f->rule);
+    snprintf(f->rule, sizeof f->rule, "%s", rules_info(id)->id);
+    severity_t sev = rule_settings_severity(settings, id);
     if (sev == SEV_OFF) return 0;
     f->severity = f->verdict == VERDICT_ROUNDING ? SEV_INFO : sev;
     return findings_push(out, f) ? 0 : -1;
@@ -339,7 +365,7 @@ int64_t rules_sat_sub(int64_t a, int64_t b)
 
 /* ---- docs/rules.md ---- */
 
-static const char *scope_name(rule_scope s)
+const char *rules_scope_name(rule_scope s)
 {
     switch (s) {
     case RULE_SCOPE_TABLE: return "table";
@@ -374,7 +400,7 @@ void rules_write_markdown(FILE *out)
     fprintf(out, "|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < NRULES; i++) {
         const rule_info_t *r = &CATALOGUE[i];
-        fprintf(out, "| `%s` | %s | %s | ", r->id, severity_name(r->severity), scope_name(r->scope));
+        fprintf(out, "| `%s` | %s | %s | ", r->id, severity_name(r->severity), rules_scope_name(r->scope));
         md_cell(out, r->tables);
         fputs(" | ", out);
         md_cell(out, r->en);

@@ -5,19 +5,25 @@
  * computed value (tables no subordinate submitted are not compared); the rounding tolerance
  * counts the declared figure plus every contributing child's printed figure.
  */
-#include "rules.h"
+#include "rules_engine.h"
+
+#include <assert.h>
 
 #include <string.h>
 
 #include "amount.h"
 
-static void finding_base(finding_t *f, const level_view_t *v, const char *rule, verdict_t verdict)
+/* Emits a finding of rule id about one figure key of the node, explained by tx (freed). */
+static int emit_figure(const level_view_t *v, const rule_settings_t *set, findings_t *out,
+                       rule_id id, verdict_t verdict, table_id t, const char *row, column_id c, int64_t expected,
+                       int64_t actual, uint32_t terms, rules_text_t *tx)
 {
-    memset(f, 0, sizeof *f);
-    snprintf(f->rule, sizeof f->rule, "%s", rule);
-    f->verdict = verdict;
-    snprintf(f->entity, sizeof f->entity, "%s", v->entity);
-    f->year = v->year;
+    finding_t f;
+    rules_finding_init(&f, v->entity, v->year, verdict, t, row, c, expected, actual, terms);
+    f.explanation = tx->buf;
+    int rc = tx->oom ? -1 : rules_emit(out, set, id, &f);
+    rules_text_free(tx);
+    return rc;
 }
 
 static size_t children_submitted(const level_view_t *v)
@@ -34,7 +40,7 @@ static const char *figure_row_label(const level_figure_t *fg)
 }
 
 static int check_declared(const level_view_t *v, const level_figure_t *fg,
-                          const rule_settings_t *set, findings_t *out)
+                          const rule_settings_t *set, findings_t *out, rule_id id)
 {
     uint32_t terms = 1 + fg->contributors;
     verdict_t verdict = rounding_classify(fg->computed, fg->declared, terms);
@@ -61,21 +67,11 @@ static int check_declared(const level_view_t *v, const level_figure_t *fg,
     if (sub < v->nchildren)
         rules_text_printf(&tx, "；partial: %zu of %zu subordinates submitted（%zu 个下级中 %zu 个已报送）",
                           sub, v->nchildren, v->nchildren, sub);
-    finding_t f;
-    finding_base(&f, v, "level.declared_vs_computed", verdict);
-    f.table = fg->key.table;
-    snprintf(f.row, sizeof f.row, "%s", fg->key.row);
-    f.column = fg->key.column;
-    f.expected = fg->computed;
-    f.actual = fg->declared;
-    f.terms = terms;
-    f.explanation = tx.buf;
-    int rc = tx.oom ? -1 : rules_emit(out, set, &f);
-    rules_text_free(&tx);
-    return rc;
+    return emit_figure(v, set, out, id, verdict, fg->key.table, fg->key.row, fg->key.column, fg->computed, fg->declared, terms, &tx);
 }
 
-static int check_missing(const level_view_t *v, const rule_settings_t *set, findings_t *out)
+static int check_missing(const level_view_t *v, const rule_settings_t *set, findings_t *out,
+                         rule_id id, size_t arg)
 {
     size_t sub = children_submitted(v);
     if (sub == v->nchildren || (sub == 0 && !v->declared_any)) return 0;
@@ -89,10 +85,11 @@ static int check_missing(const level_view_t *v, const rule_settings_t *set, find
                           v->children[i].name ? v->children[i].name : "");
     }
     finding_t f;
-    finding_base(&f, v, "level.missing_subordinates", VERDICT_MISSING);
+    (void)arg;
+    rules_finding_init(&f, v->entity, v->year, VERDICT_MISSING, TABLE_NONE, "", COL_NONE, 0, 0, 0);
     /* expected/actual stay 0: they are money, and the counts are in the explanation */
     f.explanation = tx.buf;
-    int rc = tx.oom ? -1 : rules_emit(out, set, &f);
+    int rc = tx.oom ? -1 : rules_emit(out, set, id, &f);
     rules_text_free(&tx);
     return rc;
 }
@@ -132,12 +129,16 @@ static void explain_side(rules_text_t *tx, const level_figure_t *fg)
     if (!shown) rules_text_printf(tx, "0.00");
 }
 
-/* received (income column rc) summed over children = paid (expense column pc) summed. */
+/* One transfer (TABLE_TRANSFERS[arg]): what the children received, summed, equals what
+ * the children paid, summed. */
 static int check_transfer(const level_view_t *v, const rule_settings_t *set, findings_t *out,
-                          const char *rule, column_id rc, column_id pc, const char *what)
+                          rule_id id, size_t arg)
 {
-    const level_figure_t *recv = figure_find(v, TABLE_INCOME, "total", rc);
-    const level_figure_t *paid = figure_find(v, TABLE_EXPENSE, "total", pc);
+    static const char *const WHAT[TABLE_TRANSFER_COUNT] = { "下拨", "上缴" };
+    assert(arg < TABLE_TRANSFER_COUNT);
+    const table_key_t *rk = &TABLE_TRANSFERS[arg].received, *pk = &TABLE_TRANSFERS[arg].paid;
+    const level_figure_t *recv = figure_find(v, rk->table, rk->row, rk->column);
+    const level_figure_t *paid = figure_find(v, pk->table, pk->row, pk->column);
     uint32_t nr = 0, np = 0;
     int64_t r = children_sum(recv, &nr), p = children_sum(paid, &np);
     if (r == 0 && p == 0) return 0;
@@ -146,38 +147,57 @@ static int check_transfer(const level_view_t *v, const rule_settings_t *set, fin
     if (verdict == VERDICT_EXACT) return 0;
     char a[AMOUNT_BUF], b[AMOUNT_BUF], d[AMOUNT_BUF];
     rules_text_t tx = { 0 };
-    rules_text_printf(&tx, "%s %s 内部%s：下级%s合计 %s = ", v->entity, v->name ? v->name : "", what,
-                      column_label(TABLE_INCOME, rc), amount_format(r, a));
+    rules_text_printf(&tx, "%s %s 内部%s：下级%s合计 %s = ", v->entity, v->name ? v->name : "",
+                      WHAT[arg], column_label(rk->table, rk->column), amount_format(r, a));
     explain_side(&tx, recv);
-    rules_text_printf(&tx, " ≠ 下级%s合计 %s = ", column_label(TABLE_EXPENSE, pc), amount_format(p, b));
+    rules_text_printf(&tx, " ≠ 下级%s合计 %s = ", column_label(pk->table, pk->column),
+                      amount_format(p, b));
     explain_side(&tx, paid);
     rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_name(verdict), amount_format(rules_sat_sub(r, p), d));
-    finding_t f;
-    finding_base(&f, v, rule, verdict);
-    f.table = TABLE_INCOME;
-    snprintf(f.row, sizeof f.row, "total");
-    f.column = rc;
-    f.expected = p;
-    f.actual = r;
-    f.terms = terms;
-    f.explanation = tx.buf;
-    int rc2 = tx.oom ? -1 : rules_emit(out, set, &f);
-    rules_text_free(&tx);
-    return rc2;
+    return emit_figure(v, set, out, id, verdict, rk->table, rk->row, rk->column, p, r, terms, &tx);
+}
+
+/* Every declared figure with a computed sum. */
+static int check_declared_all(const level_view_t *v, const rule_settings_t *set, findings_t *out,
+                              rule_id id, size_t arg)
+{
+    int rc = 0;
+    (void)arg;
+    for (size_t i = 0; i < v->nfigures; i++) {
+        const level_figure_t *fg = &v->figures[i];
+        if (fg->has_declared && fg->has_computed && check_declared(v, fg, set, out, id) < 0)
+            rc = -1;
+    }
+    return rc;
+}
+
+/* The level registry, in the order the rules run: {id, function, its argument}. */
+typedef int (*level_fn)(const level_view_t *v, const rule_settings_t *set, findings_t *out,
+                        rule_id id, size_t arg);
+static const struct { rule_id id; level_fn fn; size_t arg; } LEVEL_RULES[] = {
+    { RULE_LEVEL_DECLARED_VS_COMPUTED, check_declared_all, 0 },
+    { RULE_LEVEL_MISSING_SUBORDINATES, check_missing, 0 },
+    { RULE_LEVEL_TRANSFER_UPPER, check_transfer, 0 },     /* TABLE_TRANSFERS[0]: upper/to_sub */
+    { RULE_LEVEL_TRANSFER_SUB, check_transfer, 1 },       /* TABLE_TRANSFERS[1]: sub/to_upper */
+};
+
+bool rules_level_registered(rule_id id)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof LEVEL_RULES / sizeof LEVEL_RULES[0]; i++) n += LEVEL_RULES[i].id == id;
+    return n == 1;
+}
+
+bool rules_registered(rule_id id)
+{
+    return rules_level_registered(id) != rules_submission_registered(id);
 }
 
 int rules_check_level(const level_view_t *view, const rule_settings_t *settings, findings_t *out)
 {
+    assert(view && out);
     int rc = 0;
-    for (size_t i = 0; i < view->nfigures; i++) {
-        const level_figure_t *fg = &view->figures[i];
-        if (fg->has_declared && fg->has_computed && check_declared(view, fg, settings, out) < 0)
-            rc = -1;
-    }
-    if (check_missing(view, settings, out) < 0) rc = -1;
-    if (check_transfer(view, settings, out, "level.transfer_upper", COL_UPPER, COL_TO_SUB, "下拨") < 0)
-        rc = -1;
-    if (check_transfer(view, settings, out, "level.transfer_sub", COL_SUB, COL_TO_UPPER, "上缴") < 0)
-        rc = -1;
+    for (size_t i = 0; i < sizeof LEVEL_RULES / sizeof LEVEL_RULES[0]; i++)
+        if (LEVEL_RULES[i].fn(view, settings, out, LEVEL_RULES[i].id, LEVEL_RULES[i].arg) < 0) rc = -1;
     return rc;
 }

@@ -6,6 +6,7 @@
  * submission.h, so the store and the rules never re-check structure.
  */
 #include "errors.h"
+#include "sort.h"
 #include "submission.h"
 
 #include <sodium.h>
@@ -74,7 +75,9 @@ void submission_new_id(char out[SUBMISSION_ID_MAX + 1])
     sodium_bin2hex(out, SUBMISSION_ID_MAX + 1, raw, sizeof raw);
 }
 
-/* Source line breaks ties so duplicates sort earliest line first (used in messages). */
+/* A total order over everything a fact holds: (table,row,column), then the source line
+ * (duplicates sort earliest line first, as the messages name them), then amount and name,
+ * so facts it calls equal are identical and no sort algorithm can reorder what matters. */
 static int fact_cmp(const void *a, const void *b)
 {
     const fact_t *x = a, *y = b;
@@ -82,16 +85,19 @@ static int fact_cmp(const void *a, const void *b)
     int c = strcmp(x->row, y->row);
     if (c) return c;
     if (x->column != y->column) return x->column < y->column ? -1 : 1;
-    return x->line < y->line ? -1 : x->line > y->line;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    if (x->fen != y->fen) return x->fen < y->fen ? -1 : 1;
+    return strcmp(x->name ? x->name : "", y->name ? y->name : "");
 }
 
 void submission_sort(submission_t *self)
 {
     /* A submission decoded from the wire or a spool was sorted by its sender: one linear
-     * pass instead of a merge sort (qsort is stable, so the result is the same). */
+     * pass instead of a sort. As fact_cmp is a total order, sorted input is already the
+     * one sorted order, so skipping the sort changes nothing. */
     for (size_t i = 1; i < self->count; i++)
         if (fact_cmp(&self->facts[i - 1], &self->facts[i]) > 0) {
-            qsort(self->facts, self->count, sizeof *self->facts, fact_cmp);
+            sort_array(self->facts, self->count, sizeof *self->facts, fact_cmp);
             return;
         }
 }

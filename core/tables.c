@@ -1,6 +1,7 @@
 /* tables.c -- table and column vocabulary of FORMAT.md v1 (see tables.h). */
 #include "tables.h"
 
+#include <assert.h>
 #include <string.h>
 
 static const char *const TABLE_NAMES[TABLE_COUNT] = {
@@ -139,36 +140,286 @@ const char *column_label(table_id t, column_id c)
     }
 }
 
-static const struct { table_id table; const char *row; const char *label; } FIXED_ROWS[] = {
-    { TABLE_NONE, "total", "合计" },
-    { TABLE_SUMMARY, "income_total", "收入总计" },
-    { TABLE_SUMMARY, "expense_total", "支出总计" },
-    { TABLE_SUMMARY, "carry_in", "上年结转(结余)" },
-    { TABLE_SUMMARY, "carry_out", "结转下年" },
-    { TABLE_FISCAL, "income_total", "收入总计" },
-    { TABLE_FISCAL, "expense_total", "支出总计" },
-    { TABLE_FISCAL, "cur_gpb", "一般公共预算拨款(本年)" },
-    { TABLE_FISCAL, "cur_gfb", "政府性基金预算拨款(本年)" },
-    { TABLE_FISCAL, "cur_soe", "国有资本经营预算拨款(本年)" },
-    { TABLE_FISCAL, "carry_gpb", "上年结转一般公共预算拨款" },
-    { TABLE_FISCAL, "carry_gfb", "上年结转政府性基金预算拨款" },
-    { TABLE_FISCAL, "carry_soe", "上年结转国有资本经营预算拨款" },
-    { TABLE_THREE_PUBLIC, "abroad", "因公出国(境)费" },
-    { TABLE_THREE_PUBLIC, "vehicle", "公务用车购置及运行费" },
-    { TABLE_THREE_PUBLIC, "vehicle_purchase", "公务用车购置费" },
-    { TABLE_THREE_PUBLIC, "vehicle_operation", "公务用车运行费" },
-    { TABLE_THREE_PUBLIC, "reception", "公务接待费" },
+/* ---- row lists ---- */
+
+#define NELEM(a) (sizeof (a) / sizeof (a)[0])
+
+static const char *const SUMMARY_INCOME_ROWS[] = {
+    "gpb", "gfb", "soe", "fsm", "biz", "ops", "upper", "sub", "other", "xfer_gpb", "xfer_gfb",
+    TABLE_ROW_CARRY_IN, "carry",
 };
+enum { SUMMARY_FISCAL_SOURCES = 3,      /* gpb gfb soe: the fiscal appropriations */
+       SUMMARY_ALIASES = 1 };           /* the trailing `carry`, not summed */
+const table_rows_t TABLE_SUMMARY_INCOME = { SUMMARY_INCOME_ROWS, NULL, NULL, NELEM(SUMMARY_INCOME_ROWS) };
+const table_rows_t TABLE_SUMMARY_SOURCES = { SUMMARY_INCOME_ROWS, NULL, NULL,
+                                             NELEM(SUMMARY_INCOME_ROWS) - SUMMARY_ALIASES };
+const table_rows_t TABLE_SUMMARY_NONFISCAL = {
+    SUMMARY_INCOME_ROWS + SUMMARY_FISCAL_SOURCES, NULL, NULL,
+    NELEM(SUMMARY_INCOME_ROWS) - SUMMARY_ALIASES - SUMMARY_FISCAL_SOURCES };
+
+static const char *const SUMMARY_TAIL_ROWS[] = { TABLE_ROW_EXPENSE_TOTAL, TABLE_ROW_CARRY_OUT };
+static const char *const SUMMARY_TAIL_LABELS[] = { "支出总计", "结转下年" };
+const table_rows_t TABLE_SUMMARY_TAIL = { SUMMARY_TAIL_ROWS, SUMMARY_TAIL_LABELS, NULL,
+                                          NELEM(SUMMARY_TAIL_ROWS) };
+
+static const char *const FISCAL_INCOME_ROWS[] = {
+    "cur_gpb", "cur_gfb", "cur_soe", "carry_gpb", "carry_gfb", "carry_soe",
+};
+static const char *const FISCAL_INCOME_LABELS[] = {
+    "一般公共预算拨款(本年)", "政府性基金预算拨款(本年)", "国有资本经营预算拨款(本年)",
+    "上年结转一般公共预算拨款", "上年结转政府性基金预算拨款", "上年结转国有资本经营预算拨款",
+};
+enum { FISCAL_CURRENT_ROWS = 3 };       /* cur_*; the rest are carry_* */
+const table_rows_t TABLE_FISCAL_INCOME = { FISCAL_INCOME_ROWS, FISCAL_INCOME_LABELS, NULL,
+                                           NELEM(FISCAL_INCOME_ROWS) };
+const table_rows_t TABLE_FISCAL_CARRY = {
+    FISCAL_INCOME_ROWS + FISCAL_CURRENT_ROWS, FISCAL_INCOME_LABELS + FISCAL_CURRENT_ROWS, NULL,
+    NELEM(FISCAL_INCOME_ROWS) - FISCAL_CURRENT_ROWS };
+
+static const char *const THREE_PUBLIC_ROWS[] = {
+    "abroad", TABLE_ROW_THREE_PUBLIC_VEHICLE, "vehicle_purchase", "vehicle_operation",
+    TABLE_ROW_THREE_PUBLIC_RECEPTION,
+};
+static const char *const THREE_PUBLIC_LABELS[] = {
+    "因公出国(境)费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行费", "公务接待费",
+};
+static const char *const THREE_PUBLIC_PARENTS[] = {
+    TABLE_ROW_TOTAL, TABLE_ROW_TOTAL, TABLE_ROW_THREE_PUBLIC_VEHICLE,
+    TABLE_ROW_THREE_PUBLIC_VEHICLE, TABLE_ROW_TOTAL,
+};
+const table_rows_t TABLE_THREE_PUBLIC_ITEMS = { THREE_PUBLIC_ROWS, THREE_PUBLIC_LABELS,
+                                                THREE_PUBLIC_PARENTS, NELEM(THREE_PUBLIC_ROWS) };
+
+_Static_assert(NELEM(FISCAL_INCOME_LABELS) == NELEM(FISCAL_INCOME_ROWS), "a label per row");
+_Static_assert(NELEM(THREE_PUBLIC_LABELS) == NELEM(THREE_PUBLIC_ROWS), "a label per row");
+_Static_assert(NELEM(THREE_PUBLIC_PARENTS) == NELEM(THREE_PUBLIC_ROWS), "a parent per row");
+_Static_assert(NELEM(SUMMARY_TAIL_LABELS) == NELEM(SUMMARY_TAIL_ROWS), "a label per row");
+
+int table_rows_index(table_rows_t list, const char *row)
+{
+    for (size_t i = 0; i < list.n; i++)
+        if (strcmp(list.rows[i], row) == 0) return (int)i;
+    return -1;
+}
+
+static const char *list_label(table_rows_t list, const char *row)
+{
+    int i = table_rows_index(list, row);
+    return i >= 0 && list.labels ? list.labels[i] : NULL;
+}
 
 const char *table_fixed_row_label(table_id t, const char *row)
 {
-    for (size_t i = 0; i < sizeof FIXED_ROWS / sizeof FIXED_ROWS[0]; i++)
-        if ((FIXED_ROWS[i].table == t || FIXED_ROWS[i].table == TABLE_NONE) &&
-            strcmp(FIXED_ROWS[i].row, row) == 0)
-            return FIXED_ROWS[i].label;
-    if (t == TABLE_SUMMARY) {
-        column_id c = column_from_name(row);
-        if (c != COL_NONE) return source_label(c);
+    if (strcmp(row, TABLE_ROW_TOTAL) == 0) return "合计";
+    if (t == TABLE_SUMMARY || t == TABLE_FISCAL) {
+        if (strcmp(row, TABLE_ROW_INCOME_TOTAL) == 0) return "收入总计";
+        if (strcmp(row, TABLE_ROW_EXPENSE_TOTAL) == 0) return "支出总计";
     }
+    if (t == TABLE_SUMMARY) {
+        const char *l = list_label(TABLE_SUMMARY_TAIL, row);
+        if (l) return l;
+        column_id c = table_source_column(row);
+        if (c != COL_NONE) return source_label(c);
+        /* any income column id printed as a summary row reads as its source */
+        c = column_from_name(row);
+        return c != COL_NONE ? source_label(c) : NULL;
+    }
+    if (t == TABLE_FISCAL) return list_label(TABLE_FISCAL_INCOME, row);
+    if (t == TABLE_THREE_PUBLIC) return list_label(TABLE_THREE_PUBLIC_ITEMS, row);
     return NULL;
+}
+
+column_id table_source_column(const char *row)
+{
+    if (strcmp(row, TABLE_ROW_CARRY_IN) == 0) return COL_CARRY;
+    return table_rows_index(TABLE_SUMMARY_INCOME, row) >= 0 ? column_from_name(row) : COL_NONE;
+}
+
+const table_transfer_t TABLE_TRANSFERS[TABLE_TRANSFER_COUNT] = {
+    { { TABLE_INCOME, TABLE_ROW_TOTAL, COL_UPPER }, { TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_TO_SUB } },
+    { { TABLE_INCOME, TABLE_ROW_TOTAL, COL_SUB }, { TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_TO_UPPER } },
+};
+
+const table_key_t *table_transfer_key(size_t i)
+{
+    assert(i < TABLE_TRANSFER_KEYS);
+    return i < TABLE_TRANSFER_COUNT ? &TABLE_TRANSFERS[i].received
+                                    : &TABLE_TRANSFERS[i - TABLE_TRANSFER_COUNT].paid;
+}
+
+/* ---- printed titles and column headers ---- */
+
+/* Removes blanks, ASCII/CJK punctuation and brackets, so 维修（护）费 == 维修(护)费. */
+void table_text_normalise(const char *in, char *out, size_t n)
+{
+    static const char *const drop[] = { "（", "）", "【", "】", "、", "，", "。", "：", "；",
+                                        "“", "”", "‘", "’", "　", "·", "－", "—", NULL };
+    size_t o = 0;
+    for (const char *p = in; *p && o + 4 < n; ) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x80) {
+            if (!strchr(" \t()[]{}<>,.:;\"'-_/\\", ch)) out[o++] = (char)ch;
+            p++;
+            continue;
+        }
+        int skip = 0;
+        /* every dropped mark starts with C2, E2, E3 or EF; CJK ideographs (E4..E9) never do */
+        for (int i = 0; (ch == 0xC2 || ch == 0xE2 || ch == 0xE3 || ch == 0xEF) && drop[i]; i++) {
+            size_t l = strlen(drop[i]);
+            if (strncmp(p, drop[i], l) == 0) { p += l; skip = 1; break; }
+        }
+        if (skip) continue;
+        size_t l = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+        for (size_t i = 0; i < l && *p; i++) out[o++] = *p++;
+    }
+    out[o] = '\0';
+}
+
+
+/* Printed titles, normalised (table_text_normalise: no blanks, brackets, quotes or
+ * punctuation). A title matches the longest entry it ends with, so an entity and year
+ * before it ("宿州市医疗保障部门 2024 年") and a number ("一、", "表 5-1.") do not matter;
+ * TABLE_NONE entries are titles that are known not to be a v1 table, listed so that no
+ * shorter entry claims them. Sources: the four seed documents (how each was mapped:
+ * examples/README.md) and the
+ * national template titles. */
+static const struct { const char *title; table_id table; } TITLES[] = {
+    /* 部门收支总表 */
+    { "收支总表", TABLE_SUMMARY }, { "部门收支总表", TABLE_SUMMARY },
+    { "收支预算总表", TABLE_SUMMARY }, { "部门收支预算总表", TABLE_SUMMARY },
+    { "财务收支预算总表", TABLE_SUMMARY },
+    /* 部门收入总表 */
+    { "收入总表", TABLE_INCOME }, { "收入预算总表", TABLE_INCOME },
+    { "收入预算表", TABLE_INCOME },
+    /* 部门支出总表 */
+    { "支出总表", TABLE_EXPENSE }, { "支出预算总表", TABLE_EXPENSE },
+    { "部门支出预算表", TABLE_EXPENSE },
+    /* 财政拨款收支总表 */
+    { "财政拨款收支总表", TABLE_FISCAL }, { "财政拨款收支预算总表", TABLE_FISCAL },
+    /* 一般公共预算支出表 (功能分类) */
+    { "一般公共预算支出表", TABLE_GPB_FUNC }, { "一般公共预算支出预算表", TABLE_GPB_FUNC },
+    { "一般公共预算支出表分功能科目", TABLE_GPB_FUNC },
+    { "一般公共预算支出表分功能科目分单位", TABLE_GPB_FUNC },
+    { "一般公共预算支出表分单位", TABLE_GPB_FUNC },     /* 东西湖 5-2: the unit's lines */
+    { "一般公共预算拨款支出预算表", TABLE_GPB_FUNC },
+    { "一般公共预算支出功能分类预算表", TABLE_GPB_FUNC },
+    /* 一般公共预算(基本)支出表 (经济分类) */
+    { "一般公共预算基本支出表", TABLE_GPB_ECON }, { "一般公共预算基本支出预算表", TABLE_GPB_ECON },
+    { "一般公共预算支出经济分类情况表", TABLE_GPB_ECON },
+    { "一般公共预算基本支出经济分类情况表", TABLE_GPB_ECON },
+    { "一般公共预算基本支出经济分类表", TABLE_GPB_ECON },
+    { "财政拨款支出预算表部门经济分类科目", TABLE_GPB_ECON },   /* 达州, names only */
+    /* 三公经费 */
+    { "一般公共预算三公经费支出表", TABLE_THREE_PUBLIC },
+    { "一般公共预算三公经费支出预算表", TABLE_THREE_PUBLIC },
+    { "三公经费预算表", TABLE_THREE_PUBLIC }, { "三公经费和机关运行经费预算表", TABLE_THREE_PUBLIC },
+    { "政府性基金预算三公经费支出预算表", TABLE_NONE },   /* no v1 table; 达州 prints it empty */
+    /* 政府性基金预算支出表 */
+    { "政府性基金预算支出表", TABLE_GFB_FUNC }, { "政府性基金预算支出预算表", TABLE_GFB_FUNC },
+    { "政府性基金预算拨款支出预算表", TABLE_GFB_FUNC },
+    /* 国有资本经营预算支出表 */
+    { "国有资本经营预算支出表", TABLE_SOE_FUNC }, { "国有资本经营预算支出预算表", TABLE_SOE_FUNC },
+    { "国有资本经营预算拨款支出预算表", TABLE_SOE_FUNC },
+    { "国有资本经营收支预算表", TABLE_SOE_FUNC },
+    /* 项目支出表 */
+    { "项目支出表", TABLE_PROJECTS }, { "项目支出情况表", TABLE_PROJECTS },
+    { "一般公共预算项目支出预算表", TABLE_PROJECTS },   /* 达州, 一般公共预算 only */
+    /* known, and not v1 tables */
+    { "项目支出绩效目标表", TABLE_NONE }, { "整体支出绩效目标表", TABLE_NONE },
+    { "政府采购支出表", TABLE_NONE }, { "政府购买服务支出表", TABLE_NONE },
+};
+
+/* Column header synonyms, normalised like titles. An entry of table t is tried before the
+ * TABLE_NONE entries, which hold for every table that has the column; the column labels of
+ * column_label() match too and need no entry. */
+static const struct { table_id table; const char *header; column_id column; } HEADERS[] = {
+    { TABLE_NONE, "合计", COL_TOTAL }, { TABLE_NONE, "小计", COL_TOTAL },
+    { TABLE_NONE, "总计", COL_TOTAL },
+    { TABLE_SUMMARY, "预算数", COL_AMOUNT }, { TABLE_SUMMARY, "金额", COL_AMOUNT },
+    { TABLE_THREE_PUBLIC, "预算数", COL_AMOUNT }, { TABLE_THREE_PUBLIC, "金额", COL_AMOUNT },
+    { TABLE_FISCAL, "预算数", COL_TOTAL },
+    { TABLE_PROJECTS, "金额", COL_TOTAL },
+    { TABLE_NONE, "一般公共预算拨款", COL_GPB }, { TABLE_NONE, "一般公共预算拨款收入", COL_GPB },
+    { TABLE_NONE, "一般公共预算资金", COL_GPB }, { TABLE_NONE, "一般公共预算", COL_GPB },
+    { TABLE_NONE, "一般公共预算财政拨款", COL_GPB }, { TABLE_NONE, "财政拨款收入", COL_GPB },
+    { TABLE_NONE, "政府性基金预算拨款", COL_GFB }, { TABLE_NONE, "政府性基金预算拨款收入", COL_GFB },
+    { TABLE_NONE, "政府性基金预算", COL_GFB }, { TABLE_NONE, "政府性基金预算财政拨款", COL_GFB },
+    { TABLE_NONE, "政府性基金", COL_GFB },
+    { TABLE_NONE, "国有资本经营预算拨款", COL_SOE }, { TABLE_NONE, "国有资本经营预算拨款收入", COL_SOE },
+    { TABLE_NONE, "国有资本经营预算", COL_SOE }, { TABLE_NONE, "国有资本经营预算财政拨款", COL_SOE },
+    { TABLE_NONE, "财政专户管理资金", COL_FSM }, { TABLE_NONE, "财政专户管理资金收入", COL_FSM },
+    { TABLE_NONE, "事业收入", COL_BIZ },
+    { TABLE_INCOME, "事业单位经营收入", COL_OPS }, { TABLE_INCOME, "经营收入", COL_OPS },
+    { TABLE_EXPENSE, "事业单位经营支出", COL_OPS }, { TABLE_EXPENSE, "经营支出", COL_OPS },
+    { TABLE_NONE, "上级补助收入", COL_UPPER }, { TABLE_NONE, "附属单位上缴收入", COL_SUB },
+    { TABLE_NONE, "其他收入", COL_OTHER },
+    { TABLE_NONE, "上年结转", COL_CARRY }, { TABLE_NONE, "上年结转结余", COL_CARRY },
+    { TABLE_NONE, "上年结余", COL_CARRY }, { TABLE_GPB_FUNC, "上年结转安排", COL_CARRY },
+    { TABLE_NONE, "上级转移支付提前下达一般公共预算", COL_XFER_GPB },
+    { TABLE_NONE, "上级转移支付提前下达政府性基金", COL_XFER_GFB },
+    { TABLE_NONE, "上级转移支付提前下达政府性基金预算", COL_XFER_GFB },
+    { TABLE_NONE, "基本支出", COL_BASIC }, { TABLE_NONE, "项目支出", COL_PROJECT },
+    { TABLE_NONE, "人员经费", COL_PERSONNEL }, { TABLE_NONE, "公用经费", COL_PUBLIC },
+    { TABLE_NONE, "当年财政拨款", COL_CURRENT }, { TABLE_NONE, "当年财政拨款安排", COL_CURRENT },
+    { TABLE_NONE, "本年财政拨款", COL_CURRENT },
+    { TABLE_NONE, "上缴上级支出", COL_TO_UPPER }, { TABLE_NONE, "对附属单位补助支出", COL_TO_SUB },
+    { TABLE_NONE, "单位资金", COL_UNIT_FUNDS },
+};
+
+#define TEXT_MAX 512     /* a title or header longer than this is not one */
+
+/* Title text: normalised, and without a table of contents' leaders and page number. */
+static void title_normalise(const char *in, char *out, size_t n)
+{
+    table_text_normalise(in, out, n);
+    size_t l = strlen(out);
+    static const char ELLIPSIS[] = "…";
+    for (;;) {
+        if (l && out[l - 1] >= '0' && out[l - 1] <= '9') { l--; continue; }
+        if (l >= sizeof ELLIPSIS - 1 && !memcmp(out + l - (sizeof ELLIPSIS - 1), ELLIPSIS, sizeof ELLIPSIS - 1)) {
+            l -= sizeof ELLIPSIS - 1;
+            continue;
+        }
+        break;
+    }
+    out[l] = '\0';
+}
+
+table_id table_title_match(const char *title)
+{
+    char t[TEXT_MAX], v[TEXT_MAX];
+    if (!title) return TABLE_NONE;
+    title_normalise(title, t, sizeof t);
+    size_t tl = strlen(t), best = 0;
+    table_id id = TABLE_NONE;
+    for (size_t i = 0; i < NELEM(TITLES); i++) {
+        table_text_normalise(TITLES[i].title, v, sizeof v);
+        size_t vl = strlen(v);
+        if (vl > best && vl <= tl && memcmp(t + tl - vl, v, vl) == 0) {
+            best = vl;
+            id = TITLES[i].table;
+        }
+    }
+    return id;
+}
+
+column_id column_header_match(table_id t, const char *header)
+{
+    char h[TEXT_MAX], v[TEXT_MAX];
+    if (!header || !table_valid(t)) return COL_NONE;
+    table_text_normalise(header, h, sizeof h);
+    if (!h[0]) return COL_NONE;
+    /* pass 0: this table's synonyms; 1: every table's; 2: the column labels */
+    for (int pass = 0; pass < 3; pass++) {
+        for (size_t i = 0; pass < 2 && i < NELEM(HEADERS); i++) {
+            if (HEADERS[i].table != (pass == 0 ? t : TABLE_NONE)) continue;
+            table_text_normalise(HEADERS[i].header, v, sizeof v);
+            if (strcmp(h, v) == 0 && table_has_column(t, HEADERS[i].column)) return HEADERS[i].column;
+        }
+        for (const column_id *c = TABLE_COLUMNS[t]; pass == 2 && *c != COL_NONE; c++) {
+            table_text_normalise(column_label(t, *c), v, sizeof v);
+            if (strcmp(h, v) == 0) return *c;
+        }
+    }
+    return COL_NONE;
 }

@@ -633,18 +633,15 @@ static int nf_cmp(const void *a, const void *b)
     return x->year < y->year ? -1 : x->year > y->year;
 }
 
-/* The transfer keys every level view carries (rules.h). */
-static int transfer_keys(store_t *s, MDB_txn *txn, uint8_t out[4][FKEY_LEN])
+/* The transfer keys every level view carries (TABLE_TRANSFERS in core/tables.h). */
+static int transfer_keys(store_t *s, MDB_txn *txn, uint8_t out[TABLE_TRANSFER_KEYS][FKEY_LEN])
 {
-    static const struct { table_id t; const char *row; column_id c; } K[4] = {
-        { TABLE_INCOME, "total", COL_UPPER }, { TABLE_INCOME, "total", COL_SUB },
-        { TABLE_EXPENSE, "total", COL_TO_SUB }, { TABLE_EXPENSE, "total", COL_TO_UPPER },
-    };
-    for (int i = 0; i < 4; i++) {
+    for (size_t i = 0; i < TABLE_TRANSFER_KEYS; i++) {
+        const table_key_t *k = table_transfer_key(i);
         uint32_t row;
-        int rc = intern_get(s, txn, KIND_ROW, K[i].row, &row);
+        int rc = intern_get(s, txn, KIND_ROW, k->row, &row);
         if (rc) return rc;
-        key_fkey(out[i], K[i].t, row, K[i].c);
+        key_fkey(out[i], k->table, row, k->column);
     }
     return 0;
 }
@@ -659,8 +656,8 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
     uint8_t (*keybuf)[NODEKEY_LEN] = malloc((b->ov.count + 1) * NODEKEY_LEN);
     /* sorted through pointers: qsort moves 8-byte elements word-wise, 14-byte ones bytewise */
     const uint8_t **keys = malloc((b->ov.count + 1) * sizeof *keys);
-    uint8_t (*fk)[FKEY_LEN] = malloc((b->ov.count + 4) * FKEY_LEN);
-    uint8_t xfer[4][FKEY_LEN];
+    uint8_t (*fk)[FKEY_LEN] = malloc((b->ov.count + TABLE_TRANSFER_KEYS) * FKEY_LEN);
+    uint8_t xfer[TABLE_TRANSFER_KEYS][FKEY_LEN];
     node_found_t *nf = NULL;
     size_t nn = 0, capn = 0;
     int rc = 0;
@@ -710,7 +707,7 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
                     seen = nf[j].ent == ent && nf[j].year == year;
                 if (seen) continue;
             }
-            for (int x = 0; x < 4; x++) {          /* add transfer keys not already there */
+            for (size_t x = 0; x < TABLE_TRANSFER_KEYS; x++) {   /* add transfer keys not already there */
                 int have = 0;
                 for (size_t j = 0; j < nk && !have; j++) have = memcmp(fk[j], xfer[x], FKEY_LEN) == 0;
                 if (!have) memcpy(fk[nk++], xfer[x], FKEY_LEN);

@@ -3,35 +3,37 @@
 
 #include <string.h>
 
-static const char *const SUMMARY_HEAD[] = { "gpb", "gfb", "soe", "fsm", "biz", "ops", "upper",
-                                            "sub", "other", "carry_in", "income_total", NULL };
-static const char *const FISCAL_HEAD[] = { "cur_gpb", "cur_gfb", "cur_soe", "carry_gpb",
-                                           "carry_gfb", "carry_soe", "income_total", NULL };
-/* Income side of the two-sided tables, in printed order (income_total closes the side). */
-static const char *const SUMMARY_INCOME[] = { "gpb", "gfb", "soe", "fsm", "biz", "ops", "upper",
-                                              "sub", "other", "xfer_gpb", "xfer_gfb", "carry",
-                                              "carry_in", "income_total", NULL };
-static const char *const THREE_HEAD[] = { "total", "abroad", "vehicle", "vehicle_purchase",
-                                          "vehicle_operation", "reception", NULL };
-static const char *const TAIL[] = { "expense_total", "carry_out", NULL };
-
-static int list_index(const char *const *list, const char *row)
+/* The head rows of a table and where income_total stands: the income side of the
+ * two-sided tables (income_total closes it), the 三公 items after their total. */
+static table_rows_t head_rows(table_id t)
 {
-    for (int i = 0; list[i]; i++)
-        if (!strcmp(list[i], row)) return i;
-    return -1;
+    static const table_rows_t NONE = { NULL, NULL, NULL, 0 };
+    if (t == TABLE_SUMMARY) return TABLE_SUMMARY_INCOME;
+    if (t == TABLE_FISCAL) return TABLE_FISCAL_INCOME;
+    if (t == TABLE_THREE_PUBLIC) return TABLE_THREE_PUBLIC_ITEMS;
+    return NONE;
+}
+
+/* Place of row on the income side of a two-sided table, or -1. */
+static int income_index(table_id t, const char *row)
+{
+    table_rows_t head = head_rows(t);
+    if (!export_table_two_sided(t)) return -1;
+    if (!strcmp(row, TABLE_ROW_INCOME_TOTAL)) return (int)head.n;
+    return table_rows_index(head, row);
 }
 
 /* (group, index): 0 total, 1 head rows, 2 codes and ids by string, 3 tail rows. */
 static int row_rank(table_id t, const char *row, int *index)
 {
-    const char *const *head = t == TABLE_SUMMARY ? SUMMARY_HEAD : t == TABLE_FISCAL ? FISCAL_HEAD
-                            : t == TABLE_THREE_PUBLIC ? THREE_HEAD : NULL;
     int i;
     *index = 0;
-    if (head && (i = list_index(head, row)) >= 0) { *index = i; return 1; }
-    if (!strcmp(row, "total")) return 0;
-    if ((i = list_index(TAIL, row)) >= 0) { *index = i; return 3; }
+    if (!strcmp(row, TABLE_ROW_TOTAL)) return 0;
+    if ((i = income_index(t, row)) >= 0 || (i = table_rows_index(head_rows(t), row)) >= 0) {
+        *index = i;
+        return 1;
+    }
+    if ((i = table_rows_index(TABLE_SUMMARY_TAIL, row)) >= 0) { *index = i; return 3; }
     return 2;
 }
 
@@ -50,7 +52,5 @@ int export_table_two_sided(table_id t)
 
 int export_row_income_rank(table_id t, const char *row)
 {
-    if (t == TABLE_SUMMARY) return list_index(SUMMARY_INCOME, row);
-    if (t == TABLE_FISCAL) return list_index(FISCAL_HEAD, row);
-    return -1;
+    return income_index(t, row);
 }

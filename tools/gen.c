@@ -33,6 +33,7 @@
 #include "csv.h"
 #include "progress.h"
 #include "export_rows.h"
+#include "sort.h"
 #include "tables.h"
 
 #define CENT 10000LL               /* 0.01 万元 in fen: the printed unit */
@@ -93,19 +94,11 @@ static const pool_item_t FUNC_POOL[] = {
 #define NFUNC_POOL (sizeof FUNC_POOL / sizeof FUNC_POOL[0])
 static const pool_item_t SOE_ITEM = { "2239901", ITEM_SOE };
 
-/* Names the national chart in core/classes.c does not list. */
-static const struct { const char *code, *name; } EXTRA_NAMES[] = {
-    { "20103", "政府办公厅（室）及相关机构事务" }, { "2010301", "行政运行" },
-    { "22399", "其他国有资本经营预算支出" }, { "2239901", "其他国有资本经营预算支出" },
-};
-
+/* The chart name of a code the generator prints ("" when core/classes.c has none). */
 static const char *gen_code_name(code_kind kind, const char *code)
 {
     const char *name = code_known_name(kind, code);
-    if (name) return name;
-    for (size_t i = 0; i < sizeof EXTRA_NAMES / sizeof EXTRA_NAMES[0]; i++)
-        if (!strcmp(EXTRA_NAMES[i].code, code)) return EXTRA_NAMES[i].name;
-    return "";
+    return name ? name : "";
 }
 
 /* Economic 款: personnel (301/303), public (302), and which 302 codes projects use. */
@@ -183,9 +176,13 @@ static int64_t item_project(const gen_item_t *it)
     return item_gpb_project(it) + it->psoe + it->pupper + it->pother;
 }
 
+/* By code; a unit holds each pool item once (unit_has_item), so codes are unique and
+ * this is a total order. */
 static int item_cmp(const void *a, const void *b)
 {
-    return strcmp(((const gen_item_t *)a)->pool->code, ((const gen_item_t *)b)->pool->code);
+    const pool_item_t *x = ((const gen_item_t *)a)->pool, *y = ((const gen_item_t *)b)->pool;
+    int c = strcmp(x->code, y->code);
+    return c ? c : (x > y) - (x < y);
 }
 
 static int unit_has_item(const gen_unit_t *u, const pool_item_t *p)
@@ -271,7 +268,7 @@ static void unit_build(gen_unit_t *u, gen_rng_t *r, int is_main)
         case ITEM_SOE: it->psoe = rng_money(r, 50, 900); break;
         }
     }
-    qsort(u->items, u->nitems, sizeof u->items[0], item_cmp);
+    sort_array(u->items, u->nitems, sizeof u->items[0], item_cmp);
 }
 
 /* Economic split of the basic and project money, and the three public expenses (paid out
@@ -340,7 +337,11 @@ static int fact_cmp(const void *pa, const void *pb)
     int c = export_row_cmp((table_id)a->table, a->row, b->row);
     if (c) return c;
     int ca = column_rank[a->table][a->column], cb = column_rank[b->table][b->column];
-    return (ca > cb) - (ca < cb);
+    if (ca != cb) return (ca > cb) - (ca < cb);
+    /* the rest of a CSV line, so the order is total and the output independent of the
+     * sort algorithm (faults may print one key twice) */
+    if (a->fen != b->fen) return (a->fen > b->fen) - (a->fen < b->fen);
+    return strcmp(a->name ? a->name : "", b->name ? b->name : "");
 }
 
 /* Columns in the printed order of their table (tables.h), filled once. */
@@ -484,12 +485,12 @@ static int emit_summary_fiscal(gen_facts_t *f, const gen_unit_t *u)
     if (in.soe) rc |= emit_fixed(f, TABLE_SUMMARY, "soe", COL_AMOUNT, in.soe);
     if (in.upper) rc |= emit_fixed(f, TABLE_SUMMARY, "upper", COL_AMOUNT, in.upper);
     if (in.other) rc |= emit_fixed(f, TABLE_SUMMARY, "other", COL_AMOUNT, in.other);
-    if (in.carry) rc |= emit_fixed(f, TABLE_SUMMARY, "carry_in", COL_AMOUNT, in.carry);
-    rc |= emit_fixed(f, TABLE_SUMMARY, "income_total", COL_AMOUNT, in.total);
+    if (in.carry) rc |= emit_fixed(f, TABLE_SUMMARY, TABLE_ROW_CARRY_IN, COL_AMOUNT, in.carry);
+    rc |= emit_fixed(f, TABLE_SUMMARY, TABLE_ROW_INCOME_TOTAL, COL_AMOUNT, in.total);
     for (size_t i = 0; i < ncls; i++)
         rc |= facts_add(f, TABLE_SUMMARY, cls[i], gen_code_name(CODE_FUNCTION, cls[i]), COL_AMOUNT,
                         unit_sum(u, TABLE_EXPENSE, COL_TOTAL, cls[i], &any));
-    rc |= emit_fixed(f, TABLE_SUMMARY, "expense_total", COL_AMOUNT,
+    rc |= emit_fixed(f, TABLE_SUMMARY, TABLE_ROW_EXPENSE_TOTAL, COL_AMOUNT,
                      unit_sum(u, TABLE_EXPENSE, COL_TOTAL, "", &any));
 
     /* 财政拨款: 一般公共预算 (this year's + carried over) and 国有资本经营. */
@@ -497,7 +498,7 @@ static int emit_summary_fiscal(gen_facts_t *f, const gen_unit_t *u)
     rc |= emit_fixed(f, TABLE_FISCAL, "cur_gpb", COL_TOTAL, gpb_all - in.carry);
     if (in.soe) rc |= emit_fixed(f, TABLE_FISCAL, "cur_soe", COL_TOTAL, in.soe);
     if (in.carry) rc |= emit_fixed(f, TABLE_FISCAL, "carry_gpb", COL_TOTAL, in.carry);
-    rc |= emit_fixed(f, TABLE_FISCAL, "income_total", COL_TOTAL, gpb_all + in.soe);
+    rc |= emit_fixed(f, TABLE_FISCAL, TABLE_ROW_INCOME_TOTAL, COL_TOTAL, gpb_all + in.soe);
     for (size_t i = 0; i < ncls; i++) {
         int64_t g = unit_sum(u, TABLE_GPB_FUNC, COL_TOTAL, cls[i], &any);
         int64_t s = unit_sum(u, TABLE_INCOME, COL_SOE, cls[i], &any);
@@ -507,9 +508,9 @@ static int emit_summary_fiscal(gen_facts_t *f, const gen_unit_t *u)
         rc |= facts_add(f, TABLE_FISCAL, cls[i], name, COL_GPB, g);
         if (in.soe) rc |= facts_add(f, TABLE_FISCAL, cls[i], name, COL_SOE, s);
     }
-    rc |= emit_fixed(f, TABLE_FISCAL, "expense_total", COL_TOTAL, gpb_all + in.soe);
-    rc |= emit_fixed(f, TABLE_FISCAL, "expense_total", COL_GPB, gpb_all);
-    if (in.soe) rc |= emit_fixed(f, TABLE_FISCAL, "expense_total", COL_SOE, in.soe);
+    rc |= emit_fixed(f, TABLE_FISCAL, TABLE_ROW_EXPENSE_TOTAL, COL_TOTAL, gpb_all + in.soe);
+    rc |= emit_fixed(f, TABLE_FISCAL, TABLE_ROW_EXPENSE_TOTAL, COL_GPB, gpb_all);
+    if (in.soe) rc |= emit_fixed(f, TABLE_FISCAL, TABLE_ROW_EXPENSE_TOTAL, COL_SOE, in.soe);
     return rc;
 }
 
@@ -568,12 +569,12 @@ static int emit_econ(gen_facts_t *f, const gen_unit_t *u)
 static int emit_three_projects(gen_facts_t *f, const gen_unit_t *u)
 {
     int rc = 0;
-    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "total", COL_AMOUNT, u->abroad + u->vehicle_op + u->reception);
+    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, TABLE_ROW_TOTAL, COL_AMOUNT, u->abroad + u->vehicle_op + u->reception);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "abroad", COL_AMOUNT, u->abroad);
-    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "vehicle", COL_AMOUNT, u->vehicle_op);
+    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, TABLE_ROW_THREE_PUBLIC_VEHICLE, COL_AMOUNT, u->vehicle_op);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "vehicle_purchase", COL_AMOUNT, 0);
     rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "vehicle_operation", COL_AMOUNT, u->vehicle_op);
-    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, "reception", COL_AMOUNT, u->reception);
+    rc |= emit_fixed(f, TABLE_THREE_PUBLIC, TABLE_ROW_THREE_PUBLIC_RECEPTION, COL_AMOUNT, u->reception);
 
     int64_t tot[4] = { 0 };
     int np = 0;
@@ -816,7 +817,7 @@ static int dept_declare(gen_facts_t *all, gen_facts_t *dept)
     for (size_t i = 0; i < all->count; i++)
         if (facts_add(dept, all->items[i].table, all->items[i].row, all->items[i].name,
                       all->items[i].column, all->items[i].fen)) return -1;
-    qsort(dept->items, dept->count, sizeof dept->items[0], fact_cmp);
+    sort_array(dept->items, dept->count, sizeof dept->items[0], fact_cmp);
     size_t w = 0;
     for (size_t i = 0; i < dept->count; i++) {
         gen_fact_t *x = &dept->items[i];
@@ -879,7 +880,7 @@ static int gen_department(gen_ctx_t *g, uint64_t dindex, const char *code, const
         rc = unit_emit(all, &units[k]);
         if (rc) break;
         unit_faults(g, all, start[k], all->count, &units[k], gunit);
-        qsort(all->items + start[k], all->count - start[k], sizeof all->items[0], fact_cmp);
+        sort_array(all->items + start[k], all->count - start[k], sizeof all->items[0], fact_cmp);
     }
     start[g->units] = all->count;
     if (!rc) rc = dept_declare(all, dept);

@@ -8,16 +8,6 @@
 #include "output.h"
 #include "rules.h"
 
-static const char *scope_name(rule_scope s)
-{
-    switch (s) {
-    case RULE_SCOPE_TABLE: return "table";
-    case RULE_SCOPE_CROSS: return "cross";
-    case RULE_SCOPE_CODE: return "code";
-    default: return "level";
-    }
-}
-
 int cmd_rules(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -44,9 +34,9 @@ int cmd_rules(int argc, char **argv)
         const rule_info_t *r = &rules[i];
         if (f == FORMAT_TEXT) {
             printf("%-32s %-8s %-6s %s\n    %s\n    %s\n", r->id, severity_name(r->severity),
-                   scope_name(r->scope), r->tables, r->en, r->zh);
+                   rules_scope_name(r->scope), r->tables, r->en, r->zh);
         } else if (f == FORMAT_CSV) {
-            printf("%s,%s,%s,", r->id, severity_name(r->severity), scope_name(r->scope));
+            printf("%s,%s,%s,", r->id, severity_name(r->severity), rules_scope_name(r->scope));
             csv_write_field(stdout, r->tables);
             putchar(',');
             csv_write_field(stdout, r->en);
@@ -57,7 +47,7 @@ int cmd_rules(int argc, char **argv)
             printf("%s\n{\"id\":", i ? "," : "");
             json_write_string(stdout, r->id);
             printf(",\"severity\":\"%s\",\"scope\":\"%s\",\"tables\":", severity_name(r->severity),
-                   scope_name(r->scope));
+                   rules_scope_name(r->scope));
             json_write_string(stdout, r->tables);
             printf(",\"en\":");
             json_write_string(stdout, r->en);

@@ -47,7 +47,7 @@ static void check(const char *spec, const rule_settings_t *set, findings_t *out)
 {
     submission_t *s = build("t001", spec);
     findings_init(out);
-    ck_assert_int_eq(rules_check_submission(s, LEVEL_DEPARTMENT, set, out), 0);
+    ck_assert_int_eq(rules_check(s, set, out), 0);
     submission_destroy(&s);
 }
 
@@ -224,21 +224,35 @@ START_TEST(test_rule_pass_fail)
 }
 END_TEST
 
+/* The level rules that test_level_declared_vs_computed / test_level_transfers make fire. */
+static const rule_id LEVEL_TESTED[] = { RULE_LEVEL_DECLARED_VS_COMPUTED, RULE_LEVEL_MISSING_SUBORDINATES,
+                                        RULE_LEVEL_TRANSFER_UPPER, RULE_LEVEL_TRANSFER_SUB };
+
+/* Every catalogue entry: filled, its string id maps back to its enum, exactly one function
+ * registered for it, and a crafted submission that makes it fire (CASES, or the level tests). */
 START_TEST(test_every_rule_has_a_case)
 {
     const rule_info_t *cat;
     size_t n = rules_catalogue(&cat);
-    ck_assert_uint_ge(n, 30);
+    ck_assert_uint_eq(n, RULE_COUNT);
     for (size_t i = 0; i < n; i++) {
-        if (strncmp(cat[i].id, "level.", 6) == 0) continue;     /* tested below */
-        int found = 0;
-        for (size_t k = 0; k < NCASES; k++) found |= strcmp(CASES[k].rule, cat[i].id) == 0;
-        ck_assert_msg(found, "rule %s has no pass/fail case", cat[i].id);
-        for (size_t k = 0; k < i; k++) ck_assert_str_ne(cat[k].id, cat[i].id);
+        ck_assert_msg(cat[i].id != NULL, "catalogue entry %zu is empty", i);
+        ck_assert_msg(rules_registered((rule_id)i), "rule %s has no function (or two)", cat[i].id);
+        ck_assert_int_eq(rules_id_from_name(cat[i].id), (rule_id)i);
+        ck_assert_ptr_eq(rules_info((rule_id)i), &cat[i]);
         ck_assert_ptr_eq(rules_find(cat[i].id), &cat[i]);
         ck_assert(cat[i].en[0] && cat[i].zh[0] && cat[i].tables[0]);
+        for (size_t k = 0; k < i; k++) ck_assert_str_ne(cat[k].id, cat[i].id);
+        int found = 0;
+        if (cat[i].scope == RULE_SCOPE_LEVEL)
+            for (size_t k = 0; k < sizeof LEVEL_TESTED / sizeof LEVEL_TESTED[0]; k++)
+                found |= LEVEL_TESTED[k] == (rule_id)i;
+        else
+            for (size_t k = 0; k < NCASES; k++) found |= strcmp(CASES[k].rule, cat[i].id) == 0;
+        ck_assert_msg(found, "rule %s has no pass/fail case", cat[i].id);
     }
     ck_assert_ptr_null(rules_find("no.such_rule"));
+    ck_assert_int_eq(rules_id_from_name("no.such_rule"), RULE_COUNT);
 }
 END_TEST
 
@@ -383,9 +397,9 @@ START_TEST(test_settings)
                sizeof path);
     rule_settings_t *set = rule_settings_load(path, err, sizeof err);
     ck_assert_msg(set != NULL, "%s", err);
-    ck_assert_int_eq(rule_settings_severity(set, "table.func_sum"), SEV_WARNING);
-    ck_assert_int_eq(rule_settings_severity(set, "code.malformed"), SEV_OFF);
-    ck_assert_int_eq(rule_settings_severity(set, "table.total_row"), SEV_ERROR);
+    ck_assert_int_eq(rule_settings_severity(set, RULE_TABLE_FUNC_SUM), SEV_WARNING);
+    ck_assert_int_eq(rule_settings_severity(set, RULE_CODE_MALFORMED), SEV_OFF);
+    ck_assert_int_eq(rule_settings_severity(set, RULE_TABLE_TOTAL_ROW), SEV_ERROR);
     const char *d = rule_settings_describe(set);
     ck_assert_msg(strstr(d, "catalogue " RULES_CATALOGUE_VERSION) && strstr(d, path) &&
                   strstr(d, "blake2b "), "%s", d);
@@ -403,7 +417,7 @@ START_TEST(test_settings)
     set = rule_settings_load(NULL, err, sizeof err);
     ck_assert_ptr_nonnull(set);
     ck_assert_str_eq(rule_settings_describe(set), "catalogue " RULES_CATALOGUE_VERSION ", settings defaults");
-    ck_assert_int_eq(rule_settings_severity(set, "code.malformed"), SEV_WARNING);
+    ck_assert_int_eq(rule_settings_severity(set, RULE_CODE_MALFORMED), SEV_WARNING);
     rule_settings_destroy(&set);
 
     /* errors name file and line */
