@@ -24,6 +24,8 @@
 
 /* Longest integer part read (digits); more would overflow fen. */
 #define NARR_INT_DIGITS_MAX 12
+/* Most decimals a formatted scaled number shows (10^18 still fits uint64). */
+#define NARR_SCALED_DECIMALS_MAX 18
 /* Most decimals a number may carry: the fen resolution of 万元. */
 #define NARR_DECIMALS_MAX 6
 /* A paragraph longer than this is cut (a run-on extraction artefact, not prose). */
@@ -51,14 +53,19 @@ const char *narrative_topic_label(narrative_topic t)
 
 char *narrative_format_scaled(int64_t value, int decimals, char buf[NARRATIVE_NUM_BUF])
 {
+    if (decimals < 0) decimals = 0;
+    if (decimals > NARR_SCALED_DECIMALS_MAX) decimals = NARR_SCALED_DECIMALS_MAX;
     uint64_t mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
     uint64_t scale = 1;
     for (int i = 0; i < decimals; i++) scale *= 10;
     int n = snprintf(buf, NARRATIVE_NUM_BUF, "%s%llu", value < 0 ? "-" : "",
                      (unsigned long long)(mag / scale));
-    if (decimals > 0 && n > 0 && n < NARRATIVE_NUM_BUF)
-        snprintf(buf + n, (size_t)(NARRATIVE_NUM_BUF - n), ".%0*llu", decimals,
-                 (unsigned long long)(mag % scale));
+    if (decimals > 0 && n > 0 && n + decimals + 1 < NARRATIVE_NUM_BUF) {
+        uint64_t frac = mag % scale;
+        buf[n] = '.';
+        for (int i = decimals; i > 0; i--, frac /= 10) buf[n + i] = (char)('0' + frac % 10);
+        buf[n + decimals + 1] = '\0';
+    }
     return buf;
 }
 
@@ -373,7 +380,7 @@ static narrative_topic s_topic(const char *s, size_t n, narrative_topic cur)
     for (size_t k = 0; k < sizeof OTHER / sizeof OTHER[0]; k++)
         if (s_has(s, n, OTHER[k])) return NARR_TOPIC_OTHER;
     if (s_has(s, n, "财政拨款收支")) return NARR_TOPIC_FISCAL;
-    if (s_has(s, n, "安排项目支出") || s_has(s, n, "项目支出情况")) return NARR_TOPIC_PROJECTS;
+    if (s_has(s, n, "安排项目支出") || s_has(s, n, "项目支出情况") || s_has(s, n, "项目支出安排")) return NARR_TOPIC_PROJECTS;
     for (size_t k = 0; k < sizeof GPB / sizeof GPB[0]; k++)
         if (s_has(s, n, GPB[k])) return NARR_TOPIC_GPB;
     if (s_has(s, n, "收支总预算") || s_has(s, n, "收支预算")) return NARR_TOPIC_SUMMARY;

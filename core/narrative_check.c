@@ -585,6 +585,15 @@ static void s_resolve(const submission_t *s, const narrative_claim_t *c, s_fig_t
             s_set_sum(f, s, TABLE_PROJECTS, "total", X, 2);
             return;
         }
+        static const struct { const char *kw; column_id cur, carry; } FUND[] = {
+            {"一般公共预算", COL_GPB, COL_CARRY_GPB}, {"政府性基金", COL_GFB, COL_CARRY_GFB},
+            {"国有资本经营", COL_SOE, COL_CARRY_SOE},
+        };
+        for (size_t k = 0; k < sizeof FUND / sizeof FUND[0]; k++)
+            if (s_has(L, FUND[k].kw) && !s_has(L, "全部为")) {
+                s_set_fact(f, s, TABLE_PROJECTS, "total", s_has(L, "结转") ? FUND[k].carry : FUND[k].cur);
+                return;
+            }
         if (s_has(L, "结转")) {
             static const column_id X[] = {COL_CARRY_GPB, COL_CARRY_GFB, COL_CARRY_SOE};
             s_set_sum(f, s, TABLE_PROJECTS, "total", X, 3);
@@ -596,7 +605,22 @@ static void s_resolve(const submission_t *s, const narrative_claim_t *c, s_fig_t
             return;
         }
         f->rule = "text.amount";
-        if (s_has(L, "项目支出")) s_set_fact(f, s, TABLE_PROJECTS, "total", COL_TOTAL);
+        if (s_has(L, "项目支出")) { s_set_fact(f, s, TABLE_PROJECTS, "total", COL_TOTAL); return; }
+        /* a project by its printed title */
+        const char *sep = strrchr(c->label, ':');
+        char want[NAME_MAX_BYTES];
+        s_squeeze(sep ? sep + 1 : c->label, strlen(sep ? sep + 1 : c->label), want);
+        const fact_t *hit = NULL;
+        for (size_t i = 0; i < s->count; i++) {
+            const fact_t *x = &s->facts[i];
+            if (x->table != TABLE_PROJECTS || x->column != COL_TOTAL || !x->name || strcmp(x->row, "total") == 0) continue;
+            char nm[NAME_MAX_BYTES];
+            s_squeeze(x->name, strlen(x->name), nm);
+            if (strcmp(nm, want) != 0) continue;
+            if (hit && hit->fen != x->fen) { f->kind = RES_AMBIGUOUS; return; }
+            hit = x;
+        }
+        if (hit) s_set_fact(f, s, TABLE_PROJECTS, hit->row, COL_TOTAL);
         return;
     }
     }
