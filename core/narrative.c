@@ -466,6 +466,7 @@ static int s_claims(narrative_t *self, const s_buf_t *b, const s_toks_t *ts, uin
 {
     const char *p = b->buf;
     size_t sstart = 0, ti = 0;
+    long last_claim = -1;        /* index of the last statement opened, within the paragraph */
     while (sstart < b->len || ti < ts->count) {
         /* one sentence: tokens [ti, te), text [sstart, send) */
         size_t te = ti;
@@ -476,6 +477,13 @@ static int s_claims(narrative_t *self, const s_buf_t *b, const s_toks_t *ts, uin
             if (ts->v[k].kind == TOK_AMOUNT || ts->v[k].kind == TOK_PCT) { head_end = ts->v[k].start; break; }
         *topic = s_topic(p + sstart, head_end - sstart, *topic);
         narrative_claim_t *cur = NULL;
+        /* "…3311.22 万元。比 2023 年预算增加 78.02 万元": a sentence that starts with 比/较
+         * goes on about the last statement of the sentence before */
+        size_t h = sstart;
+        while (h < head_end && p[h] == ' ') h++;
+        if (last_claim >= 0 && (s_starts(p + h, head_end - h, "比") || s_starts(p + h, head_end - h, "较")))
+            cur = &self->items[last_claim];
+        last_claim = -1;
         size_t cur_end = sstart, prev_end = sstart;
         for (size_t k = ti; k < te; k++) {
             const s_tok_t *t = &ts->v[k];
@@ -520,6 +528,7 @@ static int s_claims(narrative_t *self, const s_buf_t *b, const s_toks_t *ts, uin
                 else { c->pct_dir = t->kw == KW_INC ? 1 : -1; s_set_number(&c->pct, t); c->prior_year = s_prior_year(p, sstart, t->start); }
                 cur = c;
                 cur_end = t->end;
+                last_claim = (long)(c - self->items);
             }
             prev_end = t->end;
         }

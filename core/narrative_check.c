@@ -16,6 +16,7 @@
  */
 #include "narrative_check.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -553,8 +554,12 @@ static void s_resolve(const submission_t *s, const narrative_claim_t *c, s_fig_t
     case NARR_TOPIC_GPB: {
         s_parse_subject(c->label, &sub);
         if (sub.code[0] || sub.level) { s_resolve_function(s, TABLE_GPB_FUNC, &sub, f); return; }
-        if (s_has(L, "基本支出")) { s_set_fact(f, s, TABLE_GPB_FUNC, "total", COL_BASIC); return; }
-        if (s_has(L, "项目支出")) { s_set_fact(f, s, TABLE_GPB_FUNC, "total", COL_PROJECT); return; }
+        /* 基本/项目支出: the function table's total line, else the economic table's */
+        if (s_has(L, "基本支出") || s_has(L, "项目支出")) {
+            column_id col = s_has(L, "基本支出") ? COL_BASIC : COL_PROJECT;
+            if (!s_set_fact(f, s, TABLE_GPB_FUNC, "total", col)) s_set_fact(f, s, TABLE_GPB_ECON, "total", col);
+            return;
+        }
         if (s_has(L, "人员经费") || s_has(L, "公用经费")) {
             bool pers = s_has(L, "人员经费");
             column_id col = pers ? COL_PERSONNEL : COL_PUBLIC;
@@ -717,8 +722,10 @@ static void s_check_amount(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t
 }
 
 /* One percentage formula checked: change / (this ± change). sign: -1 this − change, +1 this + change, 0 this. */
-static verdict_t s_pct_formula(const narrative_claim_t *c, int sign, i128 *n0, i128 *d0)
+static verdict_t s_pct_formula(const narrative_claim_t *c, int sign, i128 *n0, i128 *d0, s_range_t *out)
 {
+    s_range_t dummy;
+    if (!out) out = &dummy;
     i128 A = c->amount.value, C = c->change.value;
     i128 A2 = 2 * A, C2 = 2 * C, uA = s_unit_doubled(c->amount.decimals), uC = s_unit_doubled(c->change.decimals);
     *n0 = C;
@@ -731,6 +738,8 @@ static verdict_t s_pct_formula(const narrative_claim_t *c, int sign, i128 *n0, i
     else { r.lo_d = A2 + uA; r.hi_d = A2 - uA; }
     if (*d0 <= 0) return VERDICT_MISMATCH;      /* this formula gives no percentage at all */
     if (r.lo_d <= 0) r.lo_d = 1, r.lo_n = 0;   /* base may be as small as we like: no lower bound */
+    if (r.lo_n < 0) r.lo_n = 0;
+    *out = r;
     return s_classify(*n0, *d0, r, c->pct.value, c->pct.decimals);
 }
 
@@ -778,7 +787,8 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
         return;
     }
     i128 n0, d0;
-    verdict_t v = s_pct_formula(c, sign, &n0, &d0);
+    s_range_t rng;
+    verdict_t v = s_pct_formula(c, sign, &n0, &d0, &rng);
     int64_t hundred = 100 * s_pow10(c->pct.decimals);
     bool over = c->pct_dir < 0 && c->pct.value > hundred;
     if (over) v = VERDICT_MISMATCH;
@@ -793,13 +803,14 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
                  b1, sign < 0 ? "−" : "+", b2, narrative_format_amount((int64_t)d0, c->amount.decimals > c->change.decimals ? c->amount.decimals : c->change.decimals, b3),
                  c->change_dir > 0 ? "增幅" : "降幅", b2, b3, s_ratio(n0, d0, dd, b4), pb);
         if (over) s_printf(&e, " → 不符（MISMATCH）：下降幅度不能超过 100%%");
-        else s_printf(&e, "（计及各数 ± 半个末位单位）→ %s", s_verdict_zh(v));
+        else s_printf(&e, "；计及各数 ± 半个末位单位，%s在 %s%%～%s%% 之间 → %s", c->change_dir > 0 ? "增幅" : "降幅",
+                      s_ratio(rng.lo_n, rng.lo_d, dd, b4), s_ratio(rng.hi_n, rng.hi_d, dd, b5), s_verdict_zh(v));
         if (v == VERDICT_MISMATCH) {
             i128 n1, d1;
-            if (s_pct_formula(c, 0, &n1, &d1) != VERDICT_MISMATCH)
+            if (s_pct_formula(c, 0, &n1, &d1, NULL) != VERDICT_MISMATCH)
                 s_printf(&e, "。可能原因：%s ÷ %s = %s%%：%s以本年数 %s 而非上年数 %s 为基数计算",
                          b2, b1, s_ratio(n1, d1, dd, b5), c->change_dir > 0 ? "增幅" : "降幅", b1, b3);
-            else if (s_pct_formula(c, -sign, &n1, &d1) != VERDICT_MISMATCH)
+            else if (s_pct_formula(c, -sign, &n1, &d1, NULL) != VERDICT_MISMATCH)
                 s_printf(&e, "。可能原因：%s ÷ (%s %s %s) = %s%%：把%s当作%s来推算上年数（方向写反）",
                          b2, b1, sign < 0 ? "+" : "−", b2, s_ratio(n1, d1, dd, b5),
                          c->change_dir > 0 ? "增加" : "减少", c->change_dir > 0 ? "减少" : "增加");
@@ -848,10 +859,12 @@ static void s_check_share(s_ctx_t *x, size_t i)
         char b1[NARRATIVE_NUM_BUF], b2[NARRATIVE_NUM_BUF], b3[NARRATIVE_NUM_BUF], b4[NARRATIVE_NUM_BUF];
         int dd = c->share.decimals + RATIO_EXTRA_DECIMALS;
         s_quote(&e, c, c->share.line);
-        s_printf(&e, "%s %s 万元 ÷ %s（第 %u 行）%s 万元 = %s%%，说明为 %s%%（计及各数 ± 半个末位单位）→ %s",
+        char b5[NARRATIVE_NUM_BUF], b6[NARRATIVE_NUM_BUF];
+        s_printf(&e, "%s %s 万元 ÷ %s（第 %u 行）%s 万元 = %s%%，说明为 %s%%；计及各数 ± 半个末位单位，占比在 %s%%～%s%% 之间 → %s",
                  c->label, s_amt(&c->amount, b1), w->label, w->amount.line, s_amt(&w->amount, b2),
                  s_ratio(c->amount.value, w->amount.value, dd, b3),
-                 narrative_format_scaled(c->share.value, c->share.decimals, b4), s_verdict_zh(v));
+                 narrative_format_scaled(c->share.value, c->share.decimals, b4),
+                 s_ratio(r.lo_n < 0 ? 0 : r.lo_n, r.lo_d, dd, b5), s_ratio(r.hi_n, r.hi_d, dd, b6), s_verdict_zh(v));
         if (v == VERDICT_MISMATCH) {
             /* shares forced to 100: the printed shares of this whole add up to exactly 100 */
             int64_t printed = 0, rounded = 0;
@@ -951,6 +964,21 @@ int narrative_check(const narrative_t *n, const submission_t *s, const submissio
         s_check_prior(&x, c, &fig);
     }
     return x.oom ? -1 : x.mismatches;
+}
+
+char *narrative_describe(const narrative_t *n, size_t i, const submission_t *s, char *buf, size_t len)
+{
+    assert(i < n->count);
+    s_fig_t fig;
+    s_resolve(s, &n->items[i], &fig);
+    char b[NARRATIVE_NUM_BUF];
+    switch (fig.kind) {
+    case RES_FOUND: snprintf(buf, len, "%s = %s", fig.what, s_fen(fig.fen, b)); break;
+    case RES_AMBIGUOUS: snprintf(buf, len, "无法核对：%s", narrative_unchecked_label(NARR_UNCHECKED_AMBIGUOUS)); break;
+    case RES_NO_TABLE: snprintf(buf, len, "无法核对：%s", narrative_unchecked_label(NARR_UNCHECKED_NO_TABLE)); break;
+    default: snprintf(buf, len, "无法核对：%s", narrative_unchecked_label(NARR_UNCHECKED_NO_FIGURE)); break;
+    }
+    return buf;
 }
 
 void narrative_summary_print(FILE *f, const narrative_summary_t *m)

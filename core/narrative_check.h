@@ -67,6 +67,11 @@ typedef struct {
 int narrative_check(const narrative_t *n, const submission_t *s, const submission_t *prior,
                     const char *source, findings_t *out, narrative_summary_t *summary);
 
+/* What claim i's subject resolves to in s, for people (`huizong show --text`, the driver):
+ * "一般公共预算支出表(功能分类) 2080505 机关事业单位基本养老保险缴费支出 / 合计 = 99.18" or
+ * "无法核对：表中无该科目的数". Returns buf. */
+char *narrative_describe(const narrative_t *n, size_t i, const submission_t *s, char *buf, size_t len);
+
 /* Writes the summary in Chinese, one line per count ("说明核对：声明 83 项，可核对 …"). */
 void narrative_summary_print(FILE *f, const narrative_summary_t *summary);
 

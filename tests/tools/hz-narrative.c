@@ -46,6 +46,11 @@ int main(int argc, char **argv)
     narrative_t *n = narrative_extract(text, len, err, sizeof err);
     free(text);
     if (!n) { fprintf(stderr, "%s: %s\n", paths[0], err); return 2; }
+    submission_list_t cur, pri;
+    submission_list_init(&cur);
+    submission_list_init(&pri);
+    submission_t *s = paths[1] ? s_load(paths[1], &cur) : NULL;
+    if (paths[1] && !s) { narrative_destroy(&n); return 2; }
     if (claims) {
         for (size_t i = 0; i < n->count; i++) {
             const narrative_claim_t *c = &n->items[i];
@@ -57,17 +62,17 @@ int main(int argc, char **argv)
             if (c->share.present) printf(" L%u 占 %s%%", c->share.line, narrative_format_scaled(c->share.value, c->share.decimals, b));
             if (c->flat) printf(" L%u 持平", c->flat_line);
             if (c->prior_year) printf(" (比 %u 年)", c->prior_year);
+            if (s) {
+                char d[512];
+                printf(" -> %s", narrative_describe(n, i, s, d, sizeof d));
+            }
             printf("\n");
         }
     }
     int rc = 0;
     if (paths[1]) {
-        submission_list_t cur, pri;
-        submission_list_init(&cur);
-        submission_list_init(&pri);
-        submission_t *s = s_load(paths[1], &cur);
         submission_t *p = paths[2] ? s_load(paths[2], &pri) : NULL;
-        if (!s || (paths[2] && !p)) { narrative_destroy(&n); return 2; }
+        if (paths[2] && !p) { narrative_destroy(&n); return 2; }
         findings_t out;
         findings_init(&out);
         narrative_summary_t sum;
