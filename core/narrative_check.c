@@ -19,6 +19,7 @@
 #include <assert.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,20 @@ static int64_t s_pow10(int n)
     return v;
 }
 
+/* a − b for figures that may come from hostile input: saturates instead of wrapping, so a
+ * saturated difference can only make a relation fail. */
+static int64_t s_sat_sub(int64_t a, int64_t b)
+{
+    i128 d = (i128)a - b;
+    return d > INT64_MAX ? INT64_MAX : d < INT64_MIN ? INT64_MIN : (int64_t)d;
+}
+
+static int64_t s_sat_add(int64_t a, int64_t b)
+{
+    i128 d = (i128)a + b;
+    return d > INT64_MAX ? INT64_MAX : d < INT64_MIN ? INT64_MIN : (int64_t)d;
+}
+
 static const char *s_amt(const narrative_number_t *n, char buf[NARRATIVE_NUM_BUF])
 {
     return narrative_format_amount(n->value, n->decimals, buf);
@@ -165,6 +180,7 @@ static const char *s_ratio(i128 num, i128 den, int decimals, char buf[NARRATIVE_
     if (den <= 0) { snprintf(buf, NARRATIVE_NUM_BUF, "∞"); return buf; }
     i128 scaled = num * 100 * s_pow10(decimals);
     i128 q = (2 * scaled + den) / (2 * den);
+    if (q > INT64_MAX || q < INT64_MIN) { snprintf(buf, NARRATIVE_NUM_BUF, "∞"); return buf; }
     return narrative_format_scaled((int64_t)q, decimals, buf);
 }
 
@@ -237,7 +253,7 @@ static bool s_set_sum(s_fig_t *f, const submission_t *s, table_id t, const char 
     for (size_t i = 0; i < ncols; i++) {
         const fact_t *x = s_fact(s, t, row, cols[i]);
         if (!x) continue;
-        sum += x->fen;
+        sum = s_sat_add(sum, x->fen);
         if (!terms) first = cols[i];
         terms++;
         size_t l = strlen(names);
@@ -265,7 +281,7 @@ static bool s_set_rows(s_fig_t *f, const submission_t *s, table_id t, const char
     for (size_t i = 0; i < nrows; i++) {
         const fact_t *x = s_fact(s, t, rows[i], c);
         if (!x) continue;
-        sum += x->fen;
+        sum = s_sat_add(sum, x->fen);
         terms++;
         size_t l = strlen(names);
         snprintf(names + l, sizeof names - l, "%s%s %s", l ? " + " : "", rows[i], x->name ? x->name : "");
@@ -702,7 +718,7 @@ static void s_check_amount(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t
         s_quote(&e, c, c->amount.line);
         s_printf(&e, "说明「%s」%s 万元，%s 为 %s 万元，相差 %s 万元；舍入容差 %s 万元（说明数 ±%s，表中 %u 个数各 ±0.005）→ %s",
                  c->label, s_amt(&c->amount, b1), fig->what, s_fen(t, b2),
-                 narrative_format_amount(a > t ? a - t : t - a, 2, b3),
+                 narrative_format_amount(a > t ? s_sat_sub(a, t) : s_sat_sub(t, a), 2, b3),
                  narrative_format_amount((int64_t)(tol2 / 2), 2, b4),
                  narrative_format_amount(s_unit_doubled(c->amount.decimals) / 2, c->amount.decimals + 1, b5),
                  fig->terms, s_verdict_zh(v));
@@ -867,7 +883,7 @@ static void s_check_share(s_ctx_t *x, size_t i)
                  s_ratio(r.lo_n < 0 ? 0 : r.lo_n, r.lo_d, dd, b5), s_ratio(r.hi_n, r.hi_d, dd, b6), s_verdict_zh(v));
         if (v == VERDICT_MISMATCH) {
             /* shares forced to 100: the printed shares of this whole add up to exactly 100 */
-            int64_t printed = 0, rounded = 0;
+            i128 printed = 0, rounded = 0;
             int dp = c->share.decimals, k = 0;
             bool same = true;
             for (size_t j = 0; j < x->n->count; j++) {
@@ -876,12 +892,12 @@ static void s_check_share(s_ctx_t *x, size_t i)
                 if (o->share.decimals != dp) same = false;
                 printed += o->share.value;
                 i128 sc = (i128)o->amount.value * 100 * s_pow10(dp);
-                rounded += (int64_t)((2 * sc + w->amount.value) / (2 * (i128)w->amount.value));
+                rounded += (2 * sc + w->amount.value) / (2 * (i128)w->amount.value);
                 k++;
             }
-            if (same && k > 1 && printed == 100 * s_pow10(dp) && rounded != printed)
+            if (same && k > 1 && printed == (i128)100 * s_pow10(dp) && rounded != printed && rounded < INT64_MAX)
                 s_printf(&e, "。可能原因：本段 %d 项占比合计恰为 100%%，而按金额计算并四舍五入后合计为 %s%%：占比被调整以凑足 100%%",
-                         k, narrative_format_scaled(rounded, dp, b1));
+                         k, narrative_format_scaled((int64_t)rounded, dp, b1));
         }
     }
     s_emit(x, "text.share", v, c, c->share.line, NULL, 0, 0, 2, &e);
@@ -902,14 +918,14 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
     int64_t cur = fig->kind == RES_FOUND ? fig->fen : c->amount.present ? c->amount.value : 0;
     uint32_t cur_terms = fig->kind == RES_FOUND ? fig->terms : 1;
     if (fig->kind != RES_FOUND && !c->amount.present) { s_unchecked(x, NARR_UNCHECKED_NO_FIGURE); return; }
-    int64_t actual_change = cur - pf.fen;
+    int64_t actual_change = s_sat_sub(cur, pf.fen);
     char b1[NARRATIVE_NUM_BUF], b2[NARRATIVE_NUM_BUF], b3[NARRATIVE_NUM_BUF], b4[NARRATIVE_NUM_BUF];
     s_text_t e = {0};
     verdict_t v;
     const char *rule = "text.prior_year";
     uint32_t line = c->change.present ? c->change.line : c->flat ? c->flat_line : c->pct.line;
     if (c->change.present || c->flat) {
-        int64_t claimed = c->change.present ? c->change_dir * c->change.value : 0;
+        int64_t claimed = c->change.present ? (c->change_dir > 0 ? c->change.value : -c->change.value) : 0;
         i128 diff2 = 2 * ((i128)claimed - actual_change);
         if (diff2 < 0) diff2 = -diff2;
         i128 tol2 = (c->change.present ? s_unit_doubled(c->change.decimals) : 0) + (i128)(cur_terms + pf.terms) * TABLE_UNIT_DOUBLED;
@@ -920,7 +936,7 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
             s_printf(&e, "本年 %s 万元 − 上年（%u 年 %s）%s 万元 = %s 万元，说明为%s %s 万元 → %s",
                      s_fen(cur, b1), x->prior->year, pf.what, s_fen(pf.fen, b2), s_fen(actual_change, b3),
                      c->flat ? "持平，" : claimed >= 0 ? "增加" : "减少",
-                     narrative_format_amount(claimed < 0 ? -claimed : claimed, c->change.present ? c->change.decimals : 2, b4),
+                     narrative_format_amount(claimed < 0 ? s_sat_sub(0, claimed) : claimed, c->change.present ? c->change.decimals : 2, b4),
                      s_verdict_zh(v));
             if (strcmp(rule, "text.change_sign") == 0) s_printf(&e, "：增减方向写反");
         }

@@ -476,6 +476,66 @@ START_TEST(test_prior_year)
 }
 END_TEST
 
+START_TEST(test_hostile_text)
+{
+    /* numbers too long for fen, runs of units and keywords, a paragraph over the cap, NULs
+     * excluded (the text is a C string here) — extraction never fails on valid UTF-8 */
+    size_t cap = 200000, len = 0;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    len += (size_t)snprintf(t + len, cap - len, "收入预算 99999999999999999999.5 万元，占 1234567890123456789%%；");
+    len += (size_t)snprintf(t + len, cap - len, "支出预算 999999999999.999999 万元，比上年减少 999999999999 万元，下降 100.000001%%。\n");
+    unsigned seed = 7;
+    static const char *PIECES[] = {"万元", "%", "占", "增加", "下降", "持平", "。", ";", "1", "9", ".", ",", " ",
+                                   "(类)", "(项)", "-", "比", "2023", "年", "\n", "|", "\t", "<u>", "_", "１", "％"};
+    while (len + 16 < cap) {
+        seed = seed * 1103515245u + 12345u;
+        const char *p = PIECES[(seed >> 16) % (sizeof PIECES / sizeof PIECES[0])];
+        size_t l = strlen(p);
+        memcpy(t + len, p, l);
+        len += l;
+    }
+    t[len] = '\0';
+    char err[256];
+    narrative_t *n = narrative_extract(t, len, err, sizeof err);
+    ck_assert_msg(n != NULL, "%s", err);
+    ck_assert_uint_gt(n->count, 0);
+    /* the first statement: 20 integer digits are not an amount, 18-digit fen is */
+    submission_t *s = s_synthetic(2024, 1, 1);
+    findings_t out;
+    findings_init(&out);
+    narrative_summary_t m;
+    ck_assert_int_ge(narrative_check(n, s, s, "hostile", &out, &m), 0);
+    s_assert_summary_adds_up(&m, &out);
+    char d[256];
+    for (size_t i = 0; i < n->count && i < 50; i++) ck_assert_ptr_nonnull(narrative_describe(n, i, s, d, sizeof d));
+    findings_clear(&out);
+    submission_destroy(&s);
+    narrative_destroy(&n);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_describe)
+{
+    narrative_t *n = s_extract("三、一般公共预算支出情况\n"
+                               "1.社会保障和就业支出(类)行政事业单位养老支出(款)机关事业单位基本养老保险缴费支出(项)2024年预算300.00万元。\n"
+                               "2.卫生健康支出(类)不存在的款(款)行政单位医疗(项)2024年预算500.00万元。\n"
+                               "3.卫生健康支出(类)行政事业单位医疗(款)没有这一项(项)2024年预算1.00万元。\n"
+                               "四、政府采购情况\n政府采购预算 5.00 万元。\n");
+    submission_t *s = s_synthetic(2024, 1, 1);
+    char d[512];
+    ck_assert_uint_eq(n->count, 4);
+    ck_assert_msg(strstr(narrative_describe(n, 0, s, d, sizeof d), "2080505") && strstr(d, "300.00"), "%s", d);
+    /* a 款 name that does not match is not used to filter (the 项 name is unique) */
+    ck_assert_msg(strstr(narrative_describe(n, 1, s, d, sizeof d), "2101101"), "%s", d);
+    ck_assert_msg(strstr(narrative_describe(n, 2, s, d, sizeof d), "表中无该科目的数"), "%s", d);
+    ck_assert_msg(strstr(narrative_describe(n, 3, s, d, sizeof d), "无对应表格"), "%s", d);
+    submission_destroy(&s);
+    narrative_destroy(&n);
+}
+END_TEST
+
 START_TEST(test_rule_table)
 {
     const rule_info_t *r;
@@ -501,6 +561,8 @@ static Suite *narrative_suite(void)
     tcase_add_test(tc, test_synthetic_clean);
     tcase_add_loop_test(tc, test_synthetic_slip, 0, (int)(sizeof SLIPS / sizeof SLIPS[0]));
     tcase_add_test(tc, test_prior_year);
+    tcase_add_test(tc, test_hostile_text);
+    tcase_add_test(tc, test_describe);
     tcase_add_test(tc, test_rule_table);
     suite_add_tcase(s, tc);
     return s;
