@@ -13,6 +13,9 @@
  *     half a unit of every printed number, MISMATCH otherwise. Nothing else is an error.
  *  2. A subject that names no figure, or several different ones, is counted as not
  *     checkable with its reason; it is never matched loosely.
+ *  3. Judging is linear in the number of claims: whatever looks at a claim's neighbours
+ *     (the whole of a share, the shares' sum, the other funding lines) is computed once per
+ *     paragraph or bounded by NEIGHBOURS_MAX.
  */
 #include "narrative_check.h"
 
@@ -33,6 +36,8 @@ typedef __int128 i128;
 #define RATIO_EXTRA_DECIMALS 2
 /* Longest Chinese subject name compared (bytes). */
 #define NAME_MAX_BYTES 256
+/* Claims of the same paragraph looked at for the cause of a funding mismatch. */
+#define NEIGHBOURS_MAX 64
 /* A row name found at the end of a longer label must be at least this long (bytes: three
  * Chinese characters), so that a short name like 其他 never matches by accident. */
 #define NAME_SUFFIX_MIN 9
@@ -657,7 +662,29 @@ typedef struct {
     narrative_summary_t *sum;
     int mismatches;
     int oom;
+    /* the paragraph of the claim being judged, computed once per paragraph so that a
+     * hostile text with many claims in one paragraph stays linear (invariant 3) */
+    int para_valid;
+    size_t para_b, para_e;         /* its claims are items[para_b, para_e) */
+    long whole;                    /* the whole its shares are of, -1 none, -2 not computed */
+    int sums_valid;
+    i128 printed, rounded;         /* sums of its printed and correctly rounded shares */
+    int nshares, same_dp;
 } s_ctx_t;
+
+static void s_para(s_ctx_t *x, size_t i)
+{
+    if (x->para_valid && i >= x->para_b && i < x->para_e) return;
+    uint32_t p = x->n->items[i].paragraph;
+    size_t b = i, e = i + 1;
+    while (b > 0 && x->n->items[b - 1].paragraph == p) b--;
+    while (e < x->n->count && x->n->items[e].paragraph == p) e++;
+    x->para_valid = 1;
+    x->para_b = b;
+    x->para_e = e;
+    x->whole = -2;
+    x->sums_valid = 0;
+}
 
 static void s_emit(s_ctx_t *x, const char *rule, verdict_t v, const narrative_claim_t *c, uint32_t line,
                    const s_fig_t *fig, int64_t expected, int64_t actual, uint32_t terms, s_text_t *expl)
@@ -724,9 +751,13 @@ static void s_check_amount(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t
                  fig->terms, s_verdict_zh(v));
         if (v == VERDICT_MISMATCH && strcmp(fig->rule, "text.project_funding") == 0) {
             /* the figure the table prints here may be another funding line of the narrative */
-            for (size_t i = 0; i < x->n->count; i++) {
+            size_t ci = (size_t)(c - x->n->items);
+            s_para(x, ci);
+            size_t lo = ci > x->para_b + NEIGHBOURS_MAX ? ci - NEIGHBOURS_MAX : x->para_b;
+            size_t hi = ci + NEIGHBOURS_MAX < x->para_e ? ci + NEIGHBOURS_MAX : x->para_e;
+            for (size_t i = lo; i < hi; i++) {
                 const narrative_claim_t *o = &x->n->items[i];
-                if (o == c || o->paragraph != c->paragraph || !o->amount.present || o->amount.value != t || t == 0) continue;
+                if (o == c || !o->amount.present || o->amount.value != t || t == 0) continue;
                 s_printf(&e, "。可能原因：表中此栏的 %s 万元正是说明中「%s」的金额，该数在项目支出表中列错了栏（或说明写错了来源）",
                          s_fen(t, b2), o->label);
                 break;
@@ -839,10 +870,9 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
 /* The whole a share of claim i is taken of: per paragraph, the largest amount without a
  * share printed before the paragraph's first share (in the same paragraph, else in the
  * nearest earlier paragraph that has such amounts). Returns its index or -1. */
-static long s_whole_of(const narrative_t *n, size_t i)
+static long s_whole_of(const narrative_t *n, size_t para_b, size_t i)
 {
-    size_t first = i;
-    while (first > 0 && n->items[first - 1].paragraph == n->items[i].paragraph) first--;
+    size_t first = para_b;
     while (first < i && !n->items[first].share.present) first++;
     uint32_t para = n->items[first].paragraph;
     for (long j = (long)first - 1; j >= 0; ) {
@@ -864,7 +894,9 @@ static void s_check_share(s_ctx_t *x, size_t i)
     const narrative_claim_t *c = &x->n->items[i];
     if (!c->share.present) return;
     x->sum->items++;
-    long wi = s_whole_of(x->n, i);
+    s_para(x, i);
+    if (x->whole == -2) x->whole = s_whole_of(x->n, x->para_b, i);
+    long wi = x->whole;
     if (!c->amount.present || wi < 0 || x->n->items[wi].amount.value == 0) { s_unchecked(x, NARR_UNCHECKED_NO_FIGURE); return; }
     const narrative_claim_t *w = &x->n->items[wi];
     i128 P2 = 2 * (i128)c->amount.value, W2 = 2 * (i128)w->amount.value;
@@ -883,21 +915,26 @@ static void s_check_share(s_ctx_t *x, size_t i)
                  s_ratio(r.lo_n < 0 ? 0 : r.lo_n, r.lo_d, dd, b5), s_ratio(r.hi_n, r.hi_d, dd, b6), s_verdict_zh(v));
         if (v == VERDICT_MISMATCH) {
             /* shares forced to 100: the printed shares of this whole add up to exactly 100 */
-            i128 printed = 0, rounded = 0;
-            int dp = c->share.decimals, k = 0;
-            bool same = true;
-            for (size_t j = 0; j < x->n->count; j++) {
-                const narrative_claim_t *o = &x->n->items[j];
-                if (o->paragraph != c->paragraph || !o->share.present || !o->amount.present) continue;
-                if (o->share.decimals != dp) same = false;
-                printed += o->share.value;
-                i128 sc = (i128)o->amount.value * 100 * s_pow10(dp);
-                rounded += (2 * sc + w->amount.value) / (2 * (i128)w->amount.value);
-                k++;
+            int dp = c->share.decimals;
+            if (!x->sums_valid) {
+                x->printed = x->rounded = 0;
+                x->nshares = 0;
+                x->same_dp = 1;
+                for (size_t j = x->para_b; j < x->para_e; j++) {
+                    const narrative_claim_t *o = &x->n->items[j];
+                    if (!o->share.present || !o->amount.present) continue;
+                    if (o->share.decimals != dp) x->same_dp = 0;
+                    x->printed += o->share.value;
+                    i128 sc = (i128)o->amount.value * 100 * s_pow10(dp);
+                    x->rounded += (2 * sc + w->amount.value) / (2 * (i128)w->amount.value);
+                    x->nshares++;
+                }
+                x->sums_valid = 1;
             }
-            if (same && k > 1 && printed == (i128)100 * s_pow10(dp) && rounded != printed && rounded < INT64_MAX)
+            if (x->same_dp && x->nshares > 1 && x->printed == (i128)100 * s_pow10(dp) &&
+                x->rounded != x->printed && x->rounded < INT64_MAX)
                 s_printf(&e, "。可能原因：本段 %d 项占比合计恰为 100%%，而按金额计算并四舍五入后合计为 %s%%：占比被调整以凑足 100%%",
-                         k, narrative_format_scaled((int64_t)rounded, dp, b1));
+                         x->nshares, narrative_format_scaled((int64_t)x->rounded, dp, b1));
         }
     }
     s_emit(x, "text.share", v, c, c->share.line, NULL, 0, 0, 2, &e);
@@ -968,7 +1005,9 @@ int narrative_check(const narrative_t *n, const submission_t *s, const submissio
     narrative_summary_t local;
     if (!summary) summary = &local;
     memset(summary, 0, sizeof *summary);
-    s_ctx_t x = { n, s, prior, source, out, summary, 0, 0 };
+    s_ctx_t x;
+    memset(&x, 0, sizeof x);
+    x.n = n; x.s = s; x.prior = prior; x.source = source; x.out = out; x.sum = summary;
     summary->claims = n->count;
     for (size_t i = 0; i < n->count && !x.oom; i++) {
         const narrative_claim_t *c = &n->items[i];
