@@ -25,9 +25,6 @@
 #define PDF_WIRE_MAGIC "HZPG"
 #define PDF_WIRE_END "END!"
 #define PDF_WIRE_VERSION 1u
-#define PDF_STATUS_OK 0u
-#define PDF_STATUS_ERROR 1u
-#define PDF_STATUS_NO_TEXT 2u
 #define PDF_MESSAGE_MAX 1024u
 #define PDF_READ_CHUNK 65536u
 
@@ -74,6 +71,19 @@ static int s_wbytes(pdf_text_t *b, const char *s, size_t len) {
     if (len > UINT32_MAX) return -1;
     if (s_w32(b, (uint32_t)len) < 0) return -1;
     return len ? pdf_text_append(b, s, len) : 0;
+}
+
+static int s_wgrid(pdf_text_t *b, const grid_t *g);
+
+int pdf_result_encode(uint32_t status, const char *message, grid_t *const *grids, size_t n,
+                      const char *narrative, size_t narrative_len, pdf_text_t *out) {
+    int bad = pdf_text_append(out, PDF_WIRE_MAGIC, 4) < 0 || s_w32(out, PDF_WIRE_VERSION) < 0 ||
+              s_w32(out, status) < 0 || s_wbytes(out, message, strlen(message)) < 0 ||
+              s_w32(out, (uint32_t)n) < 0;
+    for (size_t i = 0; i < n && !bad; i++) bad = s_wgrid(out, grids[i]) < 0;
+    bad = bad || s_wbytes(out, narrative, narrative_len) < 0 ||
+          pdf_text_append(out, PDF_WIRE_END, 4) < 0;
+    return bad ? -1 : 0;
 }
 
 static int s_wgrid(pdf_text_t *b, const grid_t *g) {
@@ -250,14 +260,10 @@ static void s_child(int fd, const char *path, const pdf_limits_t *l) {
     char err[PDF_MESSAGE_MAX] = "";
     uint32_t status = s_extract(path, l, &res, err, sizeof err);
     pdf_text_t out = {0};
-    int bad = pdf_text_append(&out, PDF_WIRE_MAGIC, 4) < 0 || s_w32(&out, PDF_WIRE_VERSION) < 0 ||
-              s_w32(&out, status) < 0 || s_wbytes(&out, err, strlen(err)) < 0;
-    size_t ng = status == PDF_STATUS_OK ? res.n : 0;
-    bad = bad || s_w32(&out, (uint32_t)ng) < 0;
-    for (size_t i = 0; i < ng && !bad; i++) bad = s_wgrid(&out, res.grids[i]) < 0;
-    bad = bad || s_wbytes(&out, status == PDF_STATUS_OK && res.narrative.data ? res.narrative.data : "",
-                          status == PDF_STATUS_OK ? res.narrative.len : 0) < 0 ||
-          pdf_text_append(&out, PDF_WIRE_END, 4) < 0;
+    int ok = status == PDF_STATUS_OK;
+    int bad = pdf_result_encode(status, err, res.grids, ok ? res.n : 0,
+                                ok && res.narrative.data ? res.narrative.data : "",
+                                ok ? res.narrative.len : 0, &out) < 0;
     if (bad || s_write_all(fd, out.data, out.len) < 0) _exit(3);
     _exit(0);
 }
@@ -288,8 +294,8 @@ static int s_rbytes(s_cursor_t *c, size_t max, const char **s, size_t *len) {
     return 0;
 }
 
-static int s_decode(const unsigned char *buf, size_t len, const pdf_limits_t *l, grid_t ***grids,
-                    size_t *n, char **narrative, char *err, size_t errlen) {
+int pdf_result_decode(const unsigned char *buf, size_t len, const pdf_limits_t *l,
+                      grid_t ***grids, size_t *n, char **narrative, char *err, size_t errlen) {
     s_cursor_t c = { buf, len };
     uint32_t version, status, ngrids = 0;
     const char *s;
@@ -455,7 +461,7 @@ int pdf_read_grids(const char *path, const pdf_limits_t *limits, grid_t ***grids
         error_set(err, errlen, "%s：PDF 解析进程失败（退出码 %d，内存可能超限）", path,
                   WIFEXITED(wst) ? WEXITSTATUS(wst) : -1);
     else
-        rc = s_decode(buf, len, &l, grids, n, narrative, err, errlen);
+        rc = pdf_result_decode(buf, len, &l, grids, n, narrative, err, errlen);
     free(buf);
     return rc;
 }

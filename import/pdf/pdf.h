@@ -72,4 +72,20 @@ void pdf_grids_free(grid_t ***grids, size_t *n);
 int pdf_import_grids(const char *path, grid_t ***grids, size_t *n, char **narrative, char *err,
                      size_t errlen);
 
+/* ---- the pipe format, exposed for its tests ---- */
+#include "pdf_layout.h"
+
+#define PDF_STATUS_OK 0u
+#define PDF_STATUS_ERROR 1u
+#define PDF_STATUS_NO_TEXT 2u
+
+/* Appends the result to out in the pipe format. 0, or -1 when memory runs out. */
+int pdf_result_encode(uint32_t status, const char *message, grid_t *const *grids, size_t n,
+                      const char *narrative, size_t narrative_len, pdf_text_t *out);
+/* Validates and decodes buf[0..len) (limits l: grid count); the returns of pdf_read_grids(),
+ * with "PDF 解析进程返回的数据无效" for anything malformed (bad magic, a length beyond the
+ * buffer or a limit, invalid UTF-8, a cell outside the grid limits, trailing bytes). */
+int pdf_result_decode(const unsigned char *buf, size_t len, const pdf_limits_t *l,
+                      grid_t ***grids, size_t *n, char **narrative, char *err, size_t errlen);
+
 #endif

@@ -476,17 +476,22 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
     if (ncols < 0) return -1;
     if (ncols == 0) ncols = 1;
     *ncols_out = ncols;
-    /* Row pitch: the median distance between consecutive lines. */
-    size_t nd = b - a;
+    /* Row pitch: the median distance between consecutive lines of two or more cells (lone
+     * numbers and wrapped names between them would halve it). */
     double pitch = lines[a].size * PDF_DEFAULT_PITCH;
+    double *d = malloc((b - a + 1) * sizeof *d);
+    if (!d) { free(cols); return -1; }
+    size_t nd = 0, prev = b + 1;
+    for (size_t i = a; i <= b; i++) {
+        if (lines[i].ns < 2) continue;
+        if (prev <= b) d[nd++] = lines[i].yc - lines[prev].yc;
+        prev = i;
+    }
     if (nd > 0) {
-        double *d = malloc(nd * sizeof *d);
-        if (!d) { free(cols); return -1; }
-        for (size_t i = a; i < b; i++) d[i - a] = lines[i + 1].yc - lines[i].yc;
         qsort(d, nd, sizeof *d, s_cmp_double);
         pitch = d[nd / 2];
-        free(d);
     }
+    free(d);
     for (size_t i = a; i <= b; i++) {
         s_row_t *r = &rows[i];
         r->region = region;
