@@ -174,6 +174,17 @@ START_TEST(table_over_a_page_break) {
 }
 END_TEST
 
+START_TEST(rotated_page) {
+    /* /Rotate 90 with the text turned: poppler gives the page's own orientation. */
+    s_read_t r;
+    s_read("rotated.pdf", NULL, &r);
+    ck_assert_msg(r.rc == 0, "%s", r.err);
+    ck_assert_uint_eq(r.n, 1);
+    s_expect_grid(r.grids[0], "第1页", "Code\tName\tTotal\n201\tAlpha\t546.13\n208\tBeta\t2,361.22\n");
+    s_done(&r);
+}
+END_TEST
+
 /* ---- geometry on hand-made pages ---- */
 
 typedef struct {
@@ -422,6 +433,7 @@ static Suite *s_suite(void) {
     tcase_add_test(t, landscape_income_and_expense);
     tcase_add_test(t, two_tables_one_page);
     tcase_add_test(t, table_over_a_page_break);
+    tcase_add_test(t, rotated_page);
     tcase_add_test(t, broken_numbers_and_wrapped_name);
     tcase_add_test(t, number_between_rows_and_title);
     tcase_add_test(t, prose_page_has_no_grid);

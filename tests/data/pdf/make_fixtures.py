@@ -262,12 +262,30 @@ def hand_made():
         stream(outer, b"/Filter [/FlateDecode /FlateDecode] "),
         page,
     ])
+    # a landscape page made by /Rotate 90 of a portrait page, text drawn turned so that it
+    # reads across the rotated page (as printer drivers do)
+    ops = b"BT /F1 10 Tf\n"
+    x = 100
+    for r in [("Code", "Name", "Total"), ("201", "Alpha", "546.13"), ("208", "Beta", "2,361.22")]:
+        for y, t in zip((72, 150, 300), r):
+            ops += b"0 1 -1 0 %d %d Tm (%s) Tj\n" % (x, y, t.encode())
+        x += 14
+    pdf_by_hand(os.path.join(OUT, "rotated.pdf"), [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+        b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>",
+        stream(ops + b"ET"),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Contents 4 0 R "
+        b"/Resources 3 0 R >>",
+    ])
     with open(os.path.join(OUT, "damaged.pdf"), "wb") as f:
         f.write(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R\n\x00\xff garbage, cut off here")
 
 
 TMP = tempfile.mkdtemp(prefix="hz-pdf-fixtures-")
-if __name__ == "__main__":
+if __name__ == "__main__" and os.environ.get("HAND_ONLY"):   # no LibreOffice needed
+    hand_made()
+elif __name__ == "__main__":
     for make in (portrait, landscape, pagebreak, two_tables):
         make()
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", OUT] +
