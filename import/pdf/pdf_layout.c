@@ -13,6 +13,8 @@
 #define PDF_SPAN_WINDOW 8        /* lines either side checked for the gaps a phrase spans */
 #define PDF_COL_TOL 0.15         /* em: extents closer than this belong to one column */
 #define PDF_DEFAULT_PITCH 1.5    /* em: row pitch when a region has a single line */
+#define PDF_ALIGN_TOL 0.3        /* em: values whose edges agree this well are aligned */
+#define PDF_PAD_EM 0.5           /* em: a boundary this far past an aligned column's edge */
 #define PDF_TIE_EM 0.15          /* em: rows this close to equidistant: the upper one wins */
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
 
@@ -332,7 +334,10 @@ fail:
 }
 
 typedef struct {
-    double x0, x1;
+    double x0, x1;               /* the union of its values' extents */
+    double lo, hi;               /* the cell range: boundaries halfway or by alignment */
+    double min_x0, max_x0, min_x1, max_x1;
+    size_t values, numbers;      /* phrases in it; of those, amounts ("1,773.19") */
 } s_col_t;
 
 typedef struct {
@@ -350,36 +355,80 @@ static int s_spans(const s_word_t *p, const s_line_t *m) {
     return 0;
 }
 
-/* Columns of the region lines[a..b] (step 5). Returns the count, or -1 (memory). */
+static int s_has_number(const s_line_t *l) {
+    for (size_t j = 0; j < l->ns; j++)
+        if (s_is_number(l->s[j].text) && strpbrk(l->s[j].text, "0123456789")) return 1;
+    return 0;
+}
+
+static int s_cmp_col(const void *a, const void *b) {
+    const s_col_t *x = a, *y = b;
+    return (x->x0 > y->x0) - (x->x0 < y->x0);
+}
+
+static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, int *c1);
+
+/* Cell ranges between neighbouring columns: past an aligned edge (numbers right-aligned,
+ * names left-aligned) or halfway. */
+static void s_bounds(s_col_t *iv, size_t m, double em) {
+    for (size_t c = 0; c < m; c++) {
+        if (c == 0) iv[c].lo = -INFINITY;
+        iv[c].hi = INFINITY;
+        if (c + 1 == m) break;
+        s_col_t *l = &iv[c], *r = &iv[c + 1];
+        double tol = PDF_ALIGN_TOL * em, gap = r->x0 - l->x1, pad = fmin(PDF_PAD_EM * em, gap / 2);
+        int l_right = l->values > 0 && l->max_x1 - l->min_x1 <= tol &&
+                      (l->max_x0 - l->min_x0 > tol || 2 * l->numbers > l->values);
+        int r_left = r->values > 0 && r->max_x0 - r->min_x0 <= tol &&
+                     (r->max_x1 - r->min_x1 > tol || 2 * r->numbers <= r->values);
+        double cut = l_right && !r_left ? l->x1 + pad : r_left && !l_right ? r->x0 - pad
+                                                                          : l->x1 + gap / 2;
+        l->hi = cut;
+        r->lo = cut;
+    }
+}
+
+/* Columns of the region lines[a..b] (step 5): from the lines that hold numbers (the body;
+ * header phrases are placed onto the body's columns afterwards, however they are aligned),
+ * or from every line when there is no body (a table printed empty). Returns the count, or
+ * -1 (memory). */
 static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
-    size_t cap = 0, n = 0;
+    size_t cap = 0, n = 0, nlines = b - a + 1;
     for (size_t i = a; i <= b; i++) cap += lines[i].ns;
-    s_col_t *iv = malloc((cap ? cap : 1) * sizeof *iv);
+    size_t ivcap = 2 * cap + 1;  /* body extents, then one per header conflict at most */
+    s_col_t *iv = calloc(ivcap, sizeof *iv);
     unsigned char *spanning = calloc(cap ? cap : 1, 1);   /* per phrase, in line order */
-    if (!iv || !spanning) { free(iv); free(spanning); return -1; }
+    unsigned char *body = calloc(nlines, 1);
+    if (!iv || !spanning || !body) { free(iv); free(spanning); free(body); return -1; }
+    size_t nbody = 0;
+    for (size_t i = a; i <= b; i++) nbody += body[i - a] = (unsigned char)s_has_number(&lines[i]);
+    int empty_table = nbody == 0;
+    if (empty_table) memset(body, 1, nlines);
     double em = 0;
     for (size_t i = a, at = 0; i <= b; i++) {
         const s_line_t *l = &lines[i];
         for (size_t j = 0; j < l->ns; j++, at++) {
             const s_word_t *p = &l->s[j];
+            if (!body[i - a]) continue;
             size_t lo = i > a + PDF_SPAN_WINDOW ? i - PDF_SPAN_WINDOW : a;
             size_t hi = i + PDF_SPAN_WINDOW < b ? i + PDF_SPAN_WINDOW : b;
             for (size_t k = lo; k <= hi && !spanning[at]; k++)
-                if (k != i && s_spans(p, &lines[k])) spanning[at] = 1;
+                if (k != i && body[k - a] && s_spans(p, &lines[k])) spanning[at] = 1;
             if (spanning[at]) continue;
-            iv[n++] = (s_col_t){ p->x0, p->x1 };
+            iv[n++] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
             em = em > 0 ? fmin(em, p->size) : p->size;
         }
     }
     if (n == 0) {   /* every phrase spans another line's gap: take them all */
         for (size_t i = a; i <= b; i++)
             for (size_t j = 0; j < lines[i].ns; j++) {
-                iv[n++] = (s_col_t){ lines[i].s[j].x0, lines[i].s[j].x1 };
+                iv[n++] = (s_col_t){ .x0 = lines[i].s[j].x0, .x1 = lines[i].s[j].x1 };
                 em = em > 0 ? fmin(em, lines[i].s[j].size) : lines[i].s[j].size;
             }
         memset(spanning, 0, cap ? cap : 1);
+        memset(body, 1, nlines);
     }
-    qsort(iv, n, sizeof *iv, s_cmp_double);   /* x0 is the first member */
+    qsort(iv, n, sizeof *iv, s_cmp_col);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && iv[i].x0 <= iv[m - 1].x1 + PDF_COL_TOL * em) {
@@ -388,42 +437,94 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
         }
         iv[m++] = iv[i];
     }
-    /* A centred header over left- or right-aligned values leaves two extents that no line
-     * fills together: merge such neighbours, the closest first, while no line would then
-     * have two (non-spanning) phrases in one column. */
-    size_t nlines = b - a + 1;
-    unsigned char *occ = calloc(m * nlines + 1, 1);
-    if (!occ) { free(iv); free(spanning); return -1; }
-    for (size_t i = a, at = 0; i <= b; i++)
-        for (size_t j = 0; j < lines[i].ns; j++, at++)
-            for (size_t c = 0; c < m && !spanning[at]; c++)
-                if (iv[c].x1 > lines[i].s[j].x0 && iv[c].x0 < lines[i].s[j].x1)
-                    occ[c * nlines + (i - a)] = 1;
-    free(spanning);
-    for (;;) {
-        double best = INFINITY;
-        size_t pick = m;
-        for (size_t c = 0; c + 1 < m; c++) {
-            int shared = 0;
-            for (size_t i = 0; i < nlines && !shared; i++)
-                shared = occ[c * nlines + i] && occ[(c + 1) * nlines + i];
-            double gap = iv[c + 1].x0 - iv[c].x1;
-            if (!shared && gap < best) { best = gap; pick = c; }
+    if (empty_table) {
+        /* Only header lines: a centred header over nothing leaves extents that no line fills
+         * together: merge such neighbours, the closest first, while no line would then have
+         * two (non-spanning) phrases in one column. */
+        unsigned char *occ = calloc(m * nlines + 1, 1);
+        if (!occ) { free(iv); free(spanning); free(body); return -1; }
+        for (size_t i = a, at = 0; i <= b; i++)
+            for (size_t j = 0; j < lines[i].ns; j++, at++)
+                for (size_t c = 0; c < m && !spanning[at]; c++)
+                    if (iv[c].x1 > lines[i].s[j].x0 && iv[c].x0 < lines[i].s[j].x1)
+                        occ[c * nlines + (i - a)] = 1;
+        for (;;) {
+            double best = INFINITY;
+            size_t pick = m;
+            for (size_t c = 0; c + 1 < m; c++) {
+                int shared = 0;
+                for (size_t i = 0; i < nlines && !shared; i++)
+                    shared = occ[c * nlines + i] && occ[(c + 1) * nlines + i];
+                double gap = iv[c + 1].x0 - iv[c].x1;
+                if (!shared && gap < best) { best = gap; pick = c; }
+            }
+            if (pick == m) break;
+            iv[pick].x1 = fmax(iv[pick].x1, iv[pick + 1].x1);
+            for (size_t i = 0; i < nlines; i++)
+                occ[pick * nlines + i] |= occ[(pick + 1) * nlines + i];
+            memmove(&iv[pick + 1], &iv[pick + 2], (m - pick - 2) * sizeof *iv);
+            memmove(&occ[(pick + 1) * nlines], &occ[(pick + 2) * nlines], (m - pick - 2) * nlines);
+            m--;
         }
-        if (pick == m) break;
-        iv[pick].x1 = fmax(iv[pick].x1, iv[pick + 1].x1);
-        for (size_t i = 0; i < nlines; i++)
-            occ[pick * nlines + i] |= occ[(pick + 1) * nlines + i];
-        memmove(&iv[pick + 1], &iv[pick + 2], (m - pick - 2) * sizeof *iv);
-        memmove(&occ[(pick + 1) * nlines], &occ[(pick + 2) * nlines], (m - pick - 2) * nlines);
-        m--;
+        free(occ);
     }
-    free(occ);
+    /* Alignment of each column's values, for the boundaries between columns. */
+    for (size_t c = 0; c < m; c++) {
+        iv[c].min_x0 = iv[c].min_x1 = INFINITY;
+        iv[c].max_x0 = iv[c].max_x1 = -INFINITY;
+    }
+    for (size_t i = a, at = 0; i <= b; i++)
+        for (size_t j = 0; j < lines[i].ns; j++, at++) {
+            const s_word_t *p = &lines[i].s[j];
+            if (!body[i - a] || spanning[at]) continue;
+            for (size_t c = 0; c < m; c++) {
+                if (!(iv[c].x1 > p->x0 && iv[c].x0 < p->x1)) continue;
+                s_col_t *col = &iv[c];
+                col->min_x0 = fmin(col->min_x0, p->x0);
+                col->max_x0 = fmax(col->max_x0, p->x0);
+                col->min_x1 = fmin(col->min_x1, p->x1);
+                col->max_x1 = fmax(col->max_x1, p->x1);
+                col->values++;
+                /* amounts are right-aligned; codes ("01", "208") are text */
+                col->numbers += s_is_number(p->text) && strpbrk(p->text, ".,") != NULL;
+                break;
+            }
+        }
+    free(spanning);
+    free(body);
+    s_bounds(iv, m, em);
+    /* A header over a column that holds no number (an empty column) has no body extent: when
+     * two phrases of one line land in one column, the one farther from the column's values
+     * gets a column of its own. */
+    for (size_t round = 0; round < cap && m < ivcap; round++) {
+        int added = 0;
+        for (size_t i = a; i <= b && !added; i++) {
+            const s_line_t *l = &lines[i];
+            for (size_t j = 0; j + 1 < l->ns && !added; j++) {
+                int c0, c1, d0, d1;
+                s_place(&l->s[j], iv, (int)m, &c0, &c1);
+                s_place(&l->s[j + 1], iv, (int)m, &d0, &d1);
+                if (c1 != d0) continue;
+                const s_col_t *col = &iv[c1];
+                double o0 = fmin(col->x1, l->s[j].x1) - fmax(col->x0, l->s[j].x0);
+                double o1 = fmin(col->x1, l->s[j + 1].x1) - fmax(col->x0, l->s[j + 1].x0);
+                const s_word_t *p = o0 >= o1 ? &l->s[j + 1] : &l->s[j];
+                iv[m] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
+                m++;
+                qsort(iv, m, sizeof *iv, s_cmp_col);
+                s_bounds(iv, m, em);
+                added = 1;
+            }
+        }
+        if (!added) break;
+    }
     *out = iv;
     return (int)m;
 }
 
-/* The columns [c0, c1] a phrase falls in. */
+/* The columns [c0, c1] a phrase falls in: those whose values it overlaps (a header centred
+ * over two columns spans both), else the one whose cell range holds most of it (a header
+ * left-aligned at a cell's edge, far from the right-aligned numbers below it). */
 static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, int *c1) {
     *c0 = -1;
     *c1 = -1;
@@ -434,11 +535,12 @@ static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, 
         }
     }
     if (*c0 >= 0) return;
-    double best = INFINITY, mid = (p->x0 + p->x1) / 2;
+    double best = -INFINITY;
     for (int c = 0; c < ncols; c++) {
-        double d = mid < cols[c].x0 ? cols[c].x0 - mid : mid > cols[c].x1 ? mid - cols[c].x1 : 0;
-        if (d < best) { best = d; *c0 = *c1 = c; }
+        double ov = fmin(cols[c].hi, p->x1) - fmax(cols[c].lo, p->x0);
+        if (ov > best) { best = ov; *c0 = *c1 = c; }
     }
+    if (*c0 < 0) *c0 = *c1 = 0;
 }
 
 /* Concatenates two cell texts (wrapped text: no space between CJK, one between Latin). */
