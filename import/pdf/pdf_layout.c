@@ -15,6 +15,9 @@
 #define PDF_DEFAULT_PITCH 1.5    /* em: row pitch when a region has a single line */
 #define PDF_ALIGN_TOL 0.3        /* em: values whose edges agree this well are aligned */
 #define PDF_PAD_EM 0.5           /* em: a boundary this far past an aligned column's edge */
+#define PDF_EDGE_EM 0.5          /* em: edges this close are aligned */
+#define PDF_WRAP_EM 2.0          /* em: a wrapped line's centre is this close below */
+#define PDF_FULL_EM 2.0          /* em: text ending this close to its cell's edge wrapped */
 #define PDF_TIE_EM 0.15          /* em: rows this close to equidistant: the upper one wins */
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
 
@@ -343,6 +346,7 @@ typedef struct {
 typedef struct {
     char *text;                  /* owned */
     int span;                    /* last column of the cell's merge (>= its column) */
+    double x1;                   /* right edge of its text on the page */
 } s_cell_t;
 
 /* Does phrase p cover the gap between two consecutive phrases of line m? */
@@ -570,6 +574,13 @@ static int s_line_all(const s_line_t *l, int numeric) {
     return 1;
 }
 
+/* Did the cell's text run to its column's right edge (so that the next line wraps it)? */
+static int s_full(const s_cell_t *cell, const s_col_t *col, double em) {
+    if (!cell->text) return 0;
+    double edge = isfinite(col->hi) ? col->hi : col->x1;
+    return cell->x1 >= edge - PDF_FULL_EM * em;
+}
+
 /* Builds the cells of region lines[a..b] (steps 5 and 6). */
 static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, int region,
                     int *ncols_out) {
@@ -617,9 +628,9 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
             }
             if (c1 > cell->span) cell->span = c1;
             if (cell->span < c0) cell->span = c0;
+            cell->x1 = fmax(cell->x1, lines[i].s[j].x1);
         }
     }
-    free(cols);
     /* Wrapped text: a text-only line whose cells are all in one column. */
     for (size_t i = a; i <= b; i++) {
         s_row_t *r = &rows[i];
@@ -631,6 +642,20 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
             col = c;
         }
         if (col < 0 || !one) continue;
+        /* The line above in this column ran to the cell's edge: this line continues it. */
+        double em = lines[i].size;
+        int upper = -1;
+        for (size_t k = i; k-- > a;) {
+            if (lines[i].yc - lines[k].yc > PDF_WRAP_EM * em) break;
+            if (rows[k].cells[col].text) { upper = (int)k; break; }
+        }
+        if (upper >= 0 && s_full(&rows[upper].cells[col], &cols[col], em)) {
+            r->cont = rows[upper].cont >= 0 ? rows[upper].cont : upper;
+            continue;
+        }
+        /* Or this line ran to the edge and its row (code, numbers) is printed lower, centred
+         * or at the bottom of the cell. */
+        if (!s_full(&r->cells[col], &cols[col], em)) continue;
         double best = INFINITY;
         int target = -1;
         for (size_t k = a; k <= b; k++) {
@@ -647,6 +672,7 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
         }
         if (target >= 0 && best <= PDF_CONT_PITCH * pitch) r->cont = target;
     }
+    free(cols);
     for (size_t k = a; k <= b; k++) {
         /* Join every line that continues k into k, top to bottom. */
         s_row_t *t = &rows[k];
@@ -741,9 +767,11 @@ static int s_letterspace(s_line_t *lines, size_t a, size_t b) {
  * number centred between rows)? Not if it is in a larger font (a title) or covers two cells
  * of either row (a title, a note across the table). */
 static int s_fits(const s_line_t *l, const s_line_t *above, const s_line_t *below) {
-    if (l->size > PDF_TITLE_SIZE * fmin(above->size, below->size)) return 0;
+    if (l->size > PDF_TITLE_SIZE * fmin(above->size, below ? below->size : above->size))
+        return 0;
     const s_line_t *rows[2] = { above, below };
     for (int r = 0; r < 2; r++) {
+        if (!rows[r]) continue;
         int over = 0;
         for (size_t j = 0; j < rows[r]->ns; j++)
             for (size_t q = 0; q < l->n; q++)
@@ -751,6 +779,19 @@ static int s_fits(const s_line_t *l, const s_line_t *above, const s_line_t *belo
         if (over >= 2) return 0;
     }
     return 1;
+}
+
+/* Does the one-phrase line l start or end where a cell of lines[a..k) does (a name under
+ * names, an amount under amounts)? Prose is indented or runs across. */
+static int s_aligned(const s_line_t *l, const s_line_t *lines, size_t a, size_t k) {
+    const s_word_t *p = &l->w[0];
+    double tol = PDF_EDGE_EM * l->size;
+    for (size_t i = a; i < k; i++)
+        for (size_t j = 0; j < lines[i].ns; j++) {
+            const s_word_t *q = &lines[i].s[j];
+            if (fabs(q->x0 - p->x0) <= tol || fabs(q->x1 - p->x1) <= tol) return 1;
+        }
+    return 0;
 }
 
 int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
@@ -775,17 +816,23 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
     /* Step 4: regions. */
     for (size_t i = 0; i < nl;) {
         if (lines[i].n < 2) { i++; continue; }
-        size_t b = i;
-        for (;;) {
-            size_t k = b + 1, extra = 0;
-            while (k < nl && lines[k].n < 2 && extra < PDF_SANDWICH_MAX) { k++; extra++; }
-            if (k >= nl || lines[k].n < 2) break;
-            int close = 1;
-            for (size_t m = b; m < k; m++) {
-                if (lines[m + 1].y0 - lines[m].y1 > PDF_REGION_GAP * lines[m].size) close = 0;
-                if (m > b && !s_fits(&lines[m], &lines[b], &lines[k])) close = 0;
-            }
-            if (!close) break;
+        size_t b = i, last_row = i;
+        for (size_t k = i + 1; k < nl; k++) {
+            if (lines[k].y0 - lines[k - 1].y1 > PDF_REGION_GAP * lines[k - 1].size) break;
+            if (lines[k].n >= 2) { b = last_row = k; continue; }
+            /* A one-phrase line: a row with one cell (an expense line whose income side is
+             * empty), a wrapped name or a centred number, unless it is a title or a note. */
+            size_t next = k + 1;
+            while (next < nl && lines[next].n < 2 &&
+                   lines[next].y0 - lines[next - 1].y1 <= PDF_REGION_GAP * lines[next - 1].size)
+                next++;
+            const s_line_t *below = next < nl && lines[next].n >= 2 &&
+                                    lines[next].y0 - lines[next - 1].y1 <=
+                                        PDF_REGION_GAP * lines[next - 1].size
+                                        ? &lines[next] : NULL;
+            if (!below || !s_fits(&lines[k], &lines[last_row], below)) break;
+            if (!(below && next - k <= PDF_SANDWICH_MAX) && !s_aligned(&lines[k], lines, i, k))
+                break;
             b = k;
         }
         int nc = 0;

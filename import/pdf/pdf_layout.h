@@ -10,8 +10,9 @@
  *      or one is a code-like digit string; letter-spaced single characters ("收  入") joined
  *      up to PDF_LETTERSPACE_GAP em; numbers broken by extraction ("546. 13", "2, 361. 22")
  *      repaired to "546.13", "2,361.22";
- *   4. table regions: runs of lines holding two or more phrases (with at most
- *      PDF_SANDWICH_MAX one-phrase lines between them);
+ *   4. table regions: runs of lines holding two or more phrases, with the one-phrase lines
+ *      among and after them that are no title (larger font) and no note (across two cells)
+ *      and either stand between rows (at most PDF_SANDWICH_MAX) or align with a cell;
  *   5. columns of a region: the union of the x-extents of its phrases, leaving out phrases that
  *      span a gap other lines show (merged header cells), so right-aligned numbers and
  *      left-aligned names each make one column; a spanning phrase becomes a merged cell;
