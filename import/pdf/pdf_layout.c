@@ -513,6 +513,10 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                 double o0 = fmin(col->x1, l->s[j].x1) - fmax(col->x0, l->s[j].x0);
                 double o1 = fmin(col->x1, l->s[j + 1].x1) - fmax(col->x0, l->s[j + 1].x0);
                 const s_word_t *p = o0 >= o1 ? &l->s[j + 1] : &l->s[j];
+                int overlaps = 0;
+                for (size_t c = 0; c < m && !overlaps; c++)
+                    overlaps = iv[c].x1 > p->x0 && iv[c].x0 < p->x1;
+                if (overlaps) continue;   /* over values already: a column would not help */
                 iv[m] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
                 m++;
                 qsort(iv, m, sizeof *iv, s_cmp_col);

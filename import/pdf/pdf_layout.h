@@ -13,13 +13,19 @@
  *   4. table regions: runs of lines holding two or more phrases, with the one-phrase lines
  *      among and after them that are no title (larger font) and no note (across two cells)
  *      and either stand between rows (at most PDF_SANDWICH_MAX) or align with a cell;
- *   5. columns of a region: the union of the x-extents of its phrases, leaving out phrases that
- *      span a gap other lines show (merged header cells), so right-aligned numbers and
- *      left-aligned names each make one column; a spanning phrase becomes a merged cell;
- *   6. a line with only text in one column and no number or code (a wrapped 科目名称) is
- *      joined to the nearest row; a line of numbers only, with nothing in the first column
- *      (a number vertically centred in a merged cell), gives each number to the nearest row
- *      (within PDF_ORPHAN_PITCH of the row pitch) that has no value in that column;
+ *   5. columns of a region: the union of the x-extents of the phrases on lines that hold a
+ *      number (the body), leaving out phrases that span a gap other lines show; cell ranges
+ *      between columns from the values' alignment (amounts right-aligned, names and codes
+ *      left-aligned); header phrases are placed onto those ranges (a header over two
+ *      columns' values becomes a merged cell), and a header with no values under it (an
+ *      empty column) gets a column of its own; a table with no number at all (printed
+ *      empty) takes its columns from its header lines;
+ *   6. a text-only line in one column (no number, no code) joins the row above when that
+ *      row's text in the column ran to the cell's edge (a wrapped 科目名称), or, when it ran
+ *      to the edge itself, the nearest row (code and numbers printed lower, centred); a line
+ *      of numbers only, with nothing in the first column (a number vertically centred in a
+ *      merged cell), gives each number to the nearest row (within PDF_ORPHAN_PITCH of the
+ *      row pitch; the upper one on a tie) that has no value in that column;
  *   7. lines outside every region (titles, unit lines, notes, prose) become one cell in
  *      column 0 merged across the page's columns, and are appended to the narrative.
  * It never reads what the text means beyond "is this a number / a digit code".
