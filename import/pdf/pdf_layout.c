@@ -828,7 +828,8 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
              * empty), a wrapped name or a centred number, unless it is a title or a note. */
             size_t next = k + 1;
             while (next < nl && lines[next].n < 2 &&
-                   lines[next].y0 - lines[next - 1].y1 <= PDF_REGION_GAP * lines[next - 1].size)
+                   lines[next].y0 - lines[next - 1].y1 <= PDF_REGION_GAP * lines[next - 1].size &&
+                   lines[next].size <= PDF_TITLE_SIZE * lines[last_row].size)
                 next++;
             const s_line_t *below = next < nl && lines[next].n >= 2 &&
                                     lines[next].y0 - lines[next - 1].y1 <=

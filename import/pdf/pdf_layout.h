@@ -43,7 +43,7 @@
 #define PDF_PHRASE_GAP 0.8       /* em: words closer than this are one cell's text */
 #define PDF_LETTERSPACE_GAP 4.0  /* em: "收  入": single characters spaced out in a header */
 #define PDF_REPAIR_GAP 1.0       /* em: "546. 13" is one number up to this gap */
-#define PDF_REGION_GAP 3.0       /* em: a wider vertical gap ends a table region */
+#define PDF_REGION_GAP 6.0       /* em: a wider vertical gap ends a table (blank rows) */
 #define PDF_SANDWICH_MAX 2       /* one-phrase lines allowed between two table rows */
 #define PDF_ORPHAN_PITCH 0.75    /* a lone number belongs to a row closer than this x pitch */
 #define PDF_CONT_PITCH 1.6       /* a wrapped name belongs to a row closer than this x pitch */
