@@ -18,6 +18,7 @@
 #define PDF_EDGE_EM 0.5          /* em: edges this close are aligned */
 #define PDF_WRAP_EM 2.0          /* em: a wrapped line's centre is this close below */
 #define PDF_FULL_EM 2.0          /* em: text ending this close to its cell's edge wrapped */
+#define PDF_HEADER_PASSES 8      /* rounds of giving empty columns' headers their own */
 #define PDF_TIE_EM 0.15          /* em: rows this close to equidistant: the upper one wins */
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
 
@@ -500,11 +501,11 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
     /* A header over a column that holds no number (an empty column) has no body extent: when
      * two phrases of one line land in one column, the one farther from the column's values
      * gets a column of its own. */
-    for (size_t round = 0; round < cap && m < ivcap; round++) {
-        int added = 0;
-        for (size_t i = a; i <= b && !added; i++) {
+    for (int pass = 0; pass < PDF_HEADER_PASSES && m < ivcap; pass++) {
+        size_t m0 = m;
+        for (size_t i = a; i <= b && m < ivcap; i++) {
             const s_line_t *l = &lines[i];
-            for (size_t j = 0; j + 1 < l->ns && !added; j++) {
+            for (size_t j = 0; j + 1 < l->ns && m < ivcap; j++) {
                 int c0, c1, d0, d1;
                 s_place(&l->s[j], iv, (int)m, &c0, &c1);
                 s_place(&l->s[j + 1], iv, (int)m, &d0, &d1);
@@ -517,14 +518,12 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                 for (size_t c = 0; c < m && !overlaps; c++)
                     overlaps = iv[c].x1 > p->x0 && iv[c].x0 < p->x1;
                 if (overlaps) continue;   /* over values already: a column would not help */
-                iv[m] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
-                m++;
+                iv[m++] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
                 qsort(iv, m, sizeof *iv, s_cmp_col);
                 s_bounds(iv, m, em);
-                added = 1;
             }
         }
-        if (!added) break;
+        if (m == m0) break;
     }
     *out = iv;
     return (int)m;
