@@ -1,0 +1,91 @@
+/* pdf.h -- a published budget PDF read through its text layer (libpoppler-glib) into grids of
+ * cells (core/grid.h), one per page that holds a table, plus the document's narrative text;
+ * the grids go to the one table recogniser (core/recognise.h) exactly like workbook sheets.
+ *
+ * Poppler never runs in the caller's process: pdf_read_grids() forks a child that sets
+ * RLIMIT_AS, RLIMIT_CPU and a wall-clock alarm, opens the file, rebuilds every page
+ * (import/pdf/pdf_layout.c) and writes the result over a pipe in a length-prefixed format
+ * (below); the parent reads at most result_bytes_max, kills the child at the wall-clock limit,
+ * and validates every length before it builds a grid. A hostile PDF (deep nesting, a huge
+ * /Count, a decompression bomb) therefore costs at most the limits and ends in an error.
+ *
+ * Pipe format (all integers u32 little-endian; "bytes" = u32 length + that many bytes):
+ *   "HZPG" u32 version(1) u32 status(0 ok, 1 error, 2 no text layer) bytes message
+ *   u32 ngrids, per grid: bytes name, u32 ncells, per cell: u32 row, u32 col, u8 kind,
+ *   u8 decimals, bytes text; u32 nmerges, per merge: u32 r0 c0 r1 c1
+ *   bytes narrative, "END!"
+ *
+ * Grid layout: row = one printed line (titles, unit line, header rows, table rows, notes, in
+ * order down the page); a table's columns come from its words' x-extents; text outside
+ * tables sits in column 0, merged across the page's columns. Cells are GRID_TEXT holding the
+ * printed text ("1,773.19"; "546. 13" repaired to "546.13"). A table over several pages gives
+ * one grid per page, its header repeated as printed.
+ * Narrative: every line outside the tables in reading order (top to bottom, page after page),
+ * one '\n'-terminated line per printed line, an empty line between pages.
+ */
+#ifndef HUIZONG_PDF_H
+#define HUIZONG_PDF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "grid.h"
+
+#define PDF_PAGES_MAX 2000u                      /* a budget document has a few dozen */
+#define PDF_FILE_BYTES_MAX (256ull << 20)        /* input file size */
+#define PDF_MEMORY_BYTES (2ull << 30)            /* RLIMIT_AS of the poppler child */
+#define PDF_CPU_SECONDS 60u                      /* RLIMIT_CPU of the child */
+#define PDF_WALL_SECONDS 120u                    /* wall clock before the child is killed */
+#define PDF_RESULT_BYTES_MAX (256ull << 20)      /* what the child may send back */
+#define PDF_NARRATIVE_BYTES_MAX (64ull << 20)
+
+#define PDF_ERR (-1)
+#define PDF_ERR_NO_TEXT (-2)                     /* scanned: the caller exits 2 */
+
+typedef struct {
+    uint32_t pages_max;
+    uint64_t file_bytes_max;
+    uint64_t memory_bytes;       /* 0: no RLIMIT_AS (also skipped under AddressSanitizer) */
+    uint32_t cpu_seconds;
+    uint32_t wall_seconds;
+    uint64_t result_bytes_max;
+} pdf_limits_t;
+
+/* The defaults above. */
+void pdf_limits_default(pdf_limits_t *l);
+
+/* Reads the PDF at path (limits NULL: the defaults). On success returns 0 and sets *grids to
+ * an array of *n finished grids (labels "第3页"; pages without a table give none) and
+ * *narrative to a malloc'd NUL-terminated UTF-8 string (never NULL); free them with
+ * pdf_grids_free() and free(). Returns PDF_ERR_NO_TEXT with "PDF 无文字层：不支持扫描件（no
+ * text layer; scanned documents are not supported）" in err when no page has any text, or
+ * PDF_ERR with a reason naming the file (encrypted, damaged, over a limit, the child killed)
+ * in err; then *grids, *n and *narrative are NULL/0. */
+int pdf_read_grids(const char *path, const pdf_limits_t *limits, grid_t ***grids, size_t *n,
+                   char **narrative, char *err, size_t errlen);
+
+/* Destroys grids[0..n) and the array; sets *grids NULL and *n 0. */
+void pdf_grids_free(grid_t ***grids, size_t *n);
+
+/* What import_read_file() calls for a .pdf: pdf_read_grids() with the default limits, same
+ * results and returns. */
+int pdf_import_grids(const char *path, grid_t ***grids, size_t *n, char **narrative, char *err,
+                     size_t errlen);
+
+/* ---- the pipe format, exposed for its tests ---- */
+#include "pdf_layout.h"
+
+#define PDF_STATUS_OK 0u
+#define PDF_STATUS_ERROR 1u
+#define PDF_STATUS_NO_TEXT 2u
+
+/* Appends the result to out in the pipe format. 0, or -1 when memory runs out. */
+int pdf_result_encode(uint32_t status, const char *message, grid_t *const *grids, size_t n,
+                      const char *narrative, size_t narrative_len, pdf_text_t *out);
+/* Validates and decodes buf[0..len) (limits l: grid count); the returns of pdf_read_grids(),
+ * with "PDF 解析进程返回的数据无效" for anything malformed (bad magic, a length beyond the
+ * buffer or a limit, invalid UTF-8, a cell outside the grid limits, trailing bytes). */
+int pdf_result_decode(const unsigned char *buf, size_t len, const pdf_limits_t *l,
+                      grid_t ***grids, size_t *n, char **narrative, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,912 @@
+/* pdf_layout.c -- one page's characters rebuilt into lines, table regions, columns and a grid
+ * (see pdf_layout.h for the steps and the tunables). */
+#include "pdf_layout.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+
+#define PDF_SPAN_WINDOW 8        /* lines either side checked for the gaps a phrase spans */
+#define PDF_COL_TOL 0.15         /* em: extents closer than this belong to one column */
+#define PDF_DEFAULT_PITCH 1.5    /* em: row pitch when a region has a single line */
+#define PDF_ALIGN_TOL 0.3        /* em: values whose edges agree this well are aligned */
+#define PDF_PAD_EM 0.5           /* em: a boundary this far past an aligned column's edge */
+#define PDF_EDGE_EM 0.5          /* em: edges this close are aligned */
+#define PDF_WRAP_EM 2.0          /* em: a wrapped line's centre is this close below */
+#define PDF_FULL_EM 2.0          /* em: text ending this close to its cell's edge wrapped */
+#define PDF_HEADER_PASSES 8      /* rounds of giving empty columns' headers their own */
+#define PDF_TIE_EM 0.15          /* em: rows this close to equidistant: the upper one wins */
+#define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
+
+typedef struct {
+    char *text;
+    size_t len, cap;
+    double x0, y0, x1, y1, size;
+    int last_single;             /* the last word joined was one character */
+    int nchars;
+} s_word_t;
+
+typedef struct {
+    s_word_t *w;                 /* loose phrases, left to right (text lines, regions) */
+    size_t n, cap;
+    s_word_t *s;                 /* strict phrases: numbers never glued (table cells) */
+    size_t ns;
+    double yc, y0, y1, size;
+    size_t nwords;               /* words summed into yc */
+} s_line_t;
+
+int pdf_text_append(pdf_text_t *t, const char *s, size_t len) {
+    if (t->len + len + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 1024;
+        while (cap < t->len + len + 1) cap *= 2;
+        char *d = realloc(t->data, cap);
+        if (!d) return -1;
+        t->data = d;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->len, s, len);
+    t->len += len;
+    t->data[t->len] = '\0';
+    return 0;
+}
+
+void pdf_text_free(pdf_text_t *t) {
+    free(t->data);
+    memset(t, 0, sizeof *t);
+}
+
+static int s_put(s_word_t *w, const char *s, size_t len) {
+    if (w->len + len + 1 > w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 32;
+        while (cap < w->len + len + 1) cap *= 2;
+        char *d = realloc(w->text, cap);
+        if (!d) return -1;
+        w->text = d;
+        w->cap = cap;
+    }
+    memcpy(w->text + w->len, s, len);
+    w->len += len;
+    w->text[w->len] = '\0';
+    return 0;
+}
+
+static size_t s_utf8(uint32_t c, char out[4]) {
+    if (c < 0x80) { out[0] = (char)c; return 1; }
+    if (c < 0x800) { out[0] = (char)(0xC0 | (c >> 6)); out[1] = (char)(0x80 | (c & 0x3F)); return 2; }
+    if (c >= 0xD800 && c < 0xE000) c = 0xFFFD;
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12)); out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F)); return 3;
+    }
+    if (c > 0x10FFFF) c = 0xFFFD;
+    if (c < 0x10000) return s_utf8(c, out);
+    out[0] = (char)(0xF0 | (c >> 18)); out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F)); out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static int s_is_space(uint32_t c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0xA0 ||
+           c == 0x3000 || c == 0 || (c >= 0x2000 && c <= 0x200B);
+}
+
+static int s_is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* "1,773.19", "-12", "5.2%", or a dash standing for nothing ("-", "—", "－"). */
+static int s_is_number(const char *t) {
+    if (!strcmp(t, "-") || !strcmp(t, "\xE2\x80\x94") || !strcmp(t, "\xEF\xBC\x8D")) return 1;
+    const char *p = t;
+    if (*p == '-' || *p == '+') p++;
+    int digits = 0;
+    for (; *p; p++) {
+        if (s_is_digit(*p)) digits++;
+        else if (*p == ',' || *p == '.') continue;
+        else if (*p == '%' && p[1] == '\0') continue;
+        else return 0;
+    }
+    return digits > 0;
+}
+
+/* A classification code or a 类/款/项 part ("208", "01", "2080505"): never glued to a name.
+ * Four digits are left out: "2024 年" is one phrase. */
+static int s_is_code(const char *t) {
+    size_t n = strlen(t);
+    if (n < 2 || n == 4) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!s_is_digit(t[i])) return 0;
+    return 1;
+}
+
+static int s_ascii_alnum(char c) {
+    return s_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static void s_word_free(s_word_t *w) { free(w->text); w->text = NULL; }
+
+/* Appends b to a (the phrase grows to the right). */
+static int s_word_join(s_word_t *a, const s_word_t *b, int space) {
+    if (space && s_put(a, " ", 1) < 0) return -1;
+    if (s_put(a, b->text, b->len) < 0) return -1;
+    a->x1 = fmax(a->x1, b->x1);
+    a->y0 = fmin(a->y0, b->y0);
+    a->y1 = fmax(a->y1, b->y1);
+    a->size = fmax(a->size, b->size);
+    a->nchars += b->nchars;
+    a->last_single = b->nchars == 1;
+    return 0;
+}
+
+/* Should word b (right of phrase a on one line) be part of the same phrase? 2 = yes and the
+ * two are a number broken by extraction (join without a space), 1 = yes, 0 = no. */
+static int s_joins(const s_word_t *a, const s_word_t *b, int strict) {
+    double em = fmin(a->size, b->size);
+    double gap = b->x0 - a->x1;
+    char last = a->len ? a->text[a->len - 1] : 0;
+    if (gap < PDF_REPAIR_GAP * em && s_is_digit(b->text[0])) {
+        /* "546." + "13", "2," + "361.22": the left part is a number ending in a separator. */
+        if ((last == '.' || last == ',') && s_is_number(a->text) && a->len > 1) return 2;
+    }
+    if (gap < PDF_REPAIR_GAP * em && s_is_number(a->text) && s_is_digit(last) &&
+        (b->text[0] == '.' || b->text[0] == ',') && b->len > 1 && s_is_digit(b->text[1]) &&
+        s_is_number(b->text))
+        return 2;
+    int na = s_is_number(a->text), nb = s_is_number(b->text);
+    if (na && nb) return 0;
+    if (strict && (na || nb)) return 0;
+    if (s_is_code(a->text) || s_is_code(b->text)) return 0;
+    if (gap < PDF_PHRASE_GAP * em) return 1;
+    if (!strict && a->last_single && b->nchars == 1 && !na && !nb &&
+        gap < PDF_LETTERSPACE_GAP * em)
+        return 1;
+    return 0;
+}
+
+static int s_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Words from characters (step 1). */
+static int s_words(const pdf_char_t *chars, size_t n, s_word_t **out, size_t *nout) {
+    s_word_t *w = NULL;
+    size_t nw = 0, cap = 0;
+    int brk = 1;
+    for (size_t i = 0; i < n; i++) {
+        const pdf_char_t *c = &chars[i];
+        if (s_is_space(c->ch) || !isfinite(c->x0) || !isfinite(c->y0) || !isfinite(c->x1) ||
+            !isfinite(c->y1)) {
+            brk = 1;
+            continue;
+        }
+        double size = c->size > 0 && isfinite(c->size) ? c->size : fmax(c->y1 - c->y0, 1.0);
+        double yc = (c->y0 + c->y1) / 2;
+        s_word_t *cur = nw ? &w[nw - 1] : NULL;
+        if (cur && !brk) {
+            double cyc = (cur->y0 + cur->y1) / 2;
+            double gap = c->x0 - cur->x1;
+            if (fabs(yc - cyc) > PDF_LINE_TOL * size || gap > PDF_WORD_GAP * size ||
+                gap < -0.5 * size)
+                cur = NULL;
+        } else {
+            cur = NULL;
+        }
+        char u[4];
+        size_t ul = s_utf8(c->ch, u);
+        if (!cur) {
+            if (nw == cap) {
+                size_t nc = cap ? cap * 2 : 256;
+                s_word_t *nwp = realloc(w, nc * sizeof *nwp);
+                if (!nwp) goto fail;
+                w = nwp;
+                cap = nc;
+            }
+            cur = &w[nw++];
+            memset(cur, 0, sizeof *cur);
+            cur->x0 = c->x0; cur->x1 = c->x1; cur->y0 = c->y0; cur->y1 = c->y1;
+            cur->size = size;
+        } else {
+            cur->x1 = fmax(cur->x1, c->x1);
+            cur->y0 = fmin(cur->y0, c->y0);
+            cur->y1 = fmax(cur->y1, c->y1);
+            cur->size = fmax(cur->size, size);
+        }
+        if (s_put(cur, u, ul) < 0) goto fail;
+        cur->nchars++;
+        cur->last_single = cur->nchars == 1;
+        brk = 0;
+    }
+    *out = w;
+    *nout = nw;
+    return 0;
+fail:
+    for (size_t i = 0; i < nw; i++) s_word_free(&w[i]);
+    free(w);
+    return -1;
+}
+
+static int s_cmp_word_y(const void *a, const void *b) {
+    const s_word_t *x = a, *y = b;
+    double p = (x->y0 + x->y1) / 2, q = (y->y0 + y->y1) / 2;
+    if (p != q) return (p > q) - (p < q);
+    return (x->x0 > y->x0) - (x->x0 < y->x0);
+}
+
+static int s_cmp_word_x(const void *a, const void *b) {
+    const s_word_t *x = a, *y = b;
+    return (x->x0 > y->x0) - (x->x0 < y->x0);
+}
+
+static void s_lines_free(s_line_t *lines, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < lines[i].n; j++) s_word_free(&lines[i].w[j]);
+        free(lines[i].w);
+        for (size_t j = 0; j < lines[i].ns; j++) s_word_free(&lines[i].s[j]);
+        free(lines[i].s);
+    }
+    free(lines);
+}
+
+/* Joins the words w[0..*n) of one line into phrases in place (step 3). */
+static int s_phrases(s_word_t *w, size_t *n, int strict) {
+    size_t m = 0;
+    for (size_t j = 0; j < *n; j++) {
+        if (m > 0) {
+            int how = s_joins(&w[m - 1], &w[j], strict);
+            if (how) {
+                s_word_t *a = &w[m - 1];
+                int space = how == 1 && w[j].x0 - a->x1 > PDF_WORD_GAP * a->size &&
+                            s_ascii_alnum(a->text[a->len - 1]) && s_ascii_alnum(w[j].text[0]);
+                if (s_word_join(a, &w[j], space) < 0) {
+                    for (size_t k = j; k < *n; k++) s_word_free(&w[k]);
+                    *n = m;
+                    return -1;
+                }
+                s_word_free(&w[j]);
+                continue;
+            }
+        }
+        w[m++] = w[j];
+    }
+    *n = m;
+    return 0;
+}
+
+/* Lines from words (step 2) and phrases within each line (step 3). Takes the words. */
+static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
+    qsort(w, nw, sizeof *w, s_cmp_word_y);
+    s_line_t *lines = NULL;
+    size_t nl = 0, cap = 0;
+    size_t i = 0;
+    for (; i < nw; i++) {
+        double yc = (w[i].y0 + w[i].y1) / 2;
+        s_line_t *l = nl ? &lines[nl - 1] : NULL;
+        if (!l || fabs(yc - l->yc) > PDF_LINE_TOL * fmin(w[i].size, l->size)) {
+            if (nl == cap) {
+                size_t nc = cap ? cap * 2 : 64;
+                s_line_t *np = realloc(lines, nc * sizeof *np);
+                if (!np) goto fail;
+                lines = np;
+                cap = nc;
+            }
+            l = &lines[nl++];
+            memset(l, 0, sizeof *l);
+            l->y0 = w[i].y0; l->y1 = w[i].y1; l->size = w[i].size;
+        }
+        if (l->n == l->cap) {
+            size_t nc = l->cap ? l->cap * 2 : 8;
+            s_word_t *np = realloc(l->w, nc * sizeof *np);
+            if (!np) goto fail;
+            l->w = np;
+            l->cap = nc;
+        }
+        l->w[l->n++] = w[i];
+        w[i].text = NULL;
+        l->yc = (l->yc * (double)l->nwords + yc) / (double)(l->nwords + 1);
+        l->nwords++;
+        l->y0 = fmin(l->y0, w[i].y0);
+        l->y1 = fmax(l->y1, w[i].y1);
+        l->size = fmin(l->size, w[i].size);
+    }
+    for (size_t k = 0; k < nl; k++) {
+        s_line_t *l = &lines[k];
+        qsort(l->w, l->n, sizeof *l->w, s_cmp_word_x);
+        l->s = malloc(l->n * sizeof *l->s);
+        if (!l->s) goto fail;
+        for (size_t j = 0; j < l->n; j++) {
+            l->s[j] = l->w[j];
+            l->s[j].text = NULL;
+            l->s[j].cap = 0;
+            l->s[j].len = 0;
+            if (s_put(&l->s[j], l->w[j].text, l->w[j].len) < 0) { l->ns = j; goto fail; }
+        }
+        l->ns = l->n;
+        if (s_phrases(l->w, &l->n, 0) < 0 || s_phrases(l->s, &l->ns, 1) < 0) goto fail;
+    }
+    free(w);
+    *out = lines;
+    *nout = nl;
+    return 0;
+fail:
+    for (size_t k = i; k < nw; k++) s_word_free(&w[k]);
+    free(w);
+    s_lines_free(lines, nl);
+    return -1;
+}
+
+typedef struct {
+    double x0, x1;               /* the union of its values' extents */
+    double lo, hi;               /* the cell range: boundaries halfway or by alignment */
+    double min_x0, max_x0, min_x1, max_x1;
+    size_t values, numbers;      /* phrases in it; of those, amounts ("1,773.19") */
+} s_col_t;
+
+typedef struct {
+    char *text;                  /* owned */
+    int span;                    /* last column of the cell's merge (>= its column) */
+    double x1;                   /* right edge of its text on the page */
+} s_cell_t;
+
+/* Does phrase p cover the gap between two consecutive phrases of line m? */
+static int s_spans(const s_word_t *p, const s_line_t *m) {
+    for (size_t j = 0; j + 1 < m->ns; j++) {
+        const s_word_t *a = &m->s[j], *b = &m->s[j + 1];
+        if (a->x1 > p->x0 && a->x0 < p->x1 && b->x0 < p->x1 && b->x1 > p->x0 && a->x1 < b->x0)
+            return 1;
+    }
+    return 0;
+}
+
+static int s_has_number(const s_line_t *l) {
+    for (size_t j = 0; j < l->ns; j++)
+        if (s_is_number(l->s[j].text) && strpbrk(l->s[j].text, "0123456789")) return 1;
+    return 0;
+}
+
+static int s_cmp_col(const void *a, const void *b) {
+    const s_col_t *x = a, *y = b;
+    return (x->x0 > y->x0) - (x->x0 < y->x0);
+}
+
+static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, int *c1);
+
+/* Cell ranges between neighbouring columns: past an aligned edge (numbers right-aligned,
+ * names left-aligned) or halfway. */
+static void s_bounds(s_col_t *iv, size_t m, double em) {
+    for (size_t c = 0; c < m; c++) {
+        if (c == 0) iv[c].lo = -INFINITY;
+        iv[c].hi = INFINITY;
+        if (c + 1 == m) break;
+        s_col_t *l = &iv[c], *r = &iv[c + 1];
+        double tol = PDF_ALIGN_TOL * em, gap = r->x0 - l->x1, pad = fmin(PDF_PAD_EM * em, gap / 2);
+        int l_right = l->values > 0 && l->max_x1 - l->min_x1 <= tol &&
+                      (l->max_x0 - l->min_x0 > tol || 2 * l->numbers > l->values);
+        int r_left = r->values > 0 && r->max_x0 - r->min_x0 <= tol &&
+                     (r->max_x1 - r->min_x1 > tol || 2 * r->numbers <= r->values);
+        double cut = l_right && !r_left ? l->x1 + pad : r_left && !l_right ? r->x0 - pad
+                                                                          : l->x1 + gap / 2;
+        l->hi = cut;
+        r->lo = cut;
+    }
+}
+
+/* Columns of the region lines[a..b] (step 5): from the lines that hold numbers (the body;
+ * header phrases are placed onto the body's columns afterwards, however they are aligned),
+ * or from every line when there is no body (a table printed empty). Returns the count, or
+ * -1 (memory). */
+static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
+    size_t cap = 0, n = 0, nlines = b - a + 1;
+    for (size_t i = a; i <= b; i++) cap += lines[i].ns;
+    size_t ivcap = 2 * cap + 1;  /* body extents, then one per header conflict at most */
+    s_col_t *iv = calloc(ivcap, sizeof *iv);
+    unsigned char *spanning = calloc(cap ? cap : 1, 1);   /* per phrase, in line order */
+    unsigned char *body = calloc(nlines, 1);
+    if (!iv || !spanning || !body) { free(iv); free(spanning); free(body); return -1; }
+    size_t nbody = 0;
+    for (size_t i = a; i <= b; i++) nbody += body[i - a] = (unsigned char)s_has_number(&lines[i]);
+    int empty_table = nbody == 0;
+    if (empty_table) memset(body, 1, nlines);
+    double em = 0;
+    for (size_t i = a, at = 0; i <= b; i++) {
+        const s_line_t *l = &lines[i];
+        for (size_t j = 0; j < l->ns; j++, at++) {
+            const s_word_t *p = &l->s[j];
+            if (!body[i - a]) continue;
+            size_t lo = i > a + PDF_SPAN_WINDOW ? i - PDF_SPAN_WINDOW : a;
+            size_t hi = i + PDF_SPAN_WINDOW < b ? i + PDF_SPAN_WINDOW : b;
+            for (size_t k = lo; k <= hi && !spanning[at]; k++)
+                if (k != i && body[k - a] && s_spans(p, &lines[k])) spanning[at] = 1;
+            if (spanning[at]) continue;
+            iv[n++] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
+            em = em > 0 ? fmin(em, p->size) : p->size;
+        }
+    }
+    if (n == 0) {   /* every phrase spans another line's gap: take them all */
+        for (size_t i = a; i <= b; i++)
+            for (size_t j = 0; j < lines[i].ns; j++) {
+                iv[n++] = (s_col_t){ .x0 = lines[i].s[j].x0, .x1 = lines[i].s[j].x1 };
+                em = em > 0 ? fmin(em, lines[i].s[j].size) : lines[i].s[j].size;
+            }
+        memset(spanning, 0, cap ? cap : 1);
+        memset(body, 1, nlines);
+    }
+    qsort(iv, n, sizeof *iv, s_cmp_col);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && iv[i].x0 <= iv[m - 1].x1 + PDF_COL_TOL * em) {
+            iv[m - 1].x1 = fmax(iv[m - 1].x1, iv[i].x1);
+            continue;
+        }
+        iv[m++] = iv[i];
+    }
+    if (empty_table) {
+        /* Only header lines: a centred header over nothing leaves extents that no line fills
+         * together: merge such neighbours, the closest first, while no line would then have
+         * two (non-spanning) phrases in one column. */
+        unsigned char *occ = calloc(m * nlines + 1, 1);
+        if (!occ) { free(iv); free(spanning); free(body); return -1; }
+        for (size_t i = a, at = 0; i <= b; i++)
+            for (size_t j = 0; j < lines[i].ns; j++, at++)
+                for (size_t c = 0; c < m && !spanning[at]; c++)
+                    if (iv[c].x1 > lines[i].s[j].x0 && iv[c].x0 < lines[i].s[j].x1)
+                        occ[c * nlines + (i - a)] = 1;
+        for (;;) {
+            double best = INFINITY;
+            size_t pick = m;
+            for (size_t c = 0; c + 1 < m; c++) {
+                int shared = 0;
+                for (size_t i = 0; i < nlines && !shared; i++)
+                    shared = occ[c * nlines + i] && occ[(c + 1) * nlines + i];
+                double gap = iv[c + 1].x0 - iv[c].x1;
+                if (!shared && gap < best) { best = gap; pick = c; }
+            }
+            if (pick == m) break;
+            iv[pick].x1 = fmax(iv[pick].x1, iv[pick + 1].x1);
+            for (size_t i = 0; i < nlines; i++)
+                occ[pick * nlines + i] |= occ[(pick + 1) * nlines + i];
+            memmove(&iv[pick + 1], &iv[pick + 2], (m - pick - 2) * sizeof *iv);
+            memmove(&occ[(pick + 1) * nlines], &occ[(pick + 2) * nlines], (m - pick - 2) * nlines);
+            m--;
+        }
+        free(occ);
+    }
+    /* Alignment of each column's values, for the boundaries between columns. */
+    for (size_t c = 0; c < m; c++) {
+        iv[c].min_x0 = iv[c].min_x1 = INFINITY;
+        iv[c].max_x0 = iv[c].max_x1 = -INFINITY;
+    }
+    for (size_t i = a, at = 0; i <= b; i++)
+        for (size_t j = 0; j < lines[i].ns; j++, at++) {
+            const s_word_t *p = &lines[i].s[j];
+            if (!body[i - a] || spanning[at]) continue;
+            for (size_t c = 0; c < m; c++) {
+                if (!(iv[c].x1 > p->x0 && iv[c].x0 < p->x1)) continue;
+                s_col_t *col = &iv[c];
+                col->min_x0 = fmin(col->min_x0, p->x0);
+                col->max_x0 = fmax(col->max_x0, p->x0);
+                col->min_x1 = fmin(col->min_x1, p->x1);
+                col->max_x1 = fmax(col->max_x1, p->x1);
+                col->values++;
+                /* amounts are right-aligned; codes ("01", "208") are text */
+                col->numbers += s_is_number(p->text) && strpbrk(p->text, ".,") != NULL;
+                break;
+            }
+        }
+    free(spanning);
+    free(body);
+    s_bounds(iv, m, em);
+    /* A header over a column that holds no number (an empty column) has no body extent: when
+     * two phrases of one line land in one column, the one farther from the column's values
+     * gets a column of its own. */
+    for (int pass = 0; pass < PDF_HEADER_PASSES && m < ivcap; pass++) {
+        size_t m0 = m;
+        for (size_t i = a; i <= b && m < ivcap; i++) {
+            const s_line_t *l = &lines[i];
+            for (size_t j = 0; j + 1 < l->ns && m < ivcap; j++) {
+                int c0, c1, d0, d1;
+                s_place(&l->s[j], iv, (int)m, &c0, &c1);
+                s_place(&l->s[j + 1], iv, (int)m, &d0, &d1);
+                if (c1 != d0) continue;
+                const s_col_t *col = &iv[c1];
+                double o0 = fmin(col->x1, l->s[j].x1) - fmax(col->x0, l->s[j].x0);
+                double o1 = fmin(col->x1, l->s[j + 1].x1) - fmax(col->x0, l->s[j + 1].x0);
+                const s_word_t *p = o0 >= o1 ? &l->s[j + 1] : &l->s[j];
+                int overlaps = 0;
+                for (size_t c = 0; c < m && !overlaps; c++)
+                    overlaps = iv[c].x1 > p->x0 && iv[c].x0 < p->x1;
+                if (overlaps) continue;   /* over values already: a column would not help */
+                iv[m++] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
+                qsort(iv, m, sizeof *iv, s_cmp_col);
+                s_bounds(iv, m, em);
+            }
+        }
+        if (m == m0) break;
+    }
+    *out = iv;
+    return (int)m;
+}
+
+/* The columns [c0, c1] a phrase falls in: those whose values it overlaps (a header centred
+ * over two columns spans both), else the one whose cell range holds most of it (a header
+ * left-aligned at a cell's edge, far from the right-aligned numbers below it). */
+static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, int *c1) {
+    *c0 = -1;
+    *c1 = -1;
+    for (int c = 0; c < ncols; c++) {
+        if (cols[c].x1 > p->x0 && cols[c].x0 < p->x1) {
+            if (*c0 < 0) *c0 = c;
+            *c1 = c;
+        }
+    }
+    if (*c0 >= 0) return;
+    double best = -INFINITY;
+    for (int c = 0; c < ncols; c++) {
+        double ov = fmin(cols[c].hi, p->x1) - fmax(cols[c].lo, p->x0);
+        if (ov > best) { best = ov; *c0 = *c1 = c; }
+    }
+    if (*c0 < 0) *c0 = *c1 = 0;
+}
+
+/* Concatenates two cell texts (wrapped text: no space between CJK, one between Latin). */
+static char *s_concat(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    int space = la && lb && s_ascii_alnum(a[la - 1]) && s_ascii_alnum(b[0]);
+    char *r = malloc(la + lb + 2);
+    if (!r) return NULL;
+    memcpy(r, a, la);
+    if (space) r[la++] = ' ';
+    memcpy(r + la, b, lb + 1);
+    return r;
+}
+
+typedef struct {
+    int region;                  /* index of its region, or -1 */
+    int cont;                    /* a wrapped-text line: index of the line it joins, or -1 */
+    int absorbed;                /* every cell moved to another line */
+    s_cell_t *cells;             /* ncols of its region */
+    int ncols;
+} s_row_t;
+
+static int s_line_all(const s_line_t *l, int numeric) {
+    for (size_t j = 0; j < l->ns; j++)
+        if (s_is_number(l->s[j].text) != numeric || (!numeric && s_is_code(l->s[j].text)))
+            return 0;
+    return 1;
+}
+
+/* Did the cell's text run to its column's right edge (so that the next line wraps it)? */
+static int s_full(const s_cell_t *cell, const s_col_t *col, double em) {
+    if (!cell->text) return 0;
+    double edge = isfinite(col->hi) ? col->hi : col->x1;
+    return cell->x1 >= edge - PDF_FULL_EM * em;
+}
+
+/* Builds the cells of region lines[a..b] (steps 5 and 6). */
+static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, int region,
+                    int *ncols_out) {
+    s_col_t *cols = NULL;
+    int ncols = s_columns(lines, a, b, &cols);
+    if (ncols < 0) return -1;
+    if (ncols == 0) ncols = 1;
+    *ncols_out = ncols;
+    /* Row pitch: the median distance between consecutive lines of two or more cells (lone
+     * numbers and wrapped names between them would halve it). */
+    double pitch = lines[a].size * PDF_DEFAULT_PITCH;
+    double *d = malloc((b - a + 1) * sizeof *d);
+    if (!d) { free(cols); return -1; }
+    size_t nd = 0, prev = b + 1;
+    for (size_t i = a; i <= b; i++) {
+        if (lines[i].ns < 2) continue;
+        if (prev <= b) d[nd++] = lines[i].yc - lines[prev].yc;
+        prev = i;
+    }
+    if (nd > 0) {
+        qsort(d, nd, sizeof *d, s_cmp_double);
+        pitch = d[nd / 2];
+    }
+    free(d);
+    for (size_t i = a; i <= b; i++) {
+        s_row_t *r = &rows[i];
+        r->region = region;
+        r->cont = -1;
+        r->cells = calloc((size_t)ncols, sizeof *r->cells);
+        if (!r->cells) { free(cols); return -1; }
+        r->ncols = ncols;
+        for (size_t j = 0; j < lines[i].ns; j++) {
+            int c0, c1;
+            s_place(&lines[i].s[j], cols, ncols, &c0, &c1);
+            s_cell_t *cell = &r->cells[c0];
+            if (cell->text) {
+                char *t = malloc(strlen(cell->text) + lines[i].s[j].len + 2);
+                if (!t) { free(cols); return -1; }
+                sprintf(t, "%s %s", cell->text, lines[i].s[j].text);
+                free(cell->text);
+                cell->text = t;
+            } else {
+                cell->text = strdup(lines[i].s[j].text);
+                if (!cell->text) { free(cols); return -1; }
+            }
+            if (c1 > cell->span) cell->span = c1;
+            if (cell->span < c0) cell->span = c0;
+            cell->x1 = fmax(cell->x1, lines[i].s[j].x1);
+        }
+    }
+    /* Wrapped text: a text-only line whose cells are all in one column. */
+    for (size_t i = a; i <= b; i++) {
+        s_row_t *r = &rows[i];
+        if (!s_line_all(&lines[i], 0)) continue;
+        int col = -1, one = 1;
+        for (int c = 0; c < ncols; c++) {
+            if (!r->cells[c].text) continue;
+            if (col >= 0 || r->cells[c].span != c) one = 0;
+            col = c;
+        }
+        if (col < 0 || !one) continue;
+        /* The line above in this column ran to the cell's edge: this line continues it. */
+        double em = lines[i].size;
+        int upper = -1;
+        for (size_t k = i; k-- > a;) {
+            if (lines[i].yc - lines[k].yc > PDF_WRAP_EM * em) break;
+            if (rows[k].cells[col].text) { upper = (int)k; break; }
+        }
+        if (upper >= 0 && s_full(&rows[upper].cells[col], &cols[col], em)) {
+            r->cont = rows[upper].cont >= 0 ? rows[upper].cont : upper;
+            continue;
+        }
+        /* Or this line ran to the edge and its row (code, numbers) is printed lower, centred
+         * or at the bottom of the cell. */
+        if (!s_full(&r->cells[col], &cols[col], em)) continue;
+        double best = INFINITY;
+        int target = -1;
+        for (size_t k = a; k <= b; k++) {
+            if (k == i) continue;
+            const s_row_t *t = &rows[k];
+            if (s_line_all(&lines[k], 0)) {
+                /* another text-only line: a target only if it is not itself one column */
+                int cnt = 0;
+                for (int c = 0; c < ncols; c++) cnt += t->cells[c].text != NULL;
+                if (cnt <= 1) continue;
+            }
+            double d = fabs(lines[k].yc - lines[i].yc);
+            if (d < best - PDF_TIE_EM * lines[i].size) { best = d; target = (int)k; }
+        }
+        if (target >= 0 && best <= PDF_CONT_PITCH * pitch) r->cont = target;
+    }
+    free(cols);
+    for (size_t k = a; k <= b; k++) {
+        /* Join every line that continues k into k, top to bottom. */
+        s_row_t *t = &rows[k];
+        for (int c = 0; c < ncols; c++) {
+            char *acc = NULL;
+            int have = 0;
+            for (size_t i = a; i <= b; i++) {
+                const char *piece = NULL;
+                if (i == k) piece = t->cells[c].text;
+                else if (rows[i].cont == (int)k) piece = rows[i].cells[c].text;
+                if (!piece) continue;
+                if (i != k) have = 1;
+                char *n2 = acc ? s_concat(acc, piece) : strdup(piece);
+                free(acc);
+                if (!n2) return -1;
+                acc = n2;
+            }
+            if (!have) { free(acc); continue; }
+            free(t->cells[c].text);
+            t->cells[c].text = acc;
+            if (t->cells[c].span < c) t->cells[c].span = c;
+        }
+    }
+    for (size_t i = a; i <= b; i++) {
+        if (rows[i].cont < 0) continue;
+        rows[i].absorbed = 1;
+        for (int c = 0; c < ncols; c++) { free(rows[i].cells[c].text); rows[i].cells[c].text = NULL; }
+    }
+    /* Numbers printed between rows (vertically centred in a merged cell). */
+    for (size_t i = a; i <= b; i++) {
+        s_row_t *r = &rows[i];
+        if (r->absorbed || !s_line_all(&lines[i], 1) || r->cells[0].text) continue;
+        int left = 0;
+        for (int c = 0; c < ncols; c++) {
+            if (!r->cells[c].text) continue;
+            double best = INFINITY;
+            int target = -1;
+            for (size_t k = a; k <= b; k++) {
+                const s_row_t *t = &rows[k];
+                if (k == i || t->absorbed || t->cells[c].text) continue;
+                if (s_line_all(&lines[k], 1) && !t->cells[0].text) continue;   /* another orphan */
+                double d = fabs(lines[k].yc - lines[i].yc);
+                if (d < best - PDF_TIE_EM * lines[i].size) { best = d; target = (int)k; }
+            }
+            if (target >= 0 && best <= PDF_ORPHAN_PITCH * pitch) {
+                rows[target].cells[c] = r->cells[c];
+                r->cells[c].text = NULL;
+            } else {
+                left++;
+            }
+        }
+        if (!left) r->absorbed = 1;
+    }
+    return 0;
+}
+
+/* Letter-spaced headers in the region lines[a..b] ("项    目"): two single characters on a
+ * line are one cell when a phrase of another line lies under both; 类 款 项 over three code
+ * columns stay apart. */
+static int s_letterspace(s_line_t *lines, size_t a, size_t b) {
+    for (size_t i = a; i <= b; i++) {
+        s_line_t *l = &lines[i];
+        size_t m = 0;
+        for (size_t j = 0; j < l->ns; j++) {
+            if (m > 0) {
+                s_word_t *p = &l->s[m - 1], *q = &l->s[j];
+                double em = fmin(p->size, q->size);
+                int join = p->last_single && q->nchars == 1 && !s_is_number(p->text) &&
+                           !s_is_number(q->text) && q->x0 - p->x1 < PDF_LETTERSPACE_GAP * em;
+                int under = 0;
+                for (size_t k = a; k <= b && join && !under; k++) {
+                    if (k == i) continue;
+                    for (size_t t = 0; t < lines[k].ns && !under; t++) {
+                        const s_word_t *u = &lines[k].s[t];
+                        under = u->x0 < p->x1 && u->x1 > q->x0;
+                    }
+                }
+                if (join && under) {
+                    if (s_word_join(p, q, 0) < 0) return -1;
+                    s_word_free(q);
+                    continue;
+                }
+            }
+            l->s[m++] = l->s[j];
+        }
+        l->ns = m;
+    }
+    return 0;
+}
+
+/* May the one-phrase line l stand between the table rows above and below (a wrapped name, a
+ * number centred between rows)? Not if it is in a larger font (a title) or covers two cells
+ * of either row (a title, a note across the table). */
+static int s_fits(const s_line_t *l, const s_line_t *above, const s_line_t *below) {
+    if (l->size > PDF_TITLE_SIZE * fmin(above->size, below ? below->size : above->size))
+        return 0;
+    const s_line_t *rows[2] = { above, below };
+    for (int r = 0; r < 2; r++) {
+        if (!rows[r]) continue;
+        int over = 0;
+        for (size_t j = 0; j < rows[r]->ns; j++)
+            for (size_t q = 0; q < l->n; q++)
+                if (rows[r]->s[j].x1 > l->w[q].x0 && rows[r]->s[j].x0 < l->w[q].x1) over++;
+        if (over >= 2) return 0;
+    }
+    return 1;
+}
+
+/* Does the one-phrase line l start or end where a cell of lines[a..k) does (a name under
+ * names, an amount under amounts)? Prose is indented or runs across. */
+static int s_aligned(const s_line_t *l, const s_line_t *lines, size_t a, size_t k) {
+    const s_word_t *p = &l->w[0];
+    double tol = PDF_EDGE_EM * l->size;
+    for (size_t i = a; i < k; i++)
+        for (size_t j = 0; j < lines[i].ns; j++) {
+            const s_word_t *q = &lines[i].s[j];
+            if (fabs(q->x0 - p->x0) <= tol || fabs(q->x1 - p->x1) <= tol) return 1;
+        }
+    return 0;
+}
+
+int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
+                    pdf_text_t *narrative, char *err, size_t errlen) {
+    assert(grid && narrative && label);
+    *grid = NULL;
+    if (n > PDF_CHARS_MAX)
+        return error_set(err, errlen, "%s：字符过多（%zu，上限 %u）", label, n, PDF_CHARS_MAX);
+    s_word_t *w = NULL;
+    size_t nw = 0;
+    if (s_words(chars, n, &w, &nw) < 0) return error_set(err, errlen, "内存不足");
+    s_line_t *lines = NULL;
+    size_t nl = 0;
+    if (s_lines(w, nw, &lines, &nl) < 0) return error_set(err, errlen, "内存不足");
+    int rc = -1;
+    grid_t *g = NULL;
+    int nregions = 0, ncols_page = 1;
+    int *region_cols = NULL;
+    s_row_t *rows = calloc(nl ? nl : 1, sizeof *rows);
+    if (!rows) { error_set(err, errlen, "内存不足"); goto done; }
+    for (size_t i = 0; i < nl; i++) { rows[i].region = -1; rows[i].cont = -1; }
+    /* Step 4: regions. */
+    for (size_t i = 0; i < nl;) {
+        if (lines[i].n < 2) { i++; continue; }
+        size_t b = i, last_row = i;
+        for (size_t k = i + 1; k < nl; k++) {
+            if (lines[k].y0 - lines[k - 1].y1 > PDF_REGION_GAP * lines[k - 1].size) break;
+            if (lines[k].n >= 2) { b = last_row = k; continue; }
+            /* A one-phrase line: a row with one cell (an expense line whose income side is
+             * empty), a wrapped name or a centred number, unless it is a title or a note. */
+            size_t next = k + 1;
+            while (next < nl && lines[next].n < 2 &&
+                   lines[next].y0 - lines[next - 1].y1 <= PDF_REGION_GAP * lines[next - 1].size &&
+                   lines[next].size <= PDF_TITLE_SIZE * lines[last_row].size)
+                next++;
+            const s_line_t *below = next < nl && lines[next].n >= 2 &&
+                                    lines[next].y0 - lines[next - 1].y1 <=
+                                        PDF_REGION_GAP * lines[next - 1].size
+                                        ? &lines[next] : NULL;
+            if (!below || !s_fits(&lines[k], &lines[last_row], below)) break;
+            if (!(below && next - k <= PDF_SANDWICH_MAX) && !s_aligned(&lines[k], lines, i, k))
+                break;
+            b = k;
+        }
+        int nc = 0;
+        if (s_letterspace(lines, i, b) < 0 || s_region(lines, i, b, rows, nregions, &nc) < 0) {
+            error_set(err, errlen, "内存不足");
+            goto done;
+        }
+        int *rcp = realloc(region_cols, (size_t)(nregions + 1) * sizeof *rcp);
+        if (!rcp) { error_set(err, errlen, "内存不足"); goto done; }
+        region_cols = rcp;
+        region_cols[nregions++] = nc;
+        if (nc > ncols_page) ncols_page = nc;
+        i = b + 1;
+    }
+    if (nregions > 0) {
+        g = grid_new(label);
+        if (!g) { error_set(err, errlen, "内存不足"); goto done; }
+    }
+    uint32_t r = 0;
+    for (size_t i = 0; i < nl; i++) {
+        s_line_t *l = &lines[i];
+        if (rows[i].region < 0) {
+            s_word_t acc = {0};
+            for (size_t j = 0; j < l->n; j++)
+                if ((j && s_put(&acc, " ", 1) < 0) || s_put(&acc, l->w[j].text, l->w[j].len) < 0) {
+                    s_word_free(&acc);
+                    error_set(err, errlen, "内存不足");
+                    goto done;
+                }
+            int bad = (pdf_text_append(narrative, acc.text ? acc.text : "", acc.len) < 0 ||
+                       pdf_text_append(narrative, "\n", 1) < 0);
+            if (!bad && g) {
+                bad = grid_set(g, r, 0, GRID_TEXT, acc.text ? acc.text : "", acc.len,
+                               GRID_DECIMALS_UNKNOWN, err, errlen) < 0;
+                if (!bad && ncols_page > 1)
+                    bad = grid_merge(g, r, 0, r, (uint32_t)ncols_page - 1, err, errlen) < 0;
+                r++;
+            }
+            s_word_free(&acc);
+            if (bad) { if (!err[0]) error_set(err, errlen, "内存不足"); goto done; }
+            continue;
+        }
+        if (rows[i].absorbed) continue;
+        for (int c = 0; c < rows[i].ncols; c++) {
+            s_cell_t *cell = &rows[i].cells[c];
+            if (!cell->text) continue;
+            if (grid_set(g, r, (uint32_t)c, GRID_TEXT, cell->text, strlen(cell->text),
+                         GRID_DECIMALS_UNKNOWN, err, errlen) < 0)
+                goto done;
+            if (cell->span > c &&
+                grid_merge(g, r, (uint32_t)c, r, (uint32_t)cell->span, err, errlen) < 0)
+                goto done;
+        }
+        r++;
+    }
+    if (g) grid_finish(g);
+    *grid = g;
+    g = NULL;
+    rc = 0;
+done:
+    if (rows) {
+        for (size_t i = 0; i < nl; i++) {
+            if (!rows[i].cells) continue;
+            for (int c = 0; c < rows[i].ncols; c++) free(rows[i].cells[c].text);
+            free(rows[i].cells);
+        }
+    }
+    free(rows);
+    free(region_cols);
+    grid_destroy(&g);
+    s_lines_free(lines, nl);
+    return rc;
+}
