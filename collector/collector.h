@@ -44,8 +44,6 @@ entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */
 int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded);
 
-/* Prints one finding as a text line (two-space indent). */
-void collector_print_finding(FILE *f, const finding_t *fd);
 /* Counts findings by severity. */
 void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos);
 

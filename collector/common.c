@@ -1,5 +1,5 @@
 /* common.c -- what the collector's commands share: reading input files, levels,
- * printing findings, progress lines, signals.
+ * progress lines, signals (findings are printed by core/findings.c).
  *
  * Invariant: input errors are printed as the reader reports them (file:line: field:
  * reason) and counted; a command decides what an error means for its exit code.
@@ -109,31 +109,3 @@ void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings,
         }
     }
 }
-
-void collector_print_finding(FILE *f, const finding_t *fd)
-{
-    char exp[AMOUNT_BUF], act[AMOUNT_BUF];
-    fprintf(f, "  %-7s %s %s", severity_name(fd->severity), fd->rule, verdict_name(fd->verdict));
-    if (fd->table != TABLE_NONE || fd->row[0]) {
-        fprintf(f, " %s", table_name(fd->table));
-        if (fd->row[0]) fprintf(f, "/%s", fd->row);
-        if (fd->column != COL_NONE) fprintf(f, "/%s", column_name(fd->column));
-    }
-    /* A malformed code or a missing figure has no relation to compare: show the amount only. */
-    if (fd->verdict == VERDICT_MALFORMED || fd->verdict == VERDICT_MISSING) {
-        if (fd->actual) fprintf(f, " amount %s", amount_format(fd->actual, act));
-    } else {
-        fprintf(f, " expected %s actual %s", amount_format(fd->expected, exp),
-                amount_format(fd->actual, act));
-    }
-    if (fd->explanation && fd->explanation[0]) fprintf(f, ": %s", fd->explanation);
-    if (fd->source && fd->source[0]) {
-        fprintf(f, " (%s", fd->source);
-        if (fd->line) fprintf(f, ":%u", fd->line);
-        fputc(')', f);
-    } else if (fd->line) {
-        fprintf(f, " (line %u)", fd->line);
-    }
-    fputc('\n', f);
-}
-

@@ -167,7 +167,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         if (ne) {
             printf("%s %u %zu facts: %u error-severity findings\n", s->entity, s->year, s->count, ne);
             for (size_t k = 0; k < fs.count; k++)
-                if (fs.items[k].severity == SEV_ERROR) collector_print_finding(stdout, &fs.items[k]);
+                if (fs.items[k].severity == SEV_ERROR) findings_write_line(stdout, &fs.items[k]);
         }
         errors += ne;
         findings_clear(&fs);
