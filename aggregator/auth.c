@@ -31,9 +31,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
-#define AUTH_CODE_MAX 64             /* entity codes (SUBMISSION_ENTITY_MAX) */
 #define AUTH_ZAP_FRAMES 8            /* a CURVE request has 7 */
-#define AUTH_DEPTH_MAX 32            /* hierarchy walk bound (5 levels; cycles impossible) */
 #define AUTH_LOG_QUIET_MS 10000
 #define AUTH_LOG_SLOTS 16
 
@@ -46,7 +44,7 @@
 typedef struct {
     char key[AUTH_KEY_LEN + 1];
     bool all;                        /* "*": every entity */
-    char (*codes)[AUTH_CODE_MAX + 1];
+    char (*codes)[ENTITY_CODE_MAX + 1];
     size_t ncodes;
     unsigned line;
 } auth_entry_t;
@@ -125,8 +123,8 @@ static int auth_parse_codes(auth_entry_t *e, char *list, size_t len, char *err, 
                      (int)len, list);
             return -1;
         }
-        if (clen > AUTH_CODE_MAX) {
-            snprintf(err, errlen, "entity code '%.*s…' is longer than %d characters", 16, s, AUTH_CODE_MAX);
+        if (clen > ENTITY_CODE_MAX) {
+            snprintf(err, errlen, "entity code '%.*s…' is longer than %d characters", 16, s, ENTITY_CODE_MAX);
             return -1;
         }
         for (size_t i = 0; i < clen; i++) {
@@ -608,14 +606,11 @@ bool auth_allows(auth_t *self, const char *user_id_z85, const char *entity, stor
     const auth_entry_t *e = auth_find(self, user_id_z85);
     if (!e || !entity || !entity[0]) return false;
     if (e->all) return true;
-    char code[sizeof ((entity_t *)0)->code];
-    snprintf(code, sizeof code, "%s", entity);
-    for (int depth = 0; depth < AUTH_DEPTH_MAX; depth++) {
-        if (auth_entry_has(e, code)) return true;
-        entity_t ent;
-        if (!store || store_entity(store, code, &ent) != 0 || !ent.parent[0]) return false;
-        memcpy(code, ent.parent, sizeof code);
-    }
+    if (auth_entry_has(e, entity)) return true;   /* also for an entity not (yet) registered */
+    store_path_t path;
+    if (!store || store_ancestors(store, entity, &path) != 0) return false;
+    for (size_t i = 1; i < path.count; i++)
+        if (auth_entry_has(e, path.code[i])) return true;
     return false;
 }
 

@@ -33,7 +33,6 @@
 #define UPSTREAM_YEAR_MIN 1990      /* years scanned for figures at start-up */
 #define UPSTREAM_YEAR_MAX 2100
 #define UPSTREAM_DIGEST 32
-#define UPSTREAM_MAX_DEPTH 16
 
 typedef struct {
     char name[SPOOL_NAME_MAX + 1];
@@ -479,14 +478,11 @@ void upstream_destroy(upstream_t **self_p)
 /* Whether code is ENTITY or under it. */
 static int upstream_under(upstream_t *self, const char *code)
 {
-    entity_t ent;
-    char cur[sizeof ent.code];
-    snprintf(cur, sizeof cur, "%s", code);
-    for (int depth = 0; depth < UPSTREAM_MAX_DEPTH && cur[0]; depth++) {
-        if (!strcmp(cur, self->entity)) return 1;
-        if (store_entity(self->store, cur, &ent) != 0) return 0;
-        snprintf(cur, sizeof cur, "%s", ent.parent);
-    }
+    if (!strcmp(code, self->entity)) return 1;
+    store_path_t path;
+    if (store_ancestors(self->store, code, &path) != 0) return 0;
+    for (size_t i = 1; i < path.count; i++)
+        if (!strcmp(path.code[i], self->entity)) return 1;
     return 0;
 }
 

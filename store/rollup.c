@@ -284,7 +284,8 @@ static int fact_get(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint3
 static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint32_t year,
                        const uint8_t *fkey, int op, int64_t ov, int np, int64_t nv)
 {
-    while (node) {
+    for (int depth = 0; node; depth++) {
+        if (depth == HIERARCHY_DEPTH_MAX) return MDB_CORRUPTED;   /* a corrupt parent chain */
         uint8_t key[NODEKEY_LEN];
         key_node(key, node, year, fkey);
         int rc;
@@ -747,16 +748,15 @@ static int ack_fill_flags(store_t *s, MDB_txn *txn, store_item_t *it, const item
 {
     for (size_t j = 0; j < it->findings.count; j++)
         if (!findings_push(&it->ack.flags, &it->findings.items[j])) return ENOMEM;
-    uint32_t node = st->ent;
-    for (int depth = 0; node && depth < 64; depth++) {
-        node_found_t probe = { .ent = node, .year = st->year };
+    uint32_t ids[HIERARCHY_DEPTH_MAX];
+    size_t n;
+    int rc = entity_ancestor_ids(s, txn, st->ent, ids, &n);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        node_found_t probe = { .ent = ids[i], .year = st->year };
         const node_found_t *f = bsearch(&probe, nf, nn, sizeof *nf, nf_cmp);
         for (size_t j = 0; f && j < f->found.count; j++)
             if (!findings_push(&it->ack.flags, &f->found.items[j])) return ENOMEM;
-        store_entity_t e;
-        int rc = entity_read(s, txn, node, &e, 0);
-        if (rc) return rc;
-        node = e.parent;
     }
     return 0;
 }

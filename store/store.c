@@ -217,6 +217,38 @@ int entity_by_code(store_t *s, MDB_txn *txn, const char *code, store_entity_t *o
     return entity_read(s, txn, id, out, 1);
 }
 
+int entity_ancestor_ids(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ids[HIERARCHY_DEPTH_MAX],
+                        size_t *n)
+{
+    *n = 0;
+    while (ent) {
+        if (*n == HIERARCHY_DEPTH_MAX) return MDB_CORRUPTED;   /* a cycle or a corrupt chain */
+        store_entity_t e;
+        int rc = entity_read(s, txn, ent, &e, 0);
+        if (rc) return rc;
+        ids[(*n)++] = ent;
+        ent = e.parent;
+    }
+    return 0;
+}
+
+int store_ancestors(store_t *self, const char *code, store_path_t *out)
+{
+    out->count = 0;
+    MDB_txn *txn;
+    if (store_read_begin(self, &txn) != 0) return -1;
+    uint32_t id, ids[HIERARCHY_DEPTH_MAX];
+    size_t n = 0;
+    int rc = intern_find(self, txn, KIND_ENTITY, code, &id);
+    if (rc == 0) rc = entity_ancestor_ids(self, txn, id, ids, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = intern_string(self, txn, KIND_ENTITY, ids[i], out->code[i], sizeof out->code[i]);
+    mdb_txn_abort(txn);
+    if (rc) return -1;
+    out->count = n;
+    return 0;
+}
+
 uint32_t store_current(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year)
 {
     uint8_t kb[8];
@@ -334,7 +366,7 @@ static int entity_cmp_parent_code(const void *a, const void *b)
 static int entities_dfs(const entity_t *sorted, size_t n, const entity_t *e, hierarchy_t *out,
                         int depth)
 {
-    if (depth > 64) return -1;
+    if (depth >= HIERARCHY_DEPTH_MAX) return -1;   /* deeper than any real tree: corrupt */
     if (out->count == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 64;
         entity_t *items = realloc(out->items, cap * sizeof *items);

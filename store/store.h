@@ -36,6 +36,16 @@ void store_destroy(store_t **self_p);
 int store_sync_hierarchy(store_t *self, const hierarchy_t *h, char *err, size_t errlen);
 /* 0 and *out filled if the entity is registered, -1 if not. */
 int store_entity(store_t *self, const char *code, entity_t *out);
+/* The one walk up the hierarchy: the entity itself, then its parent, ..., up to its root,
+ * as registered in the store, in one read transaction and never more than
+ * HIERARCHY_DEPTH_MAX nodes. */
+typedef struct {
+    char code[HIERARCHY_DEPTH_MAX][ENTITY_CODE_MAX + 1];   /* [0] = the entity, last = root */
+    size_t count;
+} store_path_t;
+/* Returns 0 with out filled, -1 if the entity is not registered (out->count = 0) or the
+ * store cannot be read or holds a chain deeper than HIERARCHY_DEPTH_MAX (corrupt). */
+int store_ancestors(store_t *self, const char *code, store_path_t *out);
 /* Every registered entity, parents before children (depth-first, children by code). */
 int store_entities(store_t *self, hierarchy_t *out);
 

@@ -122,6 +122,11 @@ typedef struct {
 int entity_read(store_t *s, MDB_txn *txn, uint32_t id, store_entity_t *out, int with_parent);
 /* By code. 0, MDB_NOTFOUND or an MDB error. */
 int entity_by_code(store_t *s, MDB_txn *txn, const char *code, store_entity_t *out);
+/* The entity id `ent` and its ancestors' ids, ent first: ids[0..*n). 0, or an MDB error
+ * (MDB_CORRUPTED for a chain longer than HIERARCHY_DEPTH_MAX). Used by every walk up the
+ * tree that is not a rollup step (store_ancestors, the ack's level flags). */
+int entity_ancestor_ids(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ids[HIERARCHY_DEPTH_MAX],
+                        size_t *n);
 /* Current version of entity/year, 0 if none. */
 uint32_t store_current(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year);
 

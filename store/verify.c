@@ -89,7 +89,7 @@ typedef struct {
 
 static void report_key(store_t *s, MDB_txn *txn, FILE *out, const uint8_t *key, const char *what)
 {
-    char code[65] = "?", row[SUBMISSION_ROW_MAX + 1] = "?";
+    char code[ENTITY_CODE_MAX + 1] = "?", row[SUBMISSION_ROW_MAX + 1] = "?";
     intern_string(s, txn, KIND_ENTITY, be32_get(key), code, sizeof code);
     intern_string(s, txn, KIND_ROW, be32_get(key + 9), row, sizeof row);
     if (out)

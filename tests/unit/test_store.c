@@ -208,6 +208,24 @@ START_TEST(test_unit_reaches_ancestors)
 }
 END_TEST
 
+/* The one hierarchy walk: entity first, root last; unknown entities are refused. */
+START_TEST(test_ancestors)
+{
+    store_t *s = open_tree(tmpdir());
+    store_path_t path;
+    ck_assert_int_eq(store_ancestors(s, "U3", &path), 0);
+    ck_assert_uint_eq(path.count, 4);
+    const char *want[] = { "U3", "E", "C", "P" };
+    for (int i = 0; i < 4; i++) ck_assert_str_eq(path.code[i], want[i]);
+    ck_assert_int_eq(store_ancestors(s, "P", &path), 0);
+    ck_assert_uint_eq(path.count, 1);
+    ck_assert_int_eq(store_ancestors(s, "nobody", &path), -1);
+    ck_assert_uint_eq(path.count, 0);
+    store_destroy(&s);
+    cleanup();
+}
+END_TEST
+
 START_TEST(test_declaration_absorbs)
 {
     store_t *s = open_tree(tmpdir());
@@ -818,6 +836,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_key_order);
     tcase_add_test(tc, test_unit_reaches_ancestors);
+    tcase_add_test(tc, test_ancestors);
     tcase_add_test(tc, test_declaration_absorbs);
     tcase_add_test(tc, test_resubmission_removes_key_and_versions);
     tcase_add_test(tc, test_replay_and_rejections);
