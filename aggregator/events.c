@@ -254,10 +254,8 @@ static void events_mark(events_t *self, store_t *store, touched_t *t, long item)
     t->by = item;   /* items apply in order: the last one wins */
 }
 
-/* raised = identities now and not before, cleared = before and not now (both sorted;
- * equal identities are counted pairwise so duplicates stay balanced). */
-static void events_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
-                        unsigned *raised, unsigned *cleared)
+void events_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                 unsigned *raised, unsigned *cleared)
 {
     size_t i = 0, j = 0;
     *raised = *cleared = 0;

@@ -517,3 +517,27 @@ void upstream_stats(const upstream_t *self, upstream_stats_t *out)
     *out = self->stats;
     out->outstanding = self->sender ? sender_outstanding(self->sender) : 0;
 }
+
+int upstream_opts_check(upstream_opts_t *up, const char *db, char *spool, size_t spoollen)
+{
+    int any = up->entity || up->key_file || up->server_key_file || up->insecure || up->spool_dir;
+    if (!up->endpoint) {
+        if (any) fprintf(stderr, "huizong-aggregator: --as and the --upstream-* options need --upstream ENDPOINT\n");
+        return any ? -1 : 0;
+    }
+    if (!up->entity) {
+        fprintf(stderr, "huizong-aggregator: --upstream needs --as ENTITY (the node this aggregator consolidates)\n");
+        return -1;
+    }
+    int curve = up->key_file || up->server_key_file;
+    if (up->insecure == curve || (curve && !(up->key_file && up->server_key_file))) {
+        fprintf(stderr, "huizong-aggregator: --upstream needs either --upstream-key FILE and "
+                        "--upstream-server-key FILE (CURVE) or --upstream-insecure\n");
+        return -1;
+    }
+    if (!up->spool_dir) {
+        snprintf(spool, spoollen, "%s/upstream-spool", db);
+        up->spool_dir = spool;
+    }
+    return 0;
+}

@@ -3,9 +3,9 @@
  * loaded from examples/entities.csv, reload and revocation, the zcert key readers, and
  * the ZAP handler end to end (real CURVE handshakes over ipc:// in a mkdtemp dir).
  *
- * The aggregator's auth.c is compiled into this test (it lives in an executable, not a
- * library); the client side, core/curve.c, comes with huizong_core. Every test works in
- * its own mkdtemp dir. */
+ * It links huizong_aggregator (the table internals through aggregator/auth_int.h); the
+ * client side, delivery/curve.c, comes with huizong_delivery. Every test works in its own
+ * mkdtemp dir. */
 #include <check.h>
 #include "testkit.h"
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
-#include "../../aggregator/auth.c"
+#include "auth_int.h"
 #include "curve.h"
 #include "hierarchy.h"
 #include "store.h"

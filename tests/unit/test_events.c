@@ -2,8 +2,8 @@
  * aggregator/events.c end to end against a real LMDB store loaded with
  * examples/entities.csv and the dongxihu seed budget, received on a real SUB socket.
  *
- * events.c lives in the aggregator executable, not a library, so it is compiled into
- * this test. Every test works in its own mkdtemp dir. */
+ * It links huizong_aggregator (events.h, with events_diff exposed for the flag counts).
+ * Every test works in its own mkdtemp dir. */
 #include <check.h>
 #include "testkit.h"
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "../../aggregator/events.c"
+#include "events.h"
 #include "csv.h"
 #include "hierarchy.h"
 #include "rules.h"

@@ -4,7 +4,7 @@
  *
  * A real LMDB store loaded with examples/entities.csv and the dongxihu seed; the test
  * plays the upstream aggregator itself with a ROUTER on ipc:// in a mkdtemp dir.
- * upstream.c lives in the aggregator executable, so it is compiled into this test. */
+ * It links huizong_aggregator and uses upstream.h only. */
 #include <check.h>
 #include "testkit.h"
 #include <dirent.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "../../aggregator/upstream.c"
+#include "upstream.h"
 #include "csv.h"
 #include "hierarchy.h"
 #include "rules.h"
