@@ -564,11 +564,20 @@ bool auth_allows(auth_t *self, const char *user_id_z85, const char *entity, stor
     const auth_entry_t *e = auth_find(self, user_id_z85);
     if (!e || !entity || !entity[0]) return false;
     if (e->all) return true;
-    if (auth_entry_has(e, entity)) return true;   /* also for an entity not (yet) registered */
     store_path_t path;
-    if (!store || store_ancestors(store, entity, &path) != 0) return false;
-    for (size_t i = 1; i < path.count; i++)
-        if (auth_entry_has(e, path.code[i])) return true;
+    bool known = store && store_ancestors(store, entity, &path) == 0;
+    return auth_allows_path(self, user_id_z85, entity, known ? &path : NULL);
+}
+
+bool auth_allows_path(auth_t *self, const char *user_id_z85, const char *entity,
+                      const store_path_t *path)
+{
+    const auth_entry_t *e = auth_find(self, user_id_z85);
+    if (!e || !entity || !entity[0]) return false;
+    if (e->all) return true;
+    if (auth_entry_has(e, entity)) return true;   /* also for an entity not (yet) registered */
+    for (size_t i = 1; path && i < path->count; i++)
+        if (auth_entry_has(e, path->code[i])) return true;
     return false;
 }
 

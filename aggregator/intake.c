@@ -109,18 +109,19 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     /* Per-entity authorisation, on the key the CURVE handshake authenticated (never on
      * the routing id), against the authorisation file in force now: a key revoked by a
      * reload is refused here even on a connection it opened before. */
-    if (b->auth && !auth_allows(b->auth, e->user_id, s->entity, store)) {
+    /* The entity is looked up once (with its ancestors, for the authorisation). */
+    store_path_t path;
+    int known = store_ancestors(store, s->entity, &path) == 0;
+    if (b->auth && !auth_allows_path(b->auth, e->user_id, s->entity, known ? &path : NULL)) {
         char reason[300];
         auth_refusal(b->auth, e->user_id, s->entity, reason, sizeof reason);
         intake_reject(&e->ack, reason);
         submission_destroy(&s);
         return;
     }
-    entity_t ent;
-    if (store_entity(store, s->entity, &ent) != 0) {
+    if (!known) {
         char reason[160];
-        snprintf(reason, sizeof reason, "unknown entity '%s' (not in the aggregator's hierarchy)",
-                 s->entity);
+        snprintf(reason, sizeof reason, STORE_UNKNOWN_ENTITY, s->entity);
         intake_reject(&e->ack, reason);
         submission_destroy(&s);
         return;
@@ -131,7 +132,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     it->submission = s;
     findings_init(&it->findings);
     ack_init(&it->ack);
-    if (rules_check_submission(s, ent.level, settings, &it->findings) != 0) {
+    if (rules_check_submission(s, path.level, settings, &it->findings) != 0) {
         /* A rule engine failure is ours, not the collector's data: say so plainly. */
         findings_clear(&it->findings);
         submission_destroy(&it->submission);

@@ -42,10 +42,14 @@ int store_entity(store_t *self, const char *code, entity_t *out);
 typedef struct {
     char code[HIERARCHY_DEPTH_MAX][ENTITY_CODE_MAX + 1];   /* [0] = the entity, last = root */
     size_t count;
+    entity_level level;                                    /* the entity's ([0]) level */
 } store_path_t;
 /* Returns 0 with out filled, -1 if the entity is not registered (out->count = 0) or the
  * store cannot be read or holds a chain deeper than HIERARCHY_DEPTH_MAX (corrupt). */
 int store_ancestors(store_t *self, const char *code, store_path_t *out);
+/* The one wording of a submission refused for an entity the store does not know (the
+ * aggregator's intake and the store's own check both use it): printf format, one %s. */
+#define STORE_UNKNOWN_ENTITY "unknown entity '%s' (not in the aggregator's hierarchy)"
 /* Every registered entity, parents before children (depth-first, children by code). */
 int store_entities(store_t *self, hierarchy_t *out);
 

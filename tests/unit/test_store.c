@@ -208,6 +208,38 @@ START_TEST(test_unit_reaches_ancestors)
 }
 END_TEST
 
+/* Every decoder reads back what its encoder wrote (store/keys.c). */
+START_TEST(test_key_codecs)
+{
+    uint8_t fk[FKEY_LEN], node[NODEKEY_LEN], fact[FACTKEY_LEN], flag[FLAGKEY_LEN], back[FKEY_LEN];
+    uint8_t child[CHILDKEY_LEN], label[LABELKEY_LEN];
+    key_fkey(fk, TABLE_GPB_FUNC, 0x01020304u, COL_BASIC);
+    fkey_t d = key_fkey_decode(fk);
+    ck_assert_int_eq(d.table, TABLE_GPB_FUNC);
+    ck_assert_uint_eq(d.row, 0x01020304u);
+    ck_assert_int_eq(d.column, COL_BASIC);
+    key_node(node, 7, 2024, fk);
+    ck_assert_uint_eq(key_entity(node), 7);
+    ck_assert_uint_eq(key_year(node), 2024);
+    ck_assert_mem_eq(key_node_fkey(node), fk, FKEY_LEN);
+    key_fact(fact, 9, 2023, 5, fk);
+    ck_assert_uint_eq(key_entity(fact), 9);
+    ck_assert_uint_eq(key_year(fact), 2023);
+    ck_assert_uint_eq(key_version(fact), 5);
+    ck_assert_mem_eq(key_fact_fkey(fact), fk, FKEY_LEN);
+    key_flag(flag, 3, 2024, FLAG_LEVEL, fk, 11);
+    key_flag_fkey(flag, back);
+    ck_assert_mem_eq(back, fk, FKEY_LEN);
+    ck_assert_uint_eq(key_flag_row(flag), 0x01020304u);
+    ck_assert_uint_eq(key_year(flag), 2024);
+    key_child(child, 4, 8);
+    ck_assert_uint_eq(key_entity(child), 4);
+    ck_assert_uint_eq(key_child_id(child), 8);
+    key_label(label, d.table, d.row);
+    ck_assert_mem_eq(label, fk, LABELKEY_LEN);   /* a label key is its figure key's head */
+}
+END_TEST
+
 /* The one hierarchy walk: entity first, root last; unknown entities are refused. */
 START_TEST(test_ancestors)
 {
@@ -400,7 +432,7 @@ START_TEST(test_replay_and_rejections)
     db_counts(s, before);
     ack_t a;
     ck_assert_int_eq(apply1(s, mk("NOPE", "r1", SCOPE_DEFAULT, K "=1"), &a), ACK_REJECTED);
-    ck_assert_str_eq(a.reason, "unknown entity 'NOPE' (not in the hierarchy)");
+    ck_assert_str_eq(a.reason, "unknown entity 'NOPE' (not in the aggregator's hierarchy)");
     ack_clear(&a);
     ck_assert_int_eq(apply1(s, mk("U3", "r2", SCOPE_DECLARED, K "=1"), &a), ACK_REJECTED);
     ck_assert_ptr_nonnull(strstr(a.reason, "unit"));
@@ -837,6 +869,7 @@ int main(void)
     tcase_add_test(tc, test_key_order);
     tcase_add_test(tc, test_unit_reaches_ancestors);
     tcase_add_test(tc, test_ancestors);
+    tcase_add_test(tc, test_key_codecs);
     tcase_add_test(tc, test_declaration_absorbs);
     tcase_add_test(tc, test_resubmission_removes_key_and_versions);
     tcase_add_test(tc, test_replay_and_rejections);
