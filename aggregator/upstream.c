@@ -394,6 +394,13 @@ static void upstream_scan_years(upstream_t *self)
     }
 }
 
+/* The forwarding sender's diagnostics: the aggregator logs on stderr. */
+static void upstream_log_line(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "%s\n", line);
+}
+
 upstream_t *upstream_new(store_t *store, const upstream_opts_t *opts, char *err, size_t errlen)
 {
     entity_t ent;
@@ -443,6 +450,7 @@ upstream_t *upstream_new(store_t *store, const upstream_opts_t *opts, char *err,
     sender_opts_t so;
     sender_opts_default(&so);
     so.who = "huizong-aggregator: upstream";
+    so.log = upstream_log_line;
     so.window = 4;                  /* one forward per year in flight: a few years at most */
     so.curve = self->has_curve ? &self->curve : NULL;
     self->sender = sender_new(opts->endpoint, &so, upstream_done, self, err, errlen);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "csv.h"
+#include "curve.h"
 #include "findings.h"
 #include "hierarchy.h"
 #include "submission.h"
@@ -43,6 +44,15 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
 entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */
 int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded);
+
+/* The collector commands' --key/--server-key: neither given, *enabled = 0 (plain text,
+ * with a warning on stderr for a tcp:// endpoint: only an --insecure aggregator accepts
+ * it); both given, the keys are loaded and *enabled = 1; one alone or a bad file: an
+ * error on stderr and -1. */
+int collector_curve_options(curve_client_t *c, int *enabled, const char *key_file,
+                            const char *server_key_file, const char *endpoint);;
+/* The collector's sender log (sender_opts_t.log): each line on stderr. */
+void collector_log_line(void *arg, const char *line);
 
 /* Counts findings by severity. */
 void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos);

@@ -15,6 +15,12 @@
 #include "amount.h"
 #include "tables.h"
 
+void collector_log_line(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "%s\n", line);
+}
+
 volatile sig_atomic_t collector_stop = 0;
 
 static void collector_on_signal(int sig)
@@ -108,4 +114,25 @@ void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings,
         default: break;
         }
     }
+}
+
+int collector_curve_options(curve_client_t *c, int *enabled, const char *key_file,
+                            const char *server_key_file, const char *endpoint)
+{
+    memset(c, 0, sizeof *c);
+    *enabled = 0;
+    if (!key_file && !server_key_file) {
+        if (endpoint && strncmp(endpoint, "tcp://", 6) == 0)
+            fprintf(stderr, "huizong-collector: WARNING: no --key/--server-key: sending to %s "
+                            "WITHOUT encryption or authentication (only an --insecure aggregator "
+                            "accepts this)\n", endpoint);
+        return 0;
+    }
+    char err[512];
+    if (curve_client_load(c, key_file, server_key_file, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-collector: %s\n", err);
+        return -1;
+    }
+    *enabled = 1;
+    return 0;
 }

@@ -118,7 +118,7 @@ int cmd_probe(int argc, char **argv)
     size_t len = 0;
     curve_client_t keys;
     int curve_on;
-    if (curve_client_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
+    if (collector_curve_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
     if (optind < argc && probe_read(argv[optind], &buf, &len) != 0) return COL_EXIT_INPUT;
 
     void *ctx = zmq_ctx_new();

@@ -186,10 +186,11 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
 static int send_opts(const send_args_t *a, sender_opts_t *o, curve_client_t *keys)
 {
     sender_opts_default(o);
+    o->log = collector_log_line;
     o->window = a->window;
     o->timeout_ms = a->timeout_ms;
     int enabled;
-    if (curve_client_options(keys, &enabled, a->key, a->server_key, a->to) != 0) return COL_EXIT_INPUT;
+    if (collector_curve_options(keys, &enabled, a->key, a->server_key, a->to) != 0) return COL_EXIT_INPUT;
     o->curve = enabled ? keys : NULL;
     return 0;
 }

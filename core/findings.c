@@ -7,6 +7,7 @@
  */
 #include "findings.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ void findings_clear(findings_t *list)
 
 finding_t *findings_push(findings_t *list, const finding_t *f)
 {
+    assert(list && f && list->count <= list->cap);
     if (list->count == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 16;
         finding_t *items = realloc(list->items, cap * sizeof *items);

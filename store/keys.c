@@ -8,8 +8,12 @@
  */
 #include "store_int.h"
 
+#include <assert.h>
+
 void key_fkey(uint8_t out[FKEY_LEN], table_id t, uint32_t row, column_id c)
 {
+    /* validated submissions and stored flags only: TABLE_NONE/COL_NONE for node-wide flags */
+    assert((int)t >= 0 && (int)t < TABLE_COUNT && (int)c >= 0 && (int)c < COL_COUNT);
     out[0] = (uint8_t)t;
     be32_put(out + 1, row);
     out[5] = (uint8_t)c;

@@ -109,9 +109,6 @@ static ov_entry_t *ov_get(store_t *s, MDB_txn *txn, overlay_t *ov, const uint8_t
     return e;
 }
 
-/* Public to flags.c through rollup_computed(): the computed figure of a higher node as
- * the batch sees it. */
-
 /* ---- batch state ---- */
 
 /* What item_apply decided for one item of the batch. */
@@ -475,6 +472,7 @@ static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const
 /* One item: replay, rejection or a new version. 0, -1 (err) or MDB_MAP_FULL. */
 static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err, size_t errlen)
 {
+    assert(i < b->n && b->items[i].submission);   /* store_apply_batch's contract */
     store_item_t *it = &b->items[i];
     item_state_t *st = &b->st[i];
     submission_t *sub = it->submission;
@@ -696,6 +694,7 @@ static int views_seen(const level_views_t *v, size_t sorted, uint32_t ent, uint3
 static int views_add(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v, uint32_t ent,
                      uint32_t year, size_t nk, char *err, size_t errlen)
 {
+    assert(nk <= b->ov.count);   /* v->fk holds ov.count + TRANSFER_KEYS (batch_levels) */
     for (int x = 0; x < TRANSFER_KEYS; x++) {          /* add transfer keys not already there */
         int have = 0;
         for (size_t j = 0; j < nk && !have; j++) have = memcmp(v->fk[j], v->xfer[x], FKEY_LEN) == 0;

@@ -9,6 +9,8 @@
 #include "errors.h"
 #include "store_int.h"
 
+#include <assert.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -220,6 +222,7 @@ int entity_by_code(store_t *s, MDB_txn *txn, const char *code, store_entity_t *o
 int entity_ancestor_ids(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ids[HIERARCHY_DEPTH_MAX],
                         size_t *n)
 {
+    assert(ids && n);
     *n = 0;
     while (ent) {
         if (*n == HIERARCHY_DEPTH_MAX) return MDB_CORRUPTED;   /* a cycle or a corrupt chain */
@@ -234,6 +237,7 @@ int entity_ancestor_ids(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ids[HIE
 
 int store_ancestors(store_t *self, const char *code, store_path_t *out)
 {
+    assert(self && code && out);
     out->count = 0;
     MDB_txn *txn;
     if (store_read_begin(self, &txn) != 0) return -1;

@@ -1,7 +1,8 @@
 /* store.h -- the LMDB store: hierarchy, submissions (every version), the three figures of
  * every node (declared, computed, reported), and flags.
  *
- * Invariants (see docs/architecture.md for the key layout):
+ * Invariants (docs/store.md has the key layout and the rollup; docs/architecture.md the
+ * consolidation model):
  *  - A submission is stored, rolled up and flagged in one write transaction; an ack is
  *    built only from a committed transaction (the caller sends it after store_apply_batch
  *    returns 0, which means the commit, with sync, succeeded).
