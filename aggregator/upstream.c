@@ -278,8 +278,10 @@ static void upstream_forward(upstream_t *self, year_t *y)
         submission_destroy(&s);
         return;
     }
+    spool_header_t h;
+    spool_header_of(&h, s);
     submission_destroy(&s);
-    if (spool_put(&self->spool, f.name, f.payload, f.len, err, sizeof err) != 0) {
+    if (spool_put_submission(&self->spool, f.name, &h, f.payload, f.len, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: upstream: spool: %s (will retry)\n", err);
         free(f.payload);
         y->dirty = 1;
@@ -330,8 +332,11 @@ static int upstream_reload(upstream_t *self, char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         uint8_t *buf = NULL;
         size_t len = 0;
-        if (spool_read(&self->spool, entries[i].name, &buf, &len, e2, sizeof e2) != 0) continue;
-        submission_t *s = wire_unpack_submission(buf, len, e2, sizeof e2);
+        spool_header_t h;
+        int rc = spool_read_submission(&self->spool, entries[i].name, &h, &buf, &len, e2, sizeof e2);
+        if (rc == -1) continue;
+        /* Decoded at start-up only: the forward's digest is over its figures. */
+        submission_t *s = rc == 0 ? wire_unpack_submission(buf, len, e2, sizeof e2) : NULL;
         if (!s || strcmp(s->entity, self->entity) != 0) {
             fprintf(stderr, "huizong-aggregator: upstream: %s in the spool is %s; moved to rejected/\n",
                     entries[i].name, s ? "for another entity" : "unreadable");

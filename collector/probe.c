@@ -23,7 +23,8 @@ static void probe_usage(FILE *f)
         "usage: huizong-collector probe --to ENDPOINT [FILE] [--req] [--frames N] [--repeat N]\n"
         "                              [--timeout MS] [--key FILE --server-key FILE]\n"
         "\n"
-        "Diagnostic: sends the bytes of FILE (e.g. a spool .pb file; none: an empty message)\n"
+        "Diagnostic: sends the bytes of FILE (a spool .pb file without its header, or any\n"
+        "bytes as they are; none: an empty message)\n"
         "as one message and prints the aggregator's ack: status, version, replayed, reason.\n"
         "  --req         use a REQ socket (the aggregator sees an empty delimiter frame)\n"
         "  --frames N    send the payload as N frames of one message (default 1)\n"
@@ -120,6 +121,11 @@ int cmd_probe(int argc, char **argv)
     int curve_on;
     if (collector_curve_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
     if (optind < argc && probe_read(argv[optind], &buf, &len) != 0) return COL_EXIT_INPUT;
+    if (buf) {                      /* a spool file is sent as its submission, without header */
+        size_t skip = spool_payload_offset(buf, len);
+        memmove(buf, buf + skip, len - skip);
+        len -= skip;
+    }
 
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, req ? ZMQ_REQ : ZMQ_DEALER);
