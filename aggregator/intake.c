@@ -101,10 +101,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
         intake_reject(&e->ack, reason);
         return;
     }
-    snprintf(e->ack.submission_id, sizeof e->ack.submission_id, "%s", s->id);
-    snprintf(e->ack.entity, sizeof e->ack.entity, "%s", s->entity);
-    e->ack.year = s->year;
-    e->ack.fact_count = (uint32_t)s->count;
+    ack_identify(&e->ack, s);
 
     /* Per-entity authorisation, on the key the CURVE handshake authenticated (never on
      * the routing id), against the authorisation file in force now: a key revoked by a
@@ -152,12 +149,7 @@ const ack_t *intake_ack(const intake_batch_t *b, size_t i)
  * the collector can always match the ack and print the line. */
 static void intake_complete_ack(store_item_t *it)
 {
-    ack_t *a = &it->ack;
-    const submission_t *s = it->submission;
-    if (!a->submission_id[0]) snprintf(a->submission_id, sizeof a->submission_id, "%s", s->id);
-    if (!a->entity[0]) snprintf(a->entity, sizeof a->entity, "%s", s->entity);
-    if (!a->year) a->year = s->year;
-    if (!a->fact_count) a->fact_count = (uint32_t)s->count;
+    ack_identify(&it->ack, it->submission);
 }
 
 void intake_committed(intake_batch_t *b)

@@ -477,9 +477,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     item_state_t *st = &b->st[i];
     submission_t *sub = it->submission;
     ack_t *ack = &it->ack;
-    snprintf(ack->submission_id, sizeof ack->submission_id, "%s", sub->id);
-    snprintf(ack->entity, sizeof ack->entity, "%s", sub->entity);
-    ack->year = sub->year;
+    ack_identify(ack, sub);
 
     for (size_t j = 0; j < i; j++)
         if (b->st[j].state == ITEM_ACCEPTED && strcmp(b->items[j].submission->id, sub->id) == 0) {
@@ -562,7 +560,6 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     st->version = cur + 1;
     ack->status = ACK_ACCEPTED;
     ack->version = cur + 1;
-    ack->fact_count = (uint32_t)sub->count;
     return 0;
 }
 
