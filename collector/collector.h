@@ -51,6 +51,12 @@ int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded);
  * error on stderr and -1. */
 int collector_curve_options(curve_client_t *c, int *enabled, const char *key_file,
                             const char *server_key_file, const char *endpoint);;
+/* The entries every sending command ends its getopt_long table with: --key FILE ('k'),
+ * --server-key FILE ('K'), --help ('h') and the terminator. */
+#define COLLECTOR_KEY_OPTIONS                                                      \
+    { "key", required_argument, 0, 'k' }, { "server-key", required_argument, 0, 'K' }, \
+    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+
 /* The collector's sender log (sender_opts_t.log): each line on stderr. */
 void collector_log_line(void *arg, const char *line);
 

@@ -91,10 +91,7 @@ int cmd_probe(int argc, char **argv)
         { "frames", required_argument, 0, 'f' },
         { "timeout", required_argument, 0, 'T' },
         { "repeat", required_argument, 0, 'n' },
-        { "key", required_argument, 0, 'k' },
-        { "server-key", required_argument, 0, 'K' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
+        COLLECTOR_KEY_OPTIONS
     };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

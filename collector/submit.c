@@ -101,10 +101,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         { "strict", no_argument, 0, 's' },
         { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 'R' },
-        { "key", required_argument, 0, 'k' },
-        { "server-key", required_argument, 0, 'K' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
+        COLLECTOR_KEY_OPTIONS
     };
     memset(a, 0, sizeof *a);
     a->enc_name = "utf-8";

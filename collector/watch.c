@@ -229,10 +229,7 @@ int cmd_run(int argc, char **argv)
         { "timeout", required_argument, 0, 'T' },
         { "window", required_argument, 0, 'w' },
         { "interval", required_argument, 0, 'i' },
-        { "key", required_argument, 0, 'k' },
-        { "server-key", required_argument, 0, 'K' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
+        COLLECTOR_KEY_OPTIONS
     };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

@@ -712,6 +712,15 @@ static int views_add(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v, uin
                        batch_computed, b, b->settings, &f->found, err, errlen);
 }
 
+/* Views (ent, year) over the transfer keys alone, unless it was viewed already (nf[0..sorted)
+ * sorted, the rest this pass's). */
+static int views_add_once(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v, size_t sorted,
+                          uint32_t ent, uint32_t year, char *err, size_t errlen)
+{
+    if (views_seen(v, sorted, ent, year)) return 0;
+    return views_add(s, txn, b, v, ent, year, 0, err, errlen);
+}
+
 static void views_sort(level_views_t *v)
 {
     if (v->nn) qsort(v->nf, v->nn, sizeof *v->nf, nf_cmp);   /* (ent, year) unique: total */
@@ -730,7 +739,6 @@ static int levels_pass_touched(store_t *s, MDB_txn *txn, batch_t *b, level_views
             memcpy(v->fk[nk++], key_node_fkey(keys[i]), FKEY_LEN);
         rc = views_add(s, txn, b, v, ent, year, nk, err, errlen);
     }
-    views_sort(v);
     return rc;
 }
 
@@ -739,14 +747,10 @@ static int levels_pass_touched(store_t *s, MDB_txn *txn, batch_t *b, level_views
 static int levels_pass_accepted(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v,
                                 char *err, size_t errlen)
 {
-    size_t sorted = v->nn;
     int rc = 0;
-    for (size_t i = 0; i < b->n && !rc; i++) {
-        if (b->st[i].state != ITEM_ACCEPTED) continue;
-        if (views_seen(v, sorted, b->st[i].ent, b->st[i].year)) continue;
-        rc = views_add(s, txn, b, v, b->st[i].ent, b->st[i].year, 0, err, errlen);
-    }
-    views_sort(v);
+    for (size_t i = 0, sorted = v->nn; i < b->n && !rc; i++)
+        if (b->st[i].state == ITEM_ACCEPTED)
+            rc = views_add_once(s, txn, b, v, sorted, b->st[i].ent, b->st[i].year, err, errlen);
     return rc;
 }
 
@@ -755,17 +759,14 @@ static int levels_pass_accepted(store_t *s, MDB_txn *txn, batch_t *b, level_view
 static int levels_pass_parents(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v,
                                char *err, size_t errlen)
 {
-    size_t sorted = v->nn;
     int rc = 0;
-    for (size_t i = 0; i < sorted && !rc; i++) {
+    for (size_t i = 0, sorted = v->nn; i < sorted && !rc; i++) {
         struct node_info *ni;
         uint32_t year = v->nf[i].year;
         if ((rc = node_info(s, txn, b, v->nf[i].ent, year, &ni)))
             return store_mdb_fail(rc, err, errlen, "read entity");
-        if (!ni->parent || views_seen(v, sorted, ni->parent, year)) continue;
-        rc = views_add(s, txn, b, v, ni->parent, year, 0, err, errlen);
+        if (ni->parent) rc = views_add_once(s, txn, b, v, sorted, ni->parent, year, err, errlen);
     }
-    views_sort(v);
     return rc;
 }
 
@@ -790,9 +791,13 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
             nt++;
         }
     qsort(keys, nt, sizeof *keys, key14p_cmp);   /* node keys are unique: a total order */
+    /* Each pass sees the views of the earlier ones sorted (level_views_t's invariant). */
     rc = levels_pass_touched(s, txn, b, &v, keys, nt, err, errlen);
+    views_sort(&v);
     if (!rc) rc = levels_pass_accepted(s, txn, b, &v, err, errlen);
+    views_sort(&v);
     if (!rc) rc = levels_pass_parents(s, txn, b, &v, err, errlen);
+    views_sort(&v);
 done:
     free(keys);
     free(keybuf);
