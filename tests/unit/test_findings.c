@@ -112,13 +112,7 @@ START_TEST(line_and_json_forms)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("findings");
-    TCase *tc = tcase_create("format");
-    tcase_add_test(tc, saturating_arithmetic);
-    tcase_add_test(tc, text_prints_saturated_difference);
-    tcase_add_test(tc, line_and_json_forms);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("findings", NULL, NULL, 0,
+             saturating_arithmetic,
+             text_prints_saturated_difference,
+             line_and_json_forms)

@@ -148,14 +148,7 @@ START_TEST(earlier_release_files_still_read)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *su = suite_create("spool");
-    TCase *tc = tcase_create("format");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, header_round_trip);
-    tcase_add_test(tc, bad_headers_are_refused);
-    tcase_add_test(tc, earlier_release_files_still_read);
-    suite_add_tcase(su, tc);
-    return testkit_run(su);
-}
+TESTKIT_MAIN("spool", setup, teardown, 0,
+             header_round_trip,
+             bad_headers_are_refused,
+             earlier_release_files_still_read)

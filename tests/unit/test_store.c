@@ -861,25 +861,18 @@ START_TEST(test_example_data)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *su = suite_create("store");
-    TCase *tc = tcase_create("store");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_key_order);
-    tcase_add_test(tc, test_unit_reaches_ancestors);
-    tcase_add_test(tc, test_ancestors);
-    tcase_add_test(tc, test_key_codecs);
-    tcase_add_test(tc, test_declaration_absorbs);
-    tcase_add_test(tc, test_resubmission_removes_key_and_versions);
-    tcase_add_test(tc, test_replay_and_rejections);
-    tcase_add_test(tc, test_batch_equals_one_by_one);
-    tcase_add_test(tc, test_level_flags_follow_fixes);
-    tcase_add_test(tc, test_map_growth);
-    tcase_add_test(tc, test_readonly_in_child);
-    tcase_add_test(tc, test_verify_detects_corruption);
-    tcase_add_test(tc, test_hierarchy_sync_and_entities);
-    tcase_add_test(tc, test_example_data);
-    suite_add_tcase(su, tc);
-    return testkit_run(su);
-}
+TESTKIT_MAIN("store", NULL, NULL, 60,
+             test_key_order,
+             test_unit_reaches_ancestors,
+             test_ancestors,
+             test_key_codecs,
+             test_declaration_absorbs,
+             test_resubmission_removes_key_and_versions,
+             test_replay_and_rejections,
+             test_batch_equals_one_by_one,
+             test_level_flags_follow_fixes,
+             test_map_growth,
+             test_readonly_in_child,
+             test_verify_detects_corruption,
+             test_hierarchy_sync_and_entities,
+             test_example_data)

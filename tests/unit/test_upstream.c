@@ -258,20 +258,7 @@ START_TEST(test_restart_keeps_pending)
 }
 END_TEST
 
-static Suite *upstream_suite(void)
-{
-    Suite *s = suite_create("upstream");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, test_options_checked);
-    tcase_add_test(tc, test_coalesce_then_catch_up);
-    tcase_add_test(tc, test_restart_keeps_pending);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-int main(void)
-{
-    return testkit_run(upstream_suite());
-}
+TESTKIT_MAIN("upstream", setup, teardown, 30,
+             test_options_checked,
+             test_coalesce_then_catch_up,
+             test_restart_keeps_pending)

@@ -141,20 +141,8 @@ START_TEST(test_detail_get)
 }
 END_TEST
 
-static Suite *watch_suite(void)
-{
-    Suite *s = suite_create("watch");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_gap_detection);
-    tcase_add_test(tc, test_snapshot_drops_contained);
-    tcase_add_test(tc, test_year_filter_and_json);
-    tcase_add_test(tc, test_detail_get);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-int main(void)
-{
-    return testkit_run(watch_suite());
-}
+TESTKIT_MAIN("watch", setup, teardown, 0,
+             test_gap_detection,
+             test_snapshot_drops_contained,
+             test_year_filter_and_json,
+             test_detail_get)
