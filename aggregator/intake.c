@@ -157,19 +157,6 @@ void intake_committed(intake_batch_t *b)
     for (size_t i = 0; i < b->nitems; i++) intake_complete_ack(&b->items[i]);
 }
 
-static void intake_flag_counts(const findings_t *f, unsigned *e, unsigned *w, unsigned *inf)
-{
-    *e = *w = *inf = 0;
-    for (size_t i = 0; i < f->count; i++) {
-        switch (f->items[i].severity) {
-        case SEV_ERROR: (*e)++; break;
-        case SEV_WARNING: (*w)++; break;
-        case SEV_INFO: (*inf)++; break;
-        default: break;
-        }
-    }
-}
-
 void intake_log(const intake_batch_t *b, size_t i, int committed)
 {
     const intake_entry_t *e = &b->entries[i];
@@ -190,7 +177,7 @@ void intake_log(const intake_batch_t *b, size_t i, int committed)
     const char *id = a->submission_id[0] ? a->submission_id : "-";
     if (a->status == ACK_ACCEPTED) {
         unsigned ne, nw, ni;
-        intake_flag_counts(&a->flags, &ne, &nw, &ni);
+        findings_count(&a->flags, &ne, &nw, &ni);
         fprintf(stderr, "%s %s %u id=%s facts=%u ACCEPTED v%u%s flags E%u W%u I%u\n",
                 stamp, entity, a->year, id, a->fact_count, a->version,
                 a->replayed ? " (replayed)" : "", ne, nw, ni);

@@ -89,7 +89,7 @@ int cmd_check(int argc, char **argv)
             failed++;
         }
         unsigned ne, nw, ni;
-        collector_count(&fs, &ne, &nw, &ni);
+        findings_count(&fs, &ne, &nw, &ni);
         total_e += ne;
         total_w += nw;
         total_i += ni;

@@ -60,8 +60,6 @@ int collector_curve_options(curve_client_t *c, int *enabled, const char *key_fil
 /* The collector's sender log (sender_opts_t.log): each line on stderr. */
 void collector_log_line(void *arg, const char *line);
 
-/* Counts findings by severity. */
-void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos);
 
 /* Progress lines: core/progress.h. */
 #include "progress.h"

@@ -103,19 +103,6 @@ int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded)
     return 0;
 }
 
-void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos)
-{
-    *errors = *warnings = *infos = 0;
-    for (size_t i = 0; i < fs->count; i++) {
-        switch (fs->items[i].severity) {
-        case SEV_ERROR: (*errors)++; break;
-        case SEV_WARNING: (*warnings)++; break;
-        case SEV_INFO: (*infos)++; break;
-        default: break;
-        }
-    }
-}
-
 int collector_curve_options(curve_client_t *c, int *enabled, const char *key_file,
                             const char *server_key_file, const char *endpoint)
 {

@@ -30,7 +30,7 @@ static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *
         d->pending++;
     } else if (ack->status == ACK_ACCEPTED) {
         unsigned ne, nw, ni;
-        collector_count(&ack->flags, &ne, &nw, &ni);
+        findings_count(&ack->flags, &ne, &nw, &ni);
         printf("ACCEPTED v%u%s (flags: %u errors, %u warnings, %u info)\n", ack->version,
                ack->replayed ? " replayed" : "", ne, nw, ni);
         d->accepted++;

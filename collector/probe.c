@@ -73,7 +73,7 @@ static void probe_print(const uint8_t *data, size_t len)
         return;
     }
     unsigned ne, nw, ni;
-    collector_count(&ack.flags, &ne, &nw, &ni);
+    findings_count(&ack.flags, &ne, &nw, &ni);
     printf("id=%s entity=%s year=%u facts=%u status=%s version=%u replayed=%d flags=E%u/W%u/I%u reason=%s\n",
            ack.submission_id[0] ? ack.submission_id : "-", ack.entity[0] ? ack.entity : "-", ack.year,
            ack.fact_count, ack.status == ACK_ACCEPTED ? "ACCEPTED" : ack.status == ACK_REJECTED ? "REJECTED" : "?",

@@ -160,7 +160,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         findings_init(&fs);
         rules_check_submission(s, collector_level(have_h ? &h : NULL, s->entity), settings, &fs);
         unsigned ne, nw, ni;
-        collector_count(&fs, &ne, &nw, &ni);
+        findings_count(&fs, &ne, &nw, &ni);
         if (ne) {
             printf("%s %u %zu facts: %u error-severity findings\n", s->entity, s->year, s->count, ne);
             for (size_t k = 0; k < fs.count; k++)

@@ -90,6 +90,19 @@ verdict_t rounding_classify(int64_t expected, int64_t actual, uint32_t terms)
     return diff <= tolerance ? VERDICT_ROUNDING : VERDICT_MISMATCH;
 }
 
+void findings_count(const findings_t *list, unsigned *errors, unsigned *warnings, unsigned *infos)
+{
+    *errors = *warnings = *infos = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        switch (list->items[i].severity) {
+        case SEV_ERROR: (*errors)++; break;
+        case SEV_WARNING: (*warnings)++; break;
+        case SEV_INFO: (*infos)++; break;
+        default: break;
+        }
+    }
+}
+
 int64_t finding_difference(const finding_t *f)
 {
     return amount_sub_sat(f->actual, f->expected);

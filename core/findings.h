@@ -59,6 +59,9 @@ const char *verdict_name(verdict_t v);      /* "MISMATCH" */
  * |lhs - rhs| <= terms * 0.005 万元. Returns EXACT, ROUNDING or MISMATCH. */
 verdict_t rounding_classify(int64_t expected, int64_t actual, uint32_t terms);
 
+/* Counts the list's findings by severity (error, warning, info). */
+void findings_count(const findings_t *list, unsigned *errors, unsigned *warnings, unsigned *infos);
+
 /* actual − expected, saturating (amount_sub_sat): the 差 every output prints. */
 int64_t finding_difference(const finding_t *f);
 
