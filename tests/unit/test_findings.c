@@ -13,24 +13,13 @@
 
 typedef void (*writer_fn)(FILE *, const finding_t *);
 
+/* A MISMATCH finding about 608 2024 expense/total/total with the given figures. */
 static finding_t sample(int64_t expected, int64_t actual)
 {
-    finding_t f;
-    memset(&f, 0, sizeof f);
-    snprintf(f.rule, sizeof f.rule, "table.total_row");
-    f.severity = SEV_ERROR;
-    f.verdict = VERDICT_MISMATCH;
-    snprintf(f.entity, sizeof f.entity, "608");
-    f.year = 2024;
-    f.table = TABLE_EXPENSE;
-    snprintf(f.row, sizeof f.row, "total");
-    f.column = COL_TOTAL;
-    f.expected = expected;
-    f.actual = actual;
-    f.terms = 3;
-    f.line = 12;
-    f.source = "a.csv";
-    f.explanation = "合计 \"x\"";
+    finding_t f = { .rule = "table.total_row", .severity = SEV_ERROR, .verdict = VERDICT_MISMATCH,
+                    .entity = "608", .year = 2024, .table = TABLE_EXPENSE, .row = "total",
+                    .column = COL_TOTAL, .expected = expected, .actual = actual, .terms = 3,
+                    .line = 12, .source = (char *)"a.csv", .explanation = (char *)"合计 \"x\"" };
     return f;
 }
 

@@ -42,6 +42,14 @@ static submission_t *sample(void)
     return s;
 }
 
+/* sample(), packed: *pb is malloc'd. */
+static submission_t *sample_packed(uint8_t **pb, size_t *pblen)
+{
+    submission_t *s = sample();
+    ck_assert_int_eq(wire_pack_submission(s, pb, pblen), 0);
+    return s;
+}
+
 static void write_raw(const char *name, const void *buf, size_t len)
 {
     ck_assert_int_eq(spool_put(&sp, name, buf, len, err, sizeof err), 0);
@@ -49,10 +57,9 @@ static void write_raw(const char *name, const void *buf, size_t len)
 
 START_TEST(header_round_trip)
 {
-    submission_t *s = sample();
     uint8_t *pb;
     size_t pblen;
-    ck_assert_int_eq(wire_pack_submission(s, &pb, &pblen), 0);
+    submission_t *s = sample_packed(&pb, &pblen);
     spool_header_t h, back;
     spool_header_of(&h, s);
     h.digest[31] = 0xab;
@@ -83,10 +90,9 @@ END_TEST
 
 START_TEST(bad_headers_are_refused)
 {
-    submission_t *s = sample();
     uint8_t *pb;
     size_t pblen;
-    ck_assert_int_eq(wire_pack_submission(s, &pb, &pblen), 0);
+    submission_t *s = sample_packed(&pb, &pblen);
     spool_header_t h;
     spool_header_of(&h, s);
     ck_assert_int_eq(spool_put_submission(&sp, "good", &h, pb, pblen, err, sizeof err), 0);
@@ -124,10 +130,9 @@ END_TEST
 
 START_TEST(earlier_release_files_still_read)
 {
-    submission_t *s = sample();
     uint8_t *pb;
     size_t pblen;
-    ck_assert_int_eq(wire_pack_submission(s, &pb, &pblen), 0);
+    submission_t *s = sample_packed(&pb, &pblen);
     write_raw("legacy", pb, pblen);                       /* the bare protobuf of before */
     spool_header_t back;
     uint8_t *payload;
