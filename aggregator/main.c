@@ -116,26 +116,16 @@ int main(int argc, char **argv)
     const char *db = NULL, *hierarchy = NULL, *settings_path = NULL;
     server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG };
     static const struct option longopts[] = {
-        { "db", required_argument, 0, 'd' },
-        { "bind", required_argument, 0, 'b' },
-        { "hierarchy", required_argument, 0, 'H' },
-        { "settings", required_argument, 0, 's' },
-        { "batch", required_argument, 0, 'n' },
-        { "max-msg", required_argument, 0, 'm' },
-        { "insecure", no_argument, 0, 'I' },
-        { "curve-secret", required_argument, 0, 'c' },
-        { "authorized", required_argument, 0, 'a' },
-        { "events", required_argument, 0, 'E' },
-        { "upstream", required_argument, 0, 'U' },
-        { "as", required_argument, 0, 'A' },
-        { "upstream-key", required_argument, 0, 'K' },
-        { "upstream-server-key", required_argument, 0, 'S' },
-        { "upstream-insecure", no_argument, 0, 'N' },
-        { "upstream-spool", required_argument, 0, 'P' },
-        { "upstream-interval", required_argument, 0, 'T' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        { "db", required_argument, 0, 'd' }, { "bind", required_argument, 0, 'b' },
+        { "hierarchy", required_argument, 0, 'H' }, { "settings", required_argument, 0, 's' },
+        { "batch", required_argument, 0, 'n' }, { "max-msg", required_argument, 0, 'm' },
+        { "insecure", no_argument, 0, 'I' }, { "curve-secret", required_argument, 0, 'c' },
+        { "authorized", required_argument, 0, 'a' }, { "events", required_argument, 0, 'E' },
+        { "upstream", required_argument, 0, 'U' }, { "as", required_argument, 0, 'A' },
+        { "upstream-key", required_argument, 0, 'K' }, { "upstream-server-key", required_argument, 0, 'S' },
+        { "upstream-insecure", no_argument, 0, 'N' }, { "upstream-spool", required_argument, 0, 'P' },
+        { "upstream-interval", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 } };
     upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
     int c;
     long long v;

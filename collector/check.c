@@ -34,13 +34,9 @@ int cmd_check(int argc, char **argv)
 {
     const char *enc_name = "utf-8", *hier_path = NULL, *settings_path = NULL, *format = "text";
     static const struct option longopts[] = {
-        { "encoding", required_argument, 0, 'e' },
-        { "hierarchy", required_argument, 0, 'H' },
-        { "settings", required_argument, 0, 's' },
-        { "format", required_argument, 0, 'f' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        { "encoding", required_argument, 0, 'e' }, { "hierarchy", required_argument, 0, 'H' },
+        { "settings", required_argument, 0, 's' }, { "format", required_argument, 0, 'f' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {

@@ -86,13 +86,10 @@ int cmd_probe(int argc, char **argv)
     const char *to = NULL, *key = NULL, *server_key = NULL;
     int req = 0, frames = 1, repeat = 1, timeout = 3000;
     static const struct option longopts[] = {
-        { "to", required_argument, 0, 't' },
-        { "req", no_argument, 0, 'r' },
-        { "frames", required_argument, 0, 'f' },
-        { "timeout", required_argument, 0, 'T' },
+        { "to", required_argument, 0, 't' }, { "req", no_argument, 0, 'r' },
+        { "frames", required_argument, 0, 'f' }, { "timeout", required_argument, 0, 'T' },
         { "repeat", required_argument, 0, 'n' },
-        COLLECTOR_KEY_OPTIONS
-    };
+        COLLECTOR_KEY_OPTIONS };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {

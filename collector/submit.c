@@ -92,17 +92,12 @@ typedef struct {
 static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
 {
     static const struct option longopts[] = {
-        { "to", required_argument, 0, 't' },
-        { "spool", required_argument, 0, 'S' },
-        { "timeout", required_argument, 0, 'T' },
-        { "deadline", required_argument, 0, 'D' },
-        { "window", required_argument, 0, 'w' },
-        { "encoding", required_argument, 0, 'e' },
-        { "strict", no_argument, 0, 's' },
-        { "hierarchy", required_argument, 0, 'H' },
+        { "to", required_argument, 0, 't' }, { "spool", required_argument, 0, 'S' },
+        { "timeout", required_argument, 0, 'T' }, { "deadline", required_argument, 0, 'D' },
+        { "window", required_argument, 0, 'w' }, { "encoding", required_argument, 0, 'e' },
+        { "strict", no_argument, 0, 's' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 'R' },
-        COLLECTOR_KEY_OPTIONS
-    };
+        COLLECTOR_KEY_OPTIONS };
     memset(a, 0, sizeof *a);
     a->enc_name = "utf-8";
     a->timeout_ms = 3000;

@@ -222,15 +222,11 @@ int cmd_run(int argc, char **argv)
     o.log = collector_log_line;
     int interval = 500;
     static const struct option longopts[] = {
-        { "watch", required_argument, 0, 'W' },
-        { "to", required_argument, 0, 't' },
-        { "spool", required_argument, 0, 'S' },
-        { "encoding", required_argument, 0, 'e' },
-        { "timeout", required_argument, 0, 'T' },
-        { "window", required_argument, 0, 'w' },
+        { "watch", required_argument, 0, 'W' }, { "to", required_argument, 0, 't' },
+        { "spool", required_argument, 0, 'S' }, { "encoding", required_argument, 0, 'e' },
+        { "timeout", required_argument, 0, 'T' }, { "window", required_argument, 0, 'w' },
         { "interval", required_argument, 0, 'i' },
-        COLLECTOR_KEY_OPTIONS
-    };
+        COLLECTOR_KEY_OPTIONS };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {

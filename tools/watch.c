@@ -400,14 +400,10 @@ int cmd_watch(int argc, char **argv)
     watch_t w;
     memset(&w, 0, sizeof w);
     static const struct option longopts[] = {
-        { "format", required_argument, 0, 'f' },
-        { "count", required_argument, 0, 'n' },
-        { "timeout", required_argument, 0, 't' },
-        { "db", required_argument, 0, 'd' },
-        { "year", required_argument, 0, 'y' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        { "format", required_argument, 0, 'f' }, { "count", required_argument, 0, 'n' },
+        { "timeout", required_argument, 0, 't' }, { "db", required_argument, 0, 'd' },
+        { "year", required_argument, 0, 'y' }, { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 } };
     int c, f;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
