@@ -18,7 +18,7 @@
  *    socket monitor on the router and are logged the same way, per kind of failure.
  */
 #include "clock.h"
-#include "auth.h"
+#include "auth_int.h"
 #include "curve.h"
 
 #include <errno.h>
@@ -30,50 +30,6 @@
 #include <time.h>
 #include <czmq.h>
 #include <zmq.h>
-
-#define AUTH_CODE_MAX 64             /* entity codes (SUBMISSION_ENTITY_MAX) */
-#define AUTH_ZAP_FRAMES 8            /* a CURVE request has 7 */
-#define AUTH_DEPTH_MAX 32            /* hierarchy walk bound (5 levels; cycles impossible) */
-#define AUTH_LOG_QUIET_MS 10000
-#define AUTH_LOG_SLOTS 16
-
-/* A DRAFT option in zmq.h 4.3.4 (so hidden from the header), but the Debian libzmq 4.3.4
- * implements it: setting it is checked, and serving stops if it fails. */
-#ifndef ZMQ_ZAP_ENFORCE_DOMAIN
-#define ZMQ_ZAP_ENFORCE_DOMAIN 93
-#endif
-
-typedef struct {
-    char key[AUTH_KEY_LEN + 1];
-    bool all;                        /* "*": every entity */
-    char (*codes)[AUTH_CODE_MAX + 1];
-    size_t ncodes;
-    unsigned line;
-} auth_entry_t;
-
-typedef struct {
-    auth_entry_t *items;
-    size_t count;
-} auth_table_t;
-
-typedef struct {
-    char key[AUTH_KEY_LEN + 1];
-    uint64_t last_ms;
-    unsigned long quiet;             /* refusals not printed since last_ms */
-} auth_recent_t;
-
-struct auth_t {
-    char *path;
-    auth_table_t table;
-    void *ctx;                       /* the aggregator's context, or NULL */
-    void *zap;                       /* REP on AUTH_ZAP_ENDPOINT, or NULL */
-    void *monitor;                   /* PAIR reading the router's handshake failures */
-    bool has_secret;
-    uint8_t secret[32];
-    char public_z85[AUTH_KEY_LEN + 1];
-    unsigned long accepted, refused;
-    auth_recent_t recent[AUTH_LOG_SLOTS];
-};
 
 /* ---- the authorisation file ------------------------------------------------------ */
 
@@ -125,8 +81,8 @@ static int auth_parse_codes(auth_entry_t *e, char *list, size_t len, char *err, 
                      (int)len, list);
             return -1;
         }
-        if (clen > AUTH_CODE_MAX) {
-            snprintf(err, errlen, "entity code '%.*s…' is longer than %d characters", 16, s, AUTH_CODE_MAX);
+        if (clen > ENTITY_CODE_MAX) {
+            snprintf(err, errlen, "entity code '%.*s…' is longer than %d characters", 16, s, ENTITY_CODE_MAX);
             return -1;
         }
         for (size_t i = 0; i < clen; i++) {
@@ -258,7 +214,7 @@ static int auth_table_load(auth_table_t *t, const char *path, char *err, size_t 
     return rc;
 }
 
-static const auth_entry_t *auth_find(const auth_t *self, const char *key)
+const auth_entry_t *auth_find(const auth_t *self, const char *key)
 {
     if (!key || strlen(key) != AUTH_KEY_LEN || self->table.count == 0) return NULL;
     auth_entry_t probe;
@@ -397,7 +353,7 @@ static void auth_stamp(char out[32])
 /* Whether to print a refusal tagged tag (a key, or a kind of handshake failure) now:
  * -1 if the same tag was printed less than AUTH_LOG_QUIET_MS ago (counted), else the
  * number of refusals not printed since the last time. */
-static long auth_log_due(auth_t *self, const char *tag)
+long auth_log_due(auth_t *self, const char *tag)
 {
     uint64_t now = clock_mono_ms();
     auth_recent_t *slot = NULL, *oldest = &self->recent[0];
@@ -608,14 +564,20 @@ bool auth_allows(auth_t *self, const char *user_id_z85, const char *entity, stor
     const auth_entry_t *e = auth_find(self, user_id_z85);
     if (!e || !entity || !entity[0]) return false;
     if (e->all) return true;
-    char code[sizeof ((entity_t *)0)->code];
-    snprintf(code, sizeof code, "%s", entity);
-    for (int depth = 0; depth < AUTH_DEPTH_MAX; depth++) {
-        if (auth_entry_has(e, code)) return true;
-        entity_t ent;
-        if (!store || store_entity(store, code, &ent) != 0 || !ent.parent[0]) return false;
-        memcpy(code, ent.parent, sizeof code);
-    }
+    store_path_t path;
+    bool known = store && store_ancestors(store, entity, &path) == 0;
+    return auth_allows_path(self, user_id_z85, entity, known ? &path : NULL);
+}
+
+bool auth_allows_path(auth_t *self, const char *user_id_z85, const char *entity,
+                      const store_path_t *path)
+{
+    const auth_entry_t *e = auth_find(self, user_id_z85);
+    if (!e || !entity || !entity[0]) return false;
+    if (e->all) return true;
+    if (auth_entry_has(e, entity)) return true;   /* also for an entity not (yet) registered */
+    for (size_t i = 1; path && i < path->count; i++)
+        if (auth_entry_has(e, path->code[i])) return true;
     return false;
 }
 

@@ -70,6 +70,10 @@ int auth_zap_serve(auth_t *self);
 /* true if the key (Z85 User-Id of the connection) is listed now and entity is one of its
  * entities or below one of them in the store's hierarchy (or the key has "*"). */
 bool auth_allows(auth_t *self, const char *user_id_z85, const char *entity, store_t *store);
+/* The same over a path the caller already looked up (store_ancestors; NULL for an entity
+ * the store does not know): the intake looks each submission's entity up once. */
+bool auth_allows_path(auth_t *self, const char *user_id_z85, const char *entity,
+                      const store_path_t *path);
 /* Why auth_allows said no, for the REJECTED ack and the log:
  * "key AbCdEfGh… may not submit for 608 (authorised: 420112)". */
 void auth_refusal(const auth_t *self, const char *user_id_z85, const char *entity,

@@ -22,7 +22,6 @@
 #include <zmq.h>
 
 #define EVENTS_LINGER_MS 0      /* events are best effort: never hold up shutdown */
-#define EVENTS_MAX_DEPTH 16     /* ancestors walked per entity (the tree has 5 levels) */
 
 /* One entity/year a batch may change, with its flags before the batch. */
 typedef struct {
@@ -222,15 +221,12 @@ static touched_t *events_touch(events_t *self, const char *entity, uint32_t year
 static void events_chain(events_t *self, store_t *store, const char *entity, uint32_t year,
                          void (*fn)(events_t *, store_t *, touched_t *, long), long arg)
 {
-    entity_t ent;
-    char code[sizeof ent.code];
-    snprintf(code, sizeof code, "%s", entity);
-    for (int depth = 0; depth < EVENTS_MAX_DEPTH && code[0]; depth++) {
-        if (store_entity(store, code, &ent) != 0) return;
-        touched_t *t = events_touch(self, code, year);
+    store_path_t path;
+    if (store_ancestors(store, entity, &path) != 0) return;
+    for (size_t i = 0; i < path.count; i++) {
+        touched_t *t = events_touch(self, path.code[i], year);
         if (!t) return;
         fn(self, store, t, arg);
-        snprintf(code, sizeof code, "%s", ent.parent);
     }
 }
 
@@ -258,10 +254,8 @@ static void events_mark(events_t *self, store_t *store, touched_t *t, long item)
     t->by = item;   /* items apply in order: the last one wins */
 }
 
-/* raised = identities now and not before, cleared = before and not now (both sorted;
- * equal identities are counted pairwise so duplicates stay balanced). */
-static void events_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
-                        unsigned *raised, unsigned *cleared)
+void events_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                 unsigned *raised, unsigned *cleared)
 {
     size_t i = 0, j = 0;
     *raised = *cleared = 0;

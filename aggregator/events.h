@@ -55,4 +55,10 @@ void events_batch_end(events_t *self, store_t *store, const store_item_t *items,
 uint64_t events_next_seq(const events_t *self);
 uint64_t events_failed(const events_t *self);
 
+/* The flag counts of an event: raised = identities in b (after) and not in a (before),
+ * cleared = in a and not in b. Both arrays sorted; equal identities are counted pairwise so
+ * duplicates stay balanced. Pure (tested directly by test_events). */
+void events_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                 unsigned *raised, unsigned *cleared);
+
 #endif

@@ -101,26 +101,24 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
         intake_reject(&e->ack, reason);
         return;
     }
-    snprintf(e->ack.submission_id, sizeof e->ack.submission_id, "%s", s->id);
-    snprintf(e->ack.entity, sizeof e->ack.entity, "%s", s->entity);
-    e->ack.year = s->year;
-    e->ack.fact_count = (uint32_t)s->count;
+    ack_identify(&e->ack, s);
 
     /* Per-entity authorisation, on the key the CURVE handshake authenticated (never on
      * the routing id), against the authorisation file in force now: a key revoked by a
      * reload is refused here even on a connection it opened before. */
-    if (b->auth && !auth_allows(b->auth, e->user_id, s->entity, store)) {
+    /* The entity is looked up once (with its ancestors, for the authorisation). */
+    store_path_t path;
+    int known = store_ancestors(store, s->entity, &path) == 0;
+    if (b->auth && !auth_allows_path(b->auth, e->user_id, s->entity, known ? &path : NULL)) {
         char reason[300];
         auth_refusal(b->auth, e->user_id, s->entity, reason, sizeof reason);
         intake_reject(&e->ack, reason);
         submission_destroy(&s);
         return;
     }
-    entity_t ent;
-    if (store_entity(store, s->entity, &ent) != 0) {
+    if (!known) {
         char reason[160];
-        snprintf(reason, sizeof reason, "unknown entity '%s' (not in the aggregator's hierarchy)",
-                 s->entity);
+        snprintf(reason, sizeof reason, STORE_UNKNOWN_ENTITY, s->entity);
         intake_reject(&e->ack, reason);
         submission_destroy(&s);
         return;
@@ -131,7 +129,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     it->submission = s;
     findings_init(&it->findings);
     ack_init(&it->ack);
-    if (rules_check_submission(s, ent.level, settings, &it->findings) != 0) {
+    if (rules_check_submission(s, path.level, settings, &it->findings) != 0) {
         /* A rule engine failure is ours, not the collector's data: say so plainly. */
         findings_clear(&it->findings);
         submission_destroy(&it->submission);
@@ -151,30 +149,12 @@ const ack_t *intake_ack(const intake_batch_t *b, size_t i)
  * the collector can always match the ack and print the line. */
 static void intake_complete_ack(store_item_t *it)
 {
-    ack_t *a = &it->ack;
-    const submission_t *s = it->submission;
-    if (!a->submission_id[0]) snprintf(a->submission_id, sizeof a->submission_id, "%s", s->id);
-    if (!a->entity[0]) snprintf(a->entity, sizeof a->entity, "%s", s->entity);
-    if (!a->year) a->year = s->year;
-    if (!a->fact_count) a->fact_count = (uint32_t)s->count;
+    ack_identify(&it->ack, it->submission);
 }
 
 void intake_committed(intake_batch_t *b)
 {
     for (size_t i = 0; i < b->nitems; i++) intake_complete_ack(&b->items[i]);
-}
-
-static void intake_flag_counts(const findings_t *f, unsigned *e, unsigned *w, unsigned *inf)
-{
-    *e = *w = *inf = 0;
-    for (size_t i = 0; i < f->count; i++) {
-        switch (f->items[i].severity) {
-        case SEV_ERROR: (*e)++; break;
-        case SEV_WARNING: (*w)++; break;
-        case SEV_INFO: (*inf)++; break;
-        default: break;
-        }
-    }
 }
 
 void intake_log(const intake_batch_t *b, size_t i, int committed)
@@ -197,7 +177,7 @@ void intake_log(const intake_batch_t *b, size_t i, int committed)
     const char *id = a->submission_id[0] ? a->submission_id : "-";
     if (a->status == ACK_ACCEPTED) {
         unsigned ne, nw, ni;
-        intake_flag_counts(&a->flags, &ne, &nw, &ni);
+        findings_count(&a->flags, &ne, &nw, &ni);
         fprintf(stderr, "%s %s %u id=%s facts=%u ACCEPTED v%u%s flags E%u W%u I%u\n",
                 stamp, entity, a->year, id, a->fact_count, a->version,
                 a->replayed ? " (replayed)" : "", ne, nw, ni);

@@ -1,4 +1,5 @@
-/* main.c -- huizong-aggregator: arguments, signals, store and hierarchy, then the loop.
+/* main.c -- huizong-aggregator: arguments and signals, then the library (server.h) does
+ * the rest: store and hierarchy, then the loop.
  *
  * Invariants: the aggregator never serves without either authentication or an explicit
  * --insecure; the hierarchy (when given) is in the store before the first message is
@@ -74,30 +75,6 @@ static void usage(FILE *f)
 
 /* The federation options belong together: all or none, and exactly one way to secure
  * the upstream connection. Fills in the default spool DB/upstream-spool. */
-static int upstream_check(upstream_opts_t *up, const char *db, char *spool, size_t spoollen)
-{
-    int any = up->entity || up->key_file || up->server_key_file || up->insecure || up->spool_dir;
-    if (!up->endpoint) {
-        if (any) fprintf(stderr, "huizong-aggregator: --as and the --upstream-* options need --upstream ENDPOINT\n");
-        return any ? -1 : 0;
-    }
-    if (!up->entity) {
-        fprintf(stderr, "huizong-aggregator: --upstream needs --as ENTITY (the node this aggregator consolidates)\n");
-        return -1;
-    }
-    int curve = up->key_file || up->server_key_file;
-    if (up->insecure == curve || (curve && !(up->key_file && up->server_key_file))) {
-        fprintf(stderr, "huizong-aggregator: --upstream needs either --upstream-key FILE and "
-                        "--upstream-server-key FILE (CURVE) or --upstream-insecure\n");
-        return -1;
-    }
-    if (!up->spool_dir) {
-        snprintf(spool, spoollen, "%s/upstream-spool", db);
-        up->spool_dir = spool;
-    }
-    return 0;
-}
-
 static void on_signal(int sig)
 {
     (void)sig;
@@ -134,70 +111,21 @@ static int parse_size(const char *text, long long min, long long max, long long 
     return 0;
 }
 
-/* "23 entities (4 province, 4 city, ...)" */
-static void hierarchy_summary(const hierarchy_t *h, char *out, size_t outlen)
-{
-    size_t per[LEVEL_PROVINCE + 1] = { 0 };
-    for (size_t i = 0; i < h->count; i++)
-        if (h->items[i].level >= LEVEL_UNIT && h->items[i].level <= LEVEL_PROVINCE)
-            per[h->items[i].level]++;
-    int n = snprintf(out, outlen, "%zu entities (", h->count);
-    const char *sep = "";
-    for (int l = LEVEL_PROVINCE; l >= LEVEL_UNIT && n > 0 && (size_t)n < outlen; l--) {
-        if (!per[l]) continue;
-        n += snprintf(out + n, outlen - n, "%s%zu %s", sep, per[l], level_name((entity_level)l));
-        sep = ", ";
-    }
-    if (n > 0 && (size_t)n < outlen) snprintf(out + n, outlen - n, ")");
-}
-
-static int load_hierarchy(store_t *store, const char *path)
-{
-    hierarchy_t h;
-    memset(&h, 0, sizeof h);
-    char err[512] = "";
-    if (hierarchy_load(&h, path, err, sizeof err) != 0) {
-        fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : path);
-        hierarchy_free(&h);
-        return -1;
-    }
-    if (store_sync_hierarchy(store, &h, err, sizeof err) != 0) {
-        fprintf(stderr, "huizong-aggregator: storing the hierarchy from %s: %s\n", path, err);
-        hierarchy_free(&h);
-        return -1;
-    }
-    char summary[256];
-    hierarchy_summary(&h, summary, sizeof summary);
-    fprintf(stderr, "huizong-aggregator: hierarchy %s: %s\n", path, summary);
-    hierarchy_free(&h);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     const char *db = NULL, *hierarchy = NULL, *settings_path = NULL;
     server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG };
     static const struct option longopts[] = {
-        { "db", required_argument, 0, 'd' },
-        { "bind", required_argument, 0, 'b' },
-        { "hierarchy", required_argument, 0, 'H' },
-        { "settings", required_argument, 0, 's' },
-        { "batch", required_argument, 0, 'n' },
-        { "max-msg", required_argument, 0, 'm' },
-        { "insecure", no_argument, 0, 'I' },
-        { "curve-secret", required_argument, 0, 'c' },
-        { "authorized", required_argument, 0, 'a' },
-        { "events", required_argument, 0, 'E' },
-        { "upstream", required_argument, 0, 'U' },
-        { "as", required_argument, 0, 'A' },
-        { "upstream-key", required_argument, 0, 'K' },
-        { "upstream-server-key", required_argument, 0, 'S' },
-        { "upstream-insecure", no_argument, 0, 'N' },
-        { "upstream-spool", required_argument, 0, 'P' },
-        { "upstream-interval", required_argument, 0, 'T' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        { "db", required_argument, 0, 'd' }, { "bind", required_argument, 0, 'b' },
+        { "hierarchy", required_argument, 0, 'H' }, { "settings", required_argument, 0, 's' },
+        { "batch", required_argument, 0, 'n' }, { "max-msg", required_argument, 0, 'm' },
+        { "insecure", no_argument, 0, 'I' }, { "curve-secret", required_argument, 0, 'c' },
+        { "authorized", required_argument, 0, 'a' }, { "events", required_argument, 0, 'E' },
+        { "upstream", required_argument, 0, 'U' }, { "as", required_argument, 0, 'A' },
+        { "upstream-key", required_argument, 0, 'K' }, { "upstream-server-key", required_argument, 0, 'S' },
+        { "upstream-insecure", no_argument, 0, 'N' }, { "upstream-spool", required_argument, 0, 'P' },
+        { "upstream-interval", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 } };
     upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
     int c;
     long long v;
@@ -251,7 +179,7 @@ int main(int argc, char **argv)
         return 2;
     }
     char up_spool[4096];
-    if (upstream_check(&up, db, up_spool, sizeof up_spool) != 0) return 2;
+    if (upstream_opts_check(&up, db, up_spool, sizeof up_spool) != 0) return 2;
     if (up.endpoint) opts.upstream = &up;
     char err[512] = "";
     if (server_security_check(&opts, err, sizeof err) != 0) {
@@ -285,7 +213,7 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 0;
-    if (hierarchy && load_hierarchy(store, hierarchy) != 0) rc = 1;
+    if (hierarchy && server_load_hierarchy(store, hierarchy) != 0) rc = 1;
     /* Recorded so every flag report can name the rules it was produced with. */
     if (rc == 0 && store_meta_set(store, "rules", rule_settings_describe(settings), err, sizeof err)) {
         fprintf(stderr, "huizong-aggregator: cannot record the rule settings: %s\n", err);

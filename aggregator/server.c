@@ -307,3 +307,44 @@ done:
     intake_batch_free(&batch);
     return rc;
 }
+
+/* ---- the hierarchy at start-up ---- */
+
+/* "23 entities (4 province, 4 city, ...)" */
+static void s_hierarchy_summary(const hierarchy_t *h, char *out, size_t outlen)
+{
+    size_t per[LEVEL_PROVINCE + 1] = { 0 };
+    for (size_t i = 0; i < h->count; i++)
+        if (h->items[i].level >= LEVEL_UNIT && h->items[i].level <= LEVEL_PROVINCE)
+            per[h->items[i].level]++;
+    int n = snprintf(out, outlen, "%zu entities (", h->count);
+    const char *sep = "";
+    for (int l = LEVEL_PROVINCE; l >= LEVEL_UNIT && n > 0 && (size_t)n < outlen; l--) {
+        if (!per[l]) continue;
+        n += snprintf(out + n, outlen - n, "%s%zu %s", sep, per[l], level_name((entity_level)l));
+        sep = ", ";
+    }
+    if (n > 0 && (size_t)n < outlen) snprintf(out + n, outlen - n, ")");
+}
+
+int server_load_hierarchy(store_t *store, const char *path)
+{
+    hierarchy_t h;
+    memset(&h, 0, sizeof h);
+    char err[512] = "";
+    if (hierarchy_load(&h, path, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : path);
+        hierarchy_free(&h);
+        return -1;
+    }
+    if (store_sync_hierarchy(store, &h, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-aggregator: storing the hierarchy from %s: %s\n", path, err);
+        hierarchy_free(&h);
+        return -1;
+    }
+    char summary[256];
+    s_hierarchy_summary(&h, summary, sizeof summary);
+    fprintf(stderr, "huizong-aggregator: hierarchy %s: %s\n", path, summary);
+    hierarchy_free(&h);
+    return 0;
+}

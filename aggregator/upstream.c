@@ -33,7 +33,6 @@
 #define UPSTREAM_YEAR_MIN 1990      /* years scanned for figures at start-up */
 #define UPSTREAM_YEAR_MAX 2100
 #define UPSTREAM_DIGEST 32
-#define UPSTREAM_MAX_DEPTH 16
 
 typedef struct {
     char name[SPOOL_NAME_MAX + 1];
@@ -279,8 +278,10 @@ static void upstream_forward(upstream_t *self, year_t *y)
         submission_destroy(&s);
         return;
     }
+    spool_header_t h;
+    spool_header_of(&h, s);
     submission_destroy(&s);
-    if (spool_put(&self->spool, f.name, f.payload, f.len, err, sizeof err) != 0) {
+    if (spool_put_submission(&self->spool, f.name, &h, f.payload, f.len, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: upstream: spool: %s (will retry)\n", err);
         free(f.payload);
         y->dirty = 1;
@@ -331,8 +332,11 @@ static int upstream_reload(upstream_t *self, char *err, size_t errlen)
     for (size_t i = 0; i < n; i++) {
         uint8_t *buf = NULL;
         size_t len = 0;
-        if (spool_read(&self->spool, entries[i].name, &buf, &len, e2, sizeof e2) != 0) continue;
-        submission_t *s = wire_unpack_submission(buf, len, e2, sizeof e2);
+        spool_header_t h;
+        int rc = spool_read_submission(&self->spool, entries[i].name, &h, &buf, &len, e2, sizeof e2);
+        if (rc == -1) continue;
+        /* Decoded at start-up only: the forward's digest is over its figures. */
+        submission_t *s = rc == 0 ? wire_unpack_submission(buf, len, e2, sizeof e2) : NULL;
         if (!s || strcmp(s->entity, self->entity) != 0) {
             fprintf(stderr, "huizong-aggregator: upstream: %s in the spool is %s; moved to rejected/\n",
                     entries[i].name, s ? "for another entity" : "unreadable");
@@ -395,6 +399,13 @@ static void upstream_scan_years(upstream_t *self)
     }
 }
 
+/* The forwarding sender's diagnostics: the aggregator logs on stderr. */
+static void upstream_log_line(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "%s\n", line);
+}
+
 upstream_t *upstream_new(store_t *store, const upstream_opts_t *opts, char *err, size_t errlen)
 {
     entity_t ent;
@@ -444,6 +455,7 @@ upstream_t *upstream_new(store_t *store, const upstream_opts_t *opts, char *err,
     sender_opts_t so;
     sender_opts_default(&so);
     so.who = "huizong-aggregator: upstream";
+    so.log = upstream_log_line;
     so.window = 4;                  /* one forward per year in flight: a few years at most */
     so.curve = self->has_curve ? &self->curve : NULL;
     self->sender = sender_new(opts->endpoint, &so, upstream_done, self, err, errlen);
@@ -479,14 +491,11 @@ void upstream_destroy(upstream_t **self_p)
 /* Whether code is ENTITY or under it. */
 static int upstream_under(upstream_t *self, const char *code)
 {
-    entity_t ent;
-    char cur[sizeof ent.code];
-    snprintf(cur, sizeof cur, "%s", code);
-    for (int depth = 0; depth < UPSTREAM_MAX_DEPTH && cur[0]; depth++) {
-        if (!strcmp(cur, self->entity)) return 1;
-        if (store_entity(self->store, cur, &ent) != 0) return 0;
-        snprintf(cur, sizeof cur, "%s", ent.parent);
-    }
+    if (!strcmp(code, self->entity)) return 1;
+    store_path_t path;
+    if (store_ancestors(self->store, code, &path) != 0) return 0;
+    for (size_t i = 1; i < path.count; i++)
+        if (!strcmp(path.code[i], self->entity)) return 1;
     return 0;
 }
 
@@ -520,4 +529,28 @@ void upstream_stats(const upstream_t *self, upstream_stats_t *out)
 {
     *out = self->stats;
     out->outstanding = self->sender ? sender_outstanding(self->sender) : 0;
+}
+
+int upstream_opts_check(upstream_opts_t *up, const char *db, char *spool, size_t spoollen)
+{
+    int any = up->entity || up->key_file || up->server_key_file || up->insecure || up->spool_dir;
+    if (!up->endpoint) {
+        if (any) fprintf(stderr, "huizong-aggregator: --as and the --upstream-* options need --upstream ENDPOINT\n");
+        return any ? -1 : 0;
+    }
+    if (!up->entity) {
+        fprintf(stderr, "huizong-aggregator: --upstream needs --as ENTITY (the node this aggregator consolidates)\n");
+        return -1;
+    }
+    int curve = up->key_file || up->server_key_file;
+    if (up->insecure == curve || (curve && !(up->key_file && up->server_key_file))) {
+        fprintf(stderr, "huizong-aggregator: --upstream needs either --upstream-key FILE and "
+                        "--upstream-server-key FILE (CURVE) or --upstream-insecure\n");
+        return -1;
+    }
+    if (!up->spool_dir) {
+        snprintf(spool, spoollen, "%s/upstream-spool", db);
+        up->spool_dir = spool;
+    }
+    return 0;
 }

@@ -37,6 +37,11 @@ typedef struct {
     int insecure;                /* --upstream-insecure: no CURVE, explicitly */
 } upstream_opts_t;
 
+/* Checks the combination of --upstream options (CURVE or --upstream-insecure, --as needed)
+ * and defaults spool_dir to DB/upstream-spool (written into spool). Returns 0 (also when
+ * federation is off), or -1 with the reason printed on stderr. */
+int upstream_opts_check(upstream_opts_t *up, const char *db, char *spool, size_t spoollen);
+
 typedef struct upstream upstream_t;
 
 /* Checks ENTITY (registered, not a unit), opens the spool, reloads what is pending and

@@ -30,45 +30,13 @@ static void check_usage(FILE *f)
         "2 usage error or an input file that cannot be read (each error is printed).\n");
 }
 
-static void check_json_finding(FILE *f, const finding_t *fd)
-{
-    char exp[AMOUNT_BUF], act[AMOUNT_BUF];
-    fputs("{\"rule\":", f);
-    json_write_string(f, fd->rule);
-    fputs(",\"severity\":", f);
-    json_write_string(f, severity_name(fd->severity));
-    fputs(",\"verdict\":", f);
-    json_write_string(f, verdict_name(fd->verdict));
-    fputs(",\"table\":", f);
-    json_write_string(f, fd->table != TABLE_NONE ? table_name(fd->table) : "");
-    fputs(",\"row\":", f);
-    json_write_string(f, fd->row);
-    fputs(",\"column\":", f);
-    json_write_string(f, fd->column != COL_NONE ? column_name(fd->column) : "");
-    fputs(",\"expected\":", f);
-    json_write_string(f, amount_format(fd->expected, exp));
-    fputs(",\"actual\":", f);
-    json_write_string(f, amount_format(fd->actual, act));
-    fprintf(f, ",\"expected_fen\":%lld,\"actual_fen\":%lld,\"terms\":%u",
-            (long long)fd->expected, (long long)fd->actual, fd->terms);
-    fputs(",\"explanation\":", f);
-    json_write_string(f, fd->explanation);
-    fputs(",\"source\":", f);
-    json_write_string(f, fd->source);
-    fprintf(f, ",\"line\":%u}", fd->line);
-}
-
 int cmd_check(int argc, char **argv)
 {
     const char *enc_name = "utf-8", *hier_path = NULL, *settings_path = NULL, *format = "text";
     static const struct option longopts[] = {
-        { "encoding", required_argument, 0, 'e' },
-        { "hierarchy", required_argument, 0, 'H' },
-        { "settings", required_argument, 0, 's' },
-        { "format", required_argument, 0, 'f' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        { "encoding", required_argument, 0, 'e' }, { "hierarchy", required_argument, 0, 'H' },
+        { "settings", required_argument, 0, 's' }, { "format", required_argument, 0, 'f' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -117,7 +85,7 @@ int cmd_check(int argc, char **argv)
             failed++;
         }
         unsigned ne, nw, ni;
-        collector_count(&fs, &ne, &nw, &ni);
+        findings_count(&fs, &ne, &nw, &ni);
         total_e += ne;
         total_w += nw;
         total_i += ni;
@@ -131,7 +99,7 @@ int cmd_check(int argc, char **argv)
             printf(",\"errors\":%u,\"warnings\":%u,\"info\":%u,\"findings\":[", ne, nw, ni);
             for (size_t k = 0; k < fs.count; k++) {
                 if (k) fputc(',', stdout);
-                check_json_finding(stdout, &fs.items[k]);
+                findings_write_json(stdout, &fs.items[k], 0);
             }
             fputs("]}", stdout);
         } else {
@@ -141,7 +109,7 @@ int cmd_check(int argc, char **argv)
                    level_name(level), s->source && s->source[0] ? s->source : "-", ne, nw, ni);
             if (have_h && !e)
                 printf("  note: %s is not in the hierarchy; checked as a department\n", s->entity);
-            for (size_t k = 0; k < fs.count; k++) collector_print_finding(stdout, &fs.items[k]);
+            for (size_t k = 0; k < fs.count; k++) findings_write_line(stdout, &fs.items[k]);
         }
         findings_clear(&fs);
     }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "csv.h"
+#include "curve.h"
 #include "findings.h"
 #include "hierarchy.h"
 #include "submission.h"
@@ -44,10 +45,21 @@ entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */
 int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded);
 
-/* Prints one finding as a text line (two-space indent). */
-void collector_print_finding(FILE *f, const finding_t *fd);
-/* Counts findings by severity. */
-void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos);
+/* The collector commands' --key/--server-key: neither given, *enabled = 0 (plain text,
+ * with a warning on stderr for a tcp:// endpoint: only an --insecure aggregator accepts
+ * it); both given, the keys are loaded and *enabled = 1; one alone or a bad file: an
+ * error on stderr and -1. */
+int collector_curve_options(curve_client_t *c, int *enabled, const char *key_file,
+                            const char *server_key_file, const char *endpoint);;
+/* The entries every sending command ends its getopt_long table with: --key FILE ('k'),
+ * --server-key FILE ('K'), --help ('h') and the terminator. */
+#define COLLECTOR_KEY_OPTIONS                                                      \
+    { "key", required_argument, 0, 'k' }, { "server-key", required_argument, 0, 'K' }, \
+    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
+
+/* The collector's sender log (sender_opts_t.log): each line on stderr. */
+void collector_log_line(void *arg, const char *line);
+
 
 /* Progress lines: core/progress.h. */
 #include "progress.h"

@@ -1,5 +1,5 @@
 /* common.c -- what the collector's commands share: reading input files, levels,
- * printing findings, progress lines, signals.
+ * progress lines, signals (findings are printed by core/findings.c).
  *
  * Invariant: input errors are printed as the reader reports them (file:line: field:
  * reason) and counted; a command decides what an error means for its exit code.
@@ -14,6 +14,12 @@
 
 #include "amount.h"
 #include "tables.h"
+
+void collector_log_line(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "%s\n", line);
+}
 
 volatile sig_atomic_t collector_stop = 0;
 
@@ -97,43 +103,23 @@ int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded)
     return 0;
 }
 
-void collector_count(const findings_t *fs, unsigned *errors, unsigned *warnings, unsigned *infos)
+int collector_curve_options(curve_client_t *c, int *enabled, const char *key_file,
+                            const char *server_key_file, const char *endpoint)
 {
-    *errors = *warnings = *infos = 0;
-    for (size_t i = 0; i < fs->count; i++) {
-        switch (fs->items[i].severity) {
-        case SEV_ERROR: (*errors)++; break;
-        case SEV_WARNING: (*warnings)++; break;
-        case SEV_INFO: (*infos)++; break;
-        default: break;
-        }
+    memset(c, 0, sizeof *c);
+    *enabled = 0;
+    if (!key_file && !server_key_file) {
+        if (endpoint && strncmp(endpoint, "tcp://", 6) == 0)
+            fprintf(stderr, "huizong-collector: WARNING: no --key/--server-key: sending to %s "
+                            "WITHOUT encryption or authentication (only an --insecure aggregator "
+                            "accepts this)\n", endpoint);
+        return 0;
     }
+    char err[512];
+    if (curve_client_load(c, key_file, server_key_file, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-collector: %s\n", err);
+        return -1;
+    }
+    *enabled = 1;
+    return 0;
 }
-
-void collector_print_finding(FILE *f, const finding_t *fd)
-{
-    char exp[AMOUNT_BUF], act[AMOUNT_BUF];
-    fprintf(f, "  %-7s %s %s", severity_name(fd->severity), fd->rule, verdict_name(fd->verdict));
-    if (fd->table != TABLE_NONE || fd->row[0]) {
-        fprintf(f, " %s", table_name(fd->table));
-        if (fd->row[0]) fprintf(f, "/%s", fd->row);
-        if (fd->column != COL_NONE) fprintf(f, "/%s", column_name(fd->column));
-    }
-    /* A malformed code or a missing figure has no relation to compare: show the amount only. */
-    if (fd->verdict == VERDICT_MALFORMED || fd->verdict == VERDICT_MISSING) {
-        if (fd->actual) fprintf(f, " amount %s", amount_format(fd->actual, act));
-    } else {
-        fprintf(f, " expected %s actual %s", amount_format(fd->expected, exp),
-                amount_format(fd->actual, act));
-    }
-    if (fd->explanation && fd->explanation[0]) fprintf(f, ": %s", fd->explanation);
-    if (fd->source && fd->source[0]) {
-        fprintf(f, " (%s", fd->source);
-        if (fd->line) fprintf(f, ":%u", fd->line);
-        fputc(')', f);
-    } else if (fd->line) {
-        fprintf(f, " (line %u)", fd->line);
-    }
-    fputc('\n', f);
-}
-

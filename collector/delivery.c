@@ -30,7 +30,7 @@ static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *
         d->pending++;
     } else if (ack->status == ACK_ACCEPTED) {
         unsigned ne, nw, ni;
-        collector_count(&ack->flags, &ne, &nw, &ni);
+        findings_count(&ack->flags, &ne, &nw, &ni);
         printf("ACCEPTED v%u%s (flags: %u errors, %u warnings, %u info)\n", ack->version,
                ack->replayed ? " replayed" : "", ne, nw, ni);
         d->accepted++;
@@ -76,26 +76,22 @@ void delivery_close(delivery_t *d)
     sender_destroy(&d->sender);
 }
 
-static void delivery_info(sender_job_info_t *info, const char *name, const submission_t *s)
+static void delivery_info(sender_job_info_t *info, const char *name, const spool_header_t *h)
 {
     memset(info, 0, sizeof *info);
     snprintf(info->name, sizeof info->name, "%s", name);
-    snprintf(info->id, sizeof info->id, "%s", s->id);
-    snprintf(info->entity, sizeof info->entity, "%s", s->entity);
-    info->year = s->year;
-    info->facts = (uint32_t)s->count;
+    snprintf(info->id, sizeof info->id, "%s", h->id);
+    snprintf(info->entity, sizeof info->entity, "%s", h->entity);
+    info->year = h->year;
+    info->facts = h->facts;
 }
 
-int delivery_enqueue(delivery_t *d, const submission_t *s)
+/* Hands a packed submission to the sender (which takes buf). 0 or -1 (printed). */
+static int delivery_hand_over(delivery_t *d, const char *name, const spool_header_t *h,
+                              uint8_t *buf, size_t len)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    if (wire_pack_submission(s, &buf, &len) != 0) {
-        fprintf(stderr, "huizong-collector: cannot encode %s %u\n", s->entity, s->year);
-        return -1;
-    }
     sender_job_info_t info;
-    delivery_info(&info, s->id, s);
+    delivery_info(&info, name, h);
     if (sender_add(d->sender, &info, buf, len) != 0) {
         free(buf);
         fprintf(stderr, "huizong-collector: out of memory\n");
@@ -105,30 +101,46 @@ int delivery_enqueue(delivery_t *d, const submission_t *s)
     return 0;
 }
 
+static int delivery_pack(const submission_t *s, uint8_t **buf, size_t *len)
+{
+    if (wire_pack_submission(s, buf, len) == 0) return 0;
+    fprintf(stderr, "huizong-collector: cannot encode %s %u\n", s->entity, s->year);
+    return -1;
+}
+
+int delivery_enqueue(delivery_t *d, const submission_t *s)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (delivery_pack(s, &buf, &len) != 0) return -1;
+    spool_header_t h;
+    spool_header_of(&h, s);
+    return delivery_hand_over(d, s->id, &h, buf, len);
+}
+
 int delivery_spool(delivery_t *d, submission_t *s, int send)
 {
     if (!s->created_ms) s->created_ms = clock_wall_ms();
     uint8_t *buf = NULL;
     size_t len = 0;
     char err[512] = "";
-    if (wire_pack_submission(s, &buf, &len) != 0) {
-        fprintf(stderr, "huizong-collector: cannot encode %s %u\n", s->entity, s->year);
-        return -1;
-    }
-    int rc = spool_put(&d->spool, s->id, buf, len, err, sizeof err);
-    free(buf);
-    if (rc != 0) {
+    if (delivery_pack(s, &buf, &len) != 0) return -1;
+    spool_header_t h;
+    spool_header_of(&h, s);
+    if (spool_put_submission(&d->spool, s->id, &h, buf, len, err, sizeof err) != 0) {
+        free(buf);
         fprintf(stderr, "huizong-collector: spool: %s\n", err);
         return -1;
     }
-    return send && d->sender ? delivery_enqueue(d, s) : 0;
+    if (send && d->sender) return delivery_hand_over(d, s->id, &h, buf, len);   /* packed once */
+    free(buf);
+    return 0;
 }
 
 typedef struct {
     spool_entry_t entry;
-    uint64_t created_ms;
+    spool_header_t h;
     size_t order;               /* position in the time-sorted listing: a stable tie-break */
-    submission_t *s;
     uint8_t *buf;
     size_t len;
 } loaded_t;
@@ -136,7 +148,7 @@ typedef struct {
 static int loaded_cmp(const void *a, const void *b)
 {
     const loaded_t *x = a, *y = b;
-    if (x->created_ms != y->created_ms) return x->created_ms < y->created_ms ? -1 : 1;
+    if (x->h.created_ms != y->h.created_ms) return x->h.created_ms < y->h.created_ms ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -154,6 +166,8 @@ static void delivery_unreadable(delivery_t *d, const char *name, const char *why
     }
 }
 
+/* Spool files are read by their header only: the submission inside was validated when
+ * its CSV was read, and the aggregator validates it again on arrival (its own hop). */
 long delivery_load_spool(delivery_t *d)
 {
     spool_entry_t *entries = NULL;
@@ -174,18 +188,17 @@ long delivery_load_spool(delivery_t *d)
         loaded_t *it = &items[count];
         it->entry = entries[i];
         it->order = i;
-        if (spool_read(&d->spool, entries[i].name, &it->buf, &it->len, err, sizeof err) != 0) {
+        int rc = spool_read_submission(&d->spool, entries[i].name, &it->h, &it->buf, &it->len,
+                                       err, sizeof err);
+        if (rc == -2) {
+            delivery_unreadable(d, entries[i].name, err);
+            continue;
+        }
+        if (rc != 0) {
             /* Vanished (another collector settled it) or unreadable now: skip this round. */
             fprintf(stderr, "huizong-collector: spool: %s\n", err);
             continue;
         }
-        it->s = wire_unpack_submission(it->buf, it->len, err, sizeof err);
-        if (!it->s) {
-            delivery_unreadable(d, entries[i].name, err);
-            free(it->buf);
-            continue;
-        }
-        it->created_ms = it->s->created_ms;
         count++;
     }
     free(entries);
@@ -193,23 +206,14 @@ long delivery_load_spool(delivery_t *d)
     long added = 0;
     for (size_t i = 0; i < count; i++) {
         loaded_t *it = &items[i];
-        sender_job_info_t info;
-        delivery_info(&info, it->entry.name, it->s);
-        submission_destroy(&it->s);
-        if (sender_add(d->sender, &info, it->buf, it->len) != 0) {
-            free(it->buf);
-            fprintf(stderr, "huizong-collector: out of memory\n");
-            for (size_t k = i + 1; k < count; k++) {
-                submission_destroy(&items[k].s);
-                free(items[k].buf);
-            }
+        if (delivery_hand_over(d, it->entry.name, &it->h, it->buf, it->len) != 0) {
+            for (size_t k = i + 1; k < count; k++) free(items[k].buf);
             free(items);
             return -1;
         }
         added++;
     }
     free(items);
-    d->total += (size_t)added;
     return added;
 }
 

@@ -23,7 +23,8 @@ static void probe_usage(FILE *f)
         "usage: huizong-collector probe --to ENDPOINT [FILE] [--req] [--frames N] [--repeat N]\n"
         "                              [--timeout MS] [--key FILE --server-key FILE]\n"
         "\n"
-        "Diagnostic: sends the bytes of FILE (e.g. a spool .pb file; none: an empty message)\n"
+        "Diagnostic: sends the bytes of FILE (a spool .pb file without its header, or any\n"
+        "bytes as they are; none: an empty message)\n"
         "as one message and prints the aggregator's ack: status, version, replayed, reason.\n"
         "  --req         use a REQ socket (the aggregator sees an empty delimiter frame)\n"
         "  --frames N    send the payload as N frames of one message (default 1)\n"
@@ -72,7 +73,7 @@ static void probe_print(const uint8_t *data, size_t len)
         return;
     }
     unsigned ne, nw, ni;
-    collector_count(&ack.flags, &ne, &nw, &ni);
+    findings_count(&ack.flags, &ne, &nw, &ni);
     printf("id=%s entity=%s year=%u facts=%u status=%s version=%u replayed=%d flags=E%u/W%u/I%u reason=%s\n",
            ack.submission_id[0] ? ack.submission_id : "-", ack.entity[0] ? ack.entity : "-", ack.year,
            ack.fact_count, ack.status == ACK_ACCEPTED ? "ACCEPTED" : ack.status == ACK_REJECTED ? "REJECTED" : "?",
@@ -85,16 +86,10 @@ int cmd_probe(int argc, char **argv)
     const char *to = NULL, *key = NULL, *server_key = NULL;
     int req = 0, frames = 1, repeat = 1, timeout = 3000;
     static const struct option longopts[] = {
-        { "to", required_argument, 0, 't' },
-        { "req", no_argument, 0, 'r' },
-        { "frames", required_argument, 0, 'f' },
-        { "timeout", required_argument, 0, 'T' },
+        { "to", required_argument, 0, 't' }, { "req", no_argument, 0, 'r' },
+        { "frames", required_argument, 0, 'f' }, { "timeout", required_argument, 0, 'T' },
         { "repeat", required_argument, 0, 'n' },
-        { "key", required_argument, 0, 'k' },
-        { "server-key", required_argument, 0, 'K' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        COLLECTOR_KEY_OPTIONS };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -118,8 +113,13 @@ int cmd_probe(int argc, char **argv)
     size_t len = 0;
     curve_client_t keys;
     int curve_on;
-    if (curve_client_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
+    if (collector_curve_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
     if (optind < argc && probe_read(argv[optind], &buf, &len) != 0) return COL_EXIT_INPUT;
+    if (buf) {                      /* a spool file is sent as its submission, without header */
+        size_t skip = spool_payload_offset(buf, len);
+        memmove(buf, buf + skip, len - skip);
+        len -= skip;
+    }
 
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, req ? ZMQ_REQ : ZMQ_DEALER);

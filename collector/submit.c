@@ -92,20 +92,12 @@ typedef struct {
 static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
 {
     static const struct option longopts[] = {
-        { "to", required_argument, 0, 't' },
-        { "spool", required_argument, 0, 'S' },
-        { "timeout", required_argument, 0, 'T' },
-        { "deadline", required_argument, 0, 'D' },
-        { "window", required_argument, 0, 'w' },
-        { "encoding", required_argument, 0, 'e' },
-        { "strict", no_argument, 0, 's' },
-        { "hierarchy", required_argument, 0, 'H' },
+        { "to", required_argument, 0, 't' }, { "spool", required_argument, 0, 'S' },
+        { "timeout", required_argument, 0, 'T' }, { "deadline", required_argument, 0, 'D' },
+        { "window", required_argument, 0, 'w' }, { "encoding", required_argument, 0, 'e' },
+        { "strict", no_argument, 0, 's' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 'R' },
-        { "key", required_argument, 0, 'k' },
-        { "server-key", required_argument, 0, 'K' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        COLLECTOR_KEY_OPTIONS };
     memset(a, 0, sizeof *a);
     a->enc_name = "utf-8";
     a->timeout_ms = 3000;
@@ -163,11 +155,11 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         findings_init(&fs);
         rules_check_submission(s, collector_level(have_h ? &h : NULL, s->entity), settings, &fs);
         unsigned ne, nw, ni;
-        collector_count(&fs, &ne, &nw, &ni);
+        findings_count(&fs, &ne, &nw, &ni);
         if (ne) {
             printf("%s %u %zu facts: %u error-severity findings\n", s->entity, s->year, s->count, ne);
             for (size_t k = 0; k < fs.count; k++)
-                if (fs.items[k].severity == SEV_ERROR) collector_print_finding(stdout, &fs.items[k]);
+                if (fs.items[k].severity == SEV_ERROR) findings_write_line(stdout, &fs.items[k]);
         }
         errors += ne;
         findings_clear(&fs);
@@ -186,10 +178,11 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
 static int send_opts(const send_args_t *a, sender_opts_t *o, curve_client_t *keys)
 {
     sender_opts_default(o);
+    o->log = collector_log_line;
     o->window = a->window;
     o->timeout_ms = a->timeout_ms;
     int enabled;
-    if (curve_client_options(keys, &enabled, a->key, a->server_key, a->to) != 0) return COL_EXIT_INPUT;
+    if (collector_curve_options(keys, &enabled, a->key, a->server_key, a->to) != 0) return COL_EXIT_INPUT;
     o->curve = enabled ? keys : NULL;
     return 0;
 }

@@ -219,20 +219,14 @@ int cmd_run(int argc, char **argv)
     const char *key = NULL, *server_key = NULL;
     sender_opts_t o;
     sender_opts_default(&o);
+    o.log = collector_log_line;
     int interval = 500;
     static const struct option longopts[] = {
-        { "watch", required_argument, 0, 'W' },
-        { "to", required_argument, 0, 't' },
-        { "spool", required_argument, 0, 'S' },
-        { "encoding", required_argument, 0, 'e' },
-        { "timeout", required_argument, 0, 'T' },
-        { "window", required_argument, 0, 'w' },
+        { "watch", required_argument, 0, 'W' }, { "to", required_argument, 0, 't' },
+        { "spool", required_argument, 0, 'S' }, { "encoding", required_argument, 0, 'e' },
+        { "timeout", required_argument, 0, 'T' }, { "window", required_argument, 0, 'w' },
         { "interval", required_argument, 0, 'i' },
-        { "key", required_argument, 0, 'k' },
-        { "server-key", required_argument, 0, 'K' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        COLLECTOR_KEY_OPTIONS };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -262,7 +256,7 @@ int cmd_run(int argc, char **argv)
     /* Loaded once for the whole run: every reconnect reuses them. */
     curve_client_t keys;
     int curve_on;
-    if (curve_client_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
+    if (collector_curve_options(&keys, &curve_on, key, server_key, to) != 0) return COL_EXIT_INPUT;
     o.curve = curve_on ? &keys : NULL;
     const char *subs[] = { "done", "failed" };
     for (int i = 0; i < 2; i++) {

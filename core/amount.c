@@ -1,8 +1,14 @@
 /* amount.c -- exact 万元 <-> fen conversion (see amount.h for the invariant). */
 #include "amount.h"
 
+#include <assert.h>
+
 #include <stdio.h>
 #include <string.h>
+
+/* amount_parse accumulates negatively so that INT64_MIN itself parses: that needs
+ * |INT64_MIN| = INT64_MAX + 1 (two's complement, which int64_t guarantees; stated here). */
+_Static_assert(INT64_MIN == -INT64_MAX - 1, "int64_t is two's complement");
 
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -81,6 +87,7 @@ int amount_parse(const char *text, size_t len, int64_t *fen, const char **reason
 
 char *amount_format(int64_t fen, char buf[AMOUNT_BUF])
 {
+    assert(buf);
     uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
     uint64_t whole = mag / (uint64_t)FEN_PER_WANYUAN;
     uint64_t frac = mag % (uint64_t)FEN_PER_WANYUAN;
@@ -99,4 +106,18 @@ bool amount_add(int64_t *sum, int64_t term)
     if (__builtin_add_overflow(*sum, term, &r)) return false;
     *sum = r;
     return true;
+}
+
+int64_t amount_add_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (!__builtin_add_overflow(a, b, &r)) return r;
+    return b > 0 ? INT64_MAX : INT64_MIN;
+}
+
+int64_t amount_sub_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (!__builtin_sub_overflow(a, b, &r)) return r;
+    return b < 0 ? INT64_MAX : INT64_MIN;
 }

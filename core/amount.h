@@ -29,4 +29,11 @@ char *amount_format(int64_t fen, char buf[AMOUNT_BUF]);
 /* Overflow-checked addition: returns false (and leaves *sum) on overflow. */
 bool amount_add(int64_t *sum, int64_t term);
 
+/* Saturating a + b and a - b: the exact result, or INT64_MAX / INT64_MIN where it would not
+ * fit. Every difference or sum of amounts a person reads (a flag's 差, a tree's net, a
+ * reconciliation's 差额) goes through these, so a hostile or absurd figure prints as the
+ * nearest representable amount instead of wrapping (signed overflow is undefined in C). */
+int64_t amount_add_sat(int64_t a, int64_t b);
+int64_t amount_sub_sat(int64_t a, int64_t b);
+
 #endif

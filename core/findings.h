@@ -9,9 +9,12 @@
 #ifndef HUIZONG_FINDINGS_H
 #define HUIZONG_FINDINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "hierarchy.h"
 #include "tables.h"
 
 typedef enum { SEV_NONE = 0, SEV_ERROR = 1, SEV_WARNING = 2, SEV_INFO = 3, SEV_OFF = 4 } severity_t;
@@ -24,7 +27,7 @@ typedef struct {
     char rule[48];
     severity_t severity;
     verdict_t verdict;
-    char entity[65];
+    char entity[ENTITY_CODE_MAX + 1];
     uint32_t year;
     table_id table;
     char row[49];
@@ -55,5 +58,29 @@ const char *verdict_name(verdict_t v);      /* "MISMATCH" */
  * `lhs = sum of rhs` over `terms` printed 2-decimal 万元 amounts holds within rounding when
  * |lhs - rhs| <= terms * 0.005 万元. Returns EXACT, ROUNDING or MISMATCH. */
 verdict_t rounding_classify(int64_t expected, int64_t actual, uint32_t terms);
+
+/* Counts the list's findings by severity (error, warning, info). */
+void findings_count(const findings_t *list, unsigned *errors, unsigned *warnings, unsigned *infos);
+
+/* actual − expected, saturating (amount_sub_sat): the 差 every output prints. */
+int64_t finding_difference(const finding_t *f);
+
+/* --- The one finding formatter: every command that prints a finding calls one of these.
+ *
+ * findings_write_line: one line, as `huizong-collector check` and `submit` print it:
+ *   "  error   rule VERDICT table/row/column expected X actual Y: explanation (source:line)".
+ * findings_write_text: the `huizong flags` / `report` block (rule column, 应为/实为/差,
+ *   explanation and 来源 on their own lines); colour adds ANSI severity colours.
+ * findings_write_csv_header / findings_write_csv: one CSV record per finding.
+ * findings_write_json: one JSON object; FINDING_JSON_WHERE adds "entity" and "year" first
+ *   (a listing of many entities), without it the object starts at "rule" (a check of one
+ *   submission, whose entity is printed around it).
+ * None of them returns anything: they write to out, whose errors the caller checks. */
+enum { FINDING_JSON_WHERE = 1 };
+void findings_write_line(FILE *out, const finding_t *f);
+void findings_write_text(FILE *out, const finding_t *f, bool colour);
+void findings_write_csv_header(FILE *out);
+void findings_write_csv(FILE *out, const finding_t *f);
+void findings_write_json(FILE *out, const finding_t *f, unsigned flags);
 
 #endif

@@ -16,6 +16,9 @@
 #include "csv.h"
 #include "submission.h"
 
+_Static_assert(SUBMISSION_ENTITY_MAX == ENTITY_CODE_MAX,
+               "a submission's entity code and a hierarchy code are the same thing");
+
 static const char *const LEVEL_NAMES[] = { "none", "unit", "department", "district", "city",
                                            "province" };
 static const char *const LEVEL_LABELS[] = { "?", "单位", "部门", "区县", "市", "省" };

@@ -8,16 +8,26 @@
 
 #include <stddef.h>
 
+/* The longest entity code, in bytes (buffers hold ENTITY_CODE_MAX + 1 with the NUL). The one
+ * bound every module sizes codes by: submissions (SUBMISSION_ENTITY_MAX equals it, asserted
+ * in hierarchy.c), findings, the store's keys and the aggregator's auth table. */
+#define ENTITY_CODE_MAX 64
+
+/* The deepest hierarchy any walk up the ancestors follows. The levels are five (unit to
+ * province), so a real path is at most 5 nodes; the bound only stops a corrupt parent chain
+ * (a cycle written by hand into a store) from looping forever. */
+#define HIERARCHY_DEPTH_MAX 16
+
 typedef enum {
     LEVEL_NONE = 0, LEVEL_UNIT = 1, LEVEL_DEPARTMENT = 2, LEVEL_DISTRICT = 3,
     LEVEL_CITY = 4, LEVEL_PROVINCE = 5
 } entity_level;
 
 typedef struct {
-    char code[65];
+    char code[ENTITY_CODE_MAX + 1];
     char name[256];
     entity_level level;
-    char parent[65];     /* "" for a root */
+    char parent[ENTITY_CODE_MAX + 1];     /* "" for a root */
 } entity_t;
 
 typedef struct {

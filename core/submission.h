@@ -15,7 +15,7 @@
 #include "tables.h"
 
 #define SUBMISSION_ID_MAX 64
-#define SUBMISSION_ENTITY_MAX 64
+#define SUBMISSION_ENTITY_MAX 64   /* == ENTITY_CODE_MAX (hierarchy.h), asserted in hierarchy.c */
 #define SUBMISSION_ROW_MAX 48
 #define SUBMISSION_NAME_MAX 512
 #define SUBMISSION_FACTS_MAX 100000

@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "wire.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,6 +303,15 @@ int wire_pack_ack(const ack_t *ack, uint8_t **buf, size_t *len)
     if (!out) return -1;
     *buf = out;
     return 0;
+}
+
+void ack_identify(ack_t *ack, const submission_t *s)
+{
+    assert(ack && s);
+    if (!ack->submission_id[0]) snprintf(ack->submission_id, sizeof ack->submission_id, "%s", s->id);
+    if (!ack->entity[0]) snprintf(ack->entity, sizeof ack->entity, "%s", s->entity);
+    if (!ack->year) ack->year = s->year;
+    if (!ack->fact_count) ack->fact_count = (uint32_t)s->count;
 }
 
 int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_t errlen)

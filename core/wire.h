@@ -35,6 +35,10 @@ typedef struct {
 
 void ack_init(ack_t *ack);
 void ack_clear(ack_t *ack);   /* frees flags */
+/* The one place an ack gets the identity of the submission it answers: fills whichever of
+ * submission id, entity, year and fact count are still empty from s (a field already set,
+ * e.g. by a stored ack being replayed, is kept). */
+void ack_identify(ack_t *ack, const submission_t *s);
 int wire_pack_ack(const ack_t *ack, uint8_t **buf, size_t *len);
 int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_t errlen);
 

@@ -39,9 +39,8 @@ static int fkey_bcmp(const void *a, const void *b)
 static int level_flags_clear(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                              const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys)
 {
-    uint8_t prefix[9];
-    key_ey(prefix, ent, year);
-    prefix[8] = FLAG_LEVEL;
+    uint8_t prefix[FLAGKIND_LEN];
+    key_flag_kind(prefix, ent, year, FLAG_LEVEL);
     uint8_t (*sorted)[FKEY_LEN] = malloc((nkeys ? nkeys : 1) * FKEY_LEN);
     uint8_t (*del)[FLAGKEY_LEN] = NULL;
     size_t ndel = 0, capdel = 0;
@@ -53,15 +52,15 @@ static int level_flags_clear(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ye
     MDB_cursor *c;
     int rc = mdb_cursor_open(txn, s->dbi[DB_FLAGS], &c);
     if (rc) { free(sorted); return rc; }
-    MDB_val k = { 9, prefix }, v;
+    MDB_val k = { FLAGKIND_LEN, prefix }, v;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         const uint8_t *kb = k.mv_data;
-        if (k.mv_size < 9 || memcmp(kb, prefix, 9) != 0) break;
+        if (k.mv_size < FLAGKIND_LEN || memcmp(kb, prefix, FLAGKIND_LEN) != 0) break;
         if (k.mv_size != FLAGKEY_LEN) continue;
-        /* flag key: ... row(4) table(1) column(1) seq(4); fkey: table(1) row(4) column(1) */
-        uint8_t fk[FKEY_LEN] = { kb[13], kb[9], kb[10], kb[11], kb[12], kb[14] };
-        int hit = be32_get(kb + 9) == 0 || bsearch(fk, sorted, nkeys, FKEY_LEN, fkey_bcmp);
+        uint8_t fk[FKEY_LEN];
+        key_flag_fkey(kb, fk);
+        int hit = key_flag_row(kb) == 0 || bsearch(fk, sorted, nkeys, FKEY_LEN, fkey_bcmp);
         if (!hit) continue;
         if (ndel == capdel) {
             capdel = capdel ? capdel * 2 : 16;
@@ -106,16 +105,15 @@ static int finding_fkey(store_t *s, MDB_txn *txn, const finding_t *f, uint8_t fk
 int flags_put_submission(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                          uint32_t version, const findings_t *f, char *err, size_t errlen)
 {
-    uint8_t prefix[9], key[FLAGKEY_LEN], hk[16], fk[FKEY_LEN];
-    key_ey(prefix, ent, year);
-    prefix[8] = FLAG_SUBMISSION;
-    int rc = del_prefix(s, txn, DB_FLAGS, prefix, 9);
+    uint8_t prefix[FLAGKIND_LEN], key[FLAGKEY_LEN], hk[HISTKEY_LEN], fk[FKEY_LEN];
+    key_flag_kind(prefix, ent, year, FLAG_SUBMISSION);
+    int rc = del_prefix(s, txn, DB_FLAGS, prefix, FLAGKIND_LEN);
     for (size_t i = 0; i < f->count && !rc; i++) {
         if ((rc = finding_fkey(s, txn, &f->items[i], fk))) break;
         key_flag(key, ent, year, FLAG_SUBMISSION, fk, (uint32_t)i);
         if ((rc = flag_put(s, txn, DB_FLAGS, key, FLAGKEY_LEN, &f->items[i]))) break;
         key_hist(hk, ent, year, version, (uint32_t)i);
-        rc = flag_put(s, txn, DB_FLAGHIST, hk, 16, &f->items[i]);
+        rc = flag_put(s, txn, DB_FLAGHIST, hk, HISTKEY_LEN, &f->items[i]);
     }
     return rc ? store_mdb_fail(rc, err, errlen, "write flags") : 0;
 }
@@ -177,7 +175,7 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
     rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
     for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (plen && memcmp(k.mv_data, prefix, plen) != 0) { rc = MDB_NOTFOUND; break; }
-        if (k.mv_size != FLAGKEY_LEN || be32_get((uint8_t *)k.mv_data + 4) != year) continue;
+        if (k.mv_size != FLAGKEY_LEN || key_year(k.mv_data) != year) continue;
         finding_t f;
         if (wire_unpack_finding(v.mv_data, v.mv_size, &f) != 0) { rc = -1; break; }
         finding_t *p = findings_push(out, &f);

@@ -121,7 +121,8 @@ static void cache_put(store_t *s, int kind, const char *str, uint32_t id)
 
 static uint64_t label_word(const uint8_t fkey[FKEY_LEN])
 {
-    return ((uint64_t)fkey[0] << 32 | be32_get(fkey + 1)) + 1;
+    fkey_t fd = key_fkey_decode(fkey);
+    return ((uint64_t)fd.table << 32 | fd.row) + 1;
 }
 
 static size_t label_slot(const store_cache_t *c, uint64_t w)
@@ -198,7 +199,7 @@ int intern_get(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *id
     if (rc == 0 && mv.mv_size == 4) next = be32_get(mv.mv_data);
     else if (rc != MDB_NOTFOUND && rc != 0) return rc;
 
-    uint8_t nb[4], buf[512], ib[5];
+    uint8_t nb[4], buf[512], ib[IDKEY_LEN];
     be32_put(nb, next + 1);
     mv.mv_data = nb; mv.mv_size = 4;
     if ((rc = mdb_put(txn, s->dbi[DB_META], &mk, &mv, 0))) return rc;
@@ -208,9 +209,8 @@ int intern_get(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *id
     be32_put(nb, next);
     v.mv_data = nb; v.mv_size = 4;
     if ((rc = mdb_put(txn, s->dbi[DB_STRINGS], &k, &v, 0))) return rc;
-    ib[0] = (uint8_t)kind;
-    be32_put(ib + 1, next);
-    k.mv_data = ib; k.mv_size = 5;
+    key_id(ib, kind, next);
+    k.mv_data = ib; k.mv_size = IDKEY_LEN;
     v.mv_data = (void *)str; v.mv_size = strlen(str);
     if ((rc = mdb_put(txn, s->dbi[DB_IDS], &k, &v, 0))) return rc;
     *id = next;
@@ -229,10 +229,9 @@ int intern_string(store_t *s, MDB_txn *txn, int kind, uint32_t id, char *buf, si
         buf[n] = '\0';
         return 0;
     }
-    uint8_t ib[5];
-    ib[0] = (uint8_t)kind;
-    be32_put(ib + 1, id);
-    MDB_val k = { 5, ib }, v;
+    uint8_t ib[IDKEY_LEN];
+    key_id(ib, kind, id);
+    MDB_val k = { IDKEY_LEN, ib }, v;
     int rc = mdb_get(txn, s->dbi[DB_IDS], &k, &v);
     if (rc) return rc;
     size_t n = v.mv_size < len - 1 ? v.mv_size : len - 1;

@@ -120,14 +120,14 @@ static int children_read(store_t *s, MDB_txn *txn, uint32_t ent, store_entity_t 
     MDB_val k = { 4, prefix }, v;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 8 || memcmp(k.mv_data, prefix, 4) != 0) break;
+        if (k.mv_size != CHILDKEY_LEN || memcmp(k.mv_data, prefix, 4) != 0) break;
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             store_entity_t *a = realloc(*out, cap * sizeof *a);
             if (!a) { rc = ENOMEM; break; }
             *out = a;
         }
-        if ((rc = entity_read(s, txn, be32_get((uint8_t *)k.mv_data + 4), &(*out)[*n], 0))) break;
+        if ((rc = entity_read(s, txn, key_child_id(k.mv_data), &(*out)[*n], 0))) break;
         (*n)++;
     }
     mdb_cursor_close(c);
@@ -177,9 +177,10 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
     for (size_t i = 0; i < nkeys; i++) {
         level_figure_t *f = &figs[i];
         const uint8_t *fk = fkeys[i];
-        f->key.table = (table_id)fk[0];
-        f->key.column = (column_id)fk[5];
-        if ((rc = intern_string(s, txn, KIND_ROW, be32_get(fk + 1), f->key.row, sizeof f->key.row)))
+        fkey_t fd = key_fkey_decode(fk);
+        f->key.table = fd.table;
+        f->key.column = fd.column;
+        if ((rc = intern_string(s, txn, KIND_ROW, fd.row, f->key.row, sizeof f->key.row)))
             goto mdb;
         int p = 0;
         int64_t v = 0;

@@ -46,28 +46,29 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
     /* merge the current facts (declared, or a unit's computed) with DB_COMPUTED, both
      * sorted by fkey */
     MDB_cursor *cf = NULL, *cc = NULL;
-    uint8_t pf[12], pc[8];
+    uint8_t pf[EYVKEY_LEN], pc[EYKEY_LEN];
     key_eyv(pf, e.id, year, cur);
     key_ey(pc, e.id, year);
-    MDB_val kf = { 12, pf }, vf, kc = { 8, pc }, vc;
+    MDB_val kf = { EYVKEY_LEN, pf }, vf, kc = { EYKEY_LEN, pc }, vc;
     int hf = 0, hc = 0;
     if (mdb_cursor_open(txn, self->dbi[DB_FACTS], &cf) || mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &cc)) {
         rc = -1;
         goto done;
     }
-    if (cur) hf = mdb_cursor_get(cf, &kf, &vf, MDB_SET_RANGE) == 0 && memcmp(kf.mv_data, pf, 12) == 0;
-    hc = mdb_cursor_get(cc, &kc, &vc, MDB_SET_RANGE) == 0 && memcmp(kc.mv_data, pc, 8) == 0;
+    if (cur) hf = mdb_cursor_get(cf, &kf, &vf, MDB_SET_RANGE) == 0 && memcmp(kf.mv_data, pf, EYVKEY_LEN) == 0;
+    hc = mdb_cursor_get(cc, &kc, &vc, MDB_SET_RANGE) == 0 && memcmp(kc.mv_data, pc, EYKEY_LEN) == 0;
     while (hf || hc) {
-        const uint8_t *fkf = hf ? (uint8_t *)kf.mv_data + 12 : NULL;
-        const uint8_t *fkc = hc ? (uint8_t *)kc.mv_data + 8 : NULL;
+        const uint8_t *fkf = hf ? key_fact_fkey(kf.mv_data) : NULL;
+        const uint8_t *fkc = hc ? key_node_fkey(kc.mv_data) : NULL;
         int c = !hf ? 1 : !hc ? -1 : memcmp(fkf, fkc, FKEY_LEN);
         const uint8_t *fk = c <= 0 ? fkf : fkc;
-        if (table == TABLE_NONE || fk[0] == (uint8_t)table) {
+        fkey_t fd = key_fkey_decode(fk);
+        if (table == TABLE_NONE || fd.table == table) {
             store_figure_t *f = fig_slot(out, n, &cap);
             if (!f) { rc = -1; break; }
-            f->key.table = (table_id)fk[0];
-            f->key.column = (column_id)fk[5];
-            if (intern_string(self, txn, KIND_ROW, be32_get(fk + 1), f->key.row, sizeof f->key.row)) {
+            f->key.table = fd.table;
+            f->key.column = fd.column;
+            if (intern_string(self, txn, KIND_ROW, fd.row, f->key.row, sizeof f->key.row)) {
                 rc = -1;
                 break;
             }
@@ -76,16 +77,16 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
                 if (e.level == LEVEL_UNIT) { f->has_computed = 1; f->computed = v; }
                 else { f->has_declared = 1; f->declared = v; }
             }
-            if (c >= 0 && vc.mv_size == 12) {
+            if (c >= 0 && vc.mv_size == COMPVAL_LEN) {
                 f->has_computed = 1;
                 f->computed = (int64_t)be64_get(vc.mv_data);
                 f->contributors = be32_get((uint8_t *)vc.mv_data + 8);
             }
         }
         if (c <= 0)
-            hf = mdb_cursor_get(cf, &kf, &vf, MDB_NEXT) == 0 && memcmp(kf.mv_data, pf, 12) == 0;
+            hf = mdb_cursor_get(cf, &kf, &vf, MDB_NEXT) == 0 && memcmp(kf.mv_data, pf, EYVKEY_LEN) == 0;
         if (c >= 0)
-            hc = mdb_cursor_get(cc, &kc, &vc, MDB_NEXT) == 0 && memcmp(kc.mv_data, pc, 8) == 0;
+            hc = mdb_cursor_get(cc, &kc, &vc, MDB_NEXT) == 0 && memcmp(kc.mv_data, pc, EYKEY_LEN) == 0;
     }
 done:
     if (cf) mdb_cursor_close(cf);
@@ -101,7 +102,7 @@ static void version_decode(const MDB_val *k, const MDB_val *v, store_version_t *
 {
     const uint8_t *p = v->mv_data;
     memset(out, 0, sizeof *out);
-    out->version = be32_get((uint8_t *)k->mv_data + 8);
+    out->version = key_version(k->mv_data);
     if (v->mv_size < 23) return;
     out->received_ms = be64_get(p);
     out->fact_count = be32_get(p + 16);
@@ -125,14 +126,14 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
     uint32_t id;
     if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { mdb_txn_abort(txn); return 0; }
     if (mdb_cursor_open(txn, self->dbi[DB_SUBMISSIONS], &c)) { mdb_txn_abort(txn); return -1; }
-    uint8_t prefix[8];
+    uint8_t prefix[EYKEY_LEN];
     key_ey(prefix, id, year);
     size_t cap = 0;
     int rc;
-    MDB_val k = { 8, prefix }, v;
+    MDB_val k = { EYKEY_LEN, prefix }, v;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 12 || memcmp(k.mv_data, prefix, 8) != 0) break;
+        if (k.mv_size != EYVKEY_LEN || memcmp(k.mv_data, prefix, EYKEY_LEN) != 0) break;
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             store_version_t *a = realloc(*out, cap * sizeof *a);
@@ -157,9 +158,9 @@ submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint
     if (intern_find(self, txn, KIND_ENTITY, entity, &id)) goto done;
     if (!version) version = store_current(self, txn, id, year);
     if (!version) goto done;
-    uint8_t prefix[12];
+    uint8_t prefix[EYVKEY_LEN];
     key_eyv(prefix, id, year, version);
-    MDB_val k = { 12, prefix }, v;
+    MDB_val k = { EYVKEY_LEN, prefix }, v;
     if (mdb_get(txn, self->dbi[DB_SUBMISSIONS], &k, &v) != 0) goto done;
     sub = submission_new(entity, year);
     if (!sub) goto done;
@@ -176,16 +177,16 @@ submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint
     int rc;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, 12) != 0) break;
-        const uint8_t *fk = (uint8_t *)k.mv_data + 12;
+        if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, EYVKEY_LEN) != 0) break;
+        fkey_t fd = key_fkey_decode(key_fact_fkey(k.mv_data));
         char row[SUBMISSION_ROW_MAX + 1], name[SUBMISSION_NAME_MAX + 1];
-        if (intern_string(self, txn, KIND_ROW, be32_get(fk + 1), row, sizeof row) ||
+        if (intern_string(self, txn, KIND_ROW, fd.row, row, sizeof row) ||
             v.mv_size < FACTVAL_MIN) { rc = -1; break; }
         size_t nl = v.mv_size - FACTVAL_MIN;
         if (nl > SUBMISSION_NAME_MAX) nl = SUBMISSION_NAME_MAX;
         memcpy(name, (uint8_t *)v.mv_data + FACTVAL_MIN, nl);
         name[nl] = '\0';
-        if (submission_add(sub, (table_id)fk[0], row, (column_id)fk[5],
+        if (submission_add(sub, fd.table, row, fd.column,
                            (int64_t)be64_get(v.mv_data), name,
                            be32_get((uint8_t *)v.mv_data + 8))) { rc = -1; break; }
     }
@@ -207,10 +208,9 @@ const char *store_row_label(store_t *self, table_id t, const char *row)
     uint32_t id;
     const char *res = NULL;
     if (intern_find(self, txn, KIND_ROW, row, &id) == 0) {
-        uint8_t kb[5];
-        kb[0] = (uint8_t)t;
-        be32_put(kb + 1, id);
-        MDB_val k = { 5, kb }, v;
+        uint8_t kb[LABELKEY_LEN];
+        key_label(kb, t, id);
+        MDB_val k = { LABELKEY_LEN, kb }, v;
         if (mdb_get(txn, self->dbi[DB_LABELS], &k, &v) == 0) {
             size_t n = v.mv_size < sizeof self->label - 1 ? v.mv_size : sizeof self->label - 1;
             memcpy(self->label, v.mv_data, n);

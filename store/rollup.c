@@ -20,8 +20,10 @@
 #include "clock.h"
 #include "store_int.h"
 
-#include <stdio.h>
+#include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -95,7 +97,7 @@ static ov_entry_t *ov_get(store_t *s, MDB_txn *txn, overlay_t *ov, const uint8_t
     if (load) {
         MDB_val k = { NODEKEY_LEN, (void *)key }, v;
         int r = mdb_get(txn, s->dbi[DB_COMPUTED], &k, &v);
-        if (r == 0 && v.mv_size == 12) {
+        if (r == 0 && v.mv_size == COMPVAL_LEN) {
             e->present = 1;
             e->fen = (int64_t)be64_get(v.mv_data);
             e->contrib = be32_get((uint8_t *)v.mv_data + 8);
@@ -107,15 +109,20 @@ static ov_entry_t *ov_get(store_t *s, MDB_txn *txn, overlay_t *ov, const uint8_t
     return e;
 }
 
-/* Public to flags.c through rollup_computed(): the computed figure of a higher node as
- * the batch sees it. */
-
 /* ---- batch state ---- */
 
+/* What item_apply decided for one item of the batch. */
+typedef enum {
+    ITEM_UNTOUCHED = 0,       /* not applied yet (batch_reset zeroes the states) */
+    ITEM_REPLAYED,            /* its id was stored by an earlier batch: the stored ack */
+    ITEM_DUPLICATE,           /* its id was accepted earlier in this batch: that ack */
+    ITEM_REJECTED,            /* refused with a reason; nothing of it is stored */
+    ITEM_ACCEPTED             /* a new version, rolled up and flagged */
+} item_state_kind;
+
 typedef struct {
-    int state;                /* 0 untouched, 1 replay from db, 2 dup of earlier item,
-                                 3 rejected, 4 accepted */
-    size_t dup_of;
+    item_state_kind state;
+    size_t dup_of;            /* ITEM_DUPLICATE: the index of the accepted item */
     uint32_t ent, year, version;
 } item_state_t;
 
@@ -191,16 +198,16 @@ static int node_info(store_t *s, MDB_txn *txn, batch_t *b, uint32_t ent, uint32_
  * already there (the batch's own state) alone. 0 or an MDB error. */
 static int ov_prefetch(store_t *s, MDB_txn *txn, overlay_t *ov, uint32_t ent, uint32_t year)
 {
-    uint8_t prefix[8];
+    uint8_t prefix[EYKEY_LEN];
     key_ey(prefix, ent, year);
     MDB_cursor *c;
     int rc = mdb_cursor_open(txn, s->dbi[DB_COMPUTED], &c);
     if (rc) return rc;
-    MDB_val k = { 8, prefix }, v;
+    MDB_val k = { EYKEY_LEN, prefix }, v;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < 8 || memcmp(k.mv_data, prefix, 8) != 0) break;
-        if (k.mv_size != NODEKEY_LEN || v.mv_size != 12) { rc = MDB_CORRUPTED; break; }
+        if (k.mv_size < EYKEY_LEN || memcmp(k.mv_data, prefix, EYKEY_LEN) != 0) break;
+        if (k.mv_size != NODEKEY_LEN || v.mv_size != COMPVAL_LEN) { rc = MDB_CORRUPTED; break; }
         if ((ov->count + 1) * 2 > ov->cap && ov_grow(ov)) { rc = ENOMEM; break; }
         ov_entry_t *e = ov_slot(ov, k.mv_data);
         if (e->used) continue;
@@ -227,7 +234,7 @@ static ov_entry_t *batch_ov_get(store_t *s, MDB_txn *txn, batch_t *b, const uint
             if (e->used) { *rc = 0; return e; }
         }
         struct node_info *ni;
-        if ((*rc = node_info(s, txn, b, be32_get(key), be32_get(key + 4), &ni))) return NULL;
+        if ((*rc = node_info(s, txn, b, key_entity(key), key_year(key), &ni))) return NULL;
         if (!ni->prefetched && ++ni->misses >= PREFETCH_AFTER) {
             if ((*rc = ov_prefetch(s, txn, &b->ov, ni->ent, ni->year))) return NULL;
             ni->prefetched = 1;
@@ -284,7 +291,8 @@ static int fact_get(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint3
 static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint32_t year,
                        const uint8_t *fkey, int op, int64_t ov, int np, int64_t nv)
 {
-    while (node) {
+    for (int depth = 0; node; depth++) {
+        if (depth == HIERARCHY_DEPTH_MAX) return MDB_CORRUPTED;   /* a corrupt parent chain */
         uint8_t key[NODEKEY_LEN];
         key_node(key, node, year, fkey);
         int rc;
@@ -321,10 +329,17 @@ static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint
     return 0;
 }
 
-static void item_reject(store_item_t *it, const char *fmt, const char *arg)
+/* Marks the item rejected with a reason (printf-style). The one place a store-side
+ * rejection is worded. */
+__attribute__((format(printf, 3, 4)))
+static void item_reject(store_item_t *it, item_state_t *st, const char *fmt, ...)
 {
     it->ack.status = ACK_REJECTED;
-    snprintf(it->ack.reason, sizeof it->ack.reason, fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(it->ack.reason, sizeof it->ack.reason, fmt, ap);
+    va_end(ap);
+    st->state = ITEM_REJECTED;
 }
 
 /* Reads the facts of entity/year/version as sorted fkeys. */
@@ -335,22 +350,22 @@ static int facts_read(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uin
     *n = 0;
     if (!version) return 0;
     size_t cap = 0;
-    uint8_t prefix[12];
+    uint8_t prefix[EYVKEY_LEN];
     key_eyv(prefix, ent, year, version);
     MDB_cursor *c;
     int rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &c);
     if (rc) return rc;
-    MDB_val k = { 12, prefix }, v;
+    MDB_val k = { EYVKEY_LEN, prefix }, v;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, 12) != 0) break;
+        if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, EYVKEY_LEN) != 0) break;
         if (*n == cap) {
             cap = cap ? cap * 2 : 256;
             kfact_t *a = realloc(*out, cap * sizeof *a);
             if (!a) { mdb_cursor_close(c); return ENOMEM; }
             *out = a;
         }
-        memcpy((*out)[*n].fkey, (uint8_t *)k.mv_data + 12, FKEY_LEN);
+        memcpy((*out)[*n].fkey, key_fact_fkey(k.mv_data), FKEY_LEN);
         (*out)[*n].fen = (int64_t)be64_get(v.mv_data);
         (*out)[*n].idx = 0;
         (*n)++;
@@ -418,7 +433,10 @@ static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const
         MDB_val k = { FACTKEY_LEN, kb }, v = { FACTVAL_MIN + nl, vb };
         if ((rc = mdb_cursor_put(fc, &k, &v, 0))) break;
         if (nl && !store_label_known(s, newf[j].fkey)) {   /* first printed label wins */
-            MDB_val lk = { 5, (void *)newf[j].fkey }, lv = { nl, (void *)f->name };
+            uint8_t lb[LABELKEY_LEN];
+            fkey_t fd = key_fkey_decode(newf[j].fkey);
+            key_label(lb, fd.table, fd.row);
+            MDB_val lk = { LABELKEY_LEN, lb }, lv = { nl, (void *)f->name };
             rc = mdb_put(txn, s->dbi[DB_LABELS], &lk, &lv, MDB_NOOVERWRITE);
             if (rc && rc != MDB_KEYEXIST) break;
             rc = 0;
@@ -439,14 +457,14 @@ static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const
     memcpy(rec + 21, sub->id, il + 1);
     memcpy(rec + 22 + il, src, sl);
     rec[22 + il + sl] = 0;
-    uint8_t sk[12];
+    uint8_t sk[EYVKEY_LEN];
     key_eyv(sk, ent->id, sub->year, version);
-    MDB_val k = { 12, sk }, v = { 23 + il + sl, rec };
+    MDB_val k = { EYVKEY_LEN, sk }, v = { 23 + il + sl, rec };
     if ((rc = mdb_put(txn, s->dbi[DB_SUBMISSIONS], &k, &v, 0))) return rc;
     uint8_t cb[5];
     be32_put(cb, version);
     cb[4] = (uint8_t)sub->scope;
-    k.mv_size = 8;
+    k.mv_size = EYKEY_LEN;          /* DB_CURRENT: the submission key without its version */
     v.mv_data = cb; v.mv_size = 5;
     return mdb_put(txn, s->dbi[DB_CURRENT], &k, &v, 0);
 }
@@ -454,17 +472,18 @@ static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const
 /* One item: replay, rejection or a new version. 0, -1 (err) or MDB_MAP_FULL. */
 static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err, size_t errlen)
 {
+    assert(i < b->n && b->items[i].submission);   /* store_apply_batch's contract */
     store_item_t *it = &b->items[i];
     item_state_t *st = &b->st[i];
     submission_t *sub = it->submission;
     ack_t *ack = &it->ack;
-    snprintf(ack->submission_id, sizeof ack->submission_id, "%s", sub->id);
-    snprintf(ack->entity, sizeof ack->entity, "%s", sub->entity);
-    ack->year = sub->year;
+    ack_identify(ack, sub);
 
     for (size_t j = 0; j < i; j++)
-        if (strcmp(b->items[j].submission->id, sub->id) == 0 && b->st[j].state >= 3) {
-            if (b->st[j].state == 4) { st->state = 2; st->dup_of = j; return 0; }
+        if (b->st[j].state == ITEM_ACCEPTED && strcmp(b->items[j].submission->id, sub->id) == 0) {
+            st->state = ITEM_DUPLICATE;
+            st->dup_of = j;
+            return 0;
         }
     MDB_val k = { strlen(sub->id), sub->id }, v;
     int rc = mdb_get(txn, s->dbi[DB_SUBIDS], &k, &v);
@@ -474,7 +493,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
         if (wire_unpack_ack(v.mv_data, v.mv_size, ack, e2, sizeof e2) != 0)
             return error_set(err, errlen, "stored ack of '%s' unreadable: %s", sub->id, e2);
         ack->replayed = 1;
-        st->state = 1;
+        st->state = ITEM_REPLAYED;
         return 0;
     }
     if (rc != MDB_NOTFOUND) return store_mdb_fail(rc, err, errlen, "read submission id");
@@ -482,24 +501,19 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     store_entity_t ent;
     rc = entity_by_code(s, txn, sub->entity, &ent);
     if (rc == MDB_NOTFOUND) {
-        item_reject(it, "unknown entity '%s' (not in the hierarchy)", sub->entity);
-        st->state = 3;
+        item_reject(it, st, STORE_UNKNOWN_ENTITY, sub->entity);   /* intake checked it first */
         return 0;
     }
     if (rc) return store_mdb_fail(rc, err, errlen, "read entity");
     int unit = ent.level == LEVEL_UNIT;
     if (unit && (sub->scope == SCOPE_DECLARED || sub->scope == SCOPE_CONSOLIDATED)) {
-        item_reject(it, "entity '%s' is a unit: it reports its own budget, not declared or consolidated figures",
+        item_reject(it, st, "entity '%s' is a unit: it reports its own budget, not declared or consolidated figures",
                     sub->entity);
-        st->state = 3;
         return 0;
     }
     if (!unit && sub->scope == SCOPE_OWN) {
-        snprintf(ack->reason, sizeof ack->reason,
-                 "entity '%s' is a %s: it declares figures for everything under it, not an own budget",
-                 sub->entity, level_name(ent.level));
-        ack->status = ACK_REJECTED;
-        st->state = 3;
+        item_reject(it, st, "entity '%s' is a %s: it declares figures for everything under it, not an own budget",
+                    sub->entity, level_name(ent.level));
         return 0;
     }
 
@@ -528,8 +542,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     if (rc == 1) {
         undo_all(b);
         free(newf);
-        item_reject(it, "amounts of '%s' overflow a consolidated total", sub->entity);
-        st->state = 3;
+        item_reject(it, st, "amounts of '%s' overflow a consolidated total", sub->entity);
         return 0;
     }
     if (rc == 0) rc = item_write(s, txn, &ent, sub, cur + 1, newf, sub->count, b->now_ms);
@@ -541,13 +554,12 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     if ((rc = node_info(s, txn, b, ent.id, sub->year, &ni)))
         return store_mdb_fail(rc, err, errlen, "node cache");
     ni->cur = cur + 1;
-    st->state = 4;
+    st->state = ITEM_ACCEPTED;
     st->ent = ent.id;
     st->year = sub->year;
     st->version = cur + 1;
     ack->status = ACK_ACCEPTED;
     ack->version = cur + 1;
-    ack->fact_count = (uint32_t)sub->count;
     return 0;
 }
 
@@ -585,7 +597,7 @@ static int ov_flush(store_t *s, MDB_txn *txn, overlay_t *ov)
         ov_entry_t *e = list[i];
         MDB_val k = { NODEKEY_LEN, e->key };
         if (e->present) {
-            uint8_t vb[12];
+            uint8_t vb[COMPVAL_LEN];
             be64_put(vb, (uint64_t)e->fen);
             be32_put(vb + 8, e->contrib);
             MDB_val v = { 12, vb };
@@ -633,10 +645,14 @@ static int nf_cmp(const void *a, const void *b)
     return x->year < y->year ? -1 : x->year > y->year;
 }
 
-/* The transfer keys every level view carries (TABLE_TRANSFERS in core/tables.h). */
-static int transfer_keys(store_t *s, MDB_txn *txn, uint8_t out[TABLE_TRANSFER_KEYS][FKEY_LEN])
+/* The internal-transfer keys every level view includes (TABLE_TRANSFERS in core/tables.h):
+ * the level.transfer_* rules compare them between a node and its children even where no
+ * key of them moved. */
+#define TRANSFER_KEYS TABLE_TRANSFER_KEYS
+
+static int transfer_keys(store_t *s, MDB_txn *txn, uint8_t out[TRANSFER_KEYS][FKEY_LEN])
 {
-    for (size_t i = 0; i < TABLE_TRANSFER_KEYS; i++) {
+    for (size_t i = 0; i < TRANSFER_KEYS; i++) {
         const table_key_t *k = table_transfer_key(i);
         uint32_t row;
         int rc = intern_get(s, txn, KIND_ROW, k->row, &row);
@@ -646,9 +662,114 @@ static int transfer_keys(store_t *s, MDB_txn *txn, uint8_t out[TABLE_TRANSFER_KE
     return 0;
 }
 
+/* The level views of one batch, built in three passes (levels_pass_*). Invariant between
+ * passes: nf[0..nn) holds one entry per (entity, year) viewed so far, sorted by nf_cmp;
+ * a node is viewed at most once. fk is scratch for one view's figure keys. */
+typedef struct {
+    node_found_t *nf;
+    size_t nn, capn;
+    uint8_t (*fk)[FKEY_LEN];
+    uint8_t xfer[TRANSFER_KEYS][FKEY_LEN];
+} level_views_t;
+
+/* Whether (ent, year) was viewed: nf[0..sorted) by binary search, the rest (this pass's
+ * own views, not yet sorted) one by one. */
+static int views_seen(const level_views_t *v, size_t sorted, uint32_t ent, uint32_t year)
+{
+    node_found_t probe = { .ent = ent, .year = year };
+    if (sorted && bsearch(&probe, v->nf, sorted, sizeof *v->nf, nf_cmp)) return 1;
+    for (size_t j = sorted; j < v->nn; j++)
+        if (v->nf[j].ent == ent && v->nf[j].year == year) return 1;
+    return 0;
+}
+
+/* Views one node over v->fk[0..nk) plus the transfer keys, storing its level flags and
+ * keeping its findings in a new nf entry. 0 or -1 with err. */
+static int views_add(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v, uint32_t ent,
+                     uint32_t year, size_t nk, char *err, size_t errlen)
+{
+    assert(nk <= b->ov.count);   /* v->fk holds ov.count + TRANSFER_KEYS (batch_levels) */
+    for (int x = 0; x < TRANSFER_KEYS; x++) {          /* add transfer keys not already there */
+        int have = 0;
+        for (size_t j = 0; j < nk && !have; j++) have = memcmp(v->fk[j], v->xfer[x], FKEY_LEN) == 0;
+        if (!have) memcpy(v->fk[nk++], v->xfer[x], FKEY_LEN);
+    }
+    if (v->nn == v->capn) {
+        size_t cap = v->capn ? v->capn * 2 : 64;
+        node_found_t *a = realloc(v->nf, cap * sizeof *a);
+        if (!a) return error_set(err, errlen, "out of memory");
+        v->nf = a;
+        v->capn = cap;
+    }
+    node_found_t *f = &v->nf[v->nn++];
+    f->ent = ent;
+    f->year = year;
+    findings_init(&f->found);
+    return levels_check(s, txn, ent, year, (const uint8_t (*)[FKEY_LEN])v->fk, nk,
+                       batch_computed, b, b->settings, &f->found, err, errlen);
+}
+
+/* Views (ent, year) over the transfer keys alone, unless it was viewed already (nf[0..sorted)
+ * sorted, the rest this pass's). */
+static int views_add_once(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v, size_t sorted,
+                          uint32_t ent, uint32_t year, char *err, size_t errlen)
+{
+    if (views_seen(v, sorted, ent, year)) return 0;
+    return views_add(s, txn, b, v, ent, year, 0, err, errlen);
+}
+
+static void views_sort(level_views_t *v)
+{
+    if (v->nn) qsort(v->nf, v->nn, sizeof *v->nf, nf_cmp);   /* (ent, year) unique: total */
+}
+
+/* Pass 1: every node with touched keys, over exactly those keys. keys[0..nt) are the
+ * touched node keys, sorted, so one node's keys are adjacent. */
+static int levels_pass_touched(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v,
+                               const uint8_t *const *keys, size_t nt, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nt && !rc;) {
+        uint32_t ent = key_entity(keys[i]), year = key_year(keys[i]);
+        size_t nk = 0;
+        for (; i < nt && key_entity(keys[i]) == ent && key_year(keys[i]) == year; i++)
+            memcpy(v->fk[nk++], key_node_fkey(keys[i]), FKEY_LEN);
+        rc = views_add(s, txn, b, v, ent, year, nk, err, errlen);
+    }
+    return rc;
+}
+
+/* Pass 2: accepted entities no key of which moved (a first submission of zeros still
+ * changes "submitted" for its parent), over the transfer keys only. */
+static int levels_pass_accepted(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v,
+                                char *err, size_t errlen)
+{
+    int rc = 0;
+    for (size_t i = 0, sorted = v->nn; i < b->n && !rc; i++)
+        if (b->st[i].state == ITEM_ACCEPTED)
+            rc = views_add_once(s, txn, b, v, sorted, b->st[i].ent, b->st[i].year, err, errlen);
+    return rc;
+}
+
+/* Pass 3: the parent of every node viewed in passes 1 and 2, for its node-wide rules
+ * (which children submitted), over the transfer keys only. */
+static int levels_pass_parents(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v,
+                               char *err, size_t errlen)
+{
+    int rc = 0;
+    for (size_t i = 0, sorted = v->nn; i < sorted && !rc; i++) {
+        struct node_info *ni;
+        uint32_t year = v->nf[i].year;
+        if ((rc = node_info(s, txn, b, v->nf[i].ent, year, &ni)))
+            return store_mdb_fail(rc, err, errlen, "read entity");
+        if (ni->parent) rc = views_add_once(s, txn, b, v, sorted, ni->parent, year, err, errlen);
+    }
+    return rc;
+}
+
 /* Level rules over every node the batch touched (and the parent of each, for its
  * node-wide evaluation), with their findings stored. found[] gets one entry per node,
- * sorted by (entity, year). */
+ * sorted by (entity, year). 0 or -1 with err (found[] is returned either way). */
 static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **found, size_t *nfound,
                         char *err, size_t errlen)
 {
@@ -656,84 +777,30 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
     uint8_t (*keybuf)[NODEKEY_LEN] = malloc((b->ov.count + 1) * NODEKEY_LEN);
     /* sorted through pointers: qsort moves 8-byte elements word-wise, 14-byte ones bytewise */
     const uint8_t **keys = malloc((b->ov.count + 1) * sizeof *keys);
-    uint8_t (*fk)[FKEY_LEN] = malloc((b->ov.count + TABLE_TRANSFER_KEYS) * FKEY_LEN);
-    uint8_t xfer[TABLE_TRANSFER_KEYS][FKEY_LEN];
-    node_found_t *nf = NULL;
-    size_t nn = 0, capn = 0;
+    level_views_t v = { .fk = malloc((b->ov.count + TRANSFER_KEYS) * FKEY_LEN) };
     int rc = 0;
-    if (!keybuf || !keys || !fk) { rc = error_set(err, errlen, "out of memory"); goto done; }
-    if ((rc = transfer_keys(s, txn, xfer))) { rc = store_mdb_fail(rc, err, errlen, "intern"); goto done; }
+    if (!keybuf || !keys || !v.fk) { rc = error_set(err, errlen, "out of memory"); goto done; }
+    if ((rc = transfer_keys(s, txn, v.xfer))) { rc = store_mdb_fail(rc, err, errlen, "intern"); goto done; }
     for (size_t i = 0; i < b->ov.cap; i++)
         if (b->ov.slots[i].used && b->ov.slots[i].touched) {
             memcpy(keybuf[nt], b->ov.slots[i].key, NODEKEY_LEN);
             keys[nt] = keybuf[nt];
             nt++;
         }
-    qsort(keys, nt, sizeof *keys, key14p_cmp);
-
-    /* pass 0: nodes with touched keys; pass 1: accepted entities without a changed key (a
-     * first submission still changes "submitted" for the parent); pass 2: the parent of
-     * every viewed node, for its node-wide evaluation. A node is viewed once per year. */
-    for (int pass = 0; pass < 3 && !rc; pass++) {
-        size_t upto = nn;
-        size_t end = pass == 0 ? nt : pass == 1 ? b->n : upto;
-        for (size_t i = 0; i < end && !rc;) {
-            uint32_t ent, year;
-            size_t nk = 0;
-            if (pass == 0) {
-                ent = be32_get(keys[i]);
-                year = be32_get(keys[i] + 4);
-                for (; i < nt && be32_get(keys[i]) == ent && be32_get(keys[i] + 4) == year; i++)
-                    memcpy(fk[nk++], keys[i] + 8, FKEY_LEN);
-            } else {
-                if (pass == 1) {
-                    ent = b->st[i].state == 4 ? b->st[i].ent : 0;
-                    year = b->st[i].year;
-                } else {
-                    struct node_info *ni;
-                    year = nf[i].year;
-                    if ((rc = node_info(s, txn, b, nf[i].ent, year, &ni))) {
-                        rc = store_mdb_fail(rc, err, errlen, "read entity");
-                        break;
-                    }
-                    ent = ni->parent;
-                }
-                i++;
-                if (!ent) continue;
-                node_found_t probe = { .ent = ent, .year = year };
-                if (upto && bsearch(&probe, nf, upto, sizeof *nf, nf_cmp)) continue;
-                int seen = 0;
-                for (size_t j = upto; j < nn && !seen; j++)
-                    seen = nf[j].ent == ent && nf[j].year == year;
-                if (seen) continue;
-            }
-            for (size_t x = 0; x < TABLE_TRANSFER_KEYS; x++) {   /* add transfer keys not already there */
-                int have = 0;
-                for (size_t j = 0; j < nk && !have; j++) have = memcmp(fk[j], xfer[x], FKEY_LEN) == 0;
-                if (!have) memcpy(fk[nk++], xfer[x], FKEY_LEN);
-            }
-            if (nn == capn) {
-                capn = capn ? capn * 2 : 64;
-                node_found_t *a = realloc(nf, capn * sizeof *a);
-                if (!a) { rc = error_set(err, errlen, "out of memory"); break; }
-                nf = a;
-            }
-            nf[nn].ent = ent;
-            nf[nn].year = year;
-            findings_init(&nf[nn].found);
-            nn++;
-            rc = levels_check(s, txn, ent, year, (const uint8_t (*)[FKEY_LEN])fk, nk,
-                              batch_computed, b, b->settings, &nf[nn - 1].found, err, errlen);
-        }
-        if (nn) qsort(nf, nn, sizeof *nf, nf_cmp);
-    }
-    if (nn) qsort(nf, nn, sizeof *nf, nf_cmp);
+    qsort(keys, nt, sizeof *keys, key14p_cmp);   /* node keys are unique: a total order */
+    /* Each pass sees the views of the earlier ones sorted (level_views_t's invariant). */
+    rc = levels_pass_touched(s, txn, b, &v, keys, nt, err, errlen);
+    views_sort(&v);
+    if (!rc) rc = levels_pass_accepted(s, txn, b, &v, err, errlen);
+    views_sort(&v);
+    if (!rc) rc = levels_pass_parents(s, txn, b, &v, err, errlen);
+    views_sort(&v);
 done:
     free(keys);
     free(keybuf);
-    free(fk);
-    *found = nf;
-    *nfound = nn;
+    free(v.fk);
+    *found = v.nf;
+    *nfound = v.nn;
     return rc;
 }
 
@@ -744,16 +811,15 @@ static int ack_fill_flags(store_t *s, MDB_txn *txn, store_item_t *it, const item
 {
     for (size_t j = 0; j < it->findings.count; j++)
         if (!findings_push(&it->ack.flags, &it->findings.items[j])) return ENOMEM;
-    uint32_t node = st->ent;
-    for (int depth = 0; node && depth < 64; depth++) {
-        node_found_t probe = { .ent = node, .year = st->year };
+    uint32_t ids[HIERARCHY_DEPTH_MAX];
+    size_t n;
+    int rc = entity_ancestor_ids(s, txn, st->ent, ids, &n);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        node_found_t probe = { .ent = ids[i], .year = st->year };
         const node_found_t *f = bsearch(&probe, nf, nn, sizeof *nf, nf_cmp);
         for (size_t j = 0; f && j < f->found.count; j++)
             if (!findings_push(&it->ack.flags, &f->found.items[j])) return ENOMEM;
-        store_entity_t e;
-        int rc = entity_read(s, txn, node, &e, 0);
-        if (rc) return rc;
-        node = e.parent;
     }
     return 0;
 }
@@ -780,7 +846,7 @@ static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errle
     rc = batch_levels(s, txn, b, &nf, &nn, err, errlen);
     for (size_t i = 0; i < b->n && !rc; i++) {
         store_item_t *it = &b->items[i];
-        if (b->st[i].state != 4) continue;
+        if (b->st[i].state != ITEM_ACCEPTED) continue;
         if ((rc = ack_fill_flags(s, txn, it, &b->st[i], nf, nn))) {
             rc = store_mdb_fail(rc, err, errlen, "ack flags");
             break;
@@ -797,7 +863,7 @@ static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errle
         if (rc) rc = store_mdb_fail(rc, err, errlen, "store ack");
     }
     for (size_t i = 0; i < b->n && !rc; i++)
-        if (b->st[i].state == 2) {
+        if (b->st[i].state == ITEM_DUPLICATE) {
             if (ack_copy(&b->items[i].ack, &b->items[b->st[i].dup_of].ack)) {
                 rc = error_set(err, errlen, "out of memory");
                 break;

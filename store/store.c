@@ -9,6 +9,8 @@
 #include "errors.h"
 #include "store_int.h"
 
+#include <assert.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -217,11 +219,48 @@ int entity_by_code(store_t *s, MDB_txn *txn, const char *code, store_entity_t *o
     return entity_read(s, txn, id, out, 1);
 }
 
+int entity_ancestor_ids(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ids[HIERARCHY_DEPTH_MAX],
+                        size_t *n)
+{
+    assert(ids && n);
+    *n = 0;
+    while (ent) {
+        if (*n == HIERARCHY_DEPTH_MAX) return MDB_CORRUPTED;   /* a cycle or a corrupt chain */
+        store_entity_t e;
+        int rc = entity_read(s, txn, ent, &e, 0);
+        if (rc) return rc;
+        ids[(*n)++] = ent;
+        ent = e.parent;
+    }
+    return 0;
+}
+
+int store_ancestors(store_t *self, const char *code, store_path_t *out)
+{
+    assert(self && code && out);
+    out->count = 0;
+    MDB_txn *txn;
+    if (store_read_begin(self, &txn) != 0) return -1;
+    uint32_t id, ids[HIERARCHY_DEPTH_MAX];
+    size_t n = 0;
+    store_entity_t e;
+    int rc = intern_find(self, txn, KIND_ENTITY, code, &id);
+    if (rc == 0) rc = entity_read(self, txn, id, &e, 0);
+    if (rc == 0) rc = entity_ancestor_ids(self, txn, id, ids, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = intern_string(self, txn, KIND_ENTITY, ids[i], out->code[i], sizeof out->code[i]);
+    mdb_txn_abort(txn);
+    if (rc) return -1;
+    out->count = n;
+    out->level = e.level;
+    return 0;
+}
+
 uint32_t store_current(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year)
 {
-    uint8_t kb[8];
+    uint8_t kb[EYKEY_LEN];
     key_ey(kb, ent, year);
-    MDB_val k = { 8, kb }, v;
+    MDB_val k = { EYKEY_LEN, kb }, v;
     if (mdb_get(txn, s->dbi[DB_CURRENT], &k, &v) != 0 || v.mv_size < 4) return 0;
     return be32_get(v.mv_data);
 }
@@ -259,9 +298,9 @@ static int entity_write(store_t *s, MDB_txn *txn, uint32_t id, const entity_t *e
 
 static int child_link(store_t *s, MDB_txn *txn, uint32_t parent, uint32_t child, int add)
 {
-    uint8_t kb[8];
-    key_ey(kb, parent, child);
-    MDB_val k = { 8, kb }, v = { 0, "" };
+    uint8_t kb[CHILDKEY_LEN];
+    key_child(kb, parent, child);
+    MDB_val k = { CHILDKEY_LEN, kb }, v = { 0, "" };
     int rc = add ? mdb_put(txn, s->dbi[DB_CHILDREN], &k, &v, 0)
                  : mdb_del(txn, s->dbi[DB_CHILDREN], &k, NULL);
     return rc == MDB_NOTFOUND ? 0 : rc;
@@ -334,7 +373,7 @@ static int entity_cmp_parent_code(const void *a, const void *b)
 static int entities_dfs(const entity_t *sorted, size_t n, const entity_t *e, hierarchy_t *out,
                         int depth)
 {
-    if (depth > 64) return -1;
+    if (depth >= HIERARCHY_DEPTH_MAX) return -1;   /* deeper than any real tree: corrupt */
     if (out->count == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 64;
         entity_t *items = realloc(out->items, cap * sizeof *items);

@@ -1,7 +1,8 @@
 /* store.h -- the LMDB store: hierarchy, submissions (every version), the three figures of
  * every node (declared, computed, reported), and flags.
  *
- * Invariants (see docs/architecture.md for the key layout):
+ * Invariants (docs/store.md has the key layout and the rollup; docs/architecture.md the
+ * consolidation model):
  *  - A submission is stored, rolled up and flagged in one write transaction; an ack is
  *    built only from a committed transaction (the caller sends it after store_apply_batch
  *    returns 0, which means the commit, with sync, succeeded).
@@ -36,6 +37,20 @@ void store_destroy(store_t **self_p);
 int store_sync_hierarchy(store_t *self, const hierarchy_t *h, char *err, size_t errlen);
 /* 0 and *out filled if the entity is registered, -1 if not. */
 int store_entity(store_t *self, const char *code, entity_t *out);
+/* The one walk up the hierarchy: the entity itself, then its parent, ..., up to its root,
+ * as registered in the store, in one read transaction and never more than
+ * HIERARCHY_DEPTH_MAX nodes. */
+typedef struct {
+    char code[HIERARCHY_DEPTH_MAX][ENTITY_CODE_MAX + 1];   /* [0] = the entity, last = root */
+    size_t count;
+    entity_level level;                                    /* the entity's ([0]) level */
+} store_path_t;
+/* Returns 0 with out filled, -1 if the entity is not registered (out->count = 0) or the
+ * store cannot be read or holds a chain deeper than HIERARCHY_DEPTH_MAX (corrupt). */
+int store_ancestors(store_t *self, const char *code, store_path_t *out);
+/* The one wording of a submission refused for an entity the store does not know (the
+ * aggregator's intake and the store's own check both use it): printf format, one %s. */
+#define STORE_UNKNOWN_ENTITY "unknown entity '%s' (not in the aggregator's hierarchy)"
 /* Every registered entity, parents before children (depth-first, children by code). */
 int store_entities(store_t *self, hierarchy_t *out);
 

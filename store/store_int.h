@@ -17,6 +17,7 @@
 
 #include "errors.h"
 #include "store.h"
+#include "tables.h"
 
 enum {
     DB_META, DB_STRINGS, DB_IDS, DB_ENTITIES, DB_CHILDREN, DB_SUBMISSIONS, DB_SUBIDS,
@@ -70,6 +71,11 @@ static inline uint64_t be64_get(const uint8_t *p)
     return ((uint64_t)be32_get(p) << 32) | be32_get(p + 4);
 }
 
+/* Key widths. Every key is a concatenation of these fields at fixed offsets. */
+/* entity(4) year(4): the prefix of a node's records */
+#define EYKEY_LEN 8
+/* entity(4) year(4) version(4): a submission record; the prefix of its facts */
+#define EYVKEY_LEN 12
 /* A figure key inside one entity/year: table(1) row(4) column(1). */
 #define FKEY_LEN 6
 /* computed: entity(4) year(4) fkey(6) */
@@ -79,17 +85,63 @@ static inline uint64_t be64_get(const uint8_t *p)
 /* flags: entity(4) year(4) kind(1) row(4) table(1) column(1) seq(4) */
 #define FLAGKEY_LEN 19
 #define FLAGKEY_PREFIX 15
+/* the flags of one kind of a node: entity(4) year(4) kind(1) */
+#define FLAGKIND_LEN 9
+/* flag history: entity(4) year(4) version(4) seq(4) */
+#define HISTKEY_LEN 16
+/* labels: table(1) row(4) -- the first bytes of a figure key */
+#define LABELKEY_LEN 5
+/* DB_CHILDREN: parent id(4) child id(4); a prefix scan on the parent lists its children */
+#define CHILDKEY_LEN 8
+/* DB_IDS: kind(1) id(4) */
+#define IDKEY_LEN 5
 
+_Static_assert(FKEY_LEN == 1 + 4 + 1, "figure key: table(1) row(4) column(1)");
+_Static_assert(NODEKEY_LEN == EYKEY_LEN + FKEY_LEN, "node key: entity, year, figure key");
+_Static_assert(FACTKEY_LEN == EYVKEY_LEN + FKEY_LEN, "fact key: entity, year, version, figure key");
+_Static_assert(FLAGKEY_LEN == EYKEY_LEN + 1 + FKEY_LEN + 4, "flag key: entity, year, kind, fkey, seq");
+_Static_assert(FLAGKEY_PREFIX == FLAGKEY_LEN - 4, "a flag key's prefix is all but its seq");
+_Static_assert(FLAGKIND_LEN == EYKEY_LEN + 1, "flag kind prefix: entity, year, kind");
+_Static_assert(HISTKEY_LEN == EYVKEY_LEN + 4, "history key: entity, year, version, seq");
+_Static_assert(LABELKEY_LEN == 1 + 4 && LABELKEY_LEN < FKEY_LEN, "label key = a figure key's table and row");
+_Static_assert(TABLE_COUNT <= 256 && COL_COUNT <= 256, "table and column ids are one key byte each");
+
+/* Encoders (keys.c). */
 void key_fkey(uint8_t out[FKEY_LEN], table_id t, uint32_t row, column_id c);
 void key_node(uint8_t out[NODEKEY_LEN], uint32_t ent, uint32_t year, const uint8_t fkey[FKEY_LEN]);
 void key_fact(uint8_t out[FACTKEY_LEN], uint32_t ent, uint32_t year, uint32_t version,
               const uint8_t fkey[FKEY_LEN]);
-void key_ey(uint8_t out[8], uint32_t ent, uint32_t year);
-void key_eyv(uint8_t out[12], uint32_t ent, uint32_t year, uint32_t version);
+void key_ey(uint8_t out[EYKEY_LEN], uint32_t ent, uint32_t year);
+void key_eyv(uint8_t out[EYVKEY_LEN], uint32_t ent, uint32_t year, uint32_t version);
 void key_flag(uint8_t out[FLAGKEY_LEN], uint32_t ent, uint32_t year, int kind,
               const uint8_t fkey[FKEY_LEN], uint32_t seq);
-/* hist: entity(4) year(4) version(4) seq(4) */
-void key_hist(uint8_t out[16], uint32_t ent, uint32_t year, uint32_t version, uint32_t seq);
+void key_flag_kind(uint8_t out[FLAGKIND_LEN], uint32_t ent, uint32_t year, int kind);
+void key_hist(uint8_t out[HISTKEY_LEN], uint32_t ent, uint32_t year, uint32_t version, uint32_t seq);
+void key_label(uint8_t out[LABELKEY_LEN], table_id t, uint32_t row);
+void key_child(uint8_t out[CHILDKEY_LEN], uint32_t parent, uint32_t child);
+void key_id(uint8_t out[IDKEY_LEN], int kind, uint32_t id);
+
+/* Decoders (keys.c), beside the encoders: the only code that knows the offsets. */
+typedef struct {
+    table_id table;
+    uint32_t row;             /* interned row id */
+    column_id column;
+} fkey_t;
+fkey_t key_fkey_decode(const uint8_t fkey[FKEY_LEN]);
+/* The entity and year of any key that starts with them (node, fact, flag, history). */
+uint32_t key_entity(const uint8_t *key);
+uint32_t key_year(const uint8_t *key);
+/* The child id of a DB_CHILDREN key. */
+uint32_t key_child_id(const uint8_t key[CHILDKEY_LEN]);
+/* The figure key inside a node key / a fact key. */
+const uint8_t *key_node_fkey(const uint8_t key[NODEKEY_LEN]);
+const uint8_t *key_fact_fkey(const uint8_t key[FACTKEY_LEN]);
+/* The version of a submission or fact key. */
+uint32_t key_version(const uint8_t *key);
+/* The figure key a flag key is about (its row and table are stored in the other order). */
+void key_flag_fkey(const uint8_t key[FLAGKEY_LEN], uint8_t fkey[FKEY_LEN]);
+/* The row id of a flag key (0: a node-wide flag). */
+uint32_t key_flag_row(const uint8_t key[FLAGKEY_LEN]);
 
 /* ---- error helpers ---- */
 /* "what: mdb_strerror(rc)" into err, returns -1 (or MDB_MAP_FULL unchanged for retry). */
@@ -122,6 +174,11 @@ typedef struct {
 int entity_read(store_t *s, MDB_txn *txn, uint32_t id, store_entity_t *out, int with_parent);
 /* By code. 0, MDB_NOTFOUND or an MDB error. */
 int entity_by_code(store_t *s, MDB_txn *txn, const char *code, store_entity_t *out);
+/* The entity id `ent` and its ancestors' ids, ent first: ids[0..*n). 0, or an MDB error
+ * (MDB_CORRUPTED for a chain longer than HIERARCHY_DEPTH_MAX). Used by every walk up the
+ * tree that is not a rollup step (store_ancestors, the ack's level flags). */
+int entity_ancestor_ids(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ids[HIERARCHY_DEPTH_MAX],
+                        size_t *n);
 /* Current version of entity/year, 0 if none. */
 uint32_t store_current(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year);
 
@@ -161,6 +218,8 @@ int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t 
                     const uint8_t fkey[FKEY_LEN], computed_fn computed, void *ctx,
                     int *present, int64_t *fen);
 
+/* Computed value: fen(8) contributors(4). */
+#define COMPVAL_LEN 12
 /* Facts value: fen(8) line(4) name bytes (no NUL). */
 #define FACTVAL_MIN 12
 

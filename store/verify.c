@@ -89,12 +89,13 @@ typedef struct {
 
 static void report_key(store_t *s, MDB_txn *txn, FILE *out, const uint8_t *key, const char *what)
 {
-    char code[65] = "?", row[SUBMISSION_ROW_MAX + 1] = "?";
-    intern_string(s, txn, KIND_ENTITY, be32_get(key), code, sizeof code);
-    intern_string(s, txn, KIND_ROW, be32_get(key + 9), row, sizeof row);
+    char code[ENTITY_CODE_MAX + 1] = "?", row[SUBMISSION_ROW_MAX + 1] = "?";
+    fkey_t fd = key_fkey_decode(key_node_fkey(key));
+    intern_string(s, txn, KIND_ENTITY, key_entity(key), code, sizeof code);
+    intern_string(s, txn, KIND_ROW, fd.row, row, sizeof row);
     if (out)
-        fprintf(out, "%s %u %s/%s/%s: %s\n", code, be32_get(key + 4), table_name((table_id)key[8]),
-                row, column_name((column_id)key[13]), what);
+        fprintf(out, "%s %u %s/%s/%s: %s\n", code, key_year(key), table_name(fd.table),
+                row, column_name(fd.column), what);
 }
 
 static int key14_cmp(const void *a, const void *b)
@@ -138,11 +139,11 @@ long store_verify(store_t *self, FILE *report)
                 memcpy(snap[ns++], m.slots[i].key, NODEKEY_LEN);
         }
         for (size_t i = 0; i < ns; i++) {
-            uint32_t id = be32_get(snap[i]), year = be32_get(snap[i] + 4);
+            uint32_t id = key_entity(snap[i]), year = key_year(snap[i]);
             if (!ents[id].parent) continue;
             uint32_t cur = store_current(self, txn, id, year);
             uint8_t fk[FACTKEY_LEN];
-            key_fact(fk, id, year, cur, snap[i] + 8);
+            key_fact(fk, id, year, cur, key_node_fkey(snap[i]));
             MDB_val fkv = { FACTKEY_LEN, fk }, fv;
             if (cur && mdb_get(txn, self->dbi[DB_FACTS], &fkv, &fv) == 0) continue;  /* declared */
             rc_entry_t *e = rc_find(&m, snap[i]);
@@ -155,15 +156,15 @@ long store_verify(store_t *self, FILE *report)
         for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
             uint32_t id = be32_get(k.mv_data), year = be32_get((uint8_t *)k.mv_data + 4);
             if (id > maxid || ents[id].level != level || !ents[id].parent) continue;
-            uint8_t prefix[12];
+            uint8_t prefix[EYVKEY_LEN];
             key_eyv(prefix, id, year, be32_get(v.mv_data));
             MDB_cursor *cf;
             if (mdb_cursor_open(txn, self->dbi[DB_FACTS], &cf)) goto fail;
-            MDB_val fk = { 12, prefix }, fv;
+            MDB_val fk = { EYVKEY_LEN, prefix }, fv;
             int r;
             for (r = mdb_cursor_get(cf, &fk, &fv, MDB_SET_RANGE); r == 0;
                  r = mdb_cursor_get(cf, &fk, &fv, MDB_NEXT)) {
-                if (memcmp(fk.mv_data, prefix, 12) != 0) break;
+                if (memcmp(fk.mv_data, prefix, EYVKEY_LEN) != 0) break;
                 if (rc_add(&m, ents[id].parent, year, (uint8_t *)fk.mv_data + 12,
                            (int64_t)be64_get(fv.mv_data))) { r = -1; break; }
             }
@@ -178,8 +179,8 @@ long store_verify(store_t *self, FILE *report)
     if (mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &c)) goto fail;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         char a[AMOUNT_BUF], b[AMOUNT_BUF], what[160];
-        int64_t fen = v.mv_size == 12 ? (int64_t)be64_get(v.mv_data) : 0;
-        uint32_t contrib = v.mv_size == 12 ? be32_get((uint8_t *)v.mv_data + 8) : 0;
+        int64_t fen = v.mv_size == COMPVAL_LEN ? (int64_t)be64_get(v.mv_data) : 0;
+        uint32_t contrib = v.mv_size == COMPVAL_LEN ? be32_get((uint8_t *)v.mv_data + 8) : 0;
         rc_entry_t *e = k.mv_size == NODEKEY_LEN ? rc_find(&m, k.mv_data) : NULL;
         if (!e) {
             snprintf(what, sizeof what, "stored computed %s, recomputed none", amount_format(fen, a));

@@ -551,7 +551,7 @@ static int export_reconcile(exporter_t *x, export_ctx_t *e)
     for (size_t i = 0; i < e->nfigs; i++) {
         const store_figure_t *f = &e->figs[i];
         if (!f->has_declared || !f->has_computed) continue;
-        int64_t diff = f->declared - f->computed;
+        int64_t diff = amount_sub_sat(f->declared, f->computed);
         cell_t c[9] = {
             cell_text(table_label(f->key.table)), cell_text(row_code(f->key.table, f->key.row)),
             cell_text(row_label(e, f->key.table, f->key.row)),
@@ -595,7 +595,7 @@ static int export_flags(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, si
             cell_text(table_valid(f->table) && f->table ? table_label(f->table) : ""),
             cell_text(f->row), cell_text(f->column ? column_label(f->table, f->column) : ""),
             money ? cell_amount(f->expected) : cell_empty(), money ? cell_amount(f->actual) : cell_empty(),
-            money ? cell_amount(f->actual - f->expected) : cell_empty(),
+            money ? cell_amount(finding_difference(f)) : cell_empty(),
             cell_text(f->explanation ? f->explanation : ""), cell_text(src),
         };
         export_row(x, c, 13, f->severity == SEV_ERROR ? STYLE_WARN : STYLE_PLAIN);

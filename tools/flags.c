@@ -25,61 +25,6 @@ typedef struct {
     char rules[256];         /* catalogue and settings the flags were produced with */
 } flags_opts;
 
-static const char *severity_colour(severity_t s)
-{
-    return s == SEV_ERROR ? "\033[31m" : s == SEV_WARNING ? "\033[33m" : "\033[36m";
-}
-
-static void flag_print_text(const finding_t *f, bool colour)
-{
-    char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
-    const char *sev = severity_name(f->severity);
-    printf("  %s%-7s%s %-30s %s/%s/%s  %s", colour ? severity_colour(f->severity) : "", sev,
-           colour ? "\033[0m" : "", f->rule, f->table ? table_name(f->table) : "-", f->row[0] ? f->row : "-",
-           f->column ? column_name(f->column) : "-", verdict_name(f->verdict));
-    if (f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING)
-        printf("  应为 %s 实为 %s 差 %s", amount_format(f->expected, exp),
-               amount_format(f->actual, act), amount_format(f->actual - f->expected, diff));
-    putchar('\n');
-    if (f->explanation && *f->explanation) printf("          %s\n", f->explanation);
-    if (f->line) printf("          来源 %s:%u\n", f->source ? f->source : "", f->line);
-}
-
-static void flag_print_csv(const finding_t *f)
-{
-    char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
-    printf("%s,%u,%s,%s,%s,%s,", f->entity, f->year, f->rule, severity_name(f->severity),
-           verdict_name(f->verdict), table_name(f->table));
-    csv_write_field(stdout, f->row);
-    printf(",%s,%s,%s,%s,%u,", f->column ? column_name(f->column) : "",
-           amount_format(f->expected, exp), amount_format(f->actual, act),
-           amount_format(f->actual - f->expected, diff), f->terms);
-    csv_write_field(stdout, f->explanation ? f->explanation : "");
-    putchar(',');
-    csv_write_field(stdout, f->source ? f->source : "");
-    printf(",%u\n", f->line);
-}
-
-static void flag_print_json(const finding_t *f, bool first)
-{
-    char exp[AMOUNT_BUF], act[AMOUNT_BUF];
-    printf("%s\n{\"entity\":", first ? "" : ",");
-    json_write_string(stdout, f->entity);
-    printf(",\"year\":%u,\"rule\":", f->year);
-    json_write_string(stdout, f->rule);
-    printf(",\"severity\":\"%s\",\"verdict\":\"%s\",\"table\":\"%s\",\"row\":",
-           severity_name(f->severity), verdict_name(f->verdict), table_name(f->table));
-    json_write_string(stdout, f->row);
-    printf(",\"column\":\"%s\",\"expected\":\"%s\",\"actual\":\"%s\",\"expected_fen\":%lld,"
-           "\"actual_fen\":%lld,\"terms\":%u,\"explanation\":",
-           f->column ? column_name(f->column) : "", amount_format(f->expected, exp),
-           amount_format(f->actual, act), (long long)f->expected, (long long)f->actual, f->terms);
-    json_write_string(stdout, f->explanation);
-    printf(",\"source\":");
-    json_write_string(stdout, f->source);
-    printf(",\"line\":%u}", f->line);
-}
-
 static bool flag_selected(const flags_opts *o, const finding_t *f)
 {
     if (o->severity != SEV_NONE && f->severity != o->severity) return false;
@@ -106,9 +51,7 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
 {
     bool colour = o->format == FORMAT_TEXT && tool_use_colour(stdout), first = true;
     size_t errors = 0, shown = 0;
-    if (o->format == FORMAT_CSV)
-        printf("entity,year,rule,severity,verdict,table,row,column,expected,actual,difference,"
-               "terms,explanation,source,line\n");
+    if (o->format == FORMAT_CSV) findings_write_csv_header(stdout);
     if (o->format == FORMAT_JSON) printf("[");
     for (size_t i = 0; i < all->count;) {
         size_t j = i;
@@ -121,9 +64,13 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
             if (!flag_selected(o, f)) continue;
             shown++;
             if (f->severity == SEV_ERROR) errors++;
-            if (o->format == FORMAT_TEXT) flag_print_text(f, colour);
-            else if (o->format == FORMAT_CSV) flag_print_csv(f);
-            else { flag_print_json(f, first); first = false; }
+            if (o->format == FORMAT_TEXT) findings_write_text(stdout, f, colour);
+            else if (o->format == FORMAT_CSV) findings_write_csv(stdout, f);
+            else {
+                fputs(first ? "\n" : ",\n", stdout);
+                findings_write_json(stdout, f, FINDING_JSON_WHERE);
+                first = false;
+            }
         }
         i = j;
     }

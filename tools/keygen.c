@@ -68,12 +68,9 @@ int cmd_keygen(int argc, char **argv)
     const char *out = NULL, *name = NULL;
     int force = 0;
     static const struct option longopts[] = {
-        { "out", required_argument, 0, 'o' },
-        { "name", required_argument, 0, 'n' },
-        { "force", no_argument, 0, 'f' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        { "out", required_argument, 0, 'o' }, { "name", required_argument, 0, 'n' },
+        { "force", no_argument, 0, 'f' }, { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 } };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "ho:n:f", longopts, NULL)) != -1) {

@@ -30,26 +30,7 @@
 #include "amount.h"
 #include "commands.h"
 #include "output.h"
-
-typedef struct {
-    char code[SUBMISSION_ENTITY_MAX + 1];
-    char name[256];
-    uint32_t version;           /* current version for --year in the snapshot, 0 none */
-} snap_entity_t;
-
-typedef struct {
-    const char *endpoint, *db;
-    output_format format;
-    long count;                 /* 0: unlimited */
-    long timeout_s;             /* 0: none */
-    uint32_t year;              /* --year: only events of this year; 0: every year */
-    uint32_t snap_year;         /* the snapshot's year (--year, else the latest with figures) */
-    snap_entity_t *snap;        /* sorted by code; NULL without --db */
-    size_t nsnap;
-    long printed, dropped, gaps;
-    uint64_t last_seq;
-    int have_last;
-} watch_t;
+#include "watch_int.h"
 
 #define WATCH_YEAR_MIN 1990     /* years searched for the default snapshot year */
 #define WATCH_YEAR_MAX 2100
@@ -209,8 +190,7 @@ static int watch_snapshot(watch_t *w)
 
 /* ---------------------------------------------------------------- events */
 
-/* Value of key in a "k=v k=v" detail into out; 0 if present. */
-static int detail_get(const char *detail, const char *key, char *out, size_t outlen)
+int watch_detail_get(const char *detail, const char *key, char *out, size_t outlen)
 {
     size_t klen = strlen(key);
     for (const char *p = detail; p && *p;) {
@@ -236,7 +216,7 @@ static int watch_contained(const watch_t *w, const event_t *ev)
     const char *who = NULL;
     if (!strcmp(ev->kind, "accepted")) who = ev->entity;
     else if ((!strcmp(ev->kind, "totals") || !strcmp(ev->kind, "flags")) &&
-             detail_get(ev->detail, "by", by, sizeof by) == 0)
+             watch_detail_get(ev->detail, "by", by, sizeof by) == 0)
         who = by;
     if (!who || !ev->version || ev->year != w->snap_year) return 0;
     const snap_entity_t *e = snap_find(w, who);
@@ -278,25 +258,25 @@ static void watch_print_text(const watch_t *w, const event_t *ev)
     const snap_entity_t *e = snap_find(w, ev->entity);
     printf("#%llu %s %s %s %s%s%s %u", (unsigned long long)ev->seq, stamp, kind_label(ev->kind),
            ev->kind, ev->entity, e ? " " : "", e ? e->name : "", ev->year);
-    if (detail_get(ev->detail, "by", by, sizeof by) != 0) by[0] = '\0';
+    if (watch_detail_get(ev->detail, "by", by, sizeof by) != 0) by[0] = '\0';
     if (!strcmp(ev->kind, "accepted")) {
         printf(" v%u id=%s", ev->version, ev->submission_id);
-        if (detail_get(ev->detail, "facts", v, sizeof v) == 0) printf(" %s facts", v);
-        printf(" 错误 E%s", detail_get(ev->detail, "errors", a, sizeof a) ? "?" : a);
-        printf(" 警告 W%s", detail_get(ev->detail, "warnings", a, sizeof a) ? "?" : a);
-        printf(" 提示 I%s", detail_get(ev->detail, "info", a, sizeof a) ? "?" : a);
-        if (detail_get(ev->detail, "replayed", a, sizeof a) == 0) printf(" 重放 replayed");
+        if (watch_detail_get(ev->detail, "facts", v, sizeof v) == 0) printf(" %s facts", v);
+        printf(" 错误 E%s", watch_detail_get(ev->detail, "errors", a, sizeof a) ? "?" : a);
+        printf(" 警告 W%s", watch_detail_get(ev->detail, "warnings", a, sizeof a) ? "?" : a);
+        printf(" 提示 I%s", watch_detail_get(ev->detail, "info", a, sizeof a) ? "?" : a);
+        if (watch_detail_get(ev->detail, "replayed", a, sizeof a) == 0) printf(" 重放 replayed");
     } else if (!strcmp(ev->kind, "rejected")) {
         printf(" id=%s: %s", ev->submission_id[0] ? ev->submission_id : "-", ev->detail);
     } else if (!strcmp(ev->kind, "flags")) {
         printf(" 新增 raised %s, 消除 cleared %s, 现有 current %s",
-               detail_get(ev->detail, "raised", a, sizeof a) ? "?" : a,
-               detail_get(ev->detail, "cleared", b, sizeof b) ? "?" : b,
-               detail_get(ev->detail, "current", v, sizeof v) ? "?" : v);
+               watch_detail_get(ev->detail, "raised", a, sizeof a) ? "?" : a,
+               watch_detail_get(ev->detail, "cleared", b, sizeof b) ? "?" : b,
+               watch_detail_get(ev->detail, "current", v, sizeof v) ? "?" : v);
     } else if (!strcmp(ev->kind, "totals")) {
         char *end = NULL;
         long long fen = 0;
-        if (detail_get(ev->detail, "expense_total", v, sizeof v) == 0 && strcmp(v, "-")) {
+        if (watch_detail_get(ev->detail, "expense_total", v, sizeof v) == 0 && strcmp(v, "-")) {
             errno = 0;
             fen = strtoll(v, &end, 10);   /* the detail carries fen, an integer */
         }
@@ -324,8 +304,7 @@ static void watch_print_json(const event_t *ev)
     printf("}\n");
 }
 
-/* Handles one received [kind][Event] message. */
-static void watch_event(watch_t *w, const uint8_t *data, size_t len)
+void watch_event(watch_t *w, const uint8_t *data, size_t len)
 {
     event_t ev;
     char err[256] = "";
@@ -421,14 +400,10 @@ int cmd_watch(int argc, char **argv)
     watch_t w;
     memset(&w, 0, sizeof w);
     static const struct option longopts[] = {
-        { "format", required_argument, 0, 'f' },
-        { "count", required_argument, 0, 'n' },
-        { "timeout", required_argument, 0, 't' },
-        { "db", required_argument, 0, 'd' },
-        { "year", required_argument, 0, 'y' },
-        { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 }
-    };
+        { "format", required_argument, 0, 'f' }, { "count", required_argument, 0, 'n' },
+        { "timeout", required_argument, 0, 't' }, { "db", required_argument, 0, 'd' },
+        { "year", required_argument, 0, 'y' }, { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 } };
     int c, f;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

@@ -32,6 +32,7 @@
 #include <zmq.h>
 
 #include "amount.h"
+#include "spool.h"
 #include "csv.h"
 #include "submission.h"
 #include "tables.h"
@@ -299,6 +300,9 @@ static int cmd_flood(int argc, char **argv)
     char *payload;
     size_t plen;
     if (read_all(real, &payload, &plen)) return 3;
+    size_t skip = spool_payload_offset((const uint8_t *)payload, plen);   /* a spool file: its submission */
+    memmove(payload, payload + skip, plen - skip);
+    plen -= skip;
 
     void *ctx = zmq_ctx_new();
     void *a = flood_socket(ctx, to), *b = flood_socket(ctx, to);

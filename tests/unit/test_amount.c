@@ -117,15 +117,9 @@ START_TEST(checked_addition)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("amount");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, parses_printed_figures);
-    tcase_add_test(tc, refuses_bad_text);
-    tcase_add_test(tc, int64_boundaries);
-    tcase_add_test(tc, format_and_round_trip);
-    tcase_add_test(tc, checked_addition);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("amount", NULL, NULL, 0,
+             parses_printed_figures,
+             refuses_bad_text,
+             int64_boundaries,
+             format_and_round_trip,
+             checked_addition)

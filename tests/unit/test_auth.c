@@ -3,9 +3,9 @@
  * loaded from examples/entities.csv, reload and revocation, the zcert key readers, and
  * the ZAP handler end to end (real CURVE handshakes over ipc:// in a mkdtemp dir).
  *
- * The aggregator's auth.c is compiled into this test (it lives in an executable, not a
- * library); the client side, core/curve.c, comes with huizong_core. Every test works in
- * its own mkdtemp dir. */
+ * It links huizong_aggregator (the table internals through aggregator/auth_int.h); the
+ * client side, delivery/curve.c, comes with huizong_delivery. Every test works in its own
+ * mkdtemp dir. */
 #include <check.h>
 #include "testkit.h"
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include <czmq.h>
 #include <zmq.h>
 
-#include "../../aggregator/auth.c"
+#include "auth_int.h"
 #include "curve.h"
 #include "hierarchy.h"
 #include "store.h"
@@ -613,23 +613,15 @@ START_TEST(refusal_log_is_rate_limited)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *su = suite_create("auth");
-    TCase *tc = tcase_create("auth");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 20);
-    tcase_add_test(tc, parse_valid_file);
-    tcase_add_test(tc, parse_errors_name_the_line);
-    tcase_add_test(tc, keys_never_start_with_hash);
-    tcase_add_test(tc, empty_file_authorises_nobody);
-    tcase_add_test(tc, subtrees_follow_the_hierarchy);
-    tcase_add_test(tc, reload_revokes_and_keeps_old_on_error);
-    tcase_add_test(tc, key_files_are_checked);
-    tcase_add_test(tc, zap_admits_listed_keys_only);
-    tcase_add_test(tc, router_needs_keys_and_handler);
-    tcase_add_test(tc, zap_protocol_replies);
-    tcase_add_test(tc, refusal_log_is_rate_limited);
-    suite_add_tcase(su, tc);
-    return testkit_run(su);
-}
+TESTKIT_MAIN("auth", setup, teardown, 20,
+             parse_valid_file,
+             parse_errors_name_the_line,
+             keys_never_start_with_hash,
+             empty_file_authorises_nobody,
+             subtrees_follow_the_hierarchy,
+             reload_revokes_and_keeps_old_on_error,
+             key_files_are_checked,
+             zap_admits_listed_keys_only,
+             router_needs_keys_and_handler,
+             zap_protocol_replies,
+             refusal_log_is_rate_limited)

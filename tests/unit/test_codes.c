@@ -144,14 +144,8 @@ START_TEST(seed_codes_known)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("codes");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, shapes_and_levels);
-    tcase_add_test(tc, parents);
-    tcase_add_test(tc, chart);
-    tcase_add_test(tc, seed_codes_known);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("codes", NULL, NULL, 0,
+             shapes_and_levels,
+             parents,
+             chart,
+             seed_codes_known)

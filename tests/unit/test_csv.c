@@ -341,17 +341,11 @@ START_TEST(encoding_names_and_write_field)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("csv");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, seed_files_load);
-    tcase_add_test(tc, seed_values_and_lines);
-    tcase_add_test(tc, error_messages);
-    tcase_add_test(tc, accepts_variants);
-    tcase_add_test(tc, gb18030_files);
-    tcase_add_test(tc, missing_file);
-    tcase_add_test(tc, encoding_names_and_write_field);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("csv", NULL, NULL, 0,
+             seed_files_load,
+             seed_values_and_lines,
+             error_messages,
+             accepts_variants,
+             gb18030_files,
+             missing_file,
+             encoding_names_and_write_field)

@@ -2,8 +2,8 @@
  * aggregator/events.c end to end against a real LMDB store loaded with
  * examples/entities.csv and the dongxihu seed budget, received on a real SUB socket.
  *
- * events.c lives in the aggregator executable, not a library, so it is compiled into
- * this test. Every test works in its own mkdtemp dir. */
+ * It links huizong_aggregator (events.h, with events_diff exposed for the flag counts).
+ * Every test works in its own mkdtemp dir. */
 #include <check.h>
 #include "testkit.h"
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "../../aggregator/events.c"
+#include "events.h"
 #include "csv.h"
 #include "hierarchy.h"
 #include "rules.h"
@@ -261,22 +261,9 @@ START_TEST(test_no_subscriber_never_blocks)
 }
 END_TEST
 
-static Suite *events_suite(void)
-{
-    Suite *s = suite_create("events");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, test_event_roundtrip);
-    tcase_add_test(tc, test_event_refuses_bad_input);
-    tcase_add_test(tc, test_flag_diff);
-    tcase_add_test(tc, test_batch_events);
-    tcase_add_test(tc, test_no_subscriber_never_blocks);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-int main(void)
-{
-    return testkit_run(events_suite());
-}
+TESTKIT_MAIN("events", setup, teardown, 30,
+             test_event_roundtrip,
+             test_event_refuses_bad_input,
+             test_flag_diff,
+             test_batch_events,
+             test_no_subscriber_never_blocks)

@@ -138,16 +138,9 @@ START_TEST(missing_file)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("hierarchy");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, seed_tree);
-    tcase_add_test(tc, levels);
-    tcase_add_test(tc, variants_accepted);
-    tcase_add_test(tc, violations);
-    tcase_add_test(tc, missing_file);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("hierarchy", setup, teardown, 0,
+             seed_tree,
+             levels,
+             variants_accepted,
+             violations,
+             missing_file)

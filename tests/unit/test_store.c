@@ -208,6 +208,56 @@ START_TEST(test_unit_reaches_ancestors)
 }
 END_TEST
 
+/* Every decoder reads back what its encoder wrote (store/keys.c). */
+START_TEST(test_key_codecs)
+{
+    uint8_t fk[FKEY_LEN], node[NODEKEY_LEN], fact[FACTKEY_LEN], flag[FLAGKEY_LEN], back[FKEY_LEN];
+    uint8_t child[CHILDKEY_LEN], label[LABELKEY_LEN];
+    key_fkey(fk, TABLE_GPB_FUNC, 0x01020304u, COL_BASIC);
+    fkey_t d = key_fkey_decode(fk);
+    ck_assert_int_eq(d.table, TABLE_GPB_FUNC);
+    ck_assert_uint_eq(d.row, 0x01020304u);
+    ck_assert_int_eq(d.column, COL_BASIC);
+    key_node(node, 7, 2024, fk);
+    ck_assert_uint_eq(key_entity(node), 7);
+    ck_assert_uint_eq(key_year(node), 2024);
+    ck_assert_mem_eq(key_node_fkey(node), fk, FKEY_LEN);
+    key_fact(fact, 9, 2023, 5, fk);
+    ck_assert_uint_eq(key_entity(fact), 9);
+    ck_assert_uint_eq(key_year(fact), 2023);
+    ck_assert_uint_eq(key_version(fact), 5);
+    ck_assert_mem_eq(key_fact_fkey(fact), fk, FKEY_LEN);
+    key_flag(flag, 3, 2024, FLAG_LEVEL, fk, 11);
+    key_flag_fkey(flag, back);
+    ck_assert_mem_eq(back, fk, FKEY_LEN);
+    ck_assert_uint_eq(key_flag_row(flag), 0x01020304u);
+    ck_assert_uint_eq(key_year(flag), 2024);
+    key_child(child, 4, 8);
+    ck_assert_uint_eq(key_entity(child), 4);
+    ck_assert_uint_eq(key_child_id(child), 8);
+    key_label(label, d.table, d.row);
+    ck_assert_mem_eq(label, fk, LABELKEY_LEN);   /* a label key is its figure key's head */
+}
+END_TEST
+
+/* The one hierarchy walk: entity first, root last; unknown entities are refused. */
+START_TEST(test_ancestors)
+{
+    store_t *s = open_tree(tmpdir());
+    store_path_t path;
+    ck_assert_int_eq(store_ancestors(s, "U3", &path), 0);
+    ck_assert_uint_eq(path.count, 4);
+    const char *want[] = { "U3", "E", "C", "P" };
+    for (int i = 0; i < 4; i++) ck_assert_str_eq(path.code[i], want[i]);
+    ck_assert_int_eq(store_ancestors(s, "P", &path), 0);
+    ck_assert_uint_eq(path.count, 1);
+    ck_assert_int_eq(store_ancestors(s, "nobody", &path), -1);
+    ck_assert_uint_eq(path.count, 0);
+    store_destroy(&s);
+    cleanup();
+}
+END_TEST
+
 START_TEST(test_declaration_absorbs)
 {
     store_t *s = open_tree(tmpdir());
@@ -382,7 +432,7 @@ START_TEST(test_replay_and_rejections)
     db_counts(s, before);
     ack_t a;
     ck_assert_int_eq(apply1(s, mk("NOPE", "r1", SCOPE_DEFAULT, K "=1"), &a), ACK_REJECTED);
-    ck_assert_str_eq(a.reason, "unknown entity 'NOPE' (not in the hierarchy)");
+    ck_assert_str_eq(a.reason, "unknown entity 'NOPE' (not in the aggregator's hierarchy)");
     ack_clear(&a);
     ck_assert_int_eq(apply1(s, mk("U3", "r2", SCOPE_DECLARED, K "=1"), &a), ACK_REJECTED);
     ck_assert_ptr_nonnull(strstr(a.reason, "unit"));
@@ -811,23 +861,18 @@ START_TEST(test_example_data)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *su = suite_create("store");
-    TCase *tc = tcase_create("store");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_key_order);
-    tcase_add_test(tc, test_unit_reaches_ancestors);
-    tcase_add_test(tc, test_declaration_absorbs);
-    tcase_add_test(tc, test_resubmission_removes_key_and_versions);
-    tcase_add_test(tc, test_replay_and_rejections);
-    tcase_add_test(tc, test_batch_equals_one_by_one);
-    tcase_add_test(tc, test_level_flags_follow_fixes);
-    tcase_add_test(tc, test_map_growth);
-    tcase_add_test(tc, test_readonly_in_child);
-    tcase_add_test(tc, test_verify_detects_corruption);
-    tcase_add_test(tc, test_hierarchy_sync_and_entities);
-    tcase_add_test(tc, test_example_data);
-    suite_add_tcase(su, tc);
-    return testkit_run(su);
-}
+TESTKIT_MAIN("store", NULL, NULL, 60,
+             test_key_order,
+             test_unit_reaches_ancestors,
+             test_ancestors,
+             test_key_codecs,
+             test_declaration_absorbs,
+             test_resubmission_removes_key_and_versions,
+             test_replay_and_rejections,
+             test_batch_equals_one_by_one,
+             test_level_flags_follow_fixes,
+             test_map_growth,
+             test_readonly_in_child,
+             test_verify_detects_corruption,
+             test_hierarchy_sync_and_entities,
+             test_example_data)

@@ -4,7 +4,7 @@
  *
  * A real LMDB store loaded with examples/entities.csv and the dongxihu seed; the test
  * plays the upstream aggregator itself with a ROUTER on ipc:// in a mkdtemp dir.
- * upstream.c lives in the aggregator executable, so it is compiled into this test. */
+ * It links huizong_aggregator and uses upstream.h only. */
 #include <check.h>
 #include "testkit.h"
 #include <dirent.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "../../aggregator/upstream.c"
+#include "upstream.h"
 #include "csv.h"
 #include "hierarchy.h"
 #include "rules.h"
@@ -258,20 +258,7 @@ START_TEST(test_restart_keeps_pending)
 }
 END_TEST
 
-static Suite *upstream_suite(void)
-{
-    Suite *s = suite_create("upstream");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, test_options_checked);
-    tcase_add_test(tc, test_coalesce_then_catch_up);
-    tcase_add_test(tc, test_restart_keeps_pending);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-int main(void)
-{
-    return testkit_run(upstream_suite());
-}
+TESTKIT_MAIN("upstream", setup, teardown, 30,
+             test_options_checked,
+             test_coalesce_then_catch_up,
+             test_restart_keeps_pending)

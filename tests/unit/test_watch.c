@@ -1,8 +1,8 @@
 /* test_watch.c -- `huizong watch` without sockets: gap detection on seq, the Clone-pattern
  * rule that drops events a snapshot already contains, and the labels of the text output.
  *
- * tools/watch.c (and the tools' output.c it uses) live in the huizong executable, so they
- * are compiled into this test. Output goes to a file in a mkdtemp dir and is read back. */
+ * It links huizong_tools and drives watch_event (tools/watch_int.h) directly. Output goes
+ * to a file in a mkdtemp dir and is read back. */
 #include <check.h>
 #include "testkit.h"
 #include <stdio.h>
@@ -10,8 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../tools/output.c"
-#include "../../tools/watch.c"
+#include "output.h"
+#include "commands.h"
+#include "watch_int.h"
 
 static char dir[64];
 static char out_path[128];
@@ -131,29 +132,17 @@ END_TEST
 START_TEST(test_detail_get)
 {
     char v[32];
-    ck_assert_int_eq(detail_get("raised=2 cleared=1 current=12 by=026", "cleared", v, sizeof v), 0);
+    ck_assert_int_eq(watch_detail_get("raised=2 cleared=1 current=12 by=026", "cleared", v, sizeof v), 0);
     ck_assert_str_eq(v, "1");
-    ck_assert_int_eq(detail_get("raised=2 cleared=1 current=12 by=026", "by", v, sizeof v), 0);
+    ck_assert_int_eq(watch_detail_get("raised=2 cleared=1 current=12 by=026", "by", v, sizeof v), 0);
     ck_assert_str_eq(v, "026");
-    ck_assert_int_eq(detail_get("xraised=2", "raised", v, sizeof v), -1);
-    ck_assert_int_eq(detail_get("", "raised", v, sizeof v), -1);
+    ck_assert_int_eq(watch_detail_get("xraised=2", "raised", v, sizeof v), -1);
+    ck_assert_int_eq(watch_detail_get("", "raised", v, sizeof v), -1);
 }
 END_TEST
 
-static Suite *watch_suite(void)
-{
-    Suite *s = suite_create("watch");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_gap_detection);
-    tcase_add_test(tc, test_snapshot_drops_contained);
-    tcase_add_test(tc, test_year_filter_and_json);
-    tcase_add_test(tc, test_detail_get);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-int main(void)
-{
-    return testkit_run(watch_suite());
-}
+TESTKIT_MAIN("watch", setup, teardown, 0,
+             test_gap_detection,
+             test_snapshot_drops_contained,
+             test_year_filter_and_json,
+             test_detail_get)

@@ -340,17 +340,10 @@ START_TEST(rounding_and_names)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("wire");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, submission_round_trip);
-    tcase_add_test(tc, garbage_never_crashes);
-    tcase_add_test(tc, distrusts_fields);
-    tcase_add_test(tc, unknown_scope);
-    tcase_add_test(tc, finding_and_ack_round_trip);
-    tcase_add_test(tc, rounding_and_names);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("wire", NULL, NULL, 30,
+             submission_round_trip,
+             garbage_never_crashes,
+             distrusts_fields,
+             unknown_scope,
+             finding_and_ack_round_trip,
+             rounding_and_names)

@@ -1,7 +1,7 @@
 /* sender.h -- delivering spooled submissions to an aggregator: a DEALER socket with a
  * window of in-flight submissions, acks matched by submission id, Lazy Pirate retries.
  * Used by the collector and by an aggregator forwarding upstream (aggregator/upstream.c);
- * it lives in core/ so both link the same code.
+ * it lives in delivery/ (huizong_delivery) so both link the same code.
  *
  * Invariants:
  *  - A job is finished only by an ack naming its submission id (ACCEPTED or REJECTED), or
@@ -48,6 +48,11 @@ typedef struct {
                               aggregator forwarding upstream passes its own name) */
     const curve_client_t *curve;   /* CURVE client keys (must outlive the sender), or
                                       NULL: plain text, for an --insecure aggregator */
+    /* Where the sender's diagnostics go (reconnects, unreadable replies, the reason
+     * sender_poll returns -1): one line "who: ...", no newline. NULL: nowhere. The sender
+     * itself never prints; the collector and the aggregator point this at stderr. */
+    void (*log)(void *arg, const char *line);
+    void *log_arg;
 } sender_opts_t;
 
 typedef struct sender sender_t;

@@ -13,7 +13,9 @@
 #include "clock.h"
 #include "sender.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +141,7 @@ void sender_destroy(sender_t **self_p)
 
 int sender_add(sender_t *self, const sender_job_info_t *info, uint8_t *payload, size_t len)
 {
+    assert(self && info && payload);
     if (self->head > 0 && self->head * 2 >= self->count) {
         memmove(self->jobs, self->jobs + self->head, (self->count - self->head) * sizeof *self->jobs);
         self->count -= self->head;
@@ -214,6 +217,20 @@ static void sender_fill(sender_t *self)
     }
 }
 
+/* One diagnostic line "who: ..." to the caller's log (sender_opts_t.log), if any. */
+__attribute__((format(printf, 2, 3)))
+static void s_log(const sender_t *self, const char *fmt, ...)
+{
+    if (!self->o.log) return;
+    char line[1024];
+    int n = snprintf(line, sizeof line, "%s: ", self->o.who);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < sizeof line) vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    va_end(ap);
+    self->o.log(self->o.log_arg, line);
+}
+
 /* Lazy Pirate: give up on this connection, requeue what it carried, wait, reconnect. */
 static void sender_reset(sender_t *self, const char *why)
 {
@@ -224,8 +241,8 @@ static void sender_reset(sender_t *self, const char *why)
     self->in_flight = 0;
     self->retry_at = clock_mono_ms() + (uint64_t)self->backoff_ms;
     if (self->o.verbose)
-        fprintf(stderr, "%s: %s; reconnecting to %s in %d ms (%zu pending)\n", self->o.who, why,
-                self->endpoint, self->backoff_ms, self->outstanding);
+        s_log(self, "%s; reconnecting to %s in %d ms (%zu pending)", why, self->endpoint,
+              self->backoff_ms, self->outstanding);
     self->backoff_ms = self->backoff_ms * 2 > self->o.backoff_max_ms ? self->o.backoff_max_ms
                                                                      : self->backoff_ms * 2;
 }
@@ -236,13 +253,13 @@ static void sender_on_ack(sender_t *self, const uint8_t *data, size_t len)
     ack_init(&ack);
     char err[256] = "";
     if (wire_unpack_ack(data, len, &ack, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: unreadable reply from %s: %s\n", self->o.who, self->endpoint, err);
+        s_log(self, "unreadable reply from %s: %s", self->endpoint, err);
         ack_clear(&ack);
         return;
     }
     if (ack.status != ACK_ACCEPTED && ack.status != ACK_REJECTED) {
-        fprintf(stderr, "%s: reply for %s has unknown status %d; will retry\n", self->o.who,
-                ack.submission_id, (int)ack.status);
+        s_log(self, "reply for %s has unknown status %d; will retry", ack.submission_id,
+              (int)ack.status);
         ack_clear(&ack);
         return;
     }
@@ -256,8 +273,7 @@ static void sender_on_ack(sender_t *self, const uint8_t *data, size_t len)
         }
     }
     if (!ack.submission_id[0])
-        fprintf(stderr, "%s: the aggregator rejected a message it could not read: %s\n",
-                self->o.who, ack.reason);
+        s_log(self, "the aggregator rejected a message it could not read: %s", ack.reason);
     /* Otherwise a late duplicate for a job already finished: nothing to do. */
     ack_clear(&ack);
 }
@@ -309,7 +325,7 @@ int sender_poll(sender_t *self, int max_ms)
         uint64_t now = clock_mono_ms();
         if (!self->sock && now >= self->retry_at) {
             if (sender_open(self, err, sizeof err) != 0) {
-                fprintf(stderr, "%s: %s\n", self->o.who, err);
+                s_log(self, "%s", err);
                 return -1;
             }
         }
@@ -326,7 +342,7 @@ int sender_poll(sender_t *self, int max_ms)
             int n = zmq_poll(&item, 1, wait);
             if (n < 0) {
                 if (errno == EINTR) return 0;   /* let the caller look at its signal flag */
-                fprintf(stderr, "%s: poll: %s\n", self->o.who, zmq_strerror(errno));
+                s_log(self, "poll: %s", zmq_strerror(errno));
                 return -1;
             }
             if (n > 0 && sender_drain(self) != 0) sender_reset(self, "receive failed");

@@ -112,27 +112,6 @@ void curve_client_clear(curve_client_t *c)
     explicit_bzero(c, sizeof *c);
 }
 
-int curve_client_options(curve_client_t *c, int *enabled, const char *key_file,
-                         const char *server_key_file, const char *endpoint)
-{
-    memset(c, 0, sizeof *c);
-    *enabled = 0;
-    if (!key_file && !server_key_file) {
-        if (endpoint && strncmp(endpoint, "tcp://", 6) == 0)
-            fprintf(stderr, "huizong-collector: WARNING: no --key/--server-key: sending to %s "
-                            "WITHOUT encryption or authentication (only an --insecure aggregator "
-                            "accepts this)\n", endpoint);
-        return 0;
-    }
-    char err[512];
-    if (curve_client_load(c, key_file, server_key_file, err, sizeof err) != 0) {
-        fprintf(stderr, "huizong-collector: %s\n", err);
-        return -1;
-    }
-    *enabled = 1;
-    return 0;
-}
-
 int curve_configure_client(void *zmq_socket, const char *key_file, const char *server_key_file,
                            char *err, size_t errlen)
 {

@@ -40,13 +40,6 @@ int curve_client_apply(const curve_client_t *c, void *sock, char *err, size_t er
 /* Wipes the secret key. */
 void curve_client_clear(curve_client_t *c);
 
-/* The collector commands' --key/--server-key: neither given, *enabled = 0 (plain text,
- * with a warning on stderr for a tcp:// endpoint: only an --insecure aggregator accepts
- * it); both given, the keys are loaded and *enabled = 1; one alone or a bad file: an
- * error on stderr and -1. */
-int curve_client_options(curve_client_t *c, int *enabled, const char *key_file,
-                         const char *server_key_file, const char *endpoint);
-
 /* Both in one call: load the files, configure the socket, wipe the secret. */
 int curve_configure_client(void *zmq_socket, const char *key_file, const char *server_key_file,
                            char *err, size_t errlen);

@@ -8,6 +8,8 @@
  */
 #include "spool.h"
 
+#include <assert.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "wire.h"
 
 const char *spool_default_dir(void)
 {
@@ -255,5 +259,134 @@ int spool_list(spool_t *sp, spool_entry_t **out, size_t *n, char *err, size_t er
     if (count) qsort(items, count, sizeof *items, spool_entry_cmp);
     *out = items;
     *n = count;
+    return 0;
+}
+
+/* ---- the spool header ---- */
+
+_Static_assert(SPOOL_MAGIC_LEN == sizeof SPOOL_MAGIC - 1, "magic length");
+_Static_assert(SPOOL_HEADER_LEN <= UINT16_MAX, "the header length is a 16-bit field");
+
+#define SPOOL_OFF_VERSION 8
+#define SPOOL_OFF_HLEN 10
+#define SPOOL_OFF_CREATED 12
+#define SPOOL_OFF_YEAR 20
+#define SPOOL_OFF_FACTS 24
+#define SPOOL_OFF_DIGEST 28
+#define SPOOL_OFF_ID (SPOOL_OFF_DIGEST + SPOOL_DIGEST_LEN)
+#define SPOOL_OFF_ENTITY (SPOOL_OFF_ID + SUBMISSION_ID_MAX + 1)
+_Static_assert(SPOOL_OFF_ENTITY + SUBMISSION_ENTITY_MAX + 1 == SPOOL_HEADER_LEN, "header layout");
+
+static void s_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static uint16_t s_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static void s_put32(uint8_t *p, uint32_t v) { s_put16(p, (uint16_t)(v >> 16)); s_put16(p + 2, (uint16_t)v); }
+static uint32_t s_get32(const uint8_t *p) { return (uint32_t)s_get16(p) << 16 | s_get16(p + 2); }
+static void s_put64(uint8_t *p, uint64_t v) { s_put32(p, (uint32_t)(v >> 32)); s_put32(p + 4, (uint32_t)v); }
+static uint64_t s_get64(const uint8_t *p) { return (uint64_t)s_get32(p) << 32 | s_get32(p + 4); }
+
+void spool_header_of(spool_header_t *h, const submission_t *s)
+{
+    assert(h && s);
+    memset(h, 0, sizeof *h);
+    snprintf(h->id, sizeof h->id, "%s", s->id);
+    snprintf(h->entity, sizeof h->entity, "%s", s->entity);
+    h->year = s->year;
+    h->facts = (uint32_t)s->count;
+    h->created_ms = s->created_ms;
+}
+
+int spool_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
+                         const uint8_t *payload, size_t len, char *err, size_t errlen)
+{
+    assert(sp && name && h && (payload || !len));
+    uint8_t *buf = malloc(SPOOL_HEADER_LEN + len);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory spooling %s", name);
+        return -1;
+    }
+    memset(buf, 0, SPOOL_HEADER_LEN);
+    memcpy(buf, SPOOL_MAGIC, SPOOL_MAGIC_LEN);
+    s_put16(buf + SPOOL_OFF_VERSION, SPOOL_VERSION);
+    s_put16(buf + SPOOL_OFF_HLEN, SPOOL_HEADER_LEN);
+    s_put64(buf + SPOOL_OFF_CREATED, h->created_ms);
+    s_put32(buf + SPOOL_OFF_YEAR, h->year);
+    s_put32(buf + SPOOL_OFF_FACTS, h->facts);
+    memcpy(buf + SPOOL_OFF_DIGEST, h->digest, SPOOL_DIGEST_LEN);
+    memcpy(buf + SPOOL_OFF_ID, h->id, strnlen(h->id, SUBMISSION_ID_MAX));
+    memcpy(buf + SPOOL_OFF_ENTITY, h->entity, strnlen(h->entity, SUBMISSION_ENTITY_MAX));
+    if (len) memcpy(buf + SPOOL_HEADER_LEN, payload, len);
+    int rc = spool_put(sp, name, buf, SPOOL_HEADER_LEN + len, err, errlen);
+    free(buf);
+    return rc;
+}
+
+size_t spool_payload_offset(const uint8_t *data, size_t n)
+{
+    if (n < SPOOL_HEADER_LEN || memcmp(data, SPOOL_MAGIC, SPOOL_MAGIC_LEN) != 0) return 0;
+    size_t hlen = s_get16(data + SPOOL_OFF_HLEN);
+    if (s_get16(data + SPOOL_OFF_VERSION) != SPOOL_VERSION || hlen < SPOOL_HEADER_LEN || hlen > n)
+        return 0;
+    return hlen;
+}
+
+/* A NUL-padded text field of the header: non-empty, NUL-terminated inside the field. */
+static int s_field(const uint8_t *p, size_t cap, char *out)
+{
+    size_t n = strnlen((const char *)p, cap);
+    if (n == 0 || n == cap) return -1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return 0;
+}
+
+/* An earlier release's spool file: the bare packed submission. Its header is recovered
+ * by decoding it (the only case where reading the spool decodes a submission). */
+static int s_read_legacy(uint8_t *data, size_t n, spool_header_t *h,
+                         uint8_t **payload, size_t *len, char *err, size_t errlen)
+{
+    submission_t *s = wire_unpack_submission(data, n, err, errlen);
+    if (!s) {
+        free(data);
+        return -2;
+    }
+    spool_header_of(h, s);
+    submission_destroy(&s);
+    *payload = data;
+    *len = n;
+    return 0;
+}
+
+int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
+                          size_t *len, char *err, size_t errlen)
+{
+    assert(sp && name && h && payload && len);
+    uint8_t *data;
+    size_t n;
+    if (spool_read(sp, name, &data, &n, err, errlen) != 0) return -1;
+    memset(h, 0, sizeof *h);
+    if (n < SPOOL_MAGIC_LEN || memcmp(data, SPOOL_MAGIC, SPOOL_MAGIC_LEN) != 0)
+        return s_read_legacy(data, n, h, payload, len, err, errlen);
+    const char *why = NULL;
+    unsigned version = n >= SPOOL_OFF_HLEN + 2 ? s_get16(data + SPOOL_OFF_VERSION) : 0;
+    size_t hlen = n >= SPOOL_OFF_HLEN + 2 ? s_get16(data + SPOOL_OFF_HLEN) : 0;
+    if (version != SPOOL_VERSION) why = "unknown spool header version";
+    else if (hlen < SPOOL_HEADER_LEN || hlen > n) why = "truncated spool header";
+    else if (s_field(data + SPOOL_OFF_ID, SUBMISSION_ID_MAX + 1, h->id) || !spool_name_ok(h->id))
+        why = "bad submission id in the spool header";
+    else if (s_field(data + SPOOL_OFF_ENTITY, SUBMISSION_ENTITY_MAX + 1, h->entity))
+        why = "bad entity in the spool header";
+    if (why) {
+        snprintf(err, errlen, "%s (%s.pb)", why, name);
+        free(data);
+        return -2;
+    }
+    h->created_ms = s_get64(data + SPOOL_OFF_CREATED);
+    h->year = s_get32(data + SPOOL_OFF_YEAR);
+    h->facts = s_get32(data + SPOOL_OFF_FACTS);
+    memcpy(h->digest, data + SPOOL_OFF_DIGEST, SPOOL_DIGEST_LEN);
+    /* The submission moves to the front of the buffer the caller keeps. */
+    memmove(data, data + hlen, n - hlen);
+    *payload = data;
+    *len = n - hlen;
     return 0;
 }
