@@ -37,7 +37,7 @@ same() {   # same EXPECTED_FILE SEED [ENTITY TABLE]
   [ -s "$1" ] || fail "missing or empty: $1"
   cmp -s "$want" "$1" || fail "$1 is stale against examples/$2.csv: $(diff "$want" "$1" | head -5)"
 }
-for f in dongxihu-2024.xlsx dongxihu-2024.xls dongxihu-2024.pdf all-on-one-sheet.xlsx all-on-one-sheet.pdf; do
+for f in dongxihu-2024.xlsx dongxihu-2024.xlsm dongxihu-2024.xls dongxihu-2024.pdf all-on-one-sheet.xlsx all-on-one-sheet.pdf; do
   same "$E/$f.facts" dongxihu-2024
 done
 for f in suzhou-2024.xlsx suzhou-2024.xls suzhou-2024.pdf suzhou-2024.csv-set; do same "$E/$f.facts" suzhou-2024; done
@@ -50,13 +50,13 @@ same "$E/hostile-valid-base.facts" dongxihu-2024 026 soe_func
 echo "ok: expected fact sets reproducible from examples/"
 
 # 3. every fixture the expectations name is there; the generated files are what they claim
-for f in dongxihu-2024.xlsx dongxihu-2024.xls suzhou-2024.xlsx suzhou-2024.xls dazhou-2023.xlsx \
+for f in dongxihu-2024.xlsx dongxihu-2024.xlsm dongxihu-2024.xls suzhou-2024.xlsx suzhou-2024.xls dazhou-2023.xlsx \
          dazhou-2023-yuan.xlsx ningde-2024.xlsx all-on-one-sheet.xlsx \
          pdf/dongxihu-2024.pdf pdf/suzhou-2024.pdf pdf/dazhou-2023-yuan.pdf pdf/ningde-2024.pdf \
          pdf/all-on-one-sheet.pdf csv/dongxihu-2024-表5-1.gb18030.csv csv/suzhou-2024/表1.csv; do
   [ -s "$FX/$f" ] || fail "fixture missing: $f"
 done
-for f in "$FX"/*.xlsx "$FX"/hostile/*.xlsx; do
+for f in "$FX"/*.xlsx "$FX"/*.xlsm "$FX"/hostile/*.xlsx; do
   case "$(basename "$f")" in truncated.xlsx) continue;; esac
   [ "$(head -c 2 "$f")" = "PK" ] || fail "$f is not a zip"
 done
