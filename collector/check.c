@@ -1,7 +1,7 @@
 /* check.c -- `huizong-collector check`: read, validate and run the submission rules
  * locally, before anything is sent.
  *
- * Invariant: the rules are the same code the aggregator runs (rules_check_submission),
+ * Invariant: the rules are the same code the aggregator runs (rules_check),
  * so a clean check means the aggregator will raise no submission-level flag either
  * (level rules, which need the other entities, only run in the aggregator).
  */
@@ -80,7 +80,7 @@ int cmd_check(int argc, char **argv)
         findings_t fs;
         findings_init(&fs);
         entity_level level = collector_level(have_h ? &h : NULL, s->entity);
-        if (rules_check_submission(s, level, settings, &fs) != 0) {
+        if (rules_check(s, settings, &fs) != 0) {
             fprintf(stderr, "huizong-collector: the rule engine failed on %s %u\n", s->entity, s->year);
             failed++;
         }

@@ -153,7 +153,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         submission_t *s = list->items[i];
         findings_t fs;
         findings_init(&fs);
-        rules_check_submission(s, collector_level(have_h ? &h : NULL, s->entity), settings, &fs);
+        rules_check(s, settings, &fs);
         unsigned ne, nw, ni;
         findings_count(&fs, &ne, &nw, &ni);
         if (ne) {

@@ -410,13 +410,6 @@ static void hierarchy_link(rules_ctx_t *cx, table_id t, code_kind kind)
     }
 }
 
-int rules_check_submission(const submission_t *s, entity_level level,
-                           const rule_settings_t *settings, findings_t *out)
-{
-    (void)level;
-    return rules_check(s, settings, out);
-}
-
 int rules_check(const submission_t *s, const rule_settings_t *settings, findings_t *out)
 {
     assert(s && out);

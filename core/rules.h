@@ -110,12 +110,6 @@ const char *rule_settings_describe(const rule_settings_t *self);
  * an input: what differs between levels is checked by rules_check_level in the store. */
 int rules_check(const submission_t *s, const rule_settings_t *settings, findings_t *out);
 
-/* Deprecated: rules_check(s, settings, out); `level` is ignored (see rules_check). Kept
- * until its callers (collector/check.c, collector/submit.c, aggregator/intake.c,
- * tests/unit/test_events.c, tests/fuzz/fuzz_submission.c) call rules_check. */
-int rules_check_submission(const submission_t *s, entity_level level,
-                           const rule_settings_t *settings, findings_t *out);
-
 /* ---- Level rules: a view of one node that the store builds inside its transaction. ---- */
 
 typedef struct {

@@ -56,7 +56,7 @@ int store_entities(store_t *self, hierarchy_t *out);
 
 typedef struct {
     submission_t *submission;   /* in: structurally valid (submission_validate) */
-    findings_t findings;        /* in: rules_check_submission's findings (store copies) */
+    findings_t findings;        /* in: rules_check's findings (store copies) */
     ack_t ack;                  /* out: accepted / rejected / replayed, with all flags */
 } store_item_t;
 

@@ -2,7 +2,7 @@
  * (core/wire.c, wire_unpack_submission), and for what runs on a decoded submission.
  *
  * Whatever decodes must: pass submission_validate again (the decoder promised it did),
- * go through the rule engine at department and unit level without harm, and pack and
+ * go through the rule engine without harm, and pack and
  * unpack again to the same facts. A refusal must say why (non-empty message). The same
  * bytes also go to the ack, flag and event decoders (wire_unpack_ack / _finding / _event). A
  * broken promise aborts, so libFuzzer saves the input like any crash.
@@ -36,11 +36,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void run_rules(const submission_t *s, entity_level level)
+static void run_rules(const submission_t *s)
 {
     findings_t out;
     findings_init(&out);
-    rules_check_submission(s, level, settings, &out);
+    rules_check(s, settings, &out);
     for (size_t i = 0; i < out.count; i++) {
         const finding_t *f = &out.items[i];
         if (f->verdict == VERDICT_EXACT) broken("rules appended an EXACT finding", f->rule);
@@ -109,8 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (submission_validate(s, err, sizeof err)) broken("decoded submission fails validation", err);
-    run_rules(s, LEVEL_DEPARTMENT);
-    run_rules(s, LEVEL_UNIT);
+    run_rules(s);
 
     uint8_t *buf = NULL;
     size_t len = 0;

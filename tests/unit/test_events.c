@@ -156,7 +156,7 @@ START_TEST(test_batch_events)
         findings_init(&it->findings);
         entity_t ent;
         ck_assert_int_eq(store_entity(st, it->submission->entity, &ent), 0);
-        ck_assert_int_eq(rules_check_submission(it->submission, ent.level, NULL, &it->findings), 0);
+        ck_assert_int_eq(rules_check(it->submission, NULL, &it->findings), 0);
     }
     events_batch_begin(ev, st, items, n);
     ck_assert_msg(store_apply_batch(st, items, n, NULL, err, sizeof err) == 0, "%s", err);
