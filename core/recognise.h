@@ -42,6 +42,8 @@ typedef struct {
     char header[128];                 /* the header text as printed (rows joined by "/") */
     column_id column;                 /* COL_NONE: not an amount column (code, name ...) */
     const char *role;                 /* "code", "类", "款", "项", "name", "amount", "ignored" */
+    char row[24];                     /* three_public printed across: the row id this column is */
+    int side;                         /* double layout: 0 income (left), 1 expense (right) */
 } recognised_column_t;
 
 typedef struct {
