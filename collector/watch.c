@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "import.h"
 #include "curve.h"
 #include "delivery.h"
 
@@ -116,11 +117,21 @@ static int watch_process(watch_t *w, const char *name)
     snprintf(path, sizeof path, "%s/%s", w->dir, name);
     submission_list_t list;
     submission_list_init(&list);
-    if (csv_read_file(path, w->enc, &list, err, sizeof err) != 0) {
+    /* any format import_read_file knows (v1 CSV, workbooks, printed-sheet CSV) */
+    import_opts_t io = { .enc = w->enc };
+    recognise_report_t rep;
+    recognise_report_init(&rep);
+    if (import_read_file(path, &io, &list, &rep, NULL) != 0) {
+        size_t used = 0;
+        err[0] = '\0';
+        for (size_t k = 0; k < rep.nerrors && k < RECOGNISE_ERRORS_MAX && used + 2 < sizeof err; k++)
+            used += (size_t)snprintf(err + used, sizeof err - used, "%s%s", k ? "\n" : "", rep.errors[k]);
+        recognise_report_free(&rep);
         watch_fail(w, name, err[0] ? err : "cannot read the file");
         submission_list_free(&list);
         return 0;
     }
+    recognise_report_free(&rep);
     for (size_t i = 0; i < list.count; i++) {
         if (submission_validate(list.items[i], err, sizeof err) != 0) {
             char msg[PATH_MAX + 1200];

@@ -1346,7 +1346,7 @@ void recognise_report_print_text(const recognise_report_t *r, FILE *out)
             else if (strcmp(c->role, "ignored") == 0)
                 fprintf(out, "    列 %s「%s」→ 未识别的列（未读取）\n", ref, c->header[0] ? c->header : "无列名");
             else if (strcmp(c->role, "subtotal") == 0)
-                fprintf(out, "    列 %s「%s」→ 小计列，无对应列（未读取）\n", ref, c->header);
+                fprintf(out, "    列 %s「%s」→ v1 无对应列（未读取）\n", ref, c->header);
             else if (strcmp(c->role, "repeat") == 0)
                 fprintf(out, "    列 %s「%s」→ 重复的列（未读取）\n", ref, c->header);
             else
