@@ -565,9 +565,15 @@ static bool s_data_like(const grid_cell_t *cell, const char *t)
 {
     if (cell->kind == GRID_NUMBER || cell->kind == GRID_FORMULA_NO_VALUE || cell->kind == GRID_DATE)
         return true;
-    int64_t f;
-    const char *why;
-    if (s_scale_fen(t, 100, &f, &why) == 0) return true;
+    const char *p = t;
+    if (*p == '-' || *p == '+' || *p == '(') p++;
+    int digits = 0, dots = 0, other = 0;
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') digits++;
+        else if (*p == '.') dots++;
+        else if (*p != ',' && *p != ')') other++;
+    }
+    if (digits && dots <= 1 && !other) return true;
     if (s_strip_ordinal(t) != t) return true;           /* 一、一般公共预算拨款收入 */
     return false;
 }

@@ -188,13 +188,312 @@ START_TEST(dongxihu_printed_equals_v1)
 }
 END_TEST
 
-Suite *recognise_suite(void);
+
+/* A grid whose cells are given one by one (row, col, kind, text). */
+typedef struct { uint32_t r, c; grid_kind k; const char *t; } cell_t;
+
+static grid_t *mkcells(const char *name, const cell_t *cells, size_t n)
+{
+    grid_t *g = grid_new(name);
+    char err[256];
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(grid_set(g, cells[i].r, cells[i].c, cells[i].k, cells[i].t, strlen(cells[i].t),
+                                  GRID_DECIMALS_UNKNOWN, err, sizeof err), 0);
+    return g;
+}
+
+static int run(grid_t **g, size_t n, const char *entity, uint32_t year, const hierarchy_t *h,
+               submission_list_t *l, recognise_report_t *rep)
+{
+    recognise_opts_t o = { .file = "t.xlsx", .entity = entity, .year = year, .hierarchy = h };
+    recognise_report_init(rep);
+    submission_list_init(l);
+    return recognise_grids(g, n, &o, l, rep);
+}
+
+/* Tables one per sheet and stacked on one sheet, in any order; year and entity from the
+ * title ("宿州市医疗保障局部门 2024 年…", matched in the hierarchy). */
+START_TEST(titles_anywhere_year_and_entity_from_title)
+{
+    load_h();
+    const char *s1[] = {
+        "宿州市医疗保障局部门 2024 年项目支出表", "单位:万元",
+        "项目名称|项目单位|合计|本年财政拨款",
+        "||合计|一般公共预算",
+        "|合计|685.92|423.85",
+        "2022 年省级财政医疗服务补助资金|宿州市医疗保障局|76.55|",
+        "",
+        "宿州市医疗保障部门 2024 年一般公共预算支出预算表", "单位：万元",
+        "功能分类科目||预算数||",
+        "科目编码|科目名称|合计|基本支出|项目支出",
+        "|合计|1,773.19|1,088.71|684.49",
+        "201|一般公共服务支出|125.50||125.50",
+    };
+    const char *s2[] = {
+        "表 7", "宿州市医疗保障局部门 2024 年支出预算总表", "单位：万元",
+        "功能分类科目||合计|基本支出|项目支出", "科目编码|科目名称|||",
+        "||1,774.62|1,088.71|685.92",
+    };
+    grid_t *g[2] = { mk("表9", s1, sizeof s1 / sizeof *s1), mk("表7", s2, sizeof s2 / sizeof *s2) };
+    submission_list_t l;
+    recognise_report_t rep;
+    int rc = run(g, 2, NULL, 0, &H, &l, &rep);
+    if (rc) dump(&rep);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(rep.entity, "608");
+    ck_assert_uint_eq(rep.year, 2024);
+    ck_assert_uint_eq(rep.ntables, 3);
+    ck_assert_int_eq(rep.tables[0].table, TABLE_PROJECTS);
+    ck_assert_int_eq(rep.tables[1].table, TABLE_GPB_FUNC);
+    ck_assert_int_eq(rep.tables[2].table, TABLE_EXPENSE);
+    ck_assert_str_eq(rep.tables[2].grid, "表7");
+    ck_assert_int_eq(fen_of(&l, "608", TABLE_PROJECTS, "total", COL_GPB), 423850000);
+    ck_assert_int_eq(fen_of(&l, "608", TABLE_PROJECTS, "P01", COL_TOTAL), 76550000);
+    ck_assert_int_eq(fen_of(&l, "608", TABLE_GPB_FUNC, "total", COL_TOTAL), 1773190000);
+    ck_assert_int_eq(fen_of(&l, "608", TABLE_GPB_FUNC, "201", COL_PROJECT), 125500000);
+    ck_assert(!has_fact(&l, "608", TABLE_GPB_FUNC, "201", COL_BASIC));      /* empty cell: no fact */
+    ck_assert_int_eq(fen_of(&l, "608", TABLE_EXPENSE, "total", COL_PROJECT), 685920000);
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g[0]);
+    grid_destroy(&g[1]);
+    hierarchy_free(&H);
+}
+END_TEST
+
+/* Three header rows with merged cells, 类/款/项 in three columns (款 and 项 saved by Excel as
+ * numbers 5 and 1), amounts in 元 as numbers, an indented name, a page-break repeat of the
+ * header, a blank row and a note. */
+START_TEST(merged_headers_split_codes_yuan)
+{
+    const cell_t cells[] = {
+        { 0, 0, GRID_TEXT, "2024年一般公共预算支出表" },
+        { 1, 0, GRID_TEXT, "编制单位：武汉市东西湖区医疗保障局" }, { 1, 6, GRID_TEXT, "单位：元" },
+        { 2, 0, GRID_TEXT, "科目编码" }, { 2, 3, GRID_TEXT, "科目名称" }, { 2, 4, GRID_TEXT, "合计" },
+        { 2, 5, GRID_TEXT, "基本支出" }, { 2, 8, GRID_TEXT, "项目支出" },
+        { 3, 6, GRID_TEXT, "人员经费" }, { 3, 7, GRID_TEXT, "公用经费" }, { 3, 5, GRID_TEXT, "小计" },
+        { 4, 0, GRID_TEXT, "类" }, { 4, 1, GRID_TEXT, "款" }, { 4, 2, GRID_TEXT, "项" },
+        { 5, 3, GRID_TEXT, "合计" }, { 5, 4, GRID_NUMBER, "1076200" }, { 5, 5, GRID_NUMBER, "1076200" },
+        { 5, 6, GRID_NUMBER, "1076200" }, { 5, 7, GRID_NUMBER, "0" }, { 5, 8, GRID_NUMBER, "0" },
+        { 6, 0, GRID_NUMBER, "208" }, { 6, 3, GRID_TEXT, "社会保障和就业支出" }, { 6, 4, GRID_NUMBER, "1076200" },
+        { 7, 0, GRID_NUMBER, "208" }, { 7, 1, GRID_NUMBER, "5" }, { 7, 3, GRID_TEXT, "  行政事业单位养老支出" },
+        { 7, 4, GRID_NUMBER, "1076200" },
+        /* page break: the header again */
+        { 9, 0, GRID_TEXT, "科目编码" }, { 9, 3, GRID_TEXT, "科目名称" }, { 9, 4, GRID_TEXT, "合计" },
+        { 9, 5, GRID_TEXT, "基本支出" }, { 9, 8, GRID_TEXT, "项目支出" },
+        { 10, 1, GRID_NUMBER, "5" }, { 10, 2, GRID_NUMBER, "1" }, { 10, 3, GRID_TEXT, "    行政单位离退休" },
+        { 10, 4, GRID_TEXT, "96,000.00" },
+        { 11, 0, GRID_TEXT, "注：本表按功能分类列示。" },
+    };
+    grid_t *g = mkcells("表5", cells, sizeof cells / sizeof *cells);
+    char err[128];
+    ck_assert_int_eq(grid_merge(g, 0, 0, 0, 8, err, sizeof err), 0);
+    ck_assert_int_eq(grid_merge(g, 2, 0, 3, 2, err, sizeof err), 0);   /* 科目编码 over 类/款/项 */
+    ck_assert_int_eq(grid_merge(g, 2, 3, 4, 3, err, sizeof err), 0);   /* 科目名称 down three rows */
+    ck_assert_int_eq(grid_merge(g, 2, 4, 4, 4, err, sizeof err), 0);
+    ck_assert_int_eq(grid_merge(g, 2, 5, 2, 7, err, sizeof err), 0);   /* 基本支出 over three */
+    ck_assert_int_eq(grid_merge(g, 3, 5, 4, 5, err, sizeof err), 0);
+    ck_assert_int_eq(grid_merge(g, 2, 8, 4, 8, err, sizeof err), 0);
+    grid_finish(g);
+    submission_list_t l;
+    recognise_report_t rep;
+    int rc = run(&g, 1, "026", 0, NULL, &l, &rep);
+    if (rc) dump(&rep);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(rep.year, 2024);
+    ck_assert_str_eq(rep.tables[0].unit, "元");
+    ck_assert_int_eq(rep.tables[0].fen_per_unit, 100);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_BASIC), 107620000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_PERSONNEL), 107620000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_PUBLIC), 0);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "208", COL_TOTAL), 107620000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "20805", COL_TOTAL), 107620000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "2080501", COL_TOTAL), 9600000);
+    /* the page-break header and the note were reported as skipped */
+    bool repeat = false, note = false;
+    for (size_t i = 0; i < rep.tables[0].nskipped; i++) {
+        if (strstr(rep.tables[0].skipped[i], "表头重复")) repeat = true;
+        if (strstr(rep.tables[0].skipped[i], "注")) note = true;
+    }
+    ck_assert(repeat && note);
+    /* the mapping names each column */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    recognise_report_print_json(&rep, m);
+    fclose(m);
+    ck_assert_ptr_nonnull(strstr(buf, "\"table\":\"gpb_func\""));
+    ck_assert_ptr_nonnull(strstr(buf, "\"header\":\"基本支出/人员经费\",\"role\":\"amount\",\"column\":\"personnel\""));
+    ck_assert_ptr_nonnull(strstr(buf, "\"role\":\"款\""));
+    free(buf);
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+}
+END_TEST
+
+/* 千元 and economic 类/款 columns (款 saved as the number 1). */
+START_TEST(thousand_yuan_and_economic_split)
+{
+    const char *rows[] = {
+        "2023年一般公共预算基本支出表", "单位:千元",
+        "类|款|科目名称|合计|人员经费|公用经费",
+        "||合计|12.345|12.345|",
+        "301||工资福利支出|12.345|12.345|",
+    };
+    grid_t *g = mk("基本支出", rows, sizeof rows / sizeof *rows);
+    char err[64];
+    ck_assert_int_eq(grid_set(g, 5, 0, GRID_NUMBER, "301", 3, 0, err, sizeof err), 0);
+    ck_assert_int_eq(grid_set(g, 5, 1, GRID_NUMBER, "1", 1, 0, err, sizeof err), 0);
+    ck_assert_int_eq(grid_set(g, 5, 2, GRID_TEXT, "基本工资", strlen("基本工资"), 0, err, sizeof err), 0);
+    ck_assert_int_eq(grid_set(g, 5, 3, GRID_NUMBER, "12.345", 6, 3, err, sizeof err), 0);
+    grid_finish(g);
+    submission_list_t l;
+    recognise_report_t rep;
+    int rc = run(&g, 1, "335", 0, NULL, &l, &rep);
+    if (rc) dump(&rep);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(rep.year, 2023);
+    /* basic-only table: 合计 is the basic total (examples/README.md) */
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_GPB_ECON, "total", COL_BASIC), 1234500);
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_GPB_ECON, "301", COL_PERSONNEL), 1234500);
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_GPB_ECON, "30101", COL_BASIC), 1234500);
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+}
+END_TEST
+
+/* Every error of the file at once, each naming sheet and cell, value and reason; nothing
+ * added to the list. */
+START_TEST(errors_all_at_once)
+{
+    const cell_t cells[] = {
+        { 0, 0, GRID_TEXT, "2024年一般公共预算支出表" }, { 1, 0, GRID_TEXT, "单位：万元" },
+        { 2, 0, GRID_TEXT, "科目编码" }, { 2, 1, GRID_TEXT, "科目名称" }, { 2, 2, GRID_TEXT, "合计" },
+        { 2, 3, GRID_TEXT, "基本支出" },
+        { 3, 1, GRID_TEXT, "合计" }, { 3, 2, GRID_TEXT, "1.00" }, { 3, 3, GRID_TEXT, "1" },
+        { 11, 0, GRID_TEXT, "208" }, { 11, 1, GRID_TEXT, "社会保障和就业支出" },
+        { 11, 3, GRID_FORMULA_NO_VALUE, "=SUM(D13:D20)" },
+        { 12, 0, GRID_TEXT, "20805" }, { 12, 2, GRID_TEXT, "1.2345678" },
+        { 13, 0, GRID_TEXT, "2080501" }, { 13, 2, GRID_DATE, "45292" },
+        { 14, 0, GRID_TEXT, "2080505" }, { 14, 2, GRID_TEXT, "abc" },
+    };
+    grid_t *g = mkcells("表5", cells, sizeof cells / sizeof *cells);
+    grid_finish(g);
+    submission_list_t l;
+    recognise_report_t rep;
+    ck_assert_int_eq(run(&g, 1, "026", 0, NULL, &l, &rep), -1);
+    ck_assert_uint_eq(rep.nerrors, 4);
+    ck_assert_uint_eq(l.count, 0);
+    ck_assert(any_error_has(&rep, "t.xlsx 表5!D12：值 '=SUM(D13:D20)'：公式没有缓存"));
+    ck_assert(any_error_has(&rep, "表5!C13：值 '1.2345678'：不是整分"));
+    ck_assert(any_error_has(&rep, "表5!C14：值 '45292'：日期"));
+    ck_assert(any_error_has(&rep, "表5!C15：值 'abc'：不是数字"));
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+}
+END_TEST
+
+/* Unknown tables and columns are reported by name, never guessed. */
+START_TEST(unknown_tables_and_columns_reported)
+{
+    const char *rows[] = {
+        "2024年政府采购支出表", "单位:万元", "项目|金额", "办公设备|3.00", "",
+        "2024年项目支出绩效目标表", "项目名称|城乡医疗救助", "",
+        "2024年部门支出总表", "单位:万元", "科目编码|科目名称|合计|神秘列", "|合计|5.00|7.00",
+    };
+    grid_t *g = mk("Sheet1", rows, sizeof rows / sizeof *rows);
+    submission_list_t l;
+    recognise_report_t rep;
+    ck_assert_int_eq(run(&g, 1, "026", 0, NULL, &l, &rep), 0);
+    ck_assert_uint_eq(rep.nskipped_blocks, 2);
+    ck_assert_ptr_nonnull(strstr(rep.skipped_blocks[0], "政府采购支出表"));
+    ck_assert_ptr_nonnull(strstr(rep.skipped_blocks[1], "绩效目标表"));
+    ck_assert_uint_eq(rep.ntables, 1);
+    ck_assert_str_eq(rep.tables[0].columns[3].header, "神秘列");
+    ck_assert_str_eq(rep.tables[0].columns[3].role, "ignored");
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_EXPENSE, "total", COL_TOTAL), 5000000);
+    ck_assert_uint_eq(l.items[0]->count, 1);
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+}
+END_TEST
+
+/* Entity by 编制单位: no match, or several, is an error listing the candidates. */
+START_TEST(entity_matching)
+{
+    load_h();
+    const char *a[] = { "2024年部门支出总表", "编制单位：医疗保障局", "单位:万元", "科目编码|科目名称|合计", "|合计|5.00" };
+    grid_t *g = mk("S", a, 5);
+    submission_list_t l;
+    recognise_report_t rep;
+    ck_assert_int_eq(run(&g, 1, NULL, 0, &H, &l, &rep), -1);
+    ck_assert(any_error_has(&rep, "608 宿州市医疗保障局"));
+    ck_assert(any_error_has(&rep, "026 武汉市东西湖区医疗保障局"));
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+    const char *b[] = { "2024年部门支出总表", "编制单位：火星市财政局", "单位:万元", "科目编码|科目名称|合计", "|合计|5.00" };
+    g = mk("S", b, 5);
+    ck_assert_int_eq(run(&g, 1, NULL, 0, &H, &l, &rep), -1);
+    ck_assert(any_error_has(&rep, "找不到编制单位"));
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+    const char *c[] = { "2024年部门支出总表", "编制单位：宁德市医疗保障局", "单位:万元", "科目编码|科目名称|合计", "|合计|5.00" };
+    g = mk("S", c, 5);
+    ck_assert_int_eq(run(&g, 1, NULL, 0, &H, &l, &rep), 0);
+    ck_assert_str_eq(rep.entity, "nd-ybj");
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+    hierarchy_free(&H);
+}
+END_TEST
+
+/* A fact given by a second file is an error; the same figure printed twice in one file
+ * (合计 repeated on a department line) is kept once. */
+START_TEST(duplicates)
+{
+    const char *a[] = { "2024年部门支出总表", "单位:万元", "科目编码|科目名称|合计", "|合计|5.00", "|合计|5.00" };
+    grid_t *g = mk("S", a, 5);
+    submission_list_t l;
+    recognise_report_t rep;
+    ck_assert_int_eq(run(&g, 1, "026", 0, NULL, &l, &rep), 0);
+    recognise_report_free(&rep);
+    recognise_opts_t o = { .file = "second.csv", .entity = "026" };
+    recognise_report_init(&rep);
+    ck_assert_int_eq(recognise_grids(&g, 1, &o, &l, &rep), -1);
+    ck_assert(any_error_has(&rep, "同一事实不能给两次"));
+    ck_assert_uint_eq(l.items[0]->count, 1);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+    const char *b[] = { "2024年部门支出总表", "单位:万元", "科目编码|科目名称|合计", "|合计|5.00", "|合计|6.00" };
+    g = mk("S", b, 5);
+    submission_list_free(&l);
+    ck_assert_int_eq(run(&g, 1, "026", 0, NULL, &l, &rep), -1);
+    ck_assert(any_error_has(&rep, "数值不同"));
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+}
+END_TEST
 
 int main(void)
 {
     Suite *s = suite_create("recognise");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, dongxihu_printed_equals_v1);
+    tcase_add_test(tc, titles_anywhere_year_and_entity_from_title);
+    tcase_add_test(tc, merged_headers_split_codes_yuan);
+    tcase_add_test(tc, thousand_yuan_and_economic_split);
+    tcase_add_test(tc, errors_all_at_once);
+    tcase_add_test(tc, unknown_tables_and_columns_reported);
+    tcase_add_test(tc, entity_matching);
+    tcase_add_test(tc, duplicates);
     suite_add_tcase(s, tc);
     return testkit_run(s);
 }
