@@ -1278,11 +1278,11 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     if (report->nerrors == 0) {
         for (size_t i = 0; i < nb; i++) {
             const s_block *b = &blocks[i];
-            if (s_block_empty(b)) continue;            /* a heading above the real title */
             if (b->table == TABLE_NONE) {
                 s_report_block(report, "%s!%u行 %s（无对应表，跳过）", b->grid->name, b->r0 + 1, b->title);
                 continue;
             }
+            if (s_block_empty(b)) continue;            /* a heading above the real title */
             s_table_run(&c, b);
         }
     }
