@@ -574,7 +574,8 @@ static bool s_data_like(const grid_cell_t *cell, const char *t)
         else if (*p != ',' && *p != ')') other++;
     }
     if (digits && dots <= 1 && !other) return true;
-    if (s_strip_ordinal(t) != t) return true;           /* 一、一般公共预算拨款收入 */
+    const char *rest = s_starts(t, "其中:") ? t + strlen("其中:") : t;
+    if (*rest && s_strip_ordinal(rest) != rest) return true;   /* "其中:" alone is a header */           /* 一、一般公共预算拨款收入 */
     return false;
 }
 
