@@ -681,6 +681,7 @@ typedef struct {
     uint32_t ncols;
     recognised_column_t cols[S_COLS_MAX];
     uint32_t header_r0, header_r1;
+    int code_col, name_col;      /* grid columns of the code and (first) name, for messages */
     /* per-unit lines */
     char unit[SUBMISSION_ENTITY_MAX + 1];
     int proj_main, proj_unit;
@@ -741,6 +742,14 @@ static bool s_any_amount(const s_table *T, int side, const s_amount *am)
     return false;
 }
 
+/* The grid column of a side's name column, for messages (-1 if none). */
+static int s_side_name_col(const s_table *T, int side)
+{
+    for (uint32_t k = 0; k < T->ncols; k++)
+        if (strcmp(T->cols[k].role, "name") == 0 && T->cols[k].side == side) return (int)T->cols[k].grid_col;
+    return -1;
+}
+
 /* One side of a 收支总表 / 财政拨款收支总表 line. */
 static void s_double_side(s_table *T, uint32_t row, int side, const char *label_raw,
                           const s_amount *am)
@@ -748,7 +757,7 @@ static void s_double_side(s_table *T, uint32_t row, int side, const char *label_
     const char *label = s_strip_ordinal(label_raw);
     bool has = s_any_amount(T, side, am);
     if (!*label) {
-        if (has) s_error(T->c, T->g, row, -1, NULL, "第%u行有金额但没有项目名称", row + 1);
+        if (has) s_error(T->c, T->g, row, s_side_name_col(T, side), "", "有金额但没有项目名称");
         return;
     }
     table_id t = T->b->table;
@@ -805,7 +814,7 @@ static void s_double_side(s_table *T, uint32_t row, int side, const char *label_
             return;
         }
         if (has) {
-            s_error(T->c, T->g, row, -1, label_raw, "未识别的支出功能分类名称（%s）", T->rt->title);
+            s_error(T->c, T->g, row, s_side_name_col(T, side), label_raw, "未识别的支出功能分类名称（%s）", T->rt->title);
             return;
         }
         return;
@@ -854,6 +863,10 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         if (code[0] || name[0]) s_report_skip(T->rt, "第%u行 %s %s：无金额", row + 1, code, name);
         return;
     }
+    if ((strcmp(code, "合计") == 0 || strcmp(code, "总计") == 0) && !name[0]) {
+        name = code;                  /* 合计 printed in the code column (宿州 收入预算总表) */
+        code = "";
+    }
     bool total = strcmp(name, "合计") == 0 || strcmp(name, "总计") == 0 ||
                  strcmp(name, "三公经费合计") == 0 || (!code[0] && !name[0]);
     /* a line for an entity: by its code in a unit-code column, or by its exact name */
@@ -883,7 +896,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         if (!across) {
             const char *rid = s_vocab_row(VOCAB_THREE_PUBLIC, VOCAB_NTHREE_PUBLIC, name, &found);
             if (!found) {
-                s_error(c, T->g, row, -1, name, "未识别的“三公”经费项目");
+                s_error(c, T->g, row, T->name_col, name, "未识别的“三公”经费项目");
                 return;
             }
             s_emit_row(T, ent, rid, name, row, 0, am);
@@ -896,17 +909,17 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         snprintf(rowid, sizeof rowid, "total");
     } else if (t == TABLE_PROJECTS) {
         if (!name[0]) {
-            s_error(c, T->g, row, -1, code, "项目没有名称");
+            s_error(c, T->g, row, T->code_col, code, "项目没有名称");
             return;
         }
         snprintf(rowid, sizeof rowid, "P%02d", ++T->proj_main);
     } else if (code[0]) {
         if (!s_all_digits(code)) {
-            s_error(c, T->g, row, -1, code, "科目编码不是数字");
+            s_error(c, T->g, row, T->code_col, code, "科目编码不是数字");
             return;
         }
         if (strlen(code) > SUBMISSION_ROW_MAX) {
-            s_error(c, T->g, row, -1, code, "科目编码过长");
+            s_error(c, T->g, row, T->code_col, code, "科目编码过长");
             return;
         }
         snprintf(rowid, sizeof rowid, "%s", code);
@@ -984,7 +997,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
         snprintf(rt->unit, sizeof rt->unit, "%s", c->last_unit);
         s_report_skip(rt, "没有单位行：沿用上一张表的单位 %s", c->last_unit);
     } else {
-        s_error(c, g, b->r0, -1, b->title, "表格没有单位行（单位：元 / 万元），无法换算金额");
+        s_error(c, g, b->r0, 0, b->title, "表格没有单位行（单位：元 / 万元），无法换算金额");
         free(T);
         return;
     }
@@ -1022,11 +1035,12 @@ static void s_table_run(s_ctx *c, const s_block *b)
         if (g->merges[m].r0 >= hstart && g->merges[m].r0 <= hend && g->merges[m].c1 + 1 > maxcol)
             maxcol = g->merges[m].c1 + 1;
     if (maxcol > S_COLS_MAX) {
-        s_error(c, g, hstart, -1, NULL, "表格列数过多（%u 列，上限 %d）", maxcol, S_COLS_MAX);
+        s_error(c, g, hstart, 0, NULL, "表格列数过多（%u 列，上限 %d）", maxcol, S_COLS_MAX);
         free(T);
         return;
     }
     bool basic_only = strstr(b->title, "基本支出") != NULL;
+    T->code_col = T->name_col = -1;
     bool unit_code_col = false;
     int name_cols = 0;
     for (uint32_t col = 0; col < maxcol; col++) {
@@ -1062,7 +1076,8 @@ static void s_table_run(s_ctx *c, const s_block *b)
             used += (size_t)snprintf(rc->header + used, used < sizeof rc->header ? sizeof rc->header - used : 0,
                                      "%s%s", i ? "/" : "", parts[i]);
         s_identify(b->table, basic_only, parts, np, rc);
-        if (strcmp(rc->role, "name") == 0) name_cols++;
+        if (strcmp(rc->role, "name") == 0 && name_cols++ == 0) T->name_col = (int)col;
+        if (strcmp(rc->role, "code") == 0 || strcmp(rc->role, "类") == 0) T->code_col = (int)col;
         if (strcmp(rc->role, "code") == 0 && strstr(rc->header, "单位")) unit_code_col = true;
         T->ncols++;
     }
@@ -1077,7 +1092,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
                 T->cols[k].column = COL_TOTAL;
         }
         if (name_cols != 2)
-            s_error(c, g, hstart, -1, NULL, "%s：收支两栏表应有两个“项目”列，找到 %d 个", b->title, name_cols);
+            s_error(c, g, hstart, 0, NULL, "%s：收支两栏表应有两个“项目”列，找到 %d 个", b->title, name_cols);
     }
     /* the same column id twice on one side: the later one repeats it (达州 合计/小计) */
     for (uint32_t k = 0; k < T->ncols; k++)

@@ -198,6 +198,20 @@ END_TEST
 /* 宁德 2024: its printed tables as extracted (tests/data/printed/ningde-2024.tsv is lines
  * 97-345 of the seed text, unchanged: the text is already tab-separated). No entity is
  * printed (nd-ybj is invented), so it is given; the year comes from the titles. */
+/* 宿州 2024: lines 109-470 of the seed text, whose tables are Markdown; converted
+ * mechanically (each "| a | b |" line split at "|", separator lines dropped, other lines
+ * kept). The entity comes from the titles ("宿州市医疗保障(局)部门 2024 年…" -> 608). */
+START_TEST(suzhou_printed_equals_v1)
+{
+    recognise_report_t rep;
+    ck_assert_uint_eq(seed_diff(TESTS_DIR "/data/printed/suzhou-2024.tsv", EXAMPLES_DIR "/suzhou-2024.csv",
+                                NULL, 0, "608", &rep), 0);
+    ck_assert_uint_eq(rep.year, 2024);
+    ck_assert_uint_eq(rep.nskipped_blocks, 3);     /* 第二部分…预算表, 政府采购, 政府购买服务 */
+    recognise_report_free(&rep);
+}
+END_TEST
+
 START_TEST(ningde_printed_equals_v1)
 {
     recognise_report_t rep;
@@ -509,6 +523,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, dongxihu_printed_equals_v1);
     tcase_add_test(tc, ningde_printed_equals_v1);
+    tcase_add_test(tc, suzhou_printed_equals_v1);
     tcase_add_test(tc, titles_anywhere_year_and_entity_from_title);
     tcase_add_test(tc, merged_headers_split_codes_yuan);
     tcase_add_test(tc, thousand_yuan_and_economic_split);
