@@ -70,6 +70,18 @@ static void s_norm(const char *in, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+/* Copies src into dst, cut at a UTF-8 character boundary when it does not fit. */
+static void s_copy(char *dst, size_t dstlen, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= dstlen) {
+        n = dstlen - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static bool s_starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -1179,6 +1191,32 @@ static void s_table_run(s_ctx *c, const s_block *b)
     free(T);
 }
 
+/* Drops a table number or ordinal before a normalised title ("表5-1…", "表1.", "一、"). */
+static void s_title_strip(const char *first, char *out, size_t outlen)
+{
+    const char *t = first;
+    if (s_starts(t, "表")) {
+        const char *q = t + strlen("表");
+        while ((*q >= '0' && *q <= '9') || *q == '-' || *q == '.') q++;
+        if (q > t + strlen("表")) t = q;
+    }
+    while (*t >= '0' && *t <= '9') {            /* "1." / "10." before a title */
+        const char *q = t;
+        while (*q >= '0' && *q <= '9') q++;
+        if (*q == '.') t = q + 1;
+        break;
+    }
+    snprintf(out, outlen, "%s", s_strip_ordinal(t));
+}
+
+int recognise_title(const char *text, table_id *table)
+{
+    char n[S_TEXT_MAX], stripped[S_TEXT_MAX];
+    s_norm(text, n, sizeof n);
+    s_title_strip(n, stripped, sizeof stripped);
+    return s_title_classify(stripped, table);
+}
+
 /* ---- pass 1: blocks ---- */
 
 static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *nout)
@@ -1197,15 +1235,7 @@ static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *
             char first[S_TEXT_MAX];
             if (s_row_texts(g, row, first, sizeof first, NULL) != 1) continue;
             char stripped[S_TEXT_MAX];
-            const char *t = first;
-            /* "表5-1一般公共预算…" / "表1." / "一、" before the title */
-            if (s_starts(t, "表")) {
-                const char *q = t + strlen("表");
-                while ((*q >= '0' && *q <= '9') || *q == '-' || *q == '.') q++;
-                if (q > t + strlen("表")) t = q;
-            }
-            t = s_strip_ordinal(t);
-            snprintf(stripped, sizeof stripped, "%s", t);
+            s_title_strip(first, stripped, sizeof stripped);
             table_id tid;
             if (!s_title_classify(stripped, &tid)) continue;
             if (nv == cap) {
@@ -1220,7 +1250,7 @@ static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *
             b->r0 = row;
             b->r1 = g->rows ? g->rows - 1 : row;
             b->table = tid;
-            snprintf(b->title, sizeof b->title, "%s", stripped);
+            s_copy(b->title, sizeof b->title, stripped);
             b->year = s_year_of(stripped);
             if (nv - 1 > start) v[nv - 2].r1 = row - 1;
         }

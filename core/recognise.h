@@ -78,6 +78,12 @@ void recognise_report_free(recognise_report_t *r);
 void recognise_report_print_text(const recognise_report_t *r, FILE *out);
 void recognise_report_print_json(const recognise_report_t *r, FILE *out);
 
+/* Classifies a printed title as the recogniser does ("表5-1 一般公共预算支出表(分功能科目)" ->
+ * TABLE_GPB_FUNC). Returns 1 with *table set (TABLE_NONE for a known table without a v1 id,
+ * such as 绩效目标表 or 政府采购支出表, which is skipped and reported), or 0 when the text is
+ * not a title. */
+int recognise_title(const char *text, table_id *table);
+
 /* Recognises every table in grids[0..n) and appends its facts to list (one submission per
  * entity/year; the file name becomes the source; facts carry the grid row as line). Returns
  * 0 when there is no error; -1 when report->nerrors > 0, and then list is unchanged (all or

@@ -517,10 +517,84 @@ START_TEST(duplicates)
 }
 END_TEST
 
+/* Every title printed in the four seeds and the usual national ones. */
+START_TEST(title_variants)
+{
+    static const struct { const char *title; int is_title; table_id t; } cases[] = {
+        /* 宿州 */
+        { "宿州市医疗保障部门 2024 年财政拨款收支预算总表", 1, TABLE_FISCAL },
+        { "宿州市医疗保障部门 2024 年一般公共预算支出预算表", 1, TABLE_GPB_FUNC },
+        { "宿州市医疗保障部门 2024 年一般公共预算基本支出预算表", 1, TABLE_GPB_ECON },
+        { "宿州市医疗保障局部门 2024 年政府性基金预算支出预算表", 1, TABLE_GFB_FUNC },
+        { "宿州市医疗保障部门 2024 年收支预算总表", 1, TABLE_SUMMARY },
+        { "宿州市医疗保障局部门 2024 年部门预算收支预算总表", 1, TABLE_SUMMARY },
+        { "宿州市医疗保障部门 2024 年收入预算总表", 1, TABLE_INCOME },
+        { "宿州市医疗保障局部门 2024 年部门收入预算表", 1, TABLE_INCOME },
+        { "宿州市医疗保障局部门 2024 年支出预算总表", 1, TABLE_EXPENSE },
+        { "宿州市医疗保障局部门 2024 年部门支出预算表", 1, TABLE_EXPENSE },
+        { "宿州市医疗保障部门 2024 年国有资本经营收支预算表", 1, TABLE_SOE_FUNC },
+        { "宿州市医疗保障局部门 2024 年项目支出表", 1, TABLE_PROJECTS },
+        { "宿州市医疗保障局部门 2024 年政府采购支出表", 1, TABLE_NONE },
+        { "宿州市医疗保障部门 2024 年政府购买服务支出表", 1, TABLE_NONE },
+        { "项目支出绩效目标表", 1, TABLE_NONE },
+        /* 达州 */
+        { "部门收支总表", 1, TABLE_SUMMARY }, { "部门收入总表", 1, TABLE_INCOME },
+        { "部门支出总表", 1, TABLE_EXPENSE }, { "财政拨款收支预算总表", 1, TABLE_FISCAL },
+        { "财政拨款支出预算表(部门经济分类科目)", 1, TABLE_GPB_ECON },
+        { "一般公共预算支出预算表", 1, TABLE_GPB_FUNC },
+        { "一般公共预算基本支出预算表", 1, TABLE_GPB_ECON },
+        { "一般公共预算项目支出预算表", 1, TABLE_PROJECTS },
+        { "一般公共预算\"三公\"经费支出预算表", 1, TABLE_THREE_PUBLIC },
+        { "政府性基金预算支出预算表", 1, TABLE_GFB_FUNC },
+        { "政府性基金预算\"三公\"经费支出预算表", 1, TABLE_NONE },
+        { "国有资本经营预算支出预算表", 1, TABLE_SOE_FUNC },
+        { "部门预算项目绩效目标表(2023年度)", 1, TABLE_NONE },
+        { "整体支出绩效目标表", 1, TABLE_NONE },
+        /* 东西湖 */
+        { "收支总表", 1, TABLE_SUMMARY }, { "收入总表", 1, TABLE_INCOME }, { "支出总表", 1, TABLE_EXPENSE },
+        { "财政拨款收支总表", 1, TABLE_FISCAL },
+        { "表 5-1 一般公共预算支出表(分功能科目)", 1, TABLE_GPB_FUNC },
+        { "一般公共预算支出表（分单位）", 1, TABLE_GPB_FUNC },
+        { "一般公共预算基本支出表", 1, TABLE_GPB_ECON },
+        { "一般公共预算“三公”经费支出表", 1, TABLE_THREE_PUBLIC },
+        { "政府性基金预算支出表", 1, TABLE_GFB_FUNC }, { "国有资本经营预算支出表", 1, TABLE_SOE_FUNC },
+        { "项目支出表", 1, TABLE_PROJECTS }, { "部门整体支出绩效目标申报表", 1, TABLE_NONE },
+        { "部门项目申报表", 1, TABLE_NONE },
+        /* 宁德 */
+        { "一、收支预算总表", 1, TABLE_SUMMARY }, { "2024 年度收入预算总表", 1, TABLE_INCOME },
+        { "2024年度支出预算总表", 1, TABLE_EXPENSE }, { "四、财政拨款收支预算总表", 1, TABLE_FISCAL },
+        { "2024年度一般公共预算拨款支出预算表", 1, TABLE_GPB_FUNC },
+        { "2024 年度政府性基金预算拨款支出预算表", 1, TABLE_GFB_FUNC },
+        { "2024年度国有资本经营预算拨款支出预算表", 1, TABLE_SOE_FUNC },
+        { "2024年度一般公共预算支出经济分类情况表", 1, TABLE_GPB_ECON },
+        { "2024年度一般公共预算基本支出经济分类情况表", 1, TABLE_GPB_ECON },
+        { "2024年度一般公共预算“三公”经费支出预算表", 1, TABLE_THREE_PUBLIC },
+        /* national templates */
+        { "部门收支预算总表", 1, TABLE_SUMMARY }, { "财务收支预算总表", 1, TABLE_SUMMARY },
+        { "部门支出预算表", 1, TABLE_EXPENSE }, { "财政拨款收支预算总表", 1, TABLE_FISCAL },
+        { "一般公共预算支出功能分类预算表", 1, TABLE_GPB_FUNC },
+        { "一般公共预算基本支出（经济分类）表", 1, TABLE_GPB_ECON },
+        { "\"三公\"经费预算表", 1, TABLE_THREE_PUBLIC },
+        { "\"三公\"经费和机关运行经费预算表", 1, TABLE_THREE_PUBLIC },
+        { "政府性基金预算支出表", 1, TABLE_GFB_FUNC }, { "国有资本经营预算支出表", 1, TABLE_SOE_FUNC },
+        /* not titles */
+        { "单位：万元", 0, TABLE_NONE }, { "合计", 0, TABLE_NONE },
+        { "一般公共预算拨款收入", 0, TABLE_NONE }, { "本表无数据", 0, TABLE_NONE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        table_id t = TABLE_COUNT;
+        int r = recognise_title(cases[i].title, &t);
+        ck_assert_msg(r == cases[i].is_title, "%s: is_title %d", cases[i].title, r);
+        if (r) ck_assert_msg(t == cases[i].t, "%s: %s, want %s", cases[i].title, table_name(t), table_name(cases[i].t));
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("recognise");
     TCase *tc = tcase_create("core");
+    tcase_add_test(tc, title_variants);
     tcase_add_test(tc, dongxihu_printed_equals_v1);
     tcase_add_test(tc, ningde_printed_equals_v1);
     tcase_add_test(tc, suzhou_printed_equals_v1);
