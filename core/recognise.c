@@ -694,6 +694,8 @@ typedef struct {
     recognised_column_t cols[S_COLS_MAX];
     uint32_t header_r0, header_r1;
     int code_col, name_col;      /* grid columns of the code and (first) name, for messages */
+    size_t last_first;           /* the facts of the last data line start here */
+    uint32_t last_row;           /* its grid row (UINT32_MAX - 1: none) */
     /* per-unit lines */
     char unit[SUBMISSION_ENTITY_MAX + 1];
     int proj_main, proj_unit;
@@ -872,9 +874,28 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     bool has = s_any_amount(T, 0, am);
     const char *ent = c->entity;
     if (!has) {
+        bool next = T->last_row < row;
+        for (uint32_t r = T->last_row + 1; next && r < row; r++)
+            if (s_row_texts(T->g, r, NULL, 0, NULL) > 0) next = false;   /* only blank rows between */
+        if (!code[0] && name[0] && next && T->last_first < c->nfacts) {
+            /* a label wrapped onto the next line ("机关事业单位基本养老保险" / "缴费支出") */
+            for (size_t i = T->last_first; i < c->nfacts; i++) {
+                char *joined = malloc(strlen(c->facts[i].name) + strlen(name) + 1);
+                if (!joined) continue;
+                strcpy(joined, c->facts[i].name);
+                strcat(joined, name);
+                free(c->facts[i].name);
+                c->facts[i].name = joined;
+            }
+            s_report_skip(T->rt, "第%u行 %s：接上一行的名称", row + 1, name);
+            T->last_row = row;
+            return;
+        }
         if (code[0] || name[0]) s_report_skip(T->rt, "第%u行 %s %s：无金额", row + 1, code, name);
         return;
     }
+    T->last_first = c->nfacts;
+    T->last_row = row;
     if ((strcmp(code, "合计") == 0 || strcmp(code, "总计") == 0) && !name[0]) {
         name = code;                  /* 合计 printed in the code column (宿州 收入预算总表) */
         code = "";
@@ -1053,6 +1074,8 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     bool basic_only = strstr(b->title, "基本支出") != NULL;
     T->code_col = T->name_col = -1;
+    T->last_row = UINT32_MAX - 1;
+    T->last_first = SIZE_MAX;
     bool unit_code_col = false;
     int name_cols = 0;
     for (uint32_t col = 0; col < maxcol; col++) {
