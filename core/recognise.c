@@ -867,7 +867,7 @@ static bool s_header_repeat(s_table *T, uint32_t row)
 
 /* A line of a single-layout table. */
 static void s_single_row(s_table *T, uint32_t row, const char *code, const char *name,
-                         bool unit_code_col, const s_amount *am)
+                         bool unit_code_col, const char *rowunit, const s_amount *am)
 {
     s_ctx *c = T->c;
     table_id t = T->b->table;
@@ -904,6 +904,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
                  strcmp(name, "三公经费合计") == 0 || (!code[0] && !name[0]);
     /* a line for an entity: by its code in a unit-code column, or by its exact name */
     const entity_t *byname = (!code[0] && !total) ? s_entity_by_name(c->opts->hierarchy, name) : NULL;
+    if (!total && !code[0] && rowunit[0]) unit_code_col = true, code = rowunit, rowunit = "";
     if (!total && ((unit_code_col && code[0]) || byname)) {
         const char *ucode = byname ? byname->code : code;
         if (strcmp(ucode, ent) == 0) {
@@ -961,11 +962,16 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         return;
     }
     s_emit_row(T, ent, rowid, name, row, 0, am);
-    if (T->unit[0] && !total) {
+    /* the unit this line belongs to: the unit line above it, else its own 单位代码 cell */
+    const char *unit = T->unit;
+    if (!unit[0] && rowunit[0] && strcmp(rowunit, ent) != 0 && !total &&
+        (c->opts->hierarchy ? hierarchy_find(c->opts->hierarchy, rowunit) != NULL : s_starts(rowunit, ent)))
+        unit = rowunit;
+    if (unit[0] && !total) {
         char urow[SUBMISSION_ROW_MAX + 1];
         if (t == TABLE_PROJECTS) snprintf(urow, sizeof urow, "P%02d", ++T->proj_unit);
         else snprintf(urow, sizeof urow, "%s", rowid);
-        s_emit_row(T, T->unit, urow, name, row, 0, am);
+        s_emit_row(T, unit, urow, name, row, 0, am);
     }
 }
 
@@ -1116,6 +1122,21 @@ static void s_table_run(s_ctx *c, const s_block *b)
         if (strcmp(rc->role, "code") == 0 && strstr(rc->header, "单位")) unit_code_col = true;
         T->ncols++;
     }
+    /* a 单位代码 column beside the subject codes (类/款/项 or 科目编码) says per line which
+     * unit it belongs to (达州 部门支出总表) */
+    if (unit_code_col) {
+        bool subject = false;
+        for (uint32_t k = 0; k < T->ncols; k++)
+            if (strcmp(T->cols[k].role, "类") == 0 ||
+                (strcmp(T->cols[k].role, "code") == 0 && !strstr(T->cols[k].header, "单位")))
+                subject = true;
+        if (subject) {
+            unit_code_col = false;
+            for (uint32_t k = 0; k < T->ncols; k++)
+                if (strcmp(T->cols[k].role, "code") == 0 && strstr(T->cols[k].header, "单位"))
+                    T->cols[k].role = "unit";
+        }
+    }
     /* double layout: the second name column starts the expense side */
     bool dbl = b->table == TABLE_SUMMARY || b->table == TABLE_FISCAL;
     if (dbl) {
@@ -1165,6 +1186,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
         }
         bool bad = false;
         char code[S_TEXT_MAX] = "", names[2][S_TEXT_MAX] = { "", "" }, cls[16] = "", kuan[16] = "", xiang[16] = "";
+        char rowunit[SUBMISSION_ENTITY_MAX + 1] = "";
         bool split = false;
         for (uint32_t k = 0; k < T->ncols; k++) {
             recognised_column_t *col = &T->cols[k];
@@ -1177,6 +1199,10 @@ static void s_table_run(s_ctx *c, const s_block *b)
                 am[k].state = rc == 0 ? 0 : 1;
             } else if (strcmp(role, "code") == 0) {
                 if (!code[0]) s_code_part(cell, code, sizeof code, 0);
+            } else if (strcmp(role, "unit") == 0) {
+                char t[S_TEXT_MAX];
+                s_code_part(cell, t, sizeof t, 0);
+                s_copy(rowunit, sizeof rowunit, t);
             } else if (strcmp(role, "类") == 0) {
                 split = true;
                 s_code_part(cell, cls, sizeof cls, 3);
@@ -1207,7 +1233,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
             s_double_side(T, row, 0, names[0], am);
             s_double_side(T, row, 1, names[1], am);
         } else {
-            s_single_row(T, row, code, names[0], unit_code_col, am);
+            s_single_row(T, row, code, names[0], unit_code_col, rowunit, am);
         }
     }
     if (dbl) s_double_finish(T);
@@ -1426,7 +1452,8 @@ void recognise_report_print_text(const recognise_report_t *r, FILE *out)
                 fprintf(out, "    列 %s「%s」→ 重复的列（未读取）\n", ref, c->header);
             else
                 fprintf(out, "    列 %s「%s」→ %s\n", ref, c->header,
-                        strcmp(c->role, "name") == 0 ? "名称" : strcmp(c->role, "code") == 0 ? "编码" : c->role);
+                        strcmp(c->role, "name") == 0 ? "名称" : strcmp(c->role, "code") == 0 ? "编码" :
+                        strcmp(c->role, "unit") == 0 ? "各行所属单位代码" : c->role);
         }
         for (size_t k = 0; k < t->nskipped; k++) fprintf(out, "    跳过：%s\n", t->skipped[k]);
     }

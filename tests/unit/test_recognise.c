@@ -517,6 +517,51 @@ START_TEST(duplicates)
 }
 END_TEST
 
+/* 达州's layouts: 类/款/项 beside a 单位代码 column (each line also counts for its unit), a
+ * blank-named line repeating 合计, and a 财政拨款收支总表 without 总计 lines whose group
+ * lines 一、本年收入 / 一、本年支出 stand for the totals (examples/README.md). */
+START_TEST(dazhou_layouts)
+{
+    load_h();
+    const char *rows[] = {
+        "部门支出总表", "部门:达州市医疗保障事务中心|||||||金额单位: 万元",
+        "科目编码|||单位代码|单位名称(科目)|合计|基本支出|项目支出",
+        "类|款|项|||||",
+        "||||合 计|461.49|410.89|50.60",
+        "|||||461.49|410.89|50.60",
+        "208|01|09|335001|社会保险经办机构|367.04|316.44|50.60",
+        "208|05|05|335001|机关事业单位基本养老保险缴费支出|41.96|41.96|",
+        "",
+        "财政拨款收支预算总表", "部门:", "金额单位:万元",
+        "收 入||支 出||||", "项目|预算数|项目|合计|一般公共预算|政府性基金预算|国有资本经营预算",
+        "一、本年收入|461.49|一、本年支出|461.49|461.49||",
+        "一般公共预算拨款收入|461.49|一般公共服务支出||||",
+        "、上年结转||社会保障和就业支出|408.99|408.99||",
+        "一般公共预算拨款收入||卫生健康支出|17.80|17.80||",
+    };
+    grid_t *g = mk("Sheet1", rows, sizeof rows / sizeof *rows);
+    submission_list_t l;
+    recognise_report_t rep;
+    int rc = run(&g, 1, NULL, 2023, &H, &l, &rep);
+    if (rc) dump(&rep);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_str_eq(rep.entity, "335");
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_EXPENSE, "total", COL_PROJECT), 50600000);
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_EXPENSE, "2080109", COL_BASIC), 316440000);
+    ck_assert_int_eq(fen_of(&l, "335001", TABLE_EXPENSE, "2080109", COL_BASIC), 316440000);
+    ck_assert_int_eq(fen_of(&l, "335001", TABLE_EXPENSE, "2080505", COL_TOTAL), 41960000);
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "cur_gpb", COL_TOTAL), 461490000);
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "income_total", COL_TOTAL), 461490000);
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "expense_total", COL_GPB), 461490000);
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "208", COL_GPB), 408990000);
+    ck_assert(!has_fact(&l, "335", TABLE_FISCAL, "carry_gpb", COL_TOTAL));
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+    hierarchy_free(&H);
+}
+END_TEST
+
 /* Every title printed in the four seeds and the usual national ones. */
 START_TEST(title_variants)
 {
@@ -595,6 +640,7 @@ int main(void)
     Suite *s = suite_create("recognise");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, title_variants);
+    tcase_add_test(tc, dazhou_layouts);
     tcase_add_test(tc, dongxihu_printed_equals_v1);
     tcase_add_test(tc, ningde_printed_equals_v1);
     tcase_add_test(tc, suzhou_printed_equals_v1);
