@@ -274,6 +274,8 @@ typedef struct {
     recognise_report_t *rep;
     s_fact *facts;
     size_t nfacts, capfacts;
+    uint32_t *slots;             /* open addressing over facts: index + 1, 0 = empty */
+    size_t nslots;               /* a power of two, at least twice nfacts */
     char entity[SUBMISSION_ENTITY_MAX + 1];
     const char *file;
     int64_t last_fen_per_unit;
@@ -305,6 +307,35 @@ static void s_error(s_ctx *c, const grid_t *g, uint32_t row, int col, const char
     if (!nv[r->nerrors - 1]) r->nerrors--;
 }
 
+static uint64_t s_fact_hash(const char *entity, table_id t, const char *row, column_id col)
+{
+    uint64_t h = 1469598103934665603ULL;                 /* FNV-1a */
+    for (const char *p = entity; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (const char *p = row; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ (uint64_t)t) * 1099511628211ULL;
+    h = (h ^ (uint64_t)col) * 1099511628211ULL;
+    return h;
+}
+
+/* Doubles the slot table (at least 512) and re-inserts every fact. 0 or -1. */
+static int s_rehash(s_ctx *c)
+{
+    size_t n = c->nslots ? c->nslots * 2 : 512;
+    uint32_t *slots = calloc(n, sizeof *slots);
+    if (!slots) return -1;
+    for (size_t i = 0; i < c->nfacts; i++) {
+        const s_fact *f = &c->facts[i];
+        size_t k = s_fact_hash(f->entity, f->table, f->row, f->column) & (n - 1);
+        while (slots[k]) k = (k + 1) & (n - 1);
+        slots[k] = (uint32_t)(i + 1);
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->nslots = n;
+    return 0;
+}
+
 /* Adds a fact (invariant 4). */
 static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char *entity,
                    table_id t, const char *row, column_id col, int64_t fen, const char *name,
@@ -312,10 +343,14 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
 {
     char ref[16], where[64];
     snprintf(where, sizeof where, "%s!%s", g->name, grid_cell_ref(grow, gcol, ref));
-    for (size_t i = 0; i < c->nfacts; i++) {
-        s_fact *f = &c->facts[i];
-        if (f->table == t && f->column == col && strcmp(f->row, row) == 0 &&
-            strcmp(f->entity, entity) == 0) {
+    uint64_t hash = s_fact_hash(entity, t, row, col);
+    if (c->nslots) {
+        for (size_t k = hash & (c->nslots - 1);; k = (k + 1) & (c->nslots - 1)) {
+            if (!c->slots[k]) break;
+            s_fact *f = &c->facts[c->slots[k] - 1];
+            if (!(f->table == t && f->column == col && strcmp(f->row, row) == 0 &&
+                  strcmp(f->entity, entity) == 0))
+                continue;
             if (f->fen == fen) {
                 s_report_skip(rt, "%s：%s/%s/%s 与 %s 相同，只记一次", where, table_name(t), row,
                               column_name(col), f->where);
@@ -328,6 +363,14 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
             return;
         }
     }
+    if (c->nfacts >= SUBMISSION_FACTS_MAX) {
+        s_error(c, g, grow, (int)gcol, NULL, "数据过多（一个文件最多 %d 个数）", SUBMISSION_FACTS_MAX);
+        return;
+    }
+    if ((c->nfacts + 1) * 2 > c->nslots && s_rehash(c) != 0) {
+        s_error(c, g, grow, -1, NULL, "内存不足");
+        return;
+    }
     if (c->nfacts == c->capfacts) {
         size_t cap = c->capfacts ? c->capfacts * 2 : 256;
         s_fact *nf = realloc(c->facts, cap * sizeof *nf);
@@ -335,6 +378,11 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
         c->facts = nf;
         c->capfacts = cap;
     }
+    for (size_t k = hash & (c->nslots - 1);; k = (k + 1) & (c->nslots - 1))
+        if (!c->slots[k]) {
+            c->slots[k] = (uint32_t)(c->nfacts + 1);
+            break;
+        }
     s_fact *f = &c->facts[c->nfacts++];
     memset(f, 0, sizeof *f);
     snprintf(f->entity, sizeof f->entity, "%s", entity);
@@ -1385,30 +1433,41 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     report->year = year;
     free(blocks);
 
-    /* across files: a fact already in the list is an error (invariant 4) */
+    /* across files: a fact already in the list is an error (invariant 4). Each existing
+     * submission of this file's entities is looked up once and sorted for the search. */
     if (report->nerrors == 0) {
+        enum { S_CACHE = 8 };
+        const char *keys[S_CACHE] = { 0 };
+        submission_t *subs[S_CACHE] = { 0 };
+        size_t ncache = 0;
         for (size_t i = 0; i < c.nfacts; i++) {
             s_fact *f = &c.facts[i];
-            for (size_t k = 0; k < list->count; k++) {
-                submission_t *s = list->items[k];
-                if (s->year != year || strcmp(s->entity, f->entity) != 0) continue;
-                for (size_t j = 0; j < s->count; j++)
-                    if (s->facts[j].table == f->table && s->facts[j].column == f->column &&
-                        strcmp(s->facts[j].row, f->row) == 0) {
-                        s_error(&c, NULL, 0, -1, NULL, "%s：%s %s 行 %s 列 %s 已由 %s 给出（同一事实不能给两次）",
-                                f->where, f->entity, table_name(f->table), f->row,
-                                column_name(f->column), s->source ? s->source : "");
-                        break;
-                    }
+            submission_t *s = NULL;
+            size_t k = 0;
+            for (; k < ncache; k++)
+                if (strcmp(keys[k], f->entity) == 0) { s = subs[k]; break; }
+            if (k == ncache) {
+                for (size_t j = 0; j < list->count && !s; j++)
+                    if (list->items[j]->year == year && strcmp(list->items[j]->entity, f->entity) == 0)
+                        s = list->items[j];
+                if (s && s->count) submission_sort(s);
+                if (ncache < S_CACHE) { keys[ncache] = f->entity; subs[ncache++] = s; }
             }
+            if (s && s->count && submission_find(s, f->table, f->row, f->column))
+                s_error(&c, NULL, 0, -1, NULL, "%s：%s %s 行 %s 列 %s 已由 %s 给出（同一事实不能给两次）",
+                        f->where, f->entity, table_name(f->table), f->row, column_name(f->column),
+                        s->source ? s->source : "");
         }
     }
     int rc = 0;
     if (report->nerrors == 0) {
+        submission_t *last = NULL;   /* facts come in runs of one entity: look up once a run */
         for (size_t i = 0; i < c.nfacts; i++) {
             s_fact *f = &c.facts[i];
-            submission_t *s = submission_list_get(list, f->entity, year);
+            submission_t *s = last && strcmp(last->entity, f->entity) == 0 ? last
+                                                                             : submission_list_get(list, f->entity, year);
             if (!s) { rc = -1; break; }
+            last = s;
             if (!s->id[0]) submission_new_id(s->id);
             if (!s->source || !s->source[0]) {
                 const char *base = strrchr(c.file, '/');
@@ -1422,6 +1481,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     }
     for (size_t i = 0; i < c.nfacts; i++) free(c.facts[i].name);
     free(c.facts);
+    free(c.slots);
     if (rc != 0) s_error(&c, NULL, 0, -1, NULL, "内存不足");
     return report->nerrors ? -1 : 0;
 }
