@@ -901,7 +901,8 @@ static bool s_header_repeat(s_table *T, uint32_t row)
     int same = 0, cells = 0;
     for (uint32_t k = 0; k < T->ncols; k++) {
         char t[S_TEXT_MAX];
-        s_text_at(T->g, row, T->cols[k].grid_col, t, sizeof t);
+        const grid_cell_t *cell = grid_get(T->g, row, T->cols[k].grid_col);   /* not merged: cheap per row */
+        s_norm(cell ? cell->text : "", t, sizeof t);
         if (!t[0]) continue;
         cells++;
         for (uint32_t h = T->header_r0; h <= T->header_r1; h++) {

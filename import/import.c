@@ -25,6 +25,14 @@ const char *import_format_name(import_format f)
     }
 }
 
+size_t import_utf8_cut(const char *text, size_t len, size_t max)
+{
+    if (len <= max) return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80) n--;
+    return n;
+}
+
 /* Whether the first record of a text is a v1 header (English or Chinese). */
 static bool s_v1_header(const char *d, size_t n)
 {

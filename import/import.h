@@ -28,6 +28,10 @@
 #define IMPORT_CELLS_MAX 500000u       /* cells in one workbook: a budget has a few thousand */
 #define IMPORT_SHEETS_MAX 256u
 #define IMPORT_STRINGS_MAX 1000000u    /* shared strings */
+#define IMPORT_MERGES_MAX 20000u       /* merged ranges in one sheet: a budget has dozens */
+
+/* Length of text cut to at most max bytes at a UTF-8 character boundary. */
+size_t import_utf8_cut(const char *text, size_t len, size_t max);
 
 typedef enum {
     IMPORT_UNKNOWN = 0, IMPORT_V1_CSV, IMPORT_PRINTED_CSV, IMPORT_XLSX, IMPORT_XLS, IMPORT_PDF

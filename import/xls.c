@@ -93,8 +93,7 @@ int xls_read(const char *path, grid_list_t *out, char *err, size_t errlen)
                     result = error_set(err, errlen, "%s：单元格超过 %u 个", path, IMPORT_CELLS_MAX);
                     break;
                 }
-                size_t len = strlen(text);
-                if (len > GRID_TEXT_MAX) len = GRID_TEXT_MAX;
+                size_t len = import_utf8_cut(text, strlen(text), GRID_TEXT_MAX);
                 if (grid_set(g, r, c, kind, text, len, GRID_DECIMALS_UNKNOWN, e, sizeof e) != 0)
                     result = error_set(err, errlen, "%s：%s", path, e);
             }

@@ -524,6 +524,10 @@ static void XMLCALL s_sheet_start(void *ud, const XML_Char *el, const XML_Char *
         snprintf(b, sizeof b, "%s", colon + 1);
         uint32_t r0, c0, r1, c1;
         char err[256];
+        if (s->g->nmerges >= IMPORT_MERGES_MAX) {
+            s_fail(s, "合并单元格超过 %s 处%s", "20000", NULL);
+            return;
+        }
         if (s_ref(a, &r0, &c0) != 0 || s_ref(b, &r1, &c1) != 0 ||
             grid_merge(s->g, r0, c0, r1, c1, err, sizeof err) != 0)
             s_fail(s, "合并单元格 %s 无效%s", ref, NULL);
@@ -593,8 +597,7 @@ static void s_cell_done(s_sheetp *s)
         return;
     }
     char err[256];
-    size_t len = strlen(out);
-    if (len > GRID_TEXT_MAX) len = GRID_TEXT_MAX;
+    size_t len = import_utf8_cut(out, strlen(out), GRID_TEXT_MAX);
     if (grid_set(s->g, row, col, kind, out, len, dec, err, sizeof err) != 0) s_fail(s, "%s%s", err, NULL);
 }
 
