@@ -431,6 +431,41 @@ START_TEST(errors_all_at_once)
 }
 END_TEST
 
+/* More errors than RECOGNISE_ERRORS_MAX: the first ones kept, every one counted. */
+START_TEST(errors_counted_beyond_kept)
+{
+    grid_t *g = grid_new("表1");
+    char err[64];
+    const char *head[] = { "2024年部门支出总表", "单位:万元" };
+    for (uint32_t r = 0; r < 2; r++) grid_set(g, r, 0, GRID_TEXT, head[r], strlen(head[r]), 0, err, sizeof err);
+    grid_set(g, 2, 0, GRID_TEXT, "科目编码", strlen("科目编码"), 0, err, sizeof err);
+    grid_set(g, 2, 1, GRID_TEXT, "合计", strlen("合计"), 0, err, sizeof err);
+    for (uint32_t r = 3; r < 3 + 150; r++) {
+        char code[16];
+        snprintf(code, sizeof code, "%u", 2080000 + r);
+        grid_set(g, r, 0, GRID_TEXT, code, strlen(code), 0, err, sizeof err);
+        grid_set(g, r, 1, GRID_TEXT, "1.0000001", 9, 0, err, sizeof err);
+    }
+    grid_finish(g);
+    submission_list_t l;
+    recognise_report_t rep;
+    ck_assert_int_eq(run(&g, 1, "026", 0, NULL, &l, &rep), -1);
+    ck_assert_uint_eq(rep.nerrors, 150);
+    ck_assert(any_error_has(&rep, "表1!B4："));
+    ck_assert(!any_error_has(&rep, "表1!B153："));     /* counted, not kept */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    recognise_report_print_text(&rep, m);
+    fclose(m);
+    ck_assert_ptr_nonnull(strstr(buf, "另有 50 个错误"));
+    free(buf);
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+}
+END_TEST
+
 /* Unknown tables and columns are reported by name, never guessed. */
 START_TEST(unknown_tables_and_columns_reported)
 {
@@ -648,6 +683,7 @@ int main(void)
     tcase_add_test(tc, merged_headers_split_codes_yuan);
     tcase_add_test(tc, thousand_yuan_and_economic_split);
     tcase_add_test(tc, errors_all_at_once);
+    tcase_add_test(tc, errors_counted_beyond_kept);
     tcase_add_test(tc, unknown_tables_and_columns_reported);
     tcase_add_test(tc, entity_matching);
     tcase_add_test(tc, duplicates);
