@@ -649,11 +649,11 @@ static bool s_note(const char *t)
 static bool s_class_code(const char *label, char out[8])
 {
     for (int k = 200; k < 240; k++) {
-        char code[8];
+        char code[16];
         snprintf(code, sizeof code, "%d", k);
         const char *n = code_known_name(CODE_FUNCTION, code);
         if (n && code_name_matches(n, label)) {
-            snprintf(out, 8, "%s", code);
+            s_copy(out, 8, code);
             return true;
         }
     }
@@ -966,7 +966,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
             s_report_skip(T->rt, "第%u行 %s %s：不是单位清单中的单位（不写入）", row + 1, code, name);
             return;
         }
-        snprintf(T->unit, sizeof T->unit, "%s", ucode);
+        s_copy(T->unit, sizeof T->unit, ucode);
         T->proj_unit = 0;
         s_emit_row(T, T->unit, "total", name, row, 0, am);
         return;
@@ -1005,7 +1005,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
             s_error(c, T->g, row, T->code_col, code, "科目编码过长");
             return;
         }
-        snprintf(rowid, sizeof rowid, "%s", code);
+        s_copy(rowid, sizeof rowid, code);
     } else {
         s_report_skip(T->rt, "第%u行 %s：没有科目编码（不写入）", row + 1, name);
         return;
@@ -1032,8 +1032,10 @@ static void s_code_part(const grid_cell_t *cell, char *out, size_t outlen, size_
     if (s_ends(t, ".0")) t[strlen(t) - 2] = '\0';
     if (s_all_digits(t) && strlen(t) < width) {
         char padded[S_TEXT_MAX];
-        snprintf(padded, sizeof padded, "%0*d%s", (int)(width - strlen(t)), 0, t);
-        snprintf(out, outlen, "%s", padded);
+        size_t pad = width - strlen(t);
+        memset(padded, '0', pad);
+        memcpy(padded + pad, t, strlen(t) + 1);
+        s_copy(out, outlen, padded);
     } else {
         snprintf(out, outlen, "%s", t);
     }
