@@ -284,20 +284,24 @@ typedef struct {
     int id;
     uint8_t decimals;
     bool date;
+    uint8_t pad;       /* "000000": a code shown with leading zeros to this width */
 } s_fmt;
 
 typedef struct {
     s_xml x;
     s_fmt fmts[512];
     size_t nfmts;
-    uint8_t *xf_dec;
+    uint8_t *xf_dec, *xf_pad;
     bool *xf_date;
     size_t nxf, capxf;
     int in_xfs;
 } s_styles;
 
-static void s_format_info(const char *code, uint8_t *dec, bool *date)
+static void s_format_info(const char *code, uint8_t *dec, bool *date, uint8_t *pad)
 {
+    *pad = 0;
+    size_t zeros = strspn(code, "0");
+    if (zeros > 1 && code[zeros] == '\0' && zeros < 20) *pad = (uint8_t)zeros;
     *dec = 0;
     *date = false;
     bool quoted = false, bracket = false, after_point = false;
@@ -334,7 +338,7 @@ static void XMLCALL s_styles_start(void *ud, const XML_Char *el, const XML_Char 
         if (!id || !code) return;
         s_fmt *f = &s->fmts[s->nfmts++];
         f->id = atoi(id);
-        s_format_info(code, &f->decimals, &f->date);
+        s_format_info(code, &f->decimals, &f->date, &f->pad);
     } else if (strcmp(l, "cellXfs") == 0) {
         s->in_xfs = 1;
     } else if (strcmp(l, "xf") == 0 && s->in_xfs) {
@@ -347,18 +351,23 @@ static void XMLCALL s_styles_start(void *ud, const XML_Char *el, const XML_Char 
             bool *b = realloc(s->xf_date, cap * sizeof *b);
             if (!b) return;
             s->xf_date = b;
+            uint8_t *pd = realloc(s->xf_pad, cap);
+            if (!pd) return;
+            s->xf_pad = pd;
             s->capxf = cap;
         }
         const char *idt = s_attr(atts, "numFmtId");
         int id = idt ? atoi(idt) : 0;
-        uint8_t dec;
+        uint8_t dec, pad = 0;
         bool date;
         s_builtin(id, &dec, &date);
         for (size_t i = 0; i < s->nfmts; i++)
             if (s->fmts[i].id == id) {
                 dec = s->fmts[i].decimals;
                 date = s->fmts[i].date;
+                pad = s->fmts[i].pad;
             }
+        s->xf_pad[s->nxf] = pad;
         s->xf_dec[s->nxf] = dec;
         s->xf_date[s->nxf] = date;
         s->nxf++;
@@ -546,11 +555,12 @@ static void s_cell_done(s_sheetp *s)
     grid_kind kind = GRID_TEXT;
     char text[128];
     const char *out = v;
-    uint8_t dec = GRID_DECIMALS_UNKNOWN;
+    uint8_t dec = GRID_DECIMALS_UNKNOWN, pad = 0;
     bool date = false;
     if (s->st && s->style >= 0 && (size_t)s->style < s->st->nxf) {
         dec = s->st->xf_dec[s->style];
         date = s->st->xf_date[s->style];
+        pad = s->st->xf_pad[s->style];
     }
     if (strcmp(s->type, "s") == 0) {
         char *end;
@@ -589,6 +599,12 @@ static void s_cell_done(s_sheetp *s)
             }
             out = text;
             kind = date ? GRID_DATE : GRID_NUMBER;
+            size_t tl = strlen(text);
+            if (pad > tl && !strchr(text, '.') && text[0] != '-' && pad < sizeof text) {
+                /* a code typed as a number and shown as "000000": keep the zeros it shows */
+                memmove(text + (pad - tl), text, tl + 1);
+                memset(text, '0', pad - tl);
+            }
         }
     }
     if (!out[0] && kind != GRID_FORMULA_NO_VALUE) return;
@@ -723,6 +739,7 @@ done:
     free(sst.v);
     free(sst.cur.s);
     free(styles.xf_dec);
+    free(styles.xf_pad);
     free(styles.xf_date);
     free(book.sheets);
     if (rc != 0) {

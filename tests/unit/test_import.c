@@ -151,6 +151,18 @@ START_TEST(xlsx_written_by_libxlsxwriter)
     worksheet_write_number(w2, 3, 1, 8000, NULL);
     worksheet_write_string(w2, 4, 0, "公务接待费", NULL);
     worksheet_write_number(w2, 4, 1, 8000.5, NULL);
+    /* a unit code typed as a number, shown with its zeros by the format 000000 */
+    lxw_format *code6 = workbook_add_format(wb);
+    format_set_num_format(code6, "000000");
+    lxw_worksheet *w4 = workbook_add_worksheet(wb, "收入");
+    worksheet_write_string(w4, 0, 0, "2024年部门收入总表", NULL);
+    worksheet_write_string(w4, 1, 0, "单位：万元", NULL);
+    worksheet_write_string(w4, 2, 0, "部门(单位)代码", NULL);
+    worksheet_write_string(w4, 2, 1, "部门(单位)名称", NULL);
+    worksheet_write_string(w4, 2, 2, "合计", NULL);
+    worksheet_write_number(w4, 3, 0, 26001, code6);
+    worksheet_write_string(w4, 3, 1, "武汉市东西湖区医疗保障局", NULL);
+    worksheet_write_number(w4, 3, 2, 3311.22, money);
     lxw_worksheet *w3 = workbook_add_worksheet(wb, "绩效");
     worksheet_write_string(w3, 0, 0, "2024年项目支出绩效目标表", NULL);
     ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
@@ -171,6 +183,7 @@ START_TEST(xlsx_written_by_libxlsxwriter)
     ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "2101101", COL_PUBLIC), 800000000);
     ck_assert_int_eq(fen_of(&l, "026", TABLE_THREE_PUBLIC, "reception", COL_AMOUNT), 800050);
     ck_assert_int_eq(fen_of(&l, "026", TABLE_THREE_PUBLIC, "total", COL_AMOUNT), 800000);
+    ck_assert_int_eq(fen_of(&l, "026001", TABLE_INCOME, "total", COL_TOTAL), 3311220000);
     ck_assert_uint_eq(rep.nskipped_blocks, 1);
     ck_assert_str_eq(rep.tables[0].grid, "表5");
     ck_assert_str_eq(rep.tables[0].range, "A1:G6");
