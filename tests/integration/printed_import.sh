@@ -51,6 +51,18 @@ TO="ipc://$WORK/v1.sock" collector submit "$WORK/spool-v1" "$HZ_EXAMPLES/dongxih
 for e in 026 420112 420100 420000; do expect_figure $e 2024 summary expense_total amount reported 3311.22; done
 for e in 608 341300 340000; do expect_figure $e 2024 summary expense_total amount reported 1774.62; done
 expect_figure nd-ybj 2024 summary expense_total amount reported 207172.81
+# 5. one CSV per printed part, given together: one submission per entity, not one per file
+start_named_aggregator split "$HIERARCHY"
+awk -v work="$WORK" '/^表 5-1$/ { part = 1 } { print > (work (part ? "/part2.tsv" : "/part1.tsv")) }' \
+  "$P/dongxihu-2024.tsv"
+tsv2csv "$WORK/part1.tsv" "$WORK/东西湖-1.csv"
+tsv2csv "$WORK/part2.tsv" "$WORK/东西湖-2.csv"
+TO="ipc://$WORK/split.sock" collector submit "$WORK/spool-split" "$WORK/东西湖-1.csv" "$WORK/东西湖-2.csv" \
+  --hierarchy "$HIERARCHY" --year 2024 >"$WORK/s5.out" 2>&1 || { cat "$WORK/s5.out"; fail "submit of two parts"; }
+[ "$(grep -c ACCEPTED "$WORK/s5.out")" -eq 2 ] || { cat "$WORK/s5.out"; fail "two parts should give 2 submissions (026, 026001)"; }
+grep -q "^026 2024 334 facts" "$WORK/s5.out" || { cat "$WORK/s5.out"; fail "026 should arrive whole (334 facts) from two files"; }
+[ "$(versions_of 026 2024 "$WORK/split" | wc -l)" -eq 1 ] || fail "two parts made more than one version"
+stop_named_aggregator split
 stop_aggregator
 stop_named_aggregator v1
 # same flags, source file and line aside
