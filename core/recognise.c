@@ -1406,6 +1406,10 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
         s_error(&c, NULL, 0, -1, NULL, "没有找到可识别的预算表（按表题识别，如“部门收支总表”“一般公共预算支出表”）");
     } else {
         if (!year) s_error(&c, NULL, 0, -1, NULL, "表题中没有年度（如“2024年”），请用 --year 指定");
+        for (size_t i = 0; i < nb && year; i++)   /* one document, one year */
+            if (blocks[i].table != TABLE_NONE && blocks[i].year && blocks[i].year != year)
+                s_error(&c, blocks[i].grid, blocks[i].r0, 0, blocks[i].title, "表题年度 %u 与%s %u 不一致",
+                        blocks[i].year, opts->year ? " --year" : "其他表题的年度", year);
         const char **names = calloc(2 * nb + 1, sizeof *names);
         char (*orgs)[256] = calloc(nb + 1, sizeof *orgs);
         size_t nn = 0;

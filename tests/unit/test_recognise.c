@@ -431,6 +431,26 @@ START_TEST(errors_all_at_once)
 }
 END_TEST
 
+/* A title's year that contradicts --year (or another title) is an error. */
+START_TEST(year_conflicts)
+{
+    const char *a[] = { "2023年部门支出总表", "单位:万元", "科目编码|科目名称|合计", "|合计|5.00",
+                        "2024年一般公共预算支出表", "单位:万元", "科目编码|科目名称|合计", "|合计|5.00" };
+    grid_t *g = mk("S", a, 8);
+    submission_list_t l;
+    recognise_report_t rep;
+    ck_assert_int_eq(run(&g, 1, "026", 0, NULL, &l, &rep), -1);
+    ck_assert(any_error_has(&rep, "S!A5：值 '2024年一般公共预算支出表'：表题年度 2024 与其他表题的年度 2023 不一致"));
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    ck_assert_int_eq(run(&g, 1, "026", 2024, NULL, &l, &rep), -1);
+    ck_assert(any_error_has(&rep, "表题年度 2023 与 --year 2024 不一致"));
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+}
+END_TEST
+
 /* More errors than RECOGNISE_ERRORS_MAX: the first ones kept, every one counted. */
 START_TEST(errors_counted_beyond_kept)
 {
@@ -684,6 +704,7 @@ int main(void)
     tcase_add_test(tc, thousand_yuan_and_economic_split);
     tcase_add_test(tc, errors_all_at_once);
     tcase_add_test(tc, errors_counted_beyond_kept);
+    tcase_add_test(tc, year_conflicts);
     tcase_add_test(tc, unknown_tables_and_columns_reported);
     tcase_add_test(tc, entity_matching);
     tcase_add_test(tc, duplicates);
