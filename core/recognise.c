@@ -746,6 +746,12 @@ typedef struct {
     uint32_t last_row;           /* its grid row (UINT32_MAX - 1: none) */
     /* per-unit lines */
     char unit[SUBMISSION_ENTITY_MAX + 1];
+    bool has_unit_col;           /* a 单位代码 column beside the subject codes */
+    bool subject_codes;          /* 类/款/项 or 科目编码 columns */
+    bool pending;                /* a line named as the department, before its unit is known */
+    s_amount pending_am[S_COLS_MAX];
+    uint32_t pending_row;
+    char pending_name[S_TEXT_MAX];
     int proj_main, proj_unit;
     /* fiscal / summary group state */
     int fiscal_group;            /* 0 本年, 1 上年结转 */
@@ -958,6 +964,14 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         const char *ucode = byname ? byname->code : code;
         if (strcmp(ucode, ent) == 0) {
             s_emit_row(T, ent, "total", name, row, 0, am);   /* repeats 合计 (invariant 4) */
+            if (byname && T->has_unit_col && !T->unit[0]) {
+                /* 达州: the unit line prints the department's name and no 单位代码; the
+                 * lines under it carry the unit's code, which decides (see below) */
+                T->pending = true;
+                memcpy(T->pending_am, am, sizeof T->pending_am);
+                T->pending_row = row;
+                s_copy(T->pending_name, sizeof T->pending_name, name);
+            }
             return;
         }
         bool known = byname || (c->opts->hierarchy ? hierarchy_find(c->opts->hierarchy, ucode) != NULL
@@ -990,6 +1004,9 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     char rowid[SUBMISSION_ROW_MAX + 1];
     if (total) {
         snprintf(rowid, sizeof rowid, "total");
+    } else if (t == TABLE_PROJECTS && T->subject_codes && !code[0]) {
+        s_report_skip(T->rt, "第%u行 %s：功能分类小计行（不写入）", row + 1, name);
+        return;
     } else if (t == TABLE_PROJECTS) {
         if (!name[0]) {
             s_error(c, T->g, row, T->code_col, code, "项目没有名称");
@@ -1014,8 +1031,16 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     /* the unit this line belongs to: the unit line above it, else its own 单位代码 cell */
     const char *unit = T->unit;
     if (!unit[0] && rowunit[0] && strcmp(rowunit, ent) != 0 && !total &&
-        (c->opts->hierarchy ? hierarchy_find(c->opts->hierarchy, rowunit) != NULL : s_starts(rowunit, ent)))
+        (c->opts->hierarchy ? hierarchy_find(c->opts->hierarchy, rowunit) != NULL : s_starts(rowunit, ent))) {
         unit = rowunit;
+        if (T->pending) {             /* the line above named the unit's total */
+            s_copy(T->unit, sizeof T->unit, rowunit);
+            T->proj_unit = 0;
+            T->pending = false;
+            s_emit_row(T, T->unit, "total", T->pending_name, T->pending_row, 0, T->pending_am);
+            unit = T->unit;
+        }
+    }
     if (unit[0] && !total) {
         char urow[SUBMISSION_ROW_MAX + 1];
         if (t == TABLE_PROJECTS) snprintf(urow, sizeof urow, "P%02d", ++T->proj_unit);
@@ -1175,6 +1200,10 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     /* a 单位代码 column beside the subject codes (类/款/项 or 科目编码) says per line which
      * unit it belongs to (达州 部门支出总表) */
+    for (uint32_t k = 0; k < T->ncols; k++)
+        if (strcmp(T->cols[k].role, "类") == 0 ||
+            (strcmp(T->cols[k].role, "code") == 0 && strstr(T->cols[k].header, "科目")))
+            T->subject_codes = true;
     if (unit_code_col) {
         bool subject = false;
         for (uint32_t k = 0; k < T->ncols; k++)
@@ -1183,6 +1212,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
                 subject = true;
         if (subject) {
             unit_code_col = false;
+            T->has_unit_col = true;
             for (uint32_t k = 0; k < T->ncols; k++)
                 if (strcmp(T->cols[k].role, "code") == 0 && strstr(T->cols[k].header, "单位"))
                     T->cols[k].role = "unit";

@@ -584,8 +584,16 @@ START_TEST(dazhou_layouts)
         "类|款|项|||||",
         "||||合 计|461.49|410.89|50.60",
         "|||||461.49|410.89|50.60",
+        "||||达州市医疗保障事务中心|461.49|410.89|50.60",
         "208|01|09|335001|社会保险经办机构|367.04|316.44|50.60",
         "208|05|05|335001|机关事业单位基本养老保险缴费支出|41.96|41.96|",
+        "",
+        "一般公共预算项目支出预算表", "部门: 金额单位: 万元",
+        "科目编码|||单位代码|单位名称(科目)|金额", "类|款|项|||",
+        "||||合 计|50.60", "|||||50.60", "||||达州市医疗保障事务中心|50.60",
+        "||||社会保险经办机构|50.60",
+        "208|01|09|335001|信国家信息平台建设|3.00",
+        "208|01|09|335001|异地就医工作|47.60",
         "",
         "财政拨款收支预算总表", "部门:", "金额单位:万元",
         "收 入||支 出||||", "项目|预算数|项目|合计|一般公共预算|政府性基金预算|国有资本经营预算",
@@ -605,6 +613,14 @@ START_TEST(dazhou_layouts)
     ck_assert_int_eq(fen_of(&l, "335", TABLE_EXPENSE, "2080109", COL_BASIC), 316440000);
     ck_assert_int_eq(fen_of(&l, "335001", TABLE_EXPENSE, "2080109", COL_BASIC), 316440000);
     ck_assert_int_eq(fen_of(&l, "335001", TABLE_EXPENSE, "2080505", COL_TOTAL), 41960000);
+    /* the line named as the department is the unit's total: its lines carry 335001 */
+    ck_assert_int_eq(fen_of(&l, "335001", TABLE_EXPENSE, "total", COL_BASIC), 410890000);
+    /* projects: the function sub-total line is no project; P01, P02 under both entities */
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_PROJECTS, "total", COL_TOTAL), 50600000);
+    ck_assert_int_eq(fen_of(&l, "335001", TABLE_PROJECTS, "total", COL_TOTAL), 50600000);
+    ck_assert_int_eq(fen_of(&l, "335", TABLE_PROJECTS, "P01", COL_TOTAL), 3000000);
+    ck_assert_int_eq(fen_of(&l, "335001", TABLE_PROJECTS, "P02", COL_TOTAL), 47600000);
+    ck_assert(!has_fact(&l, "335", TABLE_PROJECTS, "P03", COL_TOTAL));
     ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "cur_gpb", COL_TOTAL), 461490000);
     ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "income_total", COL_TOTAL), 461490000);
     ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "expense_total", COL_GPB), 461490000);
