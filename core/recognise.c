@@ -437,6 +437,28 @@ static void s_text_at(const grid_t *g, uint32_t row, uint32_t col, char *out, si
     else out[0] = '\0';
 }
 
+/* A page label row: "表 2", "表1 | 1-1" (a table number and page numbers, no amounts). */
+static bool s_label_row(const grid_t *g, uint32_t row)
+{
+    int n = 0;
+    bool label = false;
+    for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        char t[S_TEXT_MAX];
+        s_norm(g->cells[i].text, t, sizeof t);
+        if (!t[0]) continue;
+        n++;
+        const char *p = t;
+        if (s_starts(p, "表")) {
+            p += strlen("表");
+            label = true;
+        }
+        if (g->cells[i].kind == GRID_NUMBER && !label) return false;
+        for (; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || *p == '-')) return false;
+    }
+    return label && n <= 3;
+}
+
 /* ---- titles ---- */
 
 /* Classifies a normalised single-cell row as a title. Returns 1 with *t set (TABLE_NONE for
@@ -609,7 +631,10 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
             return -1;
         }
     }
-    s_error(c, NULL, 0, -1, nnames ? names[0] : "", "在单位清单中找不到编制单位，请用 --entity 指定");
+    if (nnames == 0)
+        s_error(c, NULL, 0, -1, NULL, "表中没有编制单位（编制单位/部门 行或表题中的单位名称），请用 --entity 指定");
+    else
+        s_error(c, NULL, 0, -1, names[0], "在单位清单中找不到编制单位，请用 --entity 指定");
     return -1;
 }
 
@@ -1260,7 +1285,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
             s_report_skip(rt, "第%u行 %.120s：说明（跳过）", row + 1, first);
             continue;
         }
-        if (s_unit_line(g, row) || (n == 1 && s_starts(first, "表") && strlen(first) < 12)) continue;
+        if (s_unit_line(g, row) || s_label_row(g, row)) continue;
         if (s_header_repeat(T, row)) {
             s_report_skip(rt, "第%u行：表头重复（分页）", row + 1);
             continue;
@@ -1445,8 +1470,9 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
         size_t nn = 0;
         if (names && orgs) {
             for (size_t i = 0; i < nb; i++)
-                if (blocks[i].org[0]) names[nn++] = blocks[i].org;
+                if (blocks[i].org[0] && blocks[i].table != TABLE_NONE) names[nn++] = blocks[i].org;
             for (size_t i = 0; i < nb; i++) {
+                if (blocks[i].table == TABLE_NONE) continue;
                 s_title_org(blocks[i].title, orgs[i], sizeof orgs[i]);
                 if (orgs[i][0]) names[nn++] = orgs[i];
             }

@@ -147,8 +147,8 @@ static grid_t *grid_from_tsv(const char *path, const char *name)
 
 /* Recognises a TSV transcription and compares its fact set with a v1 CSV. Returns the
  * number of differences (printed). */
-static size_t seed_diff(const char *tsv, const char *v1, const char *entity, uint32_t year,
-                        const char *want_entity, recognise_report_t *rep)
+static size_t seed_diff_except(const char *tsv, const char *v1, const char *entity, uint32_t year,
+                               const char *want_entity, table_id except, recognise_report_t *rep)
 {
     load_h();
     grid_t *g = grid_from_tsv(tsv, "Sheet1");
@@ -163,6 +163,15 @@ static size_t seed_diff(const char *tsv, const char *v1, const char *entity, uin
     ck_assert_str_eq(rep->entity, want_entity);
     char err[512];
     ck_assert_int_eq(csv_read_file(v1, CSV_ENCODING_UTF8, &want, err, sizeof err), 0);
+    for (size_t k = 0; k < want.count && except != TABLE_NONE; k++) {   /* the intended difference */
+        submission_t *w = want.items[k];
+        size_t o = 0;
+        for (size_t j = 0; j < w->count; j++) {
+            if (w->facts[j].table == except) { free(w->facts[j].row); free(w->facts[j].name); continue; }
+            w->facts[o++] = w->facts[j];
+        }
+        w->count = o;
+    }
     size_t na, nb;
     char **a = fact_set(&got, &na), **b = fact_set(&want, &nb);
     size_t i = 0, j = 0, diffs = 0;
@@ -181,6 +190,12 @@ static size_t seed_diff(const char *tsv, const char *v1, const char *entity, uin
     grid_destroy(&g);
     hierarchy_free(&H);
     return diffs;
+}
+
+static size_t seed_diff(const char *tsv, const char *v1, const char *entity, uint32_t year,
+                        const char *want_entity, recognise_report_t *rep)
+{
+    return seed_diff_except(tsv, v1, entity, year, want_entity, TABLE_NONE, rep);
 }
 
 START_TEST(dongxihu_printed_equals_v1)
@@ -208,6 +223,23 @@ START_TEST(suzhou_printed_equals_v1)
                                 NULL, 0, "608", &rep), 0);
     ck_assert_uint_eq(rep.year, 2024);
     ck_assert_uint_eq(rep.nskipped_blocks, 3);     /* 第二部分…预算表, 政府采购, 政府购买服务 */
+    recognise_report_free(&rep);
+}
+END_TEST
+
+/* 达州 2023: tests/data/printed/dazhou-2023.tsv transcribed by hand from the OCR text
+ * (spaces inside numbers removed, garbled header words written as printed in the clean
+ * tables of the same document). Intended difference: its two economic tables
+ * (财政拨款支出预算表(部门经济分类科目), 一般公共预算基本支出预算表) are not transcribed:
+ * the first prints names without codes and the v1 codes were taken from the second, whose
+ * text is one run of words (examples/README.md); so gpb_econ is left out of the comparison.
+ * No entity is printed in its tables, so --entity 335 is given. */
+START_TEST(dazhou_printed_equals_v1)
+{
+    recognise_report_t rep;
+    ck_assert_uint_eq(seed_diff_except(TESTS_DIR "/data/printed/dazhou-2023.tsv", EXAMPLES_DIR "/dazhou-2023.csv",
+                                       "335", 0, "335", TABLE_GPB_ECON, &rep), 0);
+    ck_assert_uint_eq(rep.year, 2023);
     recognise_report_free(&rep);
 }
 END_TEST
@@ -714,6 +746,7 @@ int main(void)
     tcase_add_test(tc, dazhou_layouts);
     tcase_add_test(tc, dongxihu_printed_equals_v1);
     tcase_add_test(tc, ningde_printed_equals_v1);
+    tcase_add_test(tc, dazhou_printed_equals_v1);
     tcase_add_test(tc, suzhou_printed_equals_v1);
     tcase_add_test(tc, titles_anywhere_year_and_entity_from_title);
     tcase_add_test(tc, merged_headers_split_codes_yuan);
