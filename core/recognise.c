@@ -61,7 +61,10 @@ static void s_norm(const char *in, char *out, size_t outlen)
             case 0x9A: c = ':'; break;
             case 0x8C: c = ','; break;
             case 0x8E: c = '.'; break;
-            default: break;
+            case 0x8D: c = '-'; break;                       /* － */
+            default:
+                if (p[2] >= 0x90 && p[2] <= 0x99) c = (char)('0' + (p[2] - 0x90));   /* ０-９ */
+                break;
             }
             if (c) { out[o++] = c; p += 3; continue; }
         }
@@ -142,7 +145,9 @@ static bool s_all_digits(const char *s)
  * 1 for an empty/dash cell, or -1 with a Chinese reason. */
 static int s_scale_fen(const char *t, int64_t fen_per_unit, int64_t *fen, const char **reason)
 {
-    if (!*t || strcmp(t, "-") == 0 || strcmp(t, "—") == 0 || strcmp(t, "--") == 0) return 1;
+    if (!*t || strcmp(t, "-") == 0 || strcmp(t, "—") == 0 || strcmp(t, "--") == 0 ||
+        strcmp(t, "——") == 0 || strcmp(t, "/") == 0)
+        return 1;                     /* printed as empty */
     const char *p = t;
     bool neg = false;
     if (*p == '-' || *p == '+') neg = (*p++ == '-');
