@@ -464,6 +464,24 @@ static bool s_label_row(const grid_t *g, uint32_t row)
     return label && n <= 3;
 }
 
+/* The one text of a title row: the row holds a single distinct text (an exporter may
+ * repeat a merged title in every cell it covers), page labels ("表5") aside. */
+static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        char t[S_TEXT_MAX];
+        s_norm(g->cells[i].text, t, sizeof t);
+        if (!t[0]) continue;
+        if (s_starts(t, "表") && strspn(t + strlen("表"), "0123456789-.") == strlen(t + strlen("表")) &&
+            t[strlen("表")]) continue;                    /* "表5" in its own cell */
+        if (g->cells[i].kind != GRID_TEXT) return false;
+        if (out[0] && strcmp(out, t) != 0) return false;
+        s_copy(out, outlen, t);
+    }
+    return out[0] != '\0';
+}
+
 /* ---- titles ---- */
 
 /* Classifies a normalised single-cell row as a title. Returns 1 with *t set (TABLE_NONE for
@@ -1291,6 +1309,10 @@ static void s_table_run(s_ctx *c, const s_block *b)
             continue;
         }
         if (s_unit_line(g, row) || s_label_row(g, row)) continue;
+        if (strcmp(first, "栏次") == 0 || strcmp(first, "行次") == 0) {
+            s_report_skip(rt, "第%u行：栏次行（跳过）", row + 1);
+            continue;
+        }
         if (s_header_repeat(T, row)) {
             s_report_skip(rt, "第%u行：表头重复（分页）", row + 1);
             continue;
@@ -1393,7 +1415,7 @@ static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *
             if (row == prev_row) continue;
             prev_row = row;
             char first[S_TEXT_MAX];
-            if (s_row_texts(g, row, first, sizeof first, NULL) != 1) continue;
+            if (!s_title_text(g, row, first, sizeof first)) continue;
             char stripped[S_TEXT_MAX];
             s_title_strip(first, stripped, sizeof stripped);
             table_id tid;
