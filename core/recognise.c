@@ -268,6 +268,7 @@ typedef struct {
 typedef struct {
     const grid_t *grid;
     uint32_t r0, r1;             /* title row .. last row (inclusive) */
+    uint32_t first;              /* first row under the title (0 when the sheet name is it) */
     table_id table;              /* TABLE_NONE: known-but-skipped or unknown */
     char title[256];
     char org[256];               /* 编制单位 name, "" if none */
@@ -1140,7 +1141,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
 
     /* preamble: 编制单位, unit, labels; the header starts at the first other row */
     const vocab_unit_t *unit = NULL;
-    uint32_t r = b->r0 + 1, hstart = UINT32_MAX;
+    uint32_t r = b->first, hstart = UINT32_MAX;
     for (; r <= b->r1; r++) {
         char first[S_TEXT_MAX], org[256];
         int n = s_row_texts(g, r, first, sizeof first, NULL);
@@ -1430,15 +1431,40 @@ static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *
             memset(b, 0, sizeof *b);
             b->grid = g;
             b->r0 = row;
+            b->first = row + 1;
             b->r1 = g->rows ? g->rows - 1 : row;
             b->table = tid;
             s_copy(b->title, sizeof b->title, stripped);
             b->year = s_year_of(stripped);
             if (nv - 1 > start) v[nv - 2].r1 = row - 1;
         }
+        if (nv == start && g->count) {
+            /* no title row: a sheet named after its table ("表1 部门收支总表") */
+            char n[S_TEXT_MAX], stripped[S_TEXT_MAX];
+            table_id tid;
+            s_norm(g->name, n, sizeof n);
+            s_title_strip(n, stripped, sizeof stripped);
+            if (s_title_classify(stripped, &tid)) {
+                if (nv == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    s_block *nb = realloc(v, cap * sizeof *nb);
+                    if (!nb) { free(v); return -1; }
+                    v = nb;
+                }
+                s_block *b = &v[nv++];
+                memset(b, 0, sizeof *b);
+                b->grid = g;
+                b->r0 = 0;
+                b->first = 0;
+                b->r1 = g->rows - 1;
+                b->table = tid;
+                s_copy(b->title, sizeof b->title, stripped);
+                b->year = s_year_of(stripped);
+            }
+        }
         for (size_t k = start; k < nv; k++) {
             s_block *b = &v[k];
-            for (uint32_t r = b->r0 + 1; r <= b->r1 && r < b->r0 + 6; r++) {
+            for (uint32_t r = b->first; r <= b->r1 && r < b->first + 5; r++) {
                 if (!b->org[0]) s_org_line(g, r, b->org, sizeof b->org);
                 char first[S_TEXT_MAX];
                 if (!b->year && s_row_texts(g, r, first, sizeof first, NULL) == 1 && first[0] == '(')
@@ -1454,7 +1480,7 @@ static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *
 /* Whether a block has anything under its title before the next one. */
 static bool s_block_empty(const s_block *b)
 {
-    for (uint32_t r = b->r0 + 1; r <= b->r1; r++)
+    for (uint32_t r = b->first; r <= b->r1; r++)
         if (s_row_texts(b->grid, r, NULL, 0, NULL) > 0) return false;
     return true;
 }

@@ -399,6 +399,24 @@ START_TEST(merged_headers_split_codes_yuan)
 }
 END_TEST
 
+/* A sheet without a title row, named after its table. */
+START_TEST(sheet_name_as_title)
+{
+    const char *rows[] = { "单位：万元", "科目编码|科目名称|合计|基本支出|项目支出", "|合计|3311.22|776.16|2535.06" };
+    grid_t *g = mk("表3 部门支出总表", rows, 3);
+    submission_list_t l;
+    recognise_report_t rep;
+    int rc = run(&g, 1, "026", 2024, NULL, &l, &rep);
+    if (rc) dump(&rep);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(rep.tables[0].table, TABLE_EXPENSE);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_EXPENSE, "total", COL_PROJECT), 2535060000);
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+    grid_destroy(&g);
+}
+END_TEST
+
 /* 千元 and economic 类/款 columns (款 saved as the number 1). */
 START_TEST(thousand_yuan_and_economic_split)
 {
@@ -751,6 +769,7 @@ int main(void)
     tcase_add_test(tc, titles_anywhere_year_and_entity_from_title);
     tcase_add_test(tc, merged_headers_split_codes_yuan);
     tcase_add_test(tc, thousand_yuan_and_economic_split);
+    tcase_add_test(tc, sheet_name_as_title);
     tcase_add_test(tc, errors_all_at_once);
     tcase_add_test(tc, errors_counted_beyond_kept);
     tcase_add_test(tc, year_conflicts);
