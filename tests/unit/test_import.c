@@ -373,6 +373,20 @@ START_TEST(v1_by_content_and_files_merge)
     ck_assert_uint_eq(nfacts(&l), 451);
     recognise_report_free(&rep);
     submission_list_free(&l);
+    /* the same with the Chinese header, saved as GB18030 */
+    const char *v1 = "单位代码,年度,表,行,名称,列,金额\r\n026,2024,summary,gpb,一般公共预算拨款收入,amount,2361.22\r\n";
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    char gb[512], *ip = (char *)v1, *op = gb;
+    size_t inleft = strlen(v1), outleft = sizeof gb;
+    ck_assert_int_ne((int)iconv(cd, &ip, &inleft, &op, &outleft), -1);
+    iconv_close(cd);
+    write_file(path_in("v1-gb.csv"), gb, sizeof gb - outleft);
+    submission_list_init(&l);
+    ck_assert_int_eq(read_one(path_in("v1-gb.csv"), NULL, 0, &l, &rep, &fmt), 0);
+    ck_assert_int_eq(fmt, IMPORT_V1_CSV);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_SUMMARY, "gpb", COL_AMOUNT), 2361220000);
+    recognise_report_free(&rep);
+    submission_list_free(&l);
 
     const char *a = "2024年部门支出总表\n单位：万元\n科目编码,科目名称,合计\n,合计,5.00\n";
     const char *b = "2024年一般公共预算支出表\n单位：万元\n科目编码,科目名称,合计\n,合计,\"1,234.50\"\n";
