@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "amount.h"
@@ -20,11 +21,26 @@ static void check_usage(FILE *f)
     fprintf(f,
         "usage: huizong-collector check FILE... [--encoding utf-8|gb18030|auto]\n"
         "                               [--hierarchy entities.csv] [--settings rules.conf]\n"
-        "                               [--format text|json]\n"
+        "                               [--entity CODE] [--year Y] [--format text|json]\n"
         "\n"
-        "Reads budget CSV files (examples/FORMAT.md), validates every submission and runs\n"
-        "the submission rules locally. Nothing is sent. Each entity's level comes from\n"
-        "--hierarchy; without it (or for an entity not in it) it is taken as a department.\n"
+        "Reads budget files, validates every submission and runs the submission rules\n"
+        "locally. Nothing is sent. Each entity's level comes from --hierarchy; without it\n"
+        "(or for an entity not in it) it is taken as a department.\n"
+        "FILE is told apart by its content: a v1 CSV (examples/FORMAT.md), or the budget\n"
+        "tables as printed: an .xlsx/.xlsm or .xls workbook (one sheet per table, or several\n"
+        "tables on one sheet), or a CSV saved from one printed sheet (UTF-8 or GB18030).\n"
+        "Printed tables are found by their titles; check prints the mapping it made (sheet\n"
+        "and cells, table id, each column's id, unit, rows read, what was skipped and why).\n"
+        "Several printed files of one entity and year form one submission.\n"
+        "  --entity CODE  the entity of printed tables; without it the 编制单位/title is\n"
+        "                 matched against the names in --hierarchy\n"
+        "  --year Y       the fiscal year of printed tables; without it, from the titles\n"
+        "\n"
+        "读取预算文件并在本地校验，不发送。文件按内容识别：v1 CSV，或印刷版表格（.xlsx/.xlsm、\n"
+        ".xls 工作簿，或由一张表另存的 CSV，UTF-8 或 GB18030）。按表题识别各表，并列出识别结果\n"
+        "（工作表与单元格范围、表、各列、单位、读取行数、跳过的内容及原因）。\n"
+        "  --entity 单位代码   印刷版表格所属单位；不给时按编制单位名称或表题在 --hierarchy 中匹配\n"
+        "  --year 年度         印刷版表格的年度；不给时取表题中的年度\n"
         "\n"
         "Exit status: 0 no error-severity findings, 1 error-severity findings,\n"
         "2 usage error or an input file that cannot be read (each error is printed).\n");
@@ -36,6 +52,7 @@ int cmd_check(int argc, char **argv)
     static const struct option longopts[] = {
         { "encoding", required_argument, 0, 'e' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 's' }, { "format", required_argument, 0, 'f' },
+        { "entity", required_argument, 0, 'E' }, { "year", required_argument, 0, 'Y' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -44,6 +61,8 @@ int cmd_check(int argc, char **argv)
         case 'H': hier_path = optarg; break;
         case 's': settings_path = optarg; break;
         case 'f': format = optarg; break;
+        case 'E': collector_import.entity = optarg; break;
+        case 'Y': if (collector_parse_year(optarg) != 0) return COL_EXIT_INPUT; break;
         case 'h': check_usage(stdout); return COL_EXIT_OK;
         default: check_usage(stderr); return COL_EXIT_INPUT;
         }
@@ -72,7 +91,14 @@ int cmd_check(int argc, char **argv)
 
     submission_list_t list;
     submission_list_init(&list);
+    char *mapbuf = NULL;
+    size_t maplen = 0;
+    collector_import.hierarchy_path = hier_path;
+    collector_import.json = json;
+    collector_import.mapping = json ? open_memstream(&mapbuf, &maplen) : stdout;
     size_t failed = collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list);
+    if (json && collector_import.mapping) fclose(collector_import.mapping);
+    collector_import.mapping = NULL;
     unsigned total_e = 0, total_w = 0, total_i = 0;
     if (json) fputs("{\"submissions\":[", stdout);
     for (size_t i = 0; i < list.count; i++) {
@@ -114,11 +140,12 @@ int cmd_check(int argc, char **argv)
         findings_clear(&fs);
     }
     if (json)
-        printf("],\"input_errors\":%zu,\"errors\":%u,\"warnings\":%u,\"info\":%u}\n",
-               failed, total_e, total_w, total_i);
+        printf("],\"mappings\":[%s],\"input_errors\":%zu,\"errors\":%u,\"warnings\":%u,\"info\":%u}\n",
+               mapbuf ? mapbuf : "", failed, total_e, total_w, total_i);
     else if (list.count > 1 || failed)
         printf("%zu submissions: %u errors, %u warnings, %u info%s\n", list.count, total_e, total_w,
                total_i, failed ? "; input errors above" : "");
+    free(mapbuf);
     submission_list_free(&list);
     rule_settings_destroy(&settings);
     hierarchy_free(&h);

@@ -37,8 +37,26 @@ void collector_signals(void);
 
 /* --encoding NAME -> 0, or -1 with a message on stderr. */
 int collector_encoding(const char *name, csv_encoding *out);
+/* How printed-layout files (xlsx, xls, printed-sheet CSV; import/import.h) are read: set
+ * by check/submit from --entity, --year and --hierarchy before collector_read_files().
+ * mapping: where each file's recognised mapping goes (NULL: nowhere); json: as JSON
+ * objects separated by commas (check --format json puts them in its "mappings" array). */
+typedef struct {
+    const char *entity;
+    unsigned year;
+    const char *hierarchy_path;
+    FILE *mapping;
+    int json;
+} collector_import_t;
+extern collector_import_t collector_import;
+/* --year text -> 0 (stored in collector_import.year), or -1 with a message on stderr. */
+int collector_parse_year(const char *text);
+
 /* Reads every file into list (all of them, reporting each error on stderr) and validates
- * every submission. Returns the number of files or submissions that failed. */
+ * every submission. Files are told apart by content (import_read_file): v1 CSVs as before,
+ * workbooks and printed-sheet CSVs through the table recogniser, several files of one
+ * entity/year merging into one submission. Returns the number of files or submissions
+ * that failed. */
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */
 entity_level collector_level(const hierarchy_t *h, const char *entity);

@@ -11,8 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <czmq.h>
+#include <stdlib.h>
+
+#include "json.h"
 
 #include "amount.h"
+#include "import.h"
 #include "tables.h"
 
 void collector_log_line(void *arg, const char *line)
@@ -55,20 +59,61 @@ int collector_encoding(const char *name, csv_encoding *out)
     return 0;
 }
 
+collector_import_t collector_import;
+
+int collector_parse_year(const char *text)
+{
+    char *end;
+    long y = strtol(text, &end, 10);
+    if (*end || end == text || y < 1900 || y > 9999) {
+        fprintf(stderr, "huizong-collector: --year must be a year 1900..9999, got '%s'\n", text);
+        return -1;
+    }
+    collector_import.year = (unsigned)y;
+    return 0;
+}
+
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list)
 {
     size_t failed = 0;
+    hierarchy_t h;
+    int have_h = 0;
+    if (collector_load_hierarchy(collector_import.hierarchy_path, &h, &have_h) != 0) return 1;
+    import_opts_t io = { .entity = collector_import.entity, .year = collector_import.year,
+                         .hierarchy = have_h ? &h : NULL, .enc = enc };
     progress_t p;
     progress_start(&p, "reading files", n);
+    size_t mapped = 0;
     for (size_t i = 0; i < n; i++) {
-        char err[1024] = "";
-        if (csv_read_file(files[i], enc, list, err, sizeof err) != 0) {
-            fprintf(stderr, "%s\n", err[0] ? err : files[i]);
+        recognise_report_t rep;
+        recognise_report_init(&rep);
+        import_format fmt = IMPORT_UNKNOWN;
+        int rc = import_read_file(files[i], &io, list, &rep, &fmt);
+        if (collector_import.mapping && fmt != IMPORT_V1_CSV && fmt != IMPORT_UNKNOWN && rep.ntables) {
+            if (collector_import.json) {
+                if (mapped++) fputc(',', collector_import.mapping);
+                fprintf(collector_import.mapping, "{\"file\":");
+                json_write_string(collector_import.mapping, files[i]);
+                fprintf(collector_import.mapping, ",\"format\":\"%s\",\"mapping\":", import_format_name(fmt));
+                recognise_report_print_json(&rep, collector_import.mapping);
+                fputc('}', collector_import.mapping);
+            } else {
+                fprintf(collector_import.mapping, "%s（%s）\n", files[i], import_format_name(fmt));
+                recognise_report_print_text(&rep, collector_import.mapping);
+            }
+        }
+        if (rc != 0) {
+            size_t kept = rep.nerrors < RECOGNISE_ERRORS_MAX ? rep.nerrors : RECOGNISE_ERRORS_MAX;
+            for (size_t k = 0; k < kept; k++) fprintf(stderr, "%s\n", rep.errors[k]);
+            if (rep.nerrors > kept) fprintf(stderr, "%s：……另有 %zu 个错误\n", files[i], rep.nerrors - kept);
+            if (rep.nerrors == 0) fprintf(stderr, "%s\n", files[i]);
             failed++;
         }
+        recognise_report_free(&rep);
         progress_step(&p);
     }
     progress_end(&p);
+    if (have_h) hierarchy_free(&h);
     /* After all files: a reader may merge one entity/year spread over several files. */
     for (size_t k = 0; k < list->count; k++) {
         submission_t *s = list->items[k];

@@ -32,6 +32,7 @@ static void submit_usage(FILE *f)
         "                                [--spool DIR] [--timeout MS]\n"
         "                                [--deadline S] [--encoding E] [--strict]\n"
         "                                [--hierarchy FILE] [--settings FILE] [--window N]\n"
+        "                                [--entity CODE] [--year Y]\n"
         "\n"
         "Reads every FILE first (any CSV error: nothing is sent), writes each submission to\n"
         "the spool (default $HUIZONG_SPOOL, else ./.huizong-spool), then sends everything\n"
@@ -52,6 +53,13 @@ static void submit_usage(FILE *f)
         "  --hierarchy FILE entities.csv, for the levels --strict checks with\n"
         "  --settings FILE  rule settings for --strict\n"
         "  --window N       submissions in flight at once (default 64)\n"
+        "  --entity CODE    entity of printed-layout files (xlsx, xls, printed-sheet CSV);\n"
+        "                   without it the 编制单位/title is matched in --hierarchy\n"
+        "  --year Y         fiscal year of printed-layout files; without it, from the titles\n"
+        "  FILE is a v1 CSV or printed tables (see `check --help`); several printed files of\n"
+        "  one entity and year are one submission.\n"
+        "  --entity 单位代码 / --year 年度：印刷版表格（xlsx、xls、CSV）的单位与年度；不给时\n"
+        "  按编制单位名称（--hierarchy）与表题识别。有任何错误时不发送。\n"
         "\n"
         "One line per submission on stdout: ENTITY YEAR N facts ACCEPTED vN [replayed]\n"
         "(flags: E errors, W warnings, I info) | REJECTED: reason | PENDING (left in spool).\n"
@@ -97,6 +105,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         { "window", required_argument, 0, 'w' }, { "encoding", required_argument, 0, 'e' },
         { "strict", no_argument, 0, 's' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 'R' },
+        { "entity", required_argument, 0, 'E' }, { "year", required_argument, 0, 'Y' },
         COLLECTOR_KEY_OPTIONS };
     memset(a, 0, sizeof *a);
     a->enc_name = "utf-8";
@@ -113,7 +122,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         case 'T': if (parse_int("--timeout", optarg, 10, 3600000, &a->timeout_ms)) return 1 + COL_EXIT_INPUT; break;
         case 'D': if (parse_int("--deadline", optarg, 1, 30 * 86400, &a->deadline_s)) return 1 + COL_EXIT_INPUT; break;
         case 'w': if (parse_int("--window", optarg, 1, 1024, &a->window)) return 1 + COL_EXIT_INPUT; break;
-        case 'e': case 's': case 'H': case 'R':
+        case 'e': case 's': case 'H': case 'R': case 'E': case 'Y':
             if (!is_submit) {
                 fprintf(stderr, "huizong-collector: flush does not take %s\n", argv[optind - 1]);
                 return 1 + COL_EXIT_INPUT;
@@ -121,6 +130,8 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
             if (c == 'e') a->enc_name = optarg;
             else if (c == 's') a->strict = 1;
             else if (c == 'H') a->hierarchy = optarg;
+            else if (c == 'E') collector_import.entity = optarg;
+            else if (c == 'Y') { if (collector_parse_year(optarg) != 0) return 1 + COL_EXIT_INPUT; }
             else a->settings = optarg;
             break;
         case 'h': (is_submit ? submit_usage : flush_usage)(stdout); return 1;
@@ -204,6 +215,7 @@ int cmd_submit(int argc, char **argv)
     sender_opts_t o;
     curve_client_t keys;
     if (send_opts(&a, &o, &keys) != 0) return COL_EXIT_INPUT;   /* before reading: nothing sent */
+    collector_import.hierarchy_path = a.hierarchy;
     if (collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list) > 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
         submission_list_free(&list);

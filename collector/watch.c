@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "import.h"
 #include "curve.h"
 #include "delivery.h"
 
@@ -32,10 +33,12 @@ static void run_usage(FILE *f)
 {
     fprintf(f,
         "usage: huizong-collector run --watch DIR --to ENDPOINT [--key FILE --server-key FILE]\n"
-        "                             [--spool DIR] [--encoding E]\n"
+        "                             [--spool DIR] [--encoding E] [--hierarchy FILE]\n"
         "                             [--timeout MS] [--window N] [--interval MS]\n"
         "\n"
-        "Runs until SIGTERM/SIGINT. Every *.csv file dropped into the watched DIR is read,\n"
+        "Runs until SIGTERM/SIGINT. Every *.csv, *.xlsx, *.xlsm or *.xls file dropped into the\n"
+        "watched DIR is read (v1 CSV or printed tables, told apart by content; a printed\n"
+        "file's entity is matched by its 编制单位 in --hierarchy FILE),\n"
         "spooled and sent; the file then moves to DIR/done/ (or to DIR/failed/ with a .error\n"
         "file if it cannot be read). Submissions already pending in the spool are sent at\n"
         "start; anything unacked is retried with backoff while the aggregator is away.\n"
@@ -62,6 +65,7 @@ typedef struct {
 typedef struct {
     const char *dir;
     csv_encoding enc;
+    const hierarchy_t *h;     /* --hierarchy, for printed files' entities; may be NULL */
     delivery_t *d;
     candidate_t *cands;
     size_t ncands;
@@ -116,11 +120,21 @@ static int watch_process(watch_t *w, const char *name)
     snprintf(path, sizeof path, "%s/%s", w->dir, name);
     submission_list_t list;
     submission_list_init(&list);
-    if (csv_read_file(path, w->enc, &list, err, sizeof err) != 0) {
+    /* any format import_read_file knows (v1 CSV, workbooks, printed-sheet CSV) */
+    import_opts_t io = { .enc = w->enc, .hierarchy = w->h };
+    recognise_report_t rep;
+    recognise_report_init(&rep);
+    if (import_read_file(path, &io, &list, &rep, NULL) != 0) {
+        size_t used = 0;
+        err[0] = '\0';
+        for (size_t k = 0; k < rep.nerrors && k < RECOGNISE_ERRORS_MAX && used + 2 < sizeof err; k++)
+            used += (size_t)snprintf(err + used, sizeof err - used, "%s%s", k ? "\n" : "", rep.errors[k]);
+        recognise_report_free(&rep);
         watch_fail(w, name, err[0] ? err : "cannot read the file");
         submission_list_free(&list);
         return 0;
     }
+    recognise_report_free(&rep);
     for (size_t i = 0; i < list.count; i++) {
         if (submission_validate(list.items[i], err, sizeof err) != 0) {
             char msg[PATH_MAX + 1200];
@@ -179,7 +193,10 @@ static void watch_scan(watch_t *w)
     while ((de = readdir(dir)) != NULL) {
         size_t len = strlen(de->d_name);
         if (de->d_name[0] == '.' || len < 5 || len >= sizeof w->cands[0].name) continue;
-        if (strcasecmp(de->d_name + len - 4, ".csv") != 0) continue;
+        const char *ext = strrchr(de->d_name, '.');
+        if (!ext || (strcasecmp(ext, ".csv") != 0 && strcasecmp(ext, ".xlsx") != 0 &&
+                     strcasecmp(ext, ".xlsm") != 0 && strcasecmp(ext, ".xls") != 0))
+            continue;                 /* which files are input; their format is read from content */
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", w->dir, de->d_name);
         struct stat st;
@@ -216,7 +233,7 @@ static void watch_sleep(int ms)
 int cmd_run(int argc, char **argv)
 {
     const char *watch_dir = NULL, *to = NULL, *spool_dir = NULL, *enc_name = "utf-8";
-    const char *key = NULL, *server_key = NULL;
+    const char *key = NULL, *server_key = NULL, *hier_path = NULL;
     sender_opts_t o;
     sender_opts_default(&o);
     o.log = collector_log_line;
@@ -226,6 +243,7 @@ int cmd_run(int argc, char **argv)
         { "spool", required_argument, 0, 'S' }, { "encoding", required_argument, 0, 'e' },
         { "timeout", required_argument, 0, 'T' }, { "window", required_argument, 0, 'w' },
         { "interval", required_argument, 0, 'i' },
+        { "hierarchy", required_argument, 0, 'H' },
         COLLECTOR_KEY_OPTIONS };
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -239,6 +257,7 @@ int cmd_run(int argc, char **argv)
         case 'i': interval = atoi(optarg); break;
         case 'k': key = optarg; break;
         case 'K': server_key = optarg; break;
+        case 'H': hier_path = optarg; break;
         case 'h': run_usage(stdout); return COL_EXIT_OK;
         default: run_usage(stderr); return COL_EXIT_INPUT;
         }
@@ -253,6 +272,10 @@ int cmd_run(int argc, char **argv)
     }
     watch_t w = { .dir = watch_dir };
     if (collector_encoding(enc_name, &w.enc) != 0) return COL_EXIT_INPUT;
+    static hierarchy_t hier;          /* lives as long as the run */
+    int have_h = 0;
+    if (collector_load_hierarchy(hier_path, &hier, &have_h) != 0) return COL_EXIT_INPUT;
+    w.h = have_h ? &hier : NULL;
     /* Loaded once for the whole run: every reconnect reuses them. */
     curve_client_t keys;
     int curve_on;
@@ -313,5 +336,6 @@ int cmd_run(int argc, char **argv)
     delivery_close(&d);   /* pending ones stay in the spool, unprinted: they are not settled */
     free(w.cands);
     curve_client_clear(&keys);
+    if (have_h) hierarchy_free(&hier);
     return rc;
 }

@@ -42,6 +42,8 @@ typedef struct {
     char header[128];                 /* the header text as printed (rows joined by "/") */
     column_id column;                 /* COL_NONE: not an amount column (code, name ...) */
     const char *role;                 /* "code", "类", "款", "项", "name", "amount", "ignored" */
+    char row[24];                     /* three_public printed across: the row id this column is */
+    int side;                         /* double layout: 0 income (left), 1 expense (right) */
 } recognised_column_t;
 
 typedef struct {
@@ -75,6 +77,12 @@ void recognise_report_free(recognise_report_t *r);
 /* Human mapping (Chinese) or JSON, for `check`. */
 void recognise_report_print_text(const recognise_report_t *r, FILE *out);
 void recognise_report_print_json(const recognise_report_t *r, FILE *out);
+
+/* Classifies a printed title as the recogniser does ("表5-1 一般公共预算支出表(分功能科目)" ->
+ * TABLE_GPB_FUNC). Returns 1 with *table set (TABLE_NONE for a known table without a v1 id,
+ * such as 绩效目标表 or 政府采购支出表, which is skipped and reported), or 0 when the text is
+ * not a title. */
+int recognise_title(const char *text, table_id *table);
 
 /* Recognises every table in grids[0..n) and appends its facts to list (one submission per
  * entity/year; the file name becomes the source; facts carry the grid row as line). Returns

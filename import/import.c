@@ -1,0 +1,132 @@
+/* import.c -- one entry for every input file: the format by content, the reader, then the
+ * table recogniser (see import.h). */
+#include "import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "errors.h"
+
+#define S_SNIFF 4096     /* bytes read to tell formats apart */
+
+static const unsigned char S_OLE2[8] = { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 };
+
+const char *import_format_name(import_format f)
+{
+    switch (f) {
+    case IMPORT_V1_CSV: return "csv";
+    case IMPORT_PRINTED_CSV: return "printed-csv";
+    case IMPORT_XLSX: return "xlsx";
+    case IMPORT_XLS: return "xls";
+    case IMPORT_PDF: return "pdf";
+    default: return "unknown";
+    }
+}
+
+size_t import_utf8_cut(const char *text, size_t len, size_t max)
+{
+    if (len <= max) return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80) n--;
+    return n;
+}
+
+/* Whether the first record of a text is a v1 header (English or Chinese). */
+static bool s_v1_header(const char *d, size_t n)
+{
+    size_t bom = csv_bom_length(d, n);
+    d += bom;
+    n -= bom;
+    const char *nl = memchr(d, '\n', n);
+    size_t l = nl ? (size_t)(nl - d) : n;
+    char line[512];
+    if (l >= sizeof line) return false;
+    memcpy(line, d, l);
+    line[l] = '\0';
+    char *p = line;
+    for (char *q = p; *q; q++)
+        if (*q == '"' || *q == ' ' || *q == '\r') memmove(q, q + 1, strlen(q)), q--;
+    return strncasecmp(p, "entity,year,table,", 18) == 0 || strncmp(p, "单位代码,年度,表,", strlen("单位代码,年度,表,")) == 0;
+}
+
+import_format import_detect(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return IMPORT_UNKNOWN;
+    unsigned char b[S_SNIFF];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    if (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0) return IMPORT_XLSX;   /* checked further by xlsx_read */
+    if (n >= 8 && memcmp(b, S_OLE2, 8) == 0) return IMPORT_XLS;
+    if (n >= 5 && memcmp(b, "%PDF-", 5) == 0) return IMPORT_PDF;
+    if (memchr(b, '\0', n)) return IMPORT_UNKNOWN;                      /* binary, not text */
+    if (s_v1_header((const char *)b, n)) return IMPORT_V1_CSV;
+    /* a v1 header saved as GB18030: convert the first line before deciding */
+    return IMPORT_PRINTED_CSV;
+}
+
+static bool s_v1_gb18030(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    char b[512];
+    size_t n = fread(b, 1, sizeof b - 1, f);
+    fclose(f);
+    /* 单位代码 in GB18030 is B5 A5 CE BB B4 FA C2 EB */
+    static const char GB[] = "\xb5\xa5\xce\xbb\xb4\xfa\xc2\xeb";
+    return n >= 8 && memcmp(b, GB, 8) == 0;
+}
+
+/* Error into the report, naming the file. */
+static int s_fail(recognise_report_t *r, const char *msg)
+{
+    r->nerrors++;
+    char **v = realloc(r->errors, r->nerrors * sizeof *v);
+    if (!v) return -1;
+    r->errors = v;
+    v[r->nerrors - 1] = strdup(msg);
+    if (!v[r->nerrors - 1]) r->nerrors--;
+    return -1;
+}
+
+int import_read_file(const char *path, const import_opts_t *opts, submission_list_t *list,
+                     recognise_report_t *report, import_format *format)
+{
+    import_format fmt = import_detect(path);
+    if (fmt == IMPORT_PRINTED_CSV && s_v1_gb18030(path)) fmt = IMPORT_V1_CSV;
+    if (format) *format = fmt;
+    char err[1024] = "";
+    switch (fmt) {
+    case IMPORT_UNKNOWN: {
+        FILE *f = fopen(path, "rb");
+        if (!f) snprintf(err, sizeof err, "%s：无法打开文件", path);
+        else {
+            fclose(f);
+            snprintf(err, sizeof err, "%s：无法识别的文件格式（支持 .xlsx/.xlsm、.xls、CSV）", path);
+        }
+        return s_fail(report, err);
+    }
+    case IMPORT_PDF:
+        snprintf(err, sizeof err, "%s：PDF 尚不支持", path);
+        return s_fail(report, err);
+    case IMPORT_V1_CSV:
+        if (csv_read_file(path, opts->enc, list, err, sizeof err) != 0) return s_fail(report, err);
+        return 0;
+    default: break;
+    }
+    grid_list_t grids = { 0 };
+    int rc = fmt == IMPORT_XLSX ? xlsx_read(path, &grids, err, sizeof err)
+           : fmt == IMPORT_XLS ? xls_read(path, &grids, err, sizeof err)
+                               : printed_csv_read(path, opts->enc, &grids, err, sizeof err);
+    if (rc != 0) {
+        grid_list_free(&grids);
+        return s_fail(report, err);
+    }
+    recognise_opts_t ro = { .file = path, .entity = opts->entity, .year = opts->year,
+                            .hierarchy = opts->hierarchy };
+    rc = recognise_grids(grids.items, grids.count, &ro, list, report);
+    grid_list_free(&grids);
+    return rc;
+}

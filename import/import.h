@@ -1,0 +1,70 @@
+/* import.h -- budgets as finance staff hold them: printed-layout workbooks (.xlsx/.xlsm,
+ * .xls) and CSVs saved from one printed sheet, read into grids (core/grid.h) and handed to
+ * the one table recogniser (core/recognise.h); v1 CSVs go to core/csv.c as before.
+ *
+ * Formats are told apart by content, never by extension: a zip holding [Content_Types].xml
+ * with a workbook part is xlsx/xlsm; an OLE2 compound file is xls; "%PDF" is a PDF (not
+ * read yet: "PDF 尚不支持", the hook for import/pdf.c); text whose first record is a v1
+ * header (entity,year,table,… / 单位代码,年度,表,…) is a v1 CSV; other text is a printed sheet.
+ *
+ * Hostile files get an error and bounded memory (limits below): declared and actual sizes
+ * of zip entries are capped, XML with a DOCTYPE is refused before any entity is declared,
+ * cell counts and positions are bounded.
+ */
+#ifndef HUIZONG_IMPORT_H
+#define HUIZONG_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csv.h"
+#include "grid.h"
+#include "hierarchy.h"
+#include "recognise.h"
+#include "submission.h"
+
+#define IMPORT_ENTRY_MAX (64u << 20)   /* bytes of one unzipped xlsx part */
+#define IMPORT_RATIO_MAX 200u          /* uncompressed/compressed beyond this (and > 1 MB) is a bomb */
+#define IMPORT_CELLS_MAX 500000u       /* cells in one workbook: a budget has a few thousand */
+#define IMPORT_SHEETS_MAX 256u
+#define IMPORT_STRINGS_MAX 1000000u    /* shared strings */
+#define IMPORT_MERGES_MAX 20000u       /* merged ranges in one sheet: a budget has dozens */
+
+/* Length of text cut to at most max bytes at a UTF-8 character boundary. */
+size_t import_utf8_cut(const char *text, size_t len, size_t max);
+
+typedef enum {
+    IMPORT_UNKNOWN = 0, IMPORT_V1_CSV, IMPORT_PRINTED_CSV, IMPORT_XLSX, IMPORT_XLS, IMPORT_PDF
+} import_format;
+
+typedef struct {
+    const char *entity;               /* --entity or NULL */
+    uint32_t year;                    /* --year or 0 */
+    const hierarchy_t *hierarchy;     /* --hierarchy or NULL */
+    csv_encoding enc;                 /* text files */
+} import_opts_t;
+
+/* The format of a file by its content. IMPORT_UNKNOWN if it cannot be read. */
+import_format import_detect(const char *path);
+const char *import_format_name(import_format f);   /* "xlsx", "xls", "csv", "printed-csv", "pdf" */
+
+/* Reads one file and appends its submissions to list (one per entity/year; several files
+ * of the same entity and year merge into one; a fact given by two files is an error).
+ * Returns 0, or -1 with every error in report->errors; on error list is unchanged.
+ * *format (may be NULL) gets the detected format. */
+int import_read_file(const char *path, const import_opts_t *opts, submission_list_t *list,
+                     recognise_report_t *report, import_format *format);
+
+/* ---- the readers (one file each): grids out, 0 or -1 with a Chinese reason in err ---- */
+typedef struct {
+    grid_t **items;
+    size_t count, cap;
+} grid_list_t;
+
+void grid_list_free(grid_list_t *l);
+int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen);
+int xls_read(const char *path, grid_list_t *out, char *err, size_t errlen);
+/* A CSV saved from one printed sheet (UTF-8, or GB18030 when asked or detected). */
+int printed_csv_read(const char *path, csv_encoding enc, grid_list_t *out, char *err, size_t errlen);
+
+#endif

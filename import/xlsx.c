@@ -1,0 +1,757 @@
+/* xlsx.c -- .xlsx/.xlsm workbooks into grids, with libzip and expat (streaming).
+ *
+ * Parts read: [Content_Types].xml (must declare a workbook), xl/workbook.xml (sheet names)
+ * and its rels (sheet parts), xl/sharedStrings.xml, xl/styles.xml (number formats: decimals
+ * shown, dates), each sheet's cells (shared, inline and formula strings, cached values,
+ * booleans, errors) and mergeCells.
+ *
+ * Numbers: the XML holds decimal text; it is validated and kept as text (an exponent form
+ * such as 1.5E-2 is rewritten as a plain decimal by moving the point in the text), so no
+ * amount passes through a double.
+ *
+ * Hostile input (import.h limits): entries whose declared size is above IMPORT_ENTRY_MAX or
+ * whose ratio is above IMPORT_RATIO_MAX are refused before reading, and reading stops at
+ * IMPORT_ENTRY_MAX bytes whatever was declared; any DOCTYPE stops expat before an entity can
+ * be declared (billion laughs); a shared-string index out of range, a cell beyond Excel's
+ * grid or more than IMPORT_CELLS_MAX cells are errors.
+ */
+#include "import.h"
+
+#include <errno.h>
+#include <expat.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+#include "errors.h"
+
+#define S_CHUNK 65536
+#define S_BOMB_MIN (1u << 20)
+
+/* ---- zip parts through expat ---- */
+
+typedef struct {
+    XML_Parser p;
+    char err[512];
+    bool failed;
+} s_xml;
+
+static void XMLCALL s_doctype(void *ud, const XML_Char *name, const XML_Char *sys,
+                              const XML_Char *pub, int internal)
+{
+    (void)name; (void)sys; (void)pub; (void)internal;
+    s_xml *x = ud;
+    snprintf(x->err, sizeof x->err, "XML 含 DOCTYPE 声明（工作簿不应有，拒绝以防实体膨胀攻击）");
+    x->failed = true;
+    XML_StopParser(x->p, XML_FALSE);
+}
+
+static void XMLCALL s_entity(void *ud, const XML_Char *name, int pe, const XML_Char *value,
+                             int len, const XML_Char *base, const XML_Char *sys,
+                             const XML_Char *pub, const XML_Char *notation)
+{
+    (void)name; (void)pe; (void)value; (void)len; (void)base; (void)sys; (void)pub; (void)notation;
+    s_xml *x = ud;
+    snprintf(x->err, sizeof x->err, "XML 含实体声明（拒绝）");
+    x->failed = true;
+    XML_StopParser(x->p, XML_FALSE);
+}
+
+/* Streams one zip entry through a parser with the given handlers. ud must start with an
+ * s_xml. Returns 0, 1 if the entry is absent, or -1 with err. */
+static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementHandler start,
+                         XML_EndElementHandler end, XML_CharacterDataHandler text, char *err,
+                         size_t errlen)
+{
+    zip_int64_t idx = zip_name_locate(z, name, ZIP_FL_NOCASE);
+    if (idx < 0) return 1;
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(z, (zip_uint64_t)idx, 0, &st) != 0)
+        return error_set(err, errlen, "%s：无法读取 zip 目录", name);
+    if ((st.valid & ZIP_STAT_SIZE) && st.size > IMPORT_ENTRY_MAX)
+        return error_set(err, errlen, "%s：解压后 %llu 字节，超过上限 %u（疑似 zip 炸弹）", name,
+                         (unsigned long long)st.size, IMPORT_ENTRY_MAX);
+    if ((st.valid & ZIP_STAT_SIZE) && (st.valid & ZIP_STAT_COMP_SIZE) && st.size > S_BOMB_MIN &&
+        st.size / (st.comp_size ? st.comp_size : 1) > IMPORT_RATIO_MAX)
+        return error_set(err, errlen, "%s：压缩比 %llu:1 异常（疑似 zip 炸弹）", name,
+                         (unsigned long long)(st.size / (st.comp_size ? st.comp_size : 1)));
+    zip_file_t *f = zip_fopen_index(z, (zip_uint64_t)idx, 0);
+    if (!f) return error_set(err, errlen, "%s：无法解压（%s）", name, zip_strerror(z));
+    s_xml *x = ud;
+    x->p = XML_ParserCreate("UTF-8");
+    x->failed = false;
+    x->err[0] = '\0';
+    if (!x->p) {
+        zip_fclose(f);
+        return error_set(err, errlen, "内存不足");
+    }
+    XML_SetUserData(x->p, ud);
+    XML_SetStartDoctypeDeclHandler(x->p, s_doctype);
+    XML_SetEntityDeclHandler(x->p, s_entity);
+    XML_SetElementHandler(x->p, start, end);
+    if (text) XML_SetCharacterDataHandler(x->p, text);
+    char *buf = malloc(S_CHUNK);
+    int rc = 0;
+    zip_uint64_t total = 0;
+    if (!buf) rc = error_set(err, errlen, "内存不足");
+    while (rc == 0) {
+        zip_int64_t n = zip_fread(f, buf, S_CHUNK);
+        if (n < 0) {
+            rc = error_set(err, errlen, "%s：解压失败（%s）", name, zip_file_strerror(f));
+            break;
+        }
+        total += (zip_uint64_t)n;
+        if (total > IMPORT_ENTRY_MAX) {
+            rc = error_set(err, errlen, "%s：解压后超过 %u 字节（疑似 zip 炸弹）", name, IMPORT_ENTRY_MAX);
+            break;
+        }
+        if (XML_Parse(x->p, buf, (int)n, n == 0) == XML_STATUS_ERROR || x->failed) {
+            if (x->err[0]) rc = error_set(err, errlen, "%s：%s", name, x->err);
+            else
+                rc = error_set(err, errlen, "%s：XML 格式错误（第 %lu 行：%s）", name,
+                               (unsigned long)XML_GetCurrentLineNumber(x->p),
+                               XML_ErrorString(XML_GetErrorCode(x->p)));
+            break;
+        }
+        if (n == 0) break;
+    }
+    free(buf);
+    XML_ParserFree(x->p);
+    x->p = NULL;
+    zip_fclose(f);
+    return rc;
+}
+
+static const char *s_attr(const XML_Char **atts, const char *name)
+{
+    for (int i = 0; atts[i]; i += 2)
+        if (strcmp(atts[i], name) == 0) return atts[i + 1];
+    return NULL;
+}
+
+/* Local element name without its namespace prefix ("x:c" -> "c"). */
+static const char *s_local(const XML_Char *n)
+{
+    const char *c = strrchr(n, ':');
+    return c ? c + 1 : n;
+}
+
+/* A growable text buffer. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} s_buf;
+
+static int s_buf_add(s_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > GRID_TEXT_MAX * 4) return 0;     /* longer text is cut by grid_set */
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (!ns) return -1;
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return 0;
+}
+
+/* ---- [Content_Types].xml ---- */
+
+typedef struct {
+    s_xml x;
+    bool workbook;
+} s_types;
+
+static void XMLCALL s_types_start(void *ud, const XML_Char *el, const XML_Char **atts)
+{
+    s_types *t = ud;
+    if (strcmp(s_local(el), "Override") != 0) return;
+    const char *ct = s_attr(atts, "ContentType");
+    if (ct && (strstr(ct, "spreadsheetml.sheet.main") || strstr(ct, "sheet.macroEnabled.main") ||
+               strstr(ct, "spreadsheetml.template.main")))
+        t->workbook = true;
+}
+
+static void XMLCALL s_noend(void *ud, const XML_Char *el) { (void)ud; (void)el; }
+
+/* ---- workbook.xml and rels ---- */
+
+typedef struct {
+    char name[128];
+    char rid[64];
+    char target[256];
+} s_sheet;
+
+typedef struct {
+    s_xml x;
+    s_sheet *sheets;
+    size_t n;
+    bool too_many;
+} s_book;
+
+static void XMLCALL s_book_start(void *ud, const XML_Char *el, const XML_Char **atts)
+{
+    s_book *b = ud;
+    if (strcmp(s_local(el), "sheet") != 0) return;
+    if (b->n >= IMPORT_SHEETS_MAX) { b->too_many = true; return; }
+    s_sheet *s = &b->sheets[b->n++];
+    memset(s, 0, sizeof *s);
+    const char *name = s_attr(atts, "name");
+    snprintf(s->name, sizeof s->name, "%s", name ? name : "");
+    for (int i = 0; atts[i]; i += 2)
+        if (strcmp(s_local(atts[i]), "id") == 0 && strchr(atts[i], ':'))
+            snprintf(s->rid, sizeof s->rid, "%s", atts[i + 1]);
+}
+
+static void XMLCALL s_rels_start(void *ud, const XML_Char *el, const XML_Char **atts)
+{
+    s_book *b = ud;
+    if (strcmp(s_local(el), "Relationship") != 0) return;
+    const char *id = s_attr(atts, "Id"), *target = s_attr(atts, "Target");
+    if (!id || !target) return;
+    for (size_t i = 0; i < b->n; i++)
+        if (strcmp(b->sheets[i].rid, id) == 0) {
+            if (target[0] == '/') snprintf(b->sheets[i].target, sizeof b->sheets[i].target, "%s", target + 1);
+            else snprintf(b->sheets[i].target, sizeof b->sheets[i].target, "xl/%s", target);
+        }
+}
+
+/* ---- sharedStrings.xml ---- */
+
+typedef struct {
+    s_xml x;
+    char **v;
+    size_t n, cap;
+    s_buf cur;
+    int in_si, in_t, in_rph;
+    bool oom, too_many;
+} s_sst;
+
+static void XMLCALL s_sst_start(void *ud, const XML_Char *el, const XML_Char **atts)
+{
+    (void)atts;
+    s_sst *s = ud;
+    const char *l = s_local(el);
+    if (strcmp(l, "si") == 0) { s->in_si = 1; s->cur.len = 0; if (s->cur.s) s->cur.s[0] = '\0'; }
+    else if (strcmp(l, "rPh") == 0) s->in_rph = 1;
+    else if (strcmp(l, "t") == 0 && s->in_si && !s->in_rph) s->in_t = 1;
+}
+
+static void XMLCALL s_sst_end(void *ud, const XML_Char *el)
+{
+    s_sst *s = ud;
+    const char *l = s_local(el);
+    if (strcmp(l, "t") == 0) s->in_t = 0;
+    else if (strcmp(l, "rPh") == 0) s->in_rph = 0;
+    else if (strcmp(l, "si") == 0) {
+        s->in_si = 0;
+        if (s->n >= IMPORT_STRINGS_MAX) {
+            s->too_many = true;
+            s->x.failed = true;
+            snprintf(s->x.err, sizeof s->x.err, "共享字符串超过 %u 个", IMPORT_STRINGS_MAX);
+            XML_StopParser(s->x.p, XML_FALSE);
+            return;
+        }
+        if (s->n == s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 256;
+            char **nv = realloc(s->v, cap * sizeof *nv);
+            if (!nv) { s->oom = true; return; }
+            s->v = nv;
+            s->cap = cap;
+        }
+        s->v[s->n] = strdup(s->cur.s ? s->cur.s : "");
+        if (s->v[s->n]) s->n++;
+        else s->oom = true;
+    }
+}
+
+static void XMLCALL s_sst_text(void *ud, const XML_Char *t, int len)
+{
+    s_sst *s = ud;
+    if (s->in_t && s_buf_add(&s->cur, t, (size_t)len) != 0) s->oom = true;
+}
+
+/* ---- styles.xml: per cell style, the decimals shown and whether it is a date ---- */
+
+typedef struct {
+    int id;
+    uint8_t decimals;
+    bool date;
+    uint8_t pad;       /* "000000": a code shown with leading zeros to this width */
+} s_fmt;
+
+typedef struct {
+    s_xml x;
+    s_fmt fmts[512];
+    size_t nfmts;
+    uint8_t *xf_dec, *xf_pad;
+    bool *xf_date;
+    size_t nxf, capxf;
+    int in_xfs;
+} s_styles;
+
+static void s_format_info(const char *code, uint8_t *dec, bool *date, uint8_t *pad)
+{
+    *pad = 0;
+    size_t zeros = strspn(code, "0");
+    if (zeros > 1 && code[zeros] == '\0' && zeros < 20) *pad = (uint8_t)zeros;
+    *dec = 0;
+    *date = false;
+    bool quoted = false, bracket = false, after_point = false;
+    for (const char *p = code; *p; p++) {
+        if (*p == '"') { quoted = !quoted; continue; }
+        if (quoted) continue;
+        if (*p == '[') { bracket = true; continue; }
+        if (*p == ']') { bracket = false; continue; }
+        if (bracket) continue;
+        if (*p == '\\') { if (p[1]) p++; continue; }
+        if (*p == ';') break;                 /* the positive section decides */
+        if (strchr("yYmMdDhHsS", *p)) *date = true;
+        if (*p == '.') after_point = true;
+        else if (after_point && (*p == '0' || *p == '#' || *p == '?')) (*dec)++;
+        else if (after_point) after_point = false;
+    }
+    if (*date) *dec = 0;
+}
+
+static void s_builtin(int id, uint8_t *dec, bool *date)
+{
+    *date = (id >= 14 && id <= 22) || (id >= 45 && id <= 47) || (id >= 27 && id <= 36) ||
+            (id >= 50 && id <= 58);
+    *dec = (id == 2 || id == 4 || id == 8 || id == 10 || id == 40 || id == 7 || id == 39) ? 2 :
+           (id == 11) ? 2 : (id == 0) ? GRID_DECIMALS_UNKNOWN : 0;
+}
+
+static void XMLCALL s_styles_start(void *ud, const XML_Char *el, const XML_Char **atts)
+{
+    s_styles *s = ud;
+    const char *l = s_local(el);
+    if (strcmp(l, "numFmt") == 0 && s->nfmts < sizeof s->fmts / sizeof s->fmts[0]) {
+        const char *id = s_attr(atts, "numFmtId"), *code = s_attr(atts, "formatCode");
+        if (!id || !code) return;
+        s_fmt *f = &s->fmts[s->nfmts++];
+        f->id = atoi(id);
+        s_format_info(code, &f->decimals, &f->date, &f->pad);
+    } else if (strcmp(l, "cellXfs") == 0) {
+        s->in_xfs = 1;
+    } else if (strcmp(l, "xf") == 0 && s->in_xfs) {
+        if (s->nxf == s->capxf) {
+            size_t cap = s->capxf ? s->capxf * 2 : 64;
+            if (cap > 65536) return;
+            uint8_t *d = realloc(s->xf_dec, cap);
+            if (!d) return;
+            s->xf_dec = d;
+            bool *b = realloc(s->xf_date, cap * sizeof *b);
+            if (!b) return;
+            s->xf_date = b;
+            uint8_t *pd = realloc(s->xf_pad, cap);
+            if (!pd) return;
+            s->xf_pad = pd;
+            s->capxf = cap;
+        }
+        const char *idt = s_attr(atts, "numFmtId");
+        int id = idt ? atoi(idt) : 0;
+        uint8_t dec, pad = 0;
+        bool date;
+        s_builtin(id, &dec, &date);
+        for (size_t i = 0; i < s->nfmts; i++)
+            if (s->fmts[i].id == id) {
+                dec = s->fmts[i].decimals;
+                date = s->fmts[i].date;
+                pad = s->fmts[i].pad;
+            }
+        s->xf_pad[s->nxf] = pad;
+        s->xf_dec[s->nxf] = dec;
+        s->xf_date[s->nxf] = date;
+        s->nxf++;
+    }
+}
+
+static void XMLCALL s_styles_end(void *ud, const XML_Char *el)
+{
+    s_styles *s = ud;
+    if (strcmp(s_local(el), "cellXfs") == 0) s->in_xfs = 0;
+}
+
+/* ---- a sheet ---- */
+
+typedef struct {
+    s_xml x;
+    grid_t *g;
+    const s_sst *sst;
+    const s_styles *st;
+    size_t *cells;                /* running count over the workbook */
+    /* current cell */
+    bool in_c, in_v, in_f, in_is_t;
+    char ref[16];
+    char type[16];
+    int style;
+    s_buf v, f;
+    uint32_t next_row, next_col, row;
+} s_sheetp;
+
+static void s_fail(s_sheetp *s, const char *fmt, const char *a, const char *b)
+{
+    if (s->x.failed) return;
+    s->x.failed = true;
+    snprintf(s->x.err, sizeof s->x.err, fmt, a ? a : "", b ? b : "");
+    XML_StopParser(s->x.p, XML_FALSE);
+}
+
+/* "AB12" -> (11, 27). Returns 0, or -1 when the reference is malformed or beyond Excel. */
+static int s_ref(const char *ref, uint32_t *row, uint32_t *col)
+{
+    uint64_t c = 0, r = 0;
+    const char *p = ref;
+    int letters = 0, digits = 0;
+    for (; *p >= 'A' && *p <= 'Z'; p++, letters++) {
+        c = c * 26 + (uint64_t)(*p - 'A' + 1);
+        if (letters > 3) return -1;
+    }
+    for (; *p >= '0' && *p <= '9'; p++, digits++) {
+        r = r * 10 + (uint64_t)(*p - '0');
+        if (digits > 7) return -1;
+    }
+    if (*p || letters == 0 || digits == 0 || r == 0 || c == 0) return -1;
+    if (r > GRID_ROWS_MAX || c > GRID_COLS_MAX) return -1;
+    *row = (uint32_t)(r - 1);
+    *col = (uint32_t)(c - 1);
+    return 0;
+}
+
+/* Validates an XML number and writes it as a plain decimal (no exponent). 0 or -1. */
+static int s_plain_number(const char *in, char *out, size_t outlen)
+{
+    const char *p = in;
+    while (*p == ' ') p++;
+    bool neg = false;
+    if (*p == '-' || *p == '+') neg = (*p++ == '-');
+    char digits[64];
+    int nd = 0, point = -1;
+    for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
+        if (*p == '.') {
+            if (point >= 0) return -1;
+            point = nd;
+            continue;
+        }
+        if (nd >= (int)sizeof digits - 1) return -1;
+        digits[nd++] = *p;
+    }
+    if (nd == 0) return -1;
+    if (point < 0) point = nd;
+    long exp10 = 0;
+    if (*p == 'e' || *p == 'E') {
+        char *end;
+        errno = 0;
+        exp10 = strtol(p + 1, &end, 10);
+        if (errno || end == p + 1 || exp10 > 30 || exp10 < -30) return -1;
+        p = end;
+    }
+    while (*p == ' ') p++;
+    if (*p) return -1;
+    long pt = point + exp10;        /* digits before the point */
+    char o[160];
+    size_t k = 0;
+    if (neg) o[k++] = '-';
+    if (pt <= 0) {
+        o[k++] = '0';
+        o[k++] = '.';
+        for (long i = 0; i < -pt; i++) o[k++] = '0';
+        for (int i = 0; i < nd; i++) o[k++] = digits[i];
+    } else {
+        for (long i = 0; i < pt; i++) o[k++] = i < nd ? digits[i] : '0';
+        if (pt < nd) {
+            o[k++] = '.';
+            for (int i = (int)pt; i < nd; i++) o[k++] = digits[i];
+        }
+    }
+    o[k] = '\0';
+    /* trim: leading zeros of the integer part, trailing zeros after the point */
+    char *s = o + (neg ? 1 : 0);
+    char *dot = strchr(s, '.');
+    if (dot) {
+        char *e = o + strlen(o) - 1;
+        while (e > dot && *e == '0') *e-- = '\0';
+        if (e == dot) *e = '\0';
+    }
+    while (s[0] == '0' && s[1] && s[1] != '.') memmove(s, s + 1, strlen(s));
+    if (strcmp(o, "-0") == 0) strcpy(o, "0");
+    if (strlen(o) + 1 > outlen) return -1;
+    strcpy(out, o);
+    return 0;
+}
+
+static void XMLCALL s_sheet_start(void *ud, const XML_Char *el, const XML_Char **atts)
+{
+    s_sheetp *s = ud;
+    if (s->x.failed) return;
+    const char *l = s_local(el);
+    if (strcmp(l, "row") == 0) {
+        const char *r = s_attr(atts, "r");
+        if (r) {
+            char *end;
+            unsigned long v = strtoul(r, &end, 10);
+            if (*end || v == 0 || v > GRID_ROWS_MAX) {
+                s_fail(s, "行号 %s 超出范围（上限 1048576）%s", r, NULL);
+                return;
+            }
+            s->row = (uint32_t)(v - 1);
+        } else {
+            s->row = s->next_row;
+        }
+        s->next_row = s->row + 1;
+        s->next_col = 0;
+    } else if (strcmp(l, "c") == 0) {
+        s->in_c = true;
+        const char *r = s_attr(atts, "r"), *t = s_attr(atts, "t"), *st = s_attr(atts, "s");
+        snprintf(s->ref, sizeof s->ref, "%s", r ? r : "");
+        snprintf(s->type, sizeof s->type, "%s", t ? t : "n");
+        s->style = st ? atoi(st) : 0;
+        s->v.len = 0;
+        s->f.len = 0;
+        if (s->v.s) s->v.s[0] = '\0';
+        if (s->f.s) s->f.s[0] = '\0';
+    } else if (strcmp(l, "v") == 0 && s->in_c) {
+        s->in_v = true;
+    } else if (strcmp(l, "f") == 0 && s->in_c) {
+        s->in_f = true;
+    } else if (strcmp(l, "t") == 0 && s->in_c) {
+        s->in_is_t = true;
+    } else if (strcmp(l, "mergeCell") == 0) {
+        const char *ref = s_attr(atts, "ref");
+        char a[32] = "", b[32] = "";
+        const char *colon = ref ? strchr(ref, ':') : NULL;
+        if (!ref || !colon || (size_t)(colon - ref) >= sizeof a) return;
+        memcpy(a, ref, (size_t)(colon - ref));
+        snprintf(b, sizeof b, "%s", colon + 1);
+        uint32_t r0, c0, r1, c1;
+        char err[256];
+        if (s->g->nmerges >= IMPORT_MERGES_MAX) {
+            s_fail(s, "合并单元格超过 %s 处%s", "20000", NULL);
+            return;
+        }
+        if (s_ref(a, &r0, &c0) != 0 || s_ref(b, &r1, &c1) != 0 ||
+            grid_merge(s->g, r0, c0, r1, c1, err, sizeof err) != 0)
+            s_fail(s, "合并单元格 %s 无效%s", ref, NULL);
+    }
+}
+
+static void s_cell_done(s_sheetp *s)
+{
+    uint32_t row = s->row, col = s->next_col;
+    if (s->ref[0] && s_ref(s->ref, &row, &col) != 0) {
+        s_fail(s, "单元格位置 %s 超出范围%s", s->ref, NULL);
+        return;
+    }
+    s->next_col = col + 1;
+    const char *v = s->v.s ? s->v.s : "";
+    grid_kind kind = GRID_TEXT;
+    char text[128];
+    const char *out = v;
+    uint8_t dec = GRID_DECIMALS_UNKNOWN, pad = 0;
+    bool date = false;
+    if (s->st && s->style >= 0 && (size_t)s->style < s->st->nxf) {
+        dec = s->st->xf_dec[s->style];
+        date = s->st->xf_date[s->style];
+        pad = s->st->xf_pad[s->style];
+    }
+    if (strcmp(s->type, "s") == 0) {
+        char *end;
+        unsigned long i = strtoul(v, &end, 10);
+        if (!v[0] || *end || !s->sst || i >= s->sst->n) {
+            char ref[40];
+            snprintf(ref, sizeof ref, "%s", s->ref);
+            s_fail(s, "单元格 %s：共享字符串序号 %s 超出范围", ref, v);
+            return;
+        }
+        out = s->sst->v[i];
+    } else if (strcmp(s->type, "inlineStr") == 0 || strcmp(s->type, "str") == 0) {
+        out = v;                     /* inline text, or a formula's cached string */
+    } else if (strcmp(s->type, "e") == 0) {
+        kind = GRID_ERROR;
+    } else if (strcmp(s->type, "b") == 0) {
+        out = strcmp(v, "1") == 0 ? "TRUE" : "FALSE";
+    } else {                         /* n (or d) */
+        if (!v[0]) {
+            if (s->f.len) {
+                char buf[GRID_TEXT_MAX];
+                snprintf(buf, sizeof buf, "=%s", s->f.s);
+                char err[256];
+                if (grid_set(s->g, row, col, GRID_FORMULA_NO_VALUE, buf, strlen(buf), dec, err, sizeof err) != 0)
+                    s_fail(s, "%s%s", err, NULL);
+                (*s->cells)++;
+            }
+            return;
+        }
+        if (strcmp(s->type, "d") == 0) {
+            kind = GRID_DATE;
+        } else {
+            if (s_plain_number(v, text, sizeof text) != 0) {
+                s_fail(s, "单元格 %s：数值 '%s' 不是数字", s->ref, v);
+                return;
+            }
+            out = text;
+            kind = date ? GRID_DATE : GRID_NUMBER;
+            size_t tl = strlen(text);
+            if (pad > tl && !strchr(text, '.') && text[0] != '-' && pad < sizeof text) {
+                /* a code typed as a number and shown as "000000": keep the zeros it shows */
+                memmove(text + (pad - tl), text, tl + 1);
+                memset(text, '0', pad - tl);
+            }
+        }
+    }
+    if (!out[0] && kind != GRID_FORMULA_NO_VALUE) return;
+    if (++(*s->cells) > IMPORT_CELLS_MAX) {
+        s_fail(s, "单元格超过 %s 个（预算表不会这么大）%s", "500000", NULL);
+        return;
+    }
+    char err[256];
+    size_t len = import_utf8_cut(out, strlen(out), GRID_TEXT_MAX);
+    if (grid_set(s->g, row, col, kind, out, len, dec, err, sizeof err) != 0) s_fail(s, "%s%s", err, NULL);
+}
+
+static void XMLCALL s_sheet_end(void *ud, const XML_Char *el)
+{
+    s_sheetp *s = ud;
+    if (s->x.failed) return;
+    const char *l = s_local(el);
+    if (strcmp(l, "v") == 0) s->in_v = false;
+    else if (strcmp(l, "f") == 0) s->in_f = false;
+    else if (strcmp(l, "t") == 0) s->in_is_t = false;
+    else if (strcmp(l, "c") == 0 && s->in_c) {
+        s->in_c = false;
+        s_cell_done(s);
+    }
+}
+
+static void XMLCALL s_sheet_text(void *ud, const XML_Char *t, int len)
+{
+    s_sheetp *s = ud;
+    if (s->x.failed || !s->in_c) return;
+    if (s->in_v || (s->in_is_t && strcmp(s->type, "inlineStr") == 0)) s_buf_add(&s->v, t, (size_t)len);
+    else if (s->in_f) s_buf_add(&s->f, t, (size_t)len);
+}
+
+/* ---- the workbook ---- */
+
+void grid_list_free(grid_list_t *l)
+{
+    if (!l) return;
+    for (size_t i = 0; i < l->count; i++) grid_destroy(&l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+static int s_list_add(grid_list_t *l, grid_t *g)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        grid_t **n = realloc(l->items, cap * sizeof *n);
+        if (!n) return -1;
+        l->items = n;
+        l->cap = cap;
+    }
+    l->items[l->count++] = g;
+    return 0;
+}
+
+int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
+{
+    int zerr = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        int rc = error_set(err, errlen, "%s：不是可读的 zip 文件（%s）", path, zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return rc;
+    }
+    char e[600] = "";
+    int rc = 0;
+    s_types types = { 0 };
+    s_book book = { 0 };
+    s_sst sst = { 0 };
+    s_styles styles = { 0 };
+    grid_list_t grids = { 0 };
+    book.sheets = calloc(IMPORT_SHEETS_MAX, sizeof *book.sheets);
+    if (!book.sheets) { rc = error_set(e, sizeof e, "内存不足"); goto done; }
+    int r = s_parse_entry(z, "[Content_Types].xml", &types, s_types_start, s_noend, NULL, e, sizeof e);
+    if (r < 0) { rc = -1; goto done; }
+    if (r == 1 || !types.workbook) {
+        rc = error_set(e, sizeof e, "zip 文件中没有 Excel 工作簿（[Content_Types].xml 未声明工作簿；是改了扩展名的其他 zip 文件吗？）");
+        goto done;
+    }
+    if (s_parse_entry(z, "xl/workbook.xml", &book, s_book_start, s_noend, NULL, e, sizeof e) != 0) {
+        if (!e[0]) snprintf(e, sizeof e, "工作簿缺少 xl/workbook.xml");
+        rc = -1;
+        goto done;
+    }
+    if (book.too_many) { rc = error_set(e, sizeof e, "工作表超过 %u 张", IMPORT_SHEETS_MAX); goto done; }
+    if (s_parse_entry(z, "xl/_rels/workbook.xml.rels", &book, s_rels_start, s_noend, NULL, e, sizeof e) < 0) {
+        rc = -1;
+        goto done;
+    }
+    if (s_parse_entry(z, "xl/sharedStrings.xml", &sst, s_sst_start, s_sst_end, s_sst_text, e, sizeof e) < 0 ||
+        sst.oom) {
+        if (!e[0]) snprintf(e, sizeof e, "内存不足");
+        rc = -1;
+        goto done;
+    }
+    if (s_parse_entry(z, "xl/styles.xml", &styles, s_styles_start, s_styles_end, NULL, e, sizeof e) < 0) {
+        rc = -1;
+        goto done;
+    }
+    size_t cells = 0;
+    for (size_t i = 0; i < book.n; i++) {
+        s_sheet *sh = &book.sheets[i];
+        if (!sh->target[0]) continue;
+        grid_t *g = grid_new(sh->name);
+        if (!g || s_list_add(&grids, g) != 0) {
+            grid_destroy(&g);
+            rc = error_set(e, sizeof e, "内存不足");
+            goto done;
+        }
+        s_sheetp sp = { 0 };
+        sp.g = g;
+        sp.sst = &sst;
+        sp.st = &styles;
+        sp.cells = &cells;
+        char e2[600] = "";
+        int pr = s_parse_entry(z, sh->target, &sp, s_sheet_start, s_sheet_end, s_sheet_text, e2, sizeof e2);
+        free(sp.v.s);
+        free(sp.f.s);
+        if (pr < 0) {
+            rc = error_set(e, sizeof e, "工作表 %s：%s", sh->name, e2);
+            goto done;
+        }
+        grid_finish(g);
+    }
+done:
+    zip_discard(z);
+    for (size_t i = 0; i < sst.n; i++) free(sst.v[i]);
+    free(sst.v);
+    free(sst.cur.s);
+    free(styles.xf_dec);
+    free(styles.xf_pad);
+    free(styles.xf_date);
+    free(book.sheets);
+    if (rc != 0) {
+        grid_list_free(&grids);
+        return error_set(err, errlen, "%s：%s", path, e);
+    }
+    for (size_t i = 0; i < grids.count; i++)
+        if (s_list_add(out, grids.items[i]) != 0) {
+            for (size_t k = i; k < grids.count; k++) grid_destroy(&grids.items[k]);
+            free(grids.items);
+            return error_set(err, errlen, "内存不足");
+        }
+    free(grids.items);
+    return 0;
+}

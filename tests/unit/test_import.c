@@ -1,0 +1,481 @@
+/* test_import.c -- the readers of import/ through import_read_file on real files in a temp
+ * directory: an .xlsx written with libxlsxwriter (merged header, numbers, number formats,
+ * shared strings) read back to exact fen; raw workbooks assembled with libzip for inline
+ * strings, formulas with and without cached values; printed-sheet CSVs in UTF-8 and GB18030
+ * (the 东西湖 transcription, giving the same 451 facts as its v1 CSV); a v1 CSV by content;
+ * several files as one submission; and hostile files: zip bomb, billion laughs, shared-
+ * string index out of range, a row beyond Excel's grid, a renamed zip, a PDF.
+ */
+#include <check.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+#include <zip.h>
+
+#include "import.h"
+#include "testkit.h"
+
+static char tmpdir[256];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/hz-import-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    testkit_rmtree(tmpdir);
+}
+
+static char *path_in(const char *name)
+{
+    static char p[2][512];
+    static int k;
+    k ^= 1;
+    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
+    return p[k];
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* A zip with the given parts (name, text) pairs, NULL-terminated. */
+static void write_zip(const char *path, const char *const *parts)
+{
+    int e;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &e);
+    ck_assert_ptr_nonnull(z);
+    for (int i = 0; parts[i]; i += 2) {
+        zip_source_t *s = zip_source_buffer(z, parts[i + 1], strlen(parts[i + 1]), 0);
+        ck_assert_ptr_nonnull(s);
+        ck_assert_int_ge(zip_file_add(z, parts[i], s, ZIP_FL_ENC_UTF_8), 0);
+    }
+    ck_assert_int_eq(zip_close(z), 0);
+}
+
+#define CT "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">" \
+    "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/></Types>"
+#define WB "<workbook xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>" \
+    "<sheet name=\"表1\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+#define RELS "<Relationships><Relationship Id=\"rId1\" Type=\"x\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+
+static void write_book(const char *path, const char *sheet, const char *sst)
+{
+    const char *parts[] = { "[Content_Types].xml", CT, "xl/workbook.xml", WB, "xl/_rels/workbook.xml.rels", RELS,
+                            "xl/worksheets/sheet1.xml", sheet, sst ? "xl/sharedStrings.xml" : NULL, sst, NULL };
+    write_zip(path, parts);
+}
+
+static int read_one(const char *path, const char *entity, uint32_t year, submission_list_t *l,
+                    recognise_report_t *rep, import_format *fmt)
+{
+    import_opts_t o = { .entity = entity, .year = year, .enc = CSV_ENCODING_AUTO };
+    recognise_report_init(rep);
+    return import_read_file(path, &o, l, rep, fmt);
+}
+
+static bool any_error_has(const recognise_report_t *r, const char *needle)
+{
+    for (size_t i = 0; i < r->nerrors && i < RECOGNISE_ERRORS_MAX; i++)
+        if (strstr(r->errors[i], needle)) return true;
+    return false;
+}
+
+static int64_t fen_of(const submission_list_t *l, const char *entity, table_id t, const char *row, column_id c)
+{
+    for (size_t i = 0; i < l->count; i++) {
+        submission_t *s = l->items[i];
+        if (strcmp(s->entity, entity) != 0) continue;
+        for (size_t j = 0; j < s->count; j++)
+            if (s->facts[j].table == t && s->facts[j].column == c && strcmp(s->facts[j].row, row) == 0)
+                return s->facts[j].fen;
+    }
+    ck_abort_msg("fact %s %s %s %s not found", entity, table_name(t), row, column_name(c));
+    return 0;
+}
+
+static size_t nfacts(const submission_list_t *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->count; i++) n += l->items[i]->count;
+    return n;
+}
+
+/* An xlsx as finance staff make it: merged title and header, numbers with 2 decimals, a
+ * 款 column stored as numbers, two tables on two sheets plus an unknown sheet. */
+START_TEST(xlsx_written_by_libxlsxwriter)
+{
+    const char *p = path_in("部门预算.xlsx");
+    lxw_workbook *wb = workbook_new(p);
+    lxw_format *money = workbook_add_format(wb);
+    format_set_num_format(money, "#,##0.00");
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "表5");
+    worksheet_merge_range(ws, 0, 0, 0, 6, "武汉市东西湖区医疗保障局2024年一般公共预算支出表", NULL);
+    worksheet_write_string(ws, 1, 0, "编制单位：武汉市东西湖区医疗保障局", NULL);
+    worksheet_write_string(ws, 1, 6, "单位：万元", NULL);
+    worksheet_merge_range(ws, 2, 0, 2, 2, "科目编码", NULL);
+    worksheet_merge_range(ws, 2, 3, 3, 3, "科目名称", NULL);
+    worksheet_merge_range(ws, 2, 4, 3, 4, "合计", NULL);
+    worksheet_merge_range(ws, 2, 5, 2, 6, "基本支出", NULL);
+    worksheet_write_string(ws, 3, 0, "类", NULL);
+    worksheet_write_string(ws, 3, 1, "款", NULL);
+    worksheet_write_string(ws, 3, 2, "项", NULL);
+    worksheet_write_string(ws, 3, 5, "人员经费", NULL);
+    worksheet_write_string(ws, 3, 6, "公用经费", NULL);
+    worksheet_write_string(ws, 4, 3, "合计", NULL);
+    worksheet_write_number(ws, 4, 4, 2361.22, money);
+    worksheet_write_number(ws, 4, 5, 674.03, money);
+    worksheet_write_number(ws, 4, 6, 0.1, money);
+    worksheet_write_number(ws, 5, 0, 210, NULL);
+    worksheet_write_number(ws, 5, 1, 11, NULL);
+    worksheet_write_number(ws, 5, 2, 1, NULL);
+    worksheet_write_string(ws, 5, 3, "  行政单位医疗", NULL);
+    worksheet_write_formula_num(ws, 5, 4, "=F6+G6", money, 822.09);
+    worksheet_write_number(ws, 5, 5, 22.09, money);
+    worksheet_write_number(ws, 5, 6, 800, money);
+    lxw_worksheet *w2 = workbook_add_worksheet(wb, "三公");
+    worksheet_write_string(w2, 0, 0, "2024年一般公共预算“三公”经费支出表", NULL);
+    worksheet_write_string(w2, 1, 0, "单位：元", NULL);
+    worksheet_write_string(w2, 2, 0, "项目", NULL);
+    worksheet_write_string(w2, 2, 1, "预算数", NULL);
+    worksheet_write_string(w2, 3, 0, "合计", NULL);
+    worksheet_write_number(w2, 3, 1, 8000, NULL);
+    worksheet_write_string(w2, 4, 0, "公务接待费", NULL);
+    worksheet_write_number(w2, 4, 1, 8000.5, NULL);
+    /* a unit code typed as a number, shown with its zeros by the format 000000 */
+    lxw_format *code6 = workbook_add_format(wb);
+    format_set_num_format(code6, "000000");
+    lxw_worksheet *w4 = workbook_add_worksheet(wb, "收入");
+    worksheet_write_string(w4, 0, 0, "2024年部门收入总表", NULL);
+    worksheet_write_string(w4, 1, 0, "单位：万元", NULL);
+    worksheet_write_string(w4, 2, 0, "部门(单位)代码", NULL);
+    worksheet_write_string(w4, 2, 1, "部门(单位)名称", NULL);
+    worksheet_write_string(w4, 2, 2, "合计", NULL);
+    worksheet_write_number(w4, 3, 0, 26001, code6);
+    worksheet_write_string(w4, 3, 1, "武汉市东西湖区医疗保障局", NULL);
+    worksheet_write_number(w4, 3, 2, 3311.22, money);
+    lxw_worksheet *w3 = workbook_add_worksheet(wb, "绩效");
+    worksheet_write_string(w3, 0, 0, "2024年项目支出绩效目标表", NULL);
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+
+    submission_list_t l;
+    submission_list_init(&l);
+    recognise_report_t rep;
+    import_format fmt;
+    int rc = read_one(p, "026", 0, &l, &rep, &fmt);
+    if (rc) recognise_report_print_text(&rep, stderr);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(fmt, IMPORT_XLSX);
+    ck_assert_uint_eq(rep.year, 2024);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_TOTAL), 2361220000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_PERSONNEL), 674030000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_PUBLIC), 100000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "2101101", COL_TOTAL), 822090000);   /* cached formula value */
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "2101101", COL_PUBLIC), 800000000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_THREE_PUBLIC, "reception", COL_AMOUNT), 800050);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_THREE_PUBLIC, "total", COL_AMOUNT), 800000);
+    ck_assert_int_eq(fen_of(&l, "026001", TABLE_INCOME, "total", COL_TOTAL), 3311220000);
+    ck_assert_uint_eq(rep.nskipped_blocks, 1);
+    ck_assert_str_eq(rep.tables[0].grid, "表5");
+    ck_assert_str_eq(rep.tables[0].range, "A1:G6");
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+}
+END_TEST
+
+/* Inline strings, exponent numbers, a formula without a cached value. */
+START_TEST(xlsx_raw_parts)
+{
+    const char *p = path_in("raw.xlsx");
+    write_book(p,
+        "<worksheet><sheetData>"
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>2024年部门支出总表</t></is></c></row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>单位：万元</t></is></c></row>"
+        "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>科目编码</t></is></c><c r=\"B3\" t=\"inlineStr\"><is><t>科目名称</t></is></c>"
+        "<c r=\"C3\" t=\"inlineStr\"><is><t>合计</t></is></c><c r=\"D3\" t=\"inlineStr\"><is><t>基本支出</t></is></c></row>"
+        "<row r=\"4\"><c r=\"B4\" t=\"inlineStr\"><is><t>合计</t></is></c><c r=\"C4\"><v>1.5E-2</v></c><c r=\"D4\"><f>C4*2</f></c></row>"
+        "</sheetData></worksheet>", NULL);
+    submission_list_t l;
+    submission_list_init(&l);
+    recognise_report_t rep;
+    ck_assert_int_eq(read_one(p, "026", 0, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "表1!D4：值 '=C4*2'：公式没有缓存"));
+    ck_assert_uint_eq(l.count, 0);
+    recognise_report_free(&rep);
+    /* with the cached value the same workbook reads, 1.5E-2 万元 exactly 15000 fen */
+    write_book(p,
+        "<worksheet><sheetData>"
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>2024年部门支出总表</t></is></c></row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>单位：万元</t></is></c></row>"
+        "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>科目编码</t></is></c><c r=\"B3\" t=\"inlineStr\"><is><t>科目名称</t></is></c>"
+        "<c r=\"C3\" t=\"inlineStr\"><is><t>合计</t></is></c><c r=\"D3\" t=\"inlineStr\"><is><t>基本支出</t></is></c></row>"
+        "<row r=\"4\"><c r=\"B4\" t=\"inlineStr\"><is><t>合计</t></is></c><c r=\"C4\"><v>1.5E-2</v></c><c r=\"D4\"><f>C4*2</f><v>0.03</v></c></row>"
+        "</sheetData></worksheet>", NULL);
+    ck_assert_int_eq(read_one(p, "026", 0, &l, &rep, NULL), 0);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_EXPENSE, "total", COL_TOTAL), 15000);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_EXPENSE, "total", COL_BASIC), 30000);
+    submission_list_free(&l);
+    recognise_report_free(&rep);
+}
+END_TEST
+
+START_TEST(hostile_files)
+{
+    submission_list_t l;
+    submission_list_init(&l);
+    recognise_report_t rep;
+    /* zip bomb: 4 MB of blanks compress to a few KB */
+    size_t big = 4u << 20;
+    char *blank = malloc(big + 64);
+    memset(blank, ' ', big);
+    memcpy(blank, "<Types>", 7);
+    strcpy(blank + big, "</Types>");
+    const char *bomb[] = { "[Content_Types].xml", blank, NULL };
+    write_zip(path_in("bomb.xlsx"), bomb);
+    free(blank);
+    ck_assert_int_eq(read_one(path_in("bomb.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "zip 炸弹"));
+    recognise_report_free(&rep);
+    /* billion laughs */
+    const char *laughs = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+        "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+        "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>"
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>";
+    write_book(path_in("laughs.xlsx"), laughs, NULL);
+    ck_assert_int_eq(read_one(path_in("laughs.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "DOCTYPE"));
+    recognise_report_free(&rep);
+    /* shared-string index out of range */
+    write_book(path_in("sst.xlsx"), "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>7</v></c></row></sheetData></worksheet>",
+               "<sst><si><t>只有一个</t></si></sst>");
+    ck_assert_int_eq(read_one(path_in("sst.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "共享字符串序号 7 超出范围"));
+    recognise_report_free(&rep);
+    /* a row beyond Excel's 1,048,576 */
+    write_book(path_in("rows.xlsx"), "<worksheet><sheetData><row r=\"1048577\"><c r=\"A1048577\"><v>1</v></c></row></sheetData></worksheet>", NULL);
+    ck_assert_int_eq(read_one(path_in("rows.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "超出范围"));
+    recognise_report_free(&rep);
+    /* the last row Excel has costs one cell, not a million rows */
+    write_book(path_in("last.xlsx"), "<worksheet><sheetData><row r=\"1048576\"><c r=\"A1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData></worksheet>", NULL);
+    ck_assert_int_eq(read_one(path_in("last.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "没有找到可识别的预算表"));
+    recognise_report_free(&rep);
+    /* a renamed zip of something else */
+    const char *other[] = { "readme.txt", "hello", NULL };
+    write_zip(path_in("renamed.xlsx"), other);
+    ck_assert_int_eq(read_one(path_in("renamed.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "没有 Excel 工作簿"));
+    recognise_report_free(&rep);
+    /* a PDF: the hook for the PDF reader */
+    write_file(path_in("a.xlsx"), "%PDF-1.7\n", 9);
+    import_format fmt;
+    ck_assert_int_eq(read_one(path_in("a.xlsx"), "026", 2024, &l, &rep, &fmt), -1);
+    ck_assert_int_eq(fmt, IMPORT_PDF);
+    ck_assert(any_error_has(&rep, "PDF 尚不支持"));
+    recognise_report_free(&rep);
+    /* an OLE2 file that is no workbook */
+    write_file(path_in("b.xls"), "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1garbage", 15);
+    ck_assert_int_eq(read_one(path_in("b.xls"), "026", 2024, &l, &rep, &fmt), -1);
+    ck_assert_int_eq(fmt, IMPORT_XLS);
+    recognise_report_free(&rep);
+    ck_assert_uint_eq(l.count, 0);
+    submission_list_free(&l);
+}
+END_TEST
+
+/* The 东西湖 transcription as a printed-sheet CSV, UTF-8 and GB18030: its v1 facts. */
+static void tsv_to_csv(const char *out, bool gb)
+{
+    FILE *in = fopen(TESTS_DIR "/data/printed/dongxihu-2024.tsv", "r");
+    ck_assert_ptr_nonnull(in);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char line[8192];
+    while (fgets(line, sizeof line, in)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *p = line;
+        int first = 1;
+        while (1) {
+            char *e = strchr(p, '\t');
+            if (e) *e = '\0';
+            if (!first) fputc(',', m);
+            first = 0;
+            csv_write_field(m, p);
+            if (!e) break;
+            p = e + 1;
+        }
+        fputs("\r\n", m);
+    }
+    fclose(in);
+    fclose(m);
+    if (gb) {
+        iconv_t cd = iconv_open("GB18030", "UTF-8");
+        size_t cap = len * 2, left = cap, inleft = len;
+        char *o = malloc(cap), *op = o, *ip = buf;
+        ck_assert_int_ne((int)iconv(cd, &ip, &inleft, &op, &left), -1);
+        iconv_close(cd);
+        write_file(out, o, cap - left);
+        free(o);
+    } else {
+        write_file(out, buf, len);
+    }
+    free(buf);
+}
+
+START_TEST(printed_csv_dongxihu_utf8_and_gb18030)
+{
+    hierarchy_t h;
+    char err[256];
+    ck_assert_int_eq(hierarchy_load(&h, EXAMPLES_DIR "/entities.csv", err, sizeof err), 0);
+    for (int gb = 0; gb < 2; gb++) {
+        const char *p = path_in(gb ? "东西湖-gb.csv" : "东西湖.csv");
+        tsv_to_csv(p, gb);
+        submission_list_t l;
+        submission_list_init(&l);
+        recognise_report_t rep;
+        import_opts_t o = { .year = 2024, .hierarchy = &h, .enc = CSV_ENCODING_AUTO };
+        recognise_report_init(&rep);
+        import_format fmt;
+        int rc = import_read_file(p, &o, &l, &rep, &fmt);
+        if (rc) recognise_report_print_text(&rep, stderr);
+        ck_assert_int_eq(rc, 0);
+        ck_assert_int_eq(fmt, IMPORT_PRINTED_CSV);
+        ck_assert_uint_eq(nfacts(&l), 451);
+        ck_assert_int_eq(fen_of(&l, "026001", TABLE_PROJECTS, "P10", COL_UNIT_FUNDS), 300000000);
+        submission_list_free(&l);
+        recognise_report_free(&rep);
+    }
+    hierarchy_free(&h);
+}
+END_TEST
+
+/* A v1 CSV is told apart by content; two printed files of one entity/year are one
+ * submission; the same printed file twice is an error. */
+START_TEST(v1_by_content_and_files_merge)
+{
+    submission_list_t l;
+    submission_list_init(&l);
+    recognise_report_t rep;
+    import_format fmt;
+    ck_assert_int_eq(read_one(EXAMPLES_DIR "/dongxihu-2024.csv", NULL, 0, &l, &rep, &fmt), 0);
+    ck_assert_int_eq(fmt, IMPORT_V1_CSV);
+    ck_assert_uint_eq(nfacts(&l), 451);
+    recognise_report_free(&rep);
+    submission_list_free(&l);
+    /* the same with the Chinese header, saved as GB18030 */
+    const char *v1 = "单位代码,年度,表,行,名称,列,金额\r\n026,2024,summary,gpb,一般公共预算拨款收入,amount,2361.22\r\n";
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    char gb[512], *ip = (char *)v1, *op = gb;
+    size_t inleft = strlen(v1), outleft = sizeof gb;
+    ck_assert_int_ne((int)iconv(cd, &ip, &inleft, &op, &outleft), -1);
+    iconv_close(cd);
+    write_file(path_in("v1-gb.csv"), gb, sizeof gb - outleft);
+    submission_list_init(&l);
+    ck_assert_int_eq(read_one(path_in("v1-gb.csv"), NULL, 0, &l, &rep, &fmt), 0);
+    ck_assert_int_eq(fmt, IMPORT_V1_CSV);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_SUMMARY, "gpb", COL_AMOUNT), 2361220000);
+    recognise_report_free(&rep);
+    submission_list_free(&l);
+
+    const char *a = "2024年部门支出总表\n单位：万元\n科目编码,科目名称,合计\n,合计,5.00\n";
+    const char *b = "2024年一般公共预算支出表\n单位：万元\n科目编码,科目名称,合计\n,合计,\"1,234.50\"\n";
+    write_file(path_in("a.csv"), a, strlen(a));
+    write_file(path_in("b.csv"), b, strlen(b));
+    submission_list_init(&l);
+    ck_assert_int_eq(read_one(path_in("a.csv"), "026", 0, &l, &rep, NULL), 0);
+    recognise_report_free(&rep);
+    ck_assert_int_eq(read_one(path_in("b.csv"), "026", 0, &l, &rep, NULL), 0);
+    recognise_report_free(&rep);
+    ck_assert_uint_eq(l.count, 1);
+    ck_assert_uint_eq(l.items[0]->count, 2);
+    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_TOTAL), 1234500000);
+    ck_assert_int_eq(read_one(path_in("a.csv"), "026", 0, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "同一事实不能给两次"));
+    recognise_report_free(&rep);
+    ck_assert_uint_eq(l.items[0]->count, 2);
+    submission_list_free(&l);
+}
+END_TEST
+
+/* The facts of a list as one sorted text, for set comparison. */
+static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static char *fact_text(const submission_list_t *l)
+{
+    size_t n = nfacts(l), k = 0;
+    char **v = calloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < l->count; i++)
+        for (size_t j = 0; j < l->items[i]->count; j++) {
+            const fact_t *f = &l->items[i]->facts[j];
+            char b[200];
+            snprintf(b, sizeof b, "%s|%u|%s|%s|%s|%lld\n", l->items[i]->entity, l->items[i]->year,
+                     table_name(f->table), f->row, column_name(f->column), (long long)f->fen);
+            v[k++] = strdup(b);
+        }
+    qsort(v, k, sizeof *v, cmpstr);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    for (size_t i = 0; i < k; i++) { fputs(v[i], m); free(v[i]); }
+    fclose(m);
+    free(v);
+    return out;
+}
+
+/* tests/data/printed/dongxihu-2024.xls: the 东西湖 transcription saved as BIFF8 by
+ * LibreOffice (soffice --headless --infilter="CSV:44,34,76,1,1/2" --convert-to xls; column
+ * A as text so codes keep their zeros, amounts as numbers). Its facts are the v1 CSV's. */
+START_TEST(xls_dongxihu_equals_v1)
+{
+    hierarchy_t h;
+    char err[256];
+    ck_assert_int_eq(hierarchy_load(&h, EXAMPLES_DIR "/entities.csv", err, sizeof err), 0);
+    submission_list_t got, want;
+    submission_list_init(&got);
+    submission_list_init(&want);
+    recognise_report_t rep;
+    recognise_report_init(&rep);
+    import_opts_t o = { .year = 2024, .hierarchy = &h };
+    import_format fmt;
+    int rc = import_read_file(TESTS_DIR "/data/printed/dongxihu-2024.xls", &o, &got, &rep, &fmt);
+    if (rc) recognise_report_print_text(&rep, stderr);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(fmt, IMPORT_XLS);
+    ck_assert_int_eq(csv_read_file(EXAMPLES_DIR "/dongxihu-2024.csv", CSV_ENCODING_UTF8, &want, err, sizeof err), 0);
+    char *a = fact_text(&got), *b = fact_text(&want);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    submission_list_free(&got);
+    submission_list_free(&want);
+    recognise_report_free(&rep);
+    hierarchy_free(&h);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("import");
+    TCase *tc = tcase_create("readers");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, xlsx_written_by_libxlsxwriter);
+    tcase_add_test(tc, xlsx_raw_parts);
+    tcase_add_test(tc, hostile_files);
+    tcase_add_test(tc, printed_csv_dongxihu_utf8_and_gb18030);
+    tcase_add_test(tc, v1_by_content_and_files_merge);
+    tcase_add_test(tc, xls_dongxihu_equals_v1);
+    suite_add_tcase(s, tc);
+    return testkit_run(s);
+}
