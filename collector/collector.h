@@ -29,6 +29,7 @@ int cmd_submit(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_probe(int argc, char **argv);   /* diagnostic: raw bytes in, ack out */
+int cmd_status(int argc, char **argv);  /* review state of the latest version (status.c) */
 
 /* Set by SIGTERM/SIGINT once collector_signals() ran. */
 extern volatile sig_atomic_t collector_stop;

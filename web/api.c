@@ -460,6 +460,25 @@ static void s_diff(FILE *out, store_t *store, const char *code, uint32_t year, u
     submission_destroy(&b);
 }
 
+/* Closes a flag object written by s_flag with its id and its 已核实 note. s_flag ended
+ * with '}': step back over it (open_memstream: fseek then write). */
+static void out_flag_extra(FILE *out, const char *id, const store_review_t *ver)
+{
+    fseek(out, -1, SEEK_CUR);
+    fprintf(out, ",\"id\":");
+    json_write_string(out, id);
+    if (ver) {
+        fprintf(out, ",\"verified\":{\"note\":");
+        json_write_string(out, ver->reason);
+        fprintf(out, ",\"reviewer\":");
+        json_write_string(out, ver->reviewer);
+        fprintf(out, ",\"time\":");
+        s_time(out, ver->time_ms);
+        fputc('}', out);
+    }
+    fputc('}', out);
+}
+
 int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, const char *code,
                         uint32_t a, uint32_t b, FILE *out)
 {
@@ -474,6 +493,9 @@ int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, co
     fprintf(out, ",\"name\":");
     json_write_string(out, e->name);
     fprintf(out, ",\"level_label\":\"%s\",\"versions\":[", level_label(e->level));
+    store_review_t *rv = NULL;
+    size_t nr = 0;
+    store_reviews(store, code, year, &rv, &nr);
     for (size_t i = 0; i < nv; i++) {
         fprintf(out, "%s{\"version\":%u,\"submission_id\":", i ? "," : "", v[i].version);
         json_write_string(out, v[i].submission_id);
@@ -482,7 +504,47 @@ int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, co
         fprintf(out, ",\"received_ms\":%llu,\"facts\":%u,\"source\":",
                 (unsigned long long)v[i].received_ms, v[i].fact_count);
         json_write_string(out, v[i].source);
-        fprintf(out, ",\"current\":%s}", i + 1 == nv ? "true" : "false");
+        const store_review_t *last = NULL;
+        const char *st = store_review_state(rv, nr, v[i].version, &last);
+        fprintf(out, ",\"current\":%s,\"review\":{\"state\":\"%s\"", i + 1 == nv ? "true" : "false", st);
+        if (last) {
+            fprintf(out, ",\"reason\":");
+            json_write_string(out, last->reason);
+            fprintf(out, ",\"reviewer\":");
+            json_write_string(out, last->reviewer);
+            fprintf(out, ",\"time\":");
+            s_time(out, last->time_ms);
+        }
+        fprintf(out, "}}");
+    }
+    /* the history: submissions and decisions merged by time (submitted → 退回 → ...) */
+    fprintf(out, "],\"history\":[");
+    size_t i = 0, j = 0;
+    int firsth = 1;
+    while (i < nv || j < nr) {
+        int take_version = j == nr || (i < nv && v[i].received_ms <= rv[j].time_ms);
+        fprintf(out, "%s{", firsth ? "" : ",");
+        firsth = 0;
+        if (take_version) {
+            fprintf(out, "\"kind\":\"submitted\",\"label\":\"%s\",\"version\":%u,\"time\":",
+                    i ? "重新报送" : "报送", v[i].version);
+            s_time(out, v[i].received_ms);
+            fprintf(out, ",\"reason\":\"\",\"reviewer\":\"\"}");
+            i++;
+        } else {
+            const store_review_t *r = &rv[j++];
+            fprintf(out, "\"kind\":\"%s\",\"label\":\"%s\",\"version\":%u,\"time\":", r->decision,
+                    !strcmp(r->decision, "approve") ? "通过" : !strcmp(r->decision, "return") ? "退回" : "已核实",
+                    r->version);
+            s_time(out, r->time_ms);
+            fprintf(out, ",\"reason\":");
+            json_write_string(out, r->reason);
+            fprintf(out, ",\"flag\":");
+            json_write_string(out, r->flag);
+            fprintf(out, ",\"reviewer\":");
+            json_write_string(out, r->reviewer);
+            fputc('}', out);
+        }
     }
     fprintf(out, "],\"flags\":[");
     findings_t own;
@@ -491,9 +553,19 @@ int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, co
     for (size_t k = 0; k < own.count; k++) {
         if (k) fputc(',', out);
         s_flag(out, &own.items[k], ix);
+        /* 已核实: the last verify decision naming this flag (RULE/TABLE/ROW/COLUMN) */
+        const finding_t *f = &own.items[k];
+        char id[256];
+        snprintf(id, sizeof id, "%s/%s/%s/%s", f->rule, f->table ? table_name(f->table) : "", f->row,
+                 f->column ? column_name(f->column) : "");
+        const store_review_t *ver = NULL;
+        for (size_t r = 0; r < nr; r++)
+            if (!strcmp(rv[r].decision, "verify") && !strcmp(rv[r].flag, id)) ver = &rv[r];
+        out_flag_extra(out, id, ver);
     }
     fputc(']', out);
     findings_clear(&own);
+    free(rv);
     if (a && b) s_diff(out, store, code, year, a, b);
     fprintf(out, "}\n");
     free(v);

@@ -36,12 +36,15 @@
 #define WEB_TOKEN_BYTES 32                 /* session, CSRF and login-link tokens */
 #define WEB_TOKEN_HEX (WEB_TOKEN_BYTES * 2)
 #define WEB_LOGIN_WINDOW_S 300             /* failures counted over 5 minutes ... */
-#define WEB_LOGIN_FAILURES_MAX 5           /* ... at most 5 per user and per address */
+#define WEB_LOGIN_FAILURES_MAX 5           /* ... at most 5 per user ... */
+#define WEB_LOGIN_FAILURES_ADDR_MAX 20     /* ... and 20 per address (several users behind one NAT) */
 #define WEB_LIMITS_MAX 512
 #define WEB_LINK_TTL_S 60                  /* a one-time login link */
 #define WEB_BODY_MAX (64 * 1024)
 #define WEB_SSE_POLL_MS 500
 #define WEB_SSE_KEEPALIVE_S 15
+#define WEB_SSE_MAX_S 600                  /* a stream ends after this (?for=N: sooner); the
+                                            * browser reconnects by itself after `retry` */
 #define WEB_SSE_BUF 4096
 #define WEB_COOKIE "hz_session"
 
@@ -342,7 +345,7 @@ static enum MHD_Result s_login(web_t *w, struct MHD_Connection *c, const request
     snprintf(kaddr, sizeof kaddr, "a:%s", addr);
     pthread_mutex_lock(&w->lock);
     limit_t *lu = s_limit(w, kuser), *la = s_limit(w, kaddr);
-    int blocked = lu->failures >= WEB_LOGIN_FAILURES_MAX || la->failures >= WEB_LOGIN_FAILURES_MAX;
+    int blocked = lu->failures >= WEB_LOGIN_FAILURES_MAX || la->failures >= WEB_LOGIN_FAILURES_ADDR_MAX;
     const user_t *u = users_find(&w->users, name);
     user_t copy;
     if (u) copy = *u;
@@ -510,7 +513,7 @@ typedef struct {
     who_t who;
     void *sub;
     uint64_t last_seq;
-    time_t last_write;
+    time_t last_write, deadline;
     char pending[WEB_SSE_BUF * 2];
     size_t plen, poff;
     int hello;
@@ -561,7 +564,7 @@ static ssize_t s_sse_read(void *cls, uint64_t pos, char *out, size_t max)
     }
     while (s->poff == s->plen) {
         s->poff = s->plen = 0;
-        if (s_stop) return MHD_CONTENT_READER_END_OF_STREAM;
+        if (s_stop || time(NULL) >= s->deadline) return MHD_CONTENT_READER_END_OF_STREAM;
         if (!s->sub) {
             s->sub = zmq_socket(s->w->zctx, ZMQ_SUB);
             int linger = 0;
@@ -614,6 +617,8 @@ static enum MHD_Result s_events(web_t *w, struct MHD_Connection *c, const who_t 
     s->w = w;
     s->who = *who;
     s->last_write = time(NULL);
+    uint32_t span = s_u32_arg(c, "for");
+    s->deadline = s->last_write + (span && span < WEB_SSE_MAX_S ? span : WEB_SSE_MAX_S);
     struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WEB_SSE_BUF,
                                                               s_sse_read, s, s_sse_free);
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");

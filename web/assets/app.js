@@ -145,19 +145,22 @@ async function viewNode() {
 }
 
 // ---- 问题清单 ------------------------------------------------------------------------------
-function flagRow(f) {
+function flagRow(f, verify) {
   const arith = (f.verdict === 'MISMATCH' || f.verdict === 'ROUNDING')
     ? `应为 ${amt(f.expected)} 实为 ${amt(f.actual)} 差 ${amt(f.difference)}` : '';
   return `<tr class="flag"><td class="sev-${f.severity}">${SEV[f.severity] || esc(f.severity)}</td>` +
          `<td>${esc(f.entity_name)} <small class="id">${esc(f.entity)}</small></td>` +
          `<td>${esc(f.table_label)} ${esc(f.row)} ${esc(f.column_label)}<br><small class="id">${esc(f.rule)} · ${esc(f.verdict)}</small></td>` +
          `<td class="explain">${esc(f.explanation)}</td><td class="amt">${arith}</td>` +
-         `<td>${f.line ? `${esc(f.source)}:${f.line}` : ''}</td></tr>`;
+         `<td>${f.line ? `${esc(f.source)}:${f.line}` : ''}</td>` +
+         (verify ? `<td>${f.verified ? `<span class="badge approved">已核实</span> ${esc(f.verified.note)} <small>${esc(f.verified.reviewer)} ${esc(f.verified.time)}</small>`
+                                     : (state.me.role === 'reviewer' ? `<button type="button" class="verify" data-flag="${esc(f.id)}">标记已核实</button>` : '')}</td>` : '') +
+         '</tr>';
 }
-function flagTable(flags) {
+function flagTable(flags, verify) {
   if (!flags.length) return '<p>没有问题。</p>';
-  return `<table id="flags"><tr><th>严重程度</th><th>单位</th><th>位置 / 规则</th><th>说明</th><th>核算</th><th>来源</th></tr>` +
-         flags.map(flagRow).join('') + '</table>';
+  return `<table id="flags"><tr><th>严重程度</th><th>单位</th><th>位置 / 规则</th><th>说明</th><th>核算</th><th>来源</th>${verify ? '<th>核实</th>' : ''}</tr>` +
+         flags.map((f) => flagRow(f, verify)).join('') + '</table>';
 }
 async function viewFlags() {
   const p = state.params;
@@ -210,7 +213,7 @@ async function viewSubs() {
         : '<p>两个版本的数字完全相同。</p>';
     }
   }
-  h += `<h3>当前问题</h3>` + flagTable(d.flags);
+  h += `<h3>当前问题</h3>` + flagTable(d.flags, true);
   return h;
 }
 
@@ -257,6 +260,17 @@ function bindForms() {
   });
 }
 
+document.addEventListener('click', async (ev) => {
+  const b = ev.target.closest('button.verify');
+  if (!b) return;
+  const note = prompt('核实说明 (已核实)');
+  if (note == null) return;
+  try {
+    await post('/api/review', { entity: entity(), year: state.year, decision: 'verify', flag: b.dataset.flag, reason: note });
+    scheduleRefetch(0);
+  } catch (e) { notice(e.message); }
+});
+
 function scheduleRefetch(ms) {
   clearTimeout(state.refetchTimer);
   state.refetchTimer = setTimeout(render, ms);
@@ -265,7 +279,10 @@ function scheduleRefetch(ms) {
 // Live: the aggregator's events as server-sent events. Any event may change what is shown,
 // so the current view is fetched again (debounced); a gap means events were lost: refetch.
 function live() {
-  const es = new EventSource('/api/events');
+  // ?sse_for=N in the page's address: streams of N seconds (headless tests: a stream that
+  // never ends would hold a virtual-time budget forever)
+  const span = state.params.sse_for ? '?for=' + encodeURIComponent(state.params.sse_for) : '';
+  const es = new EventSource('/api/events' + span);
   state.es = es;
   es.addEventListener('hello', () => { $('live').className = 'live on'; });
   for (const k of ['accepted', 'rejected', 'flags', 'totals', 'review']) {
