@@ -622,6 +622,7 @@ static enum MHD_Result s_events(web_t *w, struct MHD_Connection *c, const who_t 
     struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WEB_SSE_BUF,
                                                               s_sse_read, s, s_sse_free);
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
+    fprintf(stderr, "huizong serve: event stream opened for %s\n", who->user);
     MHD_add_response_header(r, "Cache-Control", "no-store");
     enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
@@ -911,7 +912,12 @@ int web_serve(const web_config_t *cfg)
         store_destroy(&w->store);
         return 3;
     }
-    printf("huizong serve: serving %s://%s on %s%s\n", tls ? "https" : "http", listen, cfg->db,
+    /* port 0: the kernel chose one; print the real one (tests read it from this line) */
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = di ? di->port : 0;
+    int v6 = ss.ss_family == AF_INET6;
+    printf("huizong serve: serving %s://%s%s%s:%u on %s%s\n", tls ? "https" : "http", v6 ? "[" : "", host,
+           v6 ? "]" : "", port, cfg->db,
            w->accounts ? "" : " (no accounts: everything visible to anyone who reaches it)");
     fflush(stdout);
     int sig = 0;
