@@ -6,6 +6,7 @@
 const state = { me: null, year: 0, route: 'tree', params: {}, es: null, refetchTimer: 0 };
 const $ = (id) => document.getElementById(id);
 const SEV = { error: '错误', warning: '警告', info: '提示' };
+const RECENT_MAX = 6;   // new submissions named in the live notice
 const DECISION = { approved: '通过', returned: '退回', pending: '待审核' };
 
 function esc(s) {
@@ -288,7 +289,10 @@ function live() {
   for (const k of ['accepted', 'rejected', 'flags', 'totals', 'review']) {
     es.addEventListener(k, (ev) => {
       const d = JSON.parse(ev.data);
-      if (k === 'accepted') notice(`新报送: ${d.entity} v${d.version} (${d.year})`);
+      if (k === 'accepted') {
+        state.recent = (state.recent || []).concat(`${d.entity} v${d.version}`).slice(-RECENT_MAX);
+        notice(`新报送 (${d.year}): ${state.recent.join('、')}`);
+      }
       scheduleRefetch(300);
     });
   }
