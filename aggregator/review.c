@@ -101,14 +101,15 @@ static void s_status(void *router, store_t *store, auth_t *auth, const uint8_t *
     memset(&st, 0, sizeof st);
     char err[256] = "";
     entity_t e;
+    uint32_t asked = 0;
     snprintf(st.state, sizeof st.state, "pending");
-    if (review_query_unpack(payload, len, st.entity, &st.year, err, sizeof err) != 0) {
+    if (review_query_unpack(payload, len, st.entity, &st.year, &asked, err, sizeof err) != 0) {
         snprintf(st.error, sizeof st.error, "状态查询无法解码: %s", err);
     } else if (store_entity(store, st.entity, &e) != 0) {
         snprintf(st.error, sizeof st.error, "未知单位 '%s'", st.entity);
     } else if (auth && !auth_allows(auth, uid, st.entity, store)) {
         auth_refusal(auth, uid, st.entity, st.error, sizeof st.error);
-    } else if ((st.version = s_version(store, st.entity, st.year, 0)) != 0) {
+    } else if ((st.version = s_version(store, st.entity, st.year, asked)) != 0) {
         st.found = 1;
         store_review_t *rs = NULL;
         size_t n = 0;

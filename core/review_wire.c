@@ -105,21 +105,23 @@ int review_ack_unpack(const uint8_t *buf, size_t len, review_ack_t *a, char *err
     return rc;
 }
 
-int review_query_pack(const char *entity, uint32_t year, uint8_t **buf, size_t *len)
+int review_query_pack(const char *entity, uint32_t year, uint32_t version, uint8_t **buf, size_t *len)
 {
     Huizong__StatusQuery m = HUIZONG__STATUS_QUERY__INIT;
     m.entity = (char *)entity;
     m.year = year;
+    m.version = version;
     PACK(Huizong__StatusQuery, status_query, &m);
 }
 
 int review_query_unpack(const uint8_t *buf, size_t len, char entity[65], uint32_t *year,
-                        char *err, size_t errlen)
+                        uint32_t *version, char *err, size_t errlen)
 {
     Huizong__StatusQuery *m = huizong__status_query__unpack(NULL, len, buf);
     if (!m) return error_set(err, errlen, "malformed protobuf (not a StatusQuery)");
     int rc = s_copy(entity, 65, m->entity, "entity", err, errlen);
     *year = m->year;
+    *version = m->version;
     huizong__status_query__free_unpacked(m, NULL);
     return rc;
 }

@@ -59,9 +59,10 @@ int review_pack(const review_t *r, uint8_t **buf, size_t *len);
 int review_unpack(const uint8_t *buf, size_t len, review_t *r, char *err, size_t errlen);
 int review_ack_pack(const review_ack_t *a, uint8_t **buf, size_t *len);
 int review_ack_unpack(const uint8_t *buf, size_t len, review_ack_t *a, char *err, size_t errlen);
-int review_query_pack(const char *entity, uint32_t year, uint8_t **buf, size_t *len);
+/* A status query for version (0 = the latest). */
+int review_query_pack(const char *entity, uint32_t year, uint32_t version, uint8_t **buf, size_t *len);
 int review_query_unpack(const uint8_t *buf, size_t len, char entity[65], uint32_t *year,
-                        char *err, size_t errlen);
+                        uint32_t *version, char *err, size_t errlen);
 int review_status_pack(const review_status_t *s, uint8_t **buf, size_t *len);
 int review_status_unpack(const uint8_t *buf, size_t len, review_status_t *s, char *err, size_t errlen);
 

@@ -78,6 +78,8 @@ wait_for 10 'grep -q "event stream opened for wh" "$WORK/serve.log"' || fail "st
 bump_amounts 1 "$HZ_EXAMPLES/dongxihu-2024.csv" "$WORK/dongxihu-v2.csv"
 submit "$WORK/dongxihu-v2.csv" >"$WORK/submit2.out" 2>&1 || true
 grep -q "026 2024 .* ACCEPTED v2" "$WORK/submit2.out" || fail "resubmission: $(cat "$WORK/submit2.out")"
+grep -q "026 2024 v1 曾被退回 (理由: $REASON, 审核人 wh), 已由 v2 替代" "$WORK/submit2.out" ||
+  fail "submit does not say the returned v1 is superseded: $(cat "$WORK/submit2.out")"
 wait_for 10 'grep -q "\"kind\":\"accepted\",\"entity\":\"026\",\"year\":2024,\"version\":2" "$WORK/sse.out"' ||
   fail "SSE did not carry the accepted v2: $(cat "$WORK/sse.out")"
 grep -q '"entity":"420000"' "$WORK/sse.out" && fail "wh's stream carried an event of 420000 (outside 420112)"
