@@ -12,6 +12,7 @@
 #define WEB_YEAR_FIRST 1990
 #define WEB_YEAR_LAST 2100
 #define WEB_MISSING_MAX 200   /* unreported subordinates listed per node */
+#define WEB_UNIT_COUNT_MAX 2000 /* subtrees up to this size also count their units */
 
 /* ---- index ---------------------------------------------------------------------------- */
 
@@ -185,22 +186,36 @@ static void s_count(flag_counts *c, severity_t s)
     else if (s == SEV_INFO) c->info++;
 }
 
-/* Counts of the flags of e itself and of its whole subtree. */
-static void s_flag_counts(const web_index_t *ix, const findings_t *all, size_t i,
-                          flag_counts *own, flag_counts *sub)
+/* Flag counts of every node, own and of its subtree, in one pass over the year's flags:
+ * each flag counts at its entity and at every ancestor (O(flags x depth), not per node). */
+typedef struct { flag_counts *own, *sub; } tree_counts;
+
+static int s_tree_counts(const web_index_t *ix, const findings_t *all, tree_counts *tc)
 {
-    memset(own, 0, sizeof *own);
-    memset(sub, 0, sizeof *sub);
-    const char *code = ix->h.items[i].code;
+    size_t n = ix->h.count ? ix->h.count : 1;
+    tc->own = calloc(n, sizeof *tc->own);
+    tc->sub = calloc(n, sizeof *tc->sub);
+    if (!tc->own || !tc->sub) { free(tc->own); free(tc->sub); return -1; }
+    const char *last_entity = NULL;
+    long at = -1;
     for (size_t k = 0; k < all->count; k++) {
         const finding_t *f = &all->items[k];
-        if (!strcmp(f->entity, code)) { s_count(own, f->severity); s_count(sub, f->severity); }
-        else if (web_index_within(ix, f->entity, code)) s_count(sub, f->severity);
+        if (!last_entity || strcmp(last_entity, f->entity)) {   /* flags come by entity */
+            at = web_index_find(ix, f->entity);
+            last_entity = f->entity;
+        }
+        if (at < 0) continue;
+        s_count(&tc->own[at], f->severity);
+        for (long p = at; p >= 0;) {
+            s_count(&tc->sub[p], f->severity);
+            p = ix->h.items[p].parent[0] ? web_index_find(ix, ix->h.items[p].parent) : -1;
+        }
     }
+    return 0;
 }
 
 static void s_tree_node(store_t *store, const web_index_t *ix, uint32_t year, size_t i,
-                        const findings_t *all, FILE *out)
+                        const tree_counts *tc, FILE *out)
 {
     const entity_t *e = &ix->h.items[i];
     store_figure_t *figs = NULL;
@@ -221,7 +236,12 @@ static void s_tree_node(store_t *store, const web_index_t *ix, uint32_t year, si
     fprintf(out, ",\"missing\":[");
     for (size_t j = i + 1; j < end; j++) {
         const entity_t *c = &ix->h.items[j];
-        if (c->level == LEVEL_UNIT) { units++; if (s_submitted(store, c->code, year)) units_in++; }
+        /* units of the whole subtree: one version lookup each, so only for subtrees of a
+         * size a page answers quickly (a province's 25,000 units are not counted) */
+        if (c->level == LEVEL_UNIT && end - i <= WEB_UNIT_COUNT_MAX) {
+            units++;
+            if (s_submitted(store, c->code, year)) units_in++;
+        }
         if (ix->depth[j] != ix->depth[i] + 1) continue;
         total++;
         if (s_included(store, c->code, year)) { in++; continue; }
@@ -234,8 +254,7 @@ static void s_tree_node(store_t *store, const web_index_t *ix, uint32_t year, si
     }
     fprintf(out, "],\"children_total\":%zu,\"children_submitted\":%zu,\"children_missing\":%zu,"
             "\"units_total\":%zu,\"units_submitted\":%zu,", total, in, total - in, units, units_in);
-    flag_counts own, sub;
-    s_flag_counts(ix, all, i, &own, &sub);
+    flag_counts own = tc->own[i], sub = tc->sub[i];
     fprintf(out, "\"flags\":{\"errors\":%ld,\"warnings\":%ld,\"info\":%ld},"
             "\"subtree_flags\":{\"errors\":%ld,\"warnings\":%ld,\"info\":%ld},",
             own.errors, own.warnings, own.info, sub.errors, sub.warnings, sub.info);
@@ -255,6 +274,8 @@ int web_api_tree(store_t *store, const web_index_t *ix, uint32_t year, const cha
     findings_t all;
     findings_init(&all);
     store_flags(store, year, NULL, &all);
+    tree_counts tc;
+    if (s_tree_counts(ix, &all, &tc) != 0) { findings_clear(&all); return -1; }
     size_t i = (size_t)at, end = web_index_subtree_end(ix, i);
     fprintf(out, "{\"year\":%u,\"path\":[", year);
     /* the ancestors, root first, for the breadcrumb */
@@ -273,16 +294,18 @@ int web_api_tree(store_t *store, const web_index_t *ix, uint32_t year, const cha
         fputc('}', out);
     }
     fprintf(out, "],\"node\":");
-    s_tree_node(store, ix, year, i, &all, out);
+    s_tree_node(store, ix, year, i, &tc, out);
     fprintf(out, ",\"children\":[");
     int first = 1;
     for (size_t j = i + 1; j < end; j++) {
         if (ix->depth[j] != ix->depth[i] + 1) continue;
         if (!first) fputc(',', out);
-        s_tree_node(store, ix, year, j, &all, out);
+        s_tree_node(store, ix, year, j, &tc, out);
         first = 0;
     }
     fprintf(out, "]}\n");
+    free(tc.own);
+    free(tc.sub);
     findings_clear(&all);
     return 0;
 }
