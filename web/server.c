@@ -47,6 +47,7 @@
                                             * browser reconnects by itself after `retry` */
 #define WEB_SSE_BUF 4096
 #define WEB_COOKIE "hz_session"
+#define WEB_INDEX_TTL_S 5                  /* a hierarchy change shows within 5 s */
 
 typedef struct {
     char token[WEB_TOKEN_HEX + 1];
@@ -73,6 +74,9 @@ typedef struct {
     session_t sessions[WEB_SESSIONS_MAX];
     limit_t limits[WEB_LIMITS_MAX];
     void *zctx;
+    web_index_t ix;                        /* the hierarchy, reloaded every WEB_INDEX_TTL_S */
+    time_t ix_loaded;
+    int ix_valid;
 } web_t;
 
 static volatile sig_atomic_t s_stop;   /* set once SIGINT/SIGTERM arrived: SSE streams end */
@@ -210,6 +214,22 @@ static limit_t *s_limit(web_t *w, const char *key)
     snprintf(l->key, sizeof l->key, "%s", key);
     l->window_start = now;
     return l;
+}
+
+/* The hierarchy index (web->lock held): the cached one, reloaded once it is
+ * WEB_INDEX_TTL_S old (a province's 25,000 entities take tens of ms to read). NULL if the
+ * store cannot be read. */
+static const web_index_t *s_index(web_t *w)
+{
+    time_t now = time(NULL);
+    if (w->ix_valid && now - w->ix_loaded < WEB_INDEX_TTL_S) return &w->ix;
+    web_index_t fresh;
+    if (web_index_load(&fresh, w->store) != 0) return w->ix_valid ? &w->ix : NULL;
+    if (w->ix_valid) web_index_free(&w->ix);
+    w->ix = fresh;
+    w->ix_valid = 1;
+    w->ix_loaded = now;
+    return &w->ix;
 }
 
 /* ---- request context --------------------------------------------------------------------- */
@@ -530,12 +550,9 @@ static void s_sse_event(sse_t *s, const event_t *ev)
     /* an event about an entity outside the user's subtrees is not shown; totals of an
      * ancestor of the user's subtrees are not theirs to see either */
     pthread_mutex_lock(&s->w->lock);
-    web_index_t ix;
     int visible = s->who.anonymous;
-    if (!visible && web_index_load(&ix, s->w->store) == 0) {
-        visible = s_may_see(&ix, &s->who, ev->entity);
-        web_index_free(&ix);
-    }
+    const web_index_t *ix = visible ? NULL : s_index(s->w);
+    if (ix) visible = s_may_see(ix, &s->who, ev->entity);
     pthread_mutex_unlock(&s->w->lock);
     if (visible) {
         fprintf(f, "id: %llu\nevent: %s\ndata: {\"seq\":%llu,\"kind\":", (unsigned long long)ev->seq,
@@ -645,10 +662,8 @@ static enum MHD_Result s_review(web_t *w, struct MHD_Connection *c, const who_t 
     if (!entity || !year || !decision)
         return s_json_error(c, MHD_HTTP_BAD_REQUEST, "需要 entity、year、decision");
     pthread_mutex_lock(&w->lock);
-    web_index_t ix;
-    int loaded = web_index_load(&ix, w->store) == 0;
-    int known = loaded && web_index_find(&ix, entity) >= 0, allowed = known && s_may_see(&ix, who, entity);
-    if (loaded) web_index_free(&ix);
+    const web_index_t *ix = s_index(w);
+    int known = ix && web_index_find(ix, entity) >= 0, allowed = known && s_may_see(ix, who, entity);
     pthread_mutex_unlock(&w->lock);
     if (!known) return s_json_error(c, MHD_HTTP_NOT_FOUND, "没有这个单位");
     if (!allowed) return s_json_error(c, MHD_HTTP_FORBIDDEN, "无权查看此单位 (不在您的范围内)");
@@ -687,11 +702,12 @@ static enum MHD_Result s_api_read(web_t *w, struct MHD_Connection *c, const who_
 {
     uint32_t year = s_u32_arg(c, "year");
     pthread_mutex_lock(&w->lock);
-    web_index_t ix;
-    if (web_index_load(&ix, w->store) != 0) {
+    const web_index_t *ixp = s_index(w);
+    if (!ixp) {
         pthread_mutex_unlock(&w->lock);
         return s_json_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "无法读取数据库的层级");
     }
+    web_index_t ix = *ixp;   /* a shallow copy: valid while the lock is held */
     const char *code = s_entity_arg(c, who, &ix);
     char codebuf[USER_CODE_MAX + 1];
     snprintf(codebuf, sizeof codebuf, "%s", code);
@@ -703,7 +719,6 @@ static enum MHD_Result s_api_read(web_t *w, struct MHD_Connection *c, const who_
     else if (!s_may_see(&ix, who, codebuf)) status = MHD_HTTP_FORBIDDEN;
     else if (!year && strcmp(path, "/api/years") && strcmp(path, "/api/export")) status = MHD_HTTP_BAD_REQUEST;
     if (status || !strcmp(path, "/api/export")) {
-        web_index_free(&ix);
         pthread_mutex_unlock(&w->lock);
         if (status == MHD_HTTP_NOT_FOUND) return s_json_error(c, status, "没有这个单位 (unknown entity)");
         if (status == MHD_HTTP_FORBIDDEN) return s_json_error(c, status, "无权查看此单位 (不在您的范围内)");
@@ -724,7 +739,6 @@ static enum MHD_Result s_api_read(web_t *w, struct MHD_Connection *c, const who_
     else if (!strcmp(path, "/api/years")) rc = web_api_years(w->store, &ix, codebuf, out);
     else rc = -2;
     fclose(out);
-    web_index_free(&ix);
     pthread_mutex_unlock(&w->lock);
     if (rc == -2) result = s_json_error(c, MHD_HTTP_NOT_FOUND, "没有这个接口 (unknown API)");
     else if (rc != 0) result = s_json_error(c, MHD_HTTP_NOT_FOUND, "没有这个单位 (unknown entity)");
@@ -925,6 +939,7 @@ int web_serve(const web_config_t *cfg)
     s_stop = 1;
     MHD_stop_daemon(d);
     zmq_ctx_term(w->zctx);
+    if (w->ix_valid) web_index_free(&w->ix);
     store_destroy(&w->store);
     users_free(&w->users);
     free(cert);
