@@ -11,6 +11,22 @@ rc=0; "$HZ" serve --db "$DB" --listen 0.0.0.0:0 --users "$USERS" >/dev/null 2>"$
 [ "$rc" -eq 2 ] || fail "serve on 0.0.0.0 without TLS exited $rc, expected 2"
 grep -q "TLS" "$WORK/refuse.err" || fail "refusal does not mention TLS: $(cat "$WORK/refuse.err")"
 
+# With TLS it serves HTTPS there, and the session cookie is Secure.
+if command -v openssl >/dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
+    -subj "/CN=localhost" >/dev/null 2>&1 || fail "openssl could not make a test certificate"
+  "$HZ" serve --db "$DB" --listen 0.0.0.0:0 --users "$USERS" --tls-cert "$WORK/cert.pem" \
+    --tls-key "$WORK/key.pem" >"$WORK/tls.log" 2>&1 &
+  TLS_PID=$!
+  bg_track "$TLS_PID"
+  wait_for 10 'grep -q "serving https://" "$WORK/tls.log"' || fail "TLS serve did not start: $(cat "$WORK/tls.log")"
+  TLS_PORT=$(sed -n 's|.*serving https://[^ ]*:\([0-9]*\) on.*|\1|p' "$WORK/tls.log")
+  curl -sk -c "$WORK/tls.jar" -d 'user=hubei&password=pw-hubei-00' "https://127.0.0.1:$TLS_PORT/api/login" |
+    grep -q '"csrf"' || fail "login over https failed"
+  awk '$6 == "hz_session" && $4 == "TRUE"' "$WORK/tls.jar" | grep -q . || fail "the https session cookie is not Secure"
+  kill -TERM "$TLS_PID"; wait "$TLS_PID" || fail "TLS serve did not stop cleanly"
+fi
+
 # No session: 401 for the API, the login page for HTML.
 expect_status 401 /dev/null "/api/tree?year=2024&entity=420112"
 expect_status 200 /dev/null "/"
