@@ -75,8 +75,13 @@ function netLine(net) {
 async function viewTree() {
   const t = await api(`/api/tree?year=${state.year}&entity=${encodeURIComponent(entity())}`);
   const n = t.node;
-  const crumbs = t.path.map((p) => link('tree', { entity: p.code }, esc(p.name))).join(' › ');
-  let h = `<div class="crumbs">${crumbs}</div>`;
+  // ancestors above the user's own subtrees are named but not linked (they would be 403)
+  const mine = state.me.anonymous ? 0 : t.path.findIndex((p) => state.me.subtrees.includes(p.code));
+  const crumbs = t.path.map((p, i) => (i < mine ? esc(p.name) : link('tree', { entity: p.code }, esc(p.name)))).join(' › ');
+  let h = '';
+  if (state.me.subtrees.length > 1)
+    h += `<div class="crumbs">我的范围: ${state.me.subtrees.map((c) => link('tree', { entity: c }, esc(c))).join(' · ')}</div>`;
+  h += `<div class="crumbs">${crumbs}</div>`;
   h += `<h2 id="node-title">${esc(n.name)} <small class="id">${esc(n.code)} · ${esc(n.level_label)} · ${state.year} 年</small> ${status(n)}</h2>`;
   h += `<div class="card"><table class="figs" id="node-figures"><tr><th></th><th>报送数</th><th>申报数</th><th>汇总数</th></tr>`;
   h += `<tr><th>收入总计</th>${figureCells(n.income_total)}</tr>`;
