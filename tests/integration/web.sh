@@ -85,6 +85,16 @@ grep -q "v1 退回 (returned) 理由: $REASON  审核人 wh" "$WORK/status.out" 
 "$HZ" show --db "$DB" --entity 026 --year 2024 >"$WORK/show.out"
 grep -q "v1 退回 — $REASON  (wh)" "$WORK/show.out" || fail "huizong show lacks the 退回"
 
+# 已核实 on one of 026's flags, with a note: shown with the flag on the submissions page.
+FLAG_ID="code.kind/soe_func/303/"
+code=$(curl -s -b "$J" -H "X-CSRF-Token: $CSRF" -o "$WORK/body" -w '%{http_code}' --data-urlencode entity=026 \
+  --data-urlencode year=2024 --data-urlencode decision=verify --data-urlencode "flag=$FLAG_ID" \
+  --data-urlencode "reason=经济分类码印在功能分类表，已与部门核对" "$WEB/api/review")
+[ "$code" = 200 ] || fail "已核实: HTTP $code $(cat "$WORK/body")"
+expect_status 200 "$J" "/api/submissions?year=2024&entity=026"
+grep -q "\"id\":\"$FLAG_ID\",\"verified\":{\"note\":\"经济分类码印在功能分类表，已与部门核对\",\"reviewer\":\"wh\"" "$WORK/body" ||
+  fail "the flag is not shown 已核实: $(grep -o '"id":"code.kind[^}]*}' "$WORK/body" | head -3)"
+
 # Live: an SSE stream sees the resubmission; then 通过 on v2, and the history reads in order.
 curl -s -N -b "$J" "$WEB/api/events?for=20" >"$WORK/sse.out" &
 SSE_PID=$!
@@ -107,7 +117,7 @@ code=$(curl -s -b "$J" -H "X-CSRF-Token: $CSRF" -o "$WORK/body" -w '%{http_code}
 grep -q "v2 通过 (approved)" "$WORK/status.out" || fail "v2 is not 通过: $(cat "$WORK/status.out")"
 expect_status 200 "$J" "/api/submissions?year=2024&entity=026&a=1&b=2"
 grep -o '"label":"[^"]*","version":[0-9]' "$WORK/body" | tr '\n' ' ' >"$WORK/history"
-grep -q '"label":"报送","version":1 "label":"退回","version":1 "label":"重新报送","version":2 "label":"通过","version":2' "$WORK/history" ||
+grep -q '"label":"报送","version":1 "label":"退回","version":1 "label":"已核实","version":1 "label":"重新报送","version":2 "label":"通过","version":2' "$WORK/history" ||
   fail "history: $(cat "$WORK/history")"
 grep -q '"diff":{"a":1,"b":2,"changes":\[' "$WORK/body" || fail "no diff between v1 and v2"
 grep -q '"label":"支出总计","column":"amount","column_label":"金额","a":"3311.22","b":"3311.220001","difference":"0.000001"' "$WORK/body" || fail "diff lacks 支出总计 3311.22 → 3311.220001"
