@@ -2,8 +2,8 @@
 # huizong serve in a real browser: headless Debian chromium loads the pages (a one-time
 # login link opens the session, as a second browser of a logged-in user would), and the
 # DOM it built from the API is checked: 湖北省 支出总计 3311.22, an unreported unit marked
-# 未报送, a flag with its arithmetic and source line, a 退回 shown on the submissions page
-# and reaching `huizong-collector status`, and a submission made while the page is open
+# 未报送, a flag with its arithmetic and source line, a 退回 clicked in the page (DevTools
+# protocol, cdp.py) reaching `huizong-collector status`, and a submission made while the page is open
 # appearing without a reload (server-sent events). HZ_SCREENSHOTS=DIR also saves the pages.
 source "$(dirname "$0")/lib.sh.inc"
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
@@ -66,14 +66,35 @@ grep -q '项目支出表 单位资金：合计 1.43 &gt; 0.00 → MISMATCH' "$WO
 browse "$H" "$HCSRF" "/node?year=2024&entity=026" "$WORK/node.html" 4000 node.png
 grep -q '部门收支总表' "$WORK/node.html" || fail "node page lacks 部门收支总表"
 
-# 退回 by the reviewer (the POST the page's review form makes), shown on the page, and
-# reaching the department through the aggregator.
+# 退回 clicked in the page: Chromium under the DevTools protocol (tests/integration/cdp.py),
+# the reviewer fills the review form of the submissions page and submits it; the decision
+# goes through serve to the aggregator and reaches the department's `status`.
 REASON="请补充项目支出表单位资金的来源"
-code=$(curl -s -b "$J" -H "X-CSRF-Token: $CSRF" -o "$WORK/body" -w '%{http_code}' --data-urlencode entity=026 \
-  --data-urlencode year=2024 --data-urlencode decision=return --data-urlencode "reason=$REASON" "$WEB/api/review")
-[ "$code" = 200 ] || fail "退回: HTTP $code $(cat "$WORK/body")"
+profile=$(mktemp -d "$WORK/profile.XXXXXX")
+"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$profile" --remote-debugging-port=0 about:blank 2>"$WORK/cdp-chromium.err" &
+CDP_CHROMIUM=$!
+bg_track "$CDP_CHROMIUM"
+wait_for 30 'grep -q "DevTools listening on ws://" "$WORK/cdp-chromium.err"' || fail "chromium opened no DevTools port"
+CDP_PORT=$(sed -n 's|.*DevTools listening on ws://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/cdp-chromium.err" | head -n 1)
+PAGE_WS=$(curl -s "http://127.0.0.1:$CDP_PORT/json/list" | python3 -c '
+import json, sys
+print(next(t["webSocketDebuggerUrl"] for t in json.load(sys.stdin) if t["type"] == "page"))')
+[ -n "$PAGE_WS" ] || fail "no page target on the DevTools port"
+LINK=$(login_link "$J" "$CSRF")
+cat >"$WORK/review.cdp" <<CDP
+goto $WEB$LINK&next=%2F%23%2Fsubs%3Fyear%3D2024%26entity%3D026
+wait document.getElementById('review-form') !== null 20
+eval (() => { const f = document.getElementById('review-form'); f.decision.value = 'return'; f.reason.value = '$REASON'; f.querySelector('button').click(); return 'clicked'; })()
+wait document.querySelector('#versions .badge.returned') !== null 20
+eval document.querySelector('#versions').innerText
+CDP
+python3 "$(dirname "$0")/cdp.py" "$PAGE_WS" "$WORK/review.cdp" >"$WORK/cdp.out" 2>&1 || fail "clicking 退回: $(cat "$WORK/cdp.out")"
+grep -q "退回 $REASON" "$WORK/cdp.out" || fail "the page does not show its 退回: $(cat "$WORK/cdp.out")"
+kill "$CDP_CHROMIUM"; wait "$CDP_CHROMIUM" 2>/dev/null || true
 "$COL" status --to "$ENDPOINT" --entity 026 --year 2024 >"$WORK/status.out"
-grep -q "v1 退回 (returned) 理由: $REASON" "$WORK/status.out" || fail "status: $(cat "$WORK/status.out")"
+grep -q "v1 退回 (returned) 理由: $REASON  审核人 wh" "$WORK/status.out" || fail "status: $(cat "$WORK/status.out")"
 browse "$J" "$CSRF" "/subs?year=2024&entity=026" "$WORK/subs.html" 4000
 grep -q "<span class=\"badge returned\">退回</span> $REASON" "$WORK/subs.html" || fail "the page does not show the 退回"
 grep -q 'id="review-form"' "$WORK/subs.html" || fail "a reviewer sees no review form"
