@@ -77,6 +77,7 @@ typedef struct {
     web_index_t ix;                        /* the hierarchy, reloaded every WEB_INDEX_TTL_S */
     time_t ix_loaded;
     int ix_valid;
+    user_t dummy;                          /* checked for unknown names: same time as a real user */
 } web_t;
 
 static volatile sig_atomic_t s_stop;   /* set once SIGINT/SIGTERM arrived: SSE streams end */
@@ -375,7 +376,7 @@ static enum MHD_Result s_login(web_t *w, struct MHD_Connection *c, const request
         return s_json_error(c, MHD_HTTP_TOO_MANY_REQUESTS, "登录失败次数过多，请 5 分钟后再试");
     }
     /* the hash check runs outside the lock: it takes tens of ms by design */
-    int ok = u && users_check_password(&copy, password);
+    int ok = users_check_password(u ? &copy : &w->dummy, password) && u;
     pthread_mutex_lock(&w->lock);
     if (!ok) {
         lu = s_limit(w, kuser);
@@ -888,6 +889,16 @@ int web_serve(const web_config_t *cfg)
             free(w);
             return 2;
         }
+    }
+    /* a hash no password matches (random), so an unknown user costs one verification too */
+    char random_pw[WEB_TOKEN_HEX + 1];
+    s_token(random_pw);
+    if (crypto_pwhash_str(w->dummy.hash, random_pw, strlen(random_pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        fprintf(stderr, "huizong serve: crypto_pwhash_str failed (out of memory)\n");
+        users_free(&w->users);
+        free(w);
+        return 3;
     }
     w->store = store_open(cfg->db, STORE_READONLY, err, sizeof err);
     if (!w->store) {
