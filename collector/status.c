@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "review_exchange.h"
 #include "review_wire.h"
 
 #define SUPERSEDED_TIMEOUT_MS 2000   /* submit's after-check: short, it is only information */

@@ -66,14 +66,4 @@ int review_query_unpack(const uint8_t *buf, size_t len, char entity[65], uint32_
 int review_status_pack(const review_status_t *s, uint8_t **buf, size_t *len);
 int review_status_unpack(const uint8_t *buf, size_t len, review_status_t *s, char *err, size_t errlen);
 
-/* One request/reply with the aggregator: a fresh DEALER (a CURVE client when key_file and
- * server_key_file are given; zctx NULL = a context of its own), sends [kind][payload],
- * waits up to timeout_ms for [reply_kind][bytes]. Returns 0 with *reply malloc'd, or -1
- * with err ("no answer from ENDPOINT within N ms", bad keys, ...). */
-#define REVIEW_TIMEOUT_MS 5000
-int review_exchange(void *zctx, const char *endpoint, const char *key_file,
-                    const char *server_key_file, const char *kind, const uint8_t *payload,
-                    size_t len, const char *reply_kind, int timeout_ms, uint8_t **reply,
-                    size_t *reply_len, char *err, size_t errlen);
-
 #endif

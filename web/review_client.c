@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "review_exchange.h"
 #include "review_wire.h"
 #include "submission.h"
 
