@@ -23,6 +23,7 @@
 
 #include "events.h"
 #include "intake.h"
+#include "review.h"
 
 volatile sig_atomic_t server_stop = 0;
 volatile sig_atomic_t server_reload = 0;
@@ -121,6 +122,13 @@ static int server_take(void *router, intake_batch_t *b, store_t *store, const ru
     const char *uid = zmq_msg_gets(&frames[n - 1], "User-Id");
     size_t rid_len = zmq_msg_size(&frames[0]);
     char reason[128];
+    if (!extra && n == 3 && review_is_message(zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]))) {
+        /* a review decision or a status query (aggregator/review.c): answered at once */
+        review_handle(router, store, b->auth, rid, rid_len, uid, zmq_msg_data(&frames[1]),
+                      zmq_msg_size(&frames[1]), zmq_msg_data(&frames[2]), zmq_msg_size(&frames[2]));
+        for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
+        return 1;
+    }
     if (extra || n == 1) {
         snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got %d",
                  n - 1 + extra);

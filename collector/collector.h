@@ -30,6 +30,12 @@ int cmd_submit(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_probe(int argc, char **argv);   /* diagnostic: raw bytes in, ack out */
+int cmd_status(int argc, char **argv);  /* review state of the latest version (status.c) */
+/* After submit: for each entity/year whose previous version had been returned (退回),
+ * prints that it is now superseded (status.c). Silent on any failure. */
+typedef struct { char entity[SUBMISSION_ENTITY_MAX + 1]; unsigned year; } collector_entity_year_t;
+void collector_report_superseded(const char *to, const char *key, const char *server_key,
+                                 const collector_entity_year_t *ey, size_t n);
 
 /* Set by SIGTERM/SIGINT once collector_signals() ran. */
 extern volatile sig_atomic_t collector_stop;

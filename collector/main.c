@@ -18,6 +18,7 @@ static void usage(FILE *f)
         "  flush --to ENDPOINT           resend everything pending in the spool\n"
         "  run --watch DIR --to ENDPOINT keep sending every CSV file dropped into DIR\n"
         "  probe --to ENDPOINT [FILE]    diagnostic: send raw bytes, print the ack\n"
+        "  status --to E --entity C --year Y  review state (通过/退回) of the latest version\n"
         "\n"
         "Exit status: 0 success, 1 rejected submissions or error-severity findings,\n"
         "2 usage or input error (nothing sent), 3 local failure (spool, socket),\n"
@@ -40,7 +41,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } commands[] = {
         { "check", cmd_check }, { "submit", cmd_submit }, { "flush", cmd_flush }, { "run", cmd_run },
-        { "probe", cmd_probe },
+        { "probe", cmd_probe }, { "status", cmd_status },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc - 1, argv + 1);

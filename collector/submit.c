@@ -244,11 +244,17 @@ int cmd_submit(int argc, char **argv)
         }
     }
     size_t mine = list.count;
+    collector_entity_year_t *sent = calloc(mine ? mine : 1, sizeof *sent);
+    for (size_t i = 0; sent && i < mine; i++) {
+        snprintf(sent[i].entity, sizeof sent[i].entity, "%s", list.items[i]->entity);
+        sent[i].year = list.items[i]->year;
+    }
     submission_list_free(&list);
     long n = delivery_load_spool(&d);
     if (n < 0) {
         delivery_close(&d);
         curve_client_clear(&keys);
+        free(sent);
         return COL_EXIT_LOCAL;
     }
     if ((size_t)n > mine)
@@ -258,6 +264,11 @@ int cmd_submit(int argc, char **argv)
     rc = delivery_exit_code(&d);
     delivery_close(&d);
     curve_client_clear(&keys);
+    if (sent && rc != COL_EXIT_PENDING) {
+        fflush(stdout);
+        collector_report_superseded(a.to, a.key, a.server_key, sent, mine);
+    }
+    free(sent);
     return rc;
 }
 

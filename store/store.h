@@ -110,6 +110,28 @@ const char *store_row_label(store_t *self, table_id t, const char *row);
 int store_meta_set(store_t *self, const char *name, const char *value, char *err, size_t errlen);
 int store_meta_get(store_t *self, const char *name, char *out, size_t outlen);
 
+/* Review decisions (store/review.c), written only by the aggregator (the one writer) on a
+ * Review message: one record per decision, never overwritten, so the history (submitted →
+ * 退回 → resubmitted → 通过) stays readable. decision: approve | return | verify. */
+typedef struct {
+    uint32_t seq;              /* 1, 2, ... per entity/year, assigned by store_review_add */
+    uint32_t version;          /* the version decided on (never 0 once stored) */
+    uint64_t time_ms;
+    char decision[16];
+    char reviewer[65];
+    char flag[256];            /* verify: RULE/TABLE/ROW/COLUMN */
+    char reason[1024];
+} store_review_t;
+
+/* Appends r (seq assigned) in one synced write transaction. 0, or -1 with err. */
+int store_review_add(store_t *self, const char *entity, uint32_t year, store_review_t *r,
+                     char *err, size_t errlen);
+/* Every decision on entity/year, oldest first; *out malloc'd (NULL, *n = 0 if none). 0 or -1. */
+int store_reviews(store_t *self, const char *entity, uint32_t year, store_review_t **out, size_t *n);
+/* The review state of version v from the decisions: "approved" / "returned" (the last
+ * approve/return on v), else "pending"; *last set to that decision (NULL if pending). */
+const char *store_review_state(const store_review_t *r, size_t n, uint32_t v, const store_review_t **last);
+
 /* Recomputes every node's computed/reported figures from the stored current facts and
  * compares them with the maintained ones; prints each discrepancy to report. Returns the
  * number of discrepancies (0 = clean), or -1 on error. */

@@ -26,6 +26,8 @@ static const command_t COMMANDS[] = {
     { "gen", cmd_gen, "generate a realistic hierarchy and submissions (tests, benchmarks)" },
     { "keygen", cmd_keygen, "write a CURVE keypair for an aggregator or a collector" },
     { "watch", cmd_watch, "print the aggregator's live events" },
+    { "serve", cmd_serve, "the web view: 汇总树, tables, 问题清单, submissions, review (HTTP)" },
+    { "passwd", cmd_passwd, "add or change an account of the web view" },
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "output.h"
+#include "review_history.h"
 
 static void show_usage(FILE *out)
 {
@@ -38,6 +39,7 @@ static void show_text(store_t *store, const entity_t *e, uint32_t year,
                v[i].version == shown ? " *" : "", when, v[i].fact_count, v[i].submission_id,
                v[i].source);
     }
+    review_history_print(store, e->code, year, v, nv);
     for (size_t i = 0; i < s->count; i++) {
         const fact_t *f = &s->facts[i];
         char amt[AMOUNT_BUF];
