@@ -2,8 +2,8 @@
 # Builds the libFuzzer targets (tests/fuzz) with clang + ASan + UBSan in build-fuzz and runs
 # each for SECONDS (default 60):  bash scripts/fuzz.sh [SECONDS]
 #
-# Seeds: tests/fuzz/corpus/csv (small CSVs cut from examples/) and tests/fuzz/corpus/submission
-# (packed submissions) plus, made fresh here by fuzz_make_seeds, every submission of
+# Seeds: tests/fuzz/corpus/csv (small CSVs cut from examples/), tests/fuzz/corpus/recognise
+# (printed-sheet grids) and tests/fuzz/corpus/submission (packed submissions) plus, made fresh here by fuzz_make_seeds, every submission of
 # examples/*.csv packed. New inputs libFuzzer finds go to build-fuzz/fuzz/corpus/<target>
 # (kept between runs, never into the source tree). Exits non-zero on the first crash, leak,
 # UB report or broken promise and prints the input that caused it (path and base64) and
@@ -19,10 +19,10 @@ command -v clang >/dev/null || { echo "fuzz.sh: clang is needed (apt-get install
 mkdir -p "$BUILD"
 cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUIZONG_FUZZ=ON \
       >"$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log"; exit 2; }
-cmake --build "$BUILD" -j"$JOBS" --target fuzz_csv fuzz_submission fuzz_make_seeds || exit 2
+cmake --build "$BUILD" -j"$JOBS" --target fuzz_csv fuzz_submission fuzz_recognise fuzz_make_seeds || exit 2
 
 OUT=$BUILD/fuzz
-mkdir -p "$OUT/corpus/csv" "$OUT/corpus/submission" "$OUT/seeds/submission" "$OUT/artifacts"
+mkdir -p "$OUT/corpus/csv" "$OUT/corpus/submission" "$OUT/corpus/recognise" "$OUT/seeds/submission" "$OUT/artifacts"
 "$OUT/fuzz_make_seeds" "$OUT/seeds/submission" examples/*-20??.csv tests/fuzz/corpus/csv/*.csv >/dev/null || exit 2
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
@@ -58,5 +58,6 @@ run() {
 status=0
 run fuzz_csv "$ROOT/tests/fuzz/csv.dict" "$ROOT/tests/fuzz/corpus/csv" || status=1
 run fuzz_submission "" "$OUT/seeds/submission" "$ROOT/tests/fuzz/corpus/submission" || status=1
+run fuzz_recognise "" "$ROOT/tests/fuzz/corpus/recognise" || status=1
 [ $status -eq 0 ] && echo "fuzz.sh: no crash in ${SECONDS_EACH}s per target"
 exit $status
