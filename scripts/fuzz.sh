@@ -3,8 +3,8 @@
 # each for SECONDS (default 60):  bash scripts/fuzz.sh [SECONDS]
 #
 # Seeds: tests/fuzz/corpus/csv (small CSVs cut from examples/), tests/fuzz/corpus/recognise
-# (printed-sheet grids) and tests/fuzz/corpus/submission (packed submissions) plus, made fresh here by fuzz_make_seeds, every submission of
-# examples/*.csv packed. New inputs libFuzzer finds go to build-fuzz/fuzz/corpus/<target>
+# (printed-sheet grids) and tests/fuzz/corpus/submission (packed submissions) plus, made
+# fresh here by fuzz_make_seeds, every submission of examples/*.csv packed. New inputs libFuzzer finds go to build-fuzz/fuzz/corpus/<target>
 # (kept between runs, never into the source tree). Exits non-zero on the first crash, leak,
 # UB report or broken promise and prints the input that caused it (path and base64) and
 # how to replay it.
