@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "amount.h"
+#include "json.h"
 #include "rules_engine.h"
 
 typedef __int128 i128;
@@ -1036,4 +1037,35 @@ void narrative_summary_print(FILE *f, const narrative_summary_t *m)
             m->claims, m->items, m->checked, m->exact, m->rounding, m->mismatched, un);
     for (int i = 0; i < NARR_UNCHECKED_COUNT; i++)
         if (m->unchecked[i]) fprintf(f, "  无法核对：%s %zu 项\n", narrative_unchecked_label((narrative_unchecked)i), m->unchecked[i]);
+}
+
+const char *narrative_unchecked_name(narrative_unchecked u)
+{
+    switch (u) {
+    case NARR_UNCHECKED_NO_FIGURE: return "no_figure";
+    case NARR_UNCHECKED_NO_PRIOR: return "no_prior";
+    case NARR_UNCHECKED_AMBIGUOUS: return "ambiguous";
+    case NARR_UNCHECKED_NO_BASE: return "no_base";
+    case NARR_UNCHECKED_NO_TABLE: return "no_table";
+    default: return "?";
+    }
+}
+
+void narrative_summary_write_json(FILE *f, const narrative_summary_t *m)
+{
+    size_t un = 0;
+    for (int i = 0; i < NARR_UNCHECKED_COUNT; i++) un += m->unchecked[i];
+    fprintf(f, "{\"claims\":%zu,\"items\":%zu,\"checked\":%zu,\"exact\":%zu,\"rounding\":%zu,"
+               "\"mismatched\":%zu,\"not_checkable\":%zu,\"reasons\":[",
+            m->claims, m->items, m->checked, m->exact, m->rounding, m->mismatched, un);
+    int first = 1;
+    for (int i = 0; i < NARR_UNCHECKED_COUNT; i++) {
+        if (!m->unchecked[i]) continue;
+        fprintf(f, "%s{\"reason\":\"%s\",\"label\":", first ? "" : ",",
+                narrative_unchecked_name((narrative_unchecked)i));
+        json_write_string(f, narrative_unchecked_label((narrative_unchecked)i));
+        fprintf(f, ",\"count\":%zu}", m->unchecked[i]);
+        first = 0;
+    }
+    fputs("]}", f);
 }

@@ -80,5 +80,11 @@ char *narrative_describe(const narrative_t *n, size_t i, const submission_t *s, 
 
 /* Writes the summary in Chinese, one line per count ("说明核对：声明 83 项，可核对 …"). */
 void narrative_summary_print(FILE *f, const narrative_summary_t *summary);
+/* Writes the summary as one JSON object: {"claims":N,"items":N,"checked":N,"exact":N,
+ * "rounding":N,"mismatched":N,"not_checkable":N,"reasons":[{"reason":"no_figure",
+ * "label":"表中无该科目的数","count":N},...]} (reasons with a count only). */
+void narrative_summary_write_json(FILE *f, const narrative_summary_t *summary);
+/* "no_figure", "no_prior", "ambiguous", "no_base", "no_table". */
+const char *narrative_unchecked_name(narrative_unchecked u);
 
 #endif
