@@ -47,7 +47,18 @@ static void group_header(const nodes_t *nodes, const findings_t *all, size_t fro
            counts[SEV_WARNING], counts[SEV_INFO]);
 }
 
-static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings_t *all)
+/* report: the summary of the narrative text stored with an entity's current version, one
+ * "说明 NAME：…" block after its flags (nothing when it was submitted without a text). */
+static void narrative_summary_block(store_t *store, const flags_opts *o, const char *entity)
+{
+    store_text_t t;
+    if (store_text(store, entity, o->year, 0, &t) != 0) return;
+    printf("  说明 %s（%zu 字节）：", t.name, t.len);
+    narrative_summary_print(stdout, &t.summary);
+    store_text_clear(&t);
+}
+
+static int flags_print(const flags_opts *o, store_t *store, const nodes_t *nodes, const findings_t *all)
 {
     bool colour = o->format == FORMAT_TEXT && tool_use_colour(stdout), first = true;
     size_t errors = 0, shown = 0;
@@ -72,6 +83,7 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
                 first = false;
             }
         }
+        if (any && o->subtree && o->format == FORMAT_TEXT) narrative_summary_block(store, o, all->items[i].entity);
         i = j;
     }
     if (o->format == FORMAT_JSON) printf("\n]\n");
@@ -86,7 +98,8 @@ static void flags_usage(FILE *out, bool report)
         fprintf(out, "usage: huizong report --db DIR --entity CODE --year Y [--severity S] [--rule ID]\n"
                      "                      [--format text|csv|json]\n\n"
                      "Flag report for CODE and every entity under it: per entity, counts by severity and\n"
-                     "each finding with its arithmetic and source line.\n");
+                     "each finding with its arithmetic and source line; for an entity whose current\n"
+                     "version came with a narrative text (--text), the summary of its check.\n");
     else
         fprintf(out, "usage: huizong flags --db DIR --year Y [--entity CODE] [--severity error|warning|info]\n"
                      "                     [--rule ID] [--format text|csv|json]\n\n"
@@ -154,7 +167,7 @@ static int flags_run(int argc, char **argv, bool report)
     }
     if (store_meta_get(store, "rules", o.rules, sizeof o.rules) != 0)
         snprintf(o.rules, sizeof o.rules, "catalogue %s, settings not recorded", RULES_CATALOGUE_VERSION);
-    rc = flags_print(&o, &nodes, &all);
+    rc = flags_print(&o, store, &nodes, &all);
 done:
     findings_clear(&all);
     nodes_free(&nodes);
