@@ -126,6 +126,22 @@ rc=0; "$COL" check "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$TXT/dongxihu-2024.t
 [ "$rc" -eq 2 ] && grep -q -- "--text-entity 999" "$WORK/te.err" || fail "--text-entity of an entity not read: exit $rc"
 "$COL" check "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$TXT/dongxihu-2024.txt" --text-entity 026001 --format json >"$WORK/te.json" || true
 grep -q '"entity":"026001"[^{]*"text":"dongxihu-2024.txt"' "$WORK/te.json" || fail "--text-entity 026001 was not honoured"
+# A GB18030 text (as Chinese Windows saves it): read with --text-encoding gb18030 or auto it
+# gives the same findings; read as UTF-8 (the default) it is refused with the hint.
+iconv -f UTF-8 -t GB18030 "$TXT/dongxihu-2024.txt" >"$WORK/dongxihu-gb.txt"
+for e in gb18030 auto; do
+  "$COL" check "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$WORK/dongxihu-gb.txt" --text-encoding "$e" >"$WORK/check-$e.txt" 2>&1 || true
+  sed 's/dongxihu-gb\.txt/dongxihu-2024.txt/g' "$WORK/check-$e.txt" | diff -u "$WORK/check.txt" - >"$WORK/gb.diff" ||
+    { FAIL_SHOW=gb.diff; fail "a GB18030 text read with --text-encoding $e does not give the UTF-8 text's findings"; }
+  grep -q '^  dongxihu-gb.txt: 说明核对：.*不符 3' "$WORK/check-$e.txt" || fail "GB18030 ($e): no summary"
+done
+rc=0; "$COL" check "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$WORK/dongxihu-gb.txt" >/dev/null 2>"$WORK/gb.err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "不是合法的 UTF-8.*--encoding gb18030" "$WORK/gb.err" || fail "a GB18030 text read as UTF-8: exit $rc"
+# submit --strict counts the text's errors: nothing is sent
+rc=0; submit "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$TXT/dongxihu-2024.txt" --strict >"$WORK/strict.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -q "text.change_percent MISMATCH: 第 1074 行" "$WORK/strict.out" ||
+  { cat "$WORK/strict.out"; fail "submit --strict with narrative errors: exit $rc"; }
+[ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "submit --strict spooled a submission"
 echo "ok: check --text"
 verify_clean
 stop_aggregator
