@@ -74,6 +74,11 @@ echo "ok: show --text returns the four texts byte for byte"
 "$HZ" report --db "$DB" --entity 340000 --year 2024 >"$WORK/report.txt" || true
 grep -q '说明 suzhou-2024.txt（67234 字节）：说明核对：声明 76 条.*不符 7' "$WORK/report.txt" ||
   { FAIL_SHOW=report.txt; fail "report: no narrative summary for 608"; }
+# an entity none of whose flags is shown still gets its text's summary (达州: no text.share flag)
+"$HZ" report --db "$DB" --entity 510000 --year 2023 --rule text.share >"$WORK/report-335.txt" || true
+grep -q '^335 达州市医疗保障事务中心 2023 — 0 error' "$WORK/report-335.txt" &&
+  grep -q '说明 dazhou-2023.txt（43565 字节）：说明核对：.*不符 0' "$WORK/report-335.txt" ||
+  { FAIL_SHOW=report-335.txt; fail "report: no summary for 335's text"; }
 
 # The previous year through the store: 2023 of 608 with 2080505 = 68.15 (99.18 − 68.15 =
 # 31.03 holds) and 2101501 = 490.00 (416.25 − 490.00 = −73.75, the text says 减少 77.94).
