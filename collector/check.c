@@ -22,6 +22,7 @@ static void check_usage(FILE *f)
         "usage: huizong-collector check FILE... [--encoding utf-8|gb18030|auto]\n"
         "                               [--hierarchy entities.csv] [--settings rules.conf]\n"
         "                               [--entity CODE] [--year Y] [--format text|json]\n"
+        "                               [--text DOC.txt [--text-entity CODE] [--text-encoding E]]\n"
         "\n"
         "Reads budget files, validates every submission and runs the submission rules\n"
         "locally. Nothing is sent. Each entity's level comes from --hierarchy; without it\n"
@@ -42,6 +43,14 @@ static void check_usage(FILE *f)
         "  --entity 单位代码   印刷版表格所属单位；不给时按编制单位名称或表题在 --hierarchy 中匹配\n"
         "  --year 年度         印刷版表格的年度；不给时取表题中的年度\n"
         "\n"
+        "--text DOC.txt attaches the document's text (its 说明) to the submission of the\n"
+        "highest-level entity read (by --hierarchy, else the shortest code; --text-entity CODE\n"
+        "chooses another) and checks what it says against that submission's tables: amounts,\n"
+        "增加/减少 and 增长/下降 percentages, shares (占 S%%) and the funding of 项目支出 (rules\n"
+        "text.*). It is read as --text-encoding says (default: as --encoding), and may hold at\n"
+        "most 2 MiB of UTF-8. The changes against the previous year are checked by the\n"
+        "aggregator, which has that year's submission.\n"
+        "\n"
         "Exit status: 0 no error-severity findings, 1 error-severity findings,\n"
         "2 usage error or an input file that cannot be read (each error is printed).\n");
 }
@@ -53,7 +62,10 @@ int cmd_check(int argc, char **argv)
         { "encoding", required_argument, 0, 'e' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 's' }, { "format", required_argument, 0, 'f' },
         { "entity", required_argument, 0, 'E' }, { "year", required_argument, 0, 'Y' },
+        { "text", required_argument, 0, 'T' }, { "text-entity", required_argument, 0, 'N' },
+        { "text-encoding", required_argument, 0, 'X' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    const char *text_path = NULL, *text_entity = NULL, *text_enc_name = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -63,6 +75,9 @@ int cmd_check(int argc, char **argv)
         case 'f': format = optarg; break;
         case 'E': collector_import.entity = optarg; break;
         case 'Y': if (collector_parse_year(optarg) != 0) return COL_EXIT_INPUT; break;
+        case 'T': text_path = optarg; break;
+        case 'N': text_entity = optarg; break;
+        case 'X': text_enc_name = optarg; break;
         case 'h': check_usage(stdout); return COL_EXIT_OK;
         default: check_usage(stderr); return COL_EXIT_INPUT;
         }
@@ -76,8 +91,13 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "huizong-collector: check needs at least one FILE (see check --help)\n");
         return COL_EXIT_INPUT;
     }
-    csv_encoding enc;
+    csv_encoding enc, text_enc;
     if (collector_encoding(enc_name, &enc) != 0) return COL_EXIT_INPUT;
+    if (collector_encoding(text_enc_name ? text_enc_name : enc_name, &text_enc) != 0) return COL_EXIT_INPUT;
+    if ((text_entity || text_enc_name) && !text_path) {
+        fprintf(stderr, "huizong-collector: --text-entity and --text-encoding go with --text\n");
+        return COL_EXIT_INPUT;
+    }
     hierarchy_t h;
     int have_h;
     if (collector_load_hierarchy(hier_path, &h, &have_h) != 0) return COL_EXIT_INPUT;
@@ -99,6 +119,9 @@ int cmd_check(int argc, char **argv)
     size_t failed = collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list);
     if (json && collector_import.mapping) fclose(collector_import.mapping);
     collector_import.mapping = NULL;
+    if (text_path && list.count &&
+        collector_attach_text(text_path, text_entity, text_enc, &list, have_h ? &h : NULL) != 0)
+        failed++;
     unsigned total_e = 0, total_w = 0, total_i = 0;
     if (json) fputs("{\"submissions\":[", stdout);
     for (size_t i = 0; i < list.count; i++) {
@@ -108,6 +131,11 @@ int cmd_check(int argc, char **argv)
         entity_level level = collector_level(have_h ? &h : NULL, s->entity);
         if (rules_check(s, settings, &fs) != 0) {
             fprintf(stderr, "huizong-collector: the rule engine failed on %s %u\n", s->entity, s->year);
+            failed++;
+        }
+        narrative_summary_t m;
+        if (collector_check_text(s, settings, &fs, &m) != 0) {
+            fprintf(stderr, "huizong-collector: the text check failed on %s %u\n", s->entity, s->year);
             failed++;
         }
         unsigned ne, nw, ni;
@@ -122,6 +150,12 @@ int cmd_check(int argc, char **argv)
             json_write_string(stdout, level_name(level));
             fputs(",\"source\":", stdout);
             json_write_string(stdout, s->source);
+            if (s->text) {
+                fputs(",\"text\":", stdout);
+                json_write_string(stdout, s->text_name);
+                fputs(",\"text_summary\":", stdout);
+                narrative_summary_write_json(stdout, &m);
+            }
             printf(",\"errors\":%u,\"warnings\":%u,\"info\":%u,\"findings\":[", ne, nw, ni);
             for (size_t k = 0; k < fs.count; k++) {
                 if (k) fputc(',', stdout);
@@ -136,6 +170,10 @@ int cmd_check(int argc, char **argv)
             if (have_h && !e)
                 printf("  note: %s is not in the hierarchy; checked as a department\n", s->entity);
             for (size_t k = 0; k < fs.count; k++) findings_write_line(stdout, &fs.items[k]);
+            if (s->text) {
+                printf("  %s: ", s->text_name);
+                narrative_summary_print(stdout, &m);
+            }
         }
         findings_clear(&fs);
     }

@@ -81,6 +81,19 @@ int collector_curve_options(curve_client_t *c, int *enabled, const char *key_fil
     { "key", required_argument, 0, 'k' }, { "server-key", required_argument, 0, 'K' }, \
     { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
 
+/* --text PATH (collector/text.c): reads the text (enc as --encoding reads a CSV: utf-8
+ * must be valid UTF-8, gb18030 and auto keep UTF-8 and convert GB18030), checks its size
+ * (SUBMISSION_TEXT_MAX) and attaches it to the submission of `entity` (--text-entity), or
+ * of the highest-level entity in list (by h when given, else the shortest code). Returns
+ * 0, or -1 with the reason, naming the file, on stderr (nothing attached). */
+int collector_attach_text(const char *path, const char *entity, csv_encoding enc,
+                          submission_list_t *list, const hierarchy_t *h);
+/* Judges the text s carries (if any) with the text.* rules, offline (no previous year):
+ * appends the findings to out and fills *summary (zero without a text). 0 or -1. */
+#include "narrative_check.h"
+int collector_check_text(const submission_t *s, const rule_settings_t *settings, findings_t *out,
+                         narrative_summary_t *summary);
+
 /* The collector's sender log (sender_opts_t.log): each line on stderr. */
 void collector_log_line(void *arg, const char *line);
 

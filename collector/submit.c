@@ -33,6 +33,7 @@ static void submit_usage(FILE *f)
         "                                [--deadline S] [--encoding E] [--strict]\n"
         "                                [--hierarchy FILE] [--settings FILE] [--window N]\n"
         "                                [--entity CODE] [--year Y]\n"
+        "                                [--text DOC.txt [--text-entity CODE] [--text-encoding E]]\n"
         "\n"
         "Reads every FILE first (any CSV error: nothing is sent), writes each submission to\n"
         "the spool (default $HUIZONG_SPOOL, else ./.huizong-spool), then sends everything\n"
@@ -50,7 +51,8 @@ static void submit_usage(FILE *f)
         "  --deadline S     give up after S seconds, leaving the rest pending (default 60)\n"
         "  --encoding E     utf-8 (default), gb18030 or auto\n"
         "  --strict         refuse to send anything if a rule finds an error-severity flag\n"
-        "  --hierarchy FILE entities.csv, for the levels --strict checks with\n"
+        "  --hierarchy FILE entities.csv, for the levels --strict checks with and the entity\n"
+        "                   --text goes with\n"
         "  --settings FILE  rule settings for --strict\n"
         "  --window N       submissions in flight at once (default 64)\n"
         "  --entity CODE    entity of printed-layout files (xlsx, xls, printed-sheet CSV);\n"
@@ -60,6 +62,13 @@ static void submit_usage(FILE *f)
         "  one entity and year are one submission.\n"
         "  --entity 单位代码 / --year 年度：印刷版表格（xlsx、xls、CSV）的单位与年度；不给时\n"
         "  按编制单位名称（--hierarchy）与表题识别。有任何错误时不发送。\n"
+        "  --text DOC.txt   the document's text (说明), sent with the submission of the\n"
+        "                   highest-level entity read (by --hierarchy, else the shortest\n"
+        "                   code); the aggregator checks its amounts, changes, percentages\n"
+        "                   and shares against the tables and last year's submission and\n"
+        "                   stores it with the version (huizong show --text). At most 2 MiB.\n"
+        "  --text-entity CODE  send the text with CODE's submission instead\n"
+        "  --text-encoding E   the text's encoding (default: as --encoding)\n"
         "\n"
         "One line per submission on stdout: ENTITY YEAR N facts ACCEPTED vN [replayed]\n"
         "(flags: E errors, W warnings, I info) | REJECTED: reason | PENDING (left in spool).\n"
@@ -92,6 +101,7 @@ static int parse_int(const char *opt, const char *text, long min, long max, int 
 
 typedef struct {
     const char *to, *spool, *enc_name, *hierarchy, *settings, *key, *server_key;
+    const char *text, *text_entity, *text_enc_name;
     int timeout_ms, deadline_s, window, strict;
 } send_args_t;
 
@@ -106,6 +116,8 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         { "strict", no_argument, 0, 's' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 'R' },
         { "entity", required_argument, 0, 'E' }, { "year", required_argument, 0, 'Y' },
+        { "text", required_argument, 0, 'x' },
+        { "text-entity", required_argument, 0, 'N' }, { "text-encoding", required_argument, 0, 'X' },
         COLLECTOR_KEY_OPTIONS };
     memset(a, 0, sizeof *a);
     a->enc_name = "utf-8";
@@ -122,7 +134,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         case 'T': if (parse_int("--timeout", optarg, 10, 3600000, &a->timeout_ms)) return 1 + COL_EXIT_INPUT; break;
         case 'D': if (parse_int("--deadline", optarg, 1, 30 * 86400, &a->deadline_s)) return 1 + COL_EXIT_INPUT; break;
         case 'w': if (parse_int("--window", optarg, 1, 1024, &a->window)) return 1 + COL_EXIT_INPUT; break;
-        case 'e': case 's': case 'H': case 'R': case 'E': case 'Y':
+        case 'e': case 's': case 'H': case 'R': case 'E': case 'Y': case 'x': case 'N': case 'X':
             if (!is_submit) {
                 fprintf(stderr, "huizong-collector: flush does not take %s\n", argv[optind - 1]);
                 return 1 + COL_EXIT_INPUT;
@@ -132,11 +144,18 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
             else if (c == 'H') a->hierarchy = optarg;
             else if (c == 'E') collector_import.entity = optarg;
             else if (c == 'Y') { if (collector_parse_year(optarg) != 0) return 1 + COL_EXIT_INPUT; }
+            else if (c == 'x') a->text = optarg;
+            else if (c == 'N') a->text_entity = optarg;
+            else if (c == 'X') a->text_enc_name = optarg;
             else a->settings = optarg;
             break;
         case 'h': (is_submit ? submit_usage : flush_usage)(stdout); return 1;
         default: (is_submit ? submit_usage : flush_usage)(stderr); return 1 + COL_EXIT_INPUT;
         }
+    }
+    if ((a->text_entity || a->text_enc_name) && !a->text) {
+        fprintf(stderr, "huizong-collector: --text-entity and --text-encoding go with --text\n");
+        return 1 + COL_EXIT_INPUT;
     }
     if (!a->to) {
         fprintf(stderr, "huizong-collector: --to ENDPOINT is required (see --help)\n");
@@ -165,6 +184,8 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         findings_t fs;
         findings_init(&fs);
         rules_check(s, settings, &fs);
+        narrative_summary_t m;
+        collector_check_text(s, settings, &fs, &m);
         unsigned ne, nw, ni;
         findings_count(&fs, &ne, &nw, &ni);
         if (ne) {
@@ -180,6 +201,23 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
     if (errors) {
         fprintf(stderr, "huizong-collector: --strict: %u error-severity findings; nothing was sent\n", errors);
         return COL_EXIT_FINDINGS;
+    }
+    return 0;
+}
+
+/* --text: attaches the text to its submission. Returns 0, or the exit code (printed). */
+static int submit_text(const send_args_t *a, submission_list_t *list)
+{
+    csv_encoding enc;
+    if (collector_encoding(a->text_enc_name ? a->text_enc_name : a->enc_name, &enc) != 0) return COL_EXIT_INPUT;
+    hierarchy_t h;
+    int have_h;
+    if (collector_load_hierarchy(a->hierarchy, &h, &have_h) != 0) return COL_EXIT_INPUT;
+    int rc = collector_attach_text(a->text, a->text_entity, enc, list, have_h ? &h : NULL);
+    hierarchy_free(&h);
+    if (rc != 0) {
+        fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
+        return COL_EXIT_INPUT;
     }
     return 0;
 }
@@ -221,6 +259,11 @@ int cmd_submit(int argc, char **argv)
         submission_list_free(&list);
         curve_client_clear(&keys);
         return COL_EXIT_INPUT;
+    }
+    if (a.text && (rc = submit_text(&a, &list)) != 0) {
+        submission_list_free(&list);
+        curve_client_clear(&keys);
+        return rc;
     }
     if (a.strict && (rc = submit_strict(&a, &list)) != 0) {
         submission_list_free(&list);

@@ -108,6 +108,13 @@ int64_t finding_difference(const finding_t *f)
     return amount_sub_sat(f->actual, f->expected);
 }
 
+/* A finding with no table key and no amounts: a narrative's percentage or share
+ * (core/narrative_check.c), whose arithmetic is all in its explanation. */
+static bool s_unkeyed_ratio(const finding_t *f)
+{
+    return f->table == TABLE_NONE && !f->row[0] && f->expected == 0 && f->actual == 0;
+}
+
 void findings_write_line(FILE *out, const finding_t *fd)
 {
     char exp[AMOUNT_BUF], act[AMOUNT_BUF];
@@ -118,7 +125,9 @@ void findings_write_line(FILE *out, const finding_t *fd)
         if (fd->column != COL_NONE) fprintf(out, "/%s", column_name(fd->column));
     }
     /* A malformed code or a missing figure has no relation to compare: show the amount only. */
-    if (fd->verdict == VERDICT_MALFORMED || fd->verdict == VERDICT_MISSING) {
+    if (s_unkeyed_ratio(fd)) {
+        /* a percentage or share of a narrative: its numbers are in the explanation */
+    } else if (fd->verdict == VERDICT_MALFORMED || fd->verdict == VERDICT_MISSING) {
         if (fd->actual) fprintf(out, " amount %s", amount_format(fd->actual, act));
     } else {
         fprintf(out, " expected %s actual %s", amount_format(fd->expected, exp),
@@ -147,7 +156,7 @@ void findings_write_text(FILE *out, const finding_t *f, bool colour)
             severity_name(f->severity), colour ? "\033[0m" : "", f->rule,
             f->table ? table_name(f->table) : "-", f->row[0] ? f->row : "-",
             f->column ? column_name(f->column) : "-", verdict_name(f->verdict));
-    if (f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING)
+    if ((f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING) && !s_unkeyed_ratio(f))
         fprintf(out, "  应为 %s 实为 %s 差 %s", amount_format(f->expected, exp),
                 amount_format(f->actual, act), amount_format(finding_difference(f), diff));
     fputc('\n', out);

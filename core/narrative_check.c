@@ -27,6 +27,8 @@
 #include <string.h>
 
 #include "amount.h"
+#include "json.h"
+#include "rules_engine.h"
 
 typedef __int128 i128;
 
@@ -42,38 +44,17 @@ typedef __int128 i128;
  * Chinese characters), so that a short name like 其他 never matches by accident. */
 #define NAME_SUFFIX_MIN 9
 
-static const rule_info_t NARRATIVE_RULES[] = {
-    { "text.amount", SEV_ERROR, RULE_SCOPE_CROSS, "narrative, all tables",
-      "An amount in the narrative equals the table figure its subject names",
-      "说明中的金额与其所指科目在表中的数一致" },
-    { "text.change_percent", SEV_ERROR, RULE_SCOPE_CROSS, "narrative",
-      "A year-on-year percentage equals change / (this year - change) for an increase, change / (this year + change) for a decrease; a decrease cannot exceed 100%",
-      "增幅 = 增加额 ÷（本年数 − 增加额），降幅 = 减少额 ÷（本年数 + 减少额）；降幅不能超过 100%" },
-    { "text.change_sign", SEV_ERROR, RULE_SCOPE_CROSS, "narrative",
-      "增加/增长 and 减少/下降 agree within a statement, 持平 means no change, and the direction agrees with the previous year's figure",
-      "同一句中增加/增长与减少/下降方向一致，持平即无变化，方向与上年数相符" },
-    { "text.share", SEV_ERROR, RULE_SCOPE_CROSS, "narrative",
-      "A share (占 S%) equals the part divided by the whole the passage is about",
-      "占比 = 该项金额 ÷ 所属合计" },
-    { "text.project_funding", SEV_ERROR, RULE_SCOPE_CROSS, "narrative, projects",
-      "The narrative's funding of 项目支出 (财政拨款, 结转, 财政专户, 单位资金, 上级转移支付) equals the 项目支出表",
-      "说明中项目支出的资金来源（财政拨款、结转结余、财政专户、单位资金、上级转移支付）与项目支出表一致" },
-    { "text.prior_year", SEV_ERROR, RULE_SCOPE_CROSS, "narrative, previous year's submission",
-      "The change against the previous year equals this year's table figure minus last year's",
-      "比上年增减额 = 本年表中数 − 上年表中数" },
+/* The rule ids this module emits, in the catalogue (core/rules_catalogue.c, scope text). */
+static const rule_id TEXT_RULES[] = {
+    RULE_TEXT_AMOUNT, RULE_TEXT_CHANGE_PERCENT, RULE_TEXT_CHANGE_SIGN, RULE_TEXT_SHARE,
+    RULE_TEXT_PROJECT_FUNDING, RULE_TEXT_PRIOR_YEAR,
 };
 
-size_t narrative_rules(const rule_info_t **out)
+bool rules_text_registered(rule_id id)
 {
-    *out = NARRATIVE_RULES;
-    return sizeof NARRATIVE_RULES / sizeof NARRATIVE_RULES[0];
-}
-
-static severity_t s_rule_severity(const char *id)
-{
-    for (size_t i = 0; i < sizeof NARRATIVE_RULES / sizeof NARRATIVE_RULES[0]; i++)
-        if (strcmp(NARRATIVE_RULES[i].id, id) == 0) return NARRATIVE_RULES[i].severity;
-    return SEV_ERROR;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof TEXT_RULES / sizeof TEXT_RULES[0]; i++) n += TEXT_RULES[i] == id;
+    return n == 1;
 }
 
 const char *narrative_unchecked_label(narrative_unchecked u)
@@ -222,7 +203,7 @@ typedef struct {
     int64_t fen;
     uint32_t terms;          /* printed figures summed */
     char what[384];          /* "项目支出表 合计 / 单位资金" */
-    const char *rule;        /* text.amount or text.project_funding */
+    rule_id rule;            /* RULE_TEXT_AMOUNT or RULE_TEXT_PROJECT_FUNDING */
 } s_fig_t;
 
 static const fact_t *s_fact(const submission_t *s, table_id t, const char *row, column_id c)
@@ -503,7 +484,7 @@ static void s_resolve(const submission_t *s, const narrative_claim_t *c, s_fig_t
 {
     memset(f, 0, sizeof *f);
     f->kind = RES_NO_FIGURE;
-    f->rule = "text.amount";
+    f->rule = RULE_TEXT_AMOUNT;
     if (!s) return;
     char L[NAME_MAX_BYTES];
     s_squeeze(c->label, strlen(c->label), L);
@@ -603,7 +584,7 @@ static void s_resolve(const submission_t *s, const narrative_claim_t *c, s_fig_t
         return;
     }
     case NARR_TOPIC_PROJECTS: {
-        f->rule = "text.project_funding";
+        f->rule = RULE_TEXT_PROJECT_FUNDING;
         if (s_has(L, "单位资金")) { s_set_fact(f, s, TABLE_PROJECTS, "total", COL_UNIT_FUNDS); return; }
         if (s_has(L, "财政专户")) { s_set_fact(f, s, TABLE_PROJECTS, "total", COL_FSM); return; }
         if (s_has(L, "上级转移支付")) {
@@ -630,7 +611,7 @@ static void s_resolve(const submission_t *s, const narrative_claim_t *c, s_fig_t
             s_set_sum(f, s, TABLE_PROJECTS, "total", X, 3);
             return;
         }
-        f->rule = "text.amount";
+        f->rule = RULE_TEXT_AMOUNT;
         if (s_has(L, "项目支出")) { s_set_fact(f, s, TABLE_PROJECTS, "total", COL_TOTAL); return; }
         /* a project by its printed title */
         const char *sep = strrchr(c->label, ':');
@@ -658,6 +639,7 @@ typedef struct {
     const narrative_t *n;
     const submission_t *s, *prior;
     const char *source;
+    const rule_settings_t *set;
     findings_t *out;
     narrative_summary_t *sum;
     int mismatches;
@@ -686,18 +668,22 @@ static void s_para(s_ctx_t *x, size_t i)
     x->sums_valid = 0;
 }
 
-static void s_emit(s_ctx_t *x, const char *rule, verdict_t v, const narrative_claim_t *c, uint32_t line,
+static void s_emit(s_ctx_t *x, rule_id rule, verdict_t v, const narrative_claim_t *c, uint32_t line,
                    const s_fig_t *fig, int64_t expected, int64_t actual, uint32_t terms, s_text_t *expl)
 {
     x->sum->checked++;
     if (v == VERDICT_EXACT) { x->sum->exact++; return; }
     if (v == VERDICT_ROUNDING) x->sum->rounding++;
-    else { x->sum->mismatched++; x->mismatches++; }
+    else x->sum->mismatched++;
+    /* the summary counts the arithmetic; a rule switched off by the settings emits nothing */
+    severity_t sev = rule_settings_severity(x->set, rule);
+    if (sev == SEV_OFF) return;
+    if (v == VERDICT_MISMATCH) x->mismatches++;
     finding_t f;
     memset(&f, 0, sizeof f);
-    snprintf(f.rule, sizeof f.rule, "%s", rule);
+    snprintf(f.rule, sizeof f.rule, "%s", rules_info(rule)->id);
     f.verdict = v;
-    f.severity = v == VERDICT_ROUNDING ? SEV_INFO : s_rule_severity(rule);
+    f.severity = v == VERDICT_ROUNDING ? SEV_INFO : sev;
     if (x->s) { snprintf(f.entity, sizeof f.entity, "%s", x->s->entity); f.year = x->s->year; }
     if (fig && fig->kind == RES_FOUND) {
         f.table = fig->table;
@@ -749,7 +735,7 @@ static void s_check_amount(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t
                  narrative_format_amount((int64_t)(tol2 / 2), 2, b4),
                  narrative_format_amount(s_unit_doubled(c->amount.decimals) / 2, c->amount.decimals + 1, b5),
                  fig->terms, s_verdict_zh(v));
-        if (v == VERDICT_MISMATCH && strcmp(fig->rule, "text.project_funding") == 0) {
+        if (v == VERDICT_MISMATCH && fig->rule == RULE_TEXT_PROJECT_FUNDING) {
             /* the figure the table prints here may be another funding line of the narrative */
             size_t ci = (size_t)(c - x->n->items);
             s_para(x, ci);
@@ -804,7 +790,7 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
                      c->change.present ? s_amt(&c->change, b1) : narrative_format_scaled(c->pct.value, c->pct.decimals, b1),
                      c->change.present ? " 万元" : "%");
         }
-        s_emit(x, "text.change_sign", moved ? VERDICT_MISMATCH : VERDICT_EXACT, c, c->flat_line, NULL, 0, 0, 0, &e);
+        s_emit(x, RULE_TEXT_CHANGE_SIGN, moved ? VERDICT_MISMATCH : VERDICT_EXACT, c, c->flat_line, NULL, 0, 0, 0, &e);
         free(e.buf);
         return;
     }
@@ -817,7 +803,7 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
         s_printf(&e, "说明称%s %s 万元，却又称%s %s%% → 不符（MISMATCH）：增减方向自相矛盾（符号写反）",
                  c->change_dir > 0 ? "增加" : "减少", s_amt(&c->change, b1), c->pct_dir > 0 ? "增长" : "下降",
                  narrative_format_scaled(c->pct.value, c->pct.decimals, b2));
-        s_emit(x, "text.change_sign", VERDICT_MISMATCH, c, c->pct.line, NULL, 0, 0, 3, &e);
+        s_emit(x, RULE_TEXT_CHANGE_SIGN, VERDICT_MISMATCH, c, c->pct.line, NULL, 0, 0, 3, &e);
         free(e.buf);
         return;
     }
@@ -829,7 +815,7 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
         s_quote(&e, c, c->change.line);
         s_printf(&e, "增加额 %s 万元大于本年数 %s 万元，上年数将为负 → 不符（MISMATCH）",
                  s_amt(&c->change, b1), s_amt(&c->amount, b2));
-        s_emit(x, "text.change_percent", VERDICT_MISMATCH, c, c->change.line, NULL, 0, 0, 2, &e);
+        s_emit(x, RULE_TEXT_CHANGE_PERCENT, VERDICT_MISMATCH, c, c->change.line, NULL, 0, 0, 2, &e);
         free(e.buf);
         return;
     }
@@ -863,7 +849,7 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
                          c->change_dir > 0 ? "增加" : "减少", c->change_dir > 0 ? "减少" : "增加");
         }
     }
-    s_emit(x, "text.change_percent", v, c, c->pct.line, NULL, 0, 0, 3, &e);
+    s_emit(x, RULE_TEXT_CHANGE_PERCENT, v, c, c->pct.line, NULL, 0, 0, 3, &e);
     free(e.buf);
 }
 
@@ -937,7 +923,7 @@ static void s_check_share(s_ctx_t *x, size_t i)
                          x->nshares, narrative_format_scaled((int64_t)x->rounded, dp, b1));
         }
     }
-    s_emit(x, "text.share", v, c, c->share.line, NULL, 0, 0, 2, &e);
+    s_emit(x, RULE_TEXT_SHARE, v, c, c->share.line, NULL, 0, 0, 2, &e);
     free(e.buf);
 }
 
@@ -959,7 +945,7 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
     char b1[NARRATIVE_NUM_BUF], b2[NARRATIVE_NUM_BUF], b3[NARRATIVE_NUM_BUF], b4[NARRATIVE_NUM_BUF];
     s_text_t e = {0};
     verdict_t v;
-    const char *rule = "text.prior_year";
+    rule_id rule = RULE_TEXT_PRIOR_YEAR;
     uint32_t line = c->change.present ? c->change.line : c->flat ? c->flat_line : c->pct.line;
     if (c->change.present || c->flat) {
         int64_t claimed = c->change.present ? (c->change_dir > 0 ? c->change.value : -c->change.value) : 0;
@@ -967,7 +953,7 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
         if (diff2 < 0) diff2 = -diff2;
         i128 tol2 = (c->change.present ? s_unit_doubled(c->change.decimals) : 0) + (i128)(cur_terms + pf.terms) * TABLE_UNIT_DOUBLED;
         v = claimed == actual_change ? VERDICT_EXACT : diff2 <= tol2 ? VERDICT_ROUNDING : VERDICT_MISMATCH;
-        if (v == VERDICT_MISMATCH && claimed != 0 && actual_change != 0 && (claimed > 0) != (actual_change > 0)) rule = "text.change_sign";
+        if (v == VERDICT_MISMATCH && claimed != 0 && actual_change != 0 && (claimed > 0) != (actual_change > 0)) rule = RULE_TEXT_CHANGE_SIGN;
         if (v != VERDICT_EXACT) {
             s_quote(&e, c, line);
             s_printf(&e, "本年 %s 万元 − 上年（%u 年 %s）%s 万元 = %s 万元，说明为%s %s 万元 → %s",
@@ -975,7 +961,7 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
                      c->flat ? "持平，" : claimed >= 0 ? "增加" : "减少",
                      narrative_format_amount(claimed < 0 ? s_sat_sub(0, claimed) : claimed, c->change.present ? c->change.decimals : 2, b4),
                      s_verdict_zh(v));
-            if (strcmp(rule, "text.change_sign") == 0) s_printf(&e, "：增减方向写反");
+            if (rule == RULE_TEXT_CHANGE_SIGN) s_printf(&e, "：增减方向写反");
         }
         s_emit(x, rule, v, c, line, fig, actual_change, claimed, cur_terms + pf.terms + 1, &e);
     } else {
@@ -986,7 +972,7 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
         s_range_t r = { 2 * d - u, 2 * (i128)pf.fen + TABLE_UNIT_DOUBLED, 2 * d + u, 2 * (i128)pf.fen - TABLE_UNIT_DOUBLED };
         v = s_classify(d, pf.fen, r, c->pct.value, c->pct.decimals);
         if (v == VERDICT_MISMATCH || (actual_change != 0 && (actual_change > 0) != (c->pct_dir > 0))) {
-            if (actual_change != 0 && (actual_change > 0) != (c->pct_dir > 0)) { rule = "text.change_sign"; v = VERDICT_MISMATCH; }
+            if (actual_change != 0 && (actual_change > 0) != (c->pct_dir > 0)) { rule = RULE_TEXT_CHANGE_SIGN; v = VERDICT_MISMATCH; }
         }
         if (v != VERDICT_EXACT) {
             s_quote(&e, c, line);
@@ -1002,12 +988,19 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
 int narrative_check(const narrative_t *n, const submission_t *s, const submission_t *prior,
                     const char *source, findings_t *out, narrative_summary_t *summary)
 {
+    return narrative_check_rules(n, s, prior, source, NULL, out, summary);
+}
+
+int narrative_check_rules(const narrative_t *n, const submission_t *s, const submission_t *prior,
+                          const char *source, const rule_settings_t *settings, findings_t *out,
+                          narrative_summary_t *summary)
+{
     narrative_summary_t local;
     if (!summary) summary = &local;
     memset(summary, 0, sizeof *summary);
     s_ctx_t x;
     memset(&x, 0, sizeof x);
-    x.n = n; x.s = s; x.prior = prior; x.source = source; x.out = out; x.sum = summary;
+    x.n = n; x.s = s; x.prior = prior; x.source = source; x.set = settings; x.out = out; x.sum = summary;
     summary->claims = n->count;
     for (size_t i = 0; i < n->count && !x.oom; i++) {
         const narrative_claim_t *c = &n->items[i];
@@ -1044,4 +1037,35 @@ void narrative_summary_print(FILE *f, const narrative_summary_t *m)
             m->claims, m->items, m->checked, m->exact, m->rounding, m->mismatched, un);
     for (int i = 0; i < NARR_UNCHECKED_COUNT; i++)
         if (m->unchecked[i]) fprintf(f, "  无法核对：%s %zu 项\n", narrative_unchecked_label((narrative_unchecked)i), m->unchecked[i]);
+}
+
+const char *narrative_unchecked_name(narrative_unchecked u)
+{
+    switch (u) {
+    case NARR_UNCHECKED_NO_FIGURE: return "no_figure";
+    case NARR_UNCHECKED_NO_PRIOR: return "no_prior";
+    case NARR_UNCHECKED_AMBIGUOUS: return "ambiguous";
+    case NARR_UNCHECKED_NO_BASE: return "no_base";
+    case NARR_UNCHECKED_NO_TABLE: return "no_table";
+    default: return "?";
+    }
+}
+
+void narrative_summary_write_json(FILE *f, const narrative_summary_t *m)
+{
+    size_t un = 0;
+    for (int i = 0; i < NARR_UNCHECKED_COUNT; i++) un += m->unchecked[i];
+    fprintf(f, "{\"claims\":%zu,\"items\":%zu,\"checked\":%zu,\"exact\":%zu,\"rounding\":%zu,"
+               "\"mismatched\":%zu,\"not_checkable\":%zu,\"reasons\":[",
+            m->claims, m->items, m->checked, m->exact, m->rounding, m->mismatched, un);
+    int first = 1;
+    for (int i = 0; i < NARR_UNCHECKED_COUNT; i++) {
+        if (!m->unchecked[i]) continue;
+        fprintf(f, "%s{\"reason\":\"%s\",\"label\":", first ? "" : ",",
+                narrative_unchecked_name((narrative_unchecked)i));
+        json_write_string(f, narrative_unchecked_label((narrative_unchecked)i));
+        fprintf(f, ",\"count\":%zu}", m->unchecked[i]);
+        first = 0;
+    }
+    fputs("]}", f);
 }

@@ -19,8 +19,9 @@
  *  - text.prior_year      with the previous year's submission: the change equals this
  *                         year's table figure − last year's
  *
- * Findings use core/findings.h: EXACT is not appended, ROUNDING is info, MISMATCH takes the
- * rule's default severity. `line` is the text line of the number judged, `source` the text
+ * The rules are catalogue entries (core/rules.h, RULE_SCOPE_TEXT), so a settings file can
+ * change their severity. Findings use core/findings.h: EXACT is not appended, ROUNDING is
+ * info, MISMATCH takes the rule's severity from the settings. `line` is the text line of the number judged, `source` the text
  * file's name, `explanation` the sentence, the table figure and the arithmetic in Chinese,
  * with the likely cause where the numbers show it.
  */
@@ -35,8 +36,6 @@
 #include "rules.h"
 #include "submission.h"
 
-/* The text.* rules, shaped like the catalogue's rule_info_t so they can move into it. */
-size_t narrative_rules(const rule_info_t **out);
 
 /* Why a claim could not be judged. */
 typedef enum {
@@ -66,6 +65,13 @@ typedef struct {
  * findings appended, or -1 on out of memory. */
 int narrative_check(const narrative_t *n, const submission_t *s, const submission_t *prior,
                     const char *source, findings_t *out, narrative_summary_t *summary);
+/* The same with rule settings (NULL: the catalogue's defaults): a rule switched off emits
+ * nothing (the summary still counts its arithmetic), an error rule set to warning emits
+ * its MISMATCHes as warnings; ROUNDING is always info. The rules are the catalogue's
+ * RULE_SCOPE_TEXT entries (core/rules.h). Returns as narrative_check. */
+int narrative_check_rules(const narrative_t *n, const submission_t *s, const submission_t *prior,
+                          const char *source, const rule_settings_t *settings, findings_t *out,
+                          narrative_summary_t *summary);
 
 /* What claim i's subject resolves to in s, for people (`huizong show --text`, the driver):
  * "一般公共预算支出表(功能分类) 2080505 机关事业单位基本养老保险缴费支出 / 合计 = 99.18" or
@@ -74,5 +80,11 @@ char *narrative_describe(const narrative_t *n, size_t i, const submission_t *s, 
 
 /* Writes the summary in Chinese, one line per count ("说明核对：声明 83 项，可核对 …"). */
 void narrative_summary_print(FILE *f, const narrative_summary_t *summary);
+/* Writes the summary as one JSON object: {"claims":N,"items":N,"checked":N,"exact":N,
+ * "rounding":N,"mismatched":N,"not_checkable":N,"reasons":[{"reason":"no_figure",
+ * "label":"表中无该科目的数","count":N},...]} (reasons with a count only). */
+void narrative_summary_write_json(FILE *f, const narrative_summary_t *summary);
+/* "no_figure", "no_prior", "ambiguous", "no_base", "no_table". */
+const char *narrative_unchecked_name(narrative_unchecked u);
 
 #endif

@@ -27,7 +27,9 @@
 
 #define RULES_CATALOGUE_VERSION "1"
 
-typedef enum { RULE_SCOPE_TABLE, RULE_SCOPE_CROSS, RULE_SCOPE_CODE, RULE_SCOPE_LEVEL } rule_scope;
+/* RULE_SCOPE_TEXT: a document's narrative (说明) against its submission's tables
+ * (core/narrative_check.c; run where the text travels: collector check, the aggregator). */
+typedef enum { RULE_SCOPE_TABLE, RULE_SCOPE_CROSS, RULE_SCOPE_CODE, RULE_SCOPE_LEVEL, RULE_SCOPE_TEXT } rule_scope;
 
 /* Rule ids, in catalogue (documentation) order: the enum indexes the catalogue, so a
  * misspelt id is a compile error, not a check that silently never fires. The string id
@@ -66,6 +68,12 @@ typedef enum {
     RULE_LEVEL_MISSING_SUBORDINATES,
     RULE_LEVEL_TRANSFER_UPPER,
     RULE_LEVEL_TRANSFER_SUB,
+    RULE_TEXT_AMOUNT,
+    RULE_TEXT_CHANGE_PERCENT,
+    RULE_TEXT_CHANGE_SIGN,
+    RULE_TEXT_SHARE,
+    RULE_TEXT_PROJECT_FUNDING,
+    RULE_TEXT_PRIOR_YEAR,
     RULE_COUNT
 } rule_id;
 
@@ -78,7 +86,7 @@ typedef struct {
     const char *zh;
 } rule_info_t;
 
-/* "table", "cross", "code", "level" ("?" for an invalid scope). */
+/* "table", "cross", "code", "level", "text" ("?" for an invalid scope). */
 const char *rules_scope_name(rule_scope s);
 
 /* The catalogue, in documentation order: (*out)[id] describes rule id; returns RULE_COUNT. */

@@ -122,6 +122,25 @@ static const rule_info_t CATALOGUE[RULE_COUNT] = {
     [RULE_LEVEL_TRANSFER_SUB] = { "level.transfer_sub", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
       "Internal flow upwards: the sum of the subordinates' 上缴上级支出 (expense total to_upper) equals the sum of their 附属单位上缴收入 (income total sub), both inside the same node; checked when either side is non-zero.",
       "内部上缴：各下级上缴上级支出之和 = 各下级附属单位上缴收入之和（同一上级内）；任一方非零时核对。" },
+    /* ---- a document's narrative (说明) against its tables: core/narrative_check.c ---- */
+    [RULE_TEXT_AMOUNT] = { "text.amount", SEV_ERROR, RULE_SCOPE_TEXT, "narrative, all tables",
+      "An amount in the narrative equals the table figure its subject names",
+      "说明中的金额与其所指科目在表中的数一致" },
+    [RULE_TEXT_CHANGE_PERCENT] = { "text.change_percent", SEV_ERROR, RULE_SCOPE_TEXT, "narrative",
+      "A year-on-year percentage equals change / (this year - change) for an increase, change / (this year + change) for a decrease; a decrease cannot exceed 100%",
+      "增幅 = 增加额 ÷（本年数 − 增加额），降幅 = 减少额 ÷（本年数 + 减少额）；降幅不能超过 100%" },
+    [RULE_TEXT_CHANGE_SIGN] = { "text.change_sign", SEV_ERROR, RULE_SCOPE_TEXT, "narrative",
+      "增加/增长 and 减少/下降 agree within a statement, 持平 means no change, and the direction agrees with the previous year's figure",
+      "同一句中增加/增长与减少/下降方向一致，持平即无变化，方向与上年数相符" },
+    [RULE_TEXT_SHARE] = { "text.share", SEV_ERROR, RULE_SCOPE_TEXT, "narrative",
+      "A share (占 S%) equals the part divided by the whole the passage is about",
+      "占比 = 该项金额 ÷ 所属合计" },
+    [RULE_TEXT_PROJECT_FUNDING] = { "text.project_funding", SEV_ERROR, RULE_SCOPE_TEXT, "narrative, projects",
+      "The narrative's funding of 项目支出 (财政拨款, 结转, 财政专户, 单位资金, 上级转移支付) equals the 项目支出表",
+      "说明中项目支出的资金来源（财政拨款、结转结余、财政专户、单位资金、上级转移支付）与项目支出表一致" },
+    [RULE_TEXT_PRIOR_YEAR] = { "text.prior_year", SEV_ERROR, RULE_SCOPE_TEXT, "narrative, previous year's submission",
+      "The change against the previous year equals this year's table figure minus last year's (checked by the aggregator when it stores last year's submission of the same entity)",
+      "比上年增减额 = 本年表中数 − 上年表中数（汇总端存有同一单位上年报送数时核对）" },
 };
 
 #define NRULES ((size_t)RULE_COUNT)
@@ -372,6 +391,7 @@ const char *rules_scope_name(rule_scope s)
     case RULE_SCOPE_CROSS: return "cross";
     case RULE_SCOPE_CODE: return "code";
     case RULE_SCOPE_LEVEL: return "level";
+    case RULE_SCOPE_TEXT: return "text";
     }
     return "?";
 }
@@ -420,6 +440,13 @@ void rules_write_markdown(FILE *out)
         "- **MISMATCH**: they differ by more; reported with the rule's severity and the "
         "difference.\n\n"
         "Code rules report **MALFORMED**, `level.missing_subordinates` reports **MISSING**.\n\n"
+        "Text rules (scope `text`) judge a document's narrative (说明) against the tables of "
+        "the submission it travels with (`huizong-collector check|submit FILE --text DOC.txt`, "
+        "and the aggregator with the previous year's stored submission for `text.prior_year`): "
+        "every number stands for +- half a unit of its last printed digit (`26` for 25.5..26.5 "
+        "万元, `7.98%%` for 7.975..7.985%%), a table figure for +- 0.005 万元; percentages and "
+        "shares are judged as exact integer ratios. Such a finding names the text and its line; "
+        "a percentage or share finding has no table key. See docs/narrative.md.\n\n"
         "## Settings file\n\n"
         "A settings file changes a rule's severity or switches it off. One rule per line:\n\n"
         "```\n"

@@ -85,9 +85,11 @@ struct rules_family {
 };
 
 /* Whether exactly one family of the submission (rules.c) or level (rules_level.c)
- * registry emits id. */
+ * registry, or the narrative check (narrative_check.c), emits id. */
 bool rules_submission_registered(rule_id id);
 bool rules_level_registered(rule_id id);
+/* Whether id is one of the text rules core/narrative_check.c emits. */
+bool rules_text_registered(rule_id id);
 
 /* ---- grid access (rules.c) ---- */
 

@@ -190,7 +190,7 @@ bool rules_level_registered(rule_id id)
 
 bool rules_registered(rule_id id)
 {
-    return rules_level_registered(id) != rules_submission_registered(id);
+    return rules_level_registered(id) + rules_submission_registered(id) + rules_text_registered(id) == 1;
 }
 
 int rules_check_level(const level_view_t *view, const rule_settings_t *settings, findings_t *out)

@@ -36,6 +36,8 @@ void submission_destroy(submission_t **self_p)
     }
     free(self->facts);
     free(self->source);
+    free(self->text);
+    free(self->text_name);
     free(self);
     *self_p = NULL;
 }
@@ -63,6 +65,27 @@ void submission_set_source(submission_t *self, const char *source)
     if (!s) return;   /* keep the old source rather than lose it */
     free(self->source);
     self->source = s;
+}
+
+int submission_set_text(submission_t *self, const char *name, const char *text, size_t len)
+{
+    if (!text) {
+        free(self->text);
+        free(self->text_name);
+        self->text = self->text_name = NULL;
+        self->text_len = 0;
+        return 0;
+    }
+    char *t = malloc(len + 1), *n = strdup(name ? name : "");
+    if (!t || !n) { free(t); free(n); return -1; }
+    memcpy(t, text, len);
+    t[len] = '\0';
+    free(self->text);
+    free(self->text_name);
+    self->text = t;
+    self->text_len = len;
+    self->text_name = n;
+    return 0;
 }
 
 void submission_new_id(char out[SUBMISSION_ID_MAX + 1])
@@ -213,6 +236,20 @@ static int check_fact(const fact_t *f, size_t index, char *err, size_t errlen)
     return 0;
 }
 
+int submission_text_check(const char *text, size_t len, const char *name, char *err, size_t errlen)
+{
+    const char *nm = name ? name : "";
+    size_t nl = strnlen(nm, SUBMISSION_TEXT_NAME_MAX + 1);
+    if (nl > SUBMISSION_TEXT_NAME_MAX)
+        return error_set(err, errlen, "text name longer than %d bytes", SUBMISSION_TEXT_NAME_MAX);
+    if (!submission_utf8_valid(nm, nl)) return error_set(err, errlen, "text name is not valid UTF-8");
+    if (len > SUBMISSION_TEXT_MAX)
+        return error_set(err, errlen, "text %s: %zu bytes, more than the limit of %u bytes (%u MiB)",
+                         nm, len, SUBMISSION_TEXT_MAX, SUBMISSION_TEXT_MAX >> 20);
+    if (!submission_utf8_valid(text, len)) return error_set(err, errlen, "text %s is not valid UTF-8", nm);
+    return 0;
+}
+
 int submission_validate(submission_t *self, char *err, size_t errlen)
 {
     if (check_ident("submission id", self->id, SUBMISSION_ID_MAX, err, errlen)) return -1;
@@ -221,6 +258,8 @@ int submission_validate(submission_t *self, char *err, size_t errlen)
         return error_set(err, errlen, "year %u out of range 1900..9999", self->year);
     if (self->source && !submission_utf8_valid(self->source, strlen(self->source)))
         return error_set(err, errlen, "source is not valid UTF-8");
+    if (self->text && submission_text_check(self->text, self->text_len, self->text_name, err, errlen))
+        return -1;
     if (self->count == 0)
         return error_set(err, errlen, "submission %s/%u has no facts", self->entity, self->year);
     if (self->count > SUBMISSION_FACTS_MAX)

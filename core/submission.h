@@ -4,7 +4,9 @@
  * validates, stores and rolls up. It owns all its strings. Invariants after
  * submission_validate() returns 0: entity and id are non-empty printable UTF-8, year is in
  * 1900..9999, every fact has a valid table/column for that table, a non-empty row of at most
- * SUBMISSION_ROW_MAX bytes, and no (table,row,column) appears twice.
+ * SUBMISSION_ROW_MAX bytes, and no (table,row,column) appears twice; a text, when present,
+ * is valid UTF-8 of at most SUBMISSION_TEXT_MAX bytes with a UTF-8 name of at most
+ * SUBMISSION_TEXT_NAME_MAX bytes.
  */
 #ifndef HUIZONG_SUBMISSION_H
 #define HUIZONG_SUBMISSION_H
@@ -19,6 +21,12 @@
 #define SUBMISSION_ROW_MAX 48
 #define SUBMISSION_NAME_MAX 512
 #define SUBMISSION_FACTS_MAX 100000
+/* The narrative text a submission may carry (collector --text): a published budget's text
+ * is 40-90 KB; 2 MiB leaves room for a long one and bounds what a hostile peer can make the
+ * aggregator store per version. */
+#define SUBMISSION_TEXT_MAX (2u * 1024 * 1024)
+/* The text's file name (provenance; findings name it as their source). */
+#define SUBMISSION_TEXT_NAME_MAX 255
 
 typedef enum { SCOPE_DEFAULT = 0, SCOPE_OWN = 1, SCOPE_DECLARED = 2, SCOPE_CONSOLIDATED = 3 } scope_t;
 
@@ -40,6 +48,12 @@ typedef struct {
     uint64_t created_ms;
     fact_t *facts;
     size_t count, cap;
+    /* The document's narrative (说明) travelling with this submission: UTF-8, at most
+     * SUBMISSION_TEXT_MAX bytes, owned; text NULL (and text_len 0) when it carries none.
+     * text_name is the text file's name ("" when none), owned. */
+    char *text;
+    size_t text_len;
+    char *text_name;
 } submission_t;
 
 submission_t *submission_new(const char *entity, uint32_t year);
@@ -48,6 +62,10 @@ void submission_destroy(submission_t **self_p);
 int submission_add(submission_t *self, table_id table, const char *row, column_id column,
                    int64_t fen, const char *name, uint32_t line);
 void submission_set_source(submission_t *self, const char *source);
+/* Attaches a copy of a UTF-8 text (len bytes) named name, replacing any earlier one; text
+ * NULL removes it. Returns 0, or -1 on allocation failure (the submission is unchanged).
+ * Size and encoding are checked by submission_validate. */
+int submission_set_text(submission_t *self, const char *name, const char *text, size_t len);
 /* A fresh random 128-bit id in hex (libsodium randombytes). */
 void submission_new_id(char out[SUBMISSION_ID_MAX + 1]);
 /* Sorts facts by (table,row,column): the order the store and the rules expect. */
@@ -62,6 +80,9 @@ int submission_validate(submission_t *self, char *err, size_t errlen);
  * Shared by the CSV reader and the wire decoder so both refuse the same bytes. */
 #include <stdbool.h>
 bool submission_utf8_valid(const char *s, size_t len);
+/* A text and its name as a submission may carry them (size, UTF-8): 0, or -1 with the
+ * reason (naming the limit) in err. Shared by submission_validate and the wire decoder. */
+int submission_text_check(const char *text, size_t len, const char *name, char *err, size_t errlen);
 
 /* A growable list of submissions (a CSV file may hold several entity/years). */
 typedef struct {

@@ -48,6 +48,8 @@ static int check_str(const char *what, const char *s, size_t max, char *err, siz
 
 /* ---------------------------------------------------------------- submissions */
 
+static void wire_text_pack(Huizong__Submission *m, const submission_t *s);
+
 int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
 {
     Huizong__Submission m = HUIZONG__SUBMISSION__INIT;
@@ -77,6 +79,7 @@ int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
     m.source = (char *)str(s->source);
     m.created_ms = s->created_ms;
     m.scope = (Huizong__Scope)s->scope;
+    wire_text_pack(&m, s);
     size_t n = huizong__submission__get_packed_size(&m);
     uint8_t *out = malloc(n ? n : 1);
     if (out) *len = huizong__submission__pack(&m, out);
@@ -98,6 +101,33 @@ static char *wire_take_str(char **field)
     return p;
 }
 
+/* ---- the narrative text (fields 16, 17): kept apart from the other fields ---- */
+
+static void wire_text_pack(Huizong__Submission *m, const submission_t *s)
+{
+    if (!s->text) return;
+    m->text.data = (uint8_t *)s->text;
+    m->text.len = s->text_len;
+    m->text_name = (char *)str(s->text_name);
+}
+
+/* A text of the message: size (before anything is copied) and UTF-8, name included. */
+static int wire_text_check(const Huizong__Submission *m, char *err, size_t errlen)
+{
+    if (m->text.len == 0) return 0;
+    if (m->text.len > SUBMISSION_TEXT_MAX)   /* without scanning 64 MB of hostile bytes */
+        return error_set(err, errlen, "text: %zu bytes, more than the limit of %u bytes",
+                         m->text.len, SUBMISSION_TEXT_MAX);
+    if (check_str("text name", m->text_name, SUBMISSION_TEXT_NAME_MAX, err, errlen)) return -1;
+    return submission_text_check((const char *)m->text.data, m->text.len, str(m->text_name), err, errlen);
+}
+
+static int wire_text_unpack(const Huizong__Submission *m, submission_t *s)
+{
+    if (m->text.len == 0) return 0;
+    return submission_set_text(s, str(m->text_name), (const char *)m->text.data, m->text.len);
+}
+
 /* Checks the decoded message before anything is copied out of it. */
 static int check_submission(const Huizong__Submission *m, char *err, size_t errlen)
 {
@@ -112,6 +142,7 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
     if (m->n_facts > SUBMISSION_FACTS_MAX)
         return error_set(err, errlen, "too many facts (%zu, at most %d)", m->n_facts,
                     SUBMISSION_FACTS_MAX);
+    if (wire_text_check(m, err, errlen)) return -1;
     for (size_t i = 0; i < m->n_facts; i++) {
         const Huizong__Fact *f = m->facts[i];
         char what[64];
@@ -149,6 +180,7 @@ submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, 
     s->scope = (scope_t)m->scope;
     s->created_ms = m->created_ms;
     submission_set_source(s, str(m->source));
+    if (wire_text_unpack(m, s)) goto oom;
     if (m->n_facts) {
         s->facts = malloc(m->n_facts * sizeof *s->facts);
         if (!s->facts) goto oom;

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "sort.h"
+
 /* Deletes every key starting with prefix. */
 static int del_prefix(store_t *s, MDB_txn *txn, int db, const uint8_t *prefix, size_t plen)
 {
@@ -152,6 +154,11 @@ static int finding_cmp(const void *a, const void *b)
     if (!c) c = (int)x->table - (int)y->table;
     if (!c) c = strcmp(x->row, y->row);
     if (!c) c = (int)x->column - (int)y->column;
+    /* findings with no table figure (a narrative's percentages and shares) are told apart
+     * by their source, line and rule (text.c, invariant 1) */
+    if (!c) c = strcmp(x->source ? x->source : "", y->source ? y->source : "");
+    if (!c) c = x->line < y->line ? -1 : x->line > y->line;
+    if (!c) c = strcmp(x->explanation ? x->explanation : "", y->explanation ? y->explanation : "");
     return c;
 }
 
@@ -185,6 +192,6 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
     mdb_cursor_close(c);
     mdb_txn_abort(txn);
     if (rc != MDB_NOTFOUND) { findings_clear(out); return -1; }
-    if (out->count > 1) qsort(out->items, out->count, sizeof *out->items, finding_cmp);
+    if (out->count > 1) sort_array(out->items, out->count, sizeof *out->items, finding_cmp);
     return 0;
 }

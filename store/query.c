@@ -151,11 +151,20 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
 submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint32_t version)
 {
     MDB_txn *txn;
-    MDB_cursor *c;
     if (store_read_begin(self, &txn)) return NULL;
     uint32_t id;
     submission_t *sub = NULL;
-    if (intern_find(self, txn, KIND_ENTITY, entity, &id)) goto done;
+    if (intern_find(self, txn, KIND_ENTITY, entity, &id) == 0)
+        sub = facts_load(self, txn, entity, id, year, version);
+    mdb_txn_abort(txn);
+    return sub;
+}
+
+submission_t *facts_load(store_t *self, MDB_txn *txn, const char *entity, uint32_t id,
+                         uint32_t year, uint32_t version)
+{
+    MDB_cursor *c;
+    submission_t *sub = NULL;
     if (!version) version = store_current(self, txn, id, year);
     if (!version) goto done;
     uint8_t prefix[EYVKEY_LEN];
@@ -197,7 +206,6 @@ submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint
 fail:
     submission_destroy(&sub);
 done:
-    mdb_txn_abort(txn);
     return sub;
 }
 

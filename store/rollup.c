@@ -124,6 +124,7 @@ typedef struct {
     item_state_kind state;
     size_t dup_of;            /* ITEM_DUPLICATE: the index of the accepted item */
     uint32_t ent, year, version;
+    findings_t text;          /* ITEM_ACCEPTED: the findings on its narrative text (text.c) */
 } item_state_t;
 
 typedef struct {
@@ -469,6 +470,28 @@ static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const
     return mdb_put(txn, s->dbi[DB_CURRENT], &k, &v, 0);
 }
 
+/* The submission's findings (the caller's rules_check) and those on its text, stored as
+ * the entity/year's kind-0 flags. 0, -1 (err) or MDB_MAP_FULL. */
+static int item_put_flags(store_t *s, MDB_txn *txn, const store_item_t *it, const item_state_t *st,
+                          uint32_t ent, uint32_t version, char *err, size_t errlen)
+{
+    const submission_t *sub = it->submission;
+    if (st->text.count == 0)
+        return flags_put_submission(s, txn, ent, sub->year, version, &it->findings, err, errlen);
+    findings_t all;
+    findings_init(&all);
+    for (size_t j = 0; j < it->findings.count; j++)
+        if (!findings_push(&all, &it->findings.items[j])) goto oom;
+    for (size_t j = 0; j < st->text.count; j++)
+        if (!findings_push(&all, &st->text.items[j])) goto oom;
+    int rc = flags_put_submission(s, txn, ent, sub->year, version, &all, err, errlen);
+    findings_clear(&all);
+    return rc;
+oom:
+    findings_clear(&all);
+    return error_set(err, errlen, "out of memory");
+}
+
 /* One item: replay, rejection or a new version. 0, -1 (err) or MDB_MAP_FULL. */
 static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err, size_t errlen)
 {
@@ -548,7 +571,8 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     if (rc == 0) rc = item_write(s, txn, &ent, sub, cur + 1, newf, sub->count, b->now_ms);
     free(newf);
     if (rc) return store_mdb_fail(rc, err, errlen, "apply submission");
-    rc = flags_put_submission(s, txn, ent.id, sub->year, cur + 1, &it->findings, err, errlen);
+    if ((rc = text_apply(s, txn, ent.id, sub, cur + 1, b->settings, &st->text, err, errlen))) return rc;
+    rc = item_put_flags(s, txn, it, st, ent.id, cur + 1, err, errlen);
     if (rc) return rc;
     struct node_info *ni;
     if ((rc = node_info(s, txn, b, ent.id, sub->year, &ni)))
@@ -811,6 +835,8 @@ static int ack_fill_flags(store_t *s, MDB_txn *txn, store_item_t *it, const item
 {
     for (size_t j = 0; j < it->findings.count; j++)
         if (!findings_push(&it->ack.flags, &it->findings.items[j])) return ENOMEM;
+    for (size_t j = 0; j < st->text.count; j++)
+        if (!findings_push(&it->ack.flags, &st->text.items[j])) return ENOMEM;
     uint32_t ids[HIERARCHY_DEPTH_MAX];
     size_t n;
     int rc = entity_ancestor_ids(s, txn, st->ent, ids, &n);
@@ -885,6 +911,7 @@ static void batch_reset(void *ctx)
     b->nodes = NULL;
     b->nodecap = b->nodecount = 0;
     b->nundo = 0;
+    for (size_t i = 0; i < b->n; i++) findings_clear(&b->st[i].text);
     memset(b->st, 0, b->n * sizeof *b->st);
     for (size_t i = 0; i < b->n; i++) {
         ack_clear(&b->items[i].ack);
@@ -906,6 +933,7 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
     ov_free(&b.ov);
     free(b.nodes);
     free(b.undo);
+    for (size_t i = 0; i < n; i++) findings_clear(&b.st[i].text);
     free(b.st);
     return rc;
 }

@@ -19,7 +19,7 @@
 
 static const char *const DB_NAMES[DB_COUNT] = {
     "meta", "strings", "ids", "entities", "children", "submissions", "subids",
-    "current", "facts", "computed", "flags", "flaghist", "labels"
+    "current", "facts", "computed", "flags", "flaghist", "labels", "texts"
 };
 
 int store_mdb_fail(int rc, char *err, size_t errlen, const char *what)

@@ -22,6 +22,7 @@
 
 #include "findings.h"
 #include "hierarchy.h"
+#include "narrative_check.h"
 #include "rules.h"
 #include "submission.h"
 #include "wire.h"
@@ -99,6 +100,20 @@ typedef struct {
 int store_versions(store_t *self, const char *entity, uint32_t year, store_version_t **out, size_t *n);
 /* The facts of one version (0 = current). NULL if none. */
 submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint32_t version);
+/* The narrative text stored with a version (text.c): the text as it travelled (UTF-8),
+ * its file name, and the summary of its check against the version's facts (and the
+ * previous year's, where the store held them). */
+typedef struct {
+    char name[SUBMISSION_TEXT_NAME_MAX + 1];
+    char *text;                   /* malloc'd, NUL-terminated, len bytes */
+    size_t len;
+    narrative_summary_t summary;
+} store_text_t;
+/* The text of entity/year/version (0 = current). Returns 0 (out filled; free it with
+ * store_text_clear), 1 if that version has no text or there is no such version, -1 on a
+ * database error or a record that cannot be read. */
+int store_text(store_t *self, const char *entity, uint32_t year, uint32_t version, store_text_t *out);
+void store_text_clear(store_text_t *t);
 /* Current flags for year (entity NULL = all), by entity, then rule, then key. */
 int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *out);
 /* Label of a row code as first printed in any submission (NULL if never seen). The

@@ -21,7 +21,7 @@
 
 enum {
     DB_META, DB_STRINGS, DB_IDS, DB_ENTITIES, DB_CHILDREN, DB_SUBMISSIONS, DB_SUBIDS,
-    DB_CURRENT, DB_FACTS, DB_COMPUTED, DB_FLAGS, DB_FLAGHIST, DB_LABELS, DB_COUNT
+    DB_CURRENT, DB_FACTS, DB_COMPUTED, DB_FLAGS, DB_FLAGHIST, DB_LABELS, DB_TEXTS, DB_COUNT
 };
 
 #define STORE_SCHEMA "1"
@@ -181,6 +181,11 @@ int entity_ancestor_ids(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ids[HIE
                         size_t *n);
 /* Current version of entity/year, 0 if none. */
 uint32_t store_current(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year);
+/* The facts of entity `id` (code `entity`)/year/version (0 = current) in txn, sorted, with
+ * the version's id and source (query.c; store_facts is it in a read transaction). NULL if
+ * there is no such version or on error. */
+submission_t *facts_load(store_t *self, MDB_txn *txn, const char *entity, uint32_t id,
+                         uint32_t year, uint32_t version);
 
 /* ---- transactions ---- */
 /* Begins a read txn, absorbing MDB_MAP_RESIZED (another process grew the map). */
@@ -202,6 +207,16 @@ int flags_put_submission(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
 int flags_put_level(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                     const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys, const findings_t *f,
                     char *err, size_t errlen);
+
+/* ---- narrative texts (text.c) ---- */
+/* For a submission that carries a text: extracts its claims and judges them
+ * (narrative_check_rules) against the submission and, when the store holds one, the
+ * entity's current version of year - 1 as this transaction sees it (so a prior year
+ * applied earlier in the same batch counts); appends the findings to out and writes the
+ * text with its summary under entity/year/version. Nothing for a submission without
+ * text. 0, -1 (err) or MDB_MAP_FULL. */
+int text_apply(store_t *s, MDB_txn *txn, uint32_t ent, const submission_t *sub, uint32_t version,
+               const rule_settings_t *settings, findings_t *out, char *err, size_t errlen);
 
 /* ---- level views (levels.c) ---- */
 /* The computed figure of a higher node for a NODEKEY: 0 (present set) or an MDB error. The

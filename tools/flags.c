@@ -47,7 +47,28 @@ static void group_header(const nodes_t *nodes, const findings_t *all, size_t fro
            counts[SEV_WARNING], counts[SEV_INFO]);
 }
 
-static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings_t *all)
+/* report: the summary of the narrative text stored with an entity's current version, one
+ * "说明 NAME：…" block after its flags (nothing when it was submitted without a text). */
+static void narrative_summary_block(store_t *store, const flags_opts *o, const char *entity)
+{
+    store_text_t t;
+    if (store_text(store, entity, o->year, 0, &t) != 0) return;
+    printf("  说明 %s（%zu 字节）：", t.name, t.len);
+    narrative_summary_print(stdout, &t.summary);
+    store_text_clear(&t);
+}
+
+/* Whether entity has a flag o selects in all. */
+static bool entity_shown(const flags_opts *o, const findings_t *all, const char *entity)
+{
+    for (size_t i = 0; i < all->count; i++)
+        if (!strcmp(all->items[i].entity, entity) && flag_selected(o, &all->items[i])) return true;
+    return false;
+}
+
+/* nodes [from, to): the report's subtree (from == to for `flags`). */
+static int flags_print(const flags_opts *o, store_t *store, const nodes_t *nodes, const findings_t *all,
+                       size_t from, size_t to)
 {
     bool colour = o->format == FORMAT_TEXT && tool_use_colour(stdout), first = true;
     size_t errors = 0, shown = 0;
@@ -72,7 +93,18 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
                 first = false;
             }
         }
+        if (any && o->subtree && o->format == FORMAT_TEXT) narrative_summary_block(store, o, all->items[i].entity);
         i = j;
+    }
+    /* report: the texts of entities that have no flag shown above */
+    for (size_t n = from; o->format == FORMAT_TEXT && n < to; n++) {
+        const entity_t *e = &nodes->h.items[n];
+        if (entity_shown(o, all, e->code)) continue;
+        store_text_t t;
+        if (store_text(store, e->code, o->year, 0, &t) != 0) continue;
+        printf("%s %s %u — 0 error, 0 warning, 0 info\n", e->code, e->name, o->year);
+        store_text_clear(&t);
+        narrative_summary_block(store, o, e->code);
     }
     if (o->format == FORMAT_JSON) printf("\n]\n");
     if (o->format == FORMAT_TEXT)
@@ -86,7 +118,8 @@ static void flags_usage(FILE *out, bool report)
         fprintf(out, "usage: huizong report --db DIR --entity CODE --year Y [--severity S] [--rule ID]\n"
                      "                      [--format text|csv|json]\n\n"
                      "Flag report for CODE and every entity under it: per entity, counts by severity and\n"
-                     "each finding with its arithmetic and source line.\n");
+                     "each finding with its arithmetic and source line; for an entity whose current\n"
+                     "version came with a narrative text (--text), the summary of its check.\n");
     else
         fprintf(out, "usage: huizong flags --db DIR --year Y [--entity CODE] [--severity error|warning|info]\n"
                      "                     [--rule ID] [--format text|csv|json]\n\n"
@@ -154,7 +187,12 @@ static int flags_run(int argc, char **argv, bool report)
     }
     if (store_meta_get(store, "rules", o.rules, sizeof o.rules) != 0)
         snprintf(o.rules, sizeof o.rules, "catalogue %s, settings not recorded", RULES_CATALOGUE_VERSION);
-    rc = flags_print(&o, &nodes, &all);
+    size_t from = 0, to = 0;
+    if (report) {
+        from = (size_t)at;
+        to = nodes_subtree_end(&nodes, (size_t)at);
+    }
+    rc = flags_print(&o, store, &nodes, &all, from, to);
 done:
     findings_clear(&all);
     nodes_free(&nodes);

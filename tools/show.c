@@ -14,10 +14,16 @@
 static void show_usage(FILE *out)
 {
     fprintf(out,
-        "usage: huizong show --db DIR --entity CODE --year Y [--version N] [--format text|csv|json]\n\n"
+        "usage: huizong show --db DIR --entity CODE --year Y [--version N] [--format text|csv|json]\n"
+        "       huizong show --text --db DIR --entity CODE --year Y [--version N] [--format text|json]\n\n"
         "Prints the versions submitted for CODE in year Y (id, time, facts, source) and the facts\n"
         "of the current version (or of version N), with Chinese labels and source lines.\n"
-        "exit: 0 ok, 2 usage, 3 unknown entity, nothing submitted, or database error\n");
+        "--text prints instead the narrative text (说明) that travelled with that version\n"
+        "(huizong-collector --text), byte for byte as stored (UTF-8); with --format json, its\n"
+        "name, the text and the summary of its check (claims, checked, exact, rounding,\n"
+        "mismatched, not checkable with the reasons).\n"
+        "exit: 0 ok, 2 usage, 3 unknown entity, nothing submitted, no text with that version\n"
+        "(--text), or database error\n");
 }
 
 static void format_time(uint64_t ms, char out[32])
@@ -97,12 +103,42 @@ static void show_json(const entity_t *e, uint32_t year, const store_version_t *v
     printf("\n]}\n");
 }
 
+/* --text: the stored text of one version. EXIT_OK, or EXIT_ERROR (printed). */
+static int show_narrative(store_t *store, const entity_t *e, uint32_t year, uint32_t version, int format)
+{
+    store_text_t t;
+    int r = store_text(store, e->code, year, version, &t);
+    if (r != 0) {
+        if (r > 0) fprintf(stderr, "huizong show: %s %s %u version %u has no text (submitted without --text)\n",
+                           e->code, e->name, year, version);
+        else fprintf(stderr, "huizong show: cannot read the text of %s %u version %u\n", e->code, year, version);
+        return EXIT_ERROR;
+    }
+    if (format == FORMAT_JSON) {
+        printf("{\"entity\":");
+        json_write_string(stdout, e->code);
+        printf(",\"year\":%u,\"version\":%u,\"text_name\":", year, version);
+        json_write_string(stdout, t.name);
+        printf(",\"bytes\":%zu,\"summary\":", t.len);
+        narrative_summary_write_json(stdout, &t.summary);
+        fputs(",\"text\":", stdout);
+        json_write_string(stdout, t.text);
+        fputs("}\n", stdout);
+    } else {
+        fwrite(t.text, 1, t.len, stdout);   /* byte for byte: no header, no added newline */
+    }
+    store_text_clear(&t);
+    return EXIT_OK;
+}
+
 int cmd_show(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
         { "entity", required_argument, 0, 'e' }, { "version", required_argument, 0, 'v' },
-        { "format", required_argument, 0, 'f' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "format", required_argument, 0, 'f' }, { "text", no_argument, 0, 't' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    int text = 0;
     const char *db = NULL, *code = NULL;
     uint32_t year = 0, version = 0;
     int format = FORMAT_TEXT, c;
@@ -114,11 +150,16 @@ int cmd_show(int argc, char **argv)
         case 'y': if (!(year = tool_parse_year(optarg))) return EXIT_USAGE; break;
         case 'v': version = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'f': if ((format = output_format_parse(optarg)) < 0) return EXIT_USAGE; break;
+        case 't': text = 1; break;
         case 'h': show_usage(stdout); return EXIT_OK;
         default: show_usage(stderr); return EXIT_USAGE;
         }
     }
     if (!db || !code || !year) { show_usage(stderr); return EXIT_USAGE; }
+    if (text && format == FORMAT_CSV) {
+        fprintf(stderr, "huizong show: --text prints text or json, not csv\n");
+        return EXIT_USAGE;
+    }
     store_t *store = tool_open_store(db);
     if (!store) return EXIT_ERROR;
     int rc = EXIT_ERROR;
@@ -136,6 +177,10 @@ int cmd_show(int argc, char **argv)
         goto done;
     }
     if (!version) version = v[nv - 1].version;
+    if (text) {
+        rc = show_narrative(store, &e, year, version, format);
+        goto done;
+    }
     s = store_facts(store, code, year, version);
     if (!s) {
         fprintf(stderr, "huizong show: %s has no version %u for %u\n", code, version, year);

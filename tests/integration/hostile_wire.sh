@@ -9,7 +9,8 @@
 #   over --max-msg (a well-formed 5 MB Submission): connection dropped, no ack, others served
 #   truncated protobuf, year 0, a 1 MB row, invalid UTF-8 in entity / row / name, the same
 #   table/row/column twice, unknown table 42 / column 99 / scope 7 (named as "newer
-#   collector"), 100,001 facts (over SUBMISSION_FACTS_MAX)
+#   collector"), 100,001 facts (over SUBMISSION_FACTS_MAX), a narrative text of
+#   SUBMISSION_TEXT_MAX + 1 bytes, a text with a byte that is not UTF-8
 #   INT64_MAX in two units of one department: the first is stored, the second would
 #   overflow the department's consolidated total and is REJECTED; the department total is
 #   still exactly INT64_MAX fen, the second unit has nothing stored; a unit resubmitting
@@ -88,6 +89,8 @@ rejected table42 026001 2038 "$M fact 1: unknown table 42 $NEWER" --table 42
 rejected column99 026001 2039 "$M fact 1: unknown column 99 $NEWER" --column 99
 rejected scope7 026001 2040 "$M unknown scope 7 $NEWER" --scope 7
 rejected facts100001 026001 2041 "$M too many facts (100001, at most 100000)" --facts 100001
+rejected bigtext 026001 2046 "$M text: 2097153 bytes, more than the limit of 2097152 bytes" --text-len 2097153
+rejected utf8_text 026001 2047 "$M text t.txt is not valid UTF-8" --text-len 100 --bad-utf8 text
 
 # INT64_MAX in two units of department 026: the second overflows 026's consolidated total.
 send max1 --entity 026-hczx --year 2042 --fen max || fail "max1: no ack"

@@ -1,6 +1,6 @@
 /* hz-narrative.c -- a developer's driver for core/narrative*: prints the claims of a text and
- * the findings against a submission CSV (not a user command; the integration will live in
- * huizong-collector check/submit --text and huizong show --text).
+ * the findings against a submission CSV (not a user command: people use
+ * huizong-collector check|submit --text and huizong show --text, docs/narrative.md).
  *
  *   hz-narrative TEXT [FACTS.csv [PRIOR.csv]] [--claims]
  *

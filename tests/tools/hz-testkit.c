@@ -130,13 +130,15 @@ static void make_usage(FILE *f)
     fprintf(f,
         "usage: hz-testkit make --out FILE --entity E --year Y [--id ID] [--facts N]\n"
         "          [--fen V|max|min] [--table T] [--column C] [--row-len N] [--name-len N]\n"
-        "          [--bad-utf8 entity|row|name] [--dup] [--scope S] [--truncate N]\n"
+        "          [--bad-utf8 entity|row|name|text] [--dup] [--scope S] [--truncate N]\n"
+        "          [--text-len N]\n"
         "Fact i (1-based) is table T (default 3 expense), row \"total\" for i=1 else r<i>,\n"
         "column C (default 2 total), amount V fen (default 100), source line i+1.\n"
         "  --row-len N   fact 1's row is N bytes of 'x'   --name-len N  every name N bytes\n"
         "  --bad-utf8 W  put the byte 0xFF into W (fact 1's row/name, or the entity)\n"
         "  --dup         fact 2 repeats fact 1's table/row/column\n"
-        "  --truncate N  write only the first N bytes of the packed message\n");
+        "  --truncate N  write only the first N bytes of the packed message\n"
+        "  --text-len N  a narrative text (Submission.text) of N bytes of 'a', named t.txt\n");
 }
 
 static int cmd_make(int argc, char **argv)
@@ -149,10 +151,10 @@ static int cmd_make(int argc, char **argv)
         { "row-len", required_argument, 0, 'r' }, { "name-len", required_argument, 0, 'N' },
         { "bad-utf8", required_argument, 0, 'u' }, { "dup", no_argument, 0, 'd' },
         { "scope", required_argument, 0, 's' }, { "truncate", required_argument, 0, 'T' },
-        { 0, 0, 0, 0 } };
+        { "text-len", required_argument, 0, 'x' }, { 0, 0, 0, 0 } };
     const char *out = NULL, *entity = NULL, *id = NULL, *bad = "";
     long year = -1, nfacts = 1, table = TABLE_EXPENSE, column = COL_TOTAL, scope = 0;
-    long row_len = 0, name_len = 0, truncate_to = -1;
+    long row_len = 0, name_len = 0, truncate_to = -1, text_len = -1;
     int64_t fen = 100;
     int dup = 0, c;
     optind = 1;
@@ -175,6 +177,7 @@ static int cmd_make(int argc, char **argv)
         case 'd': dup = 1; break;
         case 's': scope = strtol(optarg, NULL, 10); break;
         case 'T': truncate_to = strtol(optarg, NULL, 10); break;
+        case 'x': text_len = strtol(optarg, NULL, 10); break;
         default: make_usage(stderr); return 2;
         }
     }
@@ -222,6 +225,14 @@ static int cmd_make(int argc, char **argv)
         if (!n) return 3;
         memcpy(n, "a\xff" "b", 4);
         s->facts[0].name = n;
+    }
+    if (text_len >= 0) {
+        char *t = malloc((size_t)text_len + 1);
+        if (!t) return 3;
+        memset(t, 'a', (size_t)text_len);
+        if (!strcmp(bad, "text") && text_len > 0) t[text_len / 2] = (char)0xff;
+        if (submission_set_text(s, "t.txt", t, (size_t)text_len)) return 3;
+        free(t);
     }
     uint8_t *buf;
     size_t len;

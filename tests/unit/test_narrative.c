@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "amount.h"
 #include "csv.h"
 #include "narrative.h"
 #include "narrative_check.h"
+#include "rules.h"
 
 /* ---- helpers ---- */
 
@@ -536,17 +538,78 @@ START_TEST(test_describe)
 }
 END_TEST
 
+/* The text rules are catalogue entries of scope text, each with its default severity. */
 START_TEST(test_rule_table)
 {
-    const rule_info_t *r;
-    size_t n = narrative_rules(&r);
-    ck_assert_uint_ge(n, 6);
-    for (size_t i = 0; i < n; i++) {
-        ck_assert(strncmp(r[i].id, "text.", 5) == 0);
-        ck_assert(r[i].en && *r[i].en && r[i].zh && *r[i].zh);
-        ck_assert_int_eq(r[i].severity, SEV_ERROR);
-        ck_assert_ptr_null(rules_find(r[i].id));    /* not yet in the main catalogue */
+    static const rule_id IDS[] = { RULE_TEXT_AMOUNT, RULE_TEXT_CHANGE_PERCENT, RULE_TEXT_CHANGE_SIGN,
+                                   RULE_TEXT_SHARE, RULE_TEXT_PROJECT_FUNDING, RULE_TEXT_PRIOR_YEAR };
+    const rule_info_t *cat;
+    size_t n = rules_catalogue(&cat), text = 0;
+    for (size_t i = 0; i < n; i++) text += cat[i].scope == RULE_SCOPE_TEXT;
+    ck_assert_uint_eq(text, sizeof IDS / sizeof IDS[0]);
+    for (size_t i = 0; i < sizeof IDS / sizeof IDS[0]; i++) {
+        const rule_info_t *r = rules_info(IDS[i]);
+        ck_assert(strncmp(r->id, "text.", 5) == 0);
+        ck_assert_int_eq(r->scope, RULE_SCOPE_TEXT);
+        ck_assert_int_eq(r->severity, SEV_ERROR);
+        ck_assert_ptr_eq(rules_find(r->id), r);
+        ck_assert_str_eq(rules_scope_name(r->scope), "text");
     }
+}
+END_TEST
+
+/* A settings file changes the text rules as any other: 宿州 with change_percent = warning
+ * and share = off gives its five change_percent MISMATCHes as warnings, no share finding,
+ * and the other findings unchanged; the summary still counts every judgement. */
+START_TEST(test_settings)
+{
+    char dir[] = "/tmp/hz-narr-XXXXXX", path[600], err[512] = "";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/rules.conf", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("text.change_percent = warning\ntext.share = off\n", f);
+    fclose(f);
+    rule_settings_t *set = rule_settings_load(path, err, sizeof err);
+    ck_assert_msg(set != NULL, "%s", err);
+    narrative_t *n = s_extract_file("suzhou-2024.txt");
+    submission_list_t list;
+    submission_t *s = s_seed("suzhou-2024.csv", "608", &list);
+    findings_t def, out;
+    findings_init(&def);
+    findings_init(&out);
+    narrative_summary_t md, m;
+    int nd = narrative_check(n, s, NULL, "suzhou-2024.txt", &def, &md);
+    int ns = narrative_check_rules(n, s, NULL, "suzhou-2024.txt", set, &out, &m);
+    ck_assert_int_eq(nd, 7);
+    size_t warnings = 0, shares = 0, errors = 0;
+    for (size_t i = 0; i < out.count; i++) {
+        const finding_t *x = &out.items[i];
+        shares += strcmp(x->rule, "text.share") == 0;
+        if (strcmp(x->rule, "text.change_percent") == 0 && x->verdict == VERDICT_MISMATCH) {
+            ck_assert_int_eq(x->severity, SEV_WARNING);
+            warnings++;
+        } else if (x->verdict == VERDICT_MISMATCH) {
+            ck_assert_int_eq(x->severity, SEV_ERROR);
+            errors++;
+        } else {
+            ck_assert_int_eq(x->severity, SEV_INFO);
+        }
+    }
+    ck_assert_uint_eq(shares, 0);
+    ck_assert_uint_eq(warnings, 4);       /* L490, L492, L506, L562 */
+    ck_assert_uint_eq(errors, 1);         /* L562 text.project_funding */
+    ck_assert_int_eq(ns, 5);              /* the MISMATCHes emitted: the two shares are off */
+    ck_assert_uint_eq(out.count, def.count - 2);
+    ck_assert_uint_eq(m.mismatched, md.mismatched);
+    ck_assert_uint_eq(m.checked, md.checked);
+    findings_clear(&def);
+    findings_clear(&out);
+    submission_list_free(&list);
+    narrative_destroy(&n);
+    rule_settings_destroy(&set);
+    unlink(path);
+    rmdir(dir);
 }
 END_TEST
 
@@ -564,6 +627,7 @@ static Suite *narrative_suite(void)
     tcase_add_test(tc, test_hostile_text);
     tcase_add_test(tc, test_describe);
     tcase_add_test(tc, test_rule_table);
+    tcase_add_test(tc, test_settings);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -227,6 +227,10 @@ END_TEST
 /* The level rules that test_level_declared_vs_computed / test_level_transfers make fire. */
 static const rule_id LEVEL_TESTED[] = { RULE_LEVEL_DECLARED_VS_COMPUTED, RULE_LEVEL_MISSING_SUBORDINATES,
                                         RULE_LEVEL_TRANSFER_UPPER, RULE_LEVEL_TRANSFER_SUB };
+/* The text rules that tests/unit/test_narrative.c makes fire (test_synthetic_slip,
+ * test_prior_year, test_seed_findings). */
+static const rule_id TEXT_TESTED[] = { RULE_TEXT_AMOUNT, RULE_TEXT_CHANGE_PERCENT, RULE_TEXT_CHANGE_SIGN,
+                                       RULE_TEXT_SHARE, RULE_TEXT_PROJECT_FUNDING, RULE_TEXT_PRIOR_YEAR };
 
 /* Every catalogue entry: filled, its string id maps back to its enum, exactly one function
  * registered for it, and a crafted submission that makes it fire (CASES, or the level tests). */
@@ -247,6 +251,9 @@ START_TEST(test_every_rule_has_a_case)
         if (cat[i].scope == RULE_SCOPE_LEVEL)
             for (size_t k = 0; k < sizeof LEVEL_TESTED / sizeof LEVEL_TESTED[0]; k++)
                 found |= LEVEL_TESTED[k] == (rule_id)i;
+        else if (cat[i].scope == RULE_SCOPE_TEXT)
+            for (size_t k = 0; k < sizeof TEXT_TESTED / sizeof TEXT_TESTED[0]; k++)
+                found |= TEXT_TESTED[k] == (rule_id)i;
         else
             for (size_t k = 0; k < NCASES; k++) found |= strcmp(CASES[k].rule, cat[i].id) == 0;
         ck_assert_msg(found, "rule %s has no pass/fail case", cat[i].id);

@@ -861,7 +861,98 @@ START_TEST(test_example_data)
 }
 END_TEST
 
+/* A narrative text travels with D's 2024 submission: stored with that version byte for
+ * byte with its summary, judged in the transaction against the 2023 version applied
+ * earlier in the same batch (one change holds, one slipped), its findings stored as D's
+ * flags and put in the ack; a later version without text has none, the first keeps it. */
+static const char NARR[] =
+    "二、支出预算情况\n"
+    "2024年支出预算1000.00万元，比2023年预算增加100.00万元，增长11.11%。\n"
+    "四、\"三公\"经费情况\n"
+    "2024年\"三公\"经费预算10.00万元，比2023年减少20.00万元，下降66.67%。\n";
+
+static submission_t *mk_year(const char *id, uint32_t year, const char *spec)
+{
+    submission_t *s = mk("D", id, SCOPE_DEFAULT, spec);
+    s->year = year;
+    return s;
+}
+
+/* The stored text.prior_year flags of entity/2024 (each on line 4 of d.txt). */
+static size_t text_flags(store_t *s, const char *entity)
+{
+    findings_t fl;
+    ck_assert_int_eq(store_flags(s, 2024, entity, &fl), 0);
+    size_t n = 0;
+    for (size_t k = 0; k < fl.count; k++) {
+        if (strncmp(fl.items[k].rule, "text.", 5) != 0) continue;
+        ck_assert_str_eq(fl.items[k].rule, "text.prior_year");
+        ck_assert_uint_eq(fl.items[k].line, 4);
+        ck_assert_str_eq(fl.items[k].source, "d.txt");
+        n++;
+    }
+    findings_clear(&fl);
+    return n;
+}
+
+START_TEST(test_text_with_version)
+{
+    store_t *s = open_tree(tmpdir());
+    store_item_t it[2] = {
+        { .submission = mk_year("d23", 2023, "expense/total/total=900000000;three_public/total/amount=20000000") },
+        { .submission = mk_year("d24", 2024, "expense/total/total=1000000000;three_public/total/amount=10000000") },
+    };
+    ck_assert_int_eq(submission_set_text(it[1].submission, "d.txt", NARR, strlen(NARR)), 0);
+    for (int i = 0; i < 2; i++) findings_init(&it[i].findings);
+    char err[256] = "";
+    ck_assert_msg(store_apply_batch(s, it, 2, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(it[1].ack.status, ACK_ACCEPTED);
+    /* 10.00 − 20.00 = −10.00 against the stored 2023, the text says 减少 20.00 (line 4);
+     * 1000.00 − 900.00 = 100.00 holds (line 2) */
+    const finding_t *f = NULL;
+    size_t ntext = 0;
+    for (size_t k = 0; k < it[1].ack.flags.count; k++)
+        if (strncmp(it[1].ack.flags.items[k].rule, "text.", 5) == 0) f = &it[1].ack.flags.items[k], ntext++;
+    ck_assert_uint_eq(ntext, 1);
+    ck_assert_str_eq(f->rule, "text.prior_year");
+    ck_assert_int_eq(f->verdict, VERDICT_MISMATCH);
+    ck_assert_uint_eq(f->line, 4);
+    ck_assert_str_eq(f->source, "d.txt");
+    for (size_t k = 0; k < it[0].ack.flags.count; k++)
+        ck_assert_str_ne(it[0].ack.flags.items[k].rule, "text.prior_year");
+    for (int i = 0; i < 2; i++) {
+        ack_clear(&it[i].ack);
+        submission_destroy(&it[i].submission);
+    }
+    ck_assert_uint_eq(text_flags(s, "D"), 1);
+    store_text_t t;
+    ck_assert_int_eq(store_text(s, "D", 2024, 0, &t), 0);
+    ck_assert_uint_eq(t.len, strlen(NARR));
+    ck_assert(memcmp(t.text, NARR, t.len) == 0);
+    ck_assert_str_eq(t.name, "d.txt");
+    ck_assert_uint_eq(t.summary.mismatched, 1);
+    ck_assert_uint_ge(t.summary.exact, 3);
+    ck_assert_uint_eq(t.summary.claims, 2);
+    store_text_clear(&t);
+    ck_assert_int_eq(store_text(s, "D", 2023, 0, &t), 1);    /* sent without a text */
+    ck_assert_int_eq(store_text(s, "D", 2024, 7, &t), 1);    /* no such version */
+    ck_assert_int_eq(store_text(s, "nobody", 2024, 0, &t), 1);
+
+    /* version 2 without text: its flags replace the text's; version 1 keeps its text */
+    ck_assert_int_eq(apply1(s, mk_year("d24b", 2024, "expense/total/total=1000000000"), NULL), ACK_ACCEPTED);
+    ck_assert_int_eq(store_text(s, "D", 2024, 0, &t), 1);
+    ck_assert_int_eq(store_text(s, "D", 2024, 1, &t), 0);
+    ck_assert_uint_eq(t.len, strlen(NARR));
+    store_text_clear(&t);
+    ck_assert_uint_eq(text_flags(s, "D"), 0);
+    ck_assert_int_eq(store_verify(s, stderr), 0);
+    store_destroy(&s);
+    cleanup();
+}
+END_TEST
+
 TESTKIT_MAIN("store", NULL, NULL, 60,
+             test_text_with_version,
              test_key_order,
              test_unit_reaches_ancestors,
              test_ancestors,

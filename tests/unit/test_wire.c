@@ -340,7 +340,60 @@ START_TEST(rounding_and_names)
 }
 END_TEST
 
+/* The narrative text: round trip byte for byte with its name; none stays none; a message
+ * with a text over SUBMISSION_TEXT_MAX or with bytes that are not UTF-8 is refused with a
+ * reason naming the text (the packer does not check: a hostile peer would not either). */
+START_TEST(text_round_trip_and_limits)
+{
+    submission_t *s = sample();
+    char err[256] = "";
+    submission_t *r = round_trip(s, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_ptr_null(r->text);
+    ck_assert_uint_eq(r->text_len, 0);
+    submission_destroy(&r);
+
+    static const char T[] = "一、收入预算情况\n2024年收入预算1,773.19万元，增长 3.82 %。\n";
+    ck_assert_int_eq(submission_set_text(s, "宿州-2024.txt", T, sizeof T - 1), 0);
+    r = round_trip(s, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_uint_eq(r->text_len, sizeof T - 1);
+    ck_assert(memcmp(r->text, T, sizeof T - 1) == 0);
+    ck_assert_str_eq(r->text_name, "宿州-2024.txt");
+    submission_destroy(&r);
+
+    size_t big = SUBMISSION_TEXT_MAX + 1;
+    char *b = malloc(big);
+    ck_assert_ptr_nonnull(b);
+    memset(b, 'a', big);
+    ck_assert_int_eq(submission_set_text(s, "big.txt", b, big), 0);
+    ck_assert_ptr_null(round_trip(s, err, sizeof err));
+    ck_assert_msg(strstr(err, "text") && strstr(err, "2097152"), "%s", err);
+    ck_assert_int_eq(submission_validate(s, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "big.txt") && strstr(err, "2097152"), "%s", err);
+    /* exactly at the limit is fine */
+    ck_assert_int_eq(submission_set_text(s, "max.txt", b, SUBMISSION_TEXT_MAX), 0);
+    r = round_trip(s, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_uint_eq(r->text_len, SUBMISSION_TEXT_MAX);
+    submission_destroy(&r);
+    free(b);
+
+    static const char BAD[] = "收入\xff\xfe预算";
+    ck_assert_int_eq(submission_set_text(s, "bad.txt", BAD, sizeof BAD - 1), 0);
+    ck_assert_ptr_null(round_trip(s, err, sizeof err));
+    ck_assert_msg(strstr(err, "not valid UTF-8"), "%s", err);
+    ck_assert_int_eq(submission_set_text(s, "bad\xc3.txt", T, sizeof T - 1), 0);
+    ck_assert_ptr_null(round_trip(s, err, sizeof err));
+    ck_assert_msg(strstr(err, "text name"), "%s", err);
+    ck_assert_int_eq(submission_set_text(s, NULL, NULL, 0), 0);
+    ck_assert_ptr_null(s->text);
+    submission_destroy(&s);
+}
+END_TEST
+
 TESTKIT_MAIN("wire", NULL, NULL, 30,
+             text_round_trip_and_limits,
              submission_round_trip,
              garbage_never_crashes,
              distrusts_fields,
