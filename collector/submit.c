@@ -157,7 +157,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         unsigned ne, nw, ni;
         findings_count(&fs, &ne, &nw, &ni);
         if (ne) {
-            printf("%s %u %zu facts: %u error-severity findings\n", s->entity, s->year, s->count, ne);
+            printf("%s %u（%zu 个数据）：%u 条错误级问题\n", s->entity, s->year, s->count, ne);
             for (size_t k = 0; k < fs.count; k++)
                 if (fs.items[k].severity == SEV_ERROR) findings_write_line(stdout, &fs.items[k]);
         }
@@ -167,7 +167,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
     rule_settings_destroy(&settings);
     hierarchy_free(&h);
     if (errors) {
-        fprintf(stderr, "huizong-collector: --strict: %u error-severity findings; nothing was sent\n", errors);
+        fprintf(stderr, "huizong-collector: --strict：%u 条错误级问题；未发送任何数据\n", errors);
         return COL_EXIT_FINDINGS;
     }
     return 0;

@@ -32,6 +32,7 @@
 #include "export_rows.h"
 #include "nodes.h"
 #include "output.h"
+#include "rules.h"
 
 #ifdef HAVE_XLSXWRITER
 #include <xlsxwriter.h>
@@ -294,7 +295,7 @@ static void project_names_load(export_ctx_t *e, const nodes_t *nodes, size_t fir
         submission_t *s = store_facts(e->store, nodes->h.items[i].code, e->year, 0);
         if (!s) continue;
         for (size_t k = 0; k < s->count && !e->names; k++)
-            if (s->facts[k].table == TABLE_PROJECTS && strcmp(s->facts[k].row, "total")) e->names = s;
+            if (s->facts[k].table == TABLE_PROJECTS && strcmp(s->facts[k].row, TABLE_ROW_TOTAL)) e->names = s;
         if (e->names != s) submission_destroy(&s);
     }
     if (e->names) submission_sort(e->names);
@@ -303,7 +304,7 @@ static void project_names_load(export_ctx_t *e, const nodes_t *nodes, size_t fir
 /* Label of a row: the chart or fixed-row name, else the printed one; "合计" for total. */
 static const char *row_label(export_ctx_t *e, table_id t, const char *row)
 {
-    if (t == TABLE_PROJECTS && strcmp(row, "total")) {
+    if (t == TABLE_PROJECTS && strcmp(row, TABLE_ROW_TOTAL)) {
         column_id cols[COL_COUNT];
         int n = table_columns(t, cols);
         for (int c = 0; e->names && c < n; c++) {
@@ -313,7 +314,7 @@ static const char *row_label(export_ctx_t *e, table_id t, const char *row)
         return "";
     }
     const char *l = tool_row_label(e->store, t, row);
-    if ((!l || !*l) && !strcmp(row, "total")) return "合计";
+    if ((!l || !*l) && !strcmp(row, TABLE_ROW_TOTAL)) return "合计";
     return l ? l : "";
 }
 
@@ -321,13 +322,13 @@ static const char *row_label(export_ctx_t *e, table_id t, const char *row)
 static const char *row_code(table_id t, const char *row)
 {
     if (code_is_numeric(row)) return row;
-    if (t == TABLE_PROJECTS && strcmp(row, "total")) return row;
+    if (t == TABLE_PROJECTS && strcmp(row, TABLE_ROW_TOTAL)) return row;
     return "";
 }
 
 static int row_is_bold(table_id t, const char *row)
 {
-    if (!strcmp(row, "total") || !strcmp(row, "income_total") || !strcmp(row, "expense_total"))
+    if (!strcmp(row, TABLE_ROW_TOTAL) || !strcmp(row, TABLE_ROW_INCOME_TOTAL) || !strcmp(row, TABLE_ROW_EXPENSE_TOTAL))
         return 1;
     return code_is_numeric(row) && strlen(row) == 3 && t != TABLE_PROJECTS;
 }
@@ -349,8 +350,8 @@ enum { SIDE_INCOME, SIDE_EXPENSE, SIDE_INCOME_TOTAL, SIDE_EXPENSE_TOTAL };
 static int side_of(table_id t, const char *row, int *rank)
 {
     *rank = export_row_income_rank(t, row);
-    if (!strcmp(row, "income_total")) return SIDE_INCOME_TOTAL;
-    if (!strcmp(row, "expense_total")) return SIDE_EXPENSE_TOTAL;
+    if (!strcmp(row, TABLE_ROW_INCOME_TOTAL)) return SIDE_INCOME_TOTAL;
+    if (!strcmp(row, TABLE_ROW_EXPENSE_TOTAL)) return SIDE_EXPENSE_TOTAL;
     return *rank >= 0 ? SIDE_INCOME : SIDE_EXPENSE;
 }
 
@@ -586,12 +587,14 @@ static int export_flags(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, si
         progress_step(&p);
         long k = nodes_find(nodes, f->entity);
         if (k < 0 || (size_t)k < first || (size_t)k >= end) continue;
-        char src[400] = "";
+        char src[400] = "", rule[160];
+        const char *zh = rules_name_zh(f->rule);
+        snprintf(rule, sizeof rule, "%s%s%s", zh ? zh : "", zh ? " " : "", f->rule);
         if (f->line) snprintf(src, sizeof src, "%s:%u", f->source ? f->source : "", f->line);
         int money = f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING;
         cell_t c[13] = {
-            cell_text(f->entity), cell_text(nodes->h.items[k].name), cell_text(severity_name(f->severity)),
-            cell_text(f->rule), cell_text(verdict_name(f->verdict)),
+            cell_text(f->entity), cell_text(nodes->h.items[k].name), cell_text(severity_label(f->severity)),
+            cell_text(rule), cell_text(verdict_label(f->verdict)),
             cell_text(table_valid(f->table) && f->table ? table_label(f->table) : ""),
             cell_text(f->row), cell_text(f->column ? column_label(f->table, f->column) : ""),
             money ? cell_amount(f->expected) : cell_empty(), money ? cell_amount(f->actual) : cell_empty(),

@@ -19,15 +19,18 @@
 typedef struct {
     const char *db, *entity, *rule;
     uint32_t year;
-    severity_t severity;     /* SEV_NONE = all */
+    severity_t severity;     /* SEV_NONE = all; else this severity and the graver ones */
     output_format format;
+    output_opts_t out;
     bool subtree;            /* report: the entity and everything under it */
     char rules[256];         /* catalogue and settings the flags were produced with */
+    char empty[160];         /* what an empty listing says: no data, or no flag selected */
 } flags_opts;
 
 static bool flag_selected(const flags_opts *o, const finding_t *f)
 {
-    if (o->severity != SEV_NONE && f->severity != o->severity) return false;
+    /* error (1) < warning (2) < info (3): --severity warning shows errors and warnings. */
+    if (o->severity != SEV_NONE && f->severity > o->severity) return false;
     if (o->rule && strcmp(o->rule, f->rule) != 0) return false;
     return true;
 }
@@ -42,7 +45,7 @@ static void group_header(const nodes_t *nodes, const findings_t *all, size_t fro
             counts[all->items[i].severity]++;
     const finding_t *f = &all->items[from];
     long at = nodes_find(nodes, f->entity);
-    printf("%s %s %u — %zu error, %zu warning, %zu info\n", f->entity,
+    printf("%s %s %u — 错误 %zu，警告 %zu，提示 %zu\n", f->entity,
            at >= 0 ? nodes->h.items[at].name : "", f->year, counts[SEV_ERROR],
            counts[SEV_WARNING], counts[SEV_INFO]);
 }
@@ -51,7 +54,8 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
 {
     bool colour = o->format == FORMAT_TEXT && tool_use_colour(stdout), first = true;
     size_t errors = 0, shown = 0;
-    if (o->format == FORMAT_CSV) findings_write_csv_header(stdout);
+    unsigned csv = o->out.header_ids ? FINDING_CSV_IDS : 0;
+    if (o->format == FORMAT_CSV) findings_write_csv_header_as(stdout, csv);
     if (o->format == FORMAT_JSON) printf("[");
     for (size_t i = 0; i < all->count;) {
         size_t j = i;
@@ -65,7 +69,7 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
             shown++;
             if (f->severity == SEV_ERROR) errors++;
             if (o->format == FORMAT_TEXT) findings_write_text(stdout, f, colour);
-            else if (o->format == FORMAT_CSV) findings_write_csv(stdout, f);
+            else if (o->format == FORMAT_CSV) findings_write_csv_as(stdout, f, csv);
             else {
                 fputs(first ? "\n" : ",\n", stdout);
                 findings_write_json(stdout, f, FINDING_JSON_WHERE);
@@ -75,8 +79,11 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
         i = j;
     }
     if (o->format == FORMAT_JSON) printf("\n]\n");
+    if (o->format == FORMAT_TEXT && shown == 0) printf("%s\n", o->empty);
     if (o->format == FORMAT_TEXT)
-        printf("%zu flags shown, %zu errors (rules: %s)\n", shown, errors, o->rules);
+        printf("共 %zu 条问题，其中错误 %zu 条（规则：%s）\n", shown, errors, o->rules);
+    else if (shown == 0)
+        fprintf(stderr, "%s\n", o->empty);
     return errors ? EXIT_FINDINGS : EXIT_OK;
 }
 
@@ -84,13 +91,16 @@ static void flags_usage(FILE *out, bool report)
 {
     if (report)
         fprintf(out, "usage: huizong report --db DIR --entity CODE --year Y [--severity S] [--rule ID]\n"
-                     "                      [--format text|csv|json]\n\n"
+                     "                      " OUTPUT_USAGE "\n\n"
                      "Flag report for CODE and every entity under it: per entity, counts by severity and\n"
                      "each finding with its arithmetic and source line.\n");
     else
         fprintf(out, "usage: huizong flags --db DIR --year Y [--entity CODE] [--severity error|warning|info]\n"
-                     "                     [--rule ID] [--format text|csv|json]\n\n"
+                     "                     [--rule ID] " OUTPUT_USAGE "\n\n"
                      "Lists the current flags of the year, grouped by entity, each with its arithmetic.\n");
+    fprintf(out, "--severity S shows S and the graver severities (warning: errors and warnings);\n"
+                 "错误/警告/提示 are accepted too. CSV is UTF-8 with a byte order mark and Chinese\n"
+                 "headers for Excel unless --header ids / --encoding say otherwise.\n");
     fprintf(out, "exit: 0 no error-severity flag shown, 1 some shown, 2 usage, 3 database error\n");
 }
 
@@ -99,29 +109,32 @@ static int flags_run(int argc, char **argv, bool report)
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
         { "entity", required_argument, 0, 'e' }, { "severity", required_argument, 0, 's' },
-        { "rule", required_argument, 0, 'r' }, { "format", required_argument, 0, 'f' },
+        { "rule", required_argument, 0, 'r' }, OUTPUT_LONGOPTS,
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     flags_opts o = { .subtree = report };
-    int c, f;
+    o.out.saved_stdout = -1;
+    int c, handled;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if ((handled = output_option(&o.out, c, optarg)) < 0) return EXIT_USAGE;
+        if (handled) continue;
         switch (c) {
         case 'd': o.db = optarg; break;
         case 'e': o.entity = optarg; break;
         case 'r': o.rule = optarg; break;
         case 'y': if (!(o.year = tool_parse_year(optarg))) return EXIT_USAGE; break;
         case 's':
-            o.severity = severity_from_name(optarg);
+            o.severity = severity_parse(optarg);
             if (o.severity == SEV_NONE || o.severity == SEV_OFF) {
-                fprintf(stderr, "huizong: unknown severity '%s' (error, warning, info)\n", optarg);
+                fprintf(stderr, "huizong: unknown severity '%s' (error, warning, info; 错误, 警告, 提示)\n", optarg);
                 return EXIT_USAGE;
             }
             break;
-        case 'f': if ((f = output_format_parse(optarg)) < 0) return EXIT_USAGE; o.format = f; break;
         case 'h': flags_usage(stdout, report); return EXIT_OK;
         default: flags_usage(stderr, report); return EXIT_USAGE;
         }
     }
+    o.format = o.out.format;
     if (!o.db || !o.year || (report && !o.entity)) { flags_usage(stderr, report); return EXIT_USAGE; }
     store_t *store = tool_open_store(o.db);
     if (!store) return EXIT_ERROR;
@@ -132,7 +145,7 @@ static int flags_run(int argc, char **argv, bool report)
     if (nodes_load(&nodes, store) != 0) { store_destroy(&store); return EXIT_ERROR; }
     long at = o.entity ? nodes_find(&nodes, o.entity) : 0;
     if (o.entity && at < 0) {
-        fprintf(stderr, "huizong: unknown entity '%s'\n", o.entity);
+        fprintf(stderr, "huizong: 未知单位 '%s'（不在层级中）\n", o.entity);
         goto done;
     }
     if (!report) {
@@ -149,12 +162,18 @@ static int flags_run(int argc, char **argv, bool report)
             if (bad) goto done;
         }
         if (o.format == FORMAT_TEXT)
-            printf("问题报告 %s %s %u (%zu entities)\n\n", nodes.h.items[at].code,
+            printf("问题报告 %s %s %u（%zu 个单位）\n\n", nodes.h.items[at].code,
                    nodes.h.items[at].name, o.year, end - (size_t)at);
     }
+    if (!nodes_year_has_data(&nodes, store, o.year))
+        snprintf(o.empty, sizeof o.empty, "无 %u 年数据", o.year);
+    else
+        snprintf(o.empty, sizeof o.empty, "%u 年无符合条件的问题", o.year);
     if (store_meta_get(store, "rules", o.rules, sizeof o.rules) != 0)
         snprintf(o.rules, sizeof o.rules, "catalogue %s, settings not recorded", RULES_CATALOGUE_VERSION);
+    if (output_begin(&o.out) != 0) goto done;
     rc = flags_print(&o, &nodes, &all);
+    if (output_end(&o.out) != 0) rc = EXIT_ERROR;
 done:
     findings_clear(&all);
     nodes_free(&nodes);

@@ -13,7 +13,8 @@
 static void show_usage(FILE *out)
 {
     fprintf(out,
-        "usage: huizong show --db DIR --entity CODE --year Y [--version N] [--format text|csv|json]\n\n"
+        "usage: huizong show --db DIR --entity CODE --year Y [--version N]\n"
+        "                    " OUTPUT_USAGE "\n\n"
         "Prints the versions submitted for CODE in year Y (id, time, facts, source) and the facts\n"
         "of the current version (or of version N), with Chinese labels and source lines.\n"
         "exit: 0 ok, 2 usage, 3 unknown entity, nothing submitted, or database error\n");
@@ -49,9 +50,11 @@ static void show_text(store_t *store, const entity_t *e, uint32_t year,
     }
 }
 
-static void show_csv(const entity_t *e, uint32_t year, const submission_t *s, uint32_t version)
+static void show_csv(const entity_t *e, uint32_t year, const submission_t *s, uint32_t version,
+                     bool ids)
 {
-    printf("entity,year,version,table,row,name,column,amount,source,line\n");
+    if (ids) printf("entity,year,version,table,row,name,column,amount,source,line\n");
+    else printf("单位代码,年度,版本,表,行,名称,列,金额(万元),来源文件,来源行\n");
     for (size_t i = 0; i < s->count; i++) {
         const fact_t *f = &s->facts[i];
         char amt[AMOUNT_BUF];
@@ -100,23 +103,26 @@ int cmd_show(int argc, char **argv)
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
         { "entity", required_argument, 0, 'e' }, { "version", required_argument, 0, 'v' },
-        { "format", required_argument, 0, 'f' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+        OUTPUT_LONGOPTS, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *db = NULL, *code = NULL;
     uint32_t year = 0, version = 0;
-    int format = FORMAT_TEXT, c;
+    output_opts_t out = { .saved_stdout = -1 };
+    int c, handled;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if ((handled = output_option(&out, c, optarg)) < 0) return EXIT_USAGE;
+        if (handled) continue;
         switch (c) {
         case 'd': db = optarg; break;
         case 'e': code = optarg; break;
         case 'y': if (!(year = tool_parse_year(optarg))) return EXIT_USAGE; break;
         case 'v': version = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'f': if ((format = output_format_parse(optarg)) < 0) return EXIT_USAGE; break;
         case 'h': show_usage(stdout); return EXIT_OK;
         default: show_usage(stderr); return EXIT_USAGE;
         }
     }
     if (!db || !code || !year) { show_usage(stderr); return EXIT_USAGE; }
+    output_format format = out.format;
     store_t *store = tool_open_store(db);
     if (!store) return EXIT_ERROR;
     int rc = EXIT_ERROR;
@@ -125,24 +131,25 @@ int cmd_show(int argc, char **argv)
     size_t nv = 0;
     submission_t *s = NULL;
     if (store_entity(store, code, &e) != 0) {
-        fprintf(stderr, "huizong show: unknown entity '%s'\n", code);
+        fprintf(stderr, "huizong show: 未知单位 '%s'（不在层级中）\n", code);
         goto done;
     }
     store_versions(store, code, year, &v, &nv);
     if (nv == 0) {
-        fprintf(stderr, "huizong show: %s %s has no submission for %u\n", code, e.name, year);
+        fprintf(stderr, "huizong show: %s %s 无 %u 年报送数据\n", code, e.name, year);
         goto done;
     }
     if (!version) version = v[nv - 1].version;
     s = store_facts(store, code, year, version);
     if (!s) {
-        fprintf(stderr, "huizong show: %s has no version %u for %u\n", code, version, year);
+        fprintf(stderr, "huizong show: %s %u 年没有版本 %u\n", code, year, version);
         goto done;
     }
+    if (output_begin(&out) != 0) goto done;
     if (format == FORMAT_TEXT) show_text(store, &e, year, v, nv, s, version);
-    else if (format == FORMAT_CSV) show_csv(&e, year, s, version);
+    else if (format == FORMAT_CSV) show_csv(&e, year, s, version, out.header_ids);
     else show_json(&e, year, v, nv, s, version);
-    rc = EXIT_OK;
+    rc = output_end(&out) == 0 ? EXIT_OK : EXIT_ERROR;
 done:
     submission_destroy(&s);
     free(v);

@@ -9,7 +9,7 @@
 # and clear each flag when a resubmission fixes it.
 source "$(dirname "$0")/lib.sh.inc"
 start_aggregator
-flags_csv() { "$HZ_BIN/huizong" flags --db "$DB" --year 2024 --entity 608 --format csv >"$WORK/flags.csv" || true; }
+flags_csv() { "$HZ_BIN/huizong" flags --db "$DB" --year 2024 --entity 608 --format csv --header ids >"$WORK/flags.csv" || true; }
 has_flag() { flags_csv; grep -q "^608,2024,$1," "$WORK/flags.csv"; }
 
 submit "$HZ_EXAMPLES/suzhou-2024.csv" >/dev/null || fail "seed submission"
