@@ -226,7 +226,9 @@ void delivery_wait(delivery_t *d, int deadline_s)
         if (end && now >= end) break;
         int slice = 200;
         if (end && end - now < (uint64_t)slice) slice = (int)(end - now);
-        if (sender_poll(d->sender, slice) != 0) {
+        int rc = sender_poll(d->sender, slice);
+        if (rc == SENDER_REFUSED) break;   /* logged; what is unsent stays PENDING in the spool */
+        if (rc != 0) {
             d->local_errors++;
             break;
         }

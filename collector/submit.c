@@ -179,6 +179,7 @@ static int send_opts(const send_args_t *a, sender_opts_t *o, curve_client_t *key
 {
     sender_opts_default(o);
     o->log = collector_log_line;
+    o->give_up_on_refusal = 1;   /* one-shot: say why and leave the spool for the next flush */
     o->window = a->window;
     o->timeout_ms = a->timeout_ms;
     int enabled;
