@@ -35,7 +35,7 @@ static void show_text(store_t *store, const entity_t *e, uint32_t year,
     for (size_t i = 0; i < nv; i++) {
         char when[32];
         format_time(v[i].received_ms, when);
-        printf("  版本 v%u%s  %s  %u facts  id %s  source %s\n", v[i].version,
+        printf("  版本 v%u%s  %s  %u 个数据  报送号 %s  来源 %s\n", v[i].version,
                v[i].version == shown ? " *" : "", when, v[i].fact_count, v[i].submission_id,
                v[i].source);
     }
@@ -43,9 +43,10 @@ static void show_text(store_t *store, const entity_t *e, uint32_t year,
         const fact_t *f = &s->facts[i];
         char amt[AMOUNT_BUF];
         const char *label = f->name && *f->name ? f->name : tool_row_label(store, f->table, f->row);
-        printf("  %-12s %-16s %-28s %-10s %14s", table_name(f->table), f->row, label,
-               column_name(f->column), amount_format(f->fen, amt));
-        if (f->line) printf("  (%s:%u)", s->source ? s->source : "", f->line);
+        printf("  %-12s %-16s ", table_name(f->table), f->row);
+        findings_pad(stdout, label, 28);
+        printf(" %-10s %14s", column_name(f->column), amount_format(f->fen, amt));
+        if (f->line) printf("  （%s:%u）", s->source ? s->source : "", f->line);
         putchar('\n');
     }
 }
