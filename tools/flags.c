@@ -50,6 +50,21 @@ static void group_header(const nodes_t *nodes, const findings_t *all, size_t fro
            counts[SEV_WARNING], counts[SEV_INFO]);
 }
 
+/* The stored rules description ("catalogue 1, settings defaults", "catalogue 1, settings F
+ * (blake2b H)", written by the aggregator) as a person reads it: 规则目录 1，默认设置. */
+static void flags_rules_zh(const char *in, char *out, size_t n)
+{
+    char version[32] = "";
+    int used = 0;
+    if (sscanf(in, "catalogue %31[^,], settings %n", version, &used) != 1 || !used) {
+        snprintf(out, n, "%s", in);
+        return;
+    }
+    const char *rest = in + used;
+    if (!strcmp(rest, "defaults")) snprintf(out, n, "规则目录 %s，默认设置", version);
+    else snprintf(out, n, "规则目录 %s，设置文件 %s", version, rest);
+}
+
 static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings_t *all)
 {
     bool colour = o->format == FORMAT_TEXT && tool_use_colour(stdout), first = true;
@@ -80,8 +95,10 @@ static int flags_print(const flags_opts *o, const nodes_t *nodes, const findings
     }
     if (o->format == FORMAT_JSON) printf("\n]\n");
     if (o->format == FORMAT_TEXT && shown == 0) printf("%s\n", o->empty);
+    char rules[320];
+    flags_rules_zh(o->rules, rules, sizeof rules);
     if (o->format == FORMAT_TEXT)
-        printf("共 %zu 条问题，其中错误 %zu 条（规则：%s）\n", shown, errors, o->rules);
+        printf("共 %zu 条问题，其中错误 %zu 条（%s）\n", shown, errors, rules);
     else if (shown == 0)
         fprintf(stderr, "%s\n", o->empty);
     return errors ? EXIT_FINDINGS : EXIT_OK;
