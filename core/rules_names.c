@@ -11,6 +11,7 @@
 #include <string.h>
 
 static const struct { const char *id, *zh; } NAMES[] = {
+    { "table.required", "必报表缺失" },
     { "table.func_sum", "功能分类逐级合计" },
     { "table.econ_sum", "经济分类逐级合计" },
     { "table.total_row", "合计行" },
@@ -45,6 +46,8 @@ static const struct { const char *id, *zh; } NAMES[] = {
     { "level.not_declared", "本级未申报" },
     { "level.transfer_upper", "内部下拨核对" },
     { "level.transfer_sub", "内部上缴核对" },
+    { "version.table_withdrawn", "新版本撤回表" },
+    { "version.figure_withdrawn", "新版本撤回数字" },
 };
 
 const char *rules_name_zh(const char *id)
