@@ -274,7 +274,7 @@ static int events_expense_total(store_t *store, const char *entity, uint32_t yea
     int found = -1;
     if (store_figures(store, entity, year, TABLE_SUMMARY, &figs, &n) != 0) return -1;
     for (size_t i = 0; i < n; i++) {
-        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, "expense_total") &&
+        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, TABLE_ROW_EXPENSE_TOTAL) &&
             (figs[i].has_declared || figs[i].has_computed)) {
             *fen = store_figure_reported(&figs[i]);
             found = 0;
@@ -312,9 +312,9 @@ static void events_node(events_t *self, store_t *store, const touched_t *t, cons
     int64_t fen = 0;
     snprintf(ev.kind, sizeof ev.kind, "totals");
     if (events_expense_total(store, t->entity, t->year, &fen) == 0)
-        snprintf(ev.detail, sizeof ev.detail, "expense_total=%lld by=%s", (long long)fen, by_entity);
+        snprintf(ev.detail, sizeof ev.detail, TABLE_ROW_EXPENSE_TOTAL "=%lld by=%s", (long long)fen, by_entity);
     else
-        snprintf(ev.detail, sizeof ev.detail, "expense_total=- by=%s", by_entity);
+        snprintf(ev.detail, sizeof ev.detail, TABLE_ROW_EXPENSE_TOTAL "=- by=%s", by_entity);
     ev.time_ms = 0;
     events_publish(self, &ev);
 }

@@ -129,7 +129,7 @@ CPIDS=()
 [ "$FAILED" = 0 ] || { log "a collector failed (see --keep)"; exit 1; }
 R_BULK_MS=$(ms_since "$t0")
 # summary figures of ENTITY in aggregator NAME's database
-figs() { "$BIN/huizong" tree --db "$W/$1" --year "$YEAR" --entity "$2" --depth 0 --table summary --format csv 2>/dev/null |
+figs() { "$BIN/huizong" tree --db "$W/$1" --year "$YEAR" --entity "$2" --depth 0 --table summary --format csv --header ids 2>/dev/null |
          awk -F, 'NR > 1 { print $11 "," $13 "," $14 }'; }
 converged() {
     local p
@@ -147,7 +147,7 @@ R_TOTAL_MS=$(ms_since "$t0")
 # ---- 2. lag: department ack -> national figure
 # key KEY_ENTITY: the province's reported figure of the corrected key, at the national db
 fig_of() { "$BIN/huizong" tree --db "$W/national" --year "$YEAR" --entity "$1" --depth 0 \
-               --table "$2" --row "$3" --column "$4" --format csv 2>/dev/null | awk -F, 'NR == 2 { print $14 }'; }
+               --table "$2" --row "$3" --column "$4" --format csv --header ids 2>/dev/null | awk -F, 'NR == 2 { print $14 }'; }
 DEPTS=($(awk -F, '$3 == "department" { print $1 }' "$H"))
 LAGS=()
 : >"$W/lags.txt"
@@ -173,7 +173,7 @@ for r in $(seq 0 $((ROUNDS - 1))); do
     before=$(cat "$W/fig$prov.$tbl.$row.$col" 2>/dev/null || echo none)
     [ "$before" = none ] && before=$(awk -F, -v t="$tbl" -v w="$row" -v c="$col" \
         '$10 == t && $11 == w && $13 == c { print $14 }' <("$BIN/huizong" tree --db "$W/p$prov" --year "$YEAR" \
-        --entity "$prov" --depth 0 --table "$tbl" --row "$row" --column "$col" --format csv 2>/dev/null))
+        --entity "$prov" --depth 0 --table "$tbl" --row "$row" --column "$col" --format csv --header ids 2>/dev/null))
     # the province's own aggregator has the new figure once its cities forwarded; the
     # national one once the province forwarded: wait for it to differ from the previous
     seen=""
@@ -219,7 +219,7 @@ echo "fed_facts_per_province_forward=$fw_facts"
 echo "fed_facts_per_city_forward=$city_facts"
 echo "fed_national_cpu_s=$(awk -v a="$nat_cpu0" -v b="$nat_cpu1" 'BEGIN { printf "%.3f", b - a }')"
 echo "fed_national_cpu_ms_per_forward=$(awk -v a="$nat_cpu0" -v b="$nat_cpu1" -v n="$nat_fw" 'BEGIN { if (n) printf "%.2f", (b - a) * 1000 / n; else print "n/a" }')"
-echo "fed_national_verify=$("$BIN/huizong" verify --db "$W/national" 2>&1 | awk '/^verify:/ { print $2 }') discrepancies"
+echo "fed_national_verify=$("$BIN/huizong" verify --db "$W/national" 2>&1 | awk '/^核对完毕：/ { sub(/^核对完毕：/, ""); print $1 }') discrepancies"
 echo "fed_loadavg_start=$R_LOAD"
 echo "fed_loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$W/report.txt"

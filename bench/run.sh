@@ -318,7 +318,7 @@ if [ "$E2E" = 1 ]; then
 
     # 4. the whole province's tree, read-only from another process.
     t0=$(now)
-    if "$BIN/huizong" tree --db "$W/db" --year "$YEAR" --format csv >"$W/tree.csv" 2>"$W/tree.log"; then
+    if "$BIN/huizong" tree --db "$W/db" --year "$YEAR" --format csv --header ids >"$W/tree.csv" 2>"$W/tree.log"; then
         R[tree_query_s]=$(elapsed "$t0" "$(now)")
         R[tree_rows]=$(wc -l <"$W/tree.csv")
     else
@@ -346,7 +346,7 @@ if [ "$E2E" = 1 ]; then
     t0=$(now)
     "$BIN/huizong" verify --db "$W/db" >"$W/verify.out" 2>&1; rc=$?
     R[verify_s]=$(elapsed "$t0" "$(now)")
-    R[verify_discrepancies]=$(awk '/^verify:/ { print $2 }' "$W/verify.out")
+    R[verify_discrepancies]=$(awk '/^核对完毕：/ { sub(/^核对完毕：/, ""); print $1 }' "$W/verify.out")
     [ "$rc" = 0 ] || { tail -5 "$W/verify.out" >&2; log "huizong verify exited $rc"; }
 
     # Space: pages in use of every LMDB database (bench/dbstat) over the facts stored,
@@ -403,7 +403,7 @@ if [ "$E2E" = 1 ]; then
     kill -TERM "$AGG_PID" 2>/dev/null; wait "$AGG_PID" 2>/dev/null
     AGG_PID=""
     "$BIN/huizong" verify --db "$W/db2" >"$W/verify2.out" 2>&1
-    R[aggregator_verify_discrepancies]=$(awk '/^verify:/ { print $2 }' "$W/verify2.out")
+    R[aggregator_verify_discrepancies]=$(awk '/^核对完毕：/ { sub(/^核对完毕：/, ""); print $1 }' "$W/verify2.out")
 fi
 
 # ---------------------------------------------------------------- 5. PostgreSQL

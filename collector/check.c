@@ -164,9 +164,9 @@ int cmd_check(int argc, char **argv)
             fputs("]}", stdout);
         } else {
             const entity_t *e = have_h ? hierarchy_find(&h, s->entity) : NULL;
-            printf("%s %u: %zu facts (%s%s%s, %s): %u errors, %u warnings, %u info\n",
-                   s->entity, s->year, s->count, e ? e->name : "", e ? ", " : "",
-                   level_name(level), s->source && s->source[0] ? s->source : "-", ne, nw, ni);
+            printf("%s %u：%zu 个数据（%s%s%s，%s）：错误 %u，警告 %u，提示 %u\n",
+                   s->entity, s->year, s->count, e ? e->name : "", e ? "，" : "",
+                   level_label(level), s->source && s->source[0] ? s->source : "-", ne, nw, ni);
             if (have_h && !e)
                 printf("  note: %s is not in the hierarchy; checked as a department\n", s->entity);
             for (size_t k = 0; k < fs.count; k++) findings_write_line(stdout, &fs.items[k]);
@@ -181,8 +181,8 @@ int cmd_check(int argc, char **argv)
         printf("],\"mappings\":[%s],\"input_errors\":%zu,\"errors\":%u,\"warnings\":%u,\"info\":%u}\n",
                mapbuf ? mapbuf : "", failed, total_e, total_w, total_i);
     else if (list.count > 1 || failed)
-        printf("%zu submissions: %u errors, %u warnings, %u info%s\n", list.count, total_e, total_w,
-               total_i, failed ? "; input errors above" : "");
+        printf("共 %zu 份报送：错误 %u，警告 %u，提示 %u%s\n", list.count, total_e, total_w,
+               total_i, failed ? "；另有输入错误（见上）" : "");
     free(mapbuf);
     submission_list_free(&list);
     rule_settings_destroy(&settings);

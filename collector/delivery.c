@@ -26,12 +26,12 @@ static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *
     char err[512] = "";
     delivery_line_head(job);
     if (!ack) {
-        printf("PENDING (left in spool %s)\n", d->spool.dir);
+        printf("PENDING (未送达，留在待发目录 %s，下次 flush 再发)\n", d->spool.dir);
         d->pending++;
     } else if (ack->status == ACK_ACCEPTED) {
         unsigned ne, nw, ni;
         findings_count(&ack->flags, &ne, &nw, &ni);
-        printf("ACCEPTED v%u%s (flags: %u errors, %u warnings, %u info)\n", ack->version,
+        printf("ACCEPTED v%u%s (已入库；问题：错误 %u，警告 %u，提示 %u)\n", ack->version,
                ack->replayed ? " replayed" : "", ne, nw, ni);
         d->accepted++;
         fflush(stdout);   /* the line is out before the spool file goes: a kill between
@@ -226,7 +226,9 @@ void delivery_wait(delivery_t *d, int deadline_s)
         if (end && now >= end) break;
         int slice = 200;
         if (end && end - now < (uint64_t)slice) slice = (int)(end - now);
-        if (sender_poll(d->sender, slice) != 0) {
+        int rc = sender_poll(d->sender, slice);
+        if (rc == SENDER_REFUSED) break;   /* logged; what is unsent stays PENDING in the spool */
+        if (rc != 0) {
             d->local_errors++;
             break;
         }

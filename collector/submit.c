@@ -189,7 +189,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         unsigned ne, nw, ni;
         findings_count(&fs, &ne, &nw, &ni);
         if (ne) {
-            printf("%s %u %zu facts: %u error-severity findings\n", s->entity, s->year, s->count, ne);
+            printf("%s %u（%zu 个数据）：%u 条错误级问题\n", s->entity, s->year, s->count, ne);
             for (size_t k = 0; k < fs.count; k++)
                 if (fs.items[k].severity == SEV_ERROR) findings_write_line(stdout, &fs.items[k]);
         }
@@ -199,7 +199,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
     rule_settings_destroy(&settings);
     hierarchy_free(&h);
     if (errors) {
-        fprintf(stderr, "huizong-collector: --strict: %u error-severity findings; nothing was sent\n", errors);
+        fprintf(stderr, "huizong-collector: --strict：%u 条错误级问题；未发送任何数据\n", errors);
         return COL_EXIT_FINDINGS;
     }
     return 0;
@@ -228,6 +228,7 @@ static int send_opts(const send_args_t *a, sender_opts_t *o, curve_client_t *key
 {
     sender_opts_default(o);
     o->log = collector_log_line;
+    o->give_up_on_refusal = 1;   /* one-shot: say why and leave the spool for the next flush */
     o->window = a->window;
     o->timeout_ms = a->timeout_ms;
     int enabled;

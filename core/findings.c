@@ -14,6 +14,7 @@
 #include "amount.h"
 #include "csv.h"
 #include "json.h"
+#include "rules.h"
 
 void findings_init(findings_t *list)
 {
@@ -78,6 +79,28 @@ const char *verdict_name(verdict_t v)
     return (v >= VERDICT_NONE && v <= VERDICT_MISSING) ? VERDICT_NAMES[v] : "?";
 }
 
+static const char *const SEVERITY_LABELS[] = { "无", "错误", "警告", "提示", "关闭" };
+static const char *const VERDICT_LABELS[] = { "无", "一致", "舍入差", "不一致", "编码不规范", "缺失" };
+
+const char *severity_label(severity_t s)
+{
+    return (s >= SEV_NONE && s <= SEV_OFF) ? SEVERITY_LABELS[s] : "?";
+}
+
+const char *verdict_label(verdict_t v)
+{
+    return (v >= VERDICT_NONE && v <= VERDICT_MISSING) ? VERDICT_LABELS[v] : "?";
+}
+
+severity_t severity_parse(const char *s)
+{
+    severity_t id = severity_from_name(s);
+    if (id != SEV_NONE) return id;
+    for (int i = SEV_ERROR; i <= SEV_OFF; i++)
+        if (s && strcmp(s, SEVERITY_LABELS[i]) == 0) return (severity_t)i;
+    return SEV_NONE;
+}
+
 /* terms == 0 means no printed amount carries rounding (e.g. a figure compared with a
  * computed sum of unrounded fen), so only an exact match holds: the tolerance is 0. The
  * difference is computed in unsigned arithmetic so INT64_MIN vs INT64_MAX cannot overflow. */
@@ -115,10 +138,41 @@ static bool s_unkeyed_ratio(const finding_t *f)
     return f->table == TABLE_NONE && !f->row[0] && f->expected == 0 && f->actual == 0;
 }
 
+
+/* Terminal columns of UTF-8 text: a code point of 3 or more bytes (the ideographs and
+ * full-width punctuation these outputs print) takes two columns, anything else one. */
+static int s_display_width(const char *text)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p & 0xC0) == 0x80) continue;
+        w += *p >= 0xE0 ? 2 : 1;
+    }
+    return w;
+}
+
+void findings_pad(FILE *out, const char *text, int width)
+{
+    fputs(text, out);
+    for (int w = s_display_width(text); w < width; w++) fputc(' ', out);
+}
+
+/* "合计行 table.total_row", or the id alone for a rule the catalogue does not name. */
+static void s_rule(char *out, size_t n, const char *id)
+{
+    const char *zh = rules_name_zh(id);
+    if (zh) snprintf(out, n, "%s %s", zh, id);
+    else snprintf(out, n, "%s", id);
+}
+
+/* Width of the rule column (Chinese name and id) of the flags listing. */
+enum { TEXT_RULE_WIDTH = 44 };
+
 void findings_write_line(FILE *out, const finding_t *fd)
 {
-    char exp[AMOUNT_BUF], act[AMOUNT_BUF];
-    fprintf(out, "  %-7s %s %s", severity_name(fd->severity), fd->rule, verdict_name(fd->verdict));
+    char exp[AMOUNT_BUF], act[AMOUNT_BUF], rule[160];
+    s_rule(rule, sizeof rule, fd->rule);
+    fprintf(out, "  %s %s %s", severity_label(fd->severity), rule, verdict_label(fd->verdict));
     if (fd->table != TABLE_NONE || fd->row[0]) {
         fprintf(out, " %s", table_name(fd->table));
         if (fd->row[0]) fprintf(out, "/%s", fd->row);
@@ -128,18 +182,18 @@ void findings_write_line(FILE *out, const finding_t *fd)
     if (s_unkeyed_ratio(fd)) {
         /* a percentage or share of a narrative: its numbers are in the explanation */
     } else if (fd->verdict == VERDICT_MALFORMED || fd->verdict == VERDICT_MISSING) {
-        if (fd->actual) fprintf(out, " amount %s", amount_format(fd->actual, act));
+        if (fd->actual) fprintf(out, " 金额 %s", amount_format(fd->actual, act));
     } else {
-        fprintf(out, " expected %s actual %s", amount_format(fd->expected, exp),
+        fprintf(out, " 应为 %s 实为 %s", amount_format(fd->expected, exp),
                 amount_format(fd->actual, act));
     }
-    if (fd->explanation && fd->explanation[0]) fprintf(out, ": %s", fd->explanation);
+    if (fd->explanation && fd->explanation[0]) fprintf(out, "：%s", fd->explanation);
     if (fd->source && fd->source[0]) {
-        fprintf(out, " (%s", fd->source);
+        fprintf(out, "（来源 %s", fd->source);
         if (fd->line) fprintf(out, ":%u", fd->line);
-        fputc(')', out);
+        fputs("）", out);
     } else if (fd->line) {
-        fprintf(out, " (line %u)", fd->line);
+        fprintf(out, "（第 %u 行）", fd->line);
     }
     fputc('\n', out);
 }
@@ -151,11 +205,13 @@ static const char *s_severity_colour(severity_t s)
 
 void findings_write_text(FILE *out, const finding_t *f, bool colour)
 {
-    char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
-    fprintf(out, "  %s%-7s%s %-30s %s/%s/%s  %s", colour ? s_severity_colour(f->severity) : "",
-            severity_name(f->severity), colour ? "\033[0m" : "", f->rule,
-            f->table ? table_name(f->table) : "-", f->row[0] ? f->row : "-",
-            f->column ? column_name(f->column) : "-", verdict_name(f->verdict));
+    char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF], rule[160];
+    s_rule(rule, sizeof rule, f->rule);
+    fprintf(out, "  %s%s%s  ", colour ? s_severity_colour(f->severity) : "",
+            severity_label(f->severity), colour ? "\033[0m" : "");
+    findings_pad(out, rule, TEXT_RULE_WIDTH);
+    fprintf(out, " %s/%s/%s  %s", f->table ? table_name(f->table) : "-", f->row[0] ? f->row : "-",
+            f->column ? column_name(f->column) : "-", verdict_label(f->verdict));
     if ((f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING) && !s_unkeyed_ratio(f))
         fprintf(out, "  应为 %s 实为 %s 差 %s", amount_format(f->expected, exp),
                 amount_format(f->actual, act), amount_format(finding_difference(f), diff));
@@ -164,17 +220,29 @@ void findings_write_text(FILE *out, const finding_t *f, bool colour)
     if (f->line) fprintf(out, "          来源 %s:%u\n", f->source ? f->source : "", f->line);
 }
 
-void findings_write_csv_header(FILE *out)
+void findings_write_csv_header_as(FILE *out, unsigned flags)
 {
-    fputs("entity,year,rule,severity,verdict,table,row,column,expected,actual,difference,"
-          "terms,explanation,source,line\n", out);
+    if (flags & FINDING_CSV_IDS)
+        fputs("entity,year,rule,severity,verdict,table,row,column,expected,actual,difference,"
+              "terms,explanation,source,line\n", out);
+    else
+        fputs("单位代码,年度,规则,规则名称,严重程度,判定,表,表名,行,列,应为(万元),实为(万元),"
+              "差(万元),印刷数个数,说明,来源文件,来源行\n", out);
 }
 
-void findings_write_csv(FILE *out, const finding_t *f)
+void findings_write_csv_as(FILE *out, const finding_t *f, unsigned flags)
 {
     char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
-    fprintf(out, "%s,%u,%s,%s,%s,%s,", f->entity, f->year, f->rule, severity_name(f->severity),
-            verdict_name(f->verdict), table_name(f->table));
+    bool ids = flags & FINDING_CSV_IDS;
+    fprintf(out, "%s,%u,%s,", f->entity, f->year, f->rule);
+    if (!ids) {
+        const char *zh = rules_name_zh(f->rule);
+        csv_write_field(out, zh ? zh : "");
+        fputc(',', out);
+    }
+    fprintf(out, "%s,%s,%s,", ids ? severity_name(f->severity) : severity_label(f->severity),
+            ids ? verdict_name(f->verdict) : verdict_label(f->verdict), table_name(f->table));
+    if (!ids) fprintf(out, "%s,", table_valid(f->table) && f->table ? table_label(f->table) : "");
     csv_write_field(out, f->row);
     fprintf(out, ",%s,%s,%s,%s,%u,", f->column ? column_name(f->column) : "",
             amount_format(f->expected, exp), amount_format(f->actual, act),
@@ -184,6 +252,9 @@ void findings_write_csv(FILE *out, const finding_t *f)
     csv_write_field(out, f->source ? f->source : "");
     fprintf(out, ",%u\n", f->line);
 }
+
+void findings_write_csv_header(FILE *out) { findings_write_csv_header_as(out, FINDING_CSV_IDS); }
+void findings_write_csv(FILE *out, const finding_t *f) { findings_write_csv_as(out, f, FINDING_CSV_IDS); }
 
 void findings_write_json(FILE *out, const finding_t *f, unsigned flags)
 {

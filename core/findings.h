@@ -53,6 +53,13 @@ void finding_free(finding_t *f);            /* frees the owned strings only */
 const char *severity_name(severity_t s);    /* "error" */
 severity_t severity_from_name(const char *s);
 const char *verdict_name(verdict_t v);      /* "MISMATCH" */
+/* What a person reads: 错误/警告/提示 (关闭, 无); 一致/舍入差/不一致/编码不规范/缺失. The ids
+ * above stay what the store, JSON and `--header ids` CSV carry. */
+const char *severity_label(severity_t s);
+const char *verdict_label(verdict_t v);
+/* The severity a --severity argument names: an id (error) or its label (错误); SEV_NONE if
+ * neither. */
+severity_t severity_parse(const char *s);
 
 /* The rounding judgement of the whole product (XBRL Calculations 1.1): a relation
  * `lhs = sum of rhs` over `terms` printed 2-decimal 万元 amounts holds within rounding when
@@ -67,20 +74,30 @@ int64_t finding_difference(const finding_t *f);
 
 /* --- The one finding formatter: every command that prints a finding calls one of these.
  *
+ * Text is Chinese first: severity and verdict labels, the rule's Chinese name with its id
+ * beside it (rules_name_zh); ids only where a machine reads (JSON, CSV with FINDING_CSV_IDS).
+ *
  * findings_write_line: one line, as `huizong-collector check` and `submit` print it:
- *   "  error   rule VERDICT table/row/column expected X actual Y: explanation (source:line)".
- * findings_write_text: the `huizong flags` / `report` block (rule column, 应为/实为/差,
- *   explanation and 来源 on their own lines); colour adds ANSI severity colours.
- * findings_write_csv_header / findings_write_csv: one CSV record per finding.
+ *   "  错误 合计行 table.total_row 不一致 table/row/column 应为 X 实为 Y：explanation（来源 source:line）".
+ * findings_write_text: the `huizong flags` / `report` block (severity, rule name and id,
+ *   verdict, 应为/实为/差, explanation and 来源 on their own lines); colour adds ANSI colours.
+ * findings_write_csv_header_as / findings_write_csv_as: one CSV record per finding; with
+ *   FINDING_CSV_IDS the machine form (English ids as headers and values), else Chinese
+ *   headers, Chinese severity/verdict and the rule's and table's Chinese names beside their
+ *   ids. findings_write_csv_header / findings_write_csv are the machine form.
  * findings_write_json: one JSON object; FINDING_JSON_WHERE adds "entity" and "year" first
  *   (a listing of many entities), without it the object starts at "rule" (a check of one
  *   submission, whose entity is printed around it).
  * None of them returns anything: they write to out, whose errors the caller checks. */
-enum { FINDING_JSON_WHERE = 1 };
+enum { FINDING_JSON_WHERE = 1, FINDING_CSV_IDS = 2 };
 void findings_write_line(FILE *out, const finding_t *f);
 void findings_write_text(FILE *out, const finding_t *f, bool colour);
 void findings_write_csv_header(FILE *out);
 void findings_write_csv(FILE *out, const finding_t *f);
+void findings_write_csv_header_as(FILE *out, unsigned flags);
+void findings_write_csv_as(FILE *out, const finding_t *f, unsigned flags);
+/* Writes text padded with blanks to width terminal columns (an ideograph takes two). */
+void findings_pad(FILE *out, const char *text, int width);
 void findings_write_json(FILE *out, const finding_t *f, unsigned flags);
 
 #endif

@@ -294,7 +294,7 @@ static void rel_finish(rules_ctx_t *cx, rules_rel_t *r, int64_t expected, uint32
         int64_t diff = rules_sat_sub(r->actual, expected);
         if (r->nparts > 1) rules_text_printf(&tx, " = %s", amount_format(expected, b));
         rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）",
-                          verdict_name(v), amount_format(diff, d),
+                          verdict_label(v), amount_format(diff, d),
                           terms, amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
         if (r->note[0]) rules_text_printf(&tx, "；%s", r->note);
         finding_t f;

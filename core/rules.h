@@ -93,6 +93,9 @@ const char *rules_scope_name(rule_scope s);
 size_t rules_catalogue(const rule_info_t **out);
 /* The catalogue entry of a string id ("table.func_sum"), or NULL if the catalogue has none. */
 const rule_info_t *rules_find(const char *id);
+/* The short Chinese name of a rule ("合计行" for table.total_row), printed beside the id
+ * (core/rules_names.c); NULL for an id that has none. */
+const char *rules_name_zh(const char *id);
 /* The enum of a string id; RULE_COUNT if the catalogue has none (settings files, CLIs). */
 rule_id rules_id_from_name(const char *id);
 /* The catalogue entry of id (asserts id < RULE_COUNT). */

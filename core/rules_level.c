@@ -60,7 +60,7 @@ static int check_declared(const level_view_t *v, const level_figure_t *fg,
                           amount_format(c->reported, a));
         shown++;
     }
-    rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）", verdict_name(verdict),
+    rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）", verdict_label(verdict),
                       amount_format(rules_sat_sub(fg->declared, fg->computed), d), terms,
                       amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
     size_t sub = children_submitted(v);
@@ -153,7 +153,7 @@ static int check_transfer(const level_view_t *v, const rule_settings_t *set, fin
     rules_text_printf(&tx, " ≠ 下级%s合计 %s = ", column_label(pk->table, pk->column),
                       amount_format(p, b));
     explain_side(&tx, paid);
-    rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_name(verdict), amount_format(rules_sat_sub(r, p), d));
+    rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_label(verdict), amount_format(rules_sat_sub(r, p), d));
     return emit_figure(v, set, out, id, verdict, rk->table, rk->row, rk->column, p, r, terms, &tx);
 }
 

@@ -47,7 +47,17 @@ struct sender {
     size_t outstanding, in_flight;
     uint64_t retry_at;          /* when to reopen the socket */
     int backoff_ms;
+    void *mon;                  /* PAIR reading the DEALER's monitor events, or NULL */
+    unsigned mon_seq;           /* makes each monitor endpoint unique */
+    int in_handshake;           /* connected, handshake not yet done */
+    int handshake_drops;        /* consecutive connections closed during the handshake */
+    int refused;                /* a refusal was seen and logged (until a handshake succeeds) */
 };
+
+#define SENDER_MONITOR_EVENTS                                                                  \
+    (ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |              \
+     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |                \
+     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 
 void sender_opts_default(sender_opts_t *o)
 {
@@ -58,6 +68,36 @@ void sender_opts_default(sender_opts_t *o)
     o->verbose = 1;
     o->who = "huizong-collector";
     o->curve = NULL;
+    o->log = NULL;
+    o->log_arg = NULL;
+    o->give_up_on_refusal = 0;
+}
+
+/* Stops and closes the monitor of the current socket (before the socket is closed). */
+static void sender_monitor_close(sender_t *self)
+{
+    if (self->sock) zmq_socket_monitor(self->sock, NULL, 0);
+    if (self->mon) zmq_close(self->mon);
+    self->mon = NULL;
+    self->in_handshake = 0;
+}
+
+/* Attaches a monitor to socket s. Failure is not fatal: without it the sender still works,
+ * it only cannot say why a handshake fails. */
+static void sender_monitor_open(sender_t *self, void *s)
+{
+    char ep[96];
+    snprintf(ep, sizeof ep, "inproc://huizong-sender-monitor-%p-%u", (void *)self, ++self->mon_seq);
+    if (zmq_socket_monitor(s, ep, SENDER_MONITOR_EVENTS) != 0) return;
+    void *m = zmq_socket(self->ctx, ZMQ_PAIR);
+    int linger = 0;
+    if (m) zmq_setsockopt(m, ZMQ_LINGER, &linger, sizeof linger);
+    if (!m || zmq_connect(m, ep) != 0) {
+        if (m) zmq_close(m);
+        zmq_socket_monitor(s, NULL, 0);
+        return;
+    }
+    self->mon = m;
 }
 
 /* A fresh DEALER connected to the endpoint, as a CURVE client when keys were given (set
@@ -81,14 +121,18 @@ static int sender_open(sender_t *self, char *err, size_t errlen)
         zmq_close(s);
         return -1;
     }
+    sender_monitor_open(self, s);
     if (zmq_connect(s, self->endpoint) != 0) {
         snprintf(err, errlen, "cannot connect to %s: %s", self->endpoint, zmq_strerror(errno));
+        if (self->mon) { zmq_socket_monitor(s, NULL, 0); zmq_close(self->mon); self->mon = NULL; }
         zmq_close(s);
         return -1;
     }
     self->sock = s;
     return 0;
 }
+
+static void s_log(const sender_t *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 sender_t *sender_new(const char *endpoint, const sender_opts_t *opts, sender_done_fn *done,
                      void *arg, char *err, size_t errlen)
@@ -132,6 +176,7 @@ void sender_destroy(sender_t **self_p)
         free(self->jobs[i]);
     }
     free(self->jobs);
+    sender_monitor_close(self);
     if (self->sock) zmq_close(self->sock);
     if (self->ctx) zmq_ctx_term(self->ctx);
     free(self->endpoint);
@@ -218,7 +263,6 @@ static void sender_fill(sender_t *self)
 }
 
 /* One diagnostic line "who: ..." to the caller's log (sender_opts_t.log), if any. */
-__attribute__((format(printf, 2, 3)))
 static void s_log(const sender_t *self, const char *fmt, ...)
 {
     if (!self->o.log) return;
@@ -234,6 +278,7 @@ static void s_log(const sender_t *self, const char *fmt, ...)
 /* Lazy Pirate: give up on this connection, requeue what it carried, wait, reconnect. */
 static void sender_reset(sender_t *self, const char *why)
 {
+    sender_monitor_close(self);
     if (self->sock) zmq_close(self->sock);
     self->sock = NULL;
     for (size_t i = self->head; i < self->count; i++)
@@ -317,6 +362,76 @@ static uint64_t sender_oldest(const sender_t *self)
     return oldest;
 }
 
+/* Logs a refused handshake once (until one succeeds again). */
+static void sender_refused(sender_t *self, const char *what)
+{
+    if (self->refused) return;
+    self->refused = 1;
+    if (self->o.curve)
+        s_log(self, "与 %s 的 CURVE 握手失败：%s。可能原因：本采集端的公钥不在汇总端的 authorized.txt 中"
+                    "（或已被撤销；把 huizong keygen 打印的那一行加入该文件后 kill -HUP 汇总端），"
+                    "或 --server-key 不是该汇总端的公钥文件", self->endpoint, what);
+    else
+        s_log(self, "与 %s 的握手失败：%s。可能原因：汇总端启用了 CURVE，而本采集端未给 --key 和 "
+                    "--server-key", self->endpoint, what);
+}
+
+/* Reads every monitor event that is ready and judges the handshake. */
+static void sender_monitor_drain(sender_t *self)
+{
+    while (self->mon) {
+        zmq_msg_t head, addr;
+        zmq_msg_init(&head);
+        if (zmq_msg_recv(&head, self->mon, ZMQ_DONTWAIT) < 0) { zmq_msg_close(&head); return; }
+        uint16_t event = 0;
+        uint32_t value = 0;
+        if (zmq_msg_size(&head) >= 6) {
+            memcpy(&event, zmq_msg_data(&head), 2);
+            memcpy(&value, (uint8_t *)zmq_msg_data(&head) + 2, 4);
+        }
+        int more = zmq_msg_more(&head);
+        zmq_msg_close(&head);
+        if (more) {   /* the second frame is the endpoint: not needed */
+            zmq_msg_init(&addr);
+            zmq_msg_recv(&addr, self->mon, ZMQ_DONTWAIT);
+            zmq_msg_close(&addr);
+        }
+        char what[160];
+        switch (event) {
+        case ZMQ_EVENT_CONNECTED:
+            self->in_handshake = 1;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            self->in_handshake = 0;
+            self->handshake_drops = 0;
+            self->refused = 0;
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+            snprintf(what, sizeof what, "汇总端拒绝了本采集端的密钥（ZAP 状态 %u）", value);
+            sender_refused(self, what);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+            snprintf(what, sizeof what, "双方的安全机制不一致（ZMTP 协议错误 0x%x）", value);
+            sender_refused(self, what);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+            sender_refused(self, "握手未完成（未给出细节）");
+            break;
+        case ZMQ_EVENT_DISCONNECTED:
+            /* A CURVE server that cannot read our HELLO (we encrypted it to another server
+             * key) or that refuses a plain client just closes the connection. */
+            if (self->in_handshake && ++self->handshake_drops >= SENDER_HANDSHAKE_TRIES) {
+                snprintf(what, sizeof what, "连接在握手完成前被关闭（连续 %d 次）", self->handshake_drops);
+                sender_refused(self, what);
+            }
+            self->in_handshake = 0;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 int sender_poll(sender_t *self, int max_ms)
 {
     uint64_t end = clock_mono_ms() + (uint64_t)(max_ms > 0 ? max_ms : 0);
@@ -338,14 +453,18 @@ int sender_poll(sender_t *self, int max_ms)
         long wait = wake > now ? (long)(wake - now) : 0;
 
         if (self->sock) {
-            zmq_pollitem_t item = { self->sock, 0, ZMQ_POLLIN, 0 };
-            int n = zmq_poll(&item, 1, wait);
+            zmq_pollitem_t items[2] = { { self->sock, 0, ZMQ_POLLIN, 0 }, { self->mon, 0, ZMQ_POLLIN, 0 } };
+            int n = zmq_poll(items, self->mon ? 2 : 1, wait);
             if (n < 0) {
                 if (errno == EINTR) return 0;   /* let the caller look at its signal flag */
                 s_log(self, "poll: %s", zmq_strerror(errno));
                 return -1;
             }
-            if (n > 0 && sender_drain(self) != 0) sender_reset(self, "receive failed");
+            if (self->mon && (items[1].revents & ZMQ_POLLIN)) {
+                sender_monitor_drain(self);
+                if (self->refused && self->o.give_up_on_refusal) return SENDER_REFUSED;
+            }
+            if ((items[0].revents & ZMQ_POLLIN) && sender_drain(self) != 0) sender_reset(self, "receive failed");
         } else if (zmq_poll(NULL, 0, wait) < 0 && errno == EINTR) {
             return 0;
         }

@@ -14,6 +14,13 @@
  *    were added, so versions of one entity/year are applied in the order they were made.
  *
  * The caller drives it with sender_poll(); it never blocks longer than asked.
+ *
+ * A socket monitor on the DEALER (zmq_socket_monitor) watches the security handshake: a key
+ * the aggregator's ZAP refuses (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH), another mechanism on the
+ * other side (_PROTOCOL), or connections closed again and again before the handshake
+ * completes (what a wrong --server-key looks like from the client) are logged once, naming
+ * the likely causes, instead of only "no ack"; with give_up_on_refusal the poll then
+ * returns SENDER_REFUSED so a one-shot collector stops long before its deadline.
  */
 #ifndef HUIZONG_SENDER_H
 #define HUIZONG_SENDER_H
@@ -53,7 +60,16 @@ typedef struct {
      * itself never prints; the collector and the aggregator point this at stderr. */
     void (*log)(void *arg, const char *line);
     void *log_arg;
+    /* When the handshake is refused (see the file comment): 0 keeps retrying (a service, an
+     * aggregator forwarding upstream: the key may be authorised later), 1 makes sender_poll
+     * return SENDER_REFUSED once the refusal is logged (default 0). */
+    int give_up_on_refusal;
 } sender_opts_t;
+
+/* Consecutive connections closed during the handshake that count as a refusal. */
+#define SENDER_HANDSHAKE_TRIES 3
+/* sender_poll's answer when the aggregator refuses the handshake (give_up_on_refusal). */
+#define SENDER_REFUSED (-2)
 
 typedef struct sender sender_t;
 
@@ -65,8 +81,9 @@ void sender_destroy(sender_t **self_p);
 
 /* Queues a submission. Takes ownership of payload (malloc'd). Returns 0 or -1 (OOM). */
 int sender_add(sender_t *self, const sender_job_info_t *info, uint8_t *payload, size_t len);
-/* Sends, receives acks and retries for up to max_ms. Returns 0, or -1 on a socket error
- * that retrying cannot fix (bad endpoint). */
+/* Sends, receives acks and retries for up to max_ms. Returns 0, -1 on a socket error
+ * that retrying cannot fix (bad endpoint), or SENDER_REFUSED when the aggregator refuses the
+ * security handshake and give_up_on_refusal is set (jobs stay outstanding: abandon them). */
 int sender_poll(sender_t *self, int max_ms);
 /* Jobs not yet finished. */
 size_t sender_outstanding(const sender_t *self);

@@ -152,4 +152,22 @@ const char *store_review_state(const store_review_t *r, size_t n, uint32_t v, co
  * number of discrepancies (0 = clean), or -1 on error. */
 long store_verify(store_t *self, FILE *report);
 
+/* One discrepancy store_verify_each finds: a node's figure whose maintained computed value
+ * (stored) differs from the recomputed one, in amount or in contributors, or exists on
+ * one side only (has_stored / has_recomputed false). */
+typedef struct {
+    char entity[ENTITY_CODE_MAX + 1];
+    uint32_t year;
+    table_id table;
+    char row[SUBMISSION_ROW_MAX + 1];
+    column_id column;
+    bool has_stored, has_recomputed;
+    int64_t stored, recomputed;                        /* fen */
+    uint32_t stored_contributors, recomputed_contributors;
+} store_discrepancy_t;
+typedef void (*store_discrepancy_fn)(const store_discrepancy_t *d, void *ctx);
+/* store_verify with each discrepancy handed to fn (may be NULL: count only), in key order
+ * of the stored figures, then those only recomputed. Returns the count, or -1 on error. */
+long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx);
+
 #endif

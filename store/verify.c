@@ -87,15 +87,42 @@ typedef struct {
     uint32_t parent;
 } ent_info_t;
 
-static void report_key(store_t *s, MDB_txn *txn, FILE *out, const uint8_t *key, const char *what)
+/* Decodes a node key into a discrepancy and hands it to the caller. */
+static void report_key(store_t *s, MDB_txn *txn, store_discrepancy_fn fn, void *ctx,
+                       const uint8_t *key, store_discrepancy_t *d)
 {
-    char code[ENTITY_CODE_MAX + 1] = "?", row[SUBMISSION_ROW_MAX + 1] = "?";
     fkey_t fd = key_fkey_decode(key_node_fkey(key));
-    intern_string(s, txn, KIND_ENTITY, key_entity(key), code, sizeof code);
-    intern_string(s, txn, KIND_ROW, fd.row, row, sizeof row);
-    if (out)
-        fprintf(out, "%s %u %s/%s/%s: %s\n", code, key_year(key), table_name(fd.table),
-                row, column_name(fd.column), what);
+    strcpy(d->entity, "?");
+    strcpy(d->row, "?");
+    intern_string(s, txn, KIND_ENTITY, key_entity(key), d->entity, sizeof d->entity);
+    intern_string(s, txn, KIND_ROW, fd.row, d->row, sizeof d->row);
+    d->year = key_year(key);
+    d->table = fd.table;
+    d->column = fd.column;
+    if (fn) fn(d, ctx);
+}
+
+/* store_verify's printer: the discrepancy as one line of text. */
+static void s_print_discrepancy(const store_discrepancy_t *d, void *ctx)
+{
+    char a[AMOUNT_BUF], b[AMOUNT_BUF], what[160];
+    if (!d->has_stored)
+        snprintf(what, sizeof what, "stored computed none, recomputed %s", amount_format(d->recomputed, a));
+    else if (!d->has_recomputed)
+        snprintf(what, sizeof what, "stored computed %s, recomputed none", amount_format(d->stored, a));
+    else if (d->stored != d->recomputed)
+        snprintf(what, sizeof what, "stored computed %s, recomputed %s", amount_format(d->stored, a),
+                 amount_format(d->recomputed, b));
+    else
+        snprintf(what, sizeof what, "stored %u contributors, recomputed %u", d->stored_contributors,
+                 d->recomputed_contributors);
+    fprintf((FILE *)ctx, "%s %u %s/%s/%s: %s\n", d->entity, d->year, table_name(d->table), d->row,
+            column_name(d->column), what);
+}
+
+long store_verify(store_t *self, FILE *report)
+{
+    return store_verify_each(self, report ? s_print_discrepancy : NULL, report);
 }
 
 static int key14_cmp(const void *a, const void *b)
@@ -103,7 +130,7 @@ static int key14_cmp(const void *a, const void *b)
     return memcmp(a, b, NODEKEY_LEN);
 }
 
-long store_verify(store_t *self, FILE *report)
+long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
 {
     MDB_txn *txn;
     if (store_read_begin(self, &txn)) return -1;
@@ -178,24 +205,19 @@ long store_verify(store_t *self, FILE *report)
     /* compare with the stored figures */
     if (mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &c)) goto fail;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        char a[AMOUNT_BUF], b[AMOUNT_BUF], what[160];
         int64_t fen = v.mv_size == COMPVAL_LEN ? (int64_t)be64_get(v.mv_data) : 0;
         uint32_t contrib = v.mv_size == COMPVAL_LEN ? be32_get((uint8_t *)v.mv_data + 8) : 0;
         rc_entry_t *e = k.mv_size == NODEKEY_LEN ? rc_find(&m, k.mv_data) : NULL;
-        if (!e) {
-            snprintf(what, sizeof what, "stored computed %s, recomputed none", amount_format(fen, a));
-        } else {
+        store_discrepancy_t d = { .has_stored = true, .stored = fen, .stored_contributors = contrib };
+        if (e) {
             e->seen = 1;
-            if (e->fen != fen)
-                snprintf(what, sizeof what, "stored computed %s, recomputed %s",
-                         amount_format(fen, a), amount_format(e->fen, b));
-            else if (e->contrib != contrib)
-                snprintf(what, sizeof what, "stored %u contributors, recomputed %u", contrib, e->contrib);
-            else
-                continue;
+            if (e->fen == fen && e->contrib == contrib) continue;
+            d.has_recomputed = true;
+            d.recomputed = e->fen;
+            d.recomputed_contributors = e->contrib;
         }
         bad++;
-        report_key(self, txn, report, k.mv_data, what);
+        report_key(self, txn, fn, ctx, k.mv_data, &d);
     }
     mdb_cursor_close(c);
     c = NULL;
@@ -207,10 +229,10 @@ long store_verify(store_t *self, FILE *report)
         if (m.slots[i].used && !m.slots[i].seen) memcpy(snap[nm++], m.slots[i].key, NODEKEY_LEN);
     qsort(snap, nm, NODEKEY_LEN, key14_cmp);
     for (size_t i = 0; i < nm; i++) {
-        char a[AMOUNT_BUF], what[160];
-        snprintf(what, sizeof what, "stored computed none, recomputed %s",
-                 amount_format(rc_find(&m, snap[i])->fen, a));
-        report_key(self, txn, report, snap[i], what);
+        const rc_entry_t *e = rc_find(&m, snap[i]);
+        store_discrepancy_t d = { .has_recomputed = true, .recomputed = e->fen,
+                                  .recomputed_contributors = e->contrib };
+        report_key(self, txn, fn, ctx, snap[i], &d);
         bad++;
     }
     free(snap);

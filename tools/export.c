@@ -6,9 +6,12 @@
  * 支出总表, 财政拨款收支总表, 一般公共预算支出表, 基本支出经济分类表, 三公经费, 项目支出表, and the
  * 政府性基金 / 国有资本经营 tables when present) with the REPORTED figures (收支总表 and
  * 财政拨款收支总表 as printed: 收入 on the left, 支出 on the right, line i of each side on sheet
- * row i, the two totals together on the last row); 汇总核对 (declared,
- * computed and their difference for every figure where both exist); 问题清单 (the flags of
- * the node and everything under it); 下级报送情况 (every subordinate, submitted or missing).
+ * row i, the two totals together on the last row), numbered 表1…表10 as published and set
+ * up to print (landscape, one page wide, header rows repeated); 汇总核对 (declared, computed
+ * and their difference for every figure where both exist, for every node of the subtree);
+ * 分单位对比 (each direct subordinate's main totals beside the consolidated ones); 问题清单
+ * (the flags of the node and everything under it); 下级报送情况 (the departments and units
+ * that must submit, submitted or missing; districts and cities only consolidate).
  *
  * Invariants: amounts stay int64 fen until the cell is written. In CSV they are printed by
  * amount_format (exact). In xlsx an amount is a NUMBER cell in 万元 with format
@@ -32,6 +35,7 @@
 #include "export_rows.h"
 #include "nodes.h"
 #include "output.h"
+#include "rules.h"
 
 #ifdef HAVE_XLSXWRITER
 #include <xlsxwriter.h>
@@ -49,6 +53,7 @@ typedef struct {
 } cell_t;
 
 enum { STYLE_PLAIN = 0, STYLE_BOLD = 1, STYLE_WARN = 2 };   /* WARN: red (mismatch, missing, error) */
+enum { EXPORT_PAPER_A4 = 9 };   /* Excel's paper code for A4 */
 
 typedef struct {
     int xlsx;
@@ -56,6 +61,7 @@ typedef struct {
     FILE *csv;
     const char *sheet;        /* current sheet name (CSV column) */
     uint32_t row;             /* next row of the current sheet */
+    uint32_t header_first;    /* first column header row of the current sheet (xlsx) */
 #ifdef HAVE_XLSXWRITER
     lxw_workbook *wb;
     lxw_worksheet *ws;
@@ -146,6 +152,13 @@ static int export_sheet_begin(exporter_t *x, const char *name, const char *title
     worksheet_write_string(x->ws, 0, 0, title, x->f_title);
     worksheet_write_string(x->ws, 1, 0, "单位：万元", x->f_text);
     x->row = 2;
+    x->header_first = x->row;
+    /* Printed as the published tables: landscape A4, as wide as one page (as many pages
+     * down as it takes), the column headers on every page. */
+    worksheet_set_landscape(x->ws);
+    worksheet_set_paper(x->ws, EXPORT_PAPER_A4);
+    worksheet_fit_to_pages(x->ws, 1, 0);
+    worksheet_center_horizontally(x->ws);
 #else
     (void)title; (void)widths; (void)ncols;
 #endif
@@ -169,6 +182,7 @@ static void export_header(exporter_t *x, const char *const *headers, int ncols)
         worksheet_write_string(x->ws, x->row, (lxw_col_t)i, headers[i], x->f_header);
     x->row++;
     worksheet_freeze_panes(x->ws, x->row, 0);
+    worksheet_repeat_rows(x->ws, x->header_first, x->row - 1);
 #endif
 }
 
@@ -255,12 +269,15 @@ static void export_progress_start(progress_t *p, const char *what, size_t total)
 
 /* ---- The table sheets. ---- */
 
+/* Numbered as a 部门预算 publishes them (表1 部门收支总表 … 表9 国有资本经营预算支出表, 表10
+ * 项目支出情况表): the number is the table's place in the published set, so a sheet keeps
+ * its number when an earlier table is absent. */
 static const struct { table_id table; const char *sheet; } SHEETS[] = {
-    { TABLE_SUMMARY, "收支总表" }, { TABLE_INCOME, "收入总表" }, { TABLE_EXPENSE, "支出总表" },
-    { TABLE_FISCAL, "财政拨款收支总表" }, { TABLE_GPB_FUNC, "一般公共预算支出表" },
-    { TABLE_GPB_ECON, "基本支出经济分类表" }, { TABLE_THREE_PUBLIC, "三公经费" },
-    { TABLE_GFB_FUNC, "政府性基金预算支出表" }, { TABLE_SOE_FUNC, "国有资本经营预算支出表" },
-    { TABLE_PROJECTS, "项目支出表" },
+    { TABLE_SUMMARY, "表1 收支总表" }, { TABLE_INCOME, "表2 收入总表" }, { TABLE_EXPENSE, "表3 支出总表" },
+    { TABLE_FISCAL, "表4 财政拨款收支总表" }, { TABLE_GPB_FUNC, "表5 一般公共预算支出表" },
+    { TABLE_GPB_ECON, "表6 基本支出经济分类表" }, { TABLE_THREE_PUBLIC, "表7 三公经费" },
+    { TABLE_GFB_FUNC, "表8 政府性基金预算支出表" }, { TABLE_SOE_FUNC, "表9 国有资本经营预算支出表" },
+    { TABLE_PROJECTS, "表10 项目支出表" },
 };
 
 typedef struct {
@@ -294,7 +311,7 @@ static void project_names_load(export_ctx_t *e, const nodes_t *nodes, size_t fir
         submission_t *s = store_facts(e->store, nodes->h.items[i].code, e->year, 0);
         if (!s) continue;
         for (size_t k = 0; k < s->count && !e->names; k++)
-            if (s->facts[k].table == TABLE_PROJECTS && strcmp(s->facts[k].row, "total")) e->names = s;
+            if (s->facts[k].table == TABLE_PROJECTS && strcmp(s->facts[k].row, TABLE_ROW_TOTAL)) e->names = s;
         if (e->names != s) submission_destroy(&s);
     }
     if (e->names) submission_sort(e->names);
@@ -303,7 +320,7 @@ static void project_names_load(export_ctx_t *e, const nodes_t *nodes, size_t fir
 /* Label of a row: the chart or fixed-row name, else the printed one; "合计" for total. */
 static const char *row_label(export_ctx_t *e, table_id t, const char *row)
 {
-    if (t == TABLE_PROJECTS && strcmp(row, "total")) {
+    if (t == TABLE_PROJECTS && strcmp(row, TABLE_ROW_TOTAL)) {
         column_id cols[COL_COUNT];
         int n = table_columns(t, cols);
         for (int c = 0; e->names && c < n; c++) {
@@ -313,7 +330,7 @@ static const char *row_label(export_ctx_t *e, table_id t, const char *row)
         return "";
     }
     const char *l = tool_row_label(e->store, t, row);
-    if ((!l || !*l) && !strcmp(row, "total")) return "合计";
+    if ((!l || !*l) && !strcmp(row, TABLE_ROW_TOTAL)) return "合计";
     return l ? l : "";
 }
 
@@ -321,13 +338,13 @@ static const char *row_label(export_ctx_t *e, table_id t, const char *row)
 static const char *row_code(table_id t, const char *row)
 {
     if (code_is_numeric(row)) return row;
-    if (t == TABLE_PROJECTS && strcmp(row, "total")) return row;
+    if (t == TABLE_PROJECTS && strcmp(row, TABLE_ROW_TOTAL)) return row;
     return "";
 }
 
 static int row_is_bold(table_id t, const char *row)
 {
-    if (!strcmp(row, "total") || !strcmp(row, "income_total") || !strcmp(row, "expense_total"))
+    if (!strcmp(row, TABLE_ROW_TOTAL) || !strcmp(row, TABLE_ROW_INCOME_TOTAL) || !strcmp(row, TABLE_ROW_EXPENSE_TOTAL))
         return 1;
     return code_is_numeric(row) && strlen(row) == 3 && t != TABLE_PROJECTS;
 }
@@ -349,8 +366,8 @@ enum { SIDE_INCOME, SIDE_EXPENSE, SIDE_INCOME_TOTAL, SIDE_EXPENSE_TOTAL };
 static int side_of(table_id t, const char *row, int *rank)
 {
     *rank = export_row_income_rank(t, row);
-    if (!strcmp(row, "income_total")) return SIDE_INCOME_TOTAL;
-    if (!strcmp(row, "expense_total")) return SIDE_EXPENSE_TOTAL;
+    if (!strcmp(row, TABLE_ROW_INCOME_TOTAL)) return SIDE_INCOME_TOTAL;
+    if (!strcmp(row, TABLE_ROW_EXPENSE_TOTAL)) return SIDE_EXPENSE_TOTAL;
     return *rank >= 0 ? SIDE_INCOME : SIDE_EXPENSE;
 }
 
@@ -505,10 +522,13 @@ static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from,
         widths[2 + c] = 16;
     }
     char title[768];
-    snprintf(title, sizeof title, "%s（%s）%u年 %s", e->entity.name, e->code, e->year, table_label(t));
     const char *sheet = "";
     for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++)
         if (SHEETS[s].table == t) sheet = SHEETS[s].sheet;
+    /* "表5 一般公共预算支出表" -> the number, before the published title */
+    char number[16] = "";
+    if (strchr(sheet, ' ')) snprintf(number, sizeof number, "%.*s ", (int)(strchr(sheet, ' ') - sheet), sheet);
+    snprintf(title, sizeof title, "%s%s（%s）%u年 %s", number, e->entity.name, e->code, e->year, table_label(t));
     if (export_table_two_sided(t)) return export_two_sided(x, e, t, sheet, title, from, to);
     if (export_sheet(x, sheet, title, headers, widths, 2 + nused)) return -1;
 
@@ -539,28 +559,147 @@ static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from,
     return 0;
 }
 
-/* 汇总核对: declared against computed wherever the node has both. */
-static int export_reconcile(exporter_t *x, export_ctx_t *e)
+/* Label of a row of another node than the exported one: project ids are numbered per
+ * entity, so a project row shows its id only; everything else as row_label. */
+static const char *node_row_label(export_ctx_t *e, table_id t, const char *row)
 {
-    static const char *const H[] = { "表", "行编码", "行名称", "列", "申报数", "汇总数", "差额(申报-汇总)",
-                                      "汇总下级数", "核对" };
-    static const double W[] = { 28, 12, 36, 22, 16, 16, 16, 10, 8 };
+    if (t == TABLE_PROJECTS && strcmp(row, TABLE_ROW_TOTAL)) return "";
+    return row_label(e, t, row);
+}
+
+/* 汇总核对: declared against computed wherever a node of the subtree has both, node by node
+ * in tree order (the exported node first), so the city sees every department's check. */
+static int export_reconcile(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, size_t first, size_t end)
+{
+    static const char *const H[] = { "单位代码", "单位名称", "层级", "表", "行编码", "行名称", "列", "申报数",
+                                      "汇总数", "差额(申报-汇总)", "汇总下级数", "核对" };
+    static const double W[] = { 14, 30, 8, 28, 12, 36, 22, 16, 16, 16, 10, 8 };
+    enum { N = 12 };
     char title[512];
-    snprintf(title, sizeof title, "%s（%s）%u年 汇总核对：本级申报数与下级汇总数", e->entity.name, e->code, e->year);
-    if (export_sheet(x, "汇总核对", title, H, W, 9)) return -1;
-    for (size_t i = 0; i < e->nfigs; i++) {
-        const store_figure_t *f = &e->figs[i];
-        if (!f->has_declared || !f->has_computed) continue;
-        int64_t diff = amount_sub_sat(f->declared, f->computed);
-        cell_t c[9] = {
-            cell_text(table_label(f->key.table)), cell_text(row_code(f->key.table, f->key.row)),
-            cell_text(row_label(e, f->key.table, f->key.row)),
-            cell_text(column_label(f->key.table, f->key.column)), cell_amount(f->declared),
-            cell_amount(f->computed), cell_amount(diff), cell_int(f->contributors),
-            cell_text(diff ? "不一致" : "一致"),
-        };
-        export_row(x, c, 9, diff ? STYLE_WARN : STYLE_PLAIN);
+    size_t rows = 0, nodes_checked = 0;
+    snprintf(title, sizeof title, "%s（%s）%u年 汇总核对：本级及各下级的申报数与下级汇总数", e->entity.name,
+             e->code, e->year);
+    if (export_sheet(x, "汇总核对", title, H, W, N)) return -1;
+    progress_t p;
+    export_progress_start(&p, "huizong export: reconciliation", end - first);
+    for (size_t i = first; i < end; i++) {
+        const entity_t *n = &nodes->h.items[i];
+        progress_step(&p);
+        if (n->level == LEVEL_UNIT) continue;   /* a unit declares nothing above its own figures */
+        store_figure_t *figs = NULL;
+        size_t nfigs = 0;
+        if (i == first) { figs = e->figs; nfigs = e->nfigs; }
+        else if (store_figures(e->store, n->code, e->year, TABLE_NONE, &figs, &nfigs) != 0) nfigs = 0;
+        bool any = false;
+        for (size_t k = 0; k < nfigs; k++) {
+            const store_figure_t *f = &figs[k];
+            if (!f->has_declared || !f->has_computed) continue;
+            int64_t diff = amount_sub_sat(f->declared, f->computed);
+            cell_t c[N] = {
+                cell_text(n->code), cell_text(n->name), cell_text(level_label(n->level)),
+                cell_text(table_label(f->key.table)), cell_text(row_code(f->key.table, f->key.row)),
+                cell_text(i == first ? row_label(e, f->key.table, f->key.row)
+                                     : node_row_label(e, f->key.table, f->key.row)),
+                cell_text(column_label(f->key.table, f->key.column)), cell_amount(f->declared),
+                cell_amount(f->computed), cell_amount(diff), cell_int(f->contributors),
+                cell_text(diff ? "不一致" : "一致"),
+            };
+            export_row(x, c, N, diff ? STYLE_WARN : STYLE_PLAIN);
+            rows++;
+            any = true;
+        }
+        nodes_checked += any;
+        if (i != first) free(figs);
     }
+    progress_end(&p);
+    if (!rows) {
+        cell_t c[1] = { cell_text("（无可核对的数字：本级及下级没有一个数字同时有申报数和下级汇总数）") };
+        export_row(x, c, 1, STYLE_PLAIN);
+    } else {
+        cell_t c[3] = { cell_text("合计"), cell_text("核对的单位"), cell_int((int64_t)nodes_checked) };
+        export_row(x, c, 3, STYLE_BOLD);
+    }
+    return 0;
+}
+
+/* ---- 分单位对比: the direct subordinates' main totals beside the consolidated ones. ---- */
+
+static const struct { table_id table; const char *row; column_id column; const char *label; } MAIN_FIGURES[] = {
+    { TABLE_SUMMARY, TABLE_ROW_INCOME_TOTAL, COL_AMOUNT, "收入总计" },
+    { TABLE_SUMMARY, TABLE_ROW_EXPENSE_TOTAL, COL_AMOUNT, "支出总计" },
+    { TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_BASIC, "基本支出" },
+    { TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_PROJECT, "项目支出" },
+    { TABLE_FISCAL, TABLE_ROW_INCOME_TOTAL, COL_TOTAL, "财政拨款收入总计" },
+    { TABLE_GPB_FUNC, TABLE_ROW_TOTAL, COL_TOTAL, "一般公共预算支出" },
+    { TABLE_THREE_PUBLIC, TABLE_ROW_TOTAL, COL_AMOUNT, "三公经费" },
+};
+enum { MAIN_FIGURE_COUNT = sizeof MAIN_FIGURES / sizeof MAIN_FIGURES[0] };
+
+/* The reported value of main figure m among figs; false if the node has none. */
+static bool main_figure(const store_figure_t *figs, size_t n, size_t m, int64_t *fen)
+{
+    for (size_t k = 0; k < n; k++)
+        if (figs[k].key.table == MAIN_FIGURES[m].table && figs[k].key.column == MAIN_FIGURES[m].column &&
+            !strcmp(figs[k].key.row, MAIN_FIGURES[m].row)) {
+            *fen = store_figure_reported(&figs[k]);
+            return true;
+        }
+    return false;
+}
+
+static int export_compare(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, size_t first, size_t end)
+{
+    enum { LEAD = 4, N = LEAD + MAIN_FIGURE_COUNT };
+    const char *h[N] = { "单位代码", "单位名称", "层级", "报送情况" };
+    double w[N] = { 14, 36, 8, 10 };
+    for (size_t m = 0; m < MAIN_FIGURE_COUNT; m++) { h[LEAD + m] = MAIN_FIGURES[m].label; w[LEAD + m] = 16; }
+    char title[512];
+    snprintf(title, sizeof title, "%s（%s）%u年 分单位对比：各直属下级的报送数与汇总数", e->entity.name,
+             e->code, e->year);
+    if (export_sheet(x, "分单位对比", title, h, w, N)) return -1;
+    int64_t sum[MAIN_FIGURE_COUNT] = { 0 };
+    bool any[MAIN_FIGURE_COUNT] = { false };
+    size_t children = 0;
+    for (size_t i = first + 1; i < end; i++) {
+        if (nodes->depth[i] != nodes->depth[first] + 1) continue;
+        const entity_t *n = &nodes->h.items[i];
+        store_figure_t *figs = NULL;
+        size_t nfigs = 0;
+        if (store_figures(e->store, n->code, e->year, TABLE_NONE, &figs, &nfigs) != 0) nfigs = 0;
+        cell_t c[N] = { cell_text(n->code), cell_text(n->name), cell_text(level_label(n->level)),
+                        cell_text(nfigs ? "有数" : "无数") };
+        for (size_t m = 0; m < MAIN_FIGURE_COUNT; m++) {
+            int64_t fen;
+            c[LEAD + m] = cell_empty();
+            if (!main_figure(figs, nfigs, m, &fen)) continue;
+            c[LEAD + m] = cell_amount(fen);
+            sum[m] = amount_add_sat(sum[m], fen);
+            any[m] = true;
+        }
+        export_row(x, c, N, nfigs ? STYLE_PLAIN : STYLE_WARN);
+        free(figs);
+        children++;
+    }
+    cell_t total[N] = { cell_text(""), cell_text("下级报送数合计"), cell_text(""), cell_text("") };
+    cell_t own[N] = { cell_text(e->code), cell_text("本级汇总数（报送数）"), cell_text(level_label(e->entity.level)),
+                      cell_text("") };
+    cell_t diff[N] = { cell_text(""), cell_text("差额（本级−下级合计）"), cell_text(""), cell_text("") };
+    bool differs = false;
+    for (size_t m = 0; m < MAIN_FIGURE_COUNT; m++) {
+        int64_t fen;
+        bool has = main_figure(e->figs, e->nfigs, m, &fen);
+        total[LEAD + m] = any[m] ? cell_amount(sum[m]) : cell_empty();
+        own[LEAD + m] = has ? cell_amount(fen) : cell_empty();
+        diff[LEAD + m] = has && any[m] ? cell_amount(amount_sub_sat(fen, sum[m])) : cell_empty();
+        differs |= has && any[m] && fen != sum[m];
+    }
+    if (!children) {
+        cell_t c[2] = { cell_text(""), cell_text("（无直属下级）") };
+        export_row(x, c, 2, STYLE_PLAIN);
+    }
+    export_row(x, total, N, STYLE_BOLD);
+    export_row(x, own, N, STYLE_BOLD);
+    export_row(x, diff, N, differs ? STYLE_WARN : STYLE_PLAIN);
     return 0;
 }
 
@@ -586,12 +725,14 @@ static int export_flags(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, si
         progress_step(&p);
         long k = nodes_find(nodes, f->entity);
         if (k < 0 || (size_t)k < first || (size_t)k >= end) continue;
-        char src[400] = "";
+        char src[400] = "", rule[160];
+        const char *zh = rules_name_zh(f->rule);
+        snprintf(rule, sizeof rule, "%s%s%s", zh ? zh : "", zh ? " " : "", f->rule);
         if (f->line) snprintf(src, sizeof src, "%s:%u", f->source ? f->source : "", f->line);
         int money = f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING;
         cell_t c[13] = {
-            cell_text(f->entity), cell_text(nodes->h.items[k].name), cell_text(severity_name(f->severity)),
-            cell_text(f->rule), cell_text(verdict_name(f->verdict)),
+            cell_text(f->entity), cell_text(nodes->h.items[k].name), cell_text(severity_label(f->severity)),
+            cell_text(rule), cell_text(verdict_label(f->verdict)),
             cell_text(table_valid(f->table) && f->table ? table_label(f->table) : ""),
             cell_text(f->row), cell_text(f->column ? column_label(f->table, f->column) : ""),
             money ? cell_amount(f->expected) : cell_empty(), money ? cell_amount(f->actual) : cell_empty(),
@@ -605,7 +746,18 @@ static int export_flags(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, si
     return 0;
 }
 
-/* 下级报送情况: every node of the subtree, with its current version or 未报送. */
+/* Whether node i of the subtree rooted at first must submit for itself: units, and the
+ * departments (部门预算) below the exported node. Districts, cities and provinces only
+ * consolidate, so they are never 未报送; one that did submit is listed all the same. */
+static bool must_submit(const nodes_t *nodes, size_t first, size_t i)
+{
+    if (i == first) return false;
+    entity_level l = nodes->h.items[i].level;
+    return l == LEVEL_UNIT || l == LEVEL_DEPARTMENT;
+}
+
+/* 下级报送情况: every node of the subtree that must submit (must_submit) or did, with its
+ * current version or 未报送. */
 static int export_status(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, size_t first, size_t end)
 {
     static const char *const H[] = { "单位代码", "单位名称", "层级", "上级代码", "报送情况", "计入方式",
@@ -613,7 +765,7 @@ static int export_status(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, s
     static const double W[] = { 16, 40, 8, 14, 10, 12, 6, 20, 8, 30 };
     char title[512];
     size_t missing = 0, submitted = 0;
-    snprintf(title, sizeof title, "%s（%s）%u年 下级报送情况", e->entity.name, e->code, e->year);
+    snprintf(title, sizeof title, "%s（%s）%u年 下级报送情况（应报送的部门和单位）", e->entity.name, e->code, e->year);
     if (export_sheet(x, "下级报送情况", title, H, W, 10)) return -1;
     progress_t p;
     export_progress_start(&p, "huizong export: subordinates", end - first);
@@ -623,6 +775,7 @@ static int export_status(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, s
         size_t nv = 0;
         progress_step(&p);
         if (store_versions(e->store, n->code, e->year, &v, &nv) != 0) nv = 0;
+        if (!nv && !must_submit(nodes, first, i)) { free(v); continue; }
         char name[400], when[32] = "";
         snprintf(name, sizeof name, "%*s%s", e->indent ? 2 * (nodes->depth[i] - nodes->depth[first]) : 0, "",
                  n->name);
@@ -633,7 +786,7 @@ static int export_status(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, s
             gmtime_r(&t, &tm);
             strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
             submitted++;
-        } else if (n->level == LEVEL_UNIT) {
+        } else {
             missing++;
         }
         cell_t c[10] = {
@@ -643,12 +796,12 @@ static int export_status(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, s
             cur ? cell_int(cur->version) : cell_empty(), cell_text(when),
             cur ? cell_int(cur->fact_count) : cell_empty(), cell_text(cur ? cur->source : ""),
         };
-        export_row(x, c, 10, !cur && n->level == LEVEL_UNIT ? STYLE_WARN | STYLE_BOLD : STYLE_PLAIN);
+        export_row(x, c, 10, !cur ? STYLE_WARN | STYLE_BOLD : STYLE_PLAIN);
         free(v);
     }
     progress_end(&p);
     cell_t sum[5] = { cell_text("合计"), cell_text("已报送"), cell_int((int64_t)submitted),
-                      cell_text("未报送单位"), cell_int((int64_t)missing) };
+                      cell_text("未报送"), cell_int((int64_t)missing) };
     export_row(x, sum, 5, STYLE_BOLD);
     return 0;
 }
@@ -660,12 +813,15 @@ static void export_usage(FILE *out)
     fprintf(out,
         "usage: huizong export --db DIR --year Y --entity CODE --format xlsx|csv --out FILE\n\n"
         "Writes the consolidated (reported) tables of one node as an Excel workbook: one sheet\n"
-        "per table present, laid out like the published tables (Chinese headers, codes with\n"
-        "names, amounts in 万元 as numbers formatted #,##0.00, 类 rows bold; 收支总表 and\n"
-        "财政拨款收支总表 with 收入 and 支出 side by side), plus 汇总核对\n"
-        "(declared / computed / difference), 问题清单 (flags of the node and its subtree) and\n"
-        "下级报送情况 (which subordinates submitted). --format csv writes the same content as one\n"
-        "CSV whose first column names the sheet (each sheet starts with its header line).\n");
+        "per table present, numbered 表1…表10 as a 部门预算 publishes them and laid out like the\n"
+        "published tables (Chinese headers, codes with names, amounts in 万元 as numbers\n"
+        "formatted #,##0.00, 类 rows bold; 收支总表 and 财政拨款收支总表 with 收入 and 支出 side by\n"
+        "side; printed landscape, one page wide, headers on every page), plus 汇总核对 (declared /\n"
+        "computed / difference for every node of the subtree), 分单位对比 (each direct\n"
+        "subordinate's main totals beside the consolidated ones), 问题清单 (flags of the node\n"
+        "and its subtree) and 下级报送情况 (the departments and units that must submit: which\n"
+        "did, which did not). --format csv writes the same content as one CSV whose first\n"
+        "column names the sheet (each sheet starts with its header line).\n");
 }
 
 int cmd_export(int argc, char **argv)
@@ -743,7 +899,9 @@ int cmd_export(int argc, char **argv)
         for (to = from; to < e.nfigs && e.figs[to].key.table == SHEETS[s].table; to++) {}
         if (from < to && export_table(&x, &e, SHEETS[s].table, from, to)) goto done;
     }
-    if (export_reconcile(&x, &e) || export_flags(&x, &e, &nodes, (size_t)first, end) ||
+    if (export_reconcile(&x, &e, &nodes, (size_t)first, end) ||
+        export_compare(&x, &e, &nodes, (size_t)first, end) ||
+        export_flags(&x, &e, &nodes, (size_t)first, end) ||
         export_status(&x, &e, &nodes, (size_t)first, end))
         goto done;
     opened = 0;

@@ -19,15 +19,18 @@
 typedef struct {
     const char *db, *entity, *rule;
     uint32_t year;
-    severity_t severity;     /* SEV_NONE = all */
+    severity_t severity;     /* SEV_NONE = all; else this severity and the graver ones */
     output_format format;
+    output_opts_t out;
     bool subtree;            /* report: the entity and everything under it */
     char rules[256];         /* catalogue and settings the flags were produced with */
+    char empty[160];         /* what an empty listing says: no data, or no flag selected */
 } flags_opts;
 
 static bool flag_selected(const flags_opts *o, const finding_t *f)
 {
-    if (o->severity != SEV_NONE && f->severity != o->severity) return false;
+    /* error (1) < warning (2) < info (3): --severity warning shows errors and warnings. */
+    if (o->severity != SEV_NONE && f->severity > o->severity) return false;
     if (o->rule && strcmp(o->rule, f->rule) != 0) return false;
     return true;
 }
@@ -42,7 +45,7 @@ static void group_header(const nodes_t *nodes, const findings_t *all, size_t fro
             counts[all->items[i].severity]++;
     const finding_t *f = &all->items[from];
     long at = nodes_find(nodes, f->entity);
-    printf("%s %s %u — %zu error, %zu warning, %zu info\n", f->entity,
+    printf("%s %s %u — 错误 %zu，警告 %zu，提示 %zu\n", f->entity,
            at >= 0 ? nodes->h.items[at].name : "", f->year, counts[SEV_ERROR],
            counts[SEV_WARNING], counts[SEV_INFO]);
 }
@@ -66,13 +69,29 @@ static bool entity_shown(const flags_opts *o, const findings_t *all, const char 
     return false;
 }
 
+/* The stored rules description ("catalogue 1, settings defaults", "catalogue 1, settings F
+ * (blake2b H)", written by the aggregator) as a person reads it: 规则目录 1，默认设置. */
+static void flags_rules_zh(const char *in, char *out, size_t n)
+{
+    char version[32] = "";
+    int used = 0;
+    if (sscanf(in, "catalogue %31[^,], settings %n", version, &used) != 1 || !used) {
+        snprintf(out, n, "%s", in);
+        return;
+    }
+    const char *rest = in + used;
+    if (!strcmp(rest, "defaults")) snprintf(out, n, "规则目录 %s，默认设置", version);
+    else snprintf(out, n, "规则目录 %s，设置文件 %s", version, rest);
+}
+
 /* nodes [from, to): the report's subtree (from == to for `flags`). */
 static int flags_print(const flags_opts *o, store_t *store, const nodes_t *nodes, const findings_t *all,
                        size_t from, size_t to)
 {
     bool colour = o->format == FORMAT_TEXT && tool_use_colour(stdout), first = true;
     size_t errors = 0, shown = 0;
-    if (o->format == FORMAT_CSV) findings_write_csv_header(stdout);
+    unsigned csv = o->out.header_ids ? FINDING_CSV_IDS : 0;
+    if (o->format == FORMAT_CSV) findings_write_csv_header_as(stdout, csv);
     if (o->format == FORMAT_JSON) printf("[");
     for (size_t i = 0; i < all->count;) {
         size_t j = i;
@@ -86,7 +105,7 @@ static int flags_print(const flags_opts *o, store_t *store, const nodes_t *nodes
             shown++;
             if (f->severity == SEV_ERROR) errors++;
             if (o->format == FORMAT_TEXT) findings_write_text(stdout, f, colour);
-            else if (o->format == FORMAT_CSV) findings_write_csv(stdout, f);
+            else if (o->format == FORMAT_CSV) findings_write_csv_as(stdout, f, csv);
             else {
                 fputs(first ? "\n" : ",\n", stdout);
                 findings_write_json(stdout, f, FINDING_JSON_WHERE);
@@ -102,13 +121,18 @@ static int flags_print(const flags_opts *o, store_t *store, const nodes_t *nodes
         if (entity_shown(o, all, e->code)) continue;
         store_text_t t;
         if (store_text(store, e->code, o->year, 0, &t) != 0) continue;
-        printf("%s %s %u — 0 error, 0 warning, 0 info\n", e->code, e->name, o->year);
+        printf("%s %s %u — 错误 0，警告 0，提示 0\n", e->code, e->name, o->year);
         store_text_clear(&t);
         narrative_summary_block(store, o, e->code);
     }
     if (o->format == FORMAT_JSON) printf("\n]\n");
+    if (o->format == FORMAT_TEXT && shown == 0) printf("%s\n", o->empty);
+    char rules[320];
+    flags_rules_zh(o->rules, rules, sizeof rules);
     if (o->format == FORMAT_TEXT)
-        printf("%zu flags shown, %zu errors (rules: %s)\n", shown, errors, o->rules);
+        printf("共 %zu 条问题，其中错误 %zu 条（%s）\n", shown, errors, rules);
+    else if (shown == 0)
+        fprintf(stderr, "%s\n", o->empty);
     return errors ? EXIT_FINDINGS : EXIT_OK;
 }
 
@@ -116,14 +140,17 @@ static void flags_usage(FILE *out, bool report)
 {
     if (report)
         fprintf(out, "usage: huizong report --db DIR --entity CODE --year Y [--severity S] [--rule ID]\n"
-                     "                      [--format text|csv|json]\n\n"
+                     "                      " OUTPUT_USAGE "\n\n"
                      "Flag report for CODE and every entity under it: per entity, counts by severity and\n"
                      "each finding with its arithmetic and source line; for an entity whose current\n"
                      "version came with a narrative text (--text), the summary of its check.\n");
     else
         fprintf(out, "usage: huizong flags --db DIR --year Y [--entity CODE] [--severity error|warning|info]\n"
-                     "                     [--rule ID] [--format text|csv|json]\n\n"
+                     "                     [--rule ID] " OUTPUT_USAGE "\n\n"
                      "Lists the current flags of the year, grouped by entity, each with its arithmetic.\n");
+    fprintf(out, "--severity S shows S and the graver severities (warning: errors and warnings);\n"
+                 "错误/警告/提示 are accepted too. CSV is UTF-8 with a byte order mark and Chinese\n"
+                 "headers for Excel unless --header ids / --encoding say otherwise.\n");
     fprintf(out, "exit: 0 no error-severity flag shown, 1 some shown, 2 usage, 3 database error\n");
 }
 
@@ -132,29 +159,32 @@ static int flags_run(int argc, char **argv, bool report)
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
         { "entity", required_argument, 0, 'e' }, { "severity", required_argument, 0, 's' },
-        { "rule", required_argument, 0, 'r' }, { "format", required_argument, 0, 'f' },
+        { "rule", required_argument, 0, 'r' }, OUTPUT_LONGOPTS,
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     flags_opts o = { .subtree = report };
-    int c, f;
+    o.out.saved_stdout = -1;
+    int c, handled;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if ((handled = output_option(&o.out, c, optarg)) < 0) return EXIT_USAGE;
+        if (handled) continue;
         switch (c) {
         case 'd': o.db = optarg; break;
         case 'e': o.entity = optarg; break;
         case 'r': o.rule = optarg; break;
         case 'y': if (!(o.year = tool_parse_year(optarg))) return EXIT_USAGE; break;
         case 's':
-            o.severity = severity_from_name(optarg);
+            o.severity = severity_parse(optarg);
             if (o.severity == SEV_NONE || o.severity == SEV_OFF) {
-                fprintf(stderr, "huizong: unknown severity '%s' (error, warning, info)\n", optarg);
+                fprintf(stderr, "huizong: unknown severity '%s' (error, warning, info; 错误, 警告, 提示)\n", optarg);
                 return EXIT_USAGE;
             }
             break;
-        case 'f': if ((f = output_format_parse(optarg)) < 0) return EXIT_USAGE; o.format = f; break;
         case 'h': flags_usage(stdout, report); return EXIT_OK;
         default: flags_usage(stderr, report); return EXIT_USAGE;
         }
     }
+    o.format = o.out.format;
     if (!o.db || !o.year || (report && !o.entity)) { flags_usage(stderr, report); return EXIT_USAGE; }
     store_t *store = tool_open_store(o.db);
     if (!store) return EXIT_ERROR;
@@ -165,7 +195,7 @@ static int flags_run(int argc, char **argv, bool report)
     if (nodes_load(&nodes, store) != 0) { store_destroy(&store); return EXIT_ERROR; }
     long at = o.entity ? nodes_find(&nodes, o.entity) : 0;
     if (o.entity && at < 0) {
-        fprintf(stderr, "huizong: unknown entity '%s'\n", o.entity);
+        fprintf(stderr, "huizong: 未知单位 '%s'（不在层级中）\n", o.entity);
         goto done;
     }
     if (!report) {
@@ -182,9 +212,13 @@ static int flags_run(int argc, char **argv, bool report)
             if (bad) goto done;
         }
         if (o.format == FORMAT_TEXT)
-            printf("问题报告 %s %s %u (%zu entities)\n\n", nodes.h.items[at].code,
+            printf("问题报告 %s %s %u（%zu 个单位）\n\n", nodes.h.items[at].code,
                    nodes.h.items[at].name, o.year, end - (size_t)at);
     }
+    if (!nodes_year_has_data(&nodes, store, o.year))
+        snprintf(o.empty, sizeof o.empty, "无 %u 年数据", o.year);
+    else
+        snprintf(o.empty, sizeof o.empty, "%u 年无符合条件的问题", o.year);
     if (store_meta_get(store, "rules", o.rules, sizeof o.rules) != 0)
         snprintf(o.rules, sizeof o.rules, "catalogue %s, settings not recorded", RULES_CATALOGUE_VERSION);
     size_t from = 0, to = 0;
@@ -192,7 +226,9 @@ static int flags_run(int argc, char **argv, bool report)
         from = (size_t)at;
         to = nodes_subtree_end(&nodes, (size_t)at);
     }
+    if (output_begin(&o.out) != 0) goto done;
     rc = flags_print(&o, store, &nodes, &all, from, to);
+    if (output_end(&o.out) != 0) rc = EXIT_ERROR;
 done:
     findings_clear(&all);
     nodes_free(&nodes);

@@ -24,18 +24,27 @@
 
 #include "commands.h"
 
+/* What the printed authorized.txt line carries when --entity is not given: a value no
+ * hierarchy has, so a line pasted unchanged authorises nothing. */
+#define KEYGEN_ENTITY_PLACEHOLDER "单位代码"
+
 static void keygen_usage(FILE *f)
 {
     fprintf(f,
-        "usage: huizong keygen --out BASENAME [--name TEXT] [--force]\n"
+        "usage: huizong keygen --out BASENAME [--name TEXT] [--entity CODE[,CODE...]]\n"
+        "                      [--print line|key] [--force]\n"
         "\n"
-        "Writes a new CURVE keypair in CZMQ zcert format and prints the public key (Z85):\n"
+        "Writes a new CURVE keypair in CZMQ zcert format and prints the line to paste into the\n"
+        "aggregator's authorized.txt:  PUBLIC_KEY  ENTITIES  # NAME\n"
         "  BASENAME          public certificate: hand it to the other side\n"
         "  BASENAME_secret   secret certificate (mode 0600): never leaves this machine\n"
         "\n"
         "  --out BASENAME    where to write (refuses to overwrite existing files)\n"
         "  --name TEXT       a label stored in the certificates' metadata, e.g. the entity\n"
         "                    or host the key belongs to\n"
+        "  --entity CODES    the entities the key may submit for, in the printed line\n"
+        "                    (default the placeholder " KEYGEN_ENTITY_PLACEHOLDER ": replace it)\n"
+        "  --print key       print the bare public key (Z85) instead, for scripts\n"
         "  --force           replace existing files\n"
         "  --help            this text\n"
         "\n"
@@ -65,11 +74,12 @@ static int keygen_install(const char *tmp, const char *final, int force)
 
 int cmd_keygen(int argc, char **argv)
 {
-    const char *out = NULL, *name = NULL;
-    int force = 0;
+    const char *out = NULL, *name = NULL, *entities = NULL;
+    int force = 0, bare = 0;
     static const struct option longopts[] = {
         { "out", required_argument, 0, 'o' }, { "name", required_argument, 0, 'n' },
-        { "force", no_argument, 0, 'f' }, { "help", no_argument, 0, 'h' },
+        { "force", no_argument, 0, 'f' }, { "entity", required_argument, 0, 'e' },
+        { "print", required_argument, 0, 'p' }, { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 } };
     int c;
     optind = 1;
@@ -78,6 +88,12 @@ int cmd_keygen(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'n': name = optarg; break;
         case 'f': force = 1; break;
+        case 'e': entities = optarg; break;
+        case 'p':
+            if (!strcmp(optarg, "key")) bare = 1;
+            else if (!strcmp(optarg, "line")) bare = 0;
+            else { fprintf(stderr, "huizong keygen: --print is line or key, got '%s'\n", optarg); return EXIT_USAGE; }
+            break;
         case 'h': keygen_usage(stdout); return EXIT_OK;
         default: keygen_usage(stderr); return EXIT_USAGE;
         }
@@ -90,6 +106,14 @@ int cmd_keygen(int argc, char **argv)
         fprintf(stderr, "huizong keygen: --out BASENAME is required (see --help)\n");
         return EXIT_USAGE;
     }
+    /* The entity list goes into authorized.txt as one field: codes separated by commas. */
+    for (const char *p = entities; p && *p; p++) {
+        if ((unsigned char)*p <= 0x20 || *p == '#' || *p == 0x7f) {
+            fprintf(stderr, "huizong keygen: --entity is CODE[,CODE...] without blanks or '#'\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (entities && !entities[0]) entities = NULL;
     /* zcert_load and friends use 256-byte buffers for "BASENAME_secret". */
     if (strlen(out) > 200) {
         fprintf(stderr, "huizong keygen: --out path is too long (200 characters at most)\n");
@@ -150,8 +174,20 @@ int cmd_keygen(int argc, char **argv)
         if (!force) unlink(final_sec);   /* we created it a moment ago */
         goto done;
     }
-    printf("%s\n", zcert_public_txt(cert));
+    if (bare) {
+        printf("%s\n", zcert_public_txt(cert));
+    } else {
+        /* The authorized.txt line: key, entity list, and the name as a comment. */
+        printf("%s  %s", zcert_public_txt(cert), entities ? entities : KEYGEN_ENTITY_PLACEHOLDER);
+        if (name && name[0]) printf("  # %s", name);
+        putchar('\n');
+    }
     fprintf(stderr, "huizong keygen: wrote %s (public) and %s (secret, mode 0600)\n", out, final_sec);
+    if (!bare)
+        fprintf(stderr, "huizong keygen: add the line above to the aggregator's authorized.txt%s, "
+                        "then: kill -HUP $(pidof huizong-aggregator)\n",
+                entities ? "" : " after replacing " KEYGEN_ENTITY_PLACEHOLDER " with the entity codes "
+                                "this key may submit for (comma-separated; * for all)");
     rc = EXIT_OK;
 done:
     keygen_cleanup(tmp_pub, tmp_sec);

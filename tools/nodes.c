@@ -56,3 +56,19 @@ size_t nodes_subtree_end(const nodes_t *n, size_t i)
     while (j < n->h.count && n->depth[j] > n->depth[i]) j++;
     return j;
 }
+
+bool nodes_year_has_data(const nodes_t *n, store_t *store, uint32_t year)
+{
+    for (size_t i = 0; i < n->h.count; i++) {
+        if (n->depth[i] != 0) continue;   /* every figure rolls up to a root */
+        store_figure_t *f = NULL;
+        store_version_t *v = NULL;
+        size_t nf = 0, nv = 0;
+        store_figures(store, n->h.items[i].code, year, TABLE_NONE, &f, &nf);
+        if (!nf) store_versions(store, n->h.items[i].code, year, &v, &nv);
+        free(f);
+        free(v);
+        if (nf || nv) return true;
+    }
+    return false;
+}

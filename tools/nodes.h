@@ -4,6 +4,7 @@
 #ifndef HUIZONG_TOOLS_NODES_H
 #define HUIZONG_TOOLS_NODES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,5 +22,8 @@ void nodes_free(nodes_t *n);
 long nodes_find(const nodes_t *n, const char *code);
 /* One past the last index of the subtree rooted at i. */
 size_t nodes_subtree_end(const nodes_t *n, size_t i);
+/* Whether anything was submitted for year anywhere in the tree (a root has figures or a
+ * version): what lets a listing say 无 2030 年数据 instead of printing nothing. */
+bool nodes_year_has_data(const nodes_t *n, store_t *store, uint32_t year);
 
 #endif

@@ -11,14 +11,20 @@
 int cmd_rules(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "format", required_argument, 0, 'f' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+        OUTPUT_LONGOPTS, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *format = "text";
+    output_opts_t o = { .saved_stdout = -1 };
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'f') { format = optarg; continue; }
+        if (c != 'h' && c != '?') {
+            if (output_option(&o, c, optarg) < 0) return EXIT_USAGE;
+            continue;
+        }
         FILE *out = c == 'h' ? stdout : stderr;
-        fprintf(out, "usage: huizong rules [--format text|csv|json|markdown]\n\n"
+        fprintf(out, "usage: huizong rules [--format text|csv|json|markdown] [--header zh|ids]\n"
+                     "                     [--encoding utf-8-bom|utf-8|gb18030]\n\n"
                      "Prints the rule catalogue (version %s): id, default severity, scope, tables read,\n"
                      "English and Chinese descriptions. markdown is docs/rules.md.\n", RULES_CATALOGUE_VERSION);
         return c == 'h' ? EXIT_OK : EXIT_USAGE;
@@ -26,17 +32,26 @@ int cmd_rules(int argc, char **argv)
     if (!strcmp(format, "markdown")) { rules_write_markdown(stdout); return EXIT_OK; }
     int f = output_format_parse(format);
     if (f < 0) return EXIT_USAGE;
+    o.format = (output_format)f;
+    if (output_begin(&o) != 0) return EXIT_ERROR;
     const rule_info_t *rules;
     size_t n = rules_catalogue(&rules);
-    if (f == FORMAT_CSV) printf("id,severity,scope,tables,en,zh\n");
+    if (f == FORMAT_CSV && o.header_ids) printf("id,severity,scope,tables,en,zh\n");
+    else if (f == FORMAT_CSV) printf("规则,名称,默认严重程度,范围,所读表,英文说明,中文说明\n");
     if (f == FORMAT_JSON) printf("{\"catalogue\":\"%s\",\"rules\":[", RULES_CATALOGUE_VERSION);
     for (size_t i = 0; i < n; i++) {
         const rule_info_t *r = &rules[i];
+        const char *zh = rules_name_zh(r->id);
         if (f == FORMAT_TEXT) {
-            printf("%-32s %-8s %-6s %s\n    %s\n    %s\n", r->id, severity_name(r->severity),
-                   rules_scope_name(r->scope), r->tables, r->en, r->zh);
+            printf("%-32s ", r->id);
+            findings_pad(stdout, zh ? zh : "", 20);
+            printf(" %s %-6s %s\n    %s\n    %s\n", severity_label(r->severity),
+                   rules_scope_name(r->scope), r->tables, r->zh, r->en);
         } else if (f == FORMAT_CSV) {
-            printf("%s,%s,%s,", r->id, severity_name(r->severity), rules_scope_name(r->scope));
+            printf("%s,", r->id);
+            if (!o.header_ids) { csv_write_field(stdout, zh ? zh : ""); putchar(','); }
+            printf("%s,%s,", o.header_ids ? severity_name(r->severity) : severity_label(r->severity),
+                   rules_scope_name(r->scope));
             csv_write_field(stdout, r->tables);
             putchar(',');
             csv_write_field(stdout, r->en);
@@ -57,6 +72,6 @@ int cmd_rules(int argc, char **argv)
         }
     }
     if (f == FORMAT_JSON) printf("\n]}\n");
-    if (f == FORMAT_TEXT) printf("%zu rules, catalogue %s\n", n, RULES_CATALOGUE_VERSION);
-    return EXIT_OK;
+    if (f == FORMAT_TEXT) printf("共 %zu 条规则，目录版本 %s\n", n, RULES_CATALOGUE_VERSION);
+    return output_end(&o) == 0 ? EXIT_OK : EXIT_ERROR;
 }

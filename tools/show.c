@@ -14,7 +14,8 @@
 static void show_usage(FILE *out)
 {
     fprintf(out,
-        "usage: huizong show --db DIR --entity CODE --year Y [--version N] [--format text|csv|json]\n"
+        "usage: huizong show --db DIR --entity CODE --year Y [--version N]\n"
+        "                    " OUTPUT_USAGE "\n\n"
         "       huizong show --text --db DIR --entity CODE --year Y [--version N] [--format text|json]\n\n"
         "Prints the versions submitted for CODE in year Y (id, time, facts, source) and the facts\n"
         "of the current version (or of version N), with Chinese labels and source lines.\n"
@@ -41,7 +42,7 @@ static void show_text(store_t *store, const entity_t *e, uint32_t year,
     for (size_t i = 0; i < nv; i++) {
         char when[32];
         format_time(v[i].received_ms, when);
-        printf("  版本 v%u%s  %s  %u facts  id %s  source %s\n", v[i].version,
+        printf("  版本 v%u%s  %s  %u 个数据  报送号 %s  来源 %s\n", v[i].version,
                v[i].version == shown ? " *" : "", when, v[i].fact_count, v[i].submission_id,
                v[i].source);
     }
@@ -50,16 +51,19 @@ static void show_text(store_t *store, const entity_t *e, uint32_t year,
         const fact_t *f = &s->facts[i];
         char amt[AMOUNT_BUF];
         const char *label = f->name && *f->name ? f->name : tool_row_label(store, f->table, f->row);
-        printf("  %-12s %-16s %-28s %-10s %14s", table_name(f->table), f->row, label,
-               column_name(f->column), amount_format(f->fen, amt));
-        if (f->line) printf("  (%s:%u)", s->source ? s->source : "", f->line);
+        printf("  %-12s %-16s ", table_name(f->table), f->row);
+        findings_pad(stdout, label, 28);
+        printf(" %-10s %14s", column_name(f->column), amount_format(f->fen, amt));
+        if (f->line) printf("  （%s:%u）", s->source ? s->source : "", f->line);
         putchar('\n');
     }
 }
 
-static void show_csv(const entity_t *e, uint32_t year, const submission_t *s, uint32_t version)
+static void show_csv(const entity_t *e, uint32_t year, const submission_t *s, uint32_t version,
+                     bool ids)
 {
-    printf("entity,year,version,table,row,name,column,amount,source,line\n");
+    if (ids) printf("entity,year,version,table,row,name,column,amount,source,line\n");
+    else printf("单位代码,年度,版本,表,行,名称,列,金额(万元),来源文件,来源行\n");
     for (size_t i = 0; i < s->count; i++) {
         const fact_t *f = &s->facts[i];
         char amt[AMOUNT_BUF];
@@ -136,28 +140,31 @@ int cmd_show(int argc, char **argv)
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
         { "entity", required_argument, 0, 'e' }, { "version", required_argument, 0, 'v' },
-        { "format", required_argument, 0, 'f' }, { "text", no_argument, 0, 't' },
+        OUTPUT_LONGOPTS, { "text", no_argument, 0, 't' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int text = 0;
     const char *db = NULL, *code = NULL;
     uint32_t year = 0, version = 0;
-    int format = FORMAT_TEXT, c;
+    output_opts_t out = { .saved_stdout = -1 };
+    int c, handled;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if ((handled = output_option(&out, c, optarg)) < 0) return EXIT_USAGE;
+        if (handled) continue;
         switch (c) {
         case 'd': db = optarg; break;
         case 'e': code = optarg; break;
         case 'y': if (!(year = tool_parse_year(optarg))) return EXIT_USAGE; break;
         case 'v': version = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'f': if ((format = output_format_parse(optarg)) < 0) return EXIT_USAGE; break;
         case 't': text = 1; break;
         case 'h': show_usage(stdout); return EXIT_OK;
         default: show_usage(stderr); return EXIT_USAGE;
         }
     }
     if (!db || !code || !year) { show_usage(stderr); return EXIT_USAGE; }
+    output_format format = out.format;
     if (text && format == FORMAT_CSV) {
-        fprintf(stderr, "huizong show: --text prints text or json, not csv\n");
+        fprintf(stderr, "huizong show: --text 只输出 text 或 json（prints text or json, not csv）\n");
         return EXIT_USAGE;
     }
     store_t *store = tool_open_store(db);
@@ -168,12 +175,12 @@ int cmd_show(int argc, char **argv)
     size_t nv = 0;
     submission_t *s = NULL;
     if (store_entity(store, code, &e) != 0) {
-        fprintf(stderr, "huizong show: unknown entity '%s'\n", code);
+        fprintf(stderr, "huizong show: 未知单位 '%s'（不在层级中）\n", code);
         goto done;
     }
     store_versions(store, code, year, &v, &nv);
     if (nv == 0) {
-        fprintf(stderr, "huizong show: %s %s has no submission for %u\n", code, e.name, year);
+        fprintf(stderr, "huizong show: %s %s 无 %u 年报送数据\n", code, e.name, year);
         goto done;
     }
     if (!version) version = v[nv - 1].version;
@@ -183,13 +190,14 @@ int cmd_show(int argc, char **argv)
     }
     s = store_facts(store, code, year, version);
     if (!s) {
-        fprintf(stderr, "huizong show: %s has no version %u for %u\n", code, version, year);
+        fprintf(stderr, "huizong show: %s %u 年没有版本 %u\n", code, year, version);
         goto done;
     }
+    if (output_begin(&out) != 0) goto done;
     if (format == FORMAT_TEXT) show_text(store, &e, year, v, nv, s, version);
-    else if (format == FORMAT_CSV) show_csv(&e, year, s, version);
+    else if (format == FORMAT_CSV) show_csv(&e, year, s, version, out.header_ids);
     else show_json(&e, year, v, nv, s, version);
-    rc = EXIT_OK;
+    rc = output_end(&out) == 0 ? EXIT_OK : EXIT_ERROR;
 done:
     submission_destroy(&s);
     free(v);

@@ -23,6 +23,7 @@ typedef struct {
     uint32_t year;
     int depth;              /* -1 = unlimited */
     output_format format;
+    output_opts_t out;
 } tree_opts;
 
 typedef struct {
@@ -34,11 +35,13 @@ static void tree_usage(FILE *out)
 {
     fprintf(out,
         "usage: huizong tree --db DIR --year Y [--entity CODE] [--table T] [--row R]\n"
-        "                    [--column C] [--depth N] [--format text|csv|json]\n\n"
+        "                    [--column C] [--depth N] " OUTPUT_USAGE "\n\n"
         "Prints the hierarchy under CODE (default: every root) with, for each node, its code,\n"
         "Chinese name and level, its reported / declared / computed figures in 万元, and which\n"
         "subordinates have submitted for the year. Without --table/--row/--column it shows the\n"
-        "summary table's 收入总计 and 支出总计.\n"
+        "summary table's 收入总计 and 支出总计. --table takes an id (gpb_func) or a Chinese name\n"
+        "(一般公共预算支出表). A year without data says 无 Y 年数据; a row no node has, that it\n"
+        "does not exist in the table.\n"
         "exit: 0 ok, 2 usage, 3 database error or unknown entity\n");
 }
 
@@ -48,13 +51,16 @@ static int tree_parse(int argc, char **argv, tree_opts *o)
         { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
         { "entity", required_argument, 0, 'e' }, { "table", required_argument, 0, 't' },
         { "row", required_argument, 0, 'r' }, { "column", required_argument, 0, 'c' },
-        { "depth", required_argument, 0, 'D' }, { "format", required_argument, 0, 'f' },
+        { "depth", required_argument, 0, 'D' }, OUTPUT_LONGOPTS,
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->depth = -1;
-    int c, f;
+    o->out.saved_stdout = -1;
+    int c, handled;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if ((handled = output_option(&o->out, c, optarg)) < 0) return EXIT_USAGE;
+        if (handled) continue;
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'y': if (!(o->year = tool_parse_year(optarg))) return EXIT_USAGE; break;
@@ -62,25 +68,19 @@ static int tree_parse(int argc, char **argv, tree_opts *o)
         case 'r': o->row = optarg; break;
         case 'D': o->depth = atoi(optarg); break;
         case 't':
-            if ((o->table = table_from_name(optarg)) == TABLE_NONE) {
-                fprintf(stderr, "huizong tree: unknown table '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
+            if ((o->table = tool_parse_table("huizong tree", optarg)) == TABLE_NONE) return EXIT_USAGE;
             break;
         case 'c':
             if ((o->column = column_from_name(optarg)) == COL_NONE) {
-                fprintf(stderr, "huizong tree: unknown column '%s'\n", optarg);
+                fprintf(stderr, "huizong tree: 未知列 '%s'\n", optarg);
                 return EXIT_USAGE;
             }
-            break;
-        case 'f':
-            if ((f = output_format_parse(optarg)) < 0) return EXIT_USAGE;
-            o->format = (output_format)f;
             break;
         case 'h': tree_usage(stdout); return -1;
         default: tree_usage(stderr); return EXIT_USAGE;
         }
     }
+    o->format = o->out.format;
     if (!o->db || !o->year) { tree_usage(stderr); return EXIT_USAGE; }
     return EXIT_OK;
 }
@@ -90,7 +90,7 @@ static bool tree_selects(const tree_opts *o, const store_figure_t *f)
 {
     if (!o->table && !o->row && !o->column)
         return f->key.table == TABLE_SUMMARY &&
-               (!strcmp(f->key.row, "income_total") || !strcmp(f->key.row, "expense_total"));
+               (!strcmp(f->key.row, TABLE_ROW_INCOME_TOTAL) || !strcmp(f->key.row, TABLE_ROW_EXPENSE_TOTAL));
     if (o->table && f->key.table != o->table) return false;
     if (o->row && strcmp(f->key.row, o->row) != 0) return false;
     if (o->column && f->key.column != o->column) return false;
@@ -169,10 +169,10 @@ static internal_flows tree_internal_flows(const entity_t *e, const store_figure_
     internal_flows fl = { 0 };
     if (e->level == LEVEL_UNIT) return fl;
     bool g1 = false, g2 = false, i1 = false, i2 = false;
-    fl.expense_gross = figure_reported(figs, n, TABLE_EXPENSE, "total", COL_TOTAL, &g1);
-    fl.expense_internal = figure_reported(figs, n, TABLE_EXPENSE, "total", COL_TO_SUB, &i1);
-    fl.income_gross = figure_reported(figs, n, TABLE_INCOME, "total", COL_TOTAL, &g2);
-    fl.income_internal = figure_reported(figs, n, TABLE_INCOME, "total", COL_UPPER, &i2);
+    fl.expense_gross = figure_reported(figs, n, TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_TOTAL, &g1);
+    fl.expense_internal = figure_reported(figs, n, TABLE_EXPENSE, TABLE_ROW_TOTAL, COL_TO_SUB, &i1);
+    fl.income_gross = figure_reported(figs, n, TABLE_INCOME, TABLE_ROW_TOTAL, COL_TOTAL, &g2);
+    fl.income_internal = figure_reported(figs, n, TABLE_INCOME, TABLE_ROW_TOTAL, COL_UPPER, &i2);
     if (!g1) fl.expense_internal = 0;
     if (!g2) fl.income_internal = 0;
     fl.any = (g1 && fl.expense_internal) || (g2 && fl.income_internal);
@@ -222,14 +222,14 @@ static void tree_text_node(store_t *store, const tree_opts *o, const entity_t *e
     if (fl.any) tree_text_flows(&fl, depth);
 }
 
-static void tree_csv_row(store_t *store, const entity_t *e, int depth, bool submitted,
-                         const child_status *cs, const store_figure_t *f)
+static void tree_csv_row(store_t *store, const tree_opts *o, const entity_t *e, int depth,
+                         bool submitted, const child_status *cs, const store_figure_t *f)
 {
     char rep[AMOUNT_BUF] = "", dec[AMOUNT_BUF] = "", com[AMOUNT_BUF] = "";
     printf("%s,", e->code);
     csv_write_field(stdout, e->name);
-    printf(",%s,%s,%d,%d,%zu,%zu,", level_name(e->level), e->parent, depth, submitted,
-           cs->submitted, cs->total);
+    printf(",%s,%s,%d,%d,%zu,%zu,", o->out.header_ids ? level_name(e->level) : level_label(e->level),
+           e->parent, depth, submitted, cs->submitted, cs->total);
     csv_write_field(stdout, cs->missing);
     if (!f) { printf(",,,,,,,,\n"); return; }
     if (f->has_declared) amount_format(f->declared, dec);
@@ -289,6 +289,37 @@ static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e
     printf("}");
 }
 
+/* Whether the selection is empty, and what to say: no data for the year at all, or no node
+ * of the subtree with the requested row (in the requested table). */
+static bool tree_empty(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t start,
+                       size_t end, char *msg, size_t n)
+{
+    if (!nodes_year_has_data(nodes, store, o->year)) {
+        snprintf(msg, n, "无 %u 年数据", o->year);
+        return true;
+    }
+    if (!o->row && !o->table && !o->column) return false;
+    for (size_t i = start; i < end; i++) {
+        store_figure_t *figs = NULL;
+        size_t nfigs = 0;
+        bool found = false;
+        store_figures(store, nodes->h.items[i].code, o->year, o->table, &figs, &nfigs);
+        for (size_t k = 0; k < nfigs && !found; k++) found = tree_selects(o, &figs[k]);
+        free(figs);
+        if (found) return false;
+    }
+    char what[128] = "", where[160];
+    if (o->row) snprintf(what, sizeof what, "行 %s", o->row);
+    if (o->column)
+        snprintf(what + strlen(what), sizeof what - strlen(what), "%s列 %s", o->row ? " " : "",
+                 column_name(o->column));
+    if (o->table) snprintf(where, sizeof where, "%s（%s）", table_name(o->table), table_label(o->table));
+    else snprintf(where, sizeof where, "任何表");
+    if (what[0]) snprintf(msg, n, "%s 不存在于 %s 的 %u 年数据中", what, where, o->year);
+    else snprintf(msg, n, "%u 年无 %s 数据", o->year, where);
+    return true;
+}
+
 static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,
                       int rel_depth, bool *first)
 {
@@ -306,8 +337,8 @@ static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, 
     } else {
         bool any = false;
         for (size_t k = 0; k < nfigs; k++)
-            if (tree_selects(o, &figs[k])) { tree_csv_row(store, e, rel_depth, submitted, &cs, &figs[k]); any = true; }
-        if (!any) tree_csv_row(store, e, rel_depth, submitted, &cs, NULL);
+            if (tree_selects(o, &figs[k])) { tree_csv_row(store, o, e, rel_depth, submitted, &cs, &figs[k]); any = true; }
+        if (!any) tree_csv_row(store, o, e, rel_depth, submitted, &cs, NULL);
     }
     *first = false;
     free(figs);
@@ -330,7 +361,7 @@ int cmd_tree(int argc, char **argv)
     if (o.entity) {
         long at = nodes_find(&nodes, o.entity);
         if (at < 0) {
-            fprintf(stderr, "huizong tree: unknown entity '%s'\n", o.entity);
+            fprintf(stderr, "huizong tree: 未知单位 '%s'（不在层级中）\n", o.entity);
             nodes_free(&nodes);
             store_destroy(&store);
             return EXIT_ERROR;
@@ -338,9 +369,24 @@ int cmd_tree(int argc, char **argv)
         start = (size_t)at;
         end = nodes_subtree_end(&nodes, start);
     }
-    if (o.format == FORMAT_CSV)
+    char empty[256];
+    rc = EXIT_OK;
+    if (tree_empty(store, &o, &nodes, start, end, empty, sizeof empty)) {
+        /* Nothing to show: say so instead of a tree of 未报送 or of bare names. Text says
+         * it on stdout (it is the answer); CSV and JSON keep stdout parseable. */
+        if (o.format == FORMAT_TEXT) {
+            printf("%s\n", empty);
+            goto done;
+        }
+        fprintf(stderr, "huizong tree: %s\n", empty);
+    }
+    if (output_begin(&o.out) != 0) { rc = EXIT_ERROR; goto done; }
+    if (o.format == FORMAT_CSV && o.out.header_ids)
         printf("code,name,level,parent,depth,submitted,children_submitted,children_total,missing,"
                "table,row,label,column,reported,declared,computed,contributors\n");
+    else if (o.format == FORMAT_CSV)
+        printf("单位代码,单位名称,层级,上级代码,深度,本级已报送,下级已报送,下级总数,未报送下级,"
+               "表,行,行名称,列,报送数(万元),申报数(万元),汇总数(万元),计入下级数\n");
     if (o.format == FORMAT_JSON) printf("[");
     int base = start < end ? nodes.depth[start] : 0;
     bool first = true;
@@ -350,7 +396,9 @@ int cmd_tree(int argc, char **argv)
         tree_emit(store, &o, &nodes, i, rel, &first);
     }
     if (o.format == FORMAT_JSON) printf("\n]\n");
+    if (output_end(&o.out) != 0) rc = EXIT_ERROR;
+done:
     nodes_free(&nodes);
     store_destroy(&store);
-    return EXIT_OK;
+    return rc;
 }

@@ -93,7 +93,7 @@ static int snap_expense_total(store_t *store, const char *code, uint32_t year, i
     int rc = -1;
     if (store_figures(store, code, year, TABLE_SUMMARY, &figs, &n) != 0) return -1;
     for (size_t i = 0; i < n; i++)
-        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, "expense_total") &&
+        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, TABLE_ROW_EXPENSE_TOTAL) &&
             (figs[i].has_declared || figs[i].has_computed)) {
             *fen = store_figure_reported(&figs[i]);
             rc = 0;
@@ -276,7 +276,7 @@ static void watch_print_text(const watch_t *w, const event_t *ev)
     } else if (!strcmp(ev->kind, "totals")) {
         char *end = NULL;
         long long fen = 0;
-        if (watch_detail_get(ev->detail, "expense_total", v, sizeof v) == 0 && strcmp(v, "-")) {
+        if (watch_detail_get(ev->detail, TABLE_ROW_EXPENSE_TOTAL, v, sizeof v) == 0 && strcmp(v, "-")) {
             errno = 0;
             fen = strtoll(v, &end, 10);   /* the detail carries fen, an integer */
         }

@@ -16,7 +16,17 @@ AUTH="$WORK/authorized"
 
 SERVER=$(keygen server "aggregator 汇总") || fail "keygen server"
 DXH=$(keygen dongxihu "420112 东西湖区") || fail "keygen dongxihu"
-SZ=$(keygen suzhou "608 宿州市医疗保障局") || fail "keygen suzhou"
+# Without --print key, keygen prints the authorized.txt line to paste: key, entities (a
+# placeholder unless --entity is given), the name as a comment. 宿州's line is pasted as is.
+mkdir -p "$KEYS"
+SZ_LINE=$("$HZ" keygen --out "$KEYS/suzhou" --name "608 宿州市医疗保障局" --entity 608,335 2>"$WORK/keygen-line.err") ||
+  fail "keygen --entity"
+SZ=${SZ_LINE%% *}
+[ "$SZ_LINE" = "$SZ  608,335  # 608 宿州市医疗保障局" ] || fail "keygen line: '$SZ_LINE'"
+grep -q "authorized.txt" "$WORK/keygen-line.err" || fail "keygen does not say where the line goes"
+line=$("$HZ" keygen --out "$KEYS/placeholder" --name "某单位" 2>"$WORK/keygen-ph.err") || fail "keygen placeholder"
+[ "$line" = "${line%% *}  单位代码  # 某单位" ] || fail "keygen placeholder line: '$line'"
+grep -q "replacing 单位代码" "$WORK/keygen-ph.err" || fail "keygen does not ask to replace the placeholder"
 STRANGER=$(keygen stranger "not authorised") || fail "keygen stranger"
 [ ${#SERVER} -eq 40 ] && [ ${#DXH} -eq 40 ] || fail "keygen did not print 40-character Z85 keys"
 [ "$(stat -c %a "$KEYS/dongxihu_secret")" = 600 ] || fail "secret file mode is $(stat -c %a "$KEYS/dongxihu_secret"), not 600"
@@ -30,7 +40,7 @@ echo "ok: keygen"
 cat >"$AUTH" <<EOF
 # collectors allowed to submit to this aggregator
 $DXH  420112        # 东西湖区 and everything under it
-$SZ   608,335       # 宿州医保局, 达州医保中心
+$SZ_LINE
 EOF
 
 agg() { "$AGG" --db "$DB" --bind "$ENDPOINT" --hierarchy "$HIERARCHY" "$@"; }   # in the foreground
@@ -84,7 +94,20 @@ wait_log "ZAP refused connection from"
 grep -qF "key $STRANGER: key not in the authorisation file" "$AGG_LOG" ||
   fail "the aggregator did not log the refused key"
 stored 608 2024 && fail "608 was stored from an unknown key"
-echo "ok: an unknown key is refused by ZAP"
+# The collector says why, naming the likely causes, instead of only "no ack": with a
+# deadline of a minute it still stops at the refusal, before the deadline.
+t0=$(date +%s)
+rc=0; collector submit "$WORK/spool-stranger2" --timeout 500 --deadline 60 $(with_key stranger) \
+    "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/stranger2.out" 2>&1 || rc=$?
+[ $rc -eq 4 ] || { cat "$WORK/stranger2.out"; fail "unknown key (deadline 60): exit $rc, expected 4"; }
+[ $(( $(date +%s) - t0 )) -lt 60 ] || fail "unknown key: the collector waited for its deadline"
+grep -q "CURVE 握手失败：汇总端拒绝了本采集端的密钥" "$WORK/stranger2.out" ||
+  { cat "$WORK/stranger2.out"; fail "unknown key: the collector does not say the handshake was refused"; }
+grep -q "authorized.txt" "$WORK/stranger2.out" && grep -q -- "--server-key" "$WORK/stranger2.out" ||
+  fail "unknown key: the likely causes are not named"
+grep -q PENDING "$WORK/stranger2.out" || fail "unknown key (deadline 60): no PENDING line"
+[ "$(pb_count "$WORK/spool-stranger2")" -ge 1 ] || fail "unknown key: the submission left the spool"
+echo "ok: an unknown key is refused by ZAP, and the collector says why before its deadline"
 
 # 3. No key at all against the CURVE aggregator: same.
 rc=0; send nokey "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/nokey.out" 2>&1 || rc=$?
@@ -103,6 +126,8 @@ rc=0; collector submit "$WORK/spool-wrongserver" \
 [ $rc -eq 4 ] || { cat "$WORK/wrongserver.out"; fail "wrong server key: exit $rc, expected 4"; }
 stored 608 2024 && fail "608 was stored over a connection to the wrong server key"
 wait_log "CURVE handshake failed (the client holds a wrong --server-key?)"
+grep -q "CURVE 握手失败" "$WORK/wrongserver.out" && grep -q -- "--server-key" "$WORK/wrongserver.out" ||
+  { cat "$WORK/wrongserver.out"; fail "wrong server key: the collector does not name the cause"; }
 echo "ok: a wrong server key fails the handshake"
 
 # 5. Authorised key, entity outside its subtree: REJECTED with the reason, nothing stored.

@@ -203,7 +203,7 @@ for e in $entities; do
         [ "$source" = "r$v-$(echo "$source" | sed 's/^r[0-9]*-//')" ] || fail "$e v$v came from $source, not round $v"
         exp="$WORK/expect/$e.r$v"
         [ "$nfacts" -eq "$(wc -l <"$exp")" ] || fail "$e v$v holds $nfacts facts, its file has $(wc -l <"$exp")"
-        "$HZ" show --db "$DB" --entity "$e" --year 2024 --version "$v" --format csv \
+        "$HZ" show --db "$DB" --entity "$e" --year 2024 --version "$v" --format csv --header ids \
             | "$KIT" facts - | sort >"$WORK/got" || fail "show $e v$v"
         cmp -s "$WORK/got" "$exp" || fail "$e v$v: stored facts differ from $source: $(diff "$WORK/got" "$exp" | head -4)"
         [ "$v" -eq "$R2" ] || grep -qx "$e 2024 $v" "$WORK/acks" || fail "$e v$v stored but no collector saw it acked"

@@ -19,7 +19,7 @@ send() {   # send NAME FILES...
 TABLES="summary income expense fiscal gpb_func gpb_econ three_public gfb_func soe_func projects"
 reported() {
   for t in $TABLES; do
-    "$HZ" tree --db "$WORK/$1" --year 2024 --entity "$2" --depth 0 --table "$t" --format csv |
+    "$HZ" tree --db "$WORK/$1" --year 2024 --entity "$2" --depth 0 --table "$t" --format csv --header ids |
       awk -F, 'NR > 1 { print $1 "," $10 "," $11 "," $13 "," $14 }'
   done
 }

@@ -37,12 +37,12 @@ send() {
     probe --timeout 5000 "$WORK/$name.pb" >"$WORK/$name.out" 2>&1
 }
 
-# nothing ENTITY YEAR: the store has no submission for it (show exits 3 and says so)
+# nothing ENTITY YEAR: the store has no submission for it (show exits 3 and says 无 YEAR 年报送数据)
 nothing() {
     local rc=0 out
     out=$("$HZ" show --db "$DB" --entity "$1" --year "$2" 2>&1) || rc=$?
     [ "$rc" -eq 3 ] || fail "$1 $2: huizong show exit $rc, expected 3 (nothing stored): $out"
-    [[ $out == *"has no submission for $2"* ]] || fail "$1 $2: show did not say 'no submission': $out"
+    [[ $out == *"无 $2 年报送数据"* ]] || fail "$1 $2: show did not say 无 $2 年报送数据: $out"
 }
 
 # rejected NAME ENTITY YEAR REASON MAKE-ARGS...
@@ -98,7 +98,7 @@ accepted max1 1
 rejected max2 026-fwzx 2042 "amounts of '026-fwzx' overflow a consolidated total" --fen max
 tree_total() {   # computed expense/total/total of ENTITY in YEAR, as printed by huizong tree
     "$HZ" tree --db "$DB" --year "$2" --entity "$1" --depth 0 --table expense --row total \
-        --column total --format csv | awk -F, 'NR == 2 { print $16 }'
+        --column total --format csv --header ids | awk -F, 'NR == 2 { print $16 }'
 }
 [ "$(tree_total 026 2042)" = "9223372036854.775807" ] || fail "026 total after the overflow: '$(tree_total 026 2042)', expected INT64_MAX fen"
 [ "$(tree_total 420000 2042)" = "9223372036854.775807" ] || fail "province total after the overflow: '$(tree_total 420000 2042)'"
@@ -120,12 +120,12 @@ echo "ok: INT64_MAX -> INT64_MIN resubmission applied; downward overflow rejecte
 # INT64_MIN is a legal sint64 and is stored exactly; "-0.00" is 0 fen (no -0 in sint64).
 send min --entity 026001 --year 2043 --fen min || fail "min: no ack"
 accepted min 1
-got=$("$HZ" show --db "$DB" --entity 026001 --year 2043 --format csv | "$KIT" facts - | cut -f6) || true
+got=$("$HZ" show --db "$DB" --entity 026001 --year 2043 --format csv --header ids | "$KIT" facts - | cut -f6) || true
 [ "$got" = "-9223372036854775808" ] || fail "INT64_MIN stored as '$got'"
 printf 'entity,year,table,row,name,column,amount\n335001,2044,expense,total,,total,-0.00\n' >"$WORK/negzero.csv"
 submit "$WORK/negzero.csv" >"$WORK/negzero.out" 2>&1 \
     || fail "negzero: submit failed: $(cat "$WORK/negzero.out")"
-got=$("$HZ" show --db "$DB" --entity 335001 --year 2044 --format csv | awk -F, 'NR == 2 { print $8 }') || true
+got=$("$HZ" show --db "$DB" --entity 335001 --year 2044 --format csv --header ids | awk -F, 'NR == 2 { print $8 }') || true
 [ "$got" = "0.00" ] || fail "-0.00 stored as '$got', expected 0.00"
 echo "ok: INT64_MIN stored exactly; -0.00 is 0 fen"
 

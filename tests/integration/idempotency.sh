@@ -33,8 +33,8 @@ grep -q '^335 2023 123 facts ACCEPTED v1 replayed' "$WORK/flush2.out" || fail "s
 grep -q '^335001 2023 107 facts ACCEPTED v1 replayed' "$WORK/flush2.out" || fail "second flush: 335001 2023 not a replay of v1"
 [ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "replayed files must leave the spool"
 # Same flags both times: the stored ack is what comes back.
-f1=$(grep '^335 2023' "$WORK/flush1.out" | sed 's/.*(flags/(flags/') || true
-f2=$(grep '^335 2023' "$WORK/flush2.out" | sed 's/.*(flags/(flags/') || true
+f1=$(grep '^335 2023' "$WORK/flush1.out" | sed 's/.*(已入库/(已入库/') || true
+f2=$(grep '^335 2023' "$WORK/flush2.out" | sed 's/.*(已入库/(已入库/') || true
 [ "$f1" = "$f2" ] || fail "replayed ack flags differ: '$f1' vs '$f2'"
 
 # The store itself, read by `huizong show` (the lead's tool) when it is built: one version.

@@ -9,7 +9,7 @@
 # and clear each flag when a resubmission fixes it.
 source "$(dirname "$0")/lib.sh.inc"
 start_aggregator
-flags_csv() { "$HZ_BIN/huizong" flags --db "$DB" --year 2024 --entity 608 --format csv >"$WORK/flags.csv" || true; }
+flags_csv() { "$HZ_BIN/huizong" flags --db "$DB" --year 2024 --entity 608 --format csv --header ids >"$WORK/flags.csv" || true; }
 has_flag() { flags_csv; grep -q "^608,2024,$1," "$WORK/flags.csv"; }
 
 submit "$HZ_EXAMPLES/suzhou-2024.csv" >/dev/null || fail "seed submission"
@@ -56,6 +56,25 @@ grep -q "^608,2024,level.transfer_upper," "$WORK/flags.csv" && fail "transfer fl
 expect_figure 608 2024 summary expense_total amount computed 1774.00
 expect_figure 608 2024 summary expense_total amount reported 1774.62
 echo "ok: declared vs computed mismatch with contributions"
+
+# The city's workbook shows the same disagreement (issue 12 item 6): 宿州市 (341300) declares
+# nothing, so its 汇总核对 rows come from 608; 608's own 分单位对比 puts its three units side
+# by side with the sum and the declared (reported) totals; 下级报送情况 lists who must submit.
+"$HZ_BIN/huizong" export --db "$DB" --year 2024 --entity 341300 --format csv --out "$WORK/city.csv" || fail "export 341300"
+grep -q '^汇总核对,608,宿州市医疗保障局,部门,.*,支出总计,.*,1774.62,1774.00,0.62,3,不一致$' "$WORK/city.csv" ||
+  { grep '^汇总核对' "$WORK/city.csv" | head; fail "汇总核对 of 341300 lacks 608's 支出总计 1774.62 vs 1774.00"; }
+grep -q '^下级报送情况,34' "$WORK/city.csv" && fail "下级报送情况 lists the city or the province"
+for u in 608 608001 608002 608003; do
+  grep -q "^下级报送情况,$u,.*,已报送," "$WORK/city.csv" || fail "下级报送情况: $u not listed as submitted"
+done
+"$HZ_BIN/huizong" export --db "$DB" --year 2024 --entity 608 --format csv --out "$WORK/dept.csv" || fail "export 608"
+grep '^分单位对比,' "$WORK/dept.csv" >"$WORK/compare.csv"
+grep -q '^分单位对比,608001,.*,单位,有数,1000.00,1000.00,900.00,' "$WORK/compare.csv" || { cat "$WORK/compare.csv"; fail "分单位对比: 608001"; }
+grep -q '^分单位对比,608003,.*,单位,有数,274.00,274.00,274.00,' "$WORK/compare.csv" || fail "分单位对比: 608003"
+grep -q '^分单位对比,,下级报送数合计,,,1774.00,1774.00,1674.00,' "$WORK/compare.csv" || fail "分单位对比: sum of the units"
+grep -q '^分单位对比,608,本级汇总数（报送数）,部门,,1774.62,1774.62,' "$WORK/compare.csv" || fail "分单位对比: 608's reported totals"
+grep -q '^分单位对比,,差额（本级−下级合计）,,,0.62,0.62,' "$WORK/compare.csv" || fail "分单位对比: difference 0.62"
+echo "ok: the workbook's 汇总核对, 分单位对比 and 下级报送情况 show it"
 
 # 608003 corrects its budget (274.62): the level flag clears; the text report names the rule.
 submit "$(unit_csv 608003 274.62 274.62 0 264.62 10.00)" >/dev/null || fail "608003 resubmission"

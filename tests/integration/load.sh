@@ -105,7 +105,7 @@ for i in $(seq 0 $((NCOL - 1))); do
         [ "$(echo "$sources" | wc -l)" -eq "$rounds" ] || fail "$e: $(echo "$sources" | wc -l) versions stored, $rounds submitted"
         echo "$sources" | awk -v d="$d" '$2 != "r" $1 "-" d ".csv" { bad = 1 } END { exit bad }' \
             || fail "$e: versions out of order or from the wrong file: $(echo "$sources" | tr '\n' ' ')"
-        "$HZ" show --db "$DB" --entity "$e" --year 2024 --format csv | "$KIT" facts - | sort >"$WORK/got"
+        "$HZ" show --db "$DB" --entity "$e" --year 2024 --format csv --header ids | "$KIT" facts - | sort >"$WORK/got"
         "$KIT" facts "$WORK/rounds/r$rounds-$d.csv" | awk -F'\t' -v e="$e" '$1 == e' | sort >"$WORK/exp"
         [ -s "$WORK/exp" ] || fail "$e: no expected facts"
         cmp -s "$WORK/got" "$WORK/exp" || fail "$e v$rounds: stored facts differ: $(diff "$WORK/got" "$WORK/exp" | head -4)"

@@ -76,7 +76,7 @@ grep -q '说明 suzhou-2024.txt（67234 字节）：说明核对：声明 76 条
   { FAIL_SHOW=report.txt; fail "report: no narrative summary for 608"; }
 # an entity none of whose flags is shown still gets its text's summary (达州: no text.share flag)
 "$HZ" report --db "$DB" --entity 510000 --year 2023 --rule text.share >"$WORK/report-335.txt" || true
-grep -q '^335 达州市医疗保障事务中心 2023 — 0 error' "$WORK/report-335.txt" &&
+grep -q '^335 达州市医疗保障事务中心 2023 — 错误 0' "$WORK/report-335.txt" &&
   grep -q '说明 dazhou-2023.txt（43565 字节）：说明核对：.*不符 0' "$WORK/report-335.txt" ||
   { FAIL_SHOW=report-335.txt; fail "report: no summary for 335's text"; }
 
@@ -126,7 +126,7 @@ grep -q '"entity":"026001"[^{]*"text"' "$WORK/check.json" && fail "the text went
 rc=0; "$COL" check "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$TXT/dongxihu-2024.txt" >"$WORK/check.txt" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] || fail "check with 3 narrative errors exited $rc"
 grep -q '^  dongxihu-2024.txt: 说明核对：声明 [0-9]* 条.*不符 3' "$WORK/check.txt" || { cat "$WORK/check.txt" | tail; fail "check: no summary"; }
-grep -q 'text.change_percent MISMATCH: 第 1074 行' "$WORK/check.txt" || fail "check: the L1074 finding"
+grep -q 'text.change_percent 不一致：第 1074 行' "$WORK/check.txt" || fail "check: the L1074 finding"
 rc=0; "$COL" check "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$TXT/dongxihu-2024.txt" --text-entity 999 >/dev/null 2>"$WORK/te.err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q -- "--text-entity 999" "$WORK/te.err" || fail "--text-entity of an entity not read: exit $rc"
 "$COL" check "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$TXT/dongxihu-2024.txt" --text-entity 026001 --format json >"$WORK/te.json" || true
@@ -144,7 +144,7 @@ rc=0; "$COL" check "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$WORK/dongxihu-gb.tx
 [ "$rc" -eq 2 ] && grep -q "不是合法的 UTF-8.*--encoding gb18030" "$WORK/gb.err" || fail "a GB18030 text read as UTF-8: exit $rc"
 # submit --strict counts the text's errors: nothing is sent
 rc=0; submit "$HZ_EXAMPLES/dongxihu-2024.csv" --text "$TXT/dongxihu-2024.txt" --strict >"$WORK/strict.out" 2>&1 || rc=$?
-[ "$rc" -eq 1 ] && grep -q "text.change_percent MISMATCH: 第 1074 行" "$WORK/strict.out" ||
+[ "$rc" -eq 1 ] && grep -q "text.change_percent 不一致：第 1074 行" "$WORK/strict.out" ||
   { cat "$WORK/strict.out"; fail "submit --strict with narrative errors: exit $rc"; }
 [ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "submit --strict spooled a submission"
 echo "ok: check --text"

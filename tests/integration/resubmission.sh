@@ -23,9 +23,9 @@ expect_figure 026 2024 gpb_func total total declared 2361.22
 expect_figure 026 2024 gpb_func total total reported 2361.22
 for e in 420112 420100 420000; do expect_figure $e 2024 gpb_func total total reported 2361.22; done
 # The earlier version is still readable for audit.
-"$HZ_BIN/huizong" show --db "$DB" --entity 026001 --year 2024 --version 1 --format csv >"$WORK/v1.csv"
+"$HZ_BIN/huizong" show --db "$DB" --entity 026001 --year 2024 --version 1 --format csv --header ids >"$WORK/v1.csv"
 grep -q '^026001,2024,1,income,total,.*,total,3311.22,' "$WORK/v1.csv" || fail "version 1 no longer readable"
-"$HZ_BIN/huizong" show --db "$DB" --entity 026001 --year 2024 --format csv >"$WORK/v2.csv"
+"$HZ_BIN/huizong" show --db "$DB" --entity 026001 --year 2024 --format csv --header ids >"$WORK/v2.csv"
 grep -q '^026001,2024,2,income,total,.*,total,3311.32,' "$WORK/v2.csv" || fail "current version is not v2"
 verify_clean
 echo "resubmission: all good"

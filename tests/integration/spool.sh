@@ -49,7 +49,7 @@ rc=0
 collector submit "$WORK/spool3" --strict --hierarchy "$HZ_EXAMPLES/entities.csv" "$WORK/wrong.csv" \
     >"$WORK/strict.out" 2>"$WORK/strict.err" || rc=$?
 [ "$rc" -eq 1 ] || fail "--strict with errors: exit $rc, expected 1"
-grep -q 'error-severity' "$WORK/strict.out" || fail "--strict must list the blocking findings"
+grep -q '条错误级问题' "$WORK/strict.out" || fail "--strict must list the blocking findings"
 [ "$(pb_count "$WORK/spool3")" -eq 0 ] || fail "--strict: something was spooled"
 
 # 4. run --watch.

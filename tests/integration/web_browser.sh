@@ -60,7 +60,7 @@ grep -q 'id="missing">未报送: .*武汉市东西湖区医疗保障基金核查
 browse "$H" "$HCSRF" "/flags?year=2024&entity=340000&severity=error" "$WORK/flags.html" 4000 flags.png
 grep -q '应为 0.00 实为 1.43 差 1.43' "$WORK/flags.html" || fail "the flag's arithmetic is not shown"
 grep -q 'suzhou-2024.csv:245' "$WORK/flags.html" || fail "the flag's source line is not shown"
-grep -q '项目支出表 单位资金：合计 1.43 &gt; 0.00 → MISMATCH' "$WORK/flags.html" || fail "the flag's explanation is not shown"
+grep -q '项目支出表 单位资金：合计 1.43 &gt; 0.00 → 不一致' "$WORK/flags.html" || fail "the flag's explanation is not shown"
 
 # The node's tables: declared and computed side by side.
 browse "$H" "$HCSRF" "/node?year=2024&entity=026" "$WORK/node.html" 4000 node.png

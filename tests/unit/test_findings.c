@@ -10,6 +10,7 @@
 
 #include "amount.h"
 #include "findings.h"
+#include "rules.h"
 
 typedef void (*writer_fn)(FILE *, const finding_t *);
 
@@ -79,8 +80,8 @@ START_TEST(line_and_json_forms)
 {
     finding_t f = sample(100, 101);
     char *out = render(line_one, &f, 0);
-    ck_assert_str_eq(out, "  error   table.total_row MISMATCH expense/total/total expected 0.0001 actual "
-                          "0.000101: 合计 \"x\" (a.csv:12)\n");
+    ck_assert_str_eq(out, "  错误 合计行 table.total_row 不一致 expense/total/total 应为 0.0001 实为 "
+                          "0.000101：合计 \"x\"（来源 a.csv:12）\n");
     free(out);
     out = render(findings_write_json, &f, 0);
     ck_assert_msg(strncmp(out, "{\"rule\":\"table.total_row\",", 26) == 0, "json: %s", out);
@@ -101,7 +102,69 @@ START_TEST(line_and_json_forms)
 }
 END_TEST
 
+static void csv_zh(FILE *o, const finding_t *f, unsigned flags) { findings_write_csv_as(o, f, flags); }
+static void header_as(FILE *o, const finding_t *f, unsigned flags) { (void)f; findings_write_csv_header_as(o, flags); }
+
+/* What a person reads is Chinese: labels, the rule's Chinese name beside its id, Chinese CSV
+ * headers; the ids stay for machines (--header ids, JSON). */
+START_TEST(chinese_for_people_ids_for_machines)
+{
+    ck_assert_str_eq(severity_label(SEV_ERROR), "错误");
+    ck_assert_str_eq(severity_label(SEV_WARNING), "警告");
+    ck_assert_str_eq(severity_label(SEV_INFO), "提示");
+    ck_assert_str_eq(verdict_label(VERDICT_MISMATCH), "不一致");
+    ck_assert_str_eq(verdict_label(VERDICT_ROUNDING), "舍入差");
+    ck_assert_str_eq(verdict_label(VERDICT_MALFORMED), "编码不规范");
+    ck_assert_str_eq(verdict_label(VERDICT_MISSING), "缺失");
+    ck_assert_int_eq(severity_parse("warning"), SEV_WARNING);
+    ck_assert_int_eq(severity_parse("警告"), SEV_WARNING);
+    ck_assert_int_eq(severity_parse("提示"), SEV_INFO);
+    ck_assert_int_eq(severity_parse("grave"), SEV_NONE);
+
+    finding_t f = sample(100, 101);
+    char *out = render(text_plain, &f, 0);
+    ck_assert_msg(strncmp(out, "  错误  合计行 table.total_row", strlen("  错误  合计行 table.total_row")) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "  不一致  应为 0.0001 实为 0.000101 差 0.000001\n") != NULL, "%s", out);
+    ck_assert_ptr_null(strstr(out, "MISMATCH"));
+    ck_assert_ptr_null(strstr(out, "error"));
+    free(out);
+
+    out = render(header_as, &f, 0);
+    ck_assert_msg(strncmp(out, "单位代码,年度,规则,规则名称,严重程度,判定,表,表名,", 30) == 0, "%s", out);
+    free(out);
+    out = render(header_as, &f, FINDING_CSV_IDS);
+    ck_assert_str_eq(out, "entity,year,rule,severity,verdict,table,row,column,expected,actual,difference,"
+                          "terms,explanation,source,line\n");
+    free(out);
+    out = render(csv_zh, &f, 0);
+    ck_assert_msg(strncmp(out, "608,2024,table.total_row,合计行,错误,不一致,expense,", 40) == 0, "%s", out);
+    free(out);
+    out = render(csv_zh, &f, FINDING_CSV_IDS);
+    ck_assert_msg(strncmp(out, "608,2024,table.total_row,error,MISMATCH,expense,total,total,", 50) == 0, "%s", out);
+    free(out);
+    /* JSON is for machines and keeps the ids. */
+    out = render(findings_write_json, &f, 0);
+    ck_assert_ptr_nonnull(strstr(out, "\"severity\":\"error\",\"verdict\":\"MISMATCH\""));
+    free(out);
+}
+END_TEST
+
+/* Every rule of the catalogue has a short Chinese name to print beside its id. */
+START_TEST(every_rule_has_a_chinese_name)
+{
+    const rule_info_t *rules;
+    size_t n = rules_catalogue(&rules);
+    for (size_t i = 0; i < n; i++) {
+        const char *zh = rules_name_zh(rules[i].id);
+        ck_assert_msg(zh && *zh, "rule %s has no Chinese name in core/rules_names.c", rules[i].id);
+    }
+    ck_assert_ptr_null(rules_name_zh("no.such_rule"));
+}
+END_TEST
+
 TESTKIT_MAIN("findings", NULL, NULL, 0,
              saturating_arithmetic,
              text_prints_saturated_difference,
-             line_and_json_forms)
+             line_and_json_forms,
+             chinese_for_people_ids_for_machines,
+             every_rule_has_a_chinese_name)

@@ -277,7 +277,7 @@ START_TEST(test_rounding_is_info)
     ck_assert_int_eq(x->expected, 149070000);
     ck_assert_int_eq(x->actual, 149060000);
     ck_assert_uint_eq(x->terms, 3);
-    ck_assert_msg(strstr(x->explanation, "20805 行政事业单位养老支出 149.06 ≠ 2080505 99.18 + 2080506 49.89 = 149.07 → ROUNDING"),
+    ck_assert_msg(strstr(x->explanation, "20805 行政事业单位养老支出 149.06 ≠ 2080505 99.18 + 2080506 49.89 = 149.07 → 舍入差"),
                   "%s", x->explanation);
     findings_clear(&f);
     /* 0.02 over 3 terms exceeds 0.015: a mismatch */

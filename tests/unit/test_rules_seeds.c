@@ -135,7 +135,7 @@ START_TEST(test_seed_explanations)
     }
     ck_assert_ptr_nonnull(r);
     ck_assert_msg(strstr(r->explanation,
-                         "20805 行政事业单位养老支出 149.06 ≠ 2080505 99.18 + 2080506 49.89 = 149.07 → ROUNDING"),
+                         "20805 行政事业单位养老支出 149.06 ≠ 2080505 99.18 + 2080506 49.89 = 149.07 → 舍入差"),
                   "%s", r->explanation);
     ck_assert_uint_eq(r->line, 30);
     ck_assert_ptr_nonnull(p);
