@@ -20,14 +20,16 @@ static void check_usage(FILE *f)
     fprintf(f,
         "usage: huizong-collector check FILE... [--encoding utf-8|gb18030|auto]\n"
         "                               [--hierarchy entities.csv] [--settings rules.conf]\n"
-        "                               [--format text|json]\n"
+        "                               [--format text|json] [--max-errors N]\n"
         "\n"
         "Reads budget CSV files (examples/FORMAT.md), validates every submission and runs\n"
         "the submission rules locally. Nothing is sent. Each entity's level comes from\n"
-        "--hierarchy; without it (or for an entity not in it) it is taken as a department.\n"
+        "--hierarchy; without it it is taken as a department. Every input error of a file is\n"
+        "printed at once (at most --max-errors per file, default %d).\n"
         "\n"
         "Exit status: 0 no error-severity findings, 1 error-severity findings,\n"
-        "2 usage error or an input file that cannot be read (each error is printed).\n");
+        "2 usage error or an input file that cannot be read (each error is printed).\n",
+        CSV_MAX_ERRORS_DEFAULT);
 }
 
 int cmd_check(int argc, char **argv)
@@ -36,7 +38,9 @@ int cmd_check(int argc, char **argv)
     static const struct option longopts[] = {
         { "encoding", required_argument, 0, 'e' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 's' }, { "format", required_argument, 0, 'f' },
+        { "max-errors", required_argument, 0, 'M' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    size_t max_errors = CSV_MAX_ERRORS_DEFAULT;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -44,6 +48,7 @@ int cmd_check(int argc, char **argv)
         case 'H': hier_path = optarg; break;
         case 's': settings_path = optarg; break;
         case 'f': format = optarg; break;
+        case 'M': if (collector_max_errors(optarg, &max_errors)) return COL_EXIT_INPUT; break;
         case 'h': check_usage(stdout); return COL_EXIT_OK;
         default: check_usage(stderr); return COL_EXIT_INPUT;
         }
@@ -72,7 +77,8 @@ int cmd_check(int argc, char **argv)
 
     submission_list_t list;
     submission_list_init(&list);
-    size_t failed = collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list);
+    size_t failed = collector_read_files_max(argv + optind, (size_t)(argc - optind), enc,
+                                             max_errors, &list);
     unsigned total_e = 0, total_w = 0, total_i = 0;
     if (json) fputs("{\"submissions\":[", stdout);
     for (size_t i = 0; i < list.count; i++) {

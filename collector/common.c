@@ -6,7 +6,9 @@
  */
 #include "collector.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,15 +59,27 @@ int collector_encoding(const char *name, csv_encoding *out)
 
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list)
 {
+    return collector_read_files_max(files, n, enc, CSV_MAX_ERRORS_DEFAULT, list);
+}
+
+size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t max_errors,
+                                submission_list_t *list)
+{
     size_t failed = 0;
     progress_t p;
     progress_start(&p, "reading files", n);
     for (size_t i = 0; i < n; i++) {
-        char err[1024] = "";
-        if (csv_read_file(files[i], enc, list, err, sizeof err) != 0) {
-            fprintf(stderr, "%s\n", err[0] ? err : files[i]);
+        csv_errors_t errs;
+        csv_errors_init(&errs, max_errors);
+        if (csv_read_file_errors(files[i], enc, list, &errs) != 0) {
+            for (size_t k = 0; k < errs.count; k++) fprintf(stderr, "%s\n", errs.items[k].message);
+            if (errs.total > errs.count)
+                fprintf(stderr, "%s: ……另有 %zu 处错误未列出（--max-errors %zu）\n", files[i],
+                        errs.total - errs.count, errs.max);
+            fprintf(stderr, "%s: 共 %zu 处错误，整个文件未读入\n", files[i], errs.total);
             failed++;
         }
+        csv_errors_free(&errs);
         progress_step(&p);
     }
     progress_end(&p);
@@ -80,6 +94,20 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
         }
     }
     return failed;
+}
+
+int collector_max_errors(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || v < 1 || v > COLLECTOR_MAX_ERRORS_LIMIT || text[0] == '-') {
+        fprintf(stderr, "huizong-collector: --max-errors must be 1..%d, not '%s'\n",
+                COLLECTOR_MAX_ERRORS_LIMIT, text);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
 }
 
 entity_level collector_level(const hierarchy_t *h, const char *entity)

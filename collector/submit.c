@@ -32,6 +32,7 @@ static void submit_usage(FILE *f)
         "                                [--spool DIR] [--timeout MS]\n"
         "                                [--deadline S] [--encoding E] [--strict]\n"
         "                                [--hierarchy FILE] [--settings FILE] [--window N]\n"
+        "                                [--max-errors N]\n"
         "\n"
         "Reads every FILE first (any CSV error: nothing is sent), writes each submission to\n"
         "the spool (default $HUIZONG_SPOOL, else ./.huizong-spool), then sends everything\n"
@@ -52,6 +53,7 @@ static void submit_usage(FILE *f)
         "  --hierarchy FILE entities.csv, for the levels --strict checks with\n"
         "  --settings FILE  rule settings for --strict\n"
         "  --window N       submissions in flight at once (default 64)\n"
+        "  --max-errors N   input errors printed per file (default 100; all are counted)\n"
         "\n"
         "One line per submission on stdout: ENTITY YEAR N facts ACCEPTED vN [replayed]\n"
         "(flags: E errors, W warnings, I info) | REJECTED: reason | PENDING (left in spool).\n"
@@ -85,6 +87,7 @@ static int parse_int(const char *opt, const char *text, long min, long max, int 
 typedef struct {
     const char *to, *spool, *enc_name, *hierarchy, *settings, *key, *server_key;
     int timeout_ms, deadline_s, window, strict;
+    size_t max_errors;
 } send_args_t;
 
 /* Options shared by submit and flush; submit-only ones are refused for flush. Returns 0,
@@ -96,13 +99,14 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         { "timeout", required_argument, 0, 'T' }, { "deadline", required_argument, 0, 'D' },
         { "window", required_argument, 0, 'w' }, { "encoding", required_argument, 0, 'e' },
         { "strict", no_argument, 0, 's' }, { "hierarchy", required_argument, 0, 'H' },
-        { "settings", required_argument, 0, 'R' },
+        { "settings", required_argument, 0, 'R' }, { "max-errors", required_argument, 0, 'M' },
         COLLECTOR_KEY_OPTIONS };
     memset(a, 0, sizeof *a);
     a->enc_name = "utf-8";
     a->timeout_ms = 3000;
     a->deadline_s = 60;
     a->window = 64;
+    a->max_errors = CSV_MAX_ERRORS_DEFAULT;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -113,7 +117,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         case 'T': if (parse_int("--timeout", optarg, 10, 3600000, &a->timeout_ms)) return 1 + COL_EXIT_INPUT; break;
         case 'D': if (parse_int("--deadline", optarg, 1, 30 * 86400, &a->deadline_s)) return 1 + COL_EXIT_INPUT; break;
         case 'w': if (parse_int("--window", optarg, 1, 1024, &a->window)) return 1 + COL_EXIT_INPUT; break;
-        case 'e': case 's': case 'H': case 'R':
+        case 'e': case 's': case 'H': case 'R': case 'M':
             if (!is_submit) {
                 fprintf(stderr, "huizong-collector: flush does not take %s\n", argv[optind - 1]);
                 return 1 + COL_EXIT_INPUT;
@@ -121,6 +125,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
             if (c == 'e') a->enc_name = optarg;
             else if (c == 's') a->strict = 1;
             else if (c == 'H') a->hierarchy = optarg;
+            else if (c == 'M') { if (collector_max_errors(optarg, &a->max_errors)) return 1 + COL_EXIT_INPUT; }
             else a->settings = optarg;
             break;
         case 'h': (is_submit ? submit_usage : flush_usage)(stdout); return 1;
@@ -204,7 +209,8 @@ int cmd_submit(int argc, char **argv)
     sender_opts_t o;
     curve_client_t keys;
     if (send_opts(&a, &o, &keys) != 0) return COL_EXIT_INPUT;   /* before reading: nothing sent */
-    if (collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list) > 0) {
+    if (collector_read_files_max(argv + optind, (size_t)(argc - optind), enc, a.max_errors,
+                                 &list) > 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
         submission_list_free(&list);
         curve_client_clear(&keys);
