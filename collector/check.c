@@ -20,12 +20,16 @@ static void check_usage(FILE *f)
     fprintf(f,
         "usage: huizong-collector check FILE... [--encoding utf-8|gb18030|auto]\n"
         "                               [--hierarchy entities.csv] [--settings rules.conf]\n"
-        "                               [--format text|json] [--max-errors N]\n"
+        "                               [--format text|json] [--max-errors N] [--chart FILE]\n"
         "\n"
         "Reads budget CSV files (examples/FORMAT.md), validates every submission and runs\n"
         "the submission rules locally. Nothing is sent. Each entity's level comes from\n"
-        "--hierarchy; without it it is taken as a department. Every input error of a file is\n"
-        "printed at once (at most --max-errors per file, default %d).\n"
+        "--hierarchy; without it it is taken as a department. With --hierarchy, an entity\n"
+        "that is not in it is an input error (the aggregator would refuse it). The level\n"
+        "decides the tables that must be present (table.required; --settings require.LEVEL).\n"
+        "--chart FILE (kind,code,name,first_year,last_year) flags every code the chart does\n"
+        "not list for the year (code.unknown). Every input error of a file is printed at\n"
+        "once (at most --max-errors per file, default %d).\n"
         "\n"
         "Exit status: 0 no error-severity findings, 1 error-severity findings,\n"
         "2 usage error or an input file that cannot be read (each error is printed).\n",
@@ -35,10 +39,11 @@ static void check_usage(FILE *f)
 int cmd_check(int argc, char **argv)
 {
     const char *enc_name = "utf-8", *hier_path = NULL, *settings_path = NULL, *format = "text";
+    const char *chart_path = NULL;
     static const struct option longopts[] = {
         { "encoding", required_argument, 0, 'e' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 's' }, { "format", required_argument, 0, 'f' },
-        { "max-errors", required_argument, 0, 'M' },
+        { "max-errors", required_argument, 0, 'M' }, { "chart", required_argument, 0, 'C' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     size_t max_errors = CSV_MAX_ERRORS_DEFAULT;
     int c;
@@ -48,6 +53,7 @@ int cmd_check(int argc, char **argv)
         case 'H': hier_path = optarg; break;
         case 's': settings_path = optarg; break;
         case 'f': format = optarg; break;
+        case 'C': chart_path = optarg; break;
         case 'M': if (collector_max_errors(optarg, &max_errors)) return COL_EXIT_INPUT; break;
         case 'h': check_usage(stdout); return COL_EXIT_OK;
         default: check_usage(stderr); return COL_EXIT_INPUT;
@@ -75,6 +81,13 @@ int cmd_check(int argc, char **argv)
         return COL_EXIT_INPUT;
     }
 
+    chart_t *chart = NULL;
+    if (collector_load_chart(chart_path, settings, &chart) != 0) {
+        rule_settings_destroy(&settings);
+        hierarchy_free(&h);
+        return COL_EXIT_INPUT;
+    }
+
     submission_list_t list;
     submission_list_init(&list);
     size_t failed = collector_read_files_max(argv + optind, (size_t)(argc - optind), enc,
@@ -86,7 +99,16 @@ int cmd_check(int argc, char **argv)
         findings_t fs;
         findings_init(&fs);
         entity_level level = collector_level(have_h ? &h : NULL, s->entity);
-        if (rules_check(s, settings, &fs) != 0) {
+        const entity_t *known = have_h ? hierarchy_find(&h, s->entity) : NULL;
+        if (have_h && !known) {
+            /* the aggregator refuses an entity it does not know: an input error here too */
+            fprintf(stderr, "%s: 单位代码 %s 不在层级文件 %s 中（%u 年度 %zu 个数字）；"
+                            "the aggregator would refuse it\n",
+                    s->source && s->source[0] ? s->source : "input", s->entity, hier_path,
+                    s->year, s->count);
+            failed++;
+        }
+        if (rules_check_entity(s, level, settings, &fs) != 0) {
             fprintf(stderr, "huizong-collector: the rule engine failed on %s %u\n", s->entity, s->year);
             failed++;
         }
@@ -113,8 +135,6 @@ int cmd_check(int argc, char **argv)
             printf("%s %u: %zu facts (%s%s%s, %s): %u errors, %u warnings, %u info\n",
                    s->entity, s->year, s->count, e ? e->name : "", e ? ", " : "",
                    level_name(level), s->source && s->source[0] ? s->source : "-", ne, nw, ni);
-            if (have_h && !e)
-                printf("  note: %s is not in the hierarchy; checked as a department\n", s->entity);
             for (size_t k = 0; k < fs.count; k++) findings_write_line(stdout, &fs.items[k]);
         }
         findings_clear(&fs);
@@ -127,6 +147,7 @@ int cmd_check(int argc, char **argv)
                total_i, failed ? "; input errors above" : "");
     submission_list_free(&list);
     rule_settings_destroy(&settings);
+    chart_destroy(&chart);
     hierarchy_free(&h);
     if (failed) return COL_EXIT_INPUT;
     return total_e ? COL_EXIT_FINDINGS : COL_EXIT_OK;

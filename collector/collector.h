@@ -18,6 +18,7 @@
 #include "curve.h"
 #include "findings.h"
 #include "hierarchy.h"
+#include "rules.h"
 #include "submission.h"
 
 enum {
@@ -47,6 +48,9 @@ size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t
 /* --max-errors N: 1..COLLECTOR_MAX_ERRORS_LIMIT into *out; 0, or -1 with a message. */
 #define COLLECTOR_MAX_ERRORS_LIMIT 100000
 int collector_max_errors(const char *text, size_t *out);
+/* --chart FILE: loads the chart into *out and attaches it to settings (NULL path: none).
+ * 0, or -1 with every error of the file on stderr. */
+int collector_load_chart(const char *path, rule_settings_t *settings, chart_t **out);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */
 entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */

@@ -110,6 +110,19 @@ int collector_max_errors(const char *text, size_t *out)
     return 0;
 }
 
+int collector_load_chart(const char *path, rule_settings_t *settings, chart_t **out)
+{
+    *out = NULL;
+    if (!path) return 0;
+    char err[2048] = "";
+    if (!(*out = chart_load(path, err, sizeof err))) {
+        fprintf(stderr, "%s\n", err[0] ? err : path);
+        return -1;
+    }
+    rule_settings_set_chart(settings, *out);
+    return 0;
+}
+
 entity_level collector_level(const hierarchy_t *h, const char *entity)
 {
     const entity_t *e = h ? hierarchy_find(h, entity) : NULL;

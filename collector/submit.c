@@ -32,7 +32,7 @@ static void submit_usage(FILE *f)
         "                                [--spool DIR] [--timeout MS]\n"
         "                                [--deadline S] [--encoding E] [--strict]\n"
         "                                [--hierarchy FILE] [--settings FILE] [--window N]\n"
-        "                                [--max-errors N]\n"
+        "                                [--max-errors N] [--chart FILE]\n"
         "\n"
         "Reads every FILE first (any CSV error: nothing is sent), writes each submission to\n"
         "the spool (default $HUIZONG_SPOOL, else ./.huizong-spool), then sends everything\n"
@@ -52,6 +52,7 @@ static void submit_usage(FILE *f)
         "  --strict         refuse to send anything if a rule finds an error-severity flag\n"
         "  --hierarchy FILE entities.csv, for the levels --strict checks with\n"
         "  --settings FILE  rule settings for --strict\n"
+        "  --chart FILE     classification chart for --strict (code.unknown)\n"
         "  --window N       submissions in flight at once (default 64)\n"
         "  --max-errors N   input errors printed per file (default 100; all are counted)\n"
         "\n"
@@ -85,7 +86,7 @@ static int parse_int(const char *opt, const char *text, long min, long max, int 
 }
 
 typedef struct {
-    const char *to, *spool, *enc_name, *hierarchy, *settings, *key, *server_key;
+    const char *to, *spool, *enc_name, *hierarchy, *settings, *key, *server_key, *chart;
     int timeout_ms, deadline_s, window, strict;
     size_t max_errors;
 } send_args_t;
@@ -100,6 +101,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         { "window", required_argument, 0, 'w' }, { "encoding", required_argument, 0, 'e' },
         { "strict", no_argument, 0, 's' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 'R' }, { "max-errors", required_argument, 0, 'M' },
+        { "chart", required_argument, 0, 'C' },
         COLLECTOR_KEY_OPTIONS };
     memset(a, 0, sizeof *a);
     a->enc_name = "utf-8";
@@ -117,7 +119,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         case 'T': if (parse_int("--timeout", optarg, 10, 3600000, &a->timeout_ms)) return 1 + COL_EXIT_INPUT; break;
         case 'D': if (parse_int("--deadline", optarg, 1, 30 * 86400, &a->deadline_s)) return 1 + COL_EXIT_INPUT; break;
         case 'w': if (parse_int("--window", optarg, 1, 1024, &a->window)) return 1 + COL_EXIT_INPUT; break;
-        case 'e': case 's': case 'H': case 'R': case 'M':
+        case 'e': case 's': case 'H': case 'R': case 'M': case 'C':
             if (!is_submit) {
                 fprintf(stderr, "huizong-collector: flush does not take %s\n", argv[optind - 1]);
                 return 1 + COL_EXIT_INPUT;
@@ -125,6 +127,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
             if (c == 'e') a->enc_name = optarg;
             else if (c == 's') a->strict = 1;
             else if (c == 'H') a->hierarchy = optarg;
+            else if (c == 'C') a->chart = optarg;
             else if (c == 'M') { if (collector_max_errors(optarg, &a->max_errors)) return 1 + COL_EXIT_INPUT; }
             else a->settings = optarg;
             break;
@@ -153,12 +156,18 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         hierarchy_free(&h);
         return COL_EXIT_INPUT;
     }
+    chart_t *chart = NULL;
+    if (collector_load_chart(a->chart, settings, &chart) != 0) {
+        rule_settings_destroy(&settings);
+        hierarchy_free(&h);
+        return COL_EXIT_INPUT;
+    }
     unsigned errors = 0;
     for (size_t i = 0; i < list->count; i++) {
         submission_t *s = list->items[i];
         findings_t fs;
         findings_init(&fs);
-        rules_check(s, settings, &fs);
+        rules_check_entity(s, collector_level(have_h ? &h : NULL, s->entity), settings, &fs);
         unsigned ne, nw, ni;
         findings_count(&fs, &ne, &nw, &ni);
         if (ne) {
@@ -170,6 +179,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         findings_clear(&fs);
     }
     rule_settings_destroy(&settings);
+    chart_destroy(&chart);
     hierarchy_free(&h);
     if (errors) {
         fprintf(stderr, "huizong-collector: --strict: %u error-severity findings; nothing was sent\n", errors);
