@@ -116,8 +116,9 @@ static int watch_process(watch_t *w, const char *name)
     snprintf(path, sizeof path, "%s/%s", w->dir, name);
     submission_list_t list;
     submission_list_init(&list);
-    if (csv_read_file(path, w->enc, &list, err, sizeof err) != 0) {
-        watch_fail(w, name, err[0] ? err : "cannot read the file");
+    static char read_err[CSV_MAX_ERRORS_DEFAULT * 400];   /* every error of the file */
+    if (csv_read_file(path, w->enc, &list, read_err, sizeof read_err) != 0) {
+        watch_fail(w, name, read_err[0] ? read_err : "cannot read the file");
         submission_list_free(&list);
         return 0;
     }
