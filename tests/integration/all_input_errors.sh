@@ -32,9 +32,8 @@ rc=0
 submit "$WORK/bad.csv" >"$WORK/submit.out" 2>"$WORK/submit.err" || rc=$?
 [ "$rc" -eq 2 ] || fail "submit of three bad amounts: exit $rc, expected 2"
 [ "$(grep -c "column 'amount'（金额）" "$WORK/submit.err")" -eq 3 ] || fail "submit must print all three errors"
-grep -q 'nothing was sent' "$WORK/submit.err" || fail "submit must say nothing was sent"
 [ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "a file with errors left something in the spool"
-grep -q ACCEPTED "$WORK/submit.out" && fail "something was accepted"
+[ -z "$(versions_of 026 2024)" ] || fail "something was stored for 026"
 
 # 2. --max-errors 2.
 rc=0
