@@ -263,24 +263,28 @@ static void withdrawn_load(store_t *store, uint32_t year, withdrawn_list_t *w)
     findings_clear(&fl);
 }
 
-/* The withdrawn figures to show at node i: withdrawn by i or a descendant, selected by the
- * filters, and no longer carrying a value at i. */
+/* Whether withdrawn figure x shows at node i: withdrawn by i or a descendant, selected by
+ * the filters, and no longer carrying a value at i. */
+static bool withdrawn_shows(const tree_opts *o, const nodes_t *nodes, size_t i, const withdrawn_t *x,
+                            const store_figure_t *figs, size_t nfigs)
+{
+    if (!tree_selects(o, &x->fig)) return false;
+    long at = nodes_find(nodes, x->entity);
+    if (at < 0 || (size_t)at < i || (size_t)at >= nodes_subtree_end(nodes, i)) return false;
+    for (size_t j = 0; j < nfigs; j++)
+        if (figs[j].key.table == x->fig.key.table && figs[j].key.column == x->fig.key.column &&
+            !strcmp(figs[j].key.row, x->fig.key.row) && (figs[j].has_declared || figs[j].has_computed))
+            return false;
+    return true;
+}
+
 static void tree_text_withdrawn(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,
                                 int depth, const withdrawn_list_t *w, const store_figure_t *figs,
                                 size_t nfigs)
 {
-    size_t end = nodes_subtree_end(nodes, i);
     for (size_t k = 0; k < w->count; k++) {
         const withdrawn_t *x = &w->items[k];
-        if (!tree_selects(o, &x->fig)) continue;
-        long at = nodes_find(nodes, x->entity);
-        if (at < 0 || (size_t)at < i || (size_t)at >= end) continue;
-        bool valued = false;
-        for (size_t j = 0; j < nfigs && !valued; j++)
-            valued = figs[j].key.table == x->fig.key.table && figs[j].key.column == x->fig.key.column &&
-                     !strcmp(figs[j].key.row, x->fig.key.row) &&
-                     (figs[j].has_declared || figs[j].has_computed);
-        if (valued) continue;
+        if (!withdrawn_shows(o, nodes, i, x, figs, nfigs)) continue;
         char prev[AMOUNT_BUF];
         printf("%*s  %s %s/%s/%s: 已撤回（%s 上一版本 v%u 为 %s）\n", depth * 2, "",
                tool_row_label(store, x->fig.key.table, x->fig.key.row), table_name(x->fig.key.table),
@@ -345,9 +349,33 @@ static void json_amount(const char *key, bool has, int64_t fen)
     printf("\"%s\":\"%s\",\"%s_fen\":%lld", key, amount_format(fen, buf), key, (long long)fen);
 }
 
+/* "withdrawn":[...] of node i, when it has any (figures a new version dropped, with the
+ * entity that dropped them and their previous value). */
+static void tree_json_withdrawn(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,
+                                const withdrawn_list_t *w, const store_figure_t *figs, size_t nfigs)
+{
+    bool any = false;
+    for (size_t k = 0; k < w->count; k++) {
+        const withdrawn_t *x = &w->items[k];
+        if (!withdrawn_shows(o, nodes, i, x, figs, nfigs)) continue;
+        printf("%s{\"entity\":", any ? "," : ",\"withdrawn\":[");
+        json_write_string(stdout, x->entity);
+        printf(",\"version\":%u,\"table\":\"%s\",\"row\":", x->version, table_name(x->fig.key.table));
+        json_write_string(stdout, x->fig.key.row);
+        printf(",\"label\":");
+        json_write_string(stdout, tool_row_label(store, x->fig.key.table, x->fig.key.row));
+        printf(",\"column\":\"%s\",", column_name(x->fig.key.column));
+        json_amount("previous", true, x->previous);
+        putchar('}');
+        any = true;
+    }
+    if (any) putchar(']');
+}
+
 static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e, int depth,
                            bool submitted, const child_status *cs,
-                           const store_figure_t *figs, size_t nfigs, bool first)
+                           const store_figure_t *figs, size_t nfigs, bool first,
+                           const nodes_t *nodes, size_t i, const withdrawn_list_t *w)
 {
     printf("%s\n{\"code\":", first ? "" : ",");
     json_write_string(stdout, e->code);
@@ -363,6 +391,7 @@ static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e
     for (size_t k = 0; k < nfigs; k++) {
         const store_figure_t *f = &figs[k];
         if (!tree_selects(o, f)) continue;
+        if (!f->has_declared && !f->has_computed) continue;   /* gone: "withdrawn" */
         printf("%s{\"table\":\"%s\",\"row\":", firstf ? "" : ",", table_name(f->key.table));
         json_write_string(stdout, f->key.row);
         printf(",\"label\":");
@@ -377,6 +406,7 @@ static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e
         firstf = false;
     }
     printf("]");
+    tree_json_withdrawn(store, o, nodes, i, w, figs, nfigs);
     internal_flows fl = tree_internal_flows(e, figs, nfigs);
     if (fl.any) {
         char a[AMOUNT_BUF], b[AMOUNT_BUF];
@@ -401,7 +431,7 @@ static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, 
         tree_text_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs);
         tree_text_withdrawn(store, o, nodes, i, rel_depth, w, figs, nfigs);
     } else if (o->format == FORMAT_JSON) {
-        tree_json_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs, *first);
+        tree_json_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs, *first, nodes, i, w);
     } else {
         bool any = false;
         for (size_t k = 0; k < nfigs; k++)
@@ -444,7 +474,7 @@ int cmd_tree(int argc, char **argv)
     int base = start < end ? nodes.depth[start] : 0;
     bool first = true;
     withdrawn_list_t w = { 0 };
-    if (o.format == FORMAT_TEXT) withdrawn_load(store, o.year, &w);
+    if (o.format != FORMAT_CSV) withdrawn_load(store, o.year, &w);
     for (size_t i = start; i < end; i++) {
         int rel = nodes.depth[i] - base;
         if (o.depth >= 0 && rel > o.depth) continue;

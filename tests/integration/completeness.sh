@@ -62,7 +62,11 @@ printf 'kind,code,name,first_year,last_year\nfunk,210,x,,\n' >"$WORK/bad-chart.c
 rc=0
 "$COL" check --chart "$WORK/bad-chart.csv" "$WORK/code.csv" >/dev/null 2>"$WORK/bad-chart.err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "bad-chart.csv:2: kind 'funk'" "$WORK/bad-chart.err" || fail "a bad chart file is not refused with its line"
-echo "ok: --chart in check"
+rc=0
+collector submit "$WORK/strict-spool" --strict --chart "$CHART" "$WORK/code.csv" >"$WORK/strict.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "submit --strict --chart with 2101588: exit $rc, expected 1"
+[ "$(pb_count "$WORK/strict-spool")" -eq 0 ] || fail "submit --strict --chart spooled 2101588"
+echo "ok: --chart in check and submit --strict"
 
 start_aggregator --chart "$CHART"
 submit "$WORK/code.csv" >"$WORK/code-submit.out" 2>&1 || true
@@ -85,6 +89,10 @@ grep -q '新版本缺少整张“部门收支总表”（summary），上一版�
 grep -q 'expense_total/amount: 已撤回（026 上一版本 v1 为 3311.22）' "$WORK/tree.out" ||
   fail "the city's tree does not mark 支出总计 as withdrawn with 3311.22"
 grep -q '报送数 —\|: 报送数 0.00  申报数 —  汇总数 —' "$WORK/tree.out" && fail "a silent — in the tree"
+"$HZ" tree --db "$DB" --year 2024 --entity 420100 --depth 0 --format json >"$WORK/tree.json"
+grep -q '"withdrawn":\[{"entity":"026","version":1,"table":"summary","row":"expense_total","label":"支出总计","column":"amount","previous":"3311.22","previous_fen":3311220000}' "$WORK/tree.json" ||
+  fail "tree --format json does not list the withdrawn 支出总计"
+grep -q '"figures":\[\]' "$WORK/tree.json" || fail "the city still lists figures nobody reports"
 # v3: the same without one gpb_func figure
 line=$(grep -m1 '^026,2024,gpb_func,2101501,' "$WORK/no-summary.csv")
 value=${line##*,}
