@@ -24,7 +24,8 @@ static void check_usage(FILE *f)
         "\n"
         "Reads budget CSV files (examples/FORMAT.md), validates every submission and runs\n"
         "the submission rules locally. Nothing is sent. Each entity's level comes from\n"
-        "--hierarchy; without it it is taken as a department. With --hierarchy, an entity\n"
+        "--hierarchy; without it it is taken as a department and the required tables are not\n"
+        "checked (the level is unknown). With --hierarchy, an entity\n"
         "that is not in it is an input error (the aggregator would refuse it). The level\n"
         "decides the tables that must be present (table.required; --settings require.LEVEL).\n"
         "--chart FILE (kind,code,name,first_year,last_year) flags every code the chart does\n"
@@ -108,7 +109,9 @@ int cmd_check(int argc, char **argv)
                     s->year, s->count);
             failed++;
         }
-        if (rules_check_entity(s, level, settings, &fs) != 0) {
+        /* Without a hierarchy the level is a guess: the required tables are not checked
+         * (a unit taken as a department would lack seven of them). */
+        if (rules_check_entity(s, have_h ? level : LEVEL_NONE, settings, &fs) != 0) {
             fprintf(stderr, "huizong-collector: the rule engine failed on %s %u\n", s->entity, s->year);
             failed++;
         }
@@ -139,6 +142,9 @@ int cmd_check(int argc, char **argv)
         }
         findings_clear(&fs);
     }
+    if (!have_h && !json && list.count)
+        printf("note: no --hierarchy: the tables each level must publish (table.required) are "
+               "not checked\n");
     if (json)
         printf("],\"input_errors\":%zu,\"errors\":%u,\"warnings\":%u,\"info\":%u}\n",
                failed, total_e, total_w, total_i);

@@ -167,7 +167,8 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         submission_t *s = list->items[i];
         findings_t fs;
         findings_init(&fs);
-        rules_check_entity(s, collector_level(have_h ? &h : NULL, s->entity), settings, &fs);
+        /* without a hierarchy the level is unknown: no required-table check (as check) */
+        rules_check_entity(s, have_h ? collector_level(&h, s->entity) : LEVEL_NONE, settings, &fs);
         unsigned ne, nw, ni;
         findings_count(&fs, &ne, &nw, &ni);
         if (ne) {
