@@ -129,7 +129,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     it->submission = s;
     findings_init(&it->findings);
     ack_init(&it->ack);
-    if (rules_check(s, settings, &it->findings) != 0) {
+    if (rules_check_entity(s, path.level, settings, &it->findings) != 0) {
         /* A rule engine failure is ours, not the collector's data: say so plainly. */
         findings_clear(&it->findings);
         submission_destroy(&it->submission);

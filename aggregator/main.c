@@ -36,7 +36,10 @@ static void usage(FILE *f)
         "  --db DIR             database directory (created if missing)\n"
         "  --bind ENDPOINT      ZeroMQ endpoint to serve, e.g. tcp://*:7800 or ipc:///tmp/hz.sock\n"
         "  --hierarchy FILE     entities.csv (code,name,level,parent) to load into the store first\n"
-        "  --settings FILE      rule settings (RULE_ID = error|warning|info|off)\n"
+        "  --settings FILE      rule settings (RULE_ID = error|warning|info|off,\n"
+        "                       require.LEVEL = TABLE,...)\n"
+        "  --chart FILE         classification chart (kind,code,name,first_year,last_year):\n"
+        "                       codes not in it for the year are flagged (code.unknown)\n"
         "  --batch N            most submissions per write transaction (default %d)\n"
         "  --max-msg BYTES      largest accepted message; bigger ones drop the connection\n"
         "                       (default %lld)\n"
@@ -113,7 +116,7 @@ static int parse_size(const char *text, long long min, long long max, long long 
 
 int main(int argc, char **argv)
 {
-    const char *db = NULL, *hierarchy = NULL, *settings_path = NULL;
+    const char *db = NULL, *hierarchy = NULL, *settings_path = NULL, *chart_path = NULL;
     server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG };
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "bind", required_argument, 0, 'b' },
@@ -125,6 +128,7 @@ int main(int argc, char **argv)
         { "upstream-key", required_argument, 0, 'K' }, { "upstream-server-key", required_argument, 0, 'S' },
         { "upstream-insecure", no_argument, 0, 'N' }, { "upstream-spool", required_argument, 0, 'P' },
         { "upstream-interval", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
+        { "chart", required_argument, 0, 'C' },
         { 0, 0, 0, 0 } };
     upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
     int c;
@@ -135,6 +139,7 @@ int main(int argc, char **argv)
         case 'b': opts.bind = optarg; break;
         case 'H': hierarchy = optarg; break;
         case 's': settings_path = optarg; break;
+        case 'C': chart_path = optarg; break;
         case 'n':
             if (parse_size(optarg, 1, 100000, &v)) {
                 fprintf(stderr, "huizong-aggregator: --batch must be 1..100000, got '%s'\n", optarg);
@@ -201,15 +206,27 @@ int main(int argc, char **argv)
         fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : settings_path);
         return 1;
     }
+    chart_t *chart = NULL;
+    if (chart_path) {
+        if (!(chart = chart_load(chart_path, err, sizeof err))) {
+            fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : chart_path);
+            rule_settings_destroy(&settings);
+            return 1;
+        }
+        rule_settings_set_chart(settings, chart);
+        fprintf(stderr, "huizong-aggregator: chart %s: %zu codes\n", chart_path, chart_count(chart));
+    }
     if (mkdir(db, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "huizong-aggregator: cannot create %s: %s\n", db, strerror(errno));
         rule_settings_destroy(&settings);
+        chart_destroy(&chart);
         return 1;
     }
     store_t *store = store_open(db, 0, err, sizeof err);
     if (!store) {
         fprintf(stderr, "huizong-aggregator: cannot open the database %s: %s\n", db, err);
         rule_settings_destroy(&settings);
+        chart_destroy(&chart);
         return 1;
     }
     int rc = 0;
@@ -226,5 +243,6 @@ int main(int argc, char **argv)
     }
     store_destroy(&store);
     rule_settings_destroy(&settings);
+    chart_destroy(&chart);
     return rc;
 }

@@ -22,11 +22,17 @@ static void check_usage(FILE *f)
         "usage: huizong-collector check FILE... [--encoding utf-8|gb18030|auto]\n"
         "                               [--hierarchy entities.csv] [--settings rules.conf]\n"
         "                               [--entity CODE] [--year Y] [--format text|json]\n"
+        "                               [--max-errors N] [--chart FILE]\n"
         "                               [--text DOC.txt [--text-entity CODE] [--text-encoding E]]\n"
         "\n"
         "Reads budget files, validates every submission and runs the submission rules\n"
-        "locally. Nothing is sent. Each entity's level comes from --hierarchy; without it\n"
-        "(or for an entity not in it) it is taken as a department.\n"
+        "locally. Nothing is sent. Each entity's level comes from --hierarchy; without it the\n"
+        "level is unknown and the tables each level must publish are not checked. With\n"
+        "--hierarchy, an entity that is not in it is an input error (the aggregator would\n"
+        "refuse it). The level decides the tables that must be present (table.required;\n"
+        "--settings require.LEVEL). --chart FILE (kind,code,name,first_year,last_year) flags\n"
+        "every code the chart does not list for the year (code.unknown). Every input error of\n"
+        "a file is printed at once (at most --max-errors per file, default %d).\n"
         "FILE is told apart by its content: a v1 CSV (examples/FORMAT.md), or the budget\n"
         "tables as printed: an .xlsx/.xlsm or .xls workbook (one sheet per table, or several\n"
         "tables on one sheet), or a CSV saved from one printed sheet (UTF-8 or GB18030).\n"
@@ -52,19 +58,23 @@ static void check_usage(FILE *f)
         "aggregator, which has that year's submission.\n"
         "\n"
         "Exit status: 0 no error-severity findings, 1 error-severity findings,\n"
-        "2 usage error or an input file that cannot be read (each error is printed).\n");
+        "2 usage error or an input file that cannot be read (each error is printed).\n",
+        CSV_MAX_ERRORS_DEFAULT);
 }
 
 int cmd_check(int argc, char **argv)
 {
     const char *enc_name = "utf-8", *hier_path = NULL, *settings_path = NULL, *format = "text";
+    const char *chart_path = NULL;
     static const struct option longopts[] = {
         { "encoding", required_argument, 0, 'e' }, { "hierarchy", required_argument, 0, 'H' },
         { "settings", required_argument, 0, 's' }, { "format", required_argument, 0, 'f' },
         { "entity", required_argument, 0, 'E' }, { "year", required_argument, 0, 'Y' },
         { "text", required_argument, 0, 'T' }, { "text-entity", required_argument, 0, 'N' },
         { "text-encoding", required_argument, 0, 'X' },
+        { "max-errors", required_argument, 0, 'M' }, { "chart", required_argument, 0, 'C' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    size_t max_errors = CSV_MAX_ERRORS_DEFAULT;
     const char *text_path = NULL, *text_entity = NULL, *text_enc_name = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -78,6 +88,8 @@ int cmd_check(int argc, char **argv)
         case 'T': text_path = optarg; break;
         case 'N': text_entity = optarg; break;
         case 'X': text_enc_name = optarg; break;
+        case 'C': chart_path = optarg; break;
+        case 'M': if (collector_max_errors(optarg, &max_errors)) return COL_EXIT_INPUT; break;
         case 'h': check_usage(stdout); return COL_EXIT_OK;
         default: check_usage(stderr); return COL_EXIT_INPUT;
         }
@@ -109,6 +121,13 @@ int cmd_check(int argc, char **argv)
         return COL_EXIT_INPUT;
     }
 
+    chart_t *chart = NULL;
+    if (collector_load_chart(chart_path, settings, &chart) != 0) {
+        rule_settings_destroy(&settings);
+        hierarchy_free(&h);
+        return COL_EXIT_INPUT;
+    }
+
     submission_list_t list;
     submission_list_init(&list);
     char *mapbuf = NULL;
@@ -116,7 +135,8 @@ int cmd_check(int argc, char **argv)
     collector_import.hierarchy_path = hier_path;
     collector_import.json = json;
     collector_import.mapping = json ? open_memstream(&mapbuf, &maplen) : stdout;
-    size_t failed = collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list);
+    size_t failed = collector_read_files_max(argv + optind, (size_t)(argc - optind), enc,
+                                             max_errors, &list);
     if (json && collector_import.mapping) fclose(collector_import.mapping);
     collector_import.mapping = NULL;
     if (text_path && list.count &&
@@ -129,7 +149,18 @@ int cmd_check(int argc, char **argv)
         findings_t fs;
         findings_init(&fs);
         entity_level level = collector_level(have_h ? &h : NULL, s->entity);
-        if (rules_check(s, settings, &fs) != 0) {
+        const entity_t *known = have_h ? hierarchy_find(&h, s->entity) : NULL;
+        if (have_h && !known) {
+            /* the aggregator refuses an entity it does not know: an input error here too */
+            fprintf(stderr, "%s: 单位代码 %s 不在层级文件 %s 中（%u 年度 %zu 个数字）；"
+                            "the aggregator would refuse it\n",
+                    s->source && s->source[0] ? s->source : "input", s->entity, hier_path,
+                    s->year, s->count);
+            failed++;
+        }
+        /* Without a hierarchy the level is a guess: the required tables are not checked
+         * (a unit taken as a department would lack seven of them). */
+        if (rules_check_entity(s, have_h ? level : LEVEL_NONE, settings, &fs) != 0) {
             fprintf(stderr, "huizong-collector: the rule engine failed on %s %u\n", s->entity, s->year);
             failed++;
         }
@@ -167,8 +198,6 @@ int cmd_check(int argc, char **argv)
             printf("%s %u：%zu 个数据（%s%s%s，%s）：错误 %u，警告 %u，提示 %u\n",
                    s->entity, s->year, s->count, e ? e->name : "", e ? "，" : "",
                    level_label(level), s->source && s->source[0] ? s->source : "-", ne, nw, ni);
-            if (have_h && !e)
-                printf("  note: %s is not in the hierarchy; checked as a department\n", s->entity);
             for (size_t k = 0; k < fs.count; k++) findings_write_line(stdout, &fs.items[k]);
             if (s->text) {
                 printf("  %s: ", s->text_name);
@@ -177,6 +206,8 @@ int cmd_check(int argc, char **argv)
         }
         findings_clear(&fs);
     }
+    if (!have_h && !json && list.count)
+        printf("注：未给 --hierarchy，单位级次未知，未核对各级必报表（table.required）\n");
     if (json)
         printf("],\"mappings\":[%s],\"input_errors\":%zu,\"errors\":%u,\"warnings\":%u,\"info\":%u}\n",
                mapbuf ? mapbuf : "", failed, total_e, total_w, total_i);
@@ -186,6 +217,7 @@ int cmd_check(int argc, char **argv)
     free(mapbuf);
     submission_list_free(&list);
     rule_settings_destroy(&settings);
+    chart_destroy(&chart);
     hierarchy_free(&h);
     if (failed) return COL_EXIT_INPUT;
     return total_e ? COL_EXIT_FINDINGS : COL_EXIT_OK;

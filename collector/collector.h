@@ -18,6 +18,7 @@
 #include "curve.h"
 #include "findings.h"
 #include "hierarchy.h"
+#include "rules.h"
 #include "submission.h"
 
 enum {
@@ -64,6 +65,16 @@ int collector_parse_year(const char *text);
  * entity/year merging into one submission. Returns the number of files or submissions
  * that failed. */
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list);
+/* Same, keeping at most max_errors errors per file (--max-errors; every error of a file is
+ * printed, one a line, then a line with the file's error count). */
+size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t max_errors,
+                                submission_list_t *list);
+/* --max-errors N: 1..COLLECTOR_MAX_ERRORS_LIMIT into *out; 0, or -1 with a message. */
+#define COLLECTOR_MAX_ERRORS_LIMIT 100000
+int collector_max_errors(const char *text, size_t *out);
+/* --chart FILE: loads the chart into *out and attaches it to settings (NULL path: none).
+ * 0, or -1 with every error of the file on stderr. */
+int collector_load_chart(const char *path, rule_settings_t *settings, chart_t **out);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */
 entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */

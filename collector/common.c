@@ -6,7 +6,9 @@
  */
 #include "collector.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,12 +77,18 @@ int collector_parse_year(const char *text)
 
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list)
 {
+    return collector_read_files_max(files, n, enc, CSV_MAX_ERRORS_DEFAULT, list);
+}
+
+size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t max_errors,
+                                submission_list_t *list)
+{
     size_t failed = 0;
     hierarchy_t h;
     int have_h = 0;
     if (collector_load_hierarchy(collector_import.hierarchy_path, &h, &have_h) != 0) return 1;
     import_opts_t io = { .entity = collector_import.entity, .year = collector_import.year,
-                         .hierarchy = have_h ? &h : NULL, .enc = enc };
+                         .hierarchy = have_h ? &h : NULL, .enc = enc, .max_errors = max_errors };
     progress_t p;
     progress_start(&p, "reading files", n);
     size_t mapped = 0;
@@ -125,6 +133,33 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
         }
     }
     return failed;
+}
+
+int collector_max_errors(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || v < 1 || v > COLLECTOR_MAX_ERRORS_LIMIT || text[0] == '-') {
+        fprintf(stderr, "huizong-collector: --max-errors must be 1..%d, not '%s'\n",
+                COLLECTOR_MAX_ERRORS_LIMIT, text);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+int collector_load_chart(const char *path, rule_settings_t *settings, chart_t **out)
+{
+    *out = NULL;
+    if (!path) return 0;
+    char err[2048] = "";
+    if (!(*out = chart_load(path, err, sizeof err))) {
+        fprintf(stderr, "%s\n", err[0] ? err : path);
+        return -1;
+    }
+    rule_settings_set_chart(settings, *out);
+    return 0;
 }
 
 entity_level collector_level(const hierarchy_t *h, const char *entity)

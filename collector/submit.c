@@ -34,6 +34,7 @@ static void submit_usage(FILE *f)
         "                                [--hierarchy FILE] [--settings FILE] [--window N]\n"
         "                                [--entity CODE] [--year Y]\n"
         "                                [--text DOC.txt [--text-entity CODE] [--text-encoding E]]\n"
+        "                                [--max-errors N] [--chart FILE]\n"
         "\n"
         "Reads every FILE first (any CSV error: nothing is sent), writes each submission to\n"
         "the spool (default $HUIZONG_SPOOL, else ./.huizong-spool), then sends everything\n"
@@ -54,6 +55,7 @@ static void submit_usage(FILE *f)
         "  --hierarchy FILE entities.csv, for the levels --strict checks with and the entity\n"
         "                   --text goes with\n"
         "  --settings FILE  rule settings for --strict\n"
+        "  --chart FILE     classification chart for --strict (code.unknown)\n"
         "  --window N       submissions in flight at once (default 64)\n"
         "  --entity CODE    entity of printed-layout files (xlsx, xls, printed-sheet CSV);\n"
         "                   without it the 编制单位/title is matched in --hierarchy\n"
@@ -69,6 +71,7 @@ static void submit_usage(FILE *f)
         "                   stores it with the version (huizong show --text). At most 2 MiB.\n"
         "  --text-entity CODE  send the text with CODE's submission instead\n"
         "  --text-encoding E   the text's encoding (default: as --encoding)\n"
+        "  --max-errors N   input errors printed per file (default 100; all are counted)\n"
         "\n"
         "One line per submission on stdout: ENTITY YEAR N facts ACCEPTED vN [replayed]\n"
         "(flags: E errors, W warnings, I info) | REJECTED: reason | PENDING (left in spool).\n"
@@ -100,9 +103,10 @@ static int parse_int(const char *opt, const char *text, long min, long max, int 
 }
 
 typedef struct {
-    const char *to, *spool, *enc_name, *hierarchy, *settings, *key, *server_key;
+    const char *to, *spool, *enc_name, *hierarchy, *settings, *key, *server_key, *chart;
     const char *text, *text_entity, *text_enc_name;
     int timeout_ms, deadline_s, window, strict;
+    size_t max_errors;
 } send_args_t;
 
 /* Options shared by submit and flush; submit-only ones are refused for flush. Returns 0,
@@ -118,12 +122,14 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         { "entity", required_argument, 0, 'E' }, { "year", required_argument, 0, 'Y' },
         { "text", required_argument, 0, 'x' },
         { "text-entity", required_argument, 0, 'N' }, { "text-encoding", required_argument, 0, 'X' },
+        { "max-errors", required_argument, 0, 'M' }, { "chart", required_argument, 0, 'C' },
         COLLECTOR_KEY_OPTIONS };
     memset(a, 0, sizeof *a);
     a->enc_name = "utf-8";
     a->timeout_ms = 3000;
     a->deadline_s = 60;
     a->window = 64;
+    a->max_errors = CSV_MAX_ERRORS_DEFAULT;
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -135,6 +141,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         case 'D': if (parse_int("--deadline", optarg, 1, 30 * 86400, &a->deadline_s)) return 1 + COL_EXIT_INPUT; break;
         case 'w': if (parse_int("--window", optarg, 1, 1024, &a->window)) return 1 + COL_EXIT_INPUT; break;
         case 'e': case 's': case 'H': case 'R': case 'E': case 'Y': case 'x': case 'N': case 'X':
+        case 'M': case 'C':
             if (!is_submit) {
                 fprintf(stderr, "huizong-collector: flush does not take %s\n", argv[optind - 1]);
                 return 1 + COL_EXIT_INPUT;
@@ -147,6 +154,8 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
             else if (c == 'x') a->text = optarg;
             else if (c == 'N') a->text_entity = optarg;
             else if (c == 'X') a->text_enc_name = optarg;
+            else if (c == 'C') a->chart = optarg;
+            else if (c == 'M') { if (collector_max_errors(optarg, &a->max_errors)) return 1 + COL_EXIT_INPUT; }
             else a->settings = optarg;
             break;
         case 'h': (is_submit ? submit_usage : flush_usage)(stdout); return 1;
@@ -178,12 +187,19 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         hierarchy_free(&h);
         return COL_EXIT_INPUT;
     }
+    chart_t *chart = NULL;
+    if (collector_load_chart(a->chart, settings, &chart) != 0) {
+        rule_settings_destroy(&settings);
+        hierarchy_free(&h);
+        return COL_EXIT_INPUT;
+    }
     unsigned errors = 0;
     for (size_t i = 0; i < list->count; i++) {
         submission_t *s = list->items[i];
         findings_t fs;
         findings_init(&fs);
-        rules_check(s, settings, &fs);
+        /* without a hierarchy the level is unknown: no required-table check (as check) */
+        rules_check_entity(s, have_h ? collector_level(&h, s->entity) : LEVEL_NONE, settings, &fs);
         narrative_summary_t m;
         collector_check_text(s, settings, &fs, &m);
         unsigned ne, nw, ni;
@@ -197,6 +213,7 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
         findings_clear(&fs);
     }
     rule_settings_destroy(&settings);
+    chart_destroy(&chart);
     hierarchy_free(&h);
     if (errors) {
         fprintf(stderr, "huizong-collector: --strict：%u 条错误级问题；未发送任何数据\n", errors);
@@ -255,7 +272,8 @@ int cmd_submit(int argc, char **argv)
     curve_client_t keys;
     if (send_opts(&a, &o, &keys) != 0) return COL_EXIT_INPUT;   /* before reading: nothing sent */
     collector_import.hierarchy_path = a.hierarchy;
-    if (collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list) > 0) {
+    if (collector_read_files_max(argv + optind, (size_t)(argc - optind), enc, a.max_errors,
+                                 &list) > 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
         submission_list_free(&list);
         curve_client_clear(&keys);

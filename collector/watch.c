@@ -125,12 +125,14 @@ static int watch_process(watch_t *w, const char *name)
     recognise_report_t rep;
     recognise_report_init(&rep);
     if (import_read_file(path, &io, &list, &rep, NULL) != 0) {
-        size_t used = 0;
-        err[0] = '\0';
-        for (size_t k = 0; k < rep.nerrors && k < RECOGNISE_ERRORS_MAX && used + 2 < sizeof err; k++)
-            used += (size_t)snprintf(err + used, sizeof err - used, "%s%s", k ? "\n" : "", rep.errors[k]);
+        static char read_err[RECOGNISE_ERRORS_MAX * 400];   /* every error of the file */
+        size_t used = 0, kept = rep.nerrors < RECOGNISE_ERRORS_MAX ? rep.nerrors : RECOGNISE_ERRORS_MAX;
+        read_err[0] = '\0';
+        for (size_t k = 0; k < kept && used + 2 < sizeof read_err; k++)
+            used += (size_t)snprintf(read_err + used, sizeof read_err - used, "%s%s", k ? "\n" : "",
+                                     rep.errors[k]);
         recognise_report_free(&rep);
-        watch_fail(w, name, err[0] ? err : "cannot read the file");
+        watch_fail(w, name, read_err[0] ? read_err : "cannot read the file");
         submission_list_free(&list);
         return 0;
     }

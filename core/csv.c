@@ -1,10 +1,18 @@
 /* csv.c -- the v1 submission CSV reader (examples/FORMAT.md) and the RFC 4180 primitives.
  *
- * Invariants: a file is read all or nothing -- submissions are built in a private list and
- * moved into the caller's list only when the whole file parsed, so on error the caller's
- * list is untouched. Every error names FILE:LINE (the physical line where the record
- * starts), the column and the reason. Amounts go through amount_parse only (int64 fen).
- * Text is UTF-8 inside the reader; GB18030 input is converted with iconv first.
+ * Invariants:
+ *  1. A file is read all or nothing -- submissions are built in a private list and moved
+ *     into the caller's list only when the whole file parsed, so on error the caller's
+ *     list is untouched.
+ *  2. Every error of a file is reported at once (up to csv_errors_t.max; the rest are
+ *     counted): a bad record does not stop the reading, only a broken record structure
+ *     (an unterminated quote, a NUL byte) or a bad header does.
+ *  3. Every error names FILE:LINE (the physical line where the record starts), the column
+ *     and the reason; an amount error also shows the offending value and says in Chinese
+ *     what is wrong with it (全角 digits or comma, a unit, a bracketed negative, a thousands
+ *     separator outside quotes).
+ * Amounts go through amount_parse only (int64 fen). Text is UTF-8 inside the reader;
+ * GB18030 input is converted with iconv first.
  */
 #include "clock.h"
 #include "errors.h"
@@ -18,6 +26,7 @@
 #include <time.h>
 
 #include "amount.h"
+#include "sort.h"
 
 /* ---------------------------------------------------------------- record reader */
 
@@ -260,9 +269,159 @@ static bool has_control(const char *s)
     return false;
 }
 
+/* ---------------------------------------------------------------- the error list */
+
+void csv_errors_init(csv_errors_t *self, size_t max)
+{
+    memset(self, 0, sizeof *self);
+    self->max = max ? max : CSV_MAX_ERRORS_DEFAULT;
+}
+
+void csv_errors_free(csv_errors_t *self)
+{
+    for (size_t i = 0; i < self->count; i++) free(self->items[i].message);
+    free(self->items);
+    size_t max = self->max;
+    memset(self, 0, sizeof *self);
+    self->max = max;
+}
+
+static void errors_addv(csv_errors_t *self, uint32_t line, const char *fmt, va_list ap)
+{
+    self->total++;
+    if (self->count >= self->max) return;
+    if (self->count == self->cap) {
+        size_t cap = self->cap ? self->cap * 2 : 8;
+        csv_error_t *items = realloc(self->items, cap * sizeof *items);
+        if (!items) { self->oom = 1; return; }
+        self->items = items;
+        self->cap = cap;
+    }
+    char buf[1200];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    char *m = strdup(buf);
+    if (!m) { self->oom = 1; return; }
+    self->items[self->count].line = line;
+    self->items[self->count].seq = self->count;
+    self->items[self->count++].message = m;
+}
+
+/* Records an error; always returns -1 so callers can `return add_error(...)`. */
+static int add_error(csv_errors_t *self, uint32_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int add_error(csv_errors_t *self, uint32_t line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    errors_addv(self, line, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Errors of one file in line order (the reader meets duplicates only at the end). */
+static int error_cmp(const void *a, const void *b)
+{
+    const csv_error_t *x = a, *y = b;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;     /* a total order (core/sort.h) */
+}
+
+void csv_errors_join(const csv_errors_t *self, char *err, size_t errlen)
+{
+    if (!err || !errlen) return;
+    size_t o = 0;
+    err[0] = '\0';
+    for (size_t i = 0; i < self->count && o + 1 < errlen; i++) {
+        int n = snprintf(err + o, errlen - o, "%s%s", i ? "\n" : "", self->items[i].message);
+        if (n < 0) break;
+        o += (size_t)n < errlen - o ? (size_t)n : errlen - o - 1;
+    }
+    if (self->total > self->count && o + 1 < errlen)
+        snprintf(err + o, errlen - o, "\n……另有 %zu 处错误未列出（--max-errors %zu）",
+                 self->total - self->count, self->max);
+    if (self->oom && o + 1 < errlen && self->count == 0) snprintf(err, errlen, "out of memory");
+}
+
+/* ---------------------------------------------------------------- amounts, in Chinese */
+
+/* A value as shown in a message: at most CSV_VALUE_SHOWN bytes, cut at a UTF-8 boundary. */
+#define CSV_VALUE_SHOWN 40
+static void show_value(const char *v, char *out, size_t n)
+{
+    size_t len = strlen(v);
+    if (len <= CSV_VALUE_SHOWN) { snprintf(out, n, "%s", v); return; }
+    size_t cut = CSV_VALUE_SHOWN;
+    while (cut > 0 && ((unsigned char)v[cut] & 0xC0) == 0x80) cut--;
+    snprintf(out, n, "%.*s…（共 %zu 字节）", (int)cut, v, len);
+}
+
+/* The full-width (全角) forms people type by mistake with a Chinese input method. */
+static const struct { const char *utf8, *what, *fix; } FULLWIDTH[] = {
+    { "\xEF\xBC\x8C", "全角逗号“，”", "小数点应为半角“.”；千位分隔符应为半角“,”且整个金额加英文引号" },
+    { "\xEF\xBC\x8E", "全角句点“．”", "小数点应为半角“.”" },
+    { "\xE3\x80\x82", "句号“。”", "小数点应为半角“.”" },
+    { "\xEF\xBC\x8D", "全角负号“－”", "负号应为半角“-”" },
+    { "\xE2\x88\x92", "减号“−”", "负号应为半角“-”" },
+    { "\xE3\x80\x80", "全角空格", "去掉空格" },
+};
+/* Units and currency signs: the column holds bare 万元 figures. */
+static const char *const UNITS[] = { "万元", "万", "亿元", "亿", "千元", "元", "￥", "¥", "%", "％" };
+
+/* Says in Chinese what is wrong with an amount amount_parse refused (en: its reason). */
+static void amount_reason_zh(const char *v, const char *en, char *out, size_t n)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {
+            snprintf(out, n, "含全角数字“%.3s”，应为半角数字“%c”", (const char *)p,
+                     '0' + (p[2] - 0x90));
+            return;
+        }
+    for (size_t i = 0; i < sizeof FULLWIDTH / sizeof FULLWIDTH[0]; i++)
+        if (strstr(v, FULLWIDTH[i].utf8)) {
+            snprintf(out, n, "含%s，%s", FULLWIDTH[i].what, FULLWIDTH[i].fix);
+            return;
+        }
+    size_t len = strlen(v);
+    bool open = v[0] == '(' || !strncmp(v, "（", 3);
+    bool close = (len >= 1 && v[len - 1] == ')') || (len >= 3 && !strcmp(v + len - 3, "）"));
+    if (open || close) {
+        snprintf(out, n, "括号表示的负数（会计写法），应写作负号加数字，如“-9.60”");
+        return;
+    }
+    for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
+        if (strstr(v, UNITS[i])) {
+            snprintf(out, n, "含单位“%s”，金额列只写数字（单位为万元）", UNITS[i]);
+            return;
+        }
+    if (!strcmp(en, "misplaced thousands separator"))
+        snprintf(out, n, "千位分隔符位置不对（应每三位一个，如\"1,773.19\"）");
+    else if (!strcmp(en, "more than 6 decimals (finer than one fen)"))
+        snprintf(out, n, "小数超过6位（万元的第7位小数不足一分）");
+    else if (!strcmp(en, "amount too large"))
+        snprintf(out, n, "金额过大（超出可表示范围）");
+    else if (!strcmp(en, "sign without digits") || !strcmp(en, "no digits"))
+        snprintf(out, n, "没有数字");
+    else if (!strcmp(en, "decimal point without digits after it"))
+        snprintf(out, n, "小数点后没有数字");
+    else if (strchr(v, ' '))
+        snprintf(out, n, "数字中间有空格");
+    else
+        snprintf(out, n, "不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
+}
+
+static int amount_error(csv_errors_t *errs, const char *name, uint32_t line, const char *v,
+                        const char *zh)
+{
+    char shown[CSV_VALUE_SHOWN * 2 + 64];
+    show_value(v, shown, sizeof shown);
+    return add_error(errs, line, "%s:%u: column 'amount'（金额）: “%s”：%s", name, line, shown, zh);
+}
+
+/* ---------------------------------------------------------------- the header and records */
+
 /* Maps the header record to field positions. */
 static int read_header(const char *name, csv_record_t *rec, uint32_t line, int pos[F_COUNT],
-                       char *err, size_t errlen)
+                       csv_errors_t *errs)
 {
     for (int f = 0; f < F_COUNT; f++) pos[f] = -1;
     bool any = false;
@@ -275,116 +434,154 @@ static int read_header(const char *name, csv_record_t *rec, uint32_t line, int p
         if (which < 0) continue;
         any = true;
         if (pos[which] >= 0)
-            return error_set(err, errlen, "%s:%u: header names column '%s' twice", name, line,
-                        FIELD_EN[which]);
+            return add_error(errs, line, "%s:%u: header names column '%s' twice", name, line,
+                             FIELD_EN[which]);
         pos[which] = (int)i;
     }
     if (!any)
-        return error_set(err, errlen, "%s:%u: missing header (expected entity,year,table,row,name,"
-                    "column,amount or 单位代码,年度,表,行,名称,列,金额)", name, line);
+        return add_error(errs, line, "%s:%u: missing header (expected entity,year,table,row,name,"
+                         "column,amount or 单位代码,年度,表,行,名称,列,金额)", name, line);
     for (size_t i = 0; i < rec->nfields; i++) {
         bool known = false;
         for (int f = 0; f < F_COUNT; f++) known |= pos[f] == (int)i;
         /* Excel leaves unnamed trailing columns (",,"): ignored, their cells unread */
         if (!known && rec->fields[i][strspn(rec->fields[i], " \t")] != '\0')
-            return error_set(err, errlen, "%s:%u: header: unknown column '%s'", name, line,
-                        rec->fields[i]);
+            return add_error(errs, line, "%s:%u: header: unknown column '%s'", name, line,
+                             rec->fields[i]);
     }
     for (int f = 0; f < F_COUNT; f++)
         if (pos[f] < 0 && f != F_NAME)
-            return error_set(err, errlen, "%s:%u: header: missing column '%s'", name, line,
-                        FIELD_EN[f]);
+            return add_error(errs, line, "%s:%u: header: missing column '%s'", name, line,
+                             FIELD_EN[f]);
     return 0;
 }
 
-/* Checks one data record and adds its fact. Returns 0, or -1 with err set. */
-static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const int pos[F_COUNT],
-                     size_t nheader, submission_list_t *subs, char *err, size_t errlen)
+/* A record with more fields than the header: an amount with thousands separators written
+ * without quotes (1,773.19 read as "1" and "773.19") is the usual cause, so try joining the
+ * amount with the surplus fields that follow it. */
+static int ragged_record(const char *name, csv_record_t *rec, uint32_t line,
+                         const int pos[F_COUNT], size_t nheader, csv_errors_t *errs)
 {
-    if (rec->nfields != nheader)
-        return error_set(err, errlen, "%s:%u: expected %zu fields, found %zu", name, line, nheader,
-                    rec->nfields);
+    size_t extra = rec->nfields - nheader, a = (size_t)pos[F_AMOUNT];
+    if (rec->nfields > nheader && extra <= 4 && a + extra < rec->nfields) {
+        char joined[256];
+        size_t o = 0;
+        bool fits = true;
+        for (size_t i = a; i <= a + extra && fits; i++) {
+            int k = snprintf(joined + o, sizeof joined - o, "%s%s", i > a ? "," : "", rec->fields[i]);
+            fits = k >= 0 && (size_t)k < sizeof joined - o;
+            if (fits) o += (size_t)k;
+        }
+        int64_t fen;
+        const char *reason;
+        char *j = joined;
+        trim(&j);
+        if (fits && strchr(j, ',') && amount_parse(j, strlen(j), &fen, &reason) == 0) {
+            char zh[300];
+            snprintf(zh, sizeof zh, "千位分隔符在引号外，被读成了 %zu 列；应写作 \"%s\"（加英文引号）或去掉逗号",
+                     extra + 1, j);
+            return amount_error(errs, name, line, j, zh);
+        }
+    }
+    return add_error(errs, line, "%s:%u: expected %zu fields, found %zu", name, line, nheader,
+                     rec->nfields);
+}
+
+/* Checks one data record and adds its fact; every error of the record is recorded.
+ * Returns 0, or -1 when the record has an error. */
+static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const int pos[F_COUNT],
+                     size_t nheader, submission_list_t *subs, csv_errors_t *errs)
+{
+    if (rec->nfields != nheader) return ragged_record(name, rec, line, pos, nheader, errs);
     char *v[F_COUNT];
+    int bad = 0;
+    bool unusable[F_COUNT] = { false };
     for (int f = 0; f < F_COUNT; f++) {
         v[f] = pos[f] >= 0 ? rec->fields[pos[f]] : (char *)"";
         if (pos[f] >= 0) trim(&v[f]);
-        if (!submission_utf8_valid(v[f], strlen(v[f])))
-            return error_set(err, errlen, "%s:%u: column '%s': not valid UTF-8; if the file was "
-                        "saved by Chinese Excel, use --encoding gb18030", name, line, FIELD_EN[f]);
-        if (f != F_NAME && has_control(v[f]))
-            return error_set(err, errlen, "%s:%u: column '%s': contains a control character", name,
-                        line, FIELD_EN[f]);
+        if (!submission_utf8_valid(v[f], strlen(v[f]))) {
+            bad = add_error(errs, line, "%s:%u: column '%s': not valid UTF-8; if the file was "
+                            "saved by Chinese Excel, use --encoding gb18030", name, line, FIELD_EN[f]);
+            unusable[f] = true;
+        } else if (f != F_NAME && has_control(v[f])) {
+            bad = add_error(errs, line, "%s:%u: column '%s': contains a control character", name,
+                            line, FIELD_EN[f]);
+            unusable[f] = true;
+        }
     }
 #define BAD(f, ...) do { char why_[256]; snprintf(why_, sizeof why_, __VA_ARGS__); \
-        return error_set(err, errlen, "%s:%u: column '%s': %s", name, line, FIELD_EN[f], why_); } while (0)
-    if (!*v[F_ENTITY]) BAD(F_ENTITY, "empty");
-    if (strlen(v[F_ENTITY]) > SUBMISSION_ENTITY_MAX)
+        bad = add_error(errs, line, "%s:%u: column '%s': %s", name, line, FIELD_EN[f], why_); } while (0)
+    if (unusable[F_ENTITY]) {}
+    else if (!*v[F_ENTITY]) BAD(F_ENTITY, "empty");
+    else if (strlen(v[F_ENTITY]) > SUBMISSION_ENTITY_MAX)
         BAD(F_ENTITY, "longer than %d bytes", SUBMISSION_ENTITY_MAX);
     const char *y = v[F_YEAR];
-    if (strlen(y) != 4 || strspn(y, "0123456789") != 4 || y[0] == '0')
+    uint32_t year = 0;
+    if (unusable[F_YEAR]) {}
+    else if (strlen(y) != 4 || strspn(y, "0123456789") != 4 || y[0] == '0')
         BAD(F_YEAR, "'%s' is not a 4-digit year", y);
-    uint32_t year = (uint32_t)atoi(y);
-    if (year < 1900) BAD(F_YEAR, "%u is before 1900", year);
-    table_id t = table_from_name(v[F_TABLE]);
-    if (t == TABLE_NONE) BAD(F_TABLE, "unknown table '%s'", v[F_TABLE]);
-    if (!*v[F_ROW]) BAD(F_ROW, "empty");
-    if (strlen(v[F_ROW]) > SUBMISSION_ROW_MAX) BAD(F_ROW, "longer than %d bytes", SUBMISSION_ROW_MAX);
-    if (strlen(v[F_NAME]) > SUBMISSION_NAME_MAX)
+    else if ((year = (uint32_t)atoi(y)) < 1900) BAD(F_YEAR, "%u is before 1900", year);
+    table_id t = unusable[F_TABLE] ? TABLE_NONE : table_from_name(v[F_TABLE]);
+    if (!unusable[F_TABLE] && t == TABLE_NONE) BAD(F_TABLE, "unknown table '%s'", v[F_TABLE]);
+    if (unusable[F_ROW]) {}
+    else if (!*v[F_ROW]) BAD(F_ROW, "empty");
+    else if (strlen(v[F_ROW]) > SUBMISSION_ROW_MAX) BAD(F_ROW, "longer than %d bytes", SUBMISSION_ROW_MAX);
+    if (!unusable[F_NAME] && strlen(v[F_NAME]) > SUBMISSION_NAME_MAX)
         BAD(F_NAME, "longer than %d bytes", SUBMISSION_NAME_MAX);
-    column_id c = column_from_name(v[F_COLUMN]);
-    if (c == COL_NONE) BAD(F_COLUMN, "unknown column '%s'", v[F_COLUMN]);
-    if (!table_has_column(t, c))
+    column_id c = unusable[F_COLUMN] ? COL_NONE : column_from_name(v[F_COLUMN]);
+    if (unusable[F_COLUMN]) {}
+    else if (c == COL_NONE) BAD(F_COLUMN, "unknown column '%s'", v[F_COLUMN]);
+    else if (t != TABLE_NONE && !table_has_column(t, c))
         BAD(F_COLUMN, "table '%s' has no column '%s'", table_name(t), column_name(c));
-    if (!*v[F_AMOUNT]) return 0;   /* FORMAT.md: empty cells are not rows */
-    int64_t fen;
-    const char *reason = NULL;
-    if (amount_parse(v[F_AMOUNT], strlen(v[F_AMOUNT]), &fen, &reason))
-        BAD(F_AMOUNT, "%s", reason);
 #undef BAD
+    int64_t fen = 0;
+    bool empty = !unusable[F_AMOUNT] && !*v[F_AMOUNT];   /* FORMAT.md: empty cells are not rows */
+    if (!unusable[F_AMOUNT] && !empty) {
+        const char *reason = NULL;
+        if (amount_parse(v[F_AMOUNT], strlen(v[F_AMOUNT]), &fen, &reason)) {
+            char zh[300];
+            amount_reason_zh(v[F_AMOUNT], reason, zh, sizeof zh);
+            bad = amount_error(errs, name, line, v[F_AMOUNT], zh);
+        }
+    }
+    if (bad || empty) return bad;
     submission_t *s = submission_list_get(subs, v[F_ENTITY], year);
-    if (!s || submission_add(s, t, v[F_ROW], c, fen, v[F_NAME], line))
-        return error_set(err, errlen, "%s:%u: out of memory", name, line);
-    if (s->count > SUBMISSION_FACTS_MAX)
-        return error_set(err, errlen, "%s:%u: more than %d facts for %s/%u", name, line,
-                    SUBMISSION_FACTS_MAX, s->entity, year);
+    if (!s || submission_add(s, t, v[F_ROW], c, fen, v[F_NAME], line)) {
+        errs->oom = 1;
+        return add_error(errs, line, "%s:%u: out of memory", name, line);
+    }
+    if (s->count > SUBMISSION_FACTS_MAX) {
+        errs->fatal = 1;
+        return add_error(errs, line, "%s:%u: more than %d facts for %s/%u", name, line,
+                         SUBMISSION_FACTS_MAX, s->entity, year);
+    }
     return 0;
 }
 
-/* Finds the duplicate (table,row,column) within one entity/year whose later line is the
- * smallest, i.e. the first duplicate a reader going down the file meets. Sorts s. */
-static void find_duplicate(submission_t *s, const fact_t **first, const fact_t **second)
+/* Every duplicate (table,row,column) within one entity/year: each later line is reported
+ * against the first line of its key. Sorts s. */
+static void check_duplicates(const char *name, submission_list_t *subs, csv_errors_t *errs)
 {
-    submission_sort(s);   /* ties sorted by line */
-    for (size_t i = 1; i < s->count; i++) {
-        const fact_t *a = &s->facts[i - 1], *b = &s->facts[i];
-        if (a->table != b->table || a->column != b->column || strcmp(a->row, b->row)) continue;
-        /* a run of equal keys: a is the earliest, b the second earliest */
-        if (i >= 2 && s->facts[i - 2].table == a->table && s->facts[i - 2].column == a->column &&
-            !strcmp(s->facts[i - 2].row, a->row))
-            continue;
-        if (!*second || b->line < (*second)->line) { *first = a; *second = b; }
+    for (size_t k = 0; k < subs->count; k++) {
+        submission_t *s = subs->items[k];
+        submission_sort(s);   /* ties sorted by line */
+        const fact_t *first = NULL;
+        for (size_t i = 1; i < s->count; i++) {
+            const fact_t *a = &s->facts[i - 1], *b = &s->facts[i];
+            if (a->table != b->table || a->column != b->column || strcmp(a->row, b->row)) {
+                first = NULL;
+                continue;
+            }
+            if (!first) first = a;
+            add_error(errs, b->line, "%s:%u: duplicate of line %u (%s/%u %s/%s/%s)", name, b->line,
+                      first->line, s->entity, s->year, table_name(a->table), a->row,
+                      column_name(a->column));
+        }
     }
-}
-
-/* The first duplicate in the file before line `before` (0: anywhere); -1 with err if any. */
-static int check_duplicates(const char *name, submission_list_t *subs, uint32_t before,
-                            char *err, size_t errlen)
-{
-    const fact_t *a = NULL, *b = NULL;
-    const submission_t *in = NULL;
-    for (size_t i = 0; i < subs->count; i++) {
-        const fact_t *x = NULL, *y = NULL;
-        find_duplicate(subs->items[i], &x, &y);
-        if (y && (!b || y->line < b->line)) { a = x; b = y; in = subs->items[i]; }
-    }
-    if (!b || (before && b->line >= before)) return 0;
-    return error_set(err, errlen, "%s:%u: duplicate of line %u (%s/%u %s/%s/%s)", name, b->line,
-                a->line, in->entity, in->year, table_name(a->table), a->row,
-                column_name(a->column));
 }
 
 static int parse_utf8(const char *name, const char *d, size_t len, submission_list_t *subs,
-                      char *err, size_t errlen)
+                      csv_errors_t *errs)
 {
     size_t pos = csv_bom_length(d, len);
     uint32_t line = 1, start = 1;
@@ -395,35 +592,34 @@ static int parse_utf8(const char *name, const char *d, size_t len, submission_li
     int rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason);
     if (rc == 0) {
         csv_record_free(&rec);
-        return error_set(err, errlen, "%s:1: missing header (the file is empty)", name);
+        return add_error(errs, 1, "%s:1: missing header (the file is empty)", name);
     }
-    if (rc < 0 || read_header(name, &rec, start, pos_of, err, errlen)) {
-        if (rc < 0) error_set(err, errlen, "%s:%u: %s", name, start, reason);
+    if (rc < 0) {
+        csv_record_free(&rec);
+        return add_error(errs, start, "%s:%u: %s", name, start, reason);
+    }
+    if (read_header(name, &rec, start, pos_of, errs)) {
         csv_record_free(&rec);
         return -1;
     }
-    size_t nheader = rec.nfields;
-    while ((rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason)) == 1) {
+    size_t nheader = rec.nfields, before = errs->total;
+    while (!errs->oom && !errs->fatal &&
+           (rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason)) == 1) {
         bool blank = true;   /* Excel writes ",,,,,," for an empty row */
         for (size_t i = 0; i < rec.nfields && blank; i++)
             blank = rec.fields[i][strspn(rec.fields[i], " \t")] == '\0';
         if (blank) continue;
-        if (read_fact(name, &rec, start, pos_of, nheader, subs, err, errlen)) {
-            char saved[1024];
-            snprintf(saved, sizeof saved, "%s", err);
-            if (check_duplicates(name, subs, start, err, errlen) == 0)
-                snprintf(err, errlen, "%s", saved);
-            csv_record_free(&rec);
-            return -1;
-        }
+        read_fact(name, &rec, start, pos_of, nheader, subs, errs);
     }
     csv_record_free(&rec);
-    if (rc < 0) {
-        error_set(err, errlen, "%s:%u: %s", name, start, reason);
+    if (rc < 0) add_error(errs, start, "%s:%u: %s", name, start, reason);
+    if (!errs->oom && !errs->fatal) check_duplicates(name, subs, errs);
+    if (errs->total > before || rc < 0) {
+        sort_array(errs->items, errs->count, sizeof *errs->items, error_cmp);
         return -1;
     }
-    if (subs->count == 0) return error_set(err, errlen, "%s: no facts (only a header)", name);
-    return check_duplicates(name, subs, 0, err, errlen);
+    if (subs->count == 0) return add_error(errs, 0, "%s: no facts (only a header)", name);
+    return 0;
 }
 
 static const char *base_name(const char *path)
@@ -432,19 +628,21 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding enc,
-                    submission_list_t *list, char *err, size_t errlen)
+int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_encoding enc,
+                           submission_list_t *list, csv_errors_t *errs)
 {
     char *converted = NULL;
     size_t clen = 0;
+    char err[512];
     if (enc == CSV_ENCODING_AUTO)
         enc = submission_utf8_valid(data, len) ? CSV_ENCODING_UTF8 : CSV_ENCODING_GB18030;
     if (enc == CSV_ENCODING_GB18030) {
-        if (convert_gb18030(name, data, len, &converted, &clen, err, errlen)) return -1;
+        if (convert_gb18030(name, data, len, &converted, &clen, err, sizeof err))
+            return add_error(errs, 0, "%s", err);
         data = converted;
         len = clen;
     } else if (enc != CSV_ENCODING_UTF8) {
-        return error_set(err, errlen, "%s: unknown encoding %d", name, (int)enc);
+        return add_error(errs, 0, "%s: unknown encoding %d", name, (int)enc);
     } else {
         /* Catch bad bytes anywhere (the header too) with a line number; the per-field check
          * in read_fact names the column when the bytes are inside a data record. */
@@ -453,14 +651,14 @@ int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding
             size_t nl = bad;
             while (nl > 0 && data[nl - 1] != '\n') nl--;
             if (line_of(data, nl) == 1)
-                return error_set(err, errlen, "%s:1: not valid UTF-8; if the file was saved by "
-                            "Chinese Excel, use --encoding gb18030", name);
+                return add_error(errs, 1, "%s:1: not valid UTF-8; if the file was saved by "
+                                 "Chinese Excel, use --encoding gb18030", name);
         }
     }
 
     submission_list_t subs;
     submission_list_init(&subs);
-    int rc = parse_utf8(name, data, len, &subs, err, errlen);
+    int rc = parse_utf8(name, data, len, &subs, errs);
     free(converted);
     if (rc) { submission_list_free(&subs); return -1; }
 
@@ -469,7 +667,7 @@ int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding
         submission_t **items = realloc(list->items, need * sizeof *items);
         if (!items) {
             submission_list_free(&subs);
-            return error_set(err, errlen, "%s: out of memory", name);
+            return add_error(errs, 0, "%s: out of memory", name);
         }
         list->items = items;
         list->cap = need;
@@ -487,13 +685,36 @@ int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding
     return 0;
 }
 
-int csv_read_file(const char *path, csv_encoding enc, submission_list_t *list, char *err,
-                  size_t errlen)
+int csv_read_file_errors(const char *path, csv_encoding enc, submission_list_t *list,
+                         csv_errors_t *errs)
 {
     char *data;
     size_t len;
-    if (csv_slurp(path, &data, &len, err, errlen)) return -1;
-    int rc = csv_read_buffer(path, data, len, enc, list, err, errlen);
+    char err[512];
+    if (csv_slurp(path, &data, &len, err, sizeof err)) return add_error(errs, 0, "%s", err);
+    int rc = csv_read_buffer_errors(path, data, len, enc, list, errs);
     free(data);
+    return rc;
+}
+
+int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding enc,
+                    submission_list_t *list, char *err, size_t errlen)
+{
+    csv_errors_t errs;
+    csv_errors_init(&errs, 0);
+    int rc = csv_read_buffer_errors(name, data, len, enc, list, &errs);
+    if (rc) csv_errors_join(&errs, err, errlen);
+    csv_errors_free(&errs);
+    return rc;
+}
+
+int csv_read_file(const char *path, csv_encoding enc, submission_list_t *list, char *err,
+                  size_t errlen)
+{
+    csv_errors_t errs;
+    csv_errors_init(&errs, 0);
+    int rc = csv_read_file_errors(path, enc, list, &errs);
+    if (rc) csv_errors_join(&errs, err, errlen);
+    csv_errors_free(&errs);
     return rc;
 }

@@ -1,7 +1,9 @@
 /* csv.h -- reading v1 submission CSV files (FORMAT.md) into submissions.
  *
- * All or nothing: any error rejects the whole file, and the message names the file, the
- * line, the field and the reason ("dongxihu.csv:12: column 'amount': more than 6 decimals").
+ * All or nothing: any error rejects the whole file, and every error of the file is reported
+ * at once, each naming the file, the line, the field and the reason; an amount error shows
+ * the value and says in Chinese what is wrong
+ * ("dongxihu.csv:12: column 'amount'（金额）: “９.60”：含全角数字“９”，应为半角数字“9”").
  * Accepts a UTF-8 BOM, CRLF line ends, quoted fields ("1,773.19"), an English or Chinese
  * header (entity,year,table,row,name,column,amount / 单位代码,年度,表,行,名称,列,金额), and
  * GB18030/GBK input when asked (or detected with CSV_ENCODING_AUTO): converted with iconv.
@@ -10,6 +12,7 @@
 #define HUIZONG_CSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "submission.h"
 
@@ -17,9 +20,44 @@ typedef enum { CSV_ENCODING_UTF8 = 0, CSV_ENCODING_GB18030 = 1, CSV_ENCODING_AUT
 
 csv_encoding csv_encoding_from_name(const char *name);  /* "utf-8", "gb18030", "gbk", "auto"; -1 if unknown */
 
+/* ---- Every error of a file at once. ---- */
+
+#define CSV_MAX_ERRORS_DEFAULT 100   /* errors kept per read; the rest are only counted */
+
+typedef struct {
+    uint32_t line;        /* 0 when the error is about the whole file */
+    size_t seq;           /* order of detection (ties of line keep it) */
+    char *message;        /* "FILE:LINE: column 'x': reason", owned */
+} csv_error_t;
+
+typedef struct {
+    csv_error_t *items;   /* in line order after a failed read */
+    size_t count, cap;
+    size_t max;           /* most errors kept (csv_errors_init) */
+    size_t total;         /* errors found, kept or not */
+    int oom, fatal;       /* internal: reading stopped early */
+} csv_errors_t;
+
+/* max 0: CSV_MAX_ERRORS_DEFAULT. */
+void csv_errors_init(csv_errors_t *self, size_t max);
+/* Frees the messages; the list can be reused (max is kept). */
+void csv_errors_free(csv_errors_t *self);
+/* The messages one a line into err (truncated to errlen), and a last line saying how many
+ * more were found when some were not kept. */
+void csv_errors_join(const csv_errors_t *self, char *err, size_t errlen);
+
+/* Like csv_read_file / csv_read_buffer, but every error of the file is appended to errs
+ * (up to errs->max, the rest counted in errs->total). Returns 0, or -1 (errs->total > 0);
+ * on error list is unchanged. */
+int csv_read_file_errors(const char *path, csv_encoding enc, submission_list_t *list,
+                         csv_errors_t *errs);
+int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_encoding enc,
+                           submission_list_t *list, csv_errors_t *errs);
+
 /* Reads one file and appends its submissions (one per entity/year) to list; facts carry
  * their source line, and each new submission gets the file name as source and a fresh id.
- * Returns 0, or -1 with the message in err; on error list is unchanged. */
+ * Returns 0, or -1 with every error in err (one a line, see csv_errors_join); on error
+ * list is unchanged. */
 int csv_read_file(const char *path, csv_encoding enc, submission_list_t *list, char *err, size_t errlen);
 /* Same, from memory (name is used in messages). */
 int csv_read_buffer(const char *name, const char *data, size_t len, csv_encoding enc,

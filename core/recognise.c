@@ -810,6 +810,21 @@ typedef struct {
     bool group_in_seen, group_out_seen;
 } s_table;
 
+static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char *entity,
+                   table_id t, const char *row, column_id col, int64_t fen, const char *name,
+                   uint32_t grow, uint32_t gcol);
+
+/* A table printed with no figure (本表无数据, or only a note such as 本单位无政府性基金预算
+ *支出): the empty-table marker of examples/FORMAT.md (its total row, 0, in column total —
+ * amount for summary and three_public), so table.required sees a table that was published
+ * empty as published, exactly as the v1 CSV says it. */
+static void s_emit_empty(s_table *T)
+{
+    table_id t = T->b->table;
+    column_id col = (t == TABLE_SUMMARY || t == TABLE_THREE_PUBLIC) ? COL_AMOUNT : COL_TOTAL;
+    s_emit(T->c, T->rt, T->g, T->c->entity, t, TABLE_ROW_TOTAL, col, 0, "本表无数据", T->b->r0, 0);
+}
+
 /* Reads the amount cell of (row, col). Returns 0 value, 1 empty, -1 error (reported). */
 static int s_amount_at(s_table *T, uint32_t row, uint32_t col, int64_t *fen)
 {
@@ -1371,6 +1386,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
         }
     }
     if (dbl) s_double_finish(T);
+    if (rt->facts == 0 && T->c->entity[0]) s_emit_empty(T);
     free(T);
 }
 

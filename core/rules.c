@@ -21,8 +21,9 @@
  * checks it), in the order the families run. */
 #define FAMILY(f, per, ...) { f, per, RULES_N(((rule_id[]){ __VA_ARGS__ })), { __VA_ARGS__ } }
 static const rules_family_t RULES_REGISTRY[] = {
+    FAMILY(rules_required, false, RULE_TABLE_REQUIRED),
     FAMILY(rules_codes, true, RULE_CODE_MALFORMED, RULE_CODE_KIND, RULE_CODE_UNKNOWN_CLASS,
-           RULE_CODE_PARENT_PREFIX, RULE_CODE_NAME_MISMATCH),
+           RULE_CODE_UNKNOWN, RULE_CODE_PARENT_PREFIX, RULE_CODE_NAME_MISMATCH),
     FAMILY(rules_code_sums, true, RULE_TABLE_FUNC_SUM, RULE_TABLE_ECON_SUM, RULE_TABLE_TOTAL_ROW),
     FAMILY(rules_expense_columns, false, RULE_TABLE_EXPENSE_COLUMNS),
     FAMILY(rules_basic_split, false, RULE_TABLE_BASIC_SPLIT),
@@ -412,9 +413,16 @@ static void hierarchy_link(rules_ctx_t *cx, table_id t, code_kind kind)
 
 int rules_check(const submission_t *s, const rule_settings_t *settings, findings_t *out)
 {
+    return rules_check_entity(s, LEVEL_NONE, settings, out);
+}
+
+int rules_check_entity(const submission_t *s, entity_level level, const rule_settings_t *settings,
+                       findings_t *out)
+{
     assert(s && out);
     rules_ctx_t cx = { 0 };
     cx.s = s;
+    cx.level = level;
     cx.set = settings;
     cx.out = out;
     if (grid_build(&cx) < 0) { grid_free(&cx); return -1; }

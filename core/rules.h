@@ -11,7 +11,13 @@
  * indexed by rule_id) is the one source of truth (docs/rules.md is
  * generated from it by `huizong rules --format markdown`). A settings file may change a
  * rule's severity or switch it off:  one line per rule, `RULE_ID = error|warning|info|off`,
- * `#` comments.
+ * `#` comments; and set the tables each level must publish (table.required,
+ * level.not_declared): `require.LEVEL = TABLE,TABLE,...` or `require.LEVEL = none`.
+ *
+ * A classification chart (core/chart.h, `--chart FILE`) may be attached to the settings:
+ * with one, every code is looked up for the submission's year (code.unknown) and printed
+ * names are compared with the chart's (code.name_mismatch); without one, only the built-in
+ * national 类 lists and names of core/classes.c are used.
  */
 #ifndef HUIZONG_RULES_H
 #define HUIZONG_RULES_H
@@ -21,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "chart.h"
 #include "findings.h"
 #include "hierarchy.h"
 #include "submission.h"
@@ -28,8 +35,10 @@
 #define RULES_CATALOGUE_VERSION "1"
 
 /* RULE_SCOPE_TEXT: a document's narrative (说明) against its submission's tables
- * (core/narrative_check.c; run where the text travels: collector check, the aggregator). */
-typedef enum { RULE_SCOPE_TABLE, RULE_SCOPE_CROSS, RULE_SCOPE_CODE, RULE_SCOPE_LEVEL, RULE_SCOPE_TEXT } rule_scope;
+ * (core/narrative_check.c; run where the text travels: collector check, the aggregator).
+ * RULE_SCOPE_VERSION: a new version against the entity's current one (rules_version.c). */
+typedef enum { RULE_SCOPE_TABLE, RULE_SCOPE_CROSS, RULE_SCOPE_CODE, RULE_SCOPE_LEVEL,
+               RULE_SCOPE_VERSION, RULE_SCOPE_TEXT } rule_scope;
 
 /* Rule ids, in catalogue (documentation) order: the enum indexes the catalogue, so a
  * misspelt id is a compile error, not a check that silently never fires. The string id
@@ -49,6 +58,7 @@ typedef enum {
     RULE_TABLE_FISCAL_BALANCE,
     RULE_TABLE_PROJECTS_TOTAL_ROW,
     RULE_TABLE_PROJECT_SOURCES,
+    RULE_TABLE_REQUIRED,
     RULE_CROSS_SUMMARY_BALANCE,
     RULE_CROSS_SUMMARY_FISCAL,
     RULE_CROSS_SUMMARY_EXPENSE_CLASSES,
@@ -62,12 +72,16 @@ typedef enum {
     RULE_CODE_MALFORMED,
     RULE_CODE_PARENT_PREFIX,
     RULE_CODE_UNKNOWN_CLASS,
+    RULE_CODE_UNKNOWN,
     RULE_CODE_KIND,
     RULE_CODE_NAME_MISMATCH,
     RULE_LEVEL_DECLARED_VS_COMPUTED,
     RULE_LEVEL_MISSING_SUBORDINATES,
+    RULE_LEVEL_NOT_DECLARED,
     RULE_LEVEL_TRANSFER_UPPER,
     RULE_LEVEL_TRANSFER_SUB,
+    RULE_VERSION_TABLE_WITHDRAWN,
+    RULE_VERSION_FIGURE_WITHDRAWN,
     RULE_TEXT_AMOUNT,
     RULE_TEXT_CHANGE_PERCENT,
     RULE_TEXT_CHANGE_SIGN,
@@ -86,7 +100,7 @@ typedef struct {
     const char *zh;
 } rule_info_t;
 
-/* "table", "cross", "code", "level", "text" ("?" for an invalid scope). */
+/* "table", "cross", "code", "level", "version", "text" ("?" for an invalid scope). */
 const char *rules_scope_name(rule_scope s);
 
 /* The catalogue, in documentation order: (*out)[id] describes rule id; returns RULE_COUNT. */
@@ -108,6 +122,19 @@ typedef struct rule_settings rule_settings_t;
 /* NULL path: catalogue defaults. Returns NULL with "file:line: reason" on error. */
 rule_settings_t *rule_settings_load(const char *path, char *err, size_t errlen);
 void rule_settings_destroy(rule_settings_t **self_p);
+/* The tables an entity of level l must publish (table.required), as a bit set of table
+ * ids (bit t: table t); 0 when the level need not declare at all. Defaults: a department
+ * publishes the nine tables of a 部门预算 (RULES_REQUIRED_DEPARTMENT); other levels none. */
+uint32_t rule_settings_required(const rule_settings_t *self, entity_level l);
+#define RULES_REQUIRED_DEPARTMENT                                                         \
+    ((1u << TABLE_SUMMARY) | (1u << TABLE_INCOME) | (1u << TABLE_EXPENSE) |              \
+     (1u << TABLE_FISCAL) | (1u << TABLE_GPB_FUNC) | (1u << TABLE_GPB_ECON) |            \
+     (1u << TABLE_THREE_PUBLIC) | (1u << TABLE_GFB_FUNC) | (1u << TABLE_SOE_FUNC))
+/* Attaches a chart (not owned; it must outlive the settings' use; NULL detaches). A NULL
+ * self is ignored. */
+void rule_settings_set_chart(rule_settings_t *self, const chart_t *chart);
+/* The attached chart, or NULL. */
+const chart_t *rule_settings_chart(const rule_settings_t *self);
 /* Effective severity of a rule (SEV_OFF when switched off). */
 severity_t rule_settings_severity(const rule_settings_t *self, rule_id id);
 /* "catalogue 1, settings defaults" or "catalogue 1, settings FILE (sha ...)" */
@@ -120,6 +147,22 @@ const char *rule_settings_describe(const rule_settings_t *self);
  * figures and for a department's declared consolidated ones, so the entity's level is not
  * an input: what differs between levels is checked by rules_check_level in the store. */
 int rules_check(const submission_t *s, const rule_settings_t *settings, findings_t *out);
+/* rules_check, plus what depends on the entity's level: the tables it must publish
+ * (table.required, rule_settings_required). LEVEL_NONE checks as rules_check. */
+int rules_check_entity(const submission_t *s, entity_level level, const rule_settings_t *settings,
+                       findings_t *out);
+
+/* ---- Version rules: what a new version drops that the previous one had. ----
+ * prev is the entity's current version (number prev_version) and next the one replacing
+ * it (both sorted). A table prev prints and next does not is version.table_withdrawn (one
+ * finding per table, expected = the table's main figure in prev); every other figure of
+ * prev that next lacks is version.figure_withdrawn (expected = its previous value). The
+ * store runs this inside the write transaction, before the new version's flags are put. */
+int rules_check_versions(const submission_t *prev, uint32_t prev_version, const submission_t *next,
+                         const rule_settings_t *settings, findings_t *out);
+/* The main figure of table t in s (the total row's total, the 支出总计 ...), for messages
+ * and the tree: true and *key filled when s prints one. */
+bool rules_table_main_figure(const submission_t *s, table_id t, const fact_t **main);
 
 /* ---- Level rules: a view of one node that the store builds inside its transaction. ---- */
 

@@ -62,6 +62,9 @@ static const rule_info_t CATALOGUE[RULE_COUNT] = {
     [RULE_TABLE_PROJECT_SOURCES] = { "table.project_sources", SEV_ERROR, RULE_SCOPE_TABLE, "projects",
       "Each project (and the 合计 row): total = the sum of its funding source columns, checked when the row prints total and at least one source.",
       "每个项目（及合计行）：合计 = 各资金来源列之和（列有合计且至少一个来源时核对）。" },
+    [RULE_TABLE_REQUIRED] = { "table.required", SEV_ERROR, RULE_SCOPE_TABLE, "all",
+      "A table the entity's level must publish is missing from its submission (settings `require.LEVEL`; by default a department publishes the nine tables of a 部门预算: summary, income, expense, fiscal, gpb_func, gpb_econ, three_public, gfb_func, soe_func). A table with no data is still present: it is written as its `total` row with amount 0 (examples/FORMAT.md, 空表).",
+      "本级应公开的表未报送（设置项 require.级别；部门默认须公开部门预算九张表：收支总表、收入总表、支出总表、财政拨款收支总表、一般公共预算支出表、一般公共预算基本支出表、三公经费表、政府性基金预算支出表、国有资本经营预算支出表）。无数据的表也须报送：写一行 total、金额 0（空表标记）。" },
     /* ---- between tables of one submission ---- */
     [RULE_CROSS_SUMMARY_BALANCE] = { "cross.summary_balance", SEV_ERROR, RULE_SCOPE_CROSS, "summary",
       "Summary table: income_total = expense_total.",
@@ -103,6 +106,9 @@ static const rule_info_t CATALOGUE[RULE_COUNT] = {
     [RULE_CODE_UNKNOWN_CLASS] = { "code.unknown_class", SEV_ERROR, RULE_SCOPE_CODE, "summary, income, expense, fiscal, gpb_func, gpb_econ, gfb_func, soe_func",
       "The 3-digit class of a code does not exist in the national classification chart.",
       "科目编码的类在国家政府收支分类科目中不存在。" },
+    [RULE_CODE_UNKNOWN] = { "code.unknown", SEV_ERROR, RULE_SCOPE_CODE, "summary, income, expense, fiscal, gpb_func, gpb_econ, gfb_func, soe_func",
+      "With a classification chart (`--chart FILE`): a well-formed code that the chart does not list for the submission's year (e.g. 2101588, no such 项); the finding says when the chart lists the code for other years only. Not checked without a chart.",
+      "使用科目表（--chart）时：编码格式正确但科目表中该年度没有此科目（如 2101588，无此项）；科目表仅在其他年度列有时注明年度。未提供科目表时不核对。" },
     [RULE_CODE_KIND] = { "code.kind", SEV_WARNING, RULE_SCOPE_CODE, "income, expense, gpb_func, gfb_func, soe_func",
       "A function table row printed with an economic classification code (e.g. 303 对个人和家庭的补助 in a function table): the amounts are kept and summed as printed, the class is not mapped to the function chart.",
       "功能分类表中使用了经济分类科目编码（如 303 对个人和家庭的补助）：金额照列照加，但不映射到功能分类。" },
@@ -116,12 +122,22 @@ static const rule_info_t CATALOGUE[RULE_COUNT] = {
     [RULE_LEVEL_MISSING_SUBORDINATES] = { "level.missing_subordinates", SEV_WARNING, RULE_SCOPE_LEVEL, "all",
       "Some registered subordinates have no submission for the year while the node or another subordinate has submitted (node-wide finding, lists the missing codes).",
       "部分登记的下级单位本年度未报送，而本级或其他下级已报送（列出缺报单位）。" },
+    [RULE_LEVEL_NOT_DECLARED] = { "level.not_declared", SEV_ERROR, RULE_SCOPE_LEVEL, "all",
+      "A node whose level must declare (a level with required tables, settings `require.LEVEL`; by default departments) has subordinates that submitted for the year while it never declared itself (node-wide finding naming the subordinates that did).",
+      "应申报的上级（设置了应公开表的级别，默认为部门）本年度未申报，而其下级已报送（列出已报送的下级）。" },
     [RULE_LEVEL_TRANSFER_UPPER] = { "level.transfer_upper", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
       "Internal flow downwards: the sum of the subordinates' 上级补助收入 (income total upper) equals the sum of their 对附属单位补助支出 (expense total to_sub), both inside the same node; checked when either side is non-zero.",
       "内部下拨：各下级上级补助收入之和 = 各下级对附属单位补助支出之和（同一上级内）；任一方非零时核对。" },
     [RULE_LEVEL_TRANSFER_SUB] = { "level.transfer_sub", SEV_ERROR, RULE_SCOPE_LEVEL, "income, expense",
       "Internal flow upwards: the sum of the subordinates' 上缴上级支出 (expense total to_upper) equals the sum of their 附属单位上缴收入 (income total sub), both inside the same node; checked when either side is non-zero.",
       "内部上缴：各下级上缴上级支出之和 = 各下级附属单位上缴收入之和（同一上级内）；任一方非零时核对。" },
+    /* ---- versions of one entity/year ---- */
+    [RULE_VERSION_TABLE_WITHDRAWN] = { "version.table_withdrawn", SEV_ERROR, RULE_SCOPE_VERSION, "all",
+      "A new version drops a whole table the previous version printed: one finding per table, naming it, the version it vanished from and its main figure there (expected = that previous value, actual 0). The tree shows the table's figures as 已撤回 with their previous values.",
+      "新版本缺少上一版本已有的整张表：每表一条，列出表名、上一版本号及其主要数字（expected 为上一版本数，actual 为0）；汇总树中该表数字显示为“已撤回”及原值。" },
+    [RULE_VERSION_FIGURE_WITHDRAWN] = { "version.figure_withdrawn", SEV_WARNING, RULE_SCOPE_VERSION, "all",
+      "A new version lacks a figure the previous version printed, in a table it still prints (expected = the previous value, actual 0). The tree shows the figure as 已撤回 with its previous value.",
+      "新版本缺少上一版本已有的数字（该表仍在）：expected 为上一版本数，actual 为0；汇总树中显示为“已撤回”及原值。" },
     /* ---- a document's narrative (说明) against its tables: core/narrative_check.c ---- */
     [RULE_TEXT_AMOUNT] = { "text.amount", SEV_ERROR, RULE_SCOPE_TEXT, "narrative, all tables",
       "An amount in the narrative equals the table figure its subject names",
@@ -173,14 +189,20 @@ const rule_info_t *rules_info(rule_id id)
 
 /* ---- settings ---- */
 
+#define LEVELS_N (LEVEL_PROVINCE + 1)
+
 struct rule_settings {
     severity_t severity[NRULES];
+    uint32_t required[LEVELS_N];     /* bit t: table t must be published at that level */
+    const chart_t *chart;            /* not owned */
     char describe[1200];
 };
 
 static void settings_defaults(rule_settings_t *self)
 {
     for (size_t i = 0; i < NRULES; i++) self->severity[i] = CATALOGUE[i].severity;
+    for (int l = 0; l < LEVELS_N; l++) self->required[l] = 0;
+    self->required[LEVEL_DEPARTMENT] = RULES_REQUIRED_DEPARTMENT;
     snprintf(self->describe, sizeof self->describe, "catalogue %s, settings defaults",
              RULES_CATALOGUE_VERSION);
 }
@@ -191,6 +213,39 @@ static char *trim(char *s)
     char *e = s + strlen(s);
     while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) *--e = '\0';
     return s;
+}
+
+/* `require.LEVEL = TABLE,TABLE,...` or `require.LEVEL = none`. */
+#define RULES_REQUIRE_PREFIX "require."
+static int settings_require(rule_settings_t *self, const char *path, unsigned line, char *id,
+                            char *list, char *err, size_t errlen)
+{
+    const char *lname = id + strlen(RULES_REQUIRE_PREFIX);
+    entity_level l = level_from_name(lname);
+    if (l == LEVEL_NONE || l >= LEVELS_N) {
+        snprintf(err, errlen, "%s:%u: '%s': unknown level '%s' (unit, department, district, city, province)",
+                 path, line, id, lname);
+        return -1;
+    }
+    uint32_t bits = 0;
+    if (strcmp(list, "none") != 0) {
+        for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            t = trim(t);
+            table_id tb = table_from_name(t);
+            if (tb == TABLE_NONE) {
+                snprintf(err, errlen, "%s:%u: '%s': unknown table '%s' (summary, income, expense, fiscal, "
+                         "gpb_func, gpb_econ, three_public, gfb_func, soe_func, projects)", path, line, id, t);
+                return -1;
+            }
+            bits |= 1u << tb;
+        }
+        if (!bits) {
+            snprintf(err, errlen, "%s:%u: '%s': list the tables, or write 'none'", path, line, id);
+            return -1;
+        }
+    }
+    self->required[l] = bits;
+    return 0;
 }
 
 /* Parses the settings text into self; "path:line: reason" in err on the first bad line. */
@@ -214,6 +269,10 @@ static int settings_parse(rule_settings_t *self, const char *path, char *text,
         }
         *eq = '\0';
         char *id = trim(s), *sev = trim(eq + 1);
+        if (!strncmp(id, RULES_REQUIRE_PREFIX, strlen(RULES_REQUIRE_PREFIX))) {
+            if (settings_require(self, path, line, id, sev, err, errlen) < 0) return -1;
+            continue;
+        }
         rule_id i = rules_id_from_name(id);
         if (i == RULE_COUNT) {
             snprintf(err, errlen, "%s:%u: unknown rule '%s' (catalogue %s)", path, line, id,
@@ -303,6 +362,19 @@ void rule_settings_destroy(rule_settings_t **self_p)
     *self_p = NULL;
 }
 
+uint32_t rule_settings_required(const rule_settings_t *self, entity_level l)
+{
+    if (l <= LEVEL_NONE || l >= LEVELS_N) return 0;
+    return self ? self->required[l] : l == LEVEL_DEPARTMENT ? RULES_REQUIRED_DEPARTMENT : 0;
+}
+
+void rule_settings_set_chart(rule_settings_t *self, const chart_t *chart)
+{
+    if (self) self->chart = chart;
+}
+
+const chart_t *rule_settings_chart(const rule_settings_t *self) { return self ? self->chart : NULL; }
+
 severity_t rule_settings_severity(const rule_settings_t *self, rule_id id)
 {
     assert(id < RULE_COUNT);
@@ -391,6 +463,7 @@ const char *rules_scope_name(rule_scope s)
     case RULE_SCOPE_CROSS: return "cross";
     case RULE_SCOPE_CODE: return "code";
     case RULE_SCOPE_LEVEL: return "level";
+    case RULE_SCOPE_VERSION: return "version";
     case RULE_SCOPE_TEXT: return "text";
     }
     return "?";
@@ -439,7 +512,8 @@ void rules_write_markdown(FILE *out)
         "`info` and counted, never as an error.\n"
         "- **MISMATCH**: they differ by more; reported with the rule's severity and the "
         "difference.\n\n"
-        "Code rules report **MALFORMED**, `level.missing_subordinates` reports **MISSING**.\n\n"
+        "Code rules report **MALFORMED**; `level.missing_subordinates`, `level.not_declared`, "
+        "`table.required` and the `version.*` rules report **MISSING**.\n\n"
         "Text rules (scope `text`) judge a document's narrative (说明) against the tables of "
         "the submission it travels with (`huizong-collector check|submit FILE --text DOC.txt`, "
         "and the aggregator with the previous year's stored submission for `text.prior_year`): "
@@ -460,6 +534,27 @@ void rules_write_markdown(FILE *out)
         "crypto_generichash, 16 bytes) hex of its bytes, e.g. "
         "`catalogue %s, settings rules.conf (blake2b 0123...)`, so it can be reproduced. "
         "ROUNDING findings are always `info`; a rule set to `off` produces no findings.\n\n"
+        "The same file sets the tables each level must publish (`table.required`; a level with "
+        "required tables must also declare, `level.not_declared`). One level per line, table "
+        "ids separated by commas, or `none`:\n\n"
+        "```\n"
+        "require.department = summary,income,expense,fiscal,gpb_func,gpb_econ,three_public,gfb_func,soe_func\n"
+        "require.district = none\n"
+        "require.unit = gpb_func,projects\n"
+        "```\n\n"
+        "Defaults: a department publishes the nine tables above (the 部门预算 a department must "
+        "publish); units, districts, cities and provinces publish none (they need not declare). "
+        "A table with no data is present when its `total` row is written with amount 0 "
+        "(examples/FORMAT.md).\n\n"
+        "## Classification chart\n\n"
+        "`--chart FILE` (collector `check` and `submit`, the aggregator) loads the codes valid "
+        "in each year, `kind,code,name,first_year,last_year` (kind `func` or `econ`, years "
+        "inclusive, empty = unbounded). With a chart, `code.unknown` flags every well-formed "
+        "code the chart does not list for the submission's year, and `code.name_mismatch` "
+        "compares printed names with the chart's names; without one, only the built-in "
+        "national 类 lists (`code.unknown_class`) and names are used. examples/chart.csv holds "
+        "every code of the seed documents; docs/operations.md says how to load the year's full "
+        "national list.\n\n"
         "## Decisions\n\n"
         "- A mis-printed code (宿州 收入预算总表 `208010`) is flagged `code.malformed` and its "
         "amounts are counted under the parent its leading digits name (`20801`), so one misprint "

@@ -1,5 +1,7 @@
 /* rules_code.c -- the code rules: whether each code row of a table is a well-formed code
- * of the right chart, under a printed parent, with its national name (code.*).
+ * of the right chart, under a printed parent, with its national name (code.*). With a
+ * classification chart attached to the settings, every code is looked up in it for the
+ * submission's year (code.unknown) and names are compared with the chart's.
  */
 #include "rules_engine.h"
 
@@ -69,12 +71,28 @@ static void check_codes(rules_ctx_t *cx, table_id t, code_kind kind, bool hierar
             rules_emit_plain(cx, RULE_CODE_UNKNOWN_CLASS, VERDICT_MALFORMED, t, r->row, COL_NONE, 0, 0, line, msg);
         }
         int level = code_level(kind, r->row);
+        const chart_t *chart = rule_settings_chart(cx->set);
+        if (chart && level && !chart_name(chart, kind, r->row, cx->s->year)) {
+            uint32_t first = 0, last = 0;
+            char when[120] = "";
+            if (chart_listed(chart, kind, r->row, &first, &last)) {
+                if (last) snprintf(when, sizeof when, "（科目表中仅 %u–%u 年度有此科目）", first, last);
+                else snprintf(when, sizeof when, "（科目表中自 %u 年度起有此科目）", first);
+            }
+            snprintf(msg, sizeof msg, "%s 行 %s：%s %s 不在 %u 年度%s科目表中%s", table_label(t), LAB,
+                     level == 1 ? "类" : level == 2 ? "款" : "项", r->row, cx->s->year,
+                     kind == CODE_ECONOMIC ? "支出经济分类" : "支出功能分类", when);
+            rules_emit_plain(cx, RULE_CODE_UNKNOWN, VERDICT_MALFORMED, t, r->row, COL_NONE, 0, 0, line, msg);
+        }
         if (hierarchical && level > minlevel && r->parent == RULES_ROOT) {
             snprintf(msg, sizeof msg, "%s 行 %s：编码不以任何所列上级科目编码开头（表中列有%s级科目）",
                      table_label(t), LAB, minlevel == 1 ? "类" : "款");
             rules_emit_plain(cx, RULE_CODE_PARENT_PREFIX, VERDICT_MALFORMED, t, r->row, COL_NONE, 0, 0, line, msg);
         }
-        const char *known = level ? code_known_name(kind, r->row) : NULL;
+        /* the chart's name for the year when a chart is attached, else the built-in one */
+        const char *known = !level ? NULL
+                          : chart ? chart_name(chart, kind, r->row, cx->s->year)
+                                  : code_known_name(kind, r->row);
         if (known && r->name[0] && !name_consistent(known, r->name)) {
             snprintf(msg, sizeof msg, "%s 行 %s：印刷名称“%s”与科目 %s 的国家名称“%s”不符",
                      table_label(t), r->row, r->name, r->row, known);

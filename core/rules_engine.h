@@ -58,6 +58,7 @@ typedef struct rules_family rules_family_t;
 
 typedef struct {
     const submission_t *s;
+    entity_level level;              /* LEVEL_NONE: not known (rules_check) */
     const rule_settings_t *set;
     findings_t *out;
     rules_tab_t tab[TABLE_COUNT];
@@ -72,7 +73,7 @@ typedef struct {
 
 /* ---- the registry ---- */
 
-#define RULES_FAMILY_IDS 5        /* the most ids one family emits (the code rules) */
+#define RULES_FAMILY_IDS 6        /* the most ids one family emits (the code rules) */
 
 /* A family runs once per table (per_table, t = each table in id order) or once per
  * submission (t = TABLE_NONE). */
@@ -90,6 +91,7 @@ bool rules_submission_registered(rule_id id);
 bool rules_level_registered(rule_id id);
 /* Whether id is one of the text rules core/narrative_check.c emits. */
 bool rules_text_registered(rule_id id);
+/* (rules_version_registered: the version rules, rules_version.c) */
 
 /* ---- grid access (rules.c) ---- */
 
@@ -157,9 +159,14 @@ void rules_check_refs(rules_ctx_t *cx, rule_id rule, rules_ref_t lhs, const rule
 
 /* ---- the families ---- */
 
-/* rules_code.c: code.malformed, code.kind, code.unknown_class, code.parent_prefix,
- * code.name_mismatch over one table's code rows. */
+/* rules_code.c: code.malformed, code.kind, code.unknown_class, code.unknown,
+ * code.parent_prefix, code.name_mismatch over one table's code rows. */
 void rules_codes(rules_ctx_t *cx, table_id t);
+
+/* rules_version.c: table.required (the tables the entity's level must publish). */
+void rules_required(rules_ctx_t *cx, table_id t);
+/* Whether exactly one version rule function emits id. */
+bool rules_version_registered(rule_id id);
 
 /* rules_table.c */
 void rules_code_sums(rules_ctx_t *cx, table_id t);      /* func_sum, econ_sum, total_row */

@@ -157,6 +157,33 @@ static int check_transfer(const level_view_t *v, const rule_settings_t *set, fin
     return emit_figure(v, set, out, id, verdict, rk->table, rk->row, rk->column, p, r, terms, &tx);
 }
 
+/* A node that must declare (its level has required tables) but did not, while some of
+ * its subordinates submitted. */
+static int check_not_declared(const level_view_t *v, const rule_settings_t *set, findings_t *out,
+                              rule_id id, size_t arg)
+{
+    (void)arg;
+    size_t sub = children_submitted(v);
+    if (v->declared_any || sub == 0 || rule_settings_required(set, v->level) == 0) return 0;
+    rules_text_t tx = { 0 };
+    rules_text_printf(&tx, "%s %s（%s）未申报 %u 年度数据，而 %zu 个下级已报送：", v->entity,
+                      v->name ? v->name : "", level_label(v->level), v->year, sub);
+    size_t k = 0;
+    for (size_t i = 0; i < v->nchildren; i++) {
+        if (!v->children[i].submitted) continue;
+        if (k == 8) { rules_text_printf(&tx, "……"); break; }
+        rules_text_printf(&tx, "%s%s %s", k++ ? "、" : "", v->children[i].code,
+                          v->children[i].name ? v->children[i].name : "");
+    }
+    rules_text_printf(&tx, "；其%s预算未报送，上级看到的是下级之和", level_label(v->level));
+    finding_t f;
+    rules_finding_init(&f, v->entity, v->year, VERDICT_MISSING, TABLE_NONE, "", COL_NONE, 0, 0, 0);
+    f.explanation = tx.buf;
+    int rc = tx.oom ? -1 : rules_emit(out, set, id, &f);
+    rules_text_free(&tx);
+    return rc;
+}
+
 /* Every declared figure with a computed sum. */
 static int check_declared_all(const level_view_t *v, const rule_settings_t *set, findings_t *out,
                               rule_id id, size_t arg)
@@ -177,6 +204,7 @@ typedef int (*level_fn)(const level_view_t *v, const rule_settings_t *set, findi
 static const struct { rule_id id; level_fn fn; size_t arg; } LEVEL_RULES[] = {
     { RULE_LEVEL_DECLARED_VS_COMPUTED, check_declared_all, 0 },
     { RULE_LEVEL_MISSING_SUBORDINATES, check_missing, 0 },
+    { RULE_LEVEL_NOT_DECLARED, check_not_declared, 0 },
     { RULE_LEVEL_TRANSFER_UPPER, check_transfer, 0 },     /* TABLE_TRANSFERS[0]: upper/to_sub */
     { RULE_LEVEL_TRANSFER_SUB, check_transfer, 1 },       /* TABLE_TRANSFERS[1]: sub/to_upper */
 };
@@ -190,7 +218,8 @@ bool rules_level_registered(rule_id id)
 
 bool rules_registered(rule_id id)
 {
-    return rules_level_registered(id) + rules_submission_registered(id) + rules_text_registered(id) == 1;
+    return rules_level_registered(id) + rules_submission_registered(id) +
+           rules_version_registered(id) + rules_text_registered(id) == 1;
 }
 
 int rules_check_level(const level_view_t *view, const rule_settings_t *settings, findings_t *out)

@@ -80,6 +80,7 @@ static bool s_v1_gb18030(const char *path)
 }
 
 /* Error into the report, naming the file. */
+/* Appends msg to the report's errors (counted even when it cannot be kept). Returns -1. */
 static int s_fail(recognise_report_t *r, const char *msg)
 {
     r->nerrors++;
@@ -89,6 +90,28 @@ static int s_fail(recognise_report_t *r, const char *msg)
     v[r->nerrors - 1] = strdup(msg);
     if (!v[r->nerrors - 1]) r->nerrors--;
     return -1;
+}
+
+/* A v1 CSV: every error of the file (up to opts->max_errors) into the report, as printed
+ * tables report theirs, and a last line with the total. */
+static int s_read_v1(const char *path, const import_opts_t *opts, submission_list_t *list,
+                     recognise_report_t *report)
+{
+    csv_errors_t errs;
+    csv_errors_init(&errs, opts->max_errors);
+    int rc = csv_read_file_errors(path, opts->enc, list, &errs);
+    if (rc != 0) {
+        for (size_t k = 0; k < errs.count; k++) s_fail(report, errs.items[k].message);
+        char line[512];
+        if (errs.total > errs.count)
+            snprintf(line, sizeof line, "%s: ……另有 %zu 处错误未列出（--max-errors %zu）", path,
+                     errs.total - errs.count, errs.max);
+        else
+            snprintf(line, sizeof line, "%s: 共 %zu 处错误，整个文件未读入", path, errs.total);
+        s_fail(report, line);
+    }
+    csv_errors_free(&errs);
+    return rc;
 }
 
 int import_read_file(const char *path, const import_opts_t *opts, submission_list_t *list,
@@ -112,8 +135,7 @@ int import_read_file(const char *path, const import_opts_t *opts, submission_lis
         snprintf(err, sizeof err, "%s：PDF 尚不支持", path);
         return s_fail(report, err);
     case IMPORT_V1_CSV:
-        if (csv_read_file(path, opts->enc, list, err, sizeof err) != 0) return s_fail(report, err);
-        return 0;
+        return s_read_v1(path, opts, list, report);
     default: break;
     }
     grid_list_t grids = { 0 };

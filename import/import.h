@@ -42,6 +42,7 @@ typedef struct {
     uint32_t year;                    /* --year or 0 */
     const hierarchy_t *hierarchy;     /* --hierarchy or NULL */
     csv_encoding enc;                 /* text files */
+    size_t max_errors;                /* v1 CSV: errors kept per file (0: CSV_MAX_ERRORS_DEFAULT) */
 } import_opts_t;
 
 /* The format of a file by its content. IMPORT_UNKNOWN if it cannot be read. */

@@ -492,6 +492,40 @@ oom:
     return error_set(err, errlen, "out of memory");
 }
 
+/* The version rules (core/rules_version.c) when the new version lacks a key the current one
+ * has: the current version is rebuilt as a submission (rows from the intern table) only
+ * then, so a resubmission that drops nothing costs one merge of the two key lists. The
+ * findings are appended to the new version's own (out). 0 or an MDB error. */
+static int item_withdrawn(store_t *s, MDB_txn *txn, const rule_settings_t *settings,
+                          const submission_t *sub, uint32_t cur, const kfact_t *oldf, size_t no,
+                          const kfact_t *newf, size_t nn, findings_t *out)
+{
+    size_t i = 0, j = 0;
+    bool dropped = false;
+    while (i < no && !dropped) {
+        int c = j < nn ? memcmp(oldf[i].fkey, newf[j].fkey, FKEY_LEN) : -1;
+        if (c > 0) j++;
+        else if (c == 0) { i++; j++; }
+        else dropped = true;
+    }
+    if (!dropped) return 0;
+    submission_t *prev = submission_new(sub->entity, sub->year);
+    if (!prev) return ENOMEM;
+    int rc = 0;
+    for (i = 0; i < no && !rc; i++) {
+        fkey_t fd = key_fkey_decode(oldf[i].fkey);
+        char row[SUBMISSION_ROW_MAX + 1];
+        if ((rc = intern_string(s, txn, KIND_ROW, fd.row, row, sizeof row))) break;
+        if (submission_add(prev, fd.table, row, fd.column, oldf[i].fen, "", 0)) rc = ENOMEM;
+    }
+    if (!rc) {
+        submission_sort(prev);
+        if (rules_check_versions(prev, cur, sub, settings, out) != 0) rc = ENOMEM;
+    }
+    submission_destroy(&prev);
+    return rc;
+}
+
 /* One item: replay, rejection or a new version. 0, -1 (err) or MDB_MAP_FULL. */
 static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err, size_t errlen)
 {
@@ -558,6 +592,12 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     if ((rc = facts_read(s, txn, ent.id, sub->year, cur, &oldf, &no))) {
         free(newf);
         return store_mdb_fail(rc, err, errlen, "read facts");
+    }
+    if (cur && (rc = item_withdrawn(s, txn, b->settings, sub, cur, oldf, no, newf, sub->count,
+                                    &it->findings))) {
+        free(newf);
+        free(oldf);
+        return store_mdb_fail(rc, err, errlen, "compare with the current version");
     }
     b->nundo = 0;
     rc = item_rollup(s, txn, b, &ent, sub->year, oldf, no, newf, sub->count);

@@ -616,6 +616,11 @@ static int unit_emit(gen_facts_t *f, const gen_unit_t *u)
     rc |= emit_function_table(f, u, TABLE_GPB_FUNC, GPB, NELEM(GPB), 4);
     rc |= emit_econ(f, u);
     rc |= emit_three_projects(f, u);
+    /* The fund tables a 部门预算 must publish (table.required): the 国有资本经营 spending the
+     * income side names, or the empty-table marker (a total of 0, examples/FORMAT.md). */
+    unit_income_t in = unit_income(u);
+    rc |= facts_add(f, TABLE_GFB_FUNC, TABLE_ROW_TOTAL, "本表无数据", COL_TOTAL, 0);
+    rc |= facts_add(f, TABLE_SOE_FUNC, TABLE_ROW_TOTAL, in.soe ? "合计" : "本表无数据", COL_TOTAL, in.soe);
     return rc;
 }
 

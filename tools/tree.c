@@ -5,6 +5,10 @@
  * unit's own figure or the sum of its children's reported figures. Showing all three side
  * by side is the point: a department's official 部门预算 is what its city sees, while the
  * sum of its units stays visible beside it.
+ *
+ * A figure a new version dropped (version.table_withdrawn / version.figure_withdrawn flags
+ * of the node or of anyone in its subtree) is shown as 已撤回 with its previous value and
+ * the entity that withdrew it, never as a bare —.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -15,6 +19,7 @@
 #include "csv.h"
 #include "nodes.h"
 #include "output.h"
+#include "rules.h"
 
 typedef struct {
     const char *db, *entity, *row;
@@ -25,6 +30,19 @@ typedef struct {
     output_format format;
     output_opts_t out;
 } tree_opts;
+
+/* One withdrawn figure: who dropped it, the key, and its value in the previous version. */
+typedef struct {
+    char entity[ENTITY_CODE_MAX + 1];
+    uint32_t version;                 /* the version it was last in */
+    store_figure_t fig;               /* key only (for tree_selects) */
+    int64_t previous;
+} withdrawn_t;
+
+typedef struct {
+    withdrawn_t *items;
+    size_t count, cap;
+} withdrawn_list_t;
 
 typedef struct {
     size_t submitted, total;
@@ -192,6 +210,89 @@ static void tree_text_flows(const internal_flows *fl, int depth)
                amount_format(amount_sub_sat(fl->income_gross, fl->income_internal), c));
 }
 
+static int withdrawn_push(withdrawn_list_t *w, const char *entity, uint32_t version,
+                          table_id t, const char *row, column_id c, int64_t previous)
+{
+    if (w->count == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 16;
+        withdrawn_t *items = realloc(w->items, cap * sizeof *items);
+        if (!items) return -1;
+        w->items = items;
+        w->cap = cap;
+    }
+    withdrawn_t *x = &w->items[w->count++];
+    memset(x, 0, sizeof *x);
+    snprintf(x->entity, sizeof x->entity, "%s", entity);
+    x->version = version;
+    x->fig.key.table = t;
+    snprintf(x->fig.key.row, sizeof x->fig.key.row, "%s", row);
+    x->fig.key.column = c;
+    x->previous = previous;
+    return 0;
+}
+
+/* Every figure withdrawn by a current version in the year: figure flags as they are, a
+ * table flag expanded into the table's figures of the previous version. */
+static void withdrawn_load(store_t *store, uint32_t year, withdrawn_list_t *w)
+{
+    memset(w, 0, sizeof *w);
+    findings_t fl;
+    findings_init(&fl);
+    if (store_flags(store, year, NULL, &fl) != 0) { findings_clear(&fl); return; }
+    for (size_t i = 0; i < fl.count; i++) {
+        const finding_t *f = &fl.items[i];
+        bool table = !strcmp(f->rule, rules_info(RULE_VERSION_TABLE_WITHDRAWN)->id);
+        bool figure = !strcmp(f->rule, rules_info(RULE_VERSION_FIGURE_WITHDRAWN)->id);
+        if (!table && !figure) continue;
+        store_version_t *vs = NULL;
+        size_t nv = 0;
+        uint32_t prev = 0;
+        if (store_versions(store, f->entity, year, &vs, &nv) == 0 && nv >= 2) prev = vs[nv - 2].version;
+        free(vs);
+        if (figure) {
+            withdrawn_push(w, f->entity, prev, f->table, f->row, f->column, f->expected);
+            continue;
+        }
+        submission_t *old = prev ? store_facts(store, f->entity, year, prev) : NULL;
+        for (size_t k = 0; old && k < old->count; k++)
+            if (old->facts[k].table == f->table)
+                withdrawn_push(w, f->entity, prev, f->table, old->facts[k].row,
+                               old->facts[k].column, old->facts[k].fen);
+        submission_destroy(&old);
+    }
+    findings_clear(&fl);
+}
+
+/* Whether withdrawn figure x shows at node i: withdrawn by i or a descendant, selected by
+ * the filters, and no longer carrying a value at i. */
+static bool withdrawn_shows(const tree_opts *o, const nodes_t *nodes, size_t i, const withdrawn_t *x,
+                            const store_figure_t *figs, size_t nfigs)
+{
+    if (!tree_selects(o, &x->fig)) return false;
+    long at = nodes_find(nodes, x->entity);
+    if (at < 0 || (size_t)at < i || (size_t)at >= nodes_subtree_end(nodes, i)) return false;
+    for (size_t j = 0; j < nfigs; j++)
+        if (figs[j].key.table == x->fig.key.table && figs[j].key.column == x->fig.key.column &&
+            !strcmp(figs[j].key.row, x->fig.key.row) && (figs[j].has_declared || figs[j].has_computed))
+            return false;
+    return true;
+}
+
+static void tree_text_withdrawn(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,
+                                int depth, const withdrawn_list_t *w, const store_figure_t *figs,
+                                size_t nfigs)
+{
+    for (size_t k = 0; k < w->count; k++) {
+        const withdrawn_t *x = &w->items[k];
+        if (!withdrawn_shows(o, nodes, i, x, figs, nfigs)) continue;
+        char prev[AMOUNT_BUF];
+        printf("%*s  %s %s/%s/%s: 已撤回（%s 上一版本 v%u 为 %s）\n", depth * 2, "",
+               tool_row_label(store, x->fig.key.table, x->fig.key.row), table_name(x->fig.key.table),
+               x->fig.key.row, column_name(x->fig.key.column), x->entity, x->version,
+               amount_format(x->previous, prev));
+    }
+}
+
 static void tree_text_node(store_t *store, const tree_opts *o, const entity_t *e, int depth,
                            bool submitted, const child_status *cs,
                            const store_figure_t *figs, size_t nfigs)
@@ -205,6 +306,7 @@ static void tree_text_node(store_t *store, const tree_opts *o, const entity_t *e
     for (size_t k = 0; k < nfigs; k++) {
         const store_figure_t *f = &figs[k];
         if (!tree_selects(o, f)) continue;
+        if (!f->has_declared && !f->has_computed) continue;   /* gone: tree_text_withdrawn */
         char rep[AMOUNT_BUF], dec[AMOUNT_BUF], com[AMOUNT_BUF];
         amount_format(store_figure_reported(f), rep);
         amount_or_dash(f->has_declared, f->declared, dec);
@@ -247,9 +349,33 @@ static void json_amount(const char *key, bool has, int64_t fen)
     printf("\"%s\":\"%s\",\"%s_fen\":%lld", key, amount_format(fen, buf), key, (long long)fen);
 }
 
+/* "withdrawn":[...] of node i, when it has any (figures a new version dropped, with the
+ * entity that dropped them and their previous value). */
+static void tree_json_withdrawn(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,
+                                const withdrawn_list_t *w, const store_figure_t *figs, size_t nfigs)
+{
+    bool any = false;
+    for (size_t k = 0; k < w->count; k++) {
+        const withdrawn_t *x = &w->items[k];
+        if (!withdrawn_shows(o, nodes, i, x, figs, nfigs)) continue;
+        printf("%s{\"entity\":", any ? "," : ",\"withdrawn\":[");
+        json_write_string(stdout, x->entity);
+        printf(",\"version\":%u,\"table\":\"%s\",\"row\":", x->version, table_name(x->fig.key.table));
+        json_write_string(stdout, x->fig.key.row);
+        printf(",\"label\":");
+        json_write_string(stdout, tool_row_label(store, x->fig.key.table, x->fig.key.row));
+        printf(",\"column\":\"%s\",", column_name(x->fig.key.column));
+        json_amount("previous", true, x->previous);
+        putchar('}');
+        any = true;
+    }
+    if (any) putchar(']');
+}
+
 static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e, int depth,
                            bool submitted, const child_status *cs,
-                           const store_figure_t *figs, size_t nfigs, bool first)
+                           const store_figure_t *figs, size_t nfigs, bool first,
+                           const nodes_t *nodes, size_t i, const withdrawn_list_t *w)
 {
     printf("%s\n{\"code\":", first ? "" : ",");
     json_write_string(stdout, e->code);
@@ -265,6 +391,7 @@ static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e
     for (size_t k = 0; k < nfigs; k++) {
         const store_figure_t *f = &figs[k];
         if (!tree_selects(o, f)) continue;
+        if (!f->has_declared && !f->has_computed) continue;   /* gone: "withdrawn" */
         printf("%s{\"table\":\"%s\",\"row\":", firstf ? "" : ",", table_name(f->key.table));
         json_write_string(stdout, f->key.row);
         printf(",\"label\":");
@@ -279,6 +406,7 @@ static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e
         firstf = false;
     }
     printf("]");
+    tree_json_withdrawn(store, o, nodes, i, w, figs, nfigs);
     internal_flows fl = tree_internal_flows(e, figs, nfigs);
     if (fl.any) {
         char a[AMOUNT_BUF], b[AMOUNT_BUF];
@@ -321,7 +449,7 @@ static bool tree_empty(store_t *store, const tree_opts *o, const nodes_t *nodes,
 }
 
 static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,
-                      int rel_depth, bool *first)
+                      int rel_depth, bool *first, const withdrawn_list_t *w)
 {
     const entity_t *e = &nodes->h.items[i];
     store_figure_t *figs = NULL;
@@ -332,8 +460,9 @@ static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, 
     tree_child_status(store, nodes, i, o->year, &cs);
     if (o->format == FORMAT_TEXT) {
         tree_text_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs);
+        tree_text_withdrawn(store, o, nodes, i, rel_depth, w, figs, nfigs);
     } else if (o->format == FORMAT_JSON) {
-        tree_json_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs, *first);
+        tree_json_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs, *first, nodes, i, w);
     } else {
         bool any = false;
         for (size_t k = 0; k < nfigs; k++)
@@ -390,11 +519,14 @@ int cmd_tree(int argc, char **argv)
     if (o.format == FORMAT_JSON) printf("[");
     int base = start < end ? nodes.depth[start] : 0;
     bool first = true;
+    withdrawn_list_t w = { 0 };
+    if (o.format != FORMAT_CSV) withdrawn_load(store, o.year, &w);
     for (size_t i = start; i < end; i++) {
         int rel = nodes.depth[i] - base;
         if (o.depth >= 0 && rel > o.depth) continue;
-        tree_emit(store, &o, &nodes, i, rel, &first);
+        tree_emit(store, &o, &nodes, i, rel, &first, &w);
     }
+    free(w.items);
     if (o.format == FORMAT_JSON) printf("\n]\n");
     if (output_end(&o.out) != 0) rc = EXIT_ERROR;
 done:

@@ -133,7 +133,7 @@ echo "ok: a wrong server key fails the handshake"
 # 5. Authorised key, entity outside its subtree: REJECTED with the reason, nothing stored.
 rc=0; send dxh $(with_key dongxihu) "$HZ_EXAMPLES/suzhou-2024.csv" >"$WORK/outside.out" 2>&1 || rc=$?
 [ $rc -eq 1 ] || { cat "$WORK/outside.out"; fail "outside its subtree: exit $rc, expected 1"; }
-grep -qF "608 2024 272 facts REJECTED: key ${DXH:0:8}… may not submit for 608 (authorised: 420112)" "$WORK/outside.out" ||
+grep -qF "608 2024 274 facts REJECTED: key ${DXH:0:8}… may not submit for 608 (authorised: 420112)" "$WORK/outside.out" ||
   fail "no 'may not submit' reason: $(cat "$WORK/outside.out")"
 wait_log "may not submit for 608 (authorised: 420112)"
 stored 608 2024 && fail "608 was stored from a key authorised for 420112 only"
@@ -157,7 +157,7 @@ kill -HUP "$AGG_PID"
 wait_log "authorisation reloaded: 1 keys"
 cp "$HZ_EXAMPLES/suzhou-2024.csv" "$WORK/watch/"
 wait_for 10 'grep -q "^608 .*REJECTED" "$WORK/watch.out"' || true   # the exact line: next
-grep -qF "608 2024 272 facts REJECTED: key ${SZ:0:8}… is not (or no longer) in the aggregator's authorisation file" "$WORK/watch.out" ||
+grep -qF "608 2024 274 facts REJECTED: key ${SZ:0:8}… is not (or no longer) in the aggregator's authorisation file" "$WORK/watch.out" ||
   fail "revoked key on an open connection: $(cat "$WORK/watch.out")"
 stored 608 2024 && fail "608 stored after its key was revoked"
 kill -TERM $WATCH_PID; wait $WATCH_PID 2>/dev/null || true

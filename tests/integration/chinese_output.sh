@@ -58,7 +58,7 @@ echo "ok: --encoding gb18030, --header ids, json unchanged"
 
 # 2. report text in Chinese.
 "$HZ" report --db "$DB" --year 2024 --entity 420000 >"$WORK/report.txt" || true
-grep -q '^026 武汉市东西湖区医疗保障局 2024 — 错误 0，警告 3，提示 9$' "$WORK/report.txt" || fail "report group header not Chinese"
+grep -q '^026 武汉市东西湖区医疗保障局 2024 — 错误 1，警告 3，提示 9$' "$WORK/report.txt" || fail "report group header not Chinese"
 grep -q '^  警告  编码类别错用 code.kind .*编码不规范$' "$WORK/report.txt" || fail "report: no Chinese warning line"
 grep -q '^  提示  功能分类逐级合计 table.func_sum .*舍入差  应为 107.61 实为 107.62 差 0.01$' "$WORK/report.txt" || fail "report: no Chinese rounding line"
 grep -Eq '(^| )(error|warning|info|MISMATCH|ROUNDING|MALFORMED|MISSING)( |$)' "$WORK/report.txt" &&

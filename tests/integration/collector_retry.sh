@@ -57,7 +57,7 @@ stop_aggregator
 retry_submit 2 "$HZ_EXAMPLES/dazhou-2023.csv" 1000
 kill -0 "$bg_pid" 2>/dev/null || fail "submit gave up before the aggregator came up"
 retried "late-aggregator submit"
-grep -q '^335 2023 123 facts ACCEPTED v1 ' "$WORK/submit2.out" || fail "335 2023 not accepted as v1"
+grep -q '^335 2023 125 facts ACCEPTED v1 ' "$WORK/submit2.out" || fail "335 2023 not accepted as v1"
 grep -q '^335001 2023 107 facts ACCEPTED v1 ' "$WORK/submit2.out" || fail "335001 2023 not accepted as v1"
 [ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "spool not empty after the late submit"
 

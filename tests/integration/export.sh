@@ -122,7 +122,7 @@ grep -q '^合计,已报送,2,未报送,2,' "$st" || { tail -2 "$st"; fail "xlsx:
 # the header rows repeated on every page (Print_Titles).
 wb="$WORK/x/xl/workbook.xml"
 grep -o '<sheet name="[^"]*"' "$wb" | sed 's/<sheet name="//; s/"$//' | tr '\n' '|' >"$WORK/sheet-names"
-[ "$(cat "$WORK/sheet-names")" = "表1 收支总表|表2 收入总表|表3 支出总表|表4 财政拨款收支总表|表5 一般公共预算支出表|表6 基本支出经济分类表|表7 三公经费|表9 国有资本经营预算支出表|表10 项目支出表|汇总核对|分单位对比|问题清单|下级报送情况|" ] ||
+[ "$(cat "$WORK/sheet-names")" = "表1 收支总表|表2 收入总表|表3 支出总表|表4 财政拨款收支总表|表5 一般公共预算支出表|表6 基本支出经济分类表|表7 三公经费|表8 政府性基金预算支出表|表9 国有资本经营预算支出表|表10 项目支出表|汇总核对|分单位对比|问题清单|下级报送情况|" ] ||
   fail "xlsx: sheets are not numbered as published: $(cat "$WORK/sheet-names")"
 for f in "$WORK"/x/xl/worksheets/sheet*.xml; do
   grep -q 'orientation="landscape"' "$f" || fail "xlsx: $(basename "$f") is not landscape"

@@ -24,12 +24,12 @@ cp "$WORK"/spool/*.pb "$WORK/copies/"
 rc=0
 collector flush "$WORK/spool" >"$WORK/flush1.out" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || fail "first flush exited $rc"
-grep -q '^335 2023 123 facts ACCEPTED v1 (' "$WORK/flush1.out" || fail "first flush: 335 2023 not ACCEPTED v1"
+grep -q '^335 2023 125 facts ACCEPTED v1 (' "$WORK/flush1.out" || fail "first flush: 335 2023 not ACCEPTED v1"
 cp "$WORK"/copies/*.pb "$WORK/spool/"
 rc=0
 collector flush "$WORK/spool" >"$WORK/flush2.out" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || fail "second flush exited $rc"
-grep -q '^335 2023 123 facts ACCEPTED v1 replayed' "$WORK/flush2.out" || fail "second flush: 335 2023 not a replay of v1"
+grep -q '^335 2023 125 facts ACCEPTED v1 replayed' "$WORK/flush2.out" || fail "second flush: 335 2023 not a replay of v1"
 grep -q '^335001 2023 107 facts ACCEPTED v1 replayed' "$WORK/flush2.out" || fail "second flush: 335001 2023 not a replay of v1"
 [ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "replayed files must leave the spool"
 # Same flags both times: the stored ack is what comes back.
@@ -76,7 +76,7 @@ grep -q ' nd-ybj 2024 .*ACCEPTED v2' "$WORK/agg.log" && fail "aggregator stored 
 rc=0
 submit "$HZ_EXAMPLES/dazhou-2023.csv" >"$WORK/again.out" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || fail "resubmit exited $rc"
-grep -q '^335 2023 123 facts ACCEPTED v2 (' "$WORK/again.out" || fail "a new id for 335 2023 should make v2"
+grep -q '^335 2023 125 facts ACCEPTED v2 (' "$WORK/again.out" || fail "a new id for 335 2023 should make v2"
 if [ -x "$HZ_BIN/huizong" ]; then
     [ "$(versions 335 2023)" -eq 2 ] || fail "huizong show lists $(versions 335 2023) versions of 335 2023, expected 2"
     [ "$(versions nd-ybj 2024)" -eq 1 ] || fail "huizong show lists $(versions nd-ybj 2024) versions of nd-ybj 2024, expected 1"

@@ -14,14 +14,16 @@ tsv2csv "$P/suzhou-2024.tsv" "$WORK/宿州.csv"
 tsv2csv "$P/ningde-2024.tsv" "$WORK/宁德.csv"
 
 # 1. check prints the mapping
-"$COL" check "$P/dongxihu-2024.xls" --hierarchy "$HIERARCHY" --year 2024 >"$WORK/check.txt" 2>&1 ||
+rc=0; "$COL" check "$P/dongxihu-2024.xls" --hierarchy "$HIERARCHY" --year 2024 >"$WORK/check.txt" 2>&1 || rc=$?
+# 1: 026 prints no 收入总表 of its own (table.required, docs/seed-findings.md)
+[ "$rc" -eq 1 ] && grep -q "table.required 缺失 income：部门 026" "$WORK/check.txt" ||
   { cat "$WORK/check.txt"; fail "check of the .xls failed"; }
 grep -q "财政拨款收支总表 → fiscal" "$WORK/check.txt" || fail "mapping lacks the fiscal table"
 grep -q "列 E「本年收入/一般公共预算」→ gpb" "$WORK/check.txt" || fail "mapping lacks the income gpb column"
 grep -q "部门整体支出绩效目标申报表（无对应表，跳过）" "$WORK/check.txt" || fail "mapping does not report the skipped table"
-grep -q "^026 2024：334 个数据" "$WORK/check.txt" || fail "026 should have 334 facts"
+grep -q "^026 2024：335 个数据" "$WORK/check.txt" || fail "026 should have 335 facts (334 printed + the empty 政府性基金 table)"
 grep -q "^026001 2024：117 个数据" "$WORK/check.txt" || fail "026001 should have 117 facts"
-"$COL" check "$P/dongxihu-2024.xls" --hierarchy "$HIERARCHY" --year 2024 --format json >"$WORK/check.json"
+"$COL" check "$P/dongxihu-2024.xls" --hierarchy "$HIERARCHY" --year 2024 --format json >"$WORK/check.json" || [ $? -eq 1 ]
 grep -q '"mappings":\[{"file":' "$WORK/check.json" || fail "json check lacks mappings"
 grep -q '"table":"projects"' "$WORK/check.json" || fail "json mapping lacks the projects table"
 
@@ -60,7 +62,7 @@ tsv2csv "$WORK/part2.tsv" "$WORK/东西湖-2.csv"
 TO="ipc://$WORK/split.sock" collector submit "$WORK/spool-split" "$WORK/东西湖-1.csv" "$WORK/东西湖-2.csv" \
   --hierarchy "$HIERARCHY" --year 2024 >"$WORK/s5.out" 2>&1 || { cat "$WORK/s5.out"; fail "submit of two parts"; }
 [ "$(grep -c ACCEPTED "$WORK/s5.out")" -eq 2 ] || { cat "$WORK/s5.out"; fail "two parts should give 2 submissions (026, 026001)"; }
-grep -q "^026 2024 334 facts" "$WORK/s5.out" || { cat "$WORK/s5.out"; fail "026 should arrive whole (334 facts) from two files"; }
+grep -q "^026 2024 335 facts" "$WORK/s5.out" || { cat "$WORK/s5.out"; fail "026 should arrive whole (335 facts) from two files"; }
 [ "$(versions_of 026 2024 "$WORK/split" | wc -l)" -eq 1 ] || fail "two parts made more than one version"
 stop_named_aggregator split
 stop_aggregator

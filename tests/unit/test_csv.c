@@ -74,9 +74,9 @@ static void expect_error(const char *text, size_t len, const char *message)
 START_TEST(seed_files_load)
 {
     static const struct { const char *file, *entity; uint32_t year; size_t facts; } seeds[] = {
-        { "dazhou-2023.csv", "335", 2023, 123 },   { "dazhou-2023.csv", "335001", 2023, 107 },
-        { "dongxihu-2024.csv", "026", 2024, 334 }, { "dongxihu-2024.csv", "026001", 2024, 117 },
-        { "ningde-2024.csv", "nd-ybj", 2024, 447 }, { "suzhou-2024.csv", "608", 2024, 272 },
+        { "dazhou-2023.csv", "335", 2023, 125 },   { "dazhou-2023.csv", "335001", 2023, 107 },
+        { "dongxihu-2024.csv", "026", 2024, 335 }, { "dongxihu-2024.csv", "026001", 2024, 117 },
+        { "ningde-2024.csv", "nd-ybj", 2024, 447 }, { "suzhou-2024.csv", "608", 2024, 274 },
     };
     static const struct { const char *file; size_t subs; } files[] = {
         { "dazhou-2023.csv", 2 }, { "dongxihu-2024.csv", 2 }, { "ningde-2024.csv", 1 },
@@ -154,11 +154,11 @@ START_TEST(error_messages)
     expect_error(H "026,2024,expense,,合计,total,1.00\n",
                  0, "t.csv:2: column 'row': empty");
     expect_error(H "026,2024,expense,total,合计,total,1.00\n026,2024,expense,208,x,total,1.1234567\n",
-                 0, "t.csv:3: column 'amount': more than 6 decimals (finer than one fen)");
+                 0, "t.csv:3: column 'amount'（金额）: “1.1234567”：小数超过6位（万元的第7位小数不足一分）");
     expect_error(H "026,2024,expense,total,合计,total,\"17,73\"\n",
-                 0, "t.csv:2: column 'amount': misplaced thousands separator");
+                 0, "t.csv:2: column 'amount'（金额）: “17,73”：千位分隔符位置不对（应每三位一个，如\"1,773.19\"）");
     expect_error(H "026,2024,expense,total,合计,total,abc\n",
-                 0, "t.csv:2: column 'amount': not a decimal number (unexpected character)");
+                 0, "t.csv:2: column 'amount'（金额）: “abc”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
     static const char nul[] = H "026,2024,expense,total,合计,total,1\n026,2024,expense,2\0,x,total,1\n";
     expect_error(nul, sizeof nul - 1, "t.csv:3: NUL byte in the file");
     expect_error(H "026,2024,expense,total,合计,total,\"1,773.19\n026,2024,expense,208,x,total,1\n",
@@ -182,18 +182,19 @@ START_TEST(error_messages)
                    "026,2024,expense,208,x,total,1.00\n"
                    "026,2024,expense,total,合计,total,2.00\n",
                  0, "t.csv:4: duplicate of line 2 (026/2024 expense/total/total)");
-    /* the first duplicate down the file wins over a later row error */
+    /* every error of the file, in line order: a duplicate and a later row error */
     expect_error(H "026,2024,expense,208,x,total,1.00\n"
                    "026,2024,expense,208,x,total,1.00\n"
                    "026,2024,expense,210,x,total,oops\n",
-                 0, "t.csv:3: duplicate of line 2 (026/2024 expense/208/total)");
+                 0, "t.csv:3: duplicate of line 2 (026/2024 expense/208/total)\n"
+                    "t.csv:4: column 'amount'（金额）: “oops”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
     expect_error(H "026,2024,expense,total,\xBA\xCF\xBC\xC6,total,1.00\n",
                  0, "t.csv:2: column 'name': " GBK_HINT);
     expect_error("entity,year,table,row,\xC3\xFB,column,amount\n", 0, "t.csv:1: " GBK_HINT);
     /* a quoted field spanning lines: the error is reported at the record's first line */
     expect_error(H "026,2024,projects,P01,\"two\nlines\",total,1.00\n"
                    "026,2024,projects,P02,\"x\",total,1.0000001\n",
-                 0, "t.csv:4: column 'amount': more than 6 decimals (finer than one fen)");
+                 0, "t.csv:4: column 'amount'（金额）: “1.0000001”：小数超过6位（万元的第7位小数不足一分）");
 }
 END_TEST
 
@@ -270,8 +271,11 @@ START_TEST(gb18030_files)
     submission_list_t list;
     submission_list_init(&list);
     ck_assert_int_eq(csv_read_file(path, CSV_ENCODING_UTF8, &list, err, sizeof err), -1);
-    snprintf(want, sizeof want, "%s:2: column 'name': " GBK_HINT, path);
-    ck_assert_str_eq(err, want);
+    /* every line with GB18030 bytes is reported, the first one first */
+    snprintf(want, sizeof want, "%s:2: column 'name': " GBK_HINT "\n", path);
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+    snprintf(want, sizeof want, "%s:3: column 'name': " GBK_HINT, path);
+    ck_assert_msg(strstr(err, want) != NULL, "%s", err);
     ck_assert_uint_eq(list.count, 0);
 
     const csv_encoding encs[] = { CSV_ENCODING_GB18030, CSV_ENCODING_AUTO };
@@ -341,7 +345,76 @@ START_TEST(encoding_names_and_write_field)
 }
 END_TEST
 
+/* Three bad amounts in one file: all three reported at once, each with its line, the
+ * value and a Chinese reason; nothing is read. */
+START_TEST(all_errors_at_once)
+{
+    static const char text[] = H
+        "026,2024,three_public,abroad,因公出国(境)费,amount,\xEF\xBC\x99.60\n"   /* ９.60 */
+        "026,2024,three_public,vehicle,公务用车,amount,1.00\n"
+        "026,2024,three_public,reception,公务接待费,amount,9\xEF\xBC\x8C" "60\n" /* 9，60 */
+        "026,2024,three_public,total,合计,amount,9.60\xE4\xB8\x87\n";          /* 9.60万 */
+    submission_list_t list;
+    submission_list_init(&list);
+    csv_errors_t errs;
+    csv_errors_init(&errs, 0);
+    ck_assert_int_eq(csv_read_buffer_errors("t.csv", text, strlen(text), CSV_ENCODING_UTF8,
+                                            &list, &errs), -1);
+    ck_assert_uint_eq(list.count, 0);
+    ck_assert_uint_eq(errs.count, 3);
+    ck_assert_uint_eq(errs.total, 3);
+    ck_assert_str_eq(errs.items[0].message,
+                     "t.csv:2: column 'amount'（金额）: “９.60”：含全角数字“９”，应为半角数字“9”");
+    ck_assert_str_eq(errs.items[1].message,
+                     "t.csv:4: column 'amount'（金额）: “9，60”：含全角逗号“，”，"
+                     "小数点应为半角“.”；千位分隔符应为半角“,”且整个金额加英文引号");
+    ck_assert_str_eq(errs.items[2].message,
+                     "t.csv:5: column 'amount'（金额）: “9.60万”：含单位“万”，金额列只写数字（单位为万元）");
+    ck_assert_uint_eq(errs.items[2].line, 5);
+    csv_errors_free(&errs);
+}
+END_TEST
+
+/* Brackets, thousands separators outside quotes, and the limit on kept errors. */
+START_TEST(amount_reasons_and_limit)
+{
+    static const char text[] = H
+        "026,2024,summary,gpb,x,amount,(9.60)\n"
+        "026,2024,summary,soe,x,amount,\xEF\xBC\x88" "9.60\xEF\xBC\x89\n"   /* （9.60） */
+        "026,2024,summary,other,x,amount,1,773.19\n"
+        "026,2024,summary,fsm,x,amount,9 60\n";
+    submission_list_t list;
+    submission_list_init(&list);
+    csv_errors_t errs;
+    csv_errors_init(&errs, 0);
+    ck_assert_int_eq(csv_read_buffer_errors("t.csv", text, strlen(text), CSV_ENCODING_UTF8,
+                                            &list, &errs), -1);
+    ck_assert_uint_eq(errs.count, 4);
+    ck_assert_str_eq(errs.items[0].message, "t.csv:2: column 'amount'（金额）: “(9.60)”："
+                     "括号表示的负数（会计写法），应写作负号加数字，如“-9.60”");
+    ck_assert_ptr_nonnull(strstr(errs.items[1].message, "“（9.60）”：括号表示的负数"));
+    ck_assert_str_eq(errs.items[2].message, "t.csv:4: column 'amount'（金额）: “1,773.19”："
+                     "千位分隔符在引号外，被读成了 2 列；应写作 \"1,773.19\"（加英文引号）或去掉逗号");
+    ck_assert_ptr_nonnull(strstr(errs.items[3].message, "“9 60”：数字中间有空格"));
+    csv_errors_free(&errs);
+
+    /* at most max errors are kept; the rest are counted and the joined text says so */
+    csv_errors_init(&errs, 2);
+    ck_assert_int_eq(csv_read_buffer_errors("t.csv", text, strlen(text), CSV_ENCODING_UTF8,
+                                            &list, &errs), -1);
+    ck_assert_uint_eq(errs.count, 2);
+    ck_assert_uint_eq(errs.total, 4);
+    char err[4096];
+    csv_errors_join(&errs, err, sizeof err);
+    ck_assert_ptr_nonnull(strstr(err, "\n……另有 2 处错误未列出（--max-errors 2）"));
+    ck_assert_uint_eq(list.count, 0);
+    csv_errors_free(&errs);
+}
+END_TEST
+
 TESTKIT_MAIN("csv", NULL, NULL, 0,
+             all_errors_at_once,
+             amount_reasons_and_limit,
              seed_files_load,
              seed_values_and_lines,
              error_messages,

@@ -173,7 +173,7 @@ START_TEST(test_batch_events)
     ck_assert_ptr_nonnull(acc);
     ck_assert_uint_eq(acc->version, 1);
     ck_assert_uint_eq(acc->year, 2024);
-    ck_assert_ptr_nonnull(strstr(acc->detail, "facts=334"));
+    ck_assert_ptr_nonnull(strstr(acc->detail, "facts=335"));
     /* 东西湖区 026's 支出总计 3311.22 万元 reaches 420112, 武汉市 420100 and 湖北省 420000,
      * once each (coalesced per batch). */
     const char *chain[] = { "026", "420112", "420100", "420000" };

@@ -220,7 +220,8 @@ START_TEST(csv_one_megabyte_fields)
     csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: column 'name': longer than 512 bytes");
     free(text);
     text = build(H "608,2024,summary,gpb,x,amount,", MB, '9', "\n", &len);
-    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: column 'amount': amount too large");
+    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: column 'amount'（金额）: “"
+                "9999999999999999999999999999999999999999…（共 1048576 字节）”：金额过大（超出可表示范围）");
     free(text);
     text = build(H, MB, 'e', ",2024,summary,gpb,x,amount,1\n", &len);
     csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: column 'entity': longer than 64 bytes");
@@ -232,22 +233,24 @@ START_TEST(csv_one_megabyte_fields)
 }
 END_TEST
 
+#define TOO_LARGE "金额过大（超出可表示范围）"
+#define TOO_FINE "小数超过6位（万元的第7位小数不足一分）"
 START_TEST(csv_amount_limits)
 {
     /* INT64_MAX fen = 9223372036854.775807 万元; one fen more overflows, either sign */
     csv_refused(H "608,2024,summary,gpb,x,amount,9223372036854.775808\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: column 'amount': amount too large");
+                "t.csv:2: column 'amount'（金额）: “9223372036854.775808”：" TOO_LARGE);
     csv_refused(H "608,2024,summary,gpb,x,amount,-9223372036854.775809\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: column 'amount': amount too large");
+                "t.csv:2: column 'amount'（金额）: “-9223372036854.775809”：" TOO_LARGE);
     csv_refused(H "608,2024,summary,gpb,x,amount,\"99,999,999,999,999.00\"\n", 0,
-                CSV_ENCODING_UTF8, "t.csv:2: column 'amount': amount too large");
+                CSV_ENCODING_UTF8, "t.csv:2: column 'amount'（金额）: “99,999,999,999,999.00”：" TOO_LARGE);
     csv_refused(H "608,2024,summary,gpb,x,amount,1.0000001\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: column 'amount': more than 6 decimals (finer than one fen)");
+                "t.csv:2: column 'amount'（金额）: “1.0000001”：" TOO_FINE);
     csv_refused(H "608,2024,summary,gpb,x,amount,1\n608,2024,summary,soe,x,amount,0.1234567\n",
                 0, CSV_ENCODING_UTF8,
-                "t.csv:3: column 'amount': more than 6 decimals (finer than one fen)");
+                "t.csv:3: column 'amount'（金额）: “0.1234567”：" TOO_FINE);
     csv_refused(H "608,2024,summary,gpb,x,amount,1e6\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: column 'amount': not a decimal number (unexpected character)");
+                "t.csv:2: column 'amount'（金额）: “1e6”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
 
     submission_list_t list;
     csv_accepted(H "608,2024,summary,gpb,x,amount,9223372036854.775807\n"

@@ -148,7 +148,7 @@ static grid_t *grid_from_tsv(const char *path, const char *name)
 /* Recognises a TSV transcription and compares its fact set with a v1 CSV. Returns the
  * number of differences (printed). */
 static size_t seed_diff_except(const char *tsv, const char *v1, const char *entity, uint32_t year,
-                               const char *want_entity, table_id except, recognise_report_t *rep)
+                               const char *want_entity, unsigned except, recognise_report_t *rep)
 {
     load_h();
     grid_t *g = grid_from_tsv(tsv, "Sheet1");
@@ -163,11 +163,11 @@ static size_t seed_diff_except(const char *tsv, const char *v1, const char *enti
     ck_assert_str_eq(rep->entity, want_entity);
     char err[512];
     ck_assert_int_eq(csv_read_file(v1, CSV_ENCODING_UTF8, &want, err, sizeof err), 0);
-    for (size_t k = 0; k < want.count && except != TABLE_NONE; k++) {   /* the intended difference */
+    for (size_t k = 0; k < want.count && except; k++) {   /* the intended differences: 1u << table */
         submission_t *w = want.items[k];
         size_t o = 0;
         for (size_t j = 0; j < w->count; j++) {
-            if (w->facts[j].table == except) { free(w->facts[j].row); free(w->facts[j].name); continue; }
+            if (except & (1u << w->facts[j].table)) { free(w->facts[j].row); free(w->facts[j].name); continue; }
             w->facts[o++] = w->facts[j];
         }
         w->count = o;
@@ -195,7 +195,7 @@ static size_t seed_diff_except(const char *tsv, const char *v1, const char *enti
 static size_t seed_diff(const char *tsv, const char *v1, const char *entity, uint32_t year,
                         const char *want_entity, recognise_report_t *rep)
 {
-    return seed_diff_except(tsv, v1, entity, year, want_entity, TABLE_NONE, rep);
+    return seed_diff_except(tsv, v1, entity, year, want_entity, 0, rep);
 }
 
 START_TEST(dongxihu_printed_equals_v1)
@@ -233,12 +233,16 @@ END_TEST
  * (财政拨款支出预算表(部门经济分类科目), 一般公共预算基本支出预算表) are not transcribed:
  * the first prints names without codes and the v1 codes were taken from the second, whose
  * text is one run of words (examples/README.md); so gpb_econ is left out of the comparison.
+ * Nor is its 国有资本经营预算支出表: the document lists it (目录, text line 43) and says there
+ * is no such spending (line 136), but the published text carries no table body to transcribe,
+ * so the v1 CSV's empty-table marker for soe_func has no printed cell to come from.
  * No entity is printed in its tables, so --entity 335 is given. */
 START_TEST(dazhou_printed_equals_v1)
 {
     recognise_report_t rep;
     ck_assert_uint_eq(seed_diff_except(TESTS_DIR "/data/printed/dazhou-2023.tsv", EXAMPLES_DIR "/dazhou-2023.csv",
-                                       "335", 0, "335", TABLE_GPB_ECON, &rep), 0);
+                                       "335", 0, "335",
+                                       (1u << TABLE_GPB_ECON) | (1u << TABLE_SOE_FUNC), &rep), 0);
     ck_assert_uint_eq(rep.year, 2023);
     recognise_report_free(&rep);
 }

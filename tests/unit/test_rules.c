@@ -226,11 +226,16 @@ END_TEST
 
 /* The level rules that test_level_declared_vs_computed / test_level_transfers make fire. */
 static const rule_id LEVEL_TESTED[] = { RULE_LEVEL_DECLARED_VS_COMPUTED, RULE_LEVEL_MISSING_SUBORDINATES,
+                                        RULE_LEVEL_NOT_DECLARED,
                                         RULE_LEVEL_TRANSFER_UPPER, RULE_LEVEL_TRANSFER_SUB };
 /* The text rules that tests/unit/test_narrative.c makes fire (test_synthetic_slip,
  * test_prior_year, test_seed_findings). */
 static const rule_id TEXT_TESTED[] = { RULE_TEXT_AMOUNT, RULE_TEXT_CHANGE_PERCENT, RULE_TEXT_CHANGE_SIGN,
                                        RULE_TEXT_SHARE, RULE_TEXT_PROJECT_FUNDING, RULE_TEXT_PRIOR_YEAR };
+/* The rules that need a level, a chart or two versions: test_table_required,
+ * test_code_unknown, test_versions make them fire. */
+static const rule_id OTHER_TESTED[] = { RULE_TABLE_REQUIRED, RULE_CODE_UNKNOWN,
+                                        RULE_VERSION_TABLE_WITHDRAWN, RULE_VERSION_FIGURE_WITHDRAWN };
 
 /* Every catalogue entry: filled, its string id maps back to its enum, exactly one function
  * registered for it, and a crafted submission that makes it fire (CASES, or the level tests). */
@@ -248,6 +253,8 @@ START_TEST(test_every_rule_has_a_case)
         ck_assert(cat[i].en[0] && cat[i].zh[0] && cat[i].tables[0]);
         for (size_t k = 0; k < i; k++) ck_assert_str_ne(cat[k].id, cat[i].id);
         int found = 0;
+        for (size_t k = 0; k < sizeof OTHER_TESTED / sizeof OTHER_TESTED[0]; k++)
+            found |= OTHER_TESTED[k] == (rule_id)i;
         if (cat[i].scope == RULE_SCOPE_LEVEL)
             for (size_t k = 0; k < sizeof LEVEL_TESTED / sizeof LEVEL_TESTED[0]; k++)
                 found |= LEVEL_TESTED[k] == (rule_id)i;
@@ -579,7 +586,8 @@ START_TEST(test_level_transfers)
     figs[1].key.column = COL_TO_SUB;
     figs[1].computed = 40000000;
     figs[1].children = to_sub;
-    level_view_t v = { "d1", "某部门", LEVEL_DEPARTMENT, 2024, 0, 2, children, 2, figs };
+    /* the department declared (else level.not_declared would fire too) */
+    level_view_t v = { "d1", "某部门", LEVEL_DEPARTMENT, 2024, 1, 2, children, 2, figs };
     findings_t f;
     findings_init(&f);
     ck_assert_int_eq(rules_check_level(&v, NULL, &f), 0);
@@ -609,6 +617,225 @@ START_TEST(test_level_transfers)
 }
 END_TEST
 
+
+/* The nine tables of a 部门预算, each with one figure (the empty ones as the marker). */
+#define DEPT_TABLES "summary,expense_total,amount,10.00\nincome,total,total,10.00\n" \
+    "expense,total,total,10.00\nfiscal,expense_total,total,10.00\ngpb_func,total,total,10.00\n" \
+    "gpb_econ,total,basic,10.00\nthree_public,total,amount,0\ngfb_func,total,total,0\n" \
+    "soe_func,total,total,0"
+
+static void check_as(const char *spec, entity_level l, const rule_settings_t *set, findings_t *out)
+{
+    submission_t *s = build("t001", spec);
+    findings_init(out);
+    ck_assert_int_eq(rules_check_entity(s, l, set, out), 0);
+    submission_destroy(&s);
+}
+
+static size_t count_rule(const findings_t *f, const char *rule)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->count; i++) n += strcmp(f->items[i].rule, rule) == 0;
+    return n;
+}
+
+START_TEST(test_table_required)
+{
+    findings_t f;
+    /* all nine, the fund tables as empty markers: nothing missing */
+    check_as(DEPT_TABLES, LEVEL_DEPARTMENT, NULL, &f);
+    ck_assert_uint_eq(count_rule(&f, "table.required"), 0);
+    findings_clear(&f);
+    /* without gpb_econ (the 基本支出经济分类表): flagged by its Chinese name */
+    check_as("summary,expense_total,amount,10.00\nincome,total,total,10.00\n"
+             "expense,total,total,10.00\nfiscal,expense_total,total,10.00\ngpb_func,total,total,10.00\n"
+             "three_public,total,amount,0\ngfb_func,total,total,0\nsoe_func,total,total,0",
+             LEVEL_DEPARTMENT, NULL, &f);
+    ck_assert_uint_eq(f.count, 1);
+    const finding_t *x = find(&f, "table.required", "gpb_econ", "", NULL);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_int_eq(x->verdict, VERDICT_MISSING);
+    ck_assert_int_eq(x->severity, SEV_ERROR);
+    ck_assert_msg(strstr(x->explanation, "缺少应公开的表“一般公共预算(基本)支出表(经济分类)”"), "%s", x->explanation);
+    findings_clear(&f);
+    /* a unit, and an unknown level, publish no required table by default */
+    check_as("gpb_func,total,total,10.00", LEVEL_UNIT, NULL, &f);
+    ck_assert_uint_eq(f.count, 0);
+    findings_clear(&f);
+    check("gpb_func,total,total,10.00", NULL, &f);
+    ck_assert_uint_eq(f.count, 0);
+    findings_clear(&f);
+    /* settings: require.unit and require.department = none */
+    char path[64], err[256];
+    write_temp("require.unit = gpb_func, projects\nrequire.department = none\n", path, sizeof path);
+    rule_settings_t *set = rule_settings_load(path, err, sizeof err);
+    ck_assert_msg(set != NULL, "%s", err);
+    unlink(path);
+    ck_assert_uint_eq(rule_settings_required(set, LEVEL_DEPARTMENT), 0);
+    check_as("gpb_func,total,total,10.00", LEVEL_UNIT, set, &f);
+    ck_assert_uint_eq(f.count, 1);
+    ck_assert_ptr_nonnull(find(&f, "table.required", "projects", "", NULL));
+    findings_clear(&f);
+    check_as("gpb_func,total,total,10.00", LEVEL_DEPARTMENT, set, &f);
+    ck_assert_uint_eq(f.count, 0);
+    findings_clear(&f);
+    rule_settings_destroy(&set);
+    /* errors name file, line and what is wrong */
+    write_temp("require.county = summary\n", path, sizeof path);
+    ck_assert_ptr_null(rule_settings_load(path, err, sizeof err));
+    ck_assert_msg(strstr(err, ":1: 'require.county': unknown level 'county'"), "%s", err);
+    unlink(path);
+    write_temp("\nrequire.unit = summary,tables\n", path, sizeof path);
+    ck_assert_ptr_null(rule_settings_load(path, err, sizeof err));
+    ck_assert_msg(strstr(err, ":2: 'require.unit': unknown table 'tables'"), "%s", err);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(test_code_unknown)
+{
+    static const char chart_text[] =
+        "# a comment\nkind,code,name,first_year,last_year\n"
+        "func,210,卫生健康支出,,\nfunc,21015,医疗保障管理事务,2019,\n"
+        "func,2101501,行政运行,2019,\nfunc,2101599,其他医疗保障管理事务支出,2019,2022\n"
+        "econ,302,商品和服务支出,,\n";
+    char err[1024];
+    chart_t *chart = chart_load_buffer("chart.csv", chart_text, strlen(chart_text), err, sizeof err);
+    ck_assert_msg(chart != NULL, "%s", err);
+    ck_assert_uint_eq(chart_count(chart), 5);
+    ck_assert_str_eq(chart_name(chart, CODE_FUNCTION, "2101501", 2024), "行政运行");
+    ck_assert_ptr_null(chart_name(chart, CODE_FUNCTION, "2101599", 2024));
+    ck_assert_ptr_null(chart_name(chart, CODE_ECONOMIC, "210", 2024));
+    rule_settings_t *set = rule_settings_load(NULL, err, sizeof err);
+    rule_settings_set_chart(set, chart);
+    findings_t f;
+    /* 2101588: no such 项 */
+    check("gpb_func,21015,total,3.00,医疗保障管理事务\ngpb_func,2101501,total,2.00,行政运行\n"
+          "gpb_func,2101588,total,1.00,医疗保障经办", set, &f);
+    ck_assert_uint_eq(f.count, 1);
+    const finding_t *x = find(&f, "code.unknown", "gpb_func", "2101588", NULL);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_int_eq(x->severity, SEV_ERROR);
+    ck_assert_uint_eq(x->line, 4);
+    ck_assert_msg(strstr(x->explanation, "项 2101588 不在 2024 年度支出功能分类科目表中"), "%s", x->explanation);
+    findings_clear(&f);
+    /* a code the chart lists for other years only says so; a name that contradicts the
+     * chart's is code.name_mismatch */
+    check("gpb_func,21015,total,1.00,医疗保障管理事务\ngpb_func,2101599,total,1.00\n"
+          "gpb_func,2101501,total,0.00,事业运行", set, &f);
+    x = find(&f, "code.unknown", "gpb_func", "2101599", NULL);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_msg(strstr(x->explanation, "（科目表中仅 2019–2022 年度有此科目）"), "%s", x->explanation);
+    x = find(&f, "code.name_mismatch", "gpb_func", "2101501", NULL);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_msg(strstr(x->explanation, "国家名称“行政运行”"), "%s", x->explanation);
+    findings_clear(&f);
+    /* without a chart: not checked */
+    check("gpb_func,21015,total,1.00\ngpb_func,2101588,total,1.00", NULL, &f);
+    ck_assert_uint_eq(count_rule(&f, "code.unknown"), 0);
+    findings_clear(&f);
+    rule_settings_destroy(&set);
+    chart_destroy(&chart);
+    ck_assert_ptr_null(chart);
+    /* every error of a bad chart file is reported, with its line */
+    static const char bad[] = "kind,code,name,first_year,last_year\nfunk,210,x,,\n"
+                              "func,21015x,y,,\nfunc,210,z,2024,2020\nfunc,208,a,,\nfunc,208,b,2020,\n";
+    ck_assert_ptr_null(chart_load_buffer("c.csv", bad, strlen(bad), err, sizeof err));
+    ck_assert_msg(strstr(err, "c.csv:2: kind 'funk' is not func or econ"), "%s", err);
+    ck_assert_msg(strstr(err, "c.csv:3: code '21015x' is not a func code"), "%s", err);
+    ck_assert_msg(strstr(err, "c.csv:4: last_year 2020 is before first_year 2024"), "%s", err);
+    ck_assert_msg(strstr(err, "code func 208 is listed twice for overlapping years"), "%s", err);
+}
+END_TEST
+
+/* The shipped chart (examples/chart.csv) lists every code of the seeds: 2101588 is not. */
+START_TEST(test_shipped_chart)
+{
+    char err[2048];
+    chart_t *chart = chart_load(EXAMPLES_DIR "/chart.csv", err, sizeof err);
+    ck_assert_msg(chart != NULL, "%s", err);
+    ck_assert_ptr_null(chart_name(chart, CODE_FUNCTION, "2101588", 2024));
+    ck_assert_str_eq(chart_name(chart, CODE_FUNCTION, "2101501", 2024), "行政运行");
+    ck_assert_str_eq(chart_name(chart, CODE_ECONOMIC, "30217", 2023), "公务接待费");
+    rule_settings_t *set = rule_settings_load(NULL, err, sizeof err);
+    rule_settings_set_chart(set, chart);
+    findings_t f;
+    check("gpb_func,21015,total,1.00,医疗保障管理事务\ngpb_func,2101588,total,1.00", set, &f);
+    ck_assert_ptr_nonnull(find(&f, "code.unknown", "gpb_func", "2101588", NULL));
+    findings_clear(&f);
+    rule_settings_destroy(&set);
+    chart_destroy(&chart);
+}
+END_TEST
+
+START_TEST(test_versions)
+{
+    submission_t *prev = build("t001", "summary,income_total,amount,3311.22\nsummary,expense_total,amount,3311.22\n"
+                                       "gpb_func,total,total,10.00\ngpb_func,2101501,total,6.00,行政运行\n"
+                                       "gpb_func,2101550,total,4.00,事业运行");
+    submission_t *next = build("t001", "gpb_func,total,total,10.00\ngpb_func,2101501,total,10.00,行政运行");
+    findings_t f;
+    findings_init(&f);
+    ck_assert_int_eq(rules_check_versions(prev, 2, next, NULL, &f), 0);
+    if (f.count != 2) dump(&f);
+    ck_assert_uint_eq(f.count, 2);
+    /* the whole 收支总表: one finding, naming it and its previous 支出总计 */
+    const finding_t *x = find(&f, "version.table_withdrawn", "summary", "", NULL);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_int_eq(x->severity, SEV_ERROR);
+    ck_assert_int_eq(x->verdict, VERDICT_MISSING);
+    ck_assert_int_eq(x->expected, 3311220000LL);
+    ck_assert_int_eq(x->actual, 0);
+    ck_assert_msg(strstr(x->explanation, "新版本缺少整张“部门收支总表”") && strstr(x->explanation, "v2") &&
+                  strstr(x->explanation, "3311.22"), "%s", x->explanation);
+    /* a figure of a table still printed */
+    x = find(&f, "version.figure_withdrawn", "gpb_func", "2101550", "total");
+    ck_assert_ptr_nonnull(x);
+    ck_assert_int_eq(x->severity, SEV_WARNING);
+    ck_assert_int_eq(x->expected, 4000000);
+    ck_assert_msg(strstr(x->explanation, "上一版本 v2 为 4.00 万元"), "%s", x->explanation);
+    findings_clear(&f);
+    /* nothing dropped: nothing found */
+    ck_assert_int_eq(rules_check_versions(next, 3, next, NULL, &f), 0);
+    ck_assert_uint_eq(f.count, 0);
+    submission_destroy(&prev);
+    submission_destroy(&next);
+}
+END_TEST
+
+START_TEST(test_level_not_declared)
+{
+    level_child_t children[] = { { "335001", "本级", LEVEL_UNIT, 1 } };
+    level_view_t v = { "335", "达州市医疗保障事务中心", LEVEL_DEPARTMENT, 2023, 0, 1, children, 0, NULL };
+    findings_t f;
+    findings_init(&f);
+    ck_assert_int_eq(rules_check_level(&v, NULL, &f), 0);
+    ck_assert_uint_eq(f.count, 1);
+    const finding_t *x = &f.items[0];
+    ck_assert_str_eq(x->rule, "level.not_declared");
+    ck_assert_str_eq(x->entity, "335");
+    ck_assert_str_eq(x->row, "");
+    ck_assert_int_eq(x->verdict, VERDICT_MISSING);
+    ck_assert_int_eq(x->severity, SEV_ERROR);
+    ck_assert_msg(strstr(x->explanation, "335 达州市医疗保障事务中心（部门）未申报 2023 年度数据，而 1 个下级已报送：335001"),
+                  "%s", x->explanation);
+    findings_clear(&f);
+    /* declared: nothing; nobody submitted: nothing; a district need not declare */
+    v.declared_any = 1;
+    ck_assert_int_eq(rules_check_level(&v, NULL, &f), 0);
+    ck_assert_uint_eq(f.count, 0);
+    v.declared_any = 0;
+    children[0].submitted = 0;
+    ck_assert_int_eq(rules_check_level(&v, NULL, &f), 0);
+    ck_assert_uint_eq(f.count, 0);
+    children[0].submitted = 1;
+    v.level = LEVEL_DISTRICT;
+    ck_assert_int_eq(rules_check_level(&v, NULL, &f), 0);
+    ck_assert_uint_eq(f.count, 0);
+    findings_clear(&f);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -624,6 +851,11 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, test_docs_generated);
     tcase_add_test(tc, test_level_declared_vs_computed);
     tcase_add_test(tc, test_level_transfers);
+    tcase_add_test(tc, test_table_required);
+    tcase_add_test(tc, test_code_unknown);
+    tcase_add_test(tc, test_shipped_chart);
+    tcase_add_test(tc, test_versions);
+    tcase_add_test(tc, test_level_not_declared);
     suite_add_tcase(s, tc);
     return s;
 }
