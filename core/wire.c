@@ -10,6 +10,7 @@
 #include "wire.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,44 @@ static void wire_copy_utf8(char *dst, size_t n, const char *src)
     }
     memcpy(dst, src, len);
     dst[len] = '\0';
+}
+
+/* ---- decoding with lengths: the allocator a submission is unpacked with ----
+ *
+ * protobuf-c hands a string field back NUL-terminated and forgets its length, so
+ * "026001\0x" would read as "026001". It allocates every string as exactly its wire length
+ * + 1 (protobuf-c.c, parse_required_member), so an allocator that records each block's size
+ * in front of it gives the length back: a string whose strlen + 1 is not its block size
+ * holds a NUL and is refused (wire_nul_str). Blocks are aligned as malloc's are. */
+#define WIRE_ALLOC_PREFIX 16
+_Static_assert(WIRE_ALLOC_PREFIX >= sizeof(size_t) && WIRE_ALLOC_PREFIX % _Alignof(max_align_t) == 0,
+               "the size prefix keeps malloc's alignment");
+
+static void *wire_alloc(void *data, size_t size)
+{
+    (void)data;
+    uint8_t *p = malloc(size + WIRE_ALLOC_PREFIX);
+    if (!p) return NULL;
+    memcpy(p, &size, sizeof size);
+    return p + WIRE_ALLOC_PREFIX;
+}
+
+static void wire_free(void *data, void *ptr)
+{
+    (void)data;
+    if (ptr) free((uint8_t *)ptr - WIRE_ALLOC_PREFIX);
+}
+
+static ProtobufCAllocator wire_allocator = { wire_alloc, wire_free, NULL };
+
+/* Whether a string of a message unpacked with wire_allocator holds a NUL byte before its
+ * end (the static empty default never does). */
+static int wire_nul_str(const char *s)
+{
+    if (!s || s == protobuf_c_empty_string) return 0;
+    size_t size;
+    memcpy(&size, s - WIRE_ALLOC_PREFIX, sizeof size);
+    return strlen(s) + 1 != size;
 }
 
 /* A decoded string: at most max bytes and valid UTF-8. */
@@ -77,6 +116,10 @@ int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
     m.source = (char *)str(s->source);
     m.created_ms = s->created_ms;
     m.scope = (Huizong__Scope)s->scope;
+    if (s->has_digest) {
+        m.digest.data = (uint8_t *)s->digest;
+        m.digest.len = SUBMISSION_DIGEST_LEN;
+    }
     size_t n = huizong__submission__get_packed_size(&m);
     uint8_t *out = malloc(n ? n : 1);
     if (out) *len = huizong__submission__pack(&m, out);
@@ -95,12 +138,24 @@ static char *wire_take_str(char **field)
     char *p = *field;
     if (!p || p == protobuf_c_empty_string) return strdup("");
     *field = NULL;
-    return p;
+    /* the block starts WIRE_ALLOC_PREFIX bytes before the string: move the string to its
+     * start, so the caller owns an ordinary malloc'd string */
+    char *base = p - WIRE_ALLOC_PREFIX;
+    memmove(base, p, strlen(p) + 1);
+    return base;
 }
 
 /* Checks the decoded message before anything is copied out of it. */
 static int check_submission(const Huizong__Submission *m, char *err, size_t errlen)
 {
+    /* A NUL inside a string is refused, never cut (the message was unpacked with
+     * wire_allocator, which keeps the lengths). */
+    if (wire_nul_str(m->id)) return error_set(err, errlen, "submission id contains a NUL byte");
+    if (wire_nul_str(m->entity)) return error_set(err, errlen, "entity contains a NUL byte");
+    if (wire_nul_str(m->source)) return error_set(err, errlen, "source contains a NUL byte");
+    if (m->digest.len != 0 && m->digest.len != SUBMISSION_DIGEST_LEN)
+        return error_set(err, errlen, "digest is %zu bytes, not %d", m->digest.len,
+                         SUBMISSION_DIGEST_LEN);
     if (check_str("submission id", m->id, SUBMISSION_ID_MAX, err, errlen)) return -1;
     if (check_str("entity", m->entity, SUBMISSION_ENTITY_MAX, err, errlen)) return -1;
     if (check_str("source", m->source, WIRE_SOURCE_MAX, err, errlen)) return -1;
@@ -122,6 +177,8 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
         if (!column_valid((int)f->column))
             return error_set(err, errlen, "fact %zu: unknown column %d (newer collector? upgrade the "
                         "aggregator)", i + 1, (int)f->column);
+        if (wire_nul_str(f->row)) return error_set(err, errlen, "fact %zu: row contains a NUL byte", i + 1);
+        if (wire_nul_str(f->name)) return error_set(err, errlen, "fact %zu: name contains a NUL byte", i + 1);
         /* the label is formatted only for a failing fact: this loop runs for every fact */
         if (check_str("", f->row, SUBMISSION_ROW_MAX, NULL, 0)) {
             snprintf(what, sizeof what, "fact %zu: row", i + 1);
@@ -137,10 +194,10 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
 
 submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
-    Huizong__Submission *m = huizong__submission__unpack(NULL, len, buf);
+    Huizong__Submission *m = huizong__submission__unpack(&wire_allocator, len, buf);
     if (!m) { error_set(err, errlen, "malformed protobuf"); return NULL; }
     if (check_submission(m, err, errlen)) {
-        huizong__submission__free_unpacked(m, NULL);
+        huizong__submission__free_unpacked(m, &wire_allocator);
         return NULL;
     }
     submission_t *s = submission_new(str(m->entity), m->year);
@@ -149,6 +206,10 @@ submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, 
     s->scope = (scope_t)m->scope;
     s->created_ms = m->created_ms;
     submission_set_source(s, str(m->source));
+    if (m->digest.len == SUBMISSION_DIGEST_LEN) {
+        memcpy(s->digest, m->digest.data, SUBMISSION_DIGEST_LEN);
+        s->has_digest = 1;
+    }
     if (m->n_facts) {
         s->facts = malloc(m->n_facts * sizeof *s->facts);
         if (!s->facts) goto oom;
@@ -163,14 +224,14 @@ submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, 
         s->facts[s->count++] = (fact_t){ (table_id)f->table, (column_id)f->column, row, name,
                                          f->amount_fen, f->source_line };
     }
-    huizong__submission__free_unpacked(m, NULL);
+    huizong__submission__free_unpacked(m, &wire_allocator);
     if (submission_validate(s, err, errlen)) {
         submission_destroy(&s);
         return NULL;
     }
     return s;
 oom:
-    huizong__submission__free_unpacked(m, NULL);
+    huizong__submission__free_unpacked(m, &wire_allocator);
     submission_destroy(&s);
     error_set(err, errlen, "out of memory");
     return NULL;
@@ -295,6 +356,10 @@ int wire_pack_ack(const ack_t *ack, uint8_t **buf, size_t *len)
     m.entity = (char *)ack->entity;
     m.year = ack->year;
     m.fact_count = ack->fact_count;
+    if (ack->has_digest) {
+        m.digest.data = (uint8_t *)ack->digest;
+        m.digest.len = SUBMISSION_DIGEST_LEN;
+    }
     size_t size = huizong__ack__get_packed_size(&m);
     uint8_t *out = malloc(size ? size : 1);
     if (out) *len = huizong__ack__pack(&m, out);
@@ -337,6 +402,13 @@ int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_
     ack->version = m->version;
     ack->fact_count = m->fact_count;
     ack->replayed = m->replayed ? 1 : 0;
+    if (m->digest.len == SUBMISSION_DIGEST_LEN) {
+        memcpy(ack->digest, m->digest.data, SUBMISSION_DIGEST_LEN);
+        ack->has_digest = 1;
+    } else if (m->digest.len != 0) {
+        error_set(err, errlen, "ack digest is %zu bytes, not %d", m->digest.len, SUBMISSION_DIGEST_LEN);
+        goto done;
+    }
     for (size_t i = 0; i < m->n_flags; i++) {
         finding_t f;
         char why[200];

@@ -31,7 +31,10 @@
 #include <time.h>
 #include <zmq.h>
 
+#include <sodium.h>
+
 #include "amount.h"
+#include "digest.h"
 #include "spool.h"
 #include "csv.h"
 #include "submission.h"
@@ -125,18 +128,25 @@ out:
 
 /* ------------------------------------------------------------------ make */
 
+#define NUL_MARK "\x07"   /* a byte no generated value holds: becomes the NUL of --nul */
+
 static void make_usage(FILE *f)
 {
     fprintf(f,
         "usage: hz-testkit make --out FILE --entity E --year Y [--id ID] [--facts N]\n"
         "          [--fen V|max|min] [--table T] [--column C] [--row-len N] [--name-len N]\n"
         "          [--bad-utf8 entity|row|name] [--dup] [--scope S] [--truncate N]\n"
+        "          [--nul entity|row|name|source|id] [--digest HEX|zero]\n"
         "Fact i (1-based) is table T (default 3 expense), row \"total\" for i=1 else r<i>,\n"
         "column C (default 2 total), amount V fen (default 100), source line i+1.\n"
         "  --row-len N   fact 1's row is N bytes of 'x'   --name-len N  every name N bytes\n"
         "  --bad-utf8 W  put the byte 0xFF into W (fact 1's row/name, or the entity)\n"
         "  --dup         fact 2 repeats fact 1's table/row/column\n"
-        "  --truncate N  write only the first N bytes of the packed message\n");
+        "  --truncate N  write only the first N bytes of the packed message\n"
+        "  --nul W       W (the entity, fact 1's row/name, the source or the id) gets \"\\0x\"\n"
+        "                appended on the wire: a NUL inside the string, not at its end\n"
+        "  --digest D    send Submission.digest: D in hex (64 digits), or 'zero', or 'auto'\n"
+        "                (the real digest of the content, core/digest.h); default none\n");
 }
 
 static int cmd_make(int argc, char **argv)
@@ -149,8 +159,9 @@ static int cmd_make(int argc, char **argv)
         { "row-len", required_argument, 0, 'r' }, { "name-len", required_argument, 0, 'N' },
         { "bad-utf8", required_argument, 0, 'u' }, { "dup", no_argument, 0, 'd' },
         { "scope", required_argument, 0, 's' }, { "truncate", required_argument, 0, 'T' },
+        { "nul", required_argument, 0, 'Z' }, { "digest", required_argument, 0, 'D' },
         { 0, 0, 0, 0 } };
-    const char *out = NULL, *entity = NULL, *id = NULL, *bad = "";
+    const char *out = NULL, *entity = NULL, *id = NULL, *bad = "", *nul = "", *digest = NULL;
     long year = -1, nfacts = 1, table = TABLE_EXPENSE, column = COL_TOTAL, scope = 0;
     long row_len = 0, name_len = 0, truncate_to = -1;
     int64_t fen = 100;
@@ -175,6 +186,8 @@ static int cmd_make(int argc, char **argv)
         case 'd': dup = 1; break;
         case 's': scope = strtol(optarg, NULL, 10); break;
         case 'T': truncate_to = strtol(optarg, NULL, 10); break;
+        case 'Z': nul = optarg; break;
+        case 'D': digest = optarg; break;
         default: make_usage(stderr); return 2;
         }
     }
@@ -223,9 +236,51 @@ static int cmd_make(int argc, char **argv)
         memcpy(n, "a\xff" "b", 4);
         s->facts[0].name = n;
     }
+    if (digest && !strcmp(digest, "auto")) {
+        submission_seal(s);
+    } else if (digest) {
+        s->has_digest = 1;
+        if (strcmp(digest, "zero") != 0 &&
+            sodium_hex2bin(s->digest, sizeof s->digest, digest, strlen(digest), NULL, NULL, NULL)) {
+            fprintf(stderr, "hz-testkit: --digest: not %d bytes of hex\n", SUBMISSION_DIGEST_LEN);
+            return 2;
+        }
+    }
+    /* --nul: the field's value gets NUL_MARK "x" appended here, and the mark byte becomes a
+     * NUL in the packed bytes (a C string cannot hold one; the wire can). */
+    char *nul_field = NULL;
+    if (*nul) {
+        char **slot = !strcmp(nul, "row") ? &s->facts[0].row : !strcmp(nul, "name") ? &s->facts[0].name
+                    : !strcmp(nul, "source") ? &s->source : NULL;
+        char fixed[SUBMISSION_ENTITY_MAX + 1];
+        const char *base = slot ? *slot : !strcmp(nul, "entity") ? s->entity : !strcmp(nul, "id") ? s->id : NULL;
+        if (!base) { make_usage(stderr); return 2; }
+        size_t bl = strlen(base);
+        nul_field = malloc(bl + 3);
+        if (!nul_field) return 3;
+        memcpy(nul_field, base, bl);
+        memcpy(nul_field + bl, NUL_MARK "x", 3);
+        if (slot) {
+            char *copy = strdup(nul_field);
+            if (!copy) return 3;
+            free(*slot);
+            *slot = copy;
+        } else {
+            char *dst = !strcmp(nul, "entity") ? s->entity : s->id;
+            if (bl + 2 > SUBMISSION_ENTITY_MAX) { fprintf(stderr, "hz-testkit: --nul: too long\n"); return 2; }
+            snprintf(fixed, sizeof fixed, "%s", nul_field);
+            memcpy(dst, fixed, strlen(fixed) + 1);
+        }
+    }
     uint8_t *buf;
     size_t len;
     if (wire_pack_submission(s, &buf, &len)) { fprintf(stderr, "hz-testkit: pack failed\n"); return 3; }
+    if (nul_field) {
+        uint8_t *at = memmem(buf, len, nul_field, strlen(nul_field));
+        if (!at) { fprintf(stderr, "hz-testkit: --nul: value not found in the packed bytes\n"); return 3; }
+        at[strlen(nul_field) - 2] = 0;
+        free(nul_field);
+    }
     if (truncate_to >= 0 && (size_t)truncate_to < len) len = (size_t)truncate_to;
     FILE *f = fopen(out, "wb");
     if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
