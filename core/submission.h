@@ -19,6 +19,7 @@
 #define SUBMISSION_ROW_MAX 48
 #define SUBMISSION_NAME_MAX 512
 #define SUBMISSION_FACTS_MAX 100000
+#define SUBMISSION_DIGEST_LEN 32     /* BLAKE2b-256 of the canonical form (core/digest.h) */
 
 typedef enum { SCOPE_DEFAULT = 0, SCOPE_OWN = 1, SCOPE_DECLARED = 2, SCOPE_CONSOLIDATED = 3 } scope_t;
 
@@ -40,6 +41,10 @@ typedef struct {
     uint64_t created_ms;
     fact_t *facts;
     size_t count, cap;
+    /* The content digest its sender computed (core/digest.h), carried in Submission.digest
+     * and the spool header; has_digest 0 = none sent (an older collector). */
+    uint8_t digest[SUBMISSION_DIGEST_LEN];
+    int has_digest;
 } submission_t;
 
 submission_t *submission_new(const char *entity, uint32_t year);

@@ -31,6 +31,8 @@ typedef struct {
     uint32_t fact_count;
     int replayed;
     findings_t flags;
+    uint8_t digest[SUBMISSION_DIGEST_LEN];   /* the stored version's content digest */
+    int has_digest;
 } ack_t;
 
 void ack_init(ack_t *ack);
