@@ -8,6 +8,8 @@
  */
 #include "intake.h"
 
+#include "digest.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +104,20 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
         return;
     }
     ack_identify(&e->ack, s);
+    /* Integrity end to end: the digest the collector computed when it read the file must be
+     * the digest of what arrived (a submission without one is from an older collector: the
+     * store computes and keeps its digest all the same). */
+    if (s->has_digest && !submission_digest_ok(s)) {
+        char hex[DIGEST_HEX_LEN + 1];
+        digest_hex(s->digest, hex);
+        char reason[300];
+        snprintf(reason, sizeof reason, "digest mismatch: the figures received for %s %u are not "
+                 "the figures its collector read (sent digest %.16s…); nothing stored",
+                 s->entity, s->year, hex);
+        intake_reject(&e->ack, reason);
+        submission_destroy(&s);
+        return;
+    }
 
     /* Per-entity authorisation, on the key the CURVE handshake authenticated (never on
      * the routing id), against the authorisation file in force now: a key revoked by a
@@ -127,6 +143,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     store_item_t *it = &b->items[b->nitems];
     memset(it, 0, sizeof *it);
     it->submission = s;
+    snprintf(it->sender, sizeof it->sender, "%s", e->user_id);
     findings_init(&it->findings);
     ack_init(&it->ack);
     if (rules_check(s, settings, &it->findings) != 0) {

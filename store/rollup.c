@@ -18,6 +18,7 @@
  *    declared the key (the declaration absorbs it) or its computed figure is unchanged.
  */
 #include "clock.h"
+#include "digest.h"
 #include "store_int.h"
 
 #include <assert.h>
@@ -469,6 +470,49 @@ static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const
     return mdb_put(txn, s->dbi[DB_CURRENT], &k, &v, 0);
 }
 
+/* The item's content digest into its ack (which carries it to the collector and, stored
+ * under the id, binds the id to it): the submission's own when it carries one (checked
+ * against its content by the caller, store_item_t), else computed here. */
+static void item_digest(store_item_t *it)
+{
+    const submission_t *sub = it->submission;
+    if (sub->has_digest) memcpy(it->ack.digest, sub->digest, SUBMISSION_DIGEST_LEN);
+    else submission_digest(it->submission, it->ack.digest);
+    it->ack.has_digest = 1;
+}
+
+/* An id the store knows: the stored ack, replayed, if the id is bound to this sender,
+ * entity, year and content (bindings.c); otherwise a refusal that carries nothing of the
+ * stored ack. 0 or -1 (err). */
+static int item_replay(store_item_t *it, item_state_t *st, const binding_t *mine, const MDB_val *v,
+                       char *err, size_t errlen)
+{
+    binding_t stored;
+    const uint8_t *packed;
+    size_t plen;
+    const char *id = it->submission->id;
+    if (binding_decode(v->mv_data, v->mv_size, &stored, &packed, &plen) != 0)
+        return error_set(err, errlen, "stored binding of '%s' unreadable", id);
+    ack_t replay;
+    char e2[256];
+    if (wire_unpack_ack(packed, plen, &replay, e2, sizeof e2) != 0)
+        return error_set(err, errlen, "stored ack of '%s' unreadable: %s", id, e2);
+    if (stored.legacy) {   /* an old record: bound by the entity and year its ack names */
+        snprintf(stored.entity, sizeof stored.entity, "%s", replay.entity);
+        stored.year = replay.year;
+    }
+    if (!binding_matches(&stored, mine)) {
+        ack_clear(&replay);
+        item_reject(it, st, STORE_ID_TAKEN, id);
+        return 0;
+    }
+    ack_clear(&it->ack);
+    it->ack = replay;
+    it->ack.replayed = 1;
+    st->state = ITEM_REPLAYED;
+    return 0;
+}
+
 /* One item: replay, rejection or a new version. 0, -1 (err) or MDB_MAP_FULL. */
 static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err, size_t errlen)
 {
@@ -479,23 +523,24 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     ack_t *ack = &it->ack;
     ack_identify(ack, sub);
 
+    item_digest(it);
+    binding_t mine;
+    binding_of(&mine, it, it->ack.digest);
     for (size_t j = 0; j < i; j++)
         if (b->st[j].state == ITEM_ACCEPTED && strcmp(b->items[j].submission->id, sub->id) == 0) {
+            binding_t first;
+            binding_of(&first, &b->items[j], b->items[j].ack.digest);
+            if (!binding_matches(&first, &mine)) {
+                item_reject(it, st, STORE_ID_TAKEN, sub->id);
+                return 0;
+            }
             st->state = ITEM_DUPLICATE;
             st->dup_of = j;
             return 0;
         }
     MDB_val k = { strlen(sub->id), sub->id }, v;
     int rc = mdb_get(txn, s->dbi[DB_SUBIDS], &k, &v);
-    if (rc == 0) {
-        char e2[256];
-        ack_clear(ack);
-        if (wire_unpack_ack(v.mv_data, v.mv_size, ack, e2, sizeof e2) != 0)
-            return error_set(err, errlen, "stored ack of '%s' unreadable: %s", sub->id, e2);
-        ack->replayed = 1;
-        st->state = ITEM_REPLAYED;
-        return 0;
-    }
+    if (rc == 0) return item_replay(it, st, &mine, &v, err, errlen);
     if (rc != MDB_NOTFOUND) return store_mdb_fail(rc, err, errlen, "read submission id");
 
     store_entity_t ent;
@@ -857,9 +902,19 @@ static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errle
             rc = error_set(err, errlen, "cannot pack the ack of '%s'", it->submission->id);
             break;
         }
-        MDB_val k = { strlen(it->submission->id), it->submission->id }, v = { len, buf };
-        rc = mdb_put(txn, s->dbi[DB_SUBIDS], &k, &v, 0);
+        binding_t bound;
+        binding_of(&bound, it, it->ack.digest);
+        uint8_t *rec = NULL;
+        size_t rlen = 0;
+        rc = binding_encode(&bound, buf, len, &rec, &rlen);
         free(buf);
+        if (rc) {
+            rc = error_set(err, errlen, "out of memory");
+            break;
+        }
+        MDB_val k = { strlen(it->submission->id), it->submission->id }, v = { rlen, rec };
+        rc = mdb_put(txn, s->dbi[DB_SUBIDS], &k, &v, 0);
+        free(rec);
         if (rc) rc = store_mdb_fail(rc, err, errlen, "store ack");
     }
     for (size_t i = 0; i < b->n && !rc; i++)

@@ -384,8 +384,8 @@ START_TEST(test_replay_and_rejections)
     ack_t first = it.ack;
 
     /* the same id again, alone and twice in one batch: applied once */
-    store_item_t two[2] = { { .submission = mk("U1", "same", SCOPE_DEFAULT, K "=999") },
-                            { .submission = mk("U1", "same", SCOPE_DEFAULT, K "=999") } };
+    store_item_t two[2] = { { .submission = mk("U1", "same", SCOPE_DEFAULT, K "=100") },
+                            { .submission = mk("U1", "same", SCOPE_DEFAULT, K "=100") } };
     findings_init(&two[0].findings);
     findings_init(&two[1].findings);
     ck_assert_int_eq(store_apply_batch(s, two, 2, NULL, err, sizeof err), 0);
@@ -399,6 +399,24 @@ START_TEST(test_replay_and_rejections)
         ck_assert_str_eq(two[i].ack.flags.items[0].rule, "sum.test");
         ack_clear(&two[i].ack);
         submission_destroy(&two[i].submission);
+    }
+    ck_assert_int_eq(computed(s, "D", K), 100);
+    /* the same id for other content, another entity, or from another sender: refused, and
+     * nothing of the stored ack comes back (issue 10, finding 1) */
+    struct { const char *entity, *facts, *sender; } other[] = {
+        { "U1", K "=999", "" }, { "U2", K "=100", "" }, { "U1", K "=100", "someone-else" } };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        store_item_t o = { .submission = mk(other[i].entity, "same", SCOPE_DEFAULT, other[i].facts) };
+        snprintf(o.sender, sizeof o.sender, "%s", other[i].sender);
+        findings_init(&o.findings);
+        ck_assert_int_eq(store_apply_batch(s, &o, 1, NULL, err, sizeof err), 0);
+        ck_assert_int_eq(o.ack.status, ACK_REJECTED);
+        ck_assert_int_eq(o.ack.replayed, 0);
+        ck_assert_int_eq(o.ack.version, 0);
+        ck_assert_int_eq(o.ack.flags.count, 0);
+        ck_assert_ptr_nonnull(strstr(o.ack.reason, "already bound to another submission"));
+        ack_clear(&o.ack);
+        submission_destroy(&o.submission);
     }
     ck_assert_int_eq(computed(s, "D", K), 100);
     store_version_t *vs;
