@@ -13,6 +13,7 @@
 #include <czmq.h>
 
 #include "amount.h"
+#include "digest.h"
 #include "tables.h"
 
 void collector_log_line(void *arg, const char *line)
@@ -77,6 +78,8 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
             fprintf(stderr, "%s: %s %u: %s\n", s->source && s->source[0] ? s->source : "input",
                     s->entity, s->year, err);
             failed++;
+        } else {
+            submission_seal(s);   /* the digest of the figures as read: checked at every hop */
         }
     }
     return failed;

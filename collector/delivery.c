@@ -6,6 +6,7 @@
  */
 #include "clock.h"
 #include "delivery.h"
+#include "digest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,7 @@ int delivery_enqueue(delivery_t *d, const submission_t *s)
 int delivery_spool(delivery_t *d, submission_t *s, int send)
 {
     if (!s->created_ms) s->created_ms = clock_wall_ms();
+    if (!s->has_digest) submission_seal(s);   /* read by a path that did not seal it yet */
     uint8_t *buf = NULL;
     size_t len = 0;
     char err[512] = "";
@@ -152,13 +154,21 @@ static int loaded_cmp(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* A spool file the collector cannot read back would be refused by any aggregator too:
- * settle it as rejected here rather than send it forever. */
-static void delivery_unreadable(delivery_t *d, const char *name, const char *why)
+/* A spool file the collector cannot read back, or whose content no longer matches its
+ * digest, would be refused by any aggregator too: settle it as rejected here rather than
+ * send it forever. The line and the reason name the file and, when its header was
+ * readable, the entity and year (spool_read_submission fills what it could read). */
+static void delivery_unreadable(delivery_t *d, const char *name, const spool_header_t *h,
+                                const char *why)
 {
-    char reason[700], err[512] = "";
-    snprintf(reason, sizeof reason, "unreadable spool file: %s", why);
-    printf("- 0 0 facts REJECTED: %s (%s.pb)\n", reason, name);
+    char reason[900], err[512] = "";
+    if (h->entity[0])
+        snprintf(reason, sizeof reason, "damaged spool file %s.pb (entity %s, year %u): %s", name,
+                 h->entity, h->year, why);
+    else
+        snprintf(reason, sizeof reason, "damaged spool file %s.pb (entity and year unknown: no "
+                 "readable header): %s", name, why);
+    printf("%s %u %u facts REJECTED: %s\n", h->entity[0] ? h->entity : "-", h->year, h->facts, reason);
     d->rejected++;
     if (spool_reject(&d->spool, name, reason, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-collector: cannot move %s to rejected/: %s\n", name, err);
@@ -166,8 +176,9 @@ static void delivery_unreadable(delivery_t *d, const char *name, const char *why
     }
 }
 
-/* Spool files are read by their header only: the submission inside was validated when
- * its CSV was read, and the aggregator validates it again on arrival (its own hop). */
+/* Spool files are read back whole: spool_read_submission checks the submission against
+ * the digest its header holds (the figures as the collector read them), so a file changed
+ * on disk is refused here, named, instead of sent. */
 long delivery_load_spool(delivery_t *d)
 {
     spool_entry_t *entries = NULL;
@@ -191,7 +202,7 @@ long delivery_load_spool(delivery_t *d)
         int rc = spool_read_submission(&d->spool, entries[i].name, &it->h, &it->buf, &it->len,
                                        err, sizeof err);
         if (rc == -2) {
-            delivery_unreadable(d, entries[i].name, err);
+            delivery_unreadable(d, entries[i].name, &it->h, err);
             continue;
         }
         if (rc != 0) {

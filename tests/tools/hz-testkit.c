@@ -12,6 +12,11 @@
  *       as a submission_t and packed by core/wire.c -- the encoder never validates, so
  *       anything the decoder must refuse can be expressed. See make_usage().
  *
+ *   hz-testkit flip FILE OLD NEW
+ *       Edits a spool file (or any packed Submission) in place: the first Fact.amount_fen
+ *       equal to OLD fen becomes NEW, which must differ from it in exactly one bit of the
+ *       encoded bytes (a bit flip on disk, not a re-encoding). Prints the offset and bit.
+ *
  *   hz-testkit flood --to EP --count N --real FILE [--within MS]
  *       Peer A sends N garbage messages while peer B (another connection) sends the
  *       submission in FILE halfway through. Prints what each peer got back and how long
@@ -295,6 +300,54 @@ static int cmd_make(int argc, char **argv)
     return 0;
 }
 
+/* ------------------------------------------------------------------ flip */
+
+/* The varint of v into out (at most 10 bytes); returns its length. */
+static size_t varint_put(uint8_t *out, uint64_t v)
+{
+    size_t n = 0;
+    do {
+        out[n] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        if (v) out[n] |= 0x80;
+        n++;
+    } while (v);
+    return n;
+}
+
+static int cmd_flip(int argc, char **argv)
+{
+    if (argc != 4) { fprintf(stderr, "usage: hz-testkit flip FILE OLD NEW\n"); return 2; }
+    int64_t from = strtoll(argv[2], NULL, 10), to = strtoll(argv[3], NULL, 10);
+    /* Fact.amount_fen is field 4, sint64: tag 0x20, then the zigzag varint */
+    uint8_t a[11] = { 0x20 }, b[11] = { 0x20 };
+    size_t na = 1 + varint_put(a + 1, ((uint64_t)from << 1) ^ (uint64_t)(from >> 63));
+    size_t nb = 1 + varint_put(b + 1, ((uint64_t)to << 1) ^ (uint64_t)(to >> 63));
+    int bits = 0, bit = -1;
+    size_t at_byte = 0;
+    for (size_t i = 0; i < na && na == nb; i++)
+        for (int k = 0; k < 8; k++)
+            if ((a[i] ^ b[i]) >> k & 1) { bits++; bit = k; at_byte = i; }
+    if (na != nb || bits != 1) {
+        fprintf(stderr, "hz-testkit: flip: %s and %s are not one bit apart on the wire\n", argv[2], argv[3]);
+        return 2;
+    }
+    FILE *f = fopen(argv[1], "r+b");
+    if (!f) { fprintf(stderr, "hz-testkit: %s: %s\n", argv[1], strerror(errno)); return 3; }
+    uint8_t buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    uint8_t *hit = memmem(buf, n, a, na);
+    if (!hit) { fprintf(stderr, "hz-testkit: flip: no amount of %s fen in the first 64 KiB\n", argv[2]); fclose(f); return 3; }
+    long off = (long)(hit - buf) + (long)at_byte;
+    buf[off] ^= (uint8_t)(1u << bit);
+    if (fseek(f, off, SEEK_SET) || fwrite(&buf[off], 1, 1, f) != 1 || fclose(f)) {
+        fprintf(stderr, "hz-testkit: flip: cannot write %s\n", argv[1]);
+        return 3;
+    }
+    printf("flipped bit %d of byte %ld: %s -> %s fen\n", bit, off, argv[2], argv[3]);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ flood */
 
 static int64_t now_ms(void)
@@ -425,6 +478,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "facts")) return cmd_facts(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "make")) return cmd_make(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "flood")) return cmd_flood(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "flip")) return cmd_flip(argc - 1, argv + 1);
     fprintf(stderr, "usage: hz-testkit facts|make|flood ... (see the comment in tests/tools/hz-testkit.c)\n");
     return 2;
 }
