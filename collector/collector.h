@@ -40,6 +40,12 @@ int collector_encoding(const char *name, csv_encoding *out);
 /* Reads every file into list (all of them, reporting each error on stderr) and validates
  * every submission. Returns the number of files or submissions that failed. */
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list);
+/* The same, and *groups (malloc'd, one entry per submission of list, NULL if none) says
+ * which submissions belong together: those read from one file -- and from files sharing an
+ * entity/year, which are merged -- have the same value (issue 10, finding 3: a file is
+ * applied whole). */
+size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, submission_list_t *list,
+                                    size_t **groups);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */
 entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */

@@ -7,6 +7,8 @@
 #include "collector.h"
 
 #include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,20 +58,64 @@ int collector_encoding(const char *name, csv_encoding *out)
     return 0;
 }
 
-size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list)
+/* Union-find over submission indexes: the parts of one file, and of files that share an
+ * entity/year (merged into one submission), end up with one root. */
+static size_t s_root(size_t *up, size_t k)
 {
-    size_t failed = 0;
+    while (up[k] != k) k = up[k] = up[up[k]];
+    return k;
+}
+
+/* After file i was read: every submission it created or added to joins one group. */
+static int s_join_file(submission_list_t *list, size_t **up, size_t *cap, size_t before,
+                       const size_t *counts)
+{
+    if (list->count > *cap) {
+        size_t *grown = realloc(*up, list->count * sizeof *grown);
+        if (!grown) return -1;
+        *up = grown;
+        for (size_t k = *cap; k < list->count; k++) grown[k] = k;
+        *cap = list->count;
+    }
+    size_t first = SIZE_MAX;
+    for (size_t k = 0; k < list->count; k++) {
+        if (k < before && list->items[k]->count == counts[k]) continue;   /* untouched */
+        if (first == SIZE_MAX) first = s_root(*up, k);
+        else (*up)[s_root(*up, k)] = first;
+    }
+    return 0;
+}
+
+size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, submission_list_t *list,
+                                    size_t **groups)
+{
+    size_t failed = 0, *up = NULL, cap = 0;
     progress_t p;
     progress_start(&p, "reading files", n);
     for (size_t i = 0; i < n; i++) {
         char err[1024] = "";
+        size_t before = list->count;
+        size_t *counts = malloc((before ? before : 1) * sizeof *counts);
+        if (!counts) { fprintf(stderr, "huizong-collector: out of memory\n"); failed++; break; }
+        for (size_t k = 0; k < before; k++) counts[k] = list->items[k]->count;
         if (csv_read_file(files[i], enc, list, err, sizeof err) != 0) {
             fprintf(stderr, "%s\n", err[0] ? err : files[i]);
             failed++;
         }
+        if (s_join_file(list, &up, &cap, before, counts) != 0) {
+            fprintf(stderr, "huizong-collector: out of memory\n");
+            failed++;
+        }
+        free(counts);
         progress_step(&p);
     }
     progress_end(&p);
+    if (groups) {
+        for (size_t k = 0; k < cap; k++) up[k] = s_root(up, k);
+        *groups = up;
+    } else {
+        free(up);
+    }
     /* After all files: a reader may merge one entity/year spread over several files. */
     for (size_t k = 0; k < list->count; k++) {
         submission_t *s = list->items[k];
@@ -83,6 +129,11 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
         }
     }
     return failed;
+}
+
+size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list)
+{
+    return collector_read_files_grouped(files, n, enc, list, NULL);
 }
 
 entity_level collector_level(const hierarchy_t *h, const char *entity)

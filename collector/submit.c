@@ -204,13 +204,16 @@ int cmd_submit(int argc, char **argv)
     sender_opts_t o;
     curve_client_t keys;
     if (send_opts(&a, &o, &keys) != 0) return COL_EXIT_INPUT;   /* before reading: nothing sent */
-    if (collector_read_files(argv + optind, (size_t)(argc - optind), enc, &list) > 0) {
+    size_t *groups = NULL;
+    if (collector_read_files_grouped(argv + optind, (size_t)(argc - optind), enc, &list, &groups) > 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
+        free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);
         return COL_EXIT_INPUT;
     }
     if (a.strict && (rc = submit_strict(&a, &list)) != 0) {
+        free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);
         return rc;
@@ -218,20 +221,23 @@ int cmd_submit(int argc, char **argv)
     collector_signals();
     delivery_t d;
     if ((rc = delivery_open(&d, a.spool, a.to, &o)) != 0) {
+        free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);
         return rc;
     }
-    for (size_t i = 0; i < list.count; i++) {
-        if (delivery_spool(&d, list.items[i], 0) != 0) {
-            /* Whatever was spooled already stays there and goes with the next flush. */
-            submission_list_free(&list);
-            delivery_close(&d);
-            curve_client_clear(&keys);
-            return COL_EXIT_LOCAL;
-        }
+    /* A file's parts go as one (applied whole); whatever was spooled already on a failure
+     * stays there and goes with the next flush. */
+    long spooled = delivery_spool_files(&d, &list, groups, 0);
+    if (spooled < 0) {
+        free(groups);
+        submission_list_free(&list);
+        delivery_close(&d);
+        curve_client_clear(&keys);
+        return COL_EXIT_LOCAL;
     }
-    size_t mine = list.count;
+    size_t mine = (size_t)spooled;
+    free(groups);
     submission_list_free(&list);
     long n = delivery_load_spool(&d);
     if (n < 0) {

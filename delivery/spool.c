@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "digest.h"
+#include "group.h"
 #include "wire.h"
 
 const char *spool_default_dir(void)
@@ -360,6 +361,31 @@ static int s_read_legacy(uint8_t *data, size_t n, spool_header_t *h,
     return 0;
 }
 
+/* A file of several parts (group.h): every part's figures hash to its digest, and the
+ * parts' digests to the header's. 0, or -1 with err. Frees g. */
+static int s_check_group(const spool_header_t *h, submission_group_t *g, char *err, size_t errlen)
+{
+    int rc = -1;
+    uint8_t d[SPOOL_DIGEST_LEN];
+    size_t bad = g->count;
+    for (size_t i = 0; i < g->count && bad == g->count; i++)
+        if (!submission_digest_ok(g->members[i])) bad = i;
+    if (bad < g->count)
+        snprintf(err, errlen, "digest mismatch: the figures of %s %u in the file are not the figures "
+                 "read from %s", g->members[bad]->entity, g->members[bad]->year,
+                 g->source[0] ? g->source : "its input");
+    else if (group_digest(g, d), !g->has_digest || memcmp(d, h->digest, SPOOL_DIGEST_LEN) != 0 ||
+             memcmp(g->digest, h->digest, SPOOL_DIGEST_LEN) != 0)
+        snprintf(err, errlen, "digest mismatch: the parts in the file are not the parts read from %s",
+                 g->source[0] ? g->source : "its input");
+    else if (strcmp(g->id, h->id) != 0 || strcmp(h->entity, GROUP_ENTITY) != 0)
+        snprintf(err, errlen, "the file's id is not the header's");
+    else
+        rc = 0;
+    group_destroy(&g);
+    return rc;
+}
+
 /* The submission after a header must be the one the header's digest was computed for:
  * it decodes, it carries that digest, and its content hashes to it (core/digest.h). A
  * header without a digest (an upstream spool of an earlier release) is not checked.
@@ -369,11 +395,13 @@ static int s_check_digest(const spool_header_t *h, const uint8_t *payload, size_
 {
     if (digest_is_zero(h->digest)) return 0;
     char why[512] = "";
-    submission_t *s = wire_unpack_submission(payload, len, why, sizeof why);
-    if (!s) {
+    submission_t *s = NULL;
+    submission_group_t *g = NULL;
+    if (wire_unpack_message(payload, len, &s, &g, why, sizeof why) != 0) {
         snprintf(err, errlen, "the submission does not decode (%s)", why);
         return -1;
     }
+    if (g) return s_check_group(h, g, err, errlen);
     int rc = -1;
     if (!s->has_digest || memcmp(s->digest, h->digest, SPOOL_DIGEST_LEN) != 0)
         snprintf(err, errlen, "the submission's digest is not the header's");

@@ -148,6 +148,12 @@ typedef struct {
         uint8_t used, prefetched;
     } *nodes;
     size_t nodecap, nodecount;   /* per-batch cache of (entity, year) -> parent, current */
+    /* Files refused whole (groups.c's rule, below): for the first item of a group, the
+     * reason of the part that failed and its index. Kept across the attempts of one
+     * batch (batch_reset leaves them) so a rerun knows which files to refuse upfront. */
+    char **gfail;
+    size_t *gfail_at;
+    int regroup;              /* the attempt stopped to rerun without a failed file */
 } batch_t;
 
 static struct node_info *node_slot(batch_t *b, uint32_t ent, uint32_t year)
@@ -879,12 +885,84 @@ static int ack_copy(ack_t *dst, const ack_t *src)
     return 0;
 }
 
+/* ---- files applied whole (store_item_t.group) ----
+ *
+ * The parts of a file are applied in order like any items; then, if one was refused (or
+ * some were stored before under their ids and others not: only a crafted message does
+ * that), the file fails. When none of its parts was applied in this attempt, their acks
+ * are rewritten as refusals at once; otherwise the attempt is abandoned (the transaction
+ * aborts) and the batch runs again with that file refused upfront, so nothing of it is
+ * ever written. Each rerun refuses one more file: at most one rerun per file. */
+
+static size_t group_end(const batch_t *b, size_t i)
+{
+    size_t g = b->items[i].group, j = i + 1;
+    if (!g) return j;
+    while (j < b->n && b->items[j].group == g) j++;
+    return j;
+}
+
+/* Refuses every part of the file items[i..end): part `at` with `why`, the others naming it. */
+static void group_reject(batch_t *b, size_t i, size_t end, size_t at, const char *why)
+{
+    const submission_t *bad = b->items[at].submission;
+    for (size_t j = i; j < end; j++) {
+        store_item_t *it = &b->items[j];
+        ack_clear(&it->ack);
+        ack_init(&it->ack);
+        ack_identify(&it->ack, it->submission);
+        if (j == at)
+            item_reject(it, &b->st[j], "%s", why);
+        else
+            item_reject(it, &b->st[j], "not stored: its file is applied whole, and %s %u of it was "
+                        "refused: %s", bad->entity, bad->year, why);
+    }
+}
+
+static int group_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, size_t end,
+                       char *err, size_t errlen)
+{
+    if (b->gfail[i]) {
+        group_reject(b, i, end, b->gfail_at[i], b->gfail[i]);
+        return 0;
+    }
+    int rc;
+    for (size_t j = i; j < end; j++)
+        if ((rc = item_apply(s, txn, b, j, err, errlen))) return rc;
+    size_t bad = end, accepted = 0, earlier = 0;
+    for (size_t j = i; j < end; j++) {
+        item_state_kind k = b->st[j].state;
+        if (k == ITEM_REJECTED && bad == end) bad = j;
+        accepted += k == ITEM_ACCEPTED;
+        earlier += k == ITEM_REPLAYED || k == ITEM_DUPLICATE;
+    }
+    if (bad == end && !(accepted && earlier)) return 0;       /* all applied, or all before */
+    const char *why = bad < end ? b->items[bad].ack.reason
+                                : "part of this file was stored before under the same ids and part "
+                                  "was not: a file is applied whole (send it again with new ids)";
+    if (bad == end) bad = i;
+    b->gfail[i] = strdup(why);
+    b->gfail_at[i] = bad;
+    if (!b->gfail[i]) return error_set(err, errlen, "out of memory");
+    if (accepted) {
+        b->regroup = 1;
+        return error_set(err, errlen, "a file is refused whole: applying the batch again without it");
+    }
+    group_reject(b, i, end, bad, b->gfail[i]);
+    return 0;
+}
+
 static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errlen)
 {
     batch_t *b = ctx;
     int rc;
-    for (size_t i = 0; i < b->n; i++)
-        if ((rc = item_apply(s, txn, b, i, err, errlen))) return rc;
+    for (size_t i = 0; i < b->n;) {
+        size_t end = group_end(b, i);
+        if (b->items[i].group) rc = group_apply(s, txn, b, i, end, err, errlen);
+        else rc = item_apply(s, txn, b, i, err, errlen);
+        if (rc) return rc;
+        i = end;
+    }
 
     node_found_t *nf = NULL;
     size_t nn = 0;
@@ -953,9 +1031,23 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
     batch_t b = { .items = items, .n = n, .settings = settings };
     b.now_ms = (int64_t)clock_wall_ms();
     b.st = calloc(n ? n : 1, sizeof *b.st);
-    if (!b.st) return error_set(err, errlen, "out of memory");
+    b.gfail = calloc(n ? n : 1, sizeof *b.gfail);
+    b.gfail_at = calloc(n ? n : 1, sizeof *b.gfail_at);
+    if (!b.st || !b.gfail || !b.gfail_at) {
+        free(b.st); free(b.gfail); free(b.gfail_at);
+        return error_set(err, errlen, "out of memory");
+    }
     for (size_t i = 0; i < n; i++) ack_init(&items[i].ack);
-    int rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);
+    int rc;
+    for (;;) {   /* one more attempt per file refused whole (group_apply) */
+        b.regroup = 0;
+        rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);
+        if (rc == 0 || !b.regroup) break;
+        batch_reset(&b);
+    }
+    for (size_t i = 0; i < n; i++) free(b.gfail[i]);
+    free(b.gfail);
+    free(b.gfail_at);
     if (rc != 0)       /* nothing committed: no ack may be sent */
         for (size_t i = 0; i < n; i++) { ack_clear(&items[i].ack); ack_init(&items[i].ack); }
     ov_free(&b.ov);

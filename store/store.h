@@ -65,6 +65,11 @@ typedef struct {
     /* in: the authenticated key that sent it ("" without CURVE). Its id is bound to this
      * key, its entity, year and content: a stored ack is replayed only to the same. */
     char sender[STORE_SENDER_MAX + 1];
+    /* in: 0 = applied on its own; otherwise the parts of one file (group.h) are adjacent
+     * items with the same nonzero group, applied all or none: if the store refuses one part,
+     * every part is REJECTED (that one with its reason, the others naming it) and nothing
+     * of the file is written. */
+    size_t group;
 } store_item_t;
 
 /* The one wording of an id refused because it is bound to other content or another sender
@@ -74,7 +79,7 @@ typedef struct {
 
 /* Applies a batch in one write transaction: for each item, a replay of a known id, a
  * rejection (unknown entity, scope not allowed), or a new version with its rollup and
- * flags. Returns 0 once committed (every item's ack is then final and may be sent), or -1
+ * flags; the parts of a file (store_item_t.group) all or none. Returns 0 once committed (every item's ack is then final and may be sent), or -1
  * with err if nothing could be committed (no ack may be sent). */
 int store_apply_batch(store_t *self, store_item_t *items, size_t n,
                       const rule_settings_t *settings, char *err, size_t errlen);
