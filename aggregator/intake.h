@@ -2,7 +2,9 @@
  *
  * One batch = the messages drained from the ROUTER in one turn of the loop. Each message
  * becomes an intake_entry_t: either an item for store_apply_batch (decoded, validated,
- * checked by the rules) or an ack that is final without the store (malformed bytes,
+ * checked by the rules) -- for a file of several parts (core/group.h), one item per part,
+ * adjacent and of one store group, admitted all or none -- or an ack that is final without
+ * the store (malformed bytes,
  * unknown entity, an entity the connection's CURVE key may not submit for). Invariant: nothing in a batch outlives intake_batch_reset(); the
  * aggregator's memory is flat across batches.
  */
