@@ -43,7 +43,7 @@ static const char *delivery_parts(const delivery_t *d, const char *name)
 {
     size_t n = strlen(name);
     for (size_t i = 0; i < d->nparts; i++)
-        if (d->parts[i] && !strncmp(d->parts[i], name, n) && d->parts[i][n] == '\t') return d->parts[i] + n + 1;
+        if (!strncmp(d->parts[i], name, n) && d->parts[i][n] == '\t') return d->parts[i] + n + 1;
     return NULL;
 }
 
@@ -68,6 +68,18 @@ static void delivery_note_parts(delivery_t *d, const char *name, const uint8_t *
                               g->members[i]->year, g->members[i]->count);
     d->parts[d->nparts++] = text;
     group_destroy(&g);
+}
+
+/* Forgets the parts of file `name` once its job is finished (a long `run` sees many files). */
+static void delivery_forget_parts(delivery_t *d, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < d->nparts; i++)
+        if (!strncmp(d->parts[i], name, n) && d->parts[i][n] == '\t') {
+            free(d->parts[i]);
+            d->parts[i] = d->parts[--d->nparts];
+            return;
+        }
 }
 
 /* One line per part of a file, each ending in `tail` (a PENDING or REJECTED verdict). */
@@ -108,8 +120,10 @@ static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *
         }
         fflush(stdout);
         progress_step(&d->progress);
+        delivery_forget_parts(d, job->name);
         return;
     }
+    delivery_forget_parts(d, job->name);
     if (ack && ack->nmembers) {
         delivery_group_lines(ack);   /* the refused part's line says why, the others name it */
     } else {
