@@ -120,6 +120,10 @@ int events_publish(events_t *self, event_t *ev)
 
 void events_ack(events_t *self, const ack_t *ack)
 {
+    if (ack->nmembers) {   /* a file of several parts: one event per part, as if sent alone */
+        for (size_t i = 0; i < ack->nmembers; i++) events_ack(self, &ack->members[i]);
+        return;
+    }
     event_t ev;
     memset(&ev, 0, sizeof ev);
     snprintf(ev.entity, sizeof ev.entity, "%s", ack->entity);

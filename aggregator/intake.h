@@ -2,7 +2,9 @@
  *
  * One batch = the messages drained from the ROUTER in one turn of the loop. Each message
  * becomes an intake_entry_t: either an item for store_apply_batch (decoded, validated,
- * checked by the rules) or an ack that is final without the store (malformed bytes,
+ * checked by the rules) -- for a file of several parts (core/group.h), one item per part,
+ * adjacent and of one store group, admitted all or none -- or an ack that is final without
+ * the store (malformed bytes,
  * unknown entity, an entity the connection's CURVE key may not submit for). Invariant: nothing in a batch outlives intake_batch_reset(); the
  * aggregator's memory is flat across batches.
  */
@@ -27,7 +29,11 @@ typedef struct {
                                              property; "" without CURVE): what a per-entity
                                              authorisation check reads */
     long item;                            /* index into batch->items, or -1: ack below is final */
-    ack_t ack;                            /* the ack when item < 0 */
+    size_t nitems;                        /* store items of this message: 1, or a file's parts
+                                             (items[item .. item + nitems), one group) */
+    int group;                            /* a file of several parts: the ack below answers it
+                                             (built from its parts' acks after the commit) */
+    ack_t ack;                            /* the ack when item < 0 or group */
     size_t bytes;                         /* payload size, for the log */
 } intake_entry_t;
 
@@ -37,6 +43,8 @@ typedef struct {
     intake_entry_t *entries;
     size_t nitems;                /* items used */
     store_item_t *items;
+    size_t items_cap;             /* grows: a file brings one item per part */
+    size_t groups;                /* files numbered so far (store_item_t.group) */
     auth_t *auth;                 /* CURVE: who may submit for what; NULL with --insecure */
 } intake_batch_t;
 

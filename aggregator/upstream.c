@@ -17,6 +17,8 @@
 #include "clock.h"
 #include "upstream.h"
 
+#include "digest.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +275,7 @@ static void upstream_forward(upstream_t *self, year_t *y)
     snprintf(f.name, sizeof f.name, "%s", s->id);
     f.facts = (uint32_t)s->count;
     char err[512] = "";
+    submission_seal(s);   /* Submission.digest and the spool header: checked at every hop */
     if (wire_pack_submission(s, &f.payload, &f.len) != 0) {
         fprintf(stderr, "huizong-aggregator: upstream: cannot encode %s %u\n", self->entity, y->year);
         submission_destroy(&s);

@@ -75,6 +75,12 @@ int collector_max_errors(const char *text, size_t *out);
 /* --chart FILE: loads the chart into *out and attaches it to settings (NULL path: none).
  * 0, or -1 with every error of the file on stderr. */
 int collector_load_chart(const char *path, rule_settings_t *settings, chart_t **out);
+/* The same, and *groups (malloc'd, one entry per submission of list, NULL if none) says
+ * which submissions belong together: those read from one file -- and from files sharing an
+ * entity/year, which are merged -- have the same value (issue 10, finding 3: a file is
+ * applied whole). */
+size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, size_t max_errors,
+                                    submission_list_t *list, size_t **groups);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */
 entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */

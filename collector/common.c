@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include "amount.h"
 #include "import.h"
+#include "digest.h"
 #include "tables.h"
 
 void collector_log_line(void *arg, const char *line)
@@ -75,15 +77,49 @@ int collector_parse_year(const char *text)
     return 0;
 }
 
+/* Union-find over submission indexes: the parts of one file, and of files that share an
+ * entity/year (merged into one submission), end up with one root. */
+static size_t s_root(size_t *up, size_t k)
+{
+    while (up[k] != k) k = up[k] = up[up[k]];
+    return k;
+}
+
+/* After file i was read: every submission it created or added to joins one group. */
+static int s_join_file(submission_list_t *list, size_t **up, size_t *cap, size_t before,
+                       const size_t *counts)
+{
+    if (list->count > *cap) {
+        size_t *grown = realloc(*up, list->count * sizeof *grown);
+        if (!grown) return -1;
+        *up = grown;
+        for (size_t k = *cap; k < list->count; k++) grown[k] = k;
+        *cap = list->count;
+    }
+    size_t first = SIZE_MAX;
+    for (size_t k = 0; k < list->count; k++) {
+        if (k < before && list->items[k]->count == counts[k]) continue;   /* untouched */
+        if (first == SIZE_MAX) first = s_root(*up, k);
+        else (*up)[s_root(*up, k)] = first;
+    }
+    return 0;
+}
+
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list)
 {
-    return collector_read_files_max(files, n, enc, CSV_MAX_ERRORS_DEFAULT, list);
+    return collector_read_files_grouped(files, n, enc, CSV_MAX_ERRORS_DEFAULT, list, NULL);
 }
 
 size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t max_errors,
                                 submission_list_t *list)
 {
-    size_t failed = 0;
+    return collector_read_files_grouped(files, n, enc, max_errors, list, NULL);
+}
+
+size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, size_t max_errors,
+                                    submission_list_t *list, size_t **groups)
+{
+    size_t failed = 0, *up = NULL, cap = 0;
     hierarchy_t h;
     int have_h = 0;
     if (collector_load_hierarchy(collector_import.hierarchy_path, &h, &have_h) != 0) return 1;
@@ -93,6 +129,10 @@ size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t
     progress_start(&p, "reading files", n);
     size_t mapped = 0;
     for (size_t i = 0; i < n; i++) {
+        size_t before = list->count;
+        size_t *counts = malloc((before ? before : 1) * sizeof *counts);
+        if (!counts) { fprintf(stderr, "huizong-collector: out of memory\n"); failed++; break; }
+        for (size_t k = 0; k < before; k++) counts[k] = list->items[k]->count;
         recognise_report_t rep;
         recognise_report_init(&rep);
         import_format fmt = IMPORT_UNKNOWN;
@@ -118,10 +158,21 @@ size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t
             failed++;
         }
         recognise_report_free(&rep);
+        if (s_join_file(list, &up, &cap, before, counts) != 0) {
+            fprintf(stderr, "huizong-collector: out of memory\n");
+            failed++;
+        }
+        free(counts);
         progress_step(&p);
     }
     progress_end(&p);
     if (have_h) hierarchy_free(&h);
+    if (groups) {
+        for (size_t k = 0; k < cap; k++) up[k] = s_root(up, k);
+        *groups = up;
+    } else {
+        free(up);
+    }
     /* After all files: a reader may merge one entity/year spread over several files. */
     for (size_t k = 0; k < list->count; k++) {
         submission_t *s = list->items[k];
@@ -130,6 +181,8 @@ size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t
             fprintf(stderr, "%s: %s %u: %s\n", s->source && s->source[0] ? s->source : "input",
                     s->entity, s->year, err);
             failed++;
+        } else {
+            submission_seal(s);   /* the digest of the figures as read: checked at every hop */
         }
     }
     return failed;

@@ -6,6 +6,8 @@
  */
 #include "clock.h"
 #include "delivery.h"
+#include "digest.h"
+#include "group.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +21,144 @@ static void delivery_line_head(const sender_job_info_t *job)
     printf("%s %u %u facts ", job->entity[0] ? job->entity : "-", job->year, job->facts);
 }
 
+/* The verdict of one ack after its "ENTITY YEAR N facts " head: the one wording of a
+ * single submission's line and of each part of a file. */
+static void delivery_verdict(const ack_t *a)
+{
+    if (a->status == ACK_ACCEPTED) {
+        unsigned ne, nw, ni;
+        findings_count(&a->flags, &ne, &nw, &ni);
+        printf("ACCEPTED v%u%s (已入库；问题：错误 %u，警告 %u，提示 %u)\n", a->version,
+               a->replayed ? " replayed" : "", ne, nw, ni);
+    } else {
+        printf("REJECTED%s: %s\n", a->replayed ? " (replayed)" : "",
+               a->reason[0] ? a->reason : "no reason given");
+    }
+}
+
+/* The lines of a file of several parts: one per part, as if each had been sent alone. */
+static void delivery_group_lines(const ack_t *ack)
+{
+    for (size_t i = 0; i < ack->nmembers; i++) {
+        const ack_t *a = &ack->members[i];
+        printf("%s %u %u facts ", a->entity[0] ? a->entity : "-", a->year, a->fact_count);
+        delivery_verdict(a);
+    }
+}
+
+/* The parts list of file `name` ("NAME\t" + one "ENTITY YEAR N facts " line per part), or NULL. */
+static const char *delivery_parts(const delivery_t *d, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < d->nparts; i++)
+        if (!strncmp(d->parts[i], name, n) && d->parts[i][n] == '\t') return d->parts[i] + n + 1;
+    return NULL;
+}
+
+/* Remembers the parts of a file of several parts handed to the sender (its payload decoded;
+ * nothing remembered if it does not decode: the aggregator will say why). */
+static void delivery_note_parts(delivery_t *d, const char *name, const uint8_t *buf, size_t len)
+{
+    submission_t *s = NULL;
+    submission_group_t *g = NULL;
+    char err[256];
+    if (wire_unpack_message(buf, len, &s, &g, err, sizeof err) != 0 || !g) {
+        submission_destroy(&s);
+        return;
+    }
+    size_t cap = strlen(name) + 2 + g->count * (SUBMISSION_ENTITY_MAX + 40);
+    char *text = malloc(cap), **grown = realloc(d->parts, (d->nparts + 1) * sizeof *grown);
+    if (grown) d->parts = grown;
+    if (!text || !grown) { free(text); group_destroy(&g); return; }
+    size_t o = (size_t)snprintf(text, cap, "%s\t", name);
+    for (size_t i = 0; i < g->count && o < cap; i++)
+        o += (size_t)snprintf(text + o, cap - o, "%s %u %zu facts \n", g->members[i]->entity,
+                              g->members[i]->year, g->members[i]->count);
+    d->parts[d->nparts++] = text;
+    group_destroy(&g);
+}
+
+/* Forgets the parts of file `name` once its job is finished (a long `run` sees many files). */
+static void delivery_forget_parts(delivery_t *d, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < d->nparts; i++)
+        if (!strncmp(d->parts[i], name, n) && d->parts[i][n] == '\t') {
+            free(d->parts[i]);
+            d->parts[i] = d->parts[--d->nparts];
+            return;
+        }
+}
+
+/* One line per part of a file, each ending in `tail` (a PENDING or REJECTED verdict). */
+static void delivery_part_lines(const delivery_t *d, const sender_job_info_t *job, const char *tail)
+{
+    const char *p = delivery_parts(d, job->name);
+    if (!p) {
+        delivery_line_head(job);
+        printf("%s\n", tail);
+        return;
+    }
+    for (const char *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+        printf("%.*s%s\n", (int)(nl - p), p, tail);
+}
+
 /* The sender's verdict on one job: print its line and settle the spool. */
 static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *ack)
 {
     delivery_t *d = arg;
     char err[512] = "";
-    delivery_line_head(job);
-    if (!ack) {
+    if (!strcmp(job->entity, GROUP_ENTITY) && (!ack || !ack->nmembers)) {
+        /* a file of several parts without an ack per part: pending, or refused whole before
+         * its parts were read (malformed, an older aggregator) */
+        char tail[700];
+        if (!ack) snprintf(tail, sizeof tail, "PENDING (未送达，留在待发目录 %.560s，下次 flush 再发)", d->spool.dir);
+        else snprintf(tail, sizeof tail, "%s: %s", ack->status == ACK_ACCEPTED ? "ACCEPTED" : "REJECTED",
+                      ack->reason[0] ? ack->reason : "no reason given");
+        delivery_part_lines(d, job, tail);
+        if (!ack) {
+            d->pending++;
+        } else {
+            d->rejected++;
+            fflush(stdout);
+            if (spool_reject(&d->spool, job->name, ack->reason, err, sizeof err) != 0) {
+                fprintf(stderr, "huizong-collector: rejected, but cannot move it to rejected/: %s\n", err);
+                d->local_errors++;
+            }
+        }
+        fflush(stdout);
+        progress_step(&d->progress);
+        delivery_forget_parts(d, job->name);
+        return;
+    }
+    delivery_forget_parts(d, job->name);
+    if (ack && ack->nmembers) {
+        delivery_group_lines(ack);   /* the refused part's line says why, the others name it */
+    } else {
+        delivery_line_head(job);
+    }
+    if (ack && ack->nmembers) {
+        /* settled below like any job; the lines are out */
+        if (ack->status == ACK_ACCEPTED) {
+            d->accepted++;
+            fflush(stdout);
+            if (spool_remove(&d->spool, job->name, err, sizeof err) != 0) {
+                fprintf(stderr, "huizong-collector: accepted, but the spool file stays: %s\n", err);
+                d->local_errors++;
+            }
+        } else {
+            d->rejected++;
+            fflush(stdout);
+            if (spool_reject(&d->spool, job->name, ack->reason, err, sizeof err) != 0) {
+                fprintf(stderr, "huizong-collector: rejected, but cannot move it to rejected/: %s\n", err);
+                d->local_errors++;
+            }
+        }
+    } else if (!ack) {
         printf("PENDING (未送达，留在待发目录 %s，下次 flush 再发)\n", d->spool.dir);
         d->pending++;
     } else if (ack->status == ACK_ACCEPTED) {
-        unsigned ne, nw, ni;
-        findings_count(&ack->flags, &ne, &nw, &ni);
-        printf("ACCEPTED v%u%s (已入库；问题：错误 %u，警告 %u，提示 %u)\n", ack->version,
-               ack->replayed ? " replayed" : "", ne, nw, ni);
+        delivery_verdict(ack);
         d->accepted++;
         fflush(stdout);   /* the line is out before the spool file goes: a kill between
                              the two never hides an ack that removed its spool file */
@@ -41,8 +167,7 @@ static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *
             d->local_errors++;
         }
     } else {
-        printf("REJECTED%s: %s\n", ack->replayed ? " (replayed)" : "",
-               ack->reason[0] ? ack->reason : "no reason given");
+        delivery_verdict(ack);
         d->rejected++;
         fflush(stdout);
         if (spool_reject(&d->spool, job->name, ack->reason, err, sizeof err) != 0) {
@@ -74,6 +199,10 @@ int delivery_open(delivery_t *d, const char *spool_dir, const char *endpoint, co
 void delivery_close(delivery_t *d)
 {
     sender_destroy(&d->sender);
+    for (size_t i = 0; i < d->nparts; i++) free(d->parts[i]);
+    free(d->parts);
+    d->parts = NULL;
+    d->nparts = 0;
 }
 
 static void delivery_info(sender_job_info_t *info, const char *name, const spool_header_t *h)
@@ -92,6 +221,7 @@ static int delivery_hand_over(delivery_t *d, const char *name, const spool_heade
 {
     sender_job_info_t info;
     delivery_info(&info, name, h);
+    if (!strcmp(h->entity, GROUP_ENTITY)) delivery_note_parts(d, name, buf, len);
     if (sender_add(d->sender, &info, buf, len) != 0) {
         free(buf);
         fprintf(stderr, "huizong-collector: out of memory\n");
@@ -121,6 +251,7 @@ int delivery_enqueue(delivery_t *d, const submission_t *s)
 int delivery_spool(delivery_t *d, submission_t *s, int send)
 {
     if (!s->created_ms) s->created_ms = clock_wall_ms();
+    if (!s->has_digest) submission_seal(s);   /* read by a path that did not seal it yet */
     uint8_t *buf = NULL;
     size_t len = 0;
     char err[512] = "";
@@ -135,6 +266,67 @@ int delivery_spool(delivery_t *d, submission_t *s, int send)
     if (send && d->sender) return delivery_hand_over(d, s->id, &h, buf, len);   /* packed once */
     free(buf);
     return 0;
+}
+
+int delivery_spool_group(delivery_t *d, submission_group_t *g, int send)
+{
+    uint64_t now = clock_wall_ms();
+    for (size_t i = 0; i < g->count; i++)
+        if (!g->members[i]->created_ms) g->members[i]->created_ms = now;
+    group_seal(g);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char err[512] = "";
+    if (wire_pack_group(g, &buf, &len) != 0) {
+        fprintf(stderr, "huizong-collector: cannot encode %s\n", g->source);
+        return -1;
+    }
+    spool_header_t h;
+    memset(&h, 0, sizeof h);
+    snprintf(h.id, sizeof h.id, "%s", g->id);
+    snprintf(h.entity, sizeof h.entity, "%s", GROUP_ENTITY);
+    h.year = g->members[0]->year;
+    h.facts = (uint32_t)group_facts(g);
+    h.created_ms = g->members[0]->created_ms;
+    memcpy(h.digest, g->digest, SPOOL_DIGEST_LEN);
+    if (spool_put_submission(&d->spool, g->id, &h, buf, len, err, sizeof err) != 0) {
+        free(buf);
+        fprintf(stderr, "huizong-collector: spool: %s\n", err);
+        return -1;
+    }
+    if (send && d->sender) return delivery_hand_over(d, g->id, &h, buf, len);
+    free(buf);
+    return 0;
+}
+
+long delivery_spool_files(delivery_t *d, submission_list_t *list, const size_t *groups, int send)
+{
+    long files = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        if (!list->items[i]) continue;
+        size_t n = 0;
+        for (size_t k = i; k < list->count && groups; k++) n += list->items[k] && groups[k] == groups[i];
+        files++;
+        if (n <= 1) {
+            if (delivery_spool(d, list->items[i], send) != 0) return -1;
+            continue;
+        }
+        submission_group_t *g = group_new(list->items[i]->source);
+        if (!g) { fprintf(stderr, "huizong-collector: out of memory\n"); return -1; }
+        for (size_t k = i; k < list->count; k++)
+            if (list->items[k] && groups[k] == groups[i]) {
+                if (group_add(g, list->items[k]) != 0) {
+                    group_destroy(&g);
+                    fprintf(stderr, "huizong-collector: out of memory\n");
+                    return -1;
+                }
+                list->items[k] = NULL;   /* the group owns it now */
+            }
+        int rc = delivery_spool_group(d, g, send);
+        group_destroy(&g);
+        if (rc != 0) return -1;
+    }
+    return files;
 }
 
 typedef struct {
@@ -152,13 +344,24 @@ static int loaded_cmp(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* A spool file the collector cannot read back would be refused by any aggregator too:
- * settle it as rejected here rather than send it forever. */
-static void delivery_unreadable(delivery_t *d, const char *name, const char *why)
+/* A spool file the collector cannot read back, or whose content no longer matches its
+ * digest, would be refused by any aggregator too: settle it as rejected here rather than
+ * send it forever. The line and the reason name the file and, when its header was
+ * readable, the entity and year (spool_read_submission fills what it could read). */
+static void delivery_unreadable(delivery_t *d, const char *name, const spool_header_t *h,
+                                const char *why)
 {
-    char reason[700], err[512] = "";
-    snprintf(reason, sizeof reason, "unreadable spool file: %s", why);
-    printf("- 0 0 facts REJECTED: %s (%s.pb)\n", reason, name);
+    char reason[900], err[512] = "";
+    if (!strcmp(h->entity, GROUP_ENTITY))
+        snprintf(reason, sizeof reason, "damaged spool file %s.pb (a file of several parts, "
+                 "%u facts): %s", name, h->facts, why);
+    else if (h->entity[0])
+        snprintf(reason, sizeof reason, "damaged spool file %s.pb (entity %s, year %u): %s", name,
+                 h->entity, h->year, why);
+    else
+        snprintf(reason, sizeof reason, "damaged spool file %s.pb (entity and year unknown: no "
+                 "readable header): %s", name, why);
+    printf("%s %u %u facts REJECTED: %s\n", h->entity[0] ? h->entity : "-", h->year, h->facts, reason);
     d->rejected++;
     if (spool_reject(&d->spool, name, reason, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-collector: cannot move %s to rejected/: %s\n", name, err);
@@ -166,8 +369,9 @@ static void delivery_unreadable(delivery_t *d, const char *name, const char *why
     }
 }
 
-/* Spool files are read by their header only: the submission inside was validated when
- * its CSV was read, and the aggregator validates it again on arrival (its own hop). */
+/* Spool files are read back whole: spool_read_submission checks the submission against
+ * the digest its header holds (the figures as the collector read them), so a file changed
+ * on disk is refused here, named, instead of sent. */
 long delivery_load_spool(delivery_t *d)
 {
     spool_entry_t *entries = NULL;
@@ -191,7 +395,7 @@ long delivery_load_spool(delivery_t *d)
         int rc = spool_read_submission(&d->spool, entries[i].name, &it->h, &it->buf, &it->len,
                                        err, sizeof err);
         if (rc == -2) {
-            delivery_unreadable(d, entries[i].name, err);
+            delivery_unreadable(d, entries[i].name, &it->h, err);
             continue;
         }
         if (rc != 0) {

@@ -10,6 +10,7 @@
 #define HUIZONG_COL_DELIVERY_H
 
 #include "collector.h"
+#include "group.h"
 #include "sender.h"
 #include "spool.h"
 
@@ -19,6 +20,11 @@ typedef struct {
     unsigned accepted, rejected, pending, local_errors;
     size_t total;             /* jobs handed to the sender */
     progress_t progress;
+    /* The parts of each file of several parts handed to the sender (read from its payload
+     * when handed over), so a PENDING line -- which has no ack to name them -- still names
+     * every entity/year: "NAME\tENTITY YEAR N facts \n..." per file. */
+    char **parts;
+    size_t nparts;
 } delivery_t;
 
 /* Opens the spool (dir NULL: spool_default_dir()) and the sender. Returns 0 or an exit
@@ -29,6 +35,15 @@ void delivery_close(delivery_t *d);
 /* Durably spools one validated submission under its id (created_ms set if unset); with
  * send, also hands it to the sender. Returns 0 or -1 (printed). */
 int delivery_spool(delivery_t *d, submission_t *s, int send);
+/* Durably spools the parts of one file as ONE spool file (a Submission with members, sealed:
+ * each part's digest and the file's), applied whole or not at all by the aggregator; with
+ * send, also hands it to the sender. Returns 0 or -1 (printed). */
+int delivery_spool_group(delivery_t *d, submission_group_t *g, int send);
+/* Spools every submission of list: those with the same groups[] value (the parts of one
+ * file, collector_read_files_grouped) as one file, a lone one as itself. Takes the
+ * submissions it groups out of list (their slots become NULL). groups NULL: each alone.
+ * Returns the number of spool files written, or -1 (printed; what was spooled stays). */
+long delivery_spool_files(delivery_t *d, submission_list_t *list, const size_t *groups, int send);
 /* Hands an already spooled submission to the sender. Returns 0 or -1 (printed). */
 int delivery_enqueue(delivery_t *d, const submission_t *s);
 /* Hands every pending spool file to the sender, oldest first. Call it once, before any

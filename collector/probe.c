@@ -14,6 +14,7 @@
 
 #include "collector.h"
 #include "curve.h"
+#include "digest.h"
 #include "spool.h"
 #include "wire.h"
 
@@ -74,10 +75,12 @@ static void probe_print(const uint8_t *data, size_t len)
     }
     unsigned ne, nw, ni;
     findings_count(&ack.flags, &ne, &nw, &ni);
-    printf("id=%s entity=%s year=%u facts=%u status=%s version=%u replayed=%d flags=E%u/W%u/I%u reason=%s\n",
+    char hex[DIGEST_HEX_LEN + 1] = "-";
+    if (ack.has_digest) digest_hex(ack.digest, hex);
+    printf("id=%s entity=%s year=%u facts=%u status=%s version=%u replayed=%d flags=E%u/W%u/I%u digest=%s reason=%s\n",
            ack.submission_id[0] ? ack.submission_id : "-", ack.entity[0] ? ack.entity : "-", ack.year,
            ack.fact_count, ack.status == ACK_ACCEPTED ? "ACCEPTED" : ack.status == ACK_REJECTED ? "REJECTED" : "?",
-           ack.version, ack.replayed, ne, nw, ni, ack.reason[0] ? ack.reason : "-");
+           ack.version, ack.replayed, ne, nw, ni, hex, ack.reason[0] ? ack.reason : "-");
     ack_clear(&ack);
 }
 

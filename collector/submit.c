@@ -74,7 +74,7 @@ static void submit_usage(FILE *f)
         "  --max-errors N   input errors printed per file (default 100; all are counted)\n"
         "\n"
         "One line per submission on stdout: ENTITY YEAR N facts ACCEPTED vN [replayed]\n"
-        "(flags: E errors, W warnings, I info) | REJECTED: reason | PENDING (left in spool).\n"
+        "(已入库；问题：错误 E，警告 W，提示 I) | REJECTED: reason | PENDING (未送达，留在待发目录).\n"
         "\n" EXIT_CODES_HELP);
 }
 
@@ -272,19 +272,23 @@ int cmd_submit(int argc, char **argv)
     curve_client_t keys;
     if (send_opts(&a, &o, &keys) != 0) return COL_EXIT_INPUT;   /* before reading: nothing sent */
     collector_import.hierarchy_path = a.hierarchy;
-    if (collector_read_files_max(argv + optind, (size_t)(argc - optind), enc, a.max_errors,
-                                 &list) > 0) {
+    size_t *groups = NULL;
+    if (collector_read_files_grouped(argv + optind, (size_t)(argc - optind), enc, a.max_errors,
+                                     &list, &groups) > 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
+        free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);
         return COL_EXIT_INPUT;
     }
     if (a.text && (rc = submit_text(&a, &list)) != 0) {
+        free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);
         return rc;
     }
     if (a.strict && (rc = submit_strict(&a, &list)) != 0) {
+        free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);
         return rc;
@@ -292,25 +296,32 @@ int cmd_submit(int argc, char **argv)
     collector_signals();
     delivery_t d;
     if ((rc = delivery_open(&d, a.spool, a.to, &o)) != 0) {
+        free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);
         return rc;
     }
-    for (size_t i = 0; i < list.count; i++) {
-        if (delivery_spool(&d, list.items[i], 0) != 0) {
-            /* Whatever was spooled already stays there and goes with the next flush. */
-            submission_list_free(&list);
-            delivery_close(&d);
-            curve_client_clear(&keys);
-            return COL_EXIT_LOCAL;
-        }
-    }
-    size_t mine = list.count;
-    collector_entity_year_t *sent = calloc(mine ? mine : 1, sizeof *sent);
-    for (size_t i = 0; sent && i < mine; i++) {
+    /* What was read, for the review states printed after the acks (delivery_spool_files
+     * takes the submissions). */
+    size_t nsent = list.count;
+    collector_entity_year_t *sent = calloc(nsent ? nsent : 1, sizeof *sent);
+    for (size_t i = 0; sent && i < nsent; i++) {
         snprintf(sent[i].entity, sizeof sent[i].entity, "%s", list.items[i]->entity);
         sent[i].year = list.items[i]->year;
     }
+    /* A file's parts go as one (applied whole); whatever was spooled already on a failure
+     * stays there and goes with the next flush. */
+    long spooled = delivery_spool_files(&d, &list, groups, 0);
+    if (spooled < 0) {
+        free(sent);
+        free(groups);
+        submission_list_free(&list);
+        delivery_close(&d);
+        curve_client_clear(&keys);
+        return COL_EXIT_LOCAL;
+    }
+    size_t mine = (size_t)spooled;
+    free(groups);
     submission_list_free(&list);
     long n = delivery_load_spool(&d);
     if (n < 0) {
@@ -328,7 +339,7 @@ int cmd_submit(int argc, char **argv)
     curve_client_clear(&keys);
     if (sent && rc != COL_EXIT_PENDING) {
         fflush(stdout);
-        collector_report_superseded(a.to, a.key, a.server_key, sent, mine);
+        collector_report_superseded(a.to, a.key, a.server_key, sent, nsent);
     }
     free(sent);
     return rc;

@@ -146,8 +146,20 @@ static int watch_process(watch_t *w, const char *name)
             return 0;
         }
     }
-    /* All of the file or none of it: a file that could not be spooled whole stays in DIR
-     * and is read again (with new ids) next scan, so its partial spooling is undone. */
+    /* All of the file or none of it: several parts travel as one spool file, applied whole
+     * by the aggregator (delivery_spool_group); if it cannot be spooled the file stays in
+     * DIR and is read again next scan. */
+    if (list.count > 1) {
+        size_t *same = calloc(list.count, sizeof *same);   /* all zero: one group */
+        size_t n = list.count;
+        long rc = same ? delivery_spool_files(w->d, &list, same, 1) : -1;
+        free(same);
+        submission_list_free(&list);
+        if (rc < 0) return -1;
+        fprintf(stderr, "huizong-collector: %s: %zu submission(s) spooled as one file\n", path, n);
+        watch_move(w, name, "done", dest, sizeof dest);
+        return 0;
+    }
     for (size_t i = 0; i < list.count; i++) {
         if (delivery_spool(w->d, list.items[i], 0) != 0) {
             for (size_t k = 0; k < i; k++)

@@ -27,6 +27,7 @@
 #define SUBMISSION_TEXT_MAX (2u * 1024 * 1024)
 /* The text's file name (provenance; findings name it as their source). */
 #define SUBMISSION_TEXT_NAME_MAX 255
+#define SUBMISSION_DIGEST_LEN 32     /* BLAKE2b-256 of the canonical form (core/digest.h) */
 
 typedef enum { SCOPE_DEFAULT = 0, SCOPE_OWN = 1, SCOPE_DECLARED = 2, SCOPE_CONSOLIDATED = 3 } scope_t;
 
@@ -54,6 +55,10 @@ typedef struct {
     char *text;
     size_t text_len;
     char *text_name;
+    /* The content digest its sender computed (core/digest.h), carried in Submission.digest
+     * and the spool header; has_digest 0 = none sent (an older collector). */
+    uint8_t digest[SUBMISSION_DIGEST_LEN];
+    int has_digest;
 } submission_t;
 
 submission_t *submission_new(const char *entity, uint32_t year);

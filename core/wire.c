@@ -10,6 +10,7 @@
 #include "wire.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,44 @@ static void wire_copy_utf8(char *dst, size_t n, const char *src)
     dst[len] = '\0';
 }
 
+/* ---- decoding with lengths: the allocator a submission is unpacked with ----
+ *
+ * protobuf-c hands a string field back NUL-terminated and forgets its length, so
+ * "026001\0x" would read as "026001". It allocates every string as exactly its wire length
+ * + 1 (protobuf-c.c, parse_required_member), so an allocator that records each block's size
+ * in front of it gives the length back: a string whose strlen + 1 is not its block size
+ * holds a NUL and is refused (wire_nul_str). Blocks are aligned as malloc's are. */
+#define WIRE_ALLOC_PREFIX 16
+_Static_assert(WIRE_ALLOC_PREFIX >= sizeof(size_t) && WIRE_ALLOC_PREFIX % _Alignof(max_align_t) == 0,
+               "the size prefix keeps malloc's alignment");
+
+static void *wire_alloc(void *data, size_t size)
+{
+    (void)data;
+    uint8_t *p = malloc(size + WIRE_ALLOC_PREFIX);
+    if (!p) return NULL;
+    memcpy(p, &size, sizeof size);
+    return p + WIRE_ALLOC_PREFIX;
+}
+
+static void wire_free(void *data, void *ptr)
+{
+    (void)data;
+    if (ptr) free((uint8_t *)ptr - WIRE_ALLOC_PREFIX);
+}
+
+static ProtobufCAllocator wire_allocator = { wire_alloc, wire_free, NULL };
+
+/* Whether a string of a message unpacked with wire_allocator holds a NUL byte before its
+ * end (the static empty default never does). */
+static int wire_nul_str(const char *s)
+{
+    if (!s || s == protobuf_c_empty_string) return 0;
+    size_t size;
+    memcpy(&size, s - WIRE_ALLOC_PREFIX, sizeof size);
+    return strlen(s) + 1 != size;
+}
+
 /* A decoded string: at most max bytes and valid UTF-8. */
 static int check_str(const char *what, const char *s, size_t max, char *err, size_t errlen)
 {
@@ -50,9 +89,13 @@ static int check_str(const char *what, const char *s, size_t max, char *err, siz
 
 static void wire_text_pack(Huizong__Submission *m, const submission_t *s);
 
-int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
+/* Fills m from s; *facts and *ptrs are the arrays m points at (caller frees both).
+ * Strings are borrowed from s. 0 or -1 (no memory). */
+static int s_fill_submission(Huizong__Submission *m, const submission_t *s, Huizong__Fact **facts_out,
+                             Huizong__Fact ***ptrs_out)
 {
-    Huizong__Submission m = HUIZONG__SUBMISSION__INIT;
+    Huizong__Submission init = HUIZONG__SUBMISSION__INIT;
+    *m = init;
     Huizong__Fact *facts = NULL, **ptrs = NULL;
     if (s->count) {
         facts = calloc(s->count, sizeof *facts);
@@ -61,8 +104,8 @@ int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
     }
     for (size_t i = 0; i < s->count; i++) {
         const fact_t *f = &s->facts[i];
-        Huizong__Fact init = HUIZONG__FACT__INIT;
-        facts[i] = init;
+        Huizong__Fact finit = HUIZONG__FACT__INIT;
+        facts[i] = finit;
         facts[i].table = (Huizong__Table)f->table;
         facts[i].column = (Huizong__Column)f->column;
         facts[i].row = (char *)str(f->row);
@@ -71,23 +114,76 @@ int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
         facts[i].source_line = f->line;
         ptrs[i] = &facts[i];
     }
-    m.id = (char *)s->id;
-    m.entity = (char *)s->entity;
-    m.year = s->year;
-    m.n_facts = s->count;
-    m.facts = ptrs;
-    m.source = (char *)str(s->source);
-    m.created_ms = s->created_ms;
-    m.scope = (Huizong__Scope)s->scope;
-    wire_text_pack(&m, s);
-    size_t n = huizong__submission__get_packed_size(&m);
+    m->id = (char *)s->id;
+    m->entity = (char *)s->entity;
+    m->year = s->year;
+    m->n_facts = s->count;
+    m->facts = ptrs;
+    m->source = (char *)str(s->source);
+    m->created_ms = s->created_ms;
+    m->scope = (Huizong__Scope)s->scope;
+    if (s->has_digest) {
+        m->digest.data = (uint8_t *)s->digest;
+        m->digest.len = SUBMISSION_DIGEST_LEN;
+    }
+    wire_text_pack(m, s);
+    *facts_out = facts;
+    *ptrs_out = ptrs;
+    return 0;
+}
+
+static int s_pack_message(const Huizong__Submission *m, uint8_t **buf, size_t *len)
+{
+    size_t n = huizong__submission__get_packed_size(m);
     uint8_t *out = malloc(n ? n : 1);
-    if (out) *len = huizong__submission__pack(&m, out);
-    free(facts);
-    free(ptrs);
     if (!out) return -1;
+    *len = huizong__submission__pack(m, out);
     *buf = out;
     return 0;
+}
+
+int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
+{
+    Huizong__Submission m;
+    Huizong__Fact *facts, **ptrs;
+    if (s_fill_submission(&m, s, &facts, &ptrs)) return -1;
+    int rc = s_pack_message(&m, buf, len);
+    free(facts);
+    free(ptrs);
+    return rc;
+}
+
+int wire_pack_group(const submission_group_t *g, uint8_t **buf, size_t *len)
+{
+    Huizong__Submission m = HUIZONG__SUBMISSION__INIT;
+    Huizong__Submission *members = calloc(g->count ? g->count : 1, sizeof *members);
+    Huizong__Submission **mptrs = calloc(g->count ? g->count : 1, sizeof *mptrs);
+    Huizong__Fact **facts = calloc(g->count ? g->count : 1, sizeof *facts);
+    Huizong__Fact ***fptrs = calloc(g->count ? g->count : 1, sizeof *fptrs);
+    int rc = -1;
+    size_t filled = 0;
+    if (!members || !mptrs || !facts || !fptrs) goto done;
+    for (; filled < g->count; filled++) {
+        if (s_fill_submission(&members[filled], g->members[filled], &facts[filled], &fptrs[filled]))
+            goto done;
+        mptrs[filled] = &members[filled];
+    }
+    m.id = (char *)g->id;
+    m.source = (char *)str(g->source);
+    m.n_members = g->count;
+    m.members = mptrs;
+    if (g->has_digest) {
+        m.digest.data = (uint8_t *)g->digest;
+        m.digest.len = SUBMISSION_DIGEST_LEN;
+    }
+    rc = s_pack_message(&m, buf, len);
+done:
+    for (size_t i = 0; i < filled; i++) { free(facts[i]); free(fptrs[i]); }
+    free(members);
+    free(mptrs);
+    free(facts);
+    free(fptrs);
+    return rc;
 }
 
 /* A string field of an unpacked message as a malloc'd string the caller owns: taken from
@@ -98,7 +194,11 @@ static char *wire_take_str(char **field)
     char *p = *field;
     if (!p || p == protobuf_c_empty_string) return strdup("");
     *field = NULL;
-    return p;
+    /* the block starts WIRE_ALLOC_PREFIX bytes before the string: move the string to its
+     * start, so the caller owns an ordinary malloc'd string */
+    char *base = p - WIRE_ALLOC_PREFIX;
+    memmove(base, p, strlen(p) + 1);
+    return base;
 }
 
 /* ---- the narrative text (fields 16, 17): kept apart from the other fields ---- */
@@ -131,6 +231,14 @@ static int wire_text_unpack(const Huizong__Submission *m, submission_t *s)
 /* Checks the decoded message before anything is copied out of it. */
 static int check_submission(const Huizong__Submission *m, char *err, size_t errlen)
 {
+    /* A NUL inside a string is refused, never cut (the message was unpacked with
+     * wire_allocator, which keeps the lengths). */
+    if (wire_nul_str(m->id)) return error_set(err, errlen, "submission id contains a NUL byte");
+    if (wire_nul_str(m->entity)) return error_set(err, errlen, "entity contains a NUL byte");
+    if (wire_nul_str(m->source)) return error_set(err, errlen, "source contains a NUL byte");
+    if (m->digest.len != 0 && m->digest.len != SUBMISSION_DIGEST_LEN)
+        return error_set(err, errlen, "digest is %zu bytes, not %d", m->digest.len,
+                         SUBMISSION_DIGEST_LEN);
     if (check_str("submission id", m->id, SUBMISSION_ID_MAX, err, errlen)) return -1;
     if (check_str("entity", m->entity, SUBMISSION_ENTITY_MAX, err, errlen)) return -1;
     if (check_str("source", m->source, WIRE_SOURCE_MAX, err, errlen)) return -1;
@@ -153,6 +261,8 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
         if (!column_valid((int)f->column))
             return error_set(err, errlen, "fact %zu: unknown column %d (newer collector? upgrade the "
                         "aggregator)", i + 1, (int)f->column);
+        if (wire_nul_str(f->row)) return error_set(err, errlen, "fact %zu: row contains a NUL byte", i + 1);
+        if (wire_nul_str(f->name)) return error_set(err, errlen, "fact %zu: name contains a NUL byte", i + 1);
         /* the label is formatted only for a failing fact: this loop runs for every fact */
         if (check_str("", f->row, SUBMISSION_ROW_MAX, NULL, 0)) {
             snprintf(what, sizeof what, "fact %zu: row", i + 1);
@@ -166,14 +276,15 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
     return 0;
 }
 
-submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, size_t errlen)
+/* One decoded Submission message (a single one, or a member of a file) as a validated
+ * submission_t. Takes the strings it keeps out of m. NULL with err. */
+static submission_t *s_from_message(Huizong__Submission *m, char *err, size_t errlen)
 {
-    Huizong__Submission *m = huizong__submission__unpack(NULL, len, buf);
-    if (!m) { error_set(err, errlen, "malformed protobuf"); return NULL; }
-    if (check_submission(m, err, errlen)) {
-        huizong__submission__free_unpacked(m, NULL);
+    if (m->n_members) {
+        error_set(err, errlen, "a part of a file cannot itself hold parts");
         return NULL;
     }
+    if (check_submission(m, err, errlen)) return NULL;
     submission_t *s = submission_new(str(m->entity), m->year);
     if (!s) goto oom;
     snprintf(s->id, sizeof s->id, "%s", str(m->id));
@@ -181,6 +292,10 @@ submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, 
     s->created_ms = m->created_ms;
     submission_set_source(s, str(m->source));
     if (wire_text_unpack(m, s)) goto oom;
+    if (m->digest.len == SUBMISSION_DIGEST_LEN) {
+        memcpy(s->digest, m->digest.data, SUBMISSION_DIGEST_LEN);
+        s->has_digest = 1;
+    }
     if (m->n_facts) {
         s->facts = malloc(m->n_facts * sizeof *s->facts);
         if (!s->facts) goto oom;
@@ -195,17 +310,94 @@ submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, 
         s->facts[s->count++] = (fact_t){ (table_id)f->table, (column_id)f->column, row, name,
                                          f->amount_fen, f->source_line };
     }
-    huizong__submission__free_unpacked(m, NULL);
     if (submission_validate(s, err, errlen)) {
         submission_destroy(&s);
         return NULL;
     }
     return s;
 oom:
-    huizong__submission__free_unpacked(m, NULL);
     submission_destroy(&s);
     error_set(err, errlen, "out of memory");
     return NULL;
+}
+
+submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+    Huizong__Submission *m = huizong__submission__unpack(&wire_allocator, len, buf);
+    if (!m) { error_set(err, errlen, "malformed protobuf"); return NULL; }
+    submission_t *s = NULL;
+    if (m->n_members)
+        error_set(err, errlen, "a file of %zu parts where one submission was expected", m->n_members);
+    else
+        s = s_from_message(m, err, errlen);
+    huizong__submission__free_unpacked(m, &wire_allocator);
+    return s;
+}
+
+/* The file (group) message m as a group; NULL with err naming the part that failed. */
+static submission_group_t *s_group_from_message(Huizong__Submission *m, char *err, size_t errlen)
+{
+    if (wire_nul_str(m->id)) { error_set(err, errlen, "file id contains a NUL byte"); return NULL; }
+    if (wire_nul_str(m->source)) { error_set(err, errlen, "source contains a NUL byte"); return NULL; }
+    if (check_str("file id", m->id, SUBMISSION_ID_MAX, err, errlen) ||
+        check_str("source", m->source, WIRE_SOURCE_MAX, err, errlen))
+        return NULL;
+    if (!*str(m->id)) { error_set(err, errlen, "file id is empty"); return NULL; }
+    if (*str(m->entity) || m->year || m->n_facts) {
+        error_set(err, errlen, "a file of parts carries no entity, year or facts of its own");
+        return NULL;
+    }
+    if (m->n_members < 2 || m->n_members > GROUP_MEMBERS_MAX) {
+        error_set(err, errlen, "a file of %zu parts (2..%d)", m->n_members, GROUP_MEMBERS_MAX);
+        return NULL;
+    }
+    if (m->digest.len != 0 && m->digest.len != SUBMISSION_DIGEST_LEN) {
+        error_set(err, errlen, "digest is %zu bytes, not %d", m->digest.len, SUBMISSION_DIGEST_LEN);
+        return NULL;
+    }
+    submission_group_t *g = group_new(str(m->source));
+    if (!g) { error_set(err, errlen, "out of memory"); return NULL; }
+    snprintf(g->id, sizeof g->id, "%s", str(m->id));
+    if (m->digest.len) {
+        memcpy(g->digest, m->digest.data, SUBMISSION_DIGEST_LEN);
+        g->has_digest = 1;
+    }
+    for (size_t i = 0; i < m->n_members; i++) {
+        char why[512] = "";
+        submission_t *s = m->members[i] ? s_from_message(m->members[i], why, sizeof why) : NULL;
+        if (!s || group_add(g, s) != 0) {
+            const Huizong__Submission *p = m->members[i];
+            char ent[SUBMISSION_ENTITY_MAX + 1] = "?";
+            if (p && !check_str("", p->entity, SUBMISSION_ENTITY_MAX, NULL, 0) && !wire_nul_str(p->entity))
+                snprintf(ent, sizeof ent, "%s", str(p->entity));
+            error_set(err, errlen, "part %zu (%s %u): %s", i + 1, ent, p ? p->year : 0,
+                      s ? "out of memory" : why[0] ? why : "missing");
+            submission_destroy(&s);
+            group_destroy(&g);
+            return NULL;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (g->members[k]->year == s->year && strcmp(g->members[k]->entity, s->entity) == 0) {
+                error_set(err, errlen, "part %zu (%s %u): the same entity and year as part %zu",
+                          i + 1, s->entity, s->year, k + 1);
+                group_destroy(&g);
+                return NULL;
+            }
+    }
+    return g;
+}
+
+int wire_unpack_message(const uint8_t *buf, size_t len, submission_t **single,
+                        submission_group_t **group, char *err, size_t errlen)
+{
+    *single = NULL;
+    *group = NULL;
+    Huizong__Submission *m = huizong__submission__unpack(&wire_allocator, len, buf);
+    if (!m) return error_set(err, errlen, "malformed protobuf");
+    if (m->n_members) *group = s_group_from_message(m, err, errlen);
+    else *single = s_from_message(m, err, errlen);
+    huizong__submission__free_unpacked(m, &wire_allocator);
+    return *single || *group ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- flags */
@@ -301,37 +493,83 @@ void ack_init(ack_t *ack)
     findings_init(&ack->flags);
 }
 
-void ack_clear(ack_t *ack) { findings_clear(&ack->flags); }
+void ack_clear(ack_t *ack)
+{
+    findings_clear(&ack->flags);
+    for (size_t i = 0; i < ack->nmembers; i++) ack_clear(&ack->members[i]);
+    free(ack->members);
+    ack->members = NULL;
+    ack->nmembers = 0;
+}
+
+ack_t *ack_add_member(ack_t *ack)
+{
+    ack_t *m = realloc(ack->members, (ack->nmembers + 1) * sizeof *m);
+    if (!m) return NULL;
+    ack->members = m;
+    ack_init(&m[ack->nmembers]);
+    return &m[ack->nmembers++];
+}
+
+/* The protobuf Ack of ack, built in freshly allocated arrays (strings borrowed);
+ * s_ack_free releases them. -1 when out of memory (everything built is released). */
+static void s_ack_free(Huizong__Ack *m)
+{
+    for (size_t i = 0; i < m->n_members; i++) s_ack_free(m->members[i]);
+    free(m->members ? m->members[0] : NULL);   /* the members' structs are one array */
+    free(m->members);
+    free(m->flags ? m->flags[0] : NULL);       /* so are the flags */
+    free(m->flags);
+}
+
+static int s_ack_build(Huizong__Ack *m, const ack_t *ack, int depth)
+{
+    Huizong__Ack init = HUIZONG__ACK__INIT;
+    *m = init;
+    size_t n = ack->flags.count;
+    if (n) {
+        Huizong__Flag *flags = calloc(n, sizeof *flags);
+        m->flags = calloc(n, sizeof *m->flags);
+        if (!flags || !m->flags) { free(flags); free(m->flags); m->flags = NULL; return -1; }
+        for (size_t i = 0; i < n; i++) {
+            flag_from_finding(&flags[i], &ack->flags.items[i]);
+            m->flags[i] = &flags[i];
+        }
+        m->n_flags = n;
+    }
+    m->submission_id = (char *)ack->submission_id;
+    m->status = (Huizong__Status)ack->status;
+    m->reason = (char *)ack->reason;
+    m->version = ack->version;
+    m->replayed = ack->replayed ? 1 : 0;
+    m->entity = (char *)ack->entity;
+    m->year = ack->year;
+    m->fact_count = ack->fact_count;
+    if (ack->has_digest) {
+        m->digest.data = (uint8_t *)ack->digest;
+        m->digest.len = SUBMISSION_DIGEST_LEN;
+    }
+    if (ack->nmembers && depth == 0) {   /* a member's ack holds no members of its own */
+        Huizong__Ack *mem = calloc(ack->nmembers, sizeof *mem);
+        m->members = calloc(ack->nmembers, sizeof *m->members);
+        if (!mem || !m->members) { free(mem); free(m->members); m->members = NULL; s_ack_free(m); return -1; }
+        for (size_t i = 0; i < ack->nmembers; i++) {
+            m->members[i] = &mem[i];
+            m->n_members = i + 1;
+            if (s_ack_build(&mem[i], &ack->members[i], depth + 1)) { s_ack_free(m); return -1; }
+        }
+    }
+    return 0;
+}
 
 int wire_pack_ack(const ack_t *ack, uint8_t **buf, size_t *len)
 {
-    Huizong__Ack m = HUIZONG__ACK__INIT;
-    Huizong__Flag *flags = NULL, **ptrs = NULL;
-    size_t n = ack->flags.count;
-    if (n) {
-        flags = calloc(n, sizeof *flags);
-        ptrs = calloc(n, sizeof *ptrs);
-        if (!flags || !ptrs) { free(flags); free(ptrs); return -1; }
-    }
-    for (size_t i = 0; i < n; i++) {
-        flag_from_finding(&flags[i], &ack->flags.items[i]);
-        ptrs[i] = &flags[i];
-    }
-    m.submission_id = (char *)ack->submission_id;
-    m.status = (Huizong__Status)ack->status;
-    m.reason = (char *)ack->reason;
-    m.version = ack->version;
-    m.n_flags = n;
-    m.flags = ptrs;
-    m.replayed = ack->replayed ? 1 : 0;
-    m.entity = (char *)ack->entity;
-    m.year = ack->year;
-    m.fact_count = ack->fact_count;
+    Huizong__Ack m;
+    if (s_ack_build(&m, ack, 0)) return -1;
     size_t size = huizong__ack__get_packed_size(&m);
     uint8_t *out = malloc(size ? size : 1);
     if (out) *len = huizong__ack__pack(&m, out);
-    free(flags);
-    free(ptrs);
+    s_ack_free(&m);
     if (!out) return -1;
     *buf = out;
     return 0;
@@ -346,20 +584,15 @@ void ack_identify(ack_t *ack, const submission_t *s)
     if (!ack->fact_count) ack->fact_count = (uint32_t)s->count;
 }
 
-int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_t errlen)
+/* Fills ack (initialised) from m; members one level deep. 0 or -1 with err. */
+static int s_ack_from(ack_t *ack, const Huizong__Ack *m, int depth, char *err, size_t errlen)
 {
-    ack_init(ack);
-    Huizong__Ack *m = huizong__ack__unpack(NULL, len, buf);
-    if (!m) return error_set(err, errlen, "malformed protobuf");
-    int rc = -1;
     if (check_str("ack submission id", m->submission_id, SUBMISSION_ID_MAX, err, errlen) ||
         check_str("ack entity", m->entity, SUBMISSION_ENTITY_MAX, err, errlen) ||
         check_str("ack reason", m->reason, WIRE_TEXT_MAX, err, errlen))
-        goto done;
-    if ((int)m->status < ACK_NONE || (int)m->status > ACK_REJECTED) {
-        error_set(err, errlen, "ack: unknown status %d", (int)m->status);
-        goto done;
-    }
+        return -1;
+    if ((int)m->status < ACK_NONE || (int)m->status > ACK_REJECTED)
+        return error_set(err, errlen, "ack: unknown status %d", (int)m->status);
     snprintf(ack->submission_id, sizeof ack->submission_id, "%s", str(m->submission_id));
     snprintf(ack->entity, sizeof ack->entity, "%s", str(m->entity));
     /* A longer reason is cut at the buffer: it is for people, and truncation is safe. */
@@ -369,20 +602,39 @@ int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_
     ack->version = m->version;
     ack->fact_count = m->fact_count;
     ack->replayed = m->replayed ? 1 : 0;
+    if (m->digest.len == SUBMISSION_DIGEST_LEN) {
+        memcpy(ack->digest, m->digest.data, SUBMISSION_DIGEST_LEN);
+        ack->has_digest = 1;
+    } else if (m->digest.len != 0) {
+        return error_set(err, errlen, "ack digest is %zu bytes, not %d", m->digest.len, SUBMISSION_DIGEST_LEN);
+    }
     for (size_t i = 0; i < m->n_flags; i++) {
         finding_t f;
         char why[200];
-        if (!m->flags[i] || finding_from_flag(&f, m->flags[i], why, sizeof why)) {
-            error_set(err, errlen, "ack flag %zu: %s", i + 1, m->flags[i] ? why : "missing");
-            goto done;
-        }
+        if (!m->flags[i] || finding_from_flag(&f, m->flags[i], why, sizeof why))
+            return error_set(err, errlen, "ack flag %zu: %s", i + 1, m->flags[i] ? why : "missing");
         /* push copies the strings; free ours afterwards */
         finding_t *pushed = findings_push(&ack->flags, &f);
         finding_free(&f);
-        if (!pushed) { error_set(err, errlen, "out of memory"); goto done; }
+        if (!pushed) return error_set(err, errlen, "out of memory");
     }
-    rc = 0;
-done:
+    if (m->n_members && depth > 0) return error_set(err, errlen, "ack: a part's ack holds parts");
+    if (m->n_members > GROUP_MEMBERS_MAX) return error_set(err, errlen, "ack: %zu parts", m->n_members);
+    for (size_t i = 0; i < m->n_members; i++) {
+        ack_t *a = ack_add_member(ack);
+        if (!a) return error_set(err, errlen, "out of memory");
+        if (!m->members[i]) return error_set(err, errlen, "ack part %zu: missing", i + 1);
+        if (s_ack_from(a, m->members[i], depth + 1, err, errlen)) return -1;
+    }
+    return 0;
+}
+
+int wire_unpack_ack(const uint8_t *buf, size_t len, ack_t *ack, char *err, size_t errlen)
+{
+    ack_init(ack);
+    Huizong__Ack *m = huizong__ack__unpack(NULL, len, buf);
+    if (!m) return error_set(err, errlen, "malformed protobuf");
+    int rc = s_ack_from(ack, m, 0, err, errlen);
     huizong__ack__free_unpacked(m, NULL);
     if (rc) ack_clear(ack);
     return rc;

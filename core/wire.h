@@ -12,16 +12,25 @@
 #include <stdint.h>
 
 #include "findings.h"
+#include "group.h"
 #include "submission.h"
 
 /* Packs a submission. *buf is malloc'd; caller frees. Returns 0 or -1. */
 int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len);
-/* Unpacks and structurally validates (submission_validate). NULL with err on failure. */
+/* Unpacks and structurally validates (submission_validate). NULL with err on failure
+ * (also for a file of several parts: see wire_unpack_message). */
 submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, size_t errlen);
+/* Packs a file of several parts (Submission with members). Returns 0 or -1. */
+int wire_pack_group(const submission_group_t *g, uint8_t **buf, size_t *len);
+/* Unpacks either message: a single submission (*single) or a file of parts (*group, each
+ * part validated as a single one, no (entity, year) twice). Returns 0 with exactly one of
+ * them set, or -1 with err (naming the part that failed). */
+int wire_unpack_message(const uint8_t *buf, size_t len, submission_t **single,
+                        submission_group_t **group, char *err, size_t errlen);
 
 typedef enum { ACK_NONE = 0, ACK_ACCEPTED = 1, ACK_REJECTED = 2 } ack_status;
 
-typedef struct {
+typedef struct ack_s {
     char submission_id[SUBMISSION_ID_MAX + 1];
     char entity[SUBMISSION_ENTITY_MAX + 1];
     uint32_t year;
@@ -31,10 +40,18 @@ typedef struct {
     uint32_t fact_count;
     int replayed;
     findings_t flags;
+    uint8_t digest[SUBMISSION_DIGEST_LEN];   /* the stored version's content digest */
+    int has_digest;
+    /* The answer to a file of several parts (group.h): one ack per part, in order; the
+     * status is ACCEPTED only if every part's is. Owned; none for a single submission. */
+    struct ack_s *members;
+    size_t nmembers;
 } ack_t;
 
 void ack_init(ack_t *ack);
-void ack_clear(ack_t *ack);   /* frees flags */
+void ack_clear(ack_t *ack);   /* frees flags and members */
+/* A new (initialised) member ack at the end of ack's members; NULL when out of memory. */
+ack_t *ack_add_member(ack_t *ack);
 /* The one place an ack gets the identity of the submission it answers: fills whichever of
  * submission id, entity, year and fact count are still empty from s (a field already set,
  * e.g. by a stored ack being replayed, is kept). */

@@ -13,6 +13,8 @@
 #include "clock.h"
 #include "sender.h"
 
+#include "group.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -234,8 +236,12 @@ void sender_abandon(sender_t *self)
     self->head = self->count = 0;
 }
 
+/* Whether two jobs must not be in flight together: the same entity/year, or either is a
+ * file of several parts (GROUP_ENTITY), which stands for all of its entity/years and so
+ * goes alone (group.h): the order of every entity/year is kept without listing them. */
 static int same_key(const sender_job_info_t *a, const sender_job_info_t *b)
 {
+    if (!strcmp(a->entity, GROUP_ENTITY) || !strcmp(b->entity, GROUP_ENTITY)) return 1;
     return a->year == b->year && strcmp(a->entity, b->entity) == 0;
 }
 

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
+#include "group.h"
 #include "wire.h"
 
 const char *spool_default_dir(void)
@@ -293,6 +295,7 @@ void spool_header_of(spool_header_t *h, const submission_t *s)
     h->year = s->year;
     h->facts = (uint32_t)s->count;
     h->created_ms = s->created_ms;
+    if (s->has_digest) memcpy(h->digest, s->digest, SPOOL_DIGEST_LEN);
 }
 
 int spool_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
@@ -344,8 +347,10 @@ static int s_field(const uint8_t *p, size_t cap, char *out)
 static int s_read_legacy(uint8_t *data, size_t n, spool_header_t *h,
                          uint8_t **payload, size_t *len, char *err, size_t errlen)
 {
-    submission_t *s = wire_unpack_submission(data, n, err, errlen);
+    char why[512] = "";
+    submission_t *s = wire_unpack_submission(data, n, why, sizeof why);
     if (!s) {
+        snprintf(err, errlen, "neither a spool header nor a submission (%s)", why);
         free(data);
         return -2;
     }
@@ -356,6 +361,61 @@ static int s_read_legacy(uint8_t *data, size_t n, spool_header_t *h,
     return 0;
 }
 
+/* A file of several parts (group.h): every part's figures hash to its digest, and the
+ * parts' digests to the header's. 0, or -1 with err. Frees g. */
+static int s_check_group(const spool_header_t *h, submission_group_t *g, char *err, size_t errlen)
+{
+    int rc = -1;
+    uint8_t d[SPOOL_DIGEST_LEN];
+    size_t bad = g->count;
+    for (size_t i = 0; i < g->count && bad == g->count; i++)
+        if (!submission_digest_ok(g->members[i])) bad = i;
+    if (bad < g->count)
+        snprintf(err, errlen, "digest mismatch: the figures of %s %u in the file are not the figures "
+                 "read from %s", g->members[bad]->entity, g->members[bad]->year,
+                 g->source[0] ? g->source : "its input");
+    else if (group_digest(g, d), !g->has_digest || memcmp(d, h->digest, SPOOL_DIGEST_LEN) != 0 ||
+             memcmp(g->digest, h->digest, SPOOL_DIGEST_LEN) != 0)
+        snprintf(err, errlen, "digest mismatch: the parts in the file are not the parts read from %s",
+                 g->source[0] ? g->source : "its input");
+    else if (strcmp(g->id, h->id) != 0 || strcmp(h->entity, GROUP_ENTITY) != 0)
+        snprintf(err, errlen, "the file's id is not the header's");
+    else
+        rc = 0;
+    group_destroy(&g);
+    return rc;
+}
+
+/* The submission after a header must be the one the header's digest was computed for:
+ * it decodes, it carries that digest, and its content hashes to it (core/digest.h). A
+ * header without a digest (an upstream spool of an earlier release) is not checked.
+ * 0, or -1 with the reason in err. */
+static int s_check_digest(const spool_header_t *h, const uint8_t *payload, size_t len,
+                          char *err, size_t errlen)
+{
+    if (digest_is_zero(h->digest)) return 0;
+    char why[512] = "";
+    submission_t *s = NULL;
+    submission_group_t *g = NULL;
+    if (wire_unpack_message(payload, len, &s, &g, why, sizeof why) != 0) {
+        snprintf(err, errlen, "the submission does not decode (%s)", why);
+        return -1;
+    }
+    if (g) return s_check_group(h, g, err, errlen);
+    int rc = -1;
+    if (!s->has_digest || memcmp(s->digest, h->digest, SPOOL_DIGEST_LEN) != 0)
+        snprintf(err, errlen, "the submission's digest is not the header's");
+    else if (!submission_digest_ok(s))
+        snprintf(err, errlen, "digest mismatch: the figures in the file are not the figures "
+                 "read from %s", s->source && s->source[0] ? s->source : "its input");
+    else if (strcmp(s->id, h->id) != 0 || strcmp(s->entity, h->entity) != 0 || s->year != h->year)
+        snprintf(err, errlen, "the submission's id, entity or year is not the header's");
+    else
+        rc = 0;
+    submission_destroy(&s);
+    return rc;
+}
+
 int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
                           size_t *len, char *err, size_t errlen)
 {
@@ -364,6 +424,17 @@ int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint
     size_t n;
     if (spool_read(sp, name, &data, &n, err, errlen) != 0) return -1;
     memset(h, 0, sizeof *h);
+    if (n == 0) {
+        snprintf(err, errlen, "empty file");
+        free(data);
+        return -2;
+    }
+    /* A file cut inside its magic is a truncated spool file, not an earlier release's. */
+    if (memcmp(data, SPOOL_MAGIC, n < SPOOL_MAGIC_LEN ? n : SPOOL_MAGIC_LEN) == 0 && n < SPOOL_MAGIC_LEN) {
+        snprintf(err, errlen, "truncated spool header (%zu bytes)", n);
+        free(data);
+        return -2;
+    }
     if (n < SPOOL_MAGIC_LEN || memcmp(data, SPOOL_MAGIC, SPOOL_MAGIC_LEN) != 0)
         return s_read_legacy(data, n, h, payload, len, err, errlen);
     const char *why = NULL;
@@ -377,6 +448,7 @@ int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint
         why = "bad entity in the spool header";
     if (why) {
         snprintf(err, errlen, "%s (%s.pb)", why, name);
+        h->entity[0] = '\0';     /* a header that does not read names nothing */
         free(data);
         return -2;
     }
@@ -384,6 +456,10 @@ int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint
     h->year = s_get32(data + SPOOL_OFF_YEAR);
     h->facts = s_get32(data + SPOOL_OFF_FACTS);
     memcpy(h->digest, data + SPOOL_OFF_DIGEST, SPOOL_DIGEST_LEN);
+    if (s_check_digest(h, data + hlen, n - hlen, err, errlen) != 0) {
+        free(data);            /* h stays filled: the caller names entity and year */
+        return -2;
+    }
     /* The submission moves to the front of the buffer the caller keeps. */
     memmove(data, data + hlen, n - hlen);
     *payload = data;

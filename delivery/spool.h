@@ -28,7 +28,7 @@
  * Written big-endian at fixed offsets, SPOOL_HEADER_LEN bytes:
  *    0  magic "HZSPOOL\n" (8)      8  version (2)          10  header length (2)
  *   12  created_ms (8)            20  year (4)             24  fact count (4)
- *   28  digest (32, all zero = none: reserved for the submission digest)
+ *   28  digest (32: the submission's content digest, core/digest.h; all zero = none)
  *   60  id, NUL-padded (SUBMISSION_ID_MAX + 1)    125  entity, NUL-padded (+ 1)
  * A reader accepts a longer header of the same version (the length says where the
  * submission starts), so fields can be added at the end. A file without the magic is a
@@ -48,7 +48,7 @@ typedef struct {
     uint8_t digest[SPOOL_DIGEST_LEN];   /* all zero until the digest is computed */
 } spool_header_t;
 
-/* The header of a validated submission (digest left zero). */
+/* The header of a validated submission (its digest when it carries one, else zero). */
 void spool_header_of(spool_header_t *h, const submission_t *s);
 
 typedef struct {
@@ -73,10 +73,13 @@ int spool_put(spool_t *sp, const char *name, const uint8_t *buf, size_t len, cha
 int spool_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
                          const uint8_t *payload, size_t len, char *err, size_t errlen);
 /* Reads DIR/<name>.pb written by spool_put_submission: *h from the header (checked: magic,
- * version, lengths, a safe id and an entity), *payload (malloc'd) the packed submission,
- * which is NOT decoded. Returns 0; -1 if the file cannot be read (err: vanished or I/O);
- * -2 if it is not a readable spool file (err says why: the caller settles it as
- * rejected). */
+ * version, lengths, a safe id and an entity), *payload (malloc'd) the packed submission.
+ * When the header holds a digest, the submission is decoded and checked against it (its
+ * content hashes to it, it carries it, its id/entity/year are the header's): a file
+ * changed on disk -- a flipped bit, a truncation -- is refused. Returns 0; -1 if the file
+ * cannot be read (err: vanished or I/O); -2 if it is damaged or not a spool file (err
+ * says why; *h keeps the entity, year and fact count when the header itself read, else
+ * h->entity is ""): the caller settles it as rejected. */
 int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
                           size_t *len, char *err, size_t errlen);
 /* Where the packed submission starts in the bytes of a spool file: after a version-1

@@ -141,6 +141,7 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
             *out = a;
         }
         version_decode(&k, &v, &(*out)[(*n)++]);
+        binding_version_digest(self, txn, &(*out)[*n - 1]);
     }
     mdb_cursor_close(c);
     mdb_txn_abort(txn);

@@ -18,6 +18,7 @@
  *    declared the key (the declaration absorbs it) or its computed figure is unchanged.
  */
 #include "clock.h"
+#include "digest.h"
 #include "store_int.h"
 
 #include <assert.h>
@@ -148,6 +149,12 @@ typedef struct {
         uint8_t used, prefetched;
     } *nodes;
     size_t nodecap, nodecount;   /* per-batch cache of (entity, year) -> parent, current */
+    /* Files refused whole (groups.c's rule, below): for the first item of a group, the
+     * reason of the part that failed and its index. Kept across the attempts of one
+     * batch (batch_reset leaves them) so a rerun knows which files to refuse upfront. */
+    char **gfail;
+    size_t *gfail_at;
+    int regroup;              /* the attempt stopped to rerun without a failed file */
 } batch_t;
 
 static struct node_info *node_slot(batch_t *b, uint32_t ent, uint32_t year)
@@ -526,6 +533,49 @@ static int item_withdrawn(store_t *s, MDB_txn *txn, const rule_settings_t *setti
     return rc;
 }
 
+/* The item's content digest into its ack (which carries it to the collector and, stored
+ * under the id, binds the id to it): the submission's own when it carries one (checked
+ * against its content by the caller, store_item_t), else computed here. */
+static void item_digest(store_item_t *it)
+{
+    const submission_t *sub = it->submission;
+    if (sub->has_digest) memcpy(it->ack.digest, sub->digest, SUBMISSION_DIGEST_LEN);
+    else submission_digest(it->submission, it->ack.digest);
+    it->ack.has_digest = 1;
+}
+
+/* An id the store knows: the stored ack, replayed, if the id is bound to this sender,
+ * entity, year and content (bindings.c); otherwise a refusal that carries nothing of the
+ * stored ack. 0 or -1 (err). */
+static int item_replay(store_item_t *it, item_state_t *st, const binding_t *mine, const MDB_val *v,
+                       char *err, size_t errlen)
+{
+    binding_t stored;
+    const uint8_t *packed;
+    size_t plen;
+    const char *id = it->submission->id;
+    if (binding_decode(v->mv_data, v->mv_size, &stored, &packed, &plen) != 0)
+        return error_set(err, errlen, "stored binding of '%s' unreadable", id);
+    ack_t replay;
+    char e2[256];
+    if (wire_unpack_ack(packed, plen, &replay, e2, sizeof e2) != 0)
+        return error_set(err, errlen, "stored ack of '%s' unreadable: %s", id, e2);
+    if (stored.legacy) {   /* an old record: bound by the entity and year its ack names */
+        snprintf(stored.entity, sizeof stored.entity, "%s", replay.entity);
+        stored.year = replay.year;
+    }
+    if (!binding_matches(&stored, mine)) {
+        ack_clear(&replay);
+        item_reject(it, st, STORE_ID_TAKEN, id);
+        return 0;
+    }
+    ack_clear(&it->ack);
+    it->ack = replay;
+    it->ack.replayed = 1;
+    st->state = ITEM_REPLAYED;
+    return 0;
+}
+
 /* One item: replay, rejection or a new version. 0, -1 (err) or MDB_MAP_FULL. */
 static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err, size_t errlen)
 {
@@ -536,23 +586,24 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     ack_t *ack = &it->ack;
     ack_identify(ack, sub);
 
+    item_digest(it);
+    binding_t mine;
+    binding_of(&mine, it, it->ack.digest);
     for (size_t j = 0; j < i; j++)
         if (b->st[j].state == ITEM_ACCEPTED && strcmp(b->items[j].submission->id, sub->id) == 0) {
+            binding_t first;
+            binding_of(&first, &b->items[j], b->items[j].ack.digest);
+            if (!binding_matches(&first, &mine)) {
+                item_reject(it, st, STORE_ID_TAKEN, sub->id);
+                return 0;
+            }
             st->state = ITEM_DUPLICATE;
             st->dup_of = j;
             return 0;
         }
     MDB_val k = { strlen(sub->id), sub->id }, v;
     int rc = mdb_get(txn, s->dbi[DB_SUBIDS], &k, &v);
-    if (rc == 0) {
-        char e2[256];
-        ack_clear(ack);
-        if (wire_unpack_ack(v.mv_data, v.mv_size, ack, e2, sizeof e2) != 0)
-            return error_set(err, errlen, "stored ack of '%s' unreadable: %s", sub->id, e2);
-        ack->replayed = 1;
-        st->state = ITEM_REPLAYED;
-        return 0;
-    }
+    if (rc == 0) return item_replay(it, st, &mine, &v, err, errlen);
     if (rc != MDB_NOTFOUND) return store_mdb_fail(rc, err, errlen, "read submission id");
 
     store_entity_t ent;
@@ -900,12 +951,84 @@ static int ack_copy(ack_t *dst, const ack_t *src)
     return 0;
 }
 
+/* ---- files applied whole (store_item_t.group) ----
+ *
+ * The parts of a file are applied in order like any items; then, if one was refused (or
+ * some were stored before under their ids and others not: only a crafted message does
+ * that), the file fails. When none of its parts was applied in this attempt, their acks
+ * are rewritten as refusals at once; otherwise the attempt is abandoned (the transaction
+ * aborts) and the batch runs again with that file refused upfront, so nothing of it is
+ * ever written. Each rerun refuses one more file: at most one rerun per file. */
+
+static size_t group_end(const batch_t *b, size_t i)
+{
+    size_t g = b->items[i].group, j = i + 1;
+    if (!g) return j;
+    while (j < b->n && b->items[j].group == g) j++;
+    return j;
+}
+
+/* Refuses every part of the file items[i..end): part `at` with `why`, the others naming it. */
+static void group_reject(batch_t *b, size_t i, size_t end, size_t at, const char *why)
+{
+    const submission_t *bad = b->items[at].submission;
+    for (size_t j = i; j < end; j++) {
+        store_item_t *it = &b->items[j];
+        ack_clear(&it->ack);
+        ack_init(&it->ack);
+        ack_identify(&it->ack, it->submission);
+        if (j == at)
+            item_reject(it, &b->st[j], "%s", why);
+        else
+            item_reject(it, &b->st[j], "not stored: its file is applied whole, and %s %u of it was "
+                        "refused: %s", bad->entity, bad->year, why);
+    }
+}
+
+static int group_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, size_t end,
+                       char *err, size_t errlen)
+{
+    if (b->gfail[i]) {
+        group_reject(b, i, end, b->gfail_at[i], b->gfail[i]);
+        return 0;
+    }
+    int rc;
+    for (size_t j = i; j < end; j++)
+        if ((rc = item_apply(s, txn, b, j, err, errlen))) return rc;
+    size_t bad = end, accepted = 0, earlier = 0;
+    for (size_t j = i; j < end; j++) {
+        item_state_kind k = b->st[j].state;
+        if (k == ITEM_REJECTED && bad == end) bad = j;
+        accepted += k == ITEM_ACCEPTED;
+        earlier += k == ITEM_REPLAYED || k == ITEM_DUPLICATE;
+    }
+    if (bad == end && !(accepted && earlier)) return 0;       /* all applied, or all before */
+    const char *why = bad < end ? b->items[bad].ack.reason
+                                : "part of this file was stored before under the same ids and part "
+                                  "was not: a file is applied whole (send it again with new ids)";
+    if (bad == end) bad = i;
+    b->gfail[i] = strdup(why);
+    b->gfail_at[i] = bad;
+    if (!b->gfail[i]) return error_set(err, errlen, "out of memory");
+    if (accepted) {
+        b->regroup = 1;
+        return error_set(err, errlen, "a file is refused whole: applying the batch again without it");
+    }
+    group_reject(b, i, end, bad, b->gfail[i]);
+    return 0;
+}
+
 static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errlen)
 {
     batch_t *b = ctx;
     int rc;
-    for (size_t i = 0; i < b->n; i++)
-        if ((rc = item_apply(s, txn, b, i, err, errlen))) return rc;
+    for (size_t i = 0; i < b->n;) {
+        size_t end = group_end(b, i);
+        if (b->items[i].group) rc = group_apply(s, txn, b, i, end, err, errlen);
+        else rc = item_apply(s, txn, b, i, err, errlen);
+        if (rc) return rc;
+        i = end;
+    }
 
     node_found_t *nf = NULL;
     size_t nn = 0;
@@ -923,9 +1046,19 @@ static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errle
             rc = error_set(err, errlen, "cannot pack the ack of '%s'", it->submission->id);
             break;
         }
-        MDB_val k = { strlen(it->submission->id), it->submission->id }, v = { len, buf };
-        rc = mdb_put(txn, s->dbi[DB_SUBIDS], &k, &v, 0);
+        binding_t bound;
+        binding_of(&bound, it, it->ack.digest);
+        uint8_t *rec = NULL;
+        size_t rlen = 0;
+        rc = binding_encode(&bound, buf, len, &rec, &rlen);
         free(buf);
+        if (rc) {
+            rc = error_set(err, errlen, "out of memory");
+            break;
+        }
+        MDB_val k = { strlen(it->submission->id), it->submission->id }, v = { rlen, rec };
+        rc = mdb_put(txn, s->dbi[DB_SUBIDS], &k, &v, 0);
+        free(rec);
         if (rc) rc = store_mdb_fail(rc, err, errlen, "store ack");
     }
     for (size_t i = 0; i < b->n && !rc; i++)
@@ -965,9 +1098,23 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
     batch_t b = { .items = items, .n = n, .settings = settings };
     b.now_ms = (int64_t)clock_wall_ms();
     b.st = calloc(n ? n : 1, sizeof *b.st);
-    if (!b.st) return error_set(err, errlen, "out of memory");
+    b.gfail = calloc(n ? n : 1, sizeof *b.gfail);
+    b.gfail_at = calloc(n ? n : 1, sizeof *b.gfail_at);
+    if (!b.st || !b.gfail || !b.gfail_at) {
+        free(b.st); free(b.gfail); free(b.gfail_at);
+        return error_set(err, errlen, "out of memory");
+    }
     for (size_t i = 0; i < n; i++) ack_init(&items[i].ack);
-    int rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);
+    int rc;
+    for (;;) {   /* one more attempt per file refused whole (group_apply) */
+        b.regroup = 0;
+        rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);
+        if (rc == 0 || !b.regroup) break;
+        batch_reset(&b);
+    }
+    for (size_t i = 0; i < n; i++) free(b.gfail[i]);
+    free(b.gfail);
+    free(b.gfail_at);
     if (rc != 0)       /* nothing committed: no ack may be sent */
         for (size_t i = 0; i < n; i++) { ack_clear(&items[i].ack); ack_init(&items[i].ack); }
     ov_free(&b.ov);

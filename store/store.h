@@ -55,15 +55,32 @@ int store_ancestors(store_t *self, const char *code, store_path_t *out);
 /* Every registered entity, parents before children (depth-first, children by code). */
 int store_entities(store_t *self, hierarchy_t *out);
 
+#define STORE_SENDER_MAX 63   /* a Z85 CURVE public key is 40 characters */
+
 typedef struct {
-    submission_t *submission;   /* in: structurally valid (submission_validate) */
+    submission_t *submission;   /* in: structurally valid (submission_validate); a digest it
+                                   carries was checked against its content
+                                   (submission_digest_ok): the store binds the id to it */
     findings_t findings;        /* in: rules_check's findings (store copies) */
     ack_t ack;                  /* out: accepted / rejected / replayed, with all flags */
+    /* in: the authenticated key that sent it ("" without CURVE). Its id is bound to this
+     * key, its entity, year and content: a stored ack is replayed only to the same. */
+    char sender[STORE_SENDER_MAX + 1];
+    /* in: 0 = applied on its own; otherwise the parts of one file (group.h) are adjacent
+     * items with the same nonzero group, applied all or none: if the store refuses one part,
+     * every part is REJECTED (that one with its reason, the others naming it) and nothing
+     * of the file is written. */
+    size_t group;
 } store_item_t;
+
+/* The one wording of an id refused because it is bound to other content or another sender
+ * (printf format, one %s: the id). Says nothing of what the id is bound to. */
+#define STORE_ID_TAKEN "submission id '%s' is already bound to another submission (another " \
+    "sender, entity, year or content); nothing of it is sent back: a new submission needs a new id"
 
 /* Applies a batch in one write transaction: for each item, a replay of a known id, a
  * rejection (unknown entity, scope not allowed), or a new version with its rollup and
- * flags. Returns 0 once committed (every item's ack is then final and may be sent), or -1
+ * flags; the parts of a file (store_item_t.group) all or none. Returns 0 once committed (every item's ack is then final and may be sent), or -1
  * with err if nothing could be committed (no ack may be sent). */
 int store_apply_batch(store_t *self, store_item_t *items, size_t n,
                       const rule_settings_t *settings, char *err, size_t errlen);
@@ -94,6 +111,8 @@ typedef struct {
     uint64_t received_ms;
     uint32_t fact_count;
     char source[256];
+    uint8_t digest[SUBMISSION_DIGEST_LEN];   /* its content digest (core/digest.h) */
+    int has_digest;                          /* 0: stored before digests were kept */
 } store_version_t;
 
 /* Versions of entity/year, oldest first; *n = 0 if never submitted. */

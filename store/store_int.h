@@ -238,4 +238,29 @@ int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t 
 /* Facts value: fen(8) line(4) name bytes (no NUL). */
 #define FACTVAL_MIN 12
 
+/* ---- id bindings (bindings.c): what DB_SUBIDS keeps with each id's ack ---- */
+typedef struct {
+    char sender[STORE_SENDER_MAX + 1];    /* the authenticated key ("" without CURVE) */
+    char entity[SUBMISSION_ENTITY_MAX + 1];
+    uint32_t year;
+    uint8_t digest[SUBMISSION_DIGEST_LEN];
+    int legacy;                           /* a record from before bindings: entity/year
+                                             come from its ack, nothing else is known */
+} binding_t;
+/* The binding of an item: its sender, entity, year and this content digest. */
+void binding_of(binding_t *b, const store_item_t *it, const uint8_t digest[SUBMISSION_DIGEST_LEN]);
+/* The DB_SUBIDS record of b and a packed ack (*out malloc'd). 0 or -1 (no memory). */
+int binding_encode(const binding_t *b, const uint8_t *ack, size_t acklen, uint8_t **out, size_t *outlen);
+/* Splits a DB_SUBIDS record into its binding and its packed ack (pointing into v). A legacy
+ * record leaves entity/year empty: the caller takes them from the unpacked ack. 0 or -1
+ * (a damaged record). */
+int binding_decode(const uint8_t *v, size_t n, binding_t *b, const uint8_t **ack, size_t *acklen);
+/* Whether incoming may be answered with the ack stored under stored: same entity and year,
+ * and (unless legacy) the same sender and digest. */
+int binding_matches(const binding_t *stored, const binding_t *incoming);
+/* The binding stored for id. 0, MDB_NOTFOUND, MDB_CORRUPTED or an MDB error. */
+int binding_get(store_t *s, MDB_txn *txn, const char *id, binding_t *b);
+/* Fills v's digest from the binding of its submission id (left unset for a legacy one). */
+void binding_version_digest(store_t *s, MDB_txn *txn, store_version_t *v);
+
 #endif

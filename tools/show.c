@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "digest.h"
 #include "amount.h"
 #include "commands.h"
 #include "csv.h"
@@ -45,6 +46,11 @@ static void show_text(store_t *store, const entity_t *e, uint32_t year,
         printf("  版本 v%u%s  %s  %u 个数据  报送号 %s  来源 %s\n", v[i].version,
                v[i].version == shown ? " *" : "", when, v[i].fact_count, v[i].submission_id,
                v[i].source);
+        if (v[i].has_digest) {
+            char hex[DIGEST_HEX_LEN + 1];
+            digest_hex(v[i].digest, hex);
+            printf("         digest %s\n", hex);   /* BLAKE2b of its figures (docs/protocol.md) */
+        }
     }
     review_history_print(store, e->code, year, v, nv);
     for (size_t i = 0; i < s->count; i++) {
@@ -91,6 +97,11 @@ static void show_json(const entity_t *e, uint32_t year, const store_version_t *v
         printf(",\"received_ms\":%llu,\"facts\":%u,\"source\":",
                (unsigned long long)v[i].received_ms, v[i].fact_count);
         json_write_string(stdout, v[i].source);
+        if (v[i].has_digest) {
+            char hex[DIGEST_HEX_LEN + 1];
+            digest_hex(v[i].digest, hex);
+            printf(",\"digest\":\"%s\"", hex);
+        }
         putchar('}');
     }
     printf("],\"facts\":[");

@@ -99,9 +99,36 @@ static void other_decoders(const uint8_t *data, size_t size)
     }
 }
 
+/* The same bytes as a file of several parts (Submission.members): what decodes must pack
+ * back to the same parts. */
+static void file_decoder(const uint8_t *data, size_t size)
+{
+    char err[1024] = "";
+    submission_t *one = NULL;
+    submission_group_t *g = NULL;
+    if (wire_unpack_message(data, size, &one, &g, err, sizeof err) != 0) {
+        if (!err[0]) broken("message refused without a reason", NULL);
+        return;
+    }
+    submission_destroy(&one);
+    if (!g) return;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (wire_pack_group(g, &buf, &len)) abort();
+    submission_group_t *back = NULL;
+    if (wire_unpack_message(buf, len, &one, &back, err, sizeof err) || !back)
+        broken("a decoded file does not decode after packing", err);
+    free(buf);
+    if (back->count != g->count) broken("file round trip changed its parts", g->id);
+    for (size_t i = 0; i < g->count; i++) same_facts(g->members[i], back->members[i]);
+    group_destroy(&back);
+    group_destroy(&g);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     other_decoders(data, size);
+    file_decoder(data, size);
     char err[1024] = "";
     submission_t *s = wire_unpack_submission(data, size, err, sizeof err);
     if (!s) {

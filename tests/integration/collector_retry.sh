@@ -2,7 +2,7 @@
 # collector_retry.sh -- store-and-forward when the aggregator is away.
 #
 #  1. submit with no aggregator and a short deadline: exit 4, every submission PENDING,
-#     the spool holds one .pb per submission.
+#     the spool holds one .pb for the file (its two entities travel as one, applied whole).
 #  2. start the aggregator, flush: exit 0, every submission ACCEPTED v1, spool empty.
 #  3. start a submit first and the aggregator once it has timed out: it still succeeds.
 #  4. An aggregator that dies (SIGKILL) before committing: the collector times out,
@@ -37,7 +37,7 @@ collector submit "$WORK/spool" "$HZ_EXAMPLES/dongxihu-2024.csv" \
     --deadline 2 --timeout 300 >"$WORK/submit1.out" 2>"$WORK/submit1.err" || rc=$?
 [ "$rc" -eq 4 ] || fail "submit without an aggregator exited $rc, expected 4"
 [ "$(grep -c 'PENDING' "$WORK/submit1.out")" -eq 2 ] || fail "expected 2 PENDING lines"
-[ "$(pb_count "$WORK/spool")" -eq 2 ] || fail "expected 2 spooled submissions, found $(pb_count "$WORK/spool")"
+[ "$(pb_count "$WORK/spool")" -eq 1 ] || fail "expected 1 spooled file (2 submissions), found $(pb_count "$WORK/spool")"
 grep -q "^026 2024 " "$WORK/submit1.out" || fail "no line for 026 2024"
 
 # 2. The aggregator comes up; flush delivers everything exactly once.

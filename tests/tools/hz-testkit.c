@@ -12,6 +12,11 @@
  *       as a submission_t and packed by core/wire.c -- the encoder never validates, so
  *       anything the decoder must refuse can be expressed. See make_usage().
  *
+ *   hz-testkit flip FILE OLD NEW
+ *       Edits a spool file (or any packed Submission) in place: the first Fact.amount_fen
+ *       equal to OLD fen becomes NEW, which must differ from it in exactly one bit of the
+ *       encoded bytes (a bit flip on disk, not a re-encoding). Prints the offset and bit.
+ *
  *   hz-testkit flood --to EP --count N --real FILE [--within MS]
  *       Peer A sends N garbage messages while peer B (another connection) sends the
  *       submission in FILE halfway through. Prints what each peer got back and how long
@@ -31,7 +36,10 @@
 #include <time.h>
 #include <zmq.h>
 
+#include <sodium.h>
+
 #include "amount.h"
+#include "digest.h"
 #include "spool.h"
 #include "csv.h"
 #include "submission.h"
@@ -125,20 +133,27 @@ out:
 
 /* ------------------------------------------------------------------ make */
 
+#define NUL_MARK "\x07"   /* a byte no generated value holds: becomes the NUL of --nul */
+
 static void make_usage(FILE *f)
 {
     fprintf(f,
         "usage: hz-testkit make --out FILE --entity E --year Y [--id ID] [--facts N]\n"
         "          [--fen V|max|min] [--table T] [--column C] [--row-len N] [--name-len N]\n"
         "          [--bad-utf8 entity|row|name|text] [--dup] [--scope S] [--truncate N]\n"
-        "          [--text-len N]\n"
+        "          [--text-len N] [--nul entity|row|name|source|id] [--digest HEX|zero]\n"
         "Fact i (1-based) is table T (default 3 expense), row \"total\" for i=1 else r<i>,\n"
         "column C (default 2 total), amount V fen (default 100), source line i+1.\n"
         "  --row-len N   fact 1's row is N bytes of 'x'   --name-len N  every name N bytes\n"
         "  --bad-utf8 W  put the byte 0xFF into W (fact 1's row/name, or the entity)\n"
         "  --dup         fact 2 repeats fact 1's table/row/column\n"
         "  --truncate N  write only the first N bytes of the packed message\n"
-        "  --text-len N  a narrative text (Submission.text) of N bytes of 'a', named t.txt\n");
+        "  --text-len N  a narrative text (Submission.text) of N bytes of 'a', named t.txt\n"
+
+        "  --nul W       W (the entity, fact 1's row/name, the source or the id) gets \"\\0x\"\n"
+        "                appended on the wire: a NUL inside the string, not at its end\n"
+        "  --digest D    send Submission.digest: D in hex (64 digits), or 'zero', or 'auto'\n"
+        "                (the real digest of the content, core/digest.h); default none\n");
 }
 
 static int cmd_make(int argc, char **argv)
@@ -151,8 +166,10 @@ static int cmd_make(int argc, char **argv)
         { "row-len", required_argument, 0, 'r' }, { "name-len", required_argument, 0, 'N' },
         { "bad-utf8", required_argument, 0, 'u' }, { "dup", no_argument, 0, 'd' },
         { "scope", required_argument, 0, 's' }, { "truncate", required_argument, 0, 'T' },
-        { "text-len", required_argument, 0, 'x' }, { 0, 0, 0, 0 } };
-    const char *out = NULL, *entity = NULL, *id = NULL, *bad = "";
+        { "text-len", required_argument, 0, 'x' },
+        { "nul", required_argument, 0, 'Z' }, { "digest", required_argument, 0, 'D' },
+        { 0, 0, 0, 0 } };
+    const char *out = NULL, *entity = NULL, *id = NULL, *bad = "", *nul = "", *digest = NULL;
     long year = -1, nfacts = 1, table = TABLE_EXPENSE, column = COL_TOTAL, scope = 0;
     long row_len = 0, name_len = 0, truncate_to = -1, text_len = -1;
     int64_t fen = 100;
@@ -178,6 +195,8 @@ static int cmd_make(int argc, char **argv)
         case 's': scope = strtol(optarg, NULL, 10); break;
         case 'T': truncate_to = strtol(optarg, NULL, 10); break;
         case 'x': text_len = strtol(optarg, NULL, 10); break;
+        case 'Z': nul = optarg; break;
+        case 'D': digest = optarg; break;
         default: make_usage(stderr); return 2;
         }
     }
@@ -234,9 +253,51 @@ static int cmd_make(int argc, char **argv)
         if (submission_set_text(s, "t.txt", t, (size_t)text_len)) return 3;
         free(t);
     }
+    if (digest && !strcmp(digest, "auto")) {
+        submission_seal(s);
+    } else if (digest) {
+        s->has_digest = 1;
+        if (strcmp(digest, "zero") != 0 &&
+            sodium_hex2bin(s->digest, sizeof s->digest, digest, strlen(digest), NULL, NULL, NULL)) {
+            fprintf(stderr, "hz-testkit: --digest: not %d bytes of hex\n", SUBMISSION_DIGEST_LEN);
+            return 2;
+        }
+    }
+    /* --nul: the field's value gets NUL_MARK "x" appended here, and the mark byte becomes a
+     * NUL in the packed bytes (a C string cannot hold one; the wire can). */
+    char *nul_field = NULL;
+    if (*nul) {
+        char **slot = !strcmp(nul, "row") ? &s->facts[0].row : !strcmp(nul, "name") ? &s->facts[0].name
+                    : !strcmp(nul, "source") ? &s->source : NULL;
+        char fixed[SUBMISSION_ENTITY_MAX + 1];
+        const char *base = slot ? *slot : !strcmp(nul, "entity") ? s->entity : !strcmp(nul, "id") ? s->id : NULL;
+        if (!base) { make_usage(stderr); return 2; }
+        size_t bl = strlen(base);
+        nul_field = malloc(bl + 3);
+        if (!nul_field) return 3;
+        memcpy(nul_field, base, bl);
+        memcpy(nul_field + bl, NUL_MARK "x", 3);
+        if (slot) {
+            char *copy = strdup(nul_field);
+            if (!copy) return 3;
+            free(*slot);
+            *slot = copy;
+        } else {
+            char *dst = !strcmp(nul, "entity") ? s->entity : s->id;
+            if (bl + 2 > SUBMISSION_ENTITY_MAX) { fprintf(stderr, "hz-testkit: --nul: too long\n"); return 2; }
+            snprintf(fixed, sizeof fixed, "%s", nul_field);
+            memcpy(dst, fixed, strlen(fixed) + 1);
+        }
+    }
     uint8_t *buf;
     size_t len;
     if (wire_pack_submission(s, &buf, &len)) { fprintf(stderr, "hz-testkit: pack failed\n"); return 3; }
+    if (nul_field) {
+        uint8_t *at = memmem(buf, len, nul_field, strlen(nul_field));
+        if (!at) { fprintf(stderr, "hz-testkit: --nul: value not found in the packed bytes\n"); return 3; }
+        at[strlen(nul_field) - 2] = 0;
+        free(nul_field);
+    }
     if (truncate_to >= 0 && (size_t)truncate_to < len) len = (size_t)truncate_to;
     FILE *f = fopen(out, "wb");
     if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
@@ -248,6 +309,54 @@ static int cmd_make(int argc, char **argv)
     free(longrow);
     free(name);
     submission_destroy(&s);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ flip */
+
+/* The varint of v into out (at most 10 bytes); returns its length. */
+static size_t varint_put(uint8_t *out, uint64_t v)
+{
+    size_t n = 0;
+    do {
+        out[n] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        if (v) out[n] |= 0x80;
+        n++;
+    } while (v);
+    return n;
+}
+
+static int cmd_flip(int argc, char **argv)
+{
+    if (argc != 4) { fprintf(stderr, "usage: hz-testkit flip FILE OLD NEW\n"); return 2; }
+    int64_t from = strtoll(argv[2], NULL, 10), to = strtoll(argv[3], NULL, 10);
+    /* Fact.amount_fen is field 4, sint64: tag 0x20, then the zigzag varint */
+    uint8_t a[11] = { 0x20 }, b[11] = { 0x20 };
+    size_t na = 1 + varint_put(a + 1, ((uint64_t)from << 1) ^ (uint64_t)(from >> 63));
+    size_t nb = 1 + varint_put(b + 1, ((uint64_t)to << 1) ^ (uint64_t)(to >> 63));
+    int bits = 0, bit = -1;
+    size_t at_byte = 0;
+    for (size_t i = 0; i < na && na == nb; i++)
+        for (int k = 0; k < 8; k++)
+            if ((a[i] ^ b[i]) >> k & 1) { bits++; bit = k; at_byte = i; }
+    if (na != nb || bits != 1) {
+        fprintf(stderr, "hz-testkit: flip: %s and %s are not one bit apart on the wire\n", argv[2], argv[3]);
+        return 2;
+    }
+    FILE *f = fopen(argv[1], "r+b");
+    if (!f) { fprintf(stderr, "hz-testkit: %s: %s\n", argv[1], strerror(errno)); return 3; }
+    uint8_t buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    uint8_t *hit = memmem(buf, n, a, na);
+    if (!hit) { fprintf(stderr, "hz-testkit: flip: no amount of %s fen in the first 64 KiB\n", argv[2]); fclose(f); return 3; }
+    long off = (long)(hit - buf) + (long)at_byte;
+    buf[off] ^= (uint8_t)(1u << bit);
+    if (fseek(f, off, SEEK_SET) || fwrite(&buf[off], 1, 1, f) != 1 || fclose(f)) {
+        fprintf(stderr, "hz-testkit: flip: cannot write %s\n", argv[1]);
+        return 3;
+    }
+    printf("flipped bit %d of byte %ld: %s -> %s fen\n", bit, off, argv[2], argv[3]);
     return 0;
 }
 
@@ -381,6 +490,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "facts")) return cmd_facts(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "make")) return cmd_make(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "flood")) return cmd_flood(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "flip")) return cmd_flip(argc - 1, argv + 1);
     fprintf(stderr, "usage: hz-testkit facts|make|flood ... (see the comment in tests/tools/hz-testkit.c)\n");
     return 2;
 }

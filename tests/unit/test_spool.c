@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "spool.h"
 #include "submission.h"
 #include "wire.h"
@@ -39,6 +40,7 @@ static submission_t *sample(void)
     s->created_ms = 1795436614931ULL;
     if (!s->id[0]) submission_new_id(s->id);
     ck_assert_msg(submission_validate(s, err, sizeof err) == 0, "%s", err);
+    submission_seal(s);
     return s;
 }
 
@@ -62,7 +64,7 @@ START_TEST(header_round_trip)
     submission_t *s = sample_packed(&pb, &pblen);
     spool_header_t h, back;
     spool_header_of(&h, s);
-    h.digest[31] = 0xab;
+    ck_assert_mem_eq(h.digest, s->digest, SPOOL_DIGEST_LEN);
     ck_assert_int_eq(spool_put_submission(&sp, s->id, &h, pb, pblen, err, sizeof err), 0);
     uint8_t *payload;
     size_t len;
@@ -72,7 +74,7 @@ START_TEST(header_round_trip)
     ck_assert_uint_eq(back.year, 2024);
     ck_assert_uint_eq(back.facts, 2);
     ck_assert_uint_eq(back.created_ms, 1795436614931ULL);
-    ck_assert_uint_eq(back.digest[31], 0xab);
+    ck_assert_mem_eq(back.digest, s->digest, SPOOL_DIGEST_LEN);
     ck_assert_uint_eq(len, pblen);
     ck_assert_mem_eq(payload, pb, pblen);                /* exactly the wire bytes */
     /* The whole file: the header, then the same bytes (what probe sends). */
@@ -153,7 +155,64 @@ START_TEST(earlier_release_files_still_read)
 }
 END_TEST
 
+/* A file changed on disk is refused by its digest, with the header's entity and year kept
+ * for the message: one flipped bit in an amount, a cut payload, an empty file. */
+START_TEST(damaged_files_are_refused)
+{
+    uint8_t *pb;
+    size_t pblen;
+    submission_t *s = sample_packed(&pb, &pblen);
+    spool_header_t h, back;
+    spool_header_of(&h, s);
+    ck_assert_int_eq(spool_put_submission(&sp, "good", &h, pb, pblen, err, sizeof err), 0);
+    uint8_t *file, *payload = NULL;
+    size_t flen, len;
+    ck_assert_int_eq(spool_read(&sp, "good", &file, &flen, err, sizeof err), 0);
+
+    /* 331122000000 fen -> 331122001024 fen: bit 10 of the first amount's zigzag varint */
+    submission_t *t = sample();
+    t->facts[0].fen += 1024;
+    uint8_t *tb;
+    size_t tl;
+    ck_assert_int_eq(wire_pack_submission(t, &tb, &tl), 0);
+    ck_assert_uint_eq(tl, pblen);                         /* same length: only bits differ */
+    size_t differ = 0;
+    for (size_t i = 0; i < pblen; i++) differ += pb[i] != tb[i] ? 1 : 0;
+    ck_assert_uint_ge(differ, 1);
+    uint8_t *flipped = malloc(flen);
+    memcpy(flipped, file, SPOOL_HEADER_LEN);
+    memcpy(flipped + SPOOL_HEADER_LEN, tb, tl);
+    write_raw("flipped", flipped, flen);
+    ck_assert_int_eq(spool_read_submission(&sp, "flipped", &back, &payload, &len, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "digest mismatch") != NULL, "%s", err);
+    ck_assert_str_eq(back.entity, "026001");
+    ck_assert_uint_eq(back.year, 2024);
+
+    write_raw("cut", file, flen - 3);                     /* a truncated submission */
+    ck_assert_int_eq(spool_read_submission(&sp, "cut", &back, &payload, &len, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "does not decode") != NULL, "%s", err);
+    ck_assert_str_eq(back.entity, "026001");
+
+    write_raw("empty", file, 0);
+    ck_assert_int_eq(spool_read_submission(&sp, "empty", &back, &payload, &len, err, sizeof err), -2);
+    ck_assert_str_eq(err, "empty file");
+    ck_assert_str_eq(back.entity, "");
+
+    write_raw("magic", file, 5);                          /* cut inside the magic */
+    ck_assert_int_eq(spool_read_submission(&sp, "magic", &back, &payload, &len, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "truncated spool header") != NULL, "%s", err);
+
+    free(flipped);
+    free(tb);
+    free(file);
+    free(pb);
+    submission_destroy(&t);
+    submission_destroy(&s);
+}
+END_TEST
+
 TESTKIT_MAIN("spool", setup, teardown, 0,
+             damaged_files_are_refused,
              header_round_trip,
              bad_headers_are_refused,
              earlier_release_files_still_read)

@@ -384,8 +384,8 @@ START_TEST(test_replay_and_rejections)
     ack_t first = it.ack;
 
     /* the same id again, alone and twice in one batch: applied once */
-    store_item_t two[2] = { { .submission = mk("U1", "same", SCOPE_DEFAULT, K "=999") },
-                            { .submission = mk("U1", "same", SCOPE_DEFAULT, K "=999") } };
+    store_item_t two[2] = { { .submission = mk("U1", "same", SCOPE_DEFAULT, K "=100") },
+                            { .submission = mk("U1", "same", SCOPE_DEFAULT, K "=100") } };
     findings_init(&two[0].findings);
     findings_init(&two[1].findings);
     ck_assert_int_eq(store_apply_batch(s, two, 2, NULL, err, sizeof err), 0);
@@ -399,6 +399,24 @@ START_TEST(test_replay_and_rejections)
         ck_assert_str_eq(two[i].ack.flags.items[0].rule, "sum.test");
         ack_clear(&two[i].ack);
         submission_destroy(&two[i].submission);
+    }
+    ck_assert_int_eq(computed(s, "D", K), 100);
+    /* the same id for other content, another entity, or from another sender: refused, and
+     * nothing of the stored ack comes back (issue 10, finding 1) */
+    struct { const char *entity, *facts, *sender; } other[] = {
+        { "U1", K "=999", "" }, { "U2", K "=100", "" }, { "U1", K "=100", "someone-else" } };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        store_item_t o = { .submission = mk(other[i].entity, "same", SCOPE_DEFAULT, other[i].facts) };
+        snprintf(o.sender, sizeof o.sender, "%s", other[i].sender);
+        findings_init(&o.findings);
+        ck_assert_int_eq(store_apply_batch(s, &o, 1, NULL, err, sizeof err), 0);
+        ck_assert_int_eq(o.ack.status, ACK_REJECTED);
+        ck_assert_int_eq(o.ack.replayed, 0);
+        ck_assert_int_eq(o.ack.version, 0);
+        ck_assert_int_eq(o.ack.flags.count, 0);
+        ck_assert_ptr_nonnull(strstr(o.ack.reason, "already bound to another submission"));
+        ack_clear(&o.ack);
+        submission_destroy(&o.submission);
     }
     ck_assert_int_eq(computed(s, "D", K), 100);
     store_version_t *vs;
@@ -460,6 +478,52 @@ START_TEST(test_replay_and_rejections)
     submission_t *u1 = store_facts(s, "U1", 2024, 0);
     ck_assert_int_eq(u1->facts[0].fen, 100);
     submission_destroy(&u1);
+
+    /* A file applied whole (store_item_t.group): its second part overflows after the first
+     * was applied in the transaction, or its first part is refused before the second: every
+     * part REJECTED, nothing of the file stored, the item beside it applied. */
+    const char *lead[2] = { "U2", "NOPE" }, *why[2] = { "overflow", "unknown entity" };
+    for (int c = 0; c < 2; c++) {
+        db_counts(s, before);
+        char id1[16], id2[16];
+        snprintf(id1, sizeof id1, "g%da", c);
+        snprintf(id2, sizeof id2, "g%db", c);
+        store_item_t file[3] = {
+            { .submission = mk(lead[c], id1, SCOPE_DEFAULT, K "=7"), .group = 1 },
+            { .submission = mk("U1", id2, SCOPE_DEFAULT, c == 0 ? K "=9223372036854775000" : K "=1"), .group = 1 },
+            { .submission = mk("E", c == 0 ? "beside0" : "beside1", SCOPE_DEFAULT, K2 "=4") } };
+        for (int i = 0; i < 3; i++) findings_init(&file[i].findings);
+        ck_assert_int_eq(store_apply_batch(s, file, 3, NULL, err, sizeof err), 0);
+        ck_assert_int_eq(file[0].ack.status, ACK_REJECTED);
+        ck_assert_int_eq(file[1].ack.status, ACK_REJECTED);
+        ck_assert_int_eq(file[2].ack.status, ACK_ACCEPTED);
+        const store_item_t *bad = &file[c == 0 ? 1 : 0], *other = &file[c == 0 ? 0 : 1];
+        ck_assert_msg(strstr(bad->ack.reason, why[c]) != NULL, "%s", bad->ack.reason);
+        ck_assert_msg(strstr(other->ack.reason, "not stored: its file is applied whole") != NULL, "%s",
+                      other->ack.reason);
+        ck_assert_int_eq(other->ack.version, 0);
+        ck_assert_int_eq(other->ack.flags.count, 0);
+        for (int i = 0; i < 3; i++) { ack_clear(&file[i].ack); submission_destroy(&file[i].submission); }
+        ck_assert_int_eq(computed(s, "D", K), 105);
+        u1 = store_facts(s, "U1", 2024, 0);
+        ck_assert_int_eq(u1->facts[0].fen, 100);
+        submission_destroy(&u1);
+        submission_t *u2 = store_facts(s, "U2", 2024, 0);
+        ck_assert_int_eq(u2->facts[0].fen, 5);
+        submission_destroy(&u2);
+        db_counts(s, after);
+        /* only E's new version (submissions, facts, subids, flags...) was added: U1 and U2
+         * kept one version each */
+        store_version_t *vv;
+        size_t nvv;
+        ck_assert_int_eq(store_versions(s, "U1", 2024, &vv, &nvv), 0);
+        ck_assert_uint_eq(nvv, 1);
+        free(vv);
+        ck_assert_int_eq(store_versions(s, "U2", 2024, &vv, &nvv), 0);
+        ck_assert_uint_eq(nvv, 1);
+        free(vv);
+        ck_assert_uint_eq(after[DB_SUBIDS], before[DB_SUBIDS] + 1);
+    }
     ck_assert_int_eq(store_verify(s, stderr), 0);
     store_destroy(&s);
     cleanup();
