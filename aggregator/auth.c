@@ -18,6 +18,7 @@
  *    socket monitor on the router and are logged the same way, per kind of failure.
  */
 #include "clock.h"
+#include "sort.h"
 #include "auth_int.h"
 #include "curve.h"
 
@@ -102,9 +103,19 @@ static int auth_parse_codes(auth_entry_t *e, char *list, size_t len, char *err, 
     return 0;
 }
 
-static int auth_entry_cmp(const void *a, const void *b)
+/* By key only: the bsearch of a connecting key. */
+static int auth_key_cmp(const void *a, const void *b)
 {
     return strcmp(((const auth_entry_t *)a)->key, ((const auth_entry_t *)b)->key);
+}
+
+static int auth_entry_cmp(const void *a, const void *b)
+{
+    const auth_entry_t *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    /* by line within a key: a total order (lines are unique), so duplicates report first/second
+     * line the same way under any sort */
+    return c ? c : x->line < y->line ? -1 : x->line > y->line;
 }
 
 /* One line (no newline). Returns 1 with *e filled, 0 for a blank or comment line, -1
@@ -196,7 +207,7 @@ static int auth_table_load(auth_table_t *t, const char *path, char *err, size_t 
     free(line);
     fclose(f);
     if (rc == 0 && t->count > 1) {
-        qsort(t->items, t->count, sizeof *t->items, auth_entry_cmp);
+        sort_array(t->items, t->count, sizeof *t->items, auth_entry_cmp);
         for (size_t i = 1; i < t->count; i++) {
             const auth_entry_t *a = &t->items[i - 1], *b = &t->items[i];
             if (strcmp(a->key, b->key) == 0) {
@@ -219,7 +230,7 @@ const auth_entry_t *auth_find(const auth_t *self, const char *key)
     if (!key || strlen(key) != AUTH_KEY_LEN || self->table.count == 0) return NULL;
     auth_entry_t probe;
     memcpy(probe.key, key, AUTH_KEY_LEN + 1);
-    return bsearch(&probe, self->table.items, self->table.count, sizeof probe, auth_entry_cmp);
+    return bsearch(&probe, self->table.items, self->table.count, sizeof probe, auth_key_cmp);
 }
 
 /* ---- keys ---------------------------------------------------------------------- */

@@ -12,6 +12,7 @@
  *    can move: the items' entities and their ancestors, each once per batch.
  */
 #include "clock.h"
+#include "sort.h"
 #include "events.h"
 
 #include <errno.h>
@@ -190,7 +191,7 @@ static int events_flag_ids(store_t *store, const char *entity, uint32_t year, ui
             return -1;
         }
         for (size_t i = 0; i < fl.count; i++) (*out)[i] = events_flag_id(&fl.items[i]);
-        qsort(*out, fl.count, sizeof **out, events_u64_cmp);
+        sort_array(*out, fl.count, sizeof **out, events_u64_cmp);
         *n = fl.count;
     }
     findings_clear(&fl);

@@ -9,6 +9,7 @@
  * version, so the flags of an earlier version stay readable.
  */
 #include "store_int.h"
+#include "sort.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@ static int level_flags_clear(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ye
     if (!sorted) return ENOMEM;
     if (nkeys) {
         memcpy(sorted, fkeys, nkeys * FKEY_LEN);
-        qsort(sorted, nkeys, FKEY_LEN, fkey_bcmp);
+        sort_array(sorted, nkeys, FKEY_LEN, fkey_bcmp);
     }
     MDB_cursor *c;
     int rc = mdb_cursor_open(txn, s->dbi[DB_FLAGS], &c);
@@ -152,6 +153,17 @@ static int finding_cmp(const void *a, const void *b)
     if (!c) c = (int)x->table - (int)y->table;
     if (!c) c = strcmp(x->row, y->row);
     if (!c) c = (int)x->column - (int)y->column;
+    /* the tie-breaks make it a total order (sort_array promises no stability): two flags
+     * that compare equal print the same */
+    if (!c) c = x->year < y->year ? -1 : x->year > y->year;
+    if (!c) c = (int)x->verdict - (int)y->verdict;
+    if (!c) c = strcmp(x->explanation ? x->explanation : "", y->explanation ? y->explanation : "");
+    if (!c) c = (int)x->severity - (int)y->severity;
+    if (!c) c = x->expected < y->expected ? -1 : x->expected > y->expected;
+    if (!c) c = x->actual < y->actual ? -1 : x->actual > y->actual;
+    if (!c) c = x->terms < y->terms ? -1 : x->terms > y->terms;
+    if (!c) c = x->line < y->line ? -1 : x->line > y->line;
+    if (!c) c = strcmp(x->source ? x->source : "", y->source ? y->source : "");
     return c;
 }
 
@@ -185,6 +197,6 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
     mdb_cursor_close(c);
     mdb_txn_abort(txn);
     if (rc != MDB_NOTFOUND) { findings_clear(out); return -1; }
-    if (out->count > 1) qsort(out->items, out->count, sizeof *out->items, finding_cmp);
+    if (out->count > 1) sort_array(out->items, out->count, sizeof *out->items, finding_cmp);
     return 0;
 }

@@ -5,6 +5,7 @@
  * from interned ids to strings before the transaction ends.
  */
 #include "store_int.h"
+#include "sort.h"
 
 #include <stdlib.h>
 
@@ -13,7 +14,14 @@ static int store_figure_cmp(const void *a, const void *b)
     const store_figure_t *x = a, *y = b;
     if (x->key.table != y->key.table) return (int)x->key.table - (int)y->key.table;
     int c = strcmp(x->key.row, y->key.row);
-    return c ? c : (int)x->key.column - (int)y->key.column;
+    if (!c) c = (int)x->key.column - (int)y->key.column;
+    /* keys are unique in one entity's figures; the rest makes it a total order anyway */
+    if (!c) c = x->has_declared - y->has_declared;
+    if (!c) c = x->declared < y->declared ? -1 : x->declared > y->declared;
+    if (!c) c = x->has_computed - y->has_computed;
+    if (!c) c = x->computed < y->computed ? -1 : x->computed > y->computed;
+    if (!c) c = x->contributors < y->contributors ? -1 : x->contributors > y->contributors;
+    return c;
 }
 
 /* Appends a figure for fkey, or merges into the last one when it has the same key. */
@@ -93,7 +101,7 @@ done:
     if (cc) mdb_cursor_close(cc);
     mdb_txn_abort(txn);
     if (rc) { free(*out); *out = NULL; *n = 0; return -1; }
-    if (*n > 1) qsort(*out, *n, sizeof **out, store_figure_cmp);
+    if (*n > 1) sort_array(*out, *n, sizeof **out, store_figure_cmp);
     return 0;
 }
 

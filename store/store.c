@@ -7,6 +7,7 @@
  * see a half-applied transaction; read-only handles follow the writer's map growth.
  */
 #include "errors.h"
+#include "sort.h"
 #include "store_int.h"
 
 #include <assert.h>
@@ -420,7 +421,7 @@ int store_entities(store_t *self, hierarchy_t *out)
     mdb_cursor_close(c);
     mdb_txn_abort(txn);
     if (!fail) {
-        qsort(all, n, sizeof *all, entity_cmp_parent_code);
+        sort_array(all, n, sizeof *all, entity_cmp_parent_code);
         for (size_t i = 0; i < n && !fail; i++)      /* roots (parent "") sort first */
             if (all[i].parent[0] == '\0' && entities_dfs(all, n, &all[i], out, 0)) fail = 1;
     }

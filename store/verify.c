@@ -7,6 +7,7 @@
  * result is compared with DB_COMPUTED key by key, in one read transaction.
  */
 #include "store_int.h"
+#include "sort.h"
 
 #include <stdlib.h>
 
@@ -205,7 +206,7 @@ long store_verify(store_t *self, FILE *report)
     if (!snap) goto fail;
     for (size_t i = 0; i < m.cap; i++)
         if (m.slots[i].used && !m.slots[i].seen) memcpy(snap[nm++], m.slots[i].key, NODEKEY_LEN);
-    qsort(snap, nm, NODEKEY_LEN, key14_cmp);
+    sort_array(snap, nm, NODEKEY_LEN, key14_cmp);
     for (size_t i = 0; i < nm; i++) {
         char a[AMOUNT_BUF], what[160];
         snprintf(what, sizeof what, "stored computed none, recomputed %s",

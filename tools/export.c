@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "amount.h"
+#include "sort.h"
 #include "codes.h"
 #include "commands.h"
 #include "csv.h"
@@ -435,7 +436,7 @@ static int export_two_sided(exporter_t *x, export_ctx_t *e, table_id t, const ch
     for (size_t i = 0; i < n; i++) idx[i] = from + i;
     sort_table = t;
     sort_figs = e->figs;
-    qsort(idx, n, sizeof *idx, side_index_cmp);
+    sort_array(idx, n, sizeof *idx, side_index_cmp);
 
     side_t in = { starts, 0, SIZE_MAX, { 0 }, 0 }, ex = { NULL, 0, SIZE_MAX, { 0 }, 0 };
     size_t nstarts = 0;
@@ -517,7 +518,7 @@ static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from,
     for (size_t i = 0; i < n; i++) idx[i] = from + i;
     sort_table = t;
     sort_figs = e->figs;
-    qsort(idx, n, sizeof *idx, fig_index_cmp);
+    sort_array(idx, n, sizeof *idx, fig_index_cmp);
     for (size_t i = 0; i < n;) {
         const char *row = e->figs[idx[i]].key.row;
         cell_t cells[2 + COL_COUNT];

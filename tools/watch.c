@@ -27,6 +27,7 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "sort.h"
 #include "amount.h"
 #include "commands.h"
 #include "output.h"
@@ -181,7 +182,7 @@ static int watch_snapshot(watch_t *w)
         int has_total = snap_expense_total(store, w->snap[i].code, w->snap_year, &fen) == 0;
         if (has_total || w->snap[i].version) snap_print(w, &w->snap[i], has_total, fen);
     }
-    qsort(w->snap, w->nsnap, sizeof *w->snap, snap_cmp);
+    sort_array(w->snap, w->nsnap, sizeof *w->snap, snap_cmp);
     hierarchy_free(&h);
     store_destroy(&store);
     fflush(stdout);

@@ -1,6 +1,7 @@
 /* pdf_layout.c -- one page's characters rebuilt into lines, table regions, columns and a grid
  * (see pdf_layout.h for the steps and the tunables). */
 #include "pdf_layout.h"
+#include "sort.h"
 
 #include <assert.h>
 #include <math.h>
@@ -277,7 +278,7 @@ static int s_phrases(s_word_t *w, size_t *n, int strict) {
 
 /* Lines from words (step 2) and phrases within each line (step 3). Takes the words. */
 static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
-    qsort(w, nw, sizeof *w, s_cmp_word_y);
+    sort_array(w, nw, sizeof *w, s_cmp_word_y);
     s_line_t *lines = NULL;
     size_t nl = 0, cap = 0;
     size_t i = 0;
@@ -313,7 +314,7 @@ static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
     }
     for (size_t k = 0; k < nl; k++) {
         s_line_t *l = &lines[k];
-        qsort(l->w, l->n, sizeof *l->w, s_cmp_word_x);
+        sort_array(l->w, l->n, sizeof *l->w, s_cmp_word_x);
         l->s = malloc(l->n * sizeof *l->s);
         if (!l->s) goto fail;
         for (size_t j = 0; j < l->n; j++) {
@@ -433,7 +434,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
         memset(spanning, 0, cap ? cap : 1);
         memset(body, 1, nlines);
     }
-    qsort(iv, n, sizeof *iv, s_cmp_col);
+    sort_array(iv, n, sizeof *iv, s_cmp_col);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && iv[i].x0 <= iv[m - 1].x1 + PDF_COL_TOL * em) {
@@ -519,7 +520,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                     overlaps = iv[c].x1 > p->x0 && iv[c].x0 < p->x1;
                 if (overlaps) continue;   /* over values already: a column would not help */
                 iv[m++] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
-                qsort(iv, m, sizeof *iv, s_cmp_col);
+                sort_array(iv, m, sizeof *iv, s_cmp_col);
                 s_bounds(iv, m, em);
             }
         }
@@ -604,7 +605,7 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
         prev = i;
     }
     if (nd > 0) {
-        qsort(d, nd, sizeof *d, s_cmp_double);
+        sort_array(d, nd, sizeof *d, s_cmp_double);
         pitch = d[nd / 2];
     }
     free(d);
