@@ -172,17 +172,17 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
     MDB_txn *txn;
     MDB_cursor *c;
     findings_init(out);
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     uint8_t prefix[4];
     size_t plen = 0;
     int rc = 0;
     if (entity) {
         uint32_t id;
-        if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { mdb_txn_abort(txn); return -1; }
+        if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { store_read_close(self, txn); return -1; }
         be32_put(prefix, id);
         plen = 4;
     }
-    if (mdb_cursor_open(txn, self->dbi[DB_FLAGS], &c)) { mdb_txn_abort(txn); return -1; }
+    if (mdb_cursor_open(txn, self->dbi[DB_FLAGS], &c)) { store_read_close(self, txn); return -1; }
     MDB_val k = { plen, prefix }, v;
     rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
     for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -195,7 +195,7 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
         if (!p) { rc = -1; break; }
     }
     mdb_cursor_close(c);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc != MDB_NOTFOUND) { findings_clear(out); return -1; }
     if (out->count > 1) sort_array(out->items, out->count, sizeof *out->items, finding_cmp);
     return 0;

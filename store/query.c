@@ -1,8 +1,9 @@
 /* query.c -- read-only queries: figures, versions, facts of a version, row labels.
  *
- * Invariants: each query runs in its own read transaction, so it works on a READONLY
- * handle while the aggregator writes, and sees one committed state. Results are converted
- * from interned ids to strings before the transaction ends.
+ * Invariants: each query runs in the handle's open snapshot (store_snapshot_begin) or else
+ * in its own read transaction, so it works on a READONLY handle while the aggregator
+ * writes, and sees one committed state; several queries in one snapshot see the same one.
+ * Results are converted from interned ids to strings before the transaction ends.
  */
 #include "store_int.h"
 #include "sort.h"
@@ -44,9 +45,9 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
     MDB_txn *txn;
     *out = NULL;
     *n = 0;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     store_entity_t e;
-    if (entity_by_code(self, txn, entity, &e)) { mdb_txn_abort(txn); return -1; }
+    if (entity_by_code(self, txn, entity, &e)) { store_read_close(self, txn); return -1; }
     uint32_t cur = store_current(self, txn, e.id, year);
     size_t cap = 0;
     int rc = 0;
@@ -99,7 +100,7 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
 done:
     if (cf) mdb_cursor_close(cf);
     if (cc) mdb_cursor_close(cc);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc) { free(*out); *out = NULL; *n = 0; return -1; }
     if (*n > 1) sort_array(*out, *n, sizeof **out, store_figure_cmp);
     return 0;
@@ -130,10 +131,10 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
     MDB_cursor *c;
     *out = NULL;
     *n = 0;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     uint32_t id;
-    if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { mdb_txn_abort(txn); return 0; }
-    if (mdb_cursor_open(txn, self->dbi[DB_SUBMISSIONS], &c)) { mdb_txn_abort(txn); return -1; }
+    if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { store_read_close(self, txn); return 0; }
+    if (mdb_cursor_open(txn, self->dbi[DB_SUBMISSIONS], &c)) { store_read_close(self, txn); return -1; }
     uint8_t prefix[EYKEY_LEN];
     key_ey(prefix, id, year);
     size_t cap = 0;
@@ -151,7 +152,7 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
         version_decode(&k, &v, &(*out)[(*n)++]);
     }
     mdb_cursor_close(c);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc == -1) { free(*out); *out = NULL; *n = 0; return -1; }
     return 0;
 }
@@ -160,7 +161,7 @@ submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint
 {
     MDB_txn *txn;
     MDB_cursor *c;
-    if (store_read_begin(self, &txn)) return NULL;
+    if (store_read_open(self, &txn)) return NULL;
     uint32_t id;
     submission_t *sub = NULL;
     if (intern_find(self, txn, KIND_ENTITY, entity, &id)) goto done;
@@ -205,14 +206,14 @@ submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint
 fail:
     submission_destroy(&sub);
 done:
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return sub;
 }
 
 const char *store_row_label(store_t *self, table_id t, const char *row)
 {
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return NULL;
+    if (store_read_open(self, &txn)) return NULL;
     uint32_t id;
     const char *res = NULL;
     if (intern_find(self, txn, KIND_ROW, row, &id) == 0) {
@@ -226,6 +227,6 @@ const char *store_row_label(store_t *self, table_id t, const char *row)
             res = self->label;
         }
     }
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return res;
 }

@@ -122,6 +122,7 @@ store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
 void store_destroy(store_t **self_p)
 {
     if (!self_p || !*self_p) return;
+    store_snapshot_end(*self_p);
     mdb_env_close((*self_p)->env);
     store_cache_free((*self_p)->cache);
     free(*self_p);
@@ -137,6 +138,34 @@ int store_read_begin(store_t *s, MDB_txn **txn)
         if (rc == 0) rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
     }
     return rc;
+}
+
+int store_read_open(store_t *s, MDB_txn **txn)
+{
+    if (s->snapshot) { *txn = s->snapshot; return 0; }
+    return store_read_begin(s, txn);
+}
+
+void store_read_close(store_t *s, MDB_txn *txn)
+{
+    if (txn && txn != s->snapshot) mdb_txn_abort(txn);
+}
+
+int store_snapshot_begin(store_t *self)
+{
+    assert(self);
+    if (self->snapshot) return 0;       /* already reading one state */
+    MDB_txn *txn;
+    if (store_read_begin(self, &txn) != 0) return -1;
+    self->snapshot = txn;
+    return 0;
+}
+
+void store_snapshot_end(store_t *self)
+{
+    if (!self || !self->snapshot) return;
+    mdb_txn_abort(self->snapshot);
+    self->snapshot = NULL;
 }
 
 static int store_grow(store_t *s, char *err, size_t errlen)
@@ -241,7 +270,7 @@ int store_ancestors(store_t *self, const char *code, store_path_t *out)
     assert(self && code && out);
     out->count = 0;
     MDB_txn *txn;
-    if (store_read_begin(self, &txn) != 0) return -1;
+    if (store_read_open(self, &txn) != 0) return -1;
     uint32_t id, ids[HIERARCHY_DEPTH_MAX];
     size_t n = 0;
     store_entity_t e;
@@ -250,7 +279,7 @@ int store_ancestors(store_t *self, const char *code, store_path_t *out)
     if (rc == 0) rc = entity_ancestor_ids(self, txn, id, ids, &n);
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = intern_string(self, txn, KIND_ENTITY, ids[i], out->code[i], sizeof out->code[i]);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc) return -1;
     out->count = n;
     out->level = e.level;
@@ -354,10 +383,10 @@ int store_sync_hierarchy(store_t *self, const hierarchy_t *h, char *err, size_t 
 int store_entity(store_t *self, const char *code, entity_t *out)
 {
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     store_entity_t se;
     int rc = entity_by_code(self, txn, code, &se);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc) return -1;
     *out = se.e;
     return 0;
@@ -401,8 +430,8 @@ int store_entities(store_t *self, hierarchy_t *out)
     MDB_cursor *c;
     out->items = NULL;
     out->count = out->cap = 0;
-    if (store_read_begin(self, &txn)) return -1;
-    if (mdb_cursor_open(txn, self->dbi[DB_ENTITIES], &c)) { mdb_txn_abort(txn); return -1; }
+    if (store_read_open(self, &txn)) return -1;
+    if (mdb_cursor_open(txn, self->dbi[DB_ENTITIES], &c)) { store_read_close(self, txn); return -1; }
     entity_t *all = NULL;
     size_t n = 0, cap = 0;
     MDB_val k, v;
@@ -419,7 +448,7 @@ int store_entities(store_t *self, hierarchy_t *out)
         all[n++] = se.e;
     }
     mdb_cursor_close(c);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (!fail) {
         sort_array(all, n, sizeof *all, entity_cmp_parent_code);
         for (size_t i = 0; i < n && !fail; i++)      /* roots (parent "") sort first */

@@ -31,7 +31,21 @@ typedef struct store_t store_t;
 #define STORE_READONLY 1
 
 store_t *store_open(const char *dir, int flags, char *err, size_t errlen);
+/* Ends an open snapshot too. */
 void store_destroy(store_t **self_p);
+
+/* Read snapshots: between store_snapshot_begin and store_snapshot_end every query of this
+ * handle (store_figures, store_versions, store_facts, store_flags, store_entities,
+ * store_entity, store_ancestors, store_row_label, store_meta_get) reads the ONE committed
+ * state that was current at begin, in one LMDB read transaction, however many commits the
+ * aggregator makes meanwhile; so a command printing several figures prints figures that
+ * add up with each other (tests/integration/snapshot_reads.sh). Without a snapshot each
+ * query is its own read transaction. One snapshot per handle; a second begin while one is
+ * open keeps the first. For a process's own reads only: never across a write
+ * (store_apply_batch and store_write ignore it). begin: 0, or -1 if no read transaction
+ * could be started. */
+int store_snapshot_begin(store_t *self);
+void store_snapshot_end(store_t *self);
 
 /* Inserts or updates entities (code, name, level, parent). Returns 0 or -1 with err. */
 int store_sync_hierarchy(store_t *self, const hierarchy_t *h, char *err, size_t errlen);

@@ -107,7 +107,7 @@ static int key14_cmp(const void *a, const void *b)
 long store_verify(store_t *self, FILE *report)
 {
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     long bad = 0;
     rc_map_t m = { 0 };
     ent_info_t *ents = NULL;
@@ -217,13 +217,13 @@ long store_verify(store_t *self, FILE *report)
     free(snap);
     free(ents);
     free(m.slots);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return bad;
 fail:
     if (c) mdb_cursor_close(c);
     free(snap);
     free(ents);
     free(m.slots);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return -1;
 }

@@ -14,7 +14,9 @@ typedef enum { FORMAT_TEXT = 0, FORMAT_CSV = 1, FORMAT_JSON = 2 } output_format;
 
 /* "text" | "csv" | "json" -> format; -1 (and a message on stderr) if unknown. */
 int output_format_parse(const char *name);
-/* Opens DIR read-only, printing "huizong: cannot open database DIR: reason" on failure. */
+/* Opens DIR read-only, printing "huizong: cannot open database DIR: reason" on failure,
+ * with a read snapshot open (store_snapshot_begin): everything the command reads until
+ * store_destroy is one committed state. */
 store_t *tool_open_store(const char *dir);
 /* Parses a year argument; prints an error and returns 0 if invalid. */
 uint32_t tool_parse_year(const char *text);
