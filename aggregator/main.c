@@ -40,6 +40,9 @@ static void usage(FILE *f)
         "  --batch N            most submissions per write transaction (default %d)\n"
         "  --max-msg BYTES      largest accepted message; bigger ones drop the connection\n"
         "                       (default %lld)\n"
+        "  --map-size BYTES     ceiling of the LMDB map: the database never grows beyond it and\n"
+        "                       a full map is reported (MDB_MAP_FULL) instead (default: no\n"
+        "                       ceiling; starts at 64 MiB and doubles when full)\n"
         "  --curve-secret FILE  the server's CURVE secret key (BASENAME_secret written by\n"
         "                       `huizong keygen`; collectors get BASENAME as --server-key)\n"
         "  --authorized FILE    who may connect and submit for what: lines\n"
@@ -68,8 +71,10 @@ static void usage(FILE *f)
         "CURVE (--curve-secret and --authorized) or --insecure is required. See\n"
         "docs/operations.md.\n"
         "\n"
-        "Exit status: 0 after SIGTERM/SIGINT (the current batch is finished first),\n"
-        "1 if the database, hierarchy, settings or socket cannot be set up, 2 on usage errors.\n",
+        "Exit status (README's table): 0 after SIGTERM/SIGINT (the current batch is finished\n"
+        "first); 2 usage or input errors (options, --settings, --hierarchy file, security\n"
+        "options); 3 database or local errors (the database directory cannot be created or\n"
+        "written, disk full, map full, the socket or keys cannot be set up).\n",
         DEFAULT_BATCH, DEFAULT_MAX_MSG, UPSTREAM_DEFAULT_INTERVAL_MS);
 }
 
@@ -114,6 +119,7 @@ static int parse_size(const char *text, long long min, long long max, long long 
 int main(int argc, char **argv)
 {
     const char *db = NULL, *hierarchy = NULL, *settings_path = NULL;
+    size_t map_max = 0;
     server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG };
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "bind", required_argument, 0, 'b' },
@@ -125,6 +131,7 @@ int main(int argc, char **argv)
         { "upstream-key", required_argument, 0, 'K' }, { "upstream-server-key", required_argument, 0, 'S' },
         { "upstream-insecure", no_argument, 0, 'N' }, { "upstream-spool", required_argument, 0, 'P' },
         { "upstream-interval", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
+        { "map-size", required_argument, 0, 'M' },
         { 0, 0, 0, 0 } };
     upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
     int c;
@@ -148,6 +155,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             opts.max_msg = v;
+            break;
+        case 'M':
+            if (parse_size(optarg, 64 << 10, 1LL << 44, &v)) {
+                fprintf(stderr, "huizong-aggregator: --map-size must be a byte count >= 65536, got '%s'\n", optarg);
+                return 2;
+            }
+            map_max = (size_t)v;
             break;
         case 'I': opts.insecure = 1; break;
         case 'c': opts.curve_secret = optarg; break;
@@ -184,7 +198,7 @@ int main(int argc, char **argv)
     char err[512] = "";
     if (server_security_check(&opts, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: %s\n", err);
-        return 1;
+        return 2;
     }
     if (opts.insecure)
         fprintf(stderr,
@@ -199,30 +213,30 @@ int main(int argc, char **argv)
     rule_settings_t *settings = rule_settings_load(settings_path, err, sizeof err);
     if (!settings) {
         fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : settings_path);
-        return 1;
+        return 2;
     }
-    if (mkdir(db, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "huizong-aggregator: cannot create %s: %s\n", db, strerror(errno));
-        rule_settings_destroy(&settings);
-        return 1;
-    }
-    store_t *store = store_open(db, 0, err, sizeof err);
+    /* store_open creates the directory (one level) and names why it cannot */
+    store_t *store = store_open_sized(db, 0, map_max, err, sizeof err);
     if (!store) {
         fprintf(stderr, "huizong-aggregator: cannot open the database %s: %s\n", db, err);
         rule_settings_destroy(&settings);
-        return 1;
+        return 3;
     }
     int rc = 0;
-    if (hierarchy && server_load_hierarchy(store, hierarchy) != 0) rc = 1;
+    if (hierarchy) {
+        int h = server_load_hierarchy(store, hierarchy);
+        if (h != 0) rc = h == -1 ? 2 : 3;
+    }
     /* Recorded so every flag report can name the rules it was produced with. */
     if (rc == 0 && store_meta_set(store, "rules", rule_settings_describe(settings), err, sizeof err)) {
         fprintf(stderr, "huizong-aggregator: cannot record the rule settings: %s\n", err);
-        rc = 1;
+        rc = 3;
     }
     if (rc == 0) {
         fprintf(stderr, "huizong-aggregator: database %s, rules: %s\n", db,
                 rule_settings_describe(settings));
-        rc = server_run(store, settings, &opts) == 0 ? 0 : 1;
+        int r = server_run(store, settings, &opts);
+        rc = r == 0 ? 0 : r == -2 ? 2 : 3;
     }
     store_destroy(&store);
     rule_settings_destroy(&settings);

@@ -234,6 +234,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         auth = auth_new(ctx, opts->curve_secret, opts->authorized, err, sizeof err);
         if (!auth) {
             fprintf(stderr, "huizong-aggregator: %s\n", err);
+            rc = -2;                    /* the key or authorisation file given is wrong */
             goto done;
         }
         batch.auth = auth;
@@ -243,7 +244,9 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         goto done;
     }
     if (zmq_bind(router, opts->bind) != 0) {
-        fprintf(stderr, "huizong-aggregator: cannot bind %s: %s\n", opts->bind, zmq_strerror(errno));
+        int e = errno;
+        fprintf(stderr, "huizong-aggregator: cannot bind %s: %s\n", opts->bind, zmq_strerror(e));
+        if (e == EINVAL || e == EPROTONOSUPPORT || e == ENOCOMPATPROTO) rc = -2;   /* not an endpoint */
         goto done;
     }
     fprintf(stderr, "huizong-aggregator: serving %s (batch %zu, max message %lld bytes)\n",
@@ -340,7 +343,7 @@ int server_load_hierarchy(store_t *store, const char *path)
     if (store_sync_hierarchy(store, &h, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: storing the hierarchy from %s: %s\n", path, err);
         hierarchy_free(&h);
-        return -1;
+        return -2;
     }
     char summary[256];
     s_hierarchy_summary(&h, summary, sizeof summary);

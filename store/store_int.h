@@ -51,6 +51,7 @@ struct store_t {
     size_t mapsize;
     char dir[1024];
     char label[512];          /* store_row_label's returned buffer */
+    size_t map_max;           /* --map-size: the map never grows beyond it; 0 = no ceiling */
     MDB_txn *snapshot;        /* store_snapshot_begin's read txn, NULL when none is open */
 };
 
