@@ -23,6 +23,12 @@
 
 #define DEFAULT_BATCH 256
 #define DEFAULT_MAX_MSG (64LL * 1024 * 1024)
+/* Fair service (docs/durability.md): a batch stops at 8 MiB or 100 ms of draining, and a
+ * peer has at most 2 messages queued in libzmq, so one collector's large submissions
+ * neither delay the others' for more than one commit nor pile up in memory. */
+#define DEFAULT_BATCH_BYTES (8LL * 1024 * 1024)
+#define DEFAULT_BATCH_MS 100
+#define DEFAULT_RCVHWM 2
 
 static void usage(FILE *f)
 {
@@ -38,6 +44,13 @@ static void usage(FILE *f)
         "  --hierarchy FILE     entities.csv (code,name,level,parent) to load into the store first\n"
         "  --settings FILE      rule settings (RULE_ID = error|warning|info|off)\n"
         "  --batch N            most submissions per write transaction (default %d)\n"
+        "  --batch-bytes BYTES  most bytes per write transaction; a larger submission is\n"
+        "                       committed alone, after the small ones already received\n"
+        "                       (default %lld)\n"
+        "  --batch-ms MS        stop gathering a batch MS ms after its first submission\n"
+        "                       (default %d)\n"
+        "  --queue N            submissions queued per connection before the aggregator stops\n"
+        "                       reading from it (ZMQ_RCVHWM; bounds memory; default %d)\n"
         "  --max-msg BYTES      largest accepted message; bigger ones drop the connection\n"
         "                       (default %lld)\n"
         "  --map-size BYTES     ceiling of the LMDB map: the database never grows beyond it and\n"
@@ -75,7 +88,8 @@ static void usage(FILE *f)
         "first); 2 usage or input errors (options, --settings, --hierarchy file, security\n"
         "options); 3 database or local errors (the database directory cannot be created or\n"
         "written, disk full, map full, the socket or keys cannot be set up).\n",
-        DEFAULT_BATCH, DEFAULT_MAX_MSG, UPSTREAM_DEFAULT_INTERVAL_MS);
+        DEFAULT_BATCH, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MS, DEFAULT_RCVHWM, DEFAULT_MAX_MSG,
+        UPSTREAM_DEFAULT_INTERVAL_MS);
 }
 
 /* The federation options belong together: all or none, and exactly one way to secure
@@ -120,7 +134,9 @@ int main(int argc, char **argv)
 {
     const char *db = NULL, *hierarchy = NULL, *settings_path = NULL;
     size_t map_max = 0;
-    server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG };
+    server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG,
+                           .batch_bytes = DEFAULT_BATCH_BYTES, .batch_ms = DEFAULT_BATCH_MS,
+                           .rcvhwm = DEFAULT_RCVHWM };
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "bind", required_argument, 0, 'b' },
         { "hierarchy", required_argument, 0, 'H' }, { "settings", required_argument, 0, 's' },
@@ -131,7 +147,8 @@ int main(int argc, char **argv)
         { "upstream-key", required_argument, 0, 'K' }, { "upstream-server-key", required_argument, 0, 'S' },
         { "upstream-insecure", no_argument, 0, 'N' }, { "upstream-spool", required_argument, 0, 'P' },
         { "upstream-interval", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
-        { "map-size", required_argument, 0, 'M' },
+        { "map-size", required_argument, 0, 'M' }, { "batch-bytes", required_argument, 0, 'X' },
+        { "batch-ms", required_argument, 0, 'W' }, { "queue", required_argument, 0, 'Q' },
         { 0, 0, 0, 0 } };
     upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
     int c;
@@ -162,6 +179,27 @@ int main(int argc, char **argv)
                 return 2;
             }
             map_max = (size_t)v;
+            break;
+        case 'X':
+            if (parse_size(optarg, 0, 1LL << 40, &v)) {
+                fprintf(stderr, "huizong-aggregator: --batch-bytes must be a byte count (0 = no bound), got '%s'\n", optarg);
+                return 2;
+            }
+            opts.batch_bytes = (size_t)v;
+            break;
+        case 'W':
+            if (parse_size(optarg, 0, 60000, &v)) {
+                fprintf(stderr, "huizong-aggregator: --batch-ms must be 0..60000, got '%s'\n", optarg);
+                return 2;
+            }
+            opts.batch_ms = (int)v;
+            break;
+        case 'Q':
+            if (parse_size(optarg, 0, 100000, &v)) {
+                fprintf(stderr, "huizong-aggregator: --queue must be 0..100000 (0 = libzmq's default), got '%s'\n", optarg);
+                return 2;
+            }
+            opts.rcvhwm = (int)v;
             break;
         case 'I': opts.insecure = 1; break;
         case 'c': opts.curve_secret = optarg; break;

@@ -19,6 +19,10 @@
 typedef struct {
     const char *bind;           /* ZeroMQ endpoint to bind (tcp or ipc) */
     size_t batch;               /* most messages per write transaction */
+    size_t batch_bytes;         /* most bytes per batch (a larger message goes alone); 0 = no bound */
+    int batch_ms;               /* stop draining this long after a batch's first message; 0 = none */
+    int rcvhwm;                 /* ZMQ_RCVHWM: messages queued per peer before libzmq stops
+                                 * reading from it (bounds memory); 0 = libzmq's default */
     int64_t max_msg;            /* ZMQ_MAXMSGSIZE: bigger messages drop the connection */
     int insecure;               /* no CURVE: explicitly asked for */
     const char *curve_secret;   /* CURVE: the server's zcert secret file */
