@@ -292,6 +292,8 @@ void auth_destroy(auth_t **self_p)
     if (self->zap) zmq_close(self->zap);
     if (self->monitor) zmq_close(self->monitor);
     auth_table_free(&self->table);
+    auth_table_free(&self->subscribers);
+    free(self->sub_path);
     free(self->path);
     explicit_bzero(self->secret, sizeof self->secret);
     free(self);
@@ -440,12 +442,21 @@ static int auth_zap_answer(auth_t *self, zmq_msg_t *f, int n)
         return auth_zap_reply(self->zap, n >= 2 ? &f[1] : NULL, "500", "malformed ZAP request", "");
     }
     const char *why = NULL;
-    if (strcmp(domain, AUTH_ZAP_DOMAIN) != 0) why = "unknown ZAP domain";
+    int events = self->sub_path && strcmp(domain, AUTH_EVENTS_DOMAIN) == 0;
+    if (!events && strcmp(domain, AUTH_ZAP_DOMAIN) != 0) why = "unknown ZAP domain";
     else if (strcmp(mechanism, "CURVE") != 0) why = "only CURVE clients are accepted";
     else if (n != 7 || zmq_msg_size(&f[6]) != 32) why = "malformed CURVE credentials";
     else {
         zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
-        if (!auth_find(self, key)) why = "key not in the authorisation file";
+        if (events) {
+            auth_entry_t probe;
+            memcpy(probe.key, key, AUTH_KEY_LEN + 1);
+            if (!bsearch(&probe, self->subscribers.items, self->subscribers.count, sizeof probe,
+                         auth_key_cmp))
+                why = "key not in the events subscribers' file";
+        } else if (!auth_find(self, key)) {
+            why = "key not in the authorisation file";
+        }
     }
     if (why) {
         self->refused++;
@@ -618,12 +629,60 @@ void auth_refusal(const auth_t *self, const char *user_id_z85, const char *entit
 
 int auth_reload(auth_t *self, char *err, size_t errlen)
 {
-    auth_table_t t;
+    auth_table_t t, s = { 0 };
     if (auth_table_load(&t, self->path, err, errlen) != 0) return -1;
+    if (self->sub_path && auth_table_load(&s, self->sub_path, err, errlen) != 0) {
+        auth_table_free(&t);
+        return -1;
+    }
     auth_table_free(&self->table);
     self->table = t;
+    if (self->sub_path) {
+        auth_table_free(&self->subscribers);
+        self->subscribers = s;
+    }
     return 0;
 }
+
+int auth_load_subscribers(auth_t *self, const char *path, char *err, size_t errlen)
+{
+    auth_table_t t;
+    if (auth_table_load(&t, path, err, errlen) != 0) return -1;
+    char *p = strdup(path);
+    if (!p) {
+        auth_table_free(&t);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(self->sub_path);
+    self->sub_path = p;
+    auth_table_free(&self->subscribers);
+    self->subscribers = t;
+    return 0;
+}
+
+int auth_configure_pub(auth_t *self, void *pub, char *err, size_t errlen)
+{
+    if (!self->has_secret || !self->zap || !self->sub_path) {
+        snprintf(err, errlen, "events over CURVE need --curve-secret and --events-authorized");
+        return -1;
+    }
+    int on = 1;
+    const char *what = "ZMQ_CURVE_SERVER";
+    if (zmq_setsockopt(pub, ZMQ_CURVE_SERVER, &on, sizeof on) != 0) goto fail;
+    what = "ZMQ_CURVE_SECRETKEY";
+    if (zmq_setsockopt(pub, ZMQ_CURVE_SECRETKEY, self->secret, sizeof self->secret) != 0) goto fail;
+    what = "ZMQ_ZAP_DOMAIN";
+    if (zmq_setsockopt(pub, ZMQ_ZAP_DOMAIN, AUTH_EVENTS_DOMAIN, strlen(AUTH_EVENTS_DOMAIN)) != 0) goto fail;
+    what = "ZMQ_ZAP_ENFORCE_DOMAIN";
+    if (zmq_setsockopt(pub, ZMQ_ZAP_ENFORCE_DOMAIN, &on, sizeof on) != 0) goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "events socket: setting %s: %s", what, zmq_strerror(errno));
+    return -1;
+}
+
+size_t auth_subscriber_count(const auth_t *self) { return self->subscribers.count; }
 
 void *auth_zap_socket(const auth_t *self) { return self->zap; }
 void *auth_monitor_socket(const auth_t *self) { return self->monitor; }

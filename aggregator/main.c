@@ -68,7 +68,13 @@ static void usage(FILE *f)
         "Live events (docs/events.md, `huizong watch`):\n"
         "  --events ENDPOINT    publish accepted/rejected/flags/totals events on a PUB socket\n"
         "                       (e.g. tcp://127.0.0.1:7801); a slow subscriber loses events\n"
-        "                       (it sees a gap), the aggregator never waits for it\n"
+        "                       (it sees a gap), the aggregator never waits for it.\n"
+        "                       Without --insecure the events carry no submission ids,\n"
+        "                       amounts, counts or reasons, unless:\n"
+        "  --events-authorized FILE  subscribers' public keys (lines: KEY *); the events\n"
+        "                       socket is then CURVE (the --curve-secret key) and only they\n"
+        "                       receive the full events (`huizong watch --key --server-key`);\n"
+        "                       re-read on SIGHUP\n"
         "\n"
         "Federation (docs/federation.md): forward ENTITY's consolidated figures upstream:\n"
         "  --upstream ENDPOINT  the higher aggregator (its --bind endpoint)\n"
@@ -149,6 +155,7 @@ int main(int argc, char **argv)
         { "upstream-interval", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
         { "map-size", required_argument, 0, 'M' }, { "batch-bytes", required_argument, 0, 'X' },
         { "batch-ms", required_argument, 0, 'W' }, { "queue", required_argument, 0, 'Q' },
+        { "events-authorized", required_argument, 0, 'e' },
         { 0, 0, 0, 0 } };
     upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
     int c;
@@ -205,6 +212,7 @@ int main(int argc, char **argv)
         case 'c': opts.curve_secret = optarg; break;
         case 'a': opts.authorized = optarg; break;
         case 'E': opts.events = optarg; break;
+        case 'e': opts.events_authorized = optarg; break;
         case 'U': up.endpoint = optarg; break;
         case 'A': up.entity = optarg; break;
         case 'K': up.key_file = optarg; break;

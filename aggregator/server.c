@@ -49,6 +49,11 @@ int server_security_check(const server_opts_t *opts, char *err, size_t errlen)
                               "choose CURVE or (for local demos only) no security");
         return -1;
     }
+    if (opts->events_authorized && (opts->insecure || !opts->events)) {
+        snprintf(err, errlen, "--events-authorized needs --events ENDPOINT and CURVE "
+                              "(--curve-secret/--authorized), not --insecure");
+        return -1;
+    }
     if (opts->insecure) return 0;
     if (curve && !(opts->curve_secret && opts->authorized)) {
         snprintf(err, errlen, "CURVE needs both --curve-secret FILE (the server's secret key) "
@@ -388,11 +393,26 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         fprintf(stderr, "huizong-aggregator: CURVE on: server key %s; authorisation %s: %zu keys\n",
                 auth_server_public(auth), auth_path(auth), auth_count(auth));
     if (opts->events) {
-        events = events_new(ctx, opts->events, err, sizeof err);
+        /* No figure or id reaches a party that could not read it from the store: without
+         * --insecure the feed is CURVE for listed subscribers, or redacted. */
+        int curve_events = auth && opts->events_authorized;
+        if (curve_events && auth_load_subscribers(auth, opts->events_authorized, err, sizeof err) != 0) {
+            fprintf(stderr, "huizong-aggregator: %s\n", err);
+            rc = -2;
+            goto done;
+        }
+        events = events_new_secure(ctx, opts->events, curve_events ? auth : NULL,
+                                   !opts->insecure && !curve_events, err, sizeof err);
         if (!events) {
             fprintf(stderr, "huizong-aggregator: %s\n", err);
             goto done;
         }
+        if (curve_events)
+            fprintf(stderr, "huizong-aggregator: events over CURVE for %zu subscriber keys (%s)\n",
+                    auth_subscriber_count(auth), opts->events_authorized);
+        else if (!opts->insecure)
+            fprintf(stderr, "huizong-aggregator: events without submission ids, amounts or reasons "
+                            "(no --events-authorized)\n");
         fprintf(stderr, "huizong-aggregator: events on %s (seq from %llu, high-water mark %d)\n",
                 opts->events, (unsigned long long)events_next_seq(events), EVENTS_SNDHWM);
     }

@@ -28,6 +28,8 @@ typedef struct {
     const char *curve_secret;   /* CURVE: the server's zcert secret file */
     const char *authorized;     /* CURVE: the authorisation file (see auth.h) */
     const char *events;         /* PUB endpoint for live events (events.h), or NULL */
+    const char *events_authorized;  /* subscribers' keys: CURVE on the events socket, or NULL
+                                     * (then, without insecure, events are redacted) */
     const upstream_opts_t *upstream;  /* federation: forward --as ENTITY upstream, or NULL */
 } server_opts_t;
 
