@@ -16,6 +16,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ volatile sig_atomic_t server_reload = 0;
 #define SERVER_HEARTBEAT_IVL 5000   /* ping idle peers so dead connections are reaped */
 #define SERVER_HEARTBEAT_TIMEOUT 15000
 #define SERVER_MAX_FRAMES 3         /* [routing id][""][payload] at most */
+#define SERVER_SLOW_TURN_MS 1000    /* a loop turn longer than this is logged */
 
 static int server_setopt_int(void *sock, int opt, int value, const char *name, char *err, size_t errlen)
 {
@@ -176,7 +178,7 @@ static void server_add(server_msg_t *m, intake_batch_t *b, store_t *store, const
  *  3. Draining stops opts->batch_ms after the turn began, so a steady stream never keeps a
  *     batch open; within that it waits up to SERVER_REFILL_MS for a queue that refills (a
  *     peer's --queue bound holds only a few messages at a time). */
-#define SERVER_PARK_MAX 2
+#define SERVER_PARK_MAX 1
 #define SERVER_REFILL_MS 2      /* how long a drain waits for a refilling queue */
 
 typedef struct {
@@ -445,9 +447,21 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         if (auth && ((items[1].revents | items[2].revents) & ZMQ_POLLIN)) auth_serve(auth);
         if (upstream) upstream_tick(upstream);   /* at most 1 ms: forwards, acks, retries */
         if (!(items[0].revents & ZMQ_POLLIN) && !parked.count) continue;
+        int large = parked.count > 0 && (parked.large_next || parked.count == SERVER_PARK_MAX);
+        uint64_t turn_start = clock_mono_ms();
         server_fill_batch(router, &batch, store, settings, opts, &parked);
+        uint64_t filled = clock_mono_ms();
+        size_t nsub = batch.count;
         server_commit(router, &batch, store, settings, events, upstream);
         intake_batch_reset(&batch);
+        uint64_t turn_ms = clock_mono_ms() - turn_start;
+        if (turn_ms > SERVER_SLOW_TURN_MS)   /* what a waiting submission waited for */
+            fprintf(stderr, "huizong-aggregator: turn of %zu submission(s) took %llu ms "
+                    "(receive and check %llu ms)\n", nsub, (unsigned long long)turn_ms,
+                    (unsigned long long)(filled - turn_start));
+        /* A large submission's decoded facts, findings and pages are freed by now; hand
+         * the memory back instead of keeping the peak (glibc keeps freed arenas). */
+        if (large) malloc_trim(0);
     }
     server_parked_free(&parked);
     fprintf(stderr, "huizong-aggregator: stopping\n");
