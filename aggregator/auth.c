@@ -18,6 +18,7 @@
  *    socket monitor on the router and are logged the same way, per kind of failure.
  */
 #include "clock.h"
+#include "sort.h"
 #include "auth_int.h"
 #include "curve.h"
 
@@ -102,9 +103,19 @@ static int auth_parse_codes(auth_entry_t *e, char *list, size_t len, char *err, 
     return 0;
 }
 
-static int auth_entry_cmp(const void *a, const void *b)
+/* By key only: the bsearch of a connecting key. */
+static int auth_key_cmp(const void *a, const void *b)
 {
     return strcmp(((const auth_entry_t *)a)->key, ((const auth_entry_t *)b)->key);
+}
+
+static int auth_entry_cmp(const void *a, const void *b)
+{
+    const auth_entry_t *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    /* by line within a key: a total order (lines are unique), so duplicates report first/second
+     * line the same way under any sort */
+    return c ? c : x->line < y->line ? -1 : x->line > y->line;
 }
 
 /* One line (no newline). Returns 1 with *e filled, 0 for a blank or comment line, -1
@@ -196,7 +207,7 @@ static int auth_table_load(auth_table_t *t, const char *path, char *err, size_t 
     free(line);
     fclose(f);
     if (rc == 0 && t->count > 1) {
-        qsort(t->items, t->count, sizeof *t->items, auth_entry_cmp);
+        sort_array(t->items, t->count, sizeof *t->items, auth_entry_cmp);
         for (size_t i = 1; i < t->count; i++) {
             const auth_entry_t *a = &t->items[i - 1], *b = &t->items[i];
             if (strcmp(a->key, b->key) == 0) {
@@ -219,7 +230,7 @@ const auth_entry_t *auth_find(const auth_t *self, const char *key)
     if (!key || strlen(key) != AUTH_KEY_LEN || self->table.count == 0) return NULL;
     auth_entry_t probe;
     memcpy(probe.key, key, AUTH_KEY_LEN + 1);
-    return bsearch(&probe, self->table.items, self->table.count, sizeof probe, auth_entry_cmp);
+    return bsearch(&probe, self->table.items, self->table.count, sizeof probe, auth_key_cmp);
 }
 
 /* ---- keys ---------------------------------------------------------------------- */
@@ -281,6 +292,8 @@ void auth_destroy(auth_t **self_p)
     if (self->zap) zmq_close(self->zap);
     if (self->monitor) zmq_close(self->monitor);
     auth_table_free(&self->table);
+    auth_table_free(&self->subscribers);
+    free(self->sub_path);
     free(self->path);
     explicit_bzero(self->secret, sizeof self->secret);
     free(self);
@@ -429,12 +442,21 @@ static int auth_zap_answer(auth_t *self, zmq_msg_t *f, int n)
         return auth_zap_reply(self->zap, n >= 2 ? &f[1] : NULL, "500", "malformed ZAP request", "");
     }
     const char *why = NULL;
-    if (strcmp(domain, AUTH_ZAP_DOMAIN) != 0) why = "unknown ZAP domain";
+    int events = self->sub_path && strcmp(domain, AUTH_EVENTS_DOMAIN) == 0;
+    if (!events && strcmp(domain, AUTH_ZAP_DOMAIN) != 0) why = "unknown ZAP domain";
     else if (strcmp(mechanism, "CURVE") != 0) why = "only CURVE clients are accepted";
     else if (n != 7 || zmq_msg_size(&f[6]) != 32) why = "malformed CURVE credentials";
     else {
         zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
-        if (!auth_find(self, key)) why = "key not in the authorisation file";
+        if (events) {
+            auth_entry_t probe;
+            memcpy(probe.key, key, AUTH_KEY_LEN + 1);
+            if (!bsearch(&probe, self->subscribers.items, self->subscribers.count, sizeof probe,
+                         auth_key_cmp))
+                why = "key not in the events subscribers' file";
+        } else if (!auth_find(self, key)) {
+            why = "key not in the authorisation file";
+        }
     }
     if (why) {
         self->refused++;
@@ -607,12 +629,60 @@ void auth_refusal(const auth_t *self, const char *user_id_z85, const char *entit
 
 int auth_reload(auth_t *self, char *err, size_t errlen)
 {
-    auth_table_t t;
+    auth_table_t t, s = { 0 };
     if (auth_table_load(&t, self->path, err, errlen) != 0) return -1;
+    if (self->sub_path && auth_table_load(&s, self->sub_path, err, errlen) != 0) {
+        auth_table_free(&t);
+        return -1;
+    }
     auth_table_free(&self->table);
     self->table = t;
+    if (self->sub_path) {
+        auth_table_free(&self->subscribers);
+        self->subscribers = s;
+    }
     return 0;
 }
+
+int auth_load_subscribers(auth_t *self, const char *path, char *err, size_t errlen)
+{
+    auth_table_t t;
+    if (auth_table_load(&t, path, err, errlen) != 0) return -1;
+    char *p = strdup(path);
+    if (!p) {
+        auth_table_free(&t);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(self->sub_path);
+    self->sub_path = p;
+    auth_table_free(&self->subscribers);
+    self->subscribers = t;
+    return 0;
+}
+
+int auth_configure_pub(auth_t *self, void *pub, char *err, size_t errlen)
+{
+    if (!self->has_secret || !self->zap || !self->sub_path) {
+        snprintf(err, errlen, "events over CURVE need --curve-secret and --events-authorized");
+        return -1;
+    }
+    int on = 1;
+    const char *what = "ZMQ_CURVE_SERVER";
+    if (zmq_setsockopt(pub, ZMQ_CURVE_SERVER, &on, sizeof on) != 0) goto fail;
+    what = "ZMQ_CURVE_SECRETKEY";
+    if (zmq_setsockopt(pub, ZMQ_CURVE_SECRETKEY, self->secret, sizeof self->secret) != 0) goto fail;
+    what = "ZMQ_ZAP_DOMAIN";
+    if (zmq_setsockopt(pub, ZMQ_ZAP_DOMAIN, AUTH_EVENTS_DOMAIN, strlen(AUTH_EVENTS_DOMAIN)) != 0) goto fail;
+    what = "ZMQ_ZAP_ENFORCE_DOMAIN";
+    if (zmq_setsockopt(pub, ZMQ_ZAP_ENFORCE_DOMAIN, &on, sizeof on) != 0) goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "events socket: setting %s: %s", what, zmq_strerror(errno));
+    return -1;
+}
+
+size_t auth_subscriber_count(const auth_t *self) { return self->subscribers.count; }
 
 void *auth_zap_socket(const auth_t *self) { return self->zap; }
 void *auth_monitor_socket(const auth_t *self) { return self->monitor; }

@@ -39,6 +39,9 @@
 
 #define AUTH_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define AUTH_ZAP_DOMAIN "huizong"
+/* The ZAP domain of the events PUB socket: its own key list (--events-authorized), so a
+ * key that may watch cannot submit and a collector's key cannot watch unless listed. */
+#define AUTH_EVENTS_DOMAIN "huizong-events"
 #define AUTH_KEY_LEN 40            /* Z85 text of a 32-byte CURVE key */
 
 typedef struct auth_t auth_t;
@@ -82,6 +85,14 @@ void auth_refusal(const auth_t *self, const char *user_id_z85, const char *entit
 /* Re-reads the authorisation file. Returns 0 (new table in force) or -1 with err (the
  * old table stays in force). */
 int auth_reload(auth_t *self, char *err, size_t errlen);
+/* The subscribers' key list of the events feed (--events-authorized FILE: the format of
+ * the authorisation file; the entities of a line are not used, write `*`). Re-read by
+ * auth_reload. 0, or -1 with "FILE:LINE: reason" in err. */
+int auth_load_subscribers(auth_t *self, const char *path, char *err, size_t errlen);
+/* Makes a PUB socket (before bind) a CURVE server in domain AUTH_EVENTS_DOMAIN: only keys
+ * of the subscribers' list complete the handshake. 0, or -1 with err. */
+int auth_configure_pub(auth_t *self, void *pub, char *err, size_t errlen);
+size_t auth_subscriber_count(const auth_t *self);
 
 size_t auth_count(const auth_t *self);                 /* keys in force */
 const char *auth_server_public(const auth_t *self);    /* Z85, "" without a secret file */

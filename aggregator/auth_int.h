@@ -52,6 +52,8 @@ struct auth_t {
     char public_z85[AUTH_KEY_LEN + 1];
     unsigned long accepted, refused;
     auth_recent_t recent[AUTH_LOG_SLOTS];
+    char *sub_path;                  /* --events-authorized: subscribers' keys, or NULL */
+    auth_table_t subscribers;        /* keys that may receive the full events (domain AUTH_EVENTS_DOMAIN) */
 };
 
 /* The entry of a key (z85) in the current table, or NULL. */

@@ -12,6 +12,7 @@
  *    can move: the items' entities and their ancestors, each once per batch.
  */
 #include "clock.h"
+#include "sort.h"
 #include "events.h"
 
 #include <errno.h>
@@ -41,9 +42,16 @@ struct events {
     uint64_t failed;
     touched_t *touched;
     size_t ntouched, cap;
+    int redact;                 /* publish no ids, amounts or reasons (events_new_secure) */
 };
 
 events_t *events_new(void *ctx, const char *endpoint, char *err, size_t errlen)
+{
+    return events_new_secure(ctx, endpoint, NULL, 0, err, errlen);
+}
+
+events_t *events_new_secure(void *ctx, const char *endpoint, auth_t *auth, int redact,
+                            char *err, size_t errlen)
 {
     events_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -64,6 +72,11 @@ events_t *events_new(void *ctx, const char *endpoint, char *err, size_t errlen)
     int hwm = EVENTS_SNDHWM, linger = EVENTS_LINGER_MS;
     zmq_setsockopt(self->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(self->pub, ZMQ_LINGER, &linger, sizeof linger);
+    self->redact = redact;
+    if (auth && auth_configure_pub(auth, self->pub, err, errlen) != 0) {   /* before bind */
+        events_destroy(&self);
+        return NULL;
+    }
     if (zmq_bind(self->pub, endpoint) != 0) {
         snprintf(err, errlen, "cannot bind the events endpoint %s: %s", endpoint, zmq_strerror(errno));
         events_destroy(&self);
@@ -100,6 +113,12 @@ int events_publish(events_t *self, event_t *ev)
 {
     ev->seq = self->seq++;
     if (!ev->time_ms) ev->time_ms = clock_wall_ms();
+    if (self->redact) {
+        /* an unauthenticated feed: what happened to which entity, never a submission id
+         * (ids are capabilities: finding 1), an amount, a count or a reason */
+        ev->submission_id[0] = '\0';
+        ev->detail[0] = '\0';
+    }
     uint8_t *buf = NULL;
     size_t len = 0;
     if (wire_pack_event(ev, &buf, &len) != 0) {
@@ -194,7 +213,7 @@ static int events_flag_ids(store_t *store, const char *entity, uint32_t year, ui
             return -1;
         }
         for (size_t i = 0; i < fl.count; i++) (*out)[i] = events_flag_id(&fl.items[i]);
-        qsort(*out, fl.count, sizeof **out, events_u64_cmp);
+        sort_array(*out, fl.count, sizeof **out, events_u64_cmp);
         *n = fl.count;
     }
     findings_clear(&fl);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "store.h"
 #include "wire.h"
 
@@ -33,6 +34,13 @@ typedef struct events events_t;
 /* Binds a PUB socket on endpoint in ctx (NULL: a context of its own). Returns NULL with
  * err if the endpoint cannot be bound. */
 events_t *events_new(void *ctx, const char *endpoint, char *err, size_t errlen);
+/* The feed of an aggregator that is not --insecure (docs/events.md): with auth (its
+ * server key and subscribers' list loaded, auth_load_subscribers), the PUB socket is a
+ * CURVE server only listed subscribers can connect to, and events are complete; with
+ * redact, every event is published without submission id and detail (no amounts, counts
+ * or reasons): kind, entity, year, version, seq and time only. events_new = neither. */
+events_t *events_new_secure(void *ctx, const char *endpoint, auth_t *auth, int redact,
+                            char *err, size_t errlen);
 void events_destroy(events_t **self_p);
 
 /* Stamps ev with the next seq and the time (ms since the epoch), packs it and sends it

@@ -23,6 +23,12 @@
 
 #define DEFAULT_BATCH 256
 #define DEFAULT_MAX_MSG (64LL * 1024 * 1024)
+/* Fair service (docs/durability.md): a batch stops at 8 MiB or 100 ms of draining, and a
+ * peer has at most 2 messages queued in libzmq, so one collector's large submissions
+ * neither delay the others' for more than one commit nor pile up in memory. */
+#define DEFAULT_BATCH_BYTES (8LL * 1024 * 1024)
+#define DEFAULT_BATCH_MS 100
+#define DEFAULT_RCVHWM 2
 
 static void usage(FILE *f)
 {
@@ -41,8 +47,18 @@ static void usage(FILE *f)
         "  --chart FILE         classification chart (kind,code,name,first_year,last_year):\n"
         "                       codes not in it for the year are flagged (code.unknown)\n"
         "  --batch N            most submissions per write transaction (default %d)\n"
+        "  --batch-bytes BYTES  most bytes per write transaction; a larger submission is\n"
+        "                       committed alone, after the small ones already received\n"
+        "                       (default %lld)\n"
+        "  --batch-ms MS        stop gathering a batch MS ms after its first submission\n"
+        "                       (default %d)\n"
+        "  --queue N            submissions queued per connection before the aggregator stops\n"
+        "                       reading from it (ZMQ_RCVHWM; bounds memory; default %d)\n"
         "  --max-msg BYTES      largest accepted message; bigger ones drop the connection\n"
         "                       (default %lld)\n"
+        "  --map-size BYTES     ceiling of the LMDB map: the database never grows beyond it and\n"
+        "                       a full map is reported (MDB_MAP_FULL) instead (default: no\n"
+        "                       ceiling; starts at 64 MiB and doubles when full)\n"
         "  --curve-secret FILE  the server's CURVE secret key (BASENAME_secret written by\n"
         "                       `huizong keygen`; collectors get BASENAME as --server-key)\n"
         "  --authorized FILE    who may connect and submit for what: lines\n"
@@ -55,7 +71,13 @@ static void usage(FILE *f)
         "Live events (docs/events.md, `huizong watch`):\n"
         "  --events ENDPOINT    publish accepted/rejected/flags/totals events on a PUB socket\n"
         "                       (e.g. tcp://127.0.0.1:7801); a slow subscriber loses events\n"
-        "                       (it sees a gap), the aggregator never waits for it\n"
+        "                       (it sees a gap), the aggregator never waits for it.\n"
+        "                       Without --insecure the events carry no submission ids,\n"
+        "                       amounts, counts or reasons, unless:\n"
+        "  --events-authorized FILE  subscribers' public keys (lines: KEY *); the events\n"
+        "                       socket is then CURVE (the --curve-secret key) and only they\n"
+        "                       receive the full events (`huizong watch --key --server-key`);\n"
+        "                       re-read on SIGHUP\n"
         "\n"
         "Federation (docs/federation.md): forward ENTITY's consolidated figures upstream:\n"
         "  --upstream ENDPOINT  the higher aggregator (its --bind endpoint)\n"
@@ -71,9 +93,12 @@ static void usage(FILE *f)
         "CURVE (--curve-secret and --authorized) or --insecure is required. See\n"
         "docs/operations.md.\n"
         "\n"
-        "Exit status: 0 after SIGTERM/SIGINT (the current batch is finished first),\n"
-        "1 if the database, hierarchy, settings or socket cannot be set up, 2 on usage errors.\n",
-        DEFAULT_BATCH, DEFAULT_MAX_MSG, UPSTREAM_DEFAULT_INTERVAL_MS);
+        "Exit status (README's table): 0 after SIGTERM/SIGINT (the current batch is finished\n"
+        "first); 2 usage or input errors (options, --settings, --hierarchy file, security\n"
+        "options); 3 database or local errors (the database directory cannot be created or\n"
+        "written, disk full, map full, the socket or keys cannot be set up).\n",
+        DEFAULT_BATCH, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MS, DEFAULT_RCVHWM, DEFAULT_MAX_MSG,
+        UPSTREAM_DEFAULT_INTERVAL_MS);
 }
 
 /* The federation options belong together: all or none, and exactly one way to secure
@@ -117,7 +142,10 @@ static int parse_size(const char *text, long long min, long long max, long long 
 int main(int argc, char **argv)
 {
     const char *db = NULL, *hierarchy = NULL, *settings_path = NULL, *chart_path = NULL;
-    server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG };
+    size_t map_max = 0;
+    server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG,
+                           .batch_bytes = DEFAULT_BATCH_BYTES, .batch_ms = DEFAULT_BATCH_MS,
+                           .rcvhwm = DEFAULT_RCVHWM };
     static const struct option longopts[] = {
         { "db", required_argument, 0, 'd' }, { "bind", required_argument, 0, 'b' },
         { "hierarchy", required_argument, 0, 'H' }, { "settings", required_argument, 0, 's' },
@@ -129,6 +157,9 @@ int main(int argc, char **argv)
         { "upstream-insecure", no_argument, 0, 'N' }, { "upstream-spool", required_argument, 0, 'P' },
         { "upstream-interval", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
         { "chart", required_argument, 0, 'C' },
+        { "map-size", required_argument, 0, 'M' }, { "batch-bytes", required_argument, 0, 'X' },
+        { "batch-ms", required_argument, 0, 'W' }, { "queue", required_argument, 0, 'Q' },
+        { "events-authorized", required_argument, 0, 'e' },
         { 0, 0, 0, 0 } };
     upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
     int c;
@@ -154,10 +185,39 @@ int main(int argc, char **argv)
             }
             opts.max_msg = v;
             break;
+        case 'M':
+            if (parse_size(optarg, 64 << 10, 1LL << 44, &v)) {
+                fprintf(stderr, "huizong-aggregator: --map-size must be a byte count >= 65536, got '%s'\n", optarg);
+                return 2;
+            }
+            map_max = (size_t)v;
+            break;
+        case 'X':
+            if (parse_size(optarg, 0, 1LL << 40, &v)) {
+                fprintf(stderr, "huizong-aggregator: --batch-bytes must be a byte count (0 = no bound), got '%s'\n", optarg);
+                return 2;
+            }
+            opts.batch_bytes = (size_t)v;
+            break;
+        case 'W':
+            if (parse_size(optarg, 0, 60000, &v)) {
+                fprintf(stderr, "huizong-aggregator: --batch-ms must be 0..60000, got '%s'\n", optarg);
+                return 2;
+            }
+            opts.batch_ms = (int)v;
+            break;
+        case 'Q':
+            if (parse_size(optarg, 0, 100000, &v)) {
+                fprintf(stderr, "huizong-aggregator: --queue must be 0..100000 (0 = libzmq's default), got '%s'\n", optarg);
+                return 2;
+            }
+            opts.rcvhwm = (int)v;
+            break;
         case 'I': opts.insecure = 1; break;
         case 'c': opts.curve_secret = optarg; break;
         case 'a': opts.authorized = optarg; break;
         case 'E': opts.events = optarg; break;
+        case 'e': opts.events_authorized = optarg; break;
         case 'U': up.endpoint = optarg; break;
         case 'A': up.entity = optarg; break;
         case 'K': up.key_file = optarg; break;
@@ -189,7 +249,7 @@ int main(int argc, char **argv)
     char err[512] = "";
     if (server_security_check(&opts, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: %s\n", err);
-        return 1;
+        return 2;
     }
     if (opts.insecure)
         fprintf(stderr,
@@ -204,42 +264,41 @@ int main(int argc, char **argv)
     rule_settings_t *settings = rule_settings_load(settings_path, err, sizeof err);
     if (!settings) {
         fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : settings_path);
-        return 1;
+        return 2;
     }
     chart_t *chart = NULL;
     if (chart_path) {
         if (!(chart = chart_load(chart_path, err, sizeof err))) {
             fprintf(stderr, "huizong-aggregator: %s\n", err[0] ? err : chart_path);
             rule_settings_destroy(&settings);
-            return 1;
+            return 2;
         }
         rule_settings_set_chart(settings, chart);
         fprintf(stderr, "huizong-aggregator: chart %s: %zu codes\n", chart_path, chart_count(chart));
     }
-    if (mkdir(db, 0700) != 0 && errno != EEXIST) {
-        fprintf(stderr, "huizong-aggregator: cannot create %s: %s\n", db, strerror(errno));
-        rule_settings_destroy(&settings);
-        chart_destroy(&chart);
-        return 1;
-    }
-    store_t *store = store_open(db, 0, err, sizeof err);
+    /* store_open creates the directory (one level) and names why it cannot */
+    store_t *store = store_open_sized(db, 0, map_max, err, sizeof err);
     if (!store) {
         fprintf(stderr, "huizong-aggregator: cannot open the database %s: %s\n", db, err);
         rule_settings_destroy(&settings);
         chart_destroy(&chart);
-        return 1;
+        return 3;
     }
     int rc = 0;
-    if (hierarchy && server_load_hierarchy(store, hierarchy) != 0) rc = 1;
+    if (hierarchy) {
+        int h = server_load_hierarchy(store, hierarchy);
+        if (h != 0) rc = h == -1 ? 2 : 3;
+    }
     /* Recorded so every flag report can name the rules it was produced with. */
     if (rc == 0 && store_meta_set(store, "rules", rule_settings_describe(settings), err, sizeof err)) {
         fprintf(stderr, "huizong-aggregator: cannot record the rule settings: %s\n", err);
-        rc = 1;
+        rc = 3;
     }
     if (rc == 0) {
         fprintf(stderr, "huizong-aggregator: database %s, rules: %s\n", db,
                 rule_settings_describe(settings));
-        rc = server_run(store, settings, &opts) == 0 ? 0 : 1;
+        int r = server_run(store, settings, &opts);
+        rc = r == 0 ? 0 : r == -2 ? 2 : 3;
     }
     store_destroy(&store);
     rule_settings_destroy(&settings);

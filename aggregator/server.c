@@ -2,8 +2,8 @@
  *
  * Invariants:
  *  - Single-threaded. One turn = poll (short timeout, so a signal is noticed quickly),
- *    drain up to opts->batch messages without blocking, one store_apply_batch, then the
- *    acks. If the store fails, no ack of that batch's store items is sent: the collectors
+ *    drain a batch within its bounds (count, bytes, time: server_fill_batch) without
+ *    blocking, one store_apply_batch, then the acks. If the store fails, no ack of that batch's store items is sent: the collectors
  *    time out and resend, and submission ids make the resend harmless.
  *  - Whatever arrives (garbage, wrong frame counts, floods) gets a REJECTED ack or is
  *    dropped by libzmq (oversize: ZMQ_MAXMSGSIZE closes that connection); the loop never
@@ -14,7 +14,9 @@
 #include "clock.h"
 #include "server.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@ volatile sig_atomic_t server_reload = 0;
 #define SERVER_HEARTBEAT_IVL 5000   /* ping idle peers so dead connections are reaped */
 #define SERVER_HEARTBEAT_TIMEOUT 15000
 #define SERVER_MAX_FRAMES 3         /* [routing id][""][payload] at most */
+#define SERVER_SLOW_TURN_MS 1000    /* a loop turn longer than this is logged */
 
 static int server_setopt_int(void *sock, int opt, int value, const char *name, char *err, size_t errlen)
 {
@@ -47,6 +50,11 @@ int server_security_check(const server_opts_t *opts, char *err, size_t errlen)
     if (opts->insecure && curve) {
         snprintf(err, errlen, "--insecure cannot be combined with --curve-secret/--authorized: "
                               "choose CURVE or (for local demos only) no security");
+        return -1;
+    }
+    if (opts->events_authorized && (opts->insecure || !opts->events)) {
+        snprintf(err, errlen, "--events-authorized needs --events ENDPOINT and CURVE "
+                              "(--curve-secret/--authorized), not --insecure");
         return -1;
     }
     if (opts->insecure) return 0;
@@ -80,6 +88,8 @@ int server_configure(auth_t *auth, void *router, const server_opts_t *opts, char
     if (server_setopt_int(router, ZMQ_LINGER, SERVER_LINGER_MS, "ZMQ_LINGER", err, errlen)) return -1;
     if (server_setopt_int(router, ZMQ_HEARTBEAT_IVL, SERVER_HEARTBEAT_IVL, "ZMQ_HEARTBEAT_IVL", err, errlen)) return -1;
     if (server_setopt_int(router, ZMQ_HEARTBEAT_TIMEOUT, SERVER_HEARTBEAT_TIMEOUT, "ZMQ_HEARTBEAT_TIMEOUT", err, errlen)) return -1;
+    if (opts->rcvhwm > 0 &&
+        server_setopt_int(router, ZMQ_RCVHWM, opts->rcvhwm, "ZMQ_RCVHWM", err, errlen)) return -1;
     int64_t max = opts->max_msg;
     if (zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &max, sizeof max) != 0) {
         snprintf(err, errlen, "setting ZMQ_MAXMSGSIZE: %s", zmq_strerror(errno));
@@ -88,35 +98,52 @@ int server_configure(auth_t *auth, void *router, const server_opts_t *opts, char
     return server_configure_security(auth, router, opts, err, errlen);
 }
 
-/* Receives one whole multipart message (all its frames are already here once the first
- * is) and adds it to the batch. Returns 1 if a message was taken, 0 if none was ready,
- * -1 on a socket error. */
-static int server_take(void *router, intake_batch_t *b, store_t *store, const rule_settings_t *settings)
-{
+/* One received message: its frames (at most SERVER_MAX_FRAMES kept, the rest counted). */
+typedef struct {
     zmq_msg_t frames[SERVER_MAX_FRAMES];
-    int n = 0, extra = 0;
+    int n, extra;
+    size_t bytes;               /* every frame's size: what the batch bounds count */
+} server_msg_t;
+
+/* Receives one whole multipart message (all its frames are already here once the first
+ * is). Returns 1 if a message was taken, 0 if none was ready, -1 on a socket error. */
+static int server_recv(void *router, server_msg_t *m)
+{
+    m->n = m->extra = 0;
+    m->bytes = 0;
     for (;;) {
         zmq_msg_t part;
         zmq_msg_init(&part);
         if (zmq_msg_recv(&part, router, ZMQ_DONTWAIT) < 0) {
             int e = errno;
             zmq_msg_close(&part);
-            for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
+            for (int i = 0; i < m->n; i++) zmq_msg_close(&m->frames[i]);
+            m->n = 0;
             if (e == EAGAIN || e == EINTR) return 0;
             fprintf(stderr, "huizong-aggregator: receive: %s\n", zmq_strerror(e));
             return -1;
         }
         int more = zmq_msg_more(&part);
-        if (n < SERVER_MAX_FRAMES) {
-            zmq_msg_init(&frames[n]);
-            zmq_msg_move(&frames[n++], &part);   /* libzmq messages are moved, never copied */
+        m->bytes += zmq_msg_size(&part);
+        if (m->n < SERVER_MAX_FRAMES) {
+            zmq_msg_init(&m->frames[m->n]);
+            zmq_msg_move(&m->frames[m->n++], &part);   /* libzmq messages are moved, never copied */
         } else {
-            extra++;
+            m->extra++;
         }
         zmq_msg_close(&part);
         if (!more) break;
     }
+    return 1;
+}
 
+/* Adds a received message to the batch (intake_add decodes and checks it) and frees its
+ * frames; a review decision or status query is answered on router at once instead. */
+static void server_add(void *router, server_msg_t *m, intake_batch_t *b, store_t *store,
+                       const rule_settings_t *settings)
+{
+    zmq_msg_t *frames = m->frames;
+    int n = m->n, extra = m->extra;
     const uint8_t *rid = zmq_msg_data(&frames[0]);
     /* With CURVE + ZAP, libzmq stamps every message with the authenticated key. */
     const char *uid = zmq_msg_gets(&frames[n - 1], "User-Id");
@@ -127,7 +154,8 @@ static int server_take(void *router, intake_batch_t *b, store_t *store, const ru
         review_handle(router, store, b->auth, rid, rid_len, uid, zmq_msg_data(&frames[1]),
                       zmq_msg_size(&frames[1]), zmq_msg_data(&frames[2]), zmq_msg_size(&frames[2]));
         for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
-        return 1;
+        m->n = 0;
+        return;
     }
     if (extra || n == 1) {
         snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got %d",
@@ -142,7 +170,117 @@ static int server_take(void *router, intake_batch_t *b, store_t *store, const ru
                    zmq_msg_data(payload), zmq_msg_size(payload), NULL);
     }
     for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
-    return 1;
+    m->n = 0;
+}
+
+/* ---- batch bounds: count, bytes and time (fair service) ----
+ *
+ * Invariants:
+ *  1. A batch holds at most opts->batch messages and at most opts->batch_bytes bytes,
+ *     unless it is one large message alone.
+ *  2. A message larger than what is left of the byte bound is parked, undecoded (at most
+ *     SERVER_PARK_MAX; one more is shed unanswered, as a failed store would: its collector
+ *     resends it after its timeout and the id makes that harmless), and large and small turns
+ *     alternate: a turn that drained small messages commits them and leaves the parked
+ *     ones; the next turn applies the oldest parked message alone. So a small submission
+ *     waits for at most one large commit and one batch of small ones, and a large one for
+ *     at most SERVER_PARK_MAX batches of small ones (no starvation).
+ *  3. Draining stops opts->batch_ms after the turn began, so a steady stream never keeps a
+ *     batch open; within that it waits up to SERVER_REFILL_MS for a queue that refills (a
+ *     peer's --queue bound holds only a few messages at a time). */
+#define SERVER_PARK_MAX 1
+#define SERVER_REFILL_MS 2      /* how long a drain waits for a refilling queue */
+
+typedef struct {
+    server_msg_t msg[SERVER_PARK_MAX];
+    int count;
+    int large_next;             /* the last turn committed small ones: a parked one goes next */
+} server_parked_t;
+
+static void server_park(server_parked_t *p, server_msg_t *m)
+{
+    assert(p->count < SERVER_PARK_MAX);
+    server_msg_t *slot = &p->msg[p->count++];
+    slot->n = m->n;             /* libzmq messages are moved, never copied */
+    slot->extra = m->extra;
+    slot->bytes = m->bytes;
+    for (int i = 0; i < m->n; i++) {
+        zmq_msg_init(&slot->frames[i]);
+        zmq_msg_move(&slot->frames[i], &m->frames[i]);
+        zmq_msg_close(&m->frames[i]);
+    }
+    m->n = 0;
+}
+
+/* Takes the oldest parked message into the batch (alone). */
+static void server_unpark(void *router, server_parked_t *p, intake_batch_t *b, store_t *store,
+                          const rule_settings_t *settings)
+{
+    assert(p->count > 0);
+    server_add(router, &p->msg[0], b, store, settings);
+    for (int i = 1; i < p->count; i++) {
+        server_msg_t *dst = &p->msg[i - 1], *src = &p->msg[i];
+        dst->n = src->n;
+        dst->extra = src->extra;
+        dst->bytes = src->bytes;
+        for (int k = 0; k < src->n; k++) {
+            zmq_msg_init(&dst->frames[k]);
+            zmq_msg_move(&dst->frames[k], &src->frames[k]);
+            zmq_msg_close(&src->frames[k]);
+        }
+        src->n = 0;
+    }
+    p->count--;
+}
+
+static void server_parked_free(server_parked_t *p)
+{
+    for (int i = 0; i < p->count; i++)      /* never acked: their collectors resend them */
+        for (int k = 0; k < p->msg[i].n; k++) zmq_msg_close(&p->msg[i].frames[k]);
+    p->count = 0;
+}
+
+static void server_fill_batch(void *router, intake_batch_t *b, store_t *store,
+                              const rule_settings_t *settings, const server_opts_t *opts,
+                              server_parked_t *parked)
+{
+    if (parked->count && (parked->large_next || parked->count == SERVER_PARK_MAX)) {
+        server_unpark(router, parked, b, store, settings);   /* a large turn: alone */
+        parked->large_next = 0;
+        return;
+    }
+    uint64_t started = clock_mono_ms();
+    size_t bytes = 0;
+    while (b->count < b->cap) {
+        if (opts->batch_ms && b->count && clock_mono_ms() - started >= (uint64_t)opts->batch_ms) break;
+        server_msg_t m;
+        int got = server_recv(router, &m);
+        if (got < 0) break;
+        if (got == 0) {
+            /* A bounded queue (--queue) refills from the socket while we drain: wait a
+             * moment for what is already on its way, within the time bound. */
+            if (!opts->batch_ms || clock_mono_ms() - started >= (uint64_t)opts->batch_ms) break;
+            zmq_pollitem_t it = { router, 0, ZMQ_POLLIN, 0 };
+            if (zmq_poll(&it, 1, SERVER_REFILL_MS) <= 0 || !(it.revents & ZMQ_POLLIN)) break;
+            continue;
+        }
+        if (opts->batch_bytes && bytes + m.bytes > opts->batch_bytes) {
+            if (parked->count < SERVER_PARK_MAX) {
+                server_park(parked, &m);
+            } else {
+                /* shed: the small ones behind it in the fair queue are served now */
+                fprintf(stderr, "huizong-aggregator: %zu-byte submission deferred (%d large ones "
+                        "already waiting): not answered, its collector resends it\n",
+                        m.bytes, SERVER_PARK_MAX);
+                for (int i = 0; i < m.n; i++) zmq_msg_close(&m.frames[i]);
+            }
+            continue;
+        }
+        bytes += m.bytes;
+        server_add(router, &m, b, store, settings);
+    }
+    if (b->count) parked->large_next = parked->count > 0;
+    else if (parked->count) server_unpark(router, parked, b, store, settings);   /* nothing small waits */
 }
 
 static void server_send_ack(void *router, const intake_entry_t *e, const ack_t *ack)
@@ -234,6 +372,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         return -1;
     }
     int rc = -1;
+    server_parked_t parked = { .count = 0 };
     auth_t *auth = NULL;
     events_t *events = NULL;
     upstream_t *upstream = NULL;
@@ -242,6 +381,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         auth = auth_new(ctx, opts->curve_secret, opts->authorized, err, sizeof err);
         if (!auth) {
             fprintf(stderr, "huizong-aggregator: %s\n", err);
+            rc = -2;                    /* the key or authorisation file given is wrong */
             goto done;
         }
         batch.auth = auth;
@@ -251,20 +391,40 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         goto done;
     }
     if (zmq_bind(router, opts->bind) != 0) {
-        fprintf(stderr, "huizong-aggregator: cannot bind %s: %s\n", opts->bind, zmq_strerror(errno));
+        int e = errno;
+        fprintf(stderr, "huizong-aggregator: cannot bind %s: %s\n", opts->bind, zmq_strerror(e));
+        if (e == EINVAL || e == EPROTONOSUPPORT || e == ENOCOMPATPROTO) rc = -2;   /* not an endpoint */
         goto done;
     }
     fprintf(stderr, "huizong-aggregator: serving %s (batch %zu, max message %lld bytes)\n",
             opts->bind, opts->batch, (long long)opts->max_msg);
+    fprintf(stderr, "huizong-aggregator: batch bounds: %zu messages, %zu bytes, %d ms; "
+            "%d queued messages per peer\n", opts->batch, opts->batch_bytes, opts->batch_ms,
+            opts->rcvhwm);
     if (auth)
         fprintf(stderr, "huizong-aggregator: CURVE on: server key %s; authorisation %s: %zu keys\n",
                 auth_server_public(auth), auth_path(auth), auth_count(auth));
     if (opts->events) {
-        events = events_new(ctx, opts->events, err, sizeof err);
+        /* No figure or id reaches a party that could not read it from the store: without
+         * --insecure the feed is CURVE for listed subscribers, or redacted. */
+        int curve_events = auth && opts->events_authorized;
+        if (curve_events && auth_load_subscribers(auth, opts->events_authorized, err, sizeof err) != 0) {
+            fprintf(stderr, "huizong-aggregator: %s\n", err);
+            rc = -2;
+            goto done;
+        }
+        events = events_new_secure(ctx, opts->events, curve_events ? auth : NULL,
+                                   !opts->insecure && !curve_events, err, sizeof err);
         if (!events) {
             fprintf(stderr, "huizong-aggregator: %s\n", err);
             goto done;
         }
+        if (curve_events)
+            fprintf(stderr, "huizong-aggregator: events over CURVE for %zu subscriber keys (%s)\n",
+                    auth_subscriber_count(auth), opts->events_authorized);
+        else if (!opts->insecure)
+            fprintf(stderr, "huizong-aggregator: events without submission ids, amounts or reasons "
+                            "(no --events-authorized)\n");
         fprintf(stderr, "huizong-aggregator: events on %s (seq from %llu, high-water mark %d)\n",
                 opts->events, (unsigned long long)events_next_seq(events), EVENTS_SNDHWM);
     }
@@ -296,14 +456,24 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         }
         if (auth && ((items[1].revents | items[2].revents) & ZMQ_POLLIN)) auth_serve(auth);
         if (upstream) upstream_tick(upstream);   /* at most 1 ms: forwards, acks, retries */
-        if (!(items[0].revents & ZMQ_POLLIN)) continue;
-        while (batch.count < batch.cap) {
-            int got = server_take(router, &batch, store, settings);
-            if (got <= 0) break;
-        }
+        if (!(items[0].revents & ZMQ_POLLIN) && !parked.count) continue;
+        int large = parked.count > 0 && (parked.large_next || parked.count == SERVER_PARK_MAX);
+        uint64_t turn_start = clock_mono_ms();
+        server_fill_batch(router, &batch, store, settings, opts, &parked);
+        uint64_t filled = clock_mono_ms();
+        size_t nsub = batch.count;
         server_commit(router, &batch, store, settings, events, upstream);
         intake_batch_reset(&batch);
+        uint64_t turn_ms = clock_mono_ms() - turn_start;
+        if (turn_ms > SERVER_SLOW_TURN_MS)   /* what a waiting submission waited for */
+            fprintf(stderr, "huizong-aggregator: turn of %zu submission(s) took %llu ms "
+                    "(receive and check %llu ms)\n", nsub, (unsigned long long)turn_ms,
+                    (unsigned long long)(filled - turn_start));
+        /* A large submission's decoded facts, findings and pages are freed by now; hand
+         * the memory back instead of keeping the peak (glibc keeps freed arenas). */
+        if (large) malloc_trim(0);
     }
+    server_parked_free(&parked);
     fprintf(stderr, "huizong-aggregator: stopping\n");
     rc = 0;
 done:
@@ -348,7 +518,7 @@ int server_load_hierarchy(store_t *store, const char *path)
     if (store_sync_hierarchy(store, &h, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: storing the hierarchy from %s: %s\n", path, err);
         hierarchy_free(&h);
-        return -1;
+        return -2;
     }
     char summary[256];
     s_hierarchy_summary(&h, summary, sizeof summary);

@@ -19,11 +19,17 @@
 typedef struct {
     const char *bind;           /* ZeroMQ endpoint to bind (tcp or ipc) */
     size_t batch;               /* most messages per write transaction */
+    size_t batch_bytes;         /* most bytes per batch (a larger message goes alone); 0 = no bound */
+    int batch_ms;               /* stop draining this long after a batch's first message; 0 = none */
+    int rcvhwm;                 /* ZMQ_RCVHWM: messages queued per peer before libzmq stops
+                                 * reading from it (bounds memory); 0 = libzmq's default */
     int64_t max_msg;            /* ZMQ_MAXMSGSIZE: bigger messages drop the connection */
     int insecure;               /* no CURVE: explicitly asked for */
     const char *curve_secret;   /* CURVE: the server's zcert secret file */
     const char *authorized;     /* CURVE: the authorisation file (see auth.h) */
     const char *events;         /* PUB endpoint for live events (events.h), or NULL */
+    const char *events_authorized;  /* subscribers' keys: CURVE on the events socket, or NULL
+                                     * (then, without insecure, events are redacted) */
     const upstream_opts_t *upstream;  /* federation: forward --as ENTITY upstream, or NULL */
 } server_opts_t;
 
@@ -42,12 +48,14 @@ int server_security_check(const server_opts_t *opts, char *err, size_t errlen);
 int server_configure(auth_t *auth, void *router, const server_opts_t *opts, char *err, size_t errlen);
 
 /* Loads entities.csv at path into the store (before the first message is read) and logs
- * a summary ("23 entities (4 province, ...)") on stderr. Returns 0, or -1 with the reason
- * on stderr. */
+ * a summary ("23 entities (4 province, ...)") on stderr. Returns 0, -1 if the file cannot
+ * be read or is invalid (an input error), -2 if the store cannot take it (a database
+ * error), with the reason on stderr. */
 int server_load_hierarchy(store_t *store, const char *path);
 
-/* Binds and serves until server_stop is set. Returns 0 on a clean stop, -1 with a
- * message on stderr if the socket could not be set up. */
+/* Binds and serves until server_stop is set. Returns 0 on a clean stop; -2 with a message
+ * on stderr if what the operator gave is wrong (key or authorisation file, an endpoint
+ * that is not one: exit 2), -1 if the socket could not be set up (exit 3). */
 int server_run(store_t *store, const rule_settings_t *settings, const server_opts_t *opts);
 
 #endif

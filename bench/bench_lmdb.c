@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "sort.h"
 
 #define KEY_LEN 18
 #define FACTS_PER_SUBMISSION 200
@@ -120,7 +121,7 @@ int main(int argc, char **argv)
         check(mdb_txn_commit(txn), "mdb_txn_commit");
         lat[t] = bench_now() - s0;
     }
-    qsort(lat, SINGLE_TXNS, sizeof lat[0], cmp_double);
+    sort_array(lat, SINGLE_TXNS, sizeof lat[0], cmp_double);
     printf("lmdb_commit_p50_ms=%.3f\n", lat[(SINGLE_TXNS - 1) / 2] * 1e3);
     printf("lmdb_commit_p99_ms=%.3f\n", lat[(SINGLE_TXNS * 99 + 99) / 100 - 1] * 1e3);
     free(versions);

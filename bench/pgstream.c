@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "sort.h"
 #include "csv.h"
 #include "hierarchy.h"
 
@@ -341,7 +342,7 @@ int main(int argc, char **argv)
         if (i > 0) lat[i - 1] = bench_now() - r0;
         free(j.tbl.s); free(j.row.s); free(j.col.s); free(j.fen.s); free(j.anc.s);
     }
-    qsort(lat, (size_t)nresub, sizeof *lat, cmp_double);
+    sort_array(lat, (size_t)nresub, sizeof *lat, cmp_double);
     printf("pg_stream_resubmit_p50_ms=%.3f\n", lat[(nresub - 1) / 2] * 1e3);
     printf("pg_stream_resubmit_p99_ms=%.3f\n", lat[(size_t)((nresub * 99 + 99) / 100) - 1] * 1e3);
 

@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "bench.h"
+#include "sort.h"
 #include "wire.h"
 
 #define ACK_TIMEOUT_MS 10000
@@ -109,7 +110,7 @@ int main(int argc, char **argv)
         if (lat[i] < 0) rc = 1;
     }
     if (rc == 0) {
-        qsort(lat, (size_t)n, sizeof *lat, cmp_double);
+        sort_array(lat, (size_t)n, sizeof *lat, cmp_double);
         size_t p99 = (size_t)((n * 99 + 99) / 100) - 1;
         fprintf(stderr, "resubmit: %ld resubmissions of %s (%zu facts, %s/%s/%s changed)\n",
                 n, s->entity, s->count, table_name(f->table), f->row, column_name(f->column));

@@ -5,6 +5,7 @@
  * submission without an ack stays where it is and is reported PENDING.
  */
 #include "clock.h"
+#include "sort.h"
 #include "delivery.h"
 #include "digest.h"
 #include "group.h"
@@ -406,7 +407,7 @@ long delivery_load_spool(delivery_t *d)
         count++;
     }
     free(entries);
-    qsort(items, count, sizeof *items, loaded_cmp);
+    sort_array(items, count, sizeof *items, loaded_cmp);
     long added = 0;
     for (size_t i = 0; i < count; i++) {
         loaded_t *it = &items[i];

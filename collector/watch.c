@@ -23,6 +23,7 @@
 
 #include "collector.h"
 #include "import.h"
+#include "sort.h"
 #include "curve.h"
 #include "delivery.h"
 
@@ -226,7 +227,7 @@ static void watch_scan(watch_t *w)
         }
     }
     closedir(dir);
-    qsort(ready, nready, sizeof *ready, watch_name_cmp);
+    sort_array(ready, nready, sizeof *ready, watch_name_cmp);
     for (size_t i = 0; i < nready && !collector_stop; i++) {
         candidate_t *c = watch_candidate(w, ready[i]);
         if (c && watch_process(w, ready[i]) == 0) c->seen = 0;   /* gone: forget it */

@@ -100,6 +100,45 @@ char *amount_format(int64_t fen, char buf[AMOUNT_BUF])
     return buf;
 }
 
+char *amount_format_wide(__int128 fen, char buf[AMOUNT_BUF])
+{
+    assert(buf);
+    if (fen >= INT64_MIN && fen <= INT64_MAX) return amount_format((int64_t)fen, buf);
+    unsigned __int128 mag = fen < 0 ? (unsigned __int128)0 - (unsigned __int128)fen
+                                    : (unsigned __int128)fen;
+    unsigned __int128 whole = mag / (unsigned __int128)FEN_PER_WANYUAN;
+    unsigned frac = (unsigned)(mag % (unsigned __int128)FEN_PER_WANYUAN);
+    char digits[40], *p = digits + sizeof digits - 1;   /* the whole part, right to left */
+    *p = '\0';
+    do { *--p = (char)('0' + (int)(whole % 10)); whole /= 10; } while (whole);
+    char fd[8];
+    snprintf(fd, sizeof fd, "%06u", frac);
+    int keep = 6;
+    while (keep > 2 && fd[keep - 1] == '0') keep--;
+    fd[keep] = '\0';
+    snprintf(buf, AMOUNT_BUF, "%s%s.%s", fen < 0 ? "-" : "", p, fd);
+    return buf;
+}
+
+char *amount_format_diff(int64_t a, int64_t b, char buf[AMOUNT_BUF])
+{
+    return amount_format_wide((__int128)a - (__int128)b, buf);
+}
+
+bool amount_diff_fits(int64_t a, int64_t b)
+{
+    int64_t r;
+    return !__builtin_sub_overflow(a, b, &r);
+}
+
+char *amount_format_bound(int64_t fen, char buf[AMOUNT_BUF])
+{
+    char tmp[AMOUNT_BUF];
+    if (fen != INT64_MAX && fen != INT64_MIN) return amount_format(fen, buf);
+    snprintf(buf, AMOUNT_BUF, "%s%s", fen == INT64_MAX ? "≥" : "≤", amount_format(fen, tmp));
+    return buf;
+}
+
 bool amount_add(int64_t *sum, int64_t term)
 {
     int64_t r;

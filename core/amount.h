@@ -36,4 +36,19 @@ bool amount_add(int64_t *sum, int64_t term);
 int64_t amount_add_sat(int64_t a, int64_t b);
 int64_t amount_sub_sat(int64_t a, int64_t b);
 
+/* What is displayed never wraps and never lies (issue 10, finding 5):
+ *  - amount_format_wide prints a 128-bit fen count (a sum or difference of int64 amounts,
+ *    which cannot overflow 128 bits) exactly, as amount_format does for int64.
+ *  - amount_format_diff prints a − b exactly (65 bits at most), e.g. a tree's 净额 = 总额 −
+ *    内部 and a reconciliation's 差额; amount_diff_fits says whether it fits an int64.
+ *  - amount_format_bound marks a figure that may be a saturated sum (rules' expected):
+ *    INT64_MAX prints as "≥9223372036854.775807", INT64_MIN as "≤-9223372036854.775808" —
+ *    true whether the figure was clamped or really is the bound; any other value as
+ *    amount_format.
+ * AMOUNT_BUF holds all of them. Each returns buf. */
+char *amount_format_wide(__int128 fen, char buf[AMOUNT_BUF]);
+char *amount_format_diff(int64_t a, int64_t b, char buf[AMOUNT_BUF]);
+bool amount_diff_fits(int64_t a, int64_t b);
+char *amount_format_bound(int64_t fen, char buf[AMOUNT_BUF]);
+
 #endif

@@ -168,6 +168,20 @@ static void s_rule(char *out, size_t n, const char *id)
 /* Width of the rule column (Chinese name and id) of the flags listing. */
 enum { TEXT_RULE_WIDTH = 44 };
 
+char *finding_difference_text(const finding_t *f, char buf[AMOUNT_BUF])
+{
+    char d[AMOUNT_BUF];
+    amount_format_diff(f->actual, f->expected, d);
+    /* an expected sum at an int64 bound may have been clamped (rules_sat_add): the true
+     * difference is then at most (at least) the one computed from the bound */
+    const char *mark = f->expected == INT64_MAX ? "≤" : f->expected == INT64_MIN ? "≥" : "";
+    size_t m = strlen(mark), n = strlen(d);
+    assert(m + n < AMOUNT_BUF);     /* 3-byte mark + at most 22 characters */
+    memcpy(buf, mark, m);
+    memcpy(buf + m, d, n + 1);
+    return buf;
+}
+
 void findings_write_line(FILE *out, const finding_t *fd)
 {
     char exp[AMOUNT_BUF], act[AMOUNT_BUF], rule[160];
@@ -184,7 +198,7 @@ void findings_write_line(FILE *out, const finding_t *fd)
     } else if (fd->verdict == VERDICT_MALFORMED || fd->verdict == VERDICT_MISSING) {
         if (fd->actual) fprintf(out, " 金额 %s", amount_format(fd->actual, act));
     } else {
-        fprintf(out, " 应为 %s 实为 %s", amount_format(fd->expected, exp),
+        fprintf(out, " 应为 %s 实为 %s", amount_format_bound(fd->expected, exp),
                 amount_format(fd->actual, act));
     }
     if (fd->explanation && fd->explanation[0]) fprintf(out, "：%s", fd->explanation);
@@ -213,8 +227,8 @@ void findings_write_text(FILE *out, const finding_t *f, bool colour)
     fprintf(out, " %s/%s/%s  %s", f->table ? table_name(f->table) : "-", f->row[0] ? f->row : "-",
             f->column ? column_name(f->column) : "-", verdict_label(f->verdict));
     if ((f->verdict == VERDICT_MISMATCH || f->verdict == VERDICT_ROUNDING) && !s_unkeyed_ratio(f))
-        fprintf(out, "  应为 %s 实为 %s 差 %s", amount_format(f->expected, exp),
-                amount_format(f->actual, act), amount_format(finding_difference(f), diff));
+        fprintf(out, "  应为 %s 实为 %s 差 %s", amount_format_bound(f->expected, exp),
+                amount_format(f->actual, act), finding_difference_text(f, diff));
     fputc('\n', out);
     if (f->explanation && *f->explanation) fprintf(out, "          %s\n", f->explanation);
     if (f->line) fprintf(out, "          来源 %s:%u\n", f->source ? f->source : "", f->line);
@@ -245,8 +259,8 @@ void findings_write_csv_as(FILE *out, const finding_t *f, unsigned flags)
     if (!ids) fprintf(out, "%s,", table_valid(f->table) && f->table ? table_label(f->table) : "");
     csv_write_field(out, f->row);
     fprintf(out, ",%s,%s,%s,%s,%u,", f->column ? column_name(f->column) : "",
-            amount_format(f->expected, exp), amount_format(f->actual, act),
-            amount_format(finding_difference(f), diff), f->terms);
+            amount_format_bound(f->expected, exp), amount_format(f->actual, act),
+            finding_difference_text(f, diff), f->terms);
     csv_write_field(out, f->explanation ? f->explanation : "");
     fputc(',', out);
     csv_write_field(out, f->source ? f->source : "");

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "hierarchy.h"
+#include "amount.h"
 #include "tables.h"
 
 typedef enum { SEV_NONE = 0, SEV_ERROR = 1, SEV_WARNING = 2, SEV_INFO = 3, SEV_OFF = 4 } severity_t;
@@ -71,6 +72,10 @@ void findings_count(const findings_t *list, unsigned *errors, unsigned *warnings
 
 /* actual − expected, saturating (amount_sub_sat): the 差 every output prints. */
 int64_t finding_difference(const finding_t *f);
+/* actual − expected exactly (128-bit, amount_format_diff), marked "≤"/"≥" where expected
+ * sits at an int64 bound and so may be a clamped sum: the 差 every text/CSV output prints.
+ * Returns buf. */
+char *finding_difference_text(const finding_t *f, char buf[AMOUNT_BUF]);
 
 /* --- The one finding formatter: every command that prints a finding calls one of these.
  *

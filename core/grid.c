@@ -1,5 +1,6 @@
 /* grid.c -- the sparse cell grid every input format fills (see grid.h for the invariants). */
 #include "grid.h"
+#include "sort.h"
 
 #include <assert.h>
 #include <math.h>
@@ -116,7 +117,7 @@ void grid_finish(grid_t *self) {
     if (!keys || !tmp) abort();        /* n cells were allocated a moment ago */
     for (size_t i = 0; i < n; i++)
         keys[i] = (s_cell_key){ self->cells[i].row, self->cells[i].col, i };
-    qsort(keys, n, sizeof *keys, s_key_cmp);
+    sort_array(keys, n, sizeof *keys, s_key_cmp);
     size_t out = 0;
     for (size_t i = 0; i < n; i++) {
         grid_cell_t c = self->cells[keys[i].index];

@@ -292,10 +292,13 @@ static void rel_finish(rules_ctx_t *cx, rules_rel_t *r, int64_t expected, uint32
                           r->ctx[0] ? r->ctx : column_label(r->table, r->col), r->lhs,
                           amount_format(r->actual, a), op);
         explain_parts(&tx, r);
-        int64_t diff = rules_sat_sub(r->actual, expected);
-        if (r->nparts > 1) rules_text_printf(&tx, " = %s", amount_format(expected, b));
+        /* the explanation shows the exact sum and difference (128-bit): the stored
+         * expected is clamped to int64, the printed arithmetic never is */
+        __int128 exact = 0;
+        for (size_t i = 0; i < r->nparts; i++) exact += r->parts[i].v;
+        if (r->nparts > 1) rules_text_printf(&tx, " = %s", amount_format_wide(exact, b));
         rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）",
-                          verdict_label(v), amount_format(diff, d),
+                          verdict_label(v), amount_format_wide((__int128)r->actual - exact, d),
                           terms, amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
         if (r->note[0]) rules_text_printf(&tx, "；%s", r->note);
         finding_t f;

@@ -61,7 +61,7 @@ static int check_declared(const level_view_t *v, const level_figure_t *fg,
         shown++;
     }
     rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）", verdict_label(verdict),
-                      amount_format(rules_sat_sub(fg->declared, fg->computed), d), terms,
+                      amount_format_diff(fg->declared, fg->computed, d), terms,
                       amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
     size_t sub = children_submitted(v);
     if (sub < v->nchildren)
@@ -148,12 +148,12 @@ static int check_transfer(const level_view_t *v, const rule_settings_t *set, fin
     char a[AMOUNT_BUF], b[AMOUNT_BUF], d[AMOUNT_BUF];
     rules_text_t tx = { 0 };
     rules_text_printf(&tx, "%s %s 内部%s：下级%s合计 %s = ", v->entity, v->name ? v->name : "",
-                      WHAT[arg], column_label(rk->table, rk->column), amount_format(r, a));
+                      WHAT[arg], column_label(rk->table, rk->column), amount_format_bound(r, a));
     explain_side(&tx, recv);
     rules_text_printf(&tx, " ≠ 下级%s合计 %s = ", column_label(pk->table, pk->column),
-                      amount_format(p, b));
+                      amount_format_bound(p, b));
     explain_side(&tx, paid);
-    rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_label(verdict), amount_format(rules_sat_sub(r, p), d));
+    rules_text_printf(&tx, " → %s（差 %s 万元）", verdict_label(verdict), amount_format_diff(r, p, d));
     return emit_figure(v, set, out, id, verdict, rk->table, rk->row, rk->column, p, r, terms, &tx);
 }
 

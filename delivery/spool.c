@@ -7,6 +7,7 @@
  * .tmp, so a listing never mistakes a half-written file for a pending submission.
  */
 #include "spool.h"
+#include "sort.h"
 
 #include <assert.h>
 
@@ -258,7 +259,7 @@ int spool_list(spool_t *sp, spool_entry_t **out, size_t *n, char *err, size_t er
         count++;
     }
     closedir(d);
-    if (count) qsort(items, count, sizeof *items, spool_entry_cmp);
+    if (count) sort_array(items, count, sizeof *items, spool_entry_cmp);
     *out = items;
     *n = count;
     return 0;

@@ -9,6 +9,7 @@
  * version, so the flags of an earlier version stay readable.
  */
 #include "store_int.h"
+#include "sort.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -49,7 +50,7 @@ static int level_flags_clear(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ye
     if (!sorted) return ENOMEM;
     if (nkeys) {
         memcpy(sorted, fkeys, nkeys * FKEY_LEN);
-        qsort(sorted, nkeys, FKEY_LEN, fkey_bcmp);
+        sort_array(sorted, nkeys, FKEY_LEN, fkey_bcmp);
     }
     MDB_cursor *c;
     int rc = mdb_cursor_open(txn, s->dbi[DB_FLAGS], &c);
@@ -154,11 +155,17 @@ static int finding_cmp(const void *a, const void *b)
     if (!c) c = (int)x->table - (int)y->table;
     if (!c) c = strcmp(x->row, y->row);
     if (!c) c = (int)x->column - (int)y->column;
-    /* findings with no table figure (a narrative's percentages and shares) are told apart
-     * by their source, line and rule (text.c, invariant 1) */
-    if (!c) c = strcmp(x->source ? x->source : "", y->source ? y->source : "");
-    if (!c) c = x->line < y->line ? -1 : x->line > y->line;
+    /* the tie-breaks make it a total order (sort_array promises no stability): two flags
+     * that compare equal print the same */
+    if (!c) c = x->year < y->year ? -1 : x->year > y->year;
+    if (!c) c = (int)x->verdict - (int)y->verdict;
     if (!c) c = strcmp(x->explanation ? x->explanation : "", y->explanation ? y->explanation : "");
+    if (!c) c = (int)x->severity - (int)y->severity;
+    if (!c) c = x->expected < y->expected ? -1 : x->expected > y->expected;
+    if (!c) c = x->actual < y->actual ? -1 : x->actual > y->actual;
+    if (!c) c = x->terms < y->terms ? -1 : x->terms > y->terms;
+    if (!c) c = x->line < y->line ? -1 : x->line > y->line;
+    if (!c) c = strcmp(x->source ? x->source : "", y->source ? y->source : "");
     return c;
 }
 
@@ -167,17 +174,17 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
     MDB_txn *txn;
     MDB_cursor *c;
     findings_init(out);
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     uint8_t prefix[4];
     size_t plen = 0;
     int rc = 0;
     if (entity) {
         uint32_t id;
-        if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { mdb_txn_abort(txn); return -1; }
+        if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { store_read_close(self, txn); return -1; }
         be32_put(prefix, id);
         plen = 4;
     }
-    if (mdb_cursor_open(txn, self->dbi[DB_FLAGS], &c)) { mdb_txn_abort(txn); return -1; }
+    if (mdb_cursor_open(txn, self->dbi[DB_FLAGS], &c)) { store_read_close(self, txn); return -1; }
     MDB_val k = { plen, prefix }, v;
     rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
     for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
@@ -190,7 +197,7 @@ int store_flags(store_t *self, uint32_t year, const char *entity, findings_t *ou
         if (!p) { rc = -1; break; }
     }
     mdb_cursor_close(c);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc != MDB_NOTFOUND) { findings_clear(out); return -1; }
     if (out->count > 1) sort_array(out->items, out->count, sizeof *out->items, finding_cmp);
     return 0;

@@ -8,6 +8,7 @@
  * child is listed with submitted = has a current version for the year.
  */
 #include "store_int.h"
+#include "sort.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -161,7 +162,7 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
     if (!lc || !figs || !cv || !sorted || !kcur) { rc = error_set(err, errlen, "out of memory"); goto done; }
     if ((rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &fc))) goto mdb;
     memcpy(sorted, fkeys, nkeys * FKEY_LEN);
-    qsort(sorted, nkeys, FKEY_LEN, fkey_cmp);
+    sort_array(sorted, nkeys, FKEY_LEN, fkey_cmp);
     fkeys = (const uint8_t (*)[FKEY_LEN])sorted;
     for (size_t c = 0; c < nk; c++) {
         lc[c].code = kids[c].e.code;

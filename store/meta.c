@@ -38,13 +38,13 @@ int store_meta_get(store_t *self, const char *name, char *out, size_t outlen)
     MDB_txn *txn;
     char buf[256];
     MDB_val k, v;
-    if (outlen == 0 || meta_key(name, buf, sizeof buf, &k) || store_read_begin(self, &txn)) return -1;
+    if (outlen == 0 || meta_key(name, buf, sizeof buf, &k) || store_read_open(self, &txn)) return -1;
     int rc = mdb_get(txn, self->dbi[DB_META], &k, &v);
     if (rc == 0) {
         size_t n = v.mv_size < outlen - 1 ? v.mv_size : outlen - 1;
         memcpy(out, v.mv_data, n);
         out[n] = '\0';
     }
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return rc == 0 ? 0 : -1;
 }

@@ -1,10 +1,12 @@
 /* query.c -- read-only queries: figures, versions, facts of a version, row labels.
  *
- * Invariants: each query runs in its own read transaction, so it works on a READONLY
- * handle while the aggregator writes, and sees one committed state. Results are converted
- * from interned ids to strings before the transaction ends.
+ * Invariants: each query runs in the handle's open snapshot (store_snapshot_begin) or else
+ * in its own read transaction, so it works on a READONLY handle while the aggregator
+ * writes, and sees one committed state; several queries in one snapshot see the same one.
+ * Results are converted from interned ids to strings before the transaction ends.
  */
 #include "store_int.h"
+#include "sort.h"
 
 #include <stdlib.h>
 
@@ -13,7 +15,14 @@ static int store_figure_cmp(const void *a, const void *b)
     const store_figure_t *x = a, *y = b;
     if (x->key.table != y->key.table) return (int)x->key.table - (int)y->key.table;
     int c = strcmp(x->key.row, y->key.row);
-    return c ? c : (int)x->key.column - (int)y->key.column;
+    if (!c) c = (int)x->key.column - (int)y->key.column;
+    /* keys are unique in one entity's figures; the rest makes it a total order anyway */
+    if (!c) c = x->has_declared - y->has_declared;
+    if (!c) c = x->declared < y->declared ? -1 : x->declared > y->declared;
+    if (!c) c = x->has_computed - y->has_computed;
+    if (!c) c = x->computed < y->computed ? -1 : x->computed > y->computed;
+    if (!c) c = x->contributors < y->contributors ? -1 : x->contributors > y->contributors;
+    return c;
 }
 
 /* Appends a figure for fkey, or merges into the last one when it has the same key. */
@@ -36,9 +45,9 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
     MDB_txn *txn;
     *out = NULL;
     *n = 0;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     store_entity_t e;
-    if (entity_by_code(self, txn, entity, &e)) { mdb_txn_abort(txn); return -1; }
+    if (entity_by_code(self, txn, entity, &e)) { store_read_close(self, txn); return -1; }
     uint32_t cur = store_current(self, txn, e.id, year);
     size_t cap = 0;
     int rc = 0;
@@ -91,9 +100,9 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
 done:
     if (cf) mdb_cursor_close(cf);
     if (cc) mdb_cursor_close(cc);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc) { free(*out); *out = NULL; *n = 0; return -1; }
-    if (*n > 1) qsort(*out, *n, sizeof **out, store_figure_cmp);
+    if (*n > 1) sort_array(*out, *n, sizeof **out, store_figure_cmp);
     return 0;
 }
 
@@ -122,10 +131,10 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
     MDB_cursor *c;
     *out = NULL;
     *n = 0;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     uint32_t id;
-    if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { mdb_txn_abort(txn); return 0; }
-    if (mdb_cursor_open(txn, self->dbi[DB_SUBMISSIONS], &c)) { mdb_txn_abort(txn); return -1; }
+    if (intern_find(self, txn, KIND_ENTITY, entity, &id)) { store_read_close(self, txn); return 0; }
+    if (mdb_cursor_open(txn, self->dbi[DB_SUBMISSIONS], &c)) { store_read_close(self, txn); return -1; }
     uint8_t prefix[EYKEY_LEN];
     key_ey(prefix, id, year);
     size_t cap = 0;
@@ -144,7 +153,7 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
         binding_version_digest(self, txn, &(*out)[*n - 1]);
     }
     mdb_cursor_close(c);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc == -1) { free(*out); *out = NULL; *n = 0; return -1; }
     return 0;
 }
@@ -152,12 +161,12 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
 submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint32_t version)
 {
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return NULL;
+    if (store_read_open(self, &txn)) return NULL;
     uint32_t id;
     submission_t *sub = NULL;
     if (intern_find(self, txn, KIND_ENTITY, entity, &id) == 0)
         sub = facts_load(self, txn, entity, id, year, version);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return sub;
 }
 
@@ -213,7 +222,7 @@ done:
 const char *store_row_label(store_t *self, table_id t, const char *row)
 {
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return NULL;
+    if (store_read_open(self, &txn)) return NULL;
     uint32_t id;
     const char *res = NULL;
     if (intern_find(self, txn, KIND_ROW, row, &id) == 0) {
@@ -227,6 +236,6 @@ const char *store_row_label(store_t *self, table_id t, const char *row)
             res = self->label;
         }
     }
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return res;
 }

@@ -98,9 +98,9 @@ int store_reviews(store_t *self, const char *entity, uint32_t year, store_review
     int plen = s_prefix(key, sizeof key, entity, year);
     if (plen < 0) return -1;
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;     /* the command's snapshot when one is open */
     MDB_cursor *c;
-    if (mdb_cursor_open(txn, self->dbi[DB_META], &c)) { mdb_txn_abort(txn); return -1; }
+    if (mdb_cursor_open(txn, self->dbi[DB_META], &c)) { store_read_close(self, txn); return -1; }
     MDB_val k = { (size_t)plen, key }, v;
     size_t cap = 0;
     int rc = 0;
@@ -122,7 +122,7 @@ int store_reviews(store_t *self, const char *entity, uint32_t year, store_review
         if (s_parse(v.mv_data, v.mv_size, r) == 0) (*n)++;
     }
     mdb_cursor_close(c);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return rc;
 }
 

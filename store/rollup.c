@@ -19,6 +19,7 @@
  */
 #include "clock.h"
 #include "digest.h"
+#include "sort.h"
 #include "store_int.h"
 
 #include <assert.h>
@@ -639,7 +640,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
         newf[j].fen = sub->facts[j].fen;
         newf[j].idx = j;
     }
-    qsort(newf, sub->count, sizeof *newf, kfact_cmp);
+    sort_array(newf, sub->count, sizeof *newf, kfact_cmp);
     if ((rc = facts_read(s, txn, ent.id, sub->year, cur, &oldf, &no))) {
         free(newf);
         return store_mdb_fail(rc, err, errlen, "read facts");
@@ -703,7 +704,7 @@ static int ov_flush(store_t *s, MDB_txn *txn, overlay_t *ov)
     if (!list) return ENOMEM;
     for (size_t i = 0; i < ov->cap; i++)
         if (ov->slots[i].used && ov->slots[i].dirty) list[n++] = &ov->slots[i];
-    qsort(list, n, sizeof *list, ov_key_cmp);
+    sort_array(list, n, sizeof *list, ov_key_cmp);
     /* one cursor, keys ascending: each put or delete starts from the previous one's leaf */
     MDB_cursor *c = NULL;
     int rc = mdb_cursor_open(txn, s->dbi[DB_COMPUTED], &c);
@@ -835,7 +836,7 @@ static int views_add_once(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v
 
 static void views_sort(level_views_t *v)
 {
-    if (v->nn) qsort(v->nf, v->nn, sizeof *v->nf, nf_cmp);   /* (ent, year) unique: total */
+    if (v->nn) sort_array(v->nf, v->nn, sizeof *v->nf, nf_cmp);   /* (ent, year) unique: total */
 }
 
 /* Pass 1: every node with touched keys, over exactly those keys. keys[0..nt) are the
@@ -902,7 +903,7 @@ static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **fou
             keys[nt] = keybuf[nt];
             nt++;
         }
-    qsort(keys, nt, sizeof *keys, key14p_cmp);   /* node keys are unique: a total order */
+    sort_array(keys, nt, sizeof *keys, key14p_cmp);   /* node keys are unique: a total order */
     /* Each pass sees the views of the earlier ones sorted (level_views_t's invariant). */
     rc = levels_pass_touched(s, txn, b, &v, keys, nt, err, errlen);
     views_sort(&v);

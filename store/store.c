@@ -7,6 +7,7 @@
  * see a half-applied transaction; read-only handles follow the writer's map growth.
  */
 #include "errors.h"
+#include "sort.h"
 #include "store_int.h"
 
 #include <assert.h>
@@ -16,11 +17,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 static const char *const DB_NAMES[DB_COUNT] = {
     "meta", "strings", "ids", "entities", "children", "submissions", "subids",
     "current", "facts", "computed", "flags", "flaghist", "labels", "texts"
 };
+
+/* LMDB reports a short write (the usual face of a full disk) as EIO, so EIO on a file
+ * system with less than this left is called what it is. */
+#define STORE_DISK_FULL_SLACK (1u << 20)
+
+const char *store_strerror(int rc, const char *dir, size_t map_max, char *buf, size_t len)
+{
+    struct statvfs vfs;
+    int full = rc == ENOSPC || rc == EDQUOT;
+    if (rc == EIO && dir && statvfs(dir, &vfs) == 0 &&
+        (unsigned long long)vfs.f_bavail * vfs.f_frsize < STORE_DISK_FULL_SLACK)
+        full = 1;
+    if (full)
+        snprintf(buf, len, "磁盘已满 (disk full%s): %s — free space on that file system, "
+                 "nothing unacknowledged was stored", rc == EDQUOT ? ", quota exceeded" : "",
+                 dir ? dir : "");
+    else if (rc == MDB_MAP_FULL && map_max)
+        snprintf(buf, len, "LMDB 映射区已满 (MDB_MAP_FULL): %s has used all of its map size of "
+                 "%zu bytes (--map-size); raise it with --map-size BYTES", dir ? dir : "", map_max);
+    else if (rc == MDB_MAP_FULL)
+        snprintf(buf, len, "LMDB 映射区已满 (MDB_MAP_FULL): %s: the map could not grow further; "
+                 "set a larger --map-size BYTES", dir ? dir : "");
+    else if (rc == MDB_READERS_FULL)
+        snprintf(buf, len, "LMDB 读者槽已满 (MDB_READERS_FULL): %s: too many processes read it at "
+                 "once; stale slots of crashed readers are cleared at the next open", dir ? dir : "");
+    else if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+        snprintf(buf, len, "不是 LMDB 数据库 (%s): %s", mdb_strerror(rc), dir ? dir : "");
+    else if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND)
+        snprintf(buf, len, "数据库已损坏 (%s): %s", mdb_strerror(rc), dir ? dir : "");
+    else if (rc == EACCES || rc == EPERM)
+        snprintf(buf, len, "无写权限 (permission denied): %s", dir ? dir : "");
+    else if (rc == EROFS)
+        snprintf(buf, len, "只读文件系统 (read-only file system): %s", dir ? dir : "");
+    else if (rc == ENOENT)
+        snprintf(buf, len, "目录不存在 (no such directory): %s", dir ? dir : "");
+    else
+        snprintf(buf, len, "%s: %s", mdb_strerror(rc), dir ? dir : "");
+    return buf;
+}
 
 int store_mdb_fail(int rc, char *err, size_t errlen, const char *what)
 {
@@ -30,8 +71,9 @@ int store_mdb_fail(int rc, char *err, size_t errlen, const char *what)
 
 /* HUIZONG_MAP_SIZE (bytes) overrides the initial map size; tests use a tiny one to force
  * growth. Never below 64 KiB (LMDB needs a few pages per named database). */
-static size_t store_initial_map(void)
+static size_t store_initial_map(size_t map_max)
 {
+    if (map_max) return map_max;
     const char *env = getenv("HUIZONG_MAP_SIZE");
     if (env && *env) {
         char *end;
@@ -68,7 +110,9 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
         if (rc == MDB_NOTFOUND) rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
         if (rc == 0) rc = mdb_txn_commit(txn);
         else mdb_txn_abort(txn);
-        if (rc) return error_set(err, errlen, "%s: initialise: %s", s->dir, mdb_strerror(rc));
+        char why[512];
+        if (rc) return error_set(err, errlen, "initialise: %s",
+                                 store_strerror(rc, s->dir, s->map_max, why, sizeof why));
     } else if ((rc = mdb_txn_commit(txn))) {   /* commit, not abort: keeps the handles */
         return error_set(err, errlen, "%s: open databases: %s", s->dir, mdb_strerror(rc));
     }
@@ -77,9 +121,16 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
 
 store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
 {
+    return store_open_sized(dir, flags, 0, err, errlen);
+}
+
+store_t *store_open_sized(const char *dir, int flags, size_t map_max, char *err, size_t errlen)
+{
+    char why[512];
     store_t *s = calloc(1, sizeof *s);
     if (!s) { error_set(err, errlen, "out of memory"); return NULL; }
     s->readonly = (flags & STORE_READONLY) != 0;
+    s->map_max = map_max;
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     if (!s->readonly && !(s->cache = store_cache_new())) {
         error_set(err, errlen, "out of memory");
@@ -88,17 +139,31 @@ store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
     }
 
     if (!s->readonly && mkdir(dir, 0770) != 0 && errno != EEXIST) {
-        error_set(err, errlen, "%s: cannot create directory: %s", dir, strerror(errno));
+        int e = errno;
+        error_set(err, errlen, "cannot create the database directory: %s",
+                  e == ENOENT ? (snprintf(why, sizeof why, "上级目录不存在 (parent directory missing): %s", dir), why)
+                              : store_strerror(e, dir, 0, why, sizeof why));
+        free(s);
+        return NULL;
+    }
+    /* LMDB maps its lock file and touches it: on a file system with no free page that is
+     * SIGBUS, not an error code. So a writable store is not opened on a full disk. */
+    struct statvfs vfs;
+    if (!s->readonly && statvfs(dir, &vfs) == 0 &&
+        (unsigned long long)vfs.f_bavail * vfs.f_frsize < STORE_DISK_FULL_SLACK) {
+        error_set(err, errlen, "%s", store_strerror(ENOSPC, dir, 0, why, sizeof why));
+        store_cache_free(s->cache);
         free(s);
         return NULL;
     }
     int rc = mdb_env_create(&s->env);
     if (rc == 0) rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 2);
     if (rc == 0) rc = mdb_env_set_maxreaders(s->env, 256);
-    if (rc == 0 && !s->readonly) rc = mdb_env_set_mapsize(s->env, store_initial_map());
+    if (rc == 0 && !s->readonly) rc = mdb_env_set_mapsize(s->env, store_initial_map(map_max));
     if (rc == 0) rc = mdb_env_open(s->env, dir, s->readonly ? MDB_RDONLY : 0, 0660);
     if (rc) {
-        error_set(err, errlen, "%s: cannot open LMDB environment: %s", dir, mdb_strerror(rc));
+        error_set(err, errlen, "cannot open the LMDB environment: %s",
+                  store_strerror(rc, dir, map_max, why, sizeof why));
         if (s->env) mdb_env_close(s->env);
         store_cache_free(s->cache);
         free(s);
@@ -121,6 +186,7 @@ store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
 void store_destroy(store_t **self_p)
 {
     if (!self_p || !*self_p) return;
+    store_snapshot_end(*self_p);
     mdb_env_close((*self_p)->env);
     store_cache_free((*self_p)->cache);
     free(*self_p);
@@ -138,11 +204,43 @@ int store_read_begin(store_t *s, MDB_txn **txn)
     return rc;
 }
 
+int store_read_open(store_t *s, MDB_txn **txn)
+{
+    if (s->snapshot) { *txn = s->snapshot; return 0; }
+    return store_read_begin(s, txn);
+}
+
+void store_read_close(store_t *s, MDB_txn *txn)
+{
+    if (txn && txn != s->snapshot) mdb_txn_abort(txn);
+}
+
+int store_snapshot_begin(store_t *self)
+{
+    assert(self);
+    if (self->snapshot) return 0;       /* already reading one state */
+    MDB_txn *txn;
+    if (store_read_begin(self, &txn) != 0) return -1;
+    self->snapshot = txn;
+    return 0;
+}
+
+void store_snapshot_end(store_t *self)
+{
+    if (!self || !self->snapshot) return;
+    mdb_txn_abort(self->snapshot);
+    self->snapshot = NULL;
+}
+
 static int store_grow(store_t *s, char *err, size_t errlen)
 {
     MDB_envinfo info;
     mdb_env_info(s->env, &info);
     size_t next = (info.me_mapsize > s->mapsize ? info.me_mapsize : s->mapsize) * 2;
+    char why[512];
+    if (s->map_max && s->mapsize >= s->map_max)   /* the operator's ceiling: do not grow */
+        return error_set(err, errlen, "%s", store_strerror(MDB_MAP_FULL, s->dir, s->map_max, why, sizeof why));
+    if (s->map_max && next > s->map_max) next = s->map_max;
     int rc = mdb_env_set_mapsize(s->env, next);
     if (rc) return error_set(err, errlen, "%s: grow map to %zu bytes: %s", s->dir, next,
                               mdb_strerror(rc));
@@ -162,14 +260,17 @@ int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *c
             rc = mdb_env_set_mapsize(s->env, 0);
             if (rc == 0) rc = mdb_txn_begin(s->env, NULL, 0, &txn);
         }
-        if (rc) return error_set(err, errlen, "%s: begin write: %s", s->dir, mdb_strerror(rc));
+        char why[512];
+        if (rc) return error_set(err, errlen, "begin write: %s",
+                                 store_strerror(rc, s->dir, s->map_max, why, sizeof why));
         rc = fn(s, txn, ctx, err, errlen);
         if (rc == 0) {
             rc = mdb_txn_commit(txn);          /* synced: durable once it returns 0 */
             if (rc == 0) return 0;
             store_cache_clear(s->cache);       /* it may hold ids of the lost transaction */
             if (rc != MDB_MAP_FULL)
-                return error_set(err, errlen, "%s: commit: %s", s->dir, mdb_strerror(rc));
+                return error_set(err, errlen, "commit: %s",
+                                 store_strerror(rc, s->dir, s->map_max, why, sizeof why));
         } else {
             mdb_txn_abort(txn);
             store_cache_clear(s->cache);
@@ -240,7 +341,7 @@ int store_ancestors(store_t *self, const char *code, store_path_t *out)
     assert(self && code && out);
     out->count = 0;
     MDB_txn *txn;
-    if (store_read_begin(self, &txn) != 0) return -1;
+    if (store_read_open(self, &txn) != 0) return -1;
     uint32_t id, ids[HIERARCHY_DEPTH_MAX];
     size_t n = 0;
     store_entity_t e;
@@ -249,7 +350,7 @@ int store_ancestors(store_t *self, const char *code, store_path_t *out)
     if (rc == 0) rc = entity_ancestor_ids(self, txn, id, ids, &n);
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = intern_string(self, txn, KIND_ENTITY, ids[i], out->code[i], sizeof out->code[i]);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc) return -1;
     out->count = n;
     out->level = e.level;
@@ -353,10 +454,10 @@ int store_sync_hierarchy(store_t *self, const hierarchy_t *h, char *err, size_t 
 int store_entity(store_t *self, const char *code, entity_t *out)
 {
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     store_entity_t se;
     int rc = entity_by_code(self, txn, code, &se);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (rc) return -1;
     *out = se.e;
     return 0;
@@ -400,8 +501,8 @@ int store_entities(store_t *self, hierarchy_t *out)
     MDB_cursor *c;
     out->items = NULL;
     out->count = out->cap = 0;
-    if (store_read_begin(self, &txn)) return -1;
-    if (mdb_cursor_open(txn, self->dbi[DB_ENTITIES], &c)) { mdb_txn_abort(txn); return -1; }
+    if (store_read_open(self, &txn)) return -1;
+    if (mdb_cursor_open(txn, self->dbi[DB_ENTITIES], &c)) { store_read_close(self, txn); return -1; }
     entity_t *all = NULL;
     size_t n = 0, cap = 0;
     MDB_val k, v;
@@ -418,9 +519,9 @@ int store_entities(store_t *self, hierarchy_t *out)
         all[n++] = se.e;
     }
     mdb_cursor_close(c);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     if (!fail) {
-        qsort(all, n, sizeof *all, entity_cmp_parent_code);
+        sort_array(all, n, sizeof *all, entity_cmp_parent_code);
         for (size_t i = 0; i < n && !fail; i++)      /* roots (parent "") sort first */
             if (all[i].parent[0] == '\0' && entities_dfs(all, n, &all[i], out, 0)) fail = 1;
     }

@@ -32,7 +32,31 @@ typedef struct store_t store_t;
 #define STORE_READONLY 1
 
 store_t *store_open(const char *dir, int flags, char *err, size_t errlen);
+/* store_open with a ceiling on the LMDB map (bytes; the aggregator's --map-size): the map
+ * starts at map_max and never grows beyond it, so a full map is reported (MDB_MAP_FULL,
+ * naming the size and --map-size) instead of grown. map_max 0 = store_open: start at
+ * 64 MiB (HUIZONG_MAP_SIZE overrides) and double whenever full. */
+store_t *store_open_sized(const char *dir, int flags, size_t map_max, char *err, size_t errlen);
+/* The meaning of an LMDB or errno code for a person, naming dir: ENOSPC/EDQUOT (and EIO on
+ * a file system with under 1 MiB free: LMDB's short write) → "磁盘已满 (disk full)";
+ * MDB_MAP_FULL → the map size and how to raise it; EACCES/EROFS/ENOENT, corruption,
+ * reader slots. map_max: the ceiling to name (0 = none). Returns buf. */
+const char *store_strerror(int rc, const char *dir, size_t map_max, char *buf, size_t len);
+/* Ends an open snapshot too. */
 void store_destroy(store_t **self_p);
+
+/* Read snapshots: between store_snapshot_begin and store_snapshot_end every query of this
+ * handle (store_figures, store_versions, store_facts, store_flags, store_entities,
+ * store_entity, store_ancestors, store_row_label, store_meta_get) reads the ONE committed
+ * state that was current at begin, in one LMDB read transaction, however many commits the
+ * aggregator makes meanwhile; so a command printing several figures prints figures that
+ * add up with each other (tests/integration/snapshot_reads.sh). Without a snapshot each
+ * query is its own read transaction. One snapshot per handle; a second begin while one is
+ * open keeps the first. For a process's own reads only: never across a write
+ * (store_apply_batch and store_write ignore it). begin: 0, or -1 if no read transaction
+ * could be started. */
+int store_snapshot_begin(store_t *self);
+void store_snapshot_end(store_t *self);
 
 /* Inserts or updates entities (code, name, level, parent). Returns 0 or -1 with err. */
 int store_sync_hierarchy(store_t *self, const hierarchy_t *h, char *err, size_t errlen);

@@ -51,6 +51,8 @@ struct store_t {
     size_t mapsize;
     char dir[1024];
     char label[512];          /* store_row_label's returned buffer */
+    size_t map_max;           /* --map-size: the map never grows beyond it; 0 = no ceiling */
+    MDB_txn *snapshot;        /* store_snapshot_begin's read txn, NULL when none is open */
 };
 
 /* ---- big-endian codecs ---- */
@@ -190,6 +192,11 @@ submission_t *facts_load(store_t *self, MDB_txn *txn, const char *entity, uint32
 /* ---- transactions ---- */
 /* Begins a read txn, absorbing MDB_MAP_RESIZED (another process grew the map). */
 int store_read_begin(store_t *s, MDB_txn **txn);
+/* The read transaction of a public query: the open snapshot (store_snapshot_begin) if
+ * there is one, else a fresh one. Every query ends it with store_read_close, which aborts
+ * only a fresh one, so all the queries of one snapshot see one committed state. */
+int store_read_open(store_t *s, MDB_txn **txn);
+void store_read_close(store_t *s, MDB_txn *txn);
 /* Runs fn in a write txn and commits; on MDB_MAP_FULL (from fn or the commit) aborts,
  * doubles the map and runs fn again from scratch. fn returns 0, -1 (error, err set) or
  * MDB_MAP_FULL. reset (may be NULL) is called before every retry. */

@@ -88,7 +88,7 @@ int store_text(store_t *self, const char *entity, uint32_t year, uint32_t versio
 {
     memset(out, 0, sizeof *out);
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;     /* the command's snapshot when one is open */
     uint32_t id;
     int res = 1;
     if (intern_find(self, txn, KIND_ENTITY, entity, &id) == 0) {
@@ -122,7 +122,7 @@ int store_text(store_t *self, const char *entity, uint32_t year, uint32_t versio
             res = -1;
         }
     }
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return res;
 }
 

@@ -7,6 +7,7 @@
  * result is compared with DB_COMPUTED key by key, in one read transaction.
  */
 #include "store_int.h"
+#include "sort.h"
 
 #include <stdlib.h>
 
@@ -133,7 +134,7 @@ static int key14_cmp(const void *a, const void *b)
 long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
 {
     MDB_txn *txn;
-    if (store_read_begin(self, &txn)) return -1;
+    if (store_read_open(self, &txn)) return -1;
     long bad = 0;
     rc_map_t m = { 0 };
     ent_info_t *ents = NULL;
@@ -227,7 +228,7 @@ long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
     if (!snap) goto fail;
     for (size_t i = 0; i < m.cap; i++)
         if (m.slots[i].used && !m.slots[i].seen) memcpy(snap[nm++], m.slots[i].key, NODEKEY_LEN);
-    qsort(snap, nm, NODEKEY_LEN, key14_cmp);
+    sort_array(snap, nm, NODEKEY_LEN, key14_cmp);
     for (size_t i = 0; i < nm; i++) {
         const rc_entry_t *e = rc_find(&m, snap[i]);
         store_discrepancy_t d = { .has_recomputed = true, .recomputed = e->fen,
@@ -238,13 +239,13 @@ long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
     free(snap);
     free(ents);
     free(m.slots);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return bad;
 fail:
     if (c) mdb_cursor_close(c);
     free(snap);
     free(ents);
     free(m.slots);
-    mdb_txn_abort(txn);
+    store_read_close(self, txn);
     return -1;
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "amount.h"
+#include "sort.h"
 #include "codes.h"
 #include "commands.h"
 #include "csv.h"
@@ -43,13 +44,15 @@
 
 /* ---- A tiny sheet writer with two back ends: xlsx and CSV. ---- */
 
-typedef enum { CELL_EMPTY, CELL_TEXT, CELL_AMOUNT, CELL_INT } cell_kind;
+/* CELL_DIFF: value − minus, computed exactly (128-bit) where it is written, never wrapped */
+typedef enum { CELL_EMPTY, CELL_TEXT, CELL_AMOUNT, CELL_INT, CELL_DIFF } cell_kind;
 
 typedef struct {
     cell_kind kind;
     const char *text;
     int64_t value;      /* fen for CELL_AMOUNT */
     int style;          /* added to the row's style: a bold side of a two-sided row */
+    int64_t minus;      /* CELL_DIFF: the subtrahend (fen) */
 } cell_t;
 
 enum { STYLE_PLAIN = 0, STYLE_BOLD = 1, STYLE_WARN = 2 };   /* WARN: red (mismatch, missing, error) */
@@ -70,10 +73,11 @@ typedef struct {
 #endif
 } exporter_t;
 
-static cell_t cell_text(const char *s) { cell_t c = { CELL_TEXT, s ? s : "", 0, 0 }; return c; }
-static cell_t cell_amount(int64_t fen) { cell_t c = { CELL_AMOUNT, NULL, fen, 0 }; return c; }
-static cell_t cell_int(int64_t v) { cell_t c = { CELL_INT, NULL, v, 0 }; return c; }
-static cell_t cell_empty(void) { cell_t c = { CELL_EMPTY, NULL, 0, 0 }; return c; }
+static cell_t cell_text(const char *s) { cell_t c = { CELL_TEXT, s ? s : "", 0, 0, 0 }; return c; }
+static cell_t cell_amount(int64_t fen) { cell_t c = { CELL_AMOUNT, NULL, fen, 0, 0 }; return c; }
+static cell_t cell_diff(int64_t a, int64_t b) { cell_t c = { CELL_DIFF, NULL, a, 0, b }; return c; }
+static cell_t cell_int(int64_t v) { cell_t c = { CELL_INT, NULL, v, 0, 0 }; return c; }
+static cell_t cell_empty(void) { cell_t c = { CELL_EMPTY, NULL, 0, 0, 0 }; return c; }
 
 #ifdef HAVE_XLSXWRITER
 /* The one place an amount becomes a double: the Excel boundary (see the file comment). */
@@ -205,6 +209,7 @@ static void export_row(exporter_t *x, const cell_t *cells, int n, int style)
             switch (cells[i].kind) {
             case CELL_TEXT: csv_write_field(x->csv, cells[i].text); break;
             case CELL_AMOUNT: fputs(amount_format(cells[i].value, buf), x->csv); break;
+            case CELL_DIFF: fputs(amount_format_diff(cells[i].value, cells[i].minus, buf), x->csv); break;
             case CELL_INT: fprintf(x->csv, "%" PRId64, cells[i].value); break;
             case CELL_EMPTY: break;
             }
@@ -226,6 +231,15 @@ static void export_row(exporter_t *x, const cell_t *cells, int n, int style)
         case CELL_AMOUNT:
             export_amount_cell(x, x->row, col, cells[i].value,
                                (style & STYLE_WARN) ? x->f_warn_amount : bold ? x->f_amount_bold : x->f_amount);
+            break;
+        case CELL_DIFF:
+            if (amount_diff_fits(cells[i].value, cells[i].minus))
+                export_amount_cell(x, x->row, col, cells[i].value - cells[i].minus,
+                                   (style & STYLE_WARN) ? x->f_warn_amount : bold ? x->f_amount_bold : x->f_amount);
+            else    /* beyond int64: its exact text, as export_amount_cell does beyond 2^53 */
+                worksheet_write_string(x->ws, x->row, col,
+                                       amount_format_diff(cells[i].value, cells[i].minus, buf),
+                                       (style & STYLE_WARN) ? x->f_warn_amount : x->f_amount);
             break;
         case CELL_INT:
             /* a count or a version number, never money */
@@ -452,7 +466,7 @@ static int export_two_sided(exporter_t *x, export_ctx_t *e, table_id t, const ch
     for (size_t i = 0; i < n; i++) idx[i] = from + i;
     sort_table = t;
     sort_figs = e->figs;
-    qsort(idx, n, sizeof *idx, side_index_cmp);
+    sort_array(idx, n, sizeof *idx, side_index_cmp);
 
     side_t in = { starts, 0, SIZE_MAX, { 0 }, 0 }, ex = { NULL, 0, SIZE_MAX, { 0 }, 0 };
     size_t nstarts = 0;
@@ -537,7 +551,7 @@ static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from,
     for (size_t i = 0; i < n; i++) idx[i] = from + i;
     sort_table = t;
     sort_figs = e->figs;
-    qsort(idx, n, sizeof *idx, fig_index_cmp);
+    sort_array(idx, n, sizeof *idx, fig_index_cmp);
     for (size_t i = 0; i < n;) {
         const char *row = e->figs[idx[i]].key.row;
         cell_t cells[2 + COL_COUNT];
@@ -594,14 +608,14 @@ static int export_reconcile(exporter_t *x, export_ctx_t *e, const nodes_t *nodes
         for (size_t k = 0; k < nfigs; k++) {
             const store_figure_t *f = &figs[k];
             if (!f->has_declared || !f->has_computed) continue;
-            int64_t diff = amount_sub_sat(f->declared, f->computed);
+            bool diff = f->declared != f->computed;
             cell_t c[N] = {
                 cell_text(n->code), cell_text(n->name), cell_text(level_label(n->level)),
                 cell_text(table_label(f->key.table)), cell_text(row_code(f->key.table, f->key.row)),
                 cell_text(i == first ? row_label(e, f->key.table, f->key.row)
                                      : node_row_label(e, f->key.table, f->key.row)),
                 cell_text(column_label(f->key.table, f->key.column)), cell_amount(f->declared),
-                cell_amount(f->computed), cell_amount(diff), cell_int(f->contributors),
+                cell_amount(f->computed), cell_diff(f->declared, f->computed), cell_int(f->contributors),
                 cell_text(diff ? "不一致" : "一致"),
             };
             export_row(x, c, N, diff ? STYLE_WARN : STYLE_PLAIN);
@@ -736,7 +750,7 @@ static int export_flags(exporter_t *x, export_ctx_t *e, const nodes_t *nodes, si
             cell_text(table_valid(f->table) && f->table ? table_label(f->table) : ""),
             cell_text(f->row), cell_text(f->column ? column_label(f->table, f->column) : ""),
             money ? cell_amount(f->expected) : cell_empty(), money ? cell_amount(f->actual) : cell_empty(),
-            money ? cell_amount(finding_difference(f)) : cell_empty(),
+            money ? cell_diff(f->actual, f->expected) : cell_empty(),
             cell_text(f->explanation ? f->explanation : ""), cell_text(src),
         };
         export_row(x, c, 13, f->severity == SEV_ERROR ? STYLE_WARN : STYLE_PLAIN);

@@ -1,5 +1,6 @@
 /* nodes.c -- depth-first entity tree with a code index (see nodes.h). */
 #include "nodes.h"
+#include "sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@ static const nodes_t *sort_ctx;
 
 static int by_code_cmp(const void *a, const void *b)
 {
-    return strcmp(sort_ctx->h.items[*(const size_t *)a].code, sort_ctx->h.items[*(const size_t *)b].code);
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_ctx->h.items[x].code, sort_ctx->h.items[y].code);
+    return c ? c : x < y ? -1 : x > y;   /* by index on a tie: a total order */
 }
 
 long nodes_find(const nodes_t *n, const char *code)
@@ -33,7 +36,7 @@ int nodes_load(nodes_t *n, store_t *store)
     if (!n->depth || !n->by_code) { nodes_free(n); return -1; }
     for (size_t i = 0; i < count; i++) n->by_code[i] = i;
     sort_ctx = n;
-    qsort(n->by_code, count, sizeof *n->by_code, by_code_cmp);
+    sort_array(n->by_code, count, sizeof *n->by_code, by_code_cmp);
     /* Parents come first, so a parent's depth is known when its child is reached. */
     for (size_t i = 0; i < count; i++) {
         long p = n->h.items[i].parent[0] ? nodes_find(n, n->h.items[i].parent) : -1;

@@ -27,7 +27,16 @@ store_t *tool_open_store(const char *dir)
         return NULL;
     }
     store_t *store = store_open(dir, STORE_READONLY, err, sizeof err);
-    if (!store) fprintf(stderr, "huizong: cannot open database %s: %s\n", dir, err);
+    if (!store) {
+        fprintf(stderr, "huizong: cannot open database %s: %s\n", dir, err);
+        return NULL;
+    }
+    /* One command, one committed state: every figure it prints is read in this snapshot,
+     * so a parent and its children add up however fast the aggregator commits. */
+    if (store_snapshot_begin(store) != 0) {
+        fprintf(stderr, "huizong: cannot read database %s: no read transaction\n", dir);
+        store_destroy(&store);
+    }
     return store;
 }
 

@@ -54,7 +54,9 @@ int output_end(output_opts_t *o);
  * ("一般公共预算支出表"). TABLE_NONE, with "未知表 'X'" and the list of valid tables on
  * stderr, if none. */
 table_id tool_parse_table(const char *prog, const char *arg);
-/* Opens DIR read-only, printing "huizong: cannot open database DIR: reason" on failure. */
+/* Opens DIR read-only, printing "huizong: cannot open database DIR: reason" on failure,
+ * with a read snapshot open (store_snapshot_begin): everything the command reads until
+ * store_destroy is one committed state. */
 store_t *tool_open_store(const char *dir);
 /* Parses a year argument; prints an error and returns 0 if invalid. */
 uint32_t tool_parse_year(const char *text);

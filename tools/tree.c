@@ -203,11 +203,11 @@ static void tree_text_flows(const internal_flows *fl, int depth)
     if (fl->expense_internal)
         printf("%*s  合并抵销 支出: 总额 %s − 对附属单位补助支出 %s = 净额 %s\n", depth * 2, "",
                amount_format(fl->expense_gross, a), amount_format(fl->expense_internal, b),
-               amount_format(amount_sub_sat(fl->expense_gross, fl->expense_internal), c));
+               amount_format_diff(fl->expense_gross, fl->expense_internal, c));
     if (fl->income_internal)
         printf("%*s  合并抵销 收入: 总额 %s − 上级补助收入 %s = 净额 %s\n", depth * 2, "",
                amount_format(fl->income_gross, a), amount_format(fl->income_internal, b),
-               amount_format(amount_sub_sat(fl->income_gross, fl->income_internal), c));
+               amount_format_diff(fl->income_gross, fl->income_internal, c));
 }
 
 static int withdrawn_push(withdrawn_list_t *w, const char *entity, uint32_t version,
@@ -316,7 +316,7 @@ static void tree_text_node(store_t *store, const tree_opts *o, const entity_t *e
                f->key.row, column_name(f->key.column), rep, dec, com);
         if (f->has_declared && f->has_computed && f->declared != f->computed) {
             char diff[AMOUNT_BUF];
-            printf("  差额 %s", amount_format(amount_sub_sat(f->declared, f->computed), diff));
+            printf("  差额 %s", amount_format_diff(f->declared, f->computed, diff));
         }
         putchar('\n');
     }
@@ -411,8 +411,8 @@ static void tree_json_node(store_t *store, const tree_opts *o, const entity_t *e
     if (fl.any) {
         char a[AMOUNT_BUF], b[AMOUNT_BUF];
         printf(",\"net\":{\"expense\":\"%s\",\"income\":\"%s\"}",
-               amount_format(amount_sub_sat(fl.expense_gross, fl.expense_internal), a),
-               amount_format(amount_sub_sat(fl.income_gross, fl.income_internal), b));
+               amount_format_diff(fl.expense_gross, fl.expense_internal, a),
+               amount_format_diff(fl.income_gross, fl.income_internal, b));
     }
     printf("}");
 }

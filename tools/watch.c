@@ -27,8 +27,11 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "curve.h"
+#include "sort.h"
 #include "amount.h"
 #include "commands.h"
+#include "curve.h"
 #include "output.h"
 #include "watch_int.h"
 
@@ -61,6 +64,10 @@ static void watch_usage(FILE *out)
         "                are then skipped\n"
         "  --year Y      only events of year Y, and the snapshot's year (default with --db:\n"
         "                the latest year the database has figures for)\n"
+        "  --key FILE    this subscriber's CURVE secret cert (`huizong keygen`), listed in the\n"
+        "                aggregator's --events-authorized file; with --server-key FILE (the\n"
+        "                aggregator's public cert). Without them an aggregator that is not\n"
+        "                --insecure sends only events without ids, amounts or reasons\n"
         "\n"
         "Every event carries a sequence number that grows by one. A jump is printed as\n"
         "  gap: missed events A..B — resynchronise with huizong tree/flags --db\n"
@@ -181,7 +188,7 @@ static int watch_snapshot(watch_t *w)
         int has_total = snap_expense_total(store, w->snap[i].code, w->snap_year, &fen) == 0;
         if (has_total || w->snap[i].version) snap_print(w, &w->snap[i], has_total, fen);
     }
-    qsort(w->snap, w->nsnap, sizeof *w->snap, snap_cmp);
+    sort_array(w->snap, w->nsnap, sizeof *w->snap, snap_cmp);
     hierarchy_free(&h);
     store_destroy(&store);
     fflush(stdout);
@@ -403,7 +410,9 @@ int cmd_watch(int argc, char **argv)
         { "format", required_argument, 0, 'f' }, { "count", required_argument, 0, 'n' },
         { "timeout", required_argument, 0, 't' }, { "db", required_argument, 0, 'd' },
         { "year", required_argument, 0, 'y' }, { "help", no_argument, 0, 'h' },
+        { "key", required_argument, 0, 'k' }, { "server-key", required_argument, 0, 's' },
         { 0, 0, 0, 0 } };
+    const char *key_file = NULL, *server_key_file = NULL;
     int c, f;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -420,6 +429,8 @@ int cmd_watch(int argc, char **argv)
         case 't': if (watch_parse_long("--timeout", optarg, &w.timeout_s)) return EXIT_USAGE; break;
         case 'd': w.db = optarg; break;
         case 'y': if (!(w.year = tool_parse_year(optarg))) return EXIT_USAGE; break;
+        case 'k': key_file = optarg; break;
+        case 's': server_key_file = optarg; break;
         case 'h': watch_usage(stdout); return EXIT_OK;
         default: watch_usage(stderr); return EXIT_USAGE;
         }
@@ -429,6 +440,10 @@ int cmd_watch(int argc, char **argv)
         return EXIT_USAGE;
     }
     w.endpoint = argv[optind];
+    if (!key_file != !server_key_file) {
+        fprintf(stderr, "huizong watch: --key and --server-key go together\n");
+        return EXIT_USAGE;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -446,6 +461,14 @@ int cmd_watch(int argc, char **argv)
     }
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    if (key_file) {
+        char err[512] = "";
+        if (curve_configure_client(sub, key_file, server_key_file, err, sizeof err) != 0) {
+            fprintf(stderr, "huizong watch: %s\n", err);
+            rc = EXIT_USAGE;
+            goto done;
+        }
+    }
     if (zmq_connect(sub, w.endpoint) != 0) {
         fprintf(stderr, "huizong watch: cannot connect to %s: %s\n", w.endpoint, zmq_strerror(errno));
         goto done;

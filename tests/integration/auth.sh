@@ -60,14 +60,14 @@ wait_log() {   # wait_log PATTERN: until the aggregator log has it (5 s)
 
 # Refusing to start: no security at all, a public file as the secret, a broken file.
 rc=0; agg >"$WORK/start.out" 2>&1 || rc=$?
-[ $rc -eq 1 ] && grep -q "refusing to serve without authentication" "$WORK/start.out" ||
+[ $rc -eq 2 ] && grep -q "refusing to serve without authentication" "$WORK/start.out" ||
   fail "aggregator without --curve-secret/--authorized/--insecure: exit $rc, $(cat "$WORK/start.out")"
 rc=0; agg --curve-secret "$KEYS/server" --authorized "$AUTH" >"$WORK/start.out" 2>&1 || rc=$?
-[ $rc -eq 1 ] && grep -q "no curve/secret-key" "$WORK/start.out" ||
+[ $rc -eq 2 ] && grep -q "no curve/secret-key" "$WORK/start.out" ||
   fail "public file as --curve-secret: exit $rc, $(cat "$WORK/start.out")"
 printf '%s 420112\nnonsense here\n' "$DXH" >"$WORK/bad-auth"
 rc=0; agg --curve-secret "$KEYS/server_secret" --authorized "$WORK/bad-auth" >"$WORK/start.out" 2>&1 || rc=$?
-[ $rc -eq 1 ] && grep -q "bad-auth:2: 'nonsense' is not a public key" "$WORK/start.out" ||
+[ $rc -eq 2 ] && grep -q "bad-auth:2: 'nonsense' is not a public key" "$WORK/start.out" ||
   fail "broken authorisation file: exit $rc, $(cat "$WORK/start.out")"
 echo "ok: the aggregator refuses to start insecure or misconfigured"
 

@@ -16,7 +16,7 @@ FAIL_TAIL=40
 # Start-up checks.
 rc=0
 "$AGG" --db "$DB" --bind "$ENDPOINT" >"$WORK/nocurve.out" 2>&1 || rc=$?
-[ "$rc" -eq 1 ] || fail "without --insecure: exit $rc, expected 1"
+[ "$rc" -eq 2 ] || fail "without --insecure: exit $rc, expected 2 (usage, README's exit codes)"
 grep -q 'CURVE is required' "$WORK/nocurve.out" || fail "the refusal must say CURVE is required"
 grep -q -- '--insecure' "$WORK/nocurve.out" || fail "the refusal must mention --insecure"
 [ -e "$WORK/agg.sock" ] && fail "it bound the socket anyway"
@@ -25,7 +25,7 @@ rc=0; "$AGG" --help >"$WORK/help.out" 2>&1 || rc=$?
 rc=0; "$AGG" --bind "$ENDPOINT" --insecure >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "missing --db: exit $rc, expected 2"
 rc=0; "$AGG" --db "$DB" --bind "nonsense://x" --insecure >"$WORK/badbind.out" 2>&1 || rc=$?
-[ "$rc" -eq 1 ] || fail "bad endpoint: exit $rc, expected 1"
+[ "$rc" -eq 2 ] || fail "bad endpoint: exit $rc, expected 2 (usage)"
 
 start_aggregator --max-msg 20000
 grep -q 'WARNING: --insecure' "$WORK/agg.log" || fail "no loud warning for --insecure"

@@ -24,6 +24,16 @@
  *       rejections. A reads its acks as they come, but the aggregator may still drop some
  *       when A's pipe is full (logged "ack for - not delivered"); the caller counts those.
  *
+ *   hz-testkit fair --to EP --big-entity E --small-entity S --year Y [--big N] [--facts F]
+ *                   [--name-len L] [--tries T] [--gap MS] [--window W]
+ *       The fair-service probe (tests/integration/fair_service.sh). Peer A streams N large
+ *       submissions for E (F facts each, names L bytes: ~50 MB at the defaults), W at a
+ *       time, a new one (new id, new amounts) as each ack comes; peer B meanwhile sends T
+ *       one-fact submissions for S, one every MS ms whether or not the earlier ones are
+ *       answered (open loop: a stall shows in every one it delays), and times each ack. Prints
+ *       "small p50_ms=… p99_ms=… max_ms=… acked=… big_acked=… big_bytes=…". Exit 0 if
+ *       every small one was ACCEPTED, 1 otherwise.
+ *
  * Invariants: every amount is int64 fen end to end; every failure exits non-zero with a
  * message on stderr, so a test never mistakes a broken helper for a passing case.
  */
@@ -40,6 +50,7 @@
 
 #include "amount.h"
 #include "digest.h"
+#include "sort.h"
 #include "spool.h"
 #include "csv.h"
 #include "submission.h"
@@ -485,8 +496,144 @@ usage:
     return 2;
 }
 
+/* ------------------------------------------------------------------ fair */
+
+static int fair_pack(const char *entity, long year, long nfacts, long name_len, int64_t fen,
+                     char id_out[SUBMISSION_ID_MAX + 1], uint8_t **buf, size_t *len)
+{
+    submission_t *s = submission_new(entity, (uint32_t)year);
+    if (!s) return -1;
+    submission_new_id(s->id);
+    if (id_out) memcpy(id_out, s->id, SUBMISSION_ID_MAX + 1);
+    s->created_ms = (uint64_t)time(NULL) * 1000;
+    submission_set_source(s, "hz-testkit-fair");
+    char *name = malloc((size_t)name_len + 1);
+    if (!name) return -1;
+    memset(name, 'n', (size_t)name_len);
+    name[name_len] = '\0';
+    int rc = 0;
+    for (long i = 1; i <= nfacts && rc == 0; i++) {
+        char row[32];
+        if (i == 1) snprintf(row, sizeof row, "total");
+        else snprintf(row, sizeof row, "r%ld", i);
+        rc = submission_add(s, TABLE_EXPENSE, row, COL_TOTAL, fen, name, (uint32_t)i + 1);
+    }
+    free(name);
+    if (rc == 0) rc = wire_pack_submission(s, buf, len);
+    submission_destroy(&s);
+    return rc ? -1 : 0;
+}
+
+static int fair_cmp_ms(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmd_fair(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "to", required_argument, 0, 't' }, { "big-entity", required_argument, 0, 'B' },
+        { "small-entity", required_argument, 0, 'S' }, { "year", required_argument, 0, 'y' },
+        { "big", required_argument, 0, 'n' }, { "facts", required_argument, 0, 'f' },
+        { "name-len", required_argument, 0, 'N' }, { "tries", required_argument, 0, 'T' },
+        { "gap", required_argument, 0, 'g' }, { "window", required_argument, 0, 'w' },
+        { 0, 0, 0, 0 } };
+    const char *to = NULL, *big_e = NULL, *small_e = NULL;
+    long year = 2024, nbig = 6, facts = 100000, name_len = 480, tries = 50, gap = 100, window = 6;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': to = optarg; break;
+        case 'B': big_e = optarg; break;
+        case 'S': small_e = optarg; break;
+        case 'y': year = strtol(optarg, NULL, 10); break;
+        case 'n': nbig = strtol(optarg, NULL, 10); break;
+        case 'f': facts = strtol(optarg, NULL, 10); break;
+        case 'N': name_len = strtol(optarg, NULL, 10); break;
+        case 'T': tries = strtol(optarg, NULL, 10); break;
+        case 'g': gap = strtol(optarg, NULL, 10); break;
+        case 'w': window = strtol(optarg, NULL, 10); break;
+        default: goto usage;
+        }
+    }
+    if (!to || !big_e || !small_e || nbig < 1 || facts < 1 || tries < 1 || window < 1 || gap < 0)
+        goto usage;
+    void *ctx = zmq_ctx_new();
+    void *a = flood_socket(ctx, to), *b = flood_socket(ctx, to);
+    if (!a || !b) return 3;
+    int64_t *lat = calloc((size_t)tries, sizeof *lat), *sent_at = calloc((size_t)tries, sizeof *sent_at);
+    char (*ids)[SUBMISSION_ID_MAX + 1] = calloc((size_t)tries, sizeof *ids);
+    if (!lat || !sent_at || !ids) return 3;
+    long big_sent = 0, big_acked = 0, big_inflight = 0, small_sent = 0, small_done = 0, small_ok = 0;
+    size_t big_bytes = 0;
+    int64_t next_small = now_ms() + 200, start = now_ms();
+    ack_t back;
+    while (small_done < tries && now_ms() - start < 120000) {
+        /* keep W large submissions in flight from A */
+        while (big_inflight < window && big_sent < nbig) {
+            uint8_t *buf;
+            size_t len;
+            if (fair_pack(big_e, year, facts, name_len, 100 + big_sent, NULL, &buf, &len)) return 3;
+            if (zmq_send(a, buf, len, 0) < 0) { fprintf(stderr, "hz-testkit: send big: %s\n", zmq_strerror(errno)); return 3; }
+            if ((size_t)len > big_bytes) big_bytes = len;
+            free(buf);
+            big_sent++;
+            big_inflight++;
+        }
+        if (small_sent < tries && now_ms() >= next_small) {
+            uint8_t *buf;
+            size_t len;
+            if (fair_pack(small_e, year, 1, 4, 100 + small_sent, ids[small_sent], &buf, &len)) return 3;
+            if (zmq_send(b, buf, len, 0) < 0) { fprintf(stderr, "hz-testkit: send small: %s\n", zmq_strerror(errno)); return 3; }
+            free(buf);
+            sent_at[small_sent++] = now_ms();
+            next_small += gap;
+        }
+        zmq_pollitem_t items[2] = { { a, 0, ZMQ_POLLIN, 0 }, { b, 0, ZMQ_POLLIN, 0 } };
+        if (zmq_poll(items, 2, 5) < 0 && errno != EINTR) break;
+        while ((items[0].revents & ZMQ_POLLIN) && flood_recv(a, &back) == 0) {
+            big_acked++;
+            big_inflight--;
+            if (big_sent >= nbig) nbig++;   /* keep streaming until the small ones are done */
+            ack_clear(&back);
+        }
+        while ((items[1].revents & ZMQ_POLLIN) && flood_recv(b, &back) == 0) {
+            long k = -1;
+            for (long i = 0; i < small_sent; i++)
+                if (!strcmp(ids[i], back.submission_id)) { k = i; break; }
+            if (k >= 0 && sent_at[k] >= 0) {
+                lat[small_done++] = now_ms() - sent_at[k];
+                sent_at[k] = -1;
+                if (back.status == ACK_ACCEPTED) small_ok++;
+                else fprintf(stderr, "hz-testkit: small submission not accepted: %s\n", back.reason);
+            }
+            ack_clear(&back);
+        }
+    }
+    sort_array(lat, (size_t)small_done, sizeof *lat, fair_cmp_ms);
+    int64_t p50 = small_done ? lat[(small_done - 1) / 2] : -1;
+    int64_t p99 = small_done ? lat[(small_done * 99 + 99) / 100 - 1] : -1;
+    int64_t mx = small_done ? lat[small_done - 1] : -1;
+    printf("small p50_ms=%" PRId64 " p99_ms=%" PRId64 " max_ms=%" PRId64 " acked=%ld/%ld big_acked=%ld big_bytes=%zu\n",
+           p50, p99, mx, small_ok, tries, big_acked, big_bytes);
+    free(lat);
+    free(sent_at);
+    free(ids);
+    zmq_close(a);
+    zmq_close(b);
+    zmq_ctx_term(ctx);
+    return small_ok == tries ? 0 : 1;
+usage:
+    fprintf(stderr, "usage: hz-testkit fair --to EP --big-entity E --small-entity S [--year Y] [--big N]\n"
+                    "          [--facts F] [--name-len L] [--tries T] [--gap MS] [--window W]\n");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "fair")) return cmd_fair(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "facts")) return cmd_facts(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "make")) return cmd_make(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "flood")) return cmd_flood(argc - 1, argv + 1);

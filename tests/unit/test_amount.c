@@ -117,9 +117,28 @@ START_TEST(checked_addition)
 }
 END_TEST
 
+/* Differences and sums as displayed never wrap (issue 10, finding 5). */
+START_TEST(exact_differences_at_the_limits)
+{
+    char b[AMOUNT_BUF];
+    ck_assert_str_eq(amount_format_diff(INT64_MIN, 1, b), "-9223372036854.775809");
+    ck_assert_str_eq(amount_format_diff(INT64_MAX, -1, b), "9223372036854.775808");
+    ck_assert_str_eq(amount_format_diff(INT64_MAX, INT64_MIN, b), "18446744073709.551615");
+    ck_assert_str_eq(amount_format_diff(INT64_MIN, INT64_MAX, b), "-18446744073709.551615");
+    ck_assert_str_eq(amount_format_diff(5000000, 2500000, b), "2.50");
+    ck_assert_str_eq(amount_format_wide((__int128)INT64_MAX * 2 + 2, b), "18446744073709.551616");
+    ck_assert(amount_diff_fits(INT64_MAX, 0));
+    ck_assert(!amount_diff_fits(INT64_MIN, 1));
+    ck_assert_str_eq(amount_format_bound(INT64_MAX, b), "≥9223372036854.775807");
+    ck_assert_str_eq(amount_format_bound(INT64_MIN, b), "≤-9223372036854.775808");
+    ck_assert_str_eq(amount_format_bound(-500000, b), "-0.50");
+}
+END_TEST
+
 TESTKIT_MAIN("amount", NULL, NULL, 0,
              parses_printed_figures,
              refuses_bad_text,
              int64_boundaries,
              format_and_round_trip,
-             checked_addition)
+             checked_addition,
+             exact_differences_at_the_limits)

@@ -801,6 +801,49 @@ START_TEST(test_readonly_in_child)
 }
 END_TEST
 
+/* A snapshot is one committed state for every query of the handle, however many commits
+ * the writer makes meanwhile (issue 10, finding 4); ending it sees the new state. */
+START_TEST(test_snapshot_is_one_state)
+{
+    const char *dir = tmpdir();
+    store_t *s = open_tree(dir);
+    ck_assert_int_eq(apply1(s, mk("U1", "sn1", SCOPE_DEFAULT, K "=42"), NULL), ACK_ACCEPTED);
+    int up[2], down[2];
+    ck_assert_int_eq(pipe(up), 0);
+    ck_assert_int_eq(pipe(down), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char err[256], c = 'r';
+        store_t *r = store_open(dir, STORE_READONLY, err, sizeof err);
+        int ok = r && store_snapshot_begin(r) == 0 && child_computed(r, "P") == 42;
+        if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) != 1) ok = 0;
+        /* the writer has committed U1 = 50 and U2 = 8: the snapshot still sees 42 / none */
+        ok = ok && child_computed(r, "P") == 42 && child_computed(r, "D") == 42;
+        store_version_t *v = NULL;
+        size_t nv = 0;
+        ok = ok && store_versions(r, "U2", 2024, &v, &nv) == 0 && nv == 0;
+        free(v);
+        store_snapshot_end(r);
+        ok = ok && child_computed(r, "P") == 58;
+        store_destroy(&r);
+        _exit(ok ? 0 : 1);
+    }
+    char c;
+    ck_assert_int_eq(read(up[0], &c, 1), 1);
+    ck_assert_int_eq(apply1(s, mk("U1", "sn2", SCOPE_DEFAULT, K "=50"), NULL), ACK_ACCEPTED);
+    ck_assert_int_eq(apply1(s, mk("U2", "sn3", SCOPE_DEFAULT, K "=8"), NULL), ACK_ACCEPTED);
+    ck_assert_int_eq(write(down[1], &c, 1), 1);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    close(up[0]); close(up[1]); close(down[0]); close(down[1]);
+    store_destroy(&s);
+    cleanup();
+}
+END_TEST
+
 START_TEST(test_verify_detects_corruption)
 {
     store_t *s = open_tree(tmpdir());
@@ -1028,6 +1071,7 @@ TESTKIT_MAIN("store", NULL, NULL, 60,
              test_level_flags_follow_fixes,
              test_map_growth,
              test_readonly_in_child,
+             test_snapshot_is_one_state,
              test_verify_detects_corruption,
              test_hierarchy_sync_and_entities,
              test_example_data)
