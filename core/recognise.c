@@ -489,6 +489,18 @@ static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen
 
 /* ---- titles ---- */
 
+/* Whether text ends with a table's own label ("…2024年 三公经费", as huizong's export and
+ * template title a sheet) rather than 表. */
+static bool s_ends_table_label(const char *text)
+{
+    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++) {
+        char l[S_TEXT_MAX];
+        s_norm(table_label((table_id)t), l, sizeof l);
+        if (!s_ends(l, "表") && s_ends(text, l)) return true;
+    }
+    return false;
+}
+
 /* Classifies a normalised single-cell row as a title. Returns 1 with *t set (TABLE_NONE for
  * a known non-v1 table), or 0 when the text is not a title. */
 static int s_title_classify(const char *text, table_id *t)
@@ -502,7 +514,7 @@ static int s_title_classify(const char *text, table_id *t)
         if (!open || open == core) break;
         *open = '\0';
     }
-    if (!s_ends(core, "表")) return 0;
+    if (!s_ends(core, "表") && !s_ends_table_label(core)) return 0;
     if (strstr(text, "目录") || strstr(text, "附件")) return 0;
     if (table_title_lookup(text, t)) return 1;
     *t = TABLE_NONE;
@@ -878,6 +890,19 @@ static int s_side_name_col(const s_table *T, int side)
     return -1;
 }
 
+/* The fiscal income row whose label (core/tables.c: "一般公共预算拨款(本年)", "上年结转一般
+ * 公共预算拨款" ...) a line prints, or NULL. */
+static const char *s_fiscal_label_row(const char *label)
+{
+    char a[S_TEXT_MAX], b[S_TEXT_MAX];
+    table_text_normalise(label, a, sizeof a);
+    for (size_t i = 0; i < TABLE_FISCAL_INCOME.n; i++) {
+        table_text_normalise(TABLE_FISCAL_INCOME.labels[i], b, sizeof b);
+        if (strcmp(a, b) == 0) return TABLE_FISCAL_INCOME.rows[i];
+    }
+    return NULL;
+}
+
 /* One side of a 收支总表 / 财政拨款收支总表 line. */
 static void s_double_side(s_table *T, uint32_t row, int side, const char *label_raw,
                           const s_amount *am)
@@ -893,6 +918,12 @@ static void s_double_side(s_table *T, uint32_t row, int side, const char *label_
     bool found = false;
     const char *rid = NULL;
     if (t == TABLE_FISCAL && side == 0) {
+        const char *own = s_fiscal_label_row(label);
+        if (own) {                                  /* huizong's own labels (export, template) */
+            if (strncmp(own, "carry_", 6) == 0 && has) T->carry_amount = true;
+            s_emit_row(T, ent, own, label, row, side, am);
+            return;
+        }
         if (strcmp(label, "本年收入") == 0) {
             T->fiscal_group = 0;
             T->group_in_seen = has;
