@@ -86,6 +86,17 @@ static void s_copy(char *dst, size_t dstlen, const char *src)
     dst[n] = '\0';
 }
 
+/* Drops an incomplete UTF-8 character that snprintf's truncation left at the end of s. */
+static void s_utf8_trim(char *s)
+{
+    size_t n = strlen(s), k = n;
+    while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) k--;
+    if (k == 0) return;
+    unsigned char lead = (unsigned char)s[k - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (k - 1) < want) s[k - 1] = '\0';
+}
+
 static bool s_starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -1241,6 +1252,26 @@ static void s_code_part(const grid_cell_t *cell, char *out, size_t outlen, size_
     }
 }
 
+/* Whether an amount-less row is the first line of the body, not a header row: a row label
+ * (合计, 收入总计, 一般公共预算拨款收入, 公务接待费 ...) right under a name header (项目,
+ * 项目名称, 科目名称) -- an empty template (huizong template) has no amounts to end its
+ * header. */
+static bool s_body_row(const grid_t *g, uint32_t row)
+{
+    for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        char t[S_TEXT_MAX], above[S_TEXT_MAX];
+        s_norm(g->cells[i].text, t, sizeof t);
+        const char *label = s_strip_ordinal(t);
+        bool found = strcmp(label, "合计") == 0 || strcmp(label, "总计") == 0 || s_fiscal_label_row(label);
+        if (!found) s_vocab_row(VOCAB_SUMMARY_ROWS, VOCAB_NSUMMARY_ROWS, label, &found);
+        if (!found) s_vocab_row(VOCAB_THREE_PUBLIC, VOCAB_NTHREE_PUBLIC, label, &found);
+        if (!found) continue;
+        s_text_at(g, row - 1, g->cells[i].col, above, sizeof above);
+        if (strstr(above, "名称") || strcmp(above, "项目") == 0) return true;
+    }
+    return false;
+}
+
 static void s_table_run(s_ctx *c, const s_block *b)
 {
     recognise_report_t *rep = c->rep;
@@ -1311,7 +1342,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
             any = true;
             if (s_data_like(&g->cells[i], t) || s_note(t)) data = true;
         }
-        if (!any || data) break;
+        if (!any || data || (h > hstart && s_body_row(g, h))) break;
         hend = h;
     }
     T->header_r0 = hstart;
@@ -1371,6 +1402,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
         for (int i = 0; i < np; i++)
             used += (size_t)snprintf(rc->header + used, used < sizeof rc->header ? sizeof rc->header - used : 0,
                                      "%s%s", i ? "/" : "", parts[i]);
+        s_utf8_trim(rc->header);
         s_identify(b->table, basic_only, parts, np, rc);
         if (strcmp(rc->role, "name") == 0 && name_cols++ == 0) T->name_col = (int)col;
         if (strcmp(rc->role, "code") == 0 || strcmp(rc->role, "类") == 0) T->code_col = (int)col;
