@@ -7,7 +7,8 @@
  * reads them (all files into one list: the same entity/year from several files is one
  * submission) and validated; then every fact is printed as
  * `entity|year|table|row|column|fen` in LC_ALL=C sort order. With --submissions one line
- * per submission (`entity year facts`) is printed instead.
+ * per submission (`entity year facts`) is printed instead; with --units each line ends in
+ * `|unit_fen` (the printed precision, fact_unit_fen).
  * Exit 0; 2 when a file has an error (every error on stderr, nothing on stdout). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ int main(int argc, char **argv)
 {
     import_opts_t io = { .enc = CSV_ENCODING_UTF8 };
     const char *hier = NULL;
-    int per_sub = 0;
+    int per_sub = 0, units = 0;
     char **files = calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
     if (!files) return 3;
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--year") && i + 1 < argc) io.year = (uint32_t)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--hierarchy") && i + 1 < argc) hier = argv[++i];
         else if (!strcmp(argv[i], "--submissions")) per_sub = 1;
+        else if (!strcmp(argv[i], "--units")) units = 1;
         else if (!strcmp(argv[i], "--encoding") && i + 1 < argc) {
             const char *e = argv[++i];
             io.enc = !strcmp(e, "gb18030") ? CSV_ENCODING_GB18030 : !strcmp(e, "auto") ? CSV_ENCODING_AUTO : CSV_ENCODING_UTF8;
@@ -90,8 +92,10 @@ int main(int argc, char **argv)
             for (size_t f = 0; f < s->count; f++) {
                 const fact_t *x = &s->facts[f];
                 char buf[256];
-                snprintf(buf, sizeof buf, "%s|%u|%s|%s|%s|%lld", s->entity, s->year, table_name(x->table),
-                         x->row, column_name(x->column), (long long)x->fen);
+                int n = snprintf(buf, sizeof buf, "%s|%u|%s|%s|%s|%lld", s->entity, s->year, table_name(x->table),
+                                 x->row, column_name(x->column), (long long)x->fen);
+                if (units && n > 0 && (size_t)n < sizeof buf)
+                    snprintf(buf + n, sizeof buf - (size_t)n, "|%u", fact_unit_fen(x));
                 lines[m++] = strdup(buf);
             }
         }
