@@ -276,7 +276,7 @@ typedef struct {
     int64_t fen;
     char *name;
     uint32_t line;
-    char where[64];              /* "表1!C5" for the duplicate message */
+    const grid_t *g;             /* its grid, for "表1!C5" in messages (s_fact_where) */
     uint32_t gcol;               /* its grid column */
     uint32_t unit;               /* printed precision (fact_t.unit_fen) */
 } s_fact;
@@ -360,12 +360,19 @@ static int s_rehash(s_ctx *c)
 }
 
 /* Adds a fact (invariant 4). */
+/* "表1!C5": where a fact was read, made only for a message (not once per fact). */
+static const char *s_fact_where(const s_fact *f, char *buf, size_t len)
+{
+    char ref[16];
+    snprintf(buf, len, "%s!%s", f->g ? f->g->name : "", grid_cell_ref(f->line - 1, f->gcol, ref));
+    return buf;
+}
+
 static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char *entity,
                    table_id t, const char *row, column_id col, int64_t fen, uint32_t unit,
                    const char *name, uint32_t grow, uint32_t gcol)
 {
-    char ref[16], where[64];
-    snprintf(where, sizeof where, "%s!%s", g->name, grid_cell_ref(grow, gcol, ref));
+    char ref[16], where[64], fw[64];
     uint64_t hash = s_fact_hash(entity, t, row, col);
     if (c->nslots) {
         for (size_t k = hash & (c->nslots - 1);; k = (k + 1) & (c->nslots - 1)) {
@@ -375,12 +382,13 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
                   strcmp(f->entity, entity) == 0))
                 continue;
             if (f->fen == fen) {
+                snprintf(where, sizeof where, "%s!%s", g->name, grid_cell_ref(grow, gcol, ref));
                 s_report_skip(rt, "%s：%s/%s/%s 与 %s 相同，只记一次", where, table_name(t), row,
-                              column_name(col), f->where);
+                              column_name(col), s_fact_where(f, fw, sizeof fw));
             } else {
                 char a[AMOUNT_BUF];
                 s_error(c, g, grow, (int)gcol, NULL, "%s %s 行 %s 列 %s 已在 %s 给出（%s 万元），数值不同",
-                        entity, table_name(t), row, column_name(col), f->where,
+                        entity, table_name(t), row, column_name(col), s_fact_where(f, fw, sizeof fw),
                         amount_format(f->fen, a));
             }
             return;
@@ -408,16 +416,16 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
         }
     s_fact *f = &c->facts[c->nfacts++];
     memset(f, 0, sizeof *f);
-    snprintf(f->entity, sizeof f->entity, "%s", entity);
+    s_copy(f->entity, sizeof f->entity, entity);
     f->table = t;
-    snprintf(f->row, sizeof f->row, "%s", row);
+    s_copy(f->row, sizeof f->row, row);
     f->column = col;
     f->fen = fen;
     f->name = strdup(name ? name : "");
     f->line = grow + 1;
     f->gcol = gcol;
     f->unit = unit;
-    snprintf(f->where, sizeof f->where, "%s", where);
+    f->g = g;
     rt->facts++;
 }
 
@@ -677,8 +685,8 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
         list[0] = '\0';
         for (size_t i = 0; i < o->hierarchy->count; i++) {
             const entity_t *e = &o->hierarchy->items[i];
-            char n[S_TEXT_MAX];
-            s_norm(e->name, n, sizeof n);
+            char buf[S_TEXT_MAX];
+            const char *n = c->hnorm && c->hnorm[i] ? c->hnorm[i] : (s_norm(e->name, buf, sizeof buf), buf);
             if (pass == 0 ? !strstr(n, names[k]) : !strstr(names[k], n)) continue;
             if (used < sizeof list - 80)
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %s",
@@ -1839,6 +1847,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
         const char *keys[S_CACHE] = { 0 };
         submission_t *subs[S_CACHE] = { 0 };
         size_t ncache = 0;
+        char fw[64];
         for (size_t i = 0; i < c.nfacts; i++) {
             s_fact *f = &c.facts[i];
             submission_t *s = NULL;
@@ -1854,7 +1863,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
             }
             if (s && s->count && submission_find(s, f->table, f->row, f->column))
                 s_error(&c, NULL, 0, -1, NULL, "%s：%s %s 行 %s 列 %s 已由 %s 给出（同一事实不能给两次）",
-                        f->where, f->entity, table_name(f->table), f->row, column_name(f->column),
+                        s_fact_where(f, fw, sizeof fw), f->entity, table_name(f->table), f->row, column_name(f->column),
                         s->source ? s->source : "");
         }
     }
