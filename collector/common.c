@@ -137,7 +137,8 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
         recognise_report_init(&rep);
         import_format fmt = IMPORT_UNKNOWN;
         int rc = import_read_file(files[i], &io, list, &rep, &fmt);
-        if (collector_import.mapping && fmt != IMPORT_V1_CSV && fmt != IMPORT_UNKNOWN && rep.ntables) {
+        if (collector_import.mapping && fmt != IMPORT_V1_CSV && fmt != IMPORT_UNKNOWN &&
+            (rep.ntables || rep.nskipped_blocks)) {
             if (collector_import.json) {
                 if (mapped++) fputc(',', collector_import.mapping);
                 fprintf(collector_import.mapping, "{\"file\":");
@@ -147,7 +148,7 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
                 fputc('}', collector_import.mapping);
             } else {
                 fprintf(collector_import.mapping, "%s（%s）\n", files[i], import_format_name(fmt));
-                recognise_report_print_text(&rep, collector_import.mapping);
+                recognise_report_print_mapping(&rep, collector_import.mapping);   /* errors: stderr */
             }
         }
         if (rc != 0) {
@@ -172,6 +173,11 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
         *groups = up;
     } else {
         free(up);
+    }
+    if (list->count == 0 && failed == 0) {
+        /* every file read, none held a figure (an empty template, a cover alone) */
+        fprintf(stderr, "huizong-collector: 没有数字：所给文件中没有填写任何金额（%zu 个文件）\n", n);
+        failed++;
     }
     /* After all files: a reader may merge one entity/year spread over several files. */
     for (size_t k = 0; k < list->count; k++) {

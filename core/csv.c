@@ -546,7 +546,8 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
     }
     if (bad || empty) return bad;
     submission_t *s = submission_list_get(subs, v[F_ENTITY], year);
-    if (!s || submission_add(s, t, v[F_ROW], c, fen, v[F_NAME], line)) {
+    if (!s || submission_add_unit(s, t, v[F_ROW], c, fen, v[F_NAME], line,
+                                  amount_printed_unit(v[F_AMOUNT], strlen(v[F_AMOUNT])))) {
         errs->oom = 1;
         return add_error(errs, line, "%s:%u: out of memory", name, line);
     }

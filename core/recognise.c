@@ -27,6 +27,7 @@
 
 #include "amount.h"
 #include "codes.h"
+#include "hierarchy.h"
 #include "json.h"
 #include "recognise_vocab.h"
 
@@ -34,6 +35,7 @@
 #define S_TITLE_MAX_BYTES 160   /* a title row longer than this is narrative, not a title */
 #define S_HEADER_ROWS_MAX 4
 #define S_COLS_MAX 64           /* columns of one printed table */
+#define S_DEFAULT_DECIMALS 2    /* printed decimals of a number cell in General format */
 #define S_ORDINAL_MAX 18        /* bytes of an ordinal prefix: "（二十一）", "廿一、" */
 
 /* ---- text helpers ---- */
@@ -83,6 +85,17 @@ static void s_copy(char *dst, size_t dstlen, const char *src)
     }
     memcpy(dst, src, n);
     dst[n] = '\0';
+}
+
+/* Drops an incomplete UTF-8 character that snprintf's truncation left at the end of s. */
+static void s_utf8_trim(char *s)
+{
+    size_t n = strlen(s), k = n;
+    while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) k--;
+    if (k == 0) return;
+    unsigned char lead = (unsigned char)s[k - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (k - 1) < want) s[k - 1] = '\0';
 }
 
 static bool s_starts(const char *s, const char *prefix)
@@ -216,6 +229,7 @@ void recognise_report_free(recognise_report_t *r)
         s_strv_free(r->tables[i].skipped, r->tables[i].nskipped);
     }
     free(r->tables);
+    free(r->submissions);
     s_strv_free(r->skipped_blocks, r->nskipped_blocks);
     s_strv_free(r->errors, r->nerrors < RECOGNISE_ERRORS_MAX ? r->nerrors : RECOGNISE_ERRORS_MAX);
     memset(r, 0, sizeof *r);
@@ -262,7 +276,9 @@ typedef struct {
     int64_t fen;
     char *name;
     uint32_t line;
-    char where[64];              /* "表1!C5" for the duplicate message */
+    const grid_t *g;             /* its grid, for "表1!C5" in messages (s_fact_where) */
+    uint32_t gcol;               /* its grid column */
+    uint32_t unit;               /* printed precision (fact_t.unit_fen) */
 } s_fact;
 
 typedef struct {
@@ -286,6 +302,7 @@ typedef struct {
     const char *file;
     int64_t last_fen_per_unit;
     char last_unit[16];
+    char **hnorm;                /* the hierarchy's names normalised, once (s_entity_by_name) */
 } s_ctx;
 
 static void s_error(s_ctx *c, const grid_t *g, uint32_t row, int col, const char *value,
@@ -343,12 +360,19 @@ static int s_rehash(s_ctx *c)
 }
 
 /* Adds a fact (invariant 4). */
-static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char *entity,
-                   table_id t, const char *row, column_id col, int64_t fen, const char *name,
-                   uint32_t grow, uint32_t gcol)
+/* "表1!C5": where a fact was read, made only for a message (not once per fact). */
+static const char *s_fact_where(const s_fact *f, char *buf, size_t len)
 {
-    char ref[16], where[64];
-    snprintf(where, sizeof where, "%s!%s", g->name, grid_cell_ref(grow, gcol, ref));
+    char ref[16];
+    snprintf(buf, len, "%s!%s", f->g ? f->g->name : "", grid_cell_ref(f->line - 1, f->gcol, ref));
+    return buf;
+}
+
+static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char *entity,
+                   table_id t, const char *row, column_id col, int64_t fen, uint32_t unit,
+                   const char *name, uint32_t grow, uint32_t gcol)
+{
+    char ref[16], where[64], fw[64];
     uint64_t hash = s_fact_hash(entity, t, row, col);
     if (c->nslots) {
         for (size_t k = hash & (c->nslots - 1);; k = (k + 1) & (c->nslots - 1)) {
@@ -358,12 +382,13 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
                   strcmp(f->entity, entity) == 0))
                 continue;
             if (f->fen == fen) {
+                snprintf(where, sizeof where, "%s!%s", g->name, grid_cell_ref(grow, gcol, ref));
                 s_report_skip(rt, "%s：%s/%s/%s 与 %s 相同，只记一次", where, table_name(t), row,
-                              column_name(col), f->where);
+                              column_name(col), s_fact_where(f, fw, sizeof fw));
             } else {
                 char a[AMOUNT_BUF];
                 s_error(c, g, grow, (int)gcol, NULL, "%s %s 行 %s 列 %s 已在 %s 给出（%s 万元），数值不同",
-                        entity, table_name(t), row, column_name(col), f->where,
+                        entity, table_name(t), row, column_name(col), s_fact_where(f, fw, sizeof fw),
                         amount_format(f->fen, a));
             }
             return;
@@ -391,14 +416,16 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
         }
     s_fact *f = &c->facts[c->nfacts++];
     memset(f, 0, sizeof *f);
-    snprintf(f->entity, sizeof f->entity, "%s", entity);
+    s_copy(f->entity, sizeof f->entity, entity);
     f->table = t;
-    snprintf(f->row, sizeof f->row, "%s", row);
+    s_copy(f->row, sizeof f->row, row);
     f->column = col;
     f->fen = fen;
     f->name = strdup(name ? name : "");
     f->line = grow + 1;
-    snprintf(f->where, sizeof f->where, "%s", where);
+    f->gcol = gcol;
+    f->unit = unit;
+    f->g = g;
     rt->facts++;
 }
 
@@ -448,6 +475,9 @@ static bool s_label_row(const grid_t *g, uint32_t row)
 {
     int n = 0;
     bool label = false;
+    size_t first = s_row_first(g, row);
+    if (first >= g->count || g->cells[first].row != row || !strstr(g->cells[first].text, "表"))
+        return false;                                         /* a label row starts with 表 */
     for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
         char t[S_TEXT_MAX];
         s_norm(g->cells[i].text, t, sizeof t);
@@ -471,6 +501,7 @@ static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen
 {
     out[0] = '\0';
     for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        if (g->cells[i].kind != GRID_TEXT) return false;      /* before normalising: cheap */
         char t[S_TEXT_MAX];
         s_norm(g->cells[i].text, t, sizeof t);
         if (!t[0]) continue;
@@ -485,6 +516,18 @@ static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen
 
 /* ---- titles ---- */
 
+/* Whether text ends with a table's own label ("…2024年 三公经费", as huizong's export and
+ * template title a sheet) rather than 表. */
+static bool s_ends_table_label(const char *text)
+{
+    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++) {
+        char l[S_TEXT_MAX];
+        s_norm(table_label((table_id)t), l, sizeof l);
+        if (!s_ends(l, "表") && s_ends(text, l)) return true;
+    }
+    return false;
+}
+
 /* Classifies a normalised single-cell row as a title. Returns 1 with *t set (TABLE_NONE for
  * a known non-v1 table), or 0 when the text is not a title. */
 static int s_title_classify(const char *text, table_id *t)
@@ -498,19 +541,9 @@ static int s_title_classify(const char *text, table_id *t)
         if (!open || open == core) break;
         *open = '\0';
     }
-    if (!s_ends(core, "表")) return 0;
+    if (!s_ends(core, "表") && !s_ends_table_label(core)) return 0;
     if (strstr(text, "目录") || strstr(text, "附件")) return 0;
-    for (size_t i = 0; i < VOCAB_NTITLES; i++) {
-        const vocab_title_t *v = &VOCAB_TITLES[i];
-        bool ok = true;
-        for (int k = 0; k < 3 && v->all[k]; k++)
-            if (!strstr(text, v->all[k])) ok = false;
-        if (ok && v->none && strstr(text, v->none)) ok = false;
-        if (ok) {
-            *t = v->table;
-            return 1;
-        }
-    }
+    if (table_title_lookup(text, t)) return 1;
     *t = TABLE_NONE;
     return strstr(text, "预算") || strstr(text, "支出") || strstr(text, "收入") ? 1 : 0;
 }
@@ -577,6 +610,8 @@ static const vocab_unit_t *s_unit_line(const grid_t *g, uint32_t row)
 {
     bool pending = false;
     for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        if (!pending && (g->cells[i].kind != GRID_TEXT || !strstr(g->cells[i].text, "位")))
+            continue;                                         /* no 单位 in it: not a unit line */
         char t[S_TEXT_MAX];
         s_norm(g->cells[i].text, t, sizeof t);
         const char *v = NULL;
@@ -596,14 +631,24 @@ static const vocab_unit_t *s_unit_line(const grid_t *g, uint32_t row)
 
 /* ---- entity ---- */
 
-/* An entity whose name is exactly `name` (normalised), or NULL. */
-static const entity_t *s_entity_by_name(const hierarchy_t *h, const char *name)
+/* An entity whose name is exactly `name` (normalised), or NULL. The hierarchy's names are
+ * normalised once per call of recognise_grids (c->hnorm), not once per line asked about. */
+static const entity_t *s_entity_by_name(s_ctx *c, const char *name)
 {
+    const hierarchy_t *h = c->opts->hierarchy;
     if (!h || !*name) return NULL;
+    if (!c->hnorm && h->count) {
+        c->hnorm = calloc(h->count, sizeof *c->hnorm);
+        for (size_t i = 0; c->hnorm && i < h->count; i++) {
+            char n[S_TEXT_MAX];
+            s_norm(h->items[i].name, n, sizeof n);
+            c->hnorm[i] = strdup(n);
+        }
+    }
     for (size_t i = 0; i < h->count; i++) {
         char n[S_TEXT_MAX];
-        s_norm(h->items[i].name, n, sizeof n);
-        if (strcmp(n, name) == 0) return &h->items[i];
+        const char *v = c->hnorm && c->hnorm[i] ? c->hnorm[i] : (s_norm(h->items[i].name, n, sizeof n), n);
+        if (strcmp(v, name) == 0) return &h->items[i];
     }
     return NULL;
 }
@@ -622,13 +667,16 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
         return -1;
     }
     for (size_t k = 0; k < nnames; k++) {
-        const entity_t *e = s_entity_by_name(o->hierarchy, names[k]);
+        const entity_t *e = s_entity_by_name(c, names[k]);
         if (e) {
             snprintf(c->entity, sizeof c->entity, "%s", e->code);
             return 0;
         }
     }
     char list[400] = "";
+    /* pass 0: entities whose name holds the printed one (宿州市医疗保障 → 宿州市医疗保障局);
+     * pass 1: entities whose name the printed one holds (a longer printed name) */
+    for (int pass = 0; pass < 2; pass++)
     for (size_t k = 0; k < nnames; k++) {
         if (!names[k][0]) continue;
         const entity_t *best = NULL;
@@ -637,9 +685,9 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
         list[0] = '\0';
         for (size_t i = 0; i < o->hierarchy->count; i++) {
             const entity_t *e = &o->hierarchy->items[i];
-            char n[S_TEXT_MAX];
-            s_norm(e->name, n, sizeof n);
-            if (!strstr(n, names[k]) && !strstr(names[k], n)) continue;
+            char buf[S_TEXT_MAX];
+            const char *n = c->hnorm && c->hnorm[i] ? c->hnorm[i] : (s_norm(e->name, buf, sizeof buf), buf);
+            if (pass == 0 ? !strstr(n, names[k]) : !strstr(names[k], n)) continue;
             if (used < sizeof list - 80)
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %s",
                                          used ? "、" : "", e->code, e->name);
@@ -667,6 +715,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
 typedef struct {
     int64_t fen;
     int state;                   /* 0 value, 1 empty */
+    uint32_t unit;               /* printed precision in fen (s_printed_unit) */
 } s_amount;
 
 /* Whether a normalised cell text looks like data (a number or a code) rather than a header. */
@@ -761,24 +810,15 @@ static void s_identify(table_id t, bool basic_only, char parts[][S_TEXT_MAX], in
             return;
         }
     }
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
-            const vocab_column_t *v = &VOCAB_COLUMNS[i];
-            if (pass == 0 ? v->table != t : v->table != TABLE_NONE) continue;
-            if (strcmp(v->leaf, leaf) != 0) continue;
-            if (v->parent && !strstr(parents, v->parent)) continue;
-            if (v->column == COL_NONE) {
-                col->role = "subtotal";
-                return;
-            }
-            column_id c = v->column;
-            if (t == TABLE_GPB_ECON && basic_only && c == COL_TOTAL) c = COL_BASIC;
-            if (!table_has_column(t, c)) continue;
-            col->column = c;
-            col->role = "amount";
-            return;
-        }
+    column_id c;
+    if (!column_header_lookup(t, parents, leaf, &c)) return;
+    if (c == COL_NONE) {
+        col->role = "subtotal";
+        return;
     }
+    if (t == TABLE_GPB_ECON && basic_only && c == COL_TOTAL) c = COL_BASIC;
+    col->column = c;
+    col->role = "amount";
 }
 
 typedef struct {
@@ -801,6 +841,9 @@ typedef struct {
     s_amount pending_am[S_COLS_MAX];
     uint32_t pending_row;
     char pending_name[S_TEXT_MAX];
+    size_t pending_first;        /* facts made after the pending line start here */
+    char econ_class[8];          /* the class of the last economic line named without a code */
+    bool unit_slip_told;
     int proj_main, proj_unit;
     /* fiscal / summary group state */
     int fiscal_group;            /* 0 本年, 1 上年结转 */
@@ -811,18 +854,75 @@ typedef struct {
 } s_table;
 
 static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char *entity,
-                   table_id t, const char *row, column_id col, int64_t fen, const char *name,
-                   uint32_t grow, uint32_t gcol);
+                   table_id t, const char *row, column_id col, int64_t fen, uint32_t unit,
+                   const char *name, uint32_t grow, uint32_t gcol);
 
-/* A table printed with no figure (本表无数据, or only a note such as 本单位无政府性基金预算
- *支出): the empty-table marker of examples/FORMAT.md (its total row, 0, in column total —
- * amount for summary and three_public), so table.required sees a table that was published
- * empty as published, exactly as the v1 CSV says it. */
+/* Whether the table's block prints that it is empty: a note such as 本表无数据, 本单位无政府
+ * 性基金预算支出 or 没有…安排的支出. An unfilled template prints no such note, so its empty
+ * tables stay absent (没有数字) instead of reading as published-empty. */
+static bool s_block_says_empty(const s_table *T)
+{
+    static const char *const SAYS[] = { "无数据", "无政府性基金", "无国有资本", "没有", "无相关",
+                                        "未安排", "无此", "无该", "无三公", "无“三公”", "无\"三公\"" };
+    const grid_t *g = T->g;
+    for (size_t i = 0; i < g->count; i++) {
+        const grid_cell_t *cell = &g->cells[i];
+        if (cell->row < T->b->first || cell->row > T->b->r1) continue;
+        for (size_t k = 0; k < sizeof SAYS / sizeof SAYS[0]; k++)
+            if (strstr(cell->text, SAYS[k])) return true;
+    }
+    return false;
+}
+
+/* A table printed with no figure and a note saying so (s_block_says_empty): the empty-table
+ * marker of examples/FORMAT.md (its total row, 0, in column total — amount for summary and
+ * three_public), so table.required sees a table that was published empty as published,
+ * exactly as the v1 CSV says it. */
 static void s_emit_empty(s_table *T)
 {
     table_id t = T->b->table;
     column_id col = (t == TABLE_SUMMARY || t == TABLE_THREE_PUBLIC) ? COL_AMOUNT : COL_TOTAL;
-    s_emit(T->c, T->rt, T->g, T->c->entity, t, TABLE_ROW_TOTAL, col, 0, "本表无数据", T->b->r0, 0);
+    s_emit(T->c, T->rt, T->g, T->c->entity, t, TABLE_ROW_TOTAL, col, 0, FACT_UNIT_FEN_DEFAULT,
+           "本表无数据", T->b->r0, 0);
+}
+
+/* A date cell as the sheet shows it: an Excel serial day (1900 system, day 0 = 1899-12-30)
+ * as yyyy-mm-dd; other text as it is. */
+static const char *s_serial_date(const char *text, char *out, size_t outlen)
+{
+    char *end;
+    long serial = strtol(text, &end, 10);
+    if (end == text || (*end && *end != '.') || serial < 1 || serial > 2958465) return text;
+    /* days since 1970-01-01, then the civil date (H. Hinnant's days_from_civil inverse) */
+    long z = serial - 25569 + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(out, outlen, "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
+    return out;
+}
+
+/* The printed precision of an amount cell, in fen of one unit of its last printed digit:
+ * the decimals its number format shows (0.00 of 万元 -> 10000; #,##0 of 元 -> 100; General:
+ * 2), else the digits its text prints (a CSV's "2,361.22").
+ * Never finer than 1 fen. */
+static uint32_t s_printed_unit(const s_table *T, uint32_t row, uint32_t col)
+{
+    const grid_cell_t *cell = grid_get(T->g, row, col);
+    int decimals = 0;
+    if (cell && cell->kind == GRID_NUMBER) {
+        /* a number format's decimals; General shows 9.6 for 9.60, so it says nothing: the
+         * usual 2 decimals of the table's unit */
+        decimals = cell->decimals != GRID_DECIMALS_UNKNOWN ? cell->decimals : S_DEFAULT_DECIMALS;
+    } else if (cell) {
+        const char *dot = strchr(cell->text, '.');
+        for (const char *p = dot ? dot + 1 : ""; *p >= '0' && *p <= '9'; p++) decimals++;
+    }
+    int64_t unit = T->fpu;
+    for (int i = 0; i < decimals && unit > 1; i++) unit /= 10;
+    return unit > 0 && unit <= FACT_UNIT_FEN_MAX ? (uint32_t)unit : FACT_UNIT_FEN_MAX;
 }
 
 /* Reads the amount cell of (row, col). Returns 0 value, 1 empty, -1 error (reported). */
@@ -836,9 +936,11 @@ static int s_amount_at(s_table *T, uint32_t row, uint32_t col, int64_t *fen)
     case GRID_FORMULA_NO_VALUE:
         s_error(T->c, T->g, row, (int)col, cell->text, "公式没有缓存的计算结果（请在 Excel 中重新计算并保存）");
         return -1;
-    case GRID_DATE:
-        s_error(T->c, T->g, row, (int)col, cell->text, "日期不能作为金额");
+    case GRID_DATE: {
+        char day[32];
+        s_error(T->c, T->g, row, (int)col, s_serial_date(cell->text, day, sizeof day), "日期不能作为金额");
         return -1;
+    }
     case GRID_ERROR:
         s_error(T->c, T->g, row, (int)col, cell->text, "公式错误值不能作为金额");
         return -1;
@@ -861,8 +963,8 @@ static void s_emit_row(s_table *T, const char *entity, const char *rowid, const 
         recognised_column_t *col = &T->cols[k];
         if (strcmp(col->role, "amount") != 0 || col->side != side || am[k].state) continue;
         const char *rid = col->row[0] ? col->row : rowid;
-        s_emit(T->c, T->rt, T->g, entity, T->b->table, rid, col->column, am[k].fen, name, row,
-               col->grid_col);
+        s_emit(T->c, T->rt, T->g, entity, T->b->table, rid, col->column, am[k].fen, am[k].unit,
+               name, row, col->grid_col);
     }
 }
 
@@ -882,6 +984,19 @@ static int s_side_name_col(const s_table *T, int side)
     return -1;
 }
 
+/* The fiscal income row whose label (core/tables.c: "一般公共预算拨款(本年)", "上年结转一般
+ * 公共预算拨款" ...) a line prints, or NULL. */
+static const char *s_fiscal_label_row(const char *label)
+{
+    char a[S_TEXT_MAX], b[S_TEXT_MAX];
+    table_text_normalise(label, a, sizeof a);
+    for (size_t i = 0; i < TABLE_FISCAL_INCOME.n; i++) {
+        table_text_normalise(TABLE_FISCAL_INCOME.labels[i], b, sizeof b);
+        if (strcmp(a, b) == 0) return TABLE_FISCAL_INCOME.rows[i];
+    }
+    return NULL;
+}
+
 /* One side of a 收支总表 / 财政拨款收支总表 line. */
 static void s_double_side(s_table *T, uint32_t row, int side, const char *label_raw,
                           const s_amount *am)
@@ -897,6 +1012,12 @@ static void s_double_side(s_table *T, uint32_t row, int side, const char *label_
     bool found = false;
     const char *rid = NULL;
     if (t == TABLE_FISCAL && side == 0) {
+        const char *own = s_fiscal_label_row(label);
+        if (own) {                                  /* huizong's own labels (export, template) */
+            if (strncmp(own, "carry_", 6) == 0 && has) T->carry_amount = true;
+            s_emit_row(T, ent, own, label, row, side, am);
+            return;
+        }
         if (strcmp(label, "本年收入") == 0) {
             T->fiscal_group = 0;
             T->group_in_seen = has;
@@ -968,6 +1089,10 @@ static void s_double_finish(s_table *T)
 /* Whether the data row at `row` repeats the header (a page break in the sheet). */
 static bool s_header_repeat(s_table *T, uint32_t row)
 {
+    /* a header holds no numbers: a line with a numeric cell is data (and most lines are, so
+     * this keeps the text comparison below off the common path) */
+    for (size_t i = s_row_first(T->g, row); i < T->g->count && T->g->cells[i].row == row; i++)
+        if (T->g->cells[i].kind == GRID_NUMBER) return false;
     int same = 0, cells = 0;
     for (uint32_t k = 0; k < T->ncols; k++) {
         char t[S_TEXT_MAX];
@@ -982,6 +1107,68 @@ static bool s_header_repeat(s_table *T, uint32_t row)
         }
     }
     return cells > 0 && same == cells;
+}
+
+/* The economic code of a line printed with its name only (达州 表2-1): a class by its name,
+ * else a 款 of the last class by its name; NULL when the chart has none or several. */
+static const char *s_econ_code_by_name(s_table *T, const char *name)
+{
+    const char *code = code_by_name(CODE_ECONOMIC, NULL, name);
+    if (code) {
+        s_copy(T->econ_class, sizeof T->econ_class, code);
+    } else if (T->econ_class[0]) {
+        code = code_by_name(CODE_ECONOMIC, T->econ_class, name);
+    }
+    if (code) s_report_skip(T->rt, "%s：没有编码，按经济分类名称读作 %s", name, code);
+    return code;
+}
+
+/* A 单位代码 cell that is no entity of the list, in a table of a department with exactly
+ * one unit below it (达州 表2-1 prints 35001 for 335001): that unit, reported once per
+ * table; otherwise the code as printed. */
+static const char *s_unit_slip(s_table *T, const char *rowunit, uint32_t row)
+{
+    const hierarchy_t *h = T->c->opts->hierarchy;
+    if (!h || hierarchy_find(h, rowunit)) return rowunit;
+    const entity_t *only = NULL;
+    for (size_t i = 0; i < h->count; i++)
+        if (strcmp(h->items[i].parent, T->c->entity) == 0) {
+            if (only) return rowunit;
+            only = &h->items[i];
+        }
+    if (!only) return rowunit;
+    if (!T->unit_slip_told) {
+        s_report_skip(T->rt, "第%u行：单位代码 %s 不在单位清单中，读作 %s 唯一的下属单位 %s", row + 1,
+                      rowunit, T->c->entity, only->code);
+        T->unit_slip_told = true;
+    }
+    return only->code;
+}
+
+/* The department's lines between a pending unit line and the first line that names the
+ * unit (达州 表2-1's class rows) belong to the unit too: copied once the unit is known. */
+static void s_pending_copy(s_table *T)
+{
+    s_ctx *c = T->c;
+    if (T->b->table == TABLE_PROJECTS) return;        /* projects are numbered per entity */
+    size_t end = c->nfacts;
+    for (size_t i = T->pending_first; i < end; i++) {
+        s_fact f = c->facts[i];                        /* s_emit may move the array */
+        if (strcmp(f.entity, c->entity) != 0 || f.table != T->b->table || strcmp(f.row, "total") == 0)
+            continue;
+        s_emit(c, T->rt, T->g, T->unit, f.table, f.row, f.column, f.fen, f.unit, f.name, f.line - 1,
+               f.gcol);
+    }
+}
+
+/* Whether a data line's code and name cells hold header words ("支出功能科目代码" /
+ * "支出功能科目名称") instead of a code and a name. */
+static bool s_header_words(const char *code, const char *name)
+{
+    if (!code[0] || s_all_digits(code)) return false;
+    bool code_word = s_ends(code, "代码") || s_ends(code, "编码");
+    bool name_word = !name[0] || s_ends(name, "名称");
+    return code_word && name_word && strstr(code, "科目");
 }
 
 /* A line of a single-layout table. */
@@ -1019,10 +1206,26 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         name = code;                  /* 合计 printed in the code column (宿州 收入预算总表) */
         code = "";
     }
+    if (s_header_words(code, name)) {
+        /* 东西湖 表3: the one data line printed on a line labelled like the header */
+        s_report_skip(T->rt, "第%u行 %s %s：标为表头文字的数据行，读作合计", row + 1, code, name);
+        code = "";
+        name = "合计";
+    }
     bool total = strcmp(name, "合计") == 0 || strcmp(name, "总计") == 0 ||
                  strcmp(name, "三公经费合计") == 0 || (!code[0] && !name[0]);
+    if (total && t == TABLE_PROJECTS && T->proj_main > 0) {
+        /* a closing 合计 after the projects repeats the first (东西湖 表10 prints it with
+         * another 单位资金): one total per table can be kept; the first one is */
+        s_report_skip(T->rt, "第%u行 %s：项目之后的合计行，与表首合计重复（不写入）", row + 1, name);
+        return;
+    }
     /* a line for an entity: by its code in a unit-code column, or by its exact name */
-    const entity_t *byname = (!code[0] && !total) ? s_entity_by_name(c->opts->hierarchy, name) : NULL;
+    const entity_t *byname = (!code[0] && !total) ? s_entity_by_name(c, name) : NULL;
+    if (!total && !code[0] && !byname && t == TABLE_GPB_ECON) {
+        const char *ec = s_econ_code_by_name(T, name);
+        if (ec) code = ec;
+    }
     if (!total && !code[0] && rowunit[0]) unit_code_col = true, code = rowunit, rowunit = "";
     if (!total && ((unit_code_col && code[0]) || byname)) {
         const char *ucode = byname ? byname->code : code;
@@ -1035,6 +1238,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
                 memcpy(T->pending_am, am, sizeof T->pending_am);
                 T->pending_row = row;
                 s_copy(T->pending_name, sizeof T->pending_name, name);
+                T->pending_first = c->nfacts;
             }
             return;
         }
@@ -1071,6 +1275,10 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     } else if (t == TABLE_PROJECTS && T->subject_codes && !code[0]) {
         s_report_skip(T->rt, "第%u行 %s：功能分类小计行（不写入）", row + 1, name);
         return;
+    } else if (t == TABLE_PROJECTS && !code[0] && s_all_digits(name)) {
+        /* 东西湖 表10 line "31": a number where the project's name goes is no project */
+        s_report_skip(T->rt, "第%u行 %s：名称是数字，不是项目（不写入）", row + 1, name);
+        return;
     } else if (t == TABLE_PROJECTS) {
         if (!name[0]) {
             s_error(c, T->g, row, T->code_col, code, "项目没有名称");
@@ -1094,6 +1302,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     s_emit_row(T, ent, rowid, name, row, 0, am);
     /* the unit this line belongs to: the unit line above it, else its own 单位代码 cell */
     const char *unit = T->unit;
+    if (!unit[0] && rowunit[0] && !total) rowunit = s_unit_slip(T, rowunit, row);
     if (!unit[0] && rowunit[0] && strcmp(rowunit, ent) != 0 && !total &&
         (c->opts->hierarchy ? hierarchy_find(c->opts->hierarchy, rowunit) != NULL : s_starts(rowunit, ent))) {
         unit = rowunit;
@@ -1102,6 +1311,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
             T->proj_unit = 0;
             T->pending = false;
             s_emit_row(T, T->unit, "total", T->pending_name, T->pending_row, 0, T->pending_am);
+            s_pending_copy(T);
             unit = T->unit;
         }
     }
@@ -1128,6 +1338,26 @@ static void s_code_part(const grid_cell_t *cell, char *out, size_t outlen, size_
     } else {
         snprintf(out, outlen, "%s", t);
     }
+}
+
+/* Whether an amount-less row is the first line of the body, not a header row: a row label
+ * (合计, 收入总计, 一般公共预算拨款收入, 公务接待费 ...) right under a name header (项目,
+ * 项目名称, 科目名称) -- an empty template (huizong template) has no amounts to end its
+ * header. */
+static bool s_body_row(const grid_t *g, uint32_t row)
+{
+    for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        char t[S_TEXT_MAX], above[S_TEXT_MAX];
+        s_norm(g->cells[i].text, t, sizeof t);
+        const char *label = s_strip_ordinal(t);
+        bool found = strcmp(label, "合计") == 0 || strcmp(label, "总计") == 0 || s_fiscal_label_row(label);
+        if (!found) s_vocab_row(VOCAB_SUMMARY_ROWS, VOCAB_NSUMMARY_ROWS, label, &found);
+        if (!found) s_vocab_row(VOCAB_THREE_PUBLIC, VOCAB_NTHREE_PUBLIC, label, &found);
+        if (!found) continue;
+        s_text_at(g, row - 1, g->cells[i].col, above, sizeof above);
+        if (strstr(above, "名称") || strcmp(above, "项目") == 0) return true;
+    }
+    return false;
 }
 
 static void s_table_run(s_ctx *c, const s_block *b)
@@ -1200,7 +1430,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
             any = true;
             if (s_data_like(&g->cells[i], t) || s_note(t)) data = true;
         }
-        if (!any || data) break;
+        if (!any || data || (h > hstart && s_body_row(g, h))) break;
         hend = h;
     }
     T->header_r0 = hstart;
@@ -1214,7 +1444,11 @@ static void s_table_run(s_ctx *c, const s_block *b)
         if (g->merges[m].r0 >= hstart && g->merges[m].r0 <= hend && g->merges[m].c1 + 1 > maxcol)
             maxcol = g->merges[m].c1 + 1;
     if (maxcol > S_COLS_MAX) {
-        s_error(c, g, hstart, 0, NULL, "表格列数过多（%u 列，上限 %d）", maxcol, S_COLS_MAX);
+        /* named at the farthest cell (a sheet claiming XFD1048576 is refused there) */
+        uint32_t fr = hstart, fc = 0;
+        for (size_t i = s_row_first(g, hstart); i < g->count && g->cells[i].row <= b->r1; i++)
+            if (g->cells[i].col >= fc) fr = g->cells[i].row, fc = g->cells[i].col;
+        s_error(c, g, fr, (int)fc, NULL, "表格列数过多（%u 列，上限 %d）", maxcol, S_COLS_MAX);
         free(T);
         return;
     }
@@ -1256,6 +1490,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
         for (int i = 0; i < np; i++)
             used += (size_t)snprintf(rc->header + used, used < sizeof rc->header ? sizeof rc->header - used : 0,
                                      "%s%s", i ? "/" : "", parts[i]);
+        s_utf8_trim(rc->header);
         s_identify(b->table, basic_only, parts, np, rc);
         if (strcmp(rc->role, "name") == 0 && name_cols++ == 0) T->name_col = (int)col;
         if (strcmp(rc->role, "code") == 0 || strcmp(rc->role, "类") == 0) T->code_col = (int)col;
@@ -1346,6 +1581,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
                 int rc = s_amount_at(T, row, col->grid_col, &am[k].fen);
                 if (rc < 0) bad = true;
                 am[k].state = rc == 0 ? 0 : 1;
+                if (rc == 0) am[k].unit = s_printed_unit(T, row, col->grid_col);
             } else if (strcmp(role, "code") == 0) {
                 if (!code[0]) s_code_part(cell, code, sizeof code, 0);
             } else if (strcmp(role, "unit") == 0) {
@@ -1386,7 +1622,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
         }
     }
     if (dbl) s_double_finish(T);
-    if (rt->facts == 0 && T->c->entity[0]) s_emit_empty(T);
+    if (rt->facts == 0 && T->c->entity[0] && s_block_says_empty(T)) s_emit_empty(T);
     free(T);
 }
 
@@ -1501,6 +1737,70 @@ static bool s_block_empty(const s_block *b)
     return true;
 }
 
+/* ---- the cover ---- */
+
+#define S_COVER_ROWS 8           /* a cover's title stands in the first rows of its sheet */
+
+/* The organisation and year a cover names ("达州市医疗保障事务中心 2023 年部门预算", or
+ * "2024 年度" / "宁德市医疗保障局" / "部门预算" on three rows): the first rows of each grid,
+ * consecutive one-text rows joined, up to "部门预算". org "" / *year 0 when there is none. */
+static void s_cover(grid_t *const *grids, size_t n, char *org, size_t orglen, uint32_t *year)
+{
+    org[0] = '\0';
+    *year = 0;
+    for (size_t gi = 0; gi < n && !org[0]; gi++) {
+        const grid_t *g = grids[gi];
+        char joined[S_TEXT_MAX] = "";
+        for (uint32_t r = 0; r < g->rows && r < S_COVER_ROWS; r++) {
+            char first[S_TEXT_MAX];
+            int k = s_row_texts(g, r, first, sizeof first, NULL);
+            if (k != 1) { joined[0] = '\0'; continue; }
+            if (strlen(joined) + strlen(first) + 1 >= sizeof joined) joined[0] = '\0';
+            strcat(joined, first);
+            char *at = strstr(joined, "部门预算");
+            if (!at) continue;
+            *at = '\0';
+            uint32_t y = s_year_of(joined);
+            if (!y) { joined[0] = '\0'; continue; }
+            /* the name is what is left without "YYYY年(度)" */
+            char name[S_TEXT_MAX] = "";
+            for (const char *p = joined; *p;) {
+                if (isdigit((unsigned char)*p) && s_year_of(p) == (uint32_t)atoi(p) && atoi(p) == (int)y) {
+                    p += 4 + strlen("年");
+                    if (s_starts(p, "度")) p += strlen("度");
+                    continue;
+                }
+                size_t l = strlen(name);
+                if (l + 2 < sizeof name) { name[l] = *p; name[l + 1] = '\0'; }
+                p++;
+            }
+            if (s_ends(name, "部门")) name[strlen(name) - strlen("部门")] = '\0';
+            s_copy(org, orglen, name);
+            *year = y;
+            break;
+        }
+    }
+}
+
+/* The entity/year groups of the facts, in the order they first appear. */
+static void s_report_submissions(recognise_report_t *r, const s_ctx *c, uint32_t year)
+{
+    for (size_t i = 0; i < c->nfacts; i++) {
+        size_t k = 0;
+        while (k < r->nsubmissions && strcmp(r->submissions[k].entity, c->facts[i].entity) != 0) k++;
+        if (k == r->nsubmissions) {
+            recognised_submission_t *v = realloc(r->submissions, (k + 1) * sizeof *v);
+            if (!v) return;
+            r->submissions = v;
+            memset(&v[k], 0, sizeof v[k]);
+            snprintf(v[k].entity, sizeof v[k].entity, "%s", c->facts[i].entity);
+            v[k].year = year;
+            r->nsubmissions++;
+        }
+        r->submissions[k].facts++;
+    }
+}
+
 /* ---- the entry point ---- */
 
 int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts,
@@ -1524,9 +1824,17 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     for (size_t i = 0; i < nb && !year; i++)
         if (blocks[i].table != TABLE_NONE && blocks[i].year) year = blocks[i].year;
     for (size_t i = 0; i < nb && !year; i++) year = blocks[i].year;
+    char cover_org[256];
+    uint32_t cover_year;
+    s_cover(grids, n, cover_org, sizeof cover_org, &cover_year);
+    if (!year) year = cover_year;
     size_t known = 0;
     for (size_t i = 0; i < nb; i++) known += blocks[i].table != TABLE_NONE;
-    if (known == 0) {
+    if (known == 0 && (nb > 0 || cover_org[0])) {
+        /* a cover, or only tables without a v1 id (政府采购支出表 ...): nothing to read, and
+         * no error, so such a file can go with the others of its document (宿州 封面.csv);
+         * the collector says so when no file gave a figure */
+    } else if (known == 0) {
         s_error(&c, NULL, 0, -1, NULL, "没有找到可识别的预算表（按表题识别，如“部门收支总表”“一般公共预算支出表”）");
     } else {
         if (!year) s_error(&c, NULL, 0, -1, NULL, "表题中没有年度（如“2024年”），请用 --year 指定");
@@ -1545,6 +1853,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
                 s_title_org(blocks[i].title, orgs[i], sizeof orgs[i]);
                 if (orgs[i][0]) names[nn++] = orgs[i];
             }
+            if (cover_org[0]) names[nn++] = cover_org;   /* the spare slot */
             s_resolve_entity(&c, names, nn);
         }
         free(names);
@@ -1572,6 +1881,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
         const char *keys[S_CACHE] = { 0 };
         submission_t *subs[S_CACHE] = { 0 };
         size_t ncache = 0;
+        char fw[64];
         for (size_t i = 0; i < c.nfacts; i++) {
             s_fact *f = &c.facts[i];
             submission_t *s = NULL;
@@ -1587,7 +1897,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
             }
             if (s && s->count && submission_find(s, f->table, f->row, f->column))
                 s_error(&c, NULL, 0, -1, NULL, "%s：%s %s 行 %s 列 %s 已由 %s 给出（同一事实不能给两次）",
-                        f->where, f->entity, table_name(f->table), f->row, column_name(f->column),
+                        s_fact_where(f, fw, sizeof fw), f->entity, table_name(f->table), f->row, column_name(f->column),
                         s->source ? s->source : "");
         }
     }
@@ -1605,15 +1915,18 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
                 const char *base = strrchr(c.file, '/');
                 submission_set_source(s, base ? base + 1 : c.file);
             }
-            if (submission_add(s, f->table, f->row, f->column, f->fen, f->name, f->line) != 0) {
+            if (submission_add_unit(s, f->table, f->row, f->column, f->fen, f->name, f->line, f->unit) != 0) {
                 rc = -1;
                 break;
             }
         }
     }
+    if (report->nerrors == 0) s_report_submissions(report, &c, year);
     for (size_t i = 0; i < c.nfacts; i++) free(c.facts[i].name);
     free(c.facts);
     free(c.slots);
+    for (size_t i = 0; c.hnorm && i < opts->hierarchy->count; i++) free(c.hnorm[i]);
+    free(c.hnorm);
     if (rc != 0) s_error(&c, NULL, 0, -1, NULL, "内存不足");
     return report->nerrors ? -1 : 0;
 }
@@ -1622,8 +1935,19 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
 
 void recognise_report_print_text(const recognise_report_t *r, FILE *out)
 {
-    fprintf(out, "识别结果：单位 %s，年度 %u，%zu 张表\n", r->entity[0] ? r->entity : "?", r->year,
+    recognise_report_print_mapping(r, out);
+    size_t kept = r->nerrors < RECOGNISE_ERRORS_MAX ? r->nerrors : RECOGNISE_ERRORS_MAX;
+    for (size_t i = 0; i < kept; i++) fprintf(out, "  错误：%s\n", r->errors[i]);
+    if (r->nerrors > kept) fprintf(out, "  ……另有 %zu 个错误\n", r->nerrors - kept);
+}
+
+void recognise_report_print_mapping(const recognise_report_t *r, FILE *out)
+{
+    fprintf(out, "识别结果：单位 %s，年度 %u，%zu 张表", r->entity[0] ? r->entity : "?", r->year,
             r->ntables);
+    for (size_t i = 0; i < r->nsubmissions; i++)
+        fprintf(out, "%s%s %zu 个数", i ? "，" : "（", r->submissions[i].entity, r->submissions[i].facts);
+    fputs(r->nsubmissions ? "）\n" : "\n", out);
     for (size_t i = 0; i < r->ntables; i++) {
         const recognised_table_t *t = &r->tables[i];
         fprintf(out, "  %s!%s  %s → %s（%s），单位：%s，读取 %zu 行，%zu 个数\n", t->grid, t->range,
@@ -1650,9 +1974,7 @@ void recognise_report_print_text(const recognise_report_t *r, FILE *out)
         for (size_t k = 0; k < t->nskipped; k++) fprintf(out, "    跳过：%s\n", t->skipped[k]);
     }
     for (size_t i = 0; i < r->nskipped_blocks; i++) fprintf(out, "  跳过：%s\n", r->skipped_blocks[i]);
-    size_t kept = r->nerrors < RECOGNISE_ERRORS_MAX ? r->nerrors : RECOGNISE_ERRORS_MAX;
-    for (size_t i = 0; i < kept; i++) fprintf(out, "  错误：%s\n", r->errors[i]);
-    if (r->nerrors > kept) fprintf(out, "  ……另有 %zu 个错误\n", r->nerrors - kept);
+    if (r->ntables == 0 && r->nerrors == 0) fprintf(out, "  没有数字：文件中没有可读取的表\n");
 }
 
 static void s_json_strv(FILE *out, const char *key, char **v, size_t n)
@@ -1669,7 +1991,13 @@ void recognise_report_print_json(const recognise_report_t *r, FILE *out)
 {
     fprintf(out, "{\"entity\":");
     json_write_string(out, r->entity);
-    fprintf(out, ",\"year\":%u,\"tables\":[", r->year);
+    fprintf(out, ",\"year\":%u,\"submissions\":[", r->year);
+    for (size_t i = 0; i < r->nsubmissions; i++) {
+        fprintf(out, "%s{\"entity\":", i ? "," : "");
+        json_write_string(out, r->submissions[i].entity);
+        fprintf(out, ",\"year\":%u,\"facts\":%zu}", r->submissions[i].year, r->submissions[i].facts);
+    }
+    fputs("],\"tables\":[", out);
     for (size_t i = 0; i < r->ntables; i++) {
         const recognised_table_t *t = &r->tables[i];
         if (i) fputc(',', out);

@@ -112,6 +112,7 @@ static int s_fill_submission(Huizong__Submission *m, const submission_t *s, Huiz
         facts[i].name = (char *)str(f->name);
         facts[i].amount_fen = f->fen;
         facts[i].source_line = f->line;
+        facts[i].unit_fen = f->unit_fen;
         ptrs[i] = &facts[i];
     }
     m->id = (char *)s->id;
@@ -263,6 +264,9 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
                         "aggregator)", i + 1, (int)f->column);
         if (wire_nul_str(f->row)) return error_set(err, errlen, "fact %zu: row contains a NUL byte", i + 1);
         if (wire_nul_str(f->name)) return error_set(err, errlen, "fact %zu: name contains a NUL byte", i + 1);
+        if (!fact_unit_fen_valid(f->unit_fen))
+            return error_set(err, errlen, "fact %zu: unit_fen %u is not a power of ten from 1 to %u",
+                             i + 1, f->unit_fen, FACT_UNIT_FEN_MAX);
         /* the label is formatted only for a failing fact: this loop runs for every fact */
         if (check_str("", f->row, SUBMISSION_ROW_MAX, NULL, 0)) {
             snprintf(what, sizeof what, "fact %zu: row", i + 1);
@@ -308,7 +312,7 @@ static submission_t *s_from_message(Huizong__Submission *m, char *err, size_t er
         char *row = wire_take_str(&f->row), *name = wire_take_str(&f->name);
         if (!row || !name) { free(row); free(name); goto oom; }
         s->facts[s->count++] = (fact_t){ (table_id)f->table, (column_id)f->column, row, name,
-                                         f->amount_fen, f->source_line };
+                                         f->amount_fen, f->source_line, f->unit_fen };
     }
     if (submission_validate(s, err, errlen)) {
         submission_destroy(&s);

@@ -21,5 +21,6 @@ int cmd_keygen(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
+int cmd_template(int argc, char **argv);
 
 #endif

@@ -283,16 +283,6 @@ static void export_progress_start(progress_t *p, const char *what, size_t total)
 
 /* ---- The table sheets. ---- */
 
-/* Numbered as a 部门预算 publishes them (表1 部门收支总表 … 表9 国有资本经营预算支出表, 表10
- * 项目支出情况表): the number is the table's place in the published set, so a sheet keeps
- * its number when an earlier table is absent. */
-static const struct { table_id table; const char *sheet; } SHEETS[] = {
-    { TABLE_SUMMARY, "表1 收支总表" }, { TABLE_INCOME, "表2 收入总表" }, { TABLE_EXPENSE, "表3 支出总表" },
-    { TABLE_FISCAL, "表4 财政拨款收支总表" }, { TABLE_GPB_FUNC, "表5 一般公共预算支出表" },
-    { TABLE_GPB_ECON, "表6 基本支出经济分类表" }, { TABLE_THREE_PUBLIC, "表7 三公经费" },
-    { TABLE_GFB_FUNC, "表8 政府性基金预算支出表" }, { TABLE_SOE_FUNC, "表9 国有资本经营预算支出表" },
-    { TABLE_PROJECTS, "表10 项目支出表" },
-};
 
 typedef struct {
     store_t *store;
@@ -536,9 +526,7 @@ static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from,
         widths[2 + c] = 16;
     }
     char title[768];
-    const char *sheet = "";
-    for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++)
-        if (SHEETS[s].table == t) sheet = SHEETS[s].sheet;
+    const char *sheet = export_sheet_name(t);
     /* "表5 一般公共预算支出表" -> the number, before the published title */
     char number[16] = "";
     if (strchr(sheet, ' ')) snprintf(number, sizeof number, "%.*s ", (int)(strchr(sheet, ' ') - sheet), sheet);
@@ -907,11 +895,12 @@ int cmd_export(int argc, char **argv)
     if (export_open(&x, out, xlsx)) goto done;
     opened = 1;
     /* Figures come sorted by table: each table is one contiguous run. */
-    for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++) {
+    for (size_t s = 0; export_sheet_table(s) != TABLE_NONE; s++) {
+        table_id t = export_sheet_table(s);
         size_t from = 0, to;
-        while (from < e.nfigs && e.figs[from].key.table != SHEETS[s].table) from++;
-        for (to = from; to < e.nfigs && e.figs[to].key.table == SHEETS[s].table; to++) {}
-        if (from < to && export_table(&x, &e, SHEETS[s].table, from, to)) goto done;
+        while (from < e.nfigs && e.figs[from].key.table != t) from++;
+        for (to = from; to < e.nfigs && e.figs[to].key.table == t; to++) {}
+        if (from < to && export_table(&x, &e, t, from, to)) goto done;
     }
     if (export_reconcile(&x, &e, &nodes, (size_t)first, end) ||
         export_compare(&x, &e, &nodes, (size_t)first, end) ||

@@ -9,10 +9,11 @@
 #
 # Printed: the small submissions' ack latency p50/p99, the longest turn, the aggregator's
 # peak heap (RssAnon sampled from /proc/PID/status). Asserted (behaviour, not speed):
-# every small submission is acked; p99 <= the longest single loop turn (receive, check and
-# commit of one batch, as the aggregator logs it) + 1.5 s: a small one waits for at most
-# one large turn and its own (the old code made small ones wait behind batches of several
-# large ones: p99 11-20 s beside 4-8 s commits); the peak heap stays under HEAP_FACTOR x the largest message.
+# every small submission is acked; p99 <= 2 x the longest single loop turn (receive, check
+# and commit of one batch, as the aggregator logs it) + 1 s: a small one waits for at most
+# one large turn and its own, with room for a loaded machine (the old code made small ones
+# wait behind batches of several large ones: p99 11-20 s beside 4-8 s commits, above this
+# bound); the peak heap stays under HEAP_FACTOR x the largest message.
 source "$(dirname "$0")/lib.sh.inc"
 HEAP_FACTOR=${FAIR_HEAP_FACTOR:-24}
 start_aggregator --queue 2
@@ -37,8 +38,8 @@ longest=${longest:-0}
 peak_kb=$(cat "$peak_file" 2>/dev/null || echo 0)
 echo "fair_service: small ack latency p50 ${p50} ms, p99 ${p99} ms; longest turn ${longest} ms;" \
      "peak heap $((peak_kb / 1024)) MiB = $((peak_kb * 1024 * 10 / big))/10 x the largest message ($((big / 1048576)) MiB)"
-[ "$p99" -le $((longest + 1500)) ] ||
-  fail "small submissions waited p99 ${p99} ms, more than one turn (receive, check, commit) (${longest} ms) + 1.5 s: a large batch held them back"
+[ "$p99" -le $((2 * longest + 1000)) ] ||
+  fail "small submissions waited p99 ${p99} ms, more than 2 x the longest turn (receive, check, commit) (${longest} ms) + 1 s: large batches held them back"
 [ $((peak_kb * 1024)) -lt $((HEAP_FACTOR * big)) ] ||
   fail "peak heap ${peak_kb} kB is over ${HEAP_FACTOR} x the largest message (${big} bytes)"
 grep -q "batch bounds: 256 messages, 8388608 bytes, 100 ms; 2 queued messages per peer" "$AGG_LOG" ||
