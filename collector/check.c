@@ -146,6 +146,7 @@ int cmd_check(int argc, char **argv)
         printf("%zu submissions: %u errors, %u warnings, %u info%s\n", list.count, total_e, total_w,
                total_i, failed ? "; input errors above" : "");
     free(mapbuf);
+    collector_texts_free();
     submission_list_free(&list);
     rule_settings_destroy(&settings);
     hierarchy_free(&h);

@@ -47,6 +47,9 @@ typedef struct {
     const char *hierarchy_path;
     FILE *mapping;
     int json;
+    /* filled by collector_read_files(): the narrative text of each PDF read (file, text) */
+    struct collector_text { char *file; char *text; } *texts;
+    size_t ntexts;
 } collector_import_t;
 extern collector_import_t collector_import;
 /* --year text -> 0 (stored in collector_import.year), or -1 with a message on stderr. */
@@ -58,6 +61,12 @@ int collector_parse_year(const char *text);
  * entity/year merging into one submission. Returns the number of files or submissions
  * that failed. */
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list);
+/* The narrative text (lines outside the tables, reading order) of a PDF that
+ * collector_read_files() read in this run, looked up by the file name as given (which is
+ * also the source of its submissions: collector_text_of(s->source)); NULL when the file had
+ * none or was not read. Freed by collector_texts_free(). */
+const char *collector_text_of(const char *file);
+void collector_texts_free(void);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */
 entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */

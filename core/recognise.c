@@ -218,6 +218,9 @@ void recognise_report_free(recognise_report_t *r)
     free(r->tables);
     s_strv_free(r->skipped_blocks, r->nskipped_blocks);
     s_strv_free(r->errors, r->nerrors < RECOGNISE_ERRORS_MAX ? r->nerrors : RECOGNISE_ERRORS_MAX);
+    for (size_t i = 0; i < r->ngrids; i++) grid_destroy(&r->grids[i]);
+    free(r->grids);
+    free(r->narrative);
     memset(r, 0, sizeof *r);
 }
 

@@ -70,6 +70,12 @@ typedef struct {
     size_t nerrors;                   /* every error counted, also beyond the kept ones */
     char entity[SUBMISSION_ENTITY_MAX + 1];  /* what the facts were assigned to */
     uint32_t year;
+    /* Set by the caller (import/import.c for a PDF), owned by the report and freed by
+     * recognise_report_free(): the grids read (a PDF's pages, which `check` shows) and the
+     * document's narrative text (NULL when the input has none). */
+    grid_t **grids;
+    size_t ngrids;
+    char *narrative;
 } recognise_report_t;
 
 void recognise_report_init(recognise_report_t *r);
