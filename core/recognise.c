@@ -503,17 +503,7 @@ static int s_title_classify(const char *text, table_id *t)
     }
     if (!s_ends(core, "表")) return 0;
     if (strstr(text, "目录") || strstr(text, "附件")) return 0;
-    for (size_t i = 0; i < VOCAB_NTITLES; i++) {
-        const vocab_title_t *v = &VOCAB_TITLES[i];
-        bool ok = true;
-        for (int k = 0; k < 3 && v->all[k]; k++)
-            if (!strstr(text, v->all[k])) ok = false;
-        if (ok && v->none && strstr(text, v->none)) ok = false;
-        if (ok) {
-            *t = v->table;
-            return 1;
-        }
-    }
+    if (table_title_lookup(text, t)) return 1;
     *t = TABLE_NONE;
     return strstr(text, "预算") || strstr(text, "支出") || strstr(text, "收入") ? 1 : 0;
 }
@@ -764,24 +754,15 @@ static void s_identify(table_id t, bool basic_only, char parts[][S_TEXT_MAX], in
             return;
         }
     }
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
-            const vocab_column_t *v = &VOCAB_COLUMNS[i];
-            if (pass == 0 ? v->table != t : v->table != TABLE_NONE) continue;
-            if (strcmp(v->leaf, leaf) != 0) continue;
-            if (v->parent && !strstr(parents, v->parent)) continue;
-            if (v->column == COL_NONE) {
-                col->role = "subtotal";
-                return;
-            }
-            column_id c = v->column;
-            if (t == TABLE_GPB_ECON && basic_only && c == COL_TOTAL) c = COL_BASIC;
-            if (!table_has_column(t, c)) continue;
-            col->column = c;
-            col->role = "amount";
-            return;
-        }
+    column_id c;
+    if (!column_header_lookup(t, parents, leaf, &c)) return;
+    if (c == COL_NONE) {
+        col->role = "subtotal";
+        return;
     }
+    if (t == TABLE_GPB_ECON && basic_only && c == COL_TOTAL) c = COL_BASIC;
+    col->column = c;
+    col->role = "amount";
 }
 
 typedef struct {

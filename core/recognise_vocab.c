@@ -1,5 +1,7 @@
-/* recognise_vocab.c -- printed titles, headers and row labels of budget tables as data (see
- * recognise_vocab.h). Gathered from the four seed documents (宿州 2024, 达州 2023, 东西湖
+/* recognise_vocab.c -- THE vocabulary of printed budget tables: titles, column headers, row
+ * labels and units as data (see recognise_vocab.h). There is no other list: core/tables.c
+ * matches titles and headers against these tables (table_title_lookup,
+ * column_header_lookup) for the recogniser and every other caller. Gathered from the four seed documents (宿州 2024, 达州 2023, 东西湖
  * 2024, 宁德 2024) and the national 部门预算公开 templates. All texts are normalised:
  * no spaces, ASCII parentheses, no quotes. Order matters: first match wins.
  */
@@ -117,6 +119,43 @@ const vocab_column_t VOCAB_COLUMNS[] = {
     { TABLE_NONE, NULL, "事业单位经营支出", COL_OPS },
     { TABLE_NONE, NULL, "上缴上级支出", COL_TO_UPPER },
     { TABLE_NONE, NULL, "对附属单位补助支出", COL_TO_SUB },
+    { TABLE_EXPENSE, NULL, "经营支出", COL_OPS },
+    /* 小计 under a group is that group; alone it is the table's total */
+    { TABLE_NONE, "基本支出", "小计", COL_BASIC },
+    { TABLE_NONE, "项目支出", "小计", COL_PROJECT },
+    { TABLE_NONE, NULL, "小计", COL_TOTAL },
+    /* income sources, for every table that carries them */
+    { TABLE_NONE, NULL, "一般公共预算拨款", COL_GPB },
+    { TABLE_NONE, NULL, "一般公共预算拨款收入", COL_GPB },
+    { TABLE_NONE, NULL, "一般公共预算资金", COL_GPB },
+    { TABLE_NONE, NULL, "一般公共预算", COL_GPB },
+    { TABLE_NONE, NULL, "一般公共预算财政拨款", COL_GPB },
+    { TABLE_NONE, NULL, "财政拨款收入", COL_GPB },
+    { TABLE_NONE, NULL, "政府性基金预算拨款", COL_GFB },
+    { TABLE_NONE, NULL, "政府性基金预算拨款收入", COL_GFB },
+    { TABLE_NONE, NULL, "政府性基金预算", COL_GFB },
+    { TABLE_NONE, NULL, "政府性基金预算财政拨款", COL_GFB },
+    { TABLE_NONE, NULL, "政府性基金", COL_GFB },
+    { TABLE_NONE, NULL, "国有资本经营预算拨款", COL_SOE },
+    { TABLE_NONE, NULL, "国有资本经营预算拨款收入", COL_SOE },
+    { TABLE_NONE, NULL, "国有资本经营预算", COL_SOE },
+    { TABLE_NONE, NULL, "国有资本经营预算财政拨款", COL_SOE },
+    { TABLE_NONE, NULL, "财政专户管理资金", COL_FSM },
+    { TABLE_NONE, NULL, "财政专户管理资金收入", COL_FSM },
+    { TABLE_NONE, NULL, "事业收入", COL_BIZ },
+    { TABLE_NONE, NULL, "上级补助收入", COL_UPPER },
+    { TABLE_NONE, NULL, "附属单位上缴收入", COL_SUB },
+    { TABLE_NONE, NULL, "其他收入", COL_OTHER },
+    { TABLE_NONE, NULL, "上年结转", COL_CARRY },
+    { TABLE_NONE, NULL, "上年结转结余", COL_CARRY },
+    { TABLE_NONE, NULL, "上年结余", COL_CARRY },
+    { TABLE_NONE, NULL, "上级转移支付(提前下达一般公共预算)", COL_XFER_GPB },
+    { TABLE_NONE, NULL, "上级转移支付(提前下达政府性基金)", COL_XFER_GFB },
+    { TABLE_NONE, NULL, "上级转移支付(提前下达政府性基金预算)", COL_XFER_GFB },
+    { TABLE_NONE, NULL, "当年财政拨款", COL_CURRENT },
+    { TABLE_NONE, NULL, "当年财政拨款安排", COL_CURRENT },
+    { TABLE_NONE, NULL, "本年财政拨款", COL_CURRENT },
+    { TABLE_NONE, NULL, "单位资金", COL_UNIT_FUNDS },
 };
 const size_t VOCAB_NCOLUMNS = N(VOCAB_COLUMNS);
 

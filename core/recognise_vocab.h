@@ -1,9 +1,9 @@
-/* recognise_vocab.h -- the words the table recogniser (core/recognise.c) looks for: printed
- * titles, column headers and row labels of budget tables, with their table / column / row
- * ids. Data only, in core/recognise_vocab.c, so it can move into core/tables.c when merged.
- *
- * Every text here is matched after s_norm() in recognise.c: whitespace removed, full-width
- * parentheses, colons and quotes folded to ASCII "()", ":" and nothing.
+/* recognise_vocab.h -- the one vocabulary of printed budget tables: titles, column headers,
+ * row labels and units, with their table / column / row ids. Data only, in
+ * core/recognise_vocab.c; titles and headers are matched only by core/tables.c
+ * (table_title_lookup, column_header_lookup: both sides through table_text_normalise), row
+ * labels and units by core/recognise.c (after its s_norm(): whitespace removed, full-width
+ * parentheses, colons and quotes folded to ASCII "()", ":" and nothing).
  */
 #ifndef HUIZONG_RECOGNISE_VOCAB_H
 #define HUIZONG_RECOGNISE_VOCAB_H

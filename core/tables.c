@@ -2,7 +2,10 @@
 #include "tables.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "recognise_vocab.h"
 
 static const char *const TABLE_NAMES[TABLE_COUNT] = {
     "?", "summary", "income", "expense", "fiscal", "gpb_func", "gpb_econ",
@@ -276,150 +279,119 @@ void table_text_normalise(const char *in, char *out, size_t n)
 }
 
 
-/* Printed titles, normalised (table_text_normalise: no blanks, brackets, quotes or
- * punctuation). A title matches the longest entry it ends with, so an entity and year
- * before it ("宿州市医疗保障部门 2024 年") and a number ("一、", "表 5-1.") do not matter;
- * TABLE_NONE entries are titles that are known not to be a v1 table, listed so that no
- * shorter entry claims them. Sources: the four seed documents (how each was mapped:
- * examples/README.md) and the
- * national template titles. */
-static const struct { const char *title; table_id table; } TITLES[] = {
-    /* 部门收支总表 */
-    { "收支总表", TABLE_SUMMARY }, { "部门收支总表", TABLE_SUMMARY },
-    { "收支预算总表", TABLE_SUMMARY }, { "部门收支预算总表", TABLE_SUMMARY },
-    { "财务收支预算总表", TABLE_SUMMARY },
-    /* 部门收入总表 */
-    { "收入总表", TABLE_INCOME }, { "收入预算总表", TABLE_INCOME },
-    { "收入预算表", TABLE_INCOME },
-    /* 部门支出总表 */
-    { "支出总表", TABLE_EXPENSE }, { "支出预算总表", TABLE_EXPENSE },
-    { "部门支出预算表", TABLE_EXPENSE },
-    /* 财政拨款收支总表 */
-    { "财政拨款收支总表", TABLE_FISCAL }, { "财政拨款收支预算总表", TABLE_FISCAL },
-    /* 一般公共预算支出表 (功能分类) */
-    { "一般公共预算支出表", TABLE_GPB_FUNC }, { "一般公共预算支出预算表", TABLE_GPB_FUNC },
-    { "一般公共预算支出表分功能科目", TABLE_GPB_FUNC },
-    { "一般公共预算支出表分功能科目分单位", TABLE_GPB_FUNC },
-    { "一般公共预算支出表分单位", TABLE_GPB_FUNC },     /* 东西湖 5-2: the unit's lines */
-    { "一般公共预算拨款支出预算表", TABLE_GPB_FUNC },
-    { "一般公共预算支出功能分类预算表", TABLE_GPB_FUNC },
-    /* 一般公共预算(基本)支出表 (经济分类) */
-    { "一般公共预算基本支出表", TABLE_GPB_ECON }, { "一般公共预算基本支出预算表", TABLE_GPB_ECON },
-    { "一般公共预算支出经济分类情况表", TABLE_GPB_ECON },
-    { "一般公共预算基本支出经济分类情况表", TABLE_GPB_ECON },
-    { "一般公共预算基本支出经济分类表", TABLE_GPB_ECON },
-    { "财政拨款支出预算表部门经济分类科目", TABLE_GPB_ECON },   /* 达州, names only */
-    /* 三公经费 */
-    { "一般公共预算三公经费支出表", TABLE_THREE_PUBLIC },
-    { "一般公共预算三公经费支出预算表", TABLE_THREE_PUBLIC },
-    { "三公经费预算表", TABLE_THREE_PUBLIC }, { "三公经费和机关运行经费预算表", TABLE_THREE_PUBLIC },
-    { "政府性基金预算三公经费支出预算表", TABLE_NONE },   /* no v1 table; 达州 prints it empty */
-    /* 政府性基金预算支出表 */
-    { "政府性基金预算支出表", TABLE_GFB_FUNC }, { "政府性基金预算支出预算表", TABLE_GFB_FUNC },
-    { "政府性基金预算拨款支出预算表", TABLE_GFB_FUNC },
-    /* 国有资本经营预算支出表 */
-    { "国有资本经营预算支出表", TABLE_SOE_FUNC }, { "国有资本经营预算支出预算表", TABLE_SOE_FUNC },
-    { "国有资本经营预算拨款支出预算表", TABLE_SOE_FUNC },
-    { "国有资本经营收支预算表", TABLE_SOE_FUNC },
-    /* 项目支出表 */
-    { "项目支出表", TABLE_PROJECTS }, { "项目支出情况表", TABLE_PROJECTS },
-    { "一般公共预算项目支出预算表", TABLE_PROJECTS },   /* 达州, 一般公共预算 only */
-    /* known, and not v1 tables */
-    { "项目支出绩效目标表", TABLE_NONE }, { "整体支出绩效目标表", TABLE_NONE },
-    { "政府采购支出表", TABLE_NONE }, { "政府购买服务支出表", TABLE_NONE },
-};
-
-/* Column header synonyms, normalised like titles. An entry of table t is tried before the
- * TABLE_NONE entries, which hold for every table that has the column; the column labels of
- * column_label() match too and need no entry. */
-static const struct { table_id table; const char *header; column_id column; } HEADERS[] = {
-    { TABLE_NONE, "合计", COL_TOTAL }, { TABLE_NONE, "小计", COL_TOTAL },
-    { TABLE_NONE, "总计", COL_TOTAL },
-    { TABLE_SUMMARY, "预算数", COL_AMOUNT }, { TABLE_SUMMARY, "金额", COL_AMOUNT },
-    { TABLE_THREE_PUBLIC, "预算数", COL_AMOUNT }, { TABLE_THREE_PUBLIC, "金额", COL_AMOUNT },
-    { TABLE_FISCAL, "预算数", COL_TOTAL },
-    { TABLE_PROJECTS, "金额", COL_TOTAL },
-    { TABLE_NONE, "一般公共预算拨款", COL_GPB }, { TABLE_NONE, "一般公共预算拨款收入", COL_GPB },
-    { TABLE_NONE, "一般公共预算资金", COL_GPB }, { TABLE_NONE, "一般公共预算", COL_GPB },
-    { TABLE_NONE, "一般公共预算财政拨款", COL_GPB }, { TABLE_NONE, "财政拨款收入", COL_GPB },
-    { TABLE_NONE, "政府性基金预算拨款", COL_GFB }, { TABLE_NONE, "政府性基金预算拨款收入", COL_GFB },
-    { TABLE_NONE, "政府性基金预算", COL_GFB }, { TABLE_NONE, "政府性基金预算财政拨款", COL_GFB },
-    { TABLE_NONE, "政府性基金", COL_GFB },
-    { TABLE_NONE, "国有资本经营预算拨款", COL_SOE }, { TABLE_NONE, "国有资本经营预算拨款收入", COL_SOE },
-    { TABLE_NONE, "国有资本经营预算", COL_SOE }, { TABLE_NONE, "国有资本经营预算财政拨款", COL_SOE },
-    { TABLE_NONE, "财政专户管理资金", COL_FSM }, { TABLE_NONE, "财政专户管理资金收入", COL_FSM },
-    { TABLE_NONE, "事业收入", COL_BIZ },
-    { TABLE_INCOME, "事业单位经营收入", COL_OPS }, { TABLE_INCOME, "经营收入", COL_OPS },
-    { TABLE_EXPENSE, "事业单位经营支出", COL_OPS }, { TABLE_EXPENSE, "经营支出", COL_OPS },
-    { TABLE_NONE, "上级补助收入", COL_UPPER }, { TABLE_NONE, "附属单位上缴收入", COL_SUB },
-    { TABLE_NONE, "其他收入", COL_OTHER },
-    { TABLE_NONE, "上年结转", COL_CARRY }, { TABLE_NONE, "上年结转结余", COL_CARRY },
-    { TABLE_NONE, "上年结余", COL_CARRY }, { TABLE_GPB_FUNC, "上年结转安排", COL_CARRY },
-    { TABLE_NONE, "上级转移支付提前下达一般公共预算", COL_XFER_GPB },
-    { TABLE_NONE, "上级转移支付提前下达政府性基金", COL_XFER_GFB },
-    { TABLE_NONE, "上级转移支付提前下达政府性基金预算", COL_XFER_GFB },
-    { TABLE_NONE, "基本支出", COL_BASIC }, { TABLE_NONE, "项目支出", COL_PROJECT },
-    { TABLE_NONE, "人员经费", COL_PERSONNEL }, { TABLE_NONE, "公用经费", COL_PUBLIC },
-    { TABLE_NONE, "当年财政拨款", COL_CURRENT }, { TABLE_NONE, "当年财政拨款安排", COL_CURRENT },
-    { TABLE_NONE, "本年财政拨款", COL_CURRENT },
-    { TABLE_NONE, "上缴上级支出", COL_TO_UPPER }, { TABLE_NONE, "对附属单位补助支出", COL_TO_SUB },
-    { TABLE_NONE, "单位资金", COL_UNIT_FUNDS },
-};
-
 #define TEXT_MAX 512     /* a title or header longer than this is not one */
 
-/* Title text: normalised, and without a table of contents' leaders and page number. */
-static void title_normalise(const char *in, char *out, size_t n)
+/* ---- matching over the one vocabulary (core/recognise_vocab.c) ---- */
+
+/* Cuts a table of contents' leaders and page number ("收支预算总表.....\t7") off raw title
+ * text, in place. */
+static void s_title_leaders(char *t)
 {
-    table_text_normalise(in, out, n);
-    size_t l = strlen(out);
-    static const char ELLIPSIS[] = "…";
+    static const char *const TAIL[] = { "…", "．", "　", NULL };
+    size_t l = strlen(t);
     for (;;) {
-        if (l && out[l - 1] >= '0' && out[l - 1] <= '9') { l--; continue; }
-        if (l >= sizeof ELLIPSIS - 1 && !memcmp(out + l - (sizeof ELLIPSIS - 1), ELLIPSIS, sizeof ELLIPSIS - 1)) {
-            l -= sizeof ELLIPSIS - 1;
-            continue;
+        while (l && strchr(" \t.0123456789-", t[l - 1])) l--;
+        int cut = 0;
+        for (int i = 0; TAIL[i]; i++) {
+            size_t n = strlen(TAIL[i]);
+            if (l >= n && memcmp(t + l - n, TAIL[i], n) == 0) { l -= n; cut = 1; }
         }
-        break;
+        if (!cut) break;
     }
-    out[l] = '\0';
+    t[l] = '\0';
+}
+
+/* Cuts trailing bracketed notes ("(分功能科目)", "（2024年度）") off raw text, in place. */
+static void s_title_notes(char *t)
+{
+    for (;;) {
+        size_t n = strlen(t);
+        while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) t[--n] = '\0';
+        char *open = NULL;
+        if (n && t[n - 1] == ')') open = strrchr(t, '(');
+        else if (n >= 3 && strcmp(t + n - 3, "）") == 0) {
+            for (char *p = t; (p = strstr(p, "（")); p += 3) open = p;
+        }
+        if (!open || open == t) break;
+        *open = '\0';
+    }
+}
+
+int table_title_lookup(const char *title, table_id *table)
+{
+    char raw[TEXT_MAX], t[TEXT_MAX], w[TEXT_MAX];
+    *table = TABLE_NONE;
+    if (!title || strlen(title) >= TEXT_MAX) return 0;
+    snprintf(raw, sizeof raw, "%s", title);
+    s_title_leaders(raw);
+    table_text_normalise(raw, t, sizeof t);     /* the rules see the notes too */
+    s_title_notes(raw);
+    table_text_normalise(raw, w, sizeof w);
+    static const char BIAO[] = "表";
+    size_t wl = strlen(w);
+    if (wl < sizeof BIAO - 1 || strcmp(w + wl - (sizeof BIAO - 1), BIAO) != 0) return 0;
+    for (size_t i = 0; i < VOCAB_NTITLES; i++) {
+        const vocab_title_t *v = &VOCAB_TITLES[i];
+        bool ok = true;
+        for (int k = 0; ok && k < 3 && v->all[k]; k++) {
+            table_text_normalise(v->all[k], w, sizeof w);
+            if (!strstr(t, w)) ok = false;
+        }
+        if (ok && v->none) {
+            table_text_normalise(v->none, w, sizeof w);
+            if (strstr(t, w)) ok = false;
+        }
+        if (ok) {
+            *table = v->table;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 table_id table_title_match(const char *title)
 {
-    char t[TEXT_MAX], v[TEXT_MAX];
-    if (!title) return TABLE_NONE;
-    title_normalise(title, t, sizeof t);
-    size_t tl = strlen(t), best = 0;
-    table_id id = TABLE_NONE;
-    for (size_t i = 0; i < NELEM(TITLES); i++) {
-        table_text_normalise(TITLES[i].title, v, sizeof v);
-        size_t vl = strlen(v);
-        if (vl > best && vl <= tl && memcmp(t + tl - vl, v, vl) == 0) {
-            best = vl;
-            id = TITLES[i].table;
+    table_id t;
+    return table_title_lookup(title, &t) ? t : TABLE_NONE;
+}
+
+int column_header_lookup(table_id t, const char *parents, const char *leaf, column_id *column)
+{
+    char h[TEXT_MAX], p[TEXT_MAX] = "", v[TEXT_MAX];
+    *column = COL_NONE;
+    if (!leaf || !table_valid(t)) return 0;
+    table_text_normalise(leaf, h, sizeof h);
+    if (!h[0]) return 0;
+    if (parents) table_text_normalise(parents, p, sizeof p);
+    /* pass 0: this table's synonyms; 1: every table's; 2: the column labels */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
+            const vocab_column_t *e = &VOCAB_COLUMNS[i];
+            if (e->table != (pass == 0 ? t : TABLE_NONE)) continue;
+            table_text_normalise(e->leaf, v, sizeof v);
+            if (strcmp(h, v) != 0) continue;
+            if (e->parent) {
+                table_text_normalise(e->parent, v, sizeof v);
+                if (!strstr(p, v)) continue;
+            }
+            if (e->column == COL_NONE) return 1;       /* known, no v1 column */
+            if (!table_has_column(t, e->column)) continue;
+            *column = e->column;
+            return 1;
         }
     }
-    return id;
+    for (const column_id *c = TABLE_COLUMNS[t]; *c != COL_NONE; c++) {
+        table_text_normalise(column_label(t, *c), v, sizeof v);
+        if (strcmp(h, v) == 0) {
+            *column = *c;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 column_id column_header_match(table_id t, const char *header)
 {
-    char h[TEXT_MAX], v[TEXT_MAX];
-    if (!header || !table_valid(t)) return COL_NONE;
-    table_text_normalise(header, h, sizeof h);
-    if (!h[0]) return COL_NONE;
-    /* pass 0: this table's synonyms; 1: every table's; 2: the column labels */
-    for (int pass = 0; pass < 3; pass++) {
-        for (size_t i = 0; pass < 2 && i < NELEM(HEADERS); i++) {
-            if (HEADERS[i].table != (pass == 0 ? t : TABLE_NONE)) continue;
-            table_text_normalise(HEADERS[i].header, v, sizeof v);
-            if (strcmp(h, v) == 0 && table_has_column(t, HEADERS[i].column)) return HEADERS[i].column;
-        }
-        for (const column_id *c = TABLE_COLUMNS[t]; pass == 2 && *c != COL_NONE; c++) {
-            table_text_normalise(column_label(t, *c), v, sizeof v);
-            if (strcmp(h, v) == 0) return *c;
-        }
-    }
-    return COL_NONE;
+    column_id c;
+    return column_header_lookup(t, NULL, header, &c) ? c : COL_NONE;
 }

@@ -126,7 +126,10 @@ const table_key_t *table_transfer_key(size_t i);
 
 /* ---- Printed titles and column headers (the table recogniser's vocabulary). ----
  *
- * Both are data tables in tables.c; matching compares normalised text
+ * The words are data in ONE place, core/recognise_vocab.c (titles: VOCAB_TITLES, column
+ * synonyms: VOCAB_COLUMNS, row labels, units); these functions are the only code that
+ * matches titles and headers against them, for the recogniser (core/recognise.c), the PDF
+ * reader and code.name_mismatch alike. Matching compares normalised text
  * (table_text_normalise), so blanks (also inside words, as PDF extraction leaves them),
  * quotes, brackets and punctuation do not matter. */
 
@@ -135,18 +138,32 @@ const table_key_t *table_transfer_key(size_t i);
  * 维修(护)费 both become 维修护费. */
 void table_text_normalise(const char *in, char *out, size_t n);
 
+/* Looks a printed title up in the title rules: the text (a table of contents' leaders and
+ * page number and trailing bracketed notes such as "(分功能科目)" cut off) must end in 表 and
+ * contain the words of a rule; the entity, year and numbering before it do not matter.
+ * Returns 1 with *table set when a rule matched (TABLE_NONE: a known table that is no v1
+ * table, such as 项目支出绩效目标表 or 政府采购支出表), 0 with TABLE_NONE when none did. */
+int table_title_lookup(const char *title, table_id *table);
+
 /* The table a printed title names: every title variant of the seed documents and the
  * national templates ("部门收支总表", "2024 年度收支预算总表", "表 5-1. 一般公共预算支出表
- * (分功能科目)", "一、收入预算总表.....8"); the entity, year and numbering before the
- * title and a table of contents' page number after it are ignored. TABLE_NONE for a title
- * that is no v1 table (项目支出绩效目标表, 政府采购支出表 ...) or not a title at all. */
+ * (分功能科目)", "一、收入预算总表.....8"). TABLE_NONE for a title that is no v1 table or
+ * not a title at all. */
 table_id table_title_match(const char *title);
+
+/* Looks up the column of table t that a header names: `leaf` is the lowest header text of
+ * the column, `parents` (NULL or "") the header texts above it joined. This table's
+ * synonyms are tried first, then those of every table, then the column labels of
+ * column_label(); a synonym only counts when t carries its column. Returns 1 with *column
+ * set when the header is known (COL_NONE: a known column without a v1 id, such as 本年收入/
+ * 小计), 0 with COL_NONE when it is not. */
+int column_header_lookup(table_id t, const char *parents, const char *leaf, column_id *column);
 
 /* The column of table t a printed header names ("合计"/"小计"/"总计" -> COL_TOTAL,
  * "一般公共预算拨款"/"一般公共预算资金"/"一般公共预算"/"财政拨款收入" -> COL_GPB,
- * "上 级 转 移 支 付 (提 前 下 达 一 般 公 共 预 算)" -> COL_XFER_GPB, every column_label),
- * only among the columns t may carry; COL_NONE when the header names none of them (a group
- * header such as 财政拨款结转结余 over several columns is the recogniser's business). */
+ * "上 级 转 移 支 付 (提 前 下 达 一 般 公 共 预 算)" -> COL_XFER_GPB, every column_label):
+ * column_header_lookup without parents; COL_NONE when the header names none of t's
+ * columns (a group header such as 财政拨款结转结余 is the recogniser's business). */
 column_id column_header_match(table_id t, const char *header);
 
 #endif
