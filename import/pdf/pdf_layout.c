@@ -21,6 +21,19 @@
 #define PDF_HEADER_PASSES 8      /* rounds of giving empty columns' headers their own */
 #define PDF_TIE_EM 0.15          /* em: rows this close to equidistant: the upper one wins */
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
+#define PDF_HEADER_WRAP_EM 1.38  /* em: header lines closer than this are one cell's wrapped
+                                  * text (a wrapped line is ~1.2 em below; rows are >= 1.45) */
+#define PDF_SPLIT_GAP_EM 0.15    /* em: glued header words are at least this far apart */
+#define PDF_SPLIT_EM 0.25        /* em: a glued header phrase splits where a word starts this
+                                  * close to where another line's cell text starts */
+
+/* Where two words were joined into a phrase: the left word's right edge, the right word's
+ * left edge and the byte offset of the right word in the phrase's text (without a space). */
+typedef struct {
+    double x1, x0;
+    size_t at;
+    int left_chars;              /* characters left of the cut */
+} s_cut_t;
 
 typedef struct {
     char *text;
@@ -28,6 +41,8 @@ typedef struct {
     double x0, y0, x1, y1, size;
     int last_single;             /* the last word joined was one character */
     int nchars;
+    s_cut_t *cuts;               /* joins inside a phrase, left to right (owned) */
+    size_t ncuts;
 } s_word_t;
 
 typedef struct {
@@ -125,10 +140,26 @@ static int s_ascii_alnum(char c) {
     return s_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static void s_word_free(s_word_t *w) { free(w->text); w->text = NULL; }
+static void s_word_free(s_word_t *w) {
+    free(w->text);
+    w->text = NULL;
+    free(w->cuts);
+    w->cuts = NULL;
+    w->ncuts = 0;
+}
 
 /* Appends b to a (the phrase grows to the right). */
 static int s_word_join(s_word_t *a, const s_word_t *b, int space) {
+    s_cut_t *cuts = realloc(a->cuts, (a->ncuts + 1 + b->ncuts) * sizeof *cuts);
+    if (!cuts) return -1;
+    a->cuts = cuts;
+    size_t at = a->len + (space ? 1 : 0);
+    cuts[a->ncuts++] = (s_cut_t){ .x1 = a->x1, .x0 = b->x0, .at = at, .left_chars = a->nchars };
+    for (size_t k = 0; k < b->ncuts; k++) {
+        cuts[a->ncuts] = b->cuts[k];
+        cuts[a->ncuts].at += at;
+        cuts[a->ncuts++].left_chars += a->nchars;
+    }
     if (space && s_put(a, " ", 1) < 0) return -1;
     if (s_put(a, b->text, b->len) < 0) return -1;
     a->x1 = fmax(a->x1, b->x1);
@@ -256,6 +287,8 @@ static int s_phrases(s_word_t *w, size_t *n, int strict) {
     for (size_t j = 0; j < *n; j++) {
         if (m > 0) {
             int how = s_joins(&w[m - 1], &w[j], strict);
+            if (how && strict && getenv("HZ_PDF_DEBUG"))
+                fprintf(stderr, "JOIN gap=%.2fem [%s] + [%s]\n", (w[j].x0 - w[m - 1].x1) / fmin(w[j].size, w[m - 1].size), w[m - 1].text, w[j].text);
             if (how) {
                 s_word_t *a = &w[m - 1];
                 int space = how == 1 && w[j].x0 - a->x1 > PDF_WORD_GAP * a->size &&
@@ -321,6 +354,8 @@ static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
             l->s[j].text = NULL;
             l->s[j].cap = 0;
             l->s[j].len = 0;
+            l->s[j].cuts = NULL;
+            l->s[j].ncuts = 0;
             if (s_put(&l->s[j], l->w[j].text, l->w[j].len) < 0) { l->ns = j; goto fail; }
         }
         l->ns = l->n;
@@ -340,6 +375,7 @@ fail:
 typedef struct {
     double x0, x1;               /* the union of its values' extents */
     double lo, hi;               /* the cell range: boundaries halfway or by alignment */
+    double edge;                 /* right edge a wrapped text runs to (s_full) */
     double min_x0, max_x0, min_x1, max_x1;
     size_t values, numbers;      /* phrases in it; of those, amounts ("1,773.19") */
 } s_col_t;
@@ -347,7 +383,7 @@ typedef struct {
 typedef struct {
     char *text;                  /* owned */
     int span;                    /* last column of the cell's merge (>= its column) */
-    double x1;                   /* right edge of its text on the page */
+    double x0, x1;               /* left and right edge of its text on the page */
 } s_cell_t;
 
 /* Does phrase p cover the gap between two consecutive phrases of line m? */
@@ -378,7 +414,7 @@ static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, 
 static void s_bounds(s_col_t *iv, size_t m, double em) {
     for (size_t c = 0; c < m; c++) {
         if (c == 0) iv[c].lo = -INFINITY;
-        iv[c].hi = INFINITY;
+        iv[c].hi = iv[c].edge = INFINITY;
         if (c + 1 == m) break;
         s_col_t *l = &iv[c], *r = &iv[c + 1];
         double tol = PDF_ALIGN_TOL * em, gap = r->x0 - l->x1, pad = fmin(PDF_PAD_EM * em, gap / 2);
@@ -386,11 +422,31 @@ static void s_bounds(s_col_t *iv, size_t m, double em) {
                       (l->max_x0 - l->min_x0 > tol || 2 * l->numbers > l->values);
         int r_left = r->values > 0 && r->max_x0 - r->min_x0 <= tol &&
                      (r->max_x1 - r->min_x1 > tol || 2 * r->numbers <= r->values);
+        /* names left-aligned, amounts right-aligned to their right: the amounts' cells reach
+         * left up to the names (a header centred over the amounts stands left of them) */
+        int l_left = l->values > 0 && l->max_x0 - l->min_x0 <= tol && 2 * l->numbers <= l->values;
+        int r_right = r->values > 0 && r->max_x1 - r->min_x1 <= tol && 2 * r->numbers > r->values;
         double cut = l_right && !r_left ? l->x1 + pad : r_left && !l_right ? r->x0 - pad
                                                                           : l->x1 + gap / 2;
+        l->edge = cut;
+        if (l_left && r_right) cut = l->x1 + pad;
         l->hi = cut;
         r->lo = cut;
     }
+}
+
+/* Is phrase p of line i the second or third line of a wrapped header cell: a phrase at most
+ * as wide starts (or is centred) where it does on a line less than PDF_HEADER_WRAP_EM above? */
+static int s_is_fragment(const s_line_t *lines, size_t a, size_t i, const s_word_t *p) {
+    double tol = PDF_ALIGN_TOL * p->size;
+    for (size_t k = i; k-- > a && lines[i].yc - lines[k].yc <= PDF_HEADER_WRAP_EM * p->size;)
+        for (size_t j = 0; j < lines[k].ns; j++) {
+            const s_word_t *q = &lines[k].s[j];
+            if ((fabs(q->x0 - p->x0) <= tol || fabs(q->x0 + q->x1 - p->x0 - p->x1) <= 2 * tol) &&
+                q->x1 - q->x0 + tol >= p->x1 - p->x0)
+                return 1;
+        }
+    return 0;
 }
 
 /* Columns of the region lines[a..b] (step 5): from the lines that hold numbers (the body;
@@ -523,6 +579,36 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                 s_bounds(iv, m, em);
             }
         }
+        /* the same for two header cells on different lines (above the first number) that
+         * stand side by side without touching: two empty columns' headers, one of them
+         * wrapped, the other a row lower */
+        size_t h = a;
+        while (h <= b && !s_has_number(&lines[h])) h++;
+        if (h > b) h = a;   /* a table printed empty: its lines are placed as they are */
+        for (size_t i = a; i < h && m < ivcap; i++)
+            for (size_t k = i + 1; k < h && m < ivcap; k++)
+                for (size_t j = 0; j < lines[i].ns && m < ivcap; j++)
+                    for (size_t t = 0; t < lines[k].ns && m < ivcap; t++) {
+                        const s_word_t *p = &lines[i].s[j], *q = &lines[k].s[t];
+                        double tol = PDF_COL_TOL * em;
+                        if (!(p->x1 + tol < q->x0 || q->x1 + tol < p->x0)) continue;
+                        if (s_is_fragment(lines, a, i, p) || s_is_fragment(lines, a, k, q)) continue;
+                        int c0, c1, d0, d1;
+                        s_place(p, iv, (int)m, &c0, &c1);
+                        s_place(q, iv, (int)m, &d0, &d1);
+                        if (c0 != c1 || d0 != d1 || c0 != d0) continue;
+                        const s_col_t *col = &iv[c0];
+                        double o0 = fmin(col->x1, p->x1) - fmax(col->x0, p->x0);
+                        double o1 = fmin(col->x1, q->x1) - fmax(col->x0, q->x0);
+                        const s_word_t *far = o0 >= o1 ? q : p;
+                        int overlaps = 0;
+                        for (size_t c = 0; c < m && !overlaps; c++)
+                            overlaps = iv[c].x1 > far->x0 && iv[c].x0 < far->x1;
+                        if (overlaps) continue;
+                        iv[m++] = (s_col_t){ .x0 = far->x0, .x1 = far->x1 };
+                        qsort(iv, m, sizeof *iv, s_cmp_col);
+                        s_bounds(iv, m, em);
+                    }
         if (m == m0) break;
     }
     *out = iv;
@@ -580,8 +666,164 @@ static int s_line_all(const s_line_t *l, int numeric) {
 /* Did the cell's text run to its column's right edge (so that the next line wraps it)? */
 static int s_full(const s_cell_t *cell, const s_col_t *col, double em) {
     if (!cell->text) return 0;
-    double edge = isfinite(col->hi) ? col->hi : col->x1;
+    double edge = isfinite(col->edge) ? col->edge : col->x1;
     return cell->x1 >= edge - PDF_FULL_EM * em;
+}
+
+/* The first line of lines[a..b] holding a number (the first body row), or b + 1. */
+static size_t s_first_body(const s_line_t *lines, size_t a, size_t b) {
+    for (size_t i = a; i <= b; i++)
+        if (s_has_number(&lines[i])) return i;
+    return b + 1;
+}
+
+/* Does a phrase (or a word joined into one) of another line within PDF_HEADER_WRAP_EM of
+ * line i start at x? */
+static int s_starts_near(const s_line_t *lines, size_t nl, size_t i, double x, double tol) {
+    double reach = PDF_HEADER_WRAP_EM * lines[i].size;
+    for (size_t k = i; k-- > 0 && lines[i].yc - lines[k].yc <= reach;)
+        for (size_t j = 0; j < lines[k].ns; j++) {
+            const s_word_t *q = &lines[k].s[j];
+            if (fabs(q->x0 - x) <= tol) return 1;
+            for (size_t c = 0; c < q->ncuts; c++)
+                if (fabs(q->cuts[c].x0 - x) <= tol) return 1;
+        }
+    for (size_t k = i + 1; k < nl && lines[k].yc - lines[i].yc <= reach; k++)
+        for (size_t j = 0; j < lines[k].ns; j++) {
+            const s_word_t *q = &lines[k].s[j];
+            if (fabs(q->x0 - x) <= tol) return 1;
+            for (size_t c = 0; c < q->ncuts; c++)
+                if (fabs(q->cuts[c].x0 - x) <= tol) return 1;
+        }
+    /* or a code or name of the first body row below the header (two cells merged down
+     * the header rows, side by side: "部门(单位)代码部门(单位)名称") */
+    for (size_t k = i + 1; k < nl; k++) {
+        if (lines[k].y0 - lines[k - 1].y1 > PDF_REGION_GAP * lines[k - 1].size) break;
+        if (!s_has_number(&lines[k])) continue;
+        for (size_t j = 0; j < lines[k].ns; j++)
+            if (!s_is_number(lines[k].s[j].text) && fabs(lines[k].s[j].x0 - x) <= tol) return 1;
+        break;
+    }
+    return 0;
+}
+
+/* Splits phrase (*arr)[j] at its cut c: the right part becomes phrase j + 1. 0 or -1. */
+static int s_split_at(s_word_t **arr, size_t *n, size_t j, size_t c) {
+    s_word_t *p = &(*arr)[j];
+    s_cut_t cut = p->cuts[c];
+    s_word_t r = *p;
+    r.text = NULL;
+    r.len = r.cap = 0;
+    r.cuts = NULL;
+    r.ncuts = 0;
+    r.x0 = cut.x0;
+    r.nchars = p->nchars - cut.left_chars;
+    if (s_put(&r, p->text + cut.at, p->len - cut.at) < 0) return -1;
+    if (p->ncuts > c + 1) {
+        r.cuts = malloc((p->ncuts - c - 1) * sizeof *r.cuts);
+        if (!r.cuts) { s_word_free(&r); return -1; }
+        for (size_t k = c + 1; k < p->ncuts; k++) {
+            r.cuts[r.ncuts] = p->cuts[k];
+            r.cuts[r.ncuts].at -= cut.at;
+            r.cuts[r.ncuts++].left_chars -= cut.left_chars;
+        }
+    }
+    s_word_t *na = realloc(*arr, (*n + 1) * sizeof *na);
+    if (!na) { s_word_free(&r); return -1; }
+    *arr = na;
+    p = &na[j];
+    size_t keep = cut.at;
+    while (keep > 0 && p->text[keep - 1] == ' ') keep--;
+    p->len = keep;
+    p->text[keep] = '\0';
+    p->x1 = cut.x1;
+    p->nchars = cut.left_chars;
+    p->ncuts = c;
+    p->last_single = 0;
+    memmove(&na[j + 2], &na[j + 1], (*n - j - 1) * sizeof *na);
+    na[j + 1] = r;
+    (*n)++;
+    return 0;
+}
+
+/* Splits the phrases arr[0..*n) of line i at every cut where the right word starts where a
+ * cell text of a nearby line starts. */
+static int s_split_line(const s_line_t *lines, size_t nl, size_t i, s_word_t **arr, size_t *n) {
+    for (size_t j = 0; j < *n; j++) {
+        const s_word_t *p = &(*arr)[j];
+        double tol = PDF_SPLIT_EM * p->size;
+        for (size_t c = 0; c < p->ncuts; c++) {
+            const s_cut_t *cut = &p->cuts[c];
+            if (cut->left_chars < 2 || p->nchars - cut->left_chars < 1 ||
+                cut->x0 - cut->x1 < PDF_SPLIT_GAP_EM * p->size ||
+                !s_starts_near(lines, nl, i, cut->x0, tol))
+                continue;
+            if (s_split_at(arr, n, j, c) < 0) return -1;
+            break;   /* phrase j + 1 (the rest) is examined next */
+        }
+    }
+    return 0;
+}
+
+/* Header cells side by side whose texts run to their edges are glued into one phrase by
+ * step 3 ("一般公共预算拨款政府性基金预算…", poppler puts a space between them but the gap
+ * is below PDF_PHRASE_GAP): on a line without numbers, a phrase is split again where one
+ * of its words starts where a cell text of a line within PDF_HEADER_WRAP_EM starts (the
+ * wrapped second lines of those cells). Only with two or more characters on the left, so
+ * letter-spaced "合 计" stays whole; both the loose and the strict phrases, before regions
+ * are found (a glued header line would look like a title across the table). */
+static int s_split_glued(s_line_t *lines, size_t nl) {
+    for (size_t i = 0; i < nl; i++) {
+        if (s_has_number(&lines[i])) continue;
+        if (s_split_line(lines, nl, i, &lines[i].s, &lines[i].ns) < 0 ||
+            s_split_line(lines, nl, i, &lines[i].w, &lines[i].n) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A header cell's text wrapped onto two or three lines comes out as lines about 1.2 em
+ * apart (single-line cells of the same header row centred between them): in the header
+ * lines of region lines[a..b], a cell on a line closer than PDF_HEADER_WRAP_EM below a cell
+ * that starts where it starts (left-aligned wrap) or is centred where it is (centred wrap)
+ * continues that cell's text, in whichever column it was placed. Real header rows are a
+ * row height (>= 1.45 em) apart. */
+static int s_header_wrap(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, int ncols) {
+    size_t h = s_first_body(lines, a, b);
+    for (size_t i = a; i < h; i++) {
+        if (rows[i].absorbed) continue;
+        for (int c = 0; c < ncols; c++) {
+            s_cell_t *top = &rows[i].cells[c];
+            if (!top->text) continue;
+            double last = lines[i].yc, em = lines[i].size, tol = PDF_ALIGN_TOL * em;
+            for (size_t k = i + 1; k < h; k++) {
+                if (lines[k].yc - last > PDF_HEADER_WRAP_EM * em) break;
+                s_cell_t *next = NULL;
+                for (int d = 0; d < ncols && !next; d++) {
+                    s_cell_t *q = &rows[k].cells[d];
+                    if (q->text && (fabs(q->x0 - top->x0) <= tol ||
+                                    fabs((q->x0 + q->x1) / 2 - (top->x0 + top->x1) / 2) <= tol))
+                        next = q;
+                }
+                if (!next) continue;
+                /* the upper part ran to its cell's width: at least as wide as the rest */
+                if (next->x1 - next->x0 > top->x1 - top->x0 + tol) continue;
+                char *t = s_concat(top->text, next->text);
+                if (!t) return -1;
+                free(top->text);
+                top->text = t;
+                free(next->text);
+                next->text = NULL;
+                last = lines[k].yc;
+            }
+        }
+    }
+    for (size_t i = a; i < h; i++) {
+        int any = 0;
+        for (int c = 0; c < ncols; c++) any |= rows[i].cells[c].text != NULL;
+        if (!any && lines[i].ns) rows[i].absorbed = 1;
+    }
+    return 0;
 }
 
 /* Builds the cells of region lines[a..b] (steps 5 and 6). */
@@ -631,13 +873,18 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
             }
             if (c1 > cell->span) cell->span = c1;
             if (cell->span < c0) cell->span = c0;
+            cell->x0 = cell->x1 > 0 ? fmin(cell->x0, lines[i].s[j].x0) : lines[i].s[j].x0;
             cell->x1 = fmax(cell->x1, lines[i].s[j].x1);
         }
     }
+    if (s_header_wrap(lines, a, b, rows, ncols) < 0) { free(cols); return -1; }
+    /* header lines are done; below, wrapped names and centred numbers of the body */
+    size_t hbody = s_first_body(lines, a, b);
+    if (hbody > b) hbody = a;
     /* Wrapped text: a text-only line whose cells are all in one column. */
     for (size_t i = a; i <= b; i++) {
         s_row_t *r = &rows[i];
-        if (!s_line_all(&lines[i], 0)) continue;
+        if (r->absorbed || !s_line_all(&lines[i], 0) || i < hbody) continue;
         int col = -1, one = 1;
         for (int c = 0; c < ncols; c++) {
             if (!r->cells[c].text) continue;
@@ -816,6 +1063,13 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
     s_row_t *rows = calloc(nl ? nl : 1, sizeof *rows);
     if (!rows) { error_set(err, errlen, "内存不足"); goto done; }
     for (size_t i = 0; i < nl; i++) { rows[i].region = -1; rows[i].cont = -1; }
+    if (getenv("HZ_PDF_DEBUG"))
+        for (size_t i = 0; i < nl; i++) {
+            fprintf(stderr, "%s L%zu yc=%.1f y0=%.1f y1=%.1f size=%.1f:", label, i, lines[i].yc, lines[i].y0, lines[i].y1, lines[i].size);
+            for (size_t j = 0; j < lines[i].ns; j++) fprintf(stderr, " [%.1f-%.1f %s]", lines[i].s[j].x0, lines[i].s[j].x1, lines[i].s[j].text);
+            fputc('\n', stderr);
+        }
+    if (s_split_glued(lines, nl) < 0) { error_set(err, errlen, "内存不足"); goto done; }
     /* Step 4: regions. */
     for (size_t i = 0; i < nl;) {
         if (lines[i].n < 2) { i++; continue; }
