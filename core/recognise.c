@@ -1386,7 +1386,34 @@ int recognise_title(const char *text, table_id *table)
 
 /* ---- pass 1: blocks ---- */
 
-static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *nout)
+/* A page of a document whose rows 0..r1 hold a table row (two cells or more) before any
+ * title continues the table of the page before (its header repeated, no title): appends a
+ * block over those rows for prev's table. 0, or -1 when memory runs out. */
+static int s_continuation(s_block **v, size_t *nv, size_t *cap, const grid_t *g, uint32_t r1,
+                          const s_block *prev)
+{
+    bool rows = false;
+    for (uint32_t r = 0; r <= r1 && r < g->rows && !rows; r++)
+        rows = s_row_texts(g, r, NULL, 0, NULL) >= 2;
+    if (!rows) return 0;
+    s_block b = *prev;
+    b.grid = g;
+    b.r0 = 0;
+    b.first = 0;
+    b.r1 = r1;
+    if (*nv == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        s_block *nb = realloc(*v, nc * sizeof *nb);
+        if (!nb) return -1;
+        *v = nb;
+        *cap = nc;
+    }
+    (*v)[(*nv)++] = b;
+    return 0;
+}
+
+static int s_find_blocks(grid_t *const *grids, size_t n, bool continued, s_block **out,
+                         size_t *nout)
 {
     s_block *v = NULL;
     size_t nv = 0, cap = 0;
@@ -1446,8 +1473,25 @@ static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *
                 b->year = s_year_of(stripped);
             }
         }
+        if (continued && start > 0 && g->count && (nv == start || v[start].r0 > 0)) {
+            /* rows above the page's first title (or a page without one) continue the table
+             * of the page before; the block goes before this page's own blocks */
+            s_block prev = v[start - 1];
+            uint32_t r1 = nv == start ? g->rows - 1 : v[start].r0 - 1;
+            size_t before = nv;
+            if (prev.grid != g && s_continuation(&v, &nv, &cap, g, r1, &prev) != 0) {
+                free(v);
+                return -1;
+            }
+            if (nv > before && before > start) {
+                s_block cont = v[nv - 1];
+                memmove(&v[start + 1], &v[start], (before - start) * sizeof *v);
+                v[start] = cont;
+            }
+        }
         for (size_t k = start; k < nv; k++) {
             s_block *b = &v[k];
+            if (b->grid != g) continue;
             for (uint32_t r = b->first; r <= b->r1 && r < b->first + 5; r++) {
                 if (!b->org[0]) s_org_line(g, r, b->org, sizeof b->org);
                 char first[S_TEXT_MAX];
@@ -1482,7 +1526,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     c.file = opts->file ? opts->file : "";
     s_block *blocks = NULL;
     size_t nb = 0;
-    if (s_find_blocks(grids, n, &blocks, &nb) != 0) {
+    if (s_find_blocks(grids, n, opts->continued_pages, &blocks, &nb) != 0) {
         s_error(&c, NULL, 0, -1, NULL, "内存不足");
         return -1;
     }

@@ -108,7 +108,7 @@ static int s_read_pdf(const char *path, const import_opts_t *opts, submission_li
     int rc = pdf_import_grids(path, &grids, &n, &narrative, err, sizeof err);
     if (rc != 0) return s_fail(report, err);   /* PDF_ERR_NO_TEXT too: exit 2 like any input error */
     recognise_opts_t ro = { .file = path, .entity = opts->entity, .year = opts->year,
-                            .hierarchy = opts->hierarchy };
+                            .hierarchy = opts->hierarchy, .continued_pages = true };
     rc = recognise_grids(grids, n, &ro, list, report);
     /* the report keeps the pages (check shows them) and the narrative */
     report->grids = grids;

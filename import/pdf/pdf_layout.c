@@ -1031,6 +1031,26 @@ static int s_fits(const s_line_t *l, const s_line_t *above, const s_line_t *belo
     return 1;
 }
 
+/* Is the one-phrase line i the upper part of a header cell that wraps: in the font of the
+ * line below, less than PDF_HEADER_WRAP_EM above a line that holds two or more phrases or
+ * its continuation, with a phrase at most as wide that starts where it starts, on a line
+ * within PDF_HEADER_WRAP_EM below? */
+static int s_wrap_top(const s_line_t *lines, size_t nl, size_t i) {
+    const s_line_t *l = &lines[i];
+    if (l->n != 1 || l->ns < 1 || i + 1 >= nl || s_has_number(l)) return 0;
+    double em = l->size, tol = PDF_ALIGN_TOL * em;
+    if (lines[i + 1].yc - l->yc > PDF_HEADER_WRAP_EM * em ||
+        fabs(lines[i + 1].size - em) > 0.1 * em)
+        return 0;
+    const s_word_t *p = &l->s[0];
+    for (size_t k = i + 1; k < nl && lines[k].yc - l->yc <= PDF_HEADER_WRAP_EM * em; k++)
+        for (size_t j = 0; j < lines[k].ns; j++) {
+            const s_word_t *q = &lines[k].s[j];
+            if (fabs(q->x0 - p->x0) <= tol && q->x1 - q->x0 <= p->x1 - p->x0 + tol) return 1;
+        }
+    return 0;
+}
+
 /* Does the one-phrase line l start or end where a cell of lines[a..k) does (a name under
  * names, an amount under amounts)? Prose is indented or runs across. */
 static int s_aligned(const s_line_t *l, const s_line_t *lines, size_t a, size_t k) {
@@ -1071,9 +1091,13 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
         }
     if (s_split_glued(lines, nl) < 0) { error_set(err, errlen, "内存不足"); goto done; }
     /* Step 4: regions. */
+    size_t free_from = 0;        /* lines before this belong to a region already */
     for (size_t i = 0; i < nl;) {
         if (lines[i].n < 2) { i++; continue; }
         size_t b = i, last_row = i;
+        /* the upper lines of header cells that wrap, standing alone above the region */
+        size_t top = i;
+        while (top > free_from && s_wrap_top(lines, nl, top - 1)) top--;
         for (size_t k = i + 1; k < nl; k++) {
             if (lines[k].y0 - lines[k - 1].y1 > PDF_REGION_GAP * lines[k - 1].size) break;
             if (lines[k].n >= 2) { b = last_row = k; continue; }
@@ -1094,6 +1118,8 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
             b = k;
         }
         int nc = 0;
+        i = top;
+        free_from = b + 1;
         if (s_letterspace(lines, i, b) < 0 || s_region(lines, i, b, rows, nregions, &nc) < 0) {
             error_set(err, errlen, "内存不足");
             goto done;
