@@ -126,7 +126,7 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
         import_format fmt = IMPORT_UNKNOWN;
         int rc = import_read_file(files[i], &io, list, &rep, &fmt);
         if (collector_import.mapping && fmt != IMPORT_V1_CSV && fmt != IMPORT_UNKNOWN &&
-            (rep.ntables || rep.ngrids)) {
+            (rep.ntables || rep.nskipped_blocks || rep.ngrids)) {
             if (collector_import.json) {
                 if (mapped++) fputc(',', collector_import.mapping);
                 fprintf(collector_import.mapping, "{\"file\":");
@@ -140,7 +140,7 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
                 fputc('}', collector_import.mapping);
             } else {
                 fprintf(collector_import.mapping, "%s（%s）\n", files[i], import_format_name(fmt));
-                recognise_report_print_text(&rep, collector_import.mapping);
+                recognise_report_print_mapping(&rep, collector_import.mapping);   /* errors: stderr */
                 if (fmt == IMPORT_PDF) {
                     fprintf(collector_import.mapping, "各页（表与从文字位置重建的单元格）：\n");
                     import_print_pages_text(&rep, collector_import.mapping);
@@ -160,6 +160,11 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
     }
     progress_end(&p);
     if (have_h) hierarchy_free(&h);
+    if (list->count == 0 && failed == 0) {
+        /* every file read, none held a figure (an empty template, a cover alone) */
+        fprintf(stderr, "huizong-collector: 没有数字：所给文件中没有填写任何金额（%zu 个文件）\n", n);
+        failed++;
+    }
     /* After all files: a reader may merge one entity/year spread over several files. */
     for (size_t k = 0; k < list->count; k++) {
         submission_t *s = list->items[k];

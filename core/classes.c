@@ -122,3 +122,19 @@ bool code_class_exists(code_kind kind, const char *cls)
 {
     return cls && strlen(cls) == 3 && code_known_name(kind, cls) != NULL;
 }
+
+const char *code_by_name(code_kind kind, const char *parent, const char *name)
+{
+    const code_entry_t *e = kind == CODE_FUNCTION ? CODES_FUNCTION
+                          : kind == CODE_ECONOMIC ? CODES_ECONOMIC : NULL;
+    if (!e || !name || !*name) return NULL;
+    const char *found = NULL;
+    for (; e->code; e++) {
+        size_t n = strlen(e->code);
+        if (parent ? (n <= 3 || strncmp(e->code, parent, strlen(parent)) != 0) : n != 3) continue;
+        if (!code_name_matches(e->name, name)) continue;
+        if (found) return NULL;           /* two codes with this name: ambiguous */
+        found = e->code;
+    }
+    return found;
+}

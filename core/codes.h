@@ -33,6 +33,11 @@ bool code_class_exists(code_kind kind, const char *cls);
 /* Whether a printed name says the same as a chart name: blanks are ignored and ASCII and
  * full-width parentheses are equal ("维修(护)费" matches "维修（护）费"). */
 bool code_name_matches(const char *known, const char *printed);
+/* The code whose national name a printed name says (code_name_matches), for a table that
+ * prints names without codes (达州 表2-1). With parent (a 3-digit class, or NULL) only codes
+ * of that class count; a 3-digit class is found with parent NULL. NULL when no code, or more
+ * than one, has that name: a name is never guessed into a code. */
+const char *code_by_name(code_kind kind, const char *parent, const char *name);
 /* Which code kind a table's code rows use. */
 code_kind code_kind_for_table(table_id t);
 

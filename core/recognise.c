@@ -27,6 +27,7 @@
 
 #include "amount.h"
 #include "codes.h"
+#include "hierarchy.h"
 #include "json.h"
 #include "recognise_vocab.h"
 
@@ -83,6 +84,17 @@ static void s_copy(char *dst, size_t dstlen, const char *src)
     }
     memcpy(dst, src, n);
     dst[n] = '\0';
+}
+
+/* Drops an incomplete UTF-8 character that snprintf's truncation left at the end of s. */
+static void s_utf8_trim(char *s)
+{
+    size_t n = strlen(s), k = n;
+    while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) k--;
+    if (k == 0) return;
+    unsigned char lead = (unsigned char)s[k - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (k - 1) < want) s[k - 1] = '\0';
 }
 
 static bool s_starts(const char *s, const char *prefix)
@@ -216,6 +228,7 @@ void recognise_report_free(recognise_report_t *r)
         s_strv_free(r->tables[i].skipped, r->tables[i].nskipped);
     }
     free(r->tables);
+    free(r->submissions);
     s_strv_free(r->skipped_blocks, r->nskipped_blocks);
     s_strv_free(r->errors, r->nerrors < RECOGNISE_ERRORS_MAX ? r->nerrors : RECOGNISE_ERRORS_MAX);
     for (size_t i = 0; i < r->ngrids; i++) grid_destroy(&r->grids[i]);
@@ -266,6 +279,7 @@ typedef struct {
     char *name;
     uint32_t line;
     char where[64];              /* "表1!C5" for the duplicate message */
+    uint32_t gcol;               /* its grid column */
 } s_fact;
 
 typedef struct {
@@ -401,6 +415,7 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
     f->fen = fen;
     f->name = strdup(name ? name : "");
     f->line = grow + 1;
+    f->gcol = gcol;
     snprintf(f->where, sizeof f->where, "%s", where);
     rt->facts++;
 }
@@ -488,6 +503,18 @@ static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen
 
 /* ---- titles ---- */
 
+/* Whether text ends with a table's own label ("…2024年 三公经费", as huizong's export and
+ * template title a sheet) rather than 表. */
+static bool s_ends_table_label(const char *text)
+{
+    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++) {
+        char l[S_TEXT_MAX];
+        s_norm(table_label((table_id)t), l, sizeof l);
+        if (!s_ends(l, "表") && s_ends(text, l)) return true;
+    }
+    return false;
+}
+
 /* Classifies a normalised single-cell row as a title. Returns 1 with *t set (TABLE_NONE for
  * a known non-v1 table), or 0 when the text is not a title. */
 static int s_title_classify(const char *text, table_id *t)
@@ -501,7 +528,7 @@ static int s_title_classify(const char *text, table_id *t)
         if (!open || open == core) break;
         *open = '\0';
     }
-    if (!s_ends(core, "表")) return 0;
+    if (!s_ends(core, "表") && !s_ends_table_label(core)) return 0;
     if (strstr(text, "目录") || strstr(text, "附件")) return 0;
     if (table_title_lookup(text, t)) return 1;
     *t = TABLE_NONE;
@@ -622,6 +649,9 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
         }
     }
     char list[400] = "";
+    /* pass 0: entities whose name holds the printed one (宿州市医疗保障 → 宿州市医疗保障局);
+     * pass 1: entities whose name the printed one holds (a longer printed name) */
+    for (int pass = 0; pass < 2; pass++)
     for (size_t k = 0; k < nnames; k++) {
         if (!names[k][0]) continue;
         const entity_t *best = NULL;
@@ -632,7 +662,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
             const entity_t *e = &o->hierarchy->items[i];
             char n[S_TEXT_MAX];
             s_norm(e->name, n, sizeof n);
-            if (!strstr(n, names[k]) && !strstr(names[k], n)) continue;
+            if (pass == 0 ? !strstr(n, names[k]) : !strstr(names[k], n)) continue;
             if (used < sizeof list - 80)
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %s",
                                          used ? "、" : "", e->code, e->name);
@@ -785,6 +815,9 @@ typedef struct {
     s_amount pending_am[S_COLS_MAX];
     uint32_t pending_row;
     char pending_name[S_TEXT_MAX];
+    size_t pending_first;        /* facts made after the pending line start here */
+    char econ_class[8];          /* the class of the last economic line named without a code */
+    bool unit_slip_told;
     int proj_main, proj_unit;
     /* fiscal / summary group state */
     int fiscal_group;            /* 0 本年, 1 上年结转 */
@@ -793,6 +826,24 @@ typedef struct {
     uint32_t group_in_row, group_out_row;
     bool group_in_seen, group_out_seen;
 } s_table;
+
+/* A date cell as the sheet shows it: an Excel serial day (1900 system, day 0 = 1899-12-30)
+ * as yyyy-mm-dd; other text as it is. */
+static const char *s_serial_date(const char *text, char *out, size_t outlen)
+{
+    char *end;
+    long serial = strtol(text, &end, 10);
+    if (end == text || (*end && *end != '.') || serial < 1 || serial > 2958465) return text;
+    /* days since 1970-01-01, then the civil date (H. Hinnant's days_from_civil inverse) */
+    long z = serial - 25569 + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(out, outlen, "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
+    return out;
+}
 
 /* Reads the amount cell of (row, col). Returns 0 value, 1 empty, -1 error (reported). */
 static int s_amount_at(s_table *T, uint32_t row, uint32_t col, int64_t *fen)
@@ -805,9 +856,11 @@ static int s_amount_at(s_table *T, uint32_t row, uint32_t col, int64_t *fen)
     case GRID_FORMULA_NO_VALUE:
         s_error(T->c, T->g, row, (int)col, cell->text, "公式没有缓存的计算结果（请在 Excel 中重新计算并保存）");
         return -1;
-    case GRID_DATE:
-        s_error(T->c, T->g, row, (int)col, cell->text, "日期不能作为金额");
+    case GRID_DATE: {
+        char day[32];
+        s_error(T->c, T->g, row, (int)col, s_serial_date(cell->text, day, sizeof day), "日期不能作为金额");
         return -1;
+    }
     case GRID_ERROR:
         s_error(T->c, T->g, row, (int)col, cell->text, "公式错误值不能作为金额");
         return -1;
@@ -851,6 +904,19 @@ static int s_side_name_col(const s_table *T, int side)
     return -1;
 }
 
+/* The fiscal income row whose label (core/tables.c: "一般公共预算拨款(本年)", "上年结转一般
+ * 公共预算拨款" ...) a line prints, or NULL. */
+static const char *s_fiscal_label_row(const char *label)
+{
+    char a[S_TEXT_MAX], b[S_TEXT_MAX];
+    table_text_normalise(label, a, sizeof a);
+    for (size_t i = 0; i < TABLE_FISCAL_INCOME.n; i++) {
+        table_text_normalise(TABLE_FISCAL_INCOME.labels[i], b, sizeof b);
+        if (strcmp(a, b) == 0) return TABLE_FISCAL_INCOME.rows[i];
+    }
+    return NULL;
+}
+
 /* One side of a 收支总表 / 财政拨款收支总表 line. */
 static void s_double_side(s_table *T, uint32_t row, int side, const char *label_raw,
                           const s_amount *am)
@@ -866,6 +932,12 @@ static void s_double_side(s_table *T, uint32_t row, int side, const char *label_
     bool found = false;
     const char *rid = NULL;
     if (t == TABLE_FISCAL && side == 0) {
+        const char *own = s_fiscal_label_row(label);
+        if (own) {                                  /* huizong's own labels (export, template) */
+            if (strncmp(own, "carry_", 6) == 0 && has) T->carry_amount = true;
+            s_emit_row(T, ent, own, label, row, side, am);
+            return;
+        }
         if (strcmp(label, "本年收入") == 0) {
             T->fiscal_group = 0;
             T->group_in_seen = has;
@@ -953,6 +1025,67 @@ static bool s_header_repeat(s_table *T, uint32_t row)
     return cells > 0 && same == cells;
 }
 
+/* The economic code of a line printed with its name only (达州 表2-1): a class by its name,
+ * else a 款 of the last class by its name; NULL when the chart has none or several. */
+static const char *s_econ_code_by_name(s_table *T, const char *name)
+{
+    const char *code = code_by_name(CODE_ECONOMIC, NULL, name);
+    if (code) {
+        s_copy(T->econ_class, sizeof T->econ_class, code);
+    } else if (T->econ_class[0]) {
+        code = code_by_name(CODE_ECONOMIC, T->econ_class, name);
+    }
+    if (code) s_report_skip(T->rt, "%s：没有编码，按经济分类名称读作 %s", name, code);
+    return code;
+}
+
+/* A 单位代码 cell that is no entity of the list, in a table of a department with exactly
+ * one unit below it (达州 表2-1 prints 35001 for 335001): that unit, reported once per
+ * table; otherwise the code as printed. */
+static const char *s_unit_slip(s_table *T, const char *rowunit, uint32_t row)
+{
+    const hierarchy_t *h = T->c->opts->hierarchy;
+    if (!h || hierarchy_find(h, rowunit)) return rowunit;
+    const entity_t *only = NULL;
+    for (size_t i = 0; i < h->count; i++)
+        if (strcmp(h->items[i].parent, T->c->entity) == 0) {
+            if (only) return rowunit;
+            only = &h->items[i];
+        }
+    if (!only) return rowunit;
+    if (!T->unit_slip_told) {
+        s_report_skip(T->rt, "第%u行：单位代码 %s 不在单位清单中，读作 %s 唯一的下属单位 %s", row + 1,
+                      rowunit, T->c->entity, only->code);
+        T->unit_slip_told = true;
+    }
+    return only->code;
+}
+
+/* The department's lines between a pending unit line and the first line that names the
+ * unit (达州 表2-1's class rows) belong to the unit too: copied once the unit is known. */
+static void s_pending_copy(s_table *T)
+{
+    s_ctx *c = T->c;
+    if (T->b->table == TABLE_PROJECTS) return;        /* projects are numbered per entity */
+    size_t end = c->nfacts;
+    for (size_t i = T->pending_first; i < end; i++) {
+        s_fact f = c->facts[i];                        /* s_emit may move the array */
+        if (strcmp(f.entity, c->entity) != 0 || f.table != T->b->table || strcmp(f.row, "total") == 0)
+            continue;
+        s_emit(c, T->rt, T->g, T->unit, f.table, f.row, f.column, f.fen, f.name, f.line - 1, f.gcol);
+    }
+}
+
+/* Whether a data line's code and name cells hold header words ("支出功能科目代码" /
+ * "支出功能科目名称") instead of a code and a name. */
+static bool s_header_words(const char *code, const char *name)
+{
+    if (!code[0] || s_all_digits(code)) return false;
+    bool code_word = s_ends(code, "代码") || s_ends(code, "编码");
+    bool name_word = !name[0] || s_ends(name, "名称");
+    return code_word && name_word && strstr(code, "科目");
+}
+
 /* A line of a single-layout table. */
 static void s_single_row(s_table *T, uint32_t row, const char *code, const char *name,
                          bool unit_code_col, const char *rowunit, const s_amount *am)
@@ -988,10 +1121,26 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         name = code;                  /* 合计 printed in the code column (宿州 收入预算总表) */
         code = "";
     }
+    if (s_header_words(code, name)) {
+        /* 东西湖 表3: the one data line printed on a line labelled like the header */
+        s_report_skip(T->rt, "第%u行 %s %s：标为表头文字的数据行，读作合计", row + 1, code, name);
+        code = "";
+        name = "合计";
+    }
     bool total = strcmp(name, "合计") == 0 || strcmp(name, "总计") == 0 ||
                  strcmp(name, "三公经费合计") == 0 || (!code[0] && !name[0]);
+    if (total && t == TABLE_PROJECTS && T->proj_main > 0) {
+        /* a closing 合计 after the projects repeats the first (东西湖 表10 prints it with
+         * another 单位资金): one total per table can be kept; the first one is */
+        s_report_skip(T->rt, "第%u行 %s：项目之后的合计行，与表首合计重复（不写入）", row + 1, name);
+        return;
+    }
     /* a line for an entity: by its code in a unit-code column, or by its exact name */
     const entity_t *byname = (!code[0] && !total) ? s_entity_by_name(c->opts->hierarchy, name) : NULL;
+    if (!total && !code[0] && !byname && t == TABLE_GPB_ECON) {
+        const char *ec = s_econ_code_by_name(T, name);
+        if (ec) code = ec;
+    }
     if (!total && !code[0] && rowunit[0]) unit_code_col = true, code = rowunit, rowunit = "";
     if (!total && ((unit_code_col && code[0]) || byname)) {
         const char *ucode = byname ? byname->code : code;
@@ -1004,6 +1153,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
                 memcpy(T->pending_am, am, sizeof T->pending_am);
                 T->pending_row = row;
                 s_copy(T->pending_name, sizeof T->pending_name, name);
+                T->pending_first = c->nfacts;
             }
             return;
         }
@@ -1040,6 +1190,10 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     } else if (t == TABLE_PROJECTS && T->subject_codes && !code[0]) {
         s_report_skip(T->rt, "第%u行 %s：功能分类小计行（不写入）", row + 1, name);
         return;
+    } else if (t == TABLE_PROJECTS && !code[0] && s_all_digits(name)) {
+        /* 东西湖 表10 line "31": a number where the project's name goes is no project */
+        s_report_skip(T->rt, "第%u行 %s：名称是数字，不是项目（不写入）", row + 1, name);
+        return;
     } else if (t == TABLE_PROJECTS) {
         if (!name[0]) {
             s_error(c, T->g, row, T->code_col, code, "项目没有名称");
@@ -1063,6 +1217,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     s_emit_row(T, ent, rowid, name, row, 0, am);
     /* the unit this line belongs to: the unit line above it, else its own 单位代码 cell */
     const char *unit = T->unit;
+    if (!unit[0] && rowunit[0] && !total) rowunit = s_unit_slip(T, rowunit, row);
     if (!unit[0] && rowunit[0] && strcmp(rowunit, ent) != 0 && !total &&
         (c->opts->hierarchy ? hierarchy_find(c->opts->hierarchy, rowunit) != NULL : s_starts(rowunit, ent))) {
         unit = rowunit;
@@ -1071,6 +1226,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
             T->proj_unit = 0;
             T->pending = false;
             s_emit_row(T, T->unit, "total", T->pending_name, T->pending_row, 0, T->pending_am);
+            s_pending_copy(T);
             unit = T->unit;
         }
     }
@@ -1097,6 +1253,26 @@ static void s_code_part(const grid_cell_t *cell, char *out, size_t outlen, size_
     } else {
         snprintf(out, outlen, "%s", t);
     }
+}
+
+/* Whether an amount-less row is the first line of the body, not a header row: a row label
+ * (合计, 收入总计, 一般公共预算拨款收入, 公务接待费 ...) right under a name header (项目,
+ * 项目名称, 科目名称) -- an empty template (huizong template) has no amounts to end its
+ * header. */
+static bool s_body_row(const grid_t *g, uint32_t row)
+{
+    for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        char t[S_TEXT_MAX], above[S_TEXT_MAX];
+        s_norm(g->cells[i].text, t, sizeof t);
+        const char *label = s_strip_ordinal(t);
+        bool found = strcmp(label, "合计") == 0 || strcmp(label, "总计") == 0 || s_fiscal_label_row(label);
+        if (!found) s_vocab_row(VOCAB_SUMMARY_ROWS, VOCAB_NSUMMARY_ROWS, label, &found);
+        if (!found) s_vocab_row(VOCAB_THREE_PUBLIC, VOCAB_NTHREE_PUBLIC, label, &found);
+        if (!found) continue;
+        s_text_at(g, row - 1, g->cells[i].col, above, sizeof above);
+        if (strstr(above, "名称") || strcmp(above, "项目") == 0) return true;
+    }
+    return false;
 }
 
 static void s_table_run(s_ctx *c, const s_block *b)
@@ -1169,7 +1345,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
             any = true;
             if (s_data_like(&g->cells[i], t) || s_note(t)) data = true;
         }
-        if (!any || data) break;
+        if (!any || data || (h > hstart && s_body_row(g, h))) break;
         hend = h;
     }
     T->header_r0 = hstart;
@@ -1183,7 +1359,11 @@ static void s_table_run(s_ctx *c, const s_block *b)
         if (g->merges[m].r0 >= hstart && g->merges[m].r0 <= hend && g->merges[m].c1 + 1 > maxcol)
             maxcol = g->merges[m].c1 + 1;
     if (maxcol > S_COLS_MAX) {
-        s_error(c, g, hstart, 0, NULL, "表格列数过多（%u 列，上限 %d）", maxcol, S_COLS_MAX);
+        /* named at the farthest cell (a sheet claiming XFD1048576 is refused there) */
+        uint32_t fr = hstart, fc = 0;
+        for (size_t i = s_row_first(g, hstart); i < g->count && g->cells[i].row <= b->r1; i++)
+            if (g->cells[i].col >= fc) fr = g->cells[i].row, fc = g->cells[i].col;
+        s_error(c, g, fr, (int)fc, NULL, "表格列数过多（%u 列，上限 %d）", maxcol, S_COLS_MAX);
         free(T);
         return;
     }
@@ -1225,6 +1405,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
         for (int i = 0; i < np; i++)
             used += (size_t)snprintf(rc->header + used, used < sizeof rc->header ? sizeof rc->header - used : 0,
                                      "%s%s", i ? "/" : "", parts[i]);
+        s_utf8_trim(rc->header);
         s_identify(b->table, basic_only, parts, np, rc);
         if (strcmp(rc->role, "name") == 0 && name_cols++ == 0) T->name_col = (int)col;
         if (strcmp(rc->role, "code") == 0 || strcmp(rc->role, "类") == 0) T->code_col = (int)col;
@@ -1513,6 +1694,70 @@ static bool s_block_empty(const s_block *b)
     return true;
 }
 
+/* ---- the cover ---- */
+
+#define S_COVER_ROWS 8           /* a cover's title stands in the first rows of its sheet */
+
+/* The organisation and year a cover names ("达州市医疗保障事务中心 2023 年部门预算", or
+ * "2024 年度" / "宁德市医疗保障局" / "部门预算" on three rows): the first rows of each grid,
+ * consecutive one-text rows joined, up to "部门预算". org "" / *year 0 when there is none. */
+static void s_cover(grid_t *const *grids, size_t n, char *org, size_t orglen, uint32_t *year)
+{
+    org[0] = '\0';
+    *year = 0;
+    for (size_t gi = 0; gi < n && !org[0]; gi++) {
+        const grid_t *g = grids[gi];
+        char joined[S_TEXT_MAX] = "";
+        for (uint32_t r = 0; r < g->rows && r < S_COVER_ROWS; r++) {
+            char first[S_TEXT_MAX];
+            int k = s_row_texts(g, r, first, sizeof first, NULL);
+            if (k != 1) { joined[0] = '\0'; continue; }
+            if (strlen(joined) + strlen(first) + 1 >= sizeof joined) joined[0] = '\0';
+            strcat(joined, first);
+            char *at = strstr(joined, "部门预算");
+            if (!at) continue;
+            *at = '\0';
+            uint32_t y = s_year_of(joined);
+            if (!y) { joined[0] = '\0'; continue; }
+            /* the name is what is left without "YYYY年(度)" */
+            char name[S_TEXT_MAX] = "";
+            for (const char *p = joined; *p;) {
+                if (isdigit((unsigned char)*p) && s_year_of(p) == (uint32_t)atoi(p) && atoi(p) == (int)y) {
+                    p += 4 + strlen("年");
+                    if (s_starts(p, "度")) p += strlen("度");
+                    continue;
+                }
+                size_t l = strlen(name);
+                if (l + 2 < sizeof name) { name[l] = *p; name[l + 1] = '\0'; }
+                p++;
+            }
+            if (s_ends(name, "部门")) name[strlen(name) - strlen("部门")] = '\0';
+            s_copy(org, orglen, name);
+            *year = y;
+            break;
+        }
+    }
+}
+
+/* The entity/year groups of the facts, in the order they first appear. */
+static void s_report_submissions(recognise_report_t *r, const s_ctx *c, uint32_t year)
+{
+    for (size_t i = 0; i < c->nfacts; i++) {
+        size_t k = 0;
+        while (k < r->nsubmissions && strcmp(r->submissions[k].entity, c->facts[i].entity) != 0) k++;
+        if (k == r->nsubmissions) {
+            recognised_submission_t *v = realloc(r->submissions, (k + 1) * sizeof *v);
+            if (!v) return;
+            r->submissions = v;
+            memset(&v[k], 0, sizeof v[k]);
+            snprintf(v[k].entity, sizeof v[k].entity, "%s", c->facts[i].entity);
+            v[k].year = year;
+            r->nsubmissions++;
+        }
+        r->submissions[k].facts++;
+    }
+}
+
 /* ---- the entry point ---- */
 
 int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts,
@@ -1536,9 +1781,17 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     for (size_t i = 0; i < nb && !year; i++)
         if (blocks[i].table != TABLE_NONE && blocks[i].year) year = blocks[i].year;
     for (size_t i = 0; i < nb && !year; i++) year = blocks[i].year;
+    char cover_org[256];
+    uint32_t cover_year;
+    s_cover(grids, n, cover_org, sizeof cover_org, &cover_year);
+    if (!year) year = cover_year;
     size_t known = 0;
     for (size_t i = 0; i < nb; i++) known += blocks[i].table != TABLE_NONE;
-    if (known == 0) {
+    if (known == 0 && (nb > 0 || cover_org[0])) {
+        /* a cover, or only tables without a v1 id (政府采购支出表 ...): nothing to read, and
+         * no error, so such a file can go with the others of its document (宿州 封面.csv);
+         * the collector says so when no file gave a figure */
+    } else if (known == 0) {
         s_error(&c, NULL, 0, -1, NULL, "没有找到可识别的预算表（按表题识别，如“部门收支总表”“一般公共预算支出表”）");
     } else {
         if (!year) s_error(&c, NULL, 0, -1, NULL, "表题中没有年度（如“2024年”），请用 --year 指定");
@@ -1557,6 +1810,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
                 s_title_org(blocks[i].title, orgs[i], sizeof orgs[i]);
                 if (orgs[i][0]) names[nn++] = orgs[i];
             }
+            if (cover_org[0]) names[nn++] = cover_org;   /* the spare slot */
             s_resolve_entity(&c, names, nn);
         }
         free(names);
@@ -1623,6 +1877,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
             }
         }
     }
+    if (report->nerrors == 0) s_report_submissions(report, &c, year);
     for (size_t i = 0; i < c.nfacts; i++) free(c.facts[i].name);
     free(c.facts);
     free(c.slots);
@@ -1634,8 +1889,19 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
 
 void recognise_report_print_text(const recognise_report_t *r, FILE *out)
 {
-    fprintf(out, "识别结果：单位 %s，年度 %u，%zu 张表\n", r->entity[0] ? r->entity : "?", r->year,
+    recognise_report_print_mapping(r, out);
+    size_t kept = r->nerrors < RECOGNISE_ERRORS_MAX ? r->nerrors : RECOGNISE_ERRORS_MAX;
+    for (size_t i = 0; i < kept; i++) fprintf(out, "  错误：%s\n", r->errors[i]);
+    if (r->nerrors > kept) fprintf(out, "  ……另有 %zu 个错误\n", r->nerrors - kept);
+}
+
+void recognise_report_print_mapping(const recognise_report_t *r, FILE *out)
+{
+    fprintf(out, "识别结果：单位 %s，年度 %u，%zu 张表", r->entity[0] ? r->entity : "?", r->year,
             r->ntables);
+    for (size_t i = 0; i < r->nsubmissions; i++)
+        fprintf(out, "%s%s %zu 个数", i ? "，" : "（", r->submissions[i].entity, r->submissions[i].facts);
+    fputs(r->nsubmissions ? "）\n" : "\n", out);
     for (size_t i = 0; i < r->ntables; i++) {
         const recognised_table_t *t = &r->tables[i];
         fprintf(out, "  %s!%s  %s → %s（%s），单位：%s，读取 %zu 行，%zu 个数\n", t->grid, t->range,
@@ -1662,9 +1928,7 @@ void recognise_report_print_text(const recognise_report_t *r, FILE *out)
         for (size_t k = 0; k < t->nskipped; k++) fprintf(out, "    跳过：%s\n", t->skipped[k]);
     }
     for (size_t i = 0; i < r->nskipped_blocks; i++) fprintf(out, "  跳过：%s\n", r->skipped_blocks[i]);
-    size_t kept = r->nerrors < RECOGNISE_ERRORS_MAX ? r->nerrors : RECOGNISE_ERRORS_MAX;
-    for (size_t i = 0; i < kept; i++) fprintf(out, "  错误：%s\n", r->errors[i]);
-    if (r->nerrors > kept) fprintf(out, "  ……另有 %zu 个错误\n", r->nerrors - kept);
+    if (r->ntables == 0 && r->nerrors == 0) fprintf(out, "  没有数字：文件中没有可读取的表\n");
 }
 
 static void s_json_strv(FILE *out, const char *key, char **v, size_t n)
@@ -1681,7 +1945,13 @@ void recognise_report_print_json(const recognise_report_t *r, FILE *out)
 {
     fprintf(out, "{\"entity\":");
     json_write_string(out, r->entity);
-    fprintf(out, ",\"year\":%u,\"tables\":[", r->year);
+    fprintf(out, ",\"year\":%u,\"submissions\":[", r->year);
+    for (size_t i = 0; i < r->nsubmissions; i++) {
+        fprintf(out, "%s{\"entity\":", i ? "," : "");
+        json_write_string(out, r->submissions[i].entity);
+        fprintf(out, ",\"year\":%u,\"facts\":%zu}", r->submissions[i].year, r->submissions[i].facts);
+    }
+    fputs("],\"tables\":[", out);
     for (size_t i = 0; i < r->ntables; i++) {
         const recognised_table_t *t = &r->tables[i];
         if (i) fputc(',', out);

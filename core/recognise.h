@@ -65,6 +65,13 @@ typedef struct {
     size_t nskipped;
 } recognised_table_t;
 
+/* One entity/year group the facts of a file went to (东西湖: 026 and 026001). */
+typedef struct {
+    char entity[SUBMISSION_ENTITY_MAX + 1];
+    uint32_t year;
+    size_t facts;
+} recognised_submission_t;
+
 typedef struct {
     recognised_table_t *tables;
     size_t ntables, captables;
@@ -72,8 +79,10 @@ typedef struct {
     size_t nskipped_blocks;
     char **errors;                    /* at most RECOGNISE_ERRORS_MAX kept */
     size_t nerrors;                   /* every error counted, also beyond the kept ones */
-    char entity[SUBMISSION_ENTITY_MAX + 1];  /* what the facts were assigned to */
+    char entity[SUBMISSION_ENTITY_MAX + 1];  /* the document's entity (its 编制单位) */
     uint32_t year;
+    recognised_submission_t *submissions;   /* per entity/year: the facts each got */
+    size_t nsubmissions;
     /* Set by the caller (import/import.c for a PDF), owned by the report and freed by
      * recognise_report_free(): the grids read (a PDF's pages, which `check` shows) and the
      * document's narrative text (NULL when the input has none). */
@@ -84,8 +93,10 @@ typedef struct {
 
 void recognise_report_init(recognise_report_t *r);
 void recognise_report_free(recognise_report_t *r);
-/* Human mapping (Chinese) or JSON, for `check`. */
+/* Human mapping (Chinese) or JSON, for `check`. print_text is the mapping and then the
+ * errors; print_mapping the mapping alone (the collector prints the errors on stderr, once). */
 void recognise_report_print_text(const recognise_report_t *r, FILE *out);
+void recognise_report_print_mapping(const recognise_report_t *r, FILE *out);
 void recognise_report_print_json(const recognise_report_t *r, FILE *out);
 
 /* Classifies a printed title as the recogniser does ("表5-1 一般公共预算支出表(分功能科目)" ->

@@ -329,7 +329,19 @@ int table_title_lookup(const char *title, table_id *table)
     table_text_normalise(raw, w, sizeof w);
     static const char BIAO[] = "表";
     size_t wl = strlen(w);
-    if (wl < sizeof BIAO - 1 || strcmp(w + wl - (sizeof BIAO - 1), BIAO) != 0) return 0;
+    if (wl < sizeof BIAO - 1 || strcmp(w + wl - (sizeof BIAO - 1), BIAO) != 0) {
+        /* or it ends with a table's own label that is no 表 ("…2024年 三公经费": huizong's
+         * export and template) */
+        bool label = false;
+        for (int i = TABLE_NONE + 1; i < TABLE_COUNT && !label; i++) {
+            char l[TEXT_MAX];
+            table_text_normalise(TABLE_LABELS[i], l, sizeof l);
+            size_t ll = strlen(l);
+            label = ll && ll <= wl && strcmp(w + wl - ll, l) == 0 &&
+                    strcmp(l + ll - (sizeof BIAO - 1), BIAO) != 0;
+        }
+        if (!label) return 0;
+    }
     for (size_t i = 0; i < VOCAB_NTITLES; i++) {
         const vocab_title_t *v = &VOCAB_TITLES[i];
         bool ok = true;

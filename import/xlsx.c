@@ -566,8 +566,8 @@ static void s_cell_done(s_sheetp *s)
         char *end;
         unsigned long i = strtoul(v, &end, 10);
         if (!v[0] || *end || !s->sst || i >= s->sst->n) {
-            char ref[40];
-            snprintf(ref, sizeof ref, "%s", s->ref);
+            char ref[320];                 /* "表9 国有资本经营预算支出表!B6": sheet and cell */
+            snprintf(ref, sizeof ref, "%.280s!%s", s->g->name, s->ref);
             s_fail(s, "单元格 %s：共享字符串序号 %s 超出范围", ref, v);
             return;
         }
@@ -597,6 +597,12 @@ static void s_cell_done(s_sheetp *s)
                 s_fail(s, "单元格 %s：数值 '%s' 不是数字", s->ref, v);
                 return;
             }
+            /* the stored digits are a double's (libxlsxwriter writes 16, Excel 17
+             * significant digits: 664.4299999999999): its shortest round-trip text is
+             * what Excel shows and what the document printed (house rule: grid_number_text) */
+            char shortest[64];
+            if (grid_number_text(strtod(text, NULL), shortest) == 0 && strlen(shortest) < sizeof text)
+                memcpy(text, shortest, strlen(shortest) + 1);
             out = text;
             kind = date ? GRID_DATE : GRID_NUMBER;
             size_t tl = strlen(text);

@@ -19,5 +19,6 @@ int cmd_export(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_template(int argc, char **argv);
 
 #endif

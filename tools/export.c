@@ -255,13 +255,6 @@ static void export_progress_start(progress_t *p, const char *what, size_t total)
 
 /* ---- The table sheets. ---- */
 
-static const struct { table_id table; const char *sheet; } SHEETS[] = {
-    { TABLE_SUMMARY, "收支总表" }, { TABLE_INCOME, "收入总表" }, { TABLE_EXPENSE, "支出总表" },
-    { TABLE_FISCAL, "财政拨款收支总表" }, { TABLE_GPB_FUNC, "一般公共预算支出表" },
-    { TABLE_GPB_ECON, "基本支出经济分类表" }, { TABLE_THREE_PUBLIC, "三公经费" },
-    { TABLE_GFB_FUNC, "政府性基金预算支出表" }, { TABLE_SOE_FUNC, "国有资本经营预算支出表" },
-    { TABLE_PROJECTS, "项目支出表" },
-};
 
 typedef struct {
     store_t *store;
@@ -506,9 +499,7 @@ static int export_table(exporter_t *x, export_ctx_t *e, table_id t, size_t from,
     }
     char title[768];
     snprintf(title, sizeof title, "%s（%s）%u年 %s", e->entity.name, e->code, e->year, table_label(t));
-    const char *sheet = "";
-    for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++)
-        if (SHEETS[s].table == t) sheet = SHEETS[s].sheet;
+    const char *sheet = export_sheet_name(t);
     if (export_table_two_sided(t)) return export_two_sided(x, e, t, sheet, title, from, to);
     if (export_sheet(x, sheet, title, headers, widths, 2 + nused)) return -1;
 
@@ -737,11 +728,12 @@ int cmd_export(int argc, char **argv)
     if (export_open(&x, out, xlsx)) goto done;
     opened = 1;
     /* Figures come sorted by table: each table is one contiguous run. */
-    for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++) {
+    for (size_t s = 0; export_sheet_table(s) != TABLE_NONE; s++) {
+        table_id t = export_sheet_table(s);
         size_t from = 0, to;
-        while (from < e.nfigs && e.figs[from].key.table != SHEETS[s].table) from++;
-        for (to = from; to < e.nfigs && e.figs[to].key.table == SHEETS[s].table; to++) {}
-        if (from < to && export_table(&x, &e, SHEETS[s].table, from, to)) goto done;
+        while (from < e.nfigs && e.figs[from].key.table != t) from++;
+        for (to = from; to < e.nfigs && e.figs[to].key.table == t; to++) {}
+        if (from < to && export_table(&x, &e, t, from, to)) goto done;
     }
     if (export_reconcile(&x, &e) || export_flags(&x, &e, &nodes, (size_t)first, end) ||
         export_status(&x, &e, &nodes, (size_t)first, end))

@@ -54,3 +54,24 @@ int export_row_income_rank(table_id t, const char *row)
 {
     return income_index(t, row);
 }
+
+/* The export's sheets in printed order (the 政府性基金 / 国有资本经营 tables after 三公). */
+static const struct { table_id table; const char *sheet; } SHEETS[] = {
+    { TABLE_SUMMARY, "收支总表" }, { TABLE_INCOME, "收入总表" }, { TABLE_EXPENSE, "支出总表" },
+    { TABLE_FISCAL, "财政拨款收支总表" }, { TABLE_GPB_FUNC, "一般公共预算支出表" },
+    { TABLE_GPB_ECON, "基本支出经济分类表" }, { TABLE_THREE_PUBLIC, "三公经费" },
+    { TABLE_GFB_FUNC, "政府性基金预算支出表" }, { TABLE_SOE_FUNC, "国有资本经营预算支出表" },
+    { TABLE_PROJECTS, "项目支出表" },
+};
+
+const char *export_sheet_name(table_id t)
+{
+    for (size_t s = 0; s < sizeof SHEETS / sizeof SHEETS[0]; s++)
+        if (SHEETS[s].table == t) return SHEETS[s].sheet;
+    return "";
+}
+
+table_id export_sheet_table(size_t i)
+{
+    return i < sizeof SHEETS / sizeof SHEETS[0] ? SHEETS[i].table : TABLE_NONE;
+}

@@ -23,4 +23,10 @@ int export_table_two_sided(table_id t);
  * the expense side (class codes, carry_out, expense_total). -1 for any other table. */
 int export_row_income_rank(table_id t, const char *row);
 
+/* The sheet a table is written on by `huizong export` and `huizong template` ("收支总表",
+ * "三公经费" ...); "" for an invalid table. */
+const char *export_sheet_name(table_id t);
+/* The i-th table in the export's sheet order; TABLE_NONE past the last. */
+table_id export_sheet_table(size_t i);
+
 #endif

@@ -23,6 +23,7 @@ static const command_t COMMANDS[] = {
     { "verify", cmd_verify, "recompute every total from the stored facts and compare" },
     { "rules", cmd_rules, "the rule catalogue (text, csv, json or markdown)" },
     { "export", cmd_export, "consolidated tables of a node as an Excel workbook or CSV" },
+    { "template", cmd_template, "the empty printed-layout budget workbook of an entity, to fill in" },
     { "gen", cmd_gen, "generate a realistic hierarchy and submissions (tests, benchmarks)" },
     { "keygen", cmd_keygen, "write a CURVE keypair for an aggregator or a collector" },
     { "watch", cmd_watch, "print the aggregator's live events" },

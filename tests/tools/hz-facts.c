@@ -1,56 +1,109 @@
-/* hz-facts -- the facts huizong reads from input files, one line each in the form of the
- * printed fixtures' expectations (tests/fixtures/printed/expected/NAME.facts), so a reader test
- * can diff what a workbook, CSV or PDF gives with what it must give:
+/* hz-facts -- prints the facts the collector's readers make of files, one line per fact in
+ * the form of tests/fixtures/printed/expected/ *.facts, for the fixture tests:
  *
- *   hz-facts [--entity CODE] [--year Y] [--hierarchy entities.csv] FILE...
+ *   hz-facts [--entity CODE] [--year Y] [--hierarchy entities.csv] [--encoding E] FILE...
  *
- * Output: entity|year|table|row|column|fen, unsorted (the caller sorts with LC_ALL=C).
- * Reads through import_read_file(), exactly as huizong-collector does. Exit 0, or 2 with
- * every error on stderr. */
+ * The files are read with import_read_file() exactly as `huizong-collector check|submit`
+ * reads them (all files into one list: the same entity/year from several files is one
+ * submission) and validated; then every fact is printed as
+ * `entity|year|table|row|column|fen` in LC_ALL=C sort order. With --submissions one line
+ * per submission (`entity year facts`) is printed instead.
+ * Exit 0; 2 when a file has an error (every error on stderr, nothing on stdout). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hierarchy.h"
 #include "import.h"
-#include "tables.h"
+#include "submission.h"
+
+static int s_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 int main(int argc, char **argv)
 {
     import_opts_t io = { .enc = CSV_ENCODING_UTF8 };
-    hierarchy_t h;
-    int have_h = 0, failed = 0;
-    submission_list_t list;
-    submission_list_init(&list);
+    const char *hier = NULL;
+    int per_sub = 0;
+    char **files = calloc((size_t)argc, sizeof *files);
+    size_t nfiles = 0;
+    if (!files) return 3;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--entity") && i + 1 < argc) io.entity = argv[++i];
         else if (!strcmp(argv[i], "--year") && i + 1 < argc) io.year = (uint32_t)atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--hierarchy") && i + 1 < argc) {
-            char err[512] = "";
-            if (hierarchy_load(&h, argv[++i], err, sizeof err) != 0) {
-                fprintf(stderr, "hz-facts: %s\n", err);
-                return 2;
-            }
-            have_h = 1;
-            io.hierarchy = &h;
-        } else {
-            recognise_report_t rep;
-            recognise_report_init(&rep);
-            if (import_read_file(argv[i], &io, &list, &rep, NULL) != 0) {
-                size_t kept = rep.nerrors < RECOGNISE_ERRORS_MAX ? rep.nerrors : RECOGNISE_ERRORS_MAX;
-                for (size_t k = 0; k < kept; k++) fprintf(stderr, "%s\n", rep.errors[k]);
-                failed = 1;
-            }
-            recognise_report_free(&rep);
-        }
+        else if (!strcmp(argv[i], "--hierarchy") && i + 1 < argc) hier = argv[++i];
+        else if (!strcmp(argv[i], "--submissions")) per_sub = 1;
+        else if (!strcmp(argv[i], "--encoding") && i + 1 < argc) {
+            const char *e = argv[++i];
+            io.enc = !strcmp(e, "gb18030") ? CSV_ENCODING_GB18030 : !strcmp(e, "auto") ? CSV_ENCODING_AUTO : CSV_ENCODING_UTF8;
+        } else files[nfiles++] = argv[i];
     }
+    if (!nfiles) {
+        fprintf(stderr, "usage: hz-facts [--entity CODE] [--year Y] [--hierarchy F] [--encoding E] FILE...\n");
+        free(files);
+        return 2;
+    }
+    hierarchy_t h;
+    memset(&h, 0, sizeof h);
+    if (hier) {
+        char err[512] = "";
+        if (hierarchy_load(&h, hier, err, sizeof err) != 0) {
+            fprintf(stderr, "hz-facts: %s\n", err);
+            free(files);
+            return 2;
+        }
+        io.hierarchy = &h;
+    }
+    submission_list_t list;
+    submission_list_init(&list);
+    int bad = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        recognise_report_t rep;
+        recognise_report_init(&rep);
+        if (import_read_file(files[i], &io, &list, &rep, NULL) != 0) {
+            size_t kept = rep.nerrors < RECOGNISE_ERRORS_MAX ? rep.nerrors : RECOGNISE_ERRORS_MAX;
+            for (size_t k = 0; k < kept; k++) fprintf(stderr, "%s\n", rep.errors[k]);
+            if (!rep.nerrors) fprintf(stderr, "%s: unreadable\n", files[i]);
+            bad = 1;
+        }
+        recognise_report_free(&rep);
+    }
+    size_t n = 0;
     for (size_t k = 0; k < list.count; k++) {
-        const submission_t *s = list.items[k];
-        for (size_t f = 0; f < s->count; f++)
-            printf("%s|%u|%s|%s|%s|%lld\n", s->entity, s->year, table_name(s->facts[f].table),
-                   s->facts[f].row, column_name(s->facts[f].column), (long long)s->facts[f].fen);
+        char err[1024] = "";
+        if (submission_validate(list.items[k], err, sizeof err) != 0) {
+            fprintf(stderr, "%s %u: %s\n", list.items[k]->entity, list.items[k]->year, err);
+            bad = 1;
+        }
+        n += list.items[k]->count;
+    }
+    if (!bad && per_sub) {
+        for (size_t k = 0; k < list.count; k++)
+            printf("%s %u %zu\n", list.items[k]->entity, list.items[k]->year, list.items[k]->count);
+    } else if (!bad) {
+        char **lines = calloc(n ? n : 1, sizeof *lines);
+        size_t m = 0;
+        for (size_t k = 0; lines && k < list.count; k++) {
+            const submission_t *s = list.items[k];
+            for (size_t f = 0; f < s->count; f++) {
+                const fact_t *x = &s->facts[f];
+                char buf[256];
+                snprintf(buf, sizeof buf, "%s|%u|%s|%s|%s|%lld", s->entity, s->year, table_name(x->table),
+                         x->row, column_name(x->column), (long long)x->fen);
+                lines[m++] = strdup(buf);
+            }
+        }
+        if (lines) qsort(lines, m, sizeof *lines, s_cmp);
+        for (size_t i = 0; lines && i < m; i++) {
+            puts(lines[i] ? lines[i] : "");
+            free(lines[i]);
+        }
+        free(lines);
     }
     submission_list_free(&list);
-    if (have_h) hierarchy_free(&h);
-    return failed ? 2 : 0;
+    if (hier) hierarchy_free(&h);
+    free(files);
+    return bad ? 2 : 0;
 }

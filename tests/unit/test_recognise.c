@@ -473,7 +473,7 @@ START_TEST(errors_all_at_once)
     ck_assert_uint_eq(l.count, 0);
     ck_assert(any_error_has(&rep, "t.xlsx 表5!D12：值 '=SUM(D13:D20)'：公式没有缓存"));
     ck_assert(any_error_has(&rep, "表5!C13：值 '1.2345678'：不是整分"));
-    ck_assert(any_error_has(&rep, "表5!C14：值 '45292'：日期"));
+    ck_assert(any_error_has(&rep, "表5!C14：值 '2024-01-01'：日期"));
     ck_assert(any_error_has(&rep, "表5!C15：值 'abc'：不是数字"));
     submission_list_free(&l);
     recognise_report_free(&rep);
