@@ -378,6 +378,7 @@ typedef struct {
     double edge;                 /* right edge a wrapped text runs to (s_full) */
     double min_x0, max_x0, min_x1, max_x1;
     size_t values, numbers;      /* phrases in it; of those, amounts ("1,773.19") */
+    size_t digits;               /* of those, digit strings ("650", "22", "208") */
 } s_col_t;
 
 typedef struct {
@@ -433,6 +434,16 @@ static void s_bounds(s_col_t *iv, size_t m, double em) {
         l->hi = cut;
         r->lo = cut;
     }
+}
+
+/* Of two header phrases placed in one column, the one that is not its header: one over none
+ * of the column's values when the other is, else the one whose centre is farther from the
+ * values' centre (an amount's header stands over it or left of its right edge). */
+static const s_word_t *s_farther(const s_col_t *col, const s_word_t *p, const s_word_t *q) {
+    int op = col->x1 > p->x0 && col->x0 < p->x1, oq = col->x1 > q->x0 && col->x0 < q->x1;
+    if (op != oq) return op ? q : p;
+    double c = (col->x0 + col->x1) / 2;
+    return fabs((p->x0 + p->x1) / 2 - c) > fabs((q->x0 + q->x1) / 2 - c) ? p : q;
 }
 
 /* Is phrase p of line i the second or third line of a wrapped header cell: a phrase at most
@@ -548,9 +559,17 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                 col->values++;
                 /* amounts are right-aligned; codes ("01", "208") are text */
                 col->numbers += s_is_number(p->text) && strpbrk(p->text, ".,") != NULL;
+                col->digits += s_is_number(p->text) && strpbrk(p->text, ".,-") == NULL;
                 break;
             }
         }
+    /* Whole amounts ("650", "22") look like codes: a column of digit strings right of a
+     * column of names holds amounts (codes stand left of the names). */
+    for (size_t c = 1; c < m; c++) {
+        if (iv[c].numbers || !iv[c].values || iv[c].digits != iv[c].values) continue;
+        for (size_t k = 0; k < c; k++)
+            if (iv[k].values > iv[k].numbers + iv[k].digits) { iv[c].numbers = iv[c].values; break; }
+    }
     free(spanning);
     free(body);
     s_bounds(iv, m, em);
@@ -566,10 +585,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                 s_place(&l->s[j], iv, (int)m, &c0, &c1);
                 s_place(&l->s[j + 1], iv, (int)m, &d0, &d1);
                 if (c1 != d0) continue;
-                const s_col_t *col = &iv[c1];
-                double o0 = fmin(col->x1, l->s[j].x1) - fmax(col->x0, l->s[j].x0);
-                double o1 = fmin(col->x1, l->s[j + 1].x1) - fmax(col->x0, l->s[j + 1].x0);
-                const s_word_t *p = o0 >= o1 ? &l->s[j + 1] : &l->s[j];
+                const s_word_t *p = s_farther(&iv[c1], &l->s[j], &l->s[j + 1]);
                 int overlaps = 0;
                 for (size_t c = 0; c < m && !overlaps; c++)
                     overlaps = iv[c].x1 > p->x0 && iv[c].x0 < p->x1;
@@ -597,10 +613,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                         s_place(p, iv, (int)m, &c0, &c1);
                         s_place(q, iv, (int)m, &d0, &d1);
                         if (c0 != c1 || d0 != d1 || c0 != d0) continue;
-                        const s_col_t *col = &iv[c0];
-                        double o0 = fmin(col->x1, p->x1) - fmax(col->x0, p->x0);
-                        double o1 = fmin(col->x1, q->x1) - fmax(col->x0, q->x0);
-                        const s_word_t *far = o0 >= o1 ? q : p;
+                        const s_word_t *far = s_farther(&iv[c0], p, q);
                         int overlaps = 0;
                         for (size_t c = 0; c < m && !overlaps; c++)
                             overlaps = iv[c].x1 > far->x0 && iv[c].x0 < far->x1;
