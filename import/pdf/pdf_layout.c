@@ -23,6 +23,7 @@
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
 #define PDF_HEADER_WRAP_EM 1.38  /* em: header lines closer than this are one cell's wrapped
                                   * text (a wrapped line is ~1.2 em below; rows are >= 1.45) */
+#define PDF_HEADER_ROW_EM 0.4    /* em: header cells whose centres agree this well are one row */
 #define PDF_SPLIT_GAP_EM 0.15    /* em: glued header words are at least this far apart */
 #define PDF_SPLIT_EM 0.25        /* em: a glued header phrase splits where a word starts this
                                   * close to where another line's cell text starts */
@@ -385,6 +386,7 @@ typedef struct {
     char *text;                  /* owned */
     int span;                    /* last column of the cell's merge (>= its column) */
     double x0, x1;               /* left and right edge of its text on the page */
+    double ytop, ybot;           /* centres of its first and last line (a wrapped header) */
 } s_cell_t;
 
 /* Does phrase p cover the gap between two consecutive phrases of line m? */
@@ -795,6 +797,70 @@ static int s_split_glued(s_line_t *lines, size_t nl) {
     return 0;
 }
 
+typedef struct {
+    double y;                    /* the cell's vertical centre */
+    size_t line;
+    int col;
+} s_hcell_t;
+
+static int s_cmp_hcell(const void *a, const void *b) {
+    const s_hcell_t *x = a, *y = b;
+    if (x->y != y->y) return (x->y > y->y) - (x->y < y->y);
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* The header rows of rows[a..h): cells whose centres agree within PDF_HEADER_ROW_EM (a
+ * wrapped cell's centre is between its lines, where the one-line cells of its row stand)
+ * are one row, put on the topmost line that holds only cells of that row. A cell merged
+ * down two rows sits half a row from each and stays a row of its own. */
+static int s_header_rows(const s_line_t *lines, size_t a, size_t h, s_row_t *rows, int ncols) {
+    size_t n = 0;
+    for (size_t i = a; i < h; i++)
+        for (int c = 0; c < ncols; c++) n += !rows[i].absorbed && rows[i].cells[c].text != NULL;
+    if (n < 2) return 0;
+    s_hcell_t *v = malloc(n * sizeof *v);
+    if (!v) return -1;
+    n = 0;
+    for (size_t i = a; i < h; i++)
+        for (int c = 0; c < ncols; c++)
+            if (!rows[i].absorbed && rows[i].cells[c].text)
+                v[n++] = (s_hcell_t){ (rows[i].cells[c].ytop + rows[i].cells[c].ybot) / 2, i, c };
+    qsort(v, n, sizeof *v, s_cmp_hcell);
+    for (size_t k0 = 0; k0 < n;) {
+        size_t k1 = k0 + 1;
+        double em = lines[v[k0].line].size;
+        while (k1 < n && v[k1].y - v[k0].y <= PDF_HEADER_ROW_EM * em) k1++;
+        /* the anchor: the topmost line of the cluster holding no cell of another cluster */
+        size_t anchor = SIZE_MAX;
+        for (size_t k = k0; k < k1; k++) {
+            size_t i = v[k].line;
+            if (i >= anchor) continue;
+            int alone = 1;
+            for (int c = 0; c < ncols && alone; c++) {
+                if (!rows[i].cells[c].text) continue;
+                double y = (rows[i].cells[c].ytop + rows[i].cells[c].ybot) / 2;
+                alone = y >= v[k0].y && y <= v[k1 - 1].y;
+            }
+            if (alone) anchor = i;
+        }
+        if (anchor != SIZE_MAX)
+            for (size_t k = k0; k < k1; k++) {
+                size_t i = v[k].line;
+                int c = v[k].col;
+                if (i == anchor) continue;
+                int taken = rows[anchor].cells[c].text != NULL;
+                for (int d = 0; d < c && !taken; d++)
+                    taken = rows[anchor].cells[d].text && rows[anchor].cells[d].span >= c;
+                if (taken) continue;
+                rows[anchor].cells[c] = rows[i].cells[c];
+                memset(&rows[i].cells[c], 0, sizeof rows[i].cells[c]);
+            }
+        k0 = k1;
+    }
+    free(v);
+    return 0;
+}
+
 /* A header cell's text wrapped onto two or three lines comes out as lines about 1.2 em
  * apart (single-line cells of the same header row centred between them): in the header
  * lines of region lines[a..b], a cell on a line closer than PDF_HEADER_WRAP_EM below a cell
@@ -827,10 +893,11 @@ static int s_header_wrap(const s_line_t *lines, size_t a, size_t b, s_row_t *row
                 top->text = t;
                 free(next->text);
                 next->text = NULL;
-                last = lines[k].yc;
+                last = top->ybot = lines[k].yc;
             }
         }
     }
+    if (s_header_rows(lines, a, h, rows, ncols) < 0) return -1;
     for (size_t i = a; i < h; i++) {
         int any = 0;
         for (int c = 0; c < ncols; c++) any |= rows[i].cells[c].text != NULL;
@@ -887,6 +954,7 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
             if (c1 > cell->span) cell->span = c1;
             if (cell->span < c0) cell->span = c0;
             cell->x0 = cell->x1 > 0 ? fmin(cell->x0, lines[i].s[j].x0) : lines[i].s[j].x0;
+            cell->ytop = cell->ybot = lines[i].yc;
             cell->x1 = fmax(cell->x1, lines[i].s[j].x1);
         }
     }
