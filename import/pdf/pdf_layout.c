@@ -23,6 +23,7 @@
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
 #define PDF_HEADER_WRAP_EM 1.38  /* em: header lines closer than this are one cell's wrapped
                                   * text (a wrapped line is ~1.2 em below; rows are >= 1.45) */
+#define PDF_HALF_ROW_EM 1.0      /* em: a header line this close below a row is a merged cell */
 #define PDF_HEADER_ROW_EM 0.4    /* em: header cells whose centres agree this well are one row */
 #define PDF_SPLIT_GAP_EM 0.15    /* em: glued header words are at least this far apart */
 #define PDF_SPLIT_EM 0.25        /* em: a glued header phrase splits where a word starts this
@@ -861,6 +862,50 @@ static int s_header_rows(const s_line_t *lines, size_t a, size_t h, s_row_t *row
     return 0;
 }
 
+/* The vertical centre of header row i's cells (NAN when it has none). */
+static double s_row_centre(const s_row_t *r, int ncols) {
+    double sum = 0;
+    int n = 0;
+    for (int c = 0; c < ncols; c++)
+        if (r->cells[c].text) { sum += (r->cells[c].ytop + r->cells[c].ybot) / 2; n++; }
+    return n ? sum / n : NAN;
+}
+
+/* A cell merged down two or three header rows is printed centred between them: its line is
+ * about half a row (< PDF_HALF_ROW_EM) below the row above. Its cells go up into that row
+ * (where a workbook keeps a merged cell's text) when none of their columns is taken there,
+ * so a header has the rows it was made with (达州 表3-3, 东西湖 表5-1). */
+static void s_header_merged(const s_line_t *lines, size_t a, size_t h, s_row_t *rows, int ncols) {
+    size_t up = SIZE_MAX;
+    double last = 0;
+    for (size_t i = a; i < h; i++) {
+        if (rows[i].absorbed) continue;
+        double y = s_row_centre(&rows[i], ncols);
+        if (isnan(y)) continue;
+        int free_cols = up != SIZE_MAX && y - last <= PDF_HALF_ROW_EM * lines[i].size;
+        for (int c = 0; c < ncols && free_cols; c++) {
+            if (!rows[i].cells[c].text) continue;
+            for (int d = 0; d < ncols && free_cols; d++) {
+                const s_cell_t *u = &rows[up].cells[d];
+                const s_cell_t *m = &rows[i].cells[c];
+                if (u->text && d <= (m->span > c ? m->span : c) && (u->span > d ? u->span : d) >= c)
+                    free_cols = 0;
+            }
+        }
+        if (!free_cols) {
+            up = i;
+            last = y;
+            continue;
+        }
+        for (int c = 0; c < ncols; c++)
+            if (rows[i].cells[c].text) {
+                rows[up].cells[c] = rows[i].cells[c];
+                memset(&rows[i].cells[c], 0, sizeof rows[i].cells[c]);
+            }
+        last = y;
+    }
+}
+
 /* A header cell's text wrapped onto two or three lines comes out as lines about 1.2 em
  * apart (single-line cells of the same header row centred between them): in the header
  * lines of region lines[a..b], a cell on a line closer than PDF_HEADER_WRAP_EM below a cell
@@ -898,6 +943,7 @@ static int s_header_wrap(const s_line_t *lines, size_t a, size_t b, s_row_t *row
         }
     }
     if (s_header_rows(lines, a, h, rows, ncols) < 0) return -1;
+    s_header_merged(lines, a, h, rows, ncols);
     for (size_t i = a; i < h; i++) {
         int any = 0;
         for (int c = 0; c < ncols; c++) any |= rows[i].cells[c].text != NULL;
