@@ -1193,8 +1193,17 @@ static int s_aligned(const s_line_t *l, const s_line_t *lines, size_t a, size_t 
 
 int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
                     pdf_text_t *narrative, char *err, size_t errlen) {
-    assert(grid && narrative && label);
+    int tables = 0;
+    if (pdf_layout_page_text(chars, n, label, grid, &tables, narrative, err, errlen) < 0) return -1;
+    if (!tables) grid_destroy(grid);
+    return 0;
+}
+
+int pdf_layout_page_text(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
+                         int *tables, pdf_text_t *narrative, char *err, size_t errlen) {
+    assert(grid && narrative && label && tables);
     *grid = NULL;
+    *tables = 0;
     if (n > PDF_CHARS_MAX)
         return error_set(err, errlen, "%s：字符过多（%zu，上限 %u）", label, n, PDF_CHARS_MAX);
     s_word_t *w = NULL;
@@ -1258,7 +1267,8 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
         if (nc > ncols_page) ncols_page = nc;
         i = b + 1;
     }
-    if (nregions > 0) {
+    *tables = nregions;
+    if (nl > 0) {
         g = grid_new(label);
         if (!g) { error_set(err, errlen, "内存不足"); goto done; }
     }

@@ -73,5 +73,10 @@ void pdf_text_free(pdf_text_t *t);
  * reason in err (memory, n > PDF_CHARS_MAX, a grid limit). */
 int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
                     pdf_text_t *narrative, char *err, size_t errlen);
+/* The same, but *grid is set for every page with text (a page without a table: its lines
+ * in column 0, e.g. a cover whose title gives the year and the entity) and *tables to the
+ * number of table regions found (0: a text-only page). */
+int pdf_layout_page_text(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
+                         int *tables, pdf_text_t *narrative, char *err, size_t errlen);
 
 #endif
