@@ -378,6 +378,7 @@ typedef struct {
     double x0, x1;               /* the union of its values' extents */
     double lo, hi;               /* the cell range: boundaries halfway or by alignment */
     double edge;                 /* right edge a wrapped text runs to (s_full) */
+    int names, amounts;          /* left-aligned texts / right-aligned amounts (s_bounds) */
     double min_x0, max_x0, min_x1, max_x1;
     size_t values, numbers;      /* phrases in it; of those, amounts ("1,773.19") */
     size_t digits;               /* of those, digit strings ("650", "22", "208") */
@@ -416,6 +417,7 @@ static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, 
 /* Cell ranges between neighbouring columns: past an aligned edge (numbers right-aligned,
  * names left-aligned) or halfway. */
 static void s_bounds(s_col_t *iv, size_t m, double em) {
+    for (size_t c = 0; c < m; c++) iv[c].names = iv[c].amounts = 0;
     for (size_t c = 0; c < m; c++) {
         if (c == 0) iv[c].lo = -INFINITY;
         iv[c].hi = iv[c].edge = INFINITY;
@@ -426,15 +428,16 @@ static void s_bounds(s_col_t *iv, size_t m, double em) {
                       (l->max_x0 - l->min_x0 > tol || 2 * l->numbers > l->values);
         int r_left = r->values > 0 && r->max_x0 - r->min_x0 <= tol &&
                      (r->max_x1 - r->min_x1 > tol || 2 * r->numbers <= r->values);
-        /* names left-aligned, amounts right-aligned to their right: the amounts' cells reach
-         * left up to the names (a header centred over the amounts stands left of them) */
         int l_left = l->values > 0 && l->max_x0 - l->min_x0 <= tol && 2 * l->numbers <= l->values;
         int r_right = r->values > 0 && r->max_x1 - r->min_x1 <= tol && 2 * r->numbers > r->values;
         double cut = l_right && !r_left ? l->x1 + pad : r_left && !l_right ? r->x0 - pad
                                                                           : l->x1 + gap / 2;
         l->edge = cut;
-        if (l_left && r_right) cut = l->x1 + pad;
         l->hi = cut;
+        /* names left-aligned, amounts right-aligned to their right: a header in the gap is
+         * placed by the cell it is centred in (s_place) */
+        l->names = l_left;
+        r->amounts = r_right;
         r->lo = cut;
     }
 }
@@ -617,9 +620,10 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                         s_place(q, iv, (int)m, &d0, &d1);
                         if (c0 != c1 || d0 != d1 || c0 != d0) continue;
                         const s_word_t *far = s_farther(&iv[c0], p, q);
-                        int overlaps = 0;
+                        int overlaps = 0;   /* both over no value: two empty columns */
                         for (size_t c = 0; c < m && !overlaps; c++)
-                            overlaps = iv[c].x1 > far->x0 && iv[c].x0 < far->x1;
+                            overlaps = (iv[c].x1 > p->x0 && iv[c].x0 < p->x1) ||
+                                       (iv[c].x1 > q->x0 && iv[c].x0 < q->x1);
                         if (overlaps) continue;
                         iv[m++] = (s_col_t){ .x0 = far->x0, .x1 = far->x1 };
                         qsort(iv, m, sizeof *iv, s_cmp_col);
@@ -644,6 +648,20 @@ static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, 
         }
     }
     if (*c0 >= 0) return;
+    /* In the gap between left-aligned names and right-aligned amounts: the column whose
+     * cell, centred on the phrase, holds that column's values and not the other's. */
+    double mid = (p->x0 + p->x1) / 2;
+    for (int c = 0; c + 1 < ncols; c++) {
+        const s_col_t *l = &cols[c], *r = &cols[c + 1];
+        if (!(l->names && r->amounts && l->x1 <= p->x0 && r->x0 >= p->x1)) continue;
+        double pad = PDF_PAD_EM * p->size;
+        double right = 2 * mid - (l->x0 - pad);       /* the names' cell: its right edge */
+        double left = 2 * mid - (r->x1 + pad);        /* the amounts' cell: its left edge */
+        double vl = fmax(0, right - r->x0) + fmax(0, l->x1 - right);
+        double vr = fmax(0, l->x1 - left) + fmax(0, left - r->x0);
+        *c0 = *c1 = vl <= vr ? c : c + 1;
+        return;
+    }
     double best = -INFINITY;
     for (int c = 0; c < ncols; c++) {
         double ov = fmin(cols[c].hi, p->x1) - fmax(cols[c].lo, p->x0);
@@ -918,7 +936,9 @@ static int s_header_wrap(const s_line_t *lines, size_t a, size_t b, s_row_t *row
         if (rows[i].absorbed) continue;
         for (int c = 0; c < ncols; c++) {
             s_cell_t *top = &rows[i].cells[c];
-            if (!top->text) continue;
+            /* a header over several columns is a group header: its columns' headers are
+             * centred under it a row lower, not its wrapped text */
+            if (!top->text || top->span > c) continue;
             double last = lines[i].yc, em = lines[i].size, tol = PDF_ALIGN_TOL * em;
             for (size_t k = i + 1; k < h; k++) {
                 if (lines[k].yc - last > PDF_HEADER_WRAP_EM * em) break;
