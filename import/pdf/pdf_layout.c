@@ -620,10 +620,15 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                         s_place(q, iv, (int)m, &d0, &d1);
                         if (c0 != c1 || d0 != d1 || c0 != d0) continue;
                         const s_word_t *far = s_farther(&iv[c0], p, q);
-                        int overlaps = 0;   /* both over no value: two empty columns */
+                        /* lines of one header row (less than half a row apart): the other
+                         * one may be over the values; a row apart, neither may (a group
+                         * header above its columns' headers) */
+                        int one_row = lines[k].yc - lines[i].yc <= PDF_HALF_ROW_EM * lines[i].size;
+                        int overlaps = 0;
                         for (size_t c = 0; c < m && !overlaps; c++)
-                            overlaps = (iv[c].x1 > p->x0 && iv[c].x0 < p->x1) ||
-                                       (iv[c].x1 > q->x0 && iv[c].x0 < q->x1);
+                            overlaps = (iv[c].x1 > far->x0 && iv[c].x0 < far->x1) ||
+                                       (!one_row && ((iv[c].x1 > p->x0 && iv[c].x0 < p->x1) ||
+                                                     (iv[c].x1 > q->x0 && iv[c].x0 < q->x1)));
                         if (overlaps) continue;
                         iv[m++] = (s_col_t){ .x0 = far->x0, .x1 = far->x1 };
                         qsort(iv, m, sizeof *iv, s_cmp_col);
