@@ -466,6 +466,49 @@ static int s_is_fragment(const s_line_t *lines, size_t a, size_t i, const s_word
     return 0;
 }
 
+/* Is t a short digit string (a 类/款/项 part: "208", "01", "5")? */
+static int s_code_part(const char *t) {
+    size_t n = strlen(t);
+    if (n < 1 || n > 3) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!s_is_digit(t[i])) return 0;
+    return 1;
+}
+
+/* A 款 typed as a number ("5" for 05) is right-aligned in its cell where the text codes of
+ * the column are left-aligned, so its extent makes a column of its own: two neighbouring
+ * columns of short digit strings that no body line fills both are one column. */
+static int s_merge_code_parts(const s_line_t *lines, size_t a, size_t b,
+                              const unsigned char *body, s_col_t *iv, size_t *m, double em) {
+    (void)em;
+    for (size_t c = 0; c + 1 < *m;) {
+        int ok = 1, shared = 0, any[2] = { 0, 0 };
+        for (size_t i = a; i <= b && ok && !shared; i++) {
+            if (!body[i - a]) continue;
+            int in[2] = { 0, 0 };
+            for (size_t j = 0; j < lines[i].ns && ok; j++) {
+                const s_word_t *p = &lines[i].s[j];
+                for (int k = 0; k < 2; k++)
+                    if (iv[c + k].x1 > p->x0 && iv[c + k].x0 < p->x1) {
+                        if (!s_code_part(p->text)) ok = 0;
+                        in[k] = 1;
+                    }
+            }
+            shared = in[0] && in[1];
+            any[0] |= in[0];
+            any[1] |= in[1];
+        }
+        if (ok && !shared && any[0] && any[1]) {
+            iv[c].x1 = fmax(iv[c].x1, iv[c + 1].x1);
+            memmove(&iv[c + 1], &iv[c + 2], (*m - c - 2) * sizeof *iv);
+            (*m)--;
+            continue;
+        }
+        c++;
+    }
+    return 0;
+}
+
 /* Columns of the region lines[a..b] (step 5): from the lines that hold numbers (the body;
  * header phrases are placed onto the body's columns afterwards, however they are aligned),
  * or from every line when there is no body (a table printed empty). Returns the count, or
@@ -514,6 +557,9 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
             continue;
         }
         iv[m++] = iv[i];
+    }
+    if (!empty_table && s_merge_code_parts(lines, a, b, body, iv, &m, em) < 0) {
+        free(iv); free(spanning); free(body); return -1;
     }
     if (empty_table) {
         /* Only header lines: a centred header over nothing leaves extents that no line fills
