@@ -1177,6 +1177,12 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
     return 0;
 }
 
+/* 类, 款 or 项 alone: the headers of split code columns, never one letter-spaced word
+ * (a table printing no codes has no values under them to keep them apart). */
+static int s_code_level(const char *t) {
+    return !strcmp(t, "类") || !strcmp(t, "款") || !strcmp(t, "项");
+}
+
 /* Letter-spaced headers in the region lines[a..b] ("项    目"): two single characters on a
  * line are one cell when a phrase of another line lies under both; 类 款 项 over three code
  * columns stay apart. */
@@ -1189,7 +1195,8 @@ static int s_letterspace(s_line_t *lines, size_t a, size_t b) {
                 s_word_t *p = &l->s[m - 1], *q = &l->s[j];
                 double em = fmin(p->size, q->size);
                 int join = p->last_single && q->nchars == 1 && !s_is_number(p->text) &&
-                           !s_is_number(q->text) && q->x0 - p->x1 < PDF_LETTERSPACE_GAP * em;
+                           !s_is_number(q->text) && q->x0 - p->x1 < PDF_LETTERSPACE_GAP * em &&
+                           !(s_code_level(p->text) && s_code_level(q->text));
                 int under = 0;
                 for (size_t k = a; k <= b && join && !under; k++) {
                     if (k == i) continue;
