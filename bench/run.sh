@@ -123,7 +123,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$W/cmake.log" 2>&1 ||
         { cat "$W/cmake.log" >&2; log "cmake configure failed"; exit 1; }
 fi
-BENCH_TARGETS=(bench_zmq bench_decode bench_lmdb resubmit pgload aggdrive dbstat)
+BENCH_TARGETS=(bench_zmq bench_decode bench_lmdb resubmit pgload aggdrive dbstat hz-facts)
 cmake --build "$BUILD" -j2 --target "${BENCH_TARGETS[@]}" >"$W/build-bench.log" 2>&1 ||
     { tail -40 "$W/build-bench.log" >&2; log "building the benchmarks failed"; exit 1; }
 # pgstream needs libpq (libpq-dev); without it the pg_stream peer is skipped, said so.
@@ -160,6 +160,40 @@ if [ "$E2E" = 1 ]; then
     # huizong gen: DIR/entities.csv, DIR/submissions/<department>.csv, DIR/faults.csv
     for f in "$DATA"/submissions/*.csv; do [ -f "$f" ] && CSVS+=("$f"); done
     [ ${#CSVS[@]} -gt 0 ] && [ -f "$DATA/entities.csv" ] || { MISSING+=("huizong gen wrote no entities.csv or no CSV files"); E2E=0; }
+fi
+# ---------------------------------------------------------------- import (issue 11)
+# The same budgets as printed-layout workbooks (`huizong gen --format xlsx`: one per entity,
+# the layout of `huizong template` / `huizong export`) and as the v1 CSVs, read by the
+# collector's readers (hz-facts: import_read_file, as check/submit read, without the rules).
+# Facts/s of each, and the peak RSS of reading the first quarter of the workbooks against
+# all of them (flat: a file's grids are freed when it is read; the facts stay).
+if [ "$E2E" = 1 ] && [ -x "$BIN/hz-facts" ]; then
+    XDATA="$W/xlsx"
+    mkdir -p "$XDATA"
+    if "$BIN/huizong" gen --out "$XDATA" --seed 42 "${GEN_ARGS[@]}" --format xlsx >"$W/genx.log" 2>&1; then
+        XLSXS=("$XDATA"/submissions/*.xlsx)
+        t0=$(now)
+        "$BIN/hz-facts" --hierarchy "$DATA/entities.csv" "${CSVS[@]}" >"$W/csv.facts" 2>"$W/csv.err"
+        R[import_csv_s]=$(elapsed "$t0" "$(now)")
+        t0=$(now)
+        /usr/bin/time -f %M -o "$W/xlsx.rss" "$BIN/hz-facts" --hierarchy "$XDATA/entities.csv" "${XLSXS[@]}" \
+            >"$W/xlsx.facts" 2>"$W/xlsx.err"
+        R[import_xlsx_s]=$(elapsed "$t0" "$(now)")
+        Q=$(( (${#XLSXS[@]} + 3) / 4 ))
+        /usr/bin/time -f %M -o "$W/xlsxq.rss" "$BIN/hz-facts" --submissions --hierarchy "$XDATA/entities.csv" \
+            "${XLSXS[@]:0:$Q}" >/dev/null 2>&1
+        R[import_files]=${#XLSXS[@]}
+        R[import_facts]=$(wc -l <"$W/xlsx.facts")
+        R[import_same_facts]=$(cmp -s "$W/csv.facts" "$W/xlsx.facts" && echo yes || echo no)
+        R[import_csv_facts_per_s]=$(calc "f / s" -v f="$(wc -l <"$W/csv.facts")" -v s="$(get import_csv_s)")
+        R[import_xlsx_facts_per_s]=$(calc "f / s" -v f="$(get import_facts)" -v s="$(get import_xlsx_s)")
+        R[import_xlsx_vs_csv]=$(calc "a / b" -v a="$(get import_xlsx_facts_per_s)" -v b="$(get import_csv_facts_per_s)")
+        R[import_xlsx_peak_rss_quarter_mb]=$(calc "k / 1024" -v k="$(tail -1 "$W/xlsxq.rss")")
+        R[import_xlsx_peak_rss_all_mb]=$(calc "k / 1024" -v k="$(tail -1 "$W/xlsx.rss")")
+        log "import: ${#XLSXS[@]} workbooks, $(get import_xlsx_facts_per_s) facts/s (CSV $(get import_csv_facts_per_s))"
+    else
+        tail -5 "$W/genx.log" >&2
+    fi
 fi
 if [ "$E2E" = 1 ]; then
     SAMPLE="${CSVS[0]}"
@@ -668,6 +702,8 @@ echo "  province ingest + consolidation <= 30 s ($(fmt "$PROV_S") s, $PROV_HOW):
 echo "  resubmit p99 <= 2 ms ($(fmt "$(get resubmit_p99_ms)") ms): $(verdict "$(get resubmit_p99_ms)" '<=' 2)"
 echo "  faster than pg_stream end to end ($(fmt "$(get huizong_consolidate_s)") s vs $(fmt "$(get pg_stream_s)") s): $(verdict "$(get huizong_consolidate_s)" '<' "$(get pg_stream_s)")"
 echo "  ingest+consolidation faster than tuned PG COPY+GROUP BY ($(fmt "$(get huizong_consolidate_s)") s vs $(fmt "$(get pg_tuned_total_s)") s): $(verdict "$(get huizong_consolidate_s)" '<' "$(get pg_tuned_total_s)")"
+echo "  printed workbooks import at >= 1/3 of the v1 CSV's facts/s ($(fmt "$(get import_xlsx_facts_per_s)") vs $(fmt "$(get import_csv_facts_per_s)"), same facts: $(get import_same_facts)): $(verdict "$(get import_xlsx_vs_csv)" '>=' 0.3333)"
+echo "  import memory: peak RSS reading 1/4 of the $(get import_files) workbooks $(get import_xlsx_peak_rss_quarter_mb) MB, all $(get import_xlsx_peak_rss_all_mb) MB (the facts of every file stay in memory until sent)"
 FLAT=$(verdict "$(get aggregator_heap_2nd_half_mb)" '<=' "$FLAT_LIMIT")
 # Under ~20 s of ingest the heap is still warming up (allocator, first full batches):
 # growth then says nothing about growth with volume.
@@ -689,7 +725,10 @@ for n in ingest_facts_per_s ingest_submissions_per_s raw_limit_facts_per_s zmq_t
          db_used_bytes stored_facts db_bytes_per_fact db_pages_facts db_entries_facts \
          collector_cpu_us_per_fact ingest_aggregator_cpu_s ingest_collectors_cpu_s \
          verify_s verify_discrepancies resubmit_aggregator_cpu_ms aggregator_heap_1st_half_mb \
-         aggregator_heap_2nd_half_mb loadavg_start pg_settings_default pg_settings_tuned; do
+         aggregator_heap_2nd_half_mb import_files import_facts import_same_facts \
+         import_csv_facts_per_s import_xlsx_facts_per_s import_xlsx_vs_csv \
+         import_xlsx_peak_rss_quarter_mb import_xlsx_peak_rss_all_mb \
+         loadavg_start pg_settings_default pg_settings_tuned; do
     echo "$n=$(get $n)"
 done
 } | tee "$W/report.txt"

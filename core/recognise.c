@@ -303,6 +303,7 @@ typedef struct {
     const char *file;
     int64_t last_fen_per_unit;
     char last_unit[16];
+    char **hnorm;                /* the hierarchy's names normalised, once (s_entity_by_name) */
 } s_ctx;
 
 static void s_error(s_ctx *c, const grid_t *g, uint32_t row, int col, const char *value,
@@ -466,6 +467,9 @@ static bool s_label_row(const grid_t *g, uint32_t row)
 {
     int n = 0;
     bool label = false;
+    size_t first = s_row_first(g, row);
+    if (first >= g->count || g->cells[first].row != row || !strstr(g->cells[first].text, "表"))
+        return false;                                         /* a label row starts with 表 */
     for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
         char t[S_TEXT_MAX];
         s_norm(g->cells[i].text, t, sizeof t);
@@ -489,6 +493,7 @@ static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen
 {
     out[0] = '\0';
     for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        if (g->cells[i].kind != GRID_TEXT) return false;      /* before normalising: cheap */
         char t[S_TEXT_MAX];
         s_norm(g->cells[i].text, t, sizeof t);
         if (!t[0]) continue;
@@ -597,6 +602,8 @@ static const vocab_unit_t *s_unit_line(const grid_t *g, uint32_t row)
 {
     bool pending = false;
     for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        if (!pending && (g->cells[i].kind != GRID_TEXT || !strstr(g->cells[i].text, "位")))
+            continue;                                         /* no 单位 in it: not a unit line */
         char t[S_TEXT_MAX];
         s_norm(g->cells[i].text, t, sizeof t);
         const char *v = NULL;
@@ -616,14 +623,24 @@ static const vocab_unit_t *s_unit_line(const grid_t *g, uint32_t row)
 
 /* ---- entity ---- */
 
-/* An entity whose name is exactly `name` (normalised), or NULL. */
-static const entity_t *s_entity_by_name(const hierarchy_t *h, const char *name)
+/* An entity whose name is exactly `name` (normalised), or NULL. The hierarchy's names are
+ * normalised once per call of recognise_grids (c->hnorm), not once per line asked about. */
+static const entity_t *s_entity_by_name(s_ctx *c, const char *name)
 {
+    const hierarchy_t *h = c->opts->hierarchy;
     if (!h || !*name) return NULL;
+    if (!c->hnorm && h->count) {
+        c->hnorm = calloc(h->count, sizeof *c->hnorm);
+        for (size_t i = 0; c->hnorm && i < h->count; i++) {
+            char n[S_TEXT_MAX];
+            s_norm(h->items[i].name, n, sizeof n);
+            c->hnorm[i] = strdup(n);
+        }
+    }
     for (size_t i = 0; i < h->count; i++) {
         char n[S_TEXT_MAX];
-        s_norm(h->items[i].name, n, sizeof n);
-        if (strcmp(n, name) == 0) return &h->items[i];
+        const char *v = c->hnorm && c->hnorm[i] ? c->hnorm[i] : (s_norm(h->items[i].name, n, sizeof n), n);
+        if (strcmp(v, name) == 0) return &h->items[i];
     }
     return NULL;
 }
@@ -642,7 +659,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
         return -1;
     }
     for (size_t k = 0; k < nnames; k++) {
-        const entity_t *e = s_entity_by_name(o->hierarchy, names[k]);
+        const entity_t *e = s_entity_by_name(c, names[k]);
         if (e) {
             snprintf(c->entity, sizeof c->entity, "%s", e->code);
             return 0;
@@ -1009,6 +1026,10 @@ static void s_double_finish(s_table *T)
 /* Whether the data row at `row` repeats the header (a page break in the sheet). */
 static bool s_header_repeat(s_table *T, uint32_t row)
 {
+    /* a header holds no numbers: a line with a numeric cell is data (and most lines are, so
+     * this keeps the text comparison below off the common path) */
+    for (size_t i = s_row_first(T->g, row); i < T->g->count && T->g->cells[i].row == row; i++)
+        if (T->g->cells[i].kind == GRID_NUMBER) return false;
     int same = 0, cells = 0;
     for (uint32_t k = 0; k < T->ncols; k++) {
         char t[S_TEXT_MAX];
@@ -1136,7 +1157,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         return;
     }
     /* a line for an entity: by its code in a unit-code column, or by its exact name */
-    const entity_t *byname = (!code[0] && !total) ? s_entity_by_name(c->opts->hierarchy, name) : NULL;
+    const entity_t *byname = (!code[0] && !total) ? s_entity_by_name(c, name) : NULL;
     if (!total && !code[0] && !byname && t == TABLE_GPB_ECON) {
         const char *ec = s_econ_code_by_name(T, name);
         if (ec) code = ec;
@@ -1881,6 +1902,8 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     for (size_t i = 0; i < c.nfacts; i++) free(c.facts[i].name);
     free(c.facts);
     free(c.slots);
+    for (size_t i = 0; c.hnorm && i < opts->hierarchy->count; i++) free(c.hnorm[i]);
+    free(c.hnorm);
     if (rc != 0) s_error(&c, NULL, 0, -1, NULL, "内存不足");
     return report->nerrors ? -1 : 0;
 }

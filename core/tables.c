@@ -407,3 +407,75 @@ column_id column_header_match(table_id t, const char *header)
     column_id c;
     return column_header_lookup(t, NULL, header, &c) ? c : COL_NONE;
 }
+
+/* ---- the vocabulary as markdown (examples/FORMAT.md) ---- */
+
+static void s_md_cell(FILE *out, const char *text)
+{
+    for (const char *p = text ? text : ""; *p; p++) {
+        if (*p == '|') fputs("\\|", out);
+        else fputc(*p, out);
+    }
+}
+
+void table_vocabulary_markdown(FILE *out)
+{
+    fprintf(out, "%s\n\n", TABLE_VOCAB_BEGIN);
+    fputs("**Titles.** A title is one text ending in 表 (or in a table's own label, as huizong's "
+          "export and template print 三公经费), after a number (表5-1, 一、, 1.) and before a "
+          "bracketed note or a table of contents' page number; the first rule whose words it "
+          "contains all (and not the excluded one) names the table. — means a known table "
+          "without a v1 id: skipped and reported with its title.\n\n", out);
+    fputs("| # | title contains | but not | table id |\n|---|---|---|---|\n", out);
+    for (size_t i = 0; i < VOCAB_NTITLES; i++) {
+        const vocab_title_t *v = &VOCAB_TITLES[i];
+        fprintf(out, "| %zu | ", i + 1);
+        for (int k = 0; k < 3 && v->all[k]; k++) {
+            if (k) fputs(" + ", out);
+            s_md_cell(out, v->all[k]);
+        }
+        fputs(" | ", out);
+        s_md_cell(out, v->none ? v->none : "");
+        fprintf(out, " | %s |\n", v->table == TABLE_NONE ? "—" : table_name(v->table));
+    }
+    fputs("\n**Column headers.** A column is named by its header parts top to bottom; its last "
+          "part is matched, with the parts above it where a rule names one. The table's own "
+          "rules are tried first, then the rules of every table (*any*), then each column's "
+          "Chinese label (`column_label`, below); a rule only counts for a table that has the "
+          "column. — means a known column v1 does not keep (a 小计): reported, not read.\n\n", out);
+    fputs("| table | under | header | column id |\n|---|---|---|---|\n", out);
+    for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
+        const vocab_column_t *v = &VOCAB_COLUMNS[i];
+        fprintf(out, "| %s | ", v->table == TABLE_NONE ? "*any*" : table_name(v->table));
+        s_md_cell(out, v->parent ? v->parent : "");
+        fputs(" | ", out);
+        s_md_cell(out, v->leaf);
+        fprintf(out, " | %s |\n", v->column == COL_NONE ? "—" : column_name(v->column));
+    }
+    fputs("\n**Column labels** (also recognised, and what export and template print):\n\n"
+          "| table | column id | label |\n|---|---|---|\n", out);
+    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++)
+        for (const column_id *c = TABLE_COLUMNS[t]; *c != COL_NONE; c++)
+            fprintf(out, "| %s | %s | %s |\n", table_name((table_id)t), column_name(*c),
+                    column_label((table_id)t, *c));
+    fputs("\n**Row labels** of the tables without codes. 收支总表 (both sides; — is a group line, "
+          "not written):\n\n| label | row id |\n|---|---|\n", out);
+    for (size_t i = 0; i < VOCAB_NSUMMARY_ROWS; i++)
+        fprintf(out, "| %s | %s |\n", VOCAB_SUMMARY_ROWS[i].label,
+                VOCAB_SUMMARY_ROWS[i].row ? VOCAB_SUMMARY_ROWS[i].row : "—");
+    fputs("\n财政拨款收支总表, income side: huizong's own labels, then the source lines, whose "
+          "group line above (本年收入 / 上年结转) makes them cur_… or carry_…:\n\n"
+          "| label | row id |\n|---|---|\n", out);
+    for (size_t i = 0; i < TABLE_FISCAL_INCOME.n; i++)
+        fprintf(out, "| %s | %s |\n", TABLE_FISCAL_INCOME.labels[i], TABLE_FISCAL_INCOME.rows[i]);
+    for (size_t i = 0; i < VOCAB_NFISCAL_SOURCES; i++)
+        fprintf(out, "| %s | cur_%s / carry_%s |\n", VOCAB_FISCAL_SOURCES[i].label,
+                VOCAB_FISCAL_SOURCES[i].row, VOCAB_FISCAL_SOURCES[i].row);
+    fputs("\n三公经费 (lines, or columns when printed across):\n\n| label | row id |\n|---|---|\n", out);
+    for (size_t i = 0; i < VOCAB_NTHREE_PUBLIC; i++)
+        fprintf(out, "| %s | %s |\n", VOCAB_THREE_PUBLIC[i].label, VOCAB_THREE_PUBLIC[i].row);
+    fputs("\n**Units** (after 单位： or 金额单位：):\n\n| unit | fen per unit |\n|---|---|\n", out);
+    for (size_t i = 0; i < VOCAB_NUNITS; i++)
+        fprintf(out, "| %s | %lld |\n", VOCAB_UNITS[i].label, (long long)VOCAB_UNITS[i].fen);
+    fprintf(out, "\n%s\n", TABLE_VOCAB_END);
+}

@@ -427,6 +427,25 @@ static int s_ref(const char *ref, uint32_t *row, uint32_t *col)
 }
 
 /* Validates an XML number and writes it as a plain decimal (no exponent). 0 or -1. */
+/* Up to DBL_DIG (15) significant digits a decimal is the shortest text of its double (two
+ * such decimals never share a double), so only longer digit strings need grid_number_text. */
+#define S_EXACT_DIGITS 15
+
+/* Significant digits of a plain decimal ("-0012.3400" -> 4). */
+static int s_significant_digits(const char *t)
+{
+    const char *first = NULL, *last = NULL;
+    for (const char *p = t; *p; p++)
+        if (*p >= '1' && *p <= '9') {
+            if (!first) first = p;
+            last = p;
+        }
+    if (!first) return 0;
+    int n = 0;
+    for (const char *p = first; p <= last; p++) n += *p >= '0' && *p <= '9';
+    return n;
+}
+
 static int s_plain_number(const char *in, char *out, size_t outlen)
 {
     const char *p = in;
@@ -601,7 +620,8 @@ static void s_cell_done(s_sheetp *s)
              * significant digits: 664.4299999999999): its shortest round-trip text is
              * what Excel shows and what the document printed (house rule: grid_number_text) */
             char shortest[64];
-            if (grid_number_text(strtod(text, NULL), shortest) == 0 && strlen(shortest) < sizeof text)
+            if (s_significant_digits(text) > S_EXACT_DIGITS &&
+                grid_number_text(strtod(text, NULL), shortest) == 0 && strlen(shortest) < sizeof text)
                 memcpy(text, shortest, strlen(shortest) + 1);
             out = text;
             kind = date ? GRID_DATE : GRID_NUMBER;

@@ -35,6 +35,7 @@
 #include "export_rows.h"
 #include "sort.h"
 #include "tables.h"
+#include "template.h"
 
 #define CENT 10000LL               /* 0.01 万元 in fen: the printed unit */
 #define GEN_MAX_ITEMS 16
@@ -651,6 +652,7 @@ typedef struct {
     uint64_t units_total, units_done, depts_total;
     progress_t progress;
     char path[4096];
+    int xlsx;                       /* --format xlsx: printed-layout workbooks (template.c) */
 } gen_ctx_t;
 
 static int plan_has(const gen_ctx_t *g, fault_kind kind, uint64_t target)
@@ -809,6 +811,38 @@ static int fact_key_cmp(const gen_fact_t *a, const gen_fact_t *b)
     return a->table == b->table && a->column == b->column && !strcmp(a->row, b->row) ? 0 : 1;
 }
 
+/* --format xlsx: one printed-layout workbook per entity (units, then the department's
+ * declared one) through the template's writer, so the bench reads what offices hand in. */
+static int gen_workbook(gen_ctx_t *g, const char *code, const char *name, const gen_fact_t *x, size_t n)
+{
+    template_fact_t *tf = malloc((n ? n : 1) * sizeof *tf);
+    if (!tf) return -1;
+    for (size_t i = 0; i < n; i++)
+        tf[i] = (template_fact_t){ (table_id)x[i].table, (column_id)x[i].column, x[i].row, x[i].name, x[i].fen };
+    snprintf(g->path, sizeof g->path, "%s/submissions/%s.xlsx", g->out, code);
+    int rc = template_write(g->path, code, name, g->year, tf, n) ? -2 : 0;
+    free(tf);
+    return rc;
+}
+
+static int gen_workbooks(gen_ctx_t *g, uint64_t dindex, const char *code, const char *name,
+                         const gen_unit_t *units, const size_t *start, const gen_facts_t *all,
+                         const gen_facts_t *dept)
+{
+    int rc = 0;
+    for (long k = 0; k < g->units && !rc; k++) {
+        uint64_t gunit = dindex * (uint64_t)g->units + (uint64_t)k;
+        if (plan_has(g, FAULT_MISSING, gunit)) {
+            fault_write(g, FAULT_MISSING, units[k].code, TABLE_NONE, "", COL_NONE,
+                        "the unit's submission is not written; its department declared it");
+            continue;
+        }
+        rc = gen_workbook(g, units[k].code, units[k].name, all->items + start[k], start[k + 1] - start[k]);
+    }
+    if (!rc) rc = gen_workbook(g, code, name, dept->items, dept->count);
+    return rc;
+}
+
 /* The department's declaration: the exact sum of every unit's printed figures (missing
  * units included: the department declared them), projects as the total row only. */
 static int dept_declare(gen_facts_t *all, gen_facts_t *dept)
@@ -890,6 +924,13 @@ static int gen_department(gen_ctx_t *g, uint64_t dindex, const char *code, const
         fault_shift(g, FAULT_LEVEL, code, x, &fr);
     }
 
+    if (!rc && g->xlsx) {
+        rc = gen_workbooks(g, dindex, code, name, units, start, all, dept);
+        g->units_done += (uint64_t)g->units;
+        free(units);
+        free(start);
+        return rc;
+    }
     FILE *out = NULL;
     if (!rc) {
         snprintf(g->path, sizeof g->path, "%s/submissions/%s.csv", g->out, code);
@@ -970,13 +1011,16 @@ static void gen_usage(FILE *out)
 {
     fprintf(out,
         "usage: huizong gen --out DIR --seed N [--year Y] [--provinces P --cities C\n"
-        "                   --districts D --departments K --units U] [--faults F]\n\n"
+        "                   --districts D --departments K --units U] [--faults F]\n"
+        "                   [--format csv|xlsx]\n\n"
         "Writes a deterministic hierarchy of realistic budgets: DIR/entities.csv, one v1 CSV\n"
         "per department in DIR/submissions/ (its units' own submissions and the department's\n"
         "declared consolidated one), and DIR/faults.csv (kind,entity,year,table,row,column,\n"
         "detail) listing the injected faults. Counts are per parent (defaults 1,2,2,3,3);\n"
         "--faults F injects F faults of each kind: intra_table, cross_table, malformed_code,\n"
-        "missing_unit, level_mismatch, transfer_mismatch. See docs/generator.md.\n");
+        "missing_unit, level_mismatch, transfer_mismatch. See docs/generator.md.\n"
+        "--format xlsx writes one printed-layout workbook per entity instead (DIR/submissions/\n"
+        "CODE.xlsx, the layout of `huizong template` / `huizong export`), for import benchmarks.\n");
 }
 
 static int parse_count(const char *opt, const char *text, long lo, long hi, long *out)
@@ -1014,7 +1058,8 @@ int cmd_gen(int argc, char **argv)
         { "year", required_argument, 0, 'y' }, { "provinces", required_argument, 0, 'P' },
         { "cities", required_argument, 0, 'C' }, { "districts", required_argument, 0, 'D' },
         { "departments", required_argument, 0, 'K' }, { "units", required_argument, 0, 'U' },
-        { "faults", required_argument, 0, 'F' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+        { "faults", required_argument, 0, 'F' }, { "format", required_argument, 0, 'x' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
     };
     gen_ctx_t g = { .year = 2024, .provinces = 1, .cities = 2, .districts = 2, .departments = 3,
                     .units = 3 };
@@ -1024,6 +1069,13 @@ int cmd_gen(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
         switch (opt) {
         case 'o': g.out = optarg; break;
+        case 'x':
+            if (strcmp(optarg, "xlsx") && strcmp(optarg, "csv")) {
+                fprintf(stderr, "huizong gen: --format must be csv or xlsx, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            g.xlsx = !strcmp(optarg, "xlsx");
+            break;
         case 's': {
             char *end = NULL;
             errno = 0;

@@ -7,20 +7,25 @@
 #include "csv.h"
 #include "output.h"
 #include "rules.h"
+#include "tables.h"
 
 int cmd_rules(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "format", required_argument, 0, 'f' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+        { "format", required_argument, 0, 'f' }, { "vocabulary", no_argument, 0, 'v' },
+        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *format = "text";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'f') { format = optarg; continue; }
+        if (c == 'v') { table_vocabulary_markdown(stdout); return EXIT_OK; }
         FILE *out = c == 'h' ? stdout : stderr;
-        fprintf(out, "usage: huizong rules [--format text|csv|json|markdown]\n\n"
+        fprintf(out, "usage: huizong rules [--format text|csv|json|markdown] | --vocabulary\n\n"
                      "Prints the rule catalogue (version %s): id, default severity, scope, tables read,\n"
-                     "English and Chinese descriptions. markdown is docs/rules.md.\n", RULES_CATALOGUE_VERSION);
+                     "English and Chinese descriptions. markdown is docs/rules.md.\n"
+                     "--vocabulary prints the printed-table vocabulary (titles, column headers, row\n"
+                     "labels, units with their ids): the generated part of examples/FORMAT.md.\n", RULES_CATALOGUE_VERSION);
         return c == 'h' ? EXIT_OK : EXIT_USAGE;
     }
     if (!strcmp(format, "markdown")) { rules_write_markdown(stdout); return EXIT_OK; }

@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codes.h"
 #include "commands.h"
 #include "export_rows.h"
+#include "template.h"
 #include "hierarchy.h"
 #include "store.h"
 #include "tables.h"
@@ -29,6 +31,7 @@
 #define TEMPLATE_BLANK_LINES 30      /* empty code/project lines per table (a unit prints 10-40) */
 #define TEMPLATE_NAME_WIDTH 36
 #define TEMPLATE_AMOUNT_WIDTH 16
+#define TABLE_TEMPLATE_CLASSES_MAX 64   /* function classes on a 收支总表's expense side */
 
 static void template_usage(FILE *f)
 {
@@ -53,7 +56,49 @@ typedef struct {
     lxw_format *title, *header, *amount, *bold;
     const char *name, *code;
     unsigned year;
+    const template_fact_t *facts;      /* of the table being written */
+    size_t nfacts;
 } template_t;
+
+#define FEN_PER_WANYUAN_D 1000000.0   /* the one place a figure becomes a double (Excel) */
+
+/* The figure of (row, column) in the current table's facts, or NULL. */
+static const template_fact_t *template_find(const template_t *x, const char *row, column_id c)
+{
+    for (size_t i = 0; i < x->nfacts; i++)
+        if (x->facts[i].column == c && strcmp(x->facts[i].row, row) == 0) return &x->facts[i];
+    return NULL;
+}
+
+/* The amount cell of (row, c): the figure in 万元 when there is one, else a blank cell. */
+static void template_amount(template_t *x, lxw_worksheet *ws, uint32_t r, int col, const char *row, column_id c)
+{
+    const template_fact_t *f = row ? template_find(x, row, c) : NULL;
+    if (f) worksheet_write_number(ws, r, (lxw_col_t)col, (double)f->fen / FEN_PER_WANYUAN_D, x->amount);
+    else worksheet_write_blank(ws, r, (lxw_col_t)col, x->amount);
+}
+
+/* The distinct rows of the current facts in their order, without the fixed ones. */
+static size_t template_rows(const template_t *x, const char **rows, size_t max, int classes_only)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < x->nfacts && n < max; i++) {
+        const char *row = x->facts[i].row;
+        if (n && strcmp(rows[n - 1], row) == 0) continue;
+        if (classes_only ? !(code_is_numeric(row) && strlen(row) == 3) : strcmp(row, TABLE_ROW_TOTAL) == 0)
+            continue;
+        rows[n++] = row;
+    }
+    return n;
+}
+
+static const char *template_name(const template_t *x, table_id t, const char *row)
+{
+    for (size_t i = 0; i < x->nfacts; i++)
+        if (strcmp(x->facts[i].row, row) == 0 && x->facts[i].name && x->facts[i].name[0]) return x->facts[i].name;
+    const char *n = code_known_name(code_kind_for_table(t), row);
+    return n ? n : "";
+}
 
 /* Title, unit and 编制单位 lines; returns the sheet, the next row in *row. */
 static lxw_worksheet *template_sheet(template_t *x, table_id t, int ncols, uint32_t *row)
@@ -103,23 +148,28 @@ static int template_two_sided(template_t *x, table_id t)
     r++;
     worksheet_freeze_panes(ws, r, 0);
     table_rows_t in = t == TABLE_FISCAL ? TABLE_FISCAL_INCOME : TABLE_SUMMARY_SOURCES;
-    size_t lines = in.n > TEMPLATE_BLANK_LINES / 2 ? in.n : TEMPLATE_BLANK_LINES / 2;
+    column_id in_col = t == TABLE_FISCAL ? COL_TOTAL : COL_AMOUNT;
+    const char *cls[TABLE_TEMPLATE_CLASSES_MAX];
+    size_t ncls = template_rows(x, cls, TABLE_TEMPLATE_CLASSES_MAX, 1);
+    size_t lines = x->nfacts ? (in.n > ncls ? in.n : ncls)
+                             : (in.n > TEMPLATE_BLANK_LINES / 2 ? in.n : TEMPLATE_BLANK_LINES / 2);
     for (size_t i = 0; i < lines; i++, r++) {
         if (i < in.n) {
             worksheet_write_string(ws, r, 0, table_fixed_row_label(t, in.rows[i]), NULL);
-            template_blanks(x, ws, r, 1, 2);
+            template_amount(x, ws, r, 1, in.rows[i], in_col);
         }
-        template_blanks(x, ws, r, 3, ncols);
+        if (i < ncls) worksheet_write_string(ws, r, 2, template_name(x, TABLE_GPB_FUNC, cls[i]), NULL);
+        for (int c = 0; c < nex; c++) template_amount(x, ws, r, 3 + c, i < ncls ? cls[i] : NULL, ex[c]);
     }
     if (t == TABLE_SUMMARY) {                  /* 结转下年 closes the expense side */
         worksheet_write_string(ws, r, 2, table_fixed_row_label(t, TABLE_ROW_CARRY_OUT), NULL);
-        template_blanks(x, ws, r, 3, ncols);
+        template_amount(x, ws, r, 3, TABLE_ROW_CARRY_OUT, COL_AMOUNT);
         r++;
     }
     worksheet_write_string(ws, r, 0, "收入总计", x->bold);
-    template_blanks(x, ws, r, 1, 2);
+    template_amount(x, ws, r, 1, TABLE_ROW_INCOME_TOTAL, in_col);
     worksheet_write_string(ws, r, 2, "支出总计", x->bold);
-    template_blanks(x, ws, r, 3, ncols);
+    for (int c = 0; c < nex; c++) template_amount(x, ws, r, 3 + c, TABLE_ROW_EXPENSE_TOTAL, ex[c]);
     return 0;
 }
 
@@ -141,16 +191,29 @@ static int template_table(template_t *x, table_id t)
     r++;
     worksheet_freeze_panes(ws, r, 0);
     worksheet_write_string(ws, r, 1, "合计", x->bold);
-    template_blanks(x, ws, r, 2, 2 + n);
+    for (int c = 0; c < n; c++) template_amount(x, ws, r, 2 + c, TABLE_ROW_TOTAL, cols[c]);
     r++;
     if (t == TABLE_THREE_PUBLIC) {
         for (size_t i = 0; i < TABLE_THREE_PUBLIC_ITEMS.n; i++, r++) {
             worksheet_write_string(ws, r, 1, TABLE_THREE_PUBLIC_ITEMS.labels[i], NULL);
-            template_blanks(x, ws, r, 2, 2 + n);
+            template_amount(x, ws, r, 2, TABLE_THREE_PUBLIC_ITEMS.rows[i], COL_AMOUNT);
         }
         return 0;
     }
-    for (int i = 0; i < TEMPLATE_BLANK_LINES; i++, r++) template_blanks(x, ws, r, 2, 2 + n);
+    if (!x->nfacts) {
+        for (int i = 0; i < TEMPLATE_BLANK_LINES; i++, r++) template_blanks(x, ws, r, 2, 2 + n);
+        return 0;
+    }
+    for (size_t i = 0; i < x->nfacts; r++) {              /* one line per row, in order */
+        const char *row = x->facts[i].row;
+        size_t j = i;
+        while (j < x->nfacts && strcmp(x->facts[j].row, row) == 0) j++;
+        if (strcmp(row, TABLE_ROW_TOTAL) == 0) { i = j; r--; continue; }
+        worksheet_write_string(ws, r, 0, row, NULL);
+        worksheet_write_string(ws, r, 1, template_name(x, t, row), NULL);
+        for (int c = 0; c < n; c++) template_amount(x, ws, r, 2 + c, row, cols[c]);
+        i = j;
+    }
     return 0;
 }
 #endif
@@ -207,16 +270,25 @@ int cmd_template(int argc, char **argv)
         fprintf(stderr, "huizong template: 单位代码 %s 不在单位清单中（%s）\n", code, hier ? hier : db);
         return EXIT_ERROR;
     }
+    if (template_write(out, ent.code, ent.name, (unsigned)year, NULL, 0) != 0) return EXIT_ERROR;
+    fprintf(stderr, "huizong template: %s %s %ld → %s\n", ent.code, ent.name, year, out);
+    return EXIT_OK;
+}
+
+int template_write(const char *path, const char *code, const char *name, unsigned year,
+                   const template_fact_t *facts, size_t n)
+{
 #ifdef HAVE_XLSXWRITER
     template_t x = { 0 };
-    x.wb = workbook_new(out);
+    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+    x.wb = workbook_new_opt(path, &opts);
     if (!x.wb) {
-        fprintf(stderr, "huizong template: cannot create %s\n", out);
-        return EXIT_ERROR;
+        fprintf(stderr, "huizong template: cannot create %s\n", path);
+        return -1;
     }
-    x.name = ent.name;
-    x.code = ent.code;
-    x.year = (unsigned)year;
+    x.name = name;
+    x.code = code;
+    x.year = year;
     x.title = workbook_add_format(x.wb);
     format_set_bold(x.title);
     format_set_font_size(x.title, 14);
@@ -232,17 +304,23 @@ int cmd_template(int argc, char **argv)
     int rc = 0;
     for (size_t s = 0; rc == 0 && export_sheet_table(s) != TABLE_NONE; s++) {
         table_id t = export_sheet_table(s);
+        size_t from = 0, to;                    /* this table's facts: one run */
+        while (from < n && facts[from].table != t) from++;
+        for (to = from; to < n && facts[to].table == t; to++) {}
+        x.facts = facts ? facts + from : NULL;
+        x.nfacts = to - from;
+        if (n && !x.nfacts) continue;           /* a filled workbook prints the tables it has */
         rc = export_table_two_sided(t) ? template_two_sided(&x, t) : template_table(&x, t);
     }
     lxw_error e = workbook_close(x.wb);
     if (rc != 0 || e != LXW_NO_ERROR) {
-        fprintf(stderr, "huizong template: cannot write %s%s%s\n", out, e ? ": " : "", e ? lxw_strerror(e) : "");
-        return EXIT_ERROR;
+        fprintf(stderr, "huizong template: cannot write %s%s%s\n", path, e ? ": " : "", e ? lxw_strerror(e) : "");
+        return -1;
     }
-    fprintf(stderr, "huizong template: %s %s %ld → %s\n", ent.code, ent.name, year, out);
-    return EXIT_OK;
+    return 0;
 #else
+    (void)path; (void)code; (void)name; (void)year; (void)facts; (void)n;
     fprintf(stderr, "huizong template: this build has no xlsx support (libxlsxwriter was not found)\n");
-    return EXIT_ERROR;
+    return -1;
 #endif
 }

@@ -241,6 +241,32 @@ START_TEST(normalise)
 }
 END_TEST
 
+/* examples/FORMAT.md's vocabulary is exactly what table_vocabulary_markdown() prints, and
+ * every title rule and column synonym is in it. */
+START_TEST(format_md_vocabulary)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    table_vocabulary_markdown(m);
+    fclose(m);
+    FILE *f = fopen(TESTS_DIR "/../examples/FORMAT.md", "rb");
+    ck_assert_msg(f != NULL, "examples/FORMAT.md missing");
+    static char doc[1 << 20];
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    const char *a = strstr(doc, TABLE_VOCAB_BEGIN), *b = a ? strstr(a, TABLE_VOCAB_END) : NULL;
+    ck_assert_msg(a && b, "examples/FORMAT.md has no generated vocabulary");
+    b += strlen(TABLE_VOCAB_END) + 1;
+    ck_assert_msg((size_t)(b - a) == len && memcmp(a, buf, len) == 0,
+                  "examples/FORMAT.md's vocabulary differs from `huizong rules --vocabulary`: regenerate it");
+    ck_assert_ptr_nonnull(strstr(buf, "| 财政拨款收支 |  | fiscal |"));
+    ck_assert_ptr_nonnull(strstr(buf, "| projects | 结转 | 一般公共预算 | carry_gpb |"));
+    free(buf);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tables");
@@ -248,6 +274,7 @@ int main(void)
     tcase_add_loop_test(tc, titles, 0, (int)(sizeof TITLES / sizeof TITLES[0]));
     tcase_add_loop_test(tc, headers, 0, (int)(sizeof HEADERS / sizeof HEADERS[0]));
     tcase_add_test(tc, labels_are_headers);
+    tcase_add_test(tc, format_md_vocabulary);
     tcase_add_test(tc, row_lists);
     tcase_add_test(tc, transfer_keys);
     tcase_add_test(tc, normalise);
