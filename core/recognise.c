@@ -290,6 +290,7 @@ typedef struct {
     char title[256];
     char org[256];               /* 编制单位 name, "" if none */
     uint32_t year;
+    bool continued;              /* a page continuing the table of the page before */
 } s_block;
 
 typedef struct {
@@ -304,6 +305,7 @@ typedef struct {
     int64_t last_fen_per_unit;
     char last_unit[16];
     char **hnorm;                /* the hierarchy's names normalised, once (s_entity_by_name) */
+    char last_table_unit[SUBMISSION_ENTITY_MAX + 1];   /* the unit a table's lines ended under */
 } s_ctx;
 
 static void s_error(s_ctx *c, const grid_t *g, uint32_t row, int col, const char *value,
@@ -1318,6 +1320,8 @@ static void s_table_run(s_ctx *c, const s_block *b)
     T->b = b;
     T->rt = rt;
     T->g = b->grid;
+    /* a page continuing the table before: its lines stand under that table's unit line */
+    if (b->continued) s_copy(T->unit, sizeof T->unit, c->last_table_unit);
     const grid_t *g = b->grid;
 
     /* preamble: 编制单位, unit, labels; the header starts at the first other row */
@@ -1557,6 +1561,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
         }
     }
     if (dbl) s_double_finish(T);
+    s_copy(c->last_table_unit, sizeof c->last_table_unit, T->unit);
     free(T);
 }
 
@@ -1599,6 +1604,7 @@ static int s_continuation(s_block **v, size_t *nv, size_t *cap, const grid_t *g,
         rows = s_row_texts(g, r, NULL, 0, NULL) >= 2;
     if (!rows) return 0;
     s_block b = *prev;
+    b.continued = true;
     b.grid = g;
     b.r0 = 0;
     b.first = 0;
