@@ -45,6 +45,7 @@ typedef struct {
     int nchars;
     s_cut_t *cuts;               /* joins inside a phrase, left to right (owned) */
     size_t ncuts;
+    int left_aligned;            /* a header starting where another header line's text starts */
 } s_word_t;
 
 typedef struct {
@@ -428,7 +429,8 @@ static void s_bounds(s_col_t *iv, size_t m, double em) {
                       (l->max_x0 - l->min_x0 > tol || 2 * l->numbers > l->values);
         int r_left = r->values > 0 && r->max_x0 - r->min_x0 <= tol &&
                      (r->max_x1 - r->min_x1 > tol || 2 * r->numbers <= r->values);
-        int l_left = l->values > 0 && l->max_x0 - l->min_x0 <= tol && 2 * l->numbers <= l->values;
+        /* a column of names (indented or not): texts, not amounts or codes */
+        int l_left = l->values > 0 && 2 * (l->numbers + l->digits) < l->values;
         int r_right = r->values > 0 && r->max_x1 - r->min_x1 <= tol && 2 * r->numbers > r->values;
         double cut = l_right && !r_left ? l->x1 + pad : r_left && !l_right ? r->x0 - pad
                                                                           : l->x1 + gap / 2;
@@ -705,6 +707,8 @@ static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, 
     for (int c = 0; c + 1 < ncols; c++) {
         const s_col_t *l = &cols[c], *r = &cols[c + 1];
         if (!(l->names && r->amounts && l->x1 <= p->x0 && r->x0 >= p->x1)) continue;
+        /* headers printed left-aligned start their cells: the amounts' one */
+        if (p->left_aligned) { *c0 = *c1 = c + 1; return; }
         double pad = PDF_PAD_EM * p->size;
         double right = 2 * mid - (l->x0 - pad);       /* the names' cell: its right edge */
         double left = 2 * mid - (r->x1 + pad);        /* the amounts' cell: its left edge */
@@ -1218,6 +1222,22 @@ static int s_letterspace(s_line_t *lines, size_t a, size_t b) {
     return 0;
 }
 
+/* Marks the header phrases of region lines[a..b] (above its first number) that start where
+ * a phrase of another header line starts: a header printed left-aligned in its cell. */
+static void s_mark_aligned(s_line_t *lines, size_t a, size_t b) {
+    size_t h = a;
+    while (h <= b && !s_has_number(&lines[h])) h++;
+    for (size_t i = a; i < h; i++)
+        for (size_t j = 0; j < lines[i].ns; j++) {
+            s_word_t *p = &lines[i].s[j];
+            double tol = PDF_ALIGN_TOL * p->size;
+            p->left_aligned = 0;
+            for (size_t k = a; k < h && !p->left_aligned; k++)
+                for (size_t t = 0; k != i && t < lines[k].ns && !p->left_aligned; t++)
+                    p->left_aligned = fabs(lines[k].s[t].x0 - p->x0) <= tol;
+        }
+}
+
 /* May the one-phrase line l stand between the table rows above and below (a wrapped name, a
  * number centred between rows)? Not if it is in a larger font (a title) or covers two cells
  * of either row (a title, a note across the table). */
@@ -1334,7 +1354,7 @@ int pdf_layout_page_text(const pdf_char_t *chars, size_t n, const char *label, g
         int nc = 0;
         i = top;
         free_from = b + 1;
-        if (s_letterspace(lines, i, b) < 0 || s_region(lines, i, b, rows, nregions, &nc) < 0) {
+        if (s_letterspace(lines, i, b) < 0 || (s_mark_aligned(lines, i, b), 0) || s_region(lines, i, b, rows, nregions, &nc) < 0) {
             error_set(err, errlen, "内存不足");
             goto done;
         }
