@@ -23,6 +23,7 @@
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
 #define PDF_HEADER_WRAP_EM 1.38  /* em: header lines closer than this are one cell's wrapped
                                   * text (a wrapped line is ~1.2 em below; rows are >= 1.45) */
+#define PDF_GROUP_EM 0.5         /* em: a header centred this well over two columns is theirs */
 #define PDF_HALF_ROW_EM 1.0      /* em: a header line this close below a row is a merged cell */
 #define PDF_HEADER_ROW_EM 0.4    /* em: header cells whose centres agree this well are one row */
 #define PDF_SPLIT_GAP_EM 0.15    /* em: glued header words are at least this far apart */
@@ -714,7 +715,16 @@ static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, 
         double left = 2 * mid - (r->x1 + pad);        /* the amounts' cell: its left edge */
         double vl = fmax(0, right - r->x0) + fmax(0, l->x1 - right);
         double vr = fmax(0, l->x1 - left) + fmax(0, left - r->x0);
-        *c0 = *c1 = vl <= vr ? c : c + 1;
+        /* centred over both: a group header ("收入" over 项目 and 预算数) */
+        if (vl > 0 && fabs(mid - (l->x0 + r->x1) / 2) <= PDF_GROUP_EM * p->size) {
+            *c0 = c;
+            *c1 = c + 1;
+            return;
+        }
+        /* the names' only when a cell centred on it could be theirs; else a header
+         * centred, or left-aligned, in the amounts' cell */
+        *c0 = *c1 = vl <= 0 ? c : c + 1;
+        (void)vr;
         return;
     }
     double best = -INFINITY;
