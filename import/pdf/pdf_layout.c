@@ -451,6 +451,9 @@ static void s_bounds(s_col_t *iv, size_t m, double em) {
 static const s_word_t *s_farther(const s_col_t *col, const s_word_t *p, const s_word_t *q) {
     int op = col->x1 > p->x0 && col->x0 < p->x1, oq = col->x1 > q->x0 && col->x0 < q->x1;
     if (op != oq) return op ? q : p;
+    /* a header starting where the values end belongs to a column further right */
+    int ap = p->x0 >= col->x1, aq = q->x0 >= col->x1;
+    if (ap != aq) return ap ? p : q;
     double c = (col->x0 + col->x1) / 2;
     return fabs((p->x0 + p->x1) / 2 - c) > fabs((q->x0 + q->x1) / 2 - c) ? p : q;
 }
