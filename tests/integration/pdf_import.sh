@@ -4,7 +4,8 @@
 # (tests/data/pdf) is read by `check`, which shows per page the tables found and the grid
 # built (text and --format json); the facts of each fixture PDF are compared with
 # expected/<fixture>.pdf.facts; hostile PDFs are refused with their reason, exit 2, under
-# `ulimit -v` and a time bound. Skipped when the build has no poppler-glib.
+# `ulimit -v` and a time bound; 宿州 and 东西湖 submitted as PDFs consolidate like their v1 CSVs.
+# Skipped when the build has no poppler-glib.
 source "$(dirname "$0")/lib.sh.inc"
 FACTS="$HZ_BIN/hz-facts"
 P="$HZ_TESTS/fixtures/printed"
@@ -106,4 +107,13 @@ rc=0; TO=$NOBODY collector submit "$WORK/spool" "$P/pdf/hostile/scanned.pdf" --e
   >"$WORK/s.out" 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || { cat "$WORK/s.out"; fail "submit of a scanned PDF: exit $rc, want 2"; }
 [ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "a refused PDF left something in the spool"
+# 5. submit: the published PDFs of 宿州 and 东西湖 consolidate to the same figures as their v1 CSVs
+start_aggregator
+submit "$P/pdf/suzhou-2024.pdf" --hierarchy "$HIERARCHY" >"$WORK/s1.out" 2>&1 || { cat "$WORK/s1.out"; fail "submit 宿州 PDF"; }
+submit "$P/pdf/dongxihu-2024.pdf" --hierarchy "$HIERARCHY" >"$WORK/s2.out" 2>&1 || { cat "$WORK/s2.out"; fail "submit 东西湖 PDF"; }
+[ "$(cat "$WORK"/s[12].out | grep -c ACCEPTED)" -eq 3 ] || { cat "$WORK"/s[12].out; fail "expected 3 accepted submissions (608, 026, 026001)"; }
+for e in 608 341300 340000; do expect_figure $e 2024 summary expense_total amount reported 1774.62; done
+for e in 026 420112 420100 420000; do expect_figure $e 2024 summary expense_total amount reported 3311.22; done
+stop_aggregator
+echo "ok: PDFs submitted and consolidated"
 echo "pdf_import: all good"
