@@ -291,8 +291,6 @@ static int s_phrases(s_word_t *w, size_t *n, int strict) {
     for (size_t j = 0; j < *n; j++) {
         if (m > 0) {
             int how = s_joins(&w[m - 1], &w[j], strict);
-            if (how && strict && getenv("HZ_PDF_DEBUG"))
-                fprintf(stderr, "JOIN gap=%.2fem [%s] + [%s]\n", (w[j].x0 - w[m - 1].x1) / fmin(w[j].size, w[m - 1].size), w[m - 1].text, w[j].text);
             if (how) {
                 s_word_t *a = &w[m - 1];
                 int space = how == 1 && w[j].x0 - a->x1 > PDF_WORD_GAP * a->size &&
@@ -1302,6 +1300,18 @@ static int s_aligned(const s_line_t *l, const s_line_t *lines, size_t a, size_t 
     return 0;
 }
 
+/* HZ_PDF_DEBUG set: every line with its centre, font size and cell phrases (x-extents) on
+ * stderr, for tuning the tunables on a real document (pdf.c keeps the child's stderr). */
+static void s_debug_lines(const s_line_t *lines, size_t nl, const char *label) {
+    for (size_t i = 0; i < nl; i++) {
+        fprintf(stderr, "%s L%zu yc=%.1f y0=%.1f y1=%.1f size=%.1f:", label, i, lines[i].yc,
+                lines[i].y0, lines[i].y1, lines[i].size);
+        for (size_t j = 0; j < lines[i].ns; j++)
+            fprintf(stderr, " [%.1f-%.1f %s]", lines[i].s[j].x0, lines[i].s[j].x1, lines[i].s[j].text);
+        fputc('\n', stderr);
+    }
+}
+
 int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
                     pdf_text_t *narrative, char *err, size_t errlen) {
     int tables = 0;
@@ -1330,12 +1340,7 @@ int pdf_layout_page_text(const pdf_char_t *chars, size_t n, const char *label, g
     s_row_t *rows = calloc(nl ? nl : 1, sizeof *rows);
     if (!rows) { error_set(err, errlen, "内存不足"); goto done; }
     for (size_t i = 0; i < nl; i++) { rows[i].region = -1; rows[i].cont = -1; }
-    if (getenv("HZ_PDF_DEBUG"))
-        for (size_t i = 0; i < nl; i++) {
-            fprintf(stderr, "%s L%zu yc=%.1f y0=%.1f y1=%.1f size=%.1f:", label, i, lines[i].yc, lines[i].y0, lines[i].y1, lines[i].size);
-            for (size_t j = 0; j < lines[i].ns; j++) fprintf(stderr, " [%.1f-%.1f %s]", lines[i].s[j].x0, lines[i].s[j].x1, lines[i].s[j].text);
-            fputc('\n', stderr);
-        }
+    if (getenv("HZ_PDF_DEBUG")) s_debug_lines(lines, nl, label);
     if (s_split_glued(lines, nl) < 0) { error_set(err, errlen, "内存不足"); goto done; }
     /* Step 4: regions. */
     size_t free_from = 0;        /* lines before this belong to a region already */
@@ -1367,7 +1372,9 @@ int pdf_layout_page_text(const pdf_char_t *chars, size_t n, const char *label, g
         int nc = 0;
         i = top;
         free_from = b + 1;
-        if (s_letterspace(lines, i, b) < 0 || (s_mark_aligned(lines, i, b), 0) || s_region(lines, i, b, rows, nregions, &nc) < 0) {
+        if (s_letterspace(lines, i, b) == 0) s_mark_aligned(lines, i, b);
+        else nc = -1;
+        if (nc < 0 || s_region(lines, i, b, rows, nregions, &nc) < 0) {
             error_set(err, errlen, "内存不足");
             goto done;
         }
