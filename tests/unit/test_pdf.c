@@ -251,6 +251,33 @@ START_TEST(broken_numbers_and_wrapped_name) {
 }
 END_TEST
 
+/* A header whose cells wrap inside one header line (宿州 表6, 宁德 表二): the upper parts
+ * 1.2 em above the lower ones, the one-line cells centred between them, and two of the
+ * upper parts glued by extraction (a space, less than a phrase gap, between them). */
+START_TEST(wrapped_header_cells) {
+    s_page_t p = { .n = 0 };
+    s_text(&p, 320, 100, "一般公共预算 政府性基金预", 0);
+    s_text(&p, 50, 106, "科目编码", 0);
+    s_text(&p, 100, 106, "科目名称", 0);
+    s_text(&p, 265, 106, "合计", 0);
+    s_text(&p, 320, 112, "拨款收入", 0);
+    s_text(&p, 383, 112, "算", 0);
+    s_text(&p, 50, 125, "201", 0);
+    s_text(&p, 100, 125, "一般公共服务支出", 0);
+    s_text(&p, 300, 125, "300.00", 1);
+    s_text(&p, 380, 125, "100.00", 1);
+    s_text(&p, 443, 125, "200.00", 1);
+    pdf_text_t narr = {0};
+    grid_t *g = s_layout(&p, &narr);
+    ck_assert_ptr_nonnull(g);
+    s_expect_grid(g, "第1页",
+                  "科目编码\t科目名称\t合计\t一般公共预算拨款收入\t政府性基金预算\n"
+                  "201\t一般公共服务支出\t300.00\t100.00\t200.00\n");
+    grid_destroy(&g);
+    pdf_text_free(&narr);
+}
+END_TEST
+
 START_TEST(number_between_rows_and_title) {
     s_page_t p = { .n = 0 };
     s_text(&p, 150, 60, "示例表", 0);
@@ -438,6 +465,7 @@ static Suite *s_suite(void) {
     tcase_add_test(t, rotated_page);
     tcase_add_test(t, broken_numbers_and_wrapped_name);
     tcase_add_test(t, number_between_rows_and_title);
+    tcase_add_test(t, wrapped_header_cells);
     tcase_add_test(t, prose_page_has_no_grid);
     tcase_add_test(t, scanned_pdf_has_no_text_layer);
     tcase_add_test(t, encrypted_and_damaged);
