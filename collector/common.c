@@ -73,6 +73,19 @@ int collector_parse_year(const char *text)
     return 0;
 }
 
+/* Non-empty lines of a text (NULL: 0). */
+static size_t s_count_lines(const char *t)
+{
+    size_t n = 0;
+    for (const char *p = t; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        n += len > 0;
+        p += len + (nl != NULL);
+    }
+    return n;
+}
+
 /* Keeps a copy of a file's narrative for collector_text_of(). */
 static void s_keep_text(const char *file, const char *text)
 {
@@ -136,6 +149,8 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
                 if (fmt == IMPORT_PDF) {
                     fputs(",\"pages\":", collector_import.mapping);
                     import_print_pages_json(&rep, collector_import.mapping);
+                    fprintf(collector_import.mapping, ",\"narrative_lines\":%zu",
+                            s_count_lines(import_narrative(&rep)));
                 }
                 fputc('}', collector_import.mapping);
             } else {
@@ -144,6 +159,8 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
                 if (fmt == IMPORT_PDF) {
                     fprintf(collector_import.mapping, "各页（表与从文字位置重建的单元格）：\n");
                     import_print_pages_text(&rep, collector_import.mapping);
+                    fprintf(collector_import.mapping, "表外文字（说明等）：%zu 行，随文件保留供说明核对\n",
+                            s_count_lines(import_narrative(&rep)));
                 }
             }
         }

@@ -49,6 +49,7 @@ grep -q "列 G「[^」]*上级转移支付(提前下达一般公共预算)」→
   fail "宿州 表6: the wrapped header 上级转移支付(提前下达一般公共预算) is not one cell"
 grep -q "^  第3页：2024年度收入预算总表（A2:M[0-9]*）→ income$" "$WORK/ningde-2024.check" || fail "宁德: page 3 does not list its table"
 grep -qF " │ 2080501 │ 行政单位离退休 │ 127.66 │ 127.66 │ 0.00" "$WORK/ningde-2024.check" || fail "宁德: the grid of page 3 is not shown"
+grep -q "^表外文字（说明等）：[1-9][0-9]* 行，随文件保留供说明核对$" "$WORK/suzhou-2024.check" || fail "宿州: the narrative is not reported as kept"
 echo "ok: fixture PDFs read, pages shown"
 
 # 2. check --format json: pages -> tables -> rows -> cells
@@ -60,6 +61,7 @@ grep -q '{"page":"第3页","tables":\[{"title":"2024年度收入预算总表","t
 grep -qE '\{"row":[0-9]+,"cells":\[\{"col":"A","text":"2080501"\},\{"col":"B","text":"行政单位离退休"\},\{"col":"C","text":"127.66"\}' "$WORK/n.json" ||
   fail "json: the cells of a row are missing"
 grep -q '"other_rows":\[{"row":1,"cells":\[{"col":"A","text":"二、收入预算总表"}' "$WORK/n.json" || fail "json: rows outside the tables missing"
+grep -q '"narrative_lines":[1-9]' "$WORK/n.json" || fail "json: narrative_lines missing"
 echo "ok: json pages"
 
 # 3. hand-made PDFs: portrait, landscape, a table across a page break, two tables on a page
