@@ -121,3 +121,12 @@ int64_t amount_sub_sat(int64_t a, int64_t b)
     if (!__builtin_sub_overflow(a, b, &r)) return r;
     return b < 0 ? INT64_MAX : INT64_MIN;
 }
+
+uint32_t amount_printed_unit(const char *text, size_t len)
+{
+    uint32_t unit = (uint32_t)FEN_PER_WANYUAN;
+    const char *dot = memchr(text, '.', len);
+    if (!dot) return unit;
+    for (const char *p = dot + 1; p < text + len && *p >= '0' && *p <= '9' && unit > 1; p++) unit /= 10;
+    return unit;
+}

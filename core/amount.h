@@ -22,6 +22,10 @@
  * static English sentence (never NULL on failure). */
 int amount_parse(const char *text, size_t len, int64_t *fen, const char **reason);
 
+/* The printed precision of a 万元 decimal that amount_parse accepted: the fen of one unit of
+ * its last printed digit ("1773.19" -> 10000, "22" -> 1000000, "0.000001" -> 1). */
+uint32_t amount_printed_unit(const char *text, size_t len);
+
 /* Print fen as 万元 with at least 2 decimals and more only where needed to stay exact
  * ("1773.19", "-0.50", "0.000001"). Returns buf. */
 char *amount_format(int64_t fen, char buf[AMOUNT_BUF]);

@@ -342,7 +342,8 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
         BAD(F_AMOUNT, "%s", reason);
 #undef BAD
     submission_t *s = submission_list_get(subs, v[F_ENTITY], year);
-    if (!s || submission_add(s, t, v[F_ROW], c, fen, v[F_NAME], line))
+    if (!s || submission_add_unit(s, t, v[F_ROW], c, fen, v[F_NAME], line,
+                                  amount_printed_unit(v[F_AMOUNT], strlen(v[F_AMOUNT]))))
         return error_set(err, errlen, "%s:%u: out of memory", name, line);
     if (s->count > SUBMISSION_FACTS_MAX)
         return error_set(err, errlen, "%s:%u: more than %d facts for %s/%u", name, line,

@@ -90,6 +90,16 @@ verdict_t rounding_classify(int64_t expected, int64_t actual, uint32_t terms)
     return diff <= tolerance ? VERDICT_ROUNDING : VERDICT_MISMATCH;
 }
 
+verdict_t rounding_classify_units(int64_t expected, int64_t actual, uint64_t units)
+{
+    uint64_t diff = expected >= actual ? (uint64_t)expected - (uint64_t)actual
+                                       : (uint64_t)actual - (uint64_t)expected;
+    if (diff == 0) return VERDICT_EXACT;
+    /* |diff| <= units / 2 exactly (half a fen counts): 2 * diff <= units, without overflow */
+    if (diff > UINT64_MAX / 2) return VERDICT_MISMATCH;
+    return 2 * diff <= units ? VERDICT_ROUNDING : VERDICT_MISMATCH;
+}
+
 void findings_count(const findings_t *list, unsigned *errors, unsigned *warnings, unsigned *infos)
 {
     *errors = *warnings = *infos = 0;

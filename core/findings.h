@@ -58,6 +58,10 @@ const char *verdict_name(verdict_t v);      /* "MISMATCH" */
  * `lhs = sum of rhs` over `terms` printed 2-decimal 万元 amounts holds within rounding when
  * |lhs - rhs| <= terms * 0.005 万元. Returns EXACT, ROUNDING or MISMATCH. */
 verdict_t rounding_classify(int64_t expected, int64_t actual, uint32_t terms);
+/* The same with each printed term's own precision: units is the sum of the terms' printed
+ * units in fen (fact_t.unit_fen), the tolerance half of it; terms all at 0.01 万元 give
+ * rounding_classify's verdict. */
+verdict_t rounding_classify_units(int64_t expected, int64_t actual, uint64_t units);
 
 /* Counts the list's findings by severity (error, warning, info). */
 void findings_count(const findings_t *list, unsigned *errors, unsigned *warnings, unsigned *infos);

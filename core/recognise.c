@@ -35,6 +35,7 @@
 #define S_TITLE_MAX_BYTES 160   /* a title row longer than this is narrative, not a title */
 #define S_HEADER_ROWS_MAX 4
 #define S_COLS_MAX 64           /* columns of one printed table */
+#define S_DEFAULT_DECIMALS 2    /* printed decimals of a number cell in General format */
 #define S_ORDINAL_MAX 18        /* bytes of an ordinal prefix: "（二十一）", "廿一、" */
 
 /* ---- text helpers ---- */
@@ -278,8 +279,9 @@ typedef struct {
     int64_t fen;
     char *name;
     uint32_t line;
-    char where[64];              /* "表1!C5" for the duplicate message */
+    const grid_t *g;             /* its grid, for "表1!C5" in messages (s_fact_where) */
     uint32_t gcol;               /* its grid column */
+    uint32_t unit;               /* printed precision (fact_t.unit_fen) */
 } s_fact;
 
 typedef struct {
@@ -363,12 +365,19 @@ static int s_rehash(s_ctx *c)
 }
 
 /* Adds a fact (invariant 4). */
-static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char *entity,
-                   table_id t, const char *row, column_id col, int64_t fen, const char *name,
-                   uint32_t grow, uint32_t gcol)
+/* "表1!C5": where a fact was read, made only for a message (not once per fact). */
+static const char *s_fact_where(const s_fact *f, char *buf, size_t len)
 {
-    char ref[16], where[64];
-    snprintf(where, sizeof where, "%s!%s", g->name, grid_cell_ref(grow, gcol, ref));
+    char ref[16];
+    snprintf(buf, len, "%s!%s", f->g ? f->g->name : "", grid_cell_ref(f->line - 1, f->gcol, ref));
+    return buf;
+}
+
+static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char *entity,
+                   table_id t, const char *row, column_id col, int64_t fen, uint32_t unit,
+                   const char *name, uint32_t grow, uint32_t gcol)
+{
+    char ref[16], where[64], fw[64];
     uint64_t hash = s_fact_hash(entity, t, row, col);
     if (c->nslots) {
         for (size_t k = hash & (c->nslots - 1);; k = (k + 1) & (c->nslots - 1)) {
@@ -378,12 +387,13 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
                   strcmp(f->entity, entity) == 0))
                 continue;
             if (f->fen == fen) {
+                snprintf(where, sizeof where, "%s!%s", g->name, grid_cell_ref(grow, gcol, ref));
                 s_report_skip(rt, "%s：%s/%s/%s 与 %s 相同，只记一次", where, table_name(t), row,
-                              column_name(col), f->where);
+                              column_name(col), s_fact_where(f, fw, sizeof fw));
             } else {
                 char a[AMOUNT_BUF];
                 s_error(c, g, grow, (int)gcol, NULL, "%s %s 行 %s 列 %s 已在 %s 给出（%s 万元），数值不同",
-                        entity, table_name(t), row, column_name(col), f->where,
+                        entity, table_name(t), row, column_name(col), s_fact_where(f, fw, sizeof fw),
                         amount_format(f->fen, a));
             }
             return;
@@ -411,15 +421,16 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
         }
     s_fact *f = &c->facts[c->nfacts++];
     memset(f, 0, sizeof *f);
-    snprintf(f->entity, sizeof f->entity, "%s", entity);
+    s_copy(f->entity, sizeof f->entity, entity);
     f->table = t;
-    snprintf(f->row, sizeof f->row, "%s", row);
+    s_copy(f->row, sizeof f->row, row);
     f->column = col;
     f->fen = fen;
     f->name = strdup(name ? name : "");
     f->line = grow + 1;
     f->gcol = gcol;
-    snprintf(f->where, sizeof f->where, "%s", where);
+    f->unit = unit;
+    f->g = g;
     rt->facts++;
 }
 
@@ -679,8 +690,8 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
         list[0] = '\0';
         for (size_t i = 0; i < o->hierarchy->count; i++) {
             const entity_t *e = &o->hierarchy->items[i];
-            char n[S_TEXT_MAX];
-            s_norm(e->name, n, sizeof n);
+            char buf[S_TEXT_MAX];
+            const char *n = c->hnorm && c->hnorm[i] ? c->hnorm[i] : (s_norm(e->name, buf, sizeof buf), buf);
             if (pass == 0 ? !strstr(n, names[k]) : !strstr(names[k], n)) continue;
             if (used < sizeof list - 80)
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %s",
@@ -709,6 +720,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
 typedef struct {
     int64_t fen;
     int state;                   /* 0 value, 1 empty */
+    uint32_t unit;               /* printed precision in fen (s_printed_unit) */
 } s_amount;
 
 /* Whether a normalised cell text looks like data (a number or a code) rather than a header. */
@@ -864,6 +876,27 @@ static const char *s_serial_date(const char *text, char *out, size_t outlen)
     return out;
 }
 
+/* The printed precision of an amount cell, in fen of one unit of its last printed digit:
+ * the decimals its number format shows (0.00 of 万元 -> 10000; #,##0 of 元 -> 100; General:
+ * 2), else the digits its text prints (a CSV's "2,361.22").
+ * Never finer than 1 fen. */
+static uint32_t s_printed_unit(const s_table *T, uint32_t row, uint32_t col)
+{
+    const grid_cell_t *cell = grid_get(T->g, row, col);
+    int decimals = 0;
+    if (cell && cell->kind == GRID_NUMBER) {
+        /* a number format's decimals; General shows 9.6 for 9.60, so it says nothing: the
+         * usual 2 decimals of the table's unit */
+        decimals = cell->decimals != GRID_DECIMALS_UNKNOWN ? cell->decimals : S_DEFAULT_DECIMALS;
+    } else if (cell) {
+        const char *dot = strchr(cell->text, '.');
+        for (const char *p = dot ? dot + 1 : ""; *p >= '0' && *p <= '9'; p++) decimals++;
+    }
+    int64_t unit = T->fpu;
+    for (int i = 0; i < decimals && unit > 1; i++) unit /= 10;
+    return unit > 0 && unit <= FACT_UNIT_FEN_MAX ? (uint32_t)unit : FACT_UNIT_FEN_MAX;
+}
+
 /* Reads the amount cell of (row, col). Returns 0 value, 1 empty, -1 error (reported). */
 static int s_amount_at(s_table *T, uint32_t row, uint32_t col, int64_t *fen)
 {
@@ -902,8 +935,8 @@ static void s_emit_row(s_table *T, const char *entity, const char *rowid, const 
         recognised_column_t *col = &T->cols[k];
         if (strcmp(col->role, "amount") != 0 || col->side != side || am[k].state) continue;
         const char *rid = col->row[0] ? col->row : rowid;
-        s_emit(T->c, T->rt, T->g, entity, T->b->table, rid, col->column, am[k].fen, name, row,
-               col->grid_col);
+        s_emit(T->c, T->rt, T->g, entity, T->b->table, rid, col->column, am[k].fen, am[k].unit,
+               name, row, col->grid_col);
     }
 }
 
@@ -1095,7 +1128,8 @@ static void s_pending_copy(s_table *T)
         s_fact f = c->facts[i];                        /* s_emit may move the array */
         if (strcmp(f.entity, c->entity) != 0 || f.table != T->b->table || strcmp(f.row, "total") == 0)
             continue;
-        s_emit(c, T->rt, T->g, T->unit, f.table, f.row, f.column, f.fen, f.name, f.line - 1, f.gcol);
+        s_emit(c, T->rt, T->g, T->unit, f.table, f.row, f.column, f.fen, f.unit, f.name, f.line - 1,
+               f.gcol);
     }
 }
 
@@ -1521,6 +1555,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
                 int rc = s_amount_at(T, row, col->grid_col, &am[k].fen);
                 if (rc < 0) bad = true;
                 am[k].state = rc == 0 ? 0 : 1;
+                if (rc == 0) am[k].unit = s_printed_unit(T, row, col->grid_col);
             } else if (strcmp(role, "code") == 0) {
                 if (!code[0]) s_code_part(cell, code, sizeof code, 0);
             } else if (strcmp(role, "unit") == 0) {
@@ -1865,6 +1900,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
         const char *keys[S_CACHE] = { 0 };
         submission_t *subs[S_CACHE] = { 0 };
         size_t ncache = 0;
+        char fw[64];
         for (size_t i = 0; i < c.nfacts; i++) {
             s_fact *f = &c.facts[i];
             submission_t *s = NULL;
@@ -1880,7 +1916,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
             }
             if (s && s->count && submission_find(s, f->table, f->row, f->column))
                 s_error(&c, NULL, 0, -1, NULL, "%s：%s %s 行 %s 列 %s 已由 %s 给出（同一事实不能给两次）",
-                        f->where, f->entity, table_name(f->table), f->row, column_name(f->column),
+                        s_fact_where(f, fw, sizeof fw), f->entity, table_name(f->table), f->row, column_name(f->column),
                         s->source ? s->source : "");
         }
     }
@@ -1898,7 +1934,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
                 const char *base = strrchr(c.file, '/');
                 submission_set_source(s, base ? base + 1 : c.file);
             }
-            if (submission_add(s, f->table, f->row, f->column, f->fen, f->name, f->line) != 0) {
+            if (submission_add_unit(s, f->table, f->row, f->column, f->fen, f->name, f->line, f->unit) != 0) {
                 rc = -1;
                 break;
             }

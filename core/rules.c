@@ -124,6 +124,7 @@ static int grid_build(rules_ctx_t *cx)
         if (!r->name[0] && f->name) r->name = f->name;
         r->v[f->column] = f->fen;
         r->line[f->column] = f->line;
+        r->unit[f->column] = fact_unit_fen(f);
         r->has |= 1u << f->column;
         t->cols |= 1u << f->column;
     }
@@ -242,6 +243,7 @@ void rules_rel_init(rules_rel_t *r, rule_id rule, table_id t, const char *row, c
     r->parts = NULL;
     r->nparts = r->cap = 0;
     r->extra_terms = 0;
+    r->units = FACT_UNIT_FEN_DEFAULT;
     r->rule = rule;
     r->table = t;
     r->row = row;
@@ -256,6 +258,18 @@ void rules_rel_drop(rules_rel_t *r)
     r->parts = NULL;
 }
 
+void rules_rel_lhs_unit(rules_rel_t *r, uint32_t unit)
+{
+    r->units = r->units - FACT_UNIT_FEN_DEFAULT + (unit ? unit : FACT_UNIT_FEN_DEFAULT);
+}
+
+void rules_rel_part_unit(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v, uint32_t unit)
+{
+    size_t before = r->nparts;
+    rules_rel_part(cx, r, label, v);
+    if (r->nparts > before) r->units = r->units - FACT_UNIT_FEN_DEFAULT + (unit ? unit : FACT_UNIT_FEN_DEFAULT);
+}
+
 void rules_rel_part(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v)
 {
     assert(r && label && r->nparts <= r->cap);
@@ -268,6 +282,7 @@ void rules_rel_part(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t 
     }
     rules_label_copy(r->parts[r->nparts].label, RULES_LABEL_MAX, label);
     r->parts[r->nparts++].v = v;
+    r->units += FACT_UNIT_FEN_DEFAULT;
 }
 
 static void explain_parts(rules_text_t *tx, const rules_rel_t *r)
@@ -279,6 +294,14 @@ static void explain_parts(rules_text_t *tx, const rules_rel_t *r)
                           amount_format(r->parts[i].v, a));
     if (r->nparts > shown) rules_text_printf(tx, " + … (%zu more)", r->nparts - shown);
     if (r->nparts == 0) rules_text_printf(tx, "0.00");
+}
+
+/* The summed printed precisions of a relation's terms: lhs and parts as given, extra terms
+ * at the default (extra_terms -1: one default term less, the one not printed). */
+static uint64_t rel_units(const rules_rel_t *r)
+{
+    int64_t u = (int64_t)r->units + (int64_t)r->extra_terms * (int64_t)FACT_UNIT_FEN_DEFAULT;
+    return u > 0 ? (uint64_t)u : 0;
 }
 
 static void rel_finish(rules_ctx_t *cx, rules_rel_t *r, int64_t expected, uint32_t terms, verdict_t v,
@@ -295,7 +318,7 @@ static void rel_finish(rules_ctx_t *cx, rules_rel_t *r, int64_t expected, uint32
         if (r->nparts > 1) rules_text_printf(&tx, " = %s", amount_format(expected, b));
         rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）",
                           verdict_name(v), amount_format(diff, d),
-                          terms, amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
+                          terms, amount_format((int64_t)(rel_units(r) / 2), tol));
         if (r->note[0]) rules_text_printf(&tx, "；%s", r->note);
         finding_t f;
         rules_finding_init(&f, cx->s->entity, cx->s->year, v, r->table, r->row, r->col, expected,
@@ -316,7 +339,7 @@ void rules_rel_check(rules_ctx_t *cx, rules_rel_t *r)
     int64_t expected = 0;
     for (size_t i = 0; i < r->nparts; i++) expected = rules_sat_add(expected, r->parts[i].v);
     uint32_t terms = (uint32_t)((int64_t)1 + (int64_t)r->nparts + r->extra_terms);
-    rel_finish(cx, r, expected, terms, rounding_classify(expected, r->actual, terms), "≠");
+    rel_finish(cx, r, expected, terms, rounding_classify_units(expected, r->actual, rel_units(r)), "≠");
 }
 
 /* lhs <= sum of parts (a cover: spending from a source is at most its income). */
@@ -326,7 +349,7 @@ void rules_rel_check_cover(rules_ctx_t *cx, rules_rel_t *r)
     for (size_t i = 0; i < r->nparts; i++) expected = rules_sat_add(expected, r->parts[i].v);
     uint32_t terms = 1 + (uint32_t)r->nparts;
     verdict_t v = r->actual <= expected ? VERDICT_EXACT
-                                        : rounding_classify(expected, r->actual, terms);
+                                        : rounding_classify_units(expected, r->actual, r->units);
     rel_finish(cx, r, expected, terms, v, ">");
 }
 
@@ -350,6 +373,7 @@ void rules_check_refs(rules_ctx_t *cx, rule_id rule, rules_ref_t lhs, const rule
     if (!l) return;
     rules_rel_t r;
     rules_rel_init(&r, rule, lhs.t, lhs.row, lhs.c, l->v[lhs.c], l->line[lhs.c]);
+    rules_rel_lhs_unit(&r, l->unit[lhs.c]);
     rules_row_label(lhs.t, l, r.lhs, sizeof r.lhs);
     for (size_t i = 0; i < n; i++) {
         const rules_row_t *p = rules_fig(cx, parts[i].t, parts[i].row, parts[i].c);
@@ -358,7 +382,7 @@ void rules_check_refs(rules_ctx_t *cx, rule_id rule, rules_ref_t lhs, const rule
         rules_part_label(parts[i].t, p, rl, sizeof rl);
         snprintf(lab, sizeof lab, "%s %s %s", table_label(parts[i].t), rl,
                  column_label(parts[i].t, parts[i].c));
-        rules_rel_part(cx, &r, lab, p->v[parts[i].c]);
+        rules_rel_part_unit(cx, &r, lab, p->v[parts[i].c], p->unit[parts[i].c]);
     }
     if (r.nparts == 0) { free(r.parts); return; }
     if (note) snprintf(r.note, sizeof r.note, "%s", note);

@@ -155,11 +155,12 @@ void rules_summary_income_sources(rules_ctx_t *cx, table_id t)
         rules_rel_t r;
         rules_rel_init(&r, RULE_CROSS_SUMMARY_INCOME_SOURCES, TABLE_SUMMARY, src, COL_AMOUNT,
                        srow ? srow->v[COL_AMOUNT] : 0, srow ? srow->line[COL_AMOUNT] : 0);
+        if (srow) rules_rel_lhs_unit(&r, srow->unit[COL_AMOUNT]);
         snprintf(r.lhs, sizeof r.lhs, "%s%s", table_fixed_row_label(TABLE_SUMMARY, src),
                  srow ? "" : "（未列）");
         char lab[RULES_LABEL_MAX];
         snprintf(lab, sizeof lab, "%s 合计 %s", table_label(TABLE_INCOME), column_label(TABLE_INCOME, c));
-        rules_rel_part(cx, &r, lab, irow ? irow->v[c] : 0);
+        rules_rel_part_unit(cx, &r, lab, irow ? irow->v[c] : 0, irow ? irow->unit[c] : 0);
         if (!srow || !irow) r.extra_terms = -1;   /* one printed amount only */
         rules_rel_check(cx, &r);
     }
@@ -179,10 +180,11 @@ void rules_summary_fiscal(rules_ctx_t *cx, table_id t)
     rules_rel_t r;
     rules_rel_init(&r, RULE_CROSS_SUMMARY_FISCAL, TABLE_SUMMARY, TABLE_ROW_INCOME_TOTAL,
                    COL_AMOUNT, l->v[COL_AMOUNT], l->line[COL_AMOUNT]);
+    rules_rel_lhs_unit(&r, l->unit[COL_AMOUNT]);
     rules_row_label(TABLE_SUMMARY, l, r.lhs, sizeof r.lhs);
     char lab[RULES_LABEL_MAX];
     snprintf(lab, sizeof lab, "%s 收入总计", table_label(TABLE_FISCAL));
-    rules_rel_part(cx, &r, lab, fi->v[COL_TOTAL]);
+    rules_rel_part_unit(cx, &r, lab, fi->v[COL_TOTAL], fi->unit[COL_TOTAL]);
     rules_text_t what = { 0 };
     for (size_t i = 0; i < TABLE_SUMMARY_NONFISCAL.n; i++) {
         const char *row = TABLE_SUMMARY_NONFISCAL.rows[i];
@@ -190,7 +192,7 @@ void rules_summary_fiscal(rules_ctx_t *cx, table_id t)
         if (!p) continue;
         char a[AMOUNT_BUF];
         const char *name = table_fixed_row_label(TABLE_SUMMARY, row);
-        rules_rel_part(cx, &r, name, p->v[COL_AMOUNT]);
+        rules_rel_part_unit(cx, &r, name, p->v[COL_AMOUNT], p->unit[COL_AMOUNT]);
         rules_text_printf(&what, "%s%s %s", what.len ? "、" : "", name,
                           amount_format(p->v[COL_AMOUNT], a));
     }
@@ -202,7 +204,7 @@ void rules_summary_fiscal(rules_ctx_t *cx, table_id t)
             if (!p) continue;
             snprintf(lab, sizeof lab, "（减，已含在上年结转中）%s",
                      table_fixed_row_label(TABLE_FISCAL, TABLE_FISCAL_CARRY.rows[i]));
-            rules_rel_part(cx, &r, lab, rules_sat_sub(0, p->v[COL_TOTAL]));
+            rules_rel_part_unit(cx, &r, lab, rules_sat_sub(0, p->v[COL_TOTAL]), p->unit[COL_TOTAL]);
         }
     snprintf(r.note, sizeof r.note, "收支总表含全部资金，财政拨款表仅含财政拨款；两者之差应为非财政拨款收入%s%s",
              what.len ? "：" : "（收支总表未列）", what.len ? what.buf : "");
@@ -295,6 +297,7 @@ static void check_uncovered(rules_ctx_t *cx, column_id c, const rules_row_t *p, 
     rules_rel_t r;
     rules_rel_init(&r, RULE_CROSS_PROJECT_FUNDING_COVER, TABLE_PROJECTS, TABLE_ROW_TOTAL, c,
                    p->v[c], p->line[c]);
+    rules_rel_lhs_unit(&r, p->unit[c]);
     snprintf(r.lhs, sizeof r.lhs, "合计");
     if (part) rules_rel_part(cx, &r, part, covered);
     if (note) snprintf(r.note, sizeof r.note, "%s", note);

@@ -36,6 +36,7 @@ typedef struct {
     const char *name;
     int64_t v[COL_COUNT];
     uint32_t line[COL_COUNT];
+    uint32_t unit[COL_COUNT];     /* printed precision of each figure (fact_unit_fen) */
     uint32_t has;                 /* bit c: column c printed */
     int parent;                   /* nearest printed ancestor, RULES_ROOT, RULES_EXCLUDED */
     int malformed;
@@ -130,12 +131,18 @@ typedef struct {
     size_t nparts, cap;
     int32_t extra_terms;        /* printed amounts beyond lhs and parts; -1 when lhs or a
                                    part is not printed (absent, so no rounding) */
+    uint64_t units;             /* the printed precisions of lhs and parts, summed (fen): the
+                                   tolerance is half of it (+ extra_terms default units) */
     char note[400];             /* what a scope difference consists of, etc. */
 } rules_rel_t;
 
 void rules_rel_init(rules_rel_t *r, rule_id rule, table_id t, const char *row, column_id c,
                     int64_t actual, uint32_t line);
 void rules_rel_part(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v);
+/* The printed precision of the lhs figure (rules_rel_init assumes FACT_UNIT_FEN_DEFAULT). */
+void rules_rel_lhs_unit(rules_rel_t *r, uint32_t unit);
+/* rules_rel_part with the part's printed precision (rules_rel_part: the default). */
+void rules_rel_part_unit(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v, uint32_t unit);
 /* lhs = sum of parts; frees the parts. */
 void rules_rel_check(rules_ctx_t *cx, rules_rel_t *r);
 /* lhs <= sum of parts (a cover: spending from a source is at most its income). */

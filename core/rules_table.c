@@ -24,13 +24,14 @@ static void check_hierarchy(rules_ctx_t *cx, table_id t, rule_id sum_rule)
             rules_rel_t r;
             rules_rel_init(&r, p < 0 ? RULE_TABLE_TOTAL_ROW : sum_rule, t, pr->row, (column_id)c,
                            pr->v[c], pr->line[c]);
+            rules_rel_lhs_unit(&r, pr->unit[c]);
             rules_row_label(t, pr, r.lhs, sizeof r.lhs);
             for (int k = p < 0 ? tb->roots : tb->first[p]; k >= 0; k = tb->next[k]) {
                 const rules_row_t *ch = &tb->rows[k];
                 if (!ROW_HAS(ch, c)) continue;
                 char lab[RULES_LABEL_MAX];
                 rules_part_label(t, ch, lab, sizeof lab);
-                rules_rel_part(cx, &r, lab, ch->v[c]);
+                rules_rel_part_unit(cx, &r, lab, ch->v[c], ch->unit[c]);
             }
             if (r.nparts == 0) { rules_rel_drop(&r); continue; }
             rules_rel_check(cx, &r);
@@ -57,11 +58,13 @@ static void check_columns(rules_ctx_t *cx, table_id t, rule_id rule, column_id l
         if (!ROW_HAS(row, lhs)) continue;
         rules_rel_t r;
         rules_rel_init(&r, rule, t, row->row, lhs, row->v[lhs], row->line[lhs]);
+        rules_rel_lhs_unit(&r, row->unit[lhs]);
         if (rules_is_total(row)) rules_label_copy(r.ctx, sizeof r.ctx, "合计行");
         else rules_row_label(t, row, r.ctx, sizeof r.ctx);
         rules_label_copy(r.lhs, sizeof r.lhs, column_label(t, lhs));
         for (size_t k = 0; k < nparts; k++)
-            if (ROW_HAS(row, parts[k])) rules_rel_part(cx, &r, column_label(t, parts[k]), row->v[parts[k]]);
+            if (ROW_HAS(row, parts[k]))
+                rules_rel_part_unit(cx, &r, column_label(t, parts[k]), row->v[parts[k]], row->unit[parts[k]]);
         if (r.nparts == 0) { rules_rel_drop(&r); continue; }
         rules_rel_check(cx, &r);
     }
@@ -138,6 +141,7 @@ void rules_check_rows(rules_ctx_t *cx, rule_id rule, table_id t, const char *lhs
     if (!l) return;
     rules_rel_t r;
     rules_rel_init(&r, rule, t, lhs, c, l->v[c], l->line[c]);
+    rules_rel_lhs_unit(&r, l->unit[c]);
     rules_row_label(t, l, r.lhs, sizeof r.lhs);
     const rules_tab_t *tb = &cx->tab[t];
     for (size_t i = 0; i < tb->n; i++) {
@@ -146,7 +150,7 @@ void rules_check_rows(rules_ctx_t *cx, rule_id rule, table_id t, const char *lhs
         if (!(classes && code_is_numeric(row->row)) && !rows_contain(rows, row->row, lhs)) continue;
         char lab[RULES_LABEL_MAX];
         rules_part_label(t, row, lab, sizeof lab);
-        rules_rel_part(cx, &r, lab, row->v[c]);
+        rules_rel_part_unit(cx, &r, lab, row->v[c], row->unit[c]);
     }
     if (r.nparts == 0) { rules_rel_drop(&r); return; }
     rules_rel_check(cx, &r);
@@ -208,10 +212,11 @@ void rules_projects_total_row(rules_ctx_t *cx, table_id t)
         rules_rel_t r;
         rules_rel_init(&r, RULE_TABLE_PROJECTS_TOTAL_ROW, TABLE_PROJECTS, TABLE_ROW_TOTAL,
                        (column_id)c, tr->v[c], tr->line[c]);
+        rules_rel_lhs_unit(&r, tr->unit[c]);
         snprintf(r.lhs, sizeof r.lhs, "合计");
         for (size_t i = 0; i < pt->n; i++)
             if ((int)i != tot && ROW_HAS(&pt->rows[i], c))
-                rules_rel_part(cx, &r, pt->rows[i].row, pt->rows[i].v[c]);
+                rules_rel_part_unit(cx, &r, pt->rows[i].row, pt->rows[i].v[c], pt->rows[i].unit[c]);
         if (r.nparts == 0) { rules_rel_drop(&r); continue; }
         rules_rel_check(cx, &r);
     }

@@ -40,8 +40,27 @@ void submission_destroy(submission_t **self_p)
     *self_p = NULL;
 }
 
+uint32_t fact_unit_fen(const fact_t *f)
+{
+    return f->unit_fen ? f->unit_fen : FACT_UNIT_FEN_DEFAULT;
+}
+
+bool fact_unit_fen_valid(uint32_t u)
+{
+    if (u == 0) return true;
+    for (uint32_t p = 1; p <= FACT_UNIT_FEN_MAX; p *= 10)
+        if (u == p) return true;
+    return false;
+}
+
 int submission_add(submission_t *self, table_id table, const char *row, column_id column,
                    int64_t fen, const char *name, uint32_t line)
+{
+    return submission_add_unit(self, table, row, column, fen, name, line, 0);
+}
+
+int submission_add_unit(submission_t *self, table_id table, const char *row, column_id column,
+                        int64_t fen, const char *name, uint32_t line, uint32_t unit_fen)
 {
     if (self->count == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 64;
@@ -53,7 +72,7 @@ int submission_add(submission_t *self, table_id table, const char *row, column_i
     char *r = strdup(row ? row : "");
     char *n = strdup(name ? name : "");
     if (!r || !n) { free(r); free(n); return -1; }
-    self->facts[self->count++] = (fact_t){ table, column, r, n, fen, line };
+    self->facts[self->count++] = (fact_t){ table, column, r, n, fen, line, unit_fen };
     return 0;
 }
 
@@ -105,7 +124,7 @@ void submission_sort(submission_t *self)
 const fact_t *submission_find(const submission_t *self, table_id t, const char *row, column_id c)
 {
     size_t lo = 0, hi = self->count;
-    fact_t key = { t, c, (char *)row, NULL, 0, 0 };
+    fact_t key = { t, c, (char *)row, NULL, 0, 0, 0 };
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const fact_t *f = &self->facts[mid];
@@ -205,6 +224,9 @@ static int check_fact(const fact_t *f, size_t index, char *err, size_t errlen)
         return error_set(err, errlen, "%s: row is not valid UTF-8", where);
     if (has_control(f->row))
         return error_set(err, errlen, "%s: row contains a control character", where);
+    if (!fact_unit_fen_valid(f->unit_fen))
+        return error_set(err, errlen, "%s: printed precision %u fen is not a power of ten up to %u",
+                         where, f->unit_fen, FACT_UNIT_FEN_MAX);
     size_t nn = f->name ? strlen(f->name) : 0;
     if (nn > SUBMISSION_NAME_MAX)
         return error_set(err, errlen, "%s: name longer than %d bytes", where, SUBMISSION_NAME_MAX);

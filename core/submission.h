@@ -10,6 +10,7 @@
 #define HUIZONG_SUBMISSION_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tables.h"
@@ -29,7 +30,19 @@ typedef struct {
     char *name;         /* owned, may be "" */
     int64_t fen;
     uint32_t line;      /* source line, 0 if unknown */
+    uint32_t unit_fen;  /* printed precision: fen of one unit of the last printed digit
+                           (10000 = 0.01 万元, 1000000 = 1 万元, 1 = 0.01 元); 0 = the
+                           default FACT_UNIT_FEN_DEFAULT */
 } fact_t;
+
+/* The precision of an amount printed with 2 decimals of 万元, what v1 assumed throughout. */
+#define FACT_UNIT_FEN_DEFAULT 10000u
+/* The coarsest printed precision accepted: one 百万元 (a unit printed in whole 百万元). */
+#define FACT_UNIT_FEN_MAX 100000000u
+/* A fact's printed precision (its unit_fen, or the default when 0). */
+uint32_t fact_unit_fen(const fact_t *f);
+/* Whether u is a valid unit_fen: 0, or a power of ten from 1 to FACT_UNIT_FEN_MAX. */
+bool fact_unit_fen_valid(uint32_t u);
 
 typedef struct {
     char id[SUBMISSION_ID_MAX + 1];
@@ -47,6 +60,9 @@ void submission_destroy(submission_t **self_p);
 /* Appends a copy of the fact's strings. Returns 0 or -1 on allocation failure. */
 int submission_add(submission_t *self, table_id table, const char *row, column_id column,
                    int64_t fen, const char *name, uint32_t line);
+/* submission_add with the printed precision of the amount (unit_fen, 0 = default). */
+int submission_add_unit(submission_t *self, table_id table, const char *row, column_id column,
+                        int64_t fen, const char *name, uint32_t line, uint32_t unit_fen);
 void submission_set_source(submission_t *self, const char *source);
 /* A fresh random 128-bit id in hex (libsodium randombytes). */
 void submission_new_id(char out[SUBMISSION_ID_MAX + 1]);

@@ -67,6 +67,7 @@ int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
         facts[i].name = (char *)str(f->name);
         facts[i].amount_fen = f->fen;
         facts[i].source_line = f->line;
+        facts[i].unit_fen = f->unit_fen;
         ptrs[i] = &facts[i];
     }
     m.id = (char *)s->id;
@@ -122,6 +123,9 @@ static int check_submission(const Huizong__Submission *m, char *err, size_t errl
         if (!column_valid((int)f->column))
             return error_set(err, errlen, "fact %zu: unknown column %d (newer collector? upgrade the "
                         "aggregator)", i + 1, (int)f->column);
+        if (!fact_unit_fen_valid(f->unit_fen))
+            return error_set(err, errlen, "fact %zu: unit_fen %u is not a power of ten from 1 to %u",
+                             i + 1, f->unit_fen, FACT_UNIT_FEN_MAX);
         /* the label is formatted only for a failing fact: this loop runs for every fact */
         if (check_str("", f->row, SUBMISSION_ROW_MAX, NULL, 0)) {
             snprintf(what, sizeof what, "fact %zu: row", i + 1);
@@ -161,7 +165,7 @@ submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, 
         char *row = wire_take_str(&f->row), *name = wire_take_str(&f->name);
         if (!row || !name) { free(row); free(name); goto oom; }
         s->facts[s->count++] = (fact_t){ (table_id)f->table, (column_id)f->column, row, name,
-                                         f->amount_fen, f->source_line };
+                                         f->amount_fen, f->source_line, f->unit_fen };
     }
     huizong__submission__free_unpacked(m, NULL);
     if (submission_validate(s, err, errlen)) {

@@ -37,6 +37,18 @@ facts_of suzhou-2024.csv-set "$FX"/csv/suzhou-2024/*.csv          # given togeth
 facts_of hostile-valid-base "$FX/hostile/valid-base.xlsx" --year 2024
 facts_of hostile-valid-base "$FX/hostile/formula-cached.xlsx" --year 2024
 
+# 1b. the printed precision of each fact (fact_t.unit_fen): 达州 in 元 prints 表1 in whole 元
+#     (100 fen), the other tables with 2 decimals of 元 (1 fen), 三公 in 万元 with 2 (10000)
+"$FACTS" --units --hierarchy "$HIERARCHY" "$FX/dazhou-2023-yuan.xlsx" >"$WORK/units" || fail "hz-facts --units"
+units_of() { grep "^335|2023|$1|" "$WORK/units" | cut -d'|' -f7 | sort -u | tr '\n' ' '; }
+[ "$(units_of summary)" = "100 " ] || fail "达州 表1 (whole 元) should have precision 100 fen: $(units_of summary)"
+[ "$(units_of expense)" = "1 " ] || fail "达州 表1-2 (0.00 元) should have precision 1 fen: $(units_of expense)"
+[ "$(units_of three_public)" = "10000 " ] || fail "达州 表3-3 (0.00 万元) should have precision 10000 fen: $(units_of three_public)"
+"$FACTS" --units --hierarchy "$HIERARCHY" --year 2024 --encoding auto "$FX/csv/dongxihu-2024-表5-1.gb18030.csv" |
+  cut -d'|' -f7 | sort -u | tr '\n' ' ' >"$WORK/units-csv"
+[ "$(cat "$WORK/units-csv")" = "10000 " ] || fail "the GB18030 CSV prints 2 decimals of 万元: $(cat "$WORK/units-csv")"
+echo "ok: printed precision per fact (元 whole / 0.01 元 / 0.01 万元)"
+
 # 2. check --format json: the mapping of a file with two entities names both, with their counts
 "$COL" check "$FX/dazhou-2023-yuan.xlsx" --hierarchy "$HIERARCHY" --format json >"$WORK/dz.json" || true
 python3 - "$WORK/dz.json" "$E/dazhou-2023-yuan.xlsx.facts" <<'PY' || fail "check --format json of dazhou-2023-yuan.xlsx"

@@ -7,7 +7,10 @@
  * reads them (all files into one list: the same entity/year from several files is one
  * submission) and validated; then every fact is printed as
  * `entity|year|table|row|column|fen` in LC_ALL=C sort order. With --submissions one line
- * per submission (`entity year facts`) is printed instead.
+ * per submission (`entity year facts`) is printed instead; with --units each line ends in
+ * `|unit_fen` (the printed precision, fact_unit_fen). With --each every file is read on its
+ * own and dropped after it (as `huizong-collector run --watch` takes files one by one) and
+ * only `files facts` is printed: the bench's memory-over-N-files figure.
  * Exit 0; 2 when a file has an error (every error on stderr, nothing on stdout). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +29,7 @@ int main(int argc, char **argv)
 {
     import_opts_t io = { .enc = CSV_ENCODING_UTF8 };
     const char *hier = NULL;
-    int per_sub = 0;
+    int per_sub = 0, units = 0, each = 0;
     char **files = calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
     if (!files) return 3;
@@ -35,6 +38,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--year") && i + 1 < argc) io.year = (uint32_t)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--hierarchy") && i + 1 < argc) hier = argv[++i];
         else if (!strcmp(argv[i], "--submissions")) per_sub = 1;
+        else if (!strcmp(argv[i], "--units")) units = 1;
+        else if (!strcmp(argv[i], "--each")) each = 1;
         else if (!strcmp(argv[i], "--encoding") && i + 1 < argc) {
             const char *e = argv[++i];
             io.enc = !strcmp(e, "gb18030") ? CSV_ENCODING_GB18030 : !strcmp(e, "auto") ? CSV_ENCODING_AUTO : CSV_ENCODING_UTF8;
@@ -59,6 +64,22 @@ int main(int argc, char **argv)
     submission_list_t list;
     submission_list_init(&list);
     int bad = 0;
+    if (each) {
+        size_t total = 0;
+        for (size_t i = 0; i < nfiles; i++) {
+            recognise_report_t rep;
+            recognise_report_init(&rep);
+            if (import_read_file(files[i], &io, &list, &rep, NULL) != 0) bad = 1;
+            recognise_report_free(&rep);
+            for (size_t k = 0; k < list.count; k++) total += list.items[k]->count;
+            submission_list_free(&list);
+            submission_list_init(&list);
+        }
+        printf("%zu %zu\n", nfiles, total);
+        if (hier) hierarchy_free(&h);
+        free(files);
+        return bad ? 2 : 0;
+    }
     for (size_t i = 0; i < nfiles; i++) {
         recognise_report_t rep;
         recognise_report_init(&rep);
@@ -90,8 +111,10 @@ int main(int argc, char **argv)
             for (size_t f = 0; f < s->count; f++) {
                 const fact_t *x = &s->facts[f];
                 char buf[256];
-                snprintf(buf, sizeof buf, "%s|%u|%s|%s|%s|%lld", s->entity, s->year, table_name(x->table),
-                         x->row, column_name(x->column), (long long)x->fen);
+                int n = snprintf(buf, sizeof buf, "%s|%u|%s|%s|%s|%lld", s->entity, s->year, table_name(x->table),
+                                 x->row, column_name(x->column), (long long)x->fen);
+                if (units && n > 0 && (size_t)n < sizeof buf)
+                    snprintf(buf + n, sizeof buf - (size_t)n, "|%u", fact_unit_fen(x));
                 lines[m++] = strdup(buf);
             }
         }

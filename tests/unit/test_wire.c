@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "huizong.pb-c.h"
+#include "amount.h"
 #include "wire.h"
 
 static submission_t *sample(void)
@@ -69,6 +70,49 @@ START_TEST(submission_round_trip)
     submission_destroy(&r);
     submission_destroy(&s);
     ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* The printed precision travels with each fact (Fact.unit_fen, the message's last field),
+ * is validated, and the rounding rules judge each term with half of it. */
+START_TEST(printed_precision)
+{
+    submission_t *s = submission_new("608", 2024);
+    submission_new_id(s->id);
+    ck_assert_int_eq(submission_add_unit(s, TABLE_GPB_ECON, "30215", COL_BASIC, 22000000, "会议费", 3, 1000000), 0);
+    ck_assert_int_eq(submission_add_unit(s, TABLE_GPB_ECON, "30201", COL_BASIC, 9780000, "办公费", 4, 0), 0);
+    ck_assert_int_eq(submission_add_unit(s, TABLE_GPB_ECON, "30202", COL_BASIC, 2000000, "印刷费", 5, 1), 0);
+    char err[256] = "";
+    submission_t *r = round_trip(s, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    submission_sort(r);
+    ck_assert_uint_eq(fact_unit_fen(submission_find(r, TABLE_GPB_ECON, "30215", COL_BASIC)), 1000000);
+    ck_assert_uint_eq(fact_unit_fen(submission_find(r, TABLE_GPB_ECON, "30201", COL_BASIC)), FACT_UNIT_FEN_DEFAULT);
+    ck_assert_uint_eq(fact_unit_fen(submission_find(r, TABLE_GPB_ECON, "30202", COL_BASIC)), 1);
+    submission_destroy(&r);
+    /* not a power of ten: refused by the sender's validation and by the receiver */
+    s->facts[0].unit_fen = 5000;
+    ck_assert_int_ne(submission_validate(s, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "printed precision"));
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(wire_pack_submission(s, &buf, &len), 0);
+    ck_assert_ptr_null(wire_unpack_submission(buf, len, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "unit_fen"));
+    free(buf);
+    submission_destroy(&s);
+    /* the v1 CSV's digits: "1773.19" 0.01 万元, "22" 1 万元, "0.000001" 1 fen */
+    ck_assert_uint_eq(amount_printed_unit("1773.19", 7), 10000);
+    ck_assert_uint_eq(amount_printed_unit("1,773.19", 8), 10000);
+    ck_assert_uint_eq(amount_printed_unit("22", 2), 1000000);
+    ck_assert_uint_eq(amount_printed_unit("0.000001", 8), 1);
+    /* half of each term's unit: 3 terms at 0.01 万元 allow 0.015; one at 1 万元 allows 0.5 more */
+    ck_assert_int_eq(rounding_classify_units(0, 15000, 3 * 10000), VERDICT_ROUNDING);
+    ck_assert_int_eq(rounding_classify_units(0, 15001, 3 * 10000), VERDICT_MISMATCH);
+    ck_assert_int_eq(rounding_classify_units(0, 510000, 2 * 10000 + 1000000), VERDICT_ROUNDING);
+    ck_assert_int_eq(rounding_classify_units(0, 520001, 2 * 10000 + 1000000), VERDICT_MISMATCH);
+    ck_assert_int_eq(rounding_classify_units(1, 0, 2), VERDICT_ROUNDING);     /* 2 x half a fen */
+    ck_assert_int_eq(rounding_classify_units(INT64_MIN, INT64_MAX, UINT64_MAX), VERDICT_MISMATCH);
 }
 END_TEST
 
@@ -346,4 +390,5 @@ TESTKIT_MAIN("wire", NULL, NULL, 30,
              distrusts_fields,
              unknown_scope,
              finding_and_ack_round_trip,
-             rounding_and_names)
+             rounding_and_names,
+             printed_precision)
