@@ -61,10 +61,11 @@ int collector_parse_year(const char *text);
  * entity/year merging into one submission. Returns the number of files or submissions
  * that failed. */
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list);
-/* The narrative text (lines outside the tables, reading order) of a PDF that
- * collector_read_files() read in this run, looked up by the file name as given (which is
- * also the source of its submissions: collector_text_of(s->source)); NULL when the file had
- * none or was not read. Freed by collector_texts_free(). */
+/* The narrative text (lines outside the tables, reading order, '\n'-terminated lines, an
+ * empty line between pages) of a PDF that collector_read_files() read in this run, looked
+ * up by the path as given or by its base name, which is the source of the submissions it
+ * gave: collector_text_of(s->source). NULL when the file had none (workbooks, CSVs) or was
+ * not read. Freed by collector_texts_free() (also at exit). */
 const char *collector_text_of(const char *file);
 void collector_texts_free(void);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */

@@ -106,8 +106,12 @@ static void s_keep_text(const char *file, const char *text)
 
 const char *collector_text_of(const char *file)
 {
-    for (size_t i = collector_import.ntexts; file && i-- > 0;)
-        if (strcmp(collector_import.texts[i].file, file) == 0) return collector_import.texts[i].text;
+    for (size_t i = collector_import.ntexts; file && i-- > 0;) {
+        const char *f = collector_import.texts[i].file, *base = strrchr(f, '/');
+        /* the path as given, or its base name (a submission's source) */
+        if (strcmp(f, file) == 0 || (base && strcmp(base + 1, file) == 0))
+            return collector_import.texts[i].text;
+    }
     return NULL;
 }
 

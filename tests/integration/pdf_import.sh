@@ -73,6 +73,9 @@ for x in portrait pagebreak two_tables landscape; do
 done
 "$FACTS" --entity 608 --year 2024 "$D/portrait.pdf" >"$WORK/portrait.facts" || fail "portrait.pdf: $(cat "$WORK/portrait.facts")"
 [ -s "$WORK/portrait.facts" ] || fail "portrait.pdf gave no facts"
+"$FACTS" --entity 608 --year 2024 "$D/landscape.pdf" >"$WORK/land.facts" || fail "landscape.pdf refused"
+grep -qx "608|2024|fiscal|expense_total|total|1773190000" "$WORK/land.facts" || fail "landscape.pdf: 支出总计 1,773.19 not read"
+grep -qx "608|2024|fiscal|221|gpb|118020000" "$WORK/land.facts" || fail "landscape.pdf: 住房保障支出 (an expense line with an empty income side) not read"
 "$FACTS" --entity 608 --year 2024 "$D/two_tables.pdf" >"$WORK/two.facts" || fail "two_tables.pdf refused"
 grep -q "^  第1页：.*（A1:F4）→ three_public；.*（A5:E8）→ gfb_func$" "$WORK/two_tables.check" ||
   fail "two_tables.pdf: page 1 does not show its two tables (三公 in 万元, an empty table in 元)"
