@@ -23,6 +23,8 @@
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
 #define PDF_HEADER_WRAP_EM 1.38  /* em: header lines closer than this are one cell's wrapped
                                   * text (a wrapped line is ~1.2 em below; rows are >= 1.45) */
+#define PDF_SPLIT_PHRASES_MAX 64 /* phrases of a line searched for glued header cells */
+#define PDF_HEADER_LINES_MAX 12  /* header lines compared pairwise (3 rows, wrapped: ~9) */
 #define PDF_GROUP_EM 0.5         /* em: a header centred this well over two columns is theirs */
 #define PDF_HALF_ROW_EM 1.0      /* em: a header line this close below a row is a merged cell */
 #define PDF_HEADER_ROW_EM 0.4    /* em: header cells whose centres agree this well are one row */
@@ -656,7 +658,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
          * wrapped, the other a row lower */
         size_t h = a;
         while (h <= b && !s_has_number(&lines[h])) h++;
-        if (h > b) h = a;   /* a table printed empty: its lines are placed as they are */
+        if (h > b || h > a + PDF_HEADER_LINES_MAX) h = a;   /* empty table, or no header */
         for (size_t i = a; i < h && m < ivcap; i++)
             for (size_t k = i + 1; k < h && m < ivcap; k++)
                 for (size_t j = 0; j < lines[i].ns && m < ivcap; j++)
@@ -777,6 +779,13 @@ static size_t s_first_body(const s_line_t *lines, size_t a, size_t b) {
     return b + 1;
 }
 
+/* The end of the header lines the header steps look at: the first body line, at most
+ * PDF_HEADER_LINES_MAX lines down (the steps compare header lines pairwise). */
+static size_t s_header_end(const s_line_t *lines, size_t a, size_t b) {
+    size_t h = s_first_body(lines, a, b);
+    return h > a + PDF_HEADER_LINES_MAX ? a + PDF_HEADER_LINES_MAX : h;
+}
+
 /* Does a phrase (or a word joined into one) of another line within PDF_HEADER_WRAP_EM of
  * line i start at x? */
 static int s_starts_near(const s_line_t *lines, size_t nl, size_t i, double x, double tol) {
@@ -797,7 +806,7 @@ static int s_starts_near(const s_line_t *lines, size_t nl, size_t i, double x, d
         }
     /* or a code or name of the first body row below the header (two cells merged down
      * the header rows, side by side: "部门(单位)代码部门(单位)名称") */
-    for (size_t k = i + 1; k < nl; k++) {
+    for (size_t k = i + 1; k < nl && k <= i + PDF_HEADER_LINES_MAX; k++) {
         if (lines[k].y0 - lines[k - 1].y1 > PDF_REGION_GAP * lines[k - 1].size) break;
         if (!s_has_number(&lines[k])) continue;
         for (size_t j = 0; j < lines[k].ns; j++)
@@ -874,7 +883,8 @@ static int s_split_line(const s_line_t *lines, size_t nl, size_t i, s_word_t **a
  * are found (a glued header line would look like a title across the table). */
 static int s_split_glued(s_line_t *lines, size_t nl) {
     for (size_t i = 0; i < nl; i++) {
-        if (s_has_number(&lines[i])) continue;
+        /* a header line has a few dozen cells: longer lines are prose or hostile */
+        if (s_has_number(&lines[i]) || lines[i].ns > PDF_SPLIT_PHRASES_MAX) continue;
         if (s_split_line(lines, nl, i, &lines[i].s, &lines[i].ns) < 0 ||
             s_split_line(lines, nl, i, &lines[i].w, &lines[i].n) < 0)
             return -1;
@@ -997,7 +1007,7 @@ static void s_header_merged(const s_line_t *lines, size_t a, size_t h, s_row_t *
  * continues that cell's text, in whichever column it was placed. Real header rows are a
  * row height (>= 1.45 em) apart. */
 static int s_header_wrap(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, int ncols) {
-    size_t h = s_first_body(lines, a, b);
+    size_t h = s_header_end(lines, a, b);
     for (size_t i = a; i < h; i++) {
         if (rows[i].absorbed) continue;
         for (int c = 0; c < ncols; c++) {
@@ -1237,7 +1247,7 @@ static int s_letterspace(s_line_t *lines, size_t a, size_t b) {
  * a phrase of another header line starts: a header printed left-aligned in its cell. */
 static void s_mark_aligned(s_line_t *lines, size_t a, size_t b) {
     size_t h = a;
-    while (h <= b && !s_has_number(&lines[h])) h++;
+    while (h <= b && h < a + PDF_HEADER_LINES_MAX && !s_has_number(&lines[h])) h++;
     for (size_t i = a; i < h; i++)
         for (size_t j = 0; j < lines[i].ns; j++) {
             s_word_t *p = &lines[i].s[j];
