@@ -661,7 +661,8 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
         if (h > b || h > a + PDF_HEADER_LINES_MAX) h = a;   /* empty table, or no header */
         for (size_t i = a; i < h && m < ivcap; i++)
             for (size_t k = i + 1; k < h && m < ivcap; k++)
-                for (size_t j = 0; j < lines[i].ns && m < ivcap; j++)
+                for (size_t j = 0; j < lines[i].ns && m < ivcap && lines[i].ns <= PDF_SPLIT_PHRASES_MAX &&
+                                   lines[k].ns <= PDF_SPLIT_PHRASES_MAX; j++)
                     for (size_t t = 0; t < lines[k].ns && m < ivcap; t++) {
                         const s_word_t *p = &lines[i].s[j], *q = &lines[k].s[t];
                         double tol = PDF_COL_TOL * em;
