@@ -314,7 +314,7 @@ static int s_phrases(s_word_t *w, size_t *n, int strict) {
 
 /* Lines from words (step 2) and phrases within each line (step 3). Takes the words. */
 static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
-    qsort(w, nw, sizeof *w, s_cmp_word_y);
+    if (nw) qsort(w, nw, sizeof *w, s_cmp_word_y);   /* a page without text: w is NULL */
     s_line_t *lines = NULL;
     size_t nl = 0, cap = 0;
     size_t i = 0;
