@@ -4,7 +4,8 @@
 # (tests/data/pdf) is read by `check`, which shows per page the tables found and the grid
 # built (text and --format json); the facts of each fixture PDF are compared with
 # expected/<fixture>.pdf.facts; hostile PDFs are refused with their reason, exit 2, under
-# `ulimit -v` and a time bound; 宿州 and 东西湖 submitted as PDFs consolidate like their v1 CSVs.
+# `ulimit -v` and a time bound; 宿州 and 东西湖 submitted as PDFs consolidate like their v1 CSVs;
+# run --watch takes a PDF (delivered) and a scanned one (failed/ with the reason).
 # Skipped when the build has no poppler-glib.
 source "$(dirname "$0")/lib.sh.inc"
 FACTS="$HZ_BIN/hz-facts"
@@ -119,6 +120,19 @@ submit "$P/pdf/dongxihu-2024.pdf" --hierarchy "$HIERARCHY" >"$WORK/s2.out" 2>&1 
 [ "$(cat "$WORK"/s[12].out | grep -c ACCEPTED)" -eq 3 ] || { cat "$WORK"/s[12].out; fail "expected 3 accepted submissions (608, 026, 026001)"; }
 for e in 608 341300 340000; do expect_figure $e 2024 summary expense_total amount reported 1774.62; done
 for e in 026 420112 420100 420000; do expect_figure $e 2024 summary expense_total amount reported 3311.22; done
+# 6. run --watch takes published PDFs too: 宁德 delivered, a scanned one filed under failed/
+mkdir -p "$WORK/in"
+"$COL" run --watch "$WORK/in" --to "$ENDPOINT" --spool "$WORK/wspool" --hierarchy "$HIERARCHY" \
+  --timeout 500 --interval 200 >"$WORK/run.out" 2>"$WORK/run.err" &
+run_pid=$!; bg_track "$run_pid"
+cp "$P/pdf/ningde-2024.pdf" "$WORK/nd.part" && mv "$WORK/nd.part" "$WORK/in/宁德.pdf"
+cp "$P/pdf/hostile/scanned.pdf" "$WORK/in/scanned.pdf"
+wait_for 30 '[ -f "$WORK/in/done/宁德.pdf" ]' || fail "run --watch did not take 宁德.pdf"
+wait_for 30 '[ -f "$WORK/in/failed/scanned.pdf.error" ]' || fail "run --watch did not file scanned.pdf under failed/"
+grep -qF "no text layer" "$WORK/in/failed/scanned.pdf.error" || fail "failed/scanned.pdf.error: $(cat "$WORK/in/failed/scanned.pdf.error")"
+wait_for 30 '[ "$(pb_count "$WORK/wspool")" -eq 0 ] && grep -q ACCEPTED "$WORK/run.out"' || fail "run --watch did not deliver 宁德.pdf"
+kill -TERM "$run_pid"; wait "$run_pid" || true
+expect_figure nd-ybj 2024 summary expense_total amount reported 207172.81
 stop_aggregator
 echo "ok: PDFs submitted and consolidated"
 echo "pdf_import: all good"
