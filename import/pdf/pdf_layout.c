@@ -1,6 +1,7 @@
 /* pdf_layout.c -- one page's characters rebuilt into lines, table regions, columns and a grid
  * (see pdf_layout.h for the steps and the tunables). */
 #include "pdf_layout.h"
+#include "sort.h"
 
 #include <assert.h>
 #include <math.h>
@@ -265,16 +266,28 @@ fail:
     return -1;
 }
 
+/* Word orders are total (sort_array needs that: qsort is not stable): position first, then
+ * the remaining extents, then the text, so two distinct words never compare equal unless
+ * they are the same word at the same place. */
+static int s_cmp_word_rest(const s_word_t *x, const s_word_t *y) {
+    if (x->x1 != y->x1) return (x->x1 > y->x1) - (x->x1 < y->x1);
+    if (x->y0 != y->y0) return (x->y0 > y->y0) - (x->y0 < y->y0);
+    if (x->y1 != y->y1) return (x->y1 > y->y1) - (x->y1 < y->y1);
+    return strcmp(x->text ? x->text : "", y->text ? y->text : "");
+}
+
 static int s_cmp_word_y(const void *a, const void *b) {
     const s_word_t *x = a, *y = b;
     double p = (x->y0 + x->y1) / 2, q = (y->y0 + y->y1) / 2;
     if (p != q) return (p > q) - (p < q);
-    return (x->x0 > y->x0) - (x->x0 < y->x0);
+    if (x->x0 != y->x0) return (x->x0 > y->x0) - (x->x0 < y->x0);
+    return s_cmp_word_rest(x, y);
 }
 
 static int s_cmp_word_x(const void *a, const void *b) {
     const s_word_t *x = a, *y = b;
-    return (x->x0 > y->x0) - (x->x0 < y->x0);
+    if (x->x0 != y->x0) return (x->x0 > y->x0) - (x->x0 < y->x0);
+    return s_cmp_word_rest(x, y);
 }
 
 static void s_lines_free(s_line_t *lines, size_t n) {
@@ -314,7 +327,7 @@ static int s_phrases(s_word_t *w, size_t *n, int strict) {
 
 /* Lines from words (step 2) and phrases within each line (step 3). Takes the words. */
 static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
-    if (nw) qsort(w, nw, sizeof *w, s_cmp_word_y);   /* a page without text: w is NULL */
+    sort_array(w, nw, sizeof *w, s_cmp_word_y);
     s_line_t *lines = NULL;
     size_t nl = 0, cap = 0;
     size_t i = 0;
@@ -350,7 +363,7 @@ static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
     }
     for (size_t k = 0; k < nl; k++) {
         s_line_t *l = &lines[k];
-        qsort(l->w, l->n, sizeof *l->w, s_cmp_word_x);
+        sort_array(l->w, l->n, sizeof *l->w, s_cmp_word_x);
         l->s = malloc(l->n * sizeof *l->s);
         if (!l->s) goto fail;
         for (size_t j = 0; j < l->n; j++) {
@@ -411,7 +424,9 @@ static int s_has_number(const s_line_t *l) {
 
 static int s_cmp_col(const void *a, const void *b) {
     const s_col_t *x = a, *y = b;
-    return (x->x0 > y->x0) - (x->x0 < y->x0);
+    if (x->x0 != y->x0) return (x->x0 > y->x0) - (x->x0 < y->x0);
+    if (x->x1 != y->x1) return (x->x1 > y->x1) - (x->x1 < y->x1);
+    return (x->values > y->values) - (x->values < y->values);
 }
 
 static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, int *c1);
@@ -555,7 +570,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
         memset(spanning, 0, cap ? cap : 1);
         memset(body, 1, nlines);
     }
-    qsort(iv, n, sizeof *iv, s_cmp_col);
+    sort_array(iv, n, sizeof *iv, s_cmp_col);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && iv[i].x0 <= iv[m - 1].x1 + PDF_COL_TOL * em) {
@@ -649,7 +664,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                     overlaps = iv[c].x1 > p->x0 && iv[c].x0 < p->x1;
                 if (overlaps) continue;   /* over values already: a column would not help */
                 iv[m++] = (s_col_t){ .x0 = p->x0, .x1 = p->x1 };
-                qsort(iv, m, sizeof *iv, s_cmp_col);
+                sort_array(iv, m, sizeof *iv, s_cmp_col);
                 s_bounds(iv, m, em);
             }
         }
@@ -684,7 +699,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                                                      (iv[c].x1 > q->x0 && iv[c].x0 < q->x1)));
                         if (overlaps) continue;
                         iv[m++] = (s_col_t){ .x0 = far->x0, .x1 = far->x1 };
-                        qsort(iv, m, sizeof *iv, s_cmp_col);
+                        sort_array(iv, m, sizeof *iv, s_cmp_col);
                         s_bounds(iv, m, em);
                     }
         if (m == m0) break;
@@ -902,7 +917,8 @@ typedef struct {
 static int s_cmp_hcell(const void *a, const void *b) {
     const s_hcell_t *x = a, *y = b;
     if (x->y != y->y) return (x->y > y->y) - (x->y < y->y);
-    return (x->line > y->line) - (x->line < y->line);
+    if (x->line != y->line) return (x->line > y->line) - (x->line < y->line);
+    return (x->col > y->col) - (x->col < y->col);   /* total: sort_array */
 }
 
 /* The header rows of rows[a..h): cells whose centres agree within PDF_HEADER_ROW_EM (a
@@ -921,7 +937,7 @@ static int s_header_rows(const s_line_t *lines, size_t a, size_t h, s_row_t *row
         for (int c = 0; c < ncols; c++)
             if (!rows[i].absorbed && rows[i].cells[c].text)
                 v[n++] = (s_hcell_t){ (rows[i].cells[c].ytop + rows[i].cells[c].ybot) / 2, i, c };
-    qsort(v, n, sizeof *v, s_cmp_hcell);
+    sort_array(v, n, sizeof *v, s_cmp_hcell);
     for (size_t k0 = 0; k0 < n;) {
         size_t k1 = k0 + 1;
         double em = lines[v[k0].line].size;
@@ -1069,7 +1085,7 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
         prev = i;
     }
     if (nd > 0) {
-        qsort(d, nd, sizeof *d, s_cmp_double);
+        sort_array(d, nd, sizeof *d, s_cmp_double);
         pitch = d[nd / 2];
     }
     free(d);
