@@ -35,7 +35,9 @@ static void check_usage(FILE *f)
         "a file is printed at once (at most --max-errors per file, default %d).\n"
         "FILE is told apart by its content: a v1 CSV (examples/FORMAT.md), or the budget\n"
         "tables as printed: an .xlsx/.xlsm or .xls workbook (one sheet per table, or several\n"
-        "tables on one sheet), or a CSV saved from one printed sheet (UTF-8 or GB18030).\n"
+        "tables on one sheet), a CSV saved from one printed sheet (UTF-8 or GB18030), or a\n"
+        "published PDF (its text layer; for a PDF check also prints, per page, the tables\n"
+        "found and the grid of cells rebuilt from the word positions; a scanned PDF exits 2).\n"
         "Printed tables are found by their titles; check prints the mapping it made (sheet\n"
         "and cells, table id, each column's id, unit, rows read, what was skipped and why).\n"
         "Several printed files of one entity and year form one submission.\n"
@@ -44,7 +46,8 @@ static void check_usage(FILE *f)
         "  --year Y       the fiscal year of printed tables; without it, from the titles\n"
         "\n"
         "读取预算文件并在本地校验，不发送。文件按内容识别：v1 CSV，或印刷版表格（.xlsx/.xlsm、\n"
-        ".xls 工作簿，或由一张表另存的 CSV，UTF-8 或 GB18030）。按表题识别各表，并列出识别结果\n"
+        ".xls 工作簿，由一张表另存的 CSV，UTF-8 或 GB18030，或公开的 PDF：逐页列出找到的表和\n"
+        "按文字位置重建的单元格；扫描件无文字层，退出码 2）。按表题识别各表，并列出识别结果\n"
         "（工作表与单元格范围、表、各列、单位、读取行数、跳过的内容及原因）。\n"
         "  --entity 单位代码   印刷版表格所属单位；不给时按编制单位名称或表题在 --hierarchy 中匹配\n"
         "  --year 年度         印刷版表格的年度；不给时取表题中的年度\n"
@@ -215,6 +218,7 @@ int cmd_check(int argc, char **argv)
         printf("共 %zu 份报送：错误 %u，警告 %u，提示 %u%s\n", list.count, total_e, total_w,
                total_i, failed ? "；另有输入错误（见上）" : "");
     free(mapbuf);
+    collector_texts_free();
     submission_list_free(&list);
     rule_settings_destroy(&settings);
     chart_destroy(&chart);

@@ -54,6 +54,9 @@ typedef struct {
     const char *hierarchy_path;
     FILE *mapping;
     int json;
+    /* filled by collector_read_files(): the narrative text of each PDF read (file, text) */
+    struct collector_text { char *file; char *text; } *texts;
+    size_t ntexts;
 } collector_import_t;
 extern collector_import_t collector_import;
 /* --year text -> 0 (stored in collector_import.year), or -1 with a message on stderr. */
@@ -81,6 +84,13 @@ int collector_load_chart(const char *path, rule_settings_t *settings, chart_t **
  * applied whole). */
 size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, size_t max_errors,
                                     submission_list_t *list, size_t **groups);
+/* The narrative text (lines outside the tables, reading order, '\n'-terminated lines, an
+ * empty line between pages) of a PDF that collector_read_files() read in this run, looked
+ * up by the path as given or by its base name, which is the source of the submissions it
+ * gave: collector_text_of(s->source). NULL when the file had none (workbooks, CSVs) or was
+ * not read. Freed by collector_texts_free() (also at exit). */
+const char *collector_text_of(const char *file);
+void collector_texts_free(void);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */
 entity_level collector_level(const hierarchy_t *h, const char *entity);
 /* Loads --hierarchy when path is not NULL. Returns 0 or -1 with a message on stderr. */

@@ -105,6 +105,59 @@ static int s_join_file(submission_list_t *list, size_t **up, size_t *cap, size_t
     return 0;
 }
 
+/* Non-empty lines of a text (NULL: 0). */
+static size_t s_count_lines(const char *t)
+{
+    size_t n = 0;
+    for (const char *p = t; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        n += len > 0;
+        p += len + (nl != NULL);
+    }
+    return n;
+}
+
+/* Keeps a copy of a file's narrative for collector_text_of(). */
+static void s_keep_text(const char *file, const char *text)
+{
+    static int registered;
+    if (!registered) registered = atexit(collector_texts_free) == 0;   /* submit/run exit anywhere */
+    struct collector_text *v = realloc(collector_import.texts,
+                                       (collector_import.ntexts + 1) * sizeof *v);
+    if (!v) return;
+    collector_import.texts = v;
+    char *f = strdup(file), *t = strdup(text);
+    if (!f || !t) {
+        free(f);
+        free(t);
+        return;
+    }
+    v[collector_import.ntexts++] = (struct collector_text){ f, t };
+}
+
+const char *collector_text_of(const char *file)
+{
+    for (size_t i = collector_import.ntexts; file && i-- > 0;) {
+        const char *f = collector_import.texts[i].file, *base = strrchr(f, '/');
+        /* the path as given, or its base name (a submission's source) */
+        if (strcmp(f, file) == 0 || (base && strcmp(base + 1, file) == 0))
+            return collector_import.texts[i].text;
+    }
+    return NULL;
+}
+
+void collector_texts_free(void)
+{
+    for (size_t i = 0; i < collector_import.ntexts; i++) {
+        free(collector_import.texts[i].file);
+        free(collector_import.texts[i].text);
+    }
+    free(collector_import.texts);
+    collector_import.texts = NULL;
+    collector_import.ntexts = 0;
+}
+
 size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission_list_t *list)
 {
     return collector_read_files_grouped(files, n, enc, CSV_MAX_ERRORS_DEFAULT, list, NULL);
@@ -138,19 +191,32 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
         import_format fmt = IMPORT_UNKNOWN;
         int rc = import_read_file(files[i], &io, list, &rep, &fmt);
         if (collector_import.mapping && fmt != IMPORT_V1_CSV && fmt != IMPORT_UNKNOWN &&
-            (rep.ntables || rep.nskipped_blocks)) {
+            (rep.ntables || rep.nskipped_blocks || rep.ngrids)) {
             if (collector_import.json) {
                 if (mapped++) fputc(',', collector_import.mapping);
                 fprintf(collector_import.mapping, "{\"file\":");
                 json_write_string(collector_import.mapping, files[i]);
                 fprintf(collector_import.mapping, ",\"format\":\"%s\",\"mapping\":", import_format_name(fmt));
                 recognise_report_print_json(&rep, collector_import.mapping);
+                if (fmt == IMPORT_PDF) {
+                    fputs(",\"pages\":", collector_import.mapping);
+                    import_print_pages_json(&rep, collector_import.mapping);
+                    fprintf(collector_import.mapping, ",\"narrative_lines\":%zu",
+                            s_count_lines(import_narrative(&rep)));
+                }
                 fputc('}', collector_import.mapping);
             } else {
                 fprintf(collector_import.mapping, "%s（%s）\n", files[i], import_format_name(fmt));
                 recognise_report_print_mapping(&rep, collector_import.mapping);   /* errors: stderr */
+                if (fmt == IMPORT_PDF) {
+                    fprintf(collector_import.mapping, "各页（表与从文字位置重建的单元格）：\n");
+                    import_print_pages_text(&rep, collector_import.mapping);
+                    fprintf(collector_import.mapping, "表外文字（说明等）：%zu 行，随文件保留供说明核对\n",
+                            s_count_lines(import_narrative(&rep)));
+                }
             }
         }
+        if (rc == 0 && import_narrative(&rep)) s_keep_text(files[i], import_narrative(&rep));
         if (rc != 0) {
             size_t kept = rep.nerrors < RECOGNISE_ERRORS_MAX ? rep.nerrors : RECOGNISE_ERRORS_MAX;
             for (size_t k = 0; k < kept; k++) fprintf(stderr, "%s\n", rep.errors[k]);

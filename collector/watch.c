@@ -37,8 +37,8 @@ static void run_usage(FILE *f)
         "                             [--spool DIR] [--encoding E] [--hierarchy FILE]\n"
         "                             [--timeout MS] [--window N] [--interval MS]\n"
         "\n"
-        "Runs until SIGTERM/SIGINT. Every *.csv, *.xlsx, *.xlsm or *.xls file dropped into the\n"
-        "watched DIR is read (v1 CSV or printed tables, told apart by content; a printed\n"
+        "Runs until SIGTERM/SIGINT. Every *.csv, *.xlsx, *.xlsm, *.xls or *.pdf file dropped into\n"
+        "the watched DIR is read (v1 CSV, printed tables or a published PDF, told apart by content; a printed\n"
         "file's entity is matched by its 编制单位 in --hierarchy FILE),\n"
         "spooled and sent; the file then moves to DIR/done/ (or to DIR/failed/ with a .error\n"
         "file if it cannot be read). Submissions already pending in the spool are sent at\n"
@@ -121,7 +121,7 @@ static int watch_process(watch_t *w, const char *name)
     snprintf(path, sizeof path, "%s/%s", w->dir, name);
     submission_list_t list;
     submission_list_init(&list);
-    /* any format import_read_file knows (v1 CSV, workbooks, printed-sheet CSV) */
+    /* any format import_read_file knows (v1 CSV, workbooks, printed-sheet CSV, PDF) */
     import_opts_t io = { .enc = w->enc, .hierarchy = w->h };
     recognise_report_t rep;
     recognise_report_init(&rep);
@@ -210,7 +210,8 @@ static void watch_scan(watch_t *w)
         if (de->d_name[0] == '.' || len < 5 || len >= sizeof w->cands[0].name) continue;
         const char *ext = strrchr(de->d_name, '.');
         if (!ext || (strcasecmp(ext, ".csv") != 0 && strcasecmp(ext, ".xlsx") != 0 &&
-                     strcasecmp(ext, ".xlsm") != 0 && strcasecmp(ext, ".xls") != 0))
+                     strcasecmp(ext, ".xlsm") != 0 && strcasecmp(ext, ".xls") != 0 &&
+                     strcasecmp(ext, ".pdf") != 0))
             continue;                 /* which files are input; their format is read from content */
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", w->dir, de->d_name);

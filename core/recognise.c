@@ -232,6 +232,9 @@ void recognise_report_free(recognise_report_t *r)
     free(r->submissions);
     s_strv_free(r->skipped_blocks, r->nskipped_blocks);
     s_strv_free(r->errors, r->nerrors < RECOGNISE_ERRORS_MAX ? r->nerrors : RECOGNISE_ERRORS_MAX);
+    for (size_t i = 0; i < r->ngrids; i++) grid_destroy(&r->grids[i]);
+    free(r->grids);
+    free(r->narrative);
     memset(r, 0, sizeof *r);
 }
 
@@ -289,6 +292,7 @@ typedef struct {
     char title[256];
     char org[256];               /* 编制单位 name, "" if none */
     uint32_t year;
+    bool continued;              /* a page continuing the table of the page before */
 } s_block;
 
 typedef struct {
@@ -303,6 +307,7 @@ typedef struct {
     int64_t last_fen_per_unit;
     char last_unit[16];
     char **hnorm;                /* the hierarchy's names normalised, once (s_entity_by_name) */
+    char last_table_unit[SUBMISSION_ENTITY_MAX + 1];   /* the unit a table's lines ended under */
 } s_ctx;
 
 static void s_error(s_ctx *c, const grid_t *g, uint32_t row, int col, const char *value,
@@ -1382,6 +1387,8 @@ static void s_table_run(s_ctx *c, const s_block *b)
     T->b = b;
     T->rt = rt;
     T->g = b->grid;
+    /* a page continuing the table before: its lines stand under that table's unit line */
+    if (b->continued) s_copy(T->unit, sizeof T->unit, c->last_table_unit);
     const grid_t *g = b->grid;
 
     /* preamble: 编制单位, unit, labels; the header starts at the first other row */
@@ -1623,6 +1630,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     if (dbl) s_double_finish(T);
     if (rt->facts == 0 && T->c->entity[0] && s_block_says_empty(T)) s_emit_empty(T);
+    s_copy(c->last_table_unit, sizeof c->last_table_unit, T->unit);
     free(T);
 }
 
@@ -1654,7 +1662,35 @@ int recognise_title(const char *text, table_id *table)
 
 /* ---- pass 1: blocks ---- */
 
-static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *nout)
+/* A page of a document whose rows 0..r1 hold a table row (two cells or more) before any
+ * title continues the table of the page before (its header repeated, no title): appends a
+ * block over those rows for prev's table. 0, or -1 when memory runs out. */
+static int s_continuation(s_block **v, size_t *nv, size_t *cap, const grid_t *g, uint32_t r1,
+                          const s_block *prev)
+{
+    bool rows = false;
+    for (uint32_t r = 0; r <= r1 && r < g->rows && !rows; r++)
+        rows = s_row_texts(g, r, NULL, 0, NULL) >= 2;
+    if (!rows) return 0;
+    s_block b = *prev;
+    b.continued = true;
+    b.grid = g;
+    b.r0 = 0;
+    b.first = 0;
+    b.r1 = r1;
+    if (*nv == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        s_block *nb = realloc(*v, nc * sizeof *nb);
+        if (!nb) return -1;
+        *v = nb;
+        *cap = nc;
+    }
+    (*v)[(*nv)++] = b;
+    return 0;
+}
+
+static int s_find_blocks(grid_t *const *grids, size_t n, bool continued, s_block **out,
+                         size_t *nout)
 {
     s_block *v = NULL;
     size_t nv = 0, cap = 0;
@@ -1714,8 +1750,25 @@ static int s_find_blocks(grid_t *const *grids, size_t n, s_block **out, size_t *
                 b->year = s_year_of(stripped);
             }
         }
+        if (continued && start > 0 && g->count && (nv == start || v[start].r0 > 0)) {
+            /* rows above the page's first title (or a page without one) continue the table
+             * of the page before; the block goes before this page's own blocks */
+            s_block prev = v[start - 1];
+            uint32_t r1 = nv == start ? g->rows - 1 : v[start].r0 - 1;
+            size_t before = nv;
+            if (prev.grid != g && s_continuation(&v, &nv, &cap, g, r1, &prev) != 0) {
+                free(v);
+                return -1;
+            }
+            if (nv > before && before > start) {
+                s_block cont = v[nv - 1];
+                memmove(&v[start + 1], &v[start], (before - start) * sizeof *v);
+                v[start] = cont;
+            }
+        }
         for (size_t k = start; k < nv; k++) {
             s_block *b = &v[k];
+            if (b->grid != g) continue;
             for (uint32_t r = b->first; r <= b->r1 && r < b->first + 5; r++) {
                 if (!b->org[0]) s_org_line(g, r, b->org, sizeof b->org);
                 char first[S_TEXT_MAX];
@@ -1814,7 +1867,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     c.file = opts->file ? opts->file : "";
     s_block *blocks = NULL;
     size_t nb = 0;
-    if (s_find_blocks(grids, n, &blocks, &nb) != 0) {
+    if (s_find_blocks(grids, n, opts->continued_pages, &blocks, &nb) != 0) {
         s_error(&c, NULL, 0, -1, NULL, "内存不足");
         return -1;
     }

@@ -17,6 +17,7 @@
 #ifndef HUIZONG_RECOGNISE_H
 #define HUIZONG_RECOGNISE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,9 @@ typedef struct {
     const char *entity;               /* --entity, or NULL: matched from 编制单位/title */
     uint32_t year;                    /* --year, or 0: read from the title */
     const hierarchy_t *hierarchy;     /* names for entity matching; may be NULL */
+    /* Grids are pages of one document (a PDF): rows above a page's first title (all of a
+     * page without one) continue the previous page's last table, its header repeated. */
+    bool continued_pages;
 } recognise_opts_t;
 
 /* One column of a recognised table: where it is and what it was taken for. */
@@ -79,6 +83,12 @@ typedef struct {
     uint32_t year;
     recognised_submission_t *submissions;   /* per entity/year: the facts each got */
     size_t nsubmissions;
+    /* Set by the caller (import/import.c for a PDF), owned by the report and freed by
+     * recognise_report_free(): the grids read (a PDF's pages, which `check` shows) and the
+     * document's narrative text (NULL when the input has none). */
+    grid_t **grids;
+    size_t ngrids;
+    char *narrative;
 } recognise_report_t;
 
 void recognise_report_init(recognise_report_t *r);

@@ -8,6 +8,9 @@
 #include <strings.h>
 
 #include "errors.h"
+#ifdef HUIZONG_HAVE_PDF
+#include "pdf.h"
+#endif
 
 #define S_SNIFF 4096     /* bytes read to tell formats apart */
 
@@ -114,6 +117,40 @@ static int s_read_v1(const char *path, const import_opts_t *opts, submission_lis
     return rc;
 }
 
+/* A published PDF: poppler in a limited child (import/pdf/pdf.c) gives one grid per page
+ * holding a table, which go to the one recogniser like sheets; the narrative is kept in the
+ * report (report->narrative) for the text checks. */
+static int s_read_pdf(const char *path, const import_opts_t *opts, submission_list_t *list,
+                      recognise_report_t *report)
+{
+    char err[1024] = "";
+#ifdef HUIZONG_HAVE_PDF
+    grid_t **grids = NULL;
+    size_t n = 0;
+    char *narrative = NULL;
+    int rc = pdf_import_grids(path, &grids, &n, &narrative, err, sizeof err);
+    if (rc != 0) return s_fail(report, err);   /* PDF_ERR_NO_TEXT too: exit 2 like any input error */
+    recognise_opts_t ro = { .file = path, .entity = opts->entity, .year = opts->year,
+                            .hierarchy = opts->hierarchy, .continued_pages = true };
+    rc = recognise_grids(grids, n, &ro, list, report);
+    /* the report keeps the pages (check shows them) and the narrative */
+    report->grids = grids;
+    report->ngrids = n;
+    report->narrative = narrative;
+    return rc;
+#else
+    (void)opts;
+    (void)list;
+    snprintf(err, sizeof err, "%s：本程序构建时没有 poppler-glib，不能读取 PDF", path);
+    return s_fail(report, err);
+#endif
+}
+
+const char *import_narrative(const recognise_report_t *report)
+{
+    return report && report->narrative && report->narrative[0] ? report->narrative : NULL;
+}
+
 int import_read_file(const char *path, const import_opts_t *opts, submission_list_t *list,
                      recognise_report_t *report, import_format *format)
 {
@@ -132,8 +169,7 @@ int import_read_file(const char *path, const import_opts_t *opts, submission_lis
         return s_fail(report, err);
     }
     case IMPORT_PDF:
-        snprintf(err, sizeof err, "%s：PDF 尚不支持", path);
-        return s_fail(report, err);
+        return s_read_pdf(path, opts, list, report);
     case IMPORT_V1_CSV:
         return s_read_v1(path, opts, list, report);
     default: break;

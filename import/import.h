@@ -3,8 +3,9 @@
  * the one table recogniser (core/recognise.h); v1 CSVs go to core/csv.c as before.
  *
  * Formats are told apart by content, never by extension: a zip holding [Content_Types].xml
- * with a workbook part is xlsx/xlsm; an OLE2 compound file is xls; "%PDF" is a PDF (not
- * read yet: "PDF 尚不支持", the hook for import/pdf.c); text whose first record is a v1
+ * with a workbook part is xlsx/xlsm; an OLE2 compound file is xls; "%PDF" is a published PDF
+ * (import/pdf/: its text layer rebuilt into one grid per page, in a limited child process,
+ * plus the narrative text outside the tables); text whose first record is a v1
  * header (entity,year,table,… / 单位代码,年度,表,…) is a v1 CSV; other text is a printed sheet.
  *
  * Hostile files get an error and bounded memory (limits below): declared and actual sizes
@@ -16,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "csv.h"
 #include "grid.h"
@@ -55,6 +57,19 @@ const char *import_format_name(import_format f);   /* "xlsx", "xls", "csv", "pri
  * *format (may be NULL) gets the detected format. */
 int import_read_file(const char *path, const import_opts_t *opts, submission_list_t *list,
                      recognise_report_t *report, import_format *format);
+
+/* The narrative text of the file import_read_file() read into report (a PDF's lines outside
+ * its tables, in reading order, '\n'-terminated, an empty line between pages), or NULL when
+ * the file has none (workbooks, CSVs). Valid until recognise_report_free(report). */
+const char *import_narrative(const recognise_report_t *report);
+
+/* What `check` shows for a PDF: per page (report->grids), the tables found there (title,
+ * table id, cell range) and the grid built from the word positions, row by row (1-based
+ * rows, column letters, as cell references in messages name them). Text, or JSON: an array
+ * [{"page":"第3页","tables":[{"title","table","range","rows":[{"row":5,"cells":[{"col":"A",
+ * "text":"…"}]}]}],"other_rows":[…rows outside every table…]}]. Nothing for other files. */
+void import_print_pages_text(const recognise_report_t *report, FILE *out);
+void import_print_pages_json(const recognise_report_t *report, FILE *out);
 
 /* ---- the readers (one file each): grids out, 0 or -1 with a Chinese reason in err ---- */
 typedef struct {

@@ -112,6 +112,7 @@ typedef struct {
     size_t n, cap;
     pdf_text_t narrative;
     size_t chars;                /* non-space characters seen in the whole document */
+    int tables_seen;             /* a page with a table came already */
 } s_result_t;
 
 static int s_page(PopplerPage *page, const char *label, s_result_t *res, char *err,
@@ -153,9 +154,14 @@ static int s_page(PopplerPage *page, const char *label, s_result_t *res, char *e
     g_free(rects);
     free(sizes);
     grid_t *g = NULL;
-    int rc = pdf_layout_page(chars, n, label, &g, &res->narrative, err, errlen);
+    int tables = 0;
+    int rc = pdf_layout_page_text(chars, n, label, &g, &tables, &res->narrative, err, errlen);
     free(chars);
     if (rc < 0) return -1;
+    /* text-only pages before the first table (the cover: year, entity, 目录) go to the
+     * recogniser too; later ones (说明 prose) are narrative only */
+    if (tables) res->tables_seen = 1;
+    else if (res->tables_seen) grid_destroy(&g);
     if (pdf_text_append(&res->narrative, "\n", 1) < 0) {
         grid_destroy(&g);
         return error_set(err, errlen, "内存不足");

@@ -55,7 +55,9 @@ typedef struct {
 void pdf_limits_default(pdf_limits_t *l);
 
 /* Reads the PDF at path (limits NULL: the defaults). On success returns 0 and sets *grids to
- * an array of *n finished grids (labels "第3页"; pages without a table give none) and
+ * an array of *n finished grids (labels "第3页"; a page without a table gives one only when it
+ * comes before the first page with a table — the cover, whose title gives year and entity —
+ * and a text-only page after that gives none: its lines are narrative only) and
  * *narrative to a malloc'd NUL-terminated UTF-8 string (never NULL); free them with
  * pdf_grids_free() and free(). Returns PDF_ERR_NO_TEXT with "PDF 无文字层：不支持扫描件（no
  * text layer; scanned documents are not supported）" in err when no page has any text, or

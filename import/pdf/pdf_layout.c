@@ -22,6 +22,24 @@
 #define PDF_HEADER_PASSES 8      /* rounds of giving empty columns' headers their own */
 #define PDF_TIE_EM 0.15          /* em: rows this close to equidistant: the upper one wins */
 #define PDF_TITLE_SIZE 1.2       /* a line in a larger font than this (x the rows) is no row */
+#define PDF_HEADER_WRAP_EM 1.38  /* em: header lines closer than this are one cell's wrapped
+                                  * text (a wrapped line is ~1.2 em below; rows are >= 1.45) */
+#define PDF_SPLIT_PHRASES_MAX 64 /* phrases of a line searched for glued header cells */
+#define PDF_HEADER_LINES_MAX 12  /* header lines compared pairwise (3 rows, wrapped: ~9) */
+#define PDF_GROUP_EM 0.5         /* em: a header centred this well over two columns is theirs */
+#define PDF_HALF_ROW_EM 1.0      /* em: a header line this close below a row is a merged cell */
+#define PDF_HEADER_ROW_EM 0.4    /* em: header cells whose centres agree this well are one row */
+#define PDF_SPLIT_GAP_EM 0.15    /* em: glued header words are at least this far apart */
+#define PDF_SPLIT_EM 0.25        /* em: a glued header phrase splits where a word starts this
+                                  * close to where another line's cell text starts */
+
+/* Where two words were joined into a phrase: the left word's right edge, the right word's
+ * left edge and the byte offset of the right word in the phrase's text (without a space). */
+typedef struct {
+    double x1, x0;
+    size_t at;
+    int left_chars;              /* characters left of the cut */
+} s_cut_t;
 
 typedef struct {
     char *text;
@@ -29,6 +47,9 @@ typedef struct {
     double x0, y0, x1, y1, size;
     int last_single;             /* the last word joined was one character */
     int nchars;
+    s_cut_t *cuts;               /* joins inside a phrase, left to right (owned) */
+    size_t ncuts;
+    int left_aligned;            /* a header starting where another header line's text starts */
 } s_word_t;
 
 typedef struct {
@@ -126,10 +147,26 @@ static int s_ascii_alnum(char c) {
     return s_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static void s_word_free(s_word_t *w) { free(w->text); w->text = NULL; }
+static void s_word_free(s_word_t *w) {
+    free(w->text);
+    w->text = NULL;
+    free(w->cuts);
+    w->cuts = NULL;
+    w->ncuts = 0;
+}
 
 /* Appends b to a (the phrase grows to the right). */
 static int s_word_join(s_word_t *a, const s_word_t *b, int space) {
+    s_cut_t *cuts = realloc(a->cuts, (a->ncuts + 1 + b->ncuts) * sizeof *cuts);
+    if (!cuts) return -1;
+    a->cuts = cuts;
+    size_t at = a->len + (space ? 1 : 0);
+    cuts[a->ncuts++] = (s_cut_t){ .x1 = a->x1, .x0 = b->x0, .at = at, .left_chars = a->nchars };
+    for (size_t k = 0; k < b->ncuts; k++) {
+        cuts[a->ncuts] = b->cuts[k];
+        cuts[a->ncuts].at += at;
+        cuts[a->ncuts++].left_chars += a->nchars;
+    }
     if (space && s_put(a, " ", 1) < 0) return -1;
     if (s_put(a, b->text, b->len) < 0) return -1;
     a->x1 = fmax(a->x1, b->x1);
@@ -334,6 +371,8 @@ static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
             l->s[j].text = NULL;
             l->s[j].cap = 0;
             l->s[j].len = 0;
+            l->s[j].cuts = NULL;
+            l->s[j].ncuts = 0;
             if (s_put(&l->s[j], l->w[j].text, l->w[j].len) < 0) { l->ns = j; goto fail; }
         }
         l->ns = l->n;
@@ -353,14 +392,18 @@ fail:
 typedef struct {
     double x0, x1;               /* the union of its values' extents */
     double lo, hi;               /* the cell range: boundaries halfway or by alignment */
+    double edge;                 /* right edge a wrapped text runs to (s_full) */
+    int names, amounts;          /* left-aligned texts / right-aligned amounts (s_bounds) */
     double min_x0, max_x0, min_x1, max_x1;
     size_t values, numbers;      /* phrases in it; of those, amounts ("1,773.19") */
+    size_t digits;               /* of those, digit strings ("650", "22", "208") */
 } s_col_t;
 
 typedef struct {
     char *text;                  /* owned */
     int span;                    /* last column of the cell's merge (>= its column) */
-    double x1;                   /* right edge of its text on the page */
+    double x0, x1;               /* left and right edge of its text on the page */
+    double ytop, ybot;           /* centres of its first and last line (a wrapped header) */
 } s_cell_t;
 
 /* Does phrase p cover the gap between two consecutive phrases of line m? */
@@ -391,9 +434,10 @@ static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, 
 /* Cell ranges between neighbouring columns: past an aligned edge (numbers right-aligned,
  * names left-aligned) or halfway. */
 static void s_bounds(s_col_t *iv, size_t m, double em) {
+    for (size_t c = 0; c < m; c++) iv[c].names = iv[c].amounts = 0;
     for (size_t c = 0; c < m; c++) {
         if (c == 0) iv[c].lo = -INFINITY;
-        iv[c].hi = INFINITY;
+        iv[c].hi = iv[c].edge = INFINITY;
         if (c + 1 == m) break;
         s_col_t *l = &iv[c], *r = &iv[c + 1];
         double tol = PDF_ALIGN_TOL * em, gap = r->x0 - l->x1, pad = fmin(PDF_PAD_EM * em, gap / 2);
@@ -401,11 +445,89 @@ static void s_bounds(s_col_t *iv, size_t m, double em) {
                       (l->max_x0 - l->min_x0 > tol || 2 * l->numbers > l->values);
         int r_left = r->values > 0 && r->max_x0 - r->min_x0 <= tol &&
                      (r->max_x1 - r->min_x1 > tol || 2 * r->numbers <= r->values);
+        /* a column of names (indented or not): texts, not amounts or codes */
+        int l_left = l->values > 0 && 2 * (l->numbers + l->digits) < l->values;
+        int r_right = r->values > 0 && r->max_x1 - r->min_x1 <= tol && 2 * r->numbers > r->values;
         double cut = l_right && !r_left ? l->x1 + pad : r_left && !l_right ? r->x0 - pad
                                                                           : l->x1 + gap / 2;
+        l->edge = cut;
         l->hi = cut;
+        /* names left-aligned, amounts right-aligned to their right: a header in the gap is
+         * placed by the cell it is centred in (s_place) */
+        l->names = l_left;
+        r->amounts = r_right;
         r->lo = cut;
     }
+}
+
+/* Of two header phrases placed in one column, the one that is not its header: one over none
+ * of the column's values when the other is, else the one whose centre is farther from the
+ * values' centre (an amount's header stands over it or left of its right edge). */
+static const s_word_t *s_farther(const s_col_t *col, const s_word_t *p, const s_word_t *q) {
+    int op = col->x1 > p->x0 && col->x0 < p->x1, oq = col->x1 > q->x0 && col->x0 < q->x1;
+    if (op != oq) return op ? q : p;
+    /* a header starting where the values end belongs to a column further right */
+    int ap = p->x0 >= col->x1, aq = q->x0 >= col->x1;
+    if (ap != aq) return ap ? p : q;
+    double c = (col->x0 + col->x1) / 2;
+    return fabs((p->x0 + p->x1) / 2 - c) > fabs((q->x0 + q->x1) / 2 - c) ? p : q;
+}
+
+/* Is phrase p of line i the second or third line of a wrapped header cell: a phrase at most
+ * as wide starts (or is centred) where it does on a line less than PDF_HEADER_WRAP_EM above? */
+static int s_is_fragment(const s_line_t *lines, size_t a, size_t i, const s_word_t *p) {
+    double tol = PDF_ALIGN_TOL * p->size;
+    for (size_t k = i; k-- > a && lines[i].yc - lines[k].yc <= PDF_HEADER_WRAP_EM * p->size;)
+        for (size_t j = 0; j < lines[k].ns; j++) {
+            const s_word_t *q = &lines[k].s[j];
+            if ((fabs(q->x0 - p->x0) <= tol || fabs(q->x0 + q->x1 - p->x0 - p->x1) <= 2 * tol) &&
+                q->x1 - q->x0 + tol >= p->x1 - p->x0)
+                return 1;
+        }
+    return 0;
+}
+
+/* Is t a short digit string (a 类/款/项 part: "208", "01", "5")? */
+static int s_code_part(const char *t) {
+    size_t n = strlen(t);
+    if (n < 1 || n > 3) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!s_is_digit(t[i])) return 0;
+    return 1;
+}
+
+/* A 款 typed as a number ("5" for 05) is right-aligned in its cell where the text codes of
+ * the column are left-aligned, so its extent makes a column of its own: two neighbouring
+ * columns of short digit strings that no body line fills both are one column. */
+static int s_merge_code_parts(const s_line_t *lines, size_t a, size_t b,
+                              const unsigned char *body, s_col_t *iv, size_t *m, double em) {
+    (void)em;
+    for (size_t c = 0; c + 1 < *m;) {
+        int ok = 1, shared = 0, any[2] = { 0, 0 };
+        for (size_t i = a; i <= b && ok && !shared; i++) {
+            if (!body[i - a]) continue;
+            int in[2] = { 0, 0 };
+            for (size_t j = 0; j < lines[i].ns && ok; j++) {
+                const s_word_t *p = &lines[i].s[j];
+                for (int k = 0; k < 2; k++)
+                    if (iv[c + k].x1 > p->x0 && iv[c + k].x0 < p->x1) {
+                        if (!s_code_part(p->text)) ok = 0;
+                        in[k] = 1;
+                    }
+            }
+            shared = in[0] && in[1];
+            any[0] |= in[0];
+            any[1] |= in[1];
+        }
+        if (ok && !shared && any[0] && any[1]) {
+            iv[c].x1 = fmax(iv[c].x1, iv[c + 1].x1);
+            memmove(&iv[c + 1], &iv[c + 2], (*m - c - 2) * sizeof *iv);
+            (*m)--;
+            continue;
+        }
+        c++;
+    }
+    return 0;
 }
 
 /* Columns of the region lines[a..b] (step 5): from the lines that hold numbers (the body;
@@ -457,6 +579,9 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
         }
         iv[m++] = iv[i];
     }
+    if (!empty_table && s_merge_code_parts(lines, a, b, body, iv, &m, em) < 0) {
+        free(iv); free(spanning); free(body); return -1;
+    }
     if (empty_table) {
         /* Only header lines: a centred header over nothing leaves extents that no line fills
          * together: merge such neighbours, the closest first, while no line would then have
@@ -507,9 +632,17 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                 col->values++;
                 /* amounts are right-aligned; codes ("01", "208") are text */
                 col->numbers += s_is_number(p->text) && strpbrk(p->text, ".,") != NULL;
+                col->digits += s_is_number(p->text) && strpbrk(p->text, ".,-") == NULL;
                 break;
             }
         }
+    /* Whole amounts ("650", "22") look like codes: a column of digit strings right of a
+     * column of names holds amounts (codes stand left of the names). */
+    for (size_t c = 1; c < m; c++) {
+        if (iv[c].numbers || !iv[c].values || iv[c].digits != iv[c].values) continue;
+        for (size_t k = 0; k < c; k++)
+            if (iv[k].values > iv[k].numbers + iv[k].digits) { iv[c].numbers = iv[c].values; break; }
+    }
     free(spanning);
     free(body);
     s_bounds(iv, m, em);
@@ -525,10 +658,7 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                 s_place(&l->s[j], iv, (int)m, &c0, &c1);
                 s_place(&l->s[j + 1], iv, (int)m, &d0, &d1);
                 if (c1 != d0) continue;
-                const s_col_t *col = &iv[c1];
-                double o0 = fmin(col->x1, l->s[j].x1) - fmax(col->x0, l->s[j].x0);
-                double o1 = fmin(col->x1, l->s[j + 1].x1) - fmax(col->x0, l->s[j + 1].x0);
-                const s_word_t *p = o0 >= o1 ? &l->s[j + 1] : &l->s[j];
+                const s_word_t *p = s_farther(&iv[c1], &l->s[j], &l->s[j + 1]);
                 int overlaps = 0;
                 for (size_t c = 0; c < m && !overlaps; c++)
                     overlaps = iv[c].x1 > p->x0 && iv[c].x0 < p->x1;
@@ -538,6 +668,40 @@ static int s_columns(const s_line_t *lines, size_t a, size_t b, s_col_t **out) {
                 s_bounds(iv, m, em);
             }
         }
+        /* the same for two header cells on different lines (above the first number) that
+         * stand side by side without touching: two empty columns' headers, one of them
+         * wrapped, the other a row lower */
+        size_t h = a;
+        while (h <= b && !s_has_number(&lines[h])) h++;
+        if (h > b || h > a + PDF_HEADER_LINES_MAX) h = a;   /* empty table, or no header */
+        for (size_t i = a; i < h && m < ivcap; i++)
+            for (size_t k = i + 1; k < h && m < ivcap; k++)
+                for (size_t j = 0; j < lines[i].ns && m < ivcap && lines[i].ns <= PDF_SPLIT_PHRASES_MAX &&
+                                   lines[k].ns <= PDF_SPLIT_PHRASES_MAX; j++)
+                    for (size_t t = 0; t < lines[k].ns && m < ivcap; t++) {
+                        const s_word_t *p = &lines[i].s[j], *q = &lines[k].s[t];
+                        double tol = PDF_COL_TOL * em;
+                        if (!(p->x1 + tol < q->x0 || q->x1 + tol < p->x0)) continue;
+                        if (s_is_fragment(lines, a, i, p) || s_is_fragment(lines, a, k, q)) continue;
+                        int c0, c1, d0, d1;
+                        s_place(p, iv, (int)m, &c0, &c1);
+                        s_place(q, iv, (int)m, &d0, &d1);
+                        if (c0 != c1 || d0 != d1 || c0 != d0) continue;
+                        const s_word_t *far = s_farther(&iv[c0], p, q);
+                        /* lines of one header row (less than half a row apart): the other
+                         * one may be over the values; a row apart, neither may (a group
+                         * header above its columns' headers) */
+                        int one_row = lines[k].yc - lines[i].yc <= PDF_HALF_ROW_EM * lines[i].size;
+                        int overlaps = 0;
+                        for (size_t c = 0; c < m && !overlaps; c++)
+                            overlaps = (iv[c].x1 > far->x0 && iv[c].x0 < far->x1) ||
+                                       (!one_row && ((iv[c].x1 > p->x0 && iv[c].x0 < p->x1) ||
+                                                     (iv[c].x1 > q->x0 && iv[c].x0 < q->x1)));
+                        if (overlaps) continue;
+                        iv[m++] = (s_col_t){ .x0 = far->x0, .x1 = far->x1 };
+                        sort_array(iv, m, sizeof *iv, s_cmp_col);
+                        s_bounds(iv, m, em);
+                    }
         if (m == m0) break;
     }
     *out = iv;
@@ -557,6 +721,31 @@ static void s_place(const s_word_t *p, const s_col_t *cols, int ncols, int *c0, 
         }
     }
     if (*c0 >= 0) return;
+    /* In the gap between left-aligned names and right-aligned amounts: the column whose
+     * cell, centred on the phrase, holds that column's values and not the other's. */
+    double mid = (p->x0 + p->x1) / 2;
+    for (int c = 0; c + 1 < ncols; c++) {
+        const s_col_t *l = &cols[c], *r = &cols[c + 1];
+        if (!(l->names && r->amounts && l->x1 <= p->x0 && r->x0 >= p->x1)) continue;
+        /* headers printed left-aligned start their cells: the amounts' one */
+        if (p->left_aligned) { *c0 = *c1 = c + 1; return; }
+        double pad = PDF_PAD_EM * p->size;
+        double right = 2 * mid - (l->x0 - pad);       /* the names' cell: its right edge */
+        double left = 2 * mid - (r->x1 + pad);        /* the amounts' cell: its left edge */
+        double vl = fmax(0, right - r->x0) + fmax(0, l->x1 - right);
+        double vr = fmax(0, l->x1 - left) + fmax(0, left - r->x0);
+        /* centred over both: a group header ("收入" over 项目 and 预算数) */
+        if (vl > 0 && fabs(mid - (l->x0 + r->x1) / 2) <= PDF_GROUP_EM * p->size) {
+            *c0 = c;
+            *c1 = c + 1;
+            return;
+        }
+        /* the names' only when a cell centred on it could be theirs; else a header
+         * centred, or left-aligned, in the amounts' cell */
+        *c0 = *c1 = vl <= 0 ? c : c + 1;
+        (void)vr;
+        return;
+    }
     double best = -INFINITY;
     for (int c = 0; c < ncols; c++) {
         double ov = fmin(cols[c].hi, p->x1) - fmax(cols[c].lo, p->x0);
@@ -595,8 +784,285 @@ static int s_line_all(const s_line_t *l, int numeric) {
 /* Did the cell's text run to its column's right edge (so that the next line wraps it)? */
 static int s_full(const s_cell_t *cell, const s_col_t *col, double em) {
     if (!cell->text) return 0;
-    double edge = isfinite(col->hi) ? col->hi : col->x1;
+    double edge = isfinite(col->edge) ? col->edge : col->x1;
     return cell->x1 >= edge - PDF_FULL_EM * em;
+}
+
+/* The first line of lines[a..b] holding a number (the first body row), or b + 1. */
+static size_t s_first_body(const s_line_t *lines, size_t a, size_t b) {
+    for (size_t i = a; i <= b; i++)
+        if (s_has_number(&lines[i])) return i;
+    return b + 1;
+}
+
+/* The end of the header lines the header steps look at: the first body line, at most
+ * PDF_HEADER_LINES_MAX lines down (the steps compare header lines pairwise). */
+static size_t s_header_end(const s_line_t *lines, size_t a, size_t b) {
+    size_t h = s_first_body(lines, a, b);
+    return h > a + PDF_HEADER_LINES_MAX ? a + PDF_HEADER_LINES_MAX : h;
+}
+
+/* Does a phrase (or a word joined into one) of another line within PDF_HEADER_WRAP_EM of
+ * line i start at x? */
+static int s_starts_near(const s_line_t *lines, size_t nl, size_t i, double x, double tol) {
+    double reach = PDF_HEADER_WRAP_EM * lines[i].size;
+    for (size_t k = i; k-- > 0 && lines[i].yc - lines[k].yc <= reach;)
+        for (size_t j = 0; j < lines[k].ns; j++) {
+            const s_word_t *q = &lines[k].s[j];
+            if (fabs(q->x0 - x) <= tol) return 1;
+            for (size_t c = 0; c < q->ncuts; c++)
+                if (fabs(q->cuts[c].x0 - x) <= tol) return 1;
+        }
+    for (size_t k = i + 1; k < nl && lines[k].yc - lines[i].yc <= reach; k++)
+        for (size_t j = 0; j < lines[k].ns; j++) {
+            const s_word_t *q = &lines[k].s[j];
+            if (fabs(q->x0 - x) <= tol) return 1;
+            for (size_t c = 0; c < q->ncuts; c++)
+                if (fabs(q->cuts[c].x0 - x) <= tol) return 1;
+        }
+    /* or a code or name of the first body row below the header (two cells merged down
+     * the header rows, side by side: "部门(单位)代码部门(单位)名称") */
+    for (size_t k = i + 1; k < nl && k <= i + PDF_HEADER_LINES_MAX; k++) {
+        if (lines[k].y0 - lines[k - 1].y1 > PDF_REGION_GAP * lines[k - 1].size) break;
+        if (!s_has_number(&lines[k])) continue;
+        for (size_t j = 0; j < lines[k].ns; j++)
+            if (!s_is_number(lines[k].s[j].text) && fabs(lines[k].s[j].x0 - x) <= tol) return 1;
+        break;
+    }
+    return 0;
+}
+
+/* Splits phrase (*arr)[j] at its cut c: the right part becomes phrase j + 1. 0 or -1. */
+static int s_split_at(s_word_t **arr, size_t *n, size_t j, size_t c) {
+    s_word_t *p = &(*arr)[j];
+    s_cut_t cut = p->cuts[c];
+    s_word_t r = *p;
+    r.text = NULL;
+    r.len = r.cap = 0;
+    r.cuts = NULL;
+    r.ncuts = 0;
+    r.x0 = cut.x0;
+    r.nchars = p->nchars - cut.left_chars;
+    if (s_put(&r, p->text + cut.at, p->len - cut.at) < 0) return -1;
+    if (p->ncuts > c + 1) {
+        r.cuts = malloc((p->ncuts - c - 1) * sizeof *r.cuts);
+        if (!r.cuts) { s_word_free(&r); return -1; }
+        for (size_t k = c + 1; k < p->ncuts; k++) {
+            r.cuts[r.ncuts] = p->cuts[k];
+            r.cuts[r.ncuts].at -= cut.at;
+            r.cuts[r.ncuts++].left_chars -= cut.left_chars;
+        }
+    }
+    s_word_t *na = realloc(*arr, (*n + 1) * sizeof *na);
+    if (!na) { s_word_free(&r); return -1; }
+    *arr = na;
+    p = &na[j];
+    size_t keep = cut.at;
+    while (keep > 0 && p->text[keep - 1] == ' ') keep--;
+    p->len = keep;
+    p->text[keep] = '\0';
+    p->x1 = cut.x1;
+    p->nchars = cut.left_chars;
+    p->ncuts = c;
+    p->last_single = 0;
+    memmove(&na[j + 2], &na[j + 1], (*n - j - 1) * sizeof *na);
+    na[j + 1] = r;
+    (*n)++;
+    return 0;
+}
+
+/* Splits the phrases arr[0..*n) of line i at every cut where the right word starts where a
+ * cell text of a nearby line starts. */
+static int s_split_line(const s_line_t *lines, size_t nl, size_t i, s_word_t **arr, size_t *n) {
+    for (size_t j = 0; j < *n; j++) {
+        const s_word_t *p = &(*arr)[j];
+        double tol = PDF_SPLIT_EM * p->size;
+        for (size_t c = 0; c < p->ncuts; c++) {
+            const s_cut_t *cut = &p->cuts[c];
+            if (cut->left_chars < 2 || p->nchars - cut->left_chars < 1 ||
+                cut->x0 - cut->x1 < PDF_SPLIT_GAP_EM * p->size ||
+                !s_starts_near(lines, nl, i, cut->x0, tol))
+                continue;
+            if (s_split_at(arr, n, j, c) < 0) return -1;
+            break;   /* phrase j + 1 (the rest) is examined next */
+        }
+    }
+    return 0;
+}
+
+/* Header cells side by side whose texts run to their edges are glued into one phrase by
+ * step 3 ("一般公共预算拨款政府性基金预算…", poppler puts a space between them but the gap
+ * is below PDF_PHRASE_GAP): on a line without numbers, a phrase is split again where one
+ * of its words starts where a cell text of a line within PDF_HEADER_WRAP_EM starts (the
+ * wrapped second lines of those cells). Only with two or more characters on the left, so
+ * letter-spaced "合 计" stays whole; both the loose and the strict phrases, before regions
+ * are found (a glued header line would look like a title across the table). */
+static int s_split_glued(s_line_t *lines, size_t nl) {
+    for (size_t i = 0; i < nl; i++) {
+        /* a header line has a few dozen cells: longer lines are prose or hostile */
+        if (s_has_number(&lines[i]) || lines[i].ns > PDF_SPLIT_PHRASES_MAX) continue;
+        if (s_split_line(lines, nl, i, &lines[i].s, &lines[i].ns) < 0 ||
+            s_split_line(lines, nl, i, &lines[i].w, &lines[i].n) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    double y;                    /* the cell's vertical centre */
+    size_t line;
+    int col;
+} s_hcell_t;
+
+static int s_cmp_hcell(const void *a, const void *b) {
+    const s_hcell_t *x = a, *y = b;
+    if (x->y != y->y) return (x->y > y->y) - (x->y < y->y);
+    if (x->line != y->line) return (x->line > y->line) - (x->line < y->line);
+    return (x->col > y->col) - (x->col < y->col);   /* total: sort_array */
+}
+
+/* The header rows of rows[a..h): cells whose centres agree within PDF_HEADER_ROW_EM (a
+ * wrapped cell's centre is between its lines, where the one-line cells of its row stand)
+ * are one row, put on the topmost line that holds only cells of that row. A cell merged
+ * down two rows sits half a row from each and stays a row of its own. */
+static int s_header_rows(const s_line_t *lines, size_t a, size_t h, s_row_t *rows, int ncols) {
+    size_t n = 0;
+    for (size_t i = a; i < h; i++)
+        for (int c = 0; c < ncols; c++) n += !rows[i].absorbed && rows[i].cells[c].text != NULL;
+    if (n < 2) return 0;
+    s_hcell_t *v = malloc(n * sizeof *v);
+    if (!v) return -1;
+    n = 0;
+    for (size_t i = a; i < h; i++)
+        for (int c = 0; c < ncols; c++)
+            if (!rows[i].absorbed && rows[i].cells[c].text)
+                v[n++] = (s_hcell_t){ (rows[i].cells[c].ytop + rows[i].cells[c].ybot) / 2, i, c };
+    sort_array(v, n, sizeof *v, s_cmp_hcell);
+    for (size_t k0 = 0; k0 < n;) {
+        size_t k1 = k0 + 1;
+        double em = lines[v[k0].line].size;
+        while (k1 < n && v[k1].y - v[k0].y <= PDF_HEADER_ROW_EM * em) k1++;
+        /* the anchor: the topmost line of the cluster holding no cell of another cluster */
+        size_t anchor = SIZE_MAX;
+        for (size_t k = k0; k < k1; k++) {
+            size_t i = v[k].line;
+            if (i >= anchor) continue;
+            int alone = 1;
+            for (int c = 0; c < ncols && alone; c++) {
+                if (!rows[i].cells[c].text) continue;
+                double y = (rows[i].cells[c].ytop + rows[i].cells[c].ybot) / 2;
+                alone = y >= v[k0].y && y <= v[k1 - 1].y;
+            }
+            if (alone) anchor = i;
+        }
+        if (anchor != SIZE_MAX)
+            for (size_t k = k0; k < k1; k++) {
+                size_t i = v[k].line;
+                int c = v[k].col;
+                if (i == anchor) continue;
+                int taken = rows[anchor].cells[c].text != NULL;
+                for (int d = 0; d < c && !taken; d++)
+                    taken = rows[anchor].cells[d].text && rows[anchor].cells[d].span >= c;
+                if (taken) continue;
+                rows[anchor].cells[c] = rows[i].cells[c];
+                memset(&rows[i].cells[c], 0, sizeof rows[i].cells[c]);
+            }
+        k0 = k1;
+    }
+    free(v);
+    return 0;
+}
+
+/* The vertical centre of header row i's cells (NAN when it has none). */
+static double s_row_centre(const s_row_t *r, int ncols) {
+    double sum = 0;
+    int n = 0;
+    for (int c = 0; c < ncols; c++)
+        if (r->cells[c].text) { sum += (r->cells[c].ytop + r->cells[c].ybot) / 2; n++; }
+    return n ? sum / n : NAN;
+}
+
+/* A cell merged down two or three header rows is printed centred between them: its line is
+ * about half a row (< PDF_HALF_ROW_EM) below the row above. Its cells go up into that row
+ * (where a workbook keeps a merged cell's text) when none of their columns is taken there,
+ * so a header has the rows it was made with (达州 表3-3, 东西湖 表5-1). */
+static void s_header_merged(const s_line_t *lines, size_t a, size_t h, s_row_t *rows, int ncols) {
+    size_t up = SIZE_MAX;
+    double last = 0;
+    for (size_t i = a; i < h; i++) {
+        if (rows[i].absorbed) continue;
+        double y = s_row_centre(&rows[i], ncols);
+        if (isnan(y)) continue;
+        int free_cols = up != SIZE_MAX && y - last <= PDF_HALF_ROW_EM * lines[i].size;
+        for (int c = 0; c < ncols && free_cols; c++) {
+            if (!rows[i].cells[c].text) continue;
+            for (int d = 0; d < ncols && free_cols; d++) {
+                const s_cell_t *u = &rows[up].cells[d];
+                const s_cell_t *m = &rows[i].cells[c];
+                if (u->text && d <= (m->span > c ? m->span : c) && (u->span > d ? u->span : d) >= c)
+                    free_cols = 0;
+            }
+        }
+        if (!free_cols) {
+            up = i;
+            last = y;
+            continue;
+        }
+        for (int c = 0; c < ncols; c++)
+            if (rows[i].cells[c].text) {
+                rows[up].cells[c] = rows[i].cells[c];
+                memset(&rows[i].cells[c], 0, sizeof rows[i].cells[c]);
+            }
+        last = y;
+    }
+}
+
+/* A header cell's text wrapped onto two or three lines comes out as lines about 1.2 em
+ * apart (single-line cells of the same header row centred between them): in the header
+ * lines of region lines[a..b], a cell on a line closer than PDF_HEADER_WRAP_EM below a cell
+ * that starts where it starts (left-aligned wrap) or is centred where it is (centred wrap)
+ * continues that cell's text, in whichever column it was placed. Real header rows are a
+ * row height (>= 1.45 em) apart. */
+static int s_header_wrap(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, int ncols) {
+    size_t h = s_header_end(lines, a, b);
+    for (size_t i = a; i < h; i++) {
+        if (rows[i].absorbed) continue;
+        for (int c = 0; c < ncols; c++) {
+            s_cell_t *top = &rows[i].cells[c];
+            /* a header over several columns is a group header: its columns' headers are
+             * centred under it a row lower, not its wrapped text */
+            if (!top->text || top->span > c) continue;
+            double last = lines[i].yc, em = lines[i].size, tol = PDF_ALIGN_TOL * em;
+            for (size_t k = i + 1; k < h; k++) {
+                if (lines[k].yc - last > PDF_HEADER_WRAP_EM * em) break;
+                s_cell_t *next = NULL;
+                for (int d = 0; d < ncols && !next; d++) {
+                    s_cell_t *q = &rows[k].cells[d];
+                    if (q->text && (fabs(q->x0 - top->x0) <= tol ||
+                                    fabs((q->x0 + q->x1) / 2 - (top->x0 + top->x1) / 2) <= tol))
+                        next = q;
+                }
+                if (!next) continue;
+                /* the upper part ran to its cell's width: at least as wide as the rest */
+                if (next->x1 - next->x0 > top->x1 - top->x0 + tol) continue;
+                char *t = s_concat(top->text, next->text);
+                if (!t) return -1;
+                free(top->text);
+                top->text = t;
+                free(next->text);
+                next->text = NULL;
+                last = top->ybot = lines[k].yc;
+            }
+        }
+    }
+    if (s_header_rows(lines, a, h, rows, ncols) < 0) return -1;
+    s_header_merged(lines, a, h, rows, ncols);
+    for (size_t i = a; i < h; i++) {
+        int any = 0;
+        for (int c = 0; c < ncols; c++) any |= rows[i].cells[c].text != NULL;
+        if (!any && lines[i].ns) rows[i].absorbed = 1;
+    }
+    return 0;
 }
 
 /* Builds the cells of region lines[a..b] (steps 5 and 6). */
@@ -646,13 +1112,19 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
             }
             if (c1 > cell->span) cell->span = c1;
             if (cell->span < c0) cell->span = c0;
+            cell->x0 = cell->x1 > 0 ? fmin(cell->x0, lines[i].s[j].x0) : lines[i].s[j].x0;
+            cell->ytop = cell->ybot = lines[i].yc;
             cell->x1 = fmax(cell->x1, lines[i].s[j].x1);
         }
     }
+    if (s_header_wrap(lines, a, b, rows, ncols) < 0) { free(cols); return -1; }
+    /* header lines are done; below, wrapped names and centred numbers of the body */
+    size_t hbody = s_first_body(lines, a, b);
+    if (hbody > b) hbody = a;
     /* Wrapped text: a text-only line whose cells are all in one column. */
     for (size_t i = a; i <= b; i++) {
         s_row_t *r = &rows[i];
-        if (!s_line_all(&lines[i], 0)) continue;
+        if (r->absorbed || !s_line_all(&lines[i], 0) || i < hbody) continue;
         int col = -1, one = 1;
         for (int c = 0; c < ncols; c++) {
             if (!r->cells[c].text) continue;
@@ -747,6 +1219,12 @@ static int s_region(const s_line_t *lines, size_t a, size_t b, s_row_t *rows, in
     return 0;
 }
 
+/* 类, 款 or 项 alone: the headers of split code columns, never one letter-spaced word
+ * (a table printing no codes has no values under them to keep them apart). */
+static int s_code_level(const char *t) {
+    return !strcmp(t, "类") || !strcmp(t, "款") || !strcmp(t, "项");
+}
+
 /* Letter-spaced headers in the region lines[a..b] ("项    目"): two single characters on a
  * line are one cell when a phrase of another line lies under both; 类 款 项 over three code
  * columns stay apart. */
@@ -759,7 +1237,8 @@ static int s_letterspace(s_line_t *lines, size_t a, size_t b) {
                 s_word_t *p = &l->s[m - 1], *q = &l->s[j];
                 double em = fmin(p->size, q->size);
                 int join = p->last_single && q->nchars == 1 && !s_is_number(p->text) &&
-                           !s_is_number(q->text) && q->x0 - p->x1 < PDF_LETTERSPACE_GAP * em;
+                           !s_is_number(q->text) && q->x0 - p->x1 < PDF_LETTERSPACE_GAP * em &&
+                           !(s_code_level(p->text) && s_code_level(q->text));
                 int under = 0;
                 for (size_t k = a; k <= b && join && !under; k++) {
                     if (k == i) continue;
@@ -781,6 +1260,22 @@ static int s_letterspace(s_line_t *lines, size_t a, size_t b) {
     return 0;
 }
 
+/* Marks the header phrases of region lines[a..b] (above its first number) that start where
+ * a phrase of another header line starts: a header printed left-aligned in its cell. */
+static void s_mark_aligned(s_line_t *lines, size_t a, size_t b) {
+    size_t h = a;
+    while (h <= b && h < a + PDF_HEADER_LINES_MAX && !s_has_number(&lines[h])) h++;
+    for (size_t i = a; i < h; i++)
+        for (size_t j = 0; j < lines[i].ns; j++) {
+            s_word_t *p = &lines[i].s[j];
+            double tol = PDF_ALIGN_TOL * p->size;
+            p->left_aligned = 0;
+            for (size_t k = a; k < h && !p->left_aligned; k++)
+                for (size_t t = 0; k != i && t < lines[k].ns && !p->left_aligned; t++)
+                    p->left_aligned = fabs(lines[k].s[t].x0 - p->x0) <= tol;
+        }
+}
+
 /* May the one-phrase line l stand between the table rows above and below (a wrapped name, a
  * number centred between rows)? Not if it is in a larger font (a title) or covers two cells
  * of either row (a title, a note across the table). */
@@ -799,6 +1294,26 @@ static int s_fits(const s_line_t *l, const s_line_t *above, const s_line_t *belo
     return 1;
 }
 
+/* Is the one-phrase line i the upper part of a header cell that wraps: in the font of the
+ * line below, less than PDF_HEADER_WRAP_EM above a line that holds two or more phrases or
+ * its continuation, with a phrase at most as wide that starts where it starts, on a line
+ * within PDF_HEADER_WRAP_EM below? */
+static int s_wrap_top(const s_line_t *lines, size_t nl, size_t i) {
+    const s_line_t *l = &lines[i];
+    if (l->n != 1 || l->ns < 1 || i + 1 >= nl || s_has_number(l)) return 0;
+    double em = l->size, tol = PDF_ALIGN_TOL * em;
+    if (lines[i + 1].yc - l->yc > PDF_HEADER_WRAP_EM * em ||
+        fabs(lines[i + 1].size - em) > 0.1 * em)
+        return 0;
+    const s_word_t *p = &l->s[0];
+    for (size_t k = i + 1; k < nl && lines[k].yc - l->yc <= PDF_HEADER_WRAP_EM * em; k++)
+        for (size_t j = 0; j < lines[k].ns; j++) {
+            const s_word_t *q = &lines[k].s[j];
+            if (fabs(q->x0 - p->x0) <= tol && q->x1 - q->x0 <= p->x1 - p->x0 + tol) return 1;
+        }
+    return 0;
+}
+
 /* Does the one-phrase line l start or end where a cell of lines[a..k) does (a name under
  * names, an amount under amounts)? Prose is indented or runs across. */
 static int s_aligned(const s_line_t *l, const s_line_t *lines, size_t a, size_t k) {
@@ -812,10 +1327,31 @@ static int s_aligned(const s_line_t *l, const s_line_t *lines, size_t a, size_t 
     return 0;
 }
 
+/* HZ_PDF_DEBUG set: every line with its centre, font size and cell phrases (x-extents) on
+ * stderr, for tuning the tunables on a real document (pdf.c keeps the child's stderr). */
+static void s_debug_lines(const s_line_t *lines, size_t nl, const char *label) {
+    for (size_t i = 0; i < nl; i++) {
+        fprintf(stderr, "%s L%zu yc=%.1f y0=%.1f y1=%.1f size=%.1f:", label, i, lines[i].yc,
+                lines[i].y0, lines[i].y1, lines[i].size);
+        for (size_t j = 0; j < lines[i].ns; j++)
+            fprintf(stderr, " [%.1f-%.1f %s]", lines[i].s[j].x0, lines[i].s[j].x1, lines[i].s[j].text);
+        fputc('\n', stderr);
+    }
+}
+
 int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
                     pdf_text_t *narrative, char *err, size_t errlen) {
-    assert(grid && narrative && label);
+    int tables = 0;
+    if (pdf_layout_page_text(chars, n, label, grid, &tables, narrative, err, errlen) < 0) return -1;
+    if (!tables) grid_destroy(grid);
+    return 0;
+}
+
+int pdf_layout_page_text(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
+                         int *tables, pdf_text_t *narrative, char *err, size_t errlen) {
+    assert(grid && narrative && label && tables);
     *grid = NULL;
+    *tables = 0;
     if (n > PDF_CHARS_MAX)
         return error_set(err, errlen, "%s：字符过多（%zu，上限 %u）", label, n, PDF_CHARS_MAX);
     s_word_t *w = NULL;
@@ -831,10 +1367,16 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
     s_row_t *rows = calloc(nl ? nl : 1, sizeof *rows);
     if (!rows) { error_set(err, errlen, "内存不足"); goto done; }
     for (size_t i = 0; i < nl; i++) { rows[i].region = -1; rows[i].cont = -1; }
+    if (getenv("HZ_PDF_DEBUG")) s_debug_lines(lines, nl, label);
+    if (s_split_glued(lines, nl) < 0) { error_set(err, errlen, "内存不足"); goto done; }
     /* Step 4: regions. */
+    size_t free_from = 0;        /* lines before this belong to a region already */
     for (size_t i = 0; i < nl;) {
         if (lines[i].n < 2) { i++; continue; }
         size_t b = i, last_row = i;
+        /* the upper lines of header cells that wrap, standing alone above the region */
+        size_t top = i;
+        while (top > free_from && s_wrap_top(lines, nl, top - 1)) top--;
         for (size_t k = i + 1; k < nl; k++) {
             if (lines[k].y0 - lines[k - 1].y1 > PDF_REGION_GAP * lines[k - 1].size) break;
             if (lines[k].n >= 2) { b = last_row = k; continue; }
@@ -855,7 +1397,11 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
             b = k;
         }
         int nc = 0;
-        if (s_letterspace(lines, i, b) < 0 || s_region(lines, i, b, rows, nregions, &nc) < 0) {
+        i = top;
+        free_from = b + 1;
+        if (s_letterspace(lines, i, b) == 0) s_mark_aligned(lines, i, b);
+        else nc = -1;
+        if (nc < 0 || s_region(lines, i, b, rows, nregions, &nc) < 0) {
             error_set(err, errlen, "内存不足");
             goto done;
         }
@@ -866,7 +1412,8 @@ int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t
         if (nc > ncols_page) ncols_page = nc;
         i = b + 1;
     }
-    if (nregions > 0) {
+    *tables = nregions;
+    if (nl > 0) {
         g = grid_new(label);
         if (!g) { error_set(err, errlen, "内存不足"); goto done; }
     }

@@ -20,6 +20,17 @@
  *      columns' values becomes a merged cell), and a header with no values under it (an
  *      empty column) gets a column of its own; a table with no number at all (printed
  *      empty) takes its columns from its header lines;
+ *   5a. the header (the region's lines above its first number): header cells side by side
+ *      that step 3 glued into one phrase are split where another line's cell text starts
+ *      (before step 4); a header cell's text wrapped onto lines ~1.2 em apart (less than
+ *      PDF_HEADER_WRAP_EM), starting or centred where it starts, is one cell; cells whose
+ *      centres agree within PDF_HEADER_ROW_EM are one header row (a wrapped cell's centre
+ *      is between its lines); a cell merged down several rows, printed centred half a row
+ *      lower, goes up into the row above when its columns are free there; a header in the
+ *      gap between names and amounts goes to the column whose cell, centred on it, can hold
+ *      it (else the amounts': centred or left-aligned there), or over both as a group;
+ *      whole amounts ("650") right of names are amounts; a 款 typed as a number ("5") in a
+ *      column of text codes stays in that column;
  *   6. a text-only line in one column (no number, no code) joins the row above when that
  *      row's text in the column ran to the cell's edge (a wrapped 科目名称), or, when it ran
  *      to the edge itself, the nearest row (code and numbers printed lower, centred); a line
@@ -27,7 +38,9 @@
  *      merged cell), gives each number to the nearest row (within PDF_ORPHAN_PITCH of the
  *      row pitch; the upper one on a tie) that has no value in that column;
  *   7. lines outside every region (titles, unit lines, notes, prose) become one cell in
- *      column 0 merged across the page's columns, and are appended to the narrative.
+ *      column 0 merged across the page's columns, and are appended to the narrative; a page
+ *      without a table gives such a grid only through pdf_layout_page_text().
+ * HZ_PDF_DEBUG in the environment prints every line's phrases with their x-extents.
  * It never reads what the text means beyond "is this a number / a digit code".
  */
 #ifndef HUIZONG_PDF_LAYOUT_H
@@ -73,5 +86,10 @@ void pdf_text_free(pdf_text_t *t);
  * reason in err (memory, n > PDF_CHARS_MAX, a grid limit). */
 int pdf_layout_page(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
                     pdf_text_t *narrative, char *err, size_t errlen);
+/* The same, but *grid is set for every page with text (a page without a table: its lines
+ * in column 0, e.g. a cover whose title gives the year and the entity) and *tables to the
+ * number of table regions found (0: a text-only page). */
+int pdf_layout_page_text(const pdf_char_t *chars, size_t n, const char *label, grid_t **grid,
+                         int *tables, pdf_text_t *narrative, char *err, size_t errlen);
 
 #endif

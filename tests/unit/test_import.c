@@ -228,6 +228,49 @@ START_TEST(xlsx_raw_parts)
 }
 END_TEST
 
+/* A published PDF through import_read_file: the pages go to the recogniser (宿州: its 272
+ * facts, 表1 continued on page 3 under its repeated header), the report keeps the pages
+ * and the narrative (import_narrative); a scanned PDF is refused with the reason. */
+START_TEST(pdf_through_import)
+{
+    submission_list_t l;
+    submission_list_init(&l);
+    recognise_report_t rep;
+    import_format fmt = IMPORT_UNKNOWN;
+    int rc = read_one(TESTS_DIR "/fixtures/printed/pdf/suzhou-2024.pdf", "608", 0, &l, &rep, &fmt);
+    ck_assert_int_eq(fmt, IMPORT_PDF);
+    if (rc != 0 && any_error_has(&rep, "poppler-glib")) {   /* built without poppler */
+        recognise_report_free(&rep);
+        submission_list_free(&l);
+        return;
+    }
+    ck_assert_msg(rc == 0, "%s", rep.nerrors ? rep.errors[0] : "?");
+    ck_assert_uint_eq(l.count, 1);
+    ck_assert_str_eq(l.items[0]->entity, "608");
+    ck_assert_uint_eq(l.items[0]->year, 2024);
+    ck_assert_uint_eq(l.items[0]->count, 274);   /* 272 printed + 2 tables printed empty (markers) */
+    /* 表1 财政拨款收支预算总表 runs over pages 2 and 3: 结转下年 stands on page 3 */
+    ck_assert_int_eq(fen_of(&l, "608", TABLE_FISCAL, "expense_total", COL_TOTAL), 1773190000LL);
+    ck_assert_uint_ge(rep.ngrids, 12);
+    ck_assert_str_eq(rep.grids[0]->name, "第1页");
+    const char *narr = import_narrative(&rep);
+    ck_assert_ptr_nonnull(narr);
+    ck_assert_ptr_nonnull(strstr(narr, "宿州市医疗保障部门2024年收入预算总表\n"));
+    ck_assert_ptr_nonnull(strstr(narr, "单位：万元\n"));
+    recognise_report_free(&rep);
+    ck_assert_ptr_null(import_narrative(&rep));
+    submission_list_free(&l);
+    submission_list_init(&l);
+    rc = read_one(TESTS_DIR "/fixtures/printed/pdf/hostile/scanned.pdf", "608", 2024, &l, &rep, &fmt);
+    ck_assert_int_eq(rc, -1);
+    ck_assert(any_error_has(&rep, "no text layer; scanned documents are not supported"));
+    ck_assert(any_error_has(&rep, "scanned.pdf"));
+    ck_assert_uint_eq(l.count, 0);
+    recognise_report_free(&rep);
+    submission_list_free(&l);
+}
+END_TEST
+
 START_TEST(hostile_files)
 {
     submission_list_t l;
@@ -276,12 +319,12 @@ START_TEST(hostile_files)
     ck_assert_int_eq(read_one(path_in("renamed.xlsx"), "026", 2024, &l, &rep, NULL), -1);
     ck_assert(any_error_has(&rep, "没有 Excel 工作簿"));
     recognise_report_free(&rep);
-    /* a PDF: the hook for the PDF reader */
+    /* a PDF by its content, whatever its name: read by import/pdf/ (damaged here) */
     write_file(path_in("a.xlsx"), "%PDF-1.7\n", 9);
     import_format fmt;
     ck_assert_int_eq(read_one(path_in("a.xlsx"), "026", 2024, &l, &rep, &fmt), -1);
     ck_assert_int_eq(fmt, IMPORT_PDF);
-    ck_assert(any_error_has(&rep, "PDF 尚不支持"));
+    ck_assert(any_error_has(&rep, "a.xlsx") && (any_error_has(&rep, "损坏") || any_error_has(&rep, "poppler")));
     recognise_report_free(&rep);
     /* an OLE2 file that is no workbook */
     write_file(path_in("b.xls"), "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1garbage", 15);
@@ -473,6 +516,7 @@ int main(void)
     tcase_add_test(tc, xlsx_written_by_libxlsxwriter);
     tcase_add_test(tc, xlsx_raw_parts);
     tcase_add_test(tc, hostile_files);
+    tcase_add_test(tc, pdf_through_import);
     tcase_add_test(tc, printed_csv_dongxihu_utf8_and_gb18030);
     tcase_add_test(tc, v1_by_content_and_files_merge);
     tcase_add_test(tc, xls_dongxihu_equals_v1);
