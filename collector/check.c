@@ -145,6 +145,9 @@ int cmd_check(int argc, char **argv)
     if (text_path && list.count &&
         collector_attach_text(text_path, text_entity, text_enc, &list, have_h ? &h : NULL) != 0)
         failed++;
+    /* a published PDF's own 说明 goes with its submission like a --text (issue 15) */
+    if (collector_import.ntexts && collector_attach_pdf_texts(&list, have_h ? &h : NULL) != 0)
+        failed++;
     unsigned total_e = 0, total_w = 0, total_i = 0;
     if (json) fputs("{\"submissions\":[", stdout);
     for (size_t i = 0; i < list.count; i++) {

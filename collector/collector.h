@@ -89,6 +89,10 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
  * up by the path as given or by its base name, which is the source of the submissions it
  * gave: collector_text_of(s->source). NULL when the file had none (workbooks, CSVs) or was
  * not read. Freed by collector_texts_free() (also at exit). */
+/* Attaches each PDF's narrative (collector_text_of) to the highest-level submission read
+ * from that PDF (by h, as --text does) that has no text yet, so the 说明 a published PDF
+ * prints is checked like a --text. 0, or -1 when a text could not go (messages on stderr). */
+int collector_attach_pdf_texts(submission_list_t *list, const hierarchy_t *h);
 const char *collector_text_of(const char *file);
 void collector_texts_free(void);
 /* Level of an entity: from the hierarchy when given and known, else LEVEL_DEPARTMENT. */

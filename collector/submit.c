@@ -222,7 +222,8 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
     return 0;
 }
 
-/* --text: attaches the text to its submission. Returns 0, or the exit code (printed). */
+/* --text, and the 说明 of every PDF read: attaches each text to its submission. Returns 0,
+ * or the exit code (printed). */
 static int submit_text(const send_args_t *a, submission_list_t *list)
 {
     csv_encoding enc;
@@ -230,7 +231,8 @@ static int submit_text(const send_args_t *a, submission_list_t *list)
     hierarchy_t h;
     int have_h;
     if (collector_load_hierarchy(a->hierarchy, &h, &have_h) != 0) return COL_EXIT_INPUT;
-    int rc = collector_attach_text(a->text, a->text_entity, enc, list, have_h ? &h : NULL);
+    int rc = a->text ? collector_attach_text(a->text, a->text_entity, enc, list, have_h ? &h : NULL) : 0;
+    if (rc == 0 && collector_import.ntexts) rc = collector_attach_pdf_texts(list, have_h ? &h : NULL);
     hierarchy_free(&h);
     if (rc != 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
@@ -281,7 +283,7 @@ int cmd_submit(int argc, char **argv)
         curve_client_clear(&keys);
         return COL_EXIT_INPUT;
     }
-    if (a.text && (rc = submit_text(&a, &list)) != 0) {
+    if ((a.text || collector_import.ntexts) && (rc = submit_text(&a, &list)) != 0) {
         free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);

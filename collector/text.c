@@ -117,3 +117,44 @@ int collector_check_text(const submission_t *s, const rule_settings_t *settings,
     narrative_destroy(&n);
     return rc < 0 ? -1 : 0;
 }
+
+int collector_attach_pdf_texts(submission_list_t *list, const hierarchy_t *h)
+{
+    int failed = 0;
+    for (size_t t = 0; t < collector_import.ntexts; t++) {
+        const char *file = collector_import.texts[t].file, *text = collector_import.texts[t].text;
+        size_t len = strlen(text);
+        /* the PDF's own submissions: their source is its base name */
+        submission_list_t mine = { 0 };
+        for (size_t i = 0; i < list->count; i++) {
+            const char *src = list->items[i]->source;
+            if (src && strcmp(src, s_base_name(file)) == 0 && !list->items[i]->text) {
+                submission_t **grown = realloc(mine.items, (mine.count + 1) * sizeof *grown);
+                if (!grown) { failed++; break; }
+                mine.items = grown;
+                mine.items[mine.count++] = list->items[i];
+            }
+        }
+        if (mine.count == 0) { free(mine.items); continue; }
+        if (len > SUBMISSION_TEXT_MAX) {
+            fprintf(stderr, "%s: 表外文字（说明）%zu 字节，超过上限 %u 字节，未随报送附上\n", file, len,
+                    SUBMISSION_TEXT_MAX);
+            free(mine.items);
+            continue;
+        }
+        submission_t *s = s_target(file, NULL, &mine, h);
+        /* the borrowed items stay the list's; only the array is ours */
+        free(mine.items);
+        if (!s) { failed++; continue; }
+        char name[SUBMISSION_TEXT_NAME_MAX + 1];
+        snprintf(name, sizeof name, "%s", s_base_name(file));
+        char err[512] = "";
+        if (submission_set_text(s, name, text, len) != 0 ||
+            submission_text_check(s->text, s->text_len, s->text_name, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: %s\n", file, err[0] ? err : "内存不足");
+            submission_set_text(s, NULL, NULL, 0);
+            failed++;
+        }
+    }
+    return failed ? -1 : 0;
+}

@@ -92,6 +92,13 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
         rc = mdb_dbi_open(txn, DB_NAMES[i], s->readonly ? 0 : MDB_CREATE, &s->dbi[i]);
         if (rc) {
             mdb_txn_abort(txn);
+            /* i > 0: the store exists but predates this database (a reader opens read-only
+             * and cannot create it; the aggregator does at its next start) */
+            if (rc == MDB_NOTFOUND && i > 0 && s->readonly)
+                return error_set(err, errlen, "%s: 数据库由较早版本写入，缺少 '%s'：请先用本版本的 "
+                                 "huizong-aggregator 打开一次以升级 (written by an older "
+                                 "version: start this version's aggregator on it once)",
+                                 s->dir, DB_NAMES[i]);
             if (rc == MDB_NOTFOUND)
                 return error_set(err, errlen, "%s: not a huizong store (no '%s' database)",
                                   s->dir, DB_NAMES[i]);

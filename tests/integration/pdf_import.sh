@@ -124,6 +124,13 @@ submit "$P/pdf/suzhou-2024.pdf" --hierarchy "$HIERARCHY" >"$WORK/s1.out" 2>&1 ||
 submit "$P/pdf/dongxihu-2024.pdf" --hierarchy "$HIERARCHY" >"$WORK/s2.out" 2>&1 || { cat "$WORK/s2.out"; fail "submit 东西湖 PDF"; }
 [ "$(cat "$WORK"/s[12].out | grep -c ACCEPTED)" -eq 3 ] || { cat "$WORK"/s[12].out; fail "expected 3 accepted submissions (608, 026, 026001)"; }
 for e in 608 341300 340000; do expect_figure $e 2024 summary expense_total amount reported 1774.62; done
+# the text outside the tables travelled with 608's submission (the narrative checks read it):
+# stored with the version under the PDF's name, holding what the PDF prints around its tables
+"$HZ" show --text --db "$DB" --entity 608 --year 2024 --format json >"$WORK/608-text.json" ||
+  fail "608 has no text stored with its PDF submission"
+grep -q '"text_name":"suzhou-2024.pdf"' "$WORK/608-text.json" || fail "the stored text is not named after the PDF: $(head -c 300 "$WORK/608-text.json")"
+"$HZ" show --text --db "$DB" --entity 608 --year 2024 >"$WORK/608-text.txt"
+grep -aq '宿州市医疗保障部门' "$WORK/608-text.txt" || fail "the PDF's narrative (its cover) is not in the stored text"
 for e in 026 420112 420100 420000; do expect_figure $e 2024 summary expense_total amount reported 3311.22; done
 # 6. run --watch takes published PDFs too: 宁德 delivered, a scanned one filed under failed/
 mkdir -p "$WORK/in"
