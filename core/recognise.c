@@ -1494,9 +1494,9 @@ static void s_table_run(s_ctx *c, const s_block *b)
         memset(rc, 0, sizeof *rc);
         rc->grid_col = col;
         size_t used = 0;
-        for (int i = 0; i < np; i++)
-            used += (size_t)snprintf(rc->header + used, used < sizeof rc->header ? sizeof rc->header - used : 0,
-                                     "%s%s", i ? "/" : "", parts[i]);
+        for (int i = 0; i < np && used + 1 < sizeof rc->header; i++)   /* cut when full */
+            used += (size_t)snprintf(rc->header + used, sizeof rc->header - used, "%s%s",
+                                     i ? "/" : "", parts[i]);
         s_utf8_trim(rc->header);
         s_identify(b->table, basic_only, parts, np, rc);
         if (strcmp(rc->role, "name") == 0 && name_cols++ == 0) T->name_col = (int)col;

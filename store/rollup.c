@@ -126,7 +126,10 @@ typedef struct {
     item_state_kind state;
     size_t dup_of;            /* ITEM_DUPLICATE: the index of the accepted item */
     uint32_t ent, year, version;
-    findings_t text;          /* ITEM_ACCEPTED: the findings on its narrative text (text.c) */
+    findings_t text;          /* ITEM_ACCEPTED: the findings the store raises on the item in this
+                                 attempt: what the new version withdrew (rules_version.c) and
+                                 its narrative text's (text.c); reset with the attempt, so an
+                                 attempt rerun (map grown, a file refused) raises them once */
 } item_state_t;
 
 typedef struct {
@@ -646,7 +649,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
         return store_mdb_fail(rc, err, errlen, "read facts");
     }
     if (cur && (rc = item_withdrawn(s, txn, b->settings, sub, cur, oldf, no, newf, sub->count,
-                                    &it->findings))) {
+                                    &st->text))) {
         free(newf);
         free(oldf);
         return store_mdb_fail(rc, err, errlen, "compare with the current version");

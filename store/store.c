@@ -150,6 +150,7 @@ store_t *store_open_sized(const char *dir, int flags, size_t map_max, char *err,
         error_set(err, errlen, "cannot create the database directory: %s",
                   e == ENOENT ? (snprintf(why, sizeof why, "上级目录不存在 (parent directory missing): %s", dir), why)
                               : store_strerror(e, dir, 0, why, sizeof why));
+        store_cache_free(s->cache);
         free(s);
         return NULL;
     }

@@ -19,7 +19,7 @@ TIME_BOUND=150
 MEMORY_KB=1048576             # ulimit -v for the collector and its poppler child: 1 GiB
 # AddressSanitizer reserves terabytes of address space: no ulimit -v under it
 sanitized=0
-{ ldd "$COL" 2>/dev/null; nm "$COL" 2>/dev/null | grep -m1 __asan_init; } | grep -q -i asan && sanitized=1
+is_sanitized "$COL" && sanitized=1
 bounded() {   # bounded OUT ERR CMD...: the command under the memory and time bounds
   local out=$1 err=$2; shift 2
   ( [ "$sanitized" -eq 1 ] || ulimit -v "$MEMORY_KB"; exec timeout "$TIME_BOUND" "$@" ) >"$out" 2>"$err"

@@ -12,7 +12,7 @@ E="$FX/expected"
 FACTS="$HZ_BIN/hz-facts"
 MEM_KB=600000                          # address space of one reader run (ulimit -v)
 # AddressSanitizer reserves terabytes of address space: no ulimit -v under it
-limit_mem() { if ldd "$FACTS" 2>/dev/null | grep -q libasan; then :; else ulimit -v "$MEM_KB"; fi; }
+limit_mem() { if is_sanitized "$FACTS"; then :; else ulimit -v "$MEM_KB"; fi; }
 
 # An empty-table marker (examples/FORMAT.md: a total row of 0, given for a table printed empty
 # with a note such as 本部门没有…安排的支出). expected/*.facts hold the printed figures only
