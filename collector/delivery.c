@@ -104,71 +104,22 @@ static void delivery_part_lines(const delivery_t *d, const sender_job_info_t *jo
         printf("%.*s%s\n", (int)(nl - p), p, tail);
 }
 
-/* The sender's verdict on one job: print its line and settle the spool. */
-static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *ack)
+/* Settles a job's spool file once its line is out: an ACCEPTED one goes, a REJECTED one
+ * moves to rejected/ with its reason, a pending one stays. stdout is flushed first, so a
+ * kill between the two never hides an ack that removed its spool file. */
+static void delivery_settle(delivery_t *d, const sender_job_info_t *job, const ack_t *ack)
 {
-    delivery_t *d = arg;
     char err[512] = "";
-    if (!strcmp(job->entity, GROUP_ENTITY) && (!ack || !ack->nmembers)) {
-        /* a file of several parts without an ack per part: pending, or refused whole before
-         * its parts were read (malformed, an older aggregator) */
-        char tail[700];
-        if (!ack) snprintf(tail, sizeof tail, "PENDING (未送达，留在待发目录 %.560s，下次 flush 再发)", d->spool.dir);
-        else snprintf(tail, sizeof tail, "%s: %s", ack->status == ACK_ACCEPTED ? "ACCEPTED" : "REJECTED",
-                      ack->reason[0] ? ack->reason : "no reason given");
-        delivery_part_lines(d, job, tail);
-        if (!ack) {
-            d->pending++;
-        } else {
-            d->rejected++;
-            fflush(stdout);
-            if (spool_reject(&d->spool, job->name, ack->reason, err, sizeof err) != 0) {
-                fprintf(stderr, "huizong-collector: rejected, but cannot move it to rejected/: %s\n", err);
-                d->local_errors++;
-            }
-        }
-        fflush(stdout);
-        progress_step(&d->progress);
-        delivery_forget_parts(d, job->name);
-        return;
-    }
-    delivery_forget_parts(d, job->name);
-    if (ack && ack->nmembers) {
-        delivery_group_lines(ack);   /* the refused part's line says why, the others name it */
-    } else {
-        delivery_line_head(job);
-    }
-    if (ack && ack->nmembers) {
-        /* settled below like any job; the lines are out */
-        if (ack->status == ACK_ACCEPTED) {
-            d->accepted++;
-            fflush(stdout);
-            if (spool_remove(&d->spool, job->name, err, sizeof err) != 0) {
-                fprintf(stderr, "huizong-collector: accepted, but the spool file stays: %s\n", err);
-                d->local_errors++;
-            }
-        } else {
-            d->rejected++;
-            fflush(stdout);
-            if (spool_reject(&d->spool, job->name, ack->reason, err, sizeof err) != 0) {
-                fprintf(stderr, "huizong-collector: rejected, but cannot move it to rejected/: %s\n", err);
-                d->local_errors++;
-            }
-        }
-    } else if (!ack) {
-        printf("PENDING (未送达，留在待发目录 %s，下次 flush 再发)\n", d->spool.dir);
+    if (!ack) {
         d->pending++;
     } else if (ack->status == ACK_ACCEPTED) {
-        delivery_verdict(ack);
         d->accepted++;
-        fflush(stdout);   /* the line is out before the spool file goes: a kill between
-                             the two never hides an ack that removed its spool file */
+        fflush(stdout);
         if (spool_remove(&d->spool, job->name, err, sizeof err) != 0) {
             fprintf(stderr, "huizong-collector: accepted, but the spool file stays: %s\n", err);
             d->local_errors++;
         }
     } else {
-        delivery_verdict(ack);
         d->rejected++;
         fflush(stdout);
         if (spool_reject(&d->spool, job->name, ack->reason, err, sizeof err) != 0) {
@@ -178,6 +129,39 @@ static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *
     }
     fflush(stdout);
     progress_step(&d->progress);
+}
+
+/* The sender's verdict on one job: print its line(s) and settle the spool. */
+static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *ack)
+{
+    delivery_t *d = arg;
+    if (!strcmp(job->entity, GROUP_ENTITY) && (!ack || !ack->nmembers)) {
+        /* a file of several parts without an ack per part: pending, or refused whole before
+         * its parts were read (malformed, an older aggregator); never accepted whole */
+        char tail[700];
+        if (!ack) snprintf(tail, sizeof tail, "PENDING (未送达，留在待发目录 %.560s，下次 flush 再发)", d->spool.dir);
+        else snprintf(tail, sizeof tail, "%s: %s", ack->status == ACK_ACCEPTED ? "ACCEPTED" : "REJECTED",
+                      ack->reason[0] ? ack->reason : "no reason given");
+        delivery_part_lines(d, job, tail);
+        ack_t refused;
+        if (ack && ack->status == ACK_ACCEPTED) {   /* a whole-file ack without parts: keep it */
+            refused = *ack;
+            refused.status = ACK_REJECTED;
+            ack = &refused;
+        }
+        delivery_settle(d, job, ack);
+        delivery_forget_parts(d, job->name);
+        return;
+    }
+    delivery_forget_parts(d, job->name);
+    if (ack && ack->nmembers) {
+        delivery_group_lines(ack);   /* the refused part's line says why, the others name it */
+    } else {
+        delivery_line_head(job);
+        if (!ack) printf("PENDING (未送达，留在待发目录 %s，下次 flush 再发)\n", d->spool.dir);
+        else delivery_verdict(ack);
+    }
+    delivery_settle(d, job, ack);
 }
 
 int delivery_open(delivery_t *d, const char *spool_dir, const char *endpoint, const sender_opts_t *o)
