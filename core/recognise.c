@@ -1689,6 +1689,30 @@ static int s_continuation(s_block **v, size_t *nv, size_t *cap, const grid_t *g,
     return 0;
 }
 
+/* Appends the block of table tid titled title (normalised), rows r0 (title) .. r1, its
+ * content from first. 0 or -1 (no memory; *v unchanged). */
+static int s_block_add(s_block **v, size_t *nv, size_t *cap, const grid_t *g, uint32_t r0,
+                       uint32_t first, uint32_t r1, table_id tid, const char *title)
+{
+    if (*nv == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        s_block *nb = realloc(*v, nc * sizeof *nb);
+        if (!nb) return -1;
+        *v = nb;
+        *cap = nc;
+    }
+    s_block *b = &(*v)[(*nv)++];
+    memset(b, 0, sizeof *b);
+    b->grid = g;
+    b->r0 = r0;
+    b->first = first;
+    b->r1 = r1;
+    b->table = tid;
+    s_copy(b->title, sizeof b->title, title);
+    b->year = s_year_of(title);
+    return 0;
+}
+
 static int s_find_blocks(grid_t *const *grids, size_t n, bool continued, s_block **out,
                          size_t *nout)
 {
@@ -1709,21 +1733,8 @@ static int s_find_blocks(grid_t *const *grids, size_t n, bool continued, s_block
             s_title_strip(first, stripped, sizeof stripped);
             table_id tid;
             if (!s_title_classify(stripped, &tid)) continue;
-            if (nv == cap) {
-                cap = cap ? cap * 2 : 16;
-                s_block *nb = realloc(v, cap * sizeof *nb);
-                if (!nb) { free(v); return -1; }
-                v = nb;
-            }
-            s_block *b = &v[nv++];
-            memset(b, 0, sizeof *b);
-            b->grid = g;
-            b->r0 = row;
-            b->first = row + 1;
-            b->r1 = g->rows ? g->rows - 1 : row;
-            b->table = tid;
-            s_copy(b->title, sizeof b->title, stripped);
-            b->year = s_year_of(stripped);
+            if (s_block_add(&v, &nv, &cap, g, row, row + 1, g->rows ? g->rows - 1 : row, tid,
+                            stripped) != 0) { free(v); return -1; }
             if (nv - 1 > start) v[nv - 2].r1 = row - 1;
         }
         if (nv == start && g->count) {
@@ -1732,22 +1743,10 @@ static int s_find_blocks(grid_t *const *grids, size_t n, bool continued, s_block
             table_id tid;
             s_norm(g->name, n, sizeof n);
             s_title_strip(n, stripped, sizeof stripped);
-            if (s_title_classify(stripped, &tid)) {
-                if (nv == cap) {
-                    cap = cap ? cap * 2 : 16;
-                    s_block *nb = realloc(v, cap * sizeof *nb);
-                    if (!nb) { free(v); return -1; }
-                    v = nb;
-                }
-                s_block *b = &v[nv++];
-                memset(b, 0, sizeof *b);
-                b->grid = g;
-                b->r0 = 0;
-                b->first = 0;
-                b->r1 = g->rows - 1;
-                b->table = tid;
-                s_copy(b->title, sizeof b->title, stripped);
-                b->year = s_year_of(stripped);
+            if (s_title_classify(stripped, &tid) &&
+                s_block_add(&v, &nv, &cap, g, 0, 0, g->rows - 1, tid, stripped) != 0) {
+                free(v);
+                return -1;
             }
         }
         if (continued && start > 0 && g->count && (nv == start || v[start].r0 > 0)) {

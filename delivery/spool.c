@@ -23,6 +23,7 @@
 #include "digest.h"
 #include "group.h"
 #include "wire.h"
+#include "portable_name.h"
 
 const char *spool_default_dir(void)
 {
@@ -32,15 +33,7 @@ const char *spool_default_dir(void)
 
 int spool_name_ok(const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n > SPOOL_NAME_MAX || name[0] == '.') return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
+    return portable_name_ok(name, SPOOL_NAME_MAX);
 }
 
 static int spool_fail(char *err, size_t errlen, const char *what, const char *path)

@@ -1,5 +1,6 @@
 /* users.c -- the users file of `huizong serve` (see users.h). */
 #include "users.h"
+#include "portable_name.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,15 +26,7 @@ const char *user_role_name(user_role r)
 
 int user_name_valid(const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n > USER_NAME_MAX) return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
+    return portable_name_ok(name, USER_NAME_MAX);
 }
 
 /* Splits "A,B,C" into user->subtrees. 0, or -1 if a code is empty, too long or too many. */
