@@ -255,6 +255,15 @@ START_TEST(test_no_subscriber_never_blocks)
     }
     ck_assert_uint_eq(events_next_seq(ev), first + 3 * EVENTS_SNDHWM);
     ck_assert_uint_eq(events_failed(ev), 0);
+    /* The subscriber that never read is drained before it closes: libzmq 4.3 can abort in
+     * session_base.cpp when a SUB whose pipe still holds parts of multipart messages is torn
+     * down (zeromq/libzmq#3442), which has nothing to do with what is tested here. */
+    zmq_msg_t part;
+    zmq_msg_init(&part);
+    while (zmq_msg_recv(&part, sub, ZMQ_DONTWAIT) >= 0) {}
+    zmq_msg_close(&part);
+    int linger = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_close(sub);
     events_destroy(&ev);
     zmq_ctx_term(ctx);
