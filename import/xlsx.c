@@ -426,7 +426,6 @@ static int s_ref(const char *ref, uint32_t *row, uint32_t *col)
     return 0;
 }
 
-/* Validates an XML number and writes it as a plain decimal (no exponent). 0 or -1. */
 /* Up to DBL_DIG (15) significant digits a decimal is the shortest text of its double (two
  * such decimals never share a double), so only longer digit strings need grid_number_text. */
 #define S_EXACT_DIGITS 15
@@ -446,6 +445,7 @@ static int s_significant_digits(const char *t)
     return n;
 }
 
+/* Validates an XML number and writes it as a plain decimal (no exponent). 0 or -1. */
 static int s_plain_number(const char *in, char *out, size_t outlen)
 {
     const char *p = in;

@@ -15,10 +15,9 @@
  *
  * Invariants: amounts stay int64 fen until the cell is written. In CSV they are printed by
  * amount_format (exact). In xlsx an amount is a NUMBER cell in 万元 with format
- * "#,##0.00": libxlsxwriter only takes a double, so the fen count is converted there and
- * nowhere else (export_amount_cell), and only when it is below 2^53 in magnitude, where
- * (double)fen is exact and fen / 1e6 is the double nearest the exact 万元 decimal; a larger
- * figure is written as its exact text instead.
+ * "#,##0.00": libxlsxwriter only takes a double, so the fen count is converted in
+ * xlsx_write_amount (tools/xlsx_amount.h) and nowhere else: exactly below 2^53, as its
+ * exact text above.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -41,6 +40,7 @@
 #ifdef HAVE_XLSXWRITER
 #include <xlsxwriter.h>
 #endif
+#include "xlsx_amount.h"
 
 /* ---- A tiny sheet writer with two back ends: xlsx and CSV. ---- */
 
@@ -80,16 +80,10 @@ static cell_t cell_int(int64_t v) { cell_t c = { CELL_INT, NULL, v, 0, 0 }; retu
 static cell_t cell_empty(void) { cell_t c = { CELL_EMPTY, NULL, 0, 0, 0 }; return c; }
 
 #ifdef HAVE_XLSXWRITER
-/* The one place an amount becomes a double: the Excel boundary (see the file comment). */
+/* An amount cell: xlsx_write_amount, the one place an amount becomes a double. */
 static void export_amount_cell(exporter_t *x, uint32_t row, uint16_t col, int64_t fen, lxw_format *f)
 {
-    const int64_t exact = (int64_t)1 << 53;
-    if (fen > -exact && fen < exact) {
-        worksheet_write_number(x->ws, row, col, (double)fen / (double)FEN_PER_WANYUAN, f);
-    } else {
-        char buf[AMOUNT_BUF];
-        worksheet_write_string(x->ws, row, col, amount_format(fen, buf), f);
-    }
+    xlsx_write_amount(x->ws, row, col, fen, f);
 }
 #endif
 

@@ -27,6 +27,7 @@
 #ifdef HAVE_XLSXWRITER
 #include <xlsxwriter.h>
 #endif
+#include "xlsx_amount.h"
 
 #define TEMPLATE_BLANK_LINES 30      /* empty code/project lines per table (a unit prints 10-40) */
 #define TEMPLATE_NAME_WIDTH 36
@@ -60,8 +61,6 @@ typedef struct {
     size_t nfacts;
 } template_t;
 
-#define FEN_PER_WANYUAN_D 1000000.0   /* the one place a figure becomes a double (Excel) */
-
 /* The figure of (row, column) in the current table's facts, or NULL. */
 static const template_fact_t *template_find(const template_t *x, const char *row, column_id c)
 {
@@ -74,7 +73,7 @@ static const template_fact_t *template_find(const template_t *x, const char *row
 static void template_amount(template_t *x, lxw_worksheet *ws, uint32_t r, int col, const char *row, column_id c)
 {
     const template_fact_t *f = row ? template_find(x, row, c) : NULL;
-    if (f) worksheet_write_number(ws, r, (lxw_col_t)col, (double)f->fen / FEN_PER_WANYUAN_D, x->amount);
+    if (f) xlsx_write_amount(ws, r, (uint16_t)col, f->fen, x->amount);
     else worksheet_write_blank(ws, r, (lxw_col_t)col, x->amount);
 }
 
