@@ -26,11 +26,17 @@ typedef struct {
     size_t cap;
 } cache_ids_t;
 
+typedef struct {
+    uint64_t word;            /* label_word; 0 = empty slot */
+    char *str;                /* the stored label (not NUL-terminated in the database) */
+    size_t len;
+} cache_label_t;
+
 struct store_cache_t {
     cache_str_t *slots;       /* open addressing on (kind, string) */
     size_t cap, count;
     cache_ids_t ids[2];       /* 0 = KIND_ENTITY, 1 = KIND_ROW */
-    uint64_t *labels;         /* open addressing set of table << 32 | row, + 1 (0 = empty) */
+    cache_label_t *labels;    /* open addressing on table << 32 | row, + 1 (0 = empty) */
     size_t lcap, lcount;
 };
 
@@ -55,6 +61,7 @@ void store_cache_clear(store_cache_t *c)
         for (size_t i = 0; i < c->ids[k].cap; i++) free(c->ids[k].names[i]);
         free(c->ids[k].names);
     }
+    for (size_t i = 0; i < c->lcap; i++) free(c->labels[i].str);
     free(c->labels);
     memset(c, 0, sizeof *c);
 }
@@ -119,45 +126,71 @@ static void cache_put(store_t *s, int kind, const char *str, uint32_t id)
     if (!ix->names[id]) ix->names[id] = strdup(str);
 }
 
-static uint64_t label_word(const uint8_t fkey[FKEY_LEN])
+static uint64_t label_word(table_id t, uint32_t row)
 {
-    fkey_t fd = key_fkey_decode(fkey);
-    return ((uint64_t)fd.table << 32 | fd.row) + 1;
+    return ((uint64_t)t << 32 | row) + 1;
 }
 
 static size_t label_slot(const store_cache_t *c, uint64_t w)
 {
     size_t i = (size_t)((w * 0x9E3779B97F4A7C15ULL) >> 20) & (c->lcap - 1);
-    while (c->labels[i] && c->labels[i] != w) i = (i + 1) & (c->lcap - 1);
+    while (c->labels[i].word && c->labels[i].word != w) i = (i + 1) & (c->lcap - 1);
     return i;
 }
 
-int store_label_known(store_t *s, const uint8_t fkey[FKEY_LEN])
-{
-    store_cache_t *c = s->cache;
-    if (!c || !c->lcap) return 0;
-    uint64_t w = label_word(fkey);
-    return c->labels[label_slot(c, w)] == w;
-}
-
-void store_label_mark(store_t *s, const uint8_t fkey[FKEY_LEN])
+/* Remembers the stored label of (t, row). A failed allocation only means a later miss. */
+static void label_remember(store_t *s, table_id t, uint32_t row, const char *str, size_t len)
 {
     store_cache_t *c = s->cache;
     if (!c) return;
     if ((c->lcount + 1) * 2 > c->lcap) {
         size_t cap = c->lcap ? c->lcap * 2 : 1024;
-        uint64_t *n = calloc(cap, sizeof *n), *old = c->labels;
+        cache_label_t *n = calloc(cap, sizeof *n), *old = c->labels;
         if (!n) return;
         size_t oldcap = c->lcap;
         c->labels = n;
         c->lcap = cap;
         for (size_t i = 0; i < oldcap; i++)
-            if (old[i]) c->labels[label_slot(c, old[i])] = old[i];
+            if (old[i].word) c->labels[label_slot(c, old[i].word)] = old[i];
         free(old);
     }
-    uint64_t w = label_word(fkey);
-    size_t i = label_slot(c, w);
-    if (!c->labels[i]) { c->labels[i] = w; c->lcount++; }
+    uint64_t w = label_word(t, row);
+    cache_label_t *e = &c->labels[label_slot(c, w)];
+    if (e->word) return;
+    if (!(e->str = malloc(len ? len : 1))) return;
+    memcpy(e->str, str, len);
+    e->len = len;
+    e->word = w;
+    c->lcount++;
+}
+
+int label_find(store_t *s, MDB_txn *txn, table_id t, uint32_t row, const char **str, size_t *len)
+{
+    store_cache_t *c = s->cache;
+    if (c && c->lcap) {
+        const cache_label_t *e = &c->labels[label_slot(c, label_word(t, row))];
+        if (e->word) { *str = e->str; *len = e->len; return 0; }
+    }
+    uint8_t kb[LABELKEY_LEN];
+    key_label(kb, t, row);
+    MDB_val k = { LABELKEY_LEN, kb }, v;
+    int rc = mdb_get(txn, s->dbi[DB_LABELS], &k, &v);
+    if (rc) return rc;
+    *str = v.mv_data;
+    *len = v.mv_size;
+    label_remember(s, t, row, v.mv_data, v.mv_size);
+    return 0;
+}
+
+int label_put(store_t *s, MDB_txn *txn, table_id t, uint32_t row, const char *name, size_t len)
+{
+    uint8_t kb[LABELKEY_LEN];
+    key_label(kb, t, row);
+    MDB_val k = { LABELKEY_LEN, kb }, v = { len, (void *)name };
+    int rc = mdb_put(txn, s->dbi[DB_LABELS], &k, &v, MDB_NOOVERWRITE);
+    if (rc) return rc;        /* MDB_KEYEXIST too: the caller found none */
+    label_remember(s, t, row, name, len);
+    return 0;
 }
 
 static int intern_key(int kind, const char *str, uint8_t *buf, size_t cap, MDB_val *k)

@@ -37,11 +37,11 @@ void key_node(uint8_t out[NODEKEY_LEN], uint32_t ent, uint32_t year, const uint8
     memcpy(out + EYKEY_LEN, fkey, FKEY_LEN);
 }
 
-void key_fact(uint8_t out[FACTKEY_LEN], uint32_t ent, uint32_t year, uint32_t version,
-              const uint8_t fkey[FKEY_LEN])
+void key_table(uint8_t out[TABLEKEY_LEN], uint32_t ent, uint32_t year, uint32_t version, table_id t)
 {
+    assert((int)t > 0 && (int)t < TABLE_COUNT);
     key_eyv(out, ent, year, version);
-    memcpy(out + EYVKEY_LEN, fkey, FKEY_LEN);
+    out[EYVKEY_LEN] = (uint8_t)t;
 }
 
 /* The row comes before the table in a flag key so that a node's node-wide flags (row id 0)
@@ -99,7 +99,7 @@ uint32_t key_year(const uint8_t *key) { return be32_get(key + 4); }
 uint32_t key_version(const uint8_t *key) { return be32_get(key + EYKEY_LEN); }
 uint32_t key_child_id(const uint8_t key[CHILDKEY_LEN]) { return be32_get(key + 4); }
 const uint8_t *key_node_fkey(const uint8_t key[NODEKEY_LEN]) { return key + EYKEY_LEN; }
-const uint8_t *key_fact_fkey(const uint8_t key[FACTKEY_LEN]) { return key + EYVKEY_LEN; }
+table_id key_table_id(const uint8_t key[TABLEKEY_LEN]) { return (table_id)key[EYVKEY_LEN]; }
 
 void key_flag_fkey(const uint8_t key[FLAGKEY_LEN], uint8_t fkey[FKEY_LEN])
 {

@@ -13,94 +13,16 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static int fact_lookup(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint32_t cur,
-                       const uint8_t *fkey, int *present, int64_t *fen)
-{
-    *present = 0;
-    *fen = 0;
-    if (!cur) return 0;
-    uint8_t kb[FACTKEY_LEN];
-    key_fact(kb, ent, year, cur, fkey);
-    MDB_val k = { FACTKEY_LEN, kb }, v;
-    int rc = mdb_get(txn, s->dbi[DB_FACTS], &k, &v);
-    if (rc == MDB_NOTFOUND) return 0;
-    if (rc) return rc;
-    *present = 1;
-    *fen = (int64_t)be64_get(v.mv_data);
-    return 0;
-}
-
 int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t year,
                     const uint8_t fkey[FKEY_LEN], computed_fn computed, void *ctx,
                     int *present, int64_t *fen)
 {
-    int rc = fact_lookup(s, txn, e->id, year, store_current(s, txn, e->id, year), fkey, present, fen);
+    int rc = facts_get(s, txn, e->id, year, store_current(s, txn, e->id, year), fkey, present, fen);
     if (rc || *present || e->level == LEVEL_UNIT) return rc;
     uint8_t key[NODEKEY_LEN];
     uint32_t contrib;
     key_node(key, e->id, year, fkey);
     return computed(ctx, txn, s, key, present, fen, &contrib);
-}
-
-/* A forward walk over one entity/year/version's facts for keys asked in ascending order:
- * a bulk load asks for hundreds of keys of every child, which a few MDB_NEXT steps answer
- * far cheaper than one MDB_SET each; a resubmission asks for a handful, which a seek each
- * (MDB_SET_RANGE) answers as before. The answer is the same either way. */
-typedef struct {
-    MDB_cursor *c;
-    uint8_t target[FACTKEY_LEN];
-    MDB_val k, v;
-    int state;                /* 0 not positioned, 1 at (k, v), 2 past the end */
-} fact_walk_t;
-
-#define WALK_STEPS 8
-
-static void walk_start(fact_walk_t *w, MDB_cursor *c, uint32_t ent, uint32_t year, uint32_t version)
-{
-    w->c = c;
-    key_eyv(w->target, ent, year, version);
-    w->state = 0;
-}
-
-static int walk_cmp(const MDB_val *k, const uint8_t *target)
-{
-    size_t n = k->mv_size < FACTKEY_LEN ? k->mv_size : FACTKEY_LEN;
-    int c = memcmp(k->mv_data, target, n);
-    return c ? c : (k->mv_size > FACTKEY_LEN) - (k->mv_size < FACTKEY_LEN);
-}
-
-/* The fact for fkey (ascending from call to call): 0 with *present, or an MDB error. */
-static int walk_get(fact_walk_t *w, const uint8_t *fkey, int *present, int64_t *fen)
-{
-    *present = 0;
-    *fen = 0;
-    memcpy(w->target + 12, fkey, FKEY_LEN);
-    if (w->state == 2) return 0;
-    int c = 1, rc;
-    if (w->state == 1) {
-        c = walk_cmp(&w->k, w->target);
-        for (int i = 0; c < 0 && i < WALK_STEPS; i++) {
-            rc = mdb_cursor_get(w->c, &w->k, &w->v, MDB_NEXT);
-            if (rc == MDB_NOTFOUND) { w->state = 2; return 0; }
-            if (rc) return rc;
-            c = walk_cmp(&w->k, w->target);
-        }
-    }
-    if (w->state == 0 || c < 0) {
-        w->k.mv_size = FACTKEY_LEN;
-        w->k.mv_data = w->target;
-        rc = mdb_cursor_get(w->c, &w->k, &w->v, MDB_SET_RANGE);
-        if (rc == MDB_NOTFOUND) { w->state = 2; return 0; }
-        if (rc) return rc;
-        w->state = 1;
-        c = walk_cmp(&w->k, w->target);
-    }
-    if (c == 0) {
-        if (w->v.mv_size < FACTVAL_MIN) return MDB_CORRUPTED;
-        *present = 1;
-        *fen = (int64_t)be64_get(w->v.mv_data);
-    }
-    return 0;
 }
 
 static int fkey_cmp(const void *a, const void *b)
@@ -149,18 +71,18 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                           .year = year, .nchildren = nk, .nfigures = nkeys };
     uint32_t cur = store_current(s, txn, ent, year);
     view.declared_any = cur && node.level != LEVEL_UNIT;
-    /* keys ascending, so each child's fact lookups walk one cursor forward (LMDB checks
-     * the cursor's current page first) instead of descending the tree every time */
+    /* keys ascending, so each child's facts of one table are decoded once (fact_walk_t)
+     * and its lookups stay in memory */
     uint8_t (*sorted)[FKEY_LEN] = malloc((nkeys ? nkeys : 1) * FKEY_LEN);
     uint32_t *kcur = calloc(nk ? nk : 1, sizeof *kcur);
-    MDB_cursor *fc = NULL;
+    fact_walk_t walk;
+    fact_walk_init(&walk, s, txn);
     level_child_t *lc = calloc(nk ? nk : 1, sizeof *lc);
     level_figure_t *figs = calloc(nkeys ? nkeys : 1, sizeof *figs);
     child_value_t *cv = calloc((nk ? nk : 1) * (nkeys ? nkeys : 1), sizeof *cv);
     findings_t found;
     findings_init(&found);
     if (!lc || !figs || !cv || !sorted || !kcur) { rc = error_set(err, errlen, "out of memory"); goto done; }
-    if ((rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &fc))) goto mdb;
     memcpy(sorted, fkeys, nkeys * FKEY_LEN);
     sort_array(sorted, nkeys, FKEY_LEN, fkey_cmp);
     fkeys = (const uint8_t (*)[FKEY_LEN])sorted;
@@ -173,8 +95,7 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
     }
     view.children = lc;
     view.figures = figs;
-    fact_walk_t walk;
-    walk_start(&walk, fc, ent, year, cur);
+    fact_walk_start(&walk, ent, year, cur);
     for (size_t i = 0; i < nkeys; i++) {
         level_figure_t *f = &figs[i];
         const uint8_t *fk = fkeys[i];
@@ -185,7 +106,7 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
             goto mdb;
         int p = 0;
         int64_t v = 0;
-        if (cur && (rc = walk_get(&walk, fk, &p, &v))) goto mdb;
+        if ((rc = fact_walk_get(&walk, fk, &p, &v))) goto mdb;
         if (node.level == LEVEL_UNIT) {
             f->has_computed = p;
             f->computed = v;
@@ -203,13 +124,13 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
      * the same leaf page */
     for (size_t c = 0; c < nk; c++) {
         if (!kcur[c] && kids[c].level == LEVEL_UNIT) continue;     /* nothing reported */
-        walk_start(&walk, fc, kids[c].id, year, kcur[c]);
+        fact_walk_start(&walk, kids[c].id, year, kcur[c]);
         for (size_t i = 0; i < nkeys; i++) {
             const uint8_t *fk = fkeys[i];
             level_figure_t *f = &figs[i];
             int p = 0;
             int64_t v = 0;
-            if (kcur[c] && (rc = walk_get(&walk, fk, &p, &v))) goto mdb;
+            if ((rc = fact_walk_get(&walk, fk, &p, &v))) goto mdb;
             if (!p && kids[c].level != LEVEL_UNIT) {
                 uint8_t key[NODEKEY_LEN];
                 uint32_t contrib;
@@ -240,7 +161,7 @@ mdb:
     rc = store_mdb_fail(rc, err, errlen, "level view");
 done:
     findings_clear(&found);
-    if (fc) mdb_cursor_close(fc);
+    fact_walk_free(&walk);
     free(sorted);
     free(kcur);
     free(cv);

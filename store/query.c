@@ -54,20 +54,23 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
 
     /* merge the current facts (declared, or a unit's computed) with DB_COMPUTED, both
      * sorted by fkey */
-    MDB_cursor *cf = NULL, *cc = NULL;
-    uint8_t pf[EYVKEY_LEN], pc[EYKEY_LEN];
-    key_eyv(pf, e.id, year, cur);
+    fact_scan_t sf;
+    MDB_cursor *cc = NULL;
+    uint8_t pc[EYKEY_LEN], fkf[FKEY_LEN];
+    pack_entry_t ef;
     key_ey(pc, e.id, year);
-    MDB_val kf = { EYVKEY_LEN, pf }, vf, kc = { EYKEY_LEN, pc }, vc;
+    MDB_val kc = { EYKEY_LEN, pc }, vc;
     int hf = 0, hc = 0;
-    if (mdb_cursor_open(txn, self->dbi[DB_FACTS], &cf) || mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &cc)) {
+    if (fact_scan_open(&sf, self, txn, e.id, year, cur)) { store_read_close(self, txn); return -1; }
+    if (mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &cc)) {
         rc = -1;
         goto done;
     }
-    if (cur) hf = mdb_cursor_get(cf, &kf, &vf, MDB_SET_RANGE) == 0 && memcmp(kf.mv_data, pf, EYVKEY_LEN) == 0;
+    if ((rc = fact_scan_next(&sf, fkf, &ef)) == 0) hf = 1;
+    else if (rc != MDB_NOTFOUND) goto done;
+    rc = 0;
     hc = mdb_cursor_get(cc, &kc, &vc, MDB_SET_RANGE) == 0 && memcmp(kc.mv_data, pc, EYKEY_LEN) == 0;
     while (hf || hc) {
-        const uint8_t *fkf = hf ? key_fact_fkey(kf.mv_data) : NULL;
         const uint8_t *fkc = hc ? key_node_fkey(kc.mv_data) : NULL;
         int c = !hf ? 1 : !hc ? -1 : memcmp(fkf, fkc, FKEY_LEN);
         const uint8_t *fk = c <= 0 ? fkf : fkc;
@@ -82,9 +85,8 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
                 break;
             }
             if (c <= 0) {
-                int64_t v = (int64_t)be64_get(vf.mv_data);
-                if (e.level == LEVEL_UNIT) { f->has_computed = 1; f->computed = v; }
-                else { f->has_declared = 1; f->declared = v; }
+                if (e.level == LEVEL_UNIT) { f->has_computed = 1; f->computed = ef.fen; }
+                else { f->has_declared = 1; f->declared = ef.fen; }
             }
             if (c >= 0 && vc.mv_size == COMPVAL_LEN) {
                 f->has_computed = 1;
@@ -92,13 +94,16 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
                 f->contributors = be32_get((uint8_t *)vc.mv_data + 8);
             }
         }
-        if (c <= 0)
-            hf = mdb_cursor_get(cf, &kf, &vf, MDB_NEXT) == 0 && memcmp(kf.mv_data, pf, EYVKEY_LEN) == 0;
+        if (c <= 0) {
+            int r = fact_scan_next(&sf, fkf, &ef);
+            if (r && r != MDB_NOTFOUND) { rc = -1; break; }
+            hf = r == 0;
+        }
         if (c >= 0)
             hc = mdb_cursor_get(cc, &kc, &vc, MDB_NEXT) == 0 && memcmp(kc.mv_data, pc, EYKEY_LEN) == 0;
     }
 done:
-    if (cf) mdb_cursor_close(cf);
+    fact_scan_close(&sf);
     if (cc) mdb_cursor_close(cc);
     store_read_close(self, txn);
     if (rc) { free(*out); *out = NULL; *n = 0; return -1; }
@@ -173,7 +178,6 @@ submission_t *store_facts(store_t *self, const char *entity, uint32_t year, uint
 submission_t *facts_load(store_t *self, MDB_txn *txn, const char *entity, uint32_t id,
                          uint32_t year, uint32_t version)
 {
-    MDB_cursor *c;
     submission_t *sub = NULL;
     if (!version) version = store_current(self, txn, id, year);
     if (!version) goto done;
@@ -192,25 +196,28 @@ submission_t *facts_load(store_t *self, MDB_txn *txn, const char *entity, uint32
         snprintf(sub->id, sizeof sub->id, "%s", ver.submission_id);
         submission_set_source(sub, ver.source);
     }
-    if (mdb_cursor_open(txn, self->dbi[DB_FACTS], &c)) goto fail;
+    fact_scan_t sc;
+    if (fact_scan_open(&sc, self, txn, id, year, version)) goto fail;
+    uint8_t fkey[FKEY_LEN];
+    pack_entry_t fe;
     int rc;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, EYVKEY_LEN) != 0) break;
-        fkey_t fd = key_fkey_decode(key_fact_fkey(k.mv_data));
+    while ((rc = fact_scan_next(&sc, fkey, &fe)) == 0) {
+        fkey_t fd = key_fkey_decode(fkey);
         char row[SUBMISSION_ROW_MAX + 1], name[SUBMISSION_NAME_MAX + 1];
-        if (intern_string(self, txn, KIND_ROW, fd.row, row, sizeof row) ||
-            v.mv_size < FACTVAL_MIN) { rc = -1; break; }
-        size_t nl = v.mv_size - FACTVAL_MIN;
+        if ((rc = intern_string(self, txn, KIND_ROW, fd.row, row, sizeof row))) break;
+        const char *nm = fe.name;
+        size_t nl = fe.name_len;
+        if (!nm && (rc = label_find(self, txn, fd.table, fd.row, &nm, &nl))) {
+            if (rc == MDB_NOTFOUND) rc = MDB_CORRUPTED;   /* facts.c invariant 3: it has one */
+            break;
+        }
         if (nl > SUBMISSION_NAME_MAX) nl = SUBMISSION_NAME_MAX;
-        memcpy(name, (uint8_t *)v.mv_data + FACTVAL_MIN, nl);
+        memcpy(name, nm, nl);
         name[nl] = '\0';
-        if (submission_add(sub, fd.table, row, fd.column,
-                           (int64_t)be64_get(v.mv_data), name,
-                           be32_get((uint8_t *)v.mv_data + 8))) { rc = -1; break; }
+        if (submission_add(sub, fd.table, row, fd.column, fe.fen, name, fe.aux)) { rc = -1; break; }
     }
-    mdb_cursor_close(c);
-    if (rc != MDB_NOTFOUND && rc != 0) goto fail;
+    fact_scan_close(&sc);
+    if (rc != MDB_NOTFOUND) goto fail;
     submission_sort(sub);
     goto done;
 fail:

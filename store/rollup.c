@@ -133,12 +133,6 @@ typedef struct {
 } item_state_t;
 
 typedef struct {
-    uint8_t fkey[FKEY_LEN];
-    int64_t fen;
-    size_t idx;               /* index into submission facts (new) */
-} kfact_t;
-
-typedef struct {
     store_item_t *items;
     size_t n;
     const rule_settings_t *settings;
@@ -282,22 +276,6 @@ static int kfact_cmp(const void *a, const void *b)
     return memcmp(((const kfact_t *)a)->fkey, ((const kfact_t *)b)->fkey, FKEY_LEN);
 }
 
-/* The fact of entity/year/version for fkey. 1 found, 0 absent, <0 = -MDB error. */
-static int fact_get(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint32_t version,
-                    const uint8_t *fkey, int64_t *fen)
-{
-    if (!version) return 0;
-    uint8_t kb[FACTKEY_LEN];
-    key_fact(kb, ent, year, version, fkey);
-    MDB_val k = { FACTKEY_LEN, kb }, v;
-    int rc = mdb_get(txn, s->dbi[DB_FACTS], &k, &v);
-    if (rc == MDB_NOTFOUND) return 0;
-    if (rc) return -rc;
-    if (v.mv_size < FACTVAL_MIN) return -MDB_CORRUPTED;
-    *fen = (int64_t)be64_get(v.mv_data);
-    return 1;
-}
-
 /* Applies the change of child's reported figure for fkey, (op,ov) -> (np,nv), to node
  * and up. Returns 0, 1 on amount overflow, or an MDB error. */
 static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint32_t year,
@@ -331,8 +309,8 @@ static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint
         struct node_info *ni;
         if ((rc = node_info(s, txn, b, node, year, &ni))) return rc;
         int64_t dv;
-        int d = fact_get(s, txn, node, year, ni->cur, fkey, &dv);
-        if (d < 0) return -d;
+        int d;
+        if ((rc = facts_get(s, txn, node, year, ni->cur, fkey, &d, &dv))) return rc;
         if (d) return 0;                           /* declared here: absorbed */
         if (oldp == e->present && (!oldp || oldv == e->fen)) return 0;
         op = oldp; ov = oldv; np = e->present; nv = e->fen;
@@ -360,30 +338,26 @@ static int facts_read(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uin
 {
     *out = NULL;
     *n = 0;
-    if (!version) return 0;
     size_t cap = 0;
-    uint8_t prefix[EYVKEY_LEN];
-    key_eyv(prefix, ent, year, version);
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &c);
+    fact_scan_t sc;
+    int rc = fact_scan_open(&sc, s, txn, ent, year, version);
     if (rc) return rc;
-    MDB_val k = { EYVKEY_LEN, prefix }, v;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, EYVKEY_LEN) != 0) break;
+    uint8_t fkey[FKEY_LEN];
+    pack_entry_t e;
+    while ((rc = fact_scan_next(&sc, fkey, &e)) == 0) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 256;
             kfact_t *a = realloc(*out, cap * sizeof *a);
-            if (!a) { mdb_cursor_close(c); return ENOMEM; }
+            if (!a) { rc = ENOMEM; break; }
             *out = a;
         }
-        memcpy((*out)[*n].fkey, key_fact_fkey(k.mv_data), FKEY_LEN);
-        (*out)[*n].fen = (int64_t)be64_get(v.mv_data);
+        memcpy((*out)[*n].fkey, fkey, FKEY_LEN);
+        (*out)[*n].fen = e.fen;
         (*out)[*n].idx = 0;
         (*n)++;
     }
-    mdb_cursor_close(c);
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+    fact_scan_close(&sc);
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* Merges old and new facts of the entity and rolls every changed key up. 0, 1 overflow,
@@ -428,34 +402,7 @@ static int item_rollup(store_t *s, MDB_txn *txn, batch_t *b, const store_entity_
 static int item_write(store_t *s, MDB_txn *txn, const store_entity_t *ent, const submission_t *sub,
                       uint32_t version, const kfact_t *newf, size_t nn, int64_t now_ms)
 {
-    int rc;
-    uint8_t kb[FACTKEY_LEN], vb[FACTVAL_MIN + SUBMISSION_NAME_MAX + 1];
-    /* one cursor for the version's facts, put in key order: LMDB then finds each key's
-     * place from the cursor's current leaf instead of descending from the root */
-    MDB_cursor *fc;
-    if ((rc = mdb_cursor_open(txn, s->dbi[DB_FACTS], &fc))) return rc;
-    for (size_t j = 0; j < nn; j++) {
-        const fact_t *f = &sub->facts[newf[j].idx];
-        size_t nl = strlen(f->name);
-        if (nl > SUBMISSION_NAME_MAX) nl = SUBMISSION_NAME_MAX;
-        key_fact(kb, ent->id, sub->year, version, newf[j].fkey);
-        be64_put(vb, (uint64_t)f->fen);
-        be32_put(vb + 8, f->line);
-        memcpy(vb + FACTVAL_MIN, f->name, nl);
-        MDB_val k = { FACTKEY_LEN, kb }, v = { FACTVAL_MIN + nl, vb };
-        if ((rc = mdb_cursor_put(fc, &k, &v, 0))) break;
-        if (nl && !store_label_known(s, newf[j].fkey)) {   /* first printed label wins */
-            uint8_t lb[LABELKEY_LEN];
-            fkey_t fd = key_fkey_decode(newf[j].fkey);
-            key_label(lb, fd.table, fd.row);
-            MDB_val lk = { LABELKEY_LEN, lb }, lv = { nl, (void *)f->name };
-            rc = mdb_put(txn, s->dbi[DB_LABELS], &lk, &lv, MDB_NOOVERWRITE);
-            if (rc && rc != MDB_KEYEXIST) break;
-            rc = 0;
-            store_label_mark(s, newf[j].fkey);
-        }
-    }
-    mdb_cursor_close(fc);
+    int rc = facts_write(s, txn, ent->id, sub, version, newf, nn);
     if (rc) return rc;
     /* submission record: received(8) created(8) facts(4) scope(1) id NUL source NUL */
     const char *src = sub->source ? sub->source : "";

@@ -106,14 +106,26 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
                               mdb_strerror(rc));
         }
     }
+    /* the layout's format (STORE_SCHEMA): a store of another one is refused by readers and
+     * the writer alike, never misread */
+    MDB_val k = { 6, "schema" }, v = { strlen(STORE_SCHEMA), STORE_SCHEMA };
+    MDB_val old;
+    rc = mdb_get(txn, s->dbi[DB_META], &k, &old);
+    if (rc == 0 && (old.mv_size != v.mv_size || memcmp(old.mv_data, STORE_SCHEMA, v.mv_size) != 0)) {
+        mdb_txn_abort(txn);
+        int ol = old.mv_size < 16 ? (int)old.mv_size : 16;
+        return error_set(err, errlen, "%s: 数据库格式为第 %.*s 版，本版本只读第 %s 版（事实按表打包存储）："
+                         "请重建数据库：以空的 --db 目录启动 huizong-aggregator，再用 huizong-collector "
+                         "重新报送原始文件 (store format %.*s, this version reads format %s only: "
+                         "rebuild it by starting huizong-aggregator on an empty --db and sending the "
+                         "budgets again with huizong-collector)", s->dir, ol, (const char *)old.mv_data,
+                         STORE_SCHEMA, ol, (const char *)old.mv_data, STORE_SCHEMA);
+    }
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return error_set(err, errlen, "%s: read meta: %s", s->dir, mdb_strerror(rc));
+    }
     if (!s->readonly) {
-        MDB_val k = { 6, "schema" }, v = { 1, STORE_SCHEMA };
-        MDB_val old;
-        rc = mdb_get(txn, s->dbi[DB_META], &k, &old);
-        if (rc == 0 && (old.mv_size != 1 || memcmp(old.mv_data, STORE_SCHEMA, 1) != 0)) {
-            mdb_txn_abort(txn);
-            return error_set(err, errlen, "%s: unsupported store schema", s->dir);
-        }
         if (rc == MDB_NOTFOUND) rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
         if (rc == 0) rc = mdb_txn_commit(txn);
         else mdb_txn_abort(txn);

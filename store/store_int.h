@@ -24,7 +24,9 @@ enum {
     DB_CURRENT, DB_FACTS, DB_COMPUTED, DB_FLAGS, DB_FLAGHIST, DB_LABELS, DB_TEXTS, DB_COUNT
 };
 
-#define STORE_SCHEMA "1"
+/* The layout's format, in DB_META "schema". 1: one LMDB entry per fact; 2: one packed value
+ * per (entity, year, version, table) in DB_FACTS (facts.c). store_open refuses any other. */
+#define STORE_SCHEMA "2"
 #define STORE_DEFAULT_MAP (64u << 20)
 
 /* Interned string kinds (first byte of a DB_STRINGS key / DB_IDS key). */
@@ -82,8 +84,8 @@ static inline uint64_t be64_get(const uint8_t *p)
 #define FKEY_LEN 6
 /* computed: entity(4) year(4) fkey(6) */
 #define NODEKEY_LEN 14
-/* facts: entity(4) year(4) version(4) fkey(6) */
-#define FACTKEY_LEN 18
+/* facts: entity(4) year(4) version(4) table(1): one value per version and table (facts.c) */
+#define TABLEKEY_LEN 13
 /* flags: entity(4) year(4) kind(1) row(4) table(1) column(1) seq(4) */
 #define FLAGKEY_LEN 19
 #define FLAGKEY_PREFIX 15
@@ -100,7 +102,7 @@ static inline uint64_t be64_get(const uint8_t *p)
 
 _Static_assert(FKEY_LEN == 1 + 4 + 1, "figure key: table(1) row(4) column(1)");
 _Static_assert(NODEKEY_LEN == EYKEY_LEN + FKEY_LEN, "node key: entity, year, figure key");
-_Static_assert(FACTKEY_LEN == EYVKEY_LEN + FKEY_LEN, "fact key: entity, year, version, figure key");
+_Static_assert(TABLEKEY_LEN == EYVKEY_LEN + 1, "facts key: entity, year, version, table");
 _Static_assert(FLAGKEY_LEN == EYKEY_LEN + 1 + FKEY_LEN + 4, "flag key: entity, year, kind, fkey, seq");
 _Static_assert(FLAGKEY_PREFIX == FLAGKEY_LEN - 4, "a flag key's prefix is all but its seq");
 _Static_assert(FLAGKIND_LEN == EYKEY_LEN + 1, "flag kind prefix: entity, year, kind");
@@ -111,8 +113,7 @@ _Static_assert(TABLE_COUNT <= 256 && COL_COUNT <= 256, "table and column ids are
 /* Encoders (keys.c). */
 void key_fkey(uint8_t out[FKEY_LEN], table_id t, uint32_t row, column_id c);
 void key_node(uint8_t out[NODEKEY_LEN], uint32_t ent, uint32_t year, const uint8_t fkey[FKEY_LEN]);
-void key_fact(uint8_t out[FACTKEY_LEN], uint32_t ent, uint32_t year, uint32_t version,
-              const uint8_t fkey[FKEY_LEN]);
+void key_table(uint8_t out[TABLEKEY_LEN], uint32_t ent, uint32_t year, uint32_t version, table_id t);
 void key_ey(uint8_t out[EYKEY_LEN], uint32_t ent, uint32_t year);
 void key_eyv(uint8_t out[EYVKEY_LEN], uint32_t ent, uint32_t year, uint32_t version);
 void key_flag(uint8_t out[FLAGKEY_LEN], uint32_t ent, uint32_t year, int kind,
@@ -135,10 +136,11 @@ uint32_t key_entity(const uint8_t *key);
 uint32_t key_year(const uint8_t *key);
 /* The child id of a DB_CHILDREN key. */
 uint32_t key_child_id(const uint8_t key[CHILDKEY_LEN]);
-/* The figure key inside a node key / a fact key. */
+/* The figure key inside a node key. */
 const uint8_t *key_node_fkey(const uint8_t key[NODEKEY_LEN]);
-const uint8_t *key_fact_fkey(const uint8_t key[FACTKEY_LEN]);
-/* The version of a submission or fact key. */
+/* The table of a facts key. */
+table_id key_table_id(const uint8_t key[TABLEKEY_LEN]);
+/* The version of a submission or facts key. */
 uint32_t key_version(const uint8_t *key);
 /* The figure key a flag key is about (its row and table are stored in the other order). */
 void key_flag_fkey(const uint8_t key[FLAGKEY_LEN], uint8_t fkey[FKEY_LEN]);
@@ -160,9 +162,12 @@ int intern_string(store_t *s, MDB_txn *txn, int kind, uint32_t id, char *buf, si
 store_cache_t *store_cache_new(void);
 void store_cache_clear(store_cache_t *c);
 void store_cache_free(store_cache_t *c);
-/* Whether the label of fkey's (table, row) is known to be stored; mark it stored. */
-int store_label_known(store_t *s, const uint8_t fkey[FKEY_LEN]);
-void store_label_mark(store_t *s, const uint8_t fkey[FKEY_LEN]);
+/* The stored label of (table, row) (DB_LABELS: the first printed name of that row): 0 with
+ * *str (not NUL-terminated, valid for the transaction) and *len, MDB_NOTFOUND, or an MDB
+ * error. The writer's cache answers for a label it has seen. */
+int label_find(store_t *s, MDB_txn *txn, table_id t, uint32_t row, const char **str, size_t *len);
+/* Stores name as the label of (table, row), which has none (label_find said MDB_NOTFOUND). */
+int label_put(store_t *s, MDB_txn *txn, table_id t, uint32_t row, const char *name, size_t len);
 
 /* ---- entities (store.c) ---- */
 typedef struct {
@@ -242,8 +247,79 @@ int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t 
 
 /* Computed value: fen(8) contributors(4). */
 #define COMPVAL_LEN 12
-/* Facts value: fen(8) line(4) name bytes (no NUL). */
-#define FACTVAL_MIN 12
+
+/* ---- packed figure lists (pack.c): the value of a DB_FACTS record ---- */
+typedef struct {
+    uint32_t row;             /* interned row id */
+    column_id column;
+    int64_t fen;
+    uint32_t aux;             /* a fact's source line */
+    const char *name;         /* a fact's printed name where it is not the row's label, else
+                                 NULL; decoded: points into the value */
+    size_t name_len;
+} pack_entry_t;
+typedef struct {
+    uint8_t *data;
+    size_t len, cap;
+} pack_buf_t;
+typedef struct {
+    const uint8_t *p, *end;
+    unsigned scale;
+    uint32_t row, aux;        /* the previous entry's, for the deltas */
+    size_t count, left;
+} pack_reader_t;
+/* Encodes e[0..n) (ascending by row, column) into out (reused; grown as needed). 0 or ENOMEM. */
+int pack_encode(pack_buf_t *out, const pack_entry_t *e, size_t n);
+void pack_buf_free(pack_buf_t *b);
+/* Reads a value: open (0 or MDB_CORRUPTED; r->count entries), then next: 0 with *e,
+ * MDB_NOTFOUND at the end, MDB_CORRUPTED. */
+int pack_open(pack_reader_t *r, const void *data, size_t len);
+int pack_next(pack_reader_t *r, pack_entry_t *e);
+/* The entry of (row, column): 0 with *e, MDB_NOTFOUND, or MDB_CORRUPTED. */
+int pack_find(const void *data, size_t len, uint32_t row, column_id column, pack_entry_t *e);
+
+/* ---- the facts of a version (facts.c) ---- */
+/* A fact by figure key, as the rollup merges them: fen, and its index in the submission. */
+typedef struct {
+    uint8_t fkey[FKEY_LEN];
+    int64_t fen;
+    size_t idx;               /* index into submission facts (new) */
+} kfact_t;
+/* Writes the facts of a new version, newf[0..n) sorted by fkey (idx into sub->facts): one
+ * DB_FACTS value per table, and the first printed label of every row not labelled yet. */
+int facts_write(store_t *s, MDB_txn *txn, uint32_t ent, const submission_t *sub, uint32_t version,
+                const kfact_t *newf, size_t n);
+/* The fact of entity/year/version for fkey: 0 with *present (version 0: none), or an MDB error. */
+int facts_get(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint32_t version,
+              const uint8_t fkey[FKEY_LEN], int *present, int64_t *fen);
+/* Every fact of one version in fkey order: open, next (0 with fkey and *e, MDB_NOTFOUND at
+ * the end, or an MDB error), close. */
+typedef struct {
+    MDB_cursor *c;
+    uint8_t prefix[EYVKEY_LEN];
+    table_id table;
+    pack_reader_t r;
+    int state;                /* 0 before the first value, 1 inside one, 2 done */
+} fact_scan_t;
+int fact_scan_open(fact_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                   uint32_t version);
+int fact_scan_next(fact_scan_t *sc, uint8_t fkey[FKEY_LEN], pack_entry_t *e);
+void fact_scan_close(fact_scan_t *sc);
+/* Point reads of many keys of one version at a time (the level views): each table's value
+ * is decoded once and searched in memory. start (version 0: nothing present), get (0 with
+ * *present, or an MDB error), free. */
+typedef struct {
+    store_t *s;
+    MDB_txn *txn;
+    uint8_t key[TABLEKEY_LEN];   /* the version of start; byte 12: the decoded table */
+    int loaded;
+    pack_entry_t *e;
+    size_t n, cap;
+} fact_walk_t;
+void fact_walk_init(fact_walk_t *w, store_t *s, MDB_txn *txn);
+void fact_walk_start(fact_walk_t *w, uint32_t ent, uint32_t year, uint32_t version);
+int fact_walk_get(fact_walk_t *w, const uint8_t fkey[FKEY_LEN], int *present, int64_t *fen);
+void fact_walk_free(fact_walk_t *w);
 
 /* ---- id bindings (bindings.c): what DB_SUBIDS keeps with each id's ack ---- */
 typedef struct {

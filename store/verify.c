@@ -170,10 +170,10 @@ long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
             uint32_t id = key_entity(snap[i]), year = key_year(snap[i]);
             if (!ents[id].parent) continue;
             uint32_t cur = store_current(self, txn, id, year);
-            uint8_t fk[FACTKEY_LEN];
-            key_fact(fk, id, year, cur, key_node_fkey(snap[i]));
-            MDB_val fkv = { FACTKEY_LEN, fk }, fv;
-            if (cur && mdb_get(txn, self->dbi[DB_FACTS], &fkv, &fv) == 0) continue;  /* declared */
+            int declared;
+            int64_t dv;
+            if (facts_get(self, txn, id, year, cur, key_node_fkey(snap[i]), &declared, &dv)) goto fail;
+            if (declared) continue;
             rc_entry_t *e = rc_find(&m, snap[i]);
             if (rc_add(&m, ents[id].parent, year, snap[i] + 8, e->fen)) goto fail;
         }
@@ -184,20 +184,15 @@ long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
         for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
             uint32_t id = be32_get(k.mv_data), year = be32_get((uint8_t *)k.mv_data + 4);
             if (id > maxid || ents[id].level != level || !ents[id].parent) continue;
-            uint8_t prefix[EYVKEY_LEN];
-            key_eyv(prefix, id, year, be32_get(v.mv_data));
-            MDB_cursor *cf;
-            if (mdb_cursor_open(txn, self->dbi[DB_FACTS], &cf)) goto fail;
-            MDB_val fk = { EYVKEY_LEN, prefix }, fv;
+            fact_scan_t sc;
+            if (fact_scan_open(&sc, self, txn, id, year, be32_get(v.mv_data))) goto fail;
+            uint8_t fkey[FKEY_LEN];
+            pack_entry_t fe;
             int r;
-            for (r = mdb_cursor_get(cf, &fk, &fv, MDB_SET_RANGE); r == 0;
-                 r = mdb_cursor_get(cf, &fk, &fv, MDB_NEXT)) {
-                if (memcmp(fk.mv_data, prefix, EYVKEY_LEN) != 0) break;
-                if (rc_add(&m, ents[id].parent, year, (uint8_t *)fk.mv_data + 12,
-                           (int64_t)be64_get(fv.mv_data))) { r = -1; break; }
-            }
-            mdb_cursor_close(cf);
-            if (r != MDB_NOTFOUND && r != 0) goto fail;
+            while ((r = fact_scan_next(&sc, fkey, &fe)) == 0)
+                if (rc_add(&m, ents[id].parent, year, fkey, fe.fen)) { r = -1; break; }
+            fact_scan_close(&sc);
+            if (r != MDB_NOTFOUND) goto fail;
         }
         mdb_cursor_close(c);
         c = NULL;
