@@ -1,9 +1,11 @@
-/* intern.c -- entity codes and row strings as u32 ids.
+/* intern.c -- entity codes and row strings as u32 ids, and the rows' labels.
  *
  * DB_STRINGS maps kind(1) + string -> id(4, big-endian); DB_IDS maps kind(1) + id(4) ->
  * string. The next id of a kind is kept in DB_META under "next:<kind>". Invariants: ids
  * start at 1 and are never reused; the row "" is id 0 and never stored (it is the row of
  * node-wide flags). An id assigned in a transaction that aborts vanishes with it.
+ * DB_LABELS maps table(1) row(4) -> the first non-empty name printed for that row; a label
+ * is written once and never changed (facts.c relies on it to leave names out of facts).
  */
 #include "store_int.h"
 
@@ -11,9 +13,10 @@
 #include <stdlib.h>
 
 /* ---- the writer's caches (see store_int.h) ----
- * Every fact of every submission interns its row and every level view names its keys'
- * rows: without them each is an LMDB lookup (a third of the write transaction's CPU with
- * the label puts below). Bounded by the number of distinct strings (entities + row codes). */
+ * Every fact of every submission interns its row and compares its name with its row's
+ * label (facts.c), and every level view names its keys' rows: without them each is an
+ * LMDB lookup. Bounded by the number of distinct strings (entities + row codes) and of
+ * labelled (table, row) pairs. */
 
 typedef struct {
     char *str;                /* NULL = empty slot */
