@@ -99,46 +99,12 @@ int facts_get(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint32_t ve
 
 /* ---- every fact of a version ---- */
 
-int fact_scan_open(fact_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+int fact_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                    uint32_t version)
 {
-    memset(sc, 0, sizeof *sc);
-    key_eyv(sc->prefix, ent, year, version);
-    if (!version) { sc->state = 2; return 0; }
-    return mdb_cursor_open(txn, s->dbi[DB_FACTS], &sc->c);
-}
-
-int fact_scan_next(fact_scan_t *sc, uint8_t fkey[FKEY_LEN], pack_entry_t *e)
-{
-    for (;;) {
-        if (sc->state == 2) return MDB_NOTFOUND;
-        if (sc->state == 1) {
-            int rc = pack_next(&sc->r, e);
-            if (rc == 0) {
-                key_fkey(fkey, sc->table, e->row, e->column);
-                return 0;
-            }
-            if (rc != MDB_NOTFOUND) return rc;
-        }
-        MDB_val k = { EYVKEY_LEN, sc->prefix }, v;
-        int rc = mdb_cursor_get(sc->c, &k, &v, sc->state == 0 ? MDB_SET_RANGE : MDB_NEXT);
-        if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != TABLEKEY_LEN ||
-                                               memcmp(k.mv_data, sc->prefix, EYVKEY_LEN) != 0))) {
-            sc->state = 2;
-            continue;
-        }
-        if (rc) return rc;
-        sc->table = key_table_id(k.mv_data);
-        if ((int)sc->table <= 0 || (int)sc->table >= TABLE_COUNT) return MDB_CORRUPTED;
-        if ((rc = pack_open(&sc->r, v.mv_data, v.mv_size))) return rc;
-        sc->state = 1;
-    }
-}
-
-void fact_scan_close(fact_scan_t *sc)
-{
-    if (sc->c) mdb_cursor_close(sc->c);
-    sc->c = NULL;
+    uint8_t prefix[EYVKEY_LEN];
+    key_eyv(prefix, ent, year, version);
+    return pack_scan_open(sc, txn, s->dbi[DB_FACTS], prefix, EYVKEY_LEN, version == 0);
 }
 
 /* ---- many point reads of one version ---- */

@@ -19,6 +19,13 @@ void key_fkey(uint8_t out[FKEY_LEN], table_id t, uint32_t row, column_id c)
     out[5] = (uint8_t)c;
 }
 
+void key_node_table(uint8_t out[NODETABLE_LEN], uint32_t ent, uint32_t year, table_id t)
+{
+    assert((int)t > 0 && (int)t < TABLE_COUNT);
+    key_ey(out, ent, year);
+    out[EYKEY_LEN] = (uint8_t)t;
+}
+
 void key_ey(uint8_t out[EYKEY_LEN], uint32_t ent, uint32_t year)
 {
     be32_put(out, ent);

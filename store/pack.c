@@ -1,6 +1,7 @@
 /* pack.c -- the packed figure list: the value format of one LMDB record that holds many
  * figures of one table (facts.c: one version's facts of a table; rollup.c: one node's
- * computed figures of a table), so a figure costs a few bytes instead of an LMDB entry.
+ * computed figures of a table), so a figure costs a few bytes instead of an LMDB entry;
+ * and the scan of every value under one key prefix (keys = prefix + table), in key order.
  *
  * Layout (every integer a LEB128 varint, "zz" = zigzag-coded signed):
  *
@@ -176,4 +177,50 @@ int pack_find(const void *data, size_t len, uint32_t row, column_id column, pack
             return e->row == row && e->column == column ? 0 : MDB_NOTFOUND;
     }
     return rc;
+}
+
+/* ---- the values of one key prefix ---- */
+
+int pack_scan_open(pack_scan_t *sc, MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix, size_t plen,
+                   int empty)
+{
+    assert(plen <= sizeof sc->prefix);
+    memset(sc, 0, sizeof *sc);
+    memcpy(sc->prefix, prefix, plen);
+    sc->plen = plen;
+    if (empty) { sc->state = 2; return 0; }
+    return mdb_cursor_open(txn, dbi, &sc->c);
+}
+
+int pack_scan_next(pack_scan_t *sc, uint8_t fkey[FKEY_LEN], pack_entry_t *e)
+{
+    for (;;) {
+        if (sc->state == 2) return MDB_NOTFOUND;
+        if (sc->state == 1) {
+            int rc = pack_next(&sc->r, e);
+            if (rc == 0) {
+                key_fkey(fkey, sc->table, e->row, e->column);
+                return 0;
+            }
+            if (rc != MDB_NOTFOUND) return rc;
+        }
+        MDB_val k = { sc->plen, sc->prefix }, v;
+        int rc = mdb_cursor_get(sc->c, &k, &v, sc->state == 0 ? MDB_SET_RANGE : MDB_NEXT);
+        if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != sc->plen + 1 ||
+                                               memcmp(k.mv_data, sc->prefix, sc->plen) != 0))) {
+            sc->state = 2;
+            continue;
+        }
+        if (rc) return rc;
+        sc->table = (table_id)((const uint8_t *)k.mv_data)[sc->plen];
+        if ((int)sc->table <= 0 || (int)sc->table >= TABLE_COUNT) return MDB_CORRUPTED;
+        if ((rc = pack_open(&sc->r, v.mv_data, v.mv_size))) return rc;
+        sc->state = 1;
+    }
+}
+
+void pack_scan_close(pack_scan_t *sc)
+{
+    if (sc->c) mdb_cursor_close(sc->c);
+    sc->c = NULL;
 }

@@ -54,27 +54,19 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
 
     /* merge the current facts (declared, or a unit's computed) with DB_COMPUTED, both
      * sorted by fkey */
-    fact_scan_t sf;
-    MDB_cursor *cc = NULL;
-    uint8_t pc[EYKEY_LEN], fkf[FKEY_LEN];
-    pack_entry_t ef;
-    key_ey(pc, e.id, year);
-    MDB_val kc = { EYKEY_LEN, pc }, vc;
-    int hf = 0, hc = 0;
+    pack_scan_t sf, sc;
+    uint8_t fkf[FKEY_LEN], fkc[FKEY_LEN];
+    pack_entry_t ef, ec;
     if (fact_scan_open(&sf, self, txn, e.id, year, cur)) { store_read_close(self, txn); return -1; }
-    if (mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &cc)) {
-        rc = -1;
-        goto done;
+    if (computed_scan_open(&sc, self, txn, e.id, year)) {
+        pack_scan_close(&sf);
+        store_read_close(self, txn);
+        return -1;
     }
-    if ((rc = fact_scan_next(&sf, fkf, &ef)) == 0) hf = 1;
-    else if (rc != MDB_NOTFOUND) goto done;
-    rc = 0;
-    hc = mdb_cursor_get(cc, &kc, &vc, MDB_SET_RANGE) == 0 && memcmp(kc.mv_data, pc, EYKEY_LEN) == 0;
-    while (hf || hc) {
-        const uint8_t *fkc = hc ? key_node_fkey(kc.mv_data) : NULL;
-        int c = !hf ? 1 : !hc ? -1 : memcmp(fkf, fkc, FKEY_LEN);
-        const uint8_t *fk = c <= 0 ? fkf : fkc;
-        fkey_t fd = key_fkey_decode(fk);
+    int rf = pack_scan_next(&sf, fkf, &ef), rcm = pack_scan_next(&sc, fkc, &ec);
+    while (rf == 0 || rcm == 0) {
+        int c = rf ? 1 : rcm ? -1 : memcmp(fkf, fkc, FKEY_LEN);
+        fkey_t fd = key_fkey_decode(c <= 0 ? fkf : fkc);
         if (table == TABLE_NONE || fd.table == table) {
             store_figure_t *f = fig_slot(out, n, &cap);
             if (!f) { rc = -1; break; }
@@ -88,23 +80,18 @@ int store_figures(store_t *self, const char *entity, uint32_t year, table_id tab
                 if (e.level == LEVEL_UNIT) { f->has_computed = 1; f->computed = ef.fen; }
                 else { f->has_declared = 1; f->declared = ef.fen; }
             }
-            if (c >= 0 && vc.mv_size == COMPVAL_LEN) {
+            if (c >= 0) {
                 f->has_computed = 1;
-                f->computed = (int64_t)be64_get(vc.mv_data);
-                f->contributors = be32_get((uint8_t *)vc.mv_data + 8);
+                f->computed = ec.fen;
+                f->contributors = ec.aux;
             }
         }
-        if (c <= 0) {
-            int r = fact_scan_next(&sf, fkf, &ef);
-            if (r && r != MDB_NOTFOUND) { rc = -1; break; }
-            hf = r == 0;
-        }
-        if (c >= 0)
-            hc = mdb_cursor_get(cc, &kc, &vc, MDB_NEXT) == 0 && memcmp(kc.mv_data, pc, EYKEY_LEN) == 0;
+        if (c <= 0) rf = pack_scan_next(&sf, fkf, &ef);
+        if (c >= 0) rcm = pack_scan_next(&sc, fkc, &ec);
     }
-done:
-    fact_scan_close(&sf);
-    if (cc) mdb_cursor_close(cc);
+    if ((rf && rf != MDB_NOTFOUND) || (rcm && rcm != MDB_NOTFOUND)) rc = -1;
+    pack_scan_close(&sf);
+    pack_scan_close(&sc);
     store_read_close(self, txn);
     if (rc) { free(*out); *out = NULL; *n = 0; return -1; }
     if (*n > 1) sort_array(*out, *n, sizeof **out, store_figure_cmp);
@@ -196,12 +183,12 @@ submission_t *facts_load(store_t *self, MDB_txn *txn, const char *entity, uint32
         snprintf(sub->id, sizeof sub->id, "%s", ver.submission_id);
         submission_set_source(sub, ver.source);
     }
-    fact_scan_t sc;
+    pack_scan_t sc;
     if (fact_scan_open(&sc, self, txn, id, year, version)) goto fail;
     uint8_t fkey[FKEY_LEN];
     pack_entry_t fe;
     int rc;
-    while ((rc = fact_scan_next(&sc, fkey, &fe)) == 0) {
+    while ((rc = pack_scan_next(&sc, fkey, &fe)) == 0) {
         fkey_t fd = key_fkey_decode(fkey);
         char row[SUBMISSION_ROW_MAX + 1], name[SUBMISSION_NAME_MAX + 1];
         if ((rc = intern_string(self, txn, KIND_ROW, fd.row, row, sizeof row))) break;
@@ -216,7 +203,7 @@ submission_t *facts_load(store_t *self, MDB_txn *txn, const char *entity, uint32
         name[nl] = '\0';
         if (submission_add(sub, fd.table, row, fd.column, fe.fen, name, fe.aux)) { rc = -1; break; }
     }
-    fact_scan_close(&sc);
+    pack_scan_close(&sc);
     if (rc != MDB_NOTFOUND) goto fail;
     submission_sort(sub);
     goto done;

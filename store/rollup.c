@@ -10,7 +10,8 @@
  *  - Items are applied in order and the result is exactly that of applying them one by
  *    one: every read of a computed figure goes through the batch overlay (an in-memory
  *    hash of (node, year, key) -> value, contributors), which is written back sorted, each
- *    key once, just before commit. DB_COMPUTED itself is untouched until then.
+ *    touched (node, year, table) value once (computed.c), just before commit. DB_COMPUTED
+ *    itself is untouched until then.
  *  - A rejected item leaves nothing behind: the overlay changes of an item are undone from
  *    its undo log, and its facts are written only once its rollup succeeded. (An interned
  *    row string may stay: ids are names, not data.)
@@ -97,16 +98,9 @@ static ov_entry_t *ov_get(store_t *s, MDB_txn *txn, overlay_t *ov, const uint8_t
     e->used = 1;
     ov->count++;
     if (load) {
-        MDB_val k = { NODEKEY_LEN, (void *)key }, v;
-        int r = mdb_get(txn, s->dbi[DB_COMPUTED], &k, &v);
-        if (r == 0 && v.mv_size == COMPVAL_LEN) {
-            e->present = 1;
-            e->fen = (int64_t)be64_get(v.mv_data);
-            e->contrib = be32_get((uint8_t *)v.mv_data + 8);
-        } else if (r != MDB_NOTFOUND) {
-            *rc = r ? r : MDB_CORRUPTED;
-            return NULL;
-        }
+        int present;
+        if ((*rc = computed_get(s, txn, key, &present, &e->fen, &e->contrib))) return NULL;
+        e->present = (uint8_t)present;
     }
     return e;
 }
@@ -204,28 +198,25 @@ static int node_info(store_t *s, MDB_txn *txn, batch_t *b, uint32_t ent, uint32_
  * already there (the batch's own state) alone. 0 or an MDB error. */
 static int ov_prefetch(store_t *s, MDB_txn *txn, overlay_t *ov, uint32_t ent, uint32_t year)
 {
-    uint8_t prefix[EYKEY_LEN];
-    key_ey(prefix, ent, year);
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(txn, s->dbi[DB_COMPUTED], &c);
+    pack_scan_t sc;
+    int rc = computed_scan_open(&sc, s, txn, ent, year);
     if (rc) return rc;
-    MDB_val k = { EYKEY_LEN, prefix }, v;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < EYKEY_LEN || memcmp(k.mv_data, prefix, EYKEY_LEN) != 0) break;
-        if (k.mv_size != NODEKEY_LEN || v.mv_size != COMPVAL_LEN) { rc = MDB_CORRUPTED; break; }
+    uint8_t fkey[FKEY_LEN], key[NODEKEY_LEN];
+    pack_entry_t pe;
+    while ((rc = pack_scan_next(&sc, fkey, &pe)) == 0) {
         if ((ov->count + 1) * 2 > ov->cap && ov_grow(ov)) { rc = ENOMEM; break; }
-        ov_entry_t *e = ov_slot(ov, k.mv_data);
+        key_node(key, ent, year, fkey);
+        ov_entry_t *e = ov_slot(ov, key);
         if (e->used) continue;
         memset(e, 0, sizeof *e);
-        memcpy(e->key, k.mv_data, NODEKEY_LEN);
+        memcpy(e->key, key, NODEKEY_LEN);
         e->used = 1;
         e->present = 1;
-        e->fen = (int64_t)be64_get(v.mv_data);
-        e->contrib = be32_get((uint8_t *)v.mv_data + 8);
+        e->fen = pe.fen;
+        e->contrib = pe.aux;
         ov->count++;
     }
-    mdb_cursor_close(c);
+    pack_scan_close(&sc);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -339,12 +330,12 @@ static int facts_read(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uin
     *out = NULL;
     *n = 0;
     size_t cap = 0;
-    fact_scan_t sc;
+    pack_scan_t sc;
     int rc = fact_scan_open(&sc, s, txn, ent, year, version);
     if (rc) return rc;
     uint8_t fkey[FKEY_LEN];
     pack_entry_t e;
-    while ((rc = fact_scan_next(&sc, fkey, &e)) == 0) {
+    while ((rc = pack_scan_next(&sc, fkey, &e)) == 0) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 256;
             kfact_t *a = realloc(*out, cap * sizeof *a);
@@ -356,7 +347,7 @@ static int facts_read(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uin
         (*out)[*n].idx = 0;
         (*n)++;
     }
-    fact_scan_close(&sc);
+    pack_scan_close(&sc);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -646,36 +637,32 @@ static int ov_key_cmp(const void *a, const void *b)
     return key14_order((*(const ov_entry_t *const *)a)->key, (*(const ov_entry_t *const *)b)->key);
 }
 
-/* Writes every dirty overlay entry, sorted, once. */
+/* Writes every dirty overlay entry, sorted: one computed_update per (node, year, table)
+ * with dirty entries, so each touched value is rewritten once per batch. */
 static int ov_flush(store_t *s, MDB_txn *txn, overlay_t *ov)
 {
     size_t n = 0;
     ov_entry_t **list = malloc((ov->count + 1) * sizeof *list);
-    if (!list) return ENOMEM;
-    for (size_t i = 0; i < ov->cap; i++)
+    computed_change_t *ch = malloc((ov->count + 1) * sizeof *ch);
+    computed_buf_t w = { 0 };
+    int rc = list && ch ? 0 : ENOMEM;
+    for (size_t i = 0; i < ov->cap && !rc; i++)
         if (ov->slots[i].used && ov->slots[i].dirty) list[n++] = &ov->slots[i];
-    sort_array(list, n, sizeof *list, ov_key_cmp);
-    /* one cursor, keys ascending: each put or delete starts from the previous one's leaf */
-    MDB_cursor *c = NULL;
-    int rc = mdb_cursor_open(txn, s->dbi[DB_COMPUTED], &c);
-    if (rc) c = NULL;
-    for (size_t i = 0; i < n && !rc; i++) {
-        ov_entry_t *e = list[i];
-        MDB_val k = { NODEKEY_LEN, e->key };
-        if (e->present) {
-            uint8_t vb[COMPVAL_LEN];
-            be64_put(vb, (uint64_t)e->fen);
-            be32_put(vb + 8, e->contrib);
-            MDB_val v = { 12, vb };
-            rc = mdb_cursor_put(c, &k, &v, 0);
-        } else {
-            MDB_val v;
-            rc = mdb_cursor_get(c, &k, &v, MDB_SET);
-            if (rc == 0) rc = mdb_cursor_del(c, 0);
-            else if (rc == MDB_NOTFOUND) rc = 0;
+    if (!rc) sort_array(list, n, sizeof *list, ov_key_cmp);
+    for (size_t i = 0; i < n && !rc;) {
+        const uint8_t *g = list[i]->key;          /* the group: entity, year, table */
+        size_t m = 0;
+        for (; i < n && memcmp(list[i]->key, g, NODETABLE_LEN) == 0; i++) {
+            const ov_entry_t *e = list[i];
+            fkey_t fd = key_fkey_decode(key_node_fkey(e->key));
+            ch[m++] = (computed_change_t){ .row = fd.row, .column = fd.column, .present = e->present,
+                                           .fen = e->fen, .contrib = e->contrib };
         }
+        rc = computed_update(s, txn, key_entity(g), key_year(g), key_fkey_decode(key_node_fkey(g)).table,
+                             ch, m, &w);
     }
-    if (c) mdb_cursor_close(c);
+    computed_buf_free(&w);
+    free(ch);
     free(list);
     return rc;
 }

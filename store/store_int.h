@@ -24,8 +24,10 @@ enum {
     DB_CURRENT, DB_FACTS, DB_COMPUTED, DB_FLAGS, DB_FLAGHIST, DB_LABELS, DB_TEXTS, DB_COUNT
 };
 
-/* The layout's format, in DB_META "schema". 1: one LMDB entry per fact; 2: one packed value
- * per (entity, year, version, table) in DB_FACTS (facts.c). store_open refuses any other. */
+/* The layout's format, in DB_META "schema". 1: one LMDB entry per fact and per computed
+ * figure; 2: one packed value (pack.c) per (entity, year, version, table) in DB_FACTS
+ * (facts.c) and per (entity, year, table) in DB_COMPUTED (computed.c). store_open refuses
+ * any other. */
 #define STORE_SCHEMA "2"
 #define STORE_DEFAULT_MAP (64u << 20)
 
@@ -82,8 +84,10 @@ static inline uint64_t be64_get(const uint8_t *p)
 #define EYVKEY_LEN 12
 /* A figure key inside one entity/year: table(1) row(4) column(1). */
 #define FKEY_LEN 6
-/* computed: entity(4) year(4) fkey(6) */
+/* A computed figure of a node in memory (the batch overlay, verify): entity(4) year(4) fkey(6) */
 #define NODEKEY_LEN 14
+/* computed: entity(4) year(4) table(1): one value per node, year and table (rollup.c) */
+#define NODETABLE_LEN 9
 /* facts: entity(4) year(4) version(4) table(1): one value per version and table (facts.c) */
 #define TABLEKEY_LEN 13
 /* flags: entity(4) year(4) kind(1) row(4) table(1) column(1) seq(4) */
@@ -103,6 +107,8 @@ static inline uint64_t be64_get(const uint8_t *p)
 _Static_assert(FKEY_LEN == 1 + 4 + 1, "figure key: table(1) row(4) column(1)");
 _Static_assert(NODEKEY_LEN == EYKEY_LEN + FKEY_LEN, "node key: entity, year, figure key");
 _Static_assert(TABLEKEY_LEN == EYVKEY_LEN + 1, "facts key: entity, year, version, table");
+_Static_assert(NODETABLE_LEN == EYKEY_LEN + 1 && NODETABLE_LEN < NODEKEY_LEN,
+               "computed key: entity, year, table = the first bytes of a node key");
 _Static_assert(FLAGKEY_LEN == EYKEY_LEN + 1 + FKEY_LEN + 4, "flag key: entity, year, kind, fkey, seq");
 _Static_assert(FLAGKEY_PREFIX == FLAGKEY_LEN - 4, "a flag key's prefix is all but its seq");
 _Static_assert(FLAGKIND_LEN == EYKEY_LEN + 1, "flag kind prefix: entity, year, kind");
@@ -114,6 +120,7 @@ _Static_assert(TABLE_COUNT <= 256 && COL_COUNT <= 256, "table and column ids are
 void key_fkey(uint8_t out[FKEY_LEN], table_id t, uint32_t row, column_id c);
 void key_node(uint8_t out[NODEKEY_LEN], uint32_t ent, uint32_t year, const uint8_t fkey[FKEY_LEN]);
 void key_table(uint8_t out[TABLEKEY_LEN], uint32_t ent, uint32_t year, uint32_t version, table_id t);
+void key_node_table(uint8_t out[NODETABLE_LEN], uint32_t ent, uint32_t year, table_id t);
 void key_ey(uint8_t out[EYKEY_LEN], uint32_t ent, uint32_t year);
 void key_eyv(uint8_t out[EYVKEY_LEN], uint32_t ent, uint32_t year, uint32_t version);
 void key_flag(uint8_t out[FLAGKEY_LEN], uint32_t ent, uint32_t year, int kind,
@@ -245,15 +252,13 @@ int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t 
                     const uint8_t fkey[FKEY_LEN], computed_fn computed, void *ctx,
                     int *present, int64_t *fen);
 
-/* Computed value: fen(8) contributors(4). */
-#define COMPVAL_LEN 12
 
-/* ---- packed figure lists (pack.c): the value of a DB_FACTS record ---- */
+/* ---- packed figure lists (pack.c): the value of a DB_FACTS and of a DB_COMPUTED record ---- */
 typedef struct {
     uint32_t row;             /* interned row id */
     column_id column;
     int64_t fen;
-    uint32_t aux;             /* a fact's source line */
+    uint32_t aux;             /* a fact's source line; a computed figure's contributors */
     const char *name;         /* a fact's printed name where it is not the row's label, else
                                  NULL; decoded: points into the value */
     size_t name_len;
@@ -277,6 +282,21 @@ int pack_open(pack_reader_t *r, const void *data, size_t len);
 int pack_next(pack_reader_t *r, pack_entry_t *e);
 /* The entry of (row, column): 0 with *e, MDB_NOTFOUND, or MDB_CORRUPTED. */
 int pack_find(const void *data, size_t len, uint32_t row, column_id column, pack_entry_t *e);
+/* Every entry of the packed values whose keys are prefix + table(1), in key order, i.e. in
+ * fkey order: open (prefix up to EYVKEY_LEN bytes; version-less scans start as done when
+ * empty is set), next (0 with fkey and *e, MDB_NOTFOUND at the end, or an MDB error), close. */
+typedef struct {
+    MDB_cursor *c;
+    uint8_t prefix[EYVKEY_LEN];
+    size_t plen;
+    table_id table;
+    pack_reader_t r;
+    int state;                /* 0 before the first value, 1 inside one, 2 done */
+} pack_scan_t;
+int pack_scan_open(pack_scan_t *sc, MDB_txn *txn, MDB_dbi dbi, const uint8_t *prefix, size_t plen,
+                   int empty);
+int pack_scan_next(pack_scan_t *sc, uint8_t fkey[FKEY_LEN], pack_entry_t *e);
+void pack_scan_close(pack_scan_t *sc);
 
 /* ---- the facts of a version (facts.c) ---- */
 /* A fact by figure key, as the rollup merges them: fen, and its index in the submission. */
@@ -292,19 +312,38 @@ int facts_write(store_t *s, MDB_txn *txn, uint32_t ent, const submission_t *sub,
 /* The fact of entity/year/version for fkey: 0 with *present (version 0: none), or an MDB error. */
 int facts_get(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uint32_t version,
               const uint8_t fkey[FKEY_LEN], int *present, int64_t *fen);
-/* Every fact of one version in fkey order: open, next (0 with fkey and *e, MDB_NOTFOUND at
- * the end, or an MDB error), close. */
-typedef struct {
-    MDB_cursor *c;
-    uint8_t prefix[EYVKEY_LEN];
-    table_id table;
-    pack_reader_t r;
-    int state;                /* 0 before the first value, 1 inside one, 2 done */
-} fact_scan_t;
-int fact_scan_open(fact_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+/* Every fact of one version in fkey order (pack_scan_t over its DB_FACTS values). 0 or an
+ * MDB error; then pack_scan_next, pack_scan_close. */
+int fact_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                    uint32_t version);
-int fact_scan_next(fact_scan_t *sc, uint8_t fkey[FKEY_LEN], pack_entry_t *e);
-void fact_scan_close(fact_scan_t *sc);
+/* ---- the computed figures of higher nodes (computed.c) ---- */
+/* The stored computed figure of a node key: 0 with *present (and fen, contributors), or an
+ * MDB error. */
+int computed_get(store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN], int *present,
+                 int64_t *fen, uint32_t *contrib);
+/* Every computed figure of entity/year in fkey order: then pack_scan_next (e->aux = the
+ * contributors), pack_scan_close. */
+int computed_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year);
+/* A figure's new state for computed_update: present with fen and contributors, or gone. */
+typedef struct {
+    uint32_t row;
+    column_id column;
+    int present;
+    int64_t fen;
+    uint32_t contrib;
+} computed_change_t;
+/* computed_update's scratch, reused from value to value. */
+typedef struct {
+    pack_entry_t *e;
+    size_t cap;
+    pack_buf_t buf;
+} computed_buf_t;
+/* Merges ch[0..n) (ascending by row, column; one table of one node) into the stored value of
+ * (ent, year, t) and rewrites it (deletes it when nothing is left). 0 or an MDB error. */
+int computed_update(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, table_id t,
+                    const computed_change_t *ch, size_t n, computed_buf_t *w);
+void computed_buf_free(computed_buf_t *w);
+
 /* Point reads of many keys of one version at a time (the level views): each table's value
  * is decoded once and searched in memory. start (version 0: nothing present), get (0 with
  * *present, or an MDB error), free. */

@@ -4,7 +4,8 @@
  * walks the tree bottom-up by level (a child's level is always below its parent's): a
  * node's reported figures are its current facts where it has them, else its recomputed
  * figures, and each is added to the parent's recomputed sum with a contributor count. The
- * result is compared with DB_COMPUTED key by key, in one read transaction.
+ * result is compared with DB_COMPUTED figure by figure (computed.c's packed values), in one
+ * read transaction.
  */
 #include "store_int.h"
 #include "sort.h"
@@ -184,36 +185,47 @@ long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
         for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
             uint32_t id = be32_get(k.mv_data), year = be32_get((uint8_t *)k.mv_data + 4);
             if (id > maxid || ents[id].level != level || !ents[id].parent) continue;
-            fact_scan_t sc;
+            pack_scan_t sc;
             if (fact_scan_open(&sc, self, txn, id, year, be32_get(v.mv_data))) goto fail;
             uint8_t fkey[FKEY_LEN];
             pack_entry_t fe;
             int r;
-            while ((r = fact_scan_next(&sc, fkey, &fe)) == 0)
+            while ((r = pack_scan_next(&sc, fkey, &fe)) == 0)
                 if (rc_add(&m, ents[id].parent, year, fkey, fe.fen)) { r = -1; break; }
-            fact_scan_close(&sc);
+            pack_scan_close(&sc);
             if (r != MDB_NOTFOUND) goto fail;
         }
         mdb_cursor_close(c);
         c = NULL;
     }
 
-    /* compare with the stored figures */
+    /* compare with the stored figures, value by value (computed.c), in key order */
     if (mdb_cursor_open(txn, self->dbi[DB_COMPUTED], &c)) goto fail;
     for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-        int64_t fen = v.mv_size == COMPVAL_LEN ? (int64_t)be64_get(v.mv_data) : 0;
-        uint32_t contrib = v.mv_size == COMPVAL_LEN ? be32_get((uint8_t *)v.mv_data + 8) : 0;
-        rc_entry_t *e = k.mv_size == NODEKEY_LEN ? rc_find(&m, k.mv_data) : NULL;
-        store_discrepancy_t d = { .has_stored = true, .stored = fen, .stored_contributors = contrib };
-        if (e) {
-            e->seen = 1;
-            if (e->fen == fen && e->contrib == contrib) continue;
-            d.has_recomputed = true;
-            d.recomputed = e->fen;
-            d.recomputed_contributors = e->contrib;
+        if (k.mv_size != NODETABLE_LEN) goto fail;
+        const uint8_t *nk = k.mv_data;
+        table_id t = (table_id)nk[EYKEY_LEN];
+        if ((int)t <= 0 || (int)t >= TABLE_COUNT) goto fail;
+        pack_reader_t r;
+        pack_entry_t pe;
+        int pr = pack_open(&r, v.mv_data, v.mv_size);
+        while (pr == 0 && (pr = pack_next(&r, &pe)) == 0) {
+            uint8_t fkey[FKEY_LEN], key[NODEKEY_LEN];
+            key_fkey(fkey, t, pe.row, pe.column);
+            key_node(key, key_entity(nk), key_year(nk), fkey);
+            rc_entry_t *e = rc_find(&m, key);
+            store_discrepancy_t d = { .has_stored = true, .stored = pe.fen, .stored_contributors = pe.aux };
+            if (e) {
+                e->seen = 1;
+                if (e->fen == pe.fen && e->contrib == pe.aux) continue;
+                d.has_recomputed = true;
+                d.recomputed = e->fen;
+                d.recomputed_contributors = e->contrib;
+            }
+            bad++;
+            report_key(self, txn, fn, ctx, key, &d);
         }
-        bad++;
-        report_key(self, txn, fn, ctx, k.mv_data, &d);
+        if (pr != MDB_NOTFOUND) goto fail;
     }
     mdb_cursor_close(c);
     c = NULL;

@@ -1,0 +1,110 @@
+/* computed.c -- the computed database: the consolidated figures of every higher node
+ * (department and up), one packed value (pack.c) per (node, year, table), each figure with
+ * its contributor count.
+ *
+ * A figure used to be one LMDB entry (14-byte key, fen, contributors: ~60 bytes of pages);
+ * packed, it costs a few bytes. The rollup reads and writes it only through the batch
+ * overlay (rollup.c), so a value is read-modified-written once per batch per touched
+ * (node, table), whatever the number of keys that moved in it.
+ *
+ * Invariants:
+ *  1. A value holds exactly the present figures of its (node, year, table) (contributors
+ *     >= 1), ascending by (row id, column); a (node, table) with none has no value, so
+ *     "absent" and "0.00" stay distinct.
+ *  2. Units have no value: a unit's computed figures are its current facts (facts.c).
+ *  3. computed_update is the only writer; it merges sorted changes into the stored value in
+ *     one forward pass and rewrites the value once.
+ */
+#include "store_int.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+
+int computed_get(store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN], int *present,
+                 int64_t *fen, uint32_t *contrib)
+{
+    *present = 0;
+    *fen = 0;
+    *contrib = 0;
+    fkey_t fd = key_fkey_decode(key_node_fkey(key));
+    uint8_t kb[NODETABLE_LEN];
+    key_node_table(kb, key_entity(key), key_year(key), fd.table);
+    MDB_val k = { NODETABLE_LEN, kb }, v;
+    int rc = mdb_get(txn, s->dbi[DB_COMPUTED], &k, &v);
+    if (rc == 0) {
+        pack_entry_t e;
+        rc = pack_find(v.mv_data, v.mv_size, fd.row, fd.column, &e);
+        if (rc == 0) {
+            *present = 1;
+            *fen = e.fen;
+            *contrib = e.aux;
+        }
+    }
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int computed_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year)
+{
+    uint8_t prefix[EYKEY_LEN];
+    key_ey(prefix, ent, year);
+    return pack_scan_open(sc, txn, s->dbi[DB_COMPUTED], prefix, EYKEY_LEN, 0);
+}
+
+static int s_reserve(computed_buf_t *w, size_t n)
+{
+    if (n <= w->cap) return 0;
+    pack_entry_t *a = realloc(w->e, n * sizeof *a);
+    if (!a) return ENOMEM;
+    w->e = a;
+    w->cap = n;
+    return 0;
+}
+
+static int s_before(const pack_entry_t *a, const computed_change_t *b)
+{
+    return a->row < b->row || (a->row == b->row && a->column < b->column);
+}
+
+int computed_update(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, table_id t,
+                    const computed_change_t *ch, size_t n, computed_buf_t *w)
+{
+    uint8_t kb[NODETABLE_LEN];
+    key_node_table(kb, ent, year, t);
+    MDB_val k = { NODETABLE_LEN, kb }, v;
+    pack_reader_t r = { 0 };
+    int rc = mdb_get(txn, s->dbi[DB_COMPUTED], &k, &v);
+    if (rc == 0) rc = pack_open(&r, v.mv_data, v.mv_size);
+    else if (rc == MDB_NOTFOUND) rc = 0;
+    if (rc || (rc = s_reserve(w, r.count + n))) return rc;
+    size_t m = 0;
+    pack_entry_t cur;
+    int have = r.count ? pack_next(&r, &cur) : MDB_NOTFOUND;
+    for (size_t i = 0; i < n; i++) {
+        assert(i == 0 || ch[i - 1].row < ch[i].row ||
+               (ch[i - 1].row == ch[i].row && ch[i - 1].column < ch[i].column));
+        for (; have == 0 && s_before(&cur, &ch[i]); have = pack_next(&r, &cur)) w->e[m++] = cur;
+        if (have == 0 && cur.row == ch[i].row && cur.column == ch[i].column)
+            have = pack_next(&r, &cur);                       /* replaced (or removed) */
+        if (have != 0 && have != MDB_NOTFOUND) return have;
+        if (ch[i].present)
+            w->e[m++] = (pack_entry_t){ .row = ch[i].row, .column = ch[i].column,
+                                        .fen = ch[i].fen, .aux = ch[i].contrib };
+    }
+    for (; have == 0; have = pack_next(&r, &cur)) w->e[m++] = cur;
+    if (have != MDB_NOTFOUND) return have;
+    if (m == 0) {                                             /* invariant 1 */
+        rc = mdb_del(txn, s->dbi[DB_COMPUTED], &k, NULL);
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    }
+    if ((rc = pack_encode(&w->buf, w->e, m))) return rc;
+    MDB_val nv = { w->buf.len, w->buf.data };
+    return mdb_put(txn, s->dbi[DB_COMPUTED], &k, &nv, 0);
+}
+
+void computed_buf_free(computed_buf_t *w)
+{
+    free(w->e);
+    pack_buf_free(&w->buf);
+    memset(w, 0, sizeof *w);
+}
