@@ -1,8 +1,9 @@
 /* bench_lmdb.c -- the storage raw limit: LMDB puts per second with every write
  * transaction committed durably (sync on, as the aggregator commits before it acks).
  *
- * Keys are shaped like the store's fact keys (store/store_int.h FACTKEY_LEN: entity(4)
- * year(4) version(4) table(1) row(4) column(1), big-endian, 18 bytes): each transaction
+ * Keys are shaped like one fact per entry (the store's format-1 fact keys: entity(4)
+ * year(4) version(4) table(1) row(4) column(1), big-endian, 18 bytes; the store now packs
+ * a version's facts of a table into one value, store/facts.c): each transaction
  * holds the facts of PUTS/200 submissions of ~200 facts, each for a random entity of a
  * 25,000-unit province, keys sorted within a submission. Values are 16 bytes (an amount in
  * fen and a source line). This is one put per fact; the store does more (rollup), which
