@@ -120,8 +120,8 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
         }
         f->children = &cv[i * (nk ? nk : 1)];
     }
-    /* children outer, keys inner: one child's facts are read in key order, mostly from
-     * the same leaf page */
+    /* children outer, keys inner: one child's facts are read in key order, each of its
+     * table values decoded once */
     for (size_t c = 0; c < nk; c++) {
         if (!kcur[c] && kids[c].level == LEVEL_UNIT) continue;     /* nothing reported */
         fact_walk_start(&walk, kids[c].id, year, kcur[c]);
