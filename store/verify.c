@@ -84,6 +84,11 @@ static int rc_add(rc_map_t *m, uint32_t parent, uint32_t year, const uint8_t *fk
     return 0;
 }
 
+static int key14_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, NODEKEY_LEN);
+}
+
 typedef struct {
     uint8_t level;
     uint32_t parent;
@@ -127,10 +132,6 @@ long store_verify(store_t *self, FILE *report)
     return store_verify_each(self, report ? s_print_discrepancy : NULL, report);
 }
 
-static int key14_cmp(const void *a, const void *b)
-{
-    return memcmp(a, b, NODEKEY_LEN);
-}
 
 long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
 {
@@ -167,17 +168,27 @@ long store_verify_each(store_t *self, store_discrepancy_fn fn, void *ctx)
             if (m.slots[i].used && id <= maxid && ents[id].level == level)
                 memcpy(snap[ns++], m.slots[i].key, NODEKEY_LEN);
         }
+        /* sorted, so a node's keys are adjacent and its declared tables decoded once each */
+        sort_array(snap, ns, NODEKEY_LEN, key14_cmp);
+        fact_walk_t walk;
+        fact_walk_init(&walk, self, txn);
+        uint32_t wid = 0, wyear = 0;
         for (size_t i = 0; i < ns; i++) {
             uint32_t id = key_entity(snap[i]), year = key_year(snap[i]);
             if (!ents[id].parent) continue;
-            uint32_t cur = store_current(self, txn, id, year);
+            if (i == 0 || id != wid || year != wyear) {
+                fact_walk_start(&walk, id, year, store_current(self, txn, id, year));
+                wid = id;
+                wyear = year;
+            }
             int declared;
             int64_t dv;
-            if (facts_get(self, txn, id, year, cur, key_node_fkey(snap[i]), &declared, &dv)) goto fail;
+            if (fact_walk_get(&walk, key_node_fkey(snap[i]), &declared, &dv)) { fact_walk_free(&walk); goto fail; }
             if (declared) continue;
             rc_entry_t *e = rc_find(&m, snap[i]);
-            if (rc_add(&m, ents[id].parent, year, snap[i] + 8, e->fen)) goto fail;
+            if (rc_add(&m, ents[id].parent, year, snap[i] + 8, e->fen)) { fact_walk_free(&walk); goto fail; }
         }
+        fact_walk_free(&walk);
         free(snap);
         snap = NULL;
         /* current facts of this level's nodes: own figures of units, declarations above */
