@@ -283,8 +283,9 @@ int pack_next(pack_reader_t *r, pack_entry_t *e);
 /* The entry of (row, column): 0 with *e, MDB_NOTFOUND, or MDB_CORRUPTED. */
 int pack_find(const void *data, size_t len, uint32_t row, column_id column, pack_entry_t *e);
 /* Every entry of the packed values whose keys are prefix + table(1), in key order, i.e. in
- * fkey order: open (prefix up to EYVKEY_LEN bytes; version-less scans start as done when
- * empty is set), next (0 with fkey and *e, MDB_NOTFOUND at the end, or an MDB error), close. */
+ * fkey order: open (a prefix of up to EYVKEY_LEN bytes; empty: nothing to read, e.g.
+ * version 0, so the scan is done at once), next (0 with fkey and *e, MDB_NOTFOUND at the
+ * end, or an MDB error), close. */
 typedef struct {
     MDB_cursor *c;
     uint8_t prefix[EYVKEY_LEN];
