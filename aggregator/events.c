@@ -11,6 +11,7 @@
  *    node) is done only when --events is on, and only for the entity/years a batch's items
  *    can move: the items' entities and their ancestors, each once per batch.
  */
+#include "array.h"
 #include "clock.h"
 #include "sort.h"
 #include "events.h"
@@ -225,13 +226,9 @@ static touched_t *events_touch(events_t *self, const char *entity, uint32_t year
     for (size_t i = 0; i < self->ntouched; i++)
         if (self->touched[i].year == year && !strcmp(self->touched[i].entity, entity))
             return &self->touched[i];
-    if (self->ntouched == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 64;
-        touched_t *grown = realloc(self->touched, cap * sizeof *grown);
-        if (!grown) return NULL;
-        self->touched = grown;
-        self->cap = cap;
-    }
+    if (array_reserve(&self->touched, &self->cap, self->ntouched + 1, sizeof *self->touched, 64))
+        return NULL;
+
     touched_t *t = &self->touched[self->ntouched++];
     memset(t, 0, sizeof *t);
     snprintf(t->entity, sizeof t->entity, "%s", entity);

@@ -14,6 +14,7 @@
  *    forward is skipped. SPOOL/sent/ENTITY-YEAR holds the digest the upstream last
  *    accepted (written durably), which makes a restart forward only what changed.
  */
+#include "array.h"
 #include "clock.h"
 #include "upstream.h"
 
@@ -74,13 +75,9 @@ static year_t *upstream_year(upstream_t *self, uint32_t year)
 {
     for (size_t i = 0; i < self->nyears; i++)
         if (self->years[i].year == year) return &self->years[i];
-    if (self->nyears == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 8;
-        year_t *grown = realloc(self->years, cap * sizeof *grown);
-        if (!grown) return NULL;
-        self->years = grown;
-        self->cap = cap;
-    }
+    if (array_reserve(&self->years, &self->cap, self->nyears + 1, sizeof *self->years, 8))
+        return NULL;
+
     year_t *y = &self->years[self->nyears++];
     memset(y, 0, sizeof *y);
     y->year = year;

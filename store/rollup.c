@@ -17,6 +17,7 @@
  *  - A key's walk up the tree stops where a node's reported figure does not move: the node
  *    declared the key (the declaration absorbs it) or its computed figure is unchanged.
  */
+#include "array.h"
 #include "clock.h"
 #include "digest.h"
 #include "sort.h"
@@ -258,13 +259,8 @@ static ov_entry_t *batch_ov_get(store_t *s, MDB_txn *txn, batch_t *b, const uint
 
 static int undo_push(batch_t *b, const ov_entry_t *e)
 {
-    if (b->nundo == b->capundo) {
-        size_t cap = b->capundo ? b->capundo * 2 : 256;
-        undo_t *u = realloc(b->undo, cap * sizeof *u);
-        if (!u) return -1;
-        b->undo = u;
-        b->capundo = cap;
-    }
+    if (array_reserve(&b->undo, &b->capundo, b->nundo + 1, sizeof *b->undo, 256)) return -1;
+
     b->undo[b->nundo++].prior = *e;
     return 0;
 }
@@ -371,12 +367,11 @@ static int facts_read(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uin
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (k.mv_size != FACTKEY_LEN || memcmp(k.mv_data, prefix, EYVKEY_LEN) != 0) break;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            kfact_t *a = realloc(*out, cap * sizeof *a);
-            if (!a) { mdb_cursor_close(c); return ENOMEM; }
-            *out = a;
+        if (array_reserve(out, &cap, *n + 1, sizeof **out, 256)) {
+            mdb_cursor_close(c);
+            return ENOMEM;
         }
+
         memcpy((*out)[*n].fkey, key_fact_fkey(k.mv_data), FKEY_LEN);
         (*out)[*n].fen = (int64_t)be64_get(v.mv_data);
         (*out)[*n].idx = 0;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "amount.h"
+#include "array.h"
 #include "codes.h"
 #include "commands.h"
 #include "csv.h"
@@ -313,13 +314,8 @@ typedef struct {
 static int facts_add(gen_facts_t *f, table_id t, const char *row, const char *name,
                      column_id c, int64_t fen)
 {
-    if (f->count == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 1024;
-        gen_fact_t *n = realloc(f->items, cap * sizeof *n);
-        if (!n) return -1;
-        f->items = n;
-        f->cap = cap;
-    }
+    if (array_reserve(&f->items, &f->cap, f->count + 1, sizeof *f->items, 1024)) return -1;
+
     gen_fact_t *x = &f->items[f->count++];
     x->table = (uint8_t)t;
     x->column = (uint8_t)c;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "amount.h"
+#include "array.h"
 #include "commands.h"
 #include "csv.h"
 #include "nodes.h"
@@ -213,13 +214,8 @@ static void tree_text_flows(const internal_flows *fl, int depth)
 static int withdrawn_push(withdrawn_list_t *w, const char *entity, uint32_t version,
                           table_id t, const char *row, column_id c, int64_t previous)
 {
-    if (w->count == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        withdrawn_t *items = realloc(w->items, cap * sizeof *items);
-        if (!items) return -1;
-        w->items = items;
-        w->cap = cap;
-    }
+    if (array_reserve(&w->items, &w->cap, w->count + 1, sizeof *w->items, 16)) return -1;
+
     withdrawn_t *x = &w->items[w->count++];
     memset(x, 0, sizeof *x);
     snprintf(x->entity, sizeof x->entity, "%s", entity);

@@ -19,6 +19,7 @@
 
 #include <poppler.h>
 
+#include "array.h"
 #include "errors.h"
 #include "pdf_layout.h"
 
@@ -167,13 +168,11 @@ static int s_page(PopplerPage *page, const char *label, s_result_t *res, char *e
         return error_set(err, errlen, "内存不足");
     }
     if (!g) return 0;
-    if (res->n == res->cap) {
-        size_t cap = res->cap ? res->cap * 2 : 16;
-        grid_t **ng = realloc(res->grids, cap * sizeof *ng);
-        if (!ng) { grid_destroy(&g); return error_set(err, errlen, "内存不足"); }
-        res->grids = ng;
-        res->cap = cap;
+    if (array_reserve(&res->grids, &res->cap, res->n + 1, sizeof *res->grids, 16)) {
+        grid_destroy(&g);
+        return error_set(err, errlen, "内存不足");
     }
+
     res->grids[res->n++] = g;
     return 0;
 }
