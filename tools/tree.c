@@ -116,27 +116,6 @@ static bool tree_selects(const tree_opts *o, const store_figure_t *f)
     return true;
 }
 
-static bool node_submitted(store_t *store, const char *code, uint32_t year)
-{
-    store_version_t *v = NULL;
-    size_t n = 0;
-    store_versions(store, code, year, &v, &n);
-    free(v);
-    return n > 0;
-}
-
-/* Whether a node has anything for the year: its own submission, or figures rolled up
- * from below (a district that never submits itself is still "in" once its departments are). */
-static bool node_included(store_t *store, const char *code, uint32_t year)
-{
-    if (node_submitted(store, code, year)) return true;
-    store_figure_t *f = NULL;
-    size_t n = 0;
-    store_figures(store, code, year, TABLE_NONE, &f, &n);
-    free(f);
-    return n > 0;
-}
-
 /* Direct children of node i and which of them are included for the year. */
 static void tree_child_status(store_t *store, const nodes_t *nodes, size_t i, uint32_t year,
                               child_status *cs)
@@ -147,7 +126,7 @@ static void tree_child_status(store_t *store, const nodes_t *nodes, size_t i, ui
         if (nodes->depth[j] != nodes->depth[i] + 1) continue;
         const entity_t *e = &nodes->h.items[j];
         cs->total++;
-        if (node_included(store, e->code, year)) { cs->submitted++; continue; }
+        if (nodes_included(store, e->code, year, TABLE_NONE)) { cs->submitted++; continue; }
         int w = snprintf(cs->missing + used, sizeof cs->missing - used, "%s%s %s",
                          used ? "、" : "", e->code, e->name);
         if (w < 0 || (size_t)w >= sizeof cs->missing - used) {
@@ -451,7 +430,7 @@ static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, 
     store_figure_t *figs = NULL;
     size_t nfigs = 0;
     store_figures(store, e->code, o->year, o->table, &figs, &nfigs);
-    bool submitted = node_submitted(store, e->code, o->year);
+    bool submitted = nodes_submitted(store, e->code, o->year);
     child_status cs;
     tree_child_status(store, nodes, i, o->year, &cs);
     if (o->format == FORMAT_TEXT) {

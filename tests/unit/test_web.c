@@ -100,18 +100,18 @@ static store_t *open_store(void)
 START_TEST(index_within)
 {
     store_t *s = open_store();
-    web_index_t ix;
-    ck_assert_int_eq(web_index_load(&ix, s), 0);
-    ck_assert(web_index_within(&ix, "026-hczx", "420112"));
-    ck_assert(web_index_within(&ix, "420112", "420112"));
-    ck_assert(web_index_within(&ix, "026", "420000"));
-    ck_assert(!web_index_within(&ix, "420000", "420112"));   /* an ancestor is not inside */
-    ck_assert(!web_index_within(&ix, "608", "420000"));
-    ck_assert(!web_index_within(&ix, "nope", "420000"));
-    long at = web_index_find(&ix, "026");
+    nodes_t ix;
+    ck_assert_int_eq(nodes_load(&ix, s), 0);
+    ck_assert(nodes_within(&ix, "026-hczx", "420112"));
+    ck_assert(nodes_within(&ix, "420112", "420112"));
+    ck_assert(nodes_within(&ix, "026", "420000"));
+    ck_assert(!nodes_within(&ix, "420000", "420112"));   /* an ancestor is not inside */
+    ck_assert(!nodes_within(&ix, "608", "420000"));
+    ck_assert(!nodes_within(&ix, "nope", "420000"));
+    long at = nodes_find(&ix, "026");
     ck_assert_int_ge(at, 0);
-    ck_assert_uint_gt(web_index_subtree_end(&ix, (size_t)at), (size_t)at + 3);
-    web_index_free(&ix);
+    ck_assert_uint_gt(nodes_subtree_end(&ix, (size_t)at), (size_t)at + 3);
+    nodes_free(&ix);
     store_destroy(&s);
 }
 END_TEST
