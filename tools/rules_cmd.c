@@ -69,10 +69,8 @@ int cmd_rules(int argc, char **argv)
             printf(",\"severity\":\"%s\",\"scope\":\"%s\",\"tables\":", severity_name(r->severity),
                    rules_scope_name(r->scope));
             json_write_string(stdout, r->tables);
-            printf(",\"en\":");
-            json_write_string(stdout, r->en);
-            printf(",\"zh\":");
-            json_write_string(stdout, r->zh);
+            json_write_member(stdout, ",\"en\":", r->en);
+            json_write_member(stdout, ",\"zh\":", r->zh);
             putchar('}');
         }
     }

@@ -68,30 +68,36 @@ static void s_figure(FILE *out, const char *name, const store_figure_t *f)
     fprintf(out, ",\"contributors\":%u}", f->contributors);
 }
 
+/* "<side>_gross", "<side>_internal" and "<side>_net" of one side's total and its internal
+ * column (all null when the side has no total). */
+static void s_net_side(FILE *out, const char *side, const store_figure_t *figs, size_t n,
+                       table_id t, column_id internal)
+{
+    const store_figure_t *g = s_find(figs, n, t, "total", COL_TOTAL);
+    const store_figure_t *i = s_find(figs, n, t, "total", internal);
+    int64_t gv = g ? store_figure_reported(g) : 0, iv = g && i ? store_figure_reported(i) : 0;
+    char key[32];
+    snprintf(key, sizeof key, "%s_gross", side);
+    s_amount(out, key, g != NULL, gv);
+    snprintf(key, sizeof key, "%s_internal", side);
+    fputc(',', out);
+    s_amount(out, key, g != NULL, iv);
+    snprintf(key, sizeof key, "%s_net", side);
+    fputc(',', out);
+    s_amount(out, key, g != NULL, gv - iv);
+}
+
 /* Net of internal transfers above unit level: expense − 对附属单位补助支出, income − 上级补助收入. */
 static void s_net(FILE *out, const entity_t *e, const store_figure_t *figs, size_t n)
 {
     if (e->level == LEVEL_UNIT) { fprintf(out, "\"net\":null"); return; }
-    const store_figure_t *eg = s_find(figs, n, TABLE_EXPENSE, "total", COL_TOTAL);
-    const store_figure_t *ei = s_find(figs, n, TABLE_EXPENSE, "total", COL_TO_SUB);
-    const store_figure_t *ig = s_find(figs, n, TABLE_INCOME, "total", COL_TOTAL);
-    const store_figure_t *ii = s_find(figs, n, TABLE_INCOME, "total", COL_UPPER);
-    int64_t egv = eg ? store_figure_reported(eg) : 0, eiv = eg && ei ? store_figure_reported(ei) : 0;
-    int64_t igv = ig ? store_figure_reported(ig) : 0, iiv = ig && ii ? store_figure_reported(ii) : 0;
     fprintf(out, "\"net\":{");
-    s_amount(out, "expense_gross", eg != NULL, egv);
+    s_net_side(out, "expense", figs, n, TABLE_EXPENSE, COL_TO_SUB);
     fputc(',', out);
-    s_amount(out, "expense_internal", eg != NULL, eiv);
-    fputc(',', out);
-    s_amount(out, "expense_net", eg != NULL, egv - eiv);
-    fputc(',', out);
-    s_amount(out, "income_gross", ig != NULL, igv);
-    fputc(',', out);
-    s_amount(out, "income_internal", ig != NULL, iiv);
-    fputc(',', out);
-    s_amount(out, "income_net", ig != NULL, igv - iiv);
+    s_net_side(out, "income", figs, n, TABLE_INCOME, COL_UPPER);
     fputc('}', out);
 }
+
 
 typedef struct { long errors, warnings, info; } flag_counts;
 
@@ -137,10 +143,8 @@ static void s_tree_node(store_t *store, const nodes_t *ix, uint32_t year, size_t
     store_figure_t *figs = NULL;
     size_t n = 0;
     store_figures(store, e->code, year, TABLE_NONE, &figs, &n);
-    fprintf(out, "{\"code\":");
-    json_write_string(out, e->code);
-    fprintf(out, ",\"name\":");
-    json_write_string(out, e->name);
+    json_write_member(out, "{\"code\":", e->code);
+    json_write_member(out, ",\"name\":", e->name);
     fprintf(out, ",\"level\":\"%s\",\"level_label\":\"%s\",\"parent\":", level_name(e->level),
             level_label(e->level));
     json_write_string(out, e->parent);
@@ -164,8 +168,7 @@ static void s_tree_node(store_t *store, const nodes_t *ix, uint32_t year, size_t
         if (listed++ >= WEB_MISSING_MAX) continue;
         fprintf(out, "%s{\"code\":", listed > 1 ? "," : "");
         json_write_string(out, c->code);
-        fprintf(out, ",\"name\":");
-        json_write_string(out, c->name);
+        json_write_member(out, ",\"name\":", c->name);
         fputc('}', out);
     }
     fprintf(out, "],\"children_total\":%zu,\"children_submitted\":%zu,\"children_missing\":%zu,"
@@ -205,8 +208,7 @@ int web_api_tree(store_t *store, const nodes_t *ix, uint32_t year, const char *c
         const entity_t *e = &ix->h.items[nodes_find(ix, chain[k])];
         fprintf(out, "%s{\"code\":", k == depth - 1 ? "" : ",");
         json_write_string(out, e->code);
-        fprintf(out, ",\"name\":");
-        json_write_string(out, e->name);
+        json_write_member(out, ",\"name\":", e->name);
         fputc('}', out);
     }
     fprintf(out, "],\"node\":");
@@ -236,8 +238,7 @@ int web_api_node(store_t *store, const nodes_t *ix, uint32_t year, const char *c
     store_figures(store, code, year, TABLE_NONE, &figs, &n);
     fprintf(out, "{\"year\":%u,\"code\":", year);
     json_write_string(out, e->code);
-    fprintf(out, ",\"name\":");
-    json_write_string(out, e->name);
+    json_write_member(out, ",\"name\":", e->name);
     fprintf(out, ",\"level\":\"%s\",\"level_label\":\"%s\",", level_name(e->level), level_label(e->level));
     s_net(out, e, figs, n);
     fprintf(out, ",\"tables\":[");
@@ -262,8 +263,7 @@ int web_api_node(store_t *store, const nodes_t *ix, uint32_t year, const char *c
             const char *row = figs[k].key.row;
             fprintf(out, "%s{\"row\":", first_row ? "" : ",");
             json_write_string(out, row);
-            fprintf(out, ",\"label\":");
-            json_write_string(out, s_row_label(store, t, row));
+            json_write_member(out, ",\"label\":", s_row_label(store, t, row));
             fprintf(out, ",\"cells\":{");
             int first_cell = 1;
             while (k < n && figs[k].key.table == t && !strcmp(figs[k].key.row, row)) {
@@ -295,25 +295,20 @@ static void s_flag(FILE *out, const finding_t *f, const nodes_t *ix)
 {
     char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
     long at = nodes_find(ix, f->entity);
-    fprintf(out, "{\"entity\":");
-    json_write_string(out, f->entity);
-    fprintf(out, ",\"entity_name\":");
-    json_write_string(out, at >= 0 ? ix->h.items[at].name : "");
-    fprintf(out, ",\"rule\":");
-    json_write_string(out, f->rule);
+    json_write_member(out, "{\"entity\":", f->entity);
+    json_write_member(out, ",\"entity_name\":", at >= 0 ? ix->h.items[at].name : "");
+    json_write_member(out, ",\"rule\":", f->rule);
     fprintf(out, ",\"severity\":\"%s\",\"verdict\":\"%s\",\"table\":\"%s\",\"table_label\":",
             severity_name(f->severity), verdict_name(f->verdict), f->table ? table_name(f->table) : "");
     json_write_string(out, f->table ? table_label(f->table) : "");
-    fprintf(out, ",\"row\":");
-    json_write_string(out, f->row);
+    json_write_member(out, ",\"row\":", f->row);
     fprintf(out, ",\"column\":\"%s\",\"column_label\":", f->column ? column_name(f->column) : "");
     json_write_string(out, f->table && f->column ? column_label(f->table, f->column) : "");
     fprintf(out, ",\"expected\":\"%s\",\"actual\":\"%s\",\"difference\":\"%s\",\"terms\":%u,"
             "\"explanation\":", amount_format(f->expected, exp), amount_format(f->actual, act),
             amount_format(f->actual - f->expected, diff), f->terms);
     json_write_string(out, f->explanation);
-    fprintf(out, ",\"source\":");
-    json_write_string(out, f->source);
+    json_write_member(out, ",\"source\":", f->source);
     fprintf(out, ",\"line\":%u}", f->line);
 }
 
@@ -356,10 +351,8 @@ static void s_diff_line(FILE *out, store_t *store, const fact_t *f, int has_a, i
 {
     fprintf(out, "%s\n{\"table\":\"%s\",\"table_label\":", *first ? "" : ",", table_name(f->table));
     json_write_string(out, table_label(f->table));
-    fprintf(out, ",\"row\":");
-    json_write_string(out, f->row);
-    fprintf(out, ",\"label\":");
-    json_write_string(out, f->name && *f->name ? f->name : s_row_label(store, f->table, f->row));
+    json_write_member(out, ",\"row\":", f->row);
+    json_write_member(out, ",\"label\":", f->name && *f->name ? f->name : s_row_label(store, f->table, f->row));
     fprintf(out, ",\"column\":\"%s\",\"column_label\":", column_name(f->column));
     json_write_string(out, column_label(f->table, f->column));
     fputc(',', out);
@@ -404,13 +397,10 @@ static void s_diff(FILE *out, store_t *store, const char *code, uint32_t year, u
 static void out_flag_extra(FILE *out, const char *id, const store_review_t *ver)
 {
     fseek(out, -1, SEEK_CUR);
-    fprintf(out, ",\"id\":");
-    json_write_string(out, id);
+    json_write_member(out, ",\"id\":", id);
     if (ver) {
-        fprintf(out, ",\"verified\":{\"note\":");
-        json_write_string(out, ver->reason);
-        fprintf(out, ",\"reviewer\":");
-        json_write_string(out, ver->reviewer);
+        json_write_member(out, ",\"verified\":{\"note\":", ver->reason);
+        json_write_member(out, ",\"reviewer\":", ver->reviewer);
         fprintf(out, ",\"time\":");
         s_time(out, ver->time_ms);
         fputc('}', out);
@@ -429,8 +419,7 @@ int web_api_submissions(store_t *store, const nodes_t *ix, uint32_t year, const 
     store_versions(store, code, year, &v, &nv);
     fprintf(out, "{\"year\":%u,\"code\":", year);
     json_write_string(out, e->code);
-    fprintf(out, ",\"name\":");
-    json_write_string(out, e->name);
+    json_write_member(out, ",\"name\":", e->name);
     fprintf(out, ",\"level_label\":\"%s\",\"versions\":[", level_label(e->level));
     store_review_t *rv = NULL;
     size_t nr = 0;
@@ -447,10 +436,8 @@ int web_api_submissions(store_t *store, const nodes_t *ix, uint32_t year, const 
         const char *st = store_review_state(rv, nr, v[i].version, &last);
         fprintf(out, ",\"current\":%s,\"review\":{\"state\":\"%s\"", i + 1 == nv ? "true" : "false", st);
         if (last) {
-            fprintf(out, ",\"reason\":");
-            json_write_string(out, last->reason);
-            fprintf(out, ",\"reviewer\":");
-            json_write_string(out, last->reviewer);
+            json_write_member(out, ",\"reason\":", last->reason);
+            json_write_member(out, ",\"reviewer\":", last->reviewer);
             fprintf(out, ",\"time\":");
             s_time(out, last->time_ms);
         }
@@ -476,12 +463,9 @@ int web_api_submissions(store_t *store, const nodes_t *ix, uint32_t year, const 
                     !strcmp(r->decision, "approve") ? "通过" : !strcmp(r->decision, "return") ? "退回" : "已核实",
                     r->version);
             s_time(out, r->time_ms);
-            fprintf(out, ",\"reason\":");
-            json_write_string(out, r->reason);
-            fprintf(out, ",\"flag\":");
-            json_write_string(out, r->flag);
-            fprintf(out, ",\"reviewer\":");
-            json_write_string(out, r->reviewer);
+            json_write_member(out, ",\"reason\":", r->reason);
+            json_write_member(out, ",\"flag\":", r->flag);
+            json_write_member(out, ",\"reviewer\":", r->reviewer);
             fputc('}', out);
         }
     }
