@@ -10,7 +10,7 @@
  * of the node or of anyone in its subtree) is shown as 已撤回 with its previous value and
  * the entity that withdrew it, never as a bare —.
  */
-#include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,38 +66,25 @@ static void tree_usage(FILE *out)
 
 static int tree_parse(int argc, char **argv, tree_opts *o)
 {
-    static const struct option longopts[] = {
-        { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
-        { "entity", required_argument, 0, 'e' }, { "table", required_argument, 0, 't' },
-        { "row", required_argument, 0, 'r' }, { "column", required_argument, 0, 'c' },
-        { "depth", required_argument, 0, 'D' }, OUTPUT_LONGOPTS,
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->depth = -1;
-    o->out.saved_stdout = -1;
-    int c, handled;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if ((handled = output_option(&o->out, c, optarg)) < 0) return EXIT_USAGE;
-        if (handled) continue;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 'y': if (!(o->year = tool_parse_year(optarg))) return EXIT_USAGE; break;
-        case 'e': o->entity = optarg; break;
-        case 'r': o->row = optarg; break;
-        case 'D': o->depth = atoi(optarg); break;
-        case 't':
-            if ((o->table = tool_parse_table("huizong tree", optarg)) == TABLE_NONE) return EXIT_USAGE;
-            break;
-        case 'c':
-            if ((o->column = column_from_name(optarg)) == COL_NONE) {
-                fprintf(stderr, "huizong tree: 未知列 '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'h': tree_usage(stdout); return -1;
-        default: tree_usage(stderr); return EXIT_USAGE;
-        }
+    const char *table = NULL, *column = NULL;
+    opt_t output[OUTPUT_ROWS];
+    output_options(&o->out, output);
+    const opt_t options[] = {
+        opt_text("db", &o->db), opt_call("year", &o->year, tool_option_year), opt_text("entity", &o->entity),
+        opt_text("table", &table), opt_text("row", &o->row), opt_text("column", &column),
+        opt_int("depth", &o->depth, -1, INT_MAX, NULL), opt_table(output), opt_end() };
+    switch (options_parse("huizong tree", options, argc, argv)) {
+    case OPTIONS_OK: break;
+    case OPTIONS_HELP: tree_usage(stdout); return -1;
+    case OPTIONS_USAGE: tree_usage(stderr); return EXIT_USAGE;
+    default: return EXIT_USAGE;
+    }
+    if (table && (o->table = tool_parse_table("huizong tree", table)) == TABLE_NONE) return EXIT_USAGE;
+    if (column && (o->column = column_from_name(column)) == COL_NONE) {
+        fprintf(stderr, "huizong tree: 未知列 '%s'\n", column);
+        return EXIT_USAGE;
     }
     o->format = o->out.format;
     if (!o->db || !o->year) { tree_usage(stderr); return EXIT_USAGE; }
