@@ -153,12 +153,8 @@ int main(int argc, char **argv)
         opt_text("upstream-server-key", &up.server_key_file), opt_flag("upstream-insecure", &up.insecure),
         opt_text("upstream-spool", &up.spool_dir),
         opt_int("upstream-interval", &up.interval_ms, 10, 86400000, "10..86400000 ms"), opt_end() };
-    switch (options_parse("huizong-aggregator", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: usage(stdout); return 0;
-    case OPTIONS_USAGE: usage(stderr); return 2;
-    default: return 2;
-    }
+    int parsed = options_parse("huizong-aggregator", options, argc, argv, usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? 0 : 2;
     if (optind < argc) {
         fprintf(stderr, "huizong-aggregator: unexpected argument '%s'\n", argv[optind]);
         return 2;

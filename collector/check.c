@@ -71,12 +71,8 @@ int cmd_check(int argc, char **argv)
     opt_t input[COLLECTOR_INPUT_ROWS];
     collector_input_options(&in, input);
     const opt_t options[] = { opt_text("format", &format), opt_table(input), opt_end() };
-    switch (options_parse("huizong-collector", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: check_usage(stdout); return COL_EXIT_OK;
-    case OPTIONS_USAGE: check_usage(stderr); return COL_EXIT_INPUT;
-    default: return COL_EXIT_INPUT;
-    }
+    int parsed = options_parse("huizong-collector", options, argc, argv, check_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
     int json = strcmp(format, "json") == 0;
     if (!json && strcmp(format, "text") != 0) {
         fprintf(stderr, "huizong-collector: --format must be text or json\n");

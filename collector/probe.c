@@ -92,12 +92,8 @@ int cmd_probe(int argc, char **argv)
         opt_text("to", &to), opt_flag("req", &req), opt_int("frames", &frames, 1, 100, NULL),
         opt_int("timeout", &timeout, 1, INT_MAX, NULL), opt_int("repeat", &repeat, 1, 1000, NULL),
         opt_text("key", &key), opt_text("server-key", &server_key), opt_end() };
-    switch (options_parse("huizong-collector", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: probe_usage(stdout); return COL_EXIT_OK;
-    case OPTIONS_USAGE: probe_usage(stderr); return COL_EXIT_INPUT;
-    default: return COL_EXIT_INPUT;
-    }
+    int parsed = options_parse("huizong-collector", options, argc, argv, probe_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
     if (!to || (req && repeat > 1) || argc - optind > 1) {
         probe_usage(stderr);
         return COL_EXIT_INPUT;

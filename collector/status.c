@@ -63,12 +63,8 @@ int cmd_status(int argc, char **argv)
         opt_text("to", &to), opt_text("key", &key), opt_text("server-key", &server_key),
         opt_text("entity", &entity), opt_uint("year", &year, 1900, 9999, "a year 1900..9999"),
         opt_end() };
-    switch (options_parse("huizong-collector", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: status_usage(stdout); return COL_EXIT_OK;
-    case OPTIONS_USAGE: status_usage(stderr); return COL_EXIT_INPUT;
-    default: return COL_EXIT_INPUT;
-    }
+    int parsed = options_parse("huizong-collector", options, argc, argv, status_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
     if (!to || !entity || year < 1900 || year > 9999 || (key != NULL) != (server_key != NULL)) {
         status_usage(stderr);
         return COL_EXIT_INPUT;

@@ -110,12 +110,9 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
         opt_text("server-key", &a->server_key), opt_int("timeout", &a->timeout_ms, 10, 3600000, NULL),
         opt_int("deadline", &a->deadline_s, 1, 30 * 86400, NULL), opt_int("window", &a->window, 1, 1024, NULL),
         is_submit ? opt_table(submit_only) : opt_end(), opt_end() };
-    switch (options_parse("huizong-collector", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: (is_submit ? submit_usage : flush_usage)(stdout); return 1;
-    case OPTIONS_USAGE: (is_submit ? submit_usage : flush_usage)(stderr); return 1 + COL_EXIT_INPUT;
-    default: return 1 + COL_EXIT_INPUT;
-    }
+    int parsed = options_parse("huizong-collector", options, argc, argv,
+                               is_submit ? submit_usage : flush_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? 1 : 1 + COL_EXIT_INPUT;
     if (collector_input_check(&a->in) != 0) return 1 + COL_EXIT_INPUT;
     if (!a->to) {
         fprintf(stderr, "huizong-collector: --to ENDPOINT is required (see --help)\n");

@@ -260,12 +260,8 @@ int cmd_run(int argc, char **argv)
         opt_text("server-key", &server_key), opt_int("timeout", &o.timeout_ms, 10, INT_MAX, NULL),
         opt_int("window", &o.window, 1, INT_MAX, NULL), opt_int("interval", &interval, 10, 60000, NULL),
         opt_end() };
-    switch (options_parse("huizong-collector", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: run_usage(stdout); return COL_EXIT_OK;
-    case OPTIONS_USAGE: run_usage(stderr); return COL_EXIT_INPUT;
-    default: return COL_EXIT_INPUT;
-    }
+    int parsed = options_parse("huizong-collector", options, argc, argv, run_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
     if (!watch_dir || !to || optind < argc) {
         fprintf(stderr, "huizong-collector: run needs --watch DIR and --to ENDPOINT, and no files\n");
         return COL_EXIT_INPUT;

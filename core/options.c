@@ -48,7 +48,8 @@ static int s_number(const char *prog, const opt_t *o, const char *text)
     return 0;
 }
 
-int options_parse(const char *prog, const opt_t *table, int argc, char **argv)
+/* The getopt_long loop; options_parse adds the usage. */
+static int s_parse(const char *prog, const opt_t *table, int argc, char **argv)
 {
     const opt_t *rows[OPTIONS_MAX];
     int n = s_flatten(table, rows, 0);
@@ -81,4 +82,13 @@ int options_parse(const char *prog, const opt_t *table, int argc, char **argv)
         }
     }
     return OPTIONS_OK;
+}
+
+int options_parse(const char *prog, const opt_t *table, int argc, char **argv,
+                  void (*usage)(FILE *out))
+{
+    int rc = s_parse(prog, table, argc, argv);
+    if (usage && rc == OPTIONS_HELP) usage(stdout);
+    if (usage && rc == OPTIONS_USAGE) usage(stderr);
+    return rc;
 }

@@ -10,6 +10,8 @@
 #define HUIZONG_OPTIONS_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>   /* optind: where the operands start */
 #include <stdint.h>
 
 typedef enum {
@@ -94,7 +96,10 @@ enum {
 
 /* Reads argv's options, from argv[1] (optind is reset), into the targets of the rows of
  * `table` (ended by an OPT_END row). --help and -h are always known. A refused number is
- * reported as "<prog>: --name must be <what>, got 'VALUE'". Returns an OPTIONS_* code. */
-int options_parse(const char *prog, const opt_t *table, int argc, char **argv);
+ * reported as "<prog>: --name must be <what>, got 'VALUE'". Returns an OPTIONS_* code;
+ * with a `usage`, it has been printed for OPTIONS_HELP (on stdout) and OPTIONS_USAGE (on
+ * stderr). */
+int options_parse(const char *prog, const opt_t *table, int argc, char **argv,
+                  void (*usage)(FILE *out));
 
 #endif

@@ -153,6 +153,9 @@ static void flags_usage(FILE *out, bool report)
     fprintf(out, "exit: 0 no error-severity flag shown, 1 some shown, 2 usage, 3 database error\n");
 }
 
+static void flags_only_usage(FILE *out) { flags_usage(out, false); }
+static void report_usage(FILE *out) { flags_usage(out, true); }
+
 static int flags_run(int argc, char **argv, bool report)
 {
     flags_opts o = { .subtree = report };
@@ -162,12 +165,8 @@ static int flags_run(int argc, char **argv, bool report)
     const opt_t options[] = {
         opt_text("db", &o.db), opt_call("year", &o.year, tool_option_year), opt_text("entity", &o.entity),
         opt_text("severity", &severity), opt_text("rule", &o.rule), opt_table(output), opt_end() };
-    switch (options_parse("huizong", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: flags_usage(stdout, report); return EXIT_OK;
-    case OPTIONS_USAGE: flags_usage(stderr, report); return EXIT_USAGE;
-    default: return EXIT_USAGE;
-    }
+    int parsed = options_parse("huizong", options, argc, argv, report ? report_usage : flags_only_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (severity) {
         o.severity = severity_parse(severity);
         if (o.severity == SEV_NONE || o.severity == SEV_OFF) {

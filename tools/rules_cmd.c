@@ -18,7 +18,7 @@ int cmd_rules(int argc, char **argv)
     /* --format is read here (it has markdown too): output's rows after its first, --format */
     const opt_t options[] = { opt_text("format", &format), opt_flag("vocabulary", &vocabulary),
                               opt_table(output + 1), opt_end() };
-    int parsed = options_parse("huizong rules", options, argc, argv);
+    int parsed = options_parse("huizong rules", options, argc, argv, NULL);
     if (parsed == OPTIONS_BAD) return EXIT_USAGE;
     if (parsed != OPTIONS_OK) {
         FILE *out = parsed == OPTIONS_HELP ? stdout : stderr;

@@ -157,12 +157,8 @@ int cmd_show(int argc, char **argv)
         opt_text("db", &db), opt_call("year", &year, tool_option_year), opt_text("entity", &code),
         opt_uint("version", &version, 0, UINT32_MAX, NULL), opt_flag("text", &text),
         opt_table(output), opt_end() };
-    switch (options_parse("huizong show", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: show_usage(stdout); return EXIT_OK;
-    case OPTIONS_USAGE: show_usage(stderr); return EXIT_USAGE;
-    default: return EXIT_USAGE;
-    }
+    int parsed = options_parse("huizong show", options, argc, argv, show_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (!db || !code || !year) { show_usage(stderr); return EXIT_USAGE; }
     output_format format = out.format;
     if (text && format == FORMAT_CSV) {

@@ -75,12 +75,8 @@ static int tree_parse(int argc, char **argv, tree_opts *o)
         opt_text("db", &o->db), opt_call("year", &o->year, tool_option_year), opt_text("entity", &o->entity),
         opt_text("table", &table), opt_text("row", &o->row), opt_text("column", &column),
         opt_int("depth", &o->depth, -1, INT_MAX, NULL), opt_table(output), opt_end() };
-    switch (options_parse("huizong tree", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: tree_usage(stdout); return -1;
-    case OPTIONS_USAGE: tree_usage(stderr); return EXIT_USAGE;
-    default: return EXIT_USAGE;
-    }
+    int parsed = options_parse("huizong tree", options, argc, argv, tree_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? -1 : EXIT_USAGE;
     if (table && (o->table = tool_parse_table("huizong tree", table)) == TABLE_NONE) return EXIT_USAGE;
     if (column && (o->column = column_from_name(column)) == COL_NONE) {
         fprintf(stderr, "huizong tree: 未知列 '%s'\n", column);

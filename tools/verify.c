@@ -76,12 +76,8 @@ int cmd_verify(int argc, char **argv)
     opt_t output[OUTPUT_ROWS];
     output_options(&out, output);
     const opt_t options[] = { opt_text("db", &db), opt_table(output), opt_end() };
-    switch (options_parse("huizong verify", options, argc, argv)) {
-    case OPTIONS_OK: break;
-    case OPTIONS_HELP: verify_usage(stdout); return EXIT_OK;
-    case OPTIONS_USAGE: verify_usage(stderr); return EXIT_USAGE;
-    default: return EXIT_USAGE;
-    }
+    int parsed = options_parse("huizong verify", options, argc, argv, verify_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     store_t *store = tool_open_store(db);
     if (!store) return EXIT_ERROR;
     if (output_begin(&out) != 0) { store_destroy(&store); return EXIT_ERROR; }
