@@ -68,9 +68,7 @@ int cmd_check(int argc, char **argv)
 {
     const char *format = "text";
     collector_input_t in;
-    opt_t input[COLLECTOR_INPUT_ROWS];
-    collector_input_options(&in, input);
-    const opt_t options[] = { opt_text("format", &format), opt_table(input), opt_end() };
+    const opt_t options[] = { opt_text("format", &format), opt_table(collector_input_options(&in)), opt_end() };
     int parsed = options_parse("huizong-collector", options, argc, argv, check_usage);
     if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
     int json = strcmp(format, "json") == 0;

@@ -82,11 +82,11 @@ typedef struct {
     const char *enc_name, *hierarchy, *settings, *chart;
     const char *text, *text_entity, *text_enc_name;
     size_t max_errors;
+    opt_t rows[11];              /* collector_input_options' rows, opt_end() included */
 } collector_input_t;
-#define COLLECTOR_INPUT_ROWS 11   /* collector_input_options' rows, its opt_end() included */
-/* Sets in's defaults (utf-8, CSV_MAX_ERRORS_DEFAULT) and fills rows with the options that
- * read into it, for an opt_table() row of the command's own table. */
-void collector_input_options(collector_input_t *in, opt_t rows[COLLECTOR_INPUT_ROWS]);
+/* Sets in's defaults (utf-8, CSV_MAX_ERRORS_DEFAULT) and returns the rows of the options
+ * that read into it, for an opt_table() row of the command's own table. */
+const opt_t *collector_input_options(collector_input_t *in);
 /* After parsing: --text-entity or --text-encoding without --text is refused. 0, or -1
  * with the message on stderr. */
 int collector_input_check(const collector_input_t *in);

@@ -248,12 +248,12 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
     return failed;
 }
 
-void collector_input_options(collector_input_t *in, opt_t rows[COLLECTOR_INPUT_ROWS])
+const opt_t *collector_input_options(collector_input_t *in)
 {
     memset(in, 0, sizeof *in);
     in->enc_name = "utf-8";
     in->max_errors = CSV_MAX_ERRORS_DEFAULT;
-    const opt_t r[COLLECTOR_INPUT_ROWS] = {
+    const opt_t rows[] = {
         opt_text("encoding", &in->enc_name), opt_text("hierarchy", &in->hierarchy),
         opt_text("settings", &in->settings), opt_text("chart", &in->chart),
         opt_text("entity", &collector_import.entity),
@@ -261,7 +261,9 @@ void collector_input_options(collector_input_t *in, opt_t rows[COLLECTOR_INPUT_R
         opt_size("max-errors", &in->max_errors, 1, COLLECTOR_MAX_ERRORS_LIMIT, NULL),
         opt_text("text", &in->text), opt_text("text-entity", &in->text_entity),
         opt_text("text-encoding", &in->text_enc_name), opt_end() };
-    memcpy(rows, r, sizeof r);
+    _Static_assert(sizeof rows == sizeof in->rows, "collector_input_t.rows holds the rows");
+    memcpy(in->rows, rows, sizeof rows);
+    return in->rows;
 }
 
 int collector_input_check(const collector_input_t *in)

@@ -102,9 +102,7 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
     a->timeout_ms = 3000;
     a->deadline_s = 60;
     a->window = 64;
-    opt_t input[COLLECTOR_INPUT_ROWS];
-    collector_input_options(&a->in, input);
-    const opt_t submit_only[] = { opt_flag("strict", &a->strict), opt_table(input), opt_end() };
+    const opt_t submit_only[] = { opt_flag("strict", &a->strict), opt_table(collector_input_options(&a->in)), opt_end() };
     const opt_t options[] = {
         opt_text("to", &a->to), opt_text("spool", &a->spool), opt_text("key", &a->key),
         opt_text("server-key", &a->server_key), opt_int("timeout", &a->timeout_ms, 10, 3600000, NULL),

@@ -160,11 +160,9 @@ static int flags_run(int argc, char **argv, bool report)
 {
     flags_opts o = { .subtree = report };
     const char *severity = NULL;
-    opt_t output[OUTPUT_ROWS];
-    output_options(&o.out, output);
     const opt_t options[] = {
         opt_text("db", &o.db), opt_call("year", &o.year, tool_option_year), opt_text("entity", &o.entity),
-        opt_text("severity", &severity), opt_text("rule", &o.rule), opt_table(output), opt_end() };
+        opt_text("severity", &severity), opt_text("rule", &o.rule), opt_table(output_options(&o.out)), opt_end() };
     int parsed = options_parse("huizong", options, argc, argv, report ? report_usage : flags_only_usage);
     if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (severity) {

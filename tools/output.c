@@ -108,13 +108,15 @@ static int s_encoding(void *to, const char *arg)
     return 0;
 }
 
-void output_options(output_opts_t *o, opt_t rows[OUTPUT_ROWS])
+const opt_t *output_options(output_opts_t *o)
 {
     memset(o, 0, sizeof *o);
     o->saved_stdout = -1;
-    const opt_t r[OUTPUT_ROWS] = { opt_call("format", o, s_format), opt_call("header", o, s_header),
-                                   opt_call("encoding", o, s_encoding), opt_end() };
-    memcpy(rows, r, sizeof r);
+    const opt_t rows[] = { opt_call("format", o, s_format), opt_call("header", o, s_header),
+                           opt_call("encoding", o, s_encoding), opt_end() };
+    _Static_assert(sizeof rows == sizeof o->rows, "output_opts_t.rows holds output's rows");
+    memcpy(o->rows, rows, sizeof rows);
+    return o->rows;
 }
 
 static const char UTF8_BOM[] = "\xEF\xBB\xBF";

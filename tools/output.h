@@ -34,14 +34,14 @@ typedef struct {
     output_encoding encoding;
     int saved_stdout;            /* output_begin's copy of fd 1 while converting, else -1 */
     FILE *spill;                 /* the UTF-8 output being converted */
+    opt_t rows[4];               /* output_options' rows: --format, --header, --encoding, end */
 } output_opts_t;
 
 #define OUTPUT_USAGE "[--format text|csv|json] [--header zh|ids] [--encoding utf-8-bom|utf-8|gb18030]"
-#define OUTPUT_ROWS 4   /* output_options' rows, its opt_end() included */
-/* Sets o to its defaults (text, Chinese headers, UTF-8 with BOM for CSV) and fills rows
- * with --format (rows[0]), --header and --encoding reading into it (a bad value: the
+/* Sets o to its defaults (text, Chinese headers, UTF-8 with BOM for CSV) and returns the
+ * rows of --format (the first), --header and --encoding reading into it (a bad value: the
  * reason on stderr), for an opt_table() row of the command's table. */
-void output_options(output_opts_t *o, opt_t rows[OUTPUT_ROWS]);
+const opt_t *output_options(output_opts_t *o);
 /* Starts the output on stdout: for CSV the byte order mark, or (gb18030) stdout redirected
  * into a temporary file that output_end converts. Returns 0, or -1 (message on stderr). */
 int output_begin(output_opts_t *o);

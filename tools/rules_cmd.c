@@ -13,11 +13,9 @@ int cmd_rules(int argc, char **argv)
     const char *format = "text";
     int vocabulary = 0;
     output_opts_t o;
-    opt_t output[OUTPUT_ROWS];
-    output_options(&o, output);
     /* --format is read here (it has markdown too): output's rows after its first, --format */
     const opt_t options[] = { opt_text("format", &format), opt_flag("vocabulary", &vocabulary),
-                              opt_table(output + 1), opt_end() };
+                              opt_table(output_options(&o) + 1), opt_end() };
     int parsed = options_parse("huizong rules", options, argc, argv, NULL);
     if (parsed == OPTIONS_BAD) return EXIT_USAGE;
     if (parsed != OPTIONS_OK) {

@@ -151,12 +151,10 @@ int cmd_show(int argc, char **argv)
     const char *db = NULL, *code = NULL;
     uint32_t year = 0, version = 0;
     output_opts_t out;
-    opt_t output[OUTPUT_ROWS];
-    output_options(&out, output);
     const opt_t options[] = {
         opt_text("db", &db), opt_call("year", &year, tool_option_year), opt_text("entity", &code),
         opt_uint("version", &version, 0, UINT32_MAX, NULL), opt_flag("text", &text),
-        opt_table(output), opt_end() };
+        opt_table(output_options(&out)), opt_end() };
     int parsed = options_parse("huizong show", options, argc, argv, show_usage);
     if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (!db || !code || !year) { show_usage(stderr); return EXIT_USAGE; }

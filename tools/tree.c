@@ -69,12 +69,10 @@ static int tree_parse(int argc, char **argv, tree_opts *o)
     memset(o, 0, sizeof *o);
     o->depth = -1;
     const char *table = NULL, *column = NULL;
-    opt_t output[OUTPUT_ROWS];
-    output_options(&o->out, output);
     const opt_t options[] = {
         opt_text("db", &o->db), opt_call("year", &o->year, tool_option_year), opt_text("entity", &o->entity),
         opt_text("table", &table), opt_text("row", &o->row), opt_text("column", &column),
-        opt_int("depth", &o->depth, -1, INT_MAX, NULL), opt_table(output), opt_end() };
+        opt_int("depth", &o->depth, -1, INT_MAX, NULL), opt_table(output_options(&o->out)), opt_end() };
     int parsed = options_parse("huizong tree", options, argc, argv, tree_usage);
     if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? -1 : EXIT_USAGE;
     if (table && (o->table = tool_parse_table("huizong tree", table)) == TABLE_NONE) return EXIT_USAGE;

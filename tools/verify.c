@@ -73,9 +73,7 @@ int cmd_verify(int argc, char **argv)
 {
     const char *db = NULL;
     output_opts_t out;
-    opt_t output[OUTPUT_ROWS];
-    output_options(&out, output);
-    const opt_t options[] = { opt_text("db", &db), opt_table(output), opt_end() };
+    const opt_t options[] = { opt_text("db", &db), opt_table(output_options(&out)), opt_end() };
     int parsed = options_parse("huizong verify", options, argc, argv, verify_usage);
     if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     store_t *store = tool_open_store(db);
