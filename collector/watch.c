@@ -65,8 +65,8 @@ typedef struct {
 
 typedef struct {
     const char *dir;
-    csv_encoding enc;
     const hierarchy_t *h;     /* --hierarchy, for printed files' entities; may be NULL */
+    csv_encoding enc;
     delivery_t *d;
     candidate_t *cands;
     size_t ncands;

@@ -418,6 +418,29 @@ static void s_md_cell(FILE *out, const char *text)
     }
 }
 
+/* | # | title contains | but not | table id | */
+static void s_md_title(FILE *out, size_t n, const vocab_title_t *v)
+{
+    fprintf(out, "| %zu | ", n);
+    for (int k = 0; k < 3 && v->all[k]; k++) {
+        if (k) fputs(" + ", out);
+        s_md_cell(out, v->all[k]);
+    }
+    fputs(" | ", out);
+    s_md_cell(out, v->none ? v->none : "");
+    fprintf(out, " | %s |\n", v->table == TABLE_NONE ? "—" : table_name(v->table));
+}
+
+/* | table | under | header | column id | */
+static void s_md_column(FILE *out, const vocab_column_t *v)
+{
+    fprintf(out, "| %s | ", v->table == TABLE_NONE ? "*any*" : table_name(v->table));
+    s_md_cell(out, v->parent ? v->parent : "");
+    fputs(" | ", out);
+    s_md_cell(out, v->leaf);
+    fprintf(out, " | %s |\n", v->column == COL_NONE ? "—" : column_name(v->column));
+}
+
 void table_vocabulary_markdown(FILE *out)
 {
     fprintf(out, "%s\n\n", TABLE_VOCAB_BEGIN);
@@ -427,31 +450,14 @@ void table_vocabulary_markdown(FILE *out)
           "contains all (and not the excluded one) names the table. — means a known table "
           "without a v1 id: skipped and reported with its title.\n\n", out);
     fputs("| # | title contains | but not | table id |\n|---|---|---|---|\n", out);
-    for (size_t i = 0; i < VOCAB_NTITLES; i++) {
-        const vocab_title_t *v = &VOCAB_TITLES[i];
-        fprintf(out, "| %zu | ", i + 1);
-        for (int k = 0; k < 3 && v->all[k]; k++) {
-            if (k) fputs(" + ", out);
-            s_md_cell(out, v->all[k]);
-        }
-        fputs(" | ", out);
-        s_md_cell(out, v->none ? v->none : "");
-        fprintf(out, " | %s |\n", v->table == TABLE_NONE ? "—" : table_name(v->table));
-    }
+    for (size_t i = 0; i < VOCAB_NTITLES; i++) s_md_title(out, i + 1, &VOCAB_TITLES[i]);
     fputs("\n**Column headers.** A column is named by its header parts top to bottom; its last "
           "part is matched, with the parts above it where a rule names one. The table's own "
           "rules are tried first, then the rules of every table (*any*), then each column's "
           "Chinese label (`column_label`, below); a rule only counts for a table that has the "
           "column. — means a known column v1 does not keep (a 小计): reported, not read.\n\n", out);
     fputs("| table | under | header | column id |\n|---|---|---|---|\n", out);
-    for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
-        const vocab_column_t *v = &VOCAB_COLUMNS[i];
-        fprintf(out, "| %s | ", v->table == TABLE_NONE ? "*any*" : table_name(v->table));
-        s_md_cell(out, v->parent ? v->parent : "");
-        fputs(" | ", out);
-        s_md_cell(out, v->leaf);
-        fprintf(out, " | %s |\n", v->column == COL_NONE ? "—" : column_name(v->column));
-    }
+    for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) s_md_column(out, &VOCAB_COLUMNS[i]);
     fputs("\n**Column labels** (also recognised, and what export and template print):\n\n"
           "| table | column id | label |\n|---|---|---|\n", out);
     for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++)

@@ -44,13 +44,11 @@ static const char s_no_text[] =
     "PDF 无文字层：不支持扫描件（no text layer; scanned documents are not supported）";
 
 void pdf_limits_default(pdf_limits_t *l) {
-    l->pages_max = PDF_PAGES_MAX;
-    l->file_bytes_max = PDF_FILE_BYTES_MAX;
-    l->memory_bytes = PDF_MEMORY_BYTES;
-    l->cpu_seconds = PDF_CPU_SECONDS;
-    l->wall_seconds = PDF_WALL_SECONDS;
-    l->result_bytes_max = PDF_RESULT_BYTES_MAX;
+    *l = (pdf_limits_t){ .pages_max = PDF_PAGES_MAX, .file_bytes_max = PDF_FILE_BYTES_MAX,
+                         .memory_bytes = PDF_MEMORY_BYTES, .cpu_seconds = PDF_CPU_SECONDS,
+                         .wall_seconds = PDF_WALL_SECONDS, .result_bytes_max = PDF_RESULT_BYTES_MAX };
 }
+
 
 void pdf_grids_free(grid_t ***grids, size_t *n) {
     if (!grids || !*grids) return;
