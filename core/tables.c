@@ -367,6 +367,17 @@ table_id table_title_match(const char *title)
     return table_title_lookup(title, &t) ? t : TABLE_NONE;
 }
 
+/* Whether the normalised header h is one of a column rule's synonyms. */
+static bool s_leaf_among(const char *h, const char *const leaves[VOCAB_LEAVES_MAX])
+{
+    char v[TEXT_MAX];
+    for (int k = 0; k < VOCAB_LEAVES_MAX && leaves[k]; k++) {
+        table_text_normalise(leaves[k], v, sizeof v);
+        if (!strcmp(h, v)) return true;
+    }
+    return false;
+}
+
 int column_header_lookup(table_id t, const char *parents, const char *leaf, column_id *column)
 {
     char h[TEXT_MAX], p[TEXT_MAX] = "", v[TEXT_MAX];
@@ -380,8 +391,7 @@ int column_header_lookup(table_id t, const char *parents, const char *leaf, colu
         for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
             const vocab_column_t *e = &VOCAB_COLUMNS[i];
             if (e->table != (pass == 0 ? t : TABLE_NONE)) continue;
-            table_text_normalise(e->leaf, v, sizeof v);
-            if (strcmp(h, v) != 0) continue;
+            if (!s_leaf_among(h, e->leaves)) continue;
             if (e->parent) {
                 table_text_normalise(e->parent, v, sizeof v);
                 if (!strstr(p, v)) continue;
@@ -431,14 +441,16 @@ static void s_md_title(FILE *out, size_t n, const vocab_title_t *v)
     fprintf(out, " | %s |\n", v->table == TABLE_NONE ? "—" : table_name(v->table));
 }
 
-/* | table | under | header | column id | */
+/* | table | under | header | column id |: one line a synonym */
 static void s_md_column(FILE *out, const vocab_column_t *v)
 {
-    fprintf(out, "| %s | ", v->table == TABLE_NONE ? "*any*" : table_name(v->table));
-    s_md_cell(out, v->parent ? v->parent : "");
-    fputs(" | ", out);
-    s_md_cell(out, v->leaf);
-    fprintf(out, " | %s |\n", v->column == COL_NONE ? "—" : column_name(v->column));
+    for (int k = 0; k < VOCAB_LEAVES_MAX && v->leaves[k]; k++) {
+        fprintf(out, "| %s | ", v->table == TABLE_NONE ? "*any*" : table_name(v->table));
+        s_md_cell(out, v->parent ? v->parent : "");
+        fputs(" | ", out);
+        s_md_cell(out, v->leaves[k]);
+        fprintf(out, " | %s |\n", v->column == COL_NONE ? "—" : column_name(v->column));
+    }
 }
 
 void table_vocabulary_markdown(FILE *out)
