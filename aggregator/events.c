@@ -13,6 +13,7 @@
  */
 #include "array.h"
 #include "clock.h"
+#include "nodes.h"
 #include "sort.h"
 #include "events.h"
 
@@ -286,25 +287,6 @@ void events_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
     }
 }
 
-/* The reported 支出总计 of a node (summary/expense_total/amount); 0 if present. */
-static int events_expense_total(store_t *store, const char *entity, uint32_t year, int64_t *fen)
-{
-    store_figure_t *figs = NULL;
-    size_t n = 0;
-    int found = -1;
-    if (store_figures(store, entity, year, TABLE_SUMMARY, &figs, &n) != 0) return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, TABLE_ROW_EXPENSE_TOTAL) &&
-            (figs[i].has_declared || figs[i].has_computed)) {
-            *fen = store_figure_reported(&figs[i]);
-            found = 0;
-            break;
-        }
-    }
-    free(figs);
-    return found;
-}
-
 static void events_node(events_t *self, store_t *store, const touched_t *t, const store_item_t *by)
 {
     event_t ev;
@@ -331,7 +313,7 @@ static void events_node(events_t *self, store_t *store, const touched_t *t, cons
 
     int64_t fen = 0;
     snprintf(ev.kind, sizeof ev.kind, "totals");
-    if (events_expense_total(store, t->entity, t->year, &fen) == 0)
+    if (nodes_expense_total(store, t->entity, t->year, &fen) == 0)
         snprintf(ev.detail, sizeof ev.detail, TABLE_ROW_EXPENSE_TOTAL "=%lld by=%s", (long long)fen, by_entity);
     else
         snprintf(ev.detail, sizeof ev.detail, TABLE_ROW_EXPENSE_TOTAL "=- by=%s", by_entity);

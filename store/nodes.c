@@ -90,6 +90,22 @@ bool nodes_included(store_t *store, const char *code, uint32_t year, table_id ta
     return n > 0;
 }
 
+int nodes_expense_total(store_t *store, const char *code, uint32_t year, int64_t *fen)
+{
+    store_figure_t *figs = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (store_figures(store, code, year, TABLE_SUMMARY, &figs, &n) != 0) return -1;
+    for (size_t i = 0; i < n && rc != 0; i++)
+        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, TABLE_ROW_EXPENSE_TOTAL) &&
+            (figs[i].has_declared || figs[i].has_computed)) {
+            *fen = store_figure_reported(&figs[i]);
+            rc = 0;
+        }
+    free(figs);
+    return rc;
+}
+
 bool nodes_year_has_data(const nodes_t *n, store_t *store, uint32_t year)
 {
     for (size_t i = 0; i < n->h.count; i++) {

@@ -31,6 +31,9 @@ bool nodes_submitted(store_t *store, const char *code, uint32_t year);
  * (TABLE_NONE: any table) rolled up from below -- a district that never submits itself is
  * in once its departments are. */
 bool nodes_included(store_t *store, const char *code, uint32_t year, table_id table);
+/* The reported 支出总计 of a node (summary/expense_total/amount) into *fen: 0, or -1 when
+ * it has none (or the store could not be read). */
+int nodes_expense_total(store_t *store, const char *code, uint32_t year, int64_t *fen);
 /* Whether anything was submitted for year anywhere in the tree (a root has figures or a
  * version): what lets a listing say 无 2030 年数据 instead of printing nothing. */
 bool nodes_year_has_data(const nodes_t *n, store_t *store, uint32_t year);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "codes.h"
+#include "fd.h"
 
 int output_format_parse(const char *name)
 {
@@ -144,19 +145,6 @@ int output_begin(output_opts_t *o)
     return 0;
 }
 
-/* Writes all n bytes to fd. 0 or -1. */
-static int s_write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int output_end(output_opts_t *o)
 {
     if (!o->spill) return 0;
@@ -182,7 +170,7 @@ int output_end(output_opts_t *o)
                 (long)(in - text), strerror(errno));
         goto done;
     }
-    rc = s_write_all(STDOUT_FILENO, conv, (size_t)(op - conv));
+    rc = fd_write_all(STDOUT_FILENO, conv, (size_t)(op - conv));
 done:
     if (cd != (iconv_t)-1) iconv_close(cd);
     free(text);

@@ -21,6 +21,7 @@
 
 #include "array.h"
 #include "errors.h"
+#include "fd.h"
 #include "pdf_layout.h"
 
 #define PDF_WIRE_MAGIC "HZPG"
@@ -231,17 +232,6 @@ static uint32_t s_extract(const char *path, const pdf_limits_t *l, s_result_t *r
     return status;
 }
 
-static int s_write_all(int fd, const char *p, size_t len) {
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 static void s_child(int fd, const char *path, const pdf_limits_t *l) {
     struct rlimit r;
     if (l->memory_bytes && !PDF_SANITIZED) {
@@ -267,7 +257,7 @@ static void s_child(int fd, const char *path, const pdf_limits_t *l) {
     int bad = pdf_result_encode(status, err, res.grids, ok ? res.n : 0,
                                 ok && res.narrative.data ? res.narrative.data : "",
                                 ok ? res.narrative.len : 0, &out) < 0;
-    if (bad || s_write_all(fd, out.data, out.len) < 0) _exit(3);
+    if (bad || fd_write_all(fd, out.data, out.len) < 0) _exit(3);
     _exit(0);
 }
 
