@@ -19,8 +19,7 @@ static char dir[64];
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/hz-web-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    testkit_tmpdir(dir, sizeof dir, "web");
 }
 
 static void teardown(void) { testkit_rmtree(dir); }
@@ -220,18 +219,6 @@ START_TEST(wire_roundtrip)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("web");
-    TCase *tc = tcase_create("web");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, users_set_load_check);
-    tcase_add_test(tc, users_refuse_bad);
-    tcase_add_test(tc, loopback);
-    tcase_add_test(tc, index_within);
-    tcase_add_test(tc, reviews_history_and_state);
-    tcase_add_test(tc, wire_roundtrip);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("web", setup, teardown, 30,
+             users_set_load_check, users_refuse_bad, loopback, index_within,
+             reviews_history_and_state, wire_roundtrip)
