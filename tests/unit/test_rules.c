@@ -471,16 +471,9 @@ END_TEST
 
 START_TEST(test_docs_generated)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    rules_write_markdown(m);
-    fclose(m);
-    FILE *f = fopen(TESTS_DIR "/../docs/rules.md", "rb");
-    ck_assert_msg(f != NULL, "docs/rules.md missing");
-    char *doc = malloc(len + 2);
-    size_t n = fread(doc, 1, len + 1, f);
-    fclose(f);
+    size_t len, n;
+    char *buf = testkit_generated(rules_write_markdown, &len);
+    char *doc = testkit_read_file(TESTS_DIR "/../docs/rules.md", &n);
     ck_assert_msg(n == len && memcmp(doc, buf, len) == 0,
                   "docs/rules.md differs from rules_write_markdown(): regenerate it");
     const rule_info_t *cat;

@@ -64,3 +64,30 @@ void testkit_tsv(const char *path, void (*cell)(void *ctx, uint32_t row, uint32_
     }
     fclose(f);
 }
+
+char *testkit_generated(void (*write)(FILE *out), size_t *len)
+{
+    char *buf = NULL;
+    FILE *m = open_memstream(&buf, len);
+    ck_assert_ptr_nonnull(m);
+    write(m);
+    ck_assert_int_eq(fclose(m), 0);
+    return buf;
+}
+
+char *testkit_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s missing", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    ck_assert_int_ge(size, 0);
+    rewind(f);
+    char *buf = malloc((size_t)size + 1);
+    ck_assert_ptr_nonnull(buf);
+    *len = fread(buf, 1, (size_t)size, f);
+    ck_assert_uint_eq(*len, (size_t)size);
+    fclose(f);
+    buf[*len] = '\0';
+    return buf;
+}

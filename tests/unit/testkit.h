@@ -24,6 +24,11 @@ size_t testkit_items(submission_list_t *list, store_item_t *items, size_t max);
  * cell(ctx, row, col, text) for every cell in order; the test fails if it cannot open it. */
 void testkit_tsv(const char *path, void (*cell)(void *ctx, uint32_t row, uint32_t col, const char *text),
                  void *ctx);
+/* What write() prints, in memory (free it); its length into *len. */
+char *testkit_generated(void (*write)(FILE *out), size_t *len);
+/* A whole file, NUL-terminated (free it); its length into *len. The test fails if it is
+ * missing. */
+char *testkit_read_file(const char *path, size_t *len);
 /* Makes the directory /tmp/hz-NAME-XXXXXX into dir[size]; the test fails if it cannot. */
 void testkit_tmpdir(char *dir, size_t size, const char *name);
 
