@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "nodes.h"
 #include "sort.h"
+#include "utf8.h"
 #include "events.h"
 
 #include <errno.h>
@@ -166,13 +167,7 @@ void events_ack(events_t *self, const ack_t *ack)
         snprintf(ev.kind, sizeof ev.kind, "rejected");
         /* The reason is a sentence for people; cut it to the field at a character
          * boundary so the event stays valid UTF-8. */
-        size_t n = strlen(ack->reason);
-        if (n > EVENT_DETAIL_MAX) {
-            n = EVENT_DETAIL_MAX;
-            while (n > 0 && ((unsigned char)ack->reason[n] & 0xC0) == 0x80) n--;
-        }
-        memcpy(ev.detail, ack->reason, n);
-        ev.detail[n] = '\0';
+        utf8_copy(ev.detail, sizeof ev.detail, ack->reason);
     }
     events_publish(self, &ev);
 }

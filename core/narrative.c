@@ -22,6 +22,7 @@
 #include "amount.h"
 #include "array.h"
 #include "submission.h"
+#include "utf8.h"
 
 /* Longest integer part read (digits); more would overflow fen. */
 #define NARR_INT_DIGITS_MAX 12
@@ -394,10 +395,7 @@ static char *s_dup_trim(const char *s, size_t n, size_t max)
 {
     while (n > 0 && (*s == ' ')) s++, n--;
     while (n > 0 && s[n - 1] == ' ') n--;
-    if (n > max) {
-        n = max;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-    }
+    n = utf8_cut(s, n, max);
     char *d = malloc(n + 1);
     if (!d) return NULL;
     memcpy(d, s, n);
