@@ -64,7 +64,7 @@ static int s_parse(const char *prog, const opt_t *table, int argc, char **argv)
     }
     longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
     longopts[n + 1] = (struct option){ 0 };
-    optind = 1;
+    optind = 0;   /* GNU getopt: 0 reinitialises it fully (1 keeps a previous parse's state) */
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') return OPTIONS_HELP;

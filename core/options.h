@@ -94,7 +94,7 @@ enum {
     OPTIONS_BAD = -2,          /* a value refused, the reason printed on stderr */
 };
 
-/* Reads argv's options, from argv[1] (optind is reset), into the targets of the rows of
+/* Reads argv's options, from argv[1] (getopt is reset), into the targets of the rows of
  * `table` (ended by an OPT_END row). --help and -h are always known. A refused number is
  * reported as "<prog>: --name must be <what>, got 'VALUE'". Returns an OPTIONS_* code;
  * with a `usage`, it has been printed for OPTIONS_HELP (on stdout) and OPTIONS_USAGE (on
