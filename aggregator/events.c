@@ -11,8 +11,11 @@
  *    node) is done only when --events is on, and only for the entity/years a batch's items
  *    can move: the items' entities and their ancestors, each once per batch.
  */
+#include "array.h"
 #include "clock.h"
+#include "nodes.h"
 #include "sort.h"
+#include "utf8.h"
 #include "events.h"
 
 #include <errno.h>
@@ -164,13 +167,7 @@ void events_ack(events_t *self, const ack_t *ack)
         snprintf(ev.kind, sizeof ev.kind, "rejected");
         /* The reason is a sentence for people; cut it to the field at a character
          * boundary so the event stays valid UTF-8. */
-        size_t n = strlen(ack->reason);
-        if (n > EVENT_DETAIL_MAX) {
-            n = EVENT_DETAIL_MAX;
-            while (n > 0 && ((unsigned char)ack->reason[n] & 0xC0) == 0x80) n--;
-        }
-        memcpy(ev.detail, ack->reason, n);
-        ev.detail[n] = '\0';
+        utf8_copy(ev.detail, sizeof ev.detail, ack->reason);
     }
     events_publish(self, &ev);
 }
@@ -225,13 +222,9 @@ static touched_t *events_touch(events_t *self, const char *entity, uint32_t year
     for (size_t i = 0; i < self->ntouched; i++)
         if (self->touched[i].year == year && !strcmp(self->touched[i].entity, entity))
             return &self->touched[i];
-    if (self->ntouched == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 64;
-        touched_t *grown = realloc(self->touched, cap * sizeof *grown);
-        if (!grown) return NULL;
-        self->touched = grown;
-        self->cap = cap;
-    }
+    if (array_reserve(&self->touched, &self->cap, self->ntouched + 1, sizeof *self->touched, 64))
+        return NULL;
+
     touched_t *t = &self->touched[self->ntouched++];
     memset(t, 0, sizeof *t);
     snprintf(t->entity, sizeof t->entity, "%s", entity);
@@ -289,25 +282,6 @@ void events_diff(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
     }
 }
 
-/* The reported 支出总计 of a node (summary/expense_total/amount); 0 if present. */
-static int events_expense_total(store_t *store, const char *entity, uint32_t year, int64_t *fen)
-{
-    store_figure_t *figs = NULL;
-    size_t n = 0;
-    int found = -1;
-    if (store_figures(store, entity, year, TABLE_SUMMARY, &figs, &n) != 0) return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, TABLE_ROW_EXPENSE_TOTAL) &&
-            (figs[i].has_declared || figs[i].has_computed)) {
-            *fen = store_figure_reported(&figs[i]);
-            found = 0;
-            break;
-        }
-    }
-    free(figs);
-    return found;
-}
-
 static void events_node(events_t *self, store_t *store, const touched_t *t, const store_item_t *by)
 {
     event_t ev;
@@ -334,7 +308,7 @@ static void events_node(events_t *self, store_t *store, const touched_t *t, cons
 
     int64_t fen = 0;
     snprintf(ev.kind, sizeof ev.kind, "totals");
-    if (events_expense_total(store, t->entity, t->year, &fen) == 0)
+    if (nodes_expense_total(store, t->entity, t->year, &fen) == 0)
         snprintf(ev.detail, sizeof ev.detail, TABLE_ROW_EXPENSE_TOTAL "=%lld by=%s", (long long)fen, by_entity);
     else
         snprintf(ev.detail, sizeof ev.detail, TABLE_ROW_EXPENSE_TOTAL "=- by=%s", by_entity);

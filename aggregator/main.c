@@ -8,7 +8,6 @@
  * authorisation file between batches.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <czmq.h>
 
 #include "hierarchy.h"
+#include "options.h"
 #include "rules.h"
 #include "server.h"
 #include "store.h"
@@ -129,16 +129,6 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-static int parse_size(const char *text, long long min, long long max, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) return -1;
-    *out = v;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     const char *db = NULL, *hierarchy = NULL, *settings_path = NULL, *chart_path = NULL;
@@ -146,95 +136,25 @@ int main(int argc, char **argv)
     server_opts_t opts = { .batch = DEFAULT_BATCH, .max_msg = DEFAULT_MAX_MSG,
                            .batch_bytes = DEFAULT_BATCH_BYTES, .batch_ms = DEFAULT_BATCH_MS,
                            .rcvhwm = DEFAULT_RCVHWM };
-    static const struct option longopts[] = {
-        { "db", required_argument, 0, 'd' }, { "bind", required_argument, 0, 'b' },
-        { "hierarchy", required_argument, 0, 'H' }, { "settings", required_argument, 0, 's' },
-        { "batch", required_argument, 0, 'n' }, { "max-msg", required_argument, 0, 'm' },
-        { "insecure", no_argument, 0, 'I' }, { "curve-secret", required_argument, 0, 'c' },
-        { "authorized", required_argument, 0, 'a' }, { "events", required_argument, 0, 'E' },
-        { "upstream", required_argument, 0, 'U' }, { "as", required_argument, 0, 'A' },
-        { "upstream-key", required_argument, 0, 'K' }, { "upstream-server-key", required_argument, 0, 'S' },
-        { "upstream-insecure", no_argument, 0, 'N' }, { "upstream-spool", required_argument, 0, 'P' },
-        { "upstream-interval", required_argument, 0, 'T' }, { "help", no_argument, 0, 'h' },
-        { "chart", required_argument, 0, 'C' },
-        { "map-size", required_argument, 0, 'M' }, { "batch-bytes", required_argument, 0, 'X' },
-        { "batch-ms", required_argument, 0, 'W' }, { "queue", required_argument, 0, 'Q' },
-        { "events-authorized", required_argument, 0, 'e' },
-        { 0, 0, 0, 0 } };
     upstream_opts_t up = { .interval_ms = UPSTREAM_DEFAULT_INTERVAL_MS };
-    int c;
-    long long v;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'b': opts.bind = optarg; break;
-        case 'H': hierarchy = optarg; break;
-        case 's': settings_path = optarg; break;
-        case 'C': chart_path = optarg; break;
-        case 'n':
-            if (parse_size(optarg, 1, 100000, &v)) {
-                fprintf(stderr, "huizong-aggregator: --batch must be 1..100000, got '%s'\n", optarg);
-                return 2;
-            }
-            opts.batch = (size_t)v;
-            break;
-        case 'm':
-            if (parse_size(optarg, 1024, 1LL << 40, &v)) {
-                fprintf(stderr, "huizong-aggregator: --max-msg must be a byte count >= 1024, got '%s'\n", optarg);
-                return 2;
-            }
-            opts.max_msg = v;
-            break;
-        case 'M':
-            if (parse_size(optarg, 64 << 10, 1LL << 44, &v)) {
-                fprintf(stderr, "huizong-aggregator: --map-size must be a byte count >= 65536, got '%s'\n", optarg);
-                return 2;
-            }
-            map_max = (size_t)v;
-            break;
-        case 'X':
-            if (parse_size(optarg, 0, 1LL << 40, &v)) {
-                fprintf(stderr, "huizong-aggregator: --batch-bytes must be a byte count (0 = no bound), got '%s'\n", optarg);
-                return 2;
-            }
-            opts.batch_bytes = (size_t)v;
-            break;
-        case 'W':
-            if (parse_size(optarg, 0, 60000, &v)) {
-                fprintf(stderr, "huizong-aggregator: --batch-ms must be 0..60000, got '%s'\n", optarg);
-                return 2;
-            }
-            opts.batch_ms = (int)v;
-            break;
-        case 'Q':
-            if (parse_size(optarg, 0, 100000, &v)) {
-                fprintf(stderr, "huizong-aggregator: --queue must be 0..100000 (0 = libzmq's default), got '%s'\n", optarg);
-                return 2;
-            }
-            opts.rcvhwm = (int)v;
-            break;
-        case 'I': opts.insecure = 1; break;
-        case 'c': opts.curve_secret = optarg; break;
-        case 'a': opts.authorized = optarg; break;
-        case 'E': opts.events = optarg; break;
-        case 'e': opts.events_authorized = optarg; break;
-        case 'U': up.endpoint = optarg; break;
-        case 'A': up.entity = optarg; break;
-        case 'K': up.key_file = optarg; break;
-        case 'S': up.server_key_file = optarg; break;
-        case 'N': up.insecure = 1; break;
-        case 'P': up.spool_dir = optarg; break;
-        case 'T':
-            if (parse_size(optarg, 10, 86400000, &v)) {
-                fprintf(stderr, "huizong-aggregator: --upstream-interval must be 10..86400000 ms, got '%s'\n", optarg);
-                return 2;
-            }
-            up.interval_ms = (int)v;
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
+    const opt_t options[] = {
+        opt_text("db", &db), opt_text("bind", &opts.bind), opt_text("hierarchy", &hierarchy),
+        opt_text("settings", &settings_path), opt_text("chart", &chart_path),
+        opt_size("batch", &opts.batch, 1, 100000, "1..100000"),
+        opt_int64("max-msg", &opts.max_msg, 1024, 1LL << 40, "a byte count >= 1024"),
+        opt_size("map-size", &map_max, 64 << 10, 1LL << 44, "a byte count >= 65536"),
+        opt_size("batch-bytes", &opts.batch_bytes, 0, 1LL << 40, "a byte count (0 = no bound)"),
+        opt_int("batch-ms", &opts.batch_ms, 0, 60000, "0..60000"),
+        opt_int("queue", &opts.rcvhwm, 0, 100000, "0..100000 (0 = libzmq's default)"),
+        opt_flag("insecure", &opts.insecure), opt_text("curve-secret", &opts.curve_secret),
+        opt_text("authorized", &opts.authorized), opt_text("events", &opts.events),
+        opt_text("events-authorized", &opts.events_authorized), opt_text("upstream", &up.endpoint),
+        opt_text("as", &up.entity), opt_text("upstream-key", &up.key_file),
+        opt_text("upstream-server-key", &up.server_key_file), opt_flag("upstream-insecure", &up.insecure),
+        opt_text("upstream-spool", &up.spool_dir),
+        opt_int("upstream-interval", &up.interval_ms, 10, 86400000, "10..86400000 ms"), opt_end() };
+    int parsed = options_parse("huizong-aggregator", options, argc, argv, usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? 0 : 2;
     if (optind < argc) {
         fprintf(stderr, "huizong-aggregator: unexpected argument '%s'\n", argv[optind]);
         return 2;

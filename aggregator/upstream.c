@@ -14,6 +14,7 @@
  *    forward is skipped. SPOOL/sent/ENTITY-YEAR holds the digest the upstream last
  *    accepted (written durably), which makes a restart forward only what changed.
  */
+#include "array.h"
 #include "clock.h"
 #include "upstream.h"
 
@@ -74,13 +75,9 @@ static year_t *upstream_year(upstream_t *self, uint32_t year)
 {
     for (size_t i = 0; i < self->nyears; i++)
         if (self->years[i].year == year) return &self->years[i];
-    if (self->nyears == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 8;
-        year_t *grown = realloc(self->years, cap * sizeof *grown);
-        if (!grown) return NULL;
-        self->years = grown;
-        self->cap = cap;
-    }
+    if (array_reserve(&self->years, &self->cap, self->nyears + 1, sizeof *self->years, 8))
+        return NULL;
+
     year_t *y = &self->years[self->nyears++];
     memset(y, 0, sizeof *y);
     y->year = year;
@@ -93,15 +90,7 @@ static void upstream_digest(const submission_t *s, uint8_t out[UPSTREAM_DIGEST])
 {
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, UPSTREAM_DIGEST);
-    for (size_t i = 0; i < s->count; i++) {
-        const fact_t *f = &s->facts[i];
-        uint8_t head[2] = { (uint8_t)f->table, (uint8_t)f->column }, fen[8];
-        uint64_t v = (uint64_t)f->fen;
-        for (int b = 0; b < 8; b++) fen[b] = (uint8_t)(v >> (56 - 8 * b));
-        crypto_generichash_update(&st, head, sizeof head);
-        crypto_generichash_update(&st, (const uint8_t *)f->row, strlen(f->row) + 1);
-        crypto_generichash_update(&st, fen, sizeof fen);
-    }
+    for (size_t i = 0; i < s->count; i++) digest_update_fact(&st, &s->facts[i], 0);
     crypto_generichash_final(&st, out, UPSTREAM_DIGEST);
 }
 

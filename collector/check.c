@@ -5,7 +5,6 @@
  * so a clean check means the aggregator will raise no submission-level flag either
  * (level rules, which need the other entities, only run in the aggregator).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,36 +66,11 @@ static void check_usage(FILE *f)
 
 int cmd_check(int argc, char **argv)
 {
-    const char *enc_name = "utf-8", *hier_path = NULL, *settings_path = NULL, *format = "text";
-    const char *chart_path = NULL;
-    static const struct option longopts[] = {
-        { "encoding", required_argument, 0, 'e' }, { "hierarchy", required_argument, 0, 'H' },
-        { "settings", required_argument, 0, 's' }, { "format", required_argument, 0, 'f' },
-        { "entity", required_argument, 0, 'E' }, { "year", required_argument, 0, 'Y' },
-        { "text", required_argument, 0, 'T' }, { "text-entity", required_argument, 0, 'N' },
-        { "text-encoding", required_argument, 0, 'X' },
-        { "max-errors", required_argument, 0, 'M' }, { "chart", required_argument, 0, 'C' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
-    size_t max_errors = CSV_MAX_ERRORS_DEFAULT;
-    const char *text_path = NULL, *text_entity = NULL, *text_enc_name = NULL;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'e': enc_name = optarg; break;
-        case 'H': hier_path = optarg; break;
-        case 's': settings_path = optarg; break;
-        case 'f': format = optarg; break;
-        case 'E': collector_import.entity = optarg; break;
-        case 'Y': if (collector_parse_year(optarg) != 0) return COL_EXIT_INPUT; break;
-        case 'T': text_path = optarg; break;
-        case 'N': text_entity = optarg; break;
-        case 'X': text_enc_name = optarg; break;
-        case 'C': chart_path = optarg; break;
-        case 'M': if (collector_max_errors(optarg, &max_errors)) return COL_EXIT_INPUT; break;
-        case 'h': check_usage(stdout); return COL_EXIT_OK;
-        default: check_usage(stderr); return COL_EXIT_INPUT;
-        }
-    }
+    const char *format = "text";
+    collector_input_t in;
+    const opt_t options[] = { opt_text("format", &format), opt_table(collector_input_options(&in)), opt_end() };
+    int parsed = options_parse("huizong-collector", options, argc, argv, check_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
     int json = strcmp(format, "json") == 0;
     if (!json && strcmp(format, "text") != 0) {
         fprintf(stderr, "huizong-collector: --format must be text or json\n");
@@ -107,25 +81,22 @@ int cmd_check(int argc, char **argv)
         return COL_EXIT_INPUT;
     }
     csv_encoding enc, text_enc;
-    if (collector_encoding(enc_name, &enc) != 0) return COL_EXIT_INPUT;
-    if (collector_encoding(text_enc_name ? text_enc_name : enc_name, &text_enc) != 0) return COL_EXIT_INPUT;
-    if ((text_entity || text_enc_name) && !text_path) {
-        fprintf(stderr, "huizong-collector: --text-entity and --text-encoding go with --text\n");
-        return COL_EXIT_INPUT;
-    }
+    if (collector_encoding(in.enc_name, &enc) != 0) return COL_EXIT_INPUT;
+    if (collector_encoding(in.text_enc_name ? in.text_enc_name : in.enc_name, &text_enc) != 0) return COL_EXIT_INPUT;
+    if (collector_input_check(&in) != 0) return COL_EXIT_INPUT;
     hierarchy_t h;
     int have_h;
-    if (collector_load_hierarchy(hier_path, &h, &have_h) != 0) return COL_EXIT_INPUT;
+    if (collector_load_hierarchy(in.hierarchy, &h, &have_h) != 0) return COL_EXIT_INPUT;
     char err[512] = "";
-    rule_settings_t *settings = rule_settings_load(settings_path, err, sizeof err);
+    rule_settings_t *settings = rule_settings_load(in.settings, err, sizeof err);
     if (!settings) {
-        fprintf(stderr, "%s\n", err[0] ? err : settings_path);
+        fprintf(stderr, "%s\n", err[0] ? err : in.settings);
         hierarchy_free(&h);
         return COL_EXIT_INPUT;
     }
 
     chart_t *chart = NULL;
-    if (collector_load_chart(chart_path, settings, &chart) != 0) {
+    if (collector_load_chart(in.chart, settings, &chart) != 0) {
         rule_settings_destroy(&settings);
         hierarchy_free(&h);
         return COL_EXIT_INPUT;
@@ -135,15 +106,15 @@ int cmd_check(int argc, char **argv)
     submission_list_init(&list);
     char *mapbuf = NULL;
     size_t maplen = 0;
-    collector_import.hierarchy_path = hier_path;
+    collector_import.hierarchy_path = in.hierarchy;
     collector_import.json = json;
     collector_import.mapping = json ? open_memstream(&mapbuf, &maplen) : stdout;
     size_t failed = collector_read_files_max(argv + optind, (size_t)(argc - optind), enc,
-                                             max_errors, &list);
+                                             in.max_errors, &list);
     if (json && collector_import.mapping) fclose(collector_import.mapping);
     collector_import.mapping = NULL;
-    if (text_path && list.count &&
-        collector_attach_text(text_path, text_entity, text_enc, &list, have_h ? &h : NULL) != 0)
+    if (in.text && list.count &&
+        collector_attach_text(in.text, in.text_entity, text_enc, &list, have_h ? &h : NULL) != 0)
         failed++;
     /* a published PDF's own 说明 goes with its submission like a --text (issue 15) */
     if (collector_import.ntexts && collector_attach_pdf_texts(&list, have_h ? &h : NULL) != 0)
@@ -160,7 +131,7 @@ int cmd_check(int argc, char **argv)
             /* the aggregator refuses an entity it does not know: an input error here too */
             fprintf(stderr, "%s: 单位代码 %s 不在层级文件 %s 中（%u 年度 %zu 个数字）；"
                             "the aggregator would refuse it\n",
-                    s->source && s->source[0] ? s->source : "input", s->entity, hier_path,
+                    s->source && s->source[0] ? s->source : "input", s->entity, in.hierarchy,
                     s->year, s->count);
             failed++;
         }

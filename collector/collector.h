@@ -18,6 +18,7 @@
 #include "curve.h"
 #include "findings.h"
 #include "hierarchy.h"
+#include "options.h"
 #include "rules.h"
 #include "submission.h"
 
@@ -59,8 +60,6 @@ typedef struct {
     size_t ntexts;
 } collector_import_t;
 extern collector_import_t collector_import;
-/* --year text -> 0 (stored in collector_import.year), or -1 with a message on stderr. */
-int collector_parse_year(const char *text);
 
 /* Reads every file into list (all of them, reporting each error on stderr) and validates
  * every submission. Files are told apart by content (import_read_file): v1 CSVs as before,
@@ -72,9 +71,25 @@ size_t collector_read_files(char **files, size_t n, csv_encoding enc, submission
  * printed, one a line, then a line with the file's error count). */
 size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t max_errors,
                                 submission_list_t *list);
-/* --max-errors N: 1..COLLECTOR_MAX_ERRORS_LIMIT into *out; 0, or -1 with a message. */
+/* --max-errors N: 1..COLLECTOR_MAX_ERRORS_LIMIT. */
 #define COLLECTOR_MAX_ERRORS_LIMIT 100000
-int collector_max_errors(const char *text, size_t *out);
+
+/* The input options check and submit share: how the files are read (--encoding, --entity,
+ * --year, --max-errors, --hierarchy), the rules they are checked with (--settings, --chart)
+ * and the document text (--text, --text-entity, --text-encoding). --entity and --year go
+ * to collector_import. */
+typedef struct {
+    const char *enc_name, *hierarchy, *settings, *chart;
+    const char *text, *text_entity, *text_enc_name;
+    size_t max_errors;
+    opt_t rows[11];              /* collector_input_options' rows, opt_end() included */
+} collector_input_t;
+/* Sets in's defaults (utf-8, CSV_MAX_ERRORS_DEFAULT) and returns the rows of the options
+ * that read into it, for an opt_table() row of the command's own table. */
+const opt_t *collector_input_options(collector_input_t *in);
+/* After parsing: --text-entity or --text-encoding without --text is refused. 0, or -1
+ * with the message on stderr. */
+int collector_input_check(const collector_input_t *in);
 /* --chart FILE: loads the chart into *out and attaches it to settings (NULL path: none).
  * 0, or -1 with every error of the file on stderr. */
 int collector_load_chart(const char *path, rule_settings_t *settings, chart_t **out);
@@ -106,11 +121,6 @@ int collector_load_hierarchy(const char *path, hierarchy_t *h, int *loaded);
  * error on stderr and -1. */
 int collector_curve_options(curve_client_t *c, int *enabled, const char *key_file,
                             const char *server_key_file, const char *endpoint);;
-/* The entries every sending command ends its getopt_long table with: --key FILE ('k'),
- * --server-key FILE ('K'), --help ('h') and the terminator. */
-#define COLLECTOR_KEY_OPTIONS                                                      \
-    { "key", required_argument, 0, 'k' }, { "server-key", required_argument, 0, 'K' }, \
-    { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 }
 
 /* --text PATH (collector/text.c): reads the text (enc as --encoding reads a CSV: utf-8
  * must be valid UTF-8, gb18030 and auto keep UTF-8 and convert GB18030), checks its size

@@ -65,18 +65,6 @@ int collector_encoding(const char *name, csv_encoding *out)
 
 collector_import_t collector_import;
 
-int collector_parse_year(const char *text)
-{
-    char *end;
-    long y = strtol(text, &end, 10);
-    if (*end || end == text || y < 1900 || y > 9999) {
-        fprintf(stderr, "huizong-collector: --year must be a year 1900..9999, got '%s'\n", text);
-        return -1;
-    }
-    collector_import.year = (unsigned)y;
-    return 0;
-}
-
 /* Union-find over submission indexes: the parts of one file, and of files that share an
  * entity/year (merged into one submission), end up with one root. */
 static size_t s_root(size_t *up, size_t k)
@@ -260,17 +248,30 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
     return failed;
 }
 
-int collector_max_errors(const char *text, size_t *out)
+const opt_t *collector_input_options(collector_input_t *in)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end || v < 1 || v > COLLECTOR_MAX_ERRORS_LIMIT || text[0] == '-') {
-        fprintf(stderr, "huizong-collector: --max-errors must be 1..%d, not '%s'\n",
-                COLLECTOR_MAX_ERRORS_LIMIT, text);
+    memset(in, 0, sizeof *in);
+    in->enc_name = "utf-8";
+    in->max_errors = CSV_MAX_ERRORS_DEFAULT;
+    const opt_t rows[] = {
+        opt_text("encoding", &in->enc_name), opt_text("hierarchy", &in->hierarchy),
+        opt_text("settings", &in->settings), opt_text("chart", &in->chart),
+        opt_text("entity", &collector_import.entity),
+        opt_uint("year", &collector_import.year, 1900, 9999, "a year 1900..9999"),
+        opt_size("max-errors", &in->max_errors, 1, COLLECTOR_MAX_ERRORS_LIMIT, NULL),
+        opt_text("text", &in->text), opt_text("text-entity", &in->text_entity),
+        opt_text("text-encoding", &in->text_enc_name), opt_end() };
+    _Static_assert(sizeof rows == sizeof in->rows, "collector_input_t.rows holds the rows");
+    memcpy(in->rows, rows, sizeof rows);
+    return in->rows;
+}
+
+int collector_input_check(const collector_input_t *in)
+{
+    if ((in->text_entity || in->text_enc_name) && !in->text) {
+        fprintf(stderr, "huizong-collector: --text-entity and --text-encoding go with --text\n");
         return -1;
     }
-    *out = (size_t)v;
     return 0;
 }
 

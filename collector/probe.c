@@ -6,7 +6,7 @@
  * REQ-style clients without falling over. It never touches the spool.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,27 +88,13 @@ int cmd_probe(int argc, char **argv)
 {
     const char *to = NULL, *key = NULL, *server_key = NULL;
     int req = 0, frames = 1, repeat = 1, timeout = 3000;
-    static const struct option longopts[] = {
-        { "to", required_argument, 0, 't' }, { "req", no_argument, 0, 'r' },
-        { "frames", required_argument, 0, 'f' }, { "timeout", required_argument, 0, 'T' },
-        { "repeat", required_argument, 0, 'n' },
-        COLLECTOR_KEY_OPTIONS };
-    int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't': to = optarg; break;
-        case 'r': req = 1; break;
-        case 'f': frames = atoi(optarg); break;
-        case 'T': timeout = atoi(optarg); break;
-        case 'n': repeat = atoi(optarg); break;
-        case 'k': key = optarg; break;
-        case 'K': server_key = optarg; break;
-        case 'h': probe_usage(stdout); return COL_EXIT_OK;
-        default: probe_usage(stderr); return COL_EXIT_INPUT;
-        }
-    }
-    if (!to || frames < 1 || frames > 100 || repeat < 1 || repeat > 1000 || (req && repeat > 1) ||
-        timeout < 1 || argc - optind > 1) {
+    const opt_t options[] = {
+        opt_text("to", &to), opt_flag("req", &req), opt_int("frames", &frames, 1, 100, NULL),
+        opt_int("timeout", &timeout, 1, INT_MAX, NULL), opt_int("repeat", &repeat, 1, 1000, NULL),
+        opt_text("key", &key), opt_text("server-key", &server_key), opt_end() };
+    int parsed = options_parse("huizong-collector", options, argc, argv, probe_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
+    if (!to || (req && repeat > 1) || argc - optind > 1) {
         probe_usage(stderr);
         return COL_EXIT_INPUT;
     }

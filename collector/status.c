@@ -2,7 +2,6 @@
  * of an entity/year's latest version, asked of the aggregator (a StatusQuery, answered from
  * its store; core/review_wire.h). Also used by `submit` to tell a department that the
  * version it supersedes had been returned. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,25 +57,14 @@ void collector_report_superseded(const char *to, const char *key, const char *se
 
 int cmd_status(int argc, char **argv)
 {
-    static const struct option OPTS[] = {
-        { "to", required_argument, 0, 't' }, { "key", required_argument, 0, 'k' },
-        { "server-key", required_argument, 0, 's' }, { "entity", required_argument, 0, 'e' },
-        { "year", required_argument, 0, 'y' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *to = NULL, *key = NULL, *server_key = NULL, *entity = NULL;
     unsigned year = 0;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 't': to = optarg; break;
-        case 'k': key = optarg; break;
-        case 's': server_key = optarg; break;
-        case 'e': entity = optarg; break;
-        case 'y': year = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'h': status_usage(stdout); return COL_EXIT_OK;
-        default: status_usage(stderr); return COL_EXIT_INPUT;
-        }
-    }
+    const opt_t options[] = {
+        opt_text("to", &to), opt_text("key", &key), opt_text("server-key", &server_key),
+        opt_text("entity", &entity), opt_uint("year", &year, 1900, 9999, "a year 1900..9999"),
+        opt_end() };
+    int parsed = options_parse("huizong-collector", options, argc, argv, status_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
     if (!to || !entity || year < 1900 || year > 9999 || (key != NULL) != (server_key != NULL)) {
         status_usage(stderr);
         return COL_EXIT_INPUT;

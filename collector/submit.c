@@ -6,7 +6,6 @@
  * is delivered before a newer one.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,83 +88,30 @@ static void flush_usage(FILE *f)
         "\n" EXIT_CODES_HELP);
 }
 
-static int parse_int(const char *opt, const char *text, long min, long max, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < min || v > max) {
-        fprintf(stderr, "huizong-collector: %s must be a number in %ld..%ld, got '%s'\n", opt, min, max, text);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 typedef struct {
-    const char *to, *spool, *enc_name, *hierarchy, *settings, *key, *server_key, *chart;
-    const char *text, *text_entity, *text_enc_name;
+    const char *to, *spool, *key, *server_key;
     int timeout_ms, deadline_s, window, strict;
-    size_t max_errors;
+    collector_input_t in;        /* submit only */
 } send_args_t;
 
-/* Options shared by submit and flush; submit-only ones are refused for flush. Returns 0,
+/* Options shared by submit and flush; submit-only ones are unknown to flush. Returns 0,
  * 1 for --help, or an exit code + 1 on error. */
 static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
 {
-    static const struct option longopts[] = {
-        { "to", required_argument, 0, 't' }, { "spool", required_argument, 0, 'S' },
-        { "timeout", required_argument, 0, 'T' }, { "deadline", required_argument, 0, 'D' },
-        { "window", required_argument, 0, 'w' }, { "encoding", required_argument, 0, 'e' },
-        { "strict", no_argument, 0, 's' }, { "hierarchy", required_argument, 0, 'H' },
-        { "settings", required_argument, 0, 'R' },
-        { "entity", required_argument, 0, 'E' }, { "year", required_argument, 0, 'Y' },
-        { "text", required_argument, 0, 'x' },
-        { "text-entity", required_argument, 0, 'N' }, { "text-encoding", required_argument, 0, 'X' },
-        { "max-errors", required_argument, 0, 'M' }, { "chart", required_argument, 0, 'C' },
-        COLLECTOR_KEY_OPTIONS };
     memset(a, 0, sizeof *a);
-    a->enc_name = "utf-8";
     a->timeout_ms = 3000;
     a->deadline_s = 60;
     a->window = 64;
-    a->max_errors = CSV_MAX_ERRORS_DEFAULT;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't': a->to = optarg; break;
-        case 'S': a->spool = optarg; break;
-        case 'k': a->key = optarg; break;
-        case 'K': a->server_key = optarg; break;
-        case 'T': if (parse_int("--timeout", optarg, 10, 3600000, &a->timeout_ms)) return 1 + COL_EXIT_INPUT; break;
-        case 'D': if (parse_int("--deadline", optarg, 1, 30 * 86400, &a->deadline_s)) return 1 + COL_EXIT_INPUT; break;
-        case 'w': if (parse_int("--window", optarg, 1, 1024, &a->window)) return 1 + COL_EXIT_INPUT; break;
-        case 'e': case 's': case 'H': case 'R': case 'E': case 'Y': case 'x': case 'N': case 'X':
-        case 'M': case 'C':
-            if (!is_submit) {
-                fprintf(stderr, "huizong-collector: flush does not take %s\n", argv[optind - 1]);
-                return 1 + COL_EXIT_INPUT;
-            }
-            if (c == 'e') a->enc_name = optarg;
-            else if (c == 's') a->strict = 1;
-            else if (c == 'H') a->hierarchy = optarg;
-            else if (c == 'E') collector_import.entity = optarg;
-            else if (c == 'Y') { if (collector_parse_year(optarg) != 0) return 1 + COL_EXIT_INPUT; }
-            else if (c == 'x') a->text = optarg;
-            else if (c == 'N') a->text_entity = optarg;
-            else if (c == 'X') a->text_enc_name = optarg;
-            else if (c == 'C') a->chart = optarg;
-            else if (c == 'M') { if (collector_max_errors(optarg, &a->max_errors)) return 1 + COL_EXIT_INPUT; }
-            else a->settings = optarg;
-            break;
-        case 'h': (is_submit ? submit_usage : flush_usage)(stdout); return 1;
-        default: (is_submit ? submit_usage : flush_usage)(stderr); return 1 + COL_EXIT_INPUT;
-        }
-    }
-    if ((a->text_entity || a->text_enc_name) && !a->text) {
-        fprintf(stderr, "huizong-collector: --text-entity and --text-encoding go with --text\n");
-        return 1 + COL_EXIT_INPUT;
-    }
+    const opt_t submit_only[] = { opt_flag("strict", &a->strict), opt_table(collector_input_options(&a->in)), opt_end() };
+    const opt_t options[] = {
+        opt_text("to", &a->to), opt_text("spool", &a->spool), opt_text("key", &a->key),
+        opt_text("server-key", &a->server_key), opt_int("timeout", &a->timeout_ms, 10, 3600000, NULL),
+        opt_int("deadline", &a->deadline_s, 1, 30 * 86400, NULL), opt_int("window", &a->window, 1, 1024, NULL),
+        is_submit ? opt_table(submit_only) : opt_end(), opt_end() };
+    int parsed = options_parse("huizong-collector", options, argc, argv,
+                               is_submit ? submit_usage : flush_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? 1 : 1 + COL_EXIT_INPUT;
+    if (collector_input_check(&a->in) != 0) return 1 + COL_EXIT_INPUT;
     if (!a->to) {
         fprintf(stderr, "huizong-collector: --to ENDPOINT is required (see --help)\n");
         return 1 + COL_EXIT_INPUT;
@@ -179,16 +125,16 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
 {
     hierarchy_t h;
     int have_h;
-    if (collector_load_hierarchy(a->hierarchy, &h, &have_h) != 0) return COL_EXIT_INPUT;
+    if (collector_load_hierarchy(a->in.hierarchy, &h, &have_h) != 0) return COL_EXIT_INPUT;
     char err[512] = "";
-    rule_settings_t *settings = rule_settings_load(a->settings, err, sizeof err);
+    rule_settings_t *settings = rule_settings_load(a->in.settings, err, sizeof err);
     if (!settings) {
-        fprintf(stderr, "%s\n", err[0] ? err : a->settings);
+        fprintf(stderr, "%s\n", err[0] ? err : a->in.settings);
         hierarchy_free(&h);
         return COL_EXIT_INPUT;
     }
     chart_t *chart = NULL;
-    if (collector_load_chart(a->chart, settings, &chart) != 0) {
+    if (collector_load_chart(a->in.chart, settings, &chart) != 0) {
         rule_settings_destroy(&settings);
         hierarchy_free(&h);
         return COL_EXIT_INPUT;
@@ -227,11 +173,11 @@ static int submit_strict(const send_args_t *a, submission_list_t *list)
 static int submit_text(const send_args_t *a, submission_list_t *list)
 {
     csv_encoding enc;
-    if (collector_encoding(a->text_enc_name ? a->text_enc_name : a->enc_name, &enc) != 0) return COL_EXIT_INPUT;
+    if (collector_encoding(a->in.text_enc_name ? a->in.text_enc_name : a->in.enc_name, &enc) != 0) return COL_EXIT_INPUT;
     hierarchy_t h;
     int have_h;
-    if (collector_load_hierarchy(a->hierarchy, &h, &have_h) != 0) return COL_EXIT_INPUT;
-    int rc = a->text ? collector_attach_text(a->text, a->text_entity, enc, list, have_h ? &h : NULL) : 0;
+    if (collector_load_hierarchy(a->in.hierarchy, &h, &have_h) != 0) return COL_EXIT_INPUT;
+    int rc = a->in.text ? collector_attach_text(a->in.text, a->in.text_entity, enc, list, have_h ? &h : NULL) : 0;
     if (rc == 0 && collector_import.ntexts) rc = collector_attach_pdf_texts(list, have_h ? &h : NULL);
     hierarchy_free(&h);
     if (rc != 0) {
@@ -266,16 +212,16 @@ int cmd_submit(int argc, char **argv)
         return COL_EXIT_INPUT;
     }
     csv_encoding enc;
-    if (collector_encoding(a.enc_name, &enc) != 0) return COL_EXIT_INPUT;
+    if (collector_encoding(a.in.enc_name, &enc) != 0) return COL_EXIT_INPUT;
 
     submission_list_t list;
     submission_list_init(&list);
     sender_opts_t o;
     curve_client_t keys;
     if (send_opts(&a, &o, &keys) != 0) return COL_EXIT_INPUT;   /* before reading: nothing sent */
-    collector_import.hierarchy_path = a.hierarchy;
+    collector_import.hierarchy_path = a.in.hierarchy;
     size_t *groups = NULL;
-    if (collector_read_files_grouped(argv + optind, (size_t)(argc - optind), enc, a.max_errors,
+    if (collector_read_files_grouped(argv + optind, (size_t)(argc - optind), enc, a.in.max_errors,
                                      &list, &groups) > 0) {
         fprintf(stderr, "huizong-collector: input errors; nothing was sent\n");
         free(groups);
@@ -283,7 +229,7 @@ int cmd_submit(int argc, char **argv)
         curve_client_clear(&keys);
         return COL_EXIT_INPUT;
     }
-    if ((a.text || collector_import.ntexts) && (rc = submit_text(&a, &list)) != 0) {
+    if ((a.in.text || collector_import.ntexts) && (rc = submit_text(&a, &list)) != 0) {
         free(groups);
         submission_list_free(&list);
         curve_client_clear(&keys);

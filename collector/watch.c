@@ -14,7 +14,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +65,8 @@ typedef struct {
 
 typedef struct {
     const char *dir;
-    csv_encoding enc;
     const hierarchy_t *h;     /* --hierarchy, for printed files' entities; may be NULL */
+    csv_encoding enc;
     delivery_t *d;
     candidate_t *cands;
     size_t ncands;
@@ -254,36 +254,16 @@ int cmd_run(int argc, char **argv)
     sender_opts_default(&o);
     o.log = collector_log_line;
     int interval = 500;
-    static const struct option longopts[] = {
-        { "watch", required_argument, 0, 'W' }, { "to", required_argument, 0, 't' },
-        { "spool", required_argument, 0, 'S' }, { "encoding", required_argument, 0, 'e' },
-        { "timeout", required_argument, 0, 'T' }, { "window", required_argument, 0, 'w' },
-        { "interval", required_argument, 0, 'i' },
-        { "hierarchy", required_argument, 0, 'H' },
-        COLLECTOR_KEY_OPTIONS };
-    int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'W': watch_dir = optarg; break;
-        case 't': to = optarg; break;
-        case 'S': spool_dir = optarg; break;
-        case 'e': enc_name = optarg; break;
-        case 'T': o.timeout_ms = atoi(optarg); break;
-        case 'w': o.window = atoi(optarg); break;
-        case 'i': interval = atoi(optarg); break;
-        case 'k': key = optarg; break;
-        case 'K': server_key = optarg; break;
-        case 'H': hier_path = optarg; break;
-        case 'h': run_usage(stdout); return COL_EXIT_OK;
-        default: run_usage(stderr); return COL_EXIT_INPUT;
-        }
-    }
+    const opt_t options[] = {
+        opt_text("watch", &watch_dir), opt_text("to", &to), opt_text("spool", &spool_dir),
+        opt_text("encoding", &enc_name), opt_text("hierarchy", &hier_path), opt_text("key", &key),
+        opt_text("server-key", &server_key), opt_int("timeout", &o.timeout_ms, 10, INT_MAX, NULL),
+        opt_int("window", &o.window, 1, INT_MAX, NULL), opt_int("interval", &interval, 10, 60000, NULL),
+        opt_end() };
+    int parsed = options_parse("huizong-collector", options, argc, argv, run_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;
     if (!watch_dir || !to || optind < argc) {
         fprintf(stderr, "huizong-collector: run needs --watch DIR and --to ENDPOINT, and no files\n");
-        return COL_EXIT_INPUT;
-    }
-    if (interval < 10 || interval > 60000 || o.timeout_ms < 10 || o.window < 1) {
-        fprintf(stderr, "huizong-collector: --interval, --timeout or --window out of range\n");
         return COL_EXIT_INPUT;
     }
     watch_t w = { .dir = watch_dir };

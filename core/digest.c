@@ -48,16 +48,19 @@ void submission_digest(submission_t *s, uint8_t out[SUBMISSION_DIGEST_LEN])
     head[4] = (uint8_t)s->scope;
     s_be32(head + 5, (uint32_t)s->count);
     crypto_generichash_update(&st, head, sizeof head);
-    for (size_t i = 0; i < s->count; i++) {
-        const fact_t *f = &s->facts[i];
-        uint8_t tc[2] = { (uint8_t)f->table, (uint8_t)f->column }, fen[8];
-        uint64_t v = (uint64_t)f->fen;
-        for (int b = 0; b < 8; b++) fen[b] = (uint8_t)(v >> (56 - 8 * b));
-        crypto_generichash_update(&st, tc, sizeof tc);
-        s_fixed(&st, f->row, SUBMISSION_ROW_MAX + 1);
-        crypto_generichash_update(&st, fen, sizeof fen);
-    }
+    for (size_t i = 0; i < s->count; i++) digest_update_fact(&st, &s->facts[i], SUBMISSION_ROW_MAX + 1);
     crypto_generichash_final(&st, out, SUBMISSION_DIGEST_LEN);
+}
+
+void digest_update_fact(crypto_generichash_state *st, const fact_t *f, size_t row_width)
+{
+    uint8_t tc[2] = { (uint8_t)f->table, (uint8_t)f->column }, fen[8];
+    uint64_t v = (uint64_t)f->fen;
+    for (int b = 0; b < 8; b++) fen[b] = (uint8_t)(v >> (56 - 8 * b));
+    crypto_generichash_update(st, tc, sizeof tc);
+    if (row_width) s_fixed(st, f->row, row_width);
+    else crypto_generichash_update(st, (const uint8_t *)f->row, strlen(f->row) + 1);
+    crypto_generichash_update(st, fen, sizeof fen);
 }
 
 void submission_seal(submission_t *s)

@@ -20,6 +20,7 @@
 #ifndef HUIZONG_DIGEST_H
 #define HUIZONG_DIGEST_H
 
+#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,10 @@ void submission_digest(submission_t *s, uint8_t out[SUBMISSION_DIGEST_LEN]);
 void submission_seal(submission_t *s);
 /* Whether s carries a digest and it is the digest of its content. */
 int submission_digest_ok(submission_t *s);
+/* Feeds one fact to st as the canonical form has it: table (1), column (1), the row, fen
+ * (8, big-endian two's complement). row_width > 0: the row NUL-padded to that width (the
+ * canonical form); 0: the row and its NUL (the upstream's forward digest). */
+void digest_update_fact(crypto_generichash_state *st, const fact_t *f, size_t row_width);
 /* Lower-case hex of a digest into out (DIGEST_HEX_LEN + 1 bytes). */
 void digest_hex(const uint8_t d[SUBMISSION_DIGEST_LEN], char out[DIGEST_HEX_LEN + 1]);
 /* Whether all bytes are zero (the spool header's "no digest"). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "amount.h"
+#include "array.h"
 #include "csv.h"
 #include "json.h"
 #include "rules.h"
@@ -40,13 +41,9 @@ void findings_clear(findings_t *list)
 finding_t *findings_push(findings_t *list, const finding_t *f)
 {
     assert(list && f && list->count <= list->cap);
-    if (list->count == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 16;
-        finding_t *items = realloc(list->items, cap * sizeof *items);
-        if (!items) return NULL;
-        list->items = items;
-        list->cap = cap;
-    }
+    if (array_reserve(&list->items, &list->cap, list->count + 1, sizeof *list->items, 16))
+        return NULL;
+
     finding_t copy = *f;
     copy.source = f->source ? strdup(f->source) : NULL;
     copy.explanation = f->explanation ? strdup(f->explanation) : NULL;

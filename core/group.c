@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "digest.h"
 
 submission_group_t *group_new(const char *source)
@@ -31,14 +32,10 @@ void group_destroy(submission_group_t **self_p)
 
 int group_add(submission_group_t *self, submission_t *s)
 {
-    if (self->count == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 4;
-        submission_t **m = realloc(self->members, cap * sizeof *m);
-        if (!m) return -1;
-        self->members = m;
-        self->cap = cap;
-    }
-    self->members[self->count++] = s;
+    if (array_reserve(&self->members, &self->cap, self->count + 1, sizeof *self->members, 4))
+        return -1;
+    self->members
+[self->count++] = s;
     return 0;
 }
 

@@ -18,3 +18,9 @@ void json_write_string(FILE *out, const char *s)
     }
     fputc('"', out);
 }
+
+void json_write_member(FILE *out, const char *key, const char *s)
+{
+    fputs(key, out);
+    json_write_string(out, s);
+}

@@ -9,4 +9,8 @@
  * characters escaped; UTF-8 passes through unchanged. */
 void json_write_string(FILE *out, const char *s);
 
+/* Writes `key` as it is (the punctuation and the quoted name: ",\"reviewer\":") and then s
+ * as json_write_string does: one string member of an object. */
+void json_write_member(FILE *out, const char *key, const char *s);
+
 #endif

@@ -20,7 +20,9 @@
 #include <string.h>
 
 #include "amount.h"
+#include "array.h"
 #include "submission.h"
+#include "utf8.h"
 
 /* Longest integer part read (digits); more would overflow fen. */
 #define NARR_INT_DIGITS_MAX 12
@@ -310,13 +312,11 @@ typedef struct { s_tok_t *v; size_t count, cap; int oom; } s_toks_t;
 static void s_tok_push(s_toks_t *ts, const s_tok_t *t)
 {
     if (ts->oom) return;
-    if (ts->count == ts->cap) {
-        size_t cap = ts->cap ? ts->cap * 2 : 32;
-        s_tok_t *nv = realloc(ts->v, cap * sizeof *nv);
-        if (!nv) { ts->oom = 1; return; }
-        ts->v = nv;
-        ts->cap = cap;
+    if (array_reserve(&ts->v, &ts->cap, ts->count + 1, sizeof *ts->v, 32)) {
+        ts->oom = 1;
+        return;
     }
+
     ts->v[ts->count++] = *t;
 }
 
@@ -395,10 +395,7 @@ static char *s_dup_trim(const char *s, size_t n, size_t max)
 {
     while (n > 0 && (*s == ' ')) s++, n--;
     while (n > 0 && s[n - 1] == ' ') n--;
-    if (n > max) {
-        n = max;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-    }
+    n = utf8_cut(s, n, max);
     char *d = malloc(n + 1);
     if (!d) return NULL;
     memcpy(d, s, n);
@@ -408,13 +405,9 @@ static char *s_dup_trim(const char *s, size_t n, size_t max)
 
 static narrative_claim_t *s_claim_new(narrative_t *self)
 {
-    if (self->count == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 32;
-        narrative_claim_t *nv = realloc(self->items, cap * sizeof *nv);
-        if (!nv) return NULL;
-        self->items = nv;
-        self->cap = cap;
-    }
+    if (array_reserve(&self->items, &self->cap, self->count + 1, sizeof *self->items, 32))
+        return NULL;
+
     narrative_claim_t *c = &self->items[self->count++];
     memset(c, 0, sizeof *c);
     return c;

@@ -71,27 +71,7 @@ const char *narrative_unchecked_label(narrative_unchecked u)
 
 /* ---- small text helpers ---- */
 
-typedef struct { char *buf; size_t len, cap; int oom; } s_text_t;
-
-static void s_printf(s_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void s_printf(s_text_t *t, const char *fmt, ...)
-{
-    if (t->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = t->buf ? vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap) : -2;
-        va_end(ap);
-        if (n == -1) { t->oom = 1; return; }
-        if (n >= 0 && (size_t)n < t->cap - t->len) { t->len += (size_t)n; return; }
-        size_t cap = t->cap ? t->cap * 2 : 512;
-        while (n >= 0 && cap - t->len <= (size_t)n) cap *= 2;
-        char *nb = realloc(t->buf, cap);
-        if (!nb) { t->oom = 1; return; }
-        t->buf = nb;
-        t->cap = cap;
-    }
-}
+/* Explanations are built with rules_text_printf (core/rules.h), like every rule's. */
 
 static bool s_has(const char *s, const char *lit) { return strstr(s, lit) != NULL; }
 
@@ -669,7 +649,7 @@ static void s_para(s_ctx_t *x, size_t i)
 }
 
 static void s_emit(s_ctx_t *x, rule_id rule, verdict_t v, const narrative_claim_t *c, uint32_t line,
-                   const s_fig_t *fig, int64_t expected, int64_t actual, uint32_t terms, s_text_t *expl)
+                   const s_fig_t *fig, int64_t expected, int64_t actual, uint32_t terms, rules_text_t *expl)
 {
     x->sum->checked++;
     if (v == VERDICT_EXACT) { x->sum->exact++; return; }
@@ -703,9 +683,9 @@ static void s_emit(s_ctx_t *x, rule_id rule, verdict_t v, const narrative_claim_
 
 static void s_unchecked(s_ctx_t *x, narrative_unchecked why) { x->sum->unchecked[why]++; }
 
-static void s_quote(s_text_t *t, const narrative_claim_t *c, uint32_t line)
+static void s_quote(rules_text_t *t, const narrative_claim_t *c, uint32_t line)
 {
-    s_printf(t, "第 %u 行「%s」：", line, c->sentence);
+    rules_text_printf(t, "第 %u 行「%s」：", line, c->sentence);
 }
 
 static const char *s_verdict_zh(verdict_t v)
@@ -725,11 +705,11 @@ static void s_check_amount(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t
     if (diff2 < 0) diff2 = -diff2;
     i128 tol2 = s_unit_doubled(c->amount.decimals) + (i128)fig->terms * TABLE_UNIT_DOUBLED;
     verdict_t v = a == t ? VERDICT_EXACT : diff2 <= tol2 ? VERDICT_ROUNDING : VERDICT_MISMATCH;
-    s_text_t e = {0};
+    rules_text_t e = {0};
     if (v != VERDICT_EXACT) {
         char b1[NARRATIVE_NUM_BUF], b2[NARRATIVE_NUM_BUF], b3[NARRATIVE_NUM_BUF], b4[NARRATIVE_NUM_BUF], b5[NARRATIVE_NUM_BUF];
         s_quote(&e, c, c->amount.line);
-        s_printf(&e, "说明「%s」%s 万元，%s 为 %s 万元，相差 %s 万元；舍入容差 %s 万元（说明数 ±%s，表中 %u 个数各 ±0.005）→ %s",
+        rules_text_printf(&e, "说明「%s」%s 万元，%s 为 %s 万元，相差 %s 万元；舍入容差 %s 万元（说明数 ±%s，表中 %u 个数各 ±0.005）→ %s",
                  c->label, s_amt(&c->amount, b1), fig->what, s_fen(t, b2),
                  narrative_format_amount(a > t ? s_sat_sub(a, t) : s_sat_sub(t, a), 2, b3),
                  narrative_format_amount((int64_t)(tol2 / 2), 2, b4),
@@ -744,7 +724,7 @@ static void s_check_amount(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t
             for (size_t i = lo; i < hi; i++) {
                 const narrative_claim_t *o = &x->n->items[i];
                 if (o == c || !o->amount.present || o->amount.value != t || t == 0) continue;
-                s_printf(&e, "。可能原因：表中此栏的 %s 万元正是说明中「%s」的金额，该数在项目支出表中列错了栏（或说明写错了来源）",
+                rules_text_printf(&e, "。可能原因：表中此栏的 %s 万元正是说明中「%s」的金额，该数在项目支出表中列错了栏（或说明写错了来源）",
                          s_fen(t, b2), o->label);
                 break;
             }
@@ -782,10 +762,10 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
     if (c->flat) {
         x->sum->items++;
         bool moved = (c->change.present && c->change.value != 0) || (c->pct.present && c->pct.value != 0);
-        s_text_t e = {0};
+        rules_text_t e = {0};
         if (moved) {
             s_quote(&e, c, c->flat_line);
-            s_printf(&e, "说明称与上年持平，却又称%s %s%s → 不符（MISMATCH）：持平即增减额与增幅均为 0",
+            rules_text_printf(&e, "说明称与上年持平，却又称%s %s%s → 不符（MISMATCH）：持平即增减额与增幅均为 0",
                      c->change.present ? (c->change_dir > 0 ? "增加" : "减少") : (c->pct_dir > 0 ? "增长" : "下降"),
                      c->change.present ? s_amt(&c->change, b1) : narrative_format_scaled(c->pct.value, c->pct.decimals, b1),
                      c->change.present ? " 万元" : "%");
@@ -798,9 +778,9 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
     if (!c->pct.present || !c->change.present || !c->amount.present) return;
     x->sum->items++;
     if (c->change_dir != c->pct_dir) {
-        s_text_t e = {0};
+        rules_text_t e = {0};
         s_quote(&e, c, c->pct.line);
-        s_printf(&e, "说明称%s %s 万元，却又称%s %s%% → 不符（MISMATCH）：增减方向自相矛盾（符号写反）",
+        rules_text_printf(&e, "说明称%s %s 万元，却又称%s %s%% → 不符（MISMATCH）：增减方向自相矛盾（符号写反）",
                  c->change_dir > 0 ? "增加" : "减少", s_amt(&c->change, b1), c->pct_dir > 0 ? "增长" : "下降",
                  narrative_format_scaled(c->pct.value, c->pct.decimals, b2));
         s_emit(x, RULE_TEXT_CHANGE_SIGN, VERDICT_MISMATCH, c, c->pct.line, NULL, 0, 0, 3, &e);
@@ -811,9 +791,9 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
     i128 A = c->amount.value, C = c->change.value;
     if (A + sign * C == 0) { s_unchecked(x, NARR_UNCHECKED_NO_BASE); return; }
     if (A + sign * C < 0) {
-        s_text_t e = {0};
+        rules_text_t e = {0};
         s_quote(&e, c, c->change.line);
-        s_printf(&e, "增加额 %s 万元大于本年数 %s 万元，上年数将为负 → 不符（MISMATCH）",
+        rules_text_printf(&e, "增加额 %s 万元大于本年数 %s 万元，上年数将为负 → 不符（MISMATCH）",
                  s_amt(&c->change, b1), s_amt(&c->amount, b2));
         s_emit(x, RULE_TEXT_CHANGE_PERCENT, VERDICT_MISMATCH, c, c->change.line, NULL, 0, 0, 2, &e);
         free(e.buf);
@@ -825,26 +805,26 @@ static void s_check_change(s_ctx_t *x, const narrative_claim_t *c)
     int64_t hundred = 100 * s_pow10(c->pct.decimals);
     bool over = c->pct_dir < 0 && c->pct.value > hundred;
     if (over) v = VERDICT_MISMATCH;
-    s_text_t e = {0};
+    rules_text_t e = {0};
     if (v != VERDICT_EXACT) {
         int dd = c->pct.decimals + RATIO_EXTRA_DECIMALS;
         char pb[NARRATIVE_NUM_BUF];
         narrative_format_scaled(c->pct.value, c->pct.decimals, pb);
         s_quote(&e, c, c->pct.line);
-        s_printf(&e, "本年 %s 万元，%s %s 万元，上年数 = %s %s %s = %s 万元；%s %s ÷ %s = %s%%，说明为 %s%%",
+        rules_text_printf(&e, "本年 %s 万元，%s %s 万元，上年数 = %s %s %s = %s 万元；%s %s ÷ %s = %s%%，说明为 %s%%",
                  s_amt(&c->amount, b1), c->change_dir > 0 ? "增加" : "减少", s_amt(&c->change, b2),
                  b1, sign < 0 ? "−" : "+", b2, narrative_format_amount((int64_t)d0, c->amount.decimals > c->change.decimals ? c->amount.decimals : c->change.decimals, b3),
                  c->change_dir > 0 ? "增幅" : "降幅", b2, b3, s_ratio(n0, d0, dd, b4), pb);
-        if (over) s_printf(&e, " → 不符（MISMATCH）：下降幅度不能超过 100%%");
-        else s_printf(&e, "；计及各数 ± 半个末位单位，%s在 %s%%～%s%% 之间 → %s", c->change_dir > 0 ? "增幅" : "降幅",
+        if (over) rules_text_printf(&e, " → 不符（MISMATCH）：下降幅度不能超过 100%%");
+        else rules_text_printf(&e, "；计及各数 ± 半个末位单位，%s在 %s%%～%s%% 之间 → %s", c->change_dir > 0 ? "增幅" : "降幅",
                       s_ratio(rng.lo_n, rng.lo_d, dd, b4), s_ratio(rng.hi_n, rng.hi_d, dd, b5), s_verdict_zh(v));
         if (v == VERDICT_MISMATCH) {
             i128 n1, d1;
             if (s_pct_formula(c, 0, &n1, &d1, NULL) != VERDICT_MISMATCH)
-                s_printf(&e, "。可能原因：%s ÷ %s = %s%%：%s以本年数 %s 而非上年数 %s 为基数计算",
+                rules_text_printf(&e, "。可能原因：%s ÷ %s = %s%%：%s以本年数 %s 而非上年数 %s 为基数计算",
                          b2, b1, s_ratio(n1, d1, dd, b5), c->change_dir > 0 ? "增幅" : "降幅", b1, b3);
             else if (s_pct_formula(c, -sign, &n1, &d1, NULL) != VERDICT_MISMATCH)
-                s_printf(&e, "。可能原因：%s ÷ (%s %s %s) = %s%%：把%s当作%s来推算上年数（方向写反）",
+                rules_text_printf(&e, "。可能原因：%s ÷ (%s %s %s) = %s%%：把%s当作%s来推算上年数（方向写反）",
                          b2, b1, sign < 0 ? "+" : "−", b2, s_ratio(n1, d1, dd, b5),
                          c->change_dir > 0 ? "增加" : "减少", c->change_dir > 0 ? "减少" : "增加");
         }
@@ -888,13 +868,13 @@ static void s_check_share(s_ctx_t *x, size_t i)
     i128 P2 = 2 * (i128)c->amount.value, W2 = 2 * (i128)w->amount.value;
     s_range_t r = s_range_div(P2, s_unit_doubled(c->amount.decimals), W2, s_unit_doubled(w->amount.decimals));
     verdict_t v = s_classify(c->amount.value, w->amount.value, r, c->share.value, c->share.decimals);
-    s_text_t e = {0};
+    rules_text_t e = {0};
     if (v != VERDICT_EXACT) {
         char b1[NARRATIVE_NUM_BUF], b2[NARRATIVE_NUM_BUF], b3[NARRATIVE_NUM_BUF], b4[NARRATIVE_NUM_BUF];
         int dd = c->share.decimals + RATIO_EXTRA_DECIMALS;
         s_quote(&e, c, c->share.line);
         char b5[NARRATIVE_NUM_BUF], b6[NARRATIVE_NUM_BUF];
-        s_printf(&e, "%s %s 万元 ÷ %s（第 %u 行）%s 万元 = %s%%，说明为 %s%%；计及各数 ± 半个末位单位，占比在 %s%%～%s%% 之间 → %s",
+        rules_text_printf(&e, "%s %s 万元 ÷ %s（第 %u 行）%s 万元 = %s%%，说明为 %s%%；计及各数 ± 半个末位单位，占比在 %s%%～%s%% 之间 → %s",
                  c->label, s_amt(&c->amount, b1), w->label, w->amount.line, s_amt(&w->amount, b2),
                  s_ratio(c->amount.value, w->amount.value, dd, b3),
                  narrative_format_scaled(c->share.value, c->share.decimals, b4),
@@ -919,7 +899,7 @@ static void s_check_share(s_ctx_t *x, size_t i)
             }
             if (x->same_dp && x->nshares > 1 && x->printed == (i128)100 * s_pow10(dp) &&
                 x->rounded != x->printed && x->rounded < INT64_MAX)
-                s_printf(&e, "。可能原因：本段 %d 项占比合计恰为 100%%，而按金额计算并四舍五入后合计为 %s%%：占比被调整以凑足 100%%",
+                rules_text_printf(&e, "。可能原因：本段 %d 项占比合计恰为 100%%，而按金额计算并四舍五入后合计为 %s%%：占比被调整以凑足 100%%",
                          x->nshares, narrative_format_scaled((int64_t)x->rounded, dp, b1));
         }
     }
@@ -943,7 +923,7 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
     if (fig->kind != RES_FOUND && !c->amount.present) { s_unchecked(x, NARR_UNCHECKED_NO_FIGURE); return; }
     int64_t actual_change = s_sat_sub(cur, pf.fen);
     char b1[NARRATIVE_NUM_BUF], b2[NARRATIVE_NUM_BUF], b3[NARRATIVE_NUM_BUF], b4[NARRATIVE_NUM_BUF];
-    s_text_t e = {0};
+    rules_text_t e = {0};
     verdict_t v;
     rule_id rule = RULE_TEXT_PRIOR_YEAR;
     uint32_t line = c->change.present ? c->change.line : c->flat ? c->flat_line : c->pct.line;
@@ -956,12 +936,12 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
         if (v == VERDICT_MISMATCH && claimed != 0 && actual_change != 0 && (claimed > 0) != (actual_change > 0)) rule = RULE_TEXT_CHANGE_SIGN;
         if (v != VERDICT_EXACT) {
             s_quote(&e, c, line);
-            s_printf(&e, "本年 %s 万元 − 上年（%u 年 %s）%s 万元 = %s 万元，说明为%s %s 万元 → %s",
+            rules_text_printf(&e, "本年 %s 万元 − 上年（%u 年 %s）%s 万元 = %s 万元，说明为%s %s 万元 → %s",
                      s_fen(cur, b1), x->prior->year, pf.what, s_fen(pf.fen, b2), s_fen(actual_change, b3),
                      c->flat ? "持平，" : claimed >= 0 ? "增加" : "减少",
                      narrative_format_amount(claimed < 0 ? s_sat_sub(0, claimed) : claimed, c->change.present ? c->change.decimals : 2, b4),
                      s_verdict_zh(v));
-            if (rule == RULE_TEXT_CHANGE_SIGN) s_printf(&e, "：增减方向写反");
+            if (rule == RULE_TEXT_CHANGE_SIGN) rules_text_printf(&e, "：增减方向写反");
         }
         s_emit(x, rule, v, c, line, fig, actual_change, claimed, cur_terms + pf.terms + 1, &e);
     } else {
@@ -976,7 +956,7 @@ static void s_check_prior(s_ctx_t *x, const narrative_claim_t *c, const s_fig_t 
         }
         if (v != VERDICT_EXACT) {
             s_quote(&e, c, line);
-            s_printf(&e, "(本年 %s − 上年 %s) ÷ %s = %s%s%%，说明为%s %s%% → %s", s_fen(cur, b1), s_fen(pf.fen, b2), b2,
+            rules_text_printf(&e, "(本年 %s − 上年 %s) ÷ %s = %s%s%%，说明为%s %s%% → %s", s_fen(cur, b1), s_fen(pf.fen, b2), b2,
                      actual_change < 0 ? "−" : "", s_ratio(d, pf.fen, c->pct.decimals + RATIO_EXTRA_DECIMALS, b3),
                      c->pct_dir > 0 ? "增长" : "下降", narrative_format_scaled(c->pct.value, c->pct.decimals, b4), s_verdict_zh(v));
         }

@@ -30,6 +30,7 @@
 #include "hierarchy.h"
 #include "json.h"
 #include "recognise_vocab.h"
+#include "utf8.h"
 
 #define S_TEXT_MAX 512          /* normalised cell text kept for matching */
 #define S_TITLE_MAX_BYTES 160   /* a title row longer than this is narrative, not a title */
@@ -73,18 +74,6 @@ static void s_norm(const char *in, char *out, size_t outlen)
         out[o++] = (char)*p++;
     }
     out[o] = '\0';
-}
-
-/* Copies src into dst, cut at a UTF-8 character boundary when it does not fit. */
-static void s_copy(char *dst, size_t dstlen, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= dstlen) {
-        n = dstlen - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
-    }
-    memcpy(dst, src, n);
-    dst[n] = '\0';
 }
 
 /* Drops an incomplete UTF-8 character that snprintf's truncation left at the end of s. */
@@ -421,9 +410,9 @@ static void s_emit(s_ctx *c, recognised_table_t *rt, const grid_t *g, const char
         }
     s_fact *f = &c->facts[c->nfacts++];
     memset(f, 0, sizeof *f);
-    s_copy(f->entity, sizeof f->entity, entity);
+    utf8_copy(f->entity, sizeof f->entity, entity);
     f->table = t;
-    s_copy(f->row, sizeof f->row, row);
+    utf8_copy(f->row, sizeof f->row, row);
     f->column = col;
     f->fen = fen;
     f->name = strdup(name ? name : "");
@@ -514,7 +503,7 @@ static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen
             t[strlen("表")]) continue;                    /* "表5" in its own cell */
         if (g->cells[i].kind != GRID_TEXT) return false;
         if (out[0] && strcmp(out, t) != 0) return false;
-        s_copy(out, outlen, t);
+        utf8_copy(out, outlen, t);
     }
     return out[0] != '\0';
 }
@@ -756,7 +745,7 @@ static bool s_class_code(const char *label, char out[8])
         snprintf(code, sizeof code, "%d", k);
         const char *n = code_known_name(CODE_FUNCTION, code);
         if (n && code_name_matches(n, label)) {
-            s_copy(out, 8, code);
+            utf8_copy(out, 8, code);
             return true;
         }
     }
@@ -1120,7 +1109,7 @@ static const char *s_econ_code_by_name(s_table *T, const char *name)
 {
     const char *code = code_by_name(CODE_ECONOMIC, NULL, name);
     if (code) {
-        s_copy(T->econ_class, sizeof T->econ_class, code);
+        utf8_copy(T->econ_class, sizeof T->econ_class, code);
     } else if (T->econ_class[0]) {
         code = code_by_name(CODE_ECONOMIC, T->econ_class, name);
     }
@@ -1242,7 +1231,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
                 T->pending = true;
                 memcpy(T->pending_am, am, sizeof T->pending_am);
                 T->pending_row = row;
-                s_copy(T->pending_name, sizeof T->pending_name, name);
+                utf8_copy(T->pending_name, sizeof T->pending_name, name);
                 T->pending_first = c->nfacts;
             }
             return;
@@ -1253,7 +1242,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
             s_report_skip(T->rt, "第%u行 %s %s：不是单位清单中的单位（不写入）", row + 1, code, name);
             return;
         }
-        s_copy(T->unit, sizeof T->unit, ucode);
+        utf8_copy(T->unit, sizeof T->unit, ucode);
         T->proj_unit = 0;
         s_emit_row(T, T->unit, "total", name, row, 0, am);
         return;
@@ -1299,7 +1288,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
             s_error(c, T->g, row, T->code_col, code, "科目编码过长");
             return;
         }
-        s_copy(rowid, sizeof rowid, code);
+        utf8_copy(rowid, sizeof rowid, code);
     } else {
         s_report_skip(T->rt, "第%u行 %s：没有科目编码（不写入）", row + 1, name);
         return;
@@ -1312,7 +1301,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
         (c->opts->hierarchy ? hierarchy_find(c->opts->hierarchy, rowunit) != NULL : s_starts(rowunit, ent))) {
         unit = rowunit;
         if (T->pending) {             /* the line above named the unit's total */
-            s_copy(T->unit, sizeof T->unit, rowunit);
+            utf8_copy(T->unit, sizeof T->unit, rowunit);
             T->proj_unit = 0;
             T->pending = false;
             s_emit_row(T, T->unit, "total", T->pending_name, T->pending_row, 0, T->pending_am);
@@ -1339,7 +1328,7 @@ static void s_code_part(const grid_cell_t *cell, char *out, size_t outlen, size_
         size_t pad = width - strlen(t);
         memset(padded, '0', pad);
         memcpy(padded + pad, t, strlen(t) + 1);
-        s_copy(out, outlen, padded);
+        utf8_copy(out, outlen, padded);
     } else {
         snprintf(out, outlen, "%s", t);
     }
@@ -1388,7 +1377,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
     T->rt = rt;
     T->g = b->grid;
     /* a page continuing the table before: its lines stand under that table's unit line */
-    if (b->continued) s_copy(T->unit, sizeof T->unit, c->last_table_unit);
+    if (b->continued) utf8_copy(T->unit, sizeof T->unit, c->last_table_unit);
     const grid_t *g = b->grid;
 
     /* preamble: 编制单位, unit, labels; the header starts at the first other row */
@@ -1594,7 +1583,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
             } else if (strcmp(role, "unit") == 0) {
                 char t[S_TEXT_MAX];
                 s_code_part(cell, t, sizeof t, 0);
-                s_copy(rowunit, sizeof rowunit, t);
+                utf8_copy(rowunit, sizeof rowunit, t);
             } else if (strcmp(role, "类") == 0) {
                 split = true;
                 s_code_part(cell, cls, sizeof cls, 3);
@@ -1630,7 +1619,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     if (dbl) s_double_finish(T);
     if (rt->facts == 0 && T->c->entity[0] && s_block_says_empty(T)) s_emit_empty(T);
-    s_copy(c->last_table_unit, sizeof c->last_table_unit, T->unit);
+    utf8_copy(c->last_table_unit, sizeof c->last_table_unit, T->unit);
     free(T);
 }
 
@@ -1708,7 +1697,7 @@ static int s_block_add(s_block **v, size_t *nv, size_t *cap, const grid_t *g, ui
     b->first = first;
     b->r1 = r1;
     b->table = tid;
-    s_copy(b->title, sizeof b->title, title);
+    utf8_copy(b->title, sizeof b->title, title);
     b->year = s_year_of(title);
     return 0;
 }
@@ -1827,7 +1816,7 @@ static void s_cover(grid_t *const *grids, size_t n, char *org, size_t orglen, ui
                 p++;
             }
             if (s_ends(name, "部门")) name[strlen(name) - strlen("部门")] = '\0';
-            s_copy(org, orglen, name);
+            utf8_copy(org, orglen, name);
             *year = y;
             break;
         }

@@ -21,14 +21,17 @@ typedef struct {
     table_id table;
 } vocab_title_t;
 
-/* A column synonym: within `table` (TABLE_NONE: any table), a header whose last part equals
- * `leaf` and whose upper parts contain `parent` (NULL: any) is column `column`. COL_NONE
- * means a known column with no v1 id (a 小计 the format does not keep): reported, not read. */
+#define VOCAB_LEAVES_MAX 6   /* synonyms of one column rule */
+
+/* A column rule: within `table` (TABLE_NONE: any table), a header whose last part equals
+ * one of `leaves` (its synonyms) and whose upper parts contain `parent` (NULL: any) is
+ * column `column`. COL_NONE means a known column with no v1 id (a 小计 the format does not
+ * keep): reported, not read. */
 typedef struct {
     table_id table;
     const char *parent;
-    const char *leaf;
     column_id column;
+    const char *leaves[VOCAB_LEAVES_MAX];   /* the unused ones NULL */
 } vocab_column_t;
 
 /* A fixed row label ("一般公共预算拨款收入" -> "gpb"). row NULL: a group line (本年收入合计)

@@ -36,6 +36,58 @@ static int s_copy(char *out, size_t cap, const char *in, const char *field, char
     return 0;
 }
 
+/* One string field of a message: ours (a buffer of cap bytes), the message's, and the
+ * name an error gives. A message's fields are listed once (s_review_strings,
+ * s_status_strings) for packing and unpacking alike. */
+typedef struct {
+    char *ours;
+    size_t cap;
+    char **msg;
+    const char *field;
+} s_field_t;
+
+/* pack: the message's strings point at ours; else (unpacking) s_copy for each, stopping at
+ * the first refused. 0 or -1. */
+static int s_strings(const s_field_t *f, size_t n, int pack, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (pack) *f[i].msg = f[i].ours;
+        else if (s_copy(f[i].ours, f[i].cap, *f[i].msg, f[i].field, err, errlen)) return -1;
+    }
+    return 0;
+}
+
+static int s_review_strings(review_t *r, Huizong__Review *m, int pack, char *err, size_t errlen)
+{
+    const s_field_t f[] = {
+        { r->id, sizeof r->id, &m->id, "id" }, { r->entity, sizeof r->entity, &m->entity, "entity" },
+        { r->decision, sizeof r->decision, &m->decision, "decision" },
+        { r->reason, sizeof r->reason, &m->reason, "reason" }, { r->flag, sizeof r->flag, &m->flag, "flag" },
+        { r->reviewer, sizeof r->reviewer, &m->reviewer, "reviewer" } };
+    return s_strings(f, sizeof f / sizeof f[0], pack, err, errlen);
+}
+
+static int s_status_strings(review_status_t *s, Huizong__StatusReply *m, int pack, char *err,
+                            size_t errlen)
+{
+    const s_field_t f[] = {
+        { s->entity, sizeof s->entity, &m->entity, "entity" }, { s->state, sizeof s->state, &m->state, "state" },
+        { s->reason, sizeof s->reason, &m->reason, "reason" },
+        { s->reviewer, sizeof s->reviewer, &m->reviewer, "reviewer" }, { s->error, sizeof s->error, &m->error, "error" } };
+    return s_strings(f, sizeof f / sizeof f[0], pack, err, errlen);
+}
+
+/* Clears the decoded struct out[outsize] and unpacks buf as the message d describes
+ * (NULL, with err naming it, if it is not one). */
+static void *s_unpack(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
+                      void *out, size_t outsize, char *err, size_t errlen)
+{
+    memset(out, 0, outsize);
+    void *m = protobuf_c_message_unpack(d, NULL, len, buf);
+    if (!m) error_set(err, errlen, "malformed protobuf (not a %s)", d->short_name);
+    return m;
+}
+
 #define PACK(type, fn, m)                                                       \
     do {                                                                        \
         size_t n_ = huizong__##fn##__get_packed_size(m);                       \
@@ -49,31 +101,20 @@ static int s_copy(char *out, size_t cap, const char *in, const char *field, char
 int review_pack(const review_t *r, uint8_t **buf, size_t *len)
 {
     Huizong__Review m = HUIZONG__REVIEW__INIT;
-    m.id = (char *)r->id;
-    m.entity = (char *)r->entity;
+    s_review_strings((review_t *)r, &m, 1, NULL, 0);   /* packing only reads r */
     m.year = r->year;
     m.version = r->version;
-    m.decision = (char *)r->decision;
-    m.reason = (char *)r->reason;
-    m.flag = (char *)r->flag;
-    m.reviewer = (char *)r->reviewer;
     PACK(Huizong__Review, review, &m);
 }
 
 int review_unpack(const uint8_t *buf, size_t len, review_t *r, char *err, size_t errlen)
 {
-    memset(r, 0, sizeof *r);
-    Huizong__Review *m = huizong__review__unpack(NULL, len, buf);
-    if (!m) return error_set(err, errlen, "malformed protobuf (not a Review)");
-    int rc = s_copy(r->id, sizeof r->id, m->id, "id", err, errlen) ||
-             s_copy(r->entity, sizeof r->entity, m->entity, "entity", err, errlen) ||
-             s_copy(r->decision, sizeof r->decision, m->decision, "decision", err, errlen) ||
-             s_copy(r->reason, sizeof r->reason, m->reason, "reason", err, errlen) ||
-             s_copy(r->flag, sizeof r->flag, m->flag, "flag", err, errlen) ||
-             s_copy(r->reviewer, sizeof r->reviewer, m->reviewer, "reviewer", err, errlen) ? -1 : 0;
+    Huizong__Review *m = s_unpack(&huizong__review__descriptor, buf, len, r, sizeof *r, err, errlen);
+    if (!m) return -1;
+    int rc = s_review_strings(r, m, 0, err, errlen);
     r->year = m->year;
     r->version = m->version;
-    huizong__review__free_unpacked(m, NULL);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
     return rc;
 }
 
@@ -126,33 +167,24 @@ int review_query_unpack(const uint8_t *buf, size_t len, char entity[65], uint32_
 int review_status_pack(const review_status_t *s, uint8_t **buf, size_t *len)
 {
     Huizong__StatusReply m = HUIZONG__STATUS_REPLY__INIT;
+    s_status_strings((review_status_t *)s, &m, 1, NULL, 0);   /* packing only reads s */
     m.found = s->found;
-    m.entity = (char *)s->entity;
     m.year = s->year;
     m.version = s->version;
-    m.state = (char *)s->state;
-    m.reason = (char *)s->reason;
-    m.reviewer = (char *)s->reviewer;
     m.time_ms = s->time_ms;
-    m.error = (char *)s->error;
     PACK(Huizong__StatusReply, status_reply, &m);
 }
 
 int review_status_unpack(const uint8_t *buf, size_t len, review_status_t *s, char *err, size_t errlen)
 {
-    memset(s, 0, sizeof *s);
-    Huizong__StatusReply *m = huizong__status_reply__unpack(NULL, len, buf);
-    if (!m) return error_set(err, errlen, "malformed protobuf (not a StatusReply)");
-    int rc = s_copy(s->entity, sizeof s->entity, m->entity, "entity", err, errlen) ||
-             s_copy(s->state, sizeof s->state, m->state, "state", err, errlen) ||
-             s_copy(s->reason, sizeof s->reason, m->reason, "reason", err, errlen) ||
-             s_copy(s->reviewer, sizeof s->reviewer, m->reviewer, "reviewer", err, errlen) ||
-             s_copy(s->error, sizeof s->error, m->error, "error", err, errlen) ? -1 : 0;
+    Huizong__StatusReply *m = s_unpack(&huizong__status_reply__descriptor, buf, len, s, sizeof *s,
+                                       err, errlen);
+    if (!m) return -1;
+    int rc = s_status_strings(s, m, 0, err, errlen);
     s->found = m->found;
     s->year = m->year;
     s->version = m->version;
     s->time_ms = m->time_ms;
-    huizong__status_reply__free_unpacked(m, NULL);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
     return rc;
 }
-

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "amount.h"
+#include "array.h"
 #include "sort.h"
 
 /* The registry: every rule id of the submission scopes in exactly one family (test_rules
@@ -274,13 +275,11 @@ void rules_rel_part_unit(rules_ctx_t *cx, rules_rel_t *r, const char *label, int
 void rules_rel_part(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v)
 {
     assert(r && label && r->nparts <= r->cap);
-    if (r->nparts == r->cap) {
-        size_t nc = r->cap ? r->cap * 2 : 16;
-        rules_part_t *p = realloc(r->parts, nc * sizeof *p);
-        if (!p) { cx->err = -1; return; }
-        r->parts = p;
-        r->cap = nc;
+    if (array_reserve(&r->parts, &r->cap, r->nparts + 1, sizeof *r->parts, 16)) {
+        cx->err = -1;
+        return;
     }
+
     rules_label_copy(r->parts[r->nparts].label, RULES_LABEL_MAX, label);
     r->parts[r->nparts++].v = v;
     r->units += FACT_UNIT_FEN_DEFAULT;

@@ -179,6 +179,8 @@ typedef struct {
     int64_t reported;
 } child_value_t;
 
+/* One node's figure for one key: what it declared, and what its children's reported
+ * figures add up to (store_figure_t is this type; the store fills it). */
 typedef struct {
     figure_key_t key;
     int has_declared;
@@ -186,6 +188,10 @@ typedef struct {
     int has_computed;
     int64_t computed;
     uint32_t contributors;        /* children whose reported figure entered computed */
+} figure_t;
+
+typedef struct {
+    figure_t fig;
     size_t nchildren;
     child_value_t *children;      /* every child with a reported value for this key */
 } level_figure_t;

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "amount.h"
+#include "array.h"
 
 /* Indexed by rule_id (designated initialisers, so an entry cannot land under the wrong id);
  * test_every_rule_has_a_case asserts that every entry is filled. */
@@ -399,13 +400,11 @@ void rules_text_printf(rules_text_t *t, const char *fmt, ...)
         va_end(ap);
         if (n == -1) { t->oom = 1; return; }
         if (n >= 0 && (size_t)n < room) { t->len += (size_t)n; return; }
-        size_t cap = t->cap ? t->cap * 2 : 256;
-        while (n >= 0 && cap - t->len <= (size_t)n) cap *= 2;
-        char *b = realloc(t->buf, cap);
-        if (!b) { t->oom = 1; return; }
-        t->buf = b;
-        t->cap = cap;
+        /* n < 0: no buffer yet, any room will do; else room for the n bytes and the NUL */
+        size_t need = n >= 0 ? t->len + (size_t)n + 1 : 1;
+        if (array_reserve(&t->buf, &t->cap, need, 1, 256)) { t->oom = 1; return; }
         if (t->len == 0) t->buf[0] = '\0';
+
     }
 }
 

@@ -35,22 +35,22 @@ static size_t children_submitted(const level_view_t *v)
 
 static const char *figure_row_label(const level_figure_t *fg)
 {
-    const char *l = table_fixed_row_label(fg->key.table, fg->key.row);
-    return l ? l : fg->key.row;
+    const char *l = table_fixed_row_label(fg->fig.key.table, fg->fig.key.row);
+    return l ? l : fg->fig.key.row;
 }
 
 static int check_declared(const level_view_t *v, const level_figure_t *fg,
                           const rule_settings_t *set, findings_t *out, rule_id id)
 {
-    uint32_t terms = 1 + fg->contributors;
-    verdict_t verdict = rounding_classify(fg->computed, fg->declared, terms);
+    uint32_t terms = 1 + fg->fig.contributors;
+    verdict_t verdict = rounding_classify(fg->fig.computed, fg->fig.declared, terms);
     if (verdict == VERDICT_EXACT) return 0;
     char a[AMOUNT_BUF], b[AMOUNT_BUF], d[AMOUNT_BUF], tol[AMOUNT_BUF];
     rules_text_t tx = { 0 };
     rules_text_printf(&tx, "%s %s %s %s：%s 申报 %s ≠ 下级合计 %s", v->entity, v->name ? v->name : "",
-                      table_label(fg->key.table), column_label(fg->key.table, fg->key.column),
-                      figure_row_label(fg), amount_format(fg->declared, a),
-                      amount_format(fg->computed, b));
+                      table_label(fg->fig.key.table), column_label(fg->fig.key.table, fg->fig.key.column),
+                      figure_row_label(fg), amount_format(fg->fig.declared, a),
+                      amount_format(fg->fig.computed, b));
     size_t shown = 0;
     for (size_t i = 0; i < fg->nchildren; i++) {
         const child_value_t *c = &fg->children[i];
@@ -61,13 +61,13 @@ static int check_declared(const level_view_t *v, const level_figure_t *fg,
         shown++;
     }
     rules_text_printf(&tx, " → %s（差 %s 万元，%u 个印刷数容差 %s 万元）", verdict_label(verdict),
-                      amount_format_diff(fg->declared, fg->computed, d), terms,
+                      amount_format_diff(fg->fig.declared, fg->fig.computed, d), terms,
                       amount_format((int64_t)terms * AMOUNT_HALF_PRINTED_UNIT, tol));
     size_t sub = children_submitted(v);
     if (sub < v->nchildren)
         rules_text_printf(&tx, "；partial: %zu of %zu subordinates submitted（%zu 个下级中 %zu 个已报送）",
                           sub, v->nchildren, v->nchildren, sub);
-    return emit_figure(v, set, out, id, verdict, fg->key.table, fg->key.row, fg->key.column, fg->computed, fg->declared, terms, &tx);
+    return emit_figure(v, set, out, id, verdict, fg->fig.key.table, fg->fig.key.row, fg->fig.key.column, fg->fig.computed, fg->fig.declared, terms, &tx);
 }
 
 static int check_missing(const level_view_t *v, const rule_settings_t *set, findings_t *out,
@@ -98,7 +98,7 @@ static const level_figure_t *figure_find(const level_view_t *v, table_id t, cons
 {
     for (size_t i = 0; i < v->nfigures; i++) {
         const level_figure_t *fg = &v->figures[i];
-        if (fg->key.table == t && fg->key.column == c && strcmp(fg->key.row, row) == 0) return fg;
+        if (fg->fig.key.table == t && fg->fig.key.column == c && strcmp(fg->fig.key.row, row) == 0) return fg;
     }
     return NULL;
 }
@@ -192,7 +192,7 @@ static int check_declared_all(const level_view_t *v, const rule_settings_t *set,
     (void)arg;
     for (size_t i = 0; i < v->nfigures; i++) {
         const level_figure_t *fg = &v->figures[i];
-        if (fg->has_declared && fg->has_computed && check_declared(v, fg, set, out, id) < 0)
+        if (fg->fig.has_declared && fg->fig.has_computed && check_declared(v, fg, set, out, id) < 0)
             rc = -1;
     }
     return rc;

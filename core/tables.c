@@ -367,6 +367,17 @@ table_id table_title_match(const char *title)
     return table_title_lookup(title, &t) ? t : TABLE_NONE;
 }
 
+/* Whether the normalised header h is one of a column rule's synonyms. */
+static bool s_leaf_among(const char *h, const char *const leaves[VOCAB_LEAVES_MAX])
+{
+    char v[TEXT_MAX];
+    for (int k = 0; k < VOCAB_LEAVES_MAX && leaves[k]; k++) {
+        table_text_normalise(leaves[k], v, sizeof v);
+        if (!strcmp(h, v)) return true;
+    }
+    return false;
+}
+
 int column_header_lookup(table_id t, const char *parents, const char *leaf, column_id *column)
 {
     char h[TEXT_MAX], p[TEXT_MAX] = "", v[TEXT_MAX];
@@ -380,8 +391,7 @@ int column_header_lookup(table_id t, const char *parents, const char *leaf, colu
         for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
             const vocab_column_t *e = &VOCAB_COLUMNS[i];
             if (e->table != (pass == 0 ? t : TABLE_NONE)) continue;
-            table_text_normalise(e->leaf, v, sizeof v);
-            if (strcmp(h, v) != 0) continue;
+            if (!s_leaf_among(h, e->leaves)) continue;
             if (e->parent) {
                 table_text_normalise(e->parent, v, sizeof v);
                 if (!strstr(p, v)) continue;
@@ -418,6 +428,31 @@ static void s_md_cell(FILE *out, const char *text)
     }
 }
 
+/* | # | title contains | but not | table id | */
+static void s_md_title(FILE *out, size_t n, const vocab_title_t *v)
+{
+    fprintf(out, "| %zu | ", n);
+    for (int k = 0; k < 3 && v->all[k]; k++) {
+        if (k) fputs(" + ", out);
+        s_md_cell(out, v->all[k]);
+    }
+    fputs(" | ", out);
+    s_md_cell(out, v->none ? v->none : "");
+    fprintf(out, " | %s |\n", v->table == TABLE_NONE ? "—" : table_name(v->table));
+}
+
+/* | table | under | header | column id |: one line a synonym */
+static void s_md_column(FILE *out, const vocab_column_t *v)
+{
+    for (int k = 0; k < VOCAB_LEAVES_MAX && v->leaves[k]; k++) {
+        fprintf(out, "| %s | ", v->table == TABLE_NONE ? "*any*" : table_name(v->table));
+        s_md_cell(out, v->parent ? v->parent : "");
+        fputs(" | ", out);
+        s_md_cell(out, v->leaves[k]);
+        fprintf(out, " | %s |\n", v->column == COL_NONE ? "—" : column_name(v->column));
+    }
+}
+
 void table_vocabulary_markdown(FILE *out)
 {
     fprintf(out, "%s\n\n", TABLE_VOCAB_BEGIN);
@@ -427,31 +462,14 @@ void table_vocabulary_markdown(FILE *out)
           "contains all (and not the excluded one) names the table. — means a known table "
           "without a v1 id: skipped and reported with its title.\n\n", out);
     fputs("| # | title contains | but not | table id |\n|---|---|---|---|\n", out);
-    for (size_t i = 0; i < VOCAB_NTITLES; i++) {
-        const vocab_title_t *v = &VOCAB_TITLES[i];
-        fprintf(out, "| %zu | ", i + 1);
-        for (int k = 0; k < 3 && v->all[k]; k++) {
-            if (k) fputs(" + ", out);
-            s_md_cell(out, v->all[k]);
-        }
-        fputs(" | ", out);
-        s_md_cell(out, v->none ? v->none : "");
-        fprintf(out, " | %s |\n", v->table == TABLE_NONE ? "—" : table_name(v->table));
-    }
+    for (size_t i = 0; i < VOCAB_NTITLES; i++) s_md_title(out, i + 1, &VOCAB_TITLES[i]);
     fputs("\n**Column headers.** A column is named by its header parts top to bottom; its last "
           "part is matched, with the parts above it where a rule names one. The table's own "
           "rules are tried first, then the rules of every table (*any*), then each column's "
           "Chinese label (`column_label`, below); a rule only counts for a table that has the "
           "column. — means a known column v1 does not keep (a 小计): reported, not read.\n\n", out);
     fputs("| table | under | header | column id |\n|---|---|---|---|\n", out);
-    for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
-        const vocab_column_t *v = &VOCAB_COLUMNS[i];
-        fprintf(out, "| %s | ", v->table == TABLE_NONE ? "*any*" : table_name(v->table));
-        s_md_cell(out, v->parent ? v->parent : "");
-        fputs(" | ", out);
-        s_md_cell(out, v->leaf);
-        fprintf(out, " | %s |\n", v->column == COL_NONE ? "—" : column_name(v->column));
-    }
+    for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) s_md_column(out, &VOCAB_COLUMNS[i]);
     fputs("\n**Column labels** (also recognised, and what export and template print):\n\n"
           "| table | column id | label |\n|---|---|---|\n", out);
     for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++)

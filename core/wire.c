@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "huizong.pb-c.h"
+#include "utf8.h"
 
 #define WIRE_SOURCE_MAX 4096
 #define WIRE_TEXT_MAX 65536     /* explanations and reasons */
@@ -24,19 +25,6 @@
 /* NULL-safe: protobuf-c gives "" for absent proto3 strings, but a hand-built message may
  * carry NULL. */
 static const char *str(const char *s) { return s ? s : ""; }
-
-/* Copies src into dst (size n), truncating at a UTF-8 character boundary so a long
- * Chinese reason never ends in half a character. */
-static void wire_copy_utf8(char *dst, size_t n, const char *src)
-{
-    size_t len = strlen(src);
-    if (len >= n) {
-        len = n - 1;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80) len--;
-    }
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
 
 /* ---- decoding with lengths: the allocator a submission is unpacked with ----
  *
@@ -600,7 +588,7 @@ static int s_ack_from(ack_t *ack, const Huizong__Ack *m, int depth, char *err, s
     snprintf(ack->submission_id, sizeof ack->submission_id, "%s", str(m->submission_id));
     snprintf(ack->entity, sizeof ack->entity, "%s", str(m->entity));
     /* A longer reason is cut at the buffer: it is for people, and truncation is safe. */
-    wire_copy_utf8(ack->reason, sizeof ack->reason, str(m->reason));
+    utf8_copy(ack->reason, sizeof ack->reason, str(m->reason));
     ack->year = m->year;
     ack->status = (ack_status)m->status;
     ack->version = m->version;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "array.h"
 #include "errors.h"
 
 #define S_CHUNK 65536
@@ -677,13 +678,8 @@ void grid_list_free(grid_list_t *l)
 
 static int s_list_add(grid_list_t *l, grid_t *g)
 {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        grid_t **n = realloc(l->items, cap * sizeof *n);
-        if (!n) return -1;
-        l->items = n;
-        l->cap = cap;
-    }
+    if (array_reserve(&l->items, &l->cap, l->count + 1, sizeof *l->items, 8)) return -1;
+
     l->items[l->count++] = g;
     return 0;
 }

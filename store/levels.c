@@ -100,22 +100,22 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
         level_figure_t *f = &figs[i];
         const uint8_t *fk = fkeys[i];
         fkey_t fd = key_fkey_decode(fk);
-        f->key.table = fd.table;
-        f->key.column = fd.column;
-        if ((rc = intern_string(s, txn, KIND_ROW, fd.row, f->key.row, sizeof f->key.row)))
+        f->fig.key.table = fd.table;
+        f->fig.key.column = fd.column;
+        if ((rc = intern_string(s, txn, KIND_ROW, fd.row, f->fig.key.row, sizeof f->fig.key.row)))
             goto mdb;
         int p = 0;
         int64_t v = 0;
         if ((rc = fact_walk_get(&walk, fk, &p, &v))) goto mdb;
         if (node.level == LEVEL_UNIT) {
-            f->has_computed = p;
-            f->computed = v;
+            f->fig.has_computed = p;
+            f->fig.computed = v;
         } else {
-            f->has_declared = p;
-            f->declared = v;
+            f->fig.has_declared = p;
+            f->fig.declared = v;
             uint8_t key[NODEKEY_LEN];
             key_node(key, ent, year, fk);
-            if ((rc = computed(ctx, txn, s, key, &f->has_computed, &f->computed, &f->contributors)))
+            if ((rc = computed(ctx, txn, s, key, &f->fig.has_computed, &f->fig.computed, &f->fig.contributors)))
                 goto mdb;
         }
         f->children = &cv[i * (nk ? nk : 1)];

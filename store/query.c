@@ -5,6 +5,7 @@
  * writes, and sees one committed state; several queries in one snapshot see the same one.
  * Results are converted from interned ids to strings before the transaction ends.
  */
+#include "array.h"
 #include "store_int.h"
 #include "sort.h"
 
@@ -28,12 +29,8 @@ static int store_figure_cmp(const void *a, const void *b)
 /* Appends a figure for fkey, or merges into the last one when it has the same key. */
 static store_figure_t *fig_slot(store_figure_t **out, size_t *n, size_t *cap)
 {
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 256;
-        store_figure_t *a = realloc(*out, *cap * sizeof *a);
-        if (!a) return NULL;
-        *out = a;
-    }
+    if (array_reserve(out, cap, *n + 1, sizeof **out, 256)) return NULL;
+
     store_figure_t *f = &(*out)[(*n)++];
     memset(f, 0, sizeof *f);
     return f;
@@ -135,12 +132,8 @@ int store_versions(store_t *self, const char *entity, uint32_t year, store_versi
     for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (k.mv_size != EYVKEY_LEN || memcmp(k.mv_data, prefix, EYKEY_LEN) != 0) break;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            store_version_t *a = realloc(*out, cap * sizeof *a);
-            if (!a) { rc = -1; break; }
-            *out = a;
-        }
+        if (array_reserve(out, &cap, *n + 1, sizeof **out, 8)) { rc = -1; break; }
+
         version_decode(&k, &v, &(*out)[(*n)++]);
         binding_version_digest(self, txn, &(*out)[*n - 1]);
     }

@@ -18,6 +18,7 @@
  *  - A key's walk up the tree stops where a node's reported figure does not move: the node
  *    declared the key (the declaration absorbs it) or its computed figure is unchanged.
  */
+#include "array.h"
 #include "clock.h"
 #include "digest.h"
 #include "sort.h"
@@ -243,13 +244,8 @@ static ov_entry_t *batch_ov_get(store_t *s, MDB_txn *txn, batch_t *b, const uint
 
 static int undo_push(batch_t *b, const ov_entry_t *e)
 {
-    if (b->nundo == b->capundo) {
-        size_t cap = b->capundo ? b->capundo * 2 : 256;
-        undo_t *u = realloc(b->undo, cap * sizeof *u);
-        if (!u) return -1;
-        b->undo = u;
-        b->capundo = cap;
-    }
+    if (array_reserve(&b->undo, &b->capundo, b->nundo + 1, sizeof *b->undo, 256)) return -1;
+
     b->undo[b->nundo++].prior = *e;
     return 0;
 }
@@ -336,12 +332,7 @@ static int facts_read(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, uin
     uint8_t fkey[FKEY_LEN];
     pack_entry_t e;
     while ((rc = pack_scan_next(&sc, fkey, &e)) == 0) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            kfact_t *a = realloc(*out, cap * sizeof *a);
-            if (!a) { rc = ENOMEM; break; }
-            *out = a;
-        }
+        if (array_reserve(out, &cap, *n + 1, sizeof **out, 256)) { rc = ENOMEM; break; }
         memcpy((*out)[*n].fkey, fkey, FKEY_LEN);
         (*out)[*n].fen = e.fen;
         (*out)[*n].idx = 0;

@@ -6,6 +6,7 @@
  * write that hits MDB_MAP_FULL is replayed from scratch in a doubled map, so callers never
  * see a half-applied transaction; read-only handles follow the writer's map growth.
  */
+#include "array.h"
 #include "errors.h"
 #include "sort.h"
 #include "store_int.h"
@@ -495,13 +496,8 @@ static int entities_dfs(const entity_t *sorted, size_t n, const entity_t *e, hie
                         int depth)
 {
     if (depth >= HIERARCHY_DEPTH_MAX) return -1;   /* deeper than any real tree: corrupt */
-    if (out->count == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 64;
-        entity_t *items = realloc(out->items, cap * sizeof *items);
-        if (!items) return -1;
-        out->items = items;
-        out->cap = cap;
-    }
+    if (array_reserve(&out->items, &out->cap, out->count + 1, sizeof *out->items, 64)) return -1;
+
     out->items[out->count++] = *e;
     /* binary search the first entity whose parent is e->code */
     size_t lo = 0, hi = n;

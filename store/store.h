@@ -109,14 +109,8 @@ typedef struct {
 int store_apply_batch(store_t *self, store_item_t *items, size_t n,
                       const rule_settings_t *settings, char *err, size_t errlen);
 
-typedef struct {
-    figure_key_t key;
-    int has_declared;
-    int64_t declared;
-    int has_computed;
-    int64_t computed;
-    uint32_t contributors;
-} store_figure_t;
+/* A node's figure for one key (core/rules.h figure_t: the one type the level rules read). */
+typedef figure_t store_figure_t;
 
 /* reported = declared where declared, else computed */
 static inline int64_t store_figure_reported(const store_figure_t *f)

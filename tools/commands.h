@@ -7,6 +7,8 @@
 #ifndef HUIZONG_COMMANDS_H
 #define HUIZONG_COMMANDS_H
 
+#include "options.h"   /* every command reads its options with options_parse */
+
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_ERROR = 3 };
 
 int cmd_tree(int argc, char **argv);

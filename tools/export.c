@@ -19,7 +19,6 @@
  * xlsx_write_amount (tools/xlsx_amount.h) and nowhere else: exactly below 2^53, as its
  * exact text above.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -822,25 +821,11 @@ static void export_usage(FILE *out)
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option OPTS[] = {
-        { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
-        { "entity", required_argument, 0, 'e' }, { "format", required_argument, 0, 'f' },
-        { "out", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
-    };
     const char *db = NULL, *entity = NULL, *format = NULL, *out = NULL, *year_text = NULL;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (opt) {
-        case 'd': db = optarg; break;
-        case 'y': year_text = optarg; break;
-        case 'e': entity = optarg; break;
-        case 'f': format = optarg; break;
-        case 'o': out = optarg; break;
-        case 'h': export_usage(stdout); return EXIT_OK;
-        default: export_usage(stderr); return EXIT_USAGE;
-        }
-    }
+    const opt_t options[] = { opt_text("db", &db), opt_text("year", &year_text), opt_text("entity", &entity),
+                              opt_text("format", &format), opt_text("out", &out), opt_end() };
+    int parsed = options_parse("huizong export", options, argc, argv, export_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (optind < argc) {
         fprintf(stderr, "huizong export: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;

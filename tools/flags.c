@@ -5,7 +5,6 @@
  * counts by severity. `flags` filters the whole year; `report` walks one entity's
  * subtree. Colours only on a terminal.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,34 +153,23 @@ static void flags_usage(FILE *out, bool report)
     fprintf(out, "exit: 0 no error-severity flag shown, 1 some shown, 2 usage, 3 database error\n");
 }
 
+static void flags_only_usage(FILE *out) { flags_usage(out, false); }
+static void report_usage(FILE *out) { flags_usage(out, true); }
+
 static int flags_run(int argc, char **argv, bool report)
 {
-    static const struct option longopts[] = {
-        { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
-        { "entity", required_argument, 0, 'e' }, { "severity", required_argument, 0, 's' },
-        { "rule", required_argument, 0, 'r' }, OUTPUT_LONGOPTS,
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     flags_opts o = { .subtree = report };
-    o.out.saved_stdout = -1;
-    int c, handled;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if ((handled = output_option(&o.out, c, optarg)) < 0) return EXIT_USAGE;
-        if (handled) continue;
-        switch (c) {
-        case 'd': o.db = optarg; break;
-        case 'e': o.entity = optarg; break;
-        case 'r': o.rule = optarg; break;
-        case 'y': if (!(o.year = tool_parse_year(optarg))) return EXIT_USAGE; break;
-        case 's':
-            o.severity = severity_parse(optarg);
-            if (o.severity == SEV_NONE || o.severity == SEV_OFF) {
-                fprintf(stderr, "huizong: unknown severity '%s' (error, warning, info; 错误, 警告, 提示)\n", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'h': flags_usage(stdout, report); return EXIT_OK;
-        default: flags_usage(stderr, report); return EXIT_USAGE;
+    const char *severity = NULL;
+    const opt_t options[] = {
+        opt_text("db", &o.db), opt_call("year", &o.year, tool_option_year), opt_text("entity", &o.entity),
+        opt_text("severity", &severity), opt_text("rule", &o.rule), opt_table(output_options(&o.out)), opt_end() };
+    int parsed = options_parse("huizong", options, argc, argv, report ? report_usage : flags_only_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
+    if (severity) {
+        o.severity = severity_parse(severity);
+        if (o.severity == SEV_NONE || o.severity == SEV_OFF) {
+            fprintf(stderr, "huizong: unknown severity '%s' (error, warning, info; 错误, 警告, 提示)\n", severity);
+            return EXIT_USAGE;
         }
     }
     o.format = o.out.format;

@@ -20,7 +20,6 @@
  *  - Streaming: one department's facts are in memory at a time.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "amount.h"
+#include "array.h"
 #include "codes.h"
 #include "commands.h"
 #include "csv.h"
@@ -313,13 +313,8 @@ typedef struct {
 static int facts_add(gen_facts_t *f, table_id t, const char *row, const char *name,
                      column_id c, int64_t fen)
 {
-    if (f->count == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 1024;
-        gen_fact_t *n = realloc(f->items, cap * sizeof *n);
-        if (!n) return -1;
-        f->items = n;
-        f->cap = cap;
-    }
+    if (array_reserve(&f->items, &f->cap, f->count + 1, sizeof *f->items, 1024)) return -1;
+
     gen_fact_t *x = &f->items[f->count++];
     x->table = (uint8_t)t;
     x->column = (uint8_t)c;
@@ -1028,16 +1023,22 @@ static void gen_usage(FILE *out)
         "CODE.xlsx, the layout of `huizong template` / `huizong export`), for import benchmarks.\n");
 }
 
-static int parse_count(const char *opt, const char *text, long lo, long hi, long *out)
+/* --seed: any non-negative whole number (a uint64_t, beyond options' long long); it has
+ * no default, so whether it was given is kept too. */
+typedef struct { uint64_t value; int given; } s_seed_t;
+
+static int s_seed(void *to, const char *text)
 {
     char *end = NULL;
     errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || !*text || *end || v < lo || v > hi) {
-        fprintf(stderr, "huizong gen: %s needs a whole number from %ld to %ld, got '%s'\n", opt, lo, hi, text);
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || !*text || *end || *text == '-') {
+        fprintf(stderr, "huizong gen: --seed needs a non-negative whole number, got '%s'\n", text);
         return -1;
     }
-    *out = v;
+    s_seed_t *seed = to;
+    seed->value = v;
+    seed->given = 1;
     return 0;
 }
 
@@ -1058,56 +1059,29 @@ static FILE *open_out(gen_ctx_t *g, const char *name)
 
 int cmd_gen(int argc, char **argv)
 {
-    static const struct option OPTS[] = {
-        { "out", required_argument, 0, 'o' }, { "seed", required_argument, 0, 's' },
-        { "year", required_argument, 0, 'y' }, { "provinces", required_argument, 0, 'P' },
-        { "cities", required_argument, 0, 'C' }, { "districts", required_argument, 0, 'D' },
-        { "departments", required_argument, 0, 'K' }, { "units", required_argument, 0, 'U' },
-        { "faults", required_argument, 0, 'F' }, { "format", required_argument, 0, 'x' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
-    };
     gen_ctx_t g = { .year = 2024, .provinces = 1, .cities = 2, .districts = 2, .departments = 3,
                     .units = 3 };
-    int have_seed = 0, opt;
-    long v;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (opt) {
-        case 'o': g.out = optarg; break;
-        case 'x':
-            if (strcmp(optarg, "xlsx") && strcmp(optarg, "csv")) {
-                fprintf(stderr, "huizong gen: --format must be csv or xlsx, got '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
-            g.xlsx = !strcmp(optarg, "xlsx");
-            break;
-        case 's': {
-            char *end = NULL;
-            errno = 0;
-            g.seed = strtoull(optarg, &end, 10);
-            if (errno || !*optarg || *end || *optarg == '-') {
-                fprintf(stderr, "huizong gen: --seed needs a non-negative whole number, got '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
-            have_seed = 1;
-            break;
-        }
-        case 'y': if (parse_count("--year", optarg, 1900, 9999, &v)) return EXIT_USAGE; g.year = (unsigned)v; break;
-        case 'P': if (parse_count("--provinces", optarg, 1, (long)NELEM(PROVINCES), &g.provinces)) return EXIT_USAGE; break;
-        case 'C': if (parse_count("--cities", optarg, 1, 99, &g.cities)) return EXIT_USAGE; break;
-        case 'D': if (parse_count("--districts", optarg, 1, 99, &g.districts)) return EXIT_USAGE; break;
-        case 'K': if (parse_count("--departments", optarg, 1, 999, &g.departments)) return EXIT_USAGE; break;
-        case 'U': if (parse_count("--units", optarg, 1, 999, &g.units)) return EXIT_USAGE; break;
-        case 'F': if (parse_count("--faults", optarg, 0, 100000, &g.faults)) return EXIT_USAGE; break;
-        case 'h': gen_usage(stdout); return EXIT_OK;
-        default: gen_usage(stderr); return EXIT_USAGE;
-        }
+    const char *format = "csv";
+    s_seed_t seed = { 0, 0 };
+    const opt_t options[] = {
+        opt_text("out", &g.out), opt_call("seed", &seed, s_seed), opt_text("format", &format),
+        opt_uint("year", &g.year, 1900, 9999, NULL), opt_long("provinces", &g.provinces, 1, (long)NELEM(PROVINCES), NULL),
+        opt_long("cities", &g.cities, 1, 99, NULL), opt_long("districts", &g.districts, 1, 99, NULL),
+        opt_long("departments", &g.departments, 1, 999, NULL), opt_long("units", &g.units, 1, 999, NULL),
+        opt_long("faults", &g.faults, 0, 100000, NULL), opt_end() };
+    int parsed = options_parse("huizong gen", options, argc, argv, gen_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
+    if (strcmp(format, "xlsx") && strcmp(format, "csv")) {
+        fprintf(stderr, "huizong gen: --format must be csv or xlsx, got '%s'\n", format);
+        return EXIT_USAGE;
     }
+    g.xlsx = !strcmp(format, "xlsx");
     if (optind < argc) {
         fprintf(stderr, "huizong gen: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;
     }
-    if (!g.out || !have_seed) {
+    g.seed = seed.value;
+    if (!g.out || !seed.given) {
         fprintf(stderr, "huizong gen: --out DIR and --seed N are required\n");
         gen_usage(stderr);
         return EXIT_USAGE;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "codes.h"
+#include "fd.h"
 
 int output_format_parse(const char *name)
 {
@@ -51,6 +52,14 @@ uint32_t tool_parse_year(const char *text)
     return (uint32_t)y;
 }
 
+int tool_option_year(void *to, const char *text)
+{
+    uint32_t y = tool_parse_year(text);
+    if (!y) return -1;
+    *(uint32_t *)to = y;
+    return 0;
+}
+
 const char *tool_row_label(store_t *store, table_id t, const char *row)
 {
     const char *label = table_fixed_row_label(t, row);
@@ -70,31 +79,45 @@ bool tool_use_colour(FILE *out)
     return isatty(fileno(out)) && getenv("NO_COLOR") == NULL;
 }
 
-int output_option(output_opts_t *o, int c, const char *arg)
+static int s_format(void *to, const char *arg)
 {
-    int f;
-    switch (c) {
-    case 'f':
-        if ((f = output_format_parse(arg)) < 0) return -1;
-        o->format = (output_format)f;
-        return 1;
-    case 'H':
-        if (!strcmp(arg, "ids")) o->header_ids = true;
-        else if (!strcmp(arg, "zh")) o->header_ids = false;
-        else { fprintf(stderr, "huizong: --header is zh or ids, got '%s'\n", arg); return -1; }
-        return 1;
-    case 'E':
-        if (!strcasecmp(arg, "utf-8-bom") || !strcasecmp(arg, "utf8-bom")) o->encoding = ENCODING_UTF8_BOM;
-        else if (!strcasecmp(arg, "utf-8") || !strcasecmp(arg, "utf8")) o->encoding = ENCODING_UTF8;
-        else if (!strcasecmp(arg, "gb18030")) o->encoding = ENCODING_GB18030;
-        else {
-            fprintf(stderr, "huizong: --encoding is utf-8-bom, utf-8 or gb18030, got '%s'\n", arg);
-            return -1;
-        }
-        return 1;
-    default:
-        return 0;
+    int f = output_format_parse(arg);
+    if (f < 0) return -1;
+    ((output_opts_t *)to)->format = (output_format)f;
+    return 0;
+}
+
+static int s_header(void *to, const char *arg)
+{
+    output_opts_t *o = to;
+    if (!strcmp(arg, "ids")) o->header_ids = true;
+    else if (!strcmp(arg, "zh")) o->header_ids = false;
+    else { fprintf(stderr, "huizong: --header is zh or ids, got '%s'\n", arg); return -1; }
+    return 0;
+}
+
+static int s_encoding(void *to, const char *arg)
+{
+    output_opts_t *o = to;
+    if (!strcasecmp(arg, "utf-8-bom") || !strcasecmp(arg, "utf8-bom")) o->encoding = ENCODING_UTF8_BOM;
+    else if (!strcasecmp(arg, "utf-8") || !strcasecmp(arg, "utf8")) o->encoding = ENCODING_UTF8;
+    else if (!strcasecmp(arg, "gb18030")) o->encoding = ENCODING_GB18030;
+    else {
+        fprintf(stderr, "huizong: --encoding is utf-8-bom, utf-8 or gb18030, got '%s'\n", arg);
+        return -1;
     }
+    return 0;
+}
+
+const opt_t *output_options(output_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->saved_stdout = -1;
+    const opt_t rows[] = { opt_call("format", o, s_format), opt_call("header", o, s_header),
+                           opt_call("encoding", o, s_encoding), opt_end() };
+    _Static_assert(sizeof rows == sizeof o->rows, "output_opts_t.rows holds output's rows");
+    memcpy(o->rows, rows, sizeof rows);
+    return o->rows;
 }
 
 static const char UTF8_BOM[] = "\xEF\xBB\xBF";
@@ -118,19 +141,6 @@ int output_begin(output_opts_t *o)
         o->saved_stdout = -1;
         o->spill = NULL;
         return -1;
-    }
-    return 0;
-}
-
-/* Writes all n bytes to fd. 0 or -1. */
-static int s_write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t)w;
     }
     return 0;
 }
@@ -160,7 +170,7 @@ int output_end(output_opts_t *o)
                 (long)(in - text), strerror(errno));
         goto done;
     }
-    rc = s_write_all(STDOUT_FILENO, conv, (size_t)(op - conv));
+    rc = fd_write_all(STDOUT_FILENO, conv, (size_t)(op - conv));
 done:
     if (cd != (iconv_t)-1) iconv_close(cd);
     free(text);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "options.h"
 #include "store.h"
 
 typedef enum { FORMAT_TEXT = 0, FORMAT_CSV = 1, FORMAT_JSON = 2 } output_format;
@@ -33,16 +34,14 @@ typedef struct {
     output_encoding encoding;
     int saved_stdout;            /* output_begin's copy of fd 1 while converting, else -1 */
     FILE *spill;                 /* the UTF-8 output being converted */
+    opt_t rows[4];               /* output_options' rows: --format, --header, --encoding, end */
 } output_opts_t;
 
-/* getopt_long entries for --format, --header and --encoding (vals 'f', 'H', 'E'). */
-#define OUTPUT_LONGOPTS \
-    { "format", required_argument, 0, 'f' }, { "header", required_argument, 0, 'H' }, \
-    { "encoding", required_argument, 0, 'E' }
 #define OUTPUT_USAGE "[--format text|csv|json] [--header zh|ids] [--encoding utf-8-bom|utf-8|gb18030]"
-/* Handles one of OUTPUT_LONGOPTS' options. Returns 1 if c was one of them, 0 if not, -1 on
- * a bad value (message on stderr). */
-int output_option(output_opts_t *o, int c, const char *arg);
+/* Sets o to its defaults (text, Chinese headers, UTF-8 with BOM for CSV) and returns the
+ * rows of --format (the first), --header and --encoding reading into it (a bad value: the
+ * reason on stderr), for an opt_table() row of the command's table. */
+const opt_t *output_options(output_opts_t *o);
 /* Starts the output on stdout: for CSV the byte order mark, or (gb18030) stdout redirected
  * into a temporary file that output_end converts. Returns 0, or -1 (message on stderr). */
 int output_begin(output_opts_t *o);
@@ -60,6 +59,8 @@ table_id tool_parse_table(const char *prog, const char *arg);
 store_t *tool_open_store(const char *dir);
 /* Parses a year argument; prints an error and returns 0 if invalid. */
 uint32_t tool_parse_year(const char *text);
+/* tool_parse_year as an OPT_CALL row's call: the year into *(uint32_t *)to. */
+int tool_option_year(void *to, const char *text);
 /* The Chinese label of a row of a table: fixed row ids, national code names, else the
  * label first printed for it in any submission, else "". */
 const char *tool_row_label(store_t *store, table_id t, const char *row);

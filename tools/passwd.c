@@ -1,11 +1,11 @@
 /* passwd.c -- `huizong passwd`: adds or updates an account of `huizong serve` (web/users.h).
  * The password is read from standard input (one line), never from the command line. */
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "options.h"
 #include "users.h"
 
 #define PASSWD_MIN 8
@@ -24,23 +24,11 @@ static void passwd_usage(FILE *out)
 
 int cmd_passwd(int argc, char **argv)
 {
-    static const struct option OPTS[] = {
-        { "users", required_argument, 0, 'u' }, { "user", required_argument, 0, 'n' },
-        { "subtree", required_argument, 0, 's' }, { "role", required_argument, 0, 'r' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *file = NULL, *name = NULL, *subtrees = NULL, *role_name = "viewer";
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'u': file = optarg; break;
-        case 'n': name = optarg; break;
-        case 's': subtrees = optarg; break;
-        case 'r': role_name = optarg; break;
-        case 'h': passwd_usage(stdout); return EXIT_OK;
-        default: passwd_usage(stderr); return EXIT_USAGE;
-        }
-    }
+    const opt_t options[] = { opt_text("users", &file), opt_text("user", &name),
+                              opt_text("subtree", &subtrees), opt_text("role", &role_name), opt_end() };
+    int parsed = options_parse("huizong passwd", options, argc, argv, passwd_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (!file || !name || !subtrees || optind < argc) { passwd_usage(stderr); return EXIT_USAGE; }
     user_role role = user_role_from_name(role_name);
     if (!role) {

@@ -1,6 +1,5 @@
 /* rules_cmd.c -- `huizong rules`: the rule catalogue, as people and scripts read it.
  * `--format markdown` is exactly docs/rules.md (a test keeps the two identical). */
-#include <getopt.h>
 #include <string.h>
 
 #include "commands.h"
@@ -11,29 +10,25 @@
 
 int cmd_rules(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        OUTPUT_LONGOPTS, { "vocabulary", no_argument, 0, 'v' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *format = "text";
-    output_opts_t o = { .saved_stdout = -1 };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'f') { format = optarg; continue; }
-        if (c == 'v') { table_vocabulary_markdown(stdout); return EXIT_OK; }
-        if (c != 'h' && c != '?') {
-            if (output_option(&o, c, optarg) < 0) return EXIT_USAGE;
-            continue;
-        }
-        FILE *out = c == 'h' ? stdout : stderr;
+    int vocabulary = 0;
+    output_opts_t o;
+    /* --format is read here (it has markdown too): output's rows after its first, --format */
+    const opt_t options[] = { opt_text("format", &format), opt_flag("vocabulary", &vocabulary),
+                              opt_table(output_options(&o) + 1), opt_end() };
+    int parsed = options_parse("huizong rules", options, argc, argv, NULL);
+    if (parsed == OPTIONS_BAD) return EXIT_USAGE;
+    if (parsed != OPTIONS_OK) {
+        FILE *out = parsed == OPTIONS_HELP ? stdout : stderr;
         fprintf(out, "usage: huizong rules [--format text|csv|json|markdown] [--header zh|ids]\n"
                      "                     [--encoding utf-8-bom|utf-8|gb18030] | --vocabulary\n\n"
                      "Prints the rule catalogue (version %s): id, default severity, scope, tables read,\n"
                      "English and Chinese descriptions. markdown is docs/rules.md.\n"
                      "--vocabulary prints the printed-table vocabulary (titles, column headers, row\n"
                      "labels, units with their ids): the generated part of examples/FORMAT.md.\n", RULES_CATALOGUE_VERSION);
-        return c == 'h' ? EXIT_OK : EXIT_USAGE;
+        return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     }
+    if (vocabulary) { table_vocabulary_markdown(stdout); return EXIT_OK; }
     if (!strcmp(format, "markdown")) { rules_write_markdown(stdout); return EXIT_OK; }
     int f = output_format_parse(format);
     if (f < 0) return EXIT_USAGE;
@@ -69,10 +64,8 @@ int cmd_rules(int argc, char **argv)
             printf(",\"severity\":\"%s\",\"scope\":\"%s\",\"tables\":", severity_name(r->severity),
                    rules_scope_name(r->scope));
             json_write_string(stdout, r->tables);
-            printf(",\"en\":");
-            json_write_string(stdout, r->en);
-            printf(",\"zh\":");
-            json_write_string(stdout, r->zh);
+            json_write_member(stdout, ",\"en\":", r->en);
+            json_write_member(stdout, ",\"zh\":", r->zh);
             putchar('}');
         }
     }

@@ -1,5 +1,4 @@
 /* serve.c -- `huizong serve`: the finance centre's web view (web/, docs/web.md). */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,41 +21,30 @@ static void serve_usage(FILE *out)
         "exit: 0 stopped by SIGINT/SIGTERM, 2 usage or configuration, 3 database or socket\n");
 }
 
+/* --events, once per feed. */
+static int s_event(void *to, const char *endpoint)
+{
+    web_config_t *cfg = to;
+    if (cfg->nevents == WEB_EVENTS_MAX) {
+        fprintf(stderr, "huizong serve: at most %d --events\n", WEB_EVENTS_MAX);
+        return -1;
+    }
+    cfg->events[cfg->nevents++] = endpoint;
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option OPTS[] = {
-        { "db", required_argument, 0, 'd' }, { "listen", required_argument, 0, 'l' },
-        { "users", required_argument, 0, 'u' }, { "tls-cert", required_argument, 0, 'c' },
-        { "tls-key", required_argument, 0, 'k' }, { "events", required_argument, 0, 'e' },
-        { "aggregator", required_argument, 0, 'a' }, { "key", required_argument, 0, 'K' },
-        { "server-key", required_argument, 0, 'S' }, { "insecure", no_argument, 0, 'i' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     web_config_t cfg;
     memset(&cfg, 0, sizeof cfg);
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", OPTS, NULL)) != -1) {
-        switch (c) {
-        case 'd': cfg.db = optarg; break;
-        case 'l': cfg.listen = optarg; break;
-        case 'u': cfg.users = optarg; break;
-        case 'c': cfg.tls_cert = optarg; break;
-        case 'k': cfg.tls_key = optarg; break;
-        case 'e':
-            if (cfg.nevents == WEB_EVENTS_MAX) {
-                fprintf(stderr, "huizong serve: at most %d --events\n", WEB_EVENTS_MAX);
-                return EXIT_USAGE;
-            }
-            cfg.events[cfg.nevents++] = optarg;
-            break;
-        case 'a': cfg.aggregator = optarg; break;
-        case 'K': cfg.key = optarg; break;
-        case 'S': cfg.server_key = optarg; break;
-        case 'i': cfg.insecure = 1; break;
-        case 'h': serve_usage(stdout); return EXIT_OK;
-        default: serve_usage(stderr); return EXIT_USAGE;
-        }
-    }
+    const opt_t options[] = {
+        opt_text("db", &cfg.db), opt_text("listen", &cfg.listen), opt_text("users", &cfg.users),
+        opt_text("tls-cert", &cfg.tls_cert), opt_text("tls-key", &cfg.tls_key),
+        opt_call("events", &cfg, s_event), opt_text("aggregator", &cfg.aggregator),
+        opt_text("key", &cfg.key), opt_text("server-key", &cfg.server_key),
+        opt_flag("insecure", &cfg.insecure), opt_end() };
+    int parsed = options_parse("huizong serve", options, argc, argv, serve_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (!cfg.db || optind < argc) { serve_usage(stderr); return EXIT_USAGE; }
     if ((cfg.key != NULL) != (cfg.server_key != NULL)) {
         fprintf(stderr, "huizong serve: --key and --server-key go together\n");

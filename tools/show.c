@@ -1,6 +1,5 @@
 /* show.c -- `huizong show`: one entity's submitted facts and all its versions, for audit.
  * Every version stays readable; --version N shows an earlier one. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -148,30 +147,16 @@ static int show_narrative(store_t *store, const entity_t *e, uint32_t year, uint
 
 int cmd_show(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
-        { "entity", required_argument, 0, 'e' }, { "version", required_argument, 0, 'v' },
-        OUTPUT_LONGOPTS, { "text", no_argument, 0, 't' },
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int text = 0;
     const char *db = NULL, *code = NULL;
     uint32_t year = 0, version = 0;
-    output_opts_t out = { .saved_stdout = -1 };
-    int c, handled;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if ((handled = output_option(&out, c, optarg)) < 0) return EXIT_USAGE;
-        if (handled) continue;
-        switch (c) {
-        case 'd': db = optarg; break;
-        case 'e': code = optarg; break;
-        case 'y': if (!(year = tool_parse_year(optarg))) return EXIT_USAGE; break;
-        case 'v': version = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 't': text = 1; break;
-        case 'h': show_usage(stdout); return EXIT_OK;
-        default: show_usage(stderr); return EXIT_USAGE;
-        }
-    }
+    output_opts_t out;
+    const opt_t options[] = {
+        opt_text("db", &db), opt_call("year", &year, tool_option_year), opt_text("entity", &code),
+        opt_uint("version", &version, 0, UINT32_MAX, NULL), opt_flag("text", &text),
+        opt_table(output_options(&out)), opt_end() };
+    int parsed = options_parse("huizong show", options, argc, argv, show_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (!db || !code || !year) { show_usage(stderr); return EXIT_USAGE; }
     output_format format = out.format;
     if (text && format == FORMAT_CSV) {

@@ -11,8 +11,8 @@
  * Amount cells are blank cells in the export's "#,##0.00" format. Nothing filled in reads
  * back as "没有数字" (exit 2); figures typed in read back as one submission.
  */
-#include <getopt.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,23 +221,11 @@ int cmd_template(int argc, char **argv)
 {
     const char *code = NULL, *out = NULL, *hier = NULL, *db = NULL;
     long year = 0;
-    static const struct option longopts[] = {
-        { "entity", required_argument, 0, 'e' }, { "year", required_argument, 0, 'y' },
-        { "out", required_argument, 0, 'o' }, { "hierarchy", required_argument, 0, 'H' },
-        { "db", required_argument, 0, 'd' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'e': code = optarg; break;
-        case 'y': year = strtol(optarg, NULL, 10); break;
-        case 'o': out = optarg; break;
-        case 'H': hier = optarg; break;
-        case 'd': db = optarg; break;
-        case 'h': template_usage(stdout); return EXIT_OK;
-        default: template_usage(stderr); return EXIT_USAGE;
-        }
-    }
+    const opt_t options[] = { opt_text("entity", &code), opt_long("year", &year, 1900, 9999, NULL),
+                              opt_text("out", &out), opt_text("hierarchy", &hier), opt_text("db", &db),
+                              opt_end() };
+    int parsed = options_parse("huizong template", options, argc, argv, template_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     if (!code || !out || year < 1900 || year > 9999 || (!hier && !db)) {
         fprintf(stderr, "huizong template: --entity, --year (1900..9999), --out and --hierarchy or --db are needed\n");
         template_usage(stderr);

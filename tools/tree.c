@@ -10,11 +10,12 @@
  * of the node or of anyone in its subtree) is shown as 已撤回 with its previous value and
  * the entity that withdrew it, never as a bare —.
  */
-#include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "amount.h"
+#include "array.h"
 #include "commands.h"
 #include "csv.h"
 #include "nodes.h"
@@ -65,38 +66,19 @@ static void tree_usage(FILE *out)
 
 static int tree_parse(int argc, char **argv, tree_opts *o)
 {
-    static const struct option longopts[] = {
-        { "db", required_argument, 0, 'd' }, { "year", required_argument, 0, 'y' },
-        { "entity", required_argument, 0, 'e' }, { "table", required_argument, 0, 't' },
-        { "row", required_argument, 0, 'r' }, { "column", required_argument, 0, 'c' },
-        { "depth", required_argument, 0, 'D' }, OUTPUT_LONGOPTS,
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     memset(o, 0, sizeof *o);
     o->depth = -1;
-    o->out.saved_stdout = -1;
-    int c, handled;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if ((handled = output_option(&o->out, c, optarg)) < 0) return EXIT_USAGE;
-        if (handled) continue;
-        switch (c) {
-        case 'd': o->db = optarg; break;
-        case 'y': if (!(o->year = tool_parse_year(optarg))) return EXIT_USAGE; break;
-        case 'e': o->entity = optarg; break;
-        case 'r': o->row = optarg; break;
-        case 'D': o->depth = atoi(optarg); break;
-        case 't':
-            if ((o->table = tool_parse_table("huizong tree", optarg)) == TABLE_NONE) return EXIT_USAGE;
-            break;
-        case 'c':
-            if ((o->column = column_from_name(optarg)) == COL_NONE) {
-                fprintf(stderr, "huizong tree: 未知列 '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'h': tree_usage(stdout); return -1;
-        default: tree_usage(stderr); return EXIT_USAGE;
-        }
+    const char *table = NULL, *column = NULL;
+    const opt_t options[] = {
+        opt_text("db", &o->db), opt_call("year", &o->year, tool_option_year), opt_text("entity", &o->entity),
+        opt_text("table", &table), opt_text("row", &o->row), opt_text("column", &column),
+        opt_int("depth", &o->depth, -1, INT_MAX, NULL), opt_table(output_options(&o->out)), opt_end() };
+    int parsed = options_parse("huizong tree", options, argc, argv, tree_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? -1 : EXIT_USAGE;
+    if (table && (o->table = tool_parse_table("huizong tree", table)) == TABLE_NONE) return EXIT_USAGE;
+    if (column && (o->column = column_from_name(column)) == COL_NONE) {
+        fprintf(stderr, "huizong tree: 未知列 '%s'\n", column);
+        return EXIT_USAGE;
     }
     o->format = o->out.format;
     if (!o->db || !o->year) { tree_usage(stderr); return EXIT_USAGE; }
@@ -115,27 +97,6 @@ static bool tree_selects(const tree_opts *o, const store_figure_t *f)
     return true;
 }
 
-static bool node_submitted(store_t *store, const char *code, uint32_t year)
-{
-    store_version_t *v = NULL;
-    size_t n = 0;
-    store_versions(store, code, year, &v, &n);
-    free(v);
-    return n > 0;
-}
-
-/* Whether a node has anything for the year: its own submission, or figures rolled up
- * from below (a district that never submits itself is still "in" once its departments are). */
-static bool node_included(store_t *store, const char *code, uint32_t year)
-{
-    if (node_submitted(store, code, year)) return true;
-    store_figure_t *f = NULL;
-    size_t n = 0;
-    store_figures(store, code, year, TABLE_NONE, &f, &n);
-    free(f);
-    return n > 0;
-}
-
 /* Direct children of node i and which of them are included for the year. */
 static void tree_child_status(store_t *store, const nodes_t *nodes, size_t i, uint32_t year,
                               child_status *cs)
@@ -146,7 +107,7 @@ static void tree_child_status(store_t *store, const nodes_t *nodes, size_t i, ui
         if (nodes->depth[j] != nodes->depth[i] + 1) continue;
         const entity_t *e = &nodes->h.items[j];
         cs->total++;
-        if (node_included(store, e->code, year)) { cs->submitted++; continue; }
+        if (nodes_included(store, e->code, year, TABLE_NONE)) { cs->submitted++; continue; }
         int w = snprintf(cs->missing + used, sizeof cs->missing - used, "%s%s %s",
                          used ? "、" : "", e->code, e->name);
         if (w < 0 || (size_t)w >= sizeof cs->missing - used) {
@@ -213,13 +174,8 @@ static void tree_text_flows(const internal_flows *fl, int depth)
 static int withdrawn_push(withdrawn_list_t *w, const char *entity, uint32_t version,
                           table_id t, const char *row, column_id c, int64_t previous)
 {
-    if (w->count == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 16;
-        withdrawn_t *items = realloc(w->items, cap * sizeof *items);
-        if (!items) return -1;
-        w->items = items;
-        w->cap = cap;
-    }
+    if (array_reserve(&w->items, &w->cap, w->count + 1, sizeof *w->items, 16)) return -1;
+
     withdrawn_t *x = &w->items[w->count++];
     memset(x, 0, sizeof *x);
     snprintf(x->entity, sizeof x->entity, "%s", entity);
@@ -455,7 +411,7 @@ static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, 
     store_figure_t *figs = NULL;
     size_t nfigs = 0;
     store_figures(store, e->code, o->year, o->table, &figs, &nfigs);
-    bool submitted = node_submitted(store, e->code, o->year);
+    bool submitted = nodes_submitted(store, e->code, o->year);
     child_status cs;
     tree_child_status(store, nodes, i, o->year, &cs);
     if (o->format == FORMAT_TEXT) {

@@ -6,7 +6,6 @@
  * headers by default, --header ids) and JSON one record a discrepancy, the JSON wrapped
  * with the count, so a script can tell a clean store from a broken one without parsing
  * text. */
-#include <getopt.h>
 #include <string.h>
 
 #include "amount.h"
@@ -72,20 +71,11 @@ static void verify_usage(FILE *out)
 
 int cmd_verify(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "db", required_argument, 0, 'd' }, OUTPUT_LONGOPTS,
-        { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     const char *db = NULL;
-    output_opts_t out = { .saved_stdout = -1 };
-    int c, handled;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if ((handled = output_option(&out, c, optarg)) < 0) return EXIT_USAGE;
-        if (handled) continue;
-        if (c == 'd') { db = optarg; continue; }
-        verify_usage(c == 'h' ? stdout : stderr);
-        return c == 'h' ? EXIT_OK : EXIT_USAGE;
-    }
+    output_opts_t out;
+    const opt_t options[] = { opt_text("db", &db), opt_table(output_options(&out)), opt_end() };
+    int parsed = options_parse("huizong verify", options, argc, argv, verify_usage);
+    if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
     store_t *store = tool_open_store(db);
     if (!store) return EXIT_ERROR;
     if (output_begin(&out) != 0) { store_destroy(&store); return EXIT_ERROR; }

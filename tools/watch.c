@@ -27,6 +27,7 @@
 #include <zmq.h>
 
 #include "clock.h"
+#include "nodes.h"
 #include "curve.h"
 #include "sort.h"
 #include "amount.h"
@@ -91,23 +92,6 @@ static snap_entity_t *snap_find(const watch_t *w, const char *code)
     snap_entity_t key;
     snprintf(key.code, sizeof key.code, "%s", code);
     return bsearch(&key, w->snap, w->nsnap, sizeof *w->snap, snap_cmp);
-}
-
-static int snap_expense_total(store_t *store, const char *code, uint32_t year, int64_t *fen)
-{
-    store_figure_t *figs = NULL;
-    size_t n = 0;
-    int rc = -1;
-    if (store_figures(store, code, year, TABLE_SUMMARY, &figs, &n) != 0) return -1;
-    for (size_t i = 0; i < n; i++)
-        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, TABLE_ROW_EXPENSE_TOTAL) &&
-            (figs[i].has_declared || figs[i].has_computed)) {
-            *fen = store_figure_reported(&figs[i]);
-            rc = 0;
-            break;
-        }
-    free(figs);
-    return rc;
 }
 
 static void snap_print(const watch_t *w, const snap_entity_t *e, int has_total, int64_t fen)
@@ -185,7 +169,7 @@ static int watch_snapshot(watch_t *w)
     /* Printed in the store's order (parents before children), looked up sorted. */
     for (size_t i = 0; i < h.count; i++) {
         int64_t fen = 0;
-        int has_total = snap_expense_total(store, w->snap[i].code, w->snap_year, &fen) == 0;
+        int has_total = nodes_expense_total(store, w->snap[i].code, w->snap_year, &fen) == 0;
         if (has_total || w->snap[i].version) snap_print(w, &w->snap[i], has_total, fen);
     }
     sort_array(w->snap, w->nsnap, sizeof *w->snap, snap_cmp);

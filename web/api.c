@@ -14,71 +14,6 @@
 #define WEB_MISSING_MAX 200   /* unreported subordinates listed per node */
 #define WEB_UNIT_COUNT_MAX 2000 /* subtrees up to this size also count their units */
 
-/* ---- index ---------------------------------------------------------------------------- */
-
-static const web_index_t *s_sort_ix;
-
-static int s_by_code_cmp(const void *a, const void *b)
-{
-    return strcmp(s_sort_ix->h.items[*(const size_t *)a].code, s_sort_ix->h.items[*(const size_t *)b].code);
-}
-
-long web_index_find(const web_index_t *ix, const char *code)
-{
-    size_t lo = 0, hi = ix->h.count;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(ix->h.items[ix->by_code[mid]].code, code);
-        if (c == 0) return (long)ix->by_code[mid];
-        if (c < 0) lo = mid + 1; else hi = mid;
-    }
-    return -1;
-}
-
-int web_index_load(web_index_t *ix, store_t *store)
-{
-    memset(ix, 0, sizeof *ix);
-    if (store_entities(store, &ix->h) != 0) return -1;
-    size_t n = ix->h.count;
-    ix->depth = calloc(n ? n : 1, sizeof *ix->depth);
-    ix->by_code = calloc(n ? n : 1, sizeof *ix->by_code);
-    if (!ix->depth || !ix->by_code) { web_index_free(ix); return -1; }
-    for (size_t i = 0; i < n; i++) ix->by_code[i] = i;
-    s_sort_ix = ix;   /* the caller holds the server's store lock: one sort at a time */
-    qsort(ix->by_code, n, sizeof *ix->by_code, s_by_code_cmp);
-    for (size_t i = 0; i < n; i++) {
-        long p = ix->h.items[i].parent[0] ? web_index_find(ix, ix->h.items[i].parent) : -1;
-        ix->depth[i] = p >= 0 ? ix->depth[p] + 1 : 0;
-    }
-    return 0;
-}
-
-void web_index_free(web_index_t *ix)
-{
-    hierarchy_free(&ix->h);
-    free(ix->depth);
-    free(ix->by_code);
-    memset(ix, 0, sizeof *ix);
-}
-
-size_t web_index_subtree_end(const web_index_t *ix, size_t i)
-{
-    size_t j = i + 1;
-    while (j < ix->h.count && ix->depth[j] > ix->depth[i]) j++;
-    return j;
-}
-
-int web_index_within(const web_index_t *ix, const char *code, const char *root)
-{
-    long at = web_index_find(ix, code);
-    for (int guard = 0; at >= 0 && guard < 64; guard++) {
-        const entity_t *e = &ix->h.items[at];
-        if (!strcmp(e->code, root)) return 1;
-        at = e->parent[0] ? web_index_find(ix, e->parent) : -1;
-    }
-    return 0;
-}
-
 /* ---- helpers --------------------------------------------------------------------------- */
 
 static const char *s_row_label(store_t *store, table_id t, const char *row)
@@ -112,25 +47,6 @@ static void s_time(FILE *out, uint64_t ms)
     json_write_string(out, buf);
 }
 
-static int s_submitted(store_t *store, const char *code, uint32_t year)
-{
-    store_version_t *v = NULL;
-    size_t n = 0;
-    store_versions(store, code, year, &v, &n);
-    free(v);
-    return n > 0;
-}
-
-static int s_included(store_t *store, const char *code, uint32_t year)
-{
-    if (s_submitted(store, code, year)) return 1;
-    store_figure_t *f = NULL;
-    size_t n = 0;
-    store_figures(store, code, year, TABLE_SUMMARY, &f, &n);
-    free(f);
-    return n > 0;
-}
-
 static const store_figure_t *s_find(const store_figure_t *figs, size_t n, table_id t,
                                     const char *row, column_id c)
 {
@@ -152,30 +68,36 @@ static void s_figure(FILE *out, const char *name, const store_figure_t *f)
     fprintf(out, ",\"contributors\":%u}", f->contributors);
 }
 
+/* "<side>_gross", "<side>_internal" and "<side>_net" of one side's total and its internal
+ * column (all null when the side has no total). */
+static void s_net_side(FILE *out, const char *side, const store_figure_t *figs, size_t n,
+                       table_id t, column_id internal)
+{
+    const store_figure_t *g = s_find(figs, n, t, "total", COL_TOTAL);
+    const store_figure_t *i = s_find(figs, n, t, "total", internal);
+    int64_t gv = g ? store_figure_reported(g) : 0, iv = g && i ? store_figure_reported(i) : 0;
+    char key[32];
+    snprintf(key, sizeof key, "%s_gross", side);
+    s_amount(out, key, g != NULL, gv);
+    snprintf(key, sizeof key, "%s_internal", side);
+    fputc(',', out);
+    s_amount(out, key, g != NULL, iv);
+    snprintf(key, sizeof key, "%s_net", side);
+    fputc(',', out);
+    s_amount(out, key, g != NULL, gv - iv);
+}
+
 /* Net of internal transfers above unit level: expense − 对附属单位补助支出, income − 上级补助收入. */
 static void s_net(FILE *out, const entity_t *e, const store_figure_t *figs, size_t n)
 {
     if (e->level == LEVEL_UNIT) { fprintf(out, "\"net\":null"); return; }
-    const store_figure_t *eg = s_find(figs, n, TABLE_EXPENSE, "total", COL_TOTAL);
-    const store_figure_t *ei = s_find(figs, n, TABLE_EXPENSE, "total", COL_TO_SUB);
-    const store_figure_t *ig = s_find(figs, n, TABLE_INCOME, "total", COL_TOTAL);
-    const store_figure_t *ii = s_find(figs, n, TABLE_INCOME, "total", COL_UPPER);
-    int64_t egv = eg ? store_figure_reported(eg) : 0, eiv = eg && ei ? store_figure_reported(ei) : 0;
-    int64_t igv = ig ? store_figure_reported(ig) : 0, iiv = ig && ii ? store_figure_reported(ii) : 0;
     fprintf(out, "\"net\":{");
-    s_amount(out, "expense_gross", eg != NULL, egv);
+    s_net_side(out, "expense", figs, n, TABLE_EXPENSE, COL_TO_SUB);
     fputc(',', out);
-    s_amount(out, "expense_internal", eg != NULL, eiv);
-    fputc(',', out);
-    s_amount(out, "expense_net", eg != NULL, egv - eiv);
-    fputc(',', out);
-    s_amount(out, "income_gross", ig != NULL, igv);
-    fputc(',', out);
-    s_amount(out, "income_internal", ig != NULL, iiv);
-    fputc(',', out);
-    s_amount(out, "income_net", ig != NULL, igv - iiv);
+    s_net_side(out, "income", figs, n, TABLE_INCOME, COL_UPPER);
     fputc('}', out);
 }
+
 
 typedef struct { long errors, warnings, info; } flag_counts;
 
@@ -190,7 +112,7 @@ static void s_count(flag_counts *c, severity_t s)
  * each flag counts at its entity and at every ancestor (O(flags x depth), not per node). */
 typedef struct { flag_counts *own, *sub; } tree_counts;
 
-static int s_tree_counts(const web_index_t *ix, const findings_t *all, tree_counts *tc)
+static int s_tree_counts(const nodes_t *ix, const findings_t *all, tree_counts *tc)
 {
     size_t n = ix->h.count ? ix->h.count : 1;
     tc->own = calloc(n, sizeof *tc->own);
@@ -201,38 +123,36 @@ static int s_tree_counts(const web_index_t *ix, const findings_t *all, tree_coun
     for (size_t k = 0; k < all->count; k++) {
         const finding_t *f = &all->items[k];
         if (!last_entity || strcmp(last_entity, f->entity)) {   /* flags come by entity */
-            at = web_index_find(ix, f->entity);
+            at = nodes_find(ix, f->entity);
             last_entity = f->entity;
         }
         if (at < 0) continue;
         s_count(&tc->own[at], f->severity);
         for (long p = at; p >= 0;) {
             s_count(&tc->sub[p], f->severity);
-            p = ix->h.items[p].parent[0] ? web_index_find(ix, ix->h.items[p].parent) : -1;
+            p = ix->h.items[p].parent[0] ? nodes_find(ix, ix->h.items[p].parent) : -1;
         }
     }
     return 0;
 }
 
-static void s_tree_node(store_t *store, const web_index_t *ix, uint32_t year, size_t i,
+static void s_tree_node(store_t *store, const nodes_t *ix, uint32_t year, size_t i,
                         const tree_counts *tc, FILE *out)
 {
     const entity_t *e = &ix->h.items[i];
     store_figure_t *figs = NULL;
     size_t n = 0;
     store_figures(store, e->code, year, TABLE_NONE, &figs, &n);
-    fprintf(out, "{\"code\":");
-    json_write_string(out, e->code);
-    fprintf(out, ",\"name\":");
-    json_write_string(out, e->name);
+    json_write_member(out, "{\"code\":", e->code);
+    json_write_member(out, ",\"name\":", e->name);
     fprintf(out, ",\"level\":\"%s\",\"level_label\":\"%s\",\"parent\":", level_name(e->level),
             level_label(e->level));
     json_write_string(out, e->parent);
-    int submitted = s_submitted(store, e->code, year);
+    int submitted = nodes_submitted(store, e->code, year);
     fprintf(out, ",\"submitted\":%s,\"included\":%s", submitted ? "true" : "false",
             submitted || n > 0 ? "true" : "false");
     /* direct subordinates and which of them are in */
-    size_t end = web_index_subtree_end(ix, i), total = 0, in = 0, listed = 0, units = 0, units_in = 0;
+    size_t end = nodes_subtree_end(ix, i), total = 0, in = 0, listed = 0, units = 0, units_in = 0;
     fprintf(out, ",\"missing\":[");
     for (size_t j = i + 1; j < end; j++) {
         const entity_t *c = &ix->h.items[j];
@@ -240,16 +160,15 @@ static void s_tree_node(store_t *store, const web_index_t *ix, uint32_t year, si
          * size a page answers quickly (a province's 25,000 units are not counted) */
         if (c->level == LEVEL_UNIT && end - i <= WEB_UNIT_COUNT_MAX) {
             units++;
-            if (s_submitted(store, c->code, year)) units_in++;
+            if (nodes_submitted(store, c->code, year)) units_in++;
         }
         if (ix->depth[j] != ix->depth[i] + 1) continue;
         total++;
-        if (s_included(store, c->code, year)) { in++; continue; }
+        if (nodes_included(store, c->code, year, TABLE_SUMMARY)) { in++; continue; }
         if (listed++ >= WEB_MISSING_MAX) continue;
         fprintf(out, "%s{\"code\":", listed > 1 ? "," : "");
         json_write_string(out, c->code);
-        fprintf(out, ",\"name\":");
-        json_write_string(out, c->name);
+        json_write_member(out, ",\"name\":", c->name);
         fputc('}', out);
     }
     fprintf(out, "],\"children_total\":%zu,\"children_submitted\":%zu,\"children_missing\":%zu,"
@@ -267,30 +186,29 @@ static void s_tree_node(store_t *store, const web_index_t *ix, uint32_t year, si
     free(figs);
 }
 
-int web_api_tree(store_t *store, const web_index_t *ix, uint32_t year, const char *code, FILE *out)
+int web_api_tree(store_t *store, const nodes_t *ix, uint32_t year, const char *code, FILE *out)
 {
-    long at = web_index_find(ix, code);
+    long at = nodes_find(ix, code);
     if (at < 0) return -1;
     findings_t all;
     findings_init(&all);
     store_flags(store, year, NULL, &all);
     tree_counts tc;
     if (s_tree_counts(ix, &all, &tc) != 0) { findings_clear(&all); return -1; }
-    size_t i = (size_t)at, end = web_index_subtree_end(ix, i);
+    size_t i = (size_t)at, end = nodes_subtree_end(ix, i);
     fprintf(out, "{\"year\":%u,\"path\":[", year);
     /* the ancestors, root first, for the breadcrumb */
     const char *chain[64];
     int depth = 0;
     for (long p = at; p >= 0 && depth < 64;) {
         chain[depth++] = ix->h.items[p].code;
-        p = ix->h.items[p].parent[0] ? web_index_find(ix, ix->h.items[p].parent) : -1;
+        p = ix->h.items[p].parent[0] ? nodes_find(ix, ix->h.items[p].parent) : -1;
     }
     for (int k = depth - 1; k >= 0; k--) {
-        const entity_t *e = &ix->h.items[web_index_find(ix, chain[k])];
+        const entity_t *e = &ix->h.items[nodes_find(ix, chain[k])];
         fprintf(out, "%s{\"code\":", k == depth - 1 ? "" : ",");
         json_write_string(out, e->code);
-        fprintf(out, ",\"name\":");
-        json_write_string(out, e->name);
+        json_write_member(out, ",\"name\":", e->name);
         fputc('}', out);
     }
     fprintf(out, "],\"node\":");
@@ -310,9 +228,9 @@ int web_api_tree(store_t *store, const web_index_t *ix, uint32_t year, const cha
     return 0;
 }
 
-int web_api_node(store_t *store, const web_index_t *ix, uint32_t year, const char *code, FILE *out)
+int web_api_node(store_t *store, const nodes_t *ix, uint32_t year, const char *code, FILE *out)
 {
-    long at = web_index_find(ix, code);
+    long at = nodes_find(ix, code);
     if (at < 0) return -1;
     const entity_t *e = &ix->h.items[at];
     store_figure_t *figs = NULL;
@@ -320,8 +238,7 @@ int web_api_node(store_t *store, const web_index_t *ix, uint32_t year, const cha
     store_figures(store, code, year, TABLE_NONE, &figs, &n);
     fprintf(out, "{\"year\":%u,\"code\":", year);
     json_write_string(out, e->code);
-    fprintf(out, ",\"name\":");
-    json_write_string(out, e->name);
+    json_write_member(out, ",\"name\":", e->name);
     fprintf(out, ",\"level\":\"%s\",\"level_label\":\"%s\",", level_name(e->level), level_label(e->level));
     s_net(out, e, figs, n);
     fprintf(out, ",\"tables\":[");
@@ -346,8 +263,7 @@ int web_api_node(store_t *store, const web_index_t *ix, uint32_t year, const cha
             const char *row = figs[k].key.row;
             fprintf(out, "%s{\"row\":", first_row ? "" : ",");
             json_write_string(out, row);
-            fprintf(out, ",\"label\":");
-            json_write_string(out, s_row_label(store, t, row));
+            json_write_member(out, ",\"label\":", s_row_label(store, t, row));
             fprintf(out, ",\"cells\":{");
             int first_cell = 1;
             while (k < n && figs[k].key.table == t && !strcmp(figs[k].key.row, row)) {
@@ -375,36 +291,31 @@ int web_api_node(store_t *store, const web_index_t *ix, uint32_t year, const cha
     return 0;
 }
 
-static void s_flag(FILE *out, const finding_t *f, const web_index_t *ix)
+static void s_flag(FILE *out, const finding_t *f, const nodes_t *ix)
 {
     char exp[AMOUNT_BUF], act[AMOUNT_BUF], diff[AMOUNT_BUF];
-    long at = web_index_find(ix, f->entity);
-    fprintf(out, "{\"entity\":");
-    json_write_string(out, f->entity);
-    fprintf(out, ",\"entity_name\":");
-    json_write_string(out, at >= 0 ? ix->h.items[at].name : "");
-    fprintf(out, ",\"rule\":");
-    json_write_string(out, f->rule);
+    long at = nodes_find(ix, f->entity);
+    json_write_member(out, "{\"entity\":", f->entity);
+    json_write_member(out, ",\"entity_name\":", at >= 0 ? ix->h.items[at].name : "");
+    json_write_member(out, ",\"rule\":", f->rule);
     fprintf(out, ",\"severity\":\"%s\",\"verdict\":\"%s\",\"table\":\"%s\",\"table_label\":",
             severity_name(f->severity), verdict_name(f->verdict), f->table ? table_name(f->table) : "");
     json_write_string(out, f->table ? table_label(f->table) : "");
-    fprintf(out, ",\"row\":");
-    json_write_string(out, f->row);
+    json_write_member(out, ",\"row\":", f->row);
     fprintf(out, ",\"column\":\"%s\",\"column_label\":", f->column ? column_name(f->column) : "");
     json_write_string(out, f->table && f->column ? column_label(f->table, f->column) : "");
     fprintf(out, ",\"expected\":\"%s\",\"actual\":\"%s\",\"difference\":\"%s\",\"terms\":%u,"
             "\"explanation\":", amount_format(f->expected, exp), amount_format(f->actual, act),
             amount_format(f->actual - f->expected, diff), f->terms);
     json_write_string(out, f->explanation);
-    fprintf(out, ",\"source\":");
-    json_write_string(out, f->source);
+    json_write_member(out, ",\"source\":", f->source);
     fprintf(out, ",\"line\":%u}", f->line);
 }
 
-int web_api_flags(store_t *store, const web_index_t *ix, uint32_t year, const char *code,
+int web_api_flags(store_t *store, const nodes_t *ix, uint32_t year, const char *code,
                   const char *severity, const char *rule, FILE *out)
 {
-    if (web_index_find(ix, code) < 0) return -1;
+    if (nodes_find(ix, code) < 0) return -1;
     severity_t sev = severity && *severity ? severity_from_name(severity) : SEV_NONE;
     findings_t all;
     findings_init(&all);
@@ -417,7 +328,7 @@ int web_api_flags(store_t *store, const web_index_t *ix, uint32_t year, const ch
         const finding_t *f = &all.items[k];
         if (sev != SEV_NONE && f->severity != sev) continue;
         if (rule && *rule && strncmp(f->rule, rule, strlen(rule)) != 0) continue;
-        if (!web_index_within(ix, f->entity, code)) continue;
+        if (!nodes_within(ix, f->entity, code)) continue;
         if (!first) fputc(',', out);
         fputc('\n', out);
         s_flag(out, f, ix);
@@ -440,10 +351,8 @@ static void s_diff_line(FILE *out, store_t *store, const fact_t *f, int has_a, i
 {
     fprintf(out, "%s\n{\"table\":\"%s\",\"table_label\":", *first ? "" : ",", table_name(f->table));
     json_write_string(out, table_label(f->table));
-    fprintf(out, ",\"row\":");
-    json_write_string(out, f->row);
-    fprintf(out, ",\"label\":");
-    json_write_string(out, f->name && *f->name ? f->name : s_row_label(store, f->table, f->row));
+    json_write_member(out, ",\"row\":", f->row);
+    json_write_member(out, ",\"label\":", f->name && *f->name ? f->name : s_row_label(store, f->table, f->row));
     fprintf(out, ",\"column\":\"%s\",\"column_label\":", column_name(f->column));
     json_write_string(out, column_label(f->table, f->column));
     fputc(',', out);
@@ -488,13 +397,10 @@ static void s_diff(FILE *out, store_t *store, const char *code, uint32_t year, u
 static void out_flag_extra(FILE *out, const char *id, const store_review_t *ver)
 {
     fseek(out, -1, SEEK_CUR);
-    fprintf(out, ",\"id\":");
-    json_write_string(out, id);
+    json_write_member(out, ",\"id\":", id);
     if (ver) {
-        fprintf(out, ",\"verified\":{\"note\":");
-        json_write_string(out, ver->reason);
-        fprintf(out, ",\"reviewer\":");
-        json_write_string(out, ver->reviewer);
+        json_write_member(out, ",\"verified\":{\"note\":", ver->reason);
+        json_write_member(out, ",\"reviewer\":", ver->reviewer);
         fprintf(out, ",\"time\":");
         s_time(out, ver->time_ms);
         fputc('}', out);
@@ -502,10 +408,10 @@ static void out_flag_extra(FILE *out, const char *id, const store_review_t *ver)
     fputc('}', out);
 }
 
-int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, const char *code,
+int web_api_submissions(store_t *store, const nodes_t *ix, uint32_t year, const char *code,
                         uint32_t a, uint32_t b, FILE *out)
 {
-    long at = web_index_find(ix, code);
+    long at = nodes_find(ix, code);
     if (at < 0) return -1;
     const entity_t *e = &ix->h.items[at];
     store_version_t *v = NULL;
@@ -513,8 +419,7 @@ int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, co
     store_versions(store, code, year, &v, &nv);
     fprintf(out, "{\"year\":%u,\"code\":", year);
     json_write_string(out, e->code);
-    fprintf(out, ",\"name\":");
-    json_write_string(out, e->name);
+    json_write_member(out, ",\"name\":", e->name);
     fprintf(out, ",\"level_label\":\"%s\",\"versions\":[", level_label(e->level));
     store_review_t *rv = NULL;
     size_t nr = 0;
@@ -531,10 +436,8 @@ int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, co
         const char *st = store_review_state(rv, nr, v[i].version, &last);
         fprintf(out, ",\"current\":%s,\"review\":{\"state\":\"%s\"", i + 1 == nv ? "true" : "false", st);
         if (last) {
-            fprintf(out, ",\"reason\":");
-            json_write_string(out, last->reason);
-            fprintf(out, ",\"reviewer\":");
-            json_write_string(out, last->reviewer);
+            json_write_member(out, ",\"reason\":", last->reason);
+            json_write_member(out, ",\"reviewer\":", last->reviewer);
             fprintf(out, ",\"time\":");
             s_time(out, last->time_ms);
         }
@@ -560,12 +463,9 @@ int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, co
                     !strcmp(r->decision, "approve") ? "通过" : !strcmp(r->decision, "return") ? "退回" : "已核实",
                     r->version);
             s_time(out, r->time_ms);
-            fprintf(out, ",\"reason\":");
-            json_write_string(out, r->reason);
-            fprintf(out, ",\"flag\":");
-            json_write_string(out, r->flag);
-            fprintf(out, ",\"reviewer\":");
-            json_write_string(out, r->reviewer);
+            json_write_member(out, ",\"reason\":", r->reason);
+            json_write_member(out, ",\"flag\":", r->flag);
+            json_write_member(out, ",\"reviewer\":", r->reviewer);
             fputc('}', out);
         }
     }
@@ -595,9 +495,9 @@ int web_api_submissions(store_t *store, const web_index_t *ix, uint32_t year, co
     return 0;
 }
 
-int web_api_years(store_t *store, const web_index_t *ix, const char *code, FILE *out)
+int web_api_years(store_t *store, const nodes_t *ix, const char *code, FILE *out)
 {
-    if (web_index_find(ix, code) < 0) return -1;
+    if (nodes_find(ix, code) < 0) return -1;
     fprintf(out, "{\"years\":[");
     int first = 1;
     for (uint32_t y = WEB_YEAR_LAST; y >= WEB_YEAR_FIRST; y--) {

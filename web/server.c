@@ -74,7 +74,7 @@ typedef struct {
     session_t sessions[WEB_SESSIONS_MAX];
     limit_t limits[WEB_LIMITS_MAX];
     void *zctx;
-    web_index_t ix;                        /* the hierarchy, reloaded every WEB_INDEX_TTL_S */
+    nodes_t ix;                        /* the hierarchy, reloaded every WEB_INDEX_TTL_S */
     time_t ix_loaded;
     int ix_valid;
     user_t dummy;                          /* checked for unknown names: same time as a real user */
@@ -220,13 +220,13 @@ static limit_t *s_limit(web_t *w, const char *key)
 /* The hierarchy index (web->lock held): the cached one, reloaded once it is
  * WEB_INDEX_TTL_S old (a province's 25,000 entities take tens of ms to read). NULL if the
  * store cannot be read. */
-static const web_index_t *s_index(web_t *w)
+static const nodes_t *s_index(web_t *w)
 {
     time_t now = time(NULL);
     if (w->ix_valid && now - w->ix_loaded < WEB_INDEX_TTL_S) return &w->ix;
-    web_index_t fresh;
-    if (web_index_load(&fresh, w->store) != 0) return w->ix_valid ? &w->ix : NULL;
-    if (w->ix_valid) web_index_free(&w->ix);
+    nodes_t fresh;
+    if (nodes_load(&fresh, w->store) != 0) return w->ix_valid ? &w->ix : NULL;
+    if (w->ix_valid) nodes_free(&w->ix);
     w->ix = fresh;
     w->ix_valid = 1;
     w->ix_loaded = now;
@@ -277,16 +277,16 @@ static int s_who(web_t *w, struct MHD_Connection *c, who_t *who)
     return u != NULL;
 }
 
-static int s_may_see(const web_index_t *ix, const who_t *who, const char *code)
+static int s_may_see(const nodes_t *ix, const who_t *who, const char *code)
 {
     if (who->anonymous) return 1;
     for (size_t i = 0; i < who->nsubtrees; i++)
-        if (web_index_within(ix, code, who->subtrees[i])) return 1;
+        if (nodes_within(ix, code, who->subtrees[i])) return 1;
     return 0;
 }
 
 /* The entity to answer for: ?entity=, else the user's first subtree, else the first root. */
-static const char *s_entity_arg(struct MHD_Connection *c, const who_t *who, const web_index_t *ix)
+static const char *s_entity_arg(struct MHD_Connection *c, const who_t *who, const nodes_t *ix)
 {
     const char *e = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "entity");
     if (e && *e) return e;
@@ -552,7 +552,7 @@ static void s_sse_event(sse_t *s, const event_t *ev)
      * ancestor of the user's subtrees are not theirs to see either */
     pthread_mutex_lock(&s->w->lock);
     int visible = s->who.anonymous;
-    const web_index_t *ix = visible ? NULL : s_index(s->w);
+    const nodes_t *ix = visible ? NULL : s_index(s->w);
     if (ix) visible = s_may_see(ix, &s->who, ev->entity);
     pthread_mutex_unlock(&s->w->lock);
     if (visible) {
@@ -663,8 +663,8 @@ static enum MHD_Result s_review(web_t *w, struct MHD_Connection *c, const who_t 
     if (!entity || !year || !decision)
         return s_json_error(c, MHD_HTTP_BAD_REQUEST, "需要 entity、year、decision");
     pthread_mutex_lock(&w->lock);
-    const web_index_t *ix = s_index(w);
-    int known = ix && web_index_find(ix, entity) >= 0, allowed = known && s_may_see(ix, who, entity);
+    const nodes_t *ix = s_index(w);
+    int known = ix && nodes_find(ix, entity) >= 0, allowed = known && s_may_see(ix, who, entity);
     pthread_mutex_unlock(&w->lock);
     if (!known) return s_json_error(c, MHD_HTTP_NOT_FOUND, "没有这个单位");
     if (!allowed) return s_json_error(c, MHD_HTTP_FORBIDDEN, "无权查看此单位 (不在您的范围内)");
@@ -696,19 +696,19 @@ static enum MHD_Result s_review(web_t *w, struct MHD_Connection *c, const who_t 
 
 /* ---- routing --------------------------------------------------------------------------- */
 
-typedef int (*api_fn)(web_t *w, web_index_t *ix, struct MHD_Connection *c, uint32_t year,
+typedef int (*api_fn)(web_t *w, nodes_t *ix, struct MHD_Connection *c, uint32_t year,
                       const char *code, FILE *out);
 
 static enum MHD_Result s_api_read(web_t *w, struct MHD_Connection *c, const who_t *who, const char *path)
 {
     uint32_t year = s_u32_arg(c, "year");
     pthread_mutex_lock(&w->lock);
-    const web_index_t *ixp = s_index(w);
+    const nodes_t *ixp = s_index(w);
     if (!ixp) {
         pthread_mutex_unlock(&w->lock);
         return s_json_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "无法读取数据库的层级");
     }
-    web_index_t ix = *ixp;   /* a shallow copy: valid while the lock is held */
+    nodes_t ix = *ixp;   /* a shallow copy: valid while the lock is held */
     const char *code = s_entity_arg(c, who, &ix);
     char codebuf[USER_CODE_MAX + 1];
     snprintf(codebuf, sizeof codebuf, "%s", code);
@@ -716,7 +716,7 @@ static enum MHD_Result s_api_read(web_t *w, struct MHD_Connection *c, const who_
     int status = 0;
     char *buf = NULL;
     size_t len = 0;
-    if (web_index_find(&ix, codebuf) < 0) status = MHD_HTTP_NOT_FOUND;
+    if (nodes_find(&ix, codebuf) < 0) status = MHD_HTTP_NOT_FOUND;
     else if (!s_may_see(&ix, who, codebuf)) status = MHD_HTTP_FORBIDDEN;
     else if (!year && strcmp(path, "/api/years") && strcmp(path, "/api/export")) status = MHD_HTTP_BAD_REQUEST;
     if (status || !strcmp(path, "/api/export")) {
@@ -950,7 +950,7 @@ int web_serve(const web_config_t *cfg)
     s_stop = 1;
     MHD_stop_daemon(d);
     zmq_ctx_term(w->zctx);
-    if (w->ix_valid) web_index_free(&w->ix);
+    if (w->ix_valid) nodes_free(&w->ix);
     store_destroy(&w->store);
     users_free(&w->users);
     free(cert);

@@ -19,7 +19,9 @@
 
 #include <poppler.h>
 
+#include "array.h"
 #include "errors.h"
+#include "fd.h"
 #include "pdf_layout.h"
 
 #define PDF_WIRE_MAGIC "HZPG"
@@ -43,13 +45,11 @@ static const char s_no_text[] =
     "PDF 无文字层：不支持扫描件（no text layer; scanned documents are not supported）";
 
 void pdf_limits_default(pdf_limits_t *l) {
-    l->pages_max = PDF_PAGES_MAX;
-    l->file_bytes_max = PDF_FILE_BYTES_MAX;
-    l->memory_bytes = PDF_MEMORY_BYTES;
-    l->cpu_seconds = PDF_CPU_SECONDS;
-    l->wall_seconds = PDF_WALL_SECONDS;
-    l->result_bytes_max = PDF_RESULT_BYTES_MAX;
+    *l = (pdf_limits_t){ .pages_max = PDF_PAGES_MAX, .file_bytes_max = PDF_FILE_BYTES_MAX,
+                         .memory_bytes = PDF_MEMORY_BYTES, .cpu_seconds = PDF_CPU_SECONDS,
+                         .wall_seconds = PDF_WALL_SECONDS, .result_bytes_max = PDF_RESULT_BYTES_MAX };
 }
+
 
 void pdf_grids_free(grid_t ***grids, size_t *n) {
     if (!grids || !*grids) return;
@@ -167,13 +167,11 @@ static int s_page(PopplerPage *page, const char *label, s_result_t *res, char *e
         return error_set(err, errlen, "内存不足");
     }
     if (!g) return 0;
-    if (res->n == res->cap) {
-        size_t cap = res->cap ? res->cap * 2 : 16;
-        grid_t **ng = realloc(res->grids, cap * sizeof *ng);
-        if (!ng) { grid_destroy(&g); return error_set(err, errlen, "内存不足"); }
-        res->grids = ng;
-        res->cap = cap;
+    if (array_reserve(&res->grids, &res->cap, res->n + 1, sizeof *res->grids, 16)) {
+        grid_destroy(&g);
+        return error_set(err, errlen, "内存不足");
     }
+
     res->grids[res->n++] = g;
     return 0;
 }
@@ -234,17 +232,6 @@ static uint32_t s_extract(const char *path, const pdf_limits_t *l, s_result_t *r
     return status;
 }
 
-static int s_write_all(int fd, const char *p, size_t len) {
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 static void s_child(int fd, const char *path, const pdf_limits_t *l) {
     struct rlimit r;
     if (l->memory_bytes && !PDF_SANITIZED) {
@@ -270,7 +257,7 @@ static void s_child(int fd, const char *path, const pdf_limits_t *l) {
     int bad = pdf_result_encode(status, err, res.grids, ok ? res.n : 0,
                                 ok && res.narrative.data ? res.narrative.data : "",
                                 ok ? res.narrative.len : 0, &out) < 0;
-    if (bad || s_write_all(fd, out.data, out.len) < 0) _exit(3);
+    if (bad || fd_write_all(fd, out.data, out.len) < 0) _exit(3);
     _exit(0);
 }
 

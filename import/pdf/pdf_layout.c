@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "errors.h"
 
 #define PDF_SPAN_WINDOW 8        /* lines either side checked for the gaps a phrase spans */
@@ -62,15 +63,9 @@ typedef struct {
 } s_line_t;
 
 int pdf_text_append(pdf_text_t *t, const char *s, size_t len) {
-    if (t->len + len + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->len + len + 1) cap *= 2;
-        char *d = realloc(t->data, cap);
-        if (!d) return -1;
-        t->data = d;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, s, len);
+    if (array_reserve(&t->data, &t->cap, t->len + len + 1, 1, 1024)) return -1;
+    memcpy
+(t->data + t->len, s, len);
     t->len += len;
     t->data[t->len] = '\0';
     return 0;
@@ -81,20 +76,16 @@ void pdf_text_free(pdf_text_t *t) {
     memset(t, 0, sizeof *t);
 }
 
+/* A word's text is a pdf_text_t kept in the word's own three fields. */
 static int s_put(s_word_t *w, const char *s, size_t len) {
-    if (w->len + len + 1 > w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 32;
-        while (cap < w->len + len + 1) cap *= 2;
-        char *d = realloc(w->text, cap);
-        if (!d) return -1;
-        w->text = d;
-        w->cap = cap;
-    }
-    memcpy(w->text + w->len, s, len);
-    w->len += len;
-    w->text[w->len] = '\0';
-    return 0;
+    pdf_text_t t = { w->text, w->len, w->cap };
+    int rc = pdf_text_append(&t, s, len);
+    w->text = t.data;
+    w->len = t.len;
+    w->cap = t.cap;
+    return rc;
 }
+
 
 static size_t s_utf8(uint32_t c, char out[4]) {
     if (c < 0x80) { out[0] = (char)c; return 1; }
@@ -235,13 +226,8 @@ static int s_words(const pdf_char_t *chars, size_t n, s_word_t **out, size_t *no
         char u[4];
         size_t ul = s_utf8(c->ch, u);
         if (!cur) {
-            if (nw == cap) {
-                size_t nc = cap ? cap * 2 : 256;
-                s_word_t *nwp = realloc(w, nc * sizeof *nwp);
-                if (!nwp) goto fail;
-                w = nwp;
-                cap = nc;
-            }
+            if (array_reserve(&w, &cap, nw + 1, sizeof *w, 256)) goto fail;
+
             cur = &w[nw++];
             memset(cur, 0, sizeof *cur);
             cur->x0 = c->x0; cur->x1 = c->x1; cur->y0 = c->y0; cur->y1 = c->y1;
@@ -335,24 +321,14 @@ static int s_lines(s_word_t *w, size_t nw, s_line_t **out, size_t *nout) {
         double yc = (w[i].y0 + w[i].y1) / 2;
         s_line_t *l = nl ? &lines[nl - 1] : NULL;
         if (!l || fabs(yc - l->yc) > PDF_LINE_TOL * fmin(w[i].size, l->size)) {
-            if (nl == cap) {
-                size_t nc = cap ? cap * 2 : 64;
-                s_line_t *np = realloc(lines, nc * sizeof *np);
-                if (!np) goto fail;
-                lines = np;
-                cap = nc;
-            }
+            if (array_reserve(&lines, &cap, nl + 1, sizeof *lines, 64)) goto fail;
+
             l = &lines[nl++];
             memset(l, 0, sizeof *l);
             l->y0 = w[i].y0; l->y1 = w[i].y1; l->size = w[i].size;
         }
-        if (l->n == l->cap) {
-            size_t nc = l->cap ? l->cap * 2 : 8;
-            s_word_t *np = realloc(l->w, nc * sizeof *np);
-            if (!np) goto fail;
-            l->w = np;
-            l->cap = nc;
-        }
+        if (array_reserve(&l->w, &l->cap, l->n + 1, sizeof *l->w, 8)) goto fail;
+
         l->w[l->n++] = w[i];
         w[i].text = NULL;
         l->yc = (l->yc * (double)l->nwords + yc) / (double)(l->nwords + 1);

@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@
 
 #include "amount.h"
 #include "digest.h"
+#include "options.h"
 #include "sort.h"
 #include "spool.h"
 #include "csv.h"
@@ -169,48 +171,26 @@ static void make_usage(FILE *f)
 
 static int cmd_make(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "out", required_argument, 0, 'o' }, { "entity", required_argument, 0, 'e' },
-        { "year", required_argument, 0, 'y' }, { "id", required_argument, 0, 'i' },
-        { "facts", required_argument, 0, 'n' }, { "fen", required_argument, 0, 'v' },
-        { "table", required_argument, 0, 't' }, { "column", required_argument, 0, 'c' },
-        { "row-len", required_argument, 0, 'r' }, { "name-len", required_argument, 0, 'N' },
-        { "bad-utf8", required_argument, 0, 'u' }, { "dup", no_argument, 0, 'd' },
-        { "scope", required_argument, 0, 's' }, { "truncate", required_argument, 0, 'T' },
-        { "text-len", required_argument, 0, 'x' },
-        { "nul", required_argument, 0, 'Z' }, { "digest", required_argument, 0, 'D' },
-        { 0, 0, 0, 0 } };
     const char *out = NULL, *entity = NULL, *id = NULL, *bad = "", *nul = "", *digest = NULL;
+    const char *fen_text = NULL;
     long year = -1, nfacts = 1, table = TABLE_EXPENSE, column = COL_TOTAL, scope = 0;
     long row_len = 0, name_len = 0, truncate_to = -1, text_len = -1;
-    int64_t fen = 100;
-    int dup = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': out = optarg; break;
-        case 'e': entity = optarg; break;
-        case 'y': year = strtol(optarg, NULL, 10); break;
-        case 'i': id = optarg; break;
-        case 'n': nfacts = strtol(optarg, NULL, 10); break;
-        case 'v':
-            fen = !strcmp(optarg, "max") ? INT64_MAX : !strcmp(optarg, "min") ? INT64_MIN
-                                                                               : strtoll(optarg, NULL, 10);
-            break;
-        case 't': table = strtol(optarg, NULL, 10); break;
-        case 'c': column = strtol(optarg, NULL, 10); break;
-        case 'r': row_len = strtol(optarg, NULL, 10); break;
-        case 'N': name_len = strtol(optarg, NULL, 10); break;
-        case 'u': bad = optarg; break;
-        case 'd': dup = 1; break;
-        case 's': scope = strtol(optarg, NULL, 10); break;
-        case 'T': truncate_to = strtol(optarg, NULL, 10); break;
-        case 'x': text_len = strtol(optarg, NULL, 10); break;
-        case 'Z': nul = optarg; break;
-        case 'D': digest = optarg; break;
-        default: make_usage(stderr); return 2;
-        }
-    }
+    int dup = 0;
+    /* numbers are taken as they are (out-of-range values are what some cases send) */
+    const opt_t options[] = {
+        opt_text("out", &out), opt_text("entity", &entity), opt_long("year", &year, LONG_MIN, LONG_MAX, NULL),
+        opt_text("id", &id), opt_long("facts", &nfacts, LONG_MIN, LONG_MAX, NULL), opt_text("fen", &fen_text),
+        opt_long("table", &table, LONG_MIN, LONG_MAX, NULL), opt_long("column", &column, LONG_MIN, LONG_MAX, NULL),
+        opt_long("row-len", &row_len, LONG_MIN, LONG_MAX, NULL),
+        opt_long("name-len", &name_len, LONG_MIN, LONG_MAX, NULL), opt_text("bad-utf8", &bad),
+        opt_flag("dup", &dup), opt_long("scope", &scope, LONG_MIN, LONG_MAX, NULL),
+        opt_long("truncate", &truncate_to, LONG_MIN, LONG_MAX, NULL),
+        opt_long("text-len", &text_len, LONG_MIN, LONG_MAX, NULL), opt_text("nul", &nul),
+        opt_text("digest", &digest), opt_end() };
+    if (options_parse("hz-testkit make", options, argc, argv, make_usage) != OPTIONS_OK) return 2;
+    /* --fen max / min: the int64 limits */
+    int64_t fen = !fen_text ? 100 : !strcmp(fen_text, "max") ? INT64_MAX
+                : !strcmp(fen_text, "min") ? INT64_MIN : strtoll(fen_text, NULL, 10);
     if (!out || !entity || year < 0 || year > UINT32_MAX || nfacts < 1 || nfacts > 10000000 ||
         row_len < 0 || name_len < 0 || (dup && nfacts < 2)) {
         make_usage(stderr);
@@ -410,23 +390,12 @@ static int flood_recv(void *s, ack_t *ack)
 
 static int cmd_flood(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "to", required_argument, 0, 't' }, { "count", required_argument, 0, 'n' },
-        { "real", required_argument, 0, 'r' }, { "within", required_argument, 0, 'w' },
-        { 0, 0, 0, 0 } };
     const char *to = NULL, *real = NULL;
     long count = 2000, within = 5000;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't': to = optarg; break;
-        case 'n': count = strtol(optarg, NULL, 10); break;
-        case 'r': real = optarg; break;
-        case 'w': within = strtol(optarg, NULL, 10); break;
-        default: goto usage;
-        }
-    }
+    const opt_t options[] = { opt_text("to", &to), opt_long("count", &count, LONG_MIN, LONG_MAX, NULL),
+                              opt_text("real", &real), opt_long("within", &within, LONG_MIN, LONG_MAX, NULL),
+                              opt_end() };
+    if (options_parse("hz-testkit flood", options, argc, argv, NULL) != OPTIONS_OK) goto usage;
     if (!to || !real || count < 2 || within < 1) goto usage;
     char *payload;
     size_t plen;

@@ -26,8 +26,7 @@ static char err[512];
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/hz-auth-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    testkit_tmpdir(dir, sizeof dir, "auth");
     err[0] = '\0';
 }
 

@@ -18,8 +18,7 @@ static char tmpdir[64];
 
 static void make_tmpdir(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_csv.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    testkit_tmpdir(tmpdir, sizeof tmpdir, "csv");
 }
 
 static void remove_tmpdir(void)

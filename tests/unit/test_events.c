@@ -23,8 +23,7 @@ static char err[512];
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/hz-events-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    testkit_tmpdir(dir, sizeof dir, "events");
     err[0] = '\0';
 }
 
@@ -145,15 +144,9 @@ START_TEST(test_batch_events)
     usleep(50000);
 
     store_item_t items[8];
-    size_t n = 0;
-    for (size_t i = 0; i < list.count && n < 8; i++) {
-        store_item_t *it = &items[n++];
-        memset(it, 0, sizeof *it);
-        it->submission = list.items[i];
-        list.items[i] = NULL;
-        submission_new_id(it->submission->id);
-        ck_assert_int_eq(submission_validate(it->submission, err, sizeof err), 0);
-        findings_init(&it->findings);
+    size_t n = testkit_items(&list, items, 8);
+    for (size_t i = 0; i < n; i++) {
+        store_item_t *it = &items[i];
         entity_t ent;
         ck_assert_int_eq(store_entity(st, it->submission->entity, &ent), 0);
         ck_assert_int_eq(rules_check(it->submission, NULL, &it->findings), 0);

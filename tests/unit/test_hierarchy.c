@@ -13,8 +13,7 @@ static char tmpdir[64], path[128];
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/test_hierarchy.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    testkit_tmpdir(tmpdir, sizeof tmpdir, "hierarchy");
     snprintf(path, sizeof path, "%s/entities.csv", tmpdir);
 }
 

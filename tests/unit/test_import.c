@@ -22,8 +22,7 @@ static char tmpdir[256];
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/hz-import-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    testkit_tmpdir(tmpdir, sizeof tmpdir, "import");
 }
 
 static void teardown(void)
@@ -88,19 +87,6 @@ static bool any_error_has(const recognise_report_t *r, const char *needle)
     for (size_t i = 0; i < r->nerrors && i < RECOGNISE_ERRORS_MAX; i++)
         if (strstr(r->errors[i], needle)) return true;
     return false;
-}
-
-static int64_t fen_of(const submission_list_t *l, const char *entity, table_id t, const char *row, column_id c)
-{
-    for (size_t i = 0; i < l->count; i++) {
-        submission_t *s = l->items[i];
-        if (strcmp(s->entity, entity) != 0) continue;
-        for (size_t j = 0; j < s->count; j++)
-            if (s->facts[j].table == t && s->facts[j].column == c && strcmp(s->facts[j].row, row) == 0)
-                return s->facts[j].fen;
-    }
-    ck_abort_msg("fact %s %s %s %s not found", entity, table_name(t), row, column_name(c));
-    return 0;
 }
 
 static size_t nfacts(const submission_list_t *l)
@@ -176,14 +162,14 @@ START_TEST(xlsx_written_by_libxlsxwriter)
     ck_assert_int_eq(rc, 0);
     ck_assert_int_eq(fmt, IMPORT_XLSX);
     ck_assert_uint_eq(rep.year, 2024);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_TOTAL), 2361220000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_PERSONNEL), 674030000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_PUBLIC), 100000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "2101101", COL_TOTAL), 822090000);   /* cached formula value */
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "2101101", COL_PUBLIC), 800000000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_THREE_PUBLIC, "reception", COL_AMOUNT), 800050);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_THREE_PUBLIC, "total", COL_AMOUNT), 800000);
-    ck_assert_int_eq(fen_of(&l, "026001", TABLE_INCOME, "total", COL_TOTAL), 3311220000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "total", COL_TOTAL), 2361220000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "total", COL_PERSONNEL), 674030000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "total", COL_PUBLIC), 100000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "2101101", COL_TOTAL), 822090000);   /* cached formula value */
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "2101101", COL_PUBLIC), 800000000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_THREE_PUBLIC, "reception", COL_AMOUNT), 800050);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_THREE_PUBLIC, "total", COL_AMOUNT), 800000);
+    ck_assert_int_eq(testkit_fen(&l, "026001", TABLE_INCOME, "total", COL_TOTAL), 3311220000);
     ck_assert_uint_eq(rep.nskipped_blocks, 1);
     ck_assert_str_eq(rep.tables[0].grid, "表5");
     ck_assert_str_eq(rep.tables[0].range, "A1:G6");
@@ -221,8 +207,8 @@ START_TEST(xlsx_raw_parts)
         "<row r=\"4\"><c r=\"B4\" t=\"inlineStr\"><is><t>合计</t></is></c><c r=\"C4\"><v>1.5E-2</v></c><c r=\"D4\"><f>C4*2</f><v>0.03</v></c></row>"
         "</sheetData></worksheet>", NULL);
     ck_assert_int_eq(read_one(p, "026", 0, &l, &rep, NULL), 0);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_EXPENSE, "total", COL_TOTAL), 15000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_EXPENSE, "total", COL_BASIC), 30000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_EXPENSE, "total", COL_TOTAL), 15000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_EXPENSE, "total", COL_BASIC), 30000);
     submission_list_free(&l);
     recognise_report_free(&rep);
 }
@@ -250,7 +236,7 @@ START_TEST(pdf_through_import)
     ck_assert_uint_eq(l.items[0]->year, 2024);
     ck_assert_uint_eq(l.items[0]->count, 274);   /* 272 printed + 2 tables printed empty (markers) */
     /* 表1 财政拨款收支预算总表 runs over pages 2 and 3: 结转下年 stands on page 3 */
-    ck_assert_int_eq(fen_of(&l, "608", TABLE_FISCAL, "expense_total", COL_TOTAL), 1773190000LL);
+    ck_assert_int_eq(testkit_fen(&l, "608", TABLE_FISCAL, "expense_total", COL_TOTAL), 1773190000LL);
     ck_assert_uint_ge(rep.ngrids, 12);
     ck_assert_str_eq(rep.grids[0]->name, "第1页");
     const char *narr = import_narrative(&rep);
@@ -336,31 +322,23 @@ START_TEST(hostile_files)
 }
 END_TEST
 
+/* One TSV cell as a CSV field: lines end in CRLF, as Excel writes them. */
+static void s_csv_cell(void *ctx, uint32_t row, uint32_t col, const char *text)
+{
+    FILE *m = ctx;
+    if (col) fputc(',', m);
+    else if (row) fputs("\r\n", m);
+    csv_write_field(m, text);
+}
+
 /* The 东西湖 transcription as a printed-sheet CSV, UTF-8 and GB18030: its v1 facts. */
 static void tsv_to_csv(const char *out, bool gb)
 {
-    FILE *in = fopen(TESTS_DIR "/data/printed/dongxihu-2024.tsv", "r");
-    ck_assert_ptr_nonnull(in);
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    char line[8192];
-    while (fgets(line, sizeof line, in)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *p = line;
-        int first = 1;
-        while (1) {
-            char *e = strchr(p, '\t');
-            if (e) *e = '\0';
-            if (!first) fputc(',', m);
-            first = 0;
-            csv_write_field(m, p);
-            if (!e) break;
-            p = e + 1;
-        }
-        fputs("\r\n", m);
-    }
-    fclose(in);
+    testkit_tsv(TESTS_DIR "/data/printed/dongxihu-2024.tsv", s_csv_cell, m);
+    fputs("\r\n", m);
     fclose(m);
     if (gb) {
         iconv_t cd = iconv_open("GB18030", "UTF-8");
@@ -395,7 +373,7 @@ START_TEST(printed_csv_dongxihu_utf8_and_gb18030)
         ck_assert_int_eq(rc, 0);
         ck_assert_int_eq(fmt, IMPORT_PRINTED_CSV);
         ck_assert_uint_eq(nfacts(&l), 452);   /* 451 printed figures + the empty 政府性基金 table (FORMAT.md) */
-        ck_assert_int_eq(fen_of(&l, "026001", TABLE_PROJECTS, "P10", COL_UNIT_FUNDS), 300000000);
+        ck_assert_int_eq(testkit_fen(&l, "026001", TABLE_PROJECTS, "P10", COL_UNIT_FUNDS), 300000000);
         submission_list_free(&l);
         recognise_report_free(&rep);
     }
@@ -427,7 +405,7 @@ START_TEST(v1_by_content_and_files_merge)
     submission_list_init(&l);
     ck_assert_int_eq(read_one(path_in("v1-gb.csv"), NULL, 0, &l, &rep, &fmt), 0);
     ck_assert_int_eq(fmt, IMPORT_V1_CSV);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_SUMMARY, "gpb", COL_AMOUNT), 2361220000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_SUMMARY, "gpb", COL_AMOUNT), 2361220000);
     recognise_report_free(&rep);
     submission_list_free(&l);
 
@@ -442,7 +420,7 @@ START_TEST(v1_by_content_and_files_merge)
     recognise_report_free(&rep);
     ck_assert_uint_eq(l.count, 1);
     ck_assert_uint_eq(l.items[0]->count, 2);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_TOTAL), 1234500000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "total", COL_TOTAL), 1234500000);
     ck_assert_int_eq(read_one(path_in("a.csv"), "026", 0, &l, &rep, NULL), -1);
     ck_assert(any_error_has(&rep, "同一事实不能给两次"));
     recognise_report_free(&rep);
@@ -507,19 +485,7 @@ START_TEST(xls_dongxihu_equals_v1)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("import");
-    TCase *tc = tcase_create("readers");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, xlsx_written_by_libxlsxwriter);
-    tcase_add_test(tc, xlsx_raw_parts);
-    tcase_add_test(tc, hostile_files);
-    tcase_add_test(tc, pdf_through_import);
-    tcase_add_test(tc, printed_csv_dongxihu_utf8_and_gb18030);
-    tcase_add_test(tc, v1_by_content_and_files_merge);
-    tcase_add_test(tc, xls_dongxihu_equals_v1);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("import", setup, teardown, 60,
+             xlsx_written_by_libxlsxwriter, xlsx_raw_parts, hostile_files, pdf_through_import,
+             printed_csv_dongxihu_utf8_and_gb18030, v1_by_content_and_files_merge,
+             xls_dongxihu_equals_v1)

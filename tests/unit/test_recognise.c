@@ -81,19 +81,6 @@ static void free_set(char **v, size_t n)
 }
 
 /* Finds the fen of one fact, or returns 0 and fails. */
-static int64_t fen_of(const submission_list_t *l, const char *entity, table_id t, const char *row, column_id c)
-{
-    for (size_t i = 0; i < l->count; i++) {
-        submission_t *s = l->items[i];
-        if (strcmp(s->entity, entity) != 0) continue;
-        for (size_t j = 0; j < s->count; j++)
-            if (s->facts[j].table == t && s->facts[j].column == c && strcmp(s->facts[j].row, row) == 0)
-                return s->facts[j].fen;
-    }
-    ck_abort_msg("fact %s %s %s %s not found", entity, table_name(t), row, column_name(c));
-    return 0;
-}
-
 static bool has_fact(const submission_list_t *l, const char *entity, table_id t, const char *row, column_id c)
 {
     for (size_t i = 0; i < l->count; i++) {
@@ -118,29 +105,18 @@ static void dump(const recognise_report_t *r)
     recognise_report_print_text(r, stderr);
 }
 
+static void s_grid_cell(void *ctx, uint32_t row, uint32_t col, const char *text)
+{
+    char err[256];
+    ck_assert_int_eq(grid_set(ctx, row, col, GRID_TEXT, text, strlen(text), GRID_DECIMALS_UNKNOWN, err,
+                              sizeof err), 0);
+}
+
 /* Reads a TSV transcription into one grid. */
 static grid_t *grid_from_tsv(const char *path, const char *name)
 {
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
     grid_t *g = grid_new(name);
-    char line[8192], err[256];
-    uint32_t row = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *p = line;
-        uint32_t col = 0;
-        while (1) {
-            char *e = strchr(p, '\t');
-            size_t len = e ? (size_t)(e - p) : strlen(p);
-            ck_assert_int_eq(grid_set(g, row, col, GRID_TEXT, p, len, GRID_DECIMALS_UNKNOWN, err, sizeof err), 0);
-            if (!e) break;
-            p = e + 1;
-            col++;
-        }
-        row++;
-    }
-    fclose(f);
+    testkit_tsv(path, s_grid_cell, g);
     grid_finish(g);
     return g;
 }
@@ -318,12 +294,12 @@ START_TEST(titles_anywhere_year_and_entity_from_title)
     ck_assert_int_eq(rep.tables[1].table, TABLE_GPB_FUNC);
     ck_assert_int_eq(rep.tables[2].table, TABLE_EXPENSE);
     ck_assert_str_eq(rep.tables[2].grid, "表7");
-    ck_assert_int_eq(fen_of(&l, "608", TABLE_PROJECTS, "total", COL_GPB), 423850000);
-    ck_assert_int_eq(fen_of(&l, "608", TABLE_PROJECTS, "P01", COL_TOTAL), 76550000);
-    ck_assert_int_eq(fen_of(&l, "608", TABLE_GPB_FUNC, "total", COL_TOTAL), 1773190000);
-    ck_assert_int_eq(fen_of(&l, "608", TABLE_GPB_FUNC, "201", COL_PROJECT), 125500000);
+    ck_assert_int_eq(testkit_fen(&l, "608", TABLE_PROJECTS, "total", COL_GPB), 423850000);
+    ck_assert_int_eq(testkit_fen(&l, "608", TABLE_PROJECTS, "P01", COL_TOTAL), 76550000);
+    ck_assert_int_eq(testkit_fen(&l, "608", TABLE_GPB_FUNC, "total", COL_TOTAL), 1773190000);
+    ck_assert_int_eq(testkit_fen(&l, "608", TABLE_GPB_FUNC, "201", COL_PROJECT), 125500000);
     ck_assert(!has_fact(&l, "608", TABLE_GPB_FUNC, "201", COL_BASIC));      /* empty cell: no fact */
-    ck_assert_int_eq(fen_of(&l, "608", TABLE_EXPENSE, "total", COL_PROJECT), 685920000);
+    ck_assert_int_eq(testkit_fen(&l, "608", TABLE_EXPENSE, "total", COL_PROJECT), 685920000);
     submission_list_free(&l);
     recognise_report_free(&rep);
     grid_destroy(&g[0]);
@@ -374,12 +350,12 @@ START_TEST(merged_headers_split_codes_yuan)
     ck_assert_uint_eq(rep.year, 2024);
     ck_assert_str_eq(rep.tables[0].unit, "元");
     ck_assert_int_eq(rep.tables[0].fen_per_unit, 100);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_BASIC), 107620000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_PERSONNEL), 107620000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "total", COL_PUBLIC), 0);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "208", COL_TOTAL), 107620000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "20805", COL_TOTAL), 107620000);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_GPB_FUNC, "2080501", COL_TOTAL), 9600000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "total", COL_BASIC), 107620000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "total", COL_PERSONNEL), 107620000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "total", COL_PUBLIC), 0);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "208", COL_TOTAL), 107620000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "20805", COL_TOTAL), 107620000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_GPB_FUNC, "2080501", COL_TOTAL), 9600000);
     /* the page-break header and the note were reported as skipped */
     bool repeat = false, note = false;
     for (size_t i = 0; i < rep.tables[0].nskipped; i++) {
@@ -414,7 +390,7 @@ START_TEST(sheet_name_as_title)
     if (rc) dump(&rep);
     ck_assert_int_eq(rc, 0);
     ck_assert_int_eq(rep.tables[0].table, TABLE_EXPENSE);
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_EXPENSE, "total", COL_PROJECT), 2535060000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_EXPENSE, "total", COL_PROJECT), 2535060000);
     submission_list_free(&l);
     recognise_report_free(&rep);
     grid_destroy(&g);
@@ -444,9 +420,9 @@ START_TEST(thousand_yuan_and_economic_split)
     ck_assert_int_eq(rc, 0);
     ck_assert_uint_eq(rep.year, 2023);
     /* basic-only table: 合计 is the basic total (examples/README.md) */
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_GPB_ECON, "total", COL_BASIC), 1234500);
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_GPB_ECON, "301", COL_PERSONNEL), 1234500);
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_GPB_ECON, "30101", COL_BASIC), 1234500);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_GPB_ECON, "total", COL_BASIC), 1234500);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_GPB_ECON, "301", COL_PERSONNEL), 1234500);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_GPB_ECON, "30101", COL_BASIC), 1234500);
     submission_list_free(&l);
     recognise_report_free(&rep);
     grid_destroy(&g);
@@ -558,7 +534,7 @@ START_TEST(unknown_tables_and_columns_reported)
     ck_assert_uint_eq(rep.ntables, 1);
     ck_assert_str_eq(rep.tables[0].columns[3].header, "神秘列");
     ck_assert_str_eq(rep.tables[0].columns[3].role, "ignored");
-    ck_assert_int_eq(fen_of(&l, "026", TABLE_EXPENSE, "total", COL_TOTAL), 5000000);
+    ck_assert_int_eq(testkit_fen(&l, "026", TABLE_EXPENSE, "total", COL_TOTAL), 5000000);
     ck_assert_uint_eq(l.items[0]->count, 1);
     submission_list_free(&l);
     recognise_report_free(&rep);
@@ -663,22 +639,22 @@ START_TEST(dazhou_layouts)
     if (rc) dump(&rep);
     ck_assert_int_eq(rc, 0);
     ck_assert_str_eq(rep.entity, "335");
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_EXPENSE, "total", COL_PROJECT), 50600000);
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_EXPENSE, "2080109", COL_BASIC), 316440000);
-    ck_assert_int_eq(fen_of(&l, "335001", TABLE_EXPENSE, "2080109", COL_BASIC), 316440000);
-    ck_assert_int_eq(fen_of(&l, "335001", TABLE_EXPENSE, "2080505", COL_TOTAL), 41960000);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_EXPENSE, "total", COL_PROJECT), 50600000);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_EXPENSE, "2080109", COL_BASIC), 316440000);
+    ck_assert_int_eq(testkit_fen(&l, "335001", TABLE_EXPENSE, "2080109", COL_BASIC), 316440000);
+    ck_assert_int_eq(testkit_fen(&l, "335001", TABLE_EXPENSE, "2080505", COL_TOTAL), 41960000);
     /* the line named as the department is the unit's total: its lines carry 335001 */
-    ck_assert_int_eq(fen_of(&l, "335001", TABLE_EXPENSE, "total", COL_BASIC), 410890000);
+    ck_assert_int_eq(testkit_fen(&l, "335001", TABLE_EXPENSE, "total", COL_BASIC), 410890000);
     /* projects: the function sub-total line is no project; P01, P02 under both entities */
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_PROJECTS, "total", COL_TOTAL), 50600000);
-    ck_assert_int_eq(fen_of(&l, "335001", TABLE_PROJECTS, "total", COL_TOTAL), 50600000);
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_PROJECTS, "P01", COL_TOTAL), 3000000);
-    ck_assert_int_eq(fen_of(&l, "335001", TABLE_PROJECTS, "P02", COL_TOTAL), 47600000);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_PROJECTS, "total", COL_TOTAL), 50600000);
+    ck_assert_int_eq(testkit_fen(&l, "335001", TABLE_PROJECTS, "total", COL_TOTAL), 50600000);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_PROJECTS, "P01", COL_TOTAL), 3000000);
+    ck_assert_int_eq(testkit_fen(&l, "335001", TABLE_PROJECTS, "P02", COL_TOTAL), 47600000);
     ck_assert(!has_fact(&l, "335", TABLE_PROJECTS, "P03", COL_TOTAL));
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "cur_gpb", COL_TOTAL), 461490000);
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "income_total", COL_TOTAL), 461490000);
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "expense_total", COL_GPB), 461490000);
-    ck_assert_int_eq(fen_of(&l, "335", TABLE_FISCAL, "208", COL_GPB), 408990000);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_FISCAL, "cur_gpb", COL_TOTAL), 461490000);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_FISCAL, "income_total", COL_TOTAL), 461490000);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_FISCAL, "expense_total", COL_GPB), 461490000);
+    ck_assert_int_eq(testkit_fen(&l, "335", TABLE_FISCAL, "208", COL_GPB), 408990000);
     ck_assert(!has_fact(&l, "335", TABLE_FISCAL, "carry_gpb", COL_TOTAL));
     submission_list_free(&l);
     recognise_report_free(&rep);

@@ -471,16 +471,9 @@ END_TEST
 
 START_TEST(test_docs_generated)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    rules_write_markdown(m);
-    fclose(m);
-    FILE *f = fopen(TESTS_DIR "/../docs/rules.md", "rb");
-    ck_assert_msg(f != NULL, "docs/rules.md missing");
-    char *doc = malloc(len + 2);
-    size_t n = fread(doc, 1, len + 1, f);
-    fclose(f);
+    size_t len, n;
+    char *buf = testkit_generated(rules_write_markdown, &len);
+    char *doc = testkit_read_file(TESTS_DIR "/../docs/rules.md", &n);
     ck_assert_msg(n == len && memcmp(doc, buf, len) == 0,
                   "docs/rules.md differs from rules_write_markdown(): regenerate it");
     const rule_info_t *cat;
@@ -505,19 +498,19 @@ START_TEST(test_level_declared_vs_computed)
     };
     level_figure_t figs[2];
     memset(figs, 0, sizeof figs);
-    figs[0].key.table = TABLE_GPB_FUNC;
-    strcpy(figs[0].key.row, "total");
-    figs[0].key.column = COL_TOTAL;
-    figs[0].has_declared = 1;
-    figs[0].declared = 610000000;            /* declares 610.00 */
-    figs[0].has_computed = 1;
-    figs[0].computed = 600000000;            /* units sum to 600.00 */
-    figs[0].contributors = 3;
+    figs[0].fig.key.table = TABLE_GPB_FUNC;
+    strcpy(figs[0].fig.key.row, "total");
+    figs[0].fig.key.column = COL_TOTAL;
+    figs[0].fig.has_declared = 1;
+    figs[0].fig.declared = 610000000;            /* declares 610.00 */
+    figs[0].fig.has_computed = 1;
+    figs[0].fig.computed = 600000000;            /* units sum to 600.00 */
+    figs[0].fig.contributors = 3;
     figs[0].nchildren = 3;
     figs[0].children = KIDS3;
     figs[1] = figs[0];
-    figs[1].key.column = COL_BASIC;
-    figs[1].declared = 600010000;            /* 600.01: within 4 x 0.005 */
+    figs[1].fig.key.column = COL_BASIC;
+    figs[1].fig.declared = 600010000;            /* 600.01: within 4 x 0.005 */
     level_view_t v = { "d1", "某部门", LEVEL_DEPARTMENT, 2024, 1, 4, children, 2, figs };
     findings_t f;
     findings_init(&f);
@@ -550,10 +543,10 @@ START_TEST(test_level_declared_vs_computed)
 
     /* all submitted and figures agree: nothing; a figure without computed is not compared */
     children[3].submitted = 1;
-    figs[0].declared = 600000000;
-    figs[1].declared = 600000000;
-    figs[1].has_computed = 0;
-    figs[1].declared = 5;
+    figs[0].fig.declared = 600000000;
+    figs[1].fig.declared = 600000000;
+    figs[1].fig.has_computed = 0;
+    figs[1].fig.declared = 5;
     ck_assert_int_eq(rules_check_level(&v, NULL, &f), 0);
     ck_assert_uint_eq(f.count, 0);
     /* nobody submitted anything: no missing finding */
@@ -573,18 +566,18 @@ START_TEST(test_level_transfers)
     child_value_t to_sub[] = { { "u1", "本级", 1, 40000000 } };    /* u1 pays down 40.00 */
     level_figure_t figs[2];
     memset(figs, 0, sizeof figs);
-    figs[0].key.table = TABLE_INCOME;
-    strcpy(figs[0].key.row, "total");
-    figs[0].key.column = COL_UPPER;
-    figs[0].has_computed = 1;
-    figs[0].computed = 50000000;
-    figs[0].contributors = 1;
+    figs[0].fig.key.table = TABLE_INCOME;
+    strcpy(figs[0].fig.key.row, "total");
+    figs[0].fig.key.column = COL_UPPER;
+    figs[0].fig.has_computed = 1;
+    figs[0].fig.computed = 50000000;
+    figs[0].fig.contributors = 1;
     figs[0].nchildren = 1;
     figs[0].children = upper;
     figs[1] = figs[0];
-    figs[1].key.table = TABLE_EXPENSE;
-    figs[1].key.column = COL_TO_SUB;
-    figs[1].computed = 40000000;
+    figs[1].fig.key.table = TABLE_EXPENSE;
+    figs[1].fig.key.column = COL_TO_SUB;
+    figs[1].fig.computed = 40000000;
     figs[1].children = to_sub;
     /* the department declared (else level.not_declared would fire too) */
     level_view_t v = { "d1", "某部门", LEVEL_DEPARTMENT, 2024, 1, 2, children, 2, figs };
@@ -603,9 +596,9 @@ START_TEST(test_level_transfers)
     ck_assert_uint_eq(f.count, 0);
     /* upward: u1 pays 5.00 to its upper level, nobody records 附属单位上缴收入 */
     child_value_t to_upper[] = { { "u1", "本级", 1, 5000000 } };
-    figs[1].key.column = COL_TO_UPPER;
+    figs[1].fig.key.column = COL_TO_UPPER;
     figs[1].children = to_upper;
-    figs[1].computed = 5000000;
+    figs[1].fig.computed = 5000000;
     to_sub[0].reported = 0;
     figs[0].nchildren = 0;
     ck_assert_int_eq(rules_check_level(&v, NULL, &f), 0);

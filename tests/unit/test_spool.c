@@ -21,8 +21,7 @@ static char err[512];
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/hz-spool-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    testkit_tmpdir(dir, sizeof dir, "spool");
     ck_assert_int_eq(spool_open(&sp, dir, err, sizeof err), 0);
 }
 

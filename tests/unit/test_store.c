@@ -21,8 +21,7 @@ static const char *tmpdir(void)
 {
     ck_assert_int_lt(ndirs, 8);
     char *d = dirs[ndirs++];
-    strcpy(d, "/tmp/hz-store-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(d));
+    testkit_tmpdir(d, sizeof dirs[0], "store");
     return d;
 }
 

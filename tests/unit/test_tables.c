@@ -245,17 +245,9 @@ END_TEST
  * every title rule and column synonym is in it. */
 START_TEST(format_md_vocabulary)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    table_vocabulary_markdown(m);
-    fclose(m);
-    FILE *f = fopen(TESTS_DIR "/../examples/FORMAT.md", "rb");
-    ck_assert_msg(f != NULL, "examples/FORMAT.md missing");
-    static char doc[1 << 20];
-    size_t n = fread(doc, 1, sizeof doc - 1, f);
-    fclose(f);
-    doc[n] = '\0';
+    size_t len, n;
+    char *buf = testkit_generated(table_vocabulary_markdown, &len);
+    char *doc = testkit_read_file(TESTS_DIR "/../examples/FORMAT.md", &n);
     const char *a = strstr(doc, TABLE_VOCAB_BEGIN), *b = a ? strstr(a, TABLE_VOCAB_END) : NULL;
     ck_assert_msg(a && b, "examples/FORMAT.md has no generated vocabulary");
     b += strlen(TABLE_VOCAB_END) + 1;
@@ -263,6 +255,7 @@ START_TEST(format_md_vocabulary)
                   "examples/FORMAT.md's vocabulary differs from `huizong rules --vocabulary`: regenerate it");
     ck_assert_ptr_nonnull(strstr(buf, "| 财政拨款收支 |  | fiscal |"));
     ck_assert_ptr_nonnull(strstr(buf, "| projects | 结转 | 一般公共预算 | carry_gpb |"));
+    free(doc);
     free(buf);
 }
 END_TEST

@@ -25,8 +25,7 @@ static store_t *st;
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/hz-upstream-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    testkit_tmpdir(dir, sizeof dir, "upstream");
     err[0] = '\0';
     char db[128];
     snprintf(db, sizeof db, "%s/db", dir);
@@ -55,22 +54,14 @@ static void submit_dongxihu(upstream_t *up, int64_t delta)
     ck_assert_msg(csv_read_file(EXAMPLES_DIR "/dongxihu-2024.csv", CSV_ENCODING_UTF8, &list, err,
                                 sizeof err) == 0, "%s", err);
     store_item_t items[8];
-    size_t n = 0;
-    for (size_t i = 0; i < list.count && n < 8; i++) {
-        store_item_t *it = &items[n++];
-        memset(it, 0, sizeof *it);
-        it->submission = list.items[i];
-        list.items[i] = NULL;
-        submission_new_id(it->submission->id);
-        for (size_t f = 0; f < it->submission->count; f++) {
-            fact_t *fa = &it->submission->facts[f];
-            if (!strcmp(it->submission->entity, "026") && fa->table == TABLE_SUMMARY &&
-                !strcmp(fa->row, "expense_total"))
+    size_t n = testkit_items(&list, items, 8);
+    for (size_t i = 0; i < n; i++) {
+        submission_t *s = items[i].submission;
+        for (size_t f = 0; f < s->count; f++) {
+            fact_t *fa = &s->facts[f];
+            if (!strcmp(s->entity, "026") && fa->table == TABLE_SUMMARY && !strcmp(fa->row, "expense_total"))
                 fa->fen += delta;
         }
-        ck_assert_int_eq(submission_validate(it->submission, err, sizeof err), 0);
-        findings_init(&it->findings);
-        ack_init(&it->ack);
     }
     ck_assert_msg(store_apply_batch(st, items, n, NULL, err, sizeof err) == 0, "%s", err);
     if (up) upstream_batch_committed(up, items, n);

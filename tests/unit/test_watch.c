@@ -20,8 +20,7 @@ static int saved_stdout = -1;
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/hz-watch-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    testkit_tmpdir(dir, sizeof dir, "watch");
     snprintf(out_path, sizeof out_path, "%s/out.txt", dir);
     fflush(stdout);
     saved_stdout = dup(fileno(stdout));

@@ -19,8 +19,7 @@ static char dir[64];
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/hz-web-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    testkit_tmpdir(dir, sizeof dir, "web");
 }
 
 static void teardown(void) { testkit_rmtree(dir); }
@@ -100,18 +99,18 @@ static store_t *open_store(void)
 START_TEST(index_within)
 {
     store_t *s = open_store();
-    web_index_t ix;
-    ck_assert_int_eq(web_index_load(&ix, s), 0);
-    ck_assert(web_index_within(&ix, "026-hczx", "420112"));
-    ck_assert(web_index_within(&ix, "420112", "420112"));
-    ck_assert(web_index_within(&ix, "026", "420000"));
-    ck_assert(!web_index_within(&ix, "420000", "420112"));   /* an ancestor is not inside */
-    ck_assert(!web_index_within(&ix, "608", "420000"));
-    ck_assert(!web_index_within(&ix, "nope", "420000"));
-    long at = web_index_find(&ix, "026");
+    nodes_t ix;
+    ck_assert_int_eq(nodes_load(&ix, s), 0);
+    ck_assert(nodes_within(&ix, "026-hczx", "420112"));
+    ck_assert(nodes_within(&ix, "420112", "420112"));
+    ck_assert(nodes_within(&ix, "026", "420000"));
+    ck_assert(!nodes_within(&ix, "420000", "420112"));   /* an ancestor is not inside */
+    ck_assert(!nodes_within(&ix, "608", "420000"));
+    ck_assert(!nodes_within(&ix, "nope", "420000"));
+    long at = nodes_find(&ix, "026");
     ck_assert_int_ge(at, 0);
-    ck_assert_uint_gt(web_index_subtree_end(&ix, (size_t)at), (size_t)at + 3);
-    web_index_free(&ix);
+    ck_assert_uint_gt(nodes_subtree_end(&ix, (size_t)at), (size_t)at + 3);
+    nodes_free(&ix);
     store_destroy(&s);
 }
 END_TEST
@@ -220,18 +219,6 @@ START_TEST(wire_roundtrip)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("web");
-    TCase *tc = tcase_create("web");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, users_set_load_check);
-    tcase_add_test(tc, users_refuse_bad);
-    tcase_add_test(tc, loopback);
-    tcase_add_test(tc, index_within);
-    tcase_add_test(tc, reviews_history_and_state);
-    tcase_add_test(tc, wire_roundtrip);
-    suite_add_tcase(s, tc);
-    return testkit_run(s);
-}
+TESTKIT_MAIN("web", setup, teardown, 30,
+             users_set_load_check, users_refuse_bad, loopback, index_within,
+             reviews_history_and_state, wire_roundtrip)

@@ -1,13 +1,36 @@
-/* testkit.h -- what every Check suite in tests/unit shares: running a suite, and a
- * temporary directory made and removed without shelling out. Header-only: each suite is
- * its own executable. */
+/* testkit.h -- what every Check suite in tests/unit shares: running a suite, a temporary
+ * directory made and removed without shelling out, and (testkit.c, the huizong_testkit
+ * library every suite links) facts looked up and submissions made into store items. */
 #ifndef HUIZONG_TESTKIT_H
 #define HUIZONG_TESTKIT_H
 
 #include <check.h>
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "store.h"
+#include "submission.h"
+#include "tables.h"
+
+/* The fen of the fact (entity, t, row, c) in l; the test fails if there is none. */
+int64_t testkit_fen(const submission_list_t *l, const char *entity, table_id t, const char *row,
+                    column_id c);
+/* Moves up to max of list's submissions into fresh store items (a new id each, validated,
+ * empty findings and ack): a batch for store_apply_batch. Returns how many. */
+size_t testkit_items(submission_list_t *list, store_item_t *items, size_t max);
+/* Reads a tab-separated fixture (a transcription: one printed line a line), calling
+ * cell(ctx, row, col, text) for every cell in order; the test fails if it cannot open it. */
+void testkit_tsv(const char *path, void (*cell)(void *ctx, uint32_t row, uint32_t col, const char *text),
+                 void *ctx);
+/* What write() prints, in memory (free it); its length into *len. */
+char *testkit_generated(void (*write)(FILE *out), size_t *len);
+/* A whole file, NUL-terminated (free it); its length into *len. The test fails if it is
+ * missing. */
+char *testkit_read_file(const char *path, size_t *len);
+/* Makes the directory /tmp/hz-NAME-XXXXXX into dir[size]; the test fails if it cannot. */
+void testkit_tmpdir(char *dir, size_t size, const char *name);
 
 /* Runs the suite (forking per test, Check's default) and returns the exit status. */
 static inline int testkit_run(Suite *s)

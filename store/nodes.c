@@ -60,6 +60,52 @@ size_t nodes_subtree_end(const nodes_t *n, size_t i)
     return j;
 }
 
+bool nodes_within(const nodes_t *n, const char *code, const char *root)
+{
+    long at = nodes_find(n, code);
+    for (int guard = 0; at >= 0 && guard <= HIERARCHY_DEPTH_MAX; guard++) {
+        const entity_t *e = &n->h.items[at];
+        if (!strcmp(e->code, root)) return true;
+        at = e->parent[0] ? nodes_find(n, e->parent) : -1;
+    }
+    return false;
+}
+
+bool nodes_submitted(store_t *store, const char *code, uint32_t year)
+{
+    store_version_t *v = NULL;
+    size_t n = 0;
+    store_versions(store, code, year, &v, &n);
+    free(v);
+    return n > 0;
+}
+
+bool nodes_included(store_t *store, const char *code, uint32_t year, table_id table)
+{
+    if (nodes_submitted(store, code, year)) return true;
+    store_figure_t *f = NULL;
+    size_t n = 0;
+    store_figures(store, code, year, table, &f, &n);
+    free(f);
+    return n > 0;
+}
+
+int nodes_expense_total(store_t *store, const char *code, uint32_t year, int64_t *fen)
+{
+    store_figure_t *figs = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (store_figures(store, code, year, TABLE_SUMMARY, &figs, &n) != 0) return -1;
+    for (size_t i = 0; i < n && rc != 0; i++)
+        if (figs[i].key.column == COL_AMOUNT && !strcmp(figs[i].key.row, TABLE_ROW_EXPENSE_TOTAL) &&
+            (figs[i].has_declared || figs[i].has_computed)) {
+            *fen = store_figure_reported(&figs[i]);
+            rc = 0;
+        }
+    free(figs);
+    return rc;
+}
+
 bool nodes_year_has_data(const nodes_t *n, store_t *store, uint32_t year)
 {
     for (size_t i = 0; i < n->h.count; i++) {
