@@ -313,7 +313,7 @@ int cmd_submit(int argc, char **argv)
     }
     /* A file's parts go as one (applied whole); whatever was spooled already on a failure
      * stays there and goes with the next flush. */
-    long spooled = delivery_spool_files(&d, &list, groups, 0);
+    long spooled = delivery_spool_files(&d, &list, groups, DELIVERY_KEEP);   /* sent by the load */
     if (spooled < 0) {
         free(sent);
         free(groups);

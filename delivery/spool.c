@@ -356,8 +356,10 @@ static int s_read_legacy(uint8_t *data, size_t n, spool_header_t *h,
 }
 
 /* A file of several parts (group.h): every part's figures hash to its digest, and the
- * parts' digests to the header's. 0, or -1 with err. Frees g. */
-static int s_check_group(const spool_header_t *h, submission_group_t *g, char *err, size_t errlen)
+ * parts' digests to the header's. 0, or -1 with err. Frees g, unless it passed and the
+ * caller asked for it (*keep not NULL): then *keep takes it. */
+static int s_check_group(const spool_header_t *h, submission_group_t *g, submission_group_t **keep,
+                         char *err, size_t errlen)
 {
     int rc = -1;
     uint8_t d[SPOOL_DIGEST_LEN];
@@ -376,7 +378,8 @@ static int s_check_group(const spool_header_t *h, submission_group_t *g, char *e
         snprintf(err, errlen, "the file's id is not the header's");
     else
         rc = 0;
-    group_destroy(&g);
+    if (rc == 0 && keep) *keep = g;
+    else group_destroy(&g);
     return rc;
 }
 
@@ -385,7 +388,7 @@ static int s_check_group(const spool_header_t *h, submission_group_t *g, char *e
  * header without a digest (an upstream spool of an earlier release) is not checked.
  * 0, or -1 with the reason in err. */
 static int s_check_digest(const spool_header_t *h, const uint8_t *payload, size_t len,
-                          char *err, size_t errlen)
+                          submission_group_t **parts, char *err, size_t errlen)
 {
     if (digest_is_zero(h->digest)) return 0;
     char why[512] = "";
@@ -395,7 +398,7 @@ static int s_check_digest(const spool_header_t *h, const uint8_t *payload, size_
         snprintf(err, errlen, "the submission does not decode (%s)", why);
         return -1;
     }
-    if (g) return s_check_group(h, g, err, errlen);
+    if (g) return s_check_group(h, g, parts, err, errlen);
     int rc = -1;
     if (!s->has_digest || memcmp(s->digest, h->digest, SPOOL_DIGEST_LEN) != 0)
         snprintf(err, errlen, "the submission's digest is not the header's");
@@ -413,7 +416,14 @@ static int s_check_digest(const spool_header_t *h, const uint8_t *payload, size_
 int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
                           size_t *len, char *err, size_t errlen)
 {
+    return spool_read_parts(sp, name, h, payload, len, NULL, err, errlen);
+}
+
+int spool_read_parts(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
+                     size_t *len, submission_group_t **parts, char *err, size_t errlen)
+{
     assert(sp && name && h && payload && len);
+    if (parts) *parts = NULL;
     uint8_t *data;
     size_t n;
     if (spool_read(sp, name, &data, &n, err, errlen) != 0) return -1;
@@ -450,7 +460,7 @@ int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint
     h->year = s_get32(data + SPOOL_OFF_YEAR);
     h->facts = s_get32(data + SPOOL_OFF_FACTS);
     memcpy(h->digest, data + SPOOL_OFF_DIGEST, SPOOL_DIGEST_LEN);
-    if (s_check_digest(h, data + hlen, n - hlen, err, errlen) != 0) {
+    if (s_check_digest(h, data + hlen, n - hlen, parts, err, errlen) != 0) {
         free(data);            /* h stays filled: the caller names entity and year */
         return -2;
     }

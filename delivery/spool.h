@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "group.h"
 #include "submission.h"
 
 #define SPOOL_NAME_MAX 200
@@ -82,6 +83,12 @@ int spool_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
  * h->entity is ""): the caller settles it as rejected. */
 int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
                           size_t *len, char *err, size_t errlen);
+/* spool_read_submission, and *parts (when not NULL): the file of several parts as the
+ * digest check decoded it, when the file is one and its header holds a digest (else
+ * NULL), so a caller that needs the parts does not decode the file a second time. The
+ * caller destroys it (group_destroy). */
+int spool_read_parts(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
+                     size_t *len, submission_group_t **parts, char *err, size_t errlen);
 /* Where the packed submission starts in the bytes of a spool file: after a version-1
  * header, else 0 (a file of an earlier release, or a bare protobuf). For tools that
  * send a spool file as it is (huizong-collector probe, the test kit). */
