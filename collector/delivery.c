@@ -149,10 +149,51 @@ static void delivery_settle(delivery_t *d, const sender_job_info_t *job, const a
     progress_step(&d->progress);
 }
 
+/* Remembers an entity/year whose submission was just stored as its version 1 (a fresh
+ * ACCEPTED v1, not a replay): it supersedes nothing (delivery_drop_first_versions). */
+static void delivery_note_first(delivery_t *d, const char *entity, uint32_t year, const ack_t *a)
+{
+    if (a->status != ACK_ACCEPTED || a->version != 1 || a->replayed || !entity[0]) return;
+    if (d->nfirsts == d->capfirsts) {
+        size_t cap = d->capfirsts ? d->capfirsts * 2 : 64;
+        collector_entity_year_t *grown = realloc(d->firsts, cap * sizeof *grown);
+        if (!grown) return;   /* not remembered: only asked about once more */
+        d->firsts = grown;
+        d->capfirsts = cap;
+    }
+    collector_entity_year_t *e = &d->firsts[d->nfirsts++];
+    snprintf(e->entity, sizeof e->entity, "%s", entity);
+    e->year = year;
+}
+
+static int entity_year_cmp(const void *a, const void *b)
+{
+    const collector_entity_year_t *x = a, *y = b;
+    int c = strcmp(x->entity, y->entity);
+    if (c) return c;
+    return x->year < y->year ? -1 : x->year > y->year;
+}
+
+size_t delivery_drop_first_versions(delivery_t *d, collector_entity_year_t *ey, size_t n)
+{
+    if (!d->nfirsts) return n;
+    sort_array(d->firsts, d->nfirsts, sizeof *d->firsts, entity_year_cmp);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!bsearch(&ey[i], d->firsts, d->nfirsts, sizeof *d->firsts, entity_year_cmp))
+            ey[kept++] = ey[i];
+    return kept;
+}
+
 /* The sender's verdict on one job: print its line(s) and settle the spool. */
 static void delivery_done(void *arg, const sender_job_info_t *job, const ack_t *ack)
 {
     delivery_t *d = arg;
+    if (ack && ack->nmembers)
+        for (size_t i = 0; i < ack->nmembers; i++)
+            delivery_note_first(d, ack->members[i].entity, ack->members[i].year, &ack->members[i]);
+    else if (ack && strcmp(job->entity, GROUP_ENTITY))
+        delivery_note_first(d, job->entity, job->year, ack);
     if (!strcmp(job->entity, GROUP_ENTITY) && (!ack || !ack->nmembers)) {
         /* a file of several parts without an ack per part: pending, or refused whole before
          * its parts were read (malformed, an older aggregator); never accepted whole */
@@ -215,6 +256,9 @@ void delivery_close(delivery_t *d)
 {
     sender_destroy(&d->sender);
     delivery_drop_kept(d);
+    free(d->firsts);
+    d->firsts = NULL;
+    d->nfirsts = d->capfirsts = 0;
     for (size_t i = 0; i < d->nparts; i++) free(d->parts[i]);
     free(d->parts);
     d->parts = NULL;

@@ -42,6 +42,9 @@ typedef struct {
      * instead of reading back and decoding the files it has just written. */
     delivery_kept_t *kept;
     size_t nkept;
+    /* Entity/years acked as a fresh version 1 (delivery_drop_first_versions). */
+    collector_entity_year_t *firsts;
+    size_t nfirsts, capfirsts;
 } delivery_t;
 
 /* Opens the spool (dir NULL: spool_default_dir()) and the sender. Returns 0 or an exit
@@ -73,6 +76,10 @@ long delivery_load_spool(delivery_t *d);
 /* Sends until everything is settled, the deadline (seconds, <= 0: none) passes or a
  * signal arrives; whatever is left is reported PENDING. */
 void delivery_wait(delivery_t *d, int deadline_s);
+/* Removes from ey[0..n) every entity/year acked in this run as a fresh version 1 (not a
+ * replay): it supersedes no version, so there is no returned version to report and no need
+ * to ask the aggregator (collector_report_superseded). Returns how many are left, in order. */
+size_t delivery_drop_first_versions(delivery_t *d, collector_entity_year_t *ey, size_t n);
 /* The exit code for what happened (see collector.h). */
 int delivery_exit_code(const delivery_t *d);
 

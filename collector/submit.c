@@ -337,9 +337,10 @@ int cmd_submit(int argc, char **argv)
                 (size_t)n - mine, d.spool.dir);
     delivery_wait(&d, a.deadline_s);
     rc = delivery_exit_code(&d);
+    if (sent) nsent = delivery_drop_first_versions(&d, sent, nsent);
     delivery_close(&d);
     curve_client_clear(&keys);
-    if (sent && rc != COL_EXIT_PENDING) {
+    if (sent && nsent && rc != COL_EXIT_PENDING) {
         fflush(stdout);
         collector_report_superseded(a.to, a.key, a.server_key, sent, nsent);
     }
