@@ -53,18 +53,11 @@ static int rec_reserve(csv_record_t *rec, size_t n)
     return 0;
 }
 
-/* Appends n bytes of a field (a run copied at once, not byte by byte). */
-static int rec_put(csv_record_t *rec, const char *s, size_t n)
-{
-    if (rec_reserve(rec, n)) return -1;
-    memcpy(rec->buf + rec->blen, s, n);
-    rec->blen += n;
-    return 0;
-}
-
 static int rec_putc(csv_record_t *rec, char c)
 {
-    return rec_put(rec, &c, 1);
+    if (rec_reserve(rec, 1)) return -1;
+    rec->buf[rec->blen++] = c;
+    return 0;
 }
 
 /* The bytes a field's scan stops at: END_PLAIN for an unquoted field (a separator, a line
@@ -75,18 +68,27 @@ static const unsigned char FIELD_END[256] = {
     ['\n'] = END_PLAIN | END_QUOTED, ['"'] = END_QUOTED,
 };
 
-/* How many bytes from d[pos] before one FIELD_END marks with `mask` (or the end). */
-static size_t field_run(const char *d, size_t len, size_t pos, unsigned mask)
+/* Copies bytes from d[*pos] into the record until one FIELD_END marks with `mask` (or the
+ * end of the data), scanning and copying in one pass; *pos stops at that byte. 0 or -1 (no
+ * memory). */
+static int field_copy(csv_record_t *rec, const char *d, size_t len, size_t *pos, unsigned mask)
 {
-    size_t p = pos;
-    while (p < len && !(FIELD_END[(unsigned char)d[p]] & mask)) p++;
-    return p - pos;
+    size_t p = *pos;
+    for (;;) {
+        if (rec_reserve(rec, 64)) return -1;
+        char *o = rec->buf + rec->blen;
+        size_t room = rec->bcap - rec->blen, lim = len - p < room ? len : p + room;
+        while (p < lim && !(FIELD_END[(unsigned char)d[p]] & mask)) *o++ = d[p++];
+        rec->blen = (size_t)(o - rec->buf);
+        if (p < lim || p == len) break;   /* at an end byte, or at the end of the data */
+    }
+    *pos = p;
+    return 0;
 }
 
-/* Ends the current field: NUL-terminates it and remembers where it started. */
-static int rec_end_field(csv_record_t *rec, size_t start)
+/* Remembers where a field (NUL-terminated already) starts in the record's buffer. */
+static int rec_push_field(csv_record_t *rec, size_t start)
 {
-    if (rec_putc(rec, '\0')) return -1;
     if (rec->nfields == rec->fcap) {
         size_t cap = rec->fcap ? rec->fcap * 2 : 16;
         size_t *o = realloc(rec->offs, cap * sizeof *o);
@@ -99,6 +101,47 @@ static int rec_end_field(csv_record_t *rec, size_t start)
     }
     rec->offs[rec->nfields++] = start;
     return 0;
+}
+
+/* Ends the current field: NUL-terminates it and remembers where it started. */
+static int rec_end_field(csv_record_t *rec, size_t start)
+{
+    if (rec_putc(rec, '\0')) return -1;
+    return rec_push_field(rec, start);
+}
+
+/* The common record, one line (LF or CRLF) without a quote, another CR or a NUL: the
+ * general reader would copy it byte by byte and cut it at every comma, which is what this
+ * does with memchr and one memcpy. Returns 1 (read: *pos past its line end), 0 when the
+ * line is not such a record (nothing consumed: the general reader reads it), -1 without
+ * memory. Call it at the start of a record (rec empty), never at a line end. */
+static int plain_record(const char *d, size_t len, size_t *pos, uint32_t *line, csv_record_t *rec)
+{
+    const char *p = d + *pos;
+    size_t left = len - *pos;
+    const char *nl = memchr(p, '\n', left);
+    size_t n = nl ? (size_t)(nl - p) : left, eol = nl ? 1 : 0;
+    const char *cr = memchr(p, '\r', n);
+    if (cr) {
+        if (!nl || cr != nl - 1) return 0;   /* a CR that is not a CRLF's */
+        n--;
+        eol++;
+    }
+    if (memchr(p, '"', n) || memchr(p, '\0', n)) return 0;
+    if (rec_reserve(rec, n + 1)) return -1;
+    memcpy(rec->buf, p, n);
+    rec->buf[n] = '\0';
+    rec->blen = n + 1;
+    for (size_t start = 0;;) {
+        char *comma = memchr(rec->buf + start, ',', n - start);
+        if (comma) *comma = '\0';
+        if (rec_push_field(rec, start)) return -1;
+        if (!comma) break;
+        start = (size_t)(comma - rec->buf) + 1;
+    }
+    *pos += n + eol;
+    if (eol) (*line)++;
+    return 1;
 }
 
 /* Consumes one line end (CRLF, LF or a lone CR) at *pos if there is one. */
@@ -126,14 +169,14 @@ int csv_next_record(const char *d, size_t len, size_t *pos, uint32_t *line,
     *start_line = *line;
     rec->nfields = 0;
     rec->blen = 0;
-    for (;;) {
+    int plain = plain_record(d, len, pos, line, rec);
+    if (plain < 0) goto oom;
+    for (; !plain;) {
         size_t start = rec->blen;
         if (*pos < len && d[*pos] == '"') {
             (*pos)++;
             for (;;) {
-                size_t run = field_run(d, len, *pos, END_QUOTED);
-                if (run && rec_put(rec, d + *pos, run)) goto oom;
-                *pos += run;
+                if (field_copy(rec, d, len, pos, END_QUOTED)) goto oom;
                 if (*pos >= len) { *reason = "unterminated quoted field"; return -1; }
                 char c = d[*pos];
                 if (c == '"') {
@@ -157,10 +200,8 @@ int csv_next_record(const char *d, size_t len, size_t *pos, uint32_t *line,
                 return -1;
             }
         } else {
-            size_t run = field_run(d, len, *pos, END_PLAIN);
-            if (*pos + run < len && d[*pos + run] == '\0') { *reason = "NUL byte in the file"; return -1; }
-            if (run && rec_put(rec, d + *pos, run)) goto oom;
-            *pos += run;
+            if (field_copy(rec, d, len, pos, END_PLAIN)) goto oom;
+            if (*pos < len && d[*pos] == '\0') { *reason = "NUL byte in the file"; return -1; }
         }
         if (rec_end_field(rec, start)) goto oom;
         if (*pos < len && d[*pos] == ',') { (*pos)++; continue; }
@@ -772,8 +813,7 @@ int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_e
         submission_t *s = subs.items[i];
         submission_set_source(s, base_name(name));
         submission_new_id(s->id);
-        s->created_ms = now_ms;
-        submission_sort(s);
+        s->created_ms = now_ms;   /* sorted already: check_duplicates sorted every one */
         list->items[list->count++] = s;
     }
     free(subs.items);
