@@ -344,6 +344,15 @@ int delivery_enqueue(delivery_t *d, const submission_t *s)
     return delivery_hand_over(d, s->id, &h, buf, len, NULL);
 }
 
+/* The durable write of one spool file; inside delivery_spool_files' batch without the
+ * directory's fsync, which the batch does once at its end. */
+static int delivery_put(delivery_t *d, const char *name, const spool_header_t *h,
+                        const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+    if (d->batch_names) return spool_put_submission_batch(&d->spool, name, h, buf, len, err, errlen);
+    return spool_put_submission(&d->spool, name, h, buf, len, err, errlen);
+}
+
 int delivery_spool(delivery_t *d, submission_t *s, int mode)
 {
     if (!s->created_ms) s->created_ms = clock_wall_ms();
@@ -354,7 +363,7 @@ int delivery_spool(delivery_t *d, submission_t *s, int mode)
     if (delivery_pack(s, &buf, &len) != 0) return -1;
     spool_header_t h;
     spool_header_of(&h, s);
-    if (spool_put_submission(&d->spool, s->id, &h, buf, len, err, sizeof err) != 0) {
+    if (delivery_put(d, s->id, &h, buf, len, err, sizeof err) != 0) {
         free(buf);
         fprintf(stderr, "huizong-collector: spool: %s\n", err);
         return -1;
@@ -383,7 +392,7 @@ int delivery_spool_group(delivery_t *d, submission_group_t *g, int mode)
     h.facts = (uint32_t)group_facts(g);
     h.created_ms = g->members[0]->created_ms;
     memcpy(h.digest, g->digest, SPOOL_DIGEST_LEN);
-    if (spool_put_submission(&d->spool, g->id, &h, buf, len, err, sizeof err) != 0) {
+    if (delivery_put(d, g->id, &h, buf, len, err, sizeof err) != 0) {
         free(buf);
         fprintf(stderr, "huizong-collector: spool: %s\n", err);
         return -1;
@@ -393,7 +402,7 @@ int delivery_spool_group(delivery_t *d, submission_group_t *g, int mode)
     return delivery_spooled(d, g->id, &h, buf, len, parts, mode);
 }
 
-long delivery_spool_files(delivery_t *d, submission_list_t *list, const size_t *groups, int mode)
+static long delivery_spool_each(delivery_t *d, submission_list_t *list, const size_t *groups, int mode)
 {
     long files = 0;
     for (size_t i = 0; i < list->count; i++) {
@@ -420,6 +429,24 @@ long delivery_spool_files(delivery_t *d, submission_list_t *list, const size_t *
         group_destroy(&g);
         if (rc != 0) return -1;
     }
+    return files;
+}
+
+/* Unless each file is handed to the sender as it is written (DELIVERY_SEND), nothing
+ * is sent before this returns: the directory is fsynced once for all the files, after
+ * the last, instead of once per file. */
+long delivery_spool_files(delivery_t *d, submission_list_t *list, const size_t *groups, int mode)
+{
+    d->batch_names = mode != DELIVERY_SEND;
+    long files = delivery_spool_each(d, list, groups, mode);
+    if (d->batch_names && files != 0) {
+        char err[512] = "";
+        if (spool_sync_names(&d->spool, err, sizeof err) != 0) {
+            fprintf(stderr, "huizong-collector: spool: %s\n", err);
+            files = -1;
+        }
+    }
+    d->batch_names = 0;
     return files;
 }
 

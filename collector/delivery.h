@@ -45,6 +45,7 @@ typedef struct {
     /* Entity/years acked as a fresh version 1 (delivery_drop_first_versions). */
     collector_entity_year_t *firsts;
     size_t nfirsts, capfirsts;
+    int batch_names;          /* inside delivery_spool_files: one directory fsync at its end */
 } delivery_t;
 
 /* Opens the spool (dir NULL: spool_default_dir()) and the sender. Returns 0 or an exit
@@ -63,8 +64,9 @@ int delivery_spool_group(delivery_t *d, submission_group_t *g, int mode);
 /* Spools every submission of list: those with the same groups[] value (the parts of one
  * file, collector_read_files_grouped) as one file, a lone one as itself; mode as for
  * delivery_spool. Takes the submissions it groups out of list (their slots become NULL).
- * groups NULL: each alone. Returns the number of spool files written, or -1 (printed; what
- * was spooled stays). */
+ * groups NULL: each alone. Except with DELIVERY_SEND the spool directory is fsynced once,
+ * after the last file. Returns the number of spool files written, or -1 (printed; what was
+ * spooled stays). */
 long delivery_spool_files(delivery_t *d, submission_list_t *list, const size_t *groups, int mode);
 /* Hands an already spooled submission to the sender. Returns 0 or -1 (printed). */
 int delivery_enqueue(delivery_t *d, const submission_t *s);

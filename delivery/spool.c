@@ -83,7 +83,26 @@ static void spool_parent(const char *path, char *out, size_t outlen)
     else snprintf(out, outlen, "%.*s", (int)(slash - path), path);
 }
 
-int spool_write_file(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+/* Writes n bytes at p to fd, through short writes and EINTR. 0 or -1 (errno set). */
+static int s_write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The durable write of spool.h: head (hlen bytes, may be 0) then body into a dot-temporary,
+ * fsync, rename into place, and -- with sync_dir -- fsync the directory. Two parts so a
+ * spool file's header and packed submission go out without being copied together. */
+static int s_write_file(const char *path, const void *head, size_t hlen, const void *body,
+                        size_t blen, int sync_dir, char *err, size_t errlen)
 {
     char parent[PATH_MAX], tmp[PATH_MAX + 64];
     spool_parent(path, parent, sizeof parent);
@@ -93,19 +112,11 @@ int spool_write_file(const char *path, const void *buf, size_t len, char *err, s
 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return spool_fail(err, errlen, "cannot create", tmp);
-    const uint8_t *p = buf;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            spool_fail(err, errlen, "cannot write", tmp);
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        p += w;
-        left -= (size_t)w;
+    if (s_write_all(fd, head, hlen) != 0 || s_write_all(fd, body, blen) != 0) {
+        spool_fail(err, errlen, "cannot write", tmp);
+        close(fd);
+        unlink(tmp);
+        return -1;
     }
     if (fsync(fd) != 0) {
         spool_fail(err, errlen, "cannot fsync", tmp);
@@ -119,8 +130,13 @@ int spool_write_file(const char *path, const void *buf, size_t len, char *err, s
         unlink(tmp);
         return -1;
     }
-    if (spool_sync_dir(parent) != 0) return spool_fail(err, errlen, "cannot fsync directory", parent);
+    if (sync_dir && spool_sync_dir(parent) != 0) return spool_fail(err, errlen, "cannot fsync directory", parent);
     return 0;
+}
+
+int spool_write_file(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+{
+    return s_write_file(path, NULL, 0, buf, len, 1, err, errlen);
 }
 
 static int spool_path(const spool_t *sp, const char *sub, const char *name, const char *ext,
@@ -292,29 +308,42 @@ void spool_header_of(spool_header_t *h, const submission_t *s)
     if (s->has_digest) memcpy(h->digest, s->digest, SPOOL_DIGEST_LEN);
 }
 
+static int s_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
+                            const uint8_t *payload, size_t len, int sync_dir, char *err, size_t errlen)
+{
+    assert(sp && name && h && (payload || !len));
+    char path[PATH_MAX + SPOOL_NAME_MAX + 32];
+    if (spool_path(sp, NULL, name, ".pb", path, sizeof path, err, errlen)) return -1;
+    uint8_t head[SPOOL_HEADER_LEN];
+    memset(head, 0, sizeof head);
+    memcpy(head, SPOOL_MAGIC, SPOOL_MAGIC_LEN);
+    s_put16(head + SPOOL_OFF_VERSION, SPOOL_VERSION);
+    s_put16(head + SPOOL_OFF_HLEN, SPOOL_HEADER_LEN);
+    s_put64(head + SPOOL_OFF_CREATED, h->created_ms);
+    s_put32(head + SPOOL_OFF_YEAR, h->year);
+    s_put32(head + SPOOL_OFF_FACTS, h->facts);
+    memcpy(head + SPOOL_OFF_DIGEST, h->digest, SPOOL_DIGEST_LEN);
+    memcpy(head + SPOOL_OFF_ID, h->id, strnlen(h->id, SUBMISSION_ID_MAX));
+    memcpy(head + SPOOL_OFF_ENTITY, h->entity, strnlen(h->entity, SUBMISSION_ENTITY_MAX));
+    return s_write_file(path, head, sizeof head, payload, len, sync_dir, err, errlen);
+}
+
 int spool_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
                          const uint8_t *payload, size_t len, char *err, size_t errlen)
 {
-    assert(sp && name && h && (payload || !len));
-    uint8_t *buf = malloc(SPOOL_HEADER_LEN + len);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory spooling %s", name);
-        return -1;
-    }
-    memset(buf, 0, SPOOL_HEADER_LEN);
-    memcpy(buf, SPOOL_MAGIC, SPOOL_MAGIC_LEN);
-    s_put16(buf + SPOOL_OFF_VERSION, SPOOL_VERSION);
-    s_put16(buf + SPOOL_OFF_HLEN, SPOOL_HEADER_LEN);
-    s_put64(buf + SPOOL_OFF_CREATED, h->created_ms);
-    s_put32(buf + SPOOL_OFF_YEAR, h->year);
-    s_put32(buf + SPOOL_OFF_FACTS, h->facts);
-    memcpy(buf + SPOOL_OFF_DIGEST, h->digest, SPOOL_DIGEST_LEN);
-    memcpy(buf + SPOOL_OFF_ID, h->id, strnlen(h->id, SUBMISSION_ID_MAX));
-    memcpy(buf + SPOOL_OFF_ENTITY, h->entity, strnlen(h->entity, SUBMISSION_ENTITY_MAX));
-    if (len) memcpy(buf + SPOOL_HEADER_LEN, payload, len);
-    int rc = spool_put(sp, name, buf, SPOOL_HEADER_LEN + len, err, errlen);
-    free(buf);
-    return rc;
+    return s_put_submission(sp, name, h, payload, len, 1, err, errlen);
+}
+
+int spool_put_submission_batch(spool_t *sp, const char *name, const spool_header_t *h,
+                               const uint8_t *payload, size_t len, char *err, size_t errlen)
+{
+    return s_put_submission(sp, name, h, payload, len, 0, err, errlen);
+}
+
+int spool_sync_names(spool_t *sp, char *err, size_t errlen)
+{
+    if (spool_sync_dir(sp->dir) != 0) return spool_fail(err, errlen, "cannot fsync directory", sp->dir);
+    return 0;
 }
 
 size_t spool_payload_offset(const uint8_t *data, size_t n)
