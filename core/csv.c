@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -353,10 +354,22 @@ static void trim(char **s)
     *s = p;
 }
 
-static bool has_control(const char *s)
+/* Whether s[0..n) holds a control character (below 0x20, or 0x7F): eight bytes a step, as
+ * most fields are short ASCII. A byte below 0x20 sets its high bit in w - 0x20.. (only
+ * below it can a borrow start), 0x7F is the zero byte of w ^ 0x7F..: both tests are exact
+ * about whether there is one, which is all that is asked. */
+static bool has_control(const char *s, size_t n)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7F) return true;
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, s + i, 8);
+        del = w ^ (0x7F * ones);
+        if (((w - 0x20 * ones) & ~w & highs) | ((del - ones) & ~del & highs)) return true;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7F) return true;
     return false;
 }
 
@@ -635,7 +648,7 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
             bad = add_error(errs, line, "%s:%u: column '%s': not valid UTF-8; if the file was "
                             "saved by Chinese Excel, use --encoding gb18030", name, line, FIELD_EN[f]);
             unusable[f] = true;
-        } else if (f != F_NAME && has_control(v[f])) {
+        } else if (f != F_NAME && has_control(v[f], vl[f])) {
             bad = add_error(errs, line, "%s:%u: column '%s': contains a control character", name,
                             line, FIELD_EN[f]);
             unusable[f] = true;
@@ -740,8 +753,11 @@ static int parse_utf8(const char *name, const char *d, size_t len, bool utf8_che
     while (!errs->oom && !errs->fatal &&
            (rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason)) == 1) {
         bool blank = true;   /* Excel writes ",,,,,," for an empty row */
-        for (size_t i = 0; i < rec.nfields && blank; i++)
-            blank = rec.fields[i][strspn(rec.fields[i], " \t")] == '\0';
+        for (size_t i = 0; i < rec.nfields && blank; i++) {
+            const char *f = rec.fields[i];
+            /* a field that starts with text is not blank: no scan needed */
+            blank = (f[0] == ' ' || f[0] == '\t' || f[0] == '\0') && f[strspn(f, " \t")] == '\0';
+        }
         if (blank) continue;
         read_fact(name, &rec, start, pos_of, nheader, subs, errs, &cache);
     }

@@ -95,31 +95,50 @@ static uint8_t *s_str(uint8_t *o, unsigned field, const char *s)
 static uint64_t s_enum(int v) { return (uint64_t)(int64_t)(int32_t)v; }
 static uint64_t s_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 
-static size_t s_fact_size(const fact_t *f)
+/* What the size pass learns about a fact for the write pass: its packed size and the
+ * lengths of its strings, so each string is measured once. */
+typedef struct {
+    size_t size, row_len, name_len;
+} fact_sizes_t;
+
+/* A string field of known length: nothing when empty (or NULL). */
+static size_t s_strn_size(unsigned field, const char *s, size_t n)
 {
-    return s_num_size(FACT_TABLE, s_enum(f->table)) + s_str_size(FACT_ROW, f->row) +
-           s_num_size(FACT_COLUMN, s_enum(f->column)) + s_num_size(FACT_AMOUNT, s_zigzag(f->fen)) +
-           s_num_size(FACT_LINE, f->line) + s_str_size(FACT_NAME, f->name) +
-           s_num_size(FACT_UNIT, f->unit_fen);
+    return s ? s_bytes_size(field, s, n) : 0;
 }
 
-static uint8_t *s_fact(uint8_t *o, const fact_t *f)
+static fact_sizes_t s_fact_size(const fact_t *f)
 {
+    fact_sizes_t z = { 0, f->row ? strlen(f->row) : 0, f->name ? strlen(f->name) : 0 };
+    z.size = s_num_size(FACT_TABLE, s_enum(f->table)) + s_strn_size(FACT_ROW, f->row, z.row_len) +
+             s_num_size(FACT_COLUMN, s_enum(f->column)) + s_num_size(FACT_AMOUNT, s_zigzag(f->fen)) +
+             s_num_size(FACT_LINE, f->line) + s_strn_size(FACT_NAME, f->name, z.name_len) +
+             s_num_size(FACT_UNIT, f->unit_fen);
+    return z;
+}
+
+static uint8_t *s_fact(uint8_t *o, const fact_t *f, const fact_sizes_t *z)
+{
+    o = s_len_head(o, SUB_FACTS, z->size);
     o = s_num(o, FACT_TABLE, s_enum(f->table));
-    o = s_str(o, FACT_ROW, f->row);
+    o = s_bytes(o, FACT_ROW, f->row, z->row_len);
     o = s_num(o, FACT_COLUMN, s_enum(f->column));
     o = s_num(o, FACT_AMOUNT, s_zigzag(f->fen));
     o = s_num(o, FACT_LINE, f->line);
-    o = s_str(o, FACT_NAME, f->name);
+    o = s_bytes(o, FACT_NAME, f->name, z->name_len);
     return s_num(o, FACT_UNIT, f->unit_fen);
 }
 
-/* A single submission, or a member of a file of several parts. */
-static size_t s_submission_size(const submission_t *s)
+/* A single submission, or a member of a file of several parts; z[i] gets fact i's sizes
+ * (z has s->count entries). */
+static size_t s_submission_size(const submission_t *s, fact_sizes_t *z)
 {
     size_t n = s_str_size(SUB_ID, s->id) + s_str_size(SUB_ENTITY, s->entity) +
                s_num_size(SUB_YEAR, s->year);
-    for (size_t i = 0; i < s->count; i++) n += s_len_size(SUB_FACTS, s_fact_size(&s->facts[i]));
+    for (size_t i = 0; i < s->count; i++) {
+        z[i] = s_fact_size(&s->facts[i]);
+        n += s_len_size(SUB_FACTS, z[i].size);
+    }
     n += s_str_size(SUB_SOURCE, s->source) + s_num_size(SUB_CREATED, s->created_ms) +
          s_num_size(SUB_SCOPE, s_enum(s->scope));
     if (s->has_digest) n += s_bytes_size(SUB_DIGEST, s->digest, SUBMISSION_DIGEST_LEN);
@@ -127,15 +146,12 @@ static size_t s_submission_size(const submission_t *s)
     return n;
 }
 
-static uint8_t *s_submission(uint8_t *o, const submission_t *s)
+static uint8_t *s_submission(uint8_t *o, const submission_t *s, const fact_sizes_t *z)
 {
     o = s_str(o, SUB_ID, s->id);
     o = s_str(o, SUB_ENTITY, s->entity);
     o = s_num(o, SUB_YEAR, s->year);
-    for (size_t i = 0; i < s->count; i++) {
-        o = s_len_head(o, SUB_FACTS, s_fact_size(&s->facts[i]));
-        o = s_fact(o, &s->facts[i]);
-    }
+    for (size_t i = 0; i < s->count; i++) o = s_fact(o, &s->facts[i], &z[i]);
     o = s_str(o, SUB_SOURCE, s->source);
     o = s_num(o, SUB_CREATED, s->created_ms);
     o = s_num(o, SUB_SCOPE, s_enum(s->scope));
@@ -158,32 +174,44 @@ static int s_finish(uint8_t *out, const uint8_t *end, size_t n, uint8_t **buf, s
 
 int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
 {
-    size_t n = s_submission_size(s);
+    fact_sizes_t *z = malloc((s->count ? s->count : 1) * sizeof *z);
+    if (!z) return -1;
+    size_t n = s_submission_size(s, z);
     uint8_t *out = malloc(n ? n : 1);
-    if (!out) return -1;
-    return s_finish(out, s_submission(out, s), n, buf, len);
+    if (!out) {
+        free(z);
+        return -1;
+    }
+    uint8_t *end = s_submission(out, s, z);
+    free(z);
+    return s_finish(out, end, n, buf, len);
 }
 
 int wire_pack_group(const submission_group_t *g, uint8_t **buf, size_t *len)
 {
     /* the file: id, source, digest and its members; entity, year and facts stay empty */
-    size_t n = s_str_size(SUB_ID, g->id) + s_str_size(SUB_SOURCE, g->source);
+    size_t n = s_str_size(SUB_ID, g->id) + s_str_size(SUB_SOURCE, g->source), facts = 0;
     if (g->has_digest) n += s_bytes_size(SUB_DIGEST, g->digest, SUBMISSION_DIGEST_LEN);
+    for (size_t i = 0; i < g->count; i++) facts += g->members[i]->count;
     size_t *sizes = malloc((g->count ? g->count : 1) * sizeof *sizes);
-    if (!sizes) return -1;
-    for (size_t i = 0; i < g->count; i++) n += s_len_size(SUB_MEMBERS, sizes[i] = s_submission_size(g->members[i]));
-    uint8_t *out = malloc(n ? n : 1), *o = out;
-    if (!out) {
-        free(sizes);
-        return -1;
-    }
-    o = s_str(o, SUB_ID, g->id);
+    fact_sizes_t *z = malloc((facts ? facts : 1) * sizeof *z);
+    uint8_t *out = NULL, *o;
+    if (!sizes || !z) goto oom;
+    for (size_t i = 0, at = 0; i < g->count; at += g->members[i++]->count)
+        n += s_len_size(SUB_MEMBERS, sizes[i] = s_submission_size(g->members[i], z + at));
+    if (!(out = malloc(n ? n : 1))) goto oom;
+    o = s_str(out, SUB_ID, g->id);
     o = s_str(o, SUB_SOURCE, g->source);
     if (g->has_digest) o = s_bytes(o, SUB_DIGEST, g->digest, SUBMISSION_DIGEST_LEN);
-    for (size_t i = 0; i < g->count; i++) {
+    for (size_t i = 0, at = 0; i < g->count; at += g->members[i++]->count) {
         o = s_len_head(o, SUB_MEMBERS, sizes[i]);
-        o = s_submission(o, g->members[i]);
+        o = s_submission(o, g->members[i], z + at);
     }
     free(sizes);
+    free(z);
     return s_finish(out, o, n, buf, len);
+oom:
+    free(sizes);
+    free(z);
+    return -1;
 }
