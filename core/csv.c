@@ -591,6 +591,8 @@ static int ragged_record(const char *name, csv_record_t *rec, uint32_t line,
                      rec->nfields);
 }
 
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 /* What the records of one file repeat: a table's rows come together, a file uses a few
  * columns and one submission per entity/year. Each hit is checked with the same
  * comparison the full lookup makes (names are unique), so it finds what the lookup would. */
@@ -663,9 +665,12 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
     const char *y = v[F_YEAR];
     uint32_t year = 0;
     if (unusable[F_YEAR]) {}
-    else if (vl[F_YEAR] != 4 || strspn(y, "0123456789") != 4 || y[0] == '0')
+    else if (vl[F_YEAR] != 4 || !is_digit(y[0]) || !is_digit(y[1]) || !is_digit(y[2]) ||
+             !is_digit(y[3]) || y[0] == '0')
         BAD(F_YEAR, "'%s' is not a 4-digit year", y);
-    else if ((year = (uint32_t)atoi(y)) < 1900) BAD(F_YEAR, "%u is before 1900", year);
+    else if ((year = (uint32_t)((y[0] - '0') * 1000 + (y[1] - '0') * 100 + (y[2] - '0') * 10 +
+                                (y[3] - '0'))) < 1900)
+        BAD(F_YEAR, "%u is before 1900", year);
     table_id t = unusable[F_TABLE] ? TABLE_NONE : cached_table(cache, v[F_TABLE]);
     if (!unusable[F_TABLE] && t == TABLE_NONE) BAD(F_TABLE, "unknown table '%s'", v[F_TABLE]);
     if (unusable[F_ROW]) {}
