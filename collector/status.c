@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zmq.h>
 
 #include "collector.h"
 #include "review_exchange.h"
@@ -22,15 +23,16 @@ static void status_usage(FILE *f)
         "exit: 0 answered, 1 refused (unknown entity, not authorised), 2 usage, 3 no answer\n");
 }
 
-/* The review state of entity/year's version (0 = latest). 0, or -1 with err. */
-static int s_query(const char *to, const char *key, const char *server_key, const char *entity,
-                   unsigned year, unsigned version, int timeout_ms, review_status_t *st,
-                   char *err, size_t errlen)
+/* The review state of entity/year's version (0 = latest), over a ZeroMQ context of zctx
+ * (NULL: one of its own). 0, or -1 with err. */
+static int s_query(void *zctx, const char *to, const char *key, const char *server_key,
+                   const char *entity, unsigned year, unsigned version, int timeout_ms,
+                   review_status_t *st, char *err, size_t errlen)
 {
     uint8_t *buf = NULL, *reply = NULL;
     size_t len = 0, rlen = 0;
     if (review_query_pack(entity, year, version, &buf, &len) != 0) return -1;
-    int rc = review_exchange(NULL, to, key, server_key, REVIEW_FRAME_STATUS, buf, len,
+    int rc = review_exchange(zctx, to, key, server_key, REVIEW_FRAME_STATUS, buf, len,
                              REVIEW_FRAME_STATUS, timeout_ms, &reply, &rlen, err, errlen);
     free(buf);
     if (rc == 0) rc = review_status_unpack(reply, rlen, st, err, errlen);
@@ -41,18 +43,21 @@ static int s_query(const char *to, const char *key, const char *server_key, cons
 void collector_report_superseded(const char *to, const char *key, const char *server_key,
                                  const collector_entity_year_t *ey, size_t n)
 {
+    /* one context (and its I/O thread) for every query, not one per query */
+    void *zctx = n ? zmq_ctx_new() : NULL;
     for (size_t i = 0; i < n; i++) {
         review_status_t latest, prev;
         char err[256];
-        if (s_query(to, key, server_key, ey[i].entity, ey[i].year, 0, SUPERSEDED_TIMEOUT_MS, &latest,
-                    err, sizeof err) != 0 || !latest.found || latest.version < 2)
+        if (s_query(zctx, to, key, server_key, ey[i].entity, ey[i].year, 0, SUPERSEDED_TIMEOUT_MS,
+                    &latest, err, sizeof err) != 0 || !latest.found || latest.version < 2)
             continue;
-        if (s_query(to, key, server_key, ey[i].entity, ey[i].year, latest.version - 1,
+        if (s_query(zctx, to, key, server_key, ey[i].entity, ey[i].year, latest.version - 1,
                     SUPERSEDED_TIMEOUT_MS, &prev, err, sizeof err) != 0 || strcmp(prev.state, "returned"))
             continue;
         printf("%s %u v%u 曾被退回 (理由: %s, 审核人 %s), 已由 v%u 替代, 等待重新审核\n", ey[i].entity,
                ey[i].year, prev.version, prev.reason, prev.reviewer, latest.version);
     }
+    if (zctx) zmq_ctx_term(zctx);
 }
 
 int cmd_status(int argc, char **argv)
@@ -71,7 +76,7 @@ int cmd_status(int argc, char **argv)
     }
     review_status_t st;
     char err[512] = "";
-    if (s_query(to, key, server_key, entity, year, 0, REVIEW_TIMEOUT_MS, &st, err, sizeof err) != 0) {
+    if (s_query(NULL, to, key, server_key, entity, year, 0, REVIEW_TIMEOUT_MS, &st, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-collector status: %s\n", err);
         return COL_EXIT_LOCAL;
     }

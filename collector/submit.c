@@ -259,7 +259,7 @@ int cmd_submit(int argc, char **argv)
     }
     /* A file's parts go as one (applied whole); whatever was spooled already on a failure
      * stays there and goes with the next flush. */
-    long spooled = delivery_spool_files(&d, &list, groups, 0);
+    long spooled = delivery_spool_files(&d, &list, groups, DELIVERY_KEEP);   /* sent by the load */
     if (spooled < 0) {
         free(sent);
         free(groups);
@@ -283,9 +283,10 @@ int cmd_submit(int argc, char **argv)
                 (size_t)n - mine, d.spool.dir);
     delivery_wait(&d, a.deadline_s);
     rc = delivery_exit_code(&d);
+    if (sent) nsent = delivery_drop_first_versions(&d, sent, nsent);
     delivery_close(&d);
     curve_client_clear(&keys);
-    if (sent && rc != COL_EXIT_PENDING) {
+    if (sent && nsent && rc != COL_EXIT_PENDING) {
         fflush(stdout);
         collector_report_superseded(a.to, a.key, a.server_key, sent, nsent);
     }

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,23 +41,55 @@ void csv_record_free(csv_record_t *rec)
     csv_record_init(rec);
 }
 
+/* Makes room for n more bytes in the record's buffer. */
+static int rec_reserve(csv_record_t *rec, size_t n)
+{
+    if (rec->blen + n <= rec->bcap) return 0;
+    size_t cap = rec->bcap ? rec->bcap * 2 : 256;
+    while (cap < rec->blen + n) cap *= 2;
+    char *b = realloc(rec->buf, cap);
+    if (!b) return -1;
+    rec->buf = b;
+    rec->bcap = cap;
+    return 0;
+}
+
 static int rec_putc(csv_record_t *rec, char c)
 {
-    if (rec->blen == rec->bcap) {
-        size_t cap = rec->bcap ? rec->bcap * 2 : 256;
-        char *b = realloc(rec->buf, cap);
-        if (!b) return -1;
-        rec->buf = b;
-        rec->bcap = cap;
-    }
+    if (rec_reserve(rec, 1)) return -1;
     rec->buf[rec->blen++] = c;
     return 0;
 }
 
-/* Ends the current field: NUL-terminates it and remembers where it started. */
-static int rec_end_field(csv_record_t *rec, size_t start)
+/* The bytes a field's scan stops at: END_PLAIN for an unquoted field (a separator, a line
+ * end, a NUL to refuse), END_QUOTED inside quotes (the quote, a line end to count, a NUL). */
+enum { END_PLAIN = 1, END_QUOTED = 2 };
+static const unsigned char FIELD_END[256] = {
+    ['\0'] = END_PLAIN | END_QUOTED, [','] = END_PLAIN, ['\r'] = END_PLAIN | END_QUOTED,
+    ['\n'] = END_PLAIN | END_QUOTED, ['"'] = END_QUOTED,
+};
+
+/* Copies bytes from d[*pos] into the record until one FIELD_END marks with `mask` (or the
+ * end of the data), scanning and copying in one pass; *pos stops at that byte. 0 or -1 (no
+ * memory). */
+static int field_copy(csv_record_t *rec, const char *d, size_t len, size_t *pos, unsigned mask)
 {
-    if (rec_putc(rec, '\0')) return -1;
+    size_t p = *pos;
+    for (;;) {
+        if (rec_reserve(rec, 64)) return -1;
+        char *o = rec->buf + rec->blen;
+        size_t room = rec->bcap - rec->blen, lim = len - p < room ? len : p + room;
+        while (p < lim && !(FIELD_END[(unsigned char)d[p]] & mask)) *o++ = d[p++];
+        rec->blen = (size_t)(o - rec->buf);
+        if (p < lim || p == len) break;   /* at an end byte, or at the end of the data */
+    }
+    *pos = p;
+    return 0;
+}
+
+/* Remembers where a field (NUL-terminated already) starts in the record's buffer. */
+static int rec_push_field(csv_record_t *rec, size_t start)
+{
     if (rec->nfields == rec->fcap) {
         size_t cap = rec->fcap ? rec->fcap * 2 : 16;
         size_t *o = realloc(rec->offs, cap * sizeof *o);
@@ -69,6 +102,47 @@ static int rec_end_field(csv_record_t *rec, size_t start)
     }
     rec->offs[rec->nfields++] = start;
     return 0;
+}
+
+/* Ends the current field: NUL-terminates it and remembers where it started. */
+static int rec_end_field(csv_record_t *rec, size_t start)
+{
+    if (rec_putc(rec, '\0')) return -1;
+    return rec_push_field(rec, start);
+}
+
+/* The common record, one line (LF or CRLF) without a quote, another CR or a NUL: the
+ * general reader would copy it byte by byte and cut it at every comma, which is what this
+ * does with memchr and one memcpy. Returns 1 (read: *pos past its line end), 0 when the
+ * line is not such a record (nothing consumed: the general reader reads it), -1 without
+ * memory. Call it at the start of a record (rec empty), never at a line end. */
+static int plain_record(const char *d, size_t len, size_t *pos, uint32_t *line, csv_record_t *rec)
+{
+    const char *p = d + *pos;
+    size_t left = len - *pos;
+    const char *nl = memchr(p, '\n', left);
+    size_t n = nl ? (size_t)(nl - p) : left, eol = nl ? 1 : 0;
+    const char *cr = memchr(p, '\r', n);
+    if (cr) {
+        if (!nl || cr != nl - 1) return 0;   /* a CR that is not a CRLF's */
+        n--;
+        eol++;
+    }
+    if (memchr(p, '"', n) || memchr(p, '\0', n)) return 0;
+    if (rec_reserve(rec, n + 1)) return -1;
+    memcpy(rec->buf, p, n);
+    rec->buf[n] = '\0';
+    rec->blen = n + 1;
+    for (size_t start = 0;;) {
+        char *comma = memchr(rec->buf + start, ',', n - start);
+        if (comma) *comma = '\0';
+        if (rec_push_field(rec, start)) return -1;
+        if (!comma) break;
+        start = (size_t)(comma - rec->buf) + 1;
+    }
+    *pos += n + eol;
+    if (eol) (*line)++;
+    return 1;
 }
 
 /* Consumes one line end (CRLF, LF or a lone CR) at *pos if there is one. */
@@ -96,11 +170,14 @@ int csv_next_record(const char *d, size_t len, size_t *pos, uint32_t *line,
     *start_line = *line;
     rec->nfields = 0;
     rec->blen = 0;
-    for (;;) {
+    int plain = plain_record(d, len, pos, line, rec);
+    if (plain < 0) goto oom;
+    for (; !plain;) {
         size_t start = rec->blen;
         if (*pos < len && d[*pos] == '"') {
             (*pos)++;
             for (;;) {
+                if (field_copy(rec, d, len, pos, END_QUOTED)) goto oom;
                 if (*pos >= len) { *reason = "unterminated quoted field"; return -1; }
                 char c = d[*pos];
                 if (c == '"') {
@@ -124,11 +201,8 @@ int csv_next_record(const char *d, size_t len, size_t *pos, uint32_t *line,
                 return -1;
             }
         } else {
-            while (*pos < len && d[*pos] != ',' && d[*pos] != '\r' && d[*pos] != '\n') {
-                if (d[*pos] == '\0') { *reason = "NUL byte in the file"; return -1; }
-                if (rec_putc(rec, d[*pos])) goto oom;
-                (*pos)++;
-            }
+            if (field_copy(rec, d, len, pos, END_PLAIN)) goto oom;
+            if (*pos < len && d[*pos] == '\0') { *reason = "NUL byte in the file"; return -1; }
         }
         if (rec_end_field(rec, start)) goto oom;
         if (*pos < len && d[*pos] == ',') { (*pos)++; continue; }
@@ -252,6 +326,24 @@ static int convert_gb18030(const char *name, const char *d, size_t len, char **o
     return 0;
 }
 
+/* trim() of a field whose length is known: returns the trimmed length. */
+static size_t trim_n(char **s, size_t n)
+{
+    char *p = *s, *e = p + n;
+    while (p < e && (*p == ' ' || *p == '\t')) p++;
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    *e = '\0';
+    *s = p;
+    return (size_t)(e - p);
+}
+
+/* Length of field i of a record (csv_next_record NUL-terminates each in rec->buf). */
+static size_t rec_field_len(const csv_record_t *rec, size_t i)
+{
+    size_t end = i + 1 < rec->nfields ? rec->offs[i + 1] : rec->blen;
+    return end - rec->offs[i] - 1;
+}
+
 static void trim(char **s)
 {
     char *p = *s;
@@ -262,10 +354,22 @@ static void trim(char **s)
     *s = p;
 }
 
-static bool has_control(const char *s)
+/* Whether s[0..n) holds a control character (below 0x20, or 0x7F): eight bytes a step, as
+ * most fields are short ASCII. A byte below 0x20 sets its high bit in w - 0x20.. (only
+ * below it can a borrow start), 0x7F is the zero byte of w ^ 0x7F..: both tests are exact
+ * about whether there is one, which is all that is asked. */
+static bool has_control(const char *s, size_t n)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7F) return true;
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, s + i, 8);
+        del = w ^ (0x7F * ones);
+        if (((w - 0x20 * ones) & ~w & highs) | ((del - ones) & ~del & highs)) return true;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7F) return true;
     return false;
 }
 
@@ -487,23 +591,66 @@ static int ragged_record(const char *name, csv_record_t *rec, uint32_t line,
                      rec->nfields);
 }
 
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* What the records of one file repeat: a table's rows come together, a file uses a few
+ * columns and one submission per entity/year. Each hit is checked with the same
+ * comparison the full lookup makes (names are unique), so it finds what the lookup would. */
+#define READ_CACHE_COLUMNS 8
+typedef struct {
+    bool utf8_checked;        /* the whole file was valid UTF-8: every field is */
+    table_id table;           /* TABLE_NONE: none yet */
+    column_id columns[READ_CACHE_COLUMNS];
+    size_t ncolumns, next_column;
+    submission_t *last;       /* the submission the previous fact went to */
+} read_cache_t;
+
+static table_id cached_table(read_cache_t *c, const char *v)
+{
+    if (c->table != TABLE_NONE && strcmp(v, table_name(c->table)) == 0) return c->table;
+    table_id t = table_from_name(v);
+    if (t != TABLE_NONE) c->table = t;
+    return t;
+}
+
+static column_id cached_column(read_cache_t *c, const char *v)
+{
+    for (size_t i = 0; i < c->ncolumns; i++)
+        if (strcmp(v, column_name(c->columns[i])) == 0) return c->columns[i];
+    column_id col = column_from_name(v);
+    if (col == COL_NONE) return col;
+    if (c->ncolumns < READ_CACHE_COLUMNS) c->columns[c->ncolumns++] = col;
+    else c->columns[c->next_column++ % READ_CACHE_COLUMNS] = col;
+    return col;
+}
+
+static submission_t *cached_submission(read_cache_t *c, submission_list_t *subs,
+                                       const char *entity, uint32_t year)
+{
+    if (c->last && c->last->year == year && strcmp(c->last->entity, entity) == 0) return c->last;
+    c->last = submission_list_get(subs, entity, year);
+    return c->last;
+}
+
 /* Checks one data record and adds its fact; every error of the record is recorded.
  * Returns 0, or -1 when the record has an error. */
 static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const int pos[F_COUNT],
-                     size_t nheader, submission_list_t *subs, csv_errors_t *errs)
+                     size_t nheader, submission_list_t *subs, csv_errors_t *errs,
+                     read_cache_t *cache)
 {
     if (rec->nfields != nheader) return ragged_record(name, rec, line, pos, nheader, errs);
     char *v[F_COUNT];
+    size_t vl[F_COUNT];
     int bad = 0;
     bool unusable[F_COUNT] = { false };
     for (int f = 0; f < F_COUNT; f++) {
         v[f] = pos[f] >= 0 ? rec->fields[pos[f]] : (char *)"";
-        if (pos[f] >= 0) trim(&v[f]);
-        if (!submission_utf8_valid(v[f], strlen(v[f]))) {
+        vl[f] = pos[f] >= 0 ? trim_n(&v[f], rec_field_len(rec, (size_t)pos[f])) : 0;
+        if (!cache->utf8_checked && !submission_utf8_valid(v[f], vl[f])) {
             bad = add_error(errs, line, "%s:%u: column '%s': not valid UTF-8; if the file was "
                             "saved by Chinese Excel, use --encoding gb18030", name, line, FIELD_EN[f]);
             unusable[f] = true;
-        } else if (f != F_NAME && has_control(v[f])) {
+        } else if (f != F_NAME && has_control(v[f], vl[f])) {
             bad = add_error(errs, line, "%s:%u: column '%s': contains a control character", name,
                             line, FIELD_EN[f]);
             unusable[f] = true;
@@ -513,22 +660,25 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
         bad = add_error(errs, line, "%s:%u: column '%s': %s", name, line, FIELD_EN[f], why_); } while (0)
     if (unusable[F_ENTITY]) {}
     else if (!*v[F_ENTITY]) BAD(F_ENTITY, "empty");
-    else if (strlen(v[F_ENTITY]) > SUBMISSION_ENTITY_MAX)
+    else if (vl[F_ENTITY] > SUBMISSION_ENTITY_MAX)
         BAD(F_ENTITY, "longer than %d bytes", SUBMISSION_ENTITY_MAX);
     const char *y = v[F_YEAR];
     uint32_t year = 0;
     if (unusable[F_YEAR]) {}
-    else if (strlen(y) != 4 || strspn(y, "0123456789") != 4 || y[0] == '0')
+    else if (vl[F_YEAR] != 4 || !is_digit(y[0]) || !is_digit(y[1]) || !is_digit(y[2]) ||
+             !is_digit(y[3]) || y[0] == '0')
         BAD(F_YEAR, "'%s' is not a 4-digit year", y);
-    else if ((year = (uint32_t)atoi(y)) < 1900) BAD(F_YEAR, "%u is before 1900", year);
-    table_id t = unusable[F_TABLE] ? TABLE_NONE : table_from_name(v[F_TABLE]);
+    else if ((year = (uint32_t)((y[0] - '0') * 1000 + (y[1] - '0') * 100 + (y[2] - '0') * 10 +
+                                (y[3] - '0'))) < 1900)
+        BAD(F_YEAR, "%u is before 1900", year);
+    table_id t = unusable[F_TABLE] ? TABLE_NONE : cached_table(cache, v[F_TABLE]);
     if (!unusable[F_TABLE] && t == TABLE_NONE) BAD(F_TABLE, "unknown table '%s'", v[F_TABLE]);
     if (unusable[F_ROW]) {}
     else if (!*v[F_ROW]) BAD(F_ROW, "empty");
-    else if (strlen(v[F_ROW]) > SUBMISSION_ROW_MAX) BAD(F_ROW, "longer than %d bytes", SUBMISSION_ROW_MAX);
-    if (!unusable[F_NAME] && strlen(v[F_NAME]) > SUBMISSION_NAME_MAX)
+    else if (vl[F_ROW] > SUBMISSION_ROW_MAX) BAD(F_ROW, "longer than %d bytes", SUBMISSION_ROW_MAX);
+    if (!unusable[F_NAME] && vl[F_NAME] > SUBMISSION_NAME_MAX)
         BAD(F_NAME, "longer than %d bytes", SUBMISSION_NAME_MAX);
-    column_id c = unusable[F_COLUMN] ? COL_NONE : column_from_name(v[F_COLUMN]);
+    column_id c = unusable[F_COLUMN] ? COL_NONE : cached_column(cache, v[F_COLUMN]);
     if (unusable[F_COLUMN]) {}
     else if (c == COL_NONE) BAD(F_COLUMN, "unknown column '%s'", v[F_COLUMN]);
     else if (t != TABLE_NONE && !table_has_column(t, c))
@@ -538,16 +688,16 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
     bool empty = !unusable[F_AMOUNT] && !*v[F_AMOUNT];   /* FORMAT.md: empty cells are not rows */
     if (!unusable[F_AMOUNT] && !empty) {
         const char *reason = NULL;
-        if (amount_parse(v[F_AMOUNT], strlen(v[F_AMOUNT]), &fen, &reason)) {
+        if (amount_parse(v[F_AMOUNT], vl[F_AMOUNT], &fen, &reason)) {
             char zh[300];
             amount_reason_zh(v[F_AMOUNT], reason, zh, sizeof zh);
             bad = amount_error(errs, name, line, v[F_AMOUNT], zh);
         }
     }
     if (bad || empty) return bad;
-    submission_t *s = submission_list_get(subs, v[F_ENTITY], year);
+    submission_t *s = cached_submission(cache, subs, v[F_ENTITY], year);
     if (!s || submission_add_unit(s, t, v[F_ROW], c, fen, v[F_NAME], line,
-                                  amount_printed_unit(v[F_AMOUNT], strlen(v[F_AMOUNT])))) {
+                                  amount_printed_unit(v[F_AMOUNT], vl[F_AMOUNT]))) {
         errs->oom = 1;
         return add_error(errs, line, "%s:%u: out of memory", name, line);
     }
@@ -581,9 +731,10 @@ static void check_duplicates(const char *name, submission_list_t *subs, csv_erro
     }
 }
 
-static int parse_utf8(const char *name, const char *d, size_t len, submission_list_t *subs,
-                      csv_errors_t *errs)
+static int parse_utf8(const char *name, const char *d, size_t len, bool utf8_checked,
+                      submission_list_t *subs, csv_errors_t *errs)
 {
+    read_cache_t cache = { .utf8_checked = utf8_checked, .table = TABLE_NONE };
     size_t pos = csv_bom_length(d, len);
     uint32_t line = 1, start = 1;
     csv_record_t rec;
@@ -607,10 +758,13 @@ static int parse_utf8(const char *name, const char *d, size_t len, submission_li
     while (!errs->oom && !errs->fatal &&
            (rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason)) == 1) {
         bool blank = true;   /* Excel writes ",,,,,," for an empty row */
-        for (size_t i = 0; i < rec.nfields && blank; i++)
-            blank = rec.fields[i][strspn(rec.fields[i], " \t")] == '\0';
+        for (size_t i = 0; i < rec.nfields && blank; i++) {
+            const char *f = rec.fields[i];
+            /* a field that starts with text is not blank: no scan needed */
+            blank = (f[0] == ' ' || f[0] == '\t' || f[0] == '\0') && f[strspn(f, " \t")] == '\0';
+        }
         if (blank) continue;
-        read_fact(name, &rec, start, pos_of, nheader, subs, errs);
+        read_fact(name, &rec, start, pos_of, nheader, subs, errs, &cache);
     }
     csv_record_free(&rec);
     if (rc < 0) add_error(errs, start, "%s:%u: %s", name, start, reason);
@@ -635,6 +789,7 @@ int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_e
     char *converted = NULL;
     size_t clen = 0;
     char err[512];
+    bool utf8_checked = false;   /* every byte of data is valid UTF-8, checked once here */
     if (enc == CSV_ENCODING_AUTO)
         enc = submission_utf8_valid(data, len) ? CSV_ENCODING_UTF8 : CSV_ENCODING_GB18030;
     if (enc == CSV_ENCODING_GB18030) {
@@ -648,6 +803,7 @@ int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_e
         /* Catch bad bytes anywhere (the header too) with a line number; the per-field check
          * in read_fact names the column when the bytes are inside a data record. */
         size_t bad = utf8_invalid_at(data, len);
+        utf8_checked = bad == len;
         if (bad < len) {
             size_t nl = bad;
             while (nl > 0 && data[nl - 1] != '\n') nl--;
@@ -659,7 +815,7 @@ int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_e
 
     submission_list_t subs;
     submission_list_init(&subs);
-    int rc = parse_utf8(name, data, len, &subs, errs);
+    int rc = parse_utf8(name, data, len, utf8_checked, &subs, errs);
     free(converted);
     if (rc) { submission_list_free(&subs); return -1; }
 
@@ -678,8 +834,7 @@ int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_e
         submission_t *s = subs.items[i];
         submission_set_source(s, base_name(name));
         submission_new_id(s->id);
-        s->created_ms = now_ms;
-        submission_sort(s);
+        s->created_ms = now_ms;   /* sorted already: check_duplicates sorted every one */
         list->items[list->count++] = s;
     }
     free(subs.items);

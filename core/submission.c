@@ -162,8 +162,11 @@ const fact_t *submission_find(const submission_t *self, table_id t, const char *
 }
 
 /* Every byte of every CSV file and of every decoded fact passes through here: ASCII runs
- * are skipped eight bytes at a time and each multi-byte sequence is decoded in one step.
- * Accepts exactly the shortest-form UTF-8 of U+0000..U+10FFFF without surrogates. */
+ * are skipped eight bytes at a time, and a run of multi-byte characters (Chinese text) is
+ * decoded one sequence after another without that test. A 3-byte sequence needs only its
+ * continuation bytes checked, except after E0 (overlong when the second byte is below A0)
+ * and ED (a surrogate when it is A0 or above). Accepts exactly the shortest-form UTF-8 of
+ * U+0000..U+10FFFF without surrogates. */
 bool submission_utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -174,29 +177,25 @@ bool submission_utf8_valid(const char *str, size_t len)
             memcpy(&w, s + i, 8);
             if (!(w & 0x8080808080808080ULL)) { i += 8; continue; }
         }
-        unsigned c = s[i];
-        if (c < 0x80) { i++; continue; }
-        uint32_t cp;
-        if (c >= 0xE0 && c <= 0xEF) {                     /* CJK: the common case */
-            if (len - i <= 2 || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) return false;
-            cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-            if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-            i += 3;
-        } else if (c >= 0xC0 && c <= 0xDF) {
-            if (len - i <= 1 || (s[i + 1] & 0xC0) != 0x80) return false;
-            cp = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-            if (cp < 0x80) return false;
-            i += 2;
-        } else if (c >= 0xF0 && c <= 0xF7) {
-            if (len - i <= 3 || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 ||
-                (s[i + 3] & 0xC0) != 0x80) return false;
-            cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) |
-                 (s[i + 3] & 0x3Fu);
-            if (cp < 0x10000 || cp > 0x10FFFF) return false;
-            i += 4;
-        } else {
-            return false;                                   /* continuation or F8..FF */
-        }
+        if (s[i] < 0x80) { i++; continue; }
+        do {
+            unsigned c = s[i];
+            if (c >= 0xE0 && c <= 0xEF) {                     /* CJK: the common case */
+                if (len - i <= 2 || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) return false;
+                if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0)) return false;
+                i += 3;
+            } else if (c >= 0xC2 && c <= 0xDF) {              /* C0, C1: always overlong */
+                if (len - i <= 1 || (s[i + 1] & 0xC0) != 0x80) return false;
+                i += 2;
+            } else if (c >= 0xF0 && c <= 0xF4) {              /* F5..F7: above U+10FFFF */
+                if (len - i <= 3 || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 ||
+                    (s[i + 3] & 0xC0) != 0x80) return false;
+                if ((c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90)) return false;
+                i += 4;
+            } else {
+                return false;             /* continuation, C0/C1, F5..FF: never a lead byte */
+            }
+        } while (i < len && s[i] >= 0x80);
     }
     return true;
 }

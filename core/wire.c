@@ -131,7 +131,7 @@ static int s_pack_message(const Huizong__Submission *m, uint8_t **buf, size_t *l
     return 0;
 }
 
-int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
+int wire_pack_submission_pbc(const submission_t *s, uint8_t **buf, size_t *len)
 {
     Huizong__Submission m;
     Huizong__Fact *facts, **ptrs;
@@ -142,7 +142,7 @@ int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len)
     return rc;
 }
 
-int wire_pack_group(const submission_group_t *g, uint8_t **buf, size_t *len)
+int wire_pack_group_pbc(const submission_group_t *g, uint8_t **buf, size_t *len)
 {
     Huizong__Submission m = HUIZONG__SUBMISSION__INIT;
     Huizong__Submission *members = calloc(g->count ? g->count : 1, sizeof *members);

@@ -22,6 +22,10 @@ int wire_pack_submission(const submission_t *s, uint8_t **buf, size_t *len);
 submission_t *wire_unpack_submission(const uint8_t *buf, size_t len, char *err, size_t errlen);
 /* Packs a file of several parts (Submission with members). Returns 0 or -1. */
 int wire_pack_group(const submission_group_t *g, uint8_t **buf, size_t *len);
+/* The same two messages packed by protobuf-c itself: the reference the hand encoder
+ * (wire_encode.c, which wire_pack_submission and wire_pack_group are) is tested against. */
+int wire_pack_submission_pbc(const submission_t *s, uint8_t **buf, size_t *len);
+int wire_pack_group_pbc(const submission_group_t *g, uint8_t **buf, size_t *len);
 /* Unpacks either message: a single submission (*single) or a file of parts (*group, each
  * part validated as a single one, no (entity, year) twice). Returns 0 with exactly one of
  * them set, or -1 with err (naming the part that failed). */

@@ -83,7 +83,26 @@ static void spool_parent(const char *path, char *out, size_t outlen)
     else snprintf(out, outlen, "%.*s", (int)(slash - path), path);
 }
 
-int spool_write_file(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+/* Writes n bytes at p to fd, through short writes and EINTR. 0 or -1 (errno set). */
+static int s_write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The durable write of spool.h: head (hlen bytes, may be 0) then body into a dot-temporary,
+ * fsync, rename into place, and -- with sync_dir -- fsync the directory. Two parts so a
+ * spool file's header and packed submission go out without being copied together. */
+static int s_write_file(const char *path, const void *head, size_t hlen, const void *body,
+                        size_t blen, int sync_dir, char *err, size_t errlen)
 {
     char parent[PATH_MAX], tmp[PATH_MAX + 64];
     spool_parent(path, parent, sizeof parent);
@@ -93,19 +112,11 @@ int spool_write_file(const char *path, const void *buf, size_t len, char *err, s
 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return spool_fail(err, errlen, "cannot create", tmp);
-    const uint8_t *p = buf;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            spool_fail(err, errlen, "cannot write", tmp);
-            close(fd);
-            unlink(tmp);
-            return -1;
-        }
-        p += w;
-        left -= (size_t)w;
+    if (s_write_all(fd, head, hlen) != 0 || s_write_all(fd, body, blen) != 0) {
+        spool_fail(err, errlen, "cannot write", tmp);
+        close(fd);
+        unlink(tmp);
+        return -1;
     }
     if (fsync(fd) != 0) {
         spool_fail(err, errlen, "cannot fsync", tmp);
@@ -119,8 +130,13 @@ int spool_write_file(const char *path, const void *buf, size_t len, char *err, s
         unlink(tmp);
         return -1;
     }
-    if (spool_sync_dir(parent) != 0) return spool_fail(err, errlen, "cannot fsync directory", parent);
+    if (sync_dir && spool_sync_dir(parent) != 0) return spool_fail(err, errlen, "cannot fsync directory", parent);
     return 0;
+}
+
+int spool_write_file(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+{
+    return s_write_file(path, NULL, 0, buf, len, 1, err, errlen);
 }
 
 static int spool_path(const spool_t *sp, const char *sub, const char *name, const char *ext,
@@ -292,29 +308,42 @@ void spool_header_of(spool_header_t *h, const submission_t *s)
     if (s->has_digest) memcpy(h->digest, s->digest, SPOOL_DIGEST_LEN);
 }
 
+static int s_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
+                            const uint8_t *payload, size_t len, int sync_dir, char *err, size_t errlen)
+{
+    assert(sp && name && h && (payload || !len));
+    char path[PATH_MAX + SPOOL_NAME_MAX + 32];
+    if (spool_path(sp, NULL, name, ".pb", path, sizeof path, err, errlen)) return -1;
+    uint8_t head[SPOOL_HEADER_LEN];
+    memset(head, 0, sizeof head);
+    memcpy(head, SPOOL_MAGIC, SPOOL_MAGIC_LEN);
+    s_put16(head + SPOOL_OFF_VERSION, SPOOL_VERSION);
+    s_put16(head + SPOOL_OFF_HLEN, SPOOL_HEADER_LEN);
+    s_put64(head + SPOOL_OFF_CREATED, h->created_ms);
+    s_put32(head + SPOOL_OFF_YEAR, h->year);
+    s_put32(head + SPOOL_OFF_FACTS, h->facts);
+    memcpy(head + SPOOL_OFF_DIGEST, h->digest, SPOOL_DIGEST_LEN);
+    memcpy(head + SPOOL_OFF_ID, h->id, strnlen(h->id, SUBMISSION_ID_MAX));
+    memcpy(head + SPOOL_OFF_ENTITY, h->entity, strnlen(h->entity, SUBMISSION_ENTITY_MAX));
+    return s_write_file(path, head, sizeof head, payload, len, sync_dir, err, errlen);
+}
+
 int spool_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
                          const uint8_t *payload, size_t len, char *err, size_t errlen)
 {
-    assert(sp && name && h && (payload || !len));
-    uint8_t *buf = malloc(SPOOL_HEADER_LEN + len);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory spooling %s", name);
-        return -1;
-    }
-    memset(buf, 0, SPOOL_HEADER_LEN);
-    memcpy(buf, SPOOL_MAGIC, SPOOL_MAGIC_LEN);
-    s_put16(buf + SPOOL_OFF_VERSION, SPOOL_VERSION);
-    s_put16(buf + SPOOL_OFF_HLEN, SPOOL_HEADER_LEN);
-    s_put64(buf + SPOOL_OFF_CREATED, h->created_ms);
-    s_put32(buf + SPOOL_OFF_YEAR, h->year);
-    s_put32(buf + SPOOL_OFF_FACTS, h->facts);
-    memcpy(buf + SPOOL_OFF_DIGEST, h->digest, SPOOL_DIGEST_LEN);
-    memcpy(buf + SPOOL_OFF_ID, h->id, strnlen(h->id, SUBMISSION_ID_MAX));
-    memcpy(buf + SPOOL_OFF_ENTITY, h->entity, strnlen(h->entity, SUBMISSION_ENTITY_MAX));
-    if (len) memcpy(buf + SPOOL_HEADER_LEN, payload, len);
-    int rc = spool_put(sp, name, buf, SPOOL_HEADER_LEN + len, err, errlen);
-    free(buf);
-    return rc;
+    return s_put_submission(sp, name, h, payload, len, 1, err, errlen);
+}
+
+int spool_put_submission_batch(spool_t *sp, const char *name, const spool_header_t *h,
+                               const uint8_t *payload, size_t len, char *err, size_t errlen)
+{
+    return s_put_submission(sp, name, h, payload, len, 0, err, errlen);
+}
+
+int spool_sync_names(spool_t *sp, char *err, size_t errlen)
+{
+    if (spool_sync_dir(sp->dir) != 0) return spool_fail(err, errlen, "cannot fsync directory", sp->dir);
+    return 0;
 }
 
 size_t spool_payload_offset(const uint8_t *data, size_t n)
@@ -356,8 +385,10 @@ static int s_read_legacy(uint8_t *data, size_t n, spool_header_t *h,
 }
 
 /* A file of several parts (group.h): every part's figures hash to its digest, and the
- * parts' digests to the header's. 0, or -1 with err. Frees g. */
-static int s_check_group(const spool_header_t *h, submission_group_t *g, char *err, size_t errlen)
+ * parts' digests to the header's. 0, or -1 with err. Frees g, unless it passed and the
+ * caller asked for it (*keep not NULL): then *keep takes it. */
+static int s_check_group(const spool_header_t *h, submission_group_t *g, submission_group_t **keep,
+                         char *err, size_t errlen)
 {
     int rc = -1;
     uint8_t d[SPOOL_DIGEST_LEN];
@@ -376,7 +407,8 @@ static int s_check_group(const spool_header_t *h, submission_group_t *g, char *e
         snprintf(err, errlen, "the file's id is not the header's");
     else
         rc = 0;
-    group_destroy(&g);
+    if (rc == 0 && keep) *keep = g;
+    else group_destroy(&g);
     return rc;
 }
 
@@ -385,7 +417,7 @@ static int s_check_group(const spool_header_t *h, submission_group_t *g, char *e
  * header without a digest (an upstream spool of an earlier release) is not checked.
  * 0, or -1 with the reason in err. */
 static int s_check_digest(const spool_header_t *h, const uint8_t *payload, size_t len,
-                          char *err, size_t errlen)
+                          submission_group_t **parts, char *err, size_t errlen)
 {
     if (digest_is_zero(h->digest)) return 0;
     char why[512] = "";
@@ -395,7 +427,7 @@ static int s_check_digest(const spool_header_t *h, const uint8_t *payload, size_
         snprintf(err, errlen, "the submission does not decode (%s)", why);
         return -1;
     }
-    if (g) return s_check_group(h, g, err, errlen);
+    if (g) return s_check_group(h, g, parts, err, errlen);
     int rc = -1;
     if (!s->has_digest || memcmp(s->digest, h->digest, SPOOL_DIGEST_LEN) != 0)
         snprintf(err, errlen, "the submission's digest is not the header's");
@@ -413,7 +445,14 @@ static int s_check_digest(const spool_header_t *h, const uint8_t *payload, size_
 int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
                           size_t *len, char *err, size_t errlen)
 {
+    return spool_read_parts(sp, name, h, payload, len, NULL, err, errlen);
+}
+
+int spool_read_parts(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
+                     size_t *len, submission_group_t **parts, char *err, size_t errlen)
+{
     assert(sp && name && h && payload && len);
+    if (parts) *parts = NULL;
     uint8_t *data;
     size_t n;
     if (spool_read(sp, name, &data, &n, err, errlen) != 0) return -1;
@@ -450,7 +489,7 @@ int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint
     h->year = s_get32(data + SPOOL_OFF_YEAR);
     h->facts = s_get32(data + SPOOL_OFF_FACTS);
     memcpy(h->digest, data + SPOOL_OFF_DIGEST, SPOOL_DIGEST_LEN);
-    if (s_check_digest(h, data + hlen, n - hlen, err, errlen) != 0) {
+    if (s_check_digest(h, data + hlen, n - hlen, parts, err, errlen) != 0) {
         free(data);            /* h stays filled: the caller names entity and year */
         return -2;
     }

@@ -9,7 +9,8 @@
  * submission id when the collector spooled it.
  *
  * Invariants: a file appears under DIR/<name>.pb only complete and durable (written to a
- * dot-temporary, fsynced, renamed, directory fsynced); it leaves DIR only after an ACCEPTED ack
+ * dot-temporary, fsynced, renamed, directory fsynced -- for a batch, once after the last
+ * file and before any of them is sent); it leaves DIR only after an ACCEPTED ack
  * (unlinked) or a REJECTED ack (moved to rejected/ with its reason). A crash at any point
  * leaves the submission either pending or settled, never lost.
  */
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "group.h"
 #include "submission.h"
 
 #define SPOOL_NAME_MAX 200
@@ -72,6 +74,14 @@ int spool_put(spool_t *sp, const char *name, const uint8_t *buf, size_t len, cha
  * for spool_put. Returns 0 or -1 with err. */
 int spool_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
                          const uint8_t *payload, size_t len, char *err, size_t errlen);
+/* spool_put_submission without the directory's fsync, for a batch of files of which none
+ * is handed to a sender before spool_sync_names(sp): each file is complete and fsynced
+ * when its name appears, and the names are durable after that one directory fsync (one
+ * for the batch instead of one per file). Returns 0 or -1 with err. */
+int spool_put_submission_batch(spool_t *sp, const char *name, const spool_header_t *h,
+                               const uint8_t *payload, size_t len, char *err, size_t errlen);
+/* fsyncs DIR: every name spool_put_submission_batch put there is durable. 0 or -1 with err. */
+int spool_sync_names(spool_t *sp, char *err, size_t errlen);
 /* Reads DIR/<name>.pb written by spool_put_submission: *h from the header (checked: magic,
  * version, lengths, a safe id and an entity), *payload (malloc'd) the packed submission.
  * When the header holds a digest, the submission is decoded and checked against it (its
@@ -82,6 +92,12 @@ int spool_put_submission(spool_t *sp, const char *name, const spool_header_t *h,
  * h->entity is ""): the caller settles it as rejected. */
 int spool_read_submission(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
                           size_t *len, char *err, size_t errlen);
+/* spool_read_submission, and *parts (when not NULL): the file of several parts as the
+ * digest check decoded it, when the file is one and its header holds a digest (else
+ * NULL), so a caller that needs the parts does not decode the file a second time. The
+ * caller destroys it (group_destroy). */
+int spool_read_parts(spool_t *sp, const char *name, spool_header_t *h, uint8_t **payload,
+                     size_t *len, submission_group_t **parts, char *err, size_t errlen);
 /* Where the packed submission starts in the bytes of a spool file: after a version-1
  * header, else 0 (a file of an earlier release, or a bare protobuf). For tools that
  * send a spool file as it is (huizong-collector probe, the test kit). */
