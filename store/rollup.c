@@ -1096,6 +1096,23 @@ static void batch_reset(void *ctx)
     }
 }
 
+/* What a batch may write, for store_reserve: per fact its record and its label (names at
+ * their longest), its row interned, a computed figure at each ancestor; per finding its
+ * flag, its history and its copy in the stored ack; doubled for half-full pages and the
+ * branch pages copied on write. An overestimate costs address space only. */
+#define BATCH_BYTES_PER_FACT (2 * (2 * (SUBMISSION_NAME_MAX + SUBMISSION_ROW_MAX) + \
+                                   HIERARCHY_DEPTH_MAX * (NODEKEY_LEN + COMPVAL_LEN + 8)))
+#define BATCH_BYTES_PER_FINDING (2 * 3 * 1024)
+
+static size_t batch_bytes(const store_item_t *items, size_t n)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += items[i].submission->count * (size_t)BATCH_BYTES_PER_FACT +
+                 items[i].findings.count * (size_t)BATCH_BYTES_PER_FINDING;
+    return bytes;
+}
+
 int store_apply_batch(store_t *self, store_item_t *items, size_t n,
                       const rule_settings_t *settings, char *err, size_t errlen)
 {
@@ -1109,12 +1126,14 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
         return error_set(err, errlen, "out of memory");
     }
     for (size_t i = 0; i < n; i++) ack_init(&items[i].ack);
-    int rc;
-    for (;;) {   /* one more attempt per file refused whole (group_apply) */
+    /* room first: a large batch is applied once, not once per doubling of the map */
+    int rc = store_reserve(self, batch_bytes(items, n), err, errlen);
+    for (; rc == 0;) {   /* one more attempt per file refused whole (group_apply) */
         b.regroup = 0;
         rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);
         if (rc == 0 || !b.regroup) break;
         batch_reset(&b);
+        rc = 0;
     }
     for (size_t i = 0; i < n; i++) free(b.gfail[i]);
     free(b.gfail);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -248,6 +249,26 @@ static int store_grow(store_t *s, char *err, size_t errlen)
     char why[512];
     if (s->map_max && s->mapsize >= s->map_max)   /* the operator's ceiling: do not grow */
         return error_set(err, errlen, "%s", store_strerror(MDB_MAP_FULL, s->dir, s->map_max, why, sizeof why));
+    if (s->map_max && next > s->map_max) next = s->map_max;
+    int rc = mdb_env_set_mapsize(s->env, next);
+    if (rc) return error_set(err, errlen, "%s: grow map to %zu bytes: %s", s->dir, next,
+                              mdb_strerror(rc));
+    s->mapsize = next;
+    return 0;
+}
+
+int store_reserve(store_t *s, size_t bytes, char *err, size_t errlen)
+{
+    if (s->readonly) return 0;
+    MDB_envinfo info;
+    MDB_stat st;
+    mdb_env_info(s->env, &info);
+    if (mdb_env_stat(s->env, &st) != 0) return 0;      /* no estimate: the retry loop copes */
+    size_t cur = info.me_mapsize > s->mapsize ? info.me_mapsize : s->mapsize;
+    size_t used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+    if (used + bytes <= cur || (s->map_max && cur >= s->map_max)) return 0;
+    size_t next = cur;
+    while (next < used + bytes && next <= SIZE_MAX / 2) next *= 2;
     if (s->map_max && next > s->map_max) next = s->map_max;
     int rc = mdb_env_set_mapsize(s->env, next);
     if (rc) return error_set(err, errlen, "%s: grow map to %zu bytes: %s", s->dir, next,
