@@ -686,19 +686,37 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
 }
 
 /* The overlay entries with a flag set, in key order, for the two passes that need them
- * sorted (level views: touched; flush: dirty). Each is sorted as (hi, lo) words of its
- * 14-byte key held inline beside its slot: a comparison reads no slot, where one through a
- * pointer was a cache miss in a table of 400,000 entries. */
+ * sorted (level views: touched; flush: dirty). Each is sorted by the (hi, lo) words of its
+ * 14-byte key held inline beside its slot: sorting reads no slot, where a comparison
+ * through a pointer was a cache miss in a table of 400,000 entries. */
 typedef struct {
     uint64_t hi, lo;          /* key bytes 0..7, 8..13 big-endian: memcmp order */
     ov_entry_t *e;
 } ov_sorted_t;
 
-static int ov_sorted_cmp(const void *a, const void *b)
+/* Byte d (0..NODEKEY_LEN) of an entry's key. */
+static inline unsigned ov_key_byte(const ov_sorted_t *x, int d)
 {
-    const ov_sorted_t *x = a, *y = b;
-    if (x->hi != y->hi) return x->hi < y->hi ? -1 : 1;
-    return x->lo < y->lo ? -1 : x->lo > y->lo;   /* keys are unique: a total order */
+    return d < 8 ? (unsigned)(x->hi >> (56 - 8 * d)) & 0xffu
+                 : (unsigned)(x->lo >> (40 - 8 * (d - 8))) & 0xffu;
+}
+
+/* Sorts a[0..n) by key, least significant byte first (stable passes; keys are unique, so
+ * the order is total). A byte every key shares (the entity and year of a one-node batch,
+ * most of a row id) costs one counting pass and no move. A comparison sort of these
+ * 24-byte records was 15% of the instructions of a 100,000-fact submission. tmp holds n. */
+static void ov_radix_sort(ov_sorted_t *a, ov_sorted_t *tmp, size_t n)
+{
+    size_t count[256];
+    for (int d = NODEKEY_LEN - 1; d >= 0; d--) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) count[ov_key_byte(&a[i], d)]++;
+        if (n == 0 || count[ov_key_byte(&a[0], d)] == n) continue;
+        size_t at = 0;
+        for (int v = 0; v < 256; v++) { size_t c = count[v]; count[v] = at; at += c; }
+        for (size_t i = 0; i < n; i++) tmp[count[ov_key_byte(&a[i], d)]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
 }
 
 enum { OV_TOUCHED, OV_DIRTY };
@@ -707,7 +725,8 @@ enum { OV_TOUCHED, OV_DIRTY };
 static int ov_sorted(overlay_t *ov, int which, ov_sorted_t **out, size_t *n)
 {
     ov_sorted_t *list = malloc((ov->count + 1) * sizeof *list);
-    if (!list) return ENOMEM;
+    ov_sorted_t *tmp = malloc((ov->count + 1) * sizeof *tmp);
+    if (!list || !tmp) { free(list); free(tmp); return ENOMEM; }
     size_t k = 0;
     for (size_t i = 0; i < ov->cap; i++) {
         ov_entry_t *e = &ov->slots[i];
@@ -717,7 +736,8 @@ static int ov_sorted(overlay_t *ov, int which, ov_sorted_t **out, size_t *n)
         list[k].e = e;
         k++;
     }
-    sort_array(list, k, sizeof *list, ov_sorted_cmp);
+    ov_radix_sort(list, tmp, k);
+    free(tmp);
     *out = list;
     *n = k;
     return 0;
