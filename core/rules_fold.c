@@ -132,6 +132,13 @@ int rules_fold(findings_t *out, size_t from)
         finding_free(f);
     }
     out->count = w;
+    /* give back the room of the folded ones (~200 bytes each: 100,000 of them were 20 MB,
+     * held until the submission is stored) */
+    finding_t *shrunk = realloc(out->items, (w ? w : 1) * sizeof *out->items);
+    if (shrunk) {
+        out->items = shrunk;
+        out->cap = w ? w : 1;
+    }
     int rc = 0;
     for (size_t id = 0; id <= RULE_COUNT && !rc; id++)
         if (fd[id].folded) rc = s_summary(&out->items[fd[id].at], &fd[id]);
