@@ -73,7 +73,7 @@ static int s_summary(finding_t *slot, const fold_t *fd)
                                   severity_label((severity_t)s), fd->by_sev[s]);
     char buf[800];
     snprintf(buf, sizeof buf, "另有 %zu 条“%s”（%s）发现未逐条列出：每份报送每条规则最多逐条列出 %d 条。"
-             "其中%s；未列出的第一条在 %s%s。请修正后重新报送，或以 huizong-collector check 逐条查看。",
+             "其中%s；未列出的第一条在 %s%s。修正已列出的问题后再检查，其余的会逐条列出。",
              fd->folded, zh ? zh : slot->rule, slot->rule, RULES_FINDINGS_PER_RULE, sev, where, line);
     char *expl = strdup(buf);
     if (!expl) return -1;
