@@ -3,7 +3,8 @@
  * Invariants:
  *  - Single-threaded. One turn = poll (short timeout, so a signal is noticed quickly),
  *    drain a batch within its bounds (count, bytes, time: server_fill_batch) without
- *    blocking, one store_apply_batch, then the acks. If the store fails, no ack of that batch's store items is sent: the collectors
+ *    blocking, one store_apply_batch, then the acks; or, for one large message, its decode
+ *    and checks alone (a prepare turn, nothing committed) or its commit alone. If the store fails, no ack of that batch's store items is sent: the collectors
  *    time out and resend, and submission ids make the resend harmless.
  *  - Whatever arrives (garbage, wrong frame counts, floods) gets a REJECTED ack or is
  *    dropped by libzmq (oversize: ZMQ_MAXMSGSIZE closes that connection); the loop never
