@@ -182,11 +182,12 @@ static void server_add(void *router, server_msg_t *m, intake_batch_t *b, store_t
  *  2. A message larger than what is left of the byte bound is parked, undecoded (at most
  *     SERVER_PARK_MAX; one more is shed unanswered, as a failed store would: its collector
  *     resends it after its timeout and the id makes that harmless), and large and small turns
- *     alternate in three turns: the oldest parked message is decoded and checked alone
- *     (a "prepare" turn, nothing committed), then the small ones received meanwhile are
- *     committed, then the prepared one is committed alone. So a small submission waits for
- *     the longer of one large decode and one large commit (not their sum) and one batch of
- *     small ones, and a large one for one batch of small ones (no starvation).
+ *     alternate: the oldest parked message is decoded and checked alone (a "prepare" turn,
+ *     nothing committed), then the small ones received meanwhile are committed, then the
+ *     prepared one is committed alone, then the small ones again, and only then the next
+ *     large one is prepared. So a small submission waits for one large decode or one large
+ *     commit (never both) and one batch of small ones, and a large one for two batches of
+ *     small ones (no starvation).
  *  3. Draining stops opts->batch_ms after the turn began, so a steady stream never keeps a
  *     batch open; within that it waits up to SERVER_REFILL_MS for a queue that refills (a
  *     peer's --queue bound holds only a few messages at a time). */
@@ -364,7 +365,10 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         intake_batch_free(&batch);
         return -1;
     }
-    int smalls_done = 0;        /* the small ones received while prepared was decoded are in */
+    /* A large message takes two turns (prepare, commit) with a turn of small ones after
+     * each: smalls_done = the small ones received while prepared was decoded are in;
+     * smalls_due = a large turn just ended, the small ones go next */
+    int smalls_done = 0, smalls_due = 0;
     void *ctx = zmq_ctx_new();
     void *router = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
     if (!router) {
@@ -469,11 +473,13 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             server_commit(router, &prepared, store, settings, events, upstream);
             intake_batch_reset(&prepared);
             smalls_done = 0;
+            smalls_due = 1;
             large = 1;
-        } else if (!prepared.count && parked.count) {  /* prepare turn: decode and check */
+        } else if (!prepared.count && parked.count && !smalls_due) {   /* prepare turn */
             server_unpark(router, &parked, &prepared, store, settings);
             filled = clock_mono_ms();
             nsub = prepared.count;
+            smalls_due = 1;
             /* refused while decoded or checked (nothing to store): answered at once */
             if (prepared.nitems == 0) {
                 server_commit(router, &prepared, store, settings, events, upstream);
@@ -487,6 +493,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             server_commit(router, &batch, store, settings, events, upstream);
             intake_batch_reset(&batch);
             smalls_done = prepared.count > 0;
+            smalls_due = 0;
         }
         uint64_t turn_ms = clock_mono_ms() - turn_start;
         if (turn_ms > SERVER_SLOW_TURN_MS)   /* what a waiting submission waited for */
