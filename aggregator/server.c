@@ -3,7 +3,8 @@
  * Invariants:
  *  - Single-threaded. One turn = poll (short timeout, so a signal is noticed quickly),
  *    drain a batch within its bounds (count, bytes, time: server_fill_batch) without
- *    blocking, one store_apply_batch, then the acks. If the store fails, no ack of that batch's store items is sent: the collectors
+ *    blocking, one store_apply_batch, then the acks; or, for one large message, its decode
+ *    and checks alone (a prepare turn, nothing committed) or its commit alone. If the store fails, no ack of that batch's store items is sent: the collectors
  *    time out and resend, and submission ids make the resend harmless.
  *  - Whatever arrives (garbage, wrong frame counts, floods) gets a REJECTED ack or is
  *    dropped by libzmq (oversize: ZMQ_MAXMSGSIZE closes that connection); the loop never
@@ -181,10 +182,12 @@ static void server_add(void *router, server_msg_t *m, intake_batch_t *b, store_t
  *  2. A message larger than what is left of the byte bound is parked, undecoded (at most
  *     SERVER_PARK_MAX; one more is shed unanswered, as a failed store would: its collector
  *     resends it after its timeout and the id makes that harmless), and large and small turns
- *     alternate: a turn that drained small messages commits them and leaves the parked
- *     ones; the next turn applies the oldest parked message alone. So a small submission
- *     waits for at most one large commit and one batch of small ones, and a large one for
- *     at most SERVER_PARK_MAX batches of small ones (no starvation).
+ *     alternate: the oldest parked message is decoded and checked alone (a "prepare" turn,
+ *     nothing committed), then the small ones received meanwhile are committed, then the
+ *     prepared one is committed alone, then the small ones again, and only then the next
+ *     large one is prepared. So a small submission waits for one large decode or one large
+ *     commit (never both) and one batch of small ones, and a large one for two batches of
+ *     small ones (no starvation).
  *  3. Draining stops opts->batch_ms after the turn began, so a steady stream never keeps a
  *     batch open; within that it waits up to SERVER_REFILL_MS for a queue that refills (a
  *     peer's --queue bound holds only a few messages at a time). */
@@ -194,7 +197,6 @@ static void server_add(void *router, server_msg_t *m, intake_batch_t *b, store_t
 typedef struct {
     server_msg_t msg[SERVER_PARK_MAX];
     int count;
-    int large_next;             /* the last turn committed small ones: a parked one goes next */
 } server_parked_t;
 
 static void server_park(server_parked_t *p, server_msg_t *m)
@@ -244,11 +246,6 @@ static void server_fill_batch(void *router, intake_batch_t *b, store_t *store,
                               const rule_settings_t *settings, const server_opts_t *opts,
                               server_parked_t *parked)
 {
-    if (parked->count && (parked->large_next || parked->count == SERVER_PARK_MAX)) {
-        server_unpark(router, parked, b, store, settings);   /* a large turn: alone */
-        parked->large_next = 0;
-        return;
-    }
     uint64_t started = clock_mono_ms();
     size_t bytes = 0;
     while (b->count < b->cap) {
@@ -279,8 +276,6 @@ static void server_fill_batch(void *router, intake_batch_t *b, store_t *store,
         bytes += m.bytes;
         server_add(router, &m, b, store, settings);
     }
-    if (b->count) parked->large_next = parked->count > 0;
-    else if (parked->count) server_unpark(router, parked, b, store, settings);   /* nothing small waits */
 }
 
 static void server_send_ack(void *router, const intake_entry_t *e, const ack_t *ack)
@@ -358,17 +353,29 @@ static void server_reload_auth(auth_t *auth)
 int server_run(store_t *store, const rule_settings_t *settings, const server_opts_t *opts)
 {
     char err[512];
-    intake_batch_t batch;
+    /* batch: the small ones of a turn; prepared: one large message decoded and checked in
+     * its own turn, committed alone after the small ones received meanwhile */
+    intake_batch_t batch, prepared;
     if (intake_batch_init(&batch, opts->batch) != 0) {
         fprintf(stderr, "huizong-aggregator: out of memory for a batch of %zu\n", opts->batch);
         return -1;
     }
+    if (intake_batch_init(&prepared, 1) != 0) {
+        fprintf(stderr, "huizong-aggregator: out of memory for a batch of 1\n");
+        intake_batch_free(&batch);
+        return -1;
+    }
+    /* A large message takes two turns (prepare, commit) with a turn of small ones after
+     * each: smalls_done = the small ones received while prepared was decoded are in;
+     * smalls_due = a large turn just ended, the small ones go next */
+    int smalls_done = 0, smalls_due = 0;
     void *ctx = zmq_ctx_new();
     void *router = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
     if (!router) {
         fprintf(stderr, "huizong-aggregator: cannot create a ZeroMQ socket: %s\n", zmq_strerror(errno));
         if (ctx) zmq_ctx_term(ctx);
         intake_batch_free(&batch);
+        intake_batch_free(&prepared);
         return -1;
     }
     int rc = -1;
@@ -384,7 +391,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             rc = -2;                    /* the key or authorisation file given is wrong */
             goto done;
         }
-        batch.auth = auth;
+        batch.auth = prepared.auth = auth;
     }
     if (server_configure(auth, router, opts, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: %s\n", err);
@@ -448,7 +455,8 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             { auth ? auth_zap_socket(auth) : NULL, 0, ZMQ_POLLIN, 0 },
             { auth ? auth_monitor_socket(auth) : NULL, 0, ZMQ_POLLIN, 0 },
         };
-        int n = zmq_poll(items, auth ? 3 : 1, SERVER_POLL_MS);
+        /* work waiting (a parked or prepared large one): look, do not wait */
+        int n = zmq_poll(items, auth ? 3 : 1, parked.count || prepared.count ? 0 : SERVER_POLL_MS);
         if (n < 0) {
             if (errno == EINTR) continue;
             fprintf(stderr, "huizong-aggregator: poll: %s\n", zmq_strerror(errno));
@@ -456,14 +464,37 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         }
         if (auth && ((items[1].revents | items[2].revents) & ZMQ_POLLIN)) auth_serve(auth);
         if (upstream) upstream_tick(upstream);   /* at most 1 ms: forwards, acks, retries */
-        if (!(items[0].revents & ZMQ_POLLIN) && !parked.count) continue;
-        int large = parked.count > 0 && (parked.large_next || parked.count == SERVER_PARK_MAX);
-        uint64_t turn_start = clock_mono_ms();
-        server_fill_batch(router, &batch, store, settings, opts, &parked);
-        uint64_t filled = clock_mono_ms();
-        size_t nsub = batch.count;
-        server_commit(router, &batch, store, settings, events, upstream);
-        intake_batch_reset(&batch);
+        if (!(items[0].revents & ZMQ_POLLIN) && !parked.count && !prepared.count) continue;
+        int large = 0;
+        uint64_t turn_start = clock_mono_ms(), filled = turn_start;
+        size_t nsub;
+        if (prepared.count && smalls_done) {           /* commit turn: the large one alone */
+            nsub = prepared.count;
+            server_commit(router, &prepared, store, settings, events, upstream);
+            intake_batch_reset(&prepared);
+            smalls_done = 0;
+            smalls_due = 1;
+            large = 1;
+        } else if (!prepared.count && parked.count && !smalls_due) {   /* prepare turn */
+            server_unpark(router, &parked, &prepared, store, settings);
+            filled = clock_mono_ms();
+            nsub = prepared.count;
+            smalls_due = 1;
+            /* refused while decoded or checked (nothing to store): answered at once */
+            if (prepared.nitems == 0) {
+                server_commit(router, &prepared, store, settings, events, upstream);
+                intake_batch_reset(&prepared);
+                large = 1;
+            }
+        } else {                                       /* the small ones */
+            server_fill_batch(router, &batch, store, settings, opts, &parked);
+            filled = clock_mono_ms();
+            nsub = batch.count;
+            server_commit(router, &batch, store, settings, events, upstream);
+            intake_batch_reset(&batch);
+            smalls_done = prepared.count > 0;
+            smalls_due = 0;
+        }
         uint64_t turn_ms = clock_mono_ms() - turn_start;
         if (turn_ms > SERVER_SLOW_TURN_MS)   /* what a waiting submission waited for */
             fprintf(stderr, "huizong-aggregator: turn of %zu submission(s) took %llu ms "
@@ -474,6 +505,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         if (large) malloc_trim(0);
     }
     server_parked_free(&parked);
+    /* a prepared one never committed is never acked: its collector resends it */
     fprintf(stderr, "huizong-aggregator: stopping\n");
     rc = 0;
 done:
@@ -483,6 +515,7 @@ done:
     auth_destroy(&auth);
     zmq_ctx_term(ctx);
     intake_batch_free(&batch);
+    intake_batch_free(&prepared);
     return rc;
 }
 

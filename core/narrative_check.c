@@ -982,6 +982,7 @@ int narrative_check_rules(const narrative_t *n, const submission_t *s, const sub
     memset(&x, 0, sizeof x);
     x.n = n; x.s = s; x.prior = prior; x.source = source; x.set = settings; x.out = out; x.sum = summary;
     summary->claims = n->count;
+    size_t from = out->count;
     for (size_t i = 0; i < n->count && !x.oom; i++) {
         const narrative_claim_t *c = &n->items[i];
         s_fig_t fig;
@@ -991,6 +992,7 @@ int narrative_check_rules(const narrative_t *n, const submission_t *s, const sub
         s_check_share(&x, i);
         s_check_prior(&x, c, &fig);
     }
+    if (!x.oom && rules_fold(out, from) != 0) x.oom = 1;
     return x.oom ? -1 : x.mismatches;
 }
 

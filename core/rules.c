@@ -447,6 +447,7 @@ int rules_check_entity(const submission_t *s, entity_level level, const rule_set
 {
     assert(s && out);
     rules_ctx_t cx = { 0 };
+    size_t from = out->count;
     cx.s = s;
     cx.level = level;
     cx.set = settings;
@@ -470,5 +471,6 @@ int rules_check_entity(const submission_t *s, entity_level level, const rule_set
             RULES_REGISTRY[i].fn(&cx, TABLE_NONE);
         }
     grid_free(&cx);
+    if (rules_fold(out, from) != 0) cx.err = -1;
     return cx.err;
 }

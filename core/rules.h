@@ -140,6 +140,13 @@ severity_t rule_settings_severity(const rule_settings_t *self, rule_id id);
 /* "catalogue 1, settings defaults" or "catalogue 1, settings FILE (sha ...)" */
 const char *rule_settings_describe(const rule_settings_t *self);
 
+/* The most findings of one rule one submission lists one by one (a rule of the system,
+ * docs/rules.md "Bound"): the rest of that rule are one summary finding (same rule,
+ * gravest severity, no row) saying in Chinese how many more there are and where the first
+ * of them is. Applies to rules_check/rules_check_entity, rules_check_versions and the text
+ * rules; not to level rules (their flags are replaced key by key). */
+#define RULES_FINDINGS_PER_RULE 1000
+
 /* Within-table, between-table and code rules over one submission (validated and sorted, or
  * not: `collector check` runs them before validation, and a key printed twice then counts
  * with its later fact). Appends to out; returns 0, or -1 on OOM (out keeps what was

@@ -513,6 +513,22 @@ void rules_write_markdown(FILE *out)
         "difference.\n\n"
         "Code rules report **MALFORMED**; `level.missing_subordinates`, `level.not_declared`, "
         "`table.required` and the `version.*` rules report **MISSING**.\n\n"
+        "## Bound: at most %d findings of one rule per submission\n\n"
+        "A submission lists at most %d findings of any one rule one by one "
+        "(`RULES_FINDINGS_PER_RULE`, core/rules.h). The rest of that rule are **one** finding "
+        "of the same rule, with the gravest severity among them, no row, and an explanation "
+        "that counts them by severity and names the first one not listed, e.g. `另有 99000 "
+        "条“编码格式错误”（code.malformed）发现未逐条列出：每份报送每条规则最多逐条列出 %d "
+        "条。其中警告 99000 条；未列出的第一条在 部门支出总表 行 r1899（第 1900 行）。…`. "
+        "Nothing is dropped silently; the collector's `check`, the store, the ack and every "
+        "listing show the same bounded list. It holds for the submission's own rules, the "
+        "`version.*` rules and the text rules; level rules are not bounded this way (their "
+        "flags are replaced key by key). Why: every finding is stored twice (the current "
+        "flags and the version's history), travels in the ack and is kept with the "
+        "submission id for replay, so one 100,000-row submission that breaks a rule on every "
+        "row made ~80 MB of findings, a ~230 MB write transaction and a 57 MB ack while every "
+        "other collector waited; a real budget has a few hundred findings in all (the four "
+        "seeds: fewer than 100 of any rule).\n\n"
         "Text rules (scope `text`) judge a document's narrative (说明) against the tables of "
         "the submission it travels with (`huizong-collector check|submit FILE --text DOC.txt`, "
         "and the aggregator with the previous year's stored submission for `text.prior_year`): "
@@ -582,5 +598,6 @@ void rules_write_markdown(FILE *out)
         "computed sum, and says `partial: N of M subordinates submitted` when some have not; "
         "`level.missing_subordinates` is node-wide (row empty) with the missing codes and names "
         "in the explanation (expected/actual are 0: they are money fields).\n",
+        RULES_FINDINGS_PER_RULE, RULES_FINDINGS_PER_RULE, RULES_FINDINGS_PER_RULE,
         RULES_CATALOGUE_VERSION);
 }

@@ -88,6 +88,10 @@ struct rules_family {
 
 /* Whether exactly one family of the submission (rules.c) or level (rules_level.c)
  * registry, or the narrative check (narrative_check.c), emits id. */
+/* Folds out[from..) to at most RULES_FINDINGS_PER_RULE findings of each rule plus one
+ * summary per rule over the bound (rules_fold.c). Each rule run calls it once on what it
+ * appended. 0 or -1 (no memory: out keeps every finding, none lost). */
+int rules_fold(findings_t *out, size_t from);
 bool rules_submission_registered(rule_id id);
 bool rules_level_registered(rule_id id);
 /* Whether id is one of the text rules core/narrative_check.c emits. */

@@ -96,6 +96,7 @@ int rules_check_versions(const submission_t *prev, uint32_t prev_version, const 
 {
     assert(prev && next && out);
     int rc = 0;
+    size_t from = out->count;
     bool gone[TABLE_COUNT] = { false };
     for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++) {
         if (!table_in(prev, (table_id)t) || table_in(next, (table_id)t)) continue;
@@ -132,5 +133,6 @@ int rules_check_versions(const submission_t *prev, uint32_t prev_version, const 
                            p->column, p->fen, p->line, msg) < 0)
             rc = -1;
     }
+    if (rules_fold(out, from) != 0) rc = -1;
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -253,20 +254,46 @@ void store_snapshot_end(store_t *self)
     self->snapshot = NULL;
 }
 
-static int store_grow(store_t *s, char *err, size_t errlen)
+/* Sets the map to `next` bytes (capped at --map-size). No transaction of ours may be open. */
+static int store_set_map(store_t *s, size_t next, char *err, size_t errlen)
 {
-    MDB_envinfo info;
-    mdb_env_info(s->env, &info);
-    size_t next = (info.me_mapsize > s->mapsize ? info.me_mapsize : s->mapsize) * 2;
-    char why[512];
-    if (s->map_max && s->mapsize >= s->map_max)   /* the operator's ceiling: do not grow */
-        return error_set(err, errlen, "%s", store_strerror(MDB_MAP_FULL, s->dir, s->map_max, why, sizeof why));
     if (s->map_max && next > s->map_max) next = s->map_max;
     int rc = mdb_env_set_mapsize(s->env, next);
     if (rc) return error_set(err, errlen, "%s: grow map to %zu bytes: %s", s->dir, next,
                               mdb_strerror(rc));
     s->mapsize = next;
     return 0;
+}
+
+/* The map as it is now: ours, or larger if another process grew it. */
+static size_t store_map_now(store_t *s, MDB_envinfo *info)
+{
+    mdb_env_info(s->env, info);
+    return info->me_mapsize > s->mapsize ? info->me_mapsize : s->mapsize;
+}
+
+static int store_grow(store_t *s, char *err, size_t errlen)
+{
+    MDB_envinfo info;
+    size_t next = store_map_now(s, &info) * 2;
+    char why[512];
+    if (s->map_max && s->mapsize >= s->map_max)   /* the operator's ceiling: do not grow */
+        return error_set(err, errlen, "%s", store_strerror(MDB_MAP_FULL, s->dir, s->map_max, why, sizeof why));
+    return store_set_map(s, next, err, errlen);
+}
+
+int store_reserve(store_t *s, size_t bytes, char *err, size_t errlen)
+{
+    if (s->readonly) return 0;
+    MDB_envinfo info;
+    MDB_stat st;
+    size_t cur = store_map_now(s, &info);
+    if (mdb_env_stat(s->env, &st) != 0) return 0;      /* no estimate: the retry loop copes */
+    size_t used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+    if (used + bytes <= cur || (s->map_max && cur >= s->map_max)) return 0;
+    size_t next = cur;
+    while (next < used + bytes && next <= SIZE_MAX / 2) next *= 2;
+    return store_set_map(s, next, err, errlen);
 }
 
 int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *ctx,

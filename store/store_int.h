@@ -215,6 +215,12 @@ void store_read_close(store_t *s, MDB_txn *txn);
 typedef int (*store_write_fn)(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errlen);
 int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *ctx,
                 char *err, size_t errlen);
+/* Grows the map (while no transaction is open) so that `bytes` more than the file's used
+ * pages fit, doubling as store_write's retry would, up to --map-size: a write expected to be
+ * large is then applied once instead of once per doubling (each MDB_MAP_FULL aborts it and
+ * runs it again from scratch). The map is address space, not disk: the file grows only
+ * with what is written. 0, or -1 with err. */
+int store_reserve(store_t *s, size_t bytes, char *err, size_t errlen);
 
 /* ---- flags (flags.c) ---- */
 /* Replaces the submission findings of entity/year by `f` and records them as the history

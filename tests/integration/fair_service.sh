@@ -2,20 +2,28 @@
 # Fair service (issue 10, finding 6): one collector streams six ~50 MB submissions (100,000
 # facts each) while another sends 50 one-fact submissions, one every 100 ms (open loop:
 # hz-testkit fair). A batch is bounded by bytes and time as well as count (--batch-bytes,
-# --batch-ms), a large submission is committed alone after the small ones already
-# received, and a connection's queue is bounded (--queue 2), so a small submission waits
-# for at most ONE large commit (plus a batch of small ones), never for a batch of large
-# ones, and the large ones do not pile up in the aggregator's memory.
+# --batch-ms), a large submission is decoded and checked in a turn of its own and committed
+# alone in another, each followed by a turn of the small ones received meanwhile, and a
+# connection's queue is bounded (--queue 2), so a small submission waits for at most ONE
+# large turn (plus a batch of small ones), never for a batch of large ones, and the large
+# ones do not pile up in the aggregator's memory.
 #
 # Printed: the small submissions' ack latency p50/p99, the longest turn, the aggregator's
-# peak heap (RssAnon sampled from /proc/PID/status). Asserted (behaviour, not speed):
-# every small submission is acked; p99 <= 2 x the longest single loop turn (receive, check
-# and commit of one batch, as the aggregator logs it) + 1 s: a small one waits for at most
+# peak heap (RssAnon sampled from /proc/PID/status), and whether the issue's targets are met
+# (small p99 <= 1 s; heap < 4 x the largest message): printed, never asserted (speed on a
+# shared machine is not a test outcome). Asserted (behaviour, not speed):
+# every small submission is acked; p99 <= 2 x the longest single loop turn (as the
+# aggregator logs it) + 1 s: a small one waits for at most
 # one large turn and its own, with room for a loaded machine (the old code made small ones
 # wait behind batches of several large ones: p99 11-20 s beside 4-8 s commits, above this
-# bound); the peak heap stays under HEAP_FACTOR x the largest message.
+# bound); the peak heap stays under HEAP_FACTOR x the largest message (measured 9-11 x since
+# findings are bounded per rule, docs/rules.md, 17 x before: 14 catches that coming back;
+# the target is TARGET_HEAP_FACTOR); the big submission's findings are bounded: 1,000
+# code.malformed listed and one summary for the other 99,000.
 source "$(dirname "$0")/lib.sh.inc"
-HEAP_FACTOR=${FAIR_HEAP_FACTOR:-24}
+HEAP_FACTOR=${FAIR_HEAP_FACTOR:-14}
+TARGET_P99_MS=1000
+TARGET_HEAP_FACTOR=4
 start_aggregator --queue 2
 peak_file="$WORK/peak"
 ( peak=0; while kill -0 "$AGG_PID" 2>/dev/null; do
@@ -38,11 +46,18 @@ longest=${longest:-0}
 peak_kb=$(cat "$peak_file" 2>/dev/null || echo 0)
 echo "fair_service: small ack latency p50 ${p50} ms, p99 ${p99} ms; longest turn ${longest} ms;" \
      "peak heap $((peak_kb / 1024)) MiB = $((peak_kb * 1024 * 10 / big))/10 x the largest message ($((big / 1048576)) MiB)"
+met() { if [ "$1" -eq 1 ]; then echo "met"; else echo "NOT met"; fi; }
+echo "fair_service: target small p99 <= ${TARGET_P99_MS} ms: $(met $((p99 <= TARGET_P99_MS)))" \
+     "(p99 ${p99} ms); target heap < ${TARGET_HEAP_FACTOR} x the largest message:" \
+     "$(met $((peak_kb * 1024 < TARGET_HEAP_FACTOR * big)))"
 [ "$p99" -le $((2 * longest + 1000)) ] ||
   fail "small submissions waited p99 ${p99} ms, more than 2 x the longest turn (receive, check, commit) (${longest} ms) + 1 s: large batches held them back"
 # (under AddressSanitizer the heap holds its redzones and quarantine: not the program's)
 is_sanitized "$AGG" || [ $((peak_kb * 1024)) -lt $((HEAP_FACTOR * big)) ] ||
   fail "peak heap ${peak_kb} kB is over ${HEAP_FACTOR} x the largest message (${big} bytes)"
+# the bound on findings: a big submission's 100,000 malformed rows are 1,000 flags + 1 summary
+grep -qE "608001 2024 .* ACCEPTED v1 flags E[0-9]+ W1002 " "$AGG_LOG" ||
+  fail "the big submission's findings are not bounded (expected W1002: 1,000 listed, one summary, one other): $(grep -m1 '608001 2024' "$AGG_LOG")"
 grep -q "batch bounds: 256 messages, 8388608 bytes, 100 ms; 2 queued messages per peer" "$AGG_LOG" ||
   fail "the aggregator does not log its batch bounds"
 echo "fair_service: all good"

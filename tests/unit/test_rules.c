@@ -632,6 +632,59 @@ static size_t count_rule(const findings_t *f, const char *rule)
     return n;
 }
 
+/* The bound of one rule's findings in one submission (RULES_FINDINGS_PER_RULE): at the
+ * bound every finding is listed; one over it, the rest of the rule are ONE summary in
+ * Chinese that counts them and names the first not listed. */
+static submission_t *malformed_rows(size_t n)
+{
+    submission_t *s = submission_new("t001", 2024);
+    for (size_t i = 0; i < n; i++) {
+        char row[16];
+        snprintf(row, sizeof row, "r%zu", i + 1);
+        ck_assert_int_eq(submission_add(s, TABLE_EXPENSE, row, COL_TOTAL, 100, "名称", (uint32_t)i + 2), 0);
+    }
+    submission_new_id(s->id);
+    char err[256];
+    ck_assert_msg(submission_validate(s, err, sizeof err) == 0, "%s", err);
+    return s;
+}
+
+START_TEST(test_findings_bound)
+{
+    findings_t f;
+    submission_t *s = malformed_rows(RULES_FINDINGS_PER_RULE);
+    findings_init(&f);
+    ck_assert_int_eq(rules_check(s, NULL, &f), 0);
+    ck_assert_uint_eq(count_rule(&f, "code.malformed"), RULES_FINDINGS_PER_RULE);
+    for (size_t i = 0; i < f.count; i++)
+        ck_assert(!f.items[i].explanation || !strstr(f.items[i].explanation, "未逐条列出"));
+    findings_clear(&f);
+    submission_destroy(&s);
+
+    s = malformed_rows(RULES_FINDINGS_PER_RULE + 1500);
+    findings_init(&f);
+    ck_assert_int_eq(rules_check(s, NULL, &f), 0);
+    ck_assert_uint_eq(count_rule(&f, "code.malformed"), RULES_FINDINGS_PER_RULE + 1);
+    const finding_t *sum = NULL;
+    size_t listed = 0;
+    for (size_t i = 0; i < f.count; i++) {
+        const finding_t *x = &f.items[i];
+        if (strcmp(x->rule, "code.malformed") != 0) continue;
+        if (x->row[0]) { listed++; ck_assert_ptr_null(sum); continue; }   /* listed ones come first */
+        sum = x;
+    }
+    ck_assert_uint_eq(listed, RULES_FINDINGS_PER_RULE);
+    ck_assert_ptr_nonnull(sum);
+    ck_assert_int_eq(sum->severity, SEV_WARNING);
+    ck_assert_int_eq(sum->verdict, VERDICT_MALFORMED);
+    ck_assert_int_eq(sum->table, TABLE_EXPENSE);
+    ck_assert_msg(strstr(sum->explanation, "另有 1500 条") && strstr(sum->explanation, "警告 1500 条") &&
+                  strstr(sum->explanation, "未列出的第一条在 部门支出总表 行 r"), "%s", sum->explanation);
+    findings_clear(&f);
+    submission_destroy(&s);
+}
+END_TEST
+
 START_TEST(test_table_required)
 {
     findings_t f;
@@ -849,6 +902,7 @@ static Suite *rules_suite(void)
     tcase_add_test(tc, test_shipped_chart);
     tcase_add_test(tc, test_versions);
     tcase_add_test(tc, test_level_not_declared);
+    tcase_add_test(tc, test_findings_bound);
     suite_add_tcase(s, tc);
     return s;
 }
