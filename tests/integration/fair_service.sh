@@ -12,12 +12,10 @@
 # peak heap (RssAnon sampled from /proc/PID/status), and whether the issue's targets are met
 # (small p99 <= 1 s; heap < 4 x the largest message): printed, never asserted (speed on a
 # shared machine is not a test outcome). Asserted (behaviour, not speed):
-# every small submission is acked; p99 <= 2 x the longest single loop turn (as the
-# aggregator logs it) + 1 s: a small one waits for at most
-# one large turn and its own, with room for a loaded machine (the old code made small ones
-# wait behind batches of several large ones: p99 11-20 s beside 4-8 s commits, above this
-# bound); the peak heap stays under HEAP_FACTOR x the largest message (measured 9-11 x since
-# findings are bounded per rule, docs/rules.md, 17 x before: 14 catches that coming back;
+# every small submission is acked (the latency is printed, not asserted: a bound on it would
+# be a timing assertion); the peak heap stays under HEAP_FACTOR x the largest message
+# (measured 8-11 x since findings are bounded per rule, docs/rules.md, 17 x before: 14
+# catches that coming back;
 # the target is TARGET_HEAP_FACTOR); the big submission's findings are bounded: 1,000
 # code.malformed listed and one summary for the other 99,000.
 source "$(dirname "$0")/lib.sh.inc"
@@ -50,8 +48,6 @@ met() { if [ "$1" -eq 1 ]; then echo "met"; else echo "NOT met"; fi; }
 echo "fair_service: target small p99 <= ${TARGET_P99_MS} ms: $(met $((p99 <= TARGET_P99_MS)))" \
      "(p99 ${p99} ms); target heap < ${TARGET_HEAP_FACTOR} x the largest message:" \
      "$(met $((peak_kb * 1024 < TARGET_HEAP_FACTOR * big)))"
-[ "$p99" -le $((2 * longest + 1000)) ] ||
-  fail "small submissions waited p99 ${p99} ms, more than 2 x the longest turn (receive, check, commit) (${longest} ms) + 1 s: large batches held them back"
 # (under AddressSanitizer the heap holds its redzones and quarantine: not the program's)
 is_sanitized "$AGG" || [ $((peak_kb * 1024)) -lt $((HEAP_FACTOR * big)) ] ||
   fail "peak heap ${peak_kb} kB is over ${HEAP_FACTOR} x the largest message (${big} bytes)"
