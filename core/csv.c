@@ -178,7 +178,7 @@ int csv_next_record(const char *d, size_t len, size_t *pos, uint32_t *line,
             (*pos)++;
             for (;;) {
                 if (field_copy(rec, d, len, pos, END_QUOTED)) goto oom;
-                if (*pos >= len) { *reason = "unterminated quoted field"; return -1; }
+                if (*pos >= len) { *reason = "引号未闭合（unterminated quoted field）"; return -1; }
                 char c = d[*pos];
                 if (c == '"') {
                     if (*pos + 1 < len && d[*pos + 1] == '"') {
@@ -189,20 +189,20 @@ int csv_next_record(const char *d, size_t len, size_t *pos, uint32_t *line,
                     (*pos)++;
                     break;
                 }
-                if (c == '\0') { *reason = "NUL byte in the file"; return -1; }
+                if (c == '\0') { *reason = "文件中有 NUL 字节（NUL byte in the file）"; return -1; }
                 if (c == '\n') (*line)++;
                 else if (c == '\r' && !(*pos + 1 < len && d[*pos + 1] == '\n')) (*line)++;
                 if (rec_putc(rec, c)) goto oom;
                 (*pos)++;
             }
             if (*pos < len && d[*pos] != ',' && d[*pos] != '\r' && d[*pos] != '\n') {
-                *reason = d[*pos] == '\0' ? "NUL byte in the file"
-                                          : "unexpected text after a closing quote";
+                *reason = d[*pos] == '\0' ? "文件中有 NUL 字节（NUL byte in the file）"
+                                          : "右引号后还有文字（unexpected text after a closing quote）";
                 return -1;
             }
         } else {
             if (field_copy(rec, d, len, pos, END_PLAIN)) goto oom;
-            if (*pos < len && d[*pos] == '\0') { *reason = "NUL byte in the file"; return -1; }
+            if (*pos < len && d[*pos] == '\0') { *reason = "文件中有 NUL 字节（NUL byte in the file）"; return -1; }
         }
         if (rec_end_field(rec, start)) goto oom;
         if (*pos < len && d[*pos] == ',') { (*pos)++; continue; }
@@ -212,7 +212,7 @@ int csv_next_record(const char *d, size_t len, size_t *pos, uint32_t *line,
     for (size_t i = 0; i < rec->nfields; i++) rec->fields[i] = rec->buf + rec->offs[i];
     return 1;
 oom:
-    *reason = "out of memory";
+    *reason = "内存不足（out of memory）";
     return -1;
 }
 
@@ -239,8 +239,8 @@ int csv_slurp(const char *path, char **data, size_t *len, char *err, size_t errl
     }
     int failed = ferror(f);
     fclose(f);
-    if (!buf) { snprintf(err, errlen, "%s: out of memory", path); return -1; }
-    if (failed) { free(buf); snprintf(err, errlen, "%s: read error", path); return -1; }
+    if (!buf) { snprintf(err, errlen, "%s: 内存不足", path); return -1; }
+    if (failed) { free(buf); snprintf(err, errlen, "%s: 读取出错", path); return -1; }
     buf[n] = '\0';
     *data = buf;
     *len = n;
@@ -308,7 +308,7 @@ static int convert_gb18030(const char *name, const char *d, size_t len, char **o
     if (cd == (iconv_t)-1) return error_set(err, errlen, "%s: iconv cannot convert GB18030", name);
     size_t cap = len * 2 + 16;
     char *buf = malloc(cap);
-    if (!buf) { iconv_close(cd); return error_set(err, errlen, "%s: out of memory", name); }
+    if (!buf) { iconv_close(cd); return error_set(err, errlen, "%s: 内存不足", name); }
     char *in = (char *)d, *o = buf;
     size_t inleft = len, oleft = cap;
     size_t r = iconv(cd, &in, &inleft, &o, &oleft);
@@ -443,7 +443,7 @@ void csv_errors_join(const csv_errors_t *self, char *err, size_t errlen)
     if (self->total > self->count && o + 1 < errlen)
         snprintf(err + o, errlen - o, "\n……另有 %zu 处错误未列出（--max-errors %zu）",
                  self->total - self->count, self->max);
-    if (self->oom && o + 1 < errlen && self->count == 0) snprintf(err, errlen, "out of memory");
+    if (self->oom && o + 1 < errlen && self->count == 0) snprintf(err, errlen, "内存不足");
 }
 
 /* ---------------------------------------------------------------- amounts, in Chinese */
@@ -518,7 +518,7 @@ static int amount_error(csv_errors_t *errs, const char *name, uint32_t line, con
 {
     char shown[CSV_VALUE_SHOWN * 2 + 64];
     show_value(v, shown, sizeof shown);
-    return add_error(errs, line, "%s:%u: column 'amount'（金额）: “%s”：%s", name, line, shown, zh);
+    return add_error(errs, line, "%s:%u: 列“金额”（amount）：“%s”：%s", name, line, shown, zh);
 }
 
 /* ---------------------------------------------------------------- the header and records */
@@ -538,25 +538,25 @@ static int read_header(const char *name, csv_record_t *rec, uint32_t line, int p
         if (which < 0) continue;
         any = true;
         if (pos[which] >= 0)
-            return add_error(errs, line, "%s:%u: header names column '%s' twice", name, line,
-                             FIELD_EN[which]);
+            return add_error(errs, line, "%s:%u: 表头两次写了列“%s”（%s）", name, line,
+                             FIELD_ZH[which], FIELD_EN[which]);
         pos[which] = (int)i;
     }
     if (!any)
-        return add_error(errs, line, "%s:%u: missing header (expected entity,year,table,row,name,"
-                         "column,amount or 单位代码,年度,表,行,名称,列,金额)", name, line);
+        return add_error(errs, line, "%s:%u: 缺少表头（应为 单位代码,年度,表,行,名称,列,金额 或 "
+                         "entity,year,table,row,name,column,amount）", name, line);
     for (size_t i = 0; i < rec->nfields; i++) {
         bool known = false;
         for (int f = 0; f < F_COUNT; f++) known |= pos[f] == (int)i;
         /* Excel leaves unnamed trailing columns (",,"): ignored, their cells unread */
         if (!known && rec->fields[i][strspn(rec->fields[i], " \t")] != '\0')
-            return add_error(errs, line, "%s:%u: header: unknown column '%s'", name, line,
-                             rec->fields[i]);
+            return add_error(errs, line, "%s:%u: 表头：未知列“%s”（可用：单位代码,年度,表,行,名称,列,金额）",
+                             name, line, rec->fields[i]);
     }
     for (int f = 0; f < F_COUNT; f++)
         if (pos[f] < 0 && f != F_NAME)
-            return add_error(errs, line, "%s:%u: header: missing column '%s'", name, line,
-                             FIELD_EN[f]);
+            return add_error(errs, line, "%s:%u: 表头：缺少列“%s”（%s）", name, line,
+                             FIELD_ZH[f], FIELD_EN[f]);
     return 0;
 }
 
@@ -587,8 +587,8 @@ static int ragged_record(const char *name, csv_record_t *rec, uint32_t line,
             return amount_error(errs, name, line, j, zh);
         }
     }
-    return add_error(errs, line, "%s:%u: expected %zu fields, found %zu", name, line, nheader,
-                     rec->nfields);
+    return add_error(errs, line, "%s:%u: 应有 %zu 个字段，实有 %zu 个（金额含逗号时请加英文引号）",
+                     name, line, nheader, rec->nfields);
 }
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -647,42 +647,43 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
         v[f] = pos[f] >= 0 ? rec->fields[pos[f]] : (char *)"";
         vl[f] = pos[f] >= 0 ? trim_n(&v[f], rec_field_len(rec, (size_t)pos[f])) : 0;
         if (!cache->utf8_checked && !submission_utf8_valid(v[f], vl[f])) {
-            bad = add_error(errs, line, "%s:%u: column '%s': not valid UTF-8; if the file was "
-                            "saved by Chinese Excel, use --encoding gb18030", name, line, FIELD_EN[f]);
+            bad = add_error(errs, line, "%s:%u: 列“%s”（%s）：不是有效的 UTF-8；文件若由中文 Excel "
+                            "保存，请加 --encoding gb18030", name, line, FIELD_ZH[f], FIELD_EN[f]);
             unusable[f] = true;
         } else if (f != F_NAME && has_control(v[f], vl[f])) {
-            bad = add_error(errs, line, "%s:%u: column '%s': contains a control character", name,
-                            line, FIELD_EN[f]);
+            bad = add_error(errs, line, "%s:%u: 列“%s”（%s）：含控制字符", name,
+                            line, FIELD_ZH[f], FIELD_EN[f]);
             unusable[f] = true;
         }
     }
 #define BAD(f, ...) do { char why_[256]; snprintf(why_, sizeof why_, __VA_ARGS__); \
-        bad = add_error(errs, line, "%s:%u: column '%s': %s", name, line, FIELD_EN[f], why_); } while (0)
+        bad = add_error(errs, line, "%s:%u: 列“%s”（%s）：%s", name, line, FIELD_ZH[f], FIELD_EN[f], \
+                        why_); } while (0)
     if (unusable[F_ENTITY]) {}
-    else if (!*v[F_ENTITY]) BAD(F_ENTITY, "empty");
+    else if (!*v[F_ENTITY]) BAD(F_ENTITY, "为空");
     else if (vl[F_ENTITY] > SUBMISSION_ENTITY_MAX)
-        BAD(F_ENTITY, "longer than %d bytes", SUBMISSION_ENTITY_MAX);
+        BAD(F_ENTITY, "超过 %d 字节", SUBMISSION_ENTITY_MAX);
     const char *y = v[F_YEAR];
     uint32_t year = 0;
     if (unusable[F_YEAR]) {}
     else if (vl[F_YEAR] != 4 || !is_digit(y[0]) || !is_digit(y[1]) || !is_digit(y[2]) ||
              !is_digit(y[3]) || y[0] == '0')
-        BAD(F_YEAR, "'%s' is not a 4-digit year", y);
+        BAD(F_YEAR, "“%s”不是四位年份", y);
     else if ((year = (uint32_t)((y[0] - '0') * 1000 + (y[1] - '0') * 100 + (y[2] - '0') * 10 +
                                 (y[3] - '0'))) < 1900)
-        BAD(F_YEAR, "%u is before 1900", year);
+        BAD(F_YEAR, "%u 早于 1900 年", year);
     table_id t = unusable[F_TABLE] ? TABLE_NONE : cached_table(cache, v[F_TABLE]);
-    if (!unusable[F_TABLE] && t == TABLE_NONE) BAD(F_TABLE, "unknown table '%s'", v[F_TABLE]);
+    if (!unusable[F_TABLE] && t == TABLE_NONE) BAD(F_TABLE, "未知表“%s”（表名见 examples/FORMAT.md，如 income、expense）", v[F_TABLE]);
     if (unusable[F_ROW]) {}
-    else if (!*v[F_ROW]) BAD(F_ROW, "empty");
-    else if (vl[F_ROW] > SUBMISSION_ROW_MAX) BAD(F_ROW, "longer than %d bytes", SUBMISSION_ROW_MAX);
+    else if (!*v[F_ROW]) BAD(F_ROW, "为空");
+    else if (vl[F_ROW] > SUBMISSION_ROW_MAX) BAD(F_ROW, "超过 %d 字节", SUBMISSION_ROW_MAX);
     if (!unusable[F_NAME] && vl[F_NAME] > SUBMISSION_NAME_MAX)
-        BAD(F_NAME, "longer than %d bytes", SUBMISSION_NAME_MAX);
+        BAD(F_NAME, "超过 %d 字节", SUBMISSION_NAME_MAX);
     column_id c = unusable[F_COLUMN] ? COL_NONE : cached_column(cache, v[F_COLUMN]);
     if (unusable[F_COLUMN]) {}
-    else if (c == COL_NONE) BAD(F_COLUMN, "unknown column '%s'", v[F_COLUMN]);
+    else if (c == COL_NONE) BAD(F_COLUMN, "未知列“%s”", v[F_COLUMN]);
     else if (t != TABLE_NONE && !table_has_column(t, c))
-        BAD(F_COLUMN, "table '%s' has no column '%s'", table_name(t), column_name(c));
+        BAD(F_COLUMN, "表“%s”（%s）没有列“%s”", table_label(t), table_name(t), column_name(c));
 #undef BAD
     int64_t fen = 0;
     bool empty = !unusable[F_AMOUNT] && !*v[F_AMOUNT];   /* FORMAT.md: empty cells are not rows */
@@ -699,12 +700,12 @@ static int read_fact(const char *name, csv_record_t *rec, uint32_t line, const i
     if (!s || submission_add_unit(s, t, v[F_ROW], c, fen, v[F_NAME], line,
                                   amount_printed_unit(v[F_AMOUNT], vl[F_AMOUNT]))) {
         errs->oom = 1;
-        return add_error(errs, line, "%s:%u: out of memory", name, line);
+        return add_error(errs, line, "%s:%u: 内存不足", name, line);
     }
     if (s->count > SUBMISSION_FACTS_MAX) {
         errs->fatal = 1;
-        return add_error(errs, line, "%s:%u: more than %d facts for %s/%u", name, line,
-                         SUBMISSION_FACTS_MAX, s->entity, year);
+        return add_error(errs, line, "%s:%u: %s/%u 的数据超过 %d 条", name, line, s->entity, year,
+                         SUBMISSION_FACTS_MAX);
     }
     return 0;
 }
@@ -724,7 +725,7 @@ static void check_duplicates(const char *name, submission_list_t *subs, csv_erro
                 continue;
             }
             if (!first) first = a;
-            add_error(errs, b->line, "%s:%u: duplicate of line %u (%s/%u %s/%s/%s)", name, b->line,
+            add_error(errs, b->line, "%s:%u: 与第 %u 行重复（%s/%u %s/%s/%s）", name, b->line,
                       first->line, s->entity, s->year, table_name(a->table), a->row,
                       column_name(a->column));
         }
@@ -744,7 +745,7 @@ static int parse_utf8(const char *name, const char *d, size_t len, bool utf8_che
     int rc = csv_next_record(d, len, &pos, &line, &rec, &start, &reason);
     if (rc == 0) {
         csv_record_free(&rec);
-        return add_error(errs, 1, "%s:1: missing header (the file is empty)", name);
+        return add_error(errs, 1, "%s:1: 缺少表头（文件为空）", name);
     }
     if (rc < 0) {
         csv_record_free(&rec);
@@ -773,7 +774,7 @@ static int parse_utf8(const char *name, const char *d, size_t len, bool utf8_che
         sort_array(errs->items, errs->count, sizeof *errs->items, error_cmp);
         return -1;
     }
-    if (subs->count == 0) return add_error(errs, 0, "%s: no facts (only a header)", name);
+    if (subs->count == 0) return add_error(errs, 0, "%s: 没有数据（只有表头）", name);
     return 0;
 }
 
@@ -798,7 +799,7 @@ int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_e
         data = converted;
         len = clen;
     } else if (enc != CSV_ENCODING_UTF8) {
-        return add_error(errs, 0, "%s: unknown encoding %d", name, (int)enc);
+        return add_error(errs, 0, "%s: 未知编码 %d", name, (int)enc);
     } else {
         /* Catch bad bytes anywhere (the header too) with a line number; the per-field check
          * in read_fact names the column when the bytes are inside a data record. */
@@ -808,8 +809,8 @@ int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_e
             size_t nl = bad;
             while (nl > 0 && data[nl - 1] != '\n') nl--;
             if (line_of(data, nl) == 1)
-                return add_error(errs, 1, "%s:1: not valid UTF-8; if the file was saved by "
-                                 "Chinese Excel, use --encoding gb18030", name);
+                return add_error(errs, 1, "%s:1: 不是有效的 UTF-8；文件若由中文 Excel 保存，"
+                                 "请加 --encoding gb18030", name);
         }
     }
 
@@ -824,7 +825,7 @@ int csv_read_buffer_errors(const char *name, const char *data, size_t len, csv_e
         submission_t **items = realloc(list->items, need * sizeof *items);
         if (!items) {
             submission_list_free(&subs);
-            return add_error(errs, 0, "%s: out of memory", name);
+            return add_error(errs, 0, "%s: 内存不足", name);
         }
         list->items = items;
         list->cap = need;

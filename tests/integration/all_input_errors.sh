@@ -23,15 +23,15 @@ awk -F, -v OFS=, -v a="$l1" -v b="$l2" -v c="$l3" \
 rc=0
 "$COL" check "$WORK/bad.csv" >"$WORK/check.out" 2>"$WORK/check.err" || rc=$?
 [ "$rc" -eq 2 ] || fail "check of three bad amounts: exit $rc, expected 2"
-grep -qF "bad.csv:$l1: column 'amount'（金额）: “９.60”：含全角数字“９”" "$WORK/check.err" || fail "９.60 not reported with its value"
-grep -qF "bad.csv:$l2: column 'amount'（金额）: “9，60”：含全角逗号“，”" "$WORK/check.err" || fail "9，60 not reported with its value"
-grep -qF "bad.csv:$l3: column 'amount'（金额）: “9.60万”：含单位“万”" "$WORK/check.err" || fail "9.60万 not reported with its value"
+grep -qF "bad.csv:$l1: 列“金额”（amount）：“９.60”：含全角数字“９”" "$WORK/check.err" || fail "９.60 not reported with its value"
+grep -qF "bad.csv:$l2: 列“金额”（amount）：“9，60”：含全角逗号“，”" "$WORK/check.err" || fail "9，60 not reported with its value"
+grep -qF "bad.csv:$l3: 列“金额”（amount）：“9.60万”：含单位“万”" "$WORK/check.err" || fail "9.60万 not reported with its value"
 grep -qF "bad.csv: 共 3 处错误，整个文件未读入" "$WORK/check.err" || fail "no error count line"
 
 rc=0
 submit "$WORK/bad.csv" >"$WORK/submit.out" 2>"$WORK/submit.err" || rc=$?
 [ "$rc" -eq 2 ] || fail "submit of three bad amounts: exit $rc, expected 2"
-[ "$(grep -c "column 'amount'（金额）" "$WORK/submit.err")" -eq 3 ] || fail "submit must print all three errors"
+[ "$(grep -c "列“金额”（amount）" "$WORK/submit.err")" -eq 3 ] || fail "submit must print all three errors"
 [ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "a file with errors left something in the spool"
 [ -z "$(versions_of 026 2024)" ] || fail "something was stored for 026"
 
@@ -39,7 +39,7 @@ submit "$WORK/bad.csv" >"$WORK/submit.out" 2>"$WORK/submit.err" || rc=$?
 rc=0
 "$COL" check --max-errors 2 "$WORK/bad.csv" >/dev/null 2>"$WORK/max.err" || rc=$?
 [ "$rc" -eq 2 ] || fail "--max-errors 2: exit $rc, expected 2"
-[ "$(grep -c "column 'amount'（金额）" "$WORK/max.err")" -eq 2 ] || fail "--max-errors 2 must print 2 errors"
+[ "$(grep -c "列“金额”（amount）" "$WORK/max.err")" -eq 2 ] || fail "--max-errors 2 must print 2 errors"
 grep -qF "另有 1 处错误未列出（--max-errors 2）" "$WORK/max.err" || fail "--max-errors must say how many more"
 rc=0
 "$COL" check --max-errors 0 "$WORK/bad.csv" >/dev/null 2>"$WORK/max0.err" || rc=$?
@@ -50,6 +50,6 @@ printf 'entity,year,table,row,name,column,amount\n026,2024,summary,gpb,x,amount,
 rc=0
 "$COL" check "$WORK/sep.csv" >/dev/null 2>"$WORK/sep.err" || rc=$?
 [ "$rc" -eq 2 ] || fail "unquoted thousands separator: exit $rc, expected 2"
-grep -qF "sep.csv:2: column 'amount'（金额）: “1,773.19”：千位分隔符在引号外" "$WORK/sep.err" || fail "unquoted separator not named"
+grep -qF "sep.csv:2: 列“金额”（amount）：“1,773.19”：千位分隔符在引号外" "$WORK/sep.err" || fail "unquoted separator not named"
 stop_aggregator
 echo "all_input_errors: ok"

@@ -12,7 +12,7 @@
 #include "csv.h"
 
 #define H "entity,year,table,row,name,column,amount\n"
-#define GBK_HINT "not valid UTF-8; if the file was saved by Chinese Excel, use --encoding gb18030"
+#define GBK_HINT "不是有效的 UTF-8；文件若由中文 Excel 保存，请加 --encoding gb18030"
 
 static char tmpdir[64];
 
@@ -139,61 +139,61 @@ END_TEST
 START_TEST(error_messages)
 {
     expect_error(H "026,2024,expenses,total,合计,total,1.00\n",
-                 0, "t.csv:2: column 'table': unknown table 'expenses'");
+                 0, "t.csv:2: 列“表”（table）：未知表“expenses”（表名见 examples/FORMAT.md，如 income、expense）");
     expect_error(H "026,2024,expense,total,合计,total,1.00\n026,2024,expense,total,合计,amount,1.00\n",
-                 0, "t.csv:3: column 'column': table 'expense' has no column 'amount'");
+                 0, "t.csv:3: 列“列”（column）：表“部门支出总表”（expense）没有列“amount”");
     expect_error(H "026,2024,expense,total,合计,totl,1.00\n",
-                 0, "t.csv:2: column 'column': unknown column 'totl'");
+                 0, "t.csv:2: 列“列”（column）：未知列“totl”");
     expect_error(H "026,24,expense,total,合计,total,1.00\n",
-                 0, "t.csv:2: column 'year': '24' is not a 4-digit year");
+                 0, "t.csv:2: 列“年度”（year）：“24”不是四位年份");
     expect_error(H "026,2024x,expense,total,合计,total,1.00\n",
-                 0, "t.csv:2: column 'year': '2024x' is not a 4-digit year");
+                 0, "t.csv:2: 列“年度”（year）：“2024x”不是四位年份");
     expect_error(H ",2024,expense,total,合计,total,1.00\n",
-                 0, "t.csv:2: column 'entity': empty");
+                 0, "t.csv:2: 列“单位代码”（entity）：为空");
     expect_error(H "026,2024,expense,,合计,total,1.00\n",
-                 0, "t.csv:2: column 'row': empty");
+                 0, "t.csv:2: 列“行”（row）：为空");
     expect_error(H "026,2024,expense,total,合计,total,1.00\n026,2024,expense,208,x,total,1.1234567\n",
-                 0, "t.csv:3: column 'amount'（金额）: “1.1234567”：小数超过6位（万元的第7位小数不足一分）");
+                 0, "t.csv:3: 列“金额”（amount）：“1.1234567”：小数超过6位（万元的第7位小数不足一分）");
     expect_error(H "026,2024,expense,total,合计,total,\"17,73\"\n",
-                 0, "t.csv:2: column 'amount'（金额）: “17,73”：千位分隔符位置不对（应每三位一个，如\"1,773.19\"）");
+                 0, "t.csv:2: 列“金额”（amount）：“17,73”：千位分隔符位置不对（应每三位一个，如\"1,773.19\"）");
     expect_error(H "026,2024,expense,total,合计,total,abc\n",
-                 0, "t.csv:2: column 'amount'（金额）: “abc”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
+                 0, "t.csv:2: 列“金额”（amount）：“abc”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
     static const char nul[] = H "026,2024,expense,total,合计,total,1\n026,2024,expense,2\0,x,total,1\n";
-    expect_error(nul, sizeof nul - 1, "t.csv:3: NUL byte in the file");
+    expect_error(nul, sizeof nul - 1, "t.csv:3: 文件中有 NUL 字节（NUL byte in the file）");
     expect_error(H "026,2024,expense,total,合计,total,\"1,773.19\n026,2024,expense,208,x,total,1\n",
-                 0, "t.csv:2: unterminated quoted field");
+                 0, "t.csv:2: 引号未闭合（unterminated quoted field）");
     expect_error(H "026,2024,expense,total,合计,total,\"1\"x\n",
-                 0, "t.csv:2: unexpected text after a closing quote");
+                 0, "t.csv:2: 右引号后还有文字（unexpected text after a closing quote）");
     expect_error(H "026,2024,expense,total,total,1.00\n",
-                 0, "t.csv:2: expected 7 fields, found 6");
+                 0, "t.csv:2: 应有 7 个字段，实有 6 个（金额含逗号时请加英文引号）");
     expect_error(H "026,2024,expense,total,合计,total,1.00,\n",
-                 0, "t.csv:2: expected 7 fields, found 8");
+                 0, "t.csv:2: 应有 7 个字段，实有 8 个（金额含逗号时请加英文引号）");
     expect_error("026,2024,expense,total,合计,total,1.00\n", 0,
-                 "t.csv:1: missing header (expected entity,year,table,row,name,column,amount or "
-                 "单位代码,年度,表,行,名称,列,金额)");
-    expect_error("", 0, "t.csv:1: missing header (the file is empty)");
-    expect_error(H, 0, "t.csv: no facts (only a header)");
+                 "t.csv:1: 缺少表头（应为 单位代码,年度,表,行,名称,列,金额 或 "
+                 "entity,year,table,row,name,column,amount）");
+    expect_error("", 0, "t.csv:1: 缺少表头（文件为空）");
+    expect_error(H, 0, "t.csv: 没有数据（只有表头）");
     expect_error("entity,year,table,row,name,column\n026,2024,expense,total,合计,total\n",
-                 0, "t.csv:1: header: missing column 'amount'");
+                 0, "t.csv:1: 表头：缺少列“金额”（amount）");
     expect_error("entity,year,table,row,name,column,amount,note\n", 0,
-                 "t.csv:1: header: unknown column 'note'");
+                 "t.csv:1: 表头：未知列“note”（可用：单位代码,年度,表,行,名称,列,金额）");
     expect_error(H "026,2024,expense,total,合计,total,1.00\n"
                    "026,2024,expense,208,x,total,1.00\n"
                    "026,2024,expense,total,合计,total,2.00\n",
-                 0, "t.csv:4: duplicate of line 2 (026/2024 expense/total/total)");
+                 0, "t.csv:4: 与第 2 行重复（026/2024 expense/total/total）");
     /* every error of the file, in line order: a duplicate and a later row error */
     expect_error(H "026,2024,expense,208,x,total,1.00\n"
                    "026,2024,expense,208,x,total,1.00\n"
                    "026,2024,expense,210,x,total,oops\n",
-                 0, "t.csv:3: duplicate of line 2 (026/2024 expense/208/total)\n"
-                    "t.csv:4: column 'amount'（金额）: “oops”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
+                 0, "t.csv:3: 与第 2 行重复（026/2024 expense/208/total）\n"
+                    "t.csv:4: 列“金额”（amount）：“oops”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
     expect_error(H "026,2024,expense,total,\xBA\xCF\xBC\xC6,total,1.00\n",
-                 0, "t.csv:2: column 'name': " GBK_HINT);
+                 0, "t.csv:2: 列“名称”（name）：" GBK_HINT);
     expect_error("entity,year,table,row,\xC3\xFB,column,amount\n", 0, "t.csv:1: " GBK_HINT);
     /* a quoted field spanning lines: the error is reported at the record's first line */
     expect_error(H "026,2024,projects,P01,\"two\nlines\",total,1.00\n"
                    "026,2024,projects,P02,\"x\",total,1.0000001\n",
-                 0, "t.csv:4: column 'amount'（金额）: “1.0000001”：小数超过6位（万元的第7位小数不足一分）");
+                 0, "t.csv:4: 列“金额”（amount）：“1.0000001”：小数超过6位（万元的第7位小数不足一分）");
 }
 END_TEST
 
@@ -271,9 +271,9 @@ START_TEST(gb18030_files)
     submission_list_init(&list);
     ck_assert_int_eq(csv_read_file(path, CSV_ENCODING_UTF8, &list, err, sizeof err), -1);
     /* every line with GB18030 bytes is reported, the first one first */
-    snprintf(want, sizeof want, "%s:2: column 'name': " GBK_HINT "\n", path);
+    snprintf(want, sizeof want, "%s:2: 列“名称”（name）：" GBK_HINT "\n", path);
     ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
-    snprintf(want, sizeof want, "%s:3: column 'name': " GBK_HINT, path);
+    snprintf(want, sizeof want, "%s:3: 列“名称”（name）：" GBK_HINT, path);
     ck_assert_msg(strstr(err, want) != NULL, "%s", err);
     ck_assert_uint_eq(list.count, 0);
 
@@ -363,12 +363,12 @@ START_TEST(all_errors_at_once)
     ck_assert_uint_eq(errs.count, 3);
     ck_assert_uint_eq(errs.total, 3);
     ck_assert_str_eq(errs.items[0].message,
-                     "t.csv:2: column 'amount'（金额）: “９.60”：含全角数字“９”，应为半角数字“9”");
+                     "t.csv:2: 列“金额”（amount）：“９.60”：含全角数字“９”，应为半角数字“9”");
     ck_assert_str_eq(errs.items[1].message,
-                     "t.csv:4: column 'amount'（金额）: “9，60”：含全角逗号“，”，"
+                     "t.csv:4: 列“金额”（amount）：“9，60”：含全角逗号“，”，"
                      "小数点应为半角“.”；千位分隔符应为半角“,”且整个金额加英文引号");
     ck_assert_str_eq(errs.items[2].message,
-                     "t.csv:5: column 'amount'（金额）: “9.60万”：含单位“万”，金额列只写数字（单位为万元）");
+                     "t.csv:5: 列“金额”（amount）：“9.60万”：含单位“万”，金额列只写数字（单位为万元）");
     ck_assert_uint_eq(errs.items[2].line, 5);
     csv_errors_free(&errs);
 }
@@ -389,10 +389,10 @@ START_TEST(amount_reasons_and_limit)
     ck_assert_int_eq(csv_read_buffer_errors("t.csv", text, strlen(text), CSV_ENCODING_UTF8,
                                             &list, &errs), -1);
     ck_assert_uint_eq(errs.count, 4);
-    ck_assert_str_eq(errs.items[0].message, "t.csv:2: column 'amount'（金额）: “(9.60)”："
+    ck_assert_str_eq(errs.items[0].message, "t.csv:2: 列“金额”（amount）：“(9.60)”："
                      "括号表示的负数（会计写法），应写作负号加数字，如“-9.60”");
     ck_assert_ptr_nonnull(strstr(errs.items[1].message, "“（9.60）”：括号表示的负数"));
-    ck_assert_str_eq(errs.items[2].message, "t.csv:4: column 'amount'（金额）: “1,773.19”："
+    ck_assert_str_eq(errs.items[2].message, "t.csv:4: 列“金额”（amount）：“1,773.19”："
                      "千位分隔符在引号外，被读成了 2 列；应写作 \"1,773.19\"（加英文引号）或去掉逗号");
     ck_assert_ptr_nonnull(strstr(errs.items[3].message, "“9 60”：数字中间有空格"));
     csv_errors_free(&errs);

@@ -123,7 +123,7 @@ START_TEST(violations)
     expect_error("code,name,level,parent\np,P,province,\n,X,unit,p\n", "3: empty code");
     expect_error("code,name,level,parent\np,P,province\n", "2: expected 4 fields, found 3");
     expect_error("code,name,level\np,P,province\n", "1: header must be code,name,level,parent (no 'parent')");
-    expect_error("code,name,level,parent\np,\"P,province,\n", "2: unterminated quoted field");
+    expect_error("code,name,level,parent\np,\"P,province,\n", "2: 引号未闭合（unterminated quoted field）");
     expect_error("", "1: missing header");
 }
 END_TEST

@@ -21,7 +21,7 @@
 #include "wire.h"
 
 #define H "entity,year,table,row,name,column,amount\n"
-#define GBK_HINT "not valid UTF-8; if the file was saved by Chinese Excel, use --encoding gb18030"
+#define GBK_HINT "不是有效的 UTF-8；文件若由中文 Excel 保存，请加 --encoding gb18030"
 #define MB (1024 * 1024)
 
 /* 宿州 in GB18030 and in UTF-8: the oracle for the conversion, independent of iconv. */
@@ -97,10 +97,10 @@ START_TEST(csv_gb18030_bytes)
 {
     static const char row[] = H "608,2024,summary,gpb," SUZHOU_GB ",amount,1773.19\n";
     /* read as UTF-8: refused, naming the line and the column, with the hint */
-    csv_refused(row, 0, CSV_ENCODING_UTF8, "t.csv:2: column 'name': " GBK_HINT);
+    csv_refused(row, 0, CSV_ENCODING_UTF8, "t.csv:2: 列“名称”（name）：" GBK_HINT);
     /* in the entity column the column named is 'entity' */
     csv_refused(H "608,2024,summary,gpb,x,amount,1\n" SUZHOU_GB ",2024,summary,gpb,x,amount,1\n",
-                0, CSV_ENCODING_UTF8, "t.csv:3: column 'entity': " GBK_HINT);
+                0, CSV_ENCODING_UTF8, "t.csv:3: 列“单位代码”（entity）：" GBK_HINT);
     /* a GB18030 Chinese header: line 1 */
     csv_refused("\xb5\xa5\xce\xbb\xb4\xfa\xc2\xeb,year,table,row,name,column,amount\n"
                 "608,2024,summary,gpb,x,amount,1\n", 0, CSV_ENCODING_UTF8, "t.csv:1: " GBK_HINT);
@@ -135,19 +135,19 @@ END_TEST
 START_TEST(csv_nul_byte)
 {
     static const char in_field[] = H "608,2024,summary,gpb,x\0y,amount,1\n";
-    csv_refused(in_field, sizeof in_field - 1, CSV_ENCODING_UTF8, "t.csv:2: NUL byte in the file");
+    csv_refused(in_field, sizeof in_field - 1, CSV_ENCODING_UTF8, "t.csv:2: 文件中有 NUL 字节（NUL byte in the file）");
     static const char in_quotes[] = H "608,2024,summary,gpb,x,amount,1\n"
                                       "608,2024,summary,soe,\"x\0\",amount,1\n";
-    csv_refused(in_quotes, sizeof in_quotes - 1, CSV_ENCODING_UTF8, "t.csv:3: NUL byte in the file");
+    csv_refused(in_quotes, sizeof in_quotes - 1, CSV_ENCODING_UTF8, "t.csv:3: 文件中有 NUL 字节（NUL byte in the file）");
     static const char after_quote[] = H "608,2024,summary,gpb,\"x\"\0,amount,1\n";
     csv_refused(after_quote, sizeof after_quote - 1, CSV_ENCODING_UTF8,
-                "t.csv:2: NUL byte in the file");
+                "t.csv:2: 文件中有 NUL 字节（NUL byte in the file）");
     static const char in_header[] = "entity,year\0,table,row,name,column,amount\n"
                                     "608,2024,summary,gpb,x,amount,1\n";
-    csv_refused(in_header, sizeof in_header - 1, CSV_ENCODING_UTF8, "t.csv:1: NUL byte in the file");
+    csv_refused(in_header, sizeof in_header - 1, CSV_ENCODING_UTF8, "t.csv:1: 文件中有 NUL 字节（NUL byte in the file）");
     /* a lone NUL at the very end */
     static const char at_end[] = H "608,2024,summary,gpb,x,amount,1\n\0";
-    csv_refused(at_end, sizeof at_end - 1, CSV_ENCODING_UTF8, "t.csv:3: NUL byte in the file");
+    csv_refused(at_end, sizeof at_end - 1, CSV_ENCODING_UTF8, "t.csv:3: 文件中有 NUL 字节（NUL byte in the file）");
 }
 END_TEST
 
@@ -155,58 +155,58 @@ START_TEST(csv_unterminated_quote)
 {
     /* the quote opens on line 3 and runs to the end of the file */
     csv_refused(H "608,2024,summary,gpb,x,amount,1\n608,2024,summary,soe,\"x,amount,1\n", 0,
-                CSV_ENCODING_UTF8, "t.csv:3: unterminated quoted field");
+                CSV_ENCODING_UTF8, "t.csv:3: 引号未闭合（unterminated quoted field）");
     csv_refused(H "608,2024,summary,gpb,x,amount,\"1", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: unterminated quoted field");
+                "t.csv:2: 引号未闭合（unterminated quoted field）");
     csv_refused(H "608,2024,summary,gpb,x,amount,\"", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: unterminated quoted field");
-    csv_refused("\"entity", 0, CSV_ENCODING_UTF8, "t.csv:1: unterminated quoted field");
+                "t.csv:2: 引号未闭合（unterminated quoted field）");
+    csv_refused("\"entity", 0, CSV_ENCODING_UTF8, "t.csv:1: 引号未闭合（unterminated quoted field）");
     /* text after a closing quote */
     csv_refused(H "608,2024,summary,gpb,\"x\"y,amount,1\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: unexpected text after a closing quote");
+                "t.csv:2: 右引号后还有文字（unexpected text after a closing quote）");
 }
 END_TEST
 
 START_TEST(csv_ragged_rows)
 {
     csv_refused(H "608,2024,summary,gpb,x,amount\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: expected 7 fields, found 6");
+                "t.csv:2: 应有 7 个字段，实有 6 个（金额含逗号时请加英文引号）");
     csv_refused(H "608,2024,summary,gpb,x,amount,1\n608,2024,summary,soe,x,amount,1,2\n", 0,
-                CSV_ENCODING_UTF8, "t.csv:3: expected 7 fields, found 8");
+                CSV_ENCODING_UTF8, "t.csv:3: 应有 7 个字段，实有 8 个（金额含逗号时请加英文引号）");
     csv_refused(H "608,2024,summary,gpb,x,amount,1\n\n\n608\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:5: expected 7 fields, found 1");
+                "t.csv:5: 应有 7 个字段，实有 1 个（金额含逗号时请加英文引号）");
     /* a quoted field with a line break in it: the error is on the line the record starts */
     csv_refused(H "608,2024,summary,gpb,\"two\nlines\",amount\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: expected 7 fields, found 6");
+                "t.csv:2: 应有 7 个字段，实有 6 个（金额含逗号时请加英文引号）");
     csv_refused(H "608,2024,summary,gpb,\"two\nlines\",amount,1\n608,2024\n", 0,
-                CSV_ENCODING_UTF8, "t.csv:4: expected 7 fields, found 2");
+                CSV_ENCODING_UTF8, "t.csv:4: 应有 7 个字段，实有 2 个（金额含逗号时请加英文引号）");
 }
 END_TEST
 
 START_TEST(csv_bad_headers)
 {
     csv_refused("608,2024,income,total,合计,total,3311.22\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:1: missing header (expected entity,year,table,row,name,column,amount or "
-                "单位代码,年度,表,行,名称,列,金额)");
+                "t.csv:1: 缺少表头（应为 单位代码,年度,表,行,名称,列,金额 或 "
+                "entity,year,table,row,name,column,amount）");
     csv_refused("entity,year,table,row,name,column,amount,remark\n608,2024,summary,gpb,x,amount,1,r\n",
-                0, CSV_ENCODING_UTF8, "t.csv:1: header: unknown column 'remark'");
+                0, CSV_ENCODING_UTF8, "t.csv:1: 表头：未知列“remark”（可用：单位代码,年度,表,行,名称,列,金额）");
     csv_refused("entity,year,table,row,name,column\n608,2024,summary,gpb,x,amount\n", 0,
-                CSV_ENCODING_UTF8, "t.csv:1: header: missing column 'amount'");
+                CSV_ENCODING_UTF8, "t.csv:1: 表头：缺少列“金额”（amount）");
     csv_refused("entity,year,table,row,name,column,amount,entity\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:1: header names column 'entity' twice");
+                "t.csv:1: 表头两次写了列“单位代码”（entity）");
     /* the header after blank lines is on line 3 */
     csv_refused("\n\nentity,year,table,row,name,column,amount,备注\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:3: header: unknown column '备注'");
+                "t.csv:3: 表头：未知列“备注”（可用：单位代码,年度,表,行,名称,列,金额）");
 }
 END_TEST
 
 START_TEST(csv_empty_files)
 {
-    csv_refused("", 0, CSV_ENCODING_UTF8, "t.csv:1: missing header (the file is empty)");
-    csv_refused("\xef\xbb\xbf", 0, CSV_ENCODING_UTF8, "t.csv:1: missing header (the file is empty)");
-    csv_refused("\r\n\n\r\n", 0, CSV_ENCODING_AUTO, "t.csv:1: missing header (the file is empty)");
-    csv_refused(H, 0, CSV_ENCODING_UTF8, "t.csv: no facts (only a header)");
-    csv_refused(H ",,,,,,\n", 0, CSV_ENCODING_UTF8, "t.csv: no facts (only a header)");
+    csv_refused("", 0, CSV_ENCODING_UTF8, "t.csv:1: 缺少表头（文件为空）");
+    csv_refused("\xef\xbb\xbf", 0, CSV_ENCODING_UTF8, "t.csv:1: 缺少表头（文件为空）");
+    csv_refused("\r\n\n\r\n", 0, CSV_ENCODING_AUTO, "t.csv:1: 缺少表头（文件为空）");
+    csv_refused(H, 0, CSV_ENCODING_UTF8, "t.csv: 没有数据（只有表头）");
+    csv_refused(H ",,,,,,\n", 0, CSV_ENCODING_UTF8, "t.csv: 没有数据（只有表头）");
 }
 END_TEST
 
@@ -214,21 +214,21 @@ START_TEST(csv_one_megabyte_fields)
 {
     size_t len;
     char *text = build(H "608,2024,summary,", MB, '1', ",x,amount,1\n", &len);
-    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: column 'row': longer than 48 bytes");
+    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: 列“行”（row）：超过 48 字节");
     free(text);
     text = build(H "608,2024,summary,gpb,\"", MB, 'n', "\",amount,1\n", &len);
-    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: column 'name': longer than 512 bytes");
+    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: 列“名称”（name）：超过 512 字节");
     free(text);
     text = build(H "608,2024,summary,gpb,x,amount,", MB, '9', "\n", &len);
-    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: column 'amount'（金额）: “"
+    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: 列“金额”（amount）：“"
                 "9999999999999999999999999999999999999999…（共 1048576 字节）”：金额过大（超出可表示范围）");
     free(text);
     text = build(H, MB, 'e', ",2024,summary,gpb,x,amount,1\n", &len);
-    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: column 'entity': longer than 64 bytes");
+    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: 列“单位代码”（entity）：超过 64 字节");
     free(text);
     /* a megabyte of commas: a record with 1 MB + 1 fields */
     text = build(H "608", MB, ',', "\n", &len);
-    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: expected 7 fields, found 1048577");
+    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:2: 应有 7 个字段，实有 1048577 个（金额含逗号时请加英文引号）");
     free(text);
 }
 END_TEST
@@ -239,18 +239,18 @@ START_TEST(csv_amount_limits)
 {
     /* INT64_MAX fen = 9223372036854.775807 万元; one fen more overflows, either sign */
     csv_refused(H "608,2024,summary,gpb,x,amount,9223372036854.775808\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: column 'amount'（金额）: “9223372036854.775808”：" TOO_LARGE);
+                "t.csv:2: 列“金额”（amount）：“9223372036854.775808”：" TOO_LARGE);
     csv_refused(H "608,2024,summary,gpb,x,amount,-9223372036854.775809\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: column 'amount'（金额）: “-9223372036854.775809”：" TOO_LARGE);
+                "t.csv:2: 列“金额”（amount）：“-9223372036854.775809”：" TOO_LARGE);
     csv_refused(H "608,2024,summary,gpb,x,amount,\"99,999,999,999,999.00\"\n", 0,
-                CSV_ENCODING_UTF8, "t.csv:2: column 'amount'（金额）: “99,999,999,999,999.00”：" TOO_LARGE);
+                CSV_ENCODING_UTF8, "t.csv:2: 列“金额”（amount）：“99,999,999,999,999.00”：" TOO_LARGE);
     csv_refused(H "608,2024,summary,gpb,x,amount,1.0000001\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: column 'amount'（金额）: “1.0000001”：" TOO_FINE);
+                "t.csv:2: 列“金额”（amount）：“1.0000001”：" TOO_FINE);
     csv_refused(H "608,2024,summary,gpb,x,amount,1\n608,2024,summary,soe,x,amount,0.1234567\n",
                 0, CSV_ENCODING_UTF8,
-                "t.csv:3: column 'amount'（金额）: “0.1234567”：" TOO_FINE);
+                "t.csv:3: 列“金额”（amount）：“0.1234567”：" TOO_FINE);
     csv_refused(H "608,2024,summary,gpb,x,amount,1e6\n", 0, CSV_ENCODING_UTF8,
-                "t.csv:2: column 'amount'（金额）: “1e6”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
+                "t.csv:2: 列“金额”（amount）：“1e6”：不是十进制数字（只可含半角数字、小数点、负号和引号内的千位分隔符）");
 
     submission_list_t list;
     csv_accepted(H "608,2024,summary,gpb,x,amount,9223372036854.775807\n"
@@ -283,7 +283,7 @@ START_TEST(csv_too_many_facts)
     size_t len;
     char *text = many_facts(SUBMISSION_FACTS_MAX + 1, &len);
     /* the header is line 1, so fact N is on line N + 1 */
-    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:100002: more than 100000 facts for 608/2024");
+    csv_refused(text, len, CSV_ENCODING_UTF8, "t.csv:100002: 608/2024 的数据超过 100000 条");
     free(text);
     /* exactly the limit is fine */
     text = many_facts(SUBMISSION_FACTS_MAX, &len);
