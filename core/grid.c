@@ -11,6 +11,37 @@
 #include "errors.h"
 
 #define GRID_INITIAL_CAP 256
+#define GRID_TEXT_BLOCK_FIRST 1024 /* bytes of a grid's first block of cell texts ... */
+#define GRID_TEXT_BLOCK 16384      /* ... doubling up to this (a budget sheet: a few blocks) */
+
+/* Cell texts are copied into chained blocks instead of one malloc each: a sheet of a
+ * thousand cells costs a few allocations, and a text never moves once set (the recogniser
+ * and the report keep pointers to it until grid_destroy()). */
+struct grid_text_block {
+    struct grid_text_block *next;
+    size_t used, cap;
+    char data[];
+};
+
+/* A copy of text[0..len) NUL-terminated in the grid's blocks, or NULL without memory. */
+static char *s_text_copy(grid_t *self, const char *text, size_t len) {
+    struct grid_text_block *b = self->texts;
+    if (!b || b->cap - b->used < len + 1) {
+        size_t cap = !b ? GRID_TEXT_BLOCK_FIRST : b->cap < GRID_TEXT_BLOCK ? b->cap * 2 : GRID_TEXT_BLOCK;
+        if (cap < len + 1) cap = len + 1;
+        b = malloc(sizeof *b + cap);
+        if (!b) return NULL;
+        b->used = 0;
+        b->cap = cap;
+        b->next = self->texts;
+        self->texts = b;
+    }
+    char *copy = b->data + b->used;
+    if (len) memcpy(copy, text, len);
+    copy[len] = '\0';
+    b->used += len + 1;
+    return copy;
+}
 #define GRID_NUMBER_MIN_EXP10 30   /* grid_number_text refuses |v| < 1e-30 */
 
 grid_t *grid_new(const char *name) {
@@ -28,7 +59,10 @@ grid_t *grid_new(const char *name) {
 void grid_destroy(grid_t **self_p) {
     if (!self_p || !*self_p) return;
     grid_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++) free(self->cells[i].text);
+    for (struct grid_text_block *b = self->texts, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     free(self->cells);
     free(self->merges);
     free(self->name);
@@ -53,10 +87,8 @@ int grid_set(grid_t *self, uint32_t row, uint32_t col, grid_kind kind, const cha
         self->cells = cells;
         self->cap = cap;
     }
-    char *copy = malloc(len + 1);
+    char *copy = s_text_copy(self, text, len);
     if (!copy) return error_set(err, errlen, "内存不足");
-    if (len) memcpy(copy, text, len);
-    copy[len] = '\0';
     grid_cell_t *c = &self->cells[self->count++];
     *c = (grid_cell_t){ .row = row, .col = col, .kind = (uint8_t)kind, .decimals = decimals,
                         .text = copy };
@@ -122,8 +154,8 @@ void grid_finish(grid_t *self) {
     for (size_t i = 0; i < n; i++) {
         grid_cell_t c = self->cells[keys[i].index];
         if (out && tmp[out - 1].row == c.row && tmp[out - 1].col == c.col) {
-            free(tmp[out - 1].text);   /* the later grid_set() of a cell wins */
-            tmp[out - 1] = c;
+            tmp[out - 1] = c;          /* the later grid_set() of a cell wins (its old
+                                          * text stays in the blocks until grid_destroy) */
         } else {
             tmp[out++] = c;
         }

@@ -41,12 +41,14 @@ typedef struct {
     uint32_t row, col;
     uint8_t kind;          /* grid_kind */
     uint8_t decimals;      /* decimals the cell's number format shows, or GRID_DECIMALS_UNKNOWN */
-    char *text;            /* UTF-8, owned, never NULL */
+    char *text;            /* UTF-8, never NULL; owned by the grid (its text blocks) */
 } grid_cell_t;
 
 typedef struct {
     uint32_t r0, c0, r1, c1;
 } grid_merge_t;
+
+struct grid_text_block;    /* grid.c: where the cells' texts live */
 
 typedef struct {
     char *name;            /* sheet name ("表5") or page label ("第3页"); owned */
@@ -56,6 +58,7 @@ typedef struct {
     size_t nmerges, capmerges;
     uint32_t rows, cols;   /* 1 + the largest row / col holding a cell */
     int sorted;
+    struct grid_text_block *texts;   /* the cells' texts, a few blocks per grid */
 } grid_t;
 
 /* A new empty grid named name (copied). NULL on allocation failure. */
