@@ -42,38 +42,54 @@
 /* ---- text helpers ---- */
 
 /* Normalises printed text for matching: drops whitespace (ASCII, U+3000, NBSP), quotes,
- * folds full-width ( ) : , to ASCII. */
+ * folds full-width ( ) : , to ASCII. Every cell passes here, often more than once: a byte
+ * that starts none of those (CJK text, digits, letters) costs one test or two. */
 static void s_norm(const char *in, char *out, size_t outlen)
 {
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)in;
     while (*p && o + 4 < outlen) {
-        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '"' || *p == '\'') {
-            p++;
-            continue;
-        }
-        if (p[0] == 0xC2 && p[1] == 0xA0) { p += 2; continue; }                 /* NBSP */
-        if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) { p += 3; continue; } /* U+3000 */
-        if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] >= 0x9C && p[2] <= 0x9D)) { p += 3; continue; } /* “” */
-        if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] >= 0x98 && p[2] <= 0x99)) { p += 3; continue; } /* ‘’ */
-        if (p[0] == 0xEF && p[1] == 0xBC) {
-            char c = 0;
-            switch (p[2]) {
-            case 0x88: c = '('; break;
-            case 0x89: c = ')'; break;
-            case 0x9A: c = ':'; break;
-            case 0x8C: c = ','; break;
-            case 0x8E: c = '.'; break;
-            case 0x8D: c = '-'; break;                       /* － */
-            default:
-                if (p[2] >= 0x90 && p[2] <= 0x99) c = (char)('0' + (p[2] - 0x90));   /* ０-９ */
-                break;
+        unsigned char ch = *p;
+        if (ch < 0x80) {
+            if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '"' || ch == '\'') {
+                p++;
+                continue;
             }
-            if (c) { out[o++] = c; p += 3; continue; }
+        } else if (ch == 0xC2 || ch == 0xE2 || ch == 0xE3 || ch == 0xEF) {
+            if (p[0] == 0xC2 && p[1] == 0xA0) { p += 2; continue; }                 /* NBSP */
+            if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) { p += 3; continue; } /* U+3000 */
+            if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] >= 0x9C && p[2] <= 0x9D)) { p += 3; continue; } /* “” */
+            if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] >= 0x98 && p[2] <= 0x99)) { p += 3; continue; } /* ‘’ */
+            if (p[0] == 0xEF && p[1] == 0xBC) {
+                char c = 0;
+                switch (p[2]) {
+                case 0x88: c = '('; break;
+                case 0x89: c = ')'; break;
+                case 0x9A: c = ':'; break;
+                case 0x8C: c = ','; break;
+                case 0x8E: c = '.'; break;
+                case 0x8D: c = '-'; break;                       /* － */
+                default:
+                    if (p[2] >= 0x90 && p[2] <= 0x99) c = (char)('0' + (p[2] - 0x90));   /* ０-９ */
+                    break;
+                }
+                if (c) { out[o++] = c; p += 3; continue; }
+            }
         }
         out[o++] = (char)*p++;
     }
     out[o] = '\0';
+}
+
+/* snprintf(dst, dstlen, "%s", src) without the format machinery (it ran for every cell
+ * of every data line): src cut to dstlen - 1 bytes, as snprintf cuts. */
+static void s_put(char *dst, size_t dstlen, const char *src)
+{
+    assert(dstlen > 0);
+    size_t n = strlen(src);
+    if (n >= dstlen) n = dstlen - 1;
+    memmove(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* Drops an incomplete UTF-8 character that snprintf's truncation left at the end of s. */
@@ -101,11 +117,13 @@ static bool s_ends(const char *s, const char *suffix)
 /* Chinese numerals and digits that make up ordinals. */
 static bool s_ordinal_char(const char *p, size_t *len)
 {
-    static const char *const NUM[] = { "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-                                       "廿", "百", "零" };
+    static const char NUM[][4] = { "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+                                   "廿", "百", "零" };
+    _Static_assert(sizeof "一" == 4, "the numerals are three UTF-8 bytes each");
     if (*p >= '0' && *p <= '9') { *len = 1; return true; }
+    if ((unsigned char)*p < 0xE4) return false;        /* every numeral starts E4..E9 */
     for (size_t i = 0; i < sizeof NUM / sizeof NUM[0]; i++)
-        if (s_starts(p, NUM[i])) { *len = strlen(NUM[i]); return true; }
+        if (p[0] == NUM[i][0] && p[1] == NUM[i][1] && p[2] == NUM[i][2]) { *len = 3; return true; }
     return false;
 }
 
@@ -448,7 +466,7 @@ static int s_row_texts(const grid_t *g, uint32_t row, char *first, size_t firstl
         s_norm(g->cells[i].text, t, sizeof t);
         if (!t[0]) continue;
         if (n == 0 && first) {
-            snprintf(first, firstlen, "%s", t);
+            s_put(first, firstlen, t);
             if (first_col) *first_col = g->cells[i].col;
         }
         n++;
@@ -529,7 +547,7 @@ static int s_title_classify(const char *text, table_id *t)
     if (strlen(text) > S_TITLE_MAX_BYTES) return 0;
     /* the title must end in 表 (after a trailing "(分功能科目)" / "(2024年度)") */
     char core[S_TEXT_MAX];
-    snprintf(core, sizeof core, "%s", text);
+    s_put(core, sizeof core, text);
     while (s_ends(core, ")")) {
         char *open = strrchr(core, '(');
         if (!open || open == core) break;
@@ -583,7 +601,7 @@ static bool s_org_line(const grid_t *g, uint32_t row, char *out, size_t outlen)
             if (!at) continue;
             const char *v = at + strlen(KEYS[k]);
             char rest[S_TEXT_MAX];
-            snprintf(rest, sizeof rest, "%s", v);
+            s_put(rest, sizeof rest, v);
             char *unit = strstr(rest, "单位:");        /* "部门:X 金额单位:万元" on one cell */
             if (unit) *unit = '\0';
             if (s_ends(rest, "金额")) rest[strlen(rest) - strlen("金额")] = '\0';
@@ -591,7 +609,7 @@ static bool s_org_line(const grid_t *g, uint32_t row, char *out, size_t outlen)
                 s_norm(g->cells[i + 1].text, rest, sizeof rest);
                 if (strstr(rest, "单位:")) rest[0] = '\0';
             }
-            snprintf(out, outlen, "%s", rest);
+            s_put(out, outlen, rest);
             return true;
         }
     }
@@ -726,7 +744,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
 {
     const recognise_opts_t *o = c->opts;
     if (o->entity && o->entity[0]) {
-        snprintf(c->entity, sizeof c->entity, "%s", o->entity);
+        s_put(c->entity, sizeof c->entity, o->entity);
         return 0;
     }
     if (!o->hierarchy) {
@@ -736,7 +754,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
     for (size_t k = 0; k < nnames; k++) {
         const entity_t *e = s_entity_by_name(c, names[k]);
         if (e) {
-            snprintf(c->entity, sizeof c->entity, "%s", e->code);
+            s_put(c->entity, sizeof c->entity, e->code);
             return 0;
         }
     }
@@ -762,7 +780,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
             else if (e->level == best->level) nbest++;
         }
         if (best && nbest == 1) {
-            snprintf(c->entity, sizeof c->entity, "%s", best->code);
+            s_put(c->entity, sizeof c->entity, best->code);
             return 0;
         }
         if (best) {
@@ -873,7 +891,7 @@ static void s_identify(table_id t, bool basic_only, char parts[][S_TEXT_MAX], in
         if (found) {
             col->role = "amount";
             col->column = COL_AMOUNT;
-            snprintf(col->row, sizeof col->row, "%s", row);
+            s_put(col->row, sizeof col->row, row);
             return;
         }
     }
@@ -1385,7 +1403,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     if (unit[0] && !total) {
         char urow[SUBMISSION_ROW_MAX + 1];
         if (t == TABLE_PROJECTS) snprintf(urow, sizeof urow, "P%02d", ++T->proj_unit);
-        else snprintf(urow, sizeof urow, "%s", rowid);
+        else s_put(urow, sizeof urow, rowid);
         s_emit_row(T, unit, urow, name, row, 0, am);
     }
 }
@@ -1403,7 +1421,7 @@ static void s_code_part(const grid_cell_t *cell, char *out, size_t outlen, size_
         memcpy(padded + pad, t, strlen(t) + 1);
         utf8_copy(out, outlen, padded);
     } else {
-        snprintf(out, outlen, "%s", t);
+        s_put(out, outlen, t);
     }
 }
 
@@ -1439,8 +1457,8 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     recognised_table_t *rt = &rep->tables[rep->ntables++];
     memset(rt, 0, sizeof *rt);
-    snprintf(rt->grid, sizeof rt->grid, "%s", b->grid->name);
-    snprintf(rt->title, sizeof rt->title, "%s", b->title);
+    s_put(rt->grid, sizeof rt->grid, b->grid->name);
+    s_put(rt->title, sizeof rt->title, b->title);
     rt->table = b->table;
 
     s_table *T = calloc(1, sizeof *T);
@@ -1469,10 +1487,10 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     if (unit) {
         T->fpu = unit->fen;
-        snprintf(rt->unit, sizeof rt->unit, "%s", unit->label);
+        s_put(rt->unit, sizeof rt->unit, unit->label);
     } else if (c->last_fen_per_unit) {
         T->fpu = c->last_fen_per_unit;
-        snprintf(rt->unit, sizeof rt->unit, "%s", c->last_unit);
+        s_put(rt->unit, sizeof rt->unit, c->last_unit);
         s_report_skip(rt, "没有单位行：沿用上一张表的单位 %s", c->last_unit);
     } else {
         s_error(c, g, b->r0, 0, b->title, "表格没有单位行（单位：元 / 万元），无法换算金额");
@@ -1481,7 +1499,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     rt->fen_per_unit = T->fpu;
     c->last_fen_per_unit = T->fpu;
-    snprintf(c->last_unit, sizeof c->last_unit, "%s", rt->unit);
+    s_put(c->last_unit, sizeof c->last_unit, rt->unit);
     if (hstart == UINT32_MAX) {
         s_report_skip(rt, "表格没有内容");
         free(T);
@@ -1544,13 +1562,13 @@ static void s_table_run(s_ctx *c, const s_block *b)
                     if (!left[0]) continue;
                     char lbelow[S_TEXT_MAX] = "";
                     for (uint32_t h2 = h + 1; h2 <= hend && !lbelow[0]; h2++) s_text_at(g, h2, l, lbelow, sizeof lbelow);
-                    if (lbelow[0]) snprintf(t, sizeof t, "%s", left);
+                    if (lbelow[0]) s_put(t, sizeof t, left);
                     break;
                 }
             }
             if (!t[0]) continue;
             if (np > 0 && strcmp(parts[np - 1], t) == 0) continue;
-            snprintf(parts[np++], S_TEXT_MAX, "%s", t);
+            s_put(parts[np++], S_TEXT_MAX, t);
         }
         recognised_column_t *rc = &T->cols[T->ncols];
         memset(rc, 0, sizeof *rc);
@@ -1670,16 +1688,16 @@ static void s_table_run(s_ctx *c, const s_block *b)
                 char t[S_TEXT_MAX];
                 s_norm(cell ? cell->text : "", t, sizeof t);
                 int side = dbl ? col->side : 0;
-                if (!names[side][0]) snprintf(names[side], sizeof names[side], "%s", s_strip_ordinal(t));
+                if (!names[side][0]) s_put(names[side], sizeof names[side], s_strip_ordinal(t));
             }
         }
         if (bad) continue;
         if (split && !code[0]) {
             /* 类/款/项 in three columns: a blank 类 (or 款) repeats the line above */
-            if (!cls[0] && (kuan[0] || xiang[0])) snprintf(cls, sizeof cls, "%s", last_cls);
-            if (!kuan[0] && xiang[0]) snprintf(kuan, sizeof kuan, "%s", last_kuan);
-            if (cls[0]) snprintf(last_cls, sizeof last_cls, "%s", cls);
-            if (kuan[0]) snprintf(last_kuan, sizeof last_kuan, "%s", kuan);
+            if (!cls[0] && (kuan[0] || xiang[0])) s_put(cls, sizeof cls, last_cls);
+            if (!kuan[0] && xiang[0]) s_put(kuan, sizeof kuan, last_kuan);
+            if (cls[0]) s_put(last_cls, sizeof last_cls, cls);
+            if (kuan[0]) s_put(last_kuan, sizeof last_kuan, kuan);
             snprintf(code, sizeof code, "%s%s%s", cls, kuan[0] ? kuan : "", kuan[0] ? xiang : "");
         }
         rt->rows_read++;
@@ -1711,7 +1729,7 @@ static void s_title_strip(const char *first, char *out, size_t outlen)
         if (*q == '.') t = q + 1;
         break;
     }
-    snprintf(out, outlen, "%s", s_strip_ordinal(t));
+    s_put(out, outlen, s_strip_ordinal(t));
 }
 
 int recognise_title(const char *text, table_id *table)
@@ -1907,7 +1925,7 @@ static void s_report_submissions(recognise_report_t *r, const s_ctx *c, uint32_t
             if (!v) return;
             r->submissions = v;
             memset(&v[k], 0, sizeof v[k]);
-            snprintf(v[k].entity, sizeof v[k].entity, "%s", c->facts[i].entity);
+            s_put(v[k].entity, sizeof v[k].entity, c->facts[i].entity);
             v[k].year = year;
             r->nsubmissions++;
         }
@@ -1984,7 +2002,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
             s_table_run(&c, b);
         }
     }
-    snprintf(report->entity, sizeof report->entity, "%s", c.entity);
+    s_put(report->entity, sizeof report->entity, c.entity);
     report->year = year;
     free(blocks);
 
