@@ -474,6 +474,21 @@ static int s_row_texts(const grid_t *g, uint32_t row, char *first, size_t firstl
     return n;
 }
 
+/* Whether a row holds a non-blank cell, and the normalised text of the first: what a data
+ * line needs of s_row_texts(), without normalising the rest of the line. */
+static bool s_row_first_text(const grid_t *g, uint32_t row, char *first, size_t firstlen)
+{
+    first[0] = '\0';
+    for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        char t[S_TEXT_MAX];
+        s_norm(g->cells[i].text, t, sizeof t);
+        if (!t[0]) continue;
+        s_put(first, firstlen, t);
+        return true;
+    }
+    return false;
+}
+
 /* The normalised text of (row, col), merged cells answering for their whole range. */
 static void s_text_at(const grid_t *g, uint32_t row, uint32_t col, char *out, size_t outlen)
 {
@@ -993,9 +1008,8 @@ static const char *s_serial_date(const char *text, char *out, size_t outlen)
  * the decimals its number format shows (0.00 of 万元 -> 10000; #,##0 of 元 -> 100; General:
  * 2), else the digits its text prints (a CSV's "2,361.22").
  * Never finer than 1 fen. */
-static uint32_t s_printed_unit(const s_table *T, uint32_t row, uint32_t col)
+static uint32_t s_printed_unit(const s_table *T, const grid_cell_t *cell)
 {
-    const grid_cell_t *cell = grid_get(T->g, row, col);
     int decimals = 0;
     if (cell && cell->kind == GRID_NUMBER) {
         /* a number format's decimals; General shows 9.6 for 9.60, so it says nothing: the
@@ -1010,10 +1024,10 @@ static uint32_t s_printed_unit(const s_table *T, uint32_t row, uint32_t col)
     return unit > 0 && unit <= FACT_UNIT_FEN_MAX ? (uint32_t)unit : FACT_UNIT_FEN_MAX;
 }
 
-/* Reads the amount cell of (row, col). Returns 0 value, 1 empty, -1 error (reported). */
-static int s_amount_at(s_table *T, uint32_t row, uint32_t col, int64_t *fen)
+/* Reads the amount cell of (row, col), cell (NULL: empty). Returns 0 value, 1 empty, -1
+ * error (reported). */
+static int s_amount_at(s_table *T, uint32_t row, uint32_t col, const grid_cell_t *cell, int64_t *fen)
 {
-    const grid_cell_t *cell = grid_get(T->g, row, col);
     if (!cell) return 1;
     char t[S_TEXT_MAX];
     s_norm(cell->text, t, sizeof t);
@@ -1640,8 +1654,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
     char last_cls[16] = "", last_kuan[16] = "";
     for (uint32_t row = hend + 1; row <= b->r1; row++) {
         char first[S_TEXT_MAX];
-        int n = s_row_texts(g, row, first, sizeof first, NULL);
-        if (n == 0) continue;
+        if (!s_row_first_text(g, row, first, sizeof first)) continue;
         if (s_note(first)) {
             s_report_skip(rt, "第%u行 %.120s：说明（跳过）", row + 1, first);
             continue;
@@ -1659,16 +1672,22 @@ static void s_table_run(s_ctx *c, const s_block *b)
         char code[S_TEXT_MAX] = "", names[2][S_TEXT_MAX] = { "", "" }, cls[16] = "", kuan[16] = "", xiang[16] = "";
         char rowunit[SUBMISSION_ENTITY_MAX + 1] = "";
         bool split = false;
+        /* the row's cells in column order, walked beside the columns (also in column
+         * order) instead of one binary search of the grid per column */
+        size_t ci = s_row_first(g, row);
         for (uint32_t k = 0; k < T->ncols; k++) {
             recognised_column_t *col = &T->cols[k];
             am[k].state = 1;
             const char *role = col->role;
-            const grid_cell_t *cell = grid_get(g, row, col->grid_col);
+            assert(k == 0 || col->grid_col > T->cols[k - 1].grid_col);
+            while (ci < g->count && g->cells[ci].row == row && g->cells[ci].col < col->grid_col) ci++;
+            const grid_cell_t *cell = ci < g->count && g->cells[ci].row == row &&
+                                      g->cells[ci].col == col->grid_col ? &g->cells[ci] : NULL;
             if (strcmp(role, "amount") == 0) {
-                int rc = s_amount_at(T, row, col->grid_col, &am[k].fen);
+                int rc = s_amount_at(T, row, col->grid_col, cell, &am[k].fen);
                 if (rc < 0) bad = true;
                 am[k].state = rc == 0 ? 0 : 1;
-                if (rc == 0) am[k].unit = s_printed_unit(T, row, col->grid_col);
+                if (rc == 0) am[k].unit = s_printed_unit(T, cell);
             } else if (strcmp(role, "code") == 0) {
                 if (!code[0]) s_code_part(cell, code, sizeof code, 0);
             } else if (strcmp(role, "unit") == 0) {
