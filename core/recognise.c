@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "amount.h"
 #include "codes.h"
@@ -541,17 +542,46 @@ static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen
     return out[0] != '\0';
 }
 
+/* ---- fixed words, normalised once ---- */
+
+#define S_FISCAL_LABELS_MAX 32   /* core/tables.c's fiscal income labels (a dozen) */
+
+/* The tables' own labels (s_norm) and the fiscal income labels (table_text_normalise) are
+ * constant: normalised once per process under call_once instead of on every title and
+ * every fiscal line asked about. */
+typedef struct {
+    char labels[TABLE_COUNT][S_TEXT_MAX];
+    char fiscal[S_FISCAL_LABELS_MAX][S_TEXT_MAX];
+    size_t nfiscal;
+} s_fixed_words;
+
+static s_fixed_words S_WORDS;
+static once_flag S_WORDS_ONCE = ONCE_FLAG_INIT;
+
+static void s_words_build(void)
+{
+    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++)
+        s_norm(table_label((table_id)t), S_WORDS.labels[t], sizeof S_WORDS.labels[t]);
+    S_WORDS.nfiscal = TABLE_FISCAL_INCOME.n < S_FISCAL_LABELS_MAX ? TABLE_FISCAL_INCOME.n : S_FISCAL_LABELS_MAX;
+    for (size_t i = 0; i < S_WORDS.nfiscal; i++)
+        table_text_normalise(TABLE_FISCAL_INCOME.labels[i], S_WORDS.fiscal[i], sizeof S_WORDS.fiscal[i]);
+}
+
+static const s_fixed_words *s_words(void)
+{
+    call_once(&S_WORDS_ONCE, s_words_build);
+    return &S_WORDS;
+}
+
 /* ---- titles ---- */
 
 /* Whether text ends with a table's own label ("…2024年 三公经费", as huizong's export and
  * template title a sheet) rather than 表. */
 static bool s_ends_table_label(const char *text)
 {
-    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++) {
-        char l[S_TEXT_MAX];
-        s_norm(table_label((table_id)t), l, sizeof l);
-        if (!s_ends(l, "表") && s_ends(text, l)) return true;
-    }
+    const s_fixed_words *w = s_words();
+    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++)
+        if (!s_ends(w->labels[t], "表") && s_ends(text, w->labels[t])) return true;
     return false;
 }
 
@@ -847,8 +877,7 @@ static bool s_note(const char *t)
 static bool s_class_code(const char *label, char out[8])
 {
     for (int k = 200; k < 240; k++) {
-        char code[16];
-        snprintf(code, sizeof code, "%d", k);
+        char code[4] = { (char)('0' + k / 100), (char)('0' + k / 10 % 10), (char)('0' + k % 10), '\0' };
         const char *n = code_known_name(CODE_FUNCTION, code);
         if (n && code_name_matches(n, label)) {
             utf8_copy(out, 8, code);
@@ -1087,9 +1116,13 @@ static int s_side_name_col(const s_table *T, int side)
  * 公共预算拨款" ...) a line prints, or NULL. */
 static const char *s_fiscal_label_row(const char *label)
 {
-    char a[S_TEXT_MAX], b[S_TEXT_MAX];
+    char a[S_TEXT_MAX];
     table_text_normalise(label, a, sizeof a);
-    for (size_t i = 0; i < TABLE_FISCAL_INCOME.n; i++) {
+    const s_fixed_words *w = s_words();
+    for (size_t i = 0; i < w->nfiscal; i++)
+        if (strcmp(a, w->fiscal[i]) == 0) return TABLE_FISCAL_INCOME.rows[i];
+    for (size_t i = w->nfiscal; i < TABLE_FISCAL_INCOME.n; i++) {   /* beyond the cache */
+        char b[S_TEXT_MAX];
         table_text_normalise(TABLE_FISCAL_INCOME.labels[i], b, sizeof b);
         if (strcmp(a, b) == 0) return TABLE_FISCAL_INCOME.rows[i];
     }
