@@ -17,6 +17,7 @@
  */
 #include "import.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <expat.h>
 #include <stdbool.h>
@@ -146,17 +147,23 @@ typedef struct {
     size_t len, cap;
 } s_buf;
 
+/* Room for n more bytes and a NUL. 0 or -1 (no memory). */
+static int s_buf_room(s_buf *b, size_t n)
+{
+    size_t need = b->len + n + 1, cap = b->cap ? b->cap : 256;
+    if (need <= b->cap) return 0;
+    while (cap < need) cap *= 2;
+    char *ns = realloc(b->s, cap);
+    if (!ns) return -1;
+    b->s = ns;
+    b->cap = cap;
+    return 0;
+}
+
 static int s_buf_add(s_buf *b, const char *s, size_t n)
 {
     if (b->len + n + 1 > GRID_TEXT_MAX * 4) return 0;     /* longer text is cut by grid_set */
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) return -1;
-        b->s = ns;
-        b->cap = cap;
-    }
+    if (s_buf_room(b, n) != 0) return -1;
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
@@ -235,39 +242,33 @@ typedef struct {
 
 typedef struct {
     s_xml x;
-    char *text;                   /* every string, NUL-terminated, one after the other */
-    size_t used, captext;
-    s_sst_at *at;
-    size_t n, cap;
+    s_buf text;                   /* every string, NUL-terminated, one after the other */
+    s_buf at;                     /* n s_sst_at, one per string */
+    size_t n;
     s_buf cur;
     int in_si, in_t, in_rph;
     bool oom, too_many;
 } s_sst;
+
+static const s_sst_at *s_sst_get(const s_sst *s, size_t i)
+{
+    assert(i < s->n);
+    return (const s_sst_at *)(const void *)s->at.s + i;
+}
 
 /* Appends the string of the <si> just closed. 0 or -1 (no memory). The arena is bounded by
  * the entry's size (IMPORT_ENTRY_MAX), so offsets fit in 32 bits. */
 static int s_sst_push(s_sst *s, const char *t, size_t len)
 {
     _Static_assert(IMPORT_ENTRY_MAX < UINT32_MAX / 2, "shared-string offsets are 32-bit");
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        s_sst_at *na = realloc(s->at, cap * sizeof *na);
-        if (!na) return -1;
-        s->at = na;
-        s->cap = cap;
-    }
-    if (s->used + len + 1 > s->captext) {
-        size_t cap = s->captext ? s->captext * 2 : 4096;
-        while (cap < s->used + len + 1) cap *= 2;
-        char *nt = realloc(s->text, cap);
-        if (!nt) return -1;
-        s->text = nt;
-        s->captext = cap;
-    }
-    if (len) memcpy(s->text + s->used, t, len);
-    s->text[s->used + len] = '\0';
-    s->at[s->n++] = (s_sst_at){ (uint32_t)s->used, (uint32_t)len };
-    s->used += len + 1;
+    s_sst_at a = { (uint32_t)s->text.len, (uint32_t)len };
+    if (s_buf_room(&s->at, sizeof a) != 0 || s_buf_room(&s->text, len) != 0) return -1;
+    memcpy(s->at.s + s->n * sizeof a, &a, sizeof a);   /* realloc'd: aligned for s_sst_at */
+    s->at.len += sizeof a;
+    s->n++;
+    if (len) memcpy(s->text.s + s->text.len, t, len);
+    s->text.s[s->text.len + len] = '\0';
+    s->text.len += len + 1;
     return 0;
 }
 
@@ -702,8 +703,8 @@ static void s_cell_done(s_sheetp *s)
             s_fail(s, "单元格 %s：共享字符串序号 %s 超出范围", ref, v);
             return;
         }
-        out = s->sst->text + s->sst->at[i].off;
-        outlen = s->sst->at[i].len;
+        out = s->sst->text.s + s_sst_get(s->sst, i)->off;
+        outlen = s_sst_get(s->sst, i)->len;
         break;
     }
     case S_T_INLINE:
@@ -887,8 +888,8 @@ int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
     }
 done:
     zip_discard(z);
-    free(sst.text);
-    free(sst.at);
+    free(sst.text.s);
+    free(sst.at.s);
     free(sst.cur.s);
     free(styles.xf_dec);
     free(styles.xf_pad);
