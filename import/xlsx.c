@@ -95,11 +95,16 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementH
     XML_SetEntityDeclHandler(x->p, s_entity);
     XML_SetElementHandler(x->p, start, end);
     if (text) XML_SetCharacterDataHandler(x->p, text);
-    char *buf = malloc(S_CHUNK);
+    /* the entry is inflated straight into expat's own buffer (XML_GetBuffer), S_CHUNK at
+     * a time, and parsed there: no buffer of ours and no copy */
     int rc = 0;
     zip_uint64_t total = 0;
-    if (!buf) rc = error_set(err, errlen, "内存不足");
     while (rc == 0) {
+        void *buf = XML_GetBuffer(x->p, S_CHUNK);
+        if (!buf) {
+            rc = error_set(err, errlen, "内存不足");
+            break;
+        }
         zip_int64_t n = zip_fread(f, buf, S_CHUNK);
         if (n < 0) {
             rc = error_set(err, errlen, "%s：解压失败（%s）", name, zip_file_strerror(f));
@@ -110,7 +115,7 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementH
             rc = error_set(err, errlen, "%s：解压后超过 %u 字节（疑似 zip 炸弹）", name, IMPORT_ENTRY_MAX);
             break;
         }
-        if (XML_Parse(x->p, buf, (int)n, n == 0) == XML_STATUS_ERROR || x->failed) {
+        if (XML_ParseBuffer(x->p, (int)n, n == 0) == XML_STATUS_ERROR || x->failed) {
             if (x->err[0]) rc = error_set(err, errlen, "%s：%s", name, x->err);
             else
                 rc = error_set(err, errlen, "%s：XML 格式错误（第 %lu 行：%s）", name,
@@ -120,7 +125,6 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementH
         }
         if (n == 0) break;
     }
-    free(buf);
     XML_ParserFree(x->p);
     x->p = NULL;
     zip_fclose(f);
