@@ -141,8 +141,10 @@ static const char *s_attr(const XML_Char **atts, const char *name)
 /* Local element name without its namespace prefix ("x:c" -> "c"). */
 static const char *s_local(const XML_Char *n)
 {
-    const char *c = strrchr(n, ':');
-    return c ? c + 1 : n;
+    const char *l = n;                 /* names are a few bytes: a loop beats strrchr's call */
+    for (const char *p = n; *p; p++)
+        if (*p == ':') l = p + 1;
+    return l;
 }
 
 /* A growable text buffer. */
