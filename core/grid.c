@@ -242,11 +242,15 @@ static void s_plain_from_exponent(const char *e, char out[64]) {
     if (strcmp(out, "-0") == 0) strcpy(out, "0");
 }
 
+/* What grid_number_text() accepts (see grid.h). */
+static int s_number_in_range(double v) {
+    return isfinite(v) && fabs(v) <= 1e18 && (v == 0 || fabs(v) >= 1e-30);
+}
+
 int grid_number_text(double v, char buf[64]) {
     /* Bounds keep the plain text under 64 bytes: at most 19 integer digits, or 17
      * significant digits after at most GRID_NUMBER_MIN_EXP10 zeros. */
-    if (!isfinite(v) || fabs(v) > 1e18) return -1;
-    if (v != 0 && fabs(v) < 1e-30) return -1;
+    if (!s_number_in_range(v)) return -1;
     if (v == 0) {
         strcpy(buf, "0");
         return 0;
@@ -258,4 +262,61 @@ int grid_number_text(double v, char buf[64]) {
     }
     s_plain_from_exponent(e, buf);
     return 0;
+}
+
+/* DBL_DIG: a decimal of at most this many significant digits reads back from its double. */
+#define GRID_EXACT_DIGITS 15
+
+int grid_number_text_decimal(const char *plain, char buf[64]) {
+    assert(plain);
+    double v = strtod(plain, NULL);
+    char digits[64], cand[80];
+    const char *p = plain;
+    int neg = (*p == '-'), nd = 0, point = -1;
+    if (neg) p++;
+    for (; *p; p++) {
+        if (*p == '.') { point = nd; continue; }
+        if (*p < '0' || *p > '9' || nd >= (int)sizeof digits - 1) return grid_number_text(v, buf);
+        digits[nd++] = *p;
+    }
+    if (point < 1) return grid_number_text(v, buf);     /* not the plain form asked for */
+    int first = 0;
+    while (first < nd && digits[first] == '0') first++;
+    if (nd - first <= GRID_EXACT_DIGITS) return grid_number_text(v, buf);
+    /* round to GRID_EXACT_DIGITS significant digits (half up; the check below decides) */
+    int cut = first + GRID_EXACT_DIGITS;
+    int up = digits[cut] >= '5';
+    nd = cut;
+    for (int i = cut - 1; up && i >= 0; i--) {
+        if (digits[i] == '9') { digits[i] = '0'; continue; }
+        digits[i]++;
+        up = 0;
+    }
+    if (up) {                                           /* 99.99… became 100.00… */
+        memmove(digits + 1, digits, (size_t)nd);
+        digits[0] = '1';
+        nd++;
+        point++;
+    }
+    /* the candidate in plain form: no leading zeros before the point, none trailing after */
+    size_t k = 0;
+    if (neg) cand[k++] = '-';
+    int i = 0;
+    while (i < point - 1 && digits[i] == '0') i++;
+    for (; i < point; i++) cand[k++] = i < nd ? digits[i] : '0';
+    int last = nd - 1;
+    while (last >= point && digits[last] == '0') last--;
+    if (last >= point) {
+        cand[k++] = '.';
+        for (int j = point; j <= last; j++) cand[k++] = digits[j];
+    }
+    cand[k] = '\0';
+    if (strcmp(cand, "-0") == 0) strcpy(cand, "0");
+    /* At most 15 digits and the same double: the one such decimal of v (DBL_DIG), so also
+     * the shortest that grid_number_text would search for. Its bounds still apply. */
+    if (k < 64 && s_number_in_range(v) && strtod(cand, NULL) == v) {
+        memcpy(buf, cand, k + 1);
+        return 0;
+    }
+    return grid_number_text(v, buf);
 }

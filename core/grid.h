@@ -90,5 +90,10 @@ char *grid_cell_ref(uint32_t row, uint32_t col, char buf[16]);
  * binary/XML number cells use it so that amounts are parsed as decimals, never as doubles.
  * Returns 0, or -1 if v is not finite, |v| > 1e18 or 0 < |v| < 1e-30. buf: 64 bytes. */
 int grid_number_text(double v, char buf[64]);
+/* grid_number_text(strtod(plain)) for a plain decimal ("664.42999999999995", as a reader
+ * wrote it from the file's digits), found first without the search: the digits rounded to
+ * 15 significant ones are the answer when they read back as the same double (two decimals
+ * of at most DBL_DIG digits never share one). Same result and return value. */
+int grid_number_text_decimal(const char *plain, char buf[64]);
 
 #endif

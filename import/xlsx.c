@@ -751,7 +751,7 @@ static void s_cell_done(s_sheetp *s)
              * what Excel shows and what the document printed (house rule: grid_number_text) */
             char shortest[64];
             if (s_significant_digits(text) > S_EXACT_DIGITS &&
-                grid_number_text(strtod(text, NULL), shortest) == 0 && strlen(shortest) < sizeof text)
+                grid_number_text_decimal(text, shortest) == 0 && strlen(shortest) < sizeof text)
                 memcpy(text, shortest, strlen(shortest) + 1);
             out = text;
             outlen = strlen(text);
