@@ -31,6 +31,7 @@
 #include "hierarchy.h"
 #include "json.h"
 #include "recognise_vocab.h"
+#include "sort.h"
 #include "utf8.h"
 
 #define S_TEXT_MAX 512          /* normalised cell text kept for matching */
@@ -734,7 +735,7 @@ recognise_names_t *recognise_names_new(const hierarchy_t *h)
         s_norm(h->items[i].name, n, sizeof n);
         self->keys[i] = (s_name_key){ s_text_hash(n), (uint32_t)i };
     }
-    qsort(self->keys, h->count, sizeof *self->keys, s_name_key_cmp);
+    sort_array(self->keys, h->count, sizeof *self->keys, s_name_key_cmp);   /* a total order */
     self->items = h->items;
     self->count = h->count;
     return self;
