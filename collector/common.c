@@ -164,8 +164,10 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
     hierarchy_t h;
     int have_h = 0;
     if (collector_load_hierarchy(collector_import.hierarchy_path, &h, &have_h) != 0) return 1;
+    recognise_names_t *names = have_h ? recognise_names_new(&h) : NULL;   /* once, not per file */
     import_opts_t io = { .entity = collector_import.entity, .year = collector_import.year,
-                         .hierarchy = have_h ? &h : NULL, .enc = enc, .max_errors = max_errors };
+                         .hierarchy = have_h ? &h : NULL, .names = names, .enc = enc,
+                         .max_errors = max_errors };
     progress_t p;
     progress_start(&p, "reading files", n);
     size_t mapped = 0;
@@ -221,6 +223,7 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
         progress_step(&p);
     }
     progress_end(&p);
+    recognise_names_destroy(&names);
     if (have_h) hierarchy_free(&h);
     if (groups) {
         for (size_t k = 0; k < cap; k++) up[k] = s_root(up, k);

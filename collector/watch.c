@@ -66,6 +66,7 @@ typedef struct {
 typedef struct {
     const char *dir;
     const hierarchy_t *h;     /* --hierarchy, for printed files' entities; may be NULL */
+    const recognise_names_t *names;   /* recognise_names_new(h), or NULL */
     csv_encoding enc;
     delivery_t *d;
     candidate_t *cands;
@@ -122,7 +123,7 @@ static int watch_process(watch_t *w, const char *name)
     submission_list_t list;
     submission_list_init(&list);
     /* any format import_read_file knows (v1 CSV, workbooks, printed-sheet CSV, PDF) */
-    import_opts_t io = { .enc = w->enc, .hierarchy = w->h };
+    import_opts_t io = { .enc = w->enc, .hierarchy = w->h, .names = w->names };
     recognise_report_t rep;
     recognise_report_init(&rep);
     if (import_read_file(path, &io, &list, &rep, NULL) != 0) {
@@ -272,6 +273,9 @@ int cmd_run(int argc, char **argv)
     int have_h = 0;
     if (collector_load_hierarchy(hier_path, &hier, &have_h) != 0) return COL_EXIT_INPUT;
     w.h = have_h ? &hier : NULL;
+    static recognise_names_t *names;  /* its names indexed once for every file, as long */
+    names = have_h ? recognise_names_new(&hier) : NULL;
+    w.names = names;
     /* Loaded once for the whole run: every reconnect reuses them. */
     curve_client_t keys;
     int curve_on;
@@ -332,6 +336,7 @@ int cmd_run(int argc, char **argv)
     delivery_close(&d);   /* pending ones stay in the spool, unprinted: they are not settled */
     free(w.cands);
     curve_client_clear(&keys);
+    recognise_names_destroy(&names);
     if (have_h) hierarchy_free(&hier);
     return rc;
 }

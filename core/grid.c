@@ -11,6 +11,37 @@
 #include "errors.h"
 
 #define GRID_INITIAL_CAP 256
+#define GRID_TEXT_BLOCK_FIRST 1024 /* bytes of a grid's first block of cell texts ... */
+#define GRID_TEXT_BLOCK 16384      /* ... doubling up to this (a budget sheet: a few blocks) */
+
+/* Cell texts are copied into chained blocks instead of one malloc each: a sheet of a
+ * thousand cells costs a few allocations, and a text never moves once set (the recogniser
+ * and the report keep pointers to it until grid_destroy()). */
+struct grid_text_block {
+    struct grid_text_block *next;
+    size_t used, cap;
+    char data[];
+};
+
+/* A copy of text[0..len) NUL-terminated in the grid's blocks, or NULL without memory. */
+static char *s_text_copy(grid_t *self, const char *text, size_t len) {
+    struct grid_text_block *b = self->texts;
+    if (!b || b->cap - b->used < len + 1) {
+        size_t cap = !b ? GRID_TEXT_BLOCK_FIRST : b->cap < GRID_TEXT_BLOCK ? b->cap * 2 : GRID_TEXT_BLOCK;
+        if (cap < len + 1) cap = len + 1;
+        b = malloc(sizeof *b + cap);
+        if (!b) return NULL;
+        b->used = 0;
+        b->cap = cap;
+        b->next = self->texts;
+        self->texts = b;
+    }
+    char *copy = b->data + b->used;
+    if (len) memcpy(copy, text, len);
+    copy[len] = '\0';
+    b->used += len + 1;
+    return copy;
+}
 #define GRID_NUMBER_MIN_EXP10 30   /* grid_number_text refuses |v| < 1e-30 */
 
 grid_t *grid_new(const char *name) {
@@ -28,7 +59,10 @@ grid_t *grid_new(const char *name) {
 void grid_destroy(grid_t **self_p) {
     if (!self_p || !*self_p) return;
     grid_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++) free(self->cells[i].text);
+    for (struct grid_text_block *b = self->texts, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     free(self->cells);
     free(self->merges);
     free(self->name);
@@ -53,10 +87,8 @@ int grid_set(grid_t *self, uint32_t row, uint32_t col, grid_kind kind, const cha
         self->cells = cells;
         self->cap = cap;
     }
-    char *copy = malloc(len + 1);
+    char *copy = s_text_copy(self, text, len);
     if (!copy) return error_set(err, errlen, "内存不足");
-    if (len) memcpy(copy, text, len);
-    copy[len] = '\0';
     grid_cell_t *c = &self->cells[self->count++];
     *c = (grid_cell_t){ .row = row, .col = col, .kind = (uint8_t)kind, .decimals = decimals,
                         .text = copy };
@@ -122,8 +154,8 @@ void grid_finish(grid_t *self) {
     for (size_t i = 0; i < n; i++) {
         grid_cell_t c = self->cells[keys[i].index];
         if (out && tmp[out - 1].row == c.row && tmp[out - 1].col == c.col) {
-            free(tmp[out - 1].text);   /* the later grid_set() of a cell wins */
-            tmp[out - 1] = c;
+            tmp[out - 1] = c;          /* the later grid_set() of a cell wins (its old
+                                          * text stays in the blocks until grid_destroy) */
         } else {
             tmp[out++] = c;
         }
@@ -210,11 +242,15 @@ static void s_plain_from_exponent(const char *e, char out[64]) {
     if (strcmp(out, "-0") == 0) strcpy(out, "0");
 }
 
+/* What grid_number_text() accepts (see grid.h). */
+static int s_number_in_range(double v) {
+    return isfinite(v) && fabs(v) <= 1e18 && (v == 0 || fabs(v) >= 1e-30);
+}
+
 int grid_number_text(double v, char buf[64]) {
     /* Bounds keep the plain text under 64 bytes: at most 19 integer digits, or 17
      * significant digits after at most GRID_NUMBER_MIN_EXP10 zeros. */
-    if (!isfinite(v) || fabs(v) > 1e18) return -1;
-    if (v != 0 && fabs(v) < 1e-30) return -1;
+    if (!s_number_in_range(v)) return -1;
     if (v == 0) {
         strcpy(buf, "0");
         return 0;
@@ -226,4 +262,61 @@ int grid_number_text(double v, char buf[64]) {
     }
     s_plain_from_exponent(e, buf);
     return 0;
+}
+
+/* DBL_DIG: a decimal of at most this many significant digits reads back from its double. */
+#define GRID_EXACT_DIGITS 15
+
+int grid_number_text_decimal(const char *plain, char buf[64]) {
+    assert(plain);
+    double v = strtod(plain, NULL);
+    char digits[64], cand[80];
+    const char *p = plain;
+    int neg = (*p == '-'), nd = 0, point = -1;
+    if (neg) p++;
+    for (; *p; p++) {
+        if (*p == '.') { point = nd; continue; }
+        if (*p < '0' || *p > '9' || nd >= (int)sizeof digits - 1) return grid_number_text(v, buf);
+        digits[nd++] = *p;
+    }
+    if (point < 1) return grid_number_text(v, buf);     /* not the plain form asked for */
+    int first = 0;
+    while (first < nd && digits[first] == '0') first++;
+    if (nd - first <= GRID_EXACT_DIGITS) return grid_number_text(v, buf);
+    /* round to GRID_EXACT_DIGITS significant digits (half up; the check below decides) */
+    int cut = first + GRID_EXACT_DIGITS;
+    int up = digits[cut] >= '5';
+    nd = cut;
+    for (int i = cut - 1; up && i >= 0; i--) {
+        if (digits[i] == '9') { digits[i] = '0'; continue; }
+        digits[i]++;
+        up = 0;
+    }
+    if (up) {                                           /* 99.99… became 100.00… */
+        memmove(digits + 1, digits, (size_t)nd);
+        digits[0] = '1';
+        nd++;
+        point++;
+    }
+    /* the candidate in plain form: no leading zeros before the point, none trailing after */
+    size_t k = 0;
+    if (neg) cand[k++] = '-';
+    int i = 0;
+    while (i < point - 1 && digits[i] == '0') i++;
+    for (; i < point; i++) cand[k++] = i < nd ? digits[i] : '0';
+    int last = nd - 1;
+    while (last >= point && digits[last] == '0') last--;
+    if (last >= point) {
+        cand[k++] = '.';
+        for (int j = point; j <= last; j++) cand[k++] = digits[j];
+    }
+    cand[k] = '\0';
+    if (strcmp(cand, "-0") == 0) strcpy(cand, "0");
+    /* At most 15 digits and the same double: the one such decimal of v (DBL_DIG), so also
+     * the shortest that grid_number_text would search for. Its bounds still apply. */
+    if (k < 64 && s_number_in_range(v) && strtod(cand, NULL) == v) {
+        memcpy(buf, cand, k + 1);
+        return 0;
+    }
+    return grid_number_text(v, buf);
 }

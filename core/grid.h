@@ -41,12 +41,14 @@ typedef struct {
     uint32_t row, col;
     uint8_t kind;          /* grid_kind */
     uint8_t decimals;      /* decimals the cell's number format shows, or GRID_DECIMALS_UNKNOWN */
-    char *text;            /* UTF-8, owned, never NULL */
+    char *text;            /* UTF-8, never NULL; owned by the grid (its text blocks) */
 } grid_cell_t;
 
 typedef struct {
     uint32_t r0, c0, r1, c1;
 } grid_merge_t;
+
+struct grid_text_block;    /* grid.c: where the cells' texts live */
 
 typedef struct {
     char *name;            /* sheet name ("表5") or page label ("第3页"); owned */
@@ -56,6 +58,7 @@ typedef struct {
     size_t nmerges, capmerges;
     uint32_t rows, cols;   /* 1 + the largest row / col holding a cell */
     int sorted;
+    struct grid_text_block *texts;   /* the cells' texts, a few blocks per grid */
 } grid_t;
 
 /* A new empty grid named name (copied). NULL on allocation failure. */
@@ -87,5 +90,10 @@ char *grid_cell_ref(uint32_t row, uint32_t col, char buf[16]);
  * binary/XML number cells use it so that amounts are parsed as decimals, never as doubles.
  * Returns 0, or -1 if v is not finite, |v| > 1e18 or 0 < |v| < 1e-30. buf: 64 bytes. */
 int grid_number_text(double v, char buf[64]);
+/* grid_number_text(strtod(plain)) for a plain decimal ("664.42999999999995", as a reader
+ * wrote it from the file's digits), found first without the search: the digits rounded to
+ * 15 significant ones are the answer when they read back as the same double (two decimals
+ * of at most DBL_DIG digits never share one). Same result and return value. */
+int grid_number_text_decimal(const char *plain, char buf[64]);
 
 #endif

@@ -24,12 +24,14 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "amount.h"
 #include "codes.h"
 #include "hierarchy.h"
 #include "json.h"
 #include "recognise_vocab.h"
+#include "sort.h"
 #include "utf8.h"
 
 #define S_TEXT_MAX 512          /* normalised cell text kept for matching */
@@ -42,38 +44,54 @@
 /* ---- text helpers ---- */
 
 /* Normalises printed text for matching: drops whitespace (ASCII, U+3000, NBSP), quotes,
- * folds full-width ( ) : , to ASCII. */
+ * folds full-width ( ) : , to ASCII. Every cell passes here, often more than once: a byte
+ * that starts none of those (CJK text, digits, letters) costs one test or two. */
 static void s_norm(const char *in, char *out, size_t outlen)
 {
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)in;
     while (*p && o + 4 < outlen) {
-        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '"' || *p == '\'') {
-            p++;
-            continue;
-        }
-        if (p[0] == 0xC2 && p[1] == 0xA0) { p += 2; continue; }                 /* NBSP */
-        if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) { p += 3; continue; } /* U+3000 */
-        if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] >= 0x9C && p[2] <= 0x9D)) { p += 3; continue; } /* “” */
-        if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] >= 0x98 && p[2] <= 0x99)) { p += 3; continue; } /* ‘’ */
-        if (p[0] == 0xEF && p[1] == 0xBC) {
-            char c = 0;
-            switch (p[2]) {
-            case 0x88: c = '('; break;
-            case 0x89: c = ')'; break;
-            case 0x9A: c = ':'; break;
-            case 0x8C: c = ','; break;
-            case 0x8E: c = '.'; break;
-            case 0x8D: c = '-'; break;                       /* － */
-            default:
-                if (p[2] >= 0x90 && p[2] <= 0x99) c = (char)('0' + (p[2] - 0x90));   /* ０-９ */
-                break;
+        unsigned char ch = *p;
+        if (ch < 0x80) {
+            if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '"' || ch == '\'') {
+                p++;
+                continue;
             }
-            if (c) { out[o++] = c; p += 3; continue; }
+        } else if (ch == 0xC2 || ch == 0xE2 || ch == 0xE3 || ch == 0xEF) {
+            if (p[0] == 0xC2 && p[1] == 0xA0) { p += 2; continue; }                 /* NBSP */
+            if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) { p += 3; continue; } /* U+3000 */
+            if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] >= 0x9C && p[2] <= 0x9D)) { p += 3; continue; } /* “” */
+            if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] >= 0x98 && p[2] <= 0x99)) { p += 3; continue; } /* ‘’ */
+            if (p[0] == 0xEF && p[1] == 0xBC) {
+                char c = 0;
+                switch (p[2]) {
+                case 0x88: c = '('; break;
+                case 0x89: c = ')'; break;
+                case 0x9A: c = ':'; break;
+                case 0x8C: c = ','; break;
+                case 0x8E: c = '.'; break;
+                case 0x8D: c = '-'; break;                       /* － */
+                default:
+                    if (p[2] >= 0x90 && p[2] <= 0x99) c = (char)('0' + (p[2] - 0x90));   /* ０-９ */
+                    break;
+                }
+                if (c) { out[o++] = c; p += 3; continue; }
+            }
         }
         out[o++] = (char)*p++;
     }
     out[o] = '\0';
+}
+
+/* snprintf(dst, dstlen, "%s", src) without the format machinery (it ran for every cell
+ * of every data line): src cut to dstlen - 1 bytes, as snprintf cuts. */
+static void s_put(char *dst, size_t dstlen, const char *src)
+{
+    assert(dstlen > 0);
+    size_t n = strlen(src);
+    if (n >= dstlen) n = dstlen - 1;
+    memmove(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* Drops an incomplete UTF-8 character that snprintf's truncation left at the end of s. */
@@ -101,11 +119,13 @@ static bool s_ends(const char *s, const char *suffix)
 /* Chinese numerals and digits that make up ordinals. */
 static bool s_ordinal_char(const char *p, size_t *len)
 {
-    static const char *const NUM[] = { "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-                                       "廿", "百", "零" };
+    static const char NUM[][4] = { "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+                                   "廿", "百", "零" };
+    _Static_assert(sizeof "一" == 4, "the numerals are three UTF-8 bytes each");
     if (*p >= '0' && *p <= '9') { *len = 1; return true; }
+    if ((unsigned char)*p < 0xE4) return false;        /* every numeral starts E4..E9 */
     for (size_t i = 0; i < sizeof NUM / sizeof NUM[0]; i++)
-        if (s_starts(p, NUM[i])) { *len = strlen(NUM[i]); return true; }
+        if (p[0] == NUM[i][0] && p[1] == NUM[i][1] && p[2] == NUM[i][2]) { *len = 3; return true; }
     return false;
 }
 
@@ -295,7 +315,7 @@ typedef struct {
     const char *file;
     int64_t last_fen_per_unit;
     char last_unit[16];
-    char **hnorm;                /* the hierarchy's names normalised, once (s_entity_by_name) */
+    recognise_names_t *own_names;   /* built for this call when opts->names does not fit */
     char last_table_unit[SUBMISSION_ENTITY_MAX + 1];   /* the unit a table's lines ended under */
 } s_ctx;
 
@@ -448,12 +468,27 @@ static int s_row_texts(const grid_t *g, uint32_t row, char *first, size_t firstl
         s_norm(g->cells[i].text, t, sizeof t);
         if (!t[0]) continue;
         if (n == 0 && first) {
-            snprintf(first, firstlen, "%s", t);
+            s_put(first, firstlen, t);
             if (first_col) *first_col = g->cells[i].col;
         }
         n++;
     }
     return n;
+}
+
+/* Whether a row holds a non-blank cell, and the normalised text of the first: what a data
+ * line needs of s_row_texts(), without normalising the rest of the line. */
+static bool s_row_first_text(const grid_t *g, uint32_t row, char *first, size_t firstlen)
+{
+    first[0] = '\0';
+    for (size_t i = s_row_first(g, row); i < g->count && g->cells[i].row == row; i++) {
+        char t[S_TEXT_MAX];
+        s_norm(g->cells[i].text, t, sizeof t);
+        if (!t[0]) continue;
+        s_put(first, firstlen, t);
+        return true;
+    }
+    return false;
 }
 
 /* The normalised text of (row, col), merged cells answering for their whole range. */
@@ -508,17 +543,46 @@ static bool s_title_text(const grid_t *g, uint32_t row, char *out, size_t outlen
     return out[0] != '\0';
 }
 
+/* ---- fixed words, normalised once ---- */
+
+#define S_FISCAL_LABELS_MAX 32   /* core/tables.c's fiscal income labels (a dozen) */
+
+/* The tables' own labels (s_norm) and the fiscal income labels (table_text_normalise) are
+ * constant: normalised once per process under call_once instead of on every title and
+ * every fiscal line asked about. */
+typedef struct {
+    char labels[TABLE_COUNT][S_TEXT_MAX];
+    char fiscal[S_FISCAL_LABELS_MAX][S_TEXT_MAX];
+    size_t nfiscal;
+} s_fixed_words;
+
+static s_fixed_words S_WORDS;
+static once_flag S_WORDS_ONCE = ONCE_FLAG_INIT;
+
+static void s_words_build(void)
+{
+    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++)
+        s_norm(table_label((table_id)t), S_WORDS.labels[t], sizeof S_WORDS.labels[t]);
+    S_WORDS.nfiscal = TABLE_FISCAL_INCOME.n < S_FISCAL_LABELS_MAX ? TABLE_FISCAL_INCOME.n : S_FISCAL_LABELS_MAX;
+    for (size_t i = 0; i < S_WORDS.nfiscal; i++)
+        table_text_normalise(TABLE_FISCAL_INCOME.labels[i], S_WORDS.fiscal[i], sizeof S_WORDS.fiscal[i]);
+}
+
+static const s_fixed_words *s_words(void)
+{
+    call_once(&S_WORDS_ONCE, s_words_build);
+    return &S_WORDS;
+}
+
 /* ---- titles ---- */
 
 /* Whether text ends with a table's own label ("…2024年 三公经费", as huizong's export and
  * template title a sheet) rather than 表. */
 static bool s_ends_table_label(const char *text)
 {
-    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++) {
-        char l[S_TEXT_MAX];
-        s_norm(table_label((table_id)t), l, sizeof l);
-        if (!s_ends(l, "表") && s_ends(text, l)) return true;
-    }
+    const s_fixed_words *w = s_words();
+    for (int t = TABLE_NONE + 1; t < TABLE_COUNT; t++)
+        if (!s_ends(w->labels[t], "表") && s_ends(text, w->labels[t])) return true;
     return false;
 }
 
@@ -529,7 +593,7 @@ static int s_title_classify(const char *text, table_id *t)
     if (strlen(text) > S_TITLE_MAX_BYTES) return 0;
     /* the title must end in 表 (after a trailing "(分功能科目)" / "(2024年度)") */
     char core[S_TEXT_MAX];
-    snprintf(core, sizeof core, "%s", text);
+    s_put(core, sizeof core, text);
     while (s_ends(core, ")")) {
         char *open = strrchr(core, '(');
         if (!open || open == core) break;
@@ -583,7 +647,7 @@ static bool s_org_line(const grid_t *g, uint32_t row, char *out, size_t outlen)
             if (!at) continue;
             const char *v = at + strlen(KEYS[k]);
             char rest[S_TEXT_MAX];
-            snprintf(rest, sizeof rest, "%s", v);
+            s_put(rest, sizeof rest, v);
             char *unit = strstr(rest, "单位:");        /* "部门:X 金额单位:万元" on one cell */
             if (unit) *unit = '\0';
             if (s_ends(rest, "金额")) rest[strlen(rest) - strlen("金额")] = '\0';
@@ -591,7 +655,7 @@ static bool s_org_line(const grid_t *g, uint32_t row, char *out, size_t outlen)
                 s_norm(g->cells[i + 1].text, rest, sizeof rest);
                 if (strstr(rest, "单位:")) rest[0] = '\0';
             }
-            snprintf(out, outlen, "%s", rest);
+            s_put(out, outlen, rest);
             return true;
         }
     }
@@ -625,24 +689,97 @@ static const vocab_unit_t *s_unit_line(const grid_t *g, uint32_t row)
 
 /* ---- entity ---- */
 
-/* An entity whose name is exactly `name` (normalised), or NULL. The hierarchy's names are
- * normalised once per call of recognise_grids (c->hnorm), not once per line asked about. */
-static const entity_t *s_entity_by_name(s_ctx *c, const char *name)
+/* The hierarchy's names in match form (s_norm), by hash: (hash, index) pairs sorted, a
+ * candidate confirmed by normalising its name. Built once per hierarchy by the caller that
+ * reads many files (recognise_names_new), so a file's lookups cost O(log n), not O(n): with
+ * 27,000 entities a per-file scan would cost more than reading the file. */
+typedef struct {
+    uint64_t hash;
+    uint32_t index;
+} s_name_key;
+
+struct recognise_names {
+    const entity_t *items;       /* the hierarchy it was built from, to tell it still fits */
+    size_t count;
+    s_name_key *keys;            /* count entries, sorted by (hash, index) */
+};
+
+static uint64_t s_text_hash(const char *t)
 {
-    const hierarchy_t *h = c->opts->hierarchy;
-    if (!h || !*name) return NULL;
-    if (!c->hnorm && h->count) {
-        c->hnorm = calloc(h->count, sizeof *c->hnorm);
-        for (size_t i = 0; c->hnorm && i < h->count; i++) {
-            char n[S_TEXT_MAX];
-            s_norm(h->items[i].name, n, sizeof n);
-            c->hnorm[i] = strdup(n);
-        }
+    uint64_t h = 1469598103934665603ULL;                 /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++) h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+static int s_name_key_cmp(const void *a, const void *b)
+{
+    const s_name_key *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return x->index < y->index ? -1 : (x->index > y->index);
+}
+
+recognise_names_t *recognise_names_new(const hierarchy_t *h)
+{
+    assert(h);
+    _Static_assert(sizeof(uint32_t) <= sizeof(size_t), "entity indices fit in 32 bits");
+    if (h->count > UINT32_MAX) return NULL;
+    recognise_names_t *self = calloc(1, sizeof *self);
+    if (!self) return NULL;
+    self->keys = malloc((h->count ? h->count : 1) * sizeof *self->keys);
+    if (!self->keys) {
+        free(self);
+        return NULL;
     }
     for (size_t i = 0; i < h->count; i++) {
         char n[S_TEXT_MAX];
-        const char *v = c->hnorm && c->hnorm[i] ? c->hnorm[i] : (s_norm(h->items[i].name, n, sizeof n), n);
-        if (strcmp(v, name) == 0) return &h->items[i];
+        s_norm(h->items[i].name, n, sizeof n);
+        self->keys[i] = (s_name_key){ s_text_hash(n), (uint32_t)i };
+    }
+    sort_array(self->keys, h->count, sizeof *self->keys, s_name_key_cmp);   /* a total order */
+    self->items = h->items;
+    self->count = h->count;
+    return self;
+}
+
+void recognise_names_destroy(recognise_names_t **self_p)
+{
+    if (!self_p || !*self_p) return;
+    free((*self_p)->keys);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* An entity whose name is exactly `name` (normalised), or NULL: the first of the
+ * hierarchy's order when several share it, as a scan would find. */
+static const entity_t *s_entity_by_name(s_ctx *c, const char *name)
+{
+    const hierarchy_t *h = c->opts->hierarchy;
+    if (!h || !*name || !h->count) return NULL;
+    const recognise_names_t *ix = c->opts->names;
+    if (!ix || ix->items != h->items || ix->count != h->count) {
+        if (!c->own_names) c->own_names = recognise_names_new(h);
+        ix = c->own_names;
+    }
+    if (!ix) {                                   /* no memory for the index: scan */
+        for (size_t i = 0; i < h->count; i++) {
+            char n[S_TEXT_MAX];
+            s_norm(h->items[i].name, n, sizeof n);
+            if (strcmp(n, name) == 0) return &h->items[i];
+        }
+        return NULL;
+    }
+    uint64_t hash = s_text_hash(name);
+    size_t lo = 0, hi = ix->count;
+    while (lo < hi) {                            /* the first key of this hash */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->keys[mid].hash < hash) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t k = lo; k < ix->count && ix->keys[k].hash == hash; k++) {
+        const entity_t *e = &h->items[ix->keys[k].index];
+        char n[S_TEXT_MAX];
+        s_norm(e->name, n, sizeof n);
+        if (strcmp(n, name) == 0) return e;
     }
     return NULL;
 }
@@ -653,7 +790,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
 {
     const recognise_opts_t *o = c->opts;
     if (o->entity && o->entity[0]) {
-        snprintf(c->entity, sizeof c->entity, "%s", o->entity);
+        s_put(c->entity, sizeof c->entity, o->entity);
         return 0;
     }
     if (!o->hierarchy) {
@@ -663,7 +800,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
     for (size_t k = 0; k < nnames; k++) {
         const entity_t *e = s_entity_by_name(c, names[k]);
         if (e) {
-            snprintf(c->entity, sizeof c->entity, "%s", e->code);
+            s_put(c->entity, sizeof c->entity, e->code);
             return 0;
         }
     }
@@ -680,7 +817,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
         for (size_t i = 0; i < o->hierarchy->count; i++) {
             const entity_t *e = &o->hierarchy->items[i];
             char buf[S_TEXT_MAX];
-            const char *n = c->hnorm && c->hnorm[i] ? c->hnorm[i] : (s_norm(e->name, buf, sizeof buf), buf);
+            const char *n = (s_norm(e->name, buf, sizeof buf), buf);
             if (pass == 0 ? !strstr(n, names[k]) : !strstr(names[k], n)) continue;
             if (used < sizeof list - 80)
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %s",
@@ -689,7 +826,7 @@ static int s_resolve_entity(s_ctx *c, const char *const *names, size_t nnames)
             else if (e->level == best->level) nbest++;
         }
         if (best && nbest == 1) {
-            snprintf(c->entity, sizeof c->entity, "%s", best->code);
+            s_put(c->entity, sizeof c->entity, best->code);
             return 0;
         }
         if (best) {
@@ -741,8 +878,7 @@ static bool s_note(const char *t)
 static bool s_class_code(const char *label, char out[8])
 {
     for (int k = 200; k < 240; k++) {
-        char code[16];
-        snprintf(code, sizeof code, "%d", k);
+        char code[4] = { (char)('0' + k / 100), (char)('0' + k / 10 % 10), (char)('0' + k % 10), '\0' };
         const char *n = code_known_name(CODE_FUNCTION, code);
         if (n && code_name_matches(n, label)) {
             utf8_copy(out, 8, code);
@@ -800,7 +936,7 @@ static void s_identify(table_id t, bool basic_only, char parts[][S_TEXT_MAX], in
         if (found) {
             col->role = "amount";
             col->column = COL_AMOUNT;
-            snprintf(col->row, sizeof col->row, "%s", row);
+            s_put(col->row, sizeof col->row, row);
             return;
         }
     }
@@ -902,9 +1038,8 @@ static const char *s_serial_date(const char *text, char *out, size_t outlen)
  * the decimals its number format shows (0.00 of 万元 -> 10000; #,##0 of 元 -> 100; General:
  * 2), else the digits its text prints (a CSV's "2,361.22").
  * Never finer than 1 fen. */
-static uint32_t s_printed_unit(const s_table *T, uint32_t row, uint32_t col)
+static uint32_t s_printed_unit(const s_table *T, const grid_cell_t *cell)
 {
-    const grid_cell_t *cell = grid_get(T->g, row, col);
     int decimals = 0;
     if (cell && cell->kind == GRID_NUMBER) {
         /* a number format's decimals; General shows 9.6 for 9.60, so it says nothing: the
@@ -919,10 +1054,10 @@ static uint32_t s_printed_unit(const s_table *T, uint32_t row, uint32_t col)
     return unit > 0 && unit <= FACT_UNIT_FEN_MAX ? (uint32_t)unit : FACT_UNIT_FEN_MAX;
 }
 
-/* Reads the amount cell of (row, col). Returns 0 value, 1 empty, -1 error (reported). */
-static int s_amount_at(s_table *T, uint32_t row, uint32_t col, int64_t *fen)
+/* Reads the amount cell of (row, col), cell (NULL: empty). Returns 0 value, 1 empty, -1
+ * error (reported). */
+static int s_amount_at(s_table *T, uint32_t row, uint32_t col, const grid_cell_t *cell, int64_t *fen)
 {
-    const grid_cell_t *cell = grid_get(T->g, row, col);
     if (!cell) return 1;
     char t[S_TEXT_MAX];
     s_norm(cell->text, t, sizeof t);
@@ -982,9 +1117,13 @@ static int s_side_name_col(const s_table *T, int side)
  * 公共预算拨款" ...) a line prints, or NULL. */
 static const char *s_fiscal_label_row(const char *label)
 {
-    char a[S_TEXT_MAX], b[S_TEXT_MAX];
+    char a[S_TEXT_MAX];
     table_text_normalise(label, a, sizeof a);
-    for (size_t i = 0; i < TABLE_FISCAL_INCOME.n; i++) {
+    const s_fixed_words *w = s_words();
+    for (size_t i = 0; i < w->nfiscal; i++)
+        if (strcmp(a, w->fiscal[i]) == 0) return TABLE_FISCAL_INCOME.rows[i];
+    for (size_t i = w->nfiscal; i < TABLE_FISCAL_INCOME.n; i++) {   /* beyond the cache */
+        char b[S_TEXT_MAX];
         table_text_normalise(TABLE_FISCAL_INCOME.labels[i], b, sizeof b);
         if (strcmp(a, b) == 0) return TABLE_FISCAL_INCOME.rows[i];
     }
@@ -1312,7 +1451,7 @@ static void s_single_row(s_table *T, uint32_t row, const char *code, const char 
     if (unit[0] && !total) {
         char urow[SUBMISSION_ROW_MAX + 1];
         if (t == TABLE_PROJECTS) snprintf(urow, sizeof urow, "P%02d", ++T->proj_unit);
-        else snprintf(urow, sizeof urow, "%s", rowid);
+        else s_put(urow, sizeof urow, rowid);
         s_emit_row(T, unit, urow, name, row, 0, am);
     }
 }
@@ -1330,7 +1469,7 @@ static void s_code_part(const grid_cell_t *cell, char *out, size_t outlen, size_
         memcpy(padded + pad, t, strlen(t) + 1);
         utf8_copy(out, outlen, padded);
     } else {
-        snprintf(out, outlen, "%s", t);
+        s_put(out, outlen, t);
     }
 }
 
@@ -1366,8 +1505,8 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     recognised_table_t *rt = &rep->tables[rep->ntables++];
     memset(rt, 0, sizeof *rt);
-    snprintf(rt->grid, sizeof rt->grid, "%s", b->grid->name);
-    snprintf(rt->title, sizeof rt->title, "%s", b->title);
+    s_put(rt->grid, sizeof rt->grid, b->grid->name);
+    s_put(rt->title, sizeof rt->title, b->title);
     rt->table = b->table;
 
     s_table *T = calloc(1, sizeof *T);
@@ -1396,10 +1535,10 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     if (unit) {
         T->fpu = unit->fen;
-        snprintf(rt->unit, sizeof rt->unit, "%s", unit->label);
+        s_put(rt->unit, sizeof rt->unit, unit->label);
     } else if (c->last_fen_per_unit) {
         T->fpu = c->last_fen_per_unit;
-        snprintf(rt->unit, sizeof rt->unit, "%s", c->last_unit);
+        s_put(rt->unit, sizeof rt->unit, c->last_unit);
         s_report_skip(rt, "没有单位行：沿用上一张表的单位 %s", c->last_unit);
     } else {
         s_error(c, g, b->r0, 0, b->title, "表格没有单位行（单位：元 / 万元），无法换算金额");
@@ -1408,7 +1547,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
     }
     rt->fen_per_unit = T->fpu;
     c->last_fen_per_unit = T->fpu;
-    snprintf(c->last_unit, sizeof c->last_unit, "%s", rt->unit);
+    s_put(c->last_unit, sizeof c->last_unit, rt->unit);
     if (hstart == UINT32_MAX) {
         s_report_skip(rt, "表格没有内容");
         free(T);
@@ -1471,13 +1610,13 @@ static void s_table_run(s_ctx *c, const s_block *b)
                     if (!left[0]) continue;
                     char lbelow[S_TEXT_MAX] = "";
                     for (uint32_t h2 = h + 1; h2 <= hend && !lbelow[0]; h2++) s_text_at(g, h2, l, lbelow, sizeof lbelow);
-                    if (lbelow[0]) snprintf(t, sizeof t, "%s", left);
+                    if (lbelow[0]) s_put(t, sizeof t, left);
                     break;
                 }
             }
             if (!t[0]) continue;
             if (np > 0 && strcmp(parts[np - 1], t) == 0) continue;
-            snprintf(parts[np++], S_TEXT_MAX, "%s", t);
+            s_put(parts[np++], S_TEXT_MAX, t);
         }
         recognised_column_t *rc = &T->cols[T->ncols];
         memset(rc, 0, sizeof *rc);
@@ -1549,8 +1688,7 @@ static void s_table_run(s_ctx *c, const s_block *b)
     char last_cls[16] = "", last_kuan[16] = "";
     for (uint32_t row = hend + 1; row <= b->r1; row++) {
         char first[S_TEXT_MAX];
-        int n = s_row_texts(g, row, first, sizeof first, NULL);
-        if (n == 0) continue;
+        if (!s_row_first_text(g, row, first, sizeof first)) continue;
         if (s_note(first)) {
             s_report_skip(rt, "第%u行 %.120s：说明（跳过）", row + 1, first);
             continue;
@@ -1568,16 +1706,22 @@ static void s_table_run(s_ctx *c, const s_block *b)
         char code[S_TEXT_MAX] = "", names[2][S_TEXT_MAX] = { "", "" }, cls[16] = "", kuan[16] = "", xiang[16] = "";
         char rowunit[SUBMISSION_ENTITY_MAX + 1] = "";
         bool split = false;
+        /* the row's cells in column order, walked beside the columns (also in column
+         * order) instead of one binary search of the grid per column */
+        size_t ci = s_row_first(g, row);
         for (uint32_t k = 0; k < T->ncols; k++) {
             recognised_column_t *col = &T->cols[k];
             am[k].state = 1;
             const char *role = col->role;
-            const grid_cell_t *cell = grid_get(g, row, col->grid_col);
+            assert(k == 0 || col->grid_col > T->cols[k - 1].grid_col);
+            while (ci < g->count && g->cells[ci].row == row && g->cells[ci].col < col->grid_col) ci++;
+            const grid_cell_t *cell = ci < g->count && g->cells[ci].row == row &&
+                                      g->cells[ci].col == col->grid_col ? &g->cells[ci] : NULL;
             if (strcmp(role, "amount") == 0) {
-                int rc = s_amount_at(T, row, col->grid_col, &am[k].fen);
+                int rc = s_amount_at(T, row, col->grid_col, cell, &am[k].fen);
                 if (rc < 0) bad = true;
                 am[k].state = rc == 0 ? 0 : 1;
-                if (rc == 0) am[k].unit = s_printed_unit(T, row, col->grid_col);
+                if (rc == 0) am[k].unit = s_printed_unit(T, cell);
             } else if (strcmp(role, "code") == 0) {
                 if (!code[0]) s_code_part(cell, code, sizeof code, 0);
             } else if (strcmp(role, "unit") == 0) {
@@ -1597,16 +1741,16 @@ static void s_table_run(s_ctx *c, const s_block *b)
                 char t[S_TEXT_MAX];
                 s_norm(cell ? cell->text : "", t, sizeof t);
                 int side = dbl ? col->side : 0;
-                if (!names[side][0]) snprintf(names[side], sizeof names[side], "%s", s_strip_ordinal(t));
+                if (!names[side][0]) s_put(names[side], sizeof names[side], s_strip_ordinal(t));
             }
         }
         if (bad) continue;
         if (split && !code[0]) {
             /* 类/款/项 in three columns: a blank 类 (or 款) repeats the line above */
-            if (!cls[0] && (kuan[0] || xiang[0])) snprintf(cls, sizeof cls, "%s", last_cls);
-            if (!kuan[0] && xiang[0]) snprintf(kuan, sizeof kuan, "%s", last_kuan);
-            if (cls[0]) snprintf(last_cls, sizeof last_cls, "%s", cls);
-            if (kuan[0]) snprintf(last_kuan, sizeof last_kuan, "%s", kuan);
+            if (!cls[0] && (kuan[0] || xiang[0])) s_put(cls, sizeof cls, last_cls);
+            if (!kuan[0] && xiang[0]) s_put(kuan, sizeof kuan, last_kuan);
+            if (cls[0]) s_put(last_cls, sizeof last_cls, cls);
+            if (kuan[0]) s_put(last_kuan, sizeof last_kuan, kuan);
             snprintf(code, sizeof code, "%s%s%s", cls, kuan[0] ? kuan : "", kuan[0] ? xiang : "");
         }
         rt->rows_read++;
@@ -1638,7 +1782,7 @@ static void s_title_strip(const char *first, char *out, size_t outlen)
         if (*q == '.') t = q + 1;
         break;
     }
-    snprintf(out, outlen, "%s", s_strip_ordinal(t));
+    s_put(out, outlen, s_strip_ordinal(t));
 }
 
 int recognise_title(const char *text, table_id *table)
@@ -1834,7 +1978,7 @@ static void s_report_submissions(recognise_report_t *r, const s_ctx *c, uint32_t
             if (!v) return;
             r->submissions = v;
             memset(&v[k], 0, sizeof v[k]);
-            snprintf(v[k].entity, sizeof v[k].entity, "%s", c->facts[i].entity);
+            s_put(v[k].entity, sizeof v[k].entity, c->facts[i].entity);
             v[k].year = year;
             r->nsubmissions++;
         }
@@ -1911,7 +2055,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
             s_table_run(&c, b);
         }
     }
-    snprintf(report->entity, sizeof report->entity, "%s", c.entity);
+    s_put(report->entity, sizeof report->entity, c.entity);
     report->year = year;
     free(blocks);
 
@@ -1966,8 +2110,7 @@ int recognise_grids(grid_t *const *grids, size_t n, const recognise_opts_t *opts
     for (size_t i = 0; i < c.nfacts; i++) free(c.facts[i].name);
     free(c.facts);
     free(c.slots);
-    for (size_t i = 0; c.hnorm && i < opts->hierarchy->count; i++) free(c.hnorm[i]);
-    free(c.hnorm);
+    recognise_names_destroy(&c.own_names);
     if (rc != 0) s_error(&c, NULL, 0, -1, NULL, "内存不足");
     return report->nerrors ? -1 : 0;
 }

@@ -30,11 +30,21 @@
 #define RECOGNISE_ERRORS_MAX 100     /* errors kept per file; the count goes on */
 #define RECOGNISE_MESSAGE_MAX 512
 
+/* The hierarchy's names indexed for the recogniser's exact name match (编制单位 lines,
+ * lines named as a unit): a reader of many files builds it once after loading the
+ * hierarchy, so a file's lookups do not grow with the hierarchy. It refers to the
+ * hierarchy's items: destroy it before the hierarchy is freed. NULL without memory. */
+typedef struct recognise_names recognise_names_t;
+recognise_names_t *recognise_names_new(const hierarchy_t *h);
+void recognise_names_destroy(recognise_names_t **self_p);
+
 typedef struct {
     const char *file;                 /* the input file's name, for messages */
     const char *entity;               /* --entity, or NULL: matched from 编制单位/title */
     uint32_t year;                    /* --year, or 0: read from the title */
     const hierarchy_t *hierarchy;     /* names for entity matching; may be NULL */
+    const recognise_names_t *names;   /* recognise_names_new(hierarchy), or NULL: then each
+                                       * call indexes the names itself */
     /* Grids are pages of one document (a PDF): rows above a page's first title (all of a
      * page without one) continue the previous page's last table, its header repeated. */
     bool continued_pages;

@@ -2,8 +2,11 @@
 #include "tables.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "recognise_vocab.h"
 
@@ -317,6 +320,68 @@ static void s_title_notes(char *t)
     }
 }
 
+/* The vocabulary's words as table_text_normalise() makes them, once per process: the
+ * recogniser asks for every header cell and title, and normalising the whole vocabulary
+ * again each time was most of the cost of a lookup. Built under call_once (the words are
+ * constant, so every thread would build the same); if memory runs out the lookups
+ * normalise as they go, as before. */
+typedef struct {
+    char **title_all;                    /* VOCAB_NTITLES * 3, NULL where the rule has none */
+    char **title_none;                   /* VOCAB_NTITLES */
+    char **col_leaves;                   /* VOCAB_NCOLUMNS * VOCAB_LEAVES_MAX */
+    char **col_parent;                   /* VOCAB_NCOLUMNS */
+    char *labels[TABLE_COUNT];
+    char *col_labels[TABLE_COUNT][COL_COUNT];
+    bool ok;
+} s_normal_vocab;
+
+static s_normal_vocab S_NV;
+static once_flag S_NV_ONCE = ONCE_FLAG_INIT;
+
+/* A normalised copy of text (NULL stays NULL); *failed when memory runs out. */
+static char *s_nv_dup(const char *text, bool *failed)
+{
+    if (!text) return NULL;
+    char n[TEXT_MAX];
+    table_text_normalise(text, n, sizeof n);
+    char *d = strdup(n);
+    if (!d) *failed = true;
+    return d;
+}
+
+static void s_nv_build(void)
+{
+    bool failed = false;
+    S_NV.title_all = calloc(VOCAB_NTITLES * 3 + 1, sizeof *S_NV.title_all);
+    S_NV.title_none = calloc(VOCAB_NTITLES + 1, sizeof *S_NV.title_none);
+    S_NV.col_leaves = calloc(VOCAB_NCOLUMNS * VOCAB_LEAVES_MAX + 1, sizeof *S_NV.col_leaves);
+    S_NV.col_parent = calloc(VOCAB_NCOLUMNS + 1, sizeof *S_NV.col_parent);
+    if (!S_NV.title_all || !S_NV.title_none || !S_NV.col_leaves || !S_NV.col_parent) return;
+    for (size_t i = 0; i < VOCAB_NTITLES; i++) {
+        for (int k = 0; k < 3; k++) S_NV.title_all[i * 3 + k] = s_nv_dup(VOCAB_TITLES[i].all[k], &failed);
+        S_NV.title_none[i] = s_nv_dup(VOCAB_TITLES[i].none, &failed);
+    }
+    for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
+        for (int k = 0; k < VOCAB_LEAVES_MAX; k++)
+            S_NV.col_leaves[i * VOCAB_LEAVES_MAX + k] = s_nv_dup(VOCAB_COLUMNS[i].leaves[k], &failed);
+        S_NV.col_parent[i] = s_nv_dup(VOCAB_COLUMNS[i].parent, &failed);
+    }
+    for (int t = 0; t < TABLE_COUNT; t++) {
+        S_NV.labels[t] = s_nv_dup(TABLE_LABELS[t], &failed);
+        for (const column_id *c = TABLE_COLUMNS[t]; t > TABLE_NONE && *c != COL_NONE; c++)
+            S_NV.col_labels[t][*c] = s_nv_dup(column_label((table_id)t, *c), &failed);
+    }
+    S_NV.ok = !failed;
+}
+
+/* The normalised form of a vocabulary word: from the cache, else normalised into buf. */
+static const char *s_nv(char *cached, const char *raw, char *buf, size_t buflen)
+{
+    if (S_NV.ok) return cached;
+    table_text_normalise(raw, buf, buflen);
+    return buf;
+}
+
 int table_title_lookup(const char *title, table_id *table)
 {
     char raw[TEXT_MAX], t[TEXT_MAX], w[TEXT_MAX];
@@ -327,6 +392,7 @@ int table_title_lookup(const char *title, table_id *table)
     table_text_normalise(raw, t, sizeof t);     /* the rules see the notes too */
     s_title_notes(raw);
     table_text_normalise(raw, w, sizeof w);
+    call_once(&S_NV_ONCE, s_nv_build);
     static const char BIAO[] = "表";
     size_t wl = strlen(w);
     if (wl < sizeof BIAO - 1 || strcmp(w + wl - (sizeof BIAO - 1), BIAO) != 0) {
@@ -334,8 +400,8 @@ int table_title_lookup(const char *title, table_id *table)
          * export and template) */
         bool label = false;
         for (int i = TABLE_NONE + 1; i < TABLE_COUNT && !label; i++) {
-            char l[TEXT_MAX];
-            table_text_normalise(TABLE_LABELS[i], l, sizeof l);
+            char buf[TEXT_MAX];
+            const char *l = s_nv(S_NV.ok ? S_NV.labels[i] : NULL, TABLE_LABELS[i], buf, sizeof buf);
             size_t ll = strlen(l);
             label = ll && ll <= wl && strcmp(w + wl - ll, l) == 0 &&
                     strcmp(l + ll - (sizeof BIAO - 1), BIAO) != 0;
@@ -345,14 +411,10 @@ int table_title_lookup(const char *title, table_id *table)
     for (size_t i = 0; i < VOCAB_NTITLES; i++) {
         const vocab_title_t *v = &VOCAB_TITLES[i];
         bool ok = true;
-        for (int k = 0; ok && k < 3 && v->all[k]; k++) {
-            table_text_normalise(v->all[k], w, sizeof w);
-            if (!strstr(t, w)) ok = false;
-        }
-        if (ok && v->none) {
-            table_text_normalise(v->none, w, sizeof w);
-            if (strstr(t, w)) ok = false;
-        }
+        for (int k = 0; ok && k < 3 && v->all[k]; k++)
+            if (!strstr(t, s_nv(S_NV.ok ? S_NV.title_all[i * 3 + k] : NULL, v->all[k], w, sizeof w))) ok = false;
+        if (ok && v->none && strstr(t, s_nv(S_NV.ok ? S_NV.title_none[i] : NULL, v->none, w, sizeof w)))
+            ok = false;
         if (ok) {
             *table = v->table;
             return 1;
@@ -367,14 +429,14 @@ table_id table_title_match(const char *title)
     return table_title_lookup(title, &t) ? t : TABLE_NONE;
 }
 
-/* Whether the normalised header h is one of a column rule's synonyms. */
-static bool s_leaf_among(const char *h, const char *const leaves[VOCAB_LEAVES_MAX])
+/* Whether the normalised header h is one of column rule i's synonyms. */
+static bool s_leaf_among(const char *h, size_t i)
 {
+    const char *const *leaves = VOCAB_COLUMNS[i].leaves;
     char v[TEXT_MAX];
-    for (int k = 0; k < VOCAB_LEAVES_MAX && leaves[k]; k++) {
-        table_text_normalise(leaves[k], v, sizeof v);
-        if (!strcmp(h, v)) return true;
-    }
+    for (int k = 0; k < VOCAB_LEAVES_MAX && leaves[k]; k++)
+        if (!strcmp(h, s_nv(S_NV.ok ? S_NV.col_leaves[i * VOCAB_LEAVES_MAX + k] : NULL, leaves[k], v, sizeof v)))
+            return true;
     return false;
 }
 
@@ -386,16 +448,15 @@ int column_header_lookup(table_id t, const char *parents, const char *leaf, colu
     table_text_normalise(leaf, h, sizeof h);
     if (!h[0]) return 0;
     if (parents) table_text_normalise(parents, p, sizeof p);
+    call_once(&S_NV_ONCE, s_nv_build);
     /* pass 0: this table's synonyms; 1: every table's; 2: the column labels */
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < VOCAB_NCOLUMNS; i++) {
             const vocab_column_t *e = &VOCAB_COLUMNS[i];
             if (e->table != (pass == 0 ? t : TABLE_NONE)) continue;
-            if (!s_leaf_among(h, e->leaves)) continue;
-            if (e->parent) {
-                table_text_normalise(e->parent, v, sizeof v);
-                if (!strstr(p, v)) continue;
-            }
+            if (!s_leaf_among(h, i)) continue;
+            if (e->parent && !strstr(p, s_nv(S_NV.ok ? S_NV.col_parent[i] : NULL, e->parent, v, sizeof v)))
+                continue;
             if (e->column == COL_NONE) return 1;       /* known, no v1 column */
             if (!table_has_column(t, e->column)) continue;
             *column = e->column;
@@ -403,8 +464,7 @@ int column_header_lookup(table_id t, const char *parents, const char *leaf, colu
         }
     }
     for (const column_id *c = TABLE_COLUMNS[t]; *c != COL_NONE; c++) {
-        table_text_normalise(column_label(t, *c), v, sizeof v);
-        if (strcmp(h, v) == 0) {
+        if (strcmp(h, s_nv(S_NV.ok ? S_NV.col_labels[t][*c] : NULL, column_label(t, *c), v, sizeof v)) == 0) {
             *column = *c;
             return 1;
         }

@@ -131,7 +131,8 @@ static int s_read_pdf(const char *path, const import_opts_t *opts, submission_li
     int rc = pdf_import_grids(path, &grids, &n, &narrative, err, sizeof err);
     if (rc != 0) return s_fail(report, err);   /* PDF_ERR_NO_TEXT too: exit 2 like any input error */
     recognise_opts_t ro = { .file = path, .entity = opts->entity, .year = opts->year,
-                            .hierarchy = opts->hierarchy, .continued_pages = true };
+                            .hierarchy = opts->hierarchy, .names = opts->names,
+                            .continued_pages = true };
     rc = recognise_grids(grids, n, &ro, list, report);
     /* the report keeps the pages (check shows them) and the narrative */
     report->grids = grids;
@@ -183,7 +184,7 @@ int import_read_file(const char *path, const import_opts_t *opts, submission_lis
         return s_fail(report, err);
     }
     recognise_opts_t ro = { .file = path, .entity = opts->entity, .year = opts->year,
-                            .hierarchy = opts->hierarchy };
+                            .hierarchy = opts->hierarchy, .names = opts->names };
     rc = recognise_grids(grids.items, grids.count, &ro, list, report);
     grid_list_free(&grids);
     return rc;

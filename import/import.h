@@ -43,6 +43,8 @@ typedef struct {
     const char *entity;               /* --entity or NULL */
     uint32_t year;                    /* --year or 0 */
     const hierarchy_t *hierarchy;     /* --hierarchy or NULL */
+    const recognise_names_t *names;   /* recognise_names_new(hierarchy), kept by a caller that
+                                       * reads many files; NULL: indexed again per file */
     csv_encoding enc;                 /* text files */
     size_t max_errors;                /* v1 CSV: errors kept per file (0: CSV_MAX_ERRORS_DEFAULT) */
 } import_opts_t;

@@ -17,6 +17,7 @@
  */
 #include "import.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <expat.h>
 #include <stdbool.h>
@@ -94,11 +95,16 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementH
     XML_SetEntityDeclHandler(x->p, s_entity);
     XML_SetElementHandler(x->p, start, end);
     if (text) XML_SetCharacterDataHandler(x->p, text);
-    char *buf = malloc(S_CHUNK);
+    /* the entry is inflated straight into expat's own buffer (XML_GetBuffer), S_CHUNK at
+     * a time, and parsed there: no buffer of ours and no copy */
     int rc = 0;
     zip_uint64_t total = 0;
-    if (!buf) rc = error_set(err, errlen, "内存不足");
     while (rc == 0) {
+        void *buf = XML_GetBuffer(x->p, S_CHUNK);
+        if (!buf) {
+            rc = error_set(err, errlen, "内存不足");
+            break;
+        }
         zip_int64_t n = zip_fread(f, buf, S_CHUNK);
         if (n < 0) {
             rc = error_set(err, errlen, "%s：解压失败（%s）", name, zip_file_strerror(f));
@@ -109,7 +115,7 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementH
             rc = error_set(err, errlen, "%s：解压后超过 %u 字节（疑似 zip 炸弹）", name, IMPORT_ENTRY_MAX);
             break;
         }
-        if (XML_Parse(x->p, buf, (int)n, n == 0) == XML_STATUS_ERROR || x->failed) {
+        if (XML_ParseBuffer(x->p, (int)n, n == 0) == XML_STATUS_ERROR || x->failed) {
             if (x->err[0]) rc = error_set(err, errlen, "%s：%s", name, x->err);
             else
                 rc = error_set(err, errlen, "%s：XML 格式错误（第 %lu 行：%s）", name,
@@ -119,7 +125,6 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementH
         }
         if (n == 0) break;
     }
-    free(buf);
     XML_ParserFree(x->p);
     x->p = NULL;
     zip_fclose(f);
@@ -136,8 +141,10 @@ static const char *s_attr(const XML_Char **atts, const char *name)
 /* Local element name without its namespace prefix ("x:c" -> "c"). */
 static const char *s_local(const XML_Char *n)
 {
-    const char *c = strrchr(n, ':');
-    return c ? c + 1 : n;
+    const char *l = n;                 /* names are a few bytes: a loop beats strrchr's call */
+    for (const char *p = n; *p; p++)
+        if (*p == ':') l = p + 1;
+    return l;
 }
 
 /* A growable text buffer. */
@@ -146,17 +153,23 @@ typedef struct {
     size_t len, cap;
 } s_buf;
 
+/* Room for n more bytes and a NUL. 0 or -1 (no memory). */
+static int s_buf_room(s_buf *b, size_t n)
+{
+    size_t need = b->len + n + 1, cap = b->cap ? b->cap : 256;
+    if (need <= b->cap) return 0;
+    while (cap < need) cap *= 2;
+    char *ns = realloc(b->s, cap);
+    if (!ns) return -1;
+    b->s = ns;
+    b->cap = cap;
+    return 0;
+}
+
 static int s_buf_add(s_buf *b, const char *s, size_t n)
 {
     if (b->len + n + 1 > GRID_TEXT_MAX * 4) return 0;     /* longer text is cut by grid_set */
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) return -1;
-        b->s = ns;
-        b->cap = cap;
-    }
+    if (s_buf_room(b, n) != 0) return -1;
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
@@ -226,14 +239,44 @@ static void XMLCALL s_rels_start(void *ud, const XML_Char *el, const XML_Char **
 
 /* ---- sharedStrings.xml ---- */
 
+/* The table is one text arena and an (offset, length) per string: a workbook of 100,000
+ * strings costs a few reallocations, not 100,000 mallocs, and a cell finds its text and
+ * length without strlen. */
+typedef struct {
+    uint32_t off, len;
+} s_sst_at;
+
 typedef struct {
     s_xml x;
-    char **v;
-    size_t n, cap;
+    s_buf text;                   /* every string, NUL-terminated, one after the other */
+    s_buf at;                     /* n s_sst_at, one per string */
+    size_t n;
     s_buf cur;
     int in_si, in_t, in_rph;
     bool oom, too_many;
 } s_sst;
+
+static const s_sst_at *s_sst_get(const s_sst *s, size_t i)
+{
+    assert(i < s->n);
+    return (const s_sst_at *)(const void *)s->at.s + i;
+}
+
+/* Appends the string of the <si> just closed. 0 or -1 (no memory). The arena is bounded by
+ * the entry's size (IMPORT_ENTRY_MAX), so offsets fit in 32 bits. */
+static int s_sst_push(s_sst *s, const char *t, size_t len)
+{
+    _Static_assert(IMPORT_ENTRY_MAX < UINT32_MAX / 2, "shared-string offsets are 32-bit");
+    s_sst_at a = { (uint32_t)s->text.len, (uint32_t)len };
+    if (s_buf_room(&s->at, sizeof a) != 0 || s_buf_room(&s->text, len) != 0) return -1;
+    memcpy(s->at.s + s->n * sizeof a, &a, sizeof a);   /* realloc'd: aligned for s_sst_at */
+    s->at.len += sizeof a;
+    s->n++;
+    if (len) memcpy(s->text.s + s->text.len, t, len);
+    s->text.s[s->text.len + len] = '\0';
+    s->text.len += len + 1;
+    return 0;
+}
 
 static void XMLCALL s_sst_start(void *ud, const XML_Char *el, const XML_Char **atts)
 {
@@ -260,16 +303,7 @@ static void XMLCALL s_sst_end(void *ud, const XML_Char *el)
             XML_StopParser(s->x.p, XML_FALSE);
             return;
         }
-        if (s->n == s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 256;
-            char **nv = realloc(s->v, cap * sizeof *nv);
-            if (!nv) { s->oom = true; return; }
-            s->v = nv;
-            s->cap = cap;
-        }
-        s->v[s->n] = strdup(s->cur.s ? s->cur.s : "");
-        if (s->v[s->n]) s->n++;
-        else s->oom = true;
+        if (s_sst_push(s, s->cur.s ? s->cur.s : "", s->cur.s ? s->cur.len : 0) != 0) s->oom = true;
     }
 }
 
@@ -383,6 +417,27 @@ static void XMLCALL s_styles_end(void *ud, const XML_Char *el)
 
 /* ---- a sheet ---- */
 
+/* <c t="...">, told apart once when the cell opens instead of by string at its end. Any
+ * other value reads as a number, as "n" does. */
+typedef enum { S_T_NUMBER, S_T_SHARED, S_T_INLINE, S_T_STR, S_T_ERROR, S_T_BOOL, S_T_DATE } s_ctype;
+
+static s_ctype s_cell_type(const char *t)
+{
+    if (!t) return S_T_NUMBER;
+    if (t[0] && !t[1]) {
+        switch (t[0]) {
+        case 's': return S_T_SHARED;
+        case 'e': return S_T_ERROR;
+        case 'b': return S_T_BOOL;
+        case 'd': return S_T_DATE;
+        default: return S_T_NUMBER;
+        }
+    }
+    if (strcmp(t, "inlineStr") == 0) return S_T_INLINE;
+    if (strcmp(t, "str") == 0) return S_T_STR;
+    return S_T_NUMBER;
+}
+
 typedef struct {
     s_xml x;
     grid_t *g;
@@ -392,7 +447,7 @@ typedef struct {
     /* current cell */
     bool in_c, in_v, in_f, in_is_t;
     char ref[16];
-    char type[16];
+    s_ctype type;
     int style;
     s_buf v, f;
     uint32_t next_row, next_col, row;
@@ -430,6 +485,7 @@ static int s_ref(const char *ref, uint32_t *row, uint32_t *col)
 /* Up to DBL_DIG (15) significant digits a decimal is the shortest text of its double (two
  * such decimals never share a double), so only longer digit strings need grid_number_text. */
 #define S_EXACT_DIGITS 15
+#define S_CANONICAL_MAX 32      /* bytes of a number text taken as it stands (see below) */
 
 /* Significant digits of a plain decimal ("-0012.3400" -> 4). */
 static int s_significant_digits(const char *t)
@@ -444,6 +500,40 @@ static int s_significant_digits(const char *t)
     int n = 0;
     for (const char *p = first; p <= last; p++) n += *p >= '0' && *p <= '9';
     return n;
+}
+
+/* Whether t[0..len) is already what s_plain_number() and the S_EXACT_DIGITS rule would make
+ * of it: -?(0|[1-9][0-9]*)(.[0-9]*[1-9])? with at most S_EXACT_DIGITS significant digits
+ * and not "-0". What Excel and libxlsxwriter write for an amount ("12673.55", "987", "0")
+ * is, so the common cell is taken as it stands, without a copy. */
+static bool s_canonical_number(const char *t, size_t len)
+{
+    if (len > S_CANONICAL_MAX) return false;          /* long forms: s_plain_number decides */
+    const char *p = t, *e = t + len;
+    if (p < e && *p == '-') p++;
+    if (p == e || *p < '0' || *p > '9') return false;
+    const char *int0 = p;
+    if (*p == '0') p++;                               /* a lone leading 0 ("0", "0.5") */
+    else
+        while (p < e && *p >= '0' && *p <= '9') p++;
+    int sig = *int0 == '0' ? 0 : (int)(p - int0);
+    if (p < e) {
+        if (*p != '.' || p + 1 == e) return false;
+        p++;
+        const char *frac0 = p, *last = NULL;
+        for (; p < e; p++) {
+            if (*p < '0' || *p > '9') return false;
+            if (*p != '0') last = p;
+        }
+        if (!last || last != e - 1) return false;    /* "1.50", "1.0": trailing zeros */
+        if (sig == 0) {                               /* "0.0012": zeros before the first */
+            while (frac0 < e && *frac0 == '0') frac0++;
+        }
+        sig += (int)(e - frac0);
+    } else if (*int0 == '0' && t[0] == '-') {
+        return false;                                 /* "-0" is written "0" */
+    }
+    return sig <= S_EXACT_DIGITS;
 }
 
 /* Validates an XML number and writes it as a plain decimal (no exponent). 0 or -1. */
@@ -508,11 +598,52 @@ static int s_plain_number(const char *in, char *out, size_t outlen)
     return 0;
 }
 
+/* A style index ("3"): the digits by hand, anything else as atoi() read it before. */
+static int s_style_index(const char *t)
+{
+    int v = 0;
+    const char *p = t;
+    for (; *p >= '0' && *p <= '9' && p - t < 9; p++) v = v * 10 + (*p - '0');
+    return *p || p == t ? atoi(t) : v;
+}
+
+static void s_cell_start(s_sheetp *s, const XML_Char **atts)
+{
+    s->in_c = true;
+    const char *r = NULL, *t = NULL, *st = NULL;
+    for (int i = 0; atts[i]; i += 2) {          /* the first of each, as s_attr() finds */
+        const char *a = atts[i];
+        if (a[0] == '\0' || a[1] != '\0') continue;
+        if (a[0] == 'r' && !r) r = atts[i + 1];
+        else if (a[0] == 't' && !t) t = atts[i + 1];
+        else if (a[0] == 's' && !st) st = atts[i + 1];
+    }
+    size_t n = r ? strlen(r) : 0;
+    if (n >= sizeof s->ref) n = sizeof s->ref - 1;    /* cut as snprintf cut it */
+    if (n) memcpy(s->ref, r, n);
+    s->ref[n] = '\0';
+    s->type = s_cell_type(t);
+    s->style = st ? s_style_index(st) : 0;
+    s->v.len = 0;
+    s->f.len = 0;
+    if (s->v.s) s->v.s[0] = '\0';
+    if (s->f.s) s->f.s[0] = '\0';
+}
+
 static void XMLCALL s_sheet_start(void *ud, const XML_Char *el, const XML_Char **atts)
 {
     s_sheetp *s = ud;
     if (s->x.failed) return;
     const char *l = s_local(el);
+    if (l[0] && !l[1]) {                        /* the elements of every cell: c, v, f, t */
+        switch (l[0]) {
+        case 'c': s_cell_start(s, atts); return;
+        case 'v': if (s->in_c) s->in_v = true; return;
+        case 'f': if (s->in_c) s->in_f = true; return;
+        case 't': if (s->in_c) s->in_is_t = true; return;
+        default: return;
+        }
+    }
     if (strcmp(l, "row") == 0) {
         const char *r = s_attr(atts, "r");
         if (r) {
@@ -528,22 +659,6 @@ static void XMLCALL s_sheet_start(void *ud, const XML_Char *el, const XML_Char *
         }
         s->next_row = s->row + 1;
         s->next_col = 0;
-    } else if (strcmp(l, "c") == 0) {
-        s->in_c = true;
-        const char *r = s_attr(atts, "r"), *t = s_attr(atts, "t"), *st = s_attr(atts, "s");
-        snprintf(s->ref, sizeof s->ref, "%s", r ? r : "");
-        snprintf(s->type, sizeof s->type, "%s", t ? t : "n");
-        s->style = st ? atoi(st) : 0;
-        s->v.len = 0;
-        s->f.len = 0;
-        if (s->v.s) s->v.s[0] = '\0';
-        if (s->f.s) s->f.s[0] = '\0';
-    } else if (strcmp(l, "v") == 0 && s->in_c) {
-        s->in_v = true;
-    } else if (strcmp(l, "f") == 0 && s->in_c) {
-        s->in_f = true;
-    } else if (strcmp(l, "t") == 0 && s->in_c) {
-        s->in_is_t = true;
     } else if (strcmp(l, "mergeCell") == 0) {
         const char *ref = s_attr(atts, "ref");
         char a[32] = "", b[32] = "";
@@ -572,9 +687,11 @@ static void s_cell_done(s_sheetp *s)
     }
     s->next_col = col + 1;
     const char *v = s->v.s ? s->v.s : "";
+    size_t vlen = s->v.s ? s->v.len : 0;
     grid_kind kind = GRID_TEXT;
     char text[128];
     const char *out = v;
+    size_t outlen = vlen;
     uint8_t dec = GRID_DECIMALS_UNKNOWN, pad = 0;
     bool date = false;
     if (s->st && s->style >= 0 && (size_t)s->style < s->st->nxf) {
@@ -582,7 +699,8 @@ static void s_cell_done(s_sheetp *s)
         date = s->st->xf_date[s->style];
         pad = s->st->xf_pad[s->style];
     }
-    if (strcmp(s->type, "s") == 0) {
+    switch (s->type) {
+    case S_T_SHARED: {
         char *end;
         unsigned long i = strtoul(v, &end, 10);
         if (!v[0] || *end || !s->sst || i >= s->sst->n) {
@@ -591,14 +709,22 @@ static void s_cell_done(s_sheetp *s)
             s_fail(s, "单元格 %s：共享字符串序号 %s 超出范围", ref, v);
             return;
         }
-        out = s->sst->v[i];
-    } else if (strcmp(s->type, "inlineStr") == 0 || strcmp(s->type, "str") == 0) {
-        out = v;                     /* inline text, or a formula's cached string */
-    } else if (strcmp(s->type, "e") == 0) {
+        out = s->sst->text.s + s_sst_get(s->sst, i)->off;
+        outlen = s_sst_get(s->sst, i)->len;
+        break;
+    }
+    case S_T_INLINE:
+    case S_T_STR:                        /* inline text, or a formula's cached string */
+        break;
+    case S_T_ERROR:
         kind = GRID_ERROR;
-    } else if (strcmp(s->type, "b") == 0) {
+        break;
+    case S_T_BOOL:
         out = strcmp(v, "1") == 0 ? "TRUE" : "FALSE";
-    } else {                         /* n (or d) */
+        outlen = strlen(out);
+        break;
+    case S_T_NUMBER:
+    case S_T_DATE:
         if (!v[0]) {
             if (s->f.len) {
                 char buf[GRID_TEXT_MAX];
@@ -610,9 +736,12 @@ static void s_cell_done(s_sheetp *s)
             }
             return;
         }
-        if (strcmp(s->type, "d") == 0) {
+        if (s->type == S_T_DATE) {
             kind = GRID_DATE;
-        } else {
+            break;
+        }
+        kind = date ? GRID_DATE : GRID_NUMBER;
+        if (!s_canonical_number(v, vlen)) {
             if (s_plain_number(v, text, sizeof text) != 0) {
                 s_fail(s, "单元格 %s：数值 '%s' 不是数字", s->ref, v);
                 return;
@@ -622,25 +751,27 @@ static void s_cell_done(s_sheetp *s)
              * what Excel shows and what the document printed (house rule: grid_number_text) */
             char shortest[64];
             if (s_significant_digits(text) > S_EXACT_DIGITS &&
-                grid_number_text(strtod(text, NULL), shortest) == 0 && strlen(shortest) < sizeof text)
+                grid_number_text_decimal(text, shortest) == 0 && strlen(shortest) < sizeof text)
                 memcpy(text, shortest, strlen(shortest) + 1);
             out = text;
-            kind = date ? GRID_DATE : GRID_NUMBER;
-            size_t tl = strlen(text);
-            if (pad > tl && !strchr(text, '.') && text[0] != '-' && pad < sizeof text) {
-                /* a code typed as a number and shown as "000000": keep the zeros it shows */
-                memmove(text + (pad - tl), text, tl + 1);
-                memset(text, '0', pad - tl);
-            }
+            outlen = strlen(text);
         }
+        if (pad > outlen && !memchr(out, '.', outlen) && out[0] != '-' && pad < sizeof text) {
+            /* a code typed as a number and shown as "000000": keep the zeros it shows */
+            memmove(text + (pad - outlen), out, outlen + 1);
+            memset(text, '0', pad - outlen);
+            out = text;
+            outlen = pad;
+        }
+        break;
     }
-    if (!out[0] && kind != GRID_FORMULA_NO_VALUE) return;
+    if (!outlen) return;
     if (++(*s->cells) > IMPORT_CELLS_MAX) {
         s_fail(s, "单元格超过 %s 个（预算表不会这么大）%s", "500000", NULL);
         return;
     }
     char err[256];
-    size_t len = import_utf8_cut(out, strlen(out), GRID_TEXT_MAX);
+    size_t len = import_utf8_cut(out, outlen, GRID_TEXT_MAX);
     if (grid_set(s->g, row, col, kind, out, len, dec, err, sizeof err) != 0) s_fail(s, "%s%s", err, NULL);
 }
 
@@ -649,12 +780,18 @@ static void XMLCALL s_sheet_end(void *ud, const XML_Char *el)
     s_sheetp *s = ud;
     if (s->x.failed) return;
     const char *l = s_local(el);
-    if (strcmp(l, "v") == 0) s->in_v = false;
-    else if (strcmp(l, "f") == 0) s->in_f = false;
-    else if (strcmp(l, "t") == 0) s->in_is_t = false;
-    else if (strcmp(l, "c") == 0 && s->in_c) {
-        s->in_c = false;
-        s_cell_done(s);
+    if (!l[0] || l[1]) return;                  /* row, sheetData ...: nothing to close */
+    switch (l[0]) {
+    case 'v': s->in_v = false; break;
+    case 'f': s->in_f = false; break;
+    case 't': s->in_is_t = false; break;
+    case 'c':
+        if (s->in_c) {
+            s->in_c = false;
+            s_cell_done(s);
+        }
+        break;
+    default: break;
     }
 }
 
@@ -662,7 +799,7 @@ static void XMLCALL s_sheet_text(void *ud, const XML_Char *t, int len)
 {
     s_sheetp *s = ud;
     if (s->x.failed || !s->in_c) return;
-    if (s->in_v || (s->in_is_t && strcmp(s->type, "inlineStr") == 0)) s_buf_add(&s->v, t, (size_t)len);
+    if (s->in_v || (s->in_is_t && s->type == S_T_INLINE)) s_buf_add(&s->v, t, (size_t)len);
     else if (s->in_f) s_buf_add(&s->f, t, (size_t)len);
 }
 
@@ -757,8 +894,8 @@ int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
     }
 done:
     zip_discard(z);
-    for (size_t i = 0; i < sst.n; i++) free(sst.v[i]);
-    free(sst.v);
+    free(sst.text.s);
+    free(sst.at.s);
     free(sst.cur.s);
     free(styles.xf_dec);
     free(styles.xf_pad);

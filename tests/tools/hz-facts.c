@@ -52,6 +52,7 @@ int main(int argc, char **argv)
     }
     hierarchy_t h;
     memset(&h, 0, sizeof h);
+    recognise_names_t *names = NULL;
     if (hier) {
         char err[512] = "";
         if (hierarchy_load(&h, hier, err, sizeof err) != 0) {
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
             return 2;
         }
         io.hierarchy = &h;
+        names = recognise_names_new(&h);        /* as the collector keeps it for its files */
+        io.names = names;
     }
     submission_list_t list;
     submission_list_init(&list);
@@ -76,6 +79,7 @@ int main(int argc, char **argv)
             submission_list_init(&list);
         }
         printf("%zu %zu\n", nfiles, total);
+        recognise_names_destroy(&names);
         if (hier) hierarchy_free(&h);
         free(files);
         return bad ? 2 : 0;
@@ -126,6 +130,7 @@ int main(int argc, char **argv)
         free(lines);
     }
     submission_list_free(&list);
+    recognise_names_destroy(&names);
     if (hier) hierarchy_free(&h);
     free(files);
     return bad ? 2 : 0;

@@ -485,7 +485,38 @@ START_TEST(xls_dongxihu_equals_v1)
 }
 END_TEST
 
+/* The xlsx reader's shortcut for a cell written with a double's 17 digits (664.4299999999999x)
+ * gives exactly what the search of grid_number_text gives, carries (…9999 -> 1…) and the
+ * bounds included. */
+START_TEST(number_text_decimal_equals_search)
+{
+    static const char *const EDGE[] = { "664.42999999999995", "-664.42999999999995",
+                                        "0.99999999999999999", "9999999999999999.9",
+                                        "0.10000000000000001", "99999999999999999999",
+                                        "0.000000000000000000000000000000000012345678901234567" };
+    char t[64], a[64], b[64];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof EDGE / sizeof EDGE[0]; i++) {
+        int ra = grid_number_text_decimal(EDGE[i], a), rb = grid_number_text(strtod(EDGE[i], NULL), b);
+        ck_assert_int_eq(ra, rb);
+        if (ra == 0) ck_assert_str_eq(a, b);
+    }
+    for (long cents = -300000; cents <= 300000; cents += 7) {      /* amounts as Excel stores them */
+        for (int scale = 0; scale < 3; scale++) {
+            double v = (double)cents / (scale == 0 ? 100.0 : scale == 1 ? 10000.0 : 3.0);
+            snprintf(t, sizeof t, "%.17g", v);
+            if (strchr(t, 'e')) continue;
+            int ra = grid_number_text_decimal(t, a), rb = grid_number_text(strtod(t, NULL), b);
+            ck_assert_int_eq(ra, rb);
+            if (ra == 0) ck_assert_msg(strcmp(a, b) == 0, "%s: %s vs %s", t, a, b);
+            n++;
+        }
+    }
+    ck_assert_uint_gt(n, 200000);
+}
+END_TEST
+
 TESTKIT_MAIN("import", setup, teardown, 60,
              xlsx_written_by_libxlsxwriter, xlsx_raw_parts, hostile_files, pdf_through_import,
              printed_csv_dongxihu_utf8_and_gb18030, v1_by_content_and_files_merge,
-             xls_dongxihu_equals_v1)
+             xls_dongxihu_equals_v1, number_text_decimal_equals_search)
