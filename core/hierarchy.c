@@ -9,11 +9,13 @@
 #include "hierarchy.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
+#include "sort.h"
 #include "submission.h"
 
 _Static_assert(SUBMISSION_ENTITY_MAX == ENTITY_CODE_MAX,
@@ -44,15 +46,66 @@ const char *level_label(entity_level l)
 void hierarchy_free(hierarchy_t *h)
 {
     free(h->items);
+    free(h->by_code);
     h->items = NULL;
+    h->by_code = NULL;
     h->count = h->cap = 0;
 }
 
 const entity_t *hierarchy_find(const hierarchy_t *h, const char *code)
 {
-    for (size_t i = 0; i < h->count; i++)
-        if (strcmp(h->items[i].code, code) == 0) return &h->items[i];
+    if (!h->by_code) {
+        for (size_t i = 0; i < h->count; i++)
+            if (strcmp(h->items[i].code, code) == 0) return &h->items[i];
+        return NULL;
+    }
+    size_t lo = 0, hi = h->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(h->by_code[mid]->code, code);
+        if (c == 0) return h->by_code[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
     return NULL;
+}
+
+/* Code order, then file order (items are in file order): a total order (core/sort.h). */
+static int s_by_code_cmp(const void *a, const void *b)
+{
+    const entity_t *x = *(const entity_t *const *)a, *y = *(const entity_t *const *)b;
+    int c = strcmp(x->code, y->code);
+    if (c) return c;
+    return x < y ? -1 : x > y;
+}
+
+int hierarchy_index(hierarchy_t *h)
+{
+    free(h->by_code);
+    h->by_code = malloc((h->count ? h->count : 1) * sizeof *h->by_code);
+    if (!h->by_code) return -1;
+    for (size_t i = 0; i < h->count; i++) h->by_code[i] = &h->items[i];
+    sort_array(h->by_code, h->count, sizeof *h->by_code, s_by_code_cmp);
+    return 0;
+}
+
+/* Builds h->by_code and refuses a repeated code, naming the earliest line that repeats one
+ * (what a scan in file order would have found first). */
+static int s_index(hierarchy_t *h, const char *path, const uint32_t *lines, char *err, size_t errlen)
+{
+    if (hierarchy_index(h)) return error_set(err, errlen, "%s: out of memory", path);
+    /* equal codes are adjacent, in file order: the second of a run repeats its first */
+    const entity_t *repeat = NULL, *first = NULL;
+    for (size_t i = 1, run = 0; i < h->count; i++) {
+        if (strcmp(h->by_code[run]->code, h->by_code[i]->code)) { run = i; continue; }
+        if (i == run + 1 && (!repeat || h->by_code[i] < repeat)) {
+            repeat = h->by_code[i];
+            first = h->by_code[run];
+        }
+    }
+    if (!repeat) return 0;
+    return error_set(err, errlen, "%s:%u: duplicate code '%s' (first on line %u)", path,
+                     lines[repeat - h->items], repeat->code, lines[first - h->items]);
 }
 
 static void trim(char **s)
@@ -88,10 +141,6 @@ static int add_entity(hierarchy_t *h, char **v, const char *path, uint32_t line,
     if (lv == LEVEL_NONE)
         return error_set(err, errlen, "%s:%u: unknown level '%s' (unit, department, district, city, "
                     "province)", path, line, v[H_LEVEL]);
-    for (size_t i = 0; i < h->count; i++)
-        if (!strcmp(h->items[i].code, v[H_CODE]))
-            return error_set(err, errlen, "%s:%u: duplicate code '%s' (first on line %u)", path, line,
-                        v[H_CODE], lines[i]);
     if (!strcmp(v[H_CODE], v[H_PARENT]))
         return error_set(err, errlen, "%s:%u: '%s' is its own parent", path, line, v[H_CODE]);
     entity_t *e = &h->items[h->count++];
@@ -191,12 +240,14 @@ static int load(hierarchy_t *h, const char *path, const char *d, size_t len, uin
     csv_record_free(&rec);
     if (rc < 0) return error_set(err, errlen, "%s:%u: %s", path, start, reason);
     if (h->count == 0) return error_set(err, errlen, "%s: no entities", path);
+    if (s_index(h, path, *lines_p, err, errlen)) return -1;
     return check_tree(h, path, *lines_p, err, errlen);
 }
 
 int hierarchy_load(hierarchy_t *h, const char *path, char *err, size_t errlen)
 {
     h->items = NULL;
+    h->by_code = NULL;
     h->count = h->cap = 0;
     char *data;
     size_t len;

@@ -33,11 +33,18 @@ typedef struct {
 typedef struct {
     entity_t *items;
     size_t count, cap;
+    const entity_t **by_code;   /* hierarchy_load: items sorted by code, for hierarchy_find */
 } hierarchy_t;
 
 /* Reads entities.csv. Returns 0, or -1 with "file:line: reason" in err. */
 int hierarchy_load(hierarchy_t *h, const char *path, char *err, size_t errlen);
 void hierarchy_free(hierarchy_t *h);
+/* (Re)builds the code index of a hierarchy assembled by hand (hierarchy_load builds its
+ * own); call it again after changing items. Returns 0, or -1 out of memory (the index is
+ * then absent and hierarchy_find scans). */
+int hierarchy_index(hierarchy_t *h);
+/* The entity with this code, or NULL: a binary search once hierarchy_load built the index
+ * (a province's 27,000 entities are looked up per line of every file), else a scan. */
 const entity_t *hierarchy_find(const hierarchy_t *h, const char *code);
 entity_level level_from_name(const char *name);   /* "department" -> LEVEL_DEPARTMENT */
 const char *level_name(entity_level l);           /* "department" */

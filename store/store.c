@@ -543,6 +543,7 @@ int store_entities(store_t *self, hierarchy_t *out)
     MDB_txn *txn;
     MDB_cursor *c;
     out->items = NULL;
+    out->by_code = NULL;
     out->count = out->cap = 0;
     if (store_read_open(self, &txn)) return -1;
     if (mdb_cursor_open(txn, self->dbi[DB_ENTITIES], &c)) { store_read_close(self, txn); return -1; }
@@ -569,6 +570,7 @@ int store_entities(store_t *self, hierarchy_t *out)
             if (all[i].parent[0] == '\0' && entities_dfs(all, n, &all[i], out, 0)) fail = 1;
     }
     free(all);
+    if (!fail && hierarchy_index(out)) fail = 1;
     if (fail) { hierarchy_free(out); return -1; }
     return 0;
 }
