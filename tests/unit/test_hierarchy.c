@@ -72,6 +72,31 @@ START_TEST(seed_tree)
 }
 END_TEST
 
+/* Every code of a large tree (written in an order unlike code order) is found, as itself;
+ * codes that sort between, before and after the real ones are not. */
+START_TEST(find_in_large_tree)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("code,name,level,parent\np,P,province,\n", f);
+    for (int d = 0; d < 300; d++) {
+        fprintf(f, "d%03d,D,department,p\n", (d * 7) % 300);
+        for (int u = 0; u < 10; u++) fprintf(f, "u%03d-%d,U,unit,d%03d\n", (d * 7) % 300, u, (d * 7) % 300);
+    }
+    fclose(f);
+    hierarchy_t h;
+    char err[512] = "";
+    ck_assert_msg(hierarchy_load(&h, path, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(h.count, 1 + 300 * 11);
+    for (size_t i = 0; i < h.count; i++) ck_assert_ptr_eq(hierarchy_find(&h, h.items[i].code), &h.items[i]);
+    ck_assert_ptr_null(hierarchy_find(&h, ""));
+    ck_assert_ptr_null(hierarchy_find(&h, "a"));
+    ck_assert_ptr_null(hierarchy_find(&h, "d1000"));
+    ck_assert_ptr_null(hierarchy_find(&h, "zz"));
+    hierarchy_free(&h);
+}
+END_TEST
+
 START_TEST(levels)
 {
     ck_assert_str_eq(level_label(LEVEL_UNIT), "单位");
@@ -139,6 +164,7 @@ END_TEST
 
 TESTKIT_MAIN("hierarchy", setup, teardown, 0,
              seed_tree,
+             find_in_large_tree,
              levels,
              variants_accepted,
              violations,
