@@ -9,7 +9,6 @@
  */
 #include "store_int.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -280,64 +279,5 @@ int intern_string(store_t *s, MDB_txn *txn, int kind, uint32_t id, char *buf, si
     memcpy(buf, v.mv_data, n);
     buf[n] = '\0';
     if (s->cache && n == v.mv_size && !memchr(buf, 0, n)) cache_put(s, kind, buf, id);
-    return 0;
-}
-
-/* ---- the dictionary first (store_apply_batch) ----
- *
- * A large submission's new rows and labels are written in short write transactions of
- * their own before the one that stores its figures: LMDB keeps every page a write
- * transaction dirties in the heap until it commits (no MDB_WRITEMAP: docs/store.md), and a
- * 100,000-fact submission's 480-byte names made its one transaction ~280 MB of them. Each
- * transaction here writes at most INTERN_DICT_CHUNK rows' entries, so the dirty pages held
- * at once are bounded; the main transaction then finds every row and label (cache hits).
- * Harmless to commit early, and to keep when the submission is refused: an id is a name
- * no figure uses until a fact does, and a label only supplies the name of a fact whose
- * name equals it (facts.c, invariant 3). Ids and labels come out as the main transaction
- * would have made them: facts in the submission's order, first non-empty name wins. */
-#define INTERN_DICT_CHUNK 8192      /* facts whose row and label one transaction handles */
-
-typedef struct {
-    const submission_t *sub;
-    size_t from, next;              /* this chunk's first fact; where the next one starts */
-} dict_ctx_t;
-
-static int s_dict_chunk(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errlen)
-{
-    dict_ctx_t *d = ctx;
-    size_t end = d->from + INTERN_DICT_CHUNK;
-    if (end > d->sub->count) end = d->sub->count;
-    for (size_t j = d->from; j < end; j++) {
-        const fact_t *f = &d->sub->facts[j];
-        uint32_t row;
-        int rc = intern_get(s, txn, KIND_ROW, f->row, &row);
-        size_t nl = strlen(f->name);
-        if (nl > SUBMISSION_NAME_MAX) nl = SUBMISSION_NAME_MAX;
-        const char *lab;
-        size_t ll;
-        if (rc == 0 && nl) {
-            rc = label_find(s, txn, f->table, row, &lab, &ll);
-            if (rc == MDB_NOTFOUND) rc = label_put(s, txn, f->table, row, f->name, nl);
-        }
-        if (rc) return store_mdb_fail(rc, err, errlen, "store the rows and labels first");
-    }
-    d->next = end;
-    return 0;
-}
-
-static void s_dict_reset(void *ctx)
-{
-    dict_ctx_t *d = ctx;
-    d->next = d->from;
-}
-
-int intern_dictionary_first(store_t *s, const submission_t *sub, char *err, size_t errlen)
-{
-    dict_ctx_t d = { .sub = sub, .from = 0, .next = 0 };
-    while (d.from < sub->count) {
-        if (store_write(s, s_dict_chunk, s_dict_reset, &d, err, errlen) != 0) return -1;
-        assert(d.next > d.from);
-        d.from = d.next;
-    }
     return 0;
 }

@@ -14,8 +14,7 @@
  *    itself is untouched until then.
  *  - A rejected item leaves nothing behind: the overlay changes of an item are undone from
  *    its undo log, and its facts are written only once its rollup succeeded. (An interned
- *    row string may stay: ids are names, not data; and a large one's labels, written
- *    first in transactions of their own: intern.c, "the dictionary first".)
+ *    row string may stay: ids are names, not data.)
  *  - A key's walk up the tree stops where a node's reported figure does not move: the node
  *    declared the key (the declaration absorbs it) or its computed figure is unchanged.
  */
@@ -1091,10 +1090,6 @@ static void batch_reset(void *ctx)
                                    HIERARCHY_DEPTH_MAX * (NODEKEY_LEN + BATCH_COMPUTED_BYTES_MAX)))
 #define BATCH_BYTES_PER_FINDING (2 * 3 * 1024)
 
-/* A submission of at least this many facts has its dictionary written first. Below it
- * the main transaction's dirty pages are small, and a refused small one leaves nothing. */
-#define BATCH_DICT_FIRST_FACTS 10000
-
 static size_t batch_bytes(const store_item_t *items, size_t n)
 {
     size_t bytes = 0;
@@ -1119,11 +1114,6 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
     for (size_t i = 0; i < n; i++) ack_init(&items[i].ack);
     /* room first: a large batch is applied once, not once per doubling of the map */
     int rc = store_reserve(self, batch_bytes(items, n), err, errlen);
-    /* a large one's rows and labels first, in short transactions: its own then holds only
-     * its figures' dirty pages (intern.c, "the dictionary first") */
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (!items[i].group && items[i].submission->count >= BATCH_DICT_FIRST_FACTS)
-            rc = intern_dictionary_first(self, items[i].submission, err, errlen);
     for (; rc == 0;) {   /* one more attempt per file refused whole (group_apply) */
         b.regroup = 0;
         rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);

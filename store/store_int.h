@@ -175,10 +175,6 @@ void store_cache_free(store_cache_t *c);
 int label_find(store_t *s, MDB_txn *txn, table_id t, uint32_t row, const char **str, size_t *len);
 /* Stores name as the label of (table, row), which has none (label_find said MDB_NOTFOUND). */
 int label_put(store_t *s, MDB_txn *txn, table_id t, uint32_t row, const char *name, size_t len);
-/* Interns sub's rows and stores their labels in write transactions of their own, a bounded
- * number of facts each, as the transaction applying sub would (intern.c, "the dictionary
- * first"). 0 or -1 (err). What it committed stays even if sub is then refused. */
-int intern_dictionary_first(store_t *s, const submission_t *sub, char *err, size_t errlen);
 
 /* ---- entities (store.c) ---- */
 typedef struct {

@@ -1175,66 +1175,6 @@ START_TEST(test_fact_names_read_back)
 }
 END_TEST
 
-/* A large submission's rows and labels are committed first, in transactions of their own
- * (store/intern.c, "the dictionary first"): refused, it leaves those and nothing else (no
- * fact, figure, version, id or flag); a later one with the same rows and other names reads
- * back its own names, and the first printed label stays. */
-static submission_t *s_large(const char *entity, const char *id, int64_t total, const char *name)
-{
-    submission_t *sub = submission_new(entity, 2024);
-    snprintf(sub->id, sizeof sub->id, "%s", id);
-    ck_assert_int_eq(submission_add(sub, TABLE_EXPENSE, "total", COL_TOTAL, total, "合计", 1), 0);
-    for (int i = 0; i < 12000; i++) {       /* over BATCH_DICT_FIRST_FACTS, two chunks */
-        char row[16], nm[64];
-        snprintf(row, sizeof row, "x%05d", i);
-        snprintf(nm, sizeof nm, "%s%d", name, i);
-        ck_assert_int_eq(submission_add(sub, TABLE_EXPENSE, row, COL_TOTAL, i, nm, (uint32_t)i + 2), 0);
-    }
-    char err[256];
-    ck_assert_msg(submission_validate(sub, err, sizeof err) == 0, "%s", err);
-    return sub;
-}
-
-START_TEST(test_dictionary_first)
-{
-    store_t *s = open_tree(tmpdir());
-    ck_assert_int_eq(apply1(s, mk("U2", "big0", SCOPE_DEFAULT, K "=9223372036854775000"), NULL), ACK_ACCEPTED);
-    size_t before[DB_COUNT], after[DB_COUNT];
-    db_counts(s, before);
-    ack_t a;
-    ck_assert_int_eq(apply1(s, s_large("U1", "big1", 9223372036854775000, "甲"), &a), ACK_REJECTED);
-    ck_assert_ptr_nonnull(strstr(a.reason, "overflow"));
-    ack_clear(&a);
-    db_counts(s, after);
-    for (int i = 0; i < DB_COUNT; i++) {
-        if (i == DB_STRINGS || i == DB_IDS || i == DB_LABELS) {
-            ck_assert_uint_eq(after[i], before[i] + 12000);   /* "total" was there */
-        } else if (i == DB_META) {
-            ck_assert_uint_ge(after[i], before[i]);     /* the next row id */
-        } else {
-            ck_assert_msg(after[i] == before[i], "database %d: %zu entries, was %zu", i, after[i], before[i]);
-        }
-    }
-    ck_assert_ptr_null(store_facts(s, "U1", 2024, 0));
-    ck_assert_str_eq(store_row_label(s, TABLE_EXPENSE, "x00007"), "甲7");
-    ck_assert_int_eq(apply1(s, s_large("U3", "big2", 5, "乙"), NULL), ACK_ACCEPTED);
-    ck_assert_str_eq(store_row_label(s, TABLE_EXPENSE, "x00007"), "甲7");   /* the first stays */
-    ck_assert_int_eq(store_verify(s, stderr), 0);
-    submission_t *f = store_facts(s, "U3", 2024, 0);
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(f->count, 12001);
-    for (size_t j = 0; j < f->count; j++) {
-        if (!strcmp(f->facts[j].row, "total")) { ck_assert_str_eq(f->facts[j].name, "合计"); continue; }
-        char nm[64];
-        snprintf(nm, sizeof nm, "乙%d", atoi(f->facts[j].row + 1));
-        ck_assert_str_eq(f->facts[j].name, nm);
-    }
-    submission_destroy(&f);
-    store_destroy(&s);
-    cleanup();
-}
-END_TEST
-
 /* A store written in another layout (schema "1": one entry per fact) is refused, by the
  * writer and by readers, with a message that says to rebuild it. */
 START_TEST(test_old_format_refused)
@@ -1261,7 +1201,6 @@ END_TEST
 TESTKIT_MAIN("store", NULL, NULL, 60,
              test_pack_roundtrip,
              test_fact_names_read_back,
-             test_dictionary_first,
              test_old_format_refused,
              test_text_with_version,
              test_key_order,
