@@ -480,11 +480,11 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             filled = clock_mono_ms();
             nsub = prepared.count;
             smalls_due = 1;
+            large = 1;       /* its message and the decoder's scratch are freed by now */
             /* refused while decoded or checked (nothing to store): answered at once */
             if (prepared.nitems == 0) {
                 server_commit(router, &prepared, store, settings, events, upstream);
                 intake_batch_reset(&prepared);
-                large = 1;
             }
         } else {                                       /* the small ones */
             server_fill_batch(router, &batch, store, settings, opts, &parked);
@@ -500,7 +500,8 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             fprintf(stderr, "huizong-aggregator: turn of %zu submission(s) took %llu ms "
                     "(receive and check %llu ms)\n", nsub, (unsigned long long)turn_ms,
                     (unsigned long long)(filled - turn_start));
-        /* A large submission's decoded facts, findings and pages are freed by now; hand
+        /* A large submission's message and decoder scratch (after its prepare turn), or
+         * its decoded facts, findings and pages (after its commit) are freed by now; hand
          * the memory back instead of keeping the peak (glibc keeps freed arenas). */
         if (large) malloc_trim(0);
     }

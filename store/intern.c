@@ -141,11 +141,16 @@ static size_t label_slot(const store_cache_t *c, uint64_t w)
     return i;
 }
 
+/* A label longer than this is not kept in the writer's cache (it is read from DB_LABELS
+ * each time): the cache lives as long as the store, and 100,000 rows of 480-byte names
+ * kept it at 48 MB for good. Printed row names are a few dozen bytes. */
+#define LABEL_CACHE_LEN_MAX 128
+
 /* Remembers the stored label of (t, row). A failed allocation only means a later miss. */
 static void label_remember(store_t *s, table_id t, uint32_t row, const char *str, size_t len)
 {
     store_cache_t *c = s->cache;
-    if (!c) return;
+    if (!c || len > LABEL_CACHE_LEN_MAX) return;
     if ((c->lcount + 1) * 2 > c->lcap) {
         size_t cap = c->lcap ? c->lcap * 2 : 1024;
         cache_label_t *n = calloc(cap, sizeof *n), *old = c->labels;

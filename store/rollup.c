@@ -138,6 +138,8 @@ typedef struct {
     overlay_t ov;
     undo_t *undo;
     size_t nundo, capundo;
+    int undo_off;             /* the item applied first touched an empty overlay: its undo is
+                                 to empty it again, no log (400,000 entries for a large one) */
     int64_t now_ms;
     struct node_info {
         uint32_t ent, year, parent, cur;
@@ -247,6 +249,7 @@ static ov_entry_t *batch_ov_get(store_t *s, MDB_txn *txn, batch_t *b, const uint
 
 static int undo_push(batch_t *b, const ov_entry_t *e)
 {
+    if (b->undo_off) return 0;
     if (array_reserve(&b->undo, &b->capundo, b->nundo + 1, sizeof *b->undo, 256)) return -1;
 
     b->undo[b->nundo++].prior = *e;
@@ -255,6 +258,13 @@ static int undo_push(batch_t *b, const ov_entry_t *e)
 
 static void undo_all(batch_t *b)
 {
+    if (b->undo_off) {
+        /* nothing before this item is in the overlay: empty it, and forget which nodes'
+         * figures it held (prefetched), so they are read again when asked for */
+        ov_free(&b->ov);
+        for (size_t i = 0; i < b->nodecap; i++) b->nodes[i].prefetched = 0, b->nodes[i].misses = 0;
+        return;
+    }
     while (b->nundo) {
         const ov_entry_t *p = &b->undo[--b->nundo].prior;
         *ov_slot(&b->ov, p->key) = *p;   /* the entry is still there: entries are never removed */
@@ -587,6 +597,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
         return store_mdb_fail(rc, err, errlen, "compare with the current version");
     }
     b->nundo = 0;
+    b->undo_off = b->ov.count == 0;
     rc = item_rollup(s, txn, b, &ent, sub->year, oldf, no, newf, sub->count);
     free(oldf);
     if (rc == 1) {
