@@ -77,7 +77,8 @@ int pdf_helper_find(char *out, size_t outlen, char *err, size_t errlen) {
         s_executable(out))
         return 0;
     size_t tl = strlen(tried);
-    snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? "、" : "", HUIZONG_PDF_HELPER_INSTALLED);
+    if (strcmp(tried, HUIZONG_PDF_HELPER_INSTALLED))   /* run from the install directory */
+        snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? "、" : "", HUIZONG_PDF_HELPER_INSTALLED);
 #endif
     out[0] = '\0';
     return error_set(err, errlen, "找不到 PDF 解析程序 %s（找过：%s；它与 huizong-collector 安装在"
@@ -111,7 +112,8 @@ static void s_child(int fd, const char *helper, char *const argv[], const pdf_li
     if (fd == STDOUT_FILENO) fcntl(fd, F_SETFD, 0);
     else if (dup2(fd, STDOUT_FILENO) < 0) _exit(PDF_EXEC_FAILED);
     /* the helper parses a hostile file: it gets none of the caller's descriptors (spool,
-     * LMDB, sockets) beyond stdin, the pipe and stderr */
+     * LMDB, sockets) beyond stdin, the pipe and stderr (close_range: Linux >= 5.9; on an
+     * older kernel it fails with ENOSYS and the descriptors stay, as they did with fork) */
 #ifdef SYS_close_range
     syscall(SYS_close_range, 3u, ~0u, 0u);
 #endif
