@@ -2,18 +2,15 @@
  * cells (core/grid.h), one per page that holds a table, plus the document's narrative text;
  * the grids go to the one table recogniser (core/recognise.h) exactly like workbook sheets.
  *
- * Poppler never runs in the caller's process: pdf_read_grids() forks a child that sets
- * RLIMIT_AS, RLIMIT_CPU and a wall-clock alarm, opens the file, rebuilds every page
- * (import/pdf/pdf_layout.c) and writes the result over a pipe in a length-prefixed format
- * (below); the parent reads at most result_bytes_max, kills the child at the wall-clock limit,
- * and validates every length before it builds a grid. A hostile PDF (deep nesting, a huge
- * /Count, a decompression bomb) therefore costs at most the limits and ends in an error.
- *
- * Pipe format (all integers u32 little-endian; "bytes" = u32 length + that many bytes):
- *   "HZPG" u32 version(1) u32 status(0 ok, 1 error, 2 no text layer) bytes message
- *   u32 ngrids, per grid: bytes name, u32 ncells, per cell: u32 row, u32 col, u8 kind,
- *   u8 decimals, bytes text; u32 nmerges, per merge: u32 r0 c0 r1 c1
- *   bytes narrative, "END!"
+ * Poppler never runs in the caller's process, nor is it linked into it: pdf_read_grids() forks
+ * a child that sets RLIMIT_AS, RLIMIT_CPU and a wall-clock alarm and executes the helper
+ * program huizong-pdf-pages (import/pdf/pdf_pages.c, found by pdf_helper_find()), which
+ * opens the file, rebuilds every page (import/pdf/pdf_layout.c) and writes the result on
+ * the pipe in a length-prefixed format (import/pdf/pdf_wire.h); the parent reads at most
+ * result_bytes_max, kills the child at the wall-clock limit, and validates every length
+ * before it builds a grid. A hostile PDF (deep nesting, a huge /Count, a decompression bomb)
+ * therefore costs at most the limits and ends in an error; a program that reads no PDF
+ * does not load poppler and glib's ~50 shared libraries at start-up.
  *
  * Grid layout: row = one printed line (titles, unit line, header rows, table rows, notes, in
  * order down the page); a table's columns come from its words' x-extents; text outside
@@ -74,20 +71,15 @@ void pdf_grids_free(grid_t ***grids, size_t *n);
 int pdf_import_grids(const char *path, grid_t ***grids, size_t *n, char **narrative, char *err,
                      size_t errlen);
 
-/* ---- the pipe format, exposed for its tests ---- */
-#include "pdf_layout.h"
+/* ---- the helper program ---- */
 
-#define PDF_STATUS_OK 0u
-#define PDF_STATUS_ERROR 1u
-#define PDF_STATUS_NO_TEXT 2u
+#define PDF_HELPER_NAME "huizong-pdf-pages"
+#define PDF_HELPER_ENV "HUIZONG_PDF_PAGES"   /* its path, when set (the unit tests) */
 
-/* Appends the result to out in the pipe format. 0, or -1 when memory runs out. */
-int pdf_result_encode(uint32_t status, const char *message, grid_t *const *grids, size_t n,
-                      const char *narrative, size_t narrative_len, pdf_text_t *out);
-/* Validates and decodes buf[0..len) (limits l: grid count); the returns of pdf_read_grids(),
- * with "PDF 解析进程返回的数据无效" for anything malformed (bad magic, a length beyond the
- * buffer or a limit, invalid UTF-8, a cell outside the grid limits, trailing bytes). */
-int pdf_result_decode(const unsigned char *buf, size_t len, const pdf_limits_t *l,
-                      grid_t ***grids, size_t *n, char **narrative, char *err, size_t errlen);
+/* Finds the helper: $HUIZONG_PDF_PAGES when set; else huizong-pdf-pages in the directory of
+ * the running program (/proc/self/exe: build/bin, or an installed bin/); else the path it
+ * was configured to be installed at. 0 with the path in out, or -1 with a reason naming
+ * the places looked at in err. */
+int pdf_helper_find(char *out, size_t outlen, char *err, size_t errlen);
 
 #endif

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # install.sh -- `cmake --install` into a temp prefix gives working programs, man pages made
-# from their --help, and systemd units that start the installed programs (issue 12, ops).
+# from their --help, and systemd units that start the installed programs (issue 12, ops);
+# the PDF helper huizong-pdf-pages installed beside the collector, which finds it there.
 source "$(dirname "$0")/lib.sh.inc"
 BUILD_DIR=$(cd "$HZ_BIN/.." && pwd)
 PREFIX="$WORK/prefix"
 cmake --install "$BUILD_DIR" --prefix "$PREFIX" > "$WORK/install.log" 2>&1 \
   || { FAIL_SHOW="install.log"; fail "cmake --install failed"; }
 
-for p in huizong huizong-aggregator huizong-collector; do
+programs="huizong huizong-aggregator huizong-collector"
+# the PDF reader's helper, beside the programs that run it (built only with poppler-glib)
+[ -x "$HZ_BIN/huizong-pdf-pages" ] && programs="$programs huizong-pdf-pages"
+for p in $programs; do
   [ -x "$PREFIX/bin/$p" ] || fail "$p not installed in bin/"
   "$PREFIX/bin/$p" --help > "$WORK/$p.help" 2>&1 || fail "installed $p --help exits non-zero"
   grep -q "usage: $p" "$WORK/$p.help" || fail "installed $p --help does not print its usage"
@@ -28,6 +32,23 @@ start_aggregator
   > "$WORK/submit.out" 2>&1 || { FAIL_SHOW="submit.out"; fail "installed collector could not submit"; }
 "$HZ" tree --db "$DB" --year 2024 --entity 420112 > "$WORK/tree.out" 2>&1 || fail "installed huizong tree failed"
 grep -q 3311.22 "$WORK/tree.out" || { FAIL_SHOW="tree.out"; fail "installed tree lacks 3311.22"; }
+if [ -x "$HZ_BIN/huizong-pdf-pages" ]; then
+  # a published PDF read and submitted by the installed collector: it finds the installed
+  # helper beside itself (no HUIZONG_PDF_PAGES), not the build tree's
+  PDF="$HZ_TESTS/fixtures/printed/pdf/suzhou-2024.pdf"
+  rc=0; env -u HUIZONG_PDF_PAGES "$COL" check "$PDF" --hierarchy "$HIERARCHY" > "$WORK/pdfcheck.out" 2>&1 || rc=$?
+  [ "$rc" -le 1 ] || { FAIL_SHOW="pdfcheck.out"; fail "installed collector could not check a PDF (exit $rc)"; }
+  grep -q "^  第2页：" "$WORK/pdfcheck.out" || { FAIL_SHOW="pdfcheck.out"; fail "installed check shows no PDF pages"; }
+  env -u HUIZONG_PDF_PAGES "$COL" submit "$PDF" --hierarchy "$HIERARCHY" --to "$ENDPOINT" --spool "$WORK/spool" \
+    > "$WORK/pdfsubmit.out" 2>&1 || { FAIL_SHOW="pdfsubmit.out"; fail "installed collector could not submit a PDF"; }
+  grep -q ACCEPTED "$WORK/pdfsubmit.out" || { FAIL_SHOW="pdfsubmit.out"; fail "the installed collector's PDF was not accepted"; }
+  # without the helper beside it the installed collector says what is missing, naming the file
+  rm "$PREFIX/bin/huizong-pdf-pages"
+  rc=0; env -u HUIZONG_PDF_PAGES "$COL" check "$PDF" --hierarchy "$HIERARCHY" > "$WORK/nohelper.out" 2>&1 || rc=$?
+  [ "$rc" -eq 2 ] || { FAIL_SHOW="nohelper.out"; fail "no installed helper: exit $rc (want 2)"; }
+  grep -qF "suzhou-2024.pdf：无法读取 PDF：找不到 PDF 解析程序 huizong-pdf-pages（找过：$PREFIX/bin/huizong-pdf-pages" \
+    "$WORK/nohelper.out" || { FAIL_SHOW="nohelper.out"; fail "no installed helper: the reason does not say so"; }
+fi
 
 for unit in huizong-aggregator.service huizong-collector@.service; do
   f="$PREFIX/lib/systemd/system/$unit"

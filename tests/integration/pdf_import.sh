@@ -5,7 +5,8 @@
 # built (text and --format json); the facts of each fixture PDF are compared with
 # expected/<fixture>.pdf.facts; hostile PDFs are refused with their reason, exit 2, under
 # `ulimit -v` and a time bound; 宿州 and 东西湖 submitted as PDFs consolidate like their v1 CSVs;
-# run --watch takes a PDF (delivered) and a scanned one (failed/ with the reason).
+# run --watch takes a PDF (delivered) and a scanned one (failed/ with the reason); poppler is
+# only in the helper huizong-pdf-pages, which gets the limits and none of the caller's files.
 # Skipped when the build has no poppler-glib.
 source "$(dirname "$0")/lib.sh.inc"
 FACTS="$HZ_BIN/hz-facts"
@@ -118,6 +119,38 @@ rc=0; TO=$NOBODY collector submit "$WORK/spool" "$P/pdf/hostile/scanned.pdf" --e
   >"$WORK/s.out" 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || { cat "$WORK/s.out"; fail "submit of a scanned PDF: exit $rc, want 2"; }
 [ "$(pb_count "$WORK/spool")" -eq 0 ] || fail "a refused PDF left something in the spool"
+# 4b. poppler runs only in the helper program huizong-pdf-pages: the collector and huizong do
+#    not link it (their start-up would load ~50 more shared libraries), the helper does; the
+#    helper is started with the limits, none of the caller's descriptors and the file after "--"
+if command -v ldd >/dev/null && [ "$sanitized" -eq 0 ]; then
+  for p in huizong-collector huizong; do
+    ! ldd "$HZ_BIN/$p" | grep -qE 'libpoppler|libglib' || fail "$p links poppler/glib"
+  done
+  ldd "$HZ_BIN/huizong-pdf-pages" | grep -q libpoppler-glib || fail "huizong-pdf-pages does not link poppler-glib"
+fi
+cat >"$WORK/fake-helper" <<EOF
+#!/bin/sh
+{ echo "args: \$*"; echo "as: \$(ulimit -v)"; echo "cpu: \$(ulimit -t)"; echo "core: \$(ulimit -c)"
+  [ -e /proc/\$\$/fd/7 ] && echo "fd 7 inherited"; } >"$WORK/fake.out" 2>&1
+exit 1
+EOF
+chmod +x "$WORK/fake-helper"
+rc=0; ( exec 7>"$WORK/fd7"; HUIZONG_PDF_PAGES="$WORK/fake-helper" exec "$COL" check "$D/portrait.pdf" --entity 608 --year 2024 ) \
+  >"$WORK/fh.out" 2>"$WORK/fh.err" || rc=$?
+[ "$rc" -eq 2 ] || fail "a failing helper: exit $rc (want 2): $(cat "$WORK/fh.err")"
+grep -qF "portrait.pdf：PDF 解析进程失败（退出码 1" "$WORK/fh.err" || fail "a failing helper: $(cat "$WORK/fh.err")"
+grep -qxF "args: --pages-max 2000 -- $D/portrait.pdf" "$WORK/fake.out" || fail "helper arguments: $(cat "$WORK/fake.out")"
+grep -qxF "cpu: 60" "$WORK/fake.out" || fail "the helper runs without its CPU limit: $(cat "$WORK/fake.out")"
+grep -qxF "core: 0" "$WORK/fake.out" || fail "the helper may dump core: $(cat "$WORK/fake.out")"
+[ "$sanitized" -eq 1 ] || grep -qxF "as: 2097152" "$WORK/fake.out" || fail "the helper runs without its memory limit: $(cat "$WORK/fake.out")"
+! grep -q "fd 7 inherited" "$WORK/fake.out" || fail "the helper inherited the collector's descriptors"
+# a helper that is not there: the reason names the file and where it looked
+rc=0; HUIZONG_PDF_PAGES="$WORK/no-such-helper" "$COL" check "$D/portrait.pdf" --entity 608 --year 2024 \
+  >"$WORK/nh.out" 2>"$WORK/nh.err" || rc=$?
+[ "$rc" -eq 2 ] || fail "no helper: exit $rc (want 2)"
+grep -qF "portrait.pdf：无法读取 PDF：找不到 PDF 解析程序" "$WORK/nh.err" || fail "no helper: $(cat "$WORK/nh.err")"
+grep -qF "no-such-helper" "$WORK/nh.err" || fail "no helper: the reason does not say where it looked: $(cat "$WORK/nh.err")"
+echo "ok: PDFs read by huizong-pdf-pages under the limits; a missing helper said so"
 # 5. submit: the published PDFs of 宿州 and 东西湖 consolidate to the same figures as their v1 CSVs
 start_aggregator
 submit "$P/pdf/suzhou-2024.pdf" --hierarchy "$HIERARCHY" >"$WORK/s1.out" 2>&1 || { cat "$WORK/s1.out"; fail "submit 宿州 PDF"; }

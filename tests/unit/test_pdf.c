@@ -10,6 +10,7 @@
 #include "grid.h"
 #include "pdf.h"
 #include "pdf_layout.h"
+#include "pdf_wire.h"
 #include "testkit.h"
 
 #define PDF_DIR TESTS_DIR "/data/pdf/"
