@@ -18,7 +18,8 @@
 # 6. the aggregator's memory, the database's bytes per stored fact (bench/dbstat), the
 #    collectors' CPU per fact.
 # 7. the aggregator's capacity alone: a fresh aggregator fed pre-packed submissions by
-#    bench/aggdrive (no CSV, no spool in the clock); --profile records it with perf.
+#    bench/aggdrive (no CSV, no spool in the clock); --profile records it with perf
+#    (HZ_PERF_ARGS adds perf record options, e.g. "--call-graph dwarf,16384").
 # Prints a table, the targets with MET / MISSED, then one name=value line per figure.
 #
 # Invariants: builds in Release in its own build directory (HZ_BENCH_BUILD, default
@@ -415,7 +416,7 @@ if [ "$E2E" = 1 ]; then
     if [ -S "$W/agg2.sock" ]; then
         PERF_PID=""
         if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
-            perf record -F 4000 -o "$W/perf.data" -p "$AGG_PID" 2>"$W/perf.log" &
+            perf record ${HZ_PERF_ARGS:-} -F 4000 -o "$W/perf.data" -p "$AGG_PID" 2>"$W/perf.log" &
             PERF_PID=$!
             sleep 0.5
         fi
