@@ -10,10 +10,14 @@
 
 #include "digest.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "review.h"
 
 #include "huizong.pb-c.h"
 
@@ -93,7 +97,7 @@ static int intake_reserve(intake_batch_t *b, size_t n)
 /* Whether submission s may go to the store: its digest, the key's authorisation for its
  * entity, the entity known, the rules run (into *findings). 0, or -1 with the refusal in
  * reason. */
-static int intake_admit(intake_batch_t *b, store_t *store, const rule_settings_t *settings,
+static int intake_admit(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
                         const char *user_id, submission_t *s, findings_t *findings,
                         char *reason, size_t reasonlen)
 {
@@ -113,7 +117,7 @@ static int intake_admit(intake_batch_t *b, store_t *store, const rule_settings_t
      * reload is refused here even on a connection it opened before. */
     /* The entity is looked up once (with its ancestors, for the authorisation). */
     store_path_t path;
-    int known = store_ancestors(store, s->entity, &path) == 0;
+    int known = paths_resolve(paths, s->entity, &path) == 0;
     if (b->auth && !auth_allows_path(b->auth, user_id, s->entity, known ? &path : NULL)) {
         auth_refusal(b->auth, user_id, s->entity, reason, reasonlen);
         return -1;
@@ -151,7 +155,7 @@ static void intake_file_refused(ack_t *ack, const submission_group_t *g, const s
 
 /* A file of several parts: every part admitted, or the whole file refused here with an ack
  * per part. On success its parts become adjacent store items of one group. */
-static void intake_add_group(intake_batch_t *b, intake_entry_t *e, store_t *store,
+static void intake_add_group(intake_batch_t *b, intake_entry_t *e, const paths_t *paths,
                              const rule_settings_t *settings, submission_group_t *g)
 {
     snprintf(e->ack.submission_id, sizeof e->ack.submission_id, "%s", g->id);
@@ -179,7 +183,7 @@ static void intake_add_group(intake_batch_t *b, intake_entry_t *e, store_t *stor
         }
     }
     for (size_t i = 0; i < g->count && bad == g->count; i++)
-        if (intake_admit(b, store, settings, e->user_id, g->members[i], &found[i], reason, sizeof reason))
+        if (intake_admit(b, paths, settings, e->user_id, g->members[i], &found[i], reason, sizeof reason))
             bad = i;
     if (bad < g->count) {
         for (size_t i = 0; i < g->count; i++) {
@@ -213,7 +217,7 @@ static void intake_add_group(intake_batch_t *b, intake_entry_t *e, store_t *stor
     group_destroy(&g);
 }
 
-void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settings,
+void intake_add(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
                 const uint8_t *routing, size_t routing_len, int delimiter, const char *user_id,
                 const uint8_t *payload, size_t len, const char *reject_reason)
 {
@@ -245,7 +249,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
         return;
     }
     if (g) {
-        intake_add_group(b, e, store, settings, g);
+        intake_add_group(b, e, paths, settings, g);
         return;
     }
     ack_identify(&e->ack, s);
@@ -257,7 +261,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     store_item_t *it = &b->items[b->nitems];
     memset(it, 0, sizeof *it);
     char reason[600];
-    if (intake_admit(b, store, settings, e->user_id, s, &it->findings, reason, sizeof reason)) {
+    if (intake_admit(b, paths, settings, e->user_id, s, &it->findings, reason, sizeof reason)) {
         intake_reject(&e->ack, reason);
         submission_destroy(&s);
         return;
@@ -267,6 +271,89 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     ack_init(&it->ack);
     e->item = (long)b->nitems++;
     e->nitems = 1;
+}
+
+/* ---- received messages ---- */
+
+int intake_msg_recv(void *socket, intake_msg_t *m)
+{
+    m->n = m->extra = 0;
+    m->bytes = 0;
+    for (;;) {
+        zmq_msg_t part;
+        zmq_msg_init(&part);
+        if (zmq_msg_recv(&part, socket, ZMQ_DONTWAIT) < 0) {
+            int e = errno;
+            zmq_msg_close(&part);
+            intake_msg_close(m);
+            if (e == EAGAIN || e == EINTR) return 0;
+            fprintf(stderr, "huizong-aggregator: receive: %s\n", zmq_strerror(e));
+            return -1;
+        }
+        int more = zmq_msg_more(&part);
+        m->bytes += zmq_msg_size(&part);
+        if (m->n < INTAKE_MAX_FRAMES) {
+            zmq_msg_init(&m->frames[m->n]);
+            zmq_msg_move(&m->frames[m->n++], &part);
+        } else {
+            m->extra++;
+        }
+        zmq_msg_close(&part);
+        if (!more) break;
+    }
+    return 1;
+}
+
+void intake_msg_move(intake_msg_t *dst, intake_msg_t *src)
+{
+    dst->n = src->n;
+    dst->extra = src->extra;
+    dst->bytes = src->bytes;
+    for (int i = 0; i < src->n; i++) {
+        zmq_msg_init(&dst->frames[i]);
+        zmq_msg_move(&dst->frames[i], &src->frames[i]);
+        zmq_msg_close(&src->frames[i]);
+    }
+    src->n = src->extra = 0;
+    src->bytes = 0;
+}
+
+void intake_msg_close(intake_msg_t *m)
+{
+    for (int i = 0; i < m->n; i++) zmq_msg_close(&m->frames[i]);
+    m->n = 0;
+}
+
+int intake_msg_is_review(const intake_msg_t *m)
+{
+    zmq_msg_t *f = (zmq_msg_t *)m->frames;      /* libzmq's accessors take non-const */
+    return !m->extra && m->n == 3 && review_is_message(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]));
+}
+
+void intake_add_msg(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
+                    intake_msg_t *m)
+{
+    zmq_msg_t *frames = m->frames;
+    int n = m->n, extra = m->extra;
+    assert(n >= 1 && !intake_msg_is_review(m));
+    const uint8_t *rid = zmq_msg_data(&frames[0]);
+    size_t rid_len = zmq_msg_size(&frames[0]);
+    /* With CURVE + ZAP, libzmq stamps every message with the authenticated key. */
+    const char *uid = zmq_msg_gets(&frames[n - 1], "User-Id");
+    char reason[128];
+    if (extra || n == 1) {
+        snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got %d",
+                 n - 1 + extra);
+        intake_add(b, paths, settings, rid, rid_len, 0, uid, NULL, 0, reason);
+    } else if (n == 3 && zmq_msg_size(&frames[1]) != 0) {
+        snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got 2");
+        intake_add(b, paths, settings, rid, rid_len, 0, uid, NULL, 0, reason);
+    } else {
+        zmq_msg_t *payload = &frames[n - 1];
+        intake_add(b, paths, settings, rid, rid_len, n == 3, uid,
+                   zmq_msg_data(payload), zmq_msg_size(payload), NULL);
+    }
+    intake_msg_close(m);
 }
 
 const ack_t *intake_ack(const intake_batch_t *b, size_t i)

@@ -14,12 +14,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <zmq.h>
+
 #include "auth.h"
+#include "paths.h"
 #include "rules.h"
 #include "store.h"
 #include "wire.h"
 
 #define INTAKE_ROUTING_MAX 256
+#define INTAKE_MAX_FRAMES 3         /* [routing id][""][payload] at most */
+
+/* One received message: its frames (at most INTAKE_MAX_FRAMES kept, the rest counted),
+ * moved out of the socket (libzmq messages are moved, never copied), so it can be checked
+ * on another thread than the one that received it. */
+typedef struct {
+    zmq_msg_t frames[INTAKE_MAX_FRAMES];
+    int n, extra;
+    size_t bytes;               /* every frame's size: what the batch bounds count */
+} intake_msg_t;
+
+/* Receives one whole multipart message without blocking (all its frames are already here
+ * once the first is). Returns 1 if a message was taken, 0 if none was ready, -1 on a
+ * socket error (logged). */
+int intake_msg_recv(void *socket, intake_msg_t *m);
+/* Moves src's frames into dst (src is left empty). */
+void intake_msg_move(intake_msg_t *dst, intake_msg_t *src);
+/* Frees the frames (a message never checked is never acked: its collector resends it). */
+void intake_msg_close(intake_msg_t *m);
+/* Whether m is a review decision or status query (aggregator/review.h), which the main
+ * thread answers at once instead of the intake. */
+int intake_msg_is_review(const intake_msg_t *m);
 
 typedef struct {
     uint8_t routing[INTAKE_ROUTING_MAX];  /* the ROUTER's peer identity frame */
@@ -55,10 +80,16 @@ void intake_batch_reset(intake_batch_t *b);
 
 /* Adds one message. payload NULL with reject_reason set: a framing problem, rejected
  * without decoding. user_id may be NULL. Never fails: whatever arrives gets an entry
- * (and an ack). */
-void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settings,
+ * (and an ack). Touches no store: entity paths come from paths (read-only), so it may run
+ * on a thread of its own while another commits. */
+void intake_add(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
                 const uint8_t *routing, size_t routing_len, int delimiter, const char *user_id,
                 const uint8_t *payload, size_t len, const char *reject_reason);
+
+/* Adds one received message (not a review one): its framing checked (one payload frame,
+ * optionally after an empty delimiter), then intake_add. Closes m's frames. */
+void intake_add_msg(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
+                    intake_msg_t *m);
 
 /* After store_apply_batch returned 0: fills what the store left empty in the acks
  * (id, entity, year, fact count) so every ack can be matched by its collector. */

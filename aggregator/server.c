@@ -1,11 +1,14 @@
 /* server.c -- ROUTER socket set-up, the poll loop, batching and acks (see server.h).
  *
  * Invariants:
- *  - Single-threaded. One turn = poll (short timeout, so a signal is noticed quickly),
- *    drain a batch within its bounds (count, bytes, time: server_fill_batch) without
- *    blocking, one store_apply_batch, then the acks; or, for one large message, its decode
- *    and checks alone (a prepare turn, nothing committed) or its commit alone. If the store fails, no ack of that batch's store items is sent: the collectors
- *    time out and resend, and submission ids make the resend harmless.
+ *  - Two threads. This one owns the socket, the store and every ack; the intake worker
+ *    (intake_worker.h) decodes and checks small submissions meanwhile. One turn = poll
+ *    (short timeout, so a signal is noticed quickly), receive what is ready without
+ *    blocking (server_receive: small ones queued for the worker), then one of: take the
+ *    batch the worker has checked so far, one store_apply_batch, then its acks; or, for
+ *    one large message, its decode and checks alone (a prepare turn, nothing committed)
+ *    or its commit alone. If the store fails, no ack of that batch's store items is sent:
+ *    the collectors time out and resend, and submission ids make the resend harmless.
  *  - Whatever arrives (garbage, wrong frame counts, floods) gets a REJECTED ack or is
  *    dropped by libzmq (oversize: ZMQ_MAXMSGSIZE closes that connection); the loop never
  *    stops serving because of a peer.
@@ -26,6 +29,8 @@
 
 #include "events.h"
 #include "intake.h"
+#include "intake_worker.h"
+#include "paths.h"
 #include "review.h"
 
 volatile sig_atomic_t server_stop = 0;
@@ -35,7 +40,6 @@ volatile sig_atomic_t server_reload = 0;
 #define SERVER_LINGER_MS 200        /* let the last acks out on shutdown, never hang */
 #define SERVER_HEARTBEAT_IVL 5000   /* ping idle peers so dead connections are reaped */
 #define SERVER_HEARTBEAT_TIMEOUT 15000
-#define SERVER_MAX_FRAMES 3         /* [routing id][""][payload] at most */
 #define SERVER_SLOW_TURN_MS 1000    /* a loop turn longer than this is logged */
 
 static int server_setopt_int(void *sock, int opt, int value, const char *name, char *err, size_t errlen)
@@ -99,169 +103,96 @@ int server_configure(auth_t *auth, void *router, const server_opts_t *opts, char
     return server_configure_security(auth, router, opts, err, errlen);
 }
 
-/* One received message: its frames (at most SERVER_MAX_FRAMES kept, the rest counted). */
-typedef struct {
-    zmq_msg_t frames[SERVER_MAX_FRAMES];
-    int n, extra;
-    size_t bytes;               /* every frame's size: what the batch bounds count */
-} server_msg_t;
-
-/* Receives one whole multipart message (all its frames are already here once the first
- * is). Returns 1 if a message was taken, 0 if none was ready, -1 on a socket error. */
-static int server_recv(void *router, server_msg_t *m)
+/* A review decision or status query (aggregator/review.c) is answered at once, on the
+ * main thread (it reads or writes the store). Closes m's frames. */
+static void server_answer_review(void *router, store_t *store, auth_t *auth, intake_msg_t *m)
 {
-    m->n = m->extra = 0;
-    m->bytes = 0;
-    for (;;) {
-        zmq_msg_t part;
-        zmq_msg_init(&part);
-        if (zmq_msg_recv(&part, router, ZMQ_DONTWAIT) < 0) {
-            int e = errno;
-            zmq_msg_close(&part);
-            for (int i = 0; i < m->n; i++) zmq_msg_close(&m->frames[i]);
-            m->n = 0;
-            if (e == EAGAIN || e == EINTR) return 0;
-            fprintf(stderr, "huizong-aggregator: receive: %s\n", zmq_strerror(e));
-            return -1;
-        }
-        int more = zmq_msg_more(&part);
-        m->bytes += zmq_msg_size(&part);
-        if (m->n < SERVER_MAX_FRAMES) {
-            zmq_msg_init(&m->frames[m->n]);
-            zmq_msg_move(&m->frames[m->n++], &part);   /* libzmq messages are moved, never copied */
-        } else {
-            m->extra++;
-        }
-        zmq_msg_close(&part);
-        if (!more) break;
-    }
-    return 1;
-}
-
-/* Adds a received message to the batch (intake_add decodes and checks it) and frees its
- * frames; a review decision or status query is answered on router at once instead. */
-static void server_add(void *router, server_msg_t *m, intake_batch_t *b, store_t *store,
-                       const rule_settings_t *settings)
-{
-    zmq_msg_t *frames = m->frames;
-    int n = m->n, extra = m->extra;
-    const uint8_t *rid = zmq_msg_data(&frames[0]);
-    /* With CURVE + ZAP, libzmq stamps every message with the authenticated key. */
-    const char *uid = zmq_msg_gets(&frames[n - 1], "User-Id");
-    size_t rid_len = zmq_msg_size(&frames[0]);
-    char reason[128];
-    if (!extra && n == 3 && review_is_message(zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]))) {
-        /* a review decision or a status query (aggregator/review.c): answered at once */
-        review_handle(router, store, b->auth, rid, rid_len, uid, zmq_msg_data(&frames[1]),
-                      zmq_msg_size(&frames[1]), zmq_msg_data(&frames[2]), zmq_msg_size(&frames[2]));
-        for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
-        m->n = 0;
-        return;
-    }
-    if (extra || n == 1) {
-        snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got %d",
-                 n - 1 + extra);
-        intake_add(b, store, settings, rid, rid_len, 0, uid, NULL, 0, reason);
-    } else if (n == 3 && zmq_msg_size(&frames[1]) != 0) {
-        snprintf(reason, sizeof reason, "expected one frame holding a packed Submission, got 2");
-        intake_add(b, store, settings, rid, rid_len, 0, uid, NULL, 0, reason);
-    } else {
-        zmq_msg_t *payload = &frames[n - 1];
-        intake_add(b, store, settings, rid, rid_len, n == 3, uid,
-                   zmq_msg_data(payload), zmq_msg_size(payload), NULL);
-    }
-    for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
-    m->n = 0;
+    zmq_msg_t *f = m->frames;
+    review_handle(router, store, auth, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]),
+                  zmq_msg_gets(&f[2], "User-Id"), zmq_msg_data(&f[1]), zmq_msg_size(&f[1]),
+                  zmq_msg_data(&f[2]), zmq_msg_size(&f[2]));
+    intake_msg_close(m);
 }
 
 /* ---- batch bounds: count, bytes and time (fair service) ----
  *
  * Invariants:
  *  1. A batch holds at most opts->batch messages and at most opts->batch_bytes bytes,
- *     unless it is one large message alone.
- *  2. A message larger than what is left of the byte bound is parked, undecoded (at most
- *     SERVER_PARK_MAX; one more is shed unanswered, as a failed store would: its collector
- *     resends it after its timeout and the id makes that harmless), and large and small turns
- *     alternate: the oldest parked message is decoded and checked alone (a "prepare" turn,
- *     nothing committed), then the small ones received meanwhile are committed, then the
- *     prepared one is committed alone, then the small ones again, and only then the next
- *     large one is prepared. So a small submission waits for one large decode or one large
- *     commit (never both) and one batch of small ones, and a large one for two batches of
- *     small ones (no starvation).
- *  3. Draining stops opts->batch_ms after the turn began, so a steady stream never keeps a
- *     batch open; within that it waits up to SERVER_REFILL_MS for a queue that refills (a
- *     peer's --queue bound holds only a few messages at a time). */
+ *     unless it is one large message alone (the intake worker fills batches within these
+ *     bounds: intake_worker.h, invariant 3).
+ *  2. A message larger than the byte bound is parked, undecoded (at most SERVER_PARK_MAX;
+ *     one more is shed unanswered, as a failed store would: its collector resends it after
+ *     its timeout and the id makes that harmless), and large and small turns alternate:
+ *     the oldest parked message is decoded and checked alone on the main thread (a
+ *     "prepare" turn, nothing committed) while the worker goes on checking small ones, then
+ *     the small ones checked meanwhile are committed, then the prepared one is committed
+ *     alone, then the small ones again, and only then the next large one is prepared. So a
+ *     small submission waits for one large decode or one large commit (never both) and one
+ *     batch of small ones, and a large one for two batches of small ones (no starvation).
+ *  3. Receiving stops opts->batch_ms after it began, when the worker's queue is full, when
+ *     half a batch is checked (SERVER_COMMIT_SHARE), or when nothing arrives (within SERVER_REFILL_MS while a stream lasts), so a steady
+ *     stream never keeps the loop from committing. */
 #define SERVER_PARK_MAX 1
-#define SERVER_REFILL_MS 2      /* how long a drain waits for a refilling queue */
+#define SERVER_REFILL_MS 2      /* how long receiving waits for a refilling queue */
+/* Receiving stops once batch / SERVER_COMMIT_SHARE messages are checked: that part is
+ * committed while the worker checks the rest, so a peer whose window is one whole batch
+ * still keeps both threads busy (commit of one half beside the checks of the other). */
+#define SERVER_COMMIT_SHARE 2
 
 typedef struct {
-    server_msg_t msg[SERVER_PARK_MAX];
+    intake_msg_t msg[SERVER_PARK_MAX];
     int count;
 } server_parked_t;
 
-static void server_park(server_parked_t *p, server_msg_t *m)
+static void server_park(server_parked_t *p, intake_msg_t *m)
 {
     assert(p->count < SERVER_PARK_MAX);
-    server_msg_t *slot = &p->msg[p->count++];
-    slot->n = m->n;             /* libzmq messages are moved, never copied */
-    slot->extra = m->extra;
-    slot->bytes = m->bytes;
-    for (int i = 0; i < m->n; i++) {
-        zmq_msg_init(&slot->frames[i]);
-        zmq_msg_move(&slot->frames[i], &m->frames[i]);
-        zmq_msg_close(&m->frames[i]);
-    }
-    m->n = 0;
+    intake_msg_move(&p->msg[p->count++], m);
 }
 
-/* Takes the oldest parked message into the batch (alone). */
-static void server_unpark(void *router, server_parked_t *p, intake_batch_t *b, store_t *store,
+/* Takes the oldest parked message into the batch (alone), checked on this thread. */
+static void server_unpark(server_parked_t *p, intake_batch_t *b, const paths_t *paths,
                           const rule_settings_t *settings)
 {
     assert(p->count > 0);
-    server_add(router, &p->msg[0], b, store, settings);
-    for (int i = 1; i < p->count; i++) {
-        server_msg_t *dst = &p->msg[i - 1], *src = &p->msg[i];
-        dst->n = src->n;
-        dst->extra = src->extra;
-        dst->bytes = src->bytes;
-        for (int k = 0; k < src->n; k++) {
-            zmq_msg_init(&dst->frames[k]);
-            zmq_msg_move(&dst->frames[k], &src->frames[k]);
-            zmq_msg_close(&src->frames[k]);
-        }
-        src->n = 0;
-    }
+    intake_add_msg(b, paths, settings, &p->msg[0]);
+    for (int i = 1; i < p->count; i++) intake_msg_move(&p->msg[i - 1], &p->msg[i]);
     p->count--;
 }
 
 static void server_parked_free(server_parked_t *p)
 {
-    for (int i = 0; i < p->count; i++)      /* never acked: their collectors resend them */
-        for (int k = 0; k < p->msg[i].n; k++) zmq_msg_close(&p->msg[i].frames[k]);
+    for (int i = 0; i < p->count; i++) intake_msg_close(&p->msg[i]);   /* never acked: resent */
     p->count = 0;
 }
 
-static void server_fill_batch(void *router, intake_batch_t *b, store_t *store,
-                              const rule_settings_t *settings, const server_opts_t *opts,
-                              server_parked_t *parked)
+/* Receives what is ready within the bounds of invariant 3: review messages answered at
+ * once, large ones parked, the rest queued for the intake worker. With refill set (the
+ * last turn received several: a stream), it waits up to SERVER_REFILL_MS for a queue that
+ * refills (a peer's --queue bound holds only a few messages at a time), so a stream is
+ * committed in batches, not one fsync per message; a lone submission on a quiet server
+ * does not wait. Returns how many messages it received. */
+static size_t server_receive(void *router, intake_worker_t *worker, store_t *store, auth_t *auth,
+                             const server_opts_t *opts, server_parked_t *parked, int refill)
 {
     uint64_t started = clock_mono_ms();
-    size_t bytes = 0;
-    while (b->count < b->cap) {
-        if (opts->batch_ms && b->count && clock_mono_ms() - started >= (uint64_t)opts->batch_ms) break;
-        server_msg_t m;
-        int got = server_recv(router, &m);
-        if (got < 0) break;
-        if (got == 0) {
-            /* A bounded queue (--queue) refills from the socket while we drain: wait a
-             * moment for what is already on its way, within the time bound. */
-            if (!opts->batch_ms || clock_mono_ms() - started >= (uint64_t)opts->batch_ms) break;
+    size_t got = 0;
+    size_t commit_at = opts->batch / SERVER_COMMIT_SHARE ? opts->batch / SERVER_COMMIT_SHARE : 1;
+    while (!intake_worker_full(worker) && intake_worker_checked(worker) < commit_at) {
+        if (opts->batch_ms && clock_mono_ms() - started >= (uint64_t)opts->batch_ms) break;
+        intake_msg_t m;
+        int rc = intake_msg_recv(router, &m);
+        if (rc < 0) break;
+        if (rc == 0) {
+            if (!refill || !opts->batch_ms) break;
             zmq_pollitem_t it = { router, 0, ZMQ_POLLIN, 0 };
             if (zmq_poll(&it, 1, SERVER_REFILL_MS) <= 0 || !(it.revents & ZMQ_POLLIN)) break;
             continue;
         }
-        if (opts->batch_bytes && bytes + m.bytes > opts->batch_bytes) {
+        got++;
+        if (intake_msg_is_review(&m)) {
+            server_answer_review(router, store, auth, &m);
+        } else if (opts->batch_bytes && m.bytes > opts->batch_bytes) {
             if (parked->count < SERVER_PARK_MAX) {
                 server_park(parked, &m);
             } else {
@@ -269,13 +200,13 @@ static void server_fill_batch(void *router, intake_batch_t *b, store_t *store,
                 fprintf(stderr, "huizong-aggregator: %zu-byte submission deferred (%d large ones "
                         "already waiting): not answered, its collector resends it\n",
                         m.bytes, SERVER_PARK_MAX);
-                for (int i = 0; i < m.n; i++) zmq_msg_close(&m.frames[i]);
+                intake_msg_close(&m);
             }
-            continue;
+        } else {
+            intake_worker_push(worker, &m);
         }
-        bytes += m.bytes;
-        server_add(router, &m, b, store, settings);
     }
+    return got;
 }
 
 static void server_send_ack(void *router, const intake_entry_t *e, const ack_t *ack)
@@ -353,28 +284,24 @@ static void server_reload_auth(auth_t *auth)
 int server_run(store_t *store, const rule_settings_t *settings, const server_opts_t *opts)
 {
     char err[512];
-    /* batch: the small ones of a turn; prepared: one large message decoded and checked in
-     * its own turn, committed alone after the small ones received meanwhile */
-    intake_batch_t batch, prepared;
-    if (intake_batch_init(&batch, opts->batch) != 0) {
-        fprintf(stderr, "huizong-aggregator: out of memory for a batch of %zu\n", opts->batch);
-        return -1;
-    }
+    /* the small ones are checked by the intake worker into its batches; prepared: one
+     * large message decoded and checked in its own turn, committed alone after the small
+     * ones received meanwhile */
+    intake_batch_t prepared;
     if (intake_batch_init(&prepared, 1) != 0) {
         fprintf(stderr, "huizong-aggregator: out of memory for a batch of 1\n");
-        intake_batch_free(&batch);
         return -1;
     }
     /* A large message takes two turns (prepare, commit) with a turn of small ones after
      * each: smalls_done = the small ones received while prepared was decoded are in;
      * smalls_due = a large turn just ended, the small ones go next */
     int smalls_done = 0, smalls_due = 0;
+    size_t received = 0;        /* messages the last turn received: > 1 is a stream */
     void *ctx = zmq_ctx_new();
     void *router = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
     if (!router) {
         fprintf(stderr, "huizong-aggregator: cannot create a ZeroMQ socket: %s\n", zmq_strerror(errno));
         if (ctx) zmq_ctx_term(ctx);
-        intake_batch_free(&batch);
         intake_batch_free(&prepared);
         return -1;
     }
@@ -383,6 +310,8 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     auth_t *auth = NULL;
     events_t *events = NULL;
     upstream_t *upstream = NULL;
+    paths_t *paths = NULL;
+    intake_worker_t *worker = NULL;
     if (!opts->insecure) {
         /* Binds the ZAP handler in ctx: before the router binds, as RFC 27 wants. */
         auth = auth_new(ctx, opts->curve_secret, opts->authorized, err, sizeof err);
@@ -391,7 +320,18 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             rc = -2;                    /* the key or authorisation file given is wrong */
             goto done;
         }
-        batch.auth = prepared.auth = auth;
+        prepared.auth = auth;
+    }
+    /* The entities are synced before serving and never change while it runs (paths.h). */
+    paths = paths_new(store, err, sizeof err);
+    if (!paths) {
+        fprintf(stderr, "huizong-aggregator: %s\n", err);
+        goto done;
+    }
+    worker = intake_worker_new(opts->batch, opts->batch_bytes, paths, settings, auth, err, sizeof err);
+    if (!worker) {
+        fprintf(stderr, "huizong-aggregator: %s\n", err);
+        goto done;
     }
     if (server_configure(auth, router, opts, err, sizeof err) != 0) {
         fprintf(stderr, "huizong-aggregator: %s\n", err);
@@ -446,7 +386,9 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     while (!server_stop) {
         if (server_reload) {
             server_reload = 0;
+            intake_worker_pause(worker);        /* the worker reads the table: hold it */
             server_reload_auth(auth);
+            intake_worker_resume(worker);
         }
         /* The ZAP handler and the handshake monitor run in this loop, so a reload is
          * seen by both the handshakes and the per-entity checks at the same instant. */
@@ -455,8 +397,10 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             { auth ? auth_zap_socket(auth) : NULL, 0, ZMQ_POLLIN, 0 },
             { auth ? auth_monitor_socket(auth) : NULL, 0, ZMQ_POLLIN, 0 },
         };
-        /* work waiting (a parked or prepared large one): look, do not wait */
-        int n = zmq_poll(items, auth ? 3 : 1, parked.count || prepared.count ? 0 : SERVER_POLL_MS);
+        /* work waiting (queued or checked small ones, a parked or prepared large one):
+         * look, do not wait */
+        int pending = intake_worker_pending(worker) || parked.count || prepared.count;
+        int n = zmq_poll(items, auth ? 3 : 1, pending ? 0 : SERVER_POLL_MS);
         if (n < 0) {
             if (errno == EINTR) continue;
             fprintf(stderr, "huizong-aggregator: poll: %s\n", zmq_strerror(errno));
@@ -464,10 +408,15 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         }
         if (auth && ((items[1].revents | items[2].revents) & ZMQ_POLLIN)) auth_serve(auth);
         if (upstream) upstream_tick(upstream);   /* at most 1 ms: forwards, acks, retries */
-        if (!(items[0].revents & ZMQ_POLLIN) && !parked.count && !prepared.count) continue;
+        uint64_t turn_start = clock_mono_ms();
+        if (items[0].revents & ZMQ_POLLIN)
+            received = server_receive(router, worker, store, auth, opts, &parked, received > 1);
+        else
+            received = 0;
+        if (!pending && !intake_worker_pending(worker) && !parked.count) continue;
         int large = 0;
-        uint64_t turn_start = clock_mono_ms(), filled = turn_start;
-        size_t nsub;
+        uint64_t filled = clock_mono_ms();
+        size_t nsub = 0;
         if (prepared.count && smalls_done) {           /* commit turn: the large one alone */
             nsub = prepared.count;
             server_commit(router, &prepared, store, settings, events, upstream);
@@ -476,7 +425,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             smalls_due = 1;
             large = 1;
         } else if (!prepared.count && parked.count && !smalls_due) {   /* prepare turn */
-            server_unpark(router, &parked, &prepared, store, settings);
+            server_unpark(&parked, &prepared, paths, settings);
             filled = clock_mono_ms();
             nsub = prepared.count;
             smalls_due = 1;
@@ -486,12 +435,14 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
                 server_commit(router, &prepared, store, settings, events, upstream);
                 intake_batch_reset(&prepared);
             }
-        } else {                                       /* the small ones */
-            server_fill_batch(router, &batch, store, settings, opts, &parked);
+        } else {                                       /* the small ones checked so far */
+            intake_batch_t *batch = intake_worker_take(worker);
             filled = clock_mono_ms();
-            nsub = batch.count;
-            server_commit(router, &batch, store, settings, events, upstream);
-            intake_batch_reset(&batch);
+            if (batch) {
+                nsub = batch->count;
+                server_commit(router, batch, store, settings, events, upstream);
+                intake_worker_release(worker, batch);
+            }
             smalls_done = prepared.count > 0;
             smalls_due = 0;
         }
@@ -505,17 +456,19 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
          * the memory back instead of keeping the peak (glibc keeps freed arenas). */
         if (large) malloc_trim(0);
     }
-    server_parked_free(&parked);
-    /* a prepared one never committed is never acked: its collector resends it */
+    /* queued, checked or prepared and never committed: never acked, their collectors
+     * resend them */
     fprintf(stderr, "huizong-aggregator: stopping\n");
     rc = 0;
 done:
+    intake_worker_destroy(&worker);
+    server_parked_free(&parked);
+    paths_destroy(&paths);
     upstream_destroy(&upstream);    /* pending forwards stay in its spool */
     events_destroy(&events);
     zmq_close(router);
     auth_destroy(&auth);
     zmq_ctx_term(ctx);
-    intake_batch_free(&batch);
     intake_batch_free(&prepared);
     return rc;
 }

@@ -1,8 +1,10 @@
-/* server.h -- the aggregator's ROUTER socket and its single-threaded poll loop.
+/* server.h -- the aggregator's ROUTER socket and its poll loop.
  *
  * Invariant (Titanic): an ack leaves this process only after the store transaction that
- * holds its submission has committed with sync. Every turn drains up to `batch` messages,
- * applies them in one write transaction (group commit), then sends their acks.
+ * holds its submission has committed with sync. Every turn takes up to `batch` messages
+ * checked by the intake worker (a second thread: intake_worker.h), applies them in one
+ * write transaction (group commit), then sends their acks; the socket, the store and the
+ * acks belong to the loop's thread alone.
  */
 #ifndef HUIZONG_AGG_SERVER_H
 #define HUIZONG_AGG_SERVER_H
