@@ -25,7 +25,9 @@ struct intake_worker_t {
     size_t qcap, qhead, qcount, qbytes;
     intake_batch_t batch[2];
     int filling;                    /* the batch the worker adds to */
-    size_t fill_bytes;              /* bytes of the messages in batch[filling] */
+    size_t fill_count, fill_bytes;  /* messages and bytes in batch[filling]: the main thread
+                                       reads these, never the batch, which the worker
+                                       writes without the lock */
     int taken;                      /* batch[!filling] is with the main thread */
     int busy;                       /* the worker is checking a message (without the lock) */
     int paused, stop;
@@ -38,9 +40,8 @@ struct intake_worker_t {
  * with the lock held and a message queued. */
 static int s_head_fits(const intake_worker_t *self)
 {
-    const intake_batch_t *b = &self->batch[self->filling];
-    if (b->count == 0) return 1;
-    if (b->count >= self->cap) return 0;
+    if (self->fill_count == 0) return 1;
+    if (self->fill_count >= self->cap) return 0;
     return !self->cap_bytes || self->fill_bytes + self->queue[self->qhead].bytes <= self->cap_bytes;
 }
 
@@ -66,6 +67,7 @@ static void *s_run(void *arg)
         intake_add_msg(b, self->paths, self->settings, &m);   /* the work: no lock held */
 
         pthread_mutex_lock(&self->lock);
+        self->fill_count++;
         self->fill_bytes += bytes;
         self->busy = 0;
         pthread_cond_broadcast(&self->done);
@@ -163,7 +165,7 @@ void intake_worker_push(intake_worker_t *self, intake_msg_t *m)
 size_t intake_worker_checked(intake_worker_t *self)
 {
     pthread_mutex_lock(&self->lock);
-    size_t n = self->batch[self->filling].count;
+    size_t n = self->fill_count;
     pthread_mutex_unlock(&self->lock);
     return n;
 }
@@ -171,7 +173,7 @@ size_t intake_worker_checked(intake_worker_t *self)
 int intake_worker_pending(intake_worker_t *self)
 {
     pthread_mutex_lock(&self->lock);
-    int pending = self->qcount || self->busy || self->batch[self->filling].count;
+    int pending = self->qcount || self->busy || self->fill_count;
     pthread_mutex_unlock(&self->lock);
     return pending;
 }
@@ -180,15 +182,16 @@ intake_batch_t *intake_worker_take(intake_worker_t *self)
 {
     pthread_mutex_lock(&self->lock);
     assert(!self->taken && !self->paused);
-    while (self->batch[self->filling].count == 0 && (self->qcount || self->busy))
+    while (self->fill_count == 0 && (self->qcount || self->busy))
         pthread_cond_wait(&self->done, &self->lock);
     while (self->busy) pthread_cond_wait(&self->done, &self->lock);
     intake_batch_t *b = NULL;
-    if (self->batch[self->filling].count) {
+    if (self->fill_count) {
         b = &self->batch[self->filling];
+        assert(b->count == self->fill_count);     /* the worker is between two messages */
         self->filling ^= 1;
         assert(self->batch[self->filling].count == 0 && self->batch[self->filling].nitems == 0);
-        self->fill_bytes = 0;
+        self->fill_count = self->fill_bytes = 0;
         self->taken = 1;
         pthread_cond_signal(&self->work);       /* it may have waited for room */
     }
