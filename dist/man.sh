@@ -16,4 +16,4 @@ for sub in "$@"; do
   "$prog" "$sub" --help 2>&1 | roff_escape
   printf '.fi\n'
 done
-printf '.SH SEE ALSO\nhuizong(1), huizong-aggregator(1), huizong-collector(1); the documentation in share/doc/huizong.\n'
+printf '.SH SEE ALSO\nhuizong(1), huizong-aggregator(1), huizong-collector(1), huizong-pdf-pages(1); the documentation in share/doc/huizong.\n'
