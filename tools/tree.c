@@ -289,13 +289,39 @@ static void tree_csv_row(store_t *store, const tree_opts *o, const entity_t *e, 
     printf(",%s,%s,%d,%d,%zu,%zu,", o->out.header_ids ? level_name(e->level) : level_label(e->level),
            e->parent, depth, submitted, cs->submitted, cs->total);
     csv_write_field(stdout, cs->missing);
-    if (!f) { printf(",,,,,,,,\n"); return; }
+    if (!f) { printf(",,,,,,,,,,\n"); return; }
     if (f->has_declared) amount_format(f->declared, dec);
     if (f->has_computed) amount_format(f->computed, com);
     amount_format(store_figure_reported(f), rep);
     printf(",%s,%s,", table_name(f->key.table), f->key.row);
     csv_write_field(stdout, tool_row_label(store, f->key.table, f->key.row));
-    printf(",%s,%s,%s,%s,%u\n", column_name(f->key.column), rep, dec, com, f->contributors);
+    printf(",%s,%s,%s,%s,%u,,\n", column_name(f->key.column), rep, dec, com, f->contributors);
+}
+
+/* The CSV rows of the figures withdrawn at node i (as tree_text_withdrawn shows them):
+ * no figure, 状态 = 已撤回（ENTITY 上一版本 vN）, and the previous value. */
+static void tree_csv_withdrawn(store_t *store, const tree_opts *o, const nodes_t *nodes, size_t i,
+                               int depth, bool submitted, const child_status *cs,
+                               const withdrawn_list_t *w, const store_figure_t *figs, size_t nfigs)
+{
+    const entity_t *e = &nodes->h.items[i];
+    for (size_t k = 0; k < w->count; k++) {
+        const withdrawn_t *x = &w->items[k];
+        if (!withdrawn_shows(o, nodes, i, x, figs, nfigs)) continue;
+        char prev[AMOUNT_BUF], status[160];
+        printf("%s,", e->code);
+        csv_write_field(stdout, e->name);
+        printf(",%s,%s,%d,%d,%zu,%zu,", o->out.header_ids ? level_name(e->level) : level_label(e->level),
+               e->parent, depth, submitted, cs->submitted, cs->total);
+        csv_write_field(stdout, cs->missing);
+        printf(",%s,%s,", table_name(x->fig.key.table), x->fig.key.row);
+        csv_write_field(stdout, tool_row_label(store, x->fig.key.table, x->fig.key.row));
+        if (o->out.header_ids) snprintf(status, sizeof status, "withdrawn (%s previous version v%u)", x->entity, x->version);
+        else snprintf(status, sizeof status, "已撤回（%s 上一版本 v%u）", x->entity, x->version);
+        printf(",%s,,,,,", column_name(x->fig.key.column));
+        csv_write_field(stdout, status);
+        printf(",%s\n", amount_format(x->previous, prev));
+    }
 }
 
 static void json_amount(const char *key, bool has, int64_t fen)
@@ -421,9 +447,14 @@ static void tree_emit(store_t *store, const tree_opts *o, const nodes_t *nodes, 
         tree_json_node(store, o, e, rel_depth, submitted, &cs, figs, nfigs, *first, nodes, i, w);
     } else {
         bool any = false;
-        for (size_t k = 0; k < nfigs; k++)
-            if (tree_selects(o, &figs[k])) { tree_csv_row(store, o, e, rel_depth, submitted, &cs, &figs[k]); any = true; }
+        for (size_t k = 0; k < nfigs; k++) {
+            const store_figure_t *f = &figs[k];
+            if (!tree_selects(o, f) || (!f->has_declared && !f->has_computed)) continue;
+            tree_csv_row(store, o, e, rel_depth, submitted, &cs, f);   /* gone: tree_csv_withdrawn */
+            any = true;
+        }
         if (!any) tree_csv_row(store, o, e, rel_depth, submitted, &cs, NULL);
+        tree_csv_withdrawn(store, o, nodes, i, rel_depth, submitted, &cs, w, figs, nfigs);
     }
     *first = false;
     free(figs);
@@ -468,15 +499,15 @@ int cmd_tree(int argc, char **argv)
     if (output_begin(&o.out) != 0) { rc = EXIT_ERROR; goto done; }
     if (o.format == FORMAT_CSV && o.out.header_ids)
         printf("code,name,level,parent,depth,submitted,children_submitted,children_total,missing,"
-               "table,row,label,column,reported,declared,computed,contributors\n");
+               "table,row,label,column,reported,declared,computed,contributors,status,previous\n");
     else if (o.format == FORMAT_CSV)
         printf("单位代码,单位名称,层级,上级代码,深度,本级已报送,下级已报送,下级总数,未报送下级,"
-               "表,行,行名称,列,报送数(万元),申报数(万元),汇总数(万元),计入下级数\n");
+               "表,行,行名称,列,报送数(万元),申报数(万元),汇总数(万元),计入下级数,状态,上一版本数(万元)\n");
     if (o.format == FORMAT_JSON) printf("[");
     int base = start < end ? nodes.depth[start] : 0;
     bool first = true;
     withdrawn_list_t w = { 0 };
-    if (o.format != FORMAT_CSV) withdrawn_load(store, o.year, &w);
+    withdrawn_load(store, o.year, &w);
     for (size_t i = start; i < end; i++) {
         int rel = nodes.depth[i] - base;
         if (o.depth >= 0 && rel > o.depth) continue;

@@ -93,6 +93,13 @@ grep -q '报送数 —\|: 报送数 0.00  申报数 —  汇总数 —' "$WORK/t
 grep -q '"withdrawn":\[{"entity":"026","version":1,"table":"summary","row":"expense_total","label":"支出总计","column":"amount","previous":"3311.22","previous_fen":3311220000}' "$WORK/tree.json" ||
   fail "tree --format json does not list the withdrawn 支出总计"
 grep -q '"figures":\[\]' "$WORK/tree.json" || fail "the city still lists figures nobody reports"
+# the CSV says it too: a 状态 column with 已撤回 and the previous value, no row of 0.00
+"$HZ" tree --db "$DB" --year 2024 --entity 420100 --depth 0 --format csv >"$WORK/tree.csv"
+sed '1s/^\xEF\xBB\xBF//' "$WORK/tree.csv" | head -1 | grep -q ',计入下级数,状态,上一版本数(万元)$' ||
+  { head -2 "$WORK/tree.csv"; fail "tree --format csv has no 状态 / 上一版本数 columns"; }
+grep -q ',summary,expense_total,支出总计,amount,,,,,已撤回（026 上一版本 v1）,3311.22$' "$WORK/tree.csv" ||
+  { cat "$WORK/tree.csv"; fail "tree --format csv does not mark the withdrawn 支出总计 with 3311.22"; }
+grep -q ',summary,expense_total,支出总计,amount,0.00,' "$WORK/tree.csv" && fail "tree --format csv prints a withdrawn figure as 0.00"
 # v3: the same without one gpb_func figure
 line=$(grep -m1 '^026,2024,gpb_func,2101501,' "$WORK/no-summary.csv")
 value=${line##*,}

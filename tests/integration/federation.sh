@@ -15,12 +15,14 @@ send() {   # send NAME FILES...
   TO="ipc://$WORK/$name.sock" collector submit "$WORK/spool-$name" "$@" \
       >>"$WORK/collector.log" 2>&1 || fail "submit to $name failed (see $WORK/collector.log)"
 }
-# reported figures of one node, every table: code,table,row,column,reported
+# reported figures of one node, every table: code,table,row,column,reported (the figures
+# only: rows marked withdrawn (status, column 18) name the unit that dropped a figure, which
+# only the aggregator holding that unit's versions knows)
 TABLES="summary income expense fiscal gpb_func gpb_econ three_public gfb_func soe_func projects"
 reported() {
   for t in $TABLES; do
     "$HZ" tree --db "$WORK/$1" --year 2024 --entity "$2" --depth 0 --table "$t" --format csv --header ids |
-      awk -F, 'NR > 1 { print $1 "," $10 "," $11 "," $13 "," $14 }'
+      awk -F, 'NR > 1 && $18 == "" { print $1 "," $10 "," $11 "," $13 "," $14 }'
   done
 }
 # wait until the province's figures of ENTITY equal the single aggregator's (10 s at most)
