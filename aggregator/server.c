@@ -1,14 +1,14 @@
 /* server.c -- ROUTER socket set-up, the poll loop, batching and acks (see server.h).
  *
  * Invariants:
- *  - Two threads. This one owns the socket, the store and every ack; the intake worker
- *    (intake_worker.h) decodes and checks small submissions meanwhile. One turn = poll
- *    (short timeout, so a signal is noticed quickly), receive what is ready without
- *    blocking (server_receive: small ones queued for the worker), then one of: take the
- *    batch the worker has checked so far, one store_apply_batch, then its acks; or, for
- *    one large message, its decode and checks alone (a prepare turn, nothing committed)
- *    or its commit alone. If the store fails, no ack of that batch's store items is sent:
- *    the collectors time out and resend, and submission ids make the resend harmless.
+ *  - Three threads. This one owns the socket, the store and every ack; two intake workers
+ *    (intake_worker.h) decode and check meanwhile: `worker` the small submissions, `large`
+ *    one large one at a time. One turn = poll (short timeout, so a signal is noticed
+ *    quickly), receive what is ready without blocking (server_receive: small ones queued
+ *    for the worker, large ones parked for `large`), then take one checked batch -- the
+ *    small ones checked so far, or the large one alone -- one store_apply_batch, then its
+ *    acks. If the store fails, no ack of that batch's store items is sent: the collectors
+ *    time out and resend, and submission ids make the resend harmless.
  *  - Whatever arrives (garbage, wrong frame counts, floods) gets a REJECTED ack or is
  *    dropped by libzmq (oversize: ZMQ_MAXMSGSIZE closes that connection); the loop never
  *    stops serving because of a peer.
@@ -37,6 +37,7 @@ volatile sig_atomic_t server_stop = 0;
 volatile sig_atomic_t server_reload = 0;
 
 #define SERVER_POLL_MS 100
+#define SERVER_LARGE_POLL_MS 2      /* while only a large one is being decoded: not a spin */
 #define SERVER_LINGER_MS 200        /* let the last acks out on shutdown, never hang */
 #define SERVER_HEARTBEAT_IVL 5000   /* ping idle peers so dead connections are reaped */
 #define SERVER_HEARTBEAT_TIMEOUT 15000
@@ -120,15 +121,16 @@ static void server_answer_review(void *router, store_t *store, auth_t *auth, int
  *  1. A batch holds at most opts->batch messages and at most opts->batch_bytes bytes,
  *     unless it is one large message alone (the intake worker fills batches within these
  *     bounds: intake_worker.h, invariant 3).
- *  2. A message larger than the byte bound is parked, undecoded (at most SERVER_PARK_MAX;
- *     one more is shed unanswered, as a failed store would: its collector resends it after
- *     its timeout and the id makes that harmless), and large and small turns alternate:
- *     the oldest parked message is decoded and checked alone on the main thread (a
- *     "prepare" turn, nothing committed) while the worker goes on checking small ones, then
- *     the small ones checked meanwhile are committed, then the prepared one is committed
- *     alone, then the small ones again, and only then the next large one is prepared. So a
- *     small submission waits for one large decode or one large commit (never both) and one
- *     batch of small ones, and a large one for two batches of small ones (no starvation).
+ *  2. A message larger than the byte bound is large: it goes alone to a worker of its own
+ *     (`large`, an intake worker of one message), which decodes and checks it on its
+ *     thread while this loop goes on committing the small ones. At most one large one is
+ *     there at a time, and SERVER_PARK_MAX more wait for it, undecoded (one more is shed
+ *     unanswered, as a failed store would: its collector resends it after its timeout and
+ *     the id makes that harmless). Once it is checked, one more turn of small ones is
+ *     committed (what arrived meanwhile), then the large one alone, and only then is the
+ *     next large one started. So a small submission waits for at most one large commit
+ *     (never a large decode) and one batch of small ones, and a large one for one batch of
+ *     small ones (no starvation).
  *  3. Receiving stops opts->batch_ms after it began, when the worker's queue is full, when
  *     half a batch is checked (SERVER_COMMIT_SHARE), or when nothing arrives (within SERVER_REFILL_MS while a stream lasts), so a steady
  *     stream never keeps the loop from committing. */
@@ -150,12 +152,11 @@ static void server_park(server_parked_t *p, intake_msg_t *m)
     intake_msg_move(&p->msg[p->count++], m);
 }
 
-/* Takes the oldest parked message into the batch (alone), checked on this thread. */
-static void server_unpark(server_parked_t *p, intake_batch_t *b, const paths_t *paths,
-                          const rule_settings_t *settings)
+/* Hands the oldest parked message to the large worker (which must be idle). */
+static void server_unpark(server_parked_t *p, intake_worker_t *large)
 {
     assert(p->count > 0);
-    intake_add_msg(b, paths, settings, &p->msg[0]);
+    intake_worker_push(large, &p->msg[0]);
     for (int i = 1; i < p->count; i++) intake_msg_move(&p->msg[i - 1], &p->msg[i]);
     p->count--;
 }
@@ -284,25 +285,15 @@ static void server_reload_auth(auth_t *auth)
 int server_run(store_t *store, const rule_settings_t *settings, const server_opts_t *opts)
 {
     char err[512];
-    /* the small ones are checked by the intake worker into its batches; prepared: one
-     * large message decoded and checked in its own turn, committed alone after the small
-     * ones received meanwhile */
-    intake_batch_t prepared;
-    if (intake_batch_init(&prepared, 1) != 0) {
-        fprintf(stderr, "huizong-aggregator: out of memory for a batch of 1\n");
-        return -1;
-    }
-    /* A large message takes two turns (prepare, commit) with a turn of small ones after
-     * each: smalls_done = the small ones received while prepared was decoded are in;
-     * smalls_due = a large turn just ended, the small ones go next */
-    int smalls_done = 0, smalls_due = 0;
+    /* smalls_done: a turn of small ones was committed after the large one was checked
+     * (invariant 2), so the large one goes next */
+    int smalls_done = 0;
     size_t received = 0;        /* messages the last turn received: > 1 is a stream */
     void *ctx = zmq_ctx_new();
     void *router = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
     if (!router) {
         fprintf(stderr, "huizong-aggregator: cannot create a ZeroMQ socket: %s\n", zmq_strerror(errno));
         if (ctx) zmq_ctx_term(ctx);
-        intake_batch_free(&prepared);
         return -1;
     }
     int rc = -1;
@@ -311,7 +302,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     events_t *events = NULL;
     upstream_t *upstream = NULL;
     paths_t *paths = NULL;
-    intake_worker_t *worker = NULL;
+    intake_worker_t *worker = NULL, *large = NULL;   /* the small ones' worker; the large one's */
     if (!opts->insecure) {
         /* Binds the ZAP handler in ctx: before the router binds, as RFC 27 wants. */
         auth = auth_new(ctx, opts->curve_secret, opts->authorized, err, sizeof err);
@@ -320,7 +311,6 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             rc = -2;                    /* the key or authorisation file given is wrong */
             goto done;
         }
-        prepared.auth = auth;
     }
     /* The entities are synced before serving and never change while it runs (paths.h). */
     paths = paths_new(store, err, sizeof err);
@@ -329,7 +319,8 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         goto done;
     }
     worker = intake_worker_new(opts->batch, opts->batch_bytes, paths, settings, auth, err, sizeof err);
-    if (!worker) {
+    if (worker) large = intake_worker_new(1, 0, paths, settings, auth, err, sizeof err);
+    if (!worker || !large) {
         fprintf(stderr, "huizong-aggregator: %s\n", err);
         goto done;
     }
@@ -386,8 +377,10 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     while (!server_stop) {
         if (server_reload) {
             server_reload = 0;
-            intake_worker_pause(worker);        /* the worker reads the table: hold it */
+            intake_worker_pause(worker);        /* the workers read the table: hold them */
+            intake_worker_pause(large);
             server_reload_auth(auth);
+            intake_worker_resume(large);
             intake_worker_resume(worker);
         }
         /* The ZAP handler and the handshake monitor run in this loop, so a reload is
@@ -397,10 +390,11 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             { auth ? auth_zap_socket(auth) : NULL, 0, ZMQ_POLLIN, 0 },
             { auth ? auth_monitor_socket(auth) : NULL, 0, ZMQ_POLLIN, 0 },
         };
-        /* work waiting (queued or checked small ones, a parked or prepared large one):
-         * look, do not wait */
-        int pending = intake_worker_pending(worker) || parked.count || prepared.count;
-        int n = zmq_poll(items, auth ? 3 : 1, pending ? 0 : SERVER_POLL_MS);
+        /* work waiting (small ones queued or checked, a large one checked): look, do not
+         * wait; a large one being decoded (or parked behind it): look again soon */
+        int ready = intake_worker_pending(worker) || intake_worker_checked(large) > 0;
+        int pending = ready || intake_worker_pending(large) || parked.count;
+        int n = zmq_poll(items, auth ? 3 : 1, ready ? 0 : pending ? SERVER_LARGE_POLL_MS : SERVER_POLL_MS);
         if (n < 0) {
             if (errno == EINTR) continue;
             fprintf(stderr, "huizong-aggregator: poll: %s\n", zmq_strerror(errno));
@@ -413,54 +407,43 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             received = server_receive(router, worker, store, auth, opts, &parked, received > 1);
         else
             received = 0;
-        if (!pending && !intake_worker_pending(worker) && !parked.count) continue;
-        int large = 0;
+        /* the next large one starts decoding beside the small ones' turns (invariant 2) */
+        if (parked.count && !intake_worker_pending(large)) server_unpark(&parked, large);
+        if (!intake_worker_pending(worker) && intake_worker_checked(large) == 0) continue;
+        int large_turn = 0;
         uint64_t filled = clock_mono_ms();
         size_t nsub = 0;
-        if (prepared.count && smalls_done) {           /* commit turn: the large one alone */
-            nsub = prepared.count;
-            server_commit(router, &prepared, store, settings, events, upstream);
-            intake_batch_reset(&prepared);
+        int large_ready = intake_worker_checked(large) > 0;
+        intake_batch_t *batch = NULL;
+        if (large_ready && smalls_done) {              /* the large one alone */
+            batch = intake_worker_take(large);
+            large_turn = 1;
             smalls_done = 0;
-            smalls_due = 1;
-            large = 1;
-        } else if (!prepared.count && parked.count && !smalls_due) {   /* prepare turn */
-            server_unpark(&parked, &prepared, paths, settings);
-            filled = clock_mono_ms();
-            nsub = prepared.count;
-            smalls_due = 1;
-            large = 1;       /* its message and the decoder's scratch are freed by now */
-            /* refused while decoded or checked (nothing to store): answered at once */
-            if (prepared.nitems == 0) {
-                server_commit(router, &prepared, store, settings, events, upstream);
-                intake_batch_reset(&prepared);
-            }
         } else {                                       /* the small ones checked so far */
-            intake_batch_t *batch = intake_worker_take(worker);
-            filled = clock_mono_ms();
-            if (batch) {
-                nsub = batch->count;
-                server_commit(router, batch, store, settings, events, upstream);
-                intake_worker_release(worker, batch);
-            }
-            smalls_done = prepared.count > 0;
-            smalls_due = 0;
+            batch = intake_worker_take(worker);
+            smalls_done = large_ready;
+        }
+        filled = clock_mono_ms();
+        if (batch) {
+            nsub = batch->count;
+            server_commit(router, batch, store, settings, events, upstream);
+            intake_worker_release(large_turn ? large : worker, batch);
         }
         uint64_t turn_ms = clock_mono_ms() - turn_start;
         if (turn_ms > SERVER_SLOW_TURN_MS)   /* what a waiting submission waited for */
             fprintf(stderr, "huizong-aggregator: turn of %zu submission(s) took %llu ms "
                     "(receive and check %llu ms)\n", nsub, (unsigned long long)turn_ms,
                     (unsigned long long)(filled - turn_start));
-        /* A large submission's message and decoder scratch (after its prepare turn), or
-         * its decoded facts, findings and pages (after its commit) are freed by now; hand
-         * the memory back instead of keeping the peak (glibc keeps freed arenas). */
-        if (large) malloc_trim(0);
+        /* A large submission's decoded facts, findings and pages are freed by now (its
+         * message and decoder scratch were, on its worker, after the decode): hand the
+         * memory back instead of keeping the peak (glibc keeps freed arenas). */
+        if (large_turn) malloc_trim(0);
     }
-    /* queued, checked or prepared and never committed: never acked, their collectors
-     * resend them */
+    /* queued or checked and never committed: never acked, their collectors resend them */
     fprintf(stderr, "huizong-aggregator: stopping\n");
     rc = 0;
 done:
+    intake_worker_destroy(&large);
     intake_worker_destroy(&worker);
     server_parked_free(&parked);
     paths_destroy(&paths);
@@ -469,7 +452,6 @@ done:
     zmq_close(router);
     auth_destroy(&auth);
     zmq_ctx_term(ctx);
-    intake_batch_free(&prepared);
     return rc;
 }
 
