@@ -217,7 +217,26 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
                 const uint8_t *routing, size_t routing_len, int delimiter, const char *user_id,
                 const uint8_t *payload, size_t len, const char *reject_reason)
 {
-    if (b->count == b->cap) return;   /* the server never drains more than cap */
+    intake_add_release(b, store, settings, routing, routing_len, delimiter, user_id, payload,
+                       len, reject_reason, NULL, NULL);
+}
+
+/* Hands the payload back once (intake_add_release). */
+static void intake_release(intake_release_fn **release, void *arg)
+{
+    if (*release) (*release)(arg);
+    *release = NULL;
+}
+
+void intake_add_release(intake_batch_t *b, store_t *store, const rule_settings_t *settings,
+                        const uint8_t *routing, size_t routing_len, int delimiter,
+                        const char *user_id, const uint8_t *payload, size_t len,
+                        const char *reject_reason, intake_release_fn *release, void *release_arg)
+{
+    if (b->count == b->cap) {         /* the server never drains more than cap */
+        intake_release(&release, release_arg);
+        return;
+    }
     intake_entry_t *e = &b->entries[b->count++];
     if (routing_len > sizeof e->routing) routing_len = sizeof e->routing;
     memcpy(e->routing, routing, routing_len);
@@ -231,6 +250,7 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
     ack_init(&e->ack);
 
     if (!payload) {
+        intake_release(&release, release_arg);
         intake_reject(&e->ack, reject_reason ? reject_reason : "malformed message");
         return;
     }
@@ -241,9 +261,13 @@ void intake_add(intake_batch_t *b, store_t *store, const rule_settings_t *settin
         char reason[600];
         snprintf(reason, sizeof reason, "malformed submission: %s", err[0] ? err : "cannot decode");
         intake_salvage_id(payload, len, e->ack.submission_id);
+        intake_release(&release, release_arg);
         intake_reject(&e->ack, reason);
         return;
     }
+    /* decoded: everything below reads the submission, never the message */
+    intake_release(&release, release_arg);
+    payload = NULL;
     if (g) {
         intake_add_group(b, e, store, settings, g);
         return;

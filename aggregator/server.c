@@ -138,6 +138,16 @@ static int server_recv(void *router, server_msg_t *m)
     return 1;
 }
 
+/* intake_add_release's hook: the payload frame is freed as soon as it is decoded (a large
+ * message is not held while its decoded copy is checked); left empty, so closing it again
+ * with the other frames is harmless. */
+static void server_release_frame(void *arg)
+{
+    zmq_msg_t *frame = arg;
+    zmq_msg_close(frame);
+    zmq_msg_init(frame);
+}
+
 /* Adds a received message to the batch (intake_add decodes and checks it) and frees its
  * frames; a review decision or status query is answered on router at once instead. */
 static void server_add(void *router, server_msg_t *m, intake_batch_t *b, store_t *store,
@@ -167,8 +177,8 @@ static void server_add(void *router, server_msg_t *m, intake_batch_t *b, store_t
         intake_add(b, store, settings, rid, rid_len, 0, uid, NULL, 0, reason);
     } else {
         zmq_msg_t *payload = &frames[n - 1];
-        intake_add(b, store, settings, rid, rid_len, n == 3, uid,
-                   zmq_msg_data(payload), zmq_msg_size(payload), NULL);
+        intake_add_release(b, store, settings, rid, rid_len, n == 3, uid, zmq_msg_data(payload),
+                           zmq_msg_size(payload), NULL, server_release_frame, payload);
     }
     for (int i = 0; i < n; i++) zmq_msg_close(&frames[i]);
     m->n = 0;
