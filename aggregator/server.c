@@ -345,6 +345,22 @@ static void server_commit(void *router, intake_batch_t *b, store_t *store,
     if (upstream && committed) upstream_batch_committed(upstream, b->items, b->nitems);
 }
 
+/* After a large turn: hand its memory back instead of keeping the peak. After its commit
+ * (wrote), LMDB's free list of the transaction's dirty pages too (store_release_pages:
+ * ~67 MB for a 50 MB submission, otherwise held until exit); then glibc's freed arenas
+ * (malloc_trim). Runs with no transaction open. -1 if the store is lost (logged). */
+static int server_release_memory(store_t *store, int wrote)
+{
+    char err[512] = "";
+    if (wrote && store_release_pages(store, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-aggregator: %s: stopping (every acked submission is stored; "
+                "the others are resent by their collectors)\n", err);
+        return -1;
+    }
+    malloc_trim(0);
+    return 0;
+}
+
 /* SIGHUP: re-read the authorisation file; a broken file leaves the old one in force. */
 static void server_reload_auth(auth_t *auth)
 {
@@ -379,6 +395,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
      * each: smalls_done = the small ones received while prepared was decoded are in;
      * smalls_due = a large turn just ended, the small ones go next */
     int smalls_done = 0, smalls_due = 0;
+    int lost = 0;                   /* the store could not be reopened: stop */
     void *ctx = zmq_ctx_new();
     void *router = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
     if (!router) {
@@ -475,7 +492,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         if (auth && ((items[1].revents | items[2].revents) & ZMQ_POLLIN)) auth_serve(auth);
         if (upstream) upstream_tick(upstream);   /* at most 1 ms: forwards, acks, retries */
         if (!(items[0].revents & ZMQ_POLLIN) && !parked.count && !prepared.count) continue;
-        int large = 0;
+        int large = 0, wrote = 0;
         uint64_t turn_start = clock_mono_ms(), filled = turn_start;
         size_t nsub;
         if (prepared.count && smalls_done) {           /* commit turn: the large one alone */
@@ -484,7 +501,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             intake_batch_reset(&prepared);
             smalls_done = 0;
             smalls_due = 1;
-            large = 1;
+            large = wrote = 1;
         } else if (!prepared.count && parked.count && !smalls_due) {   /* prepare turn */
             server_unpark(router, &parked, &prepared, store, settings);
             filled = clock_mono_ms();
@@ -511,14 +528,16 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
                     "(receive and check %llu ms)\n", nsub, (unsigned long long)turn_ms,
                     (unsigned long long)(filled - turn_start));
         /* A large submission's message and decoder scratch (after its prepare turn), or
-         * its decoded facts, findings and pages (after its commit) are freed by now; hand
-         * the memory back instead of keeping the peak (glibc keeps freed arenas). */
-        if (large) malloc_trim(0);
+         * its decoded facts, findings and pages (after its commit) are freed by now. */
+        if (large && server_release_memory(store, wrote) != 0) {
+            lost = 1;
+            break;
+        }
     }
     server_parked_free(&parked);
     /* a prepared one never committed is never acked: its collector resends it */
     fprintf(stderr, "huizong-aggregator: stopping\n");
-    rc = 0;
+    rc = lost ? -1 : 0;
 done:
     upstream_destroy(&upstream);    /* pending forwards stay in its spool */
     events_destroy(&events);
