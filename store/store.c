@@ -347,6 +347,9 @@ int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *c
         if (rc) return error_set(err, errlen, "begin write: %s",
                                  store_strerror(rc, s->dir, s->map_max, why, sizeof why));
         rc = fn(s, txn, ctx, err, errlen);
+        if (rc == 0 && (rc = intern_flush(s, txn)) != 0)
+            error_set(err, errlen, "write the next ids: %s",
+                      store_strerror(rc, s->dir, s->map_max, why, sizeof why));
         if (rc == 0) {
             rc = mdb_txn_commit(txn);          /* synced: durable once it returns 0 */
             if (rc == 0) return 0;
