@@ -221,7 +221,26 @@ void intake_add(intake_batch_t *b, const paths_t *paths, const rule_settings_t *
                 const uint8_t *routing, size_t routing_len, int delimiter, const char *user_id,
                 const uint8_t *payload, size_t len, const char *reject_reason)
 {
-    if (b->count == b->cap) return;   /* the server never drains more than cap */
+    intake_add_release(b, paths, settings, routing, routing_len, delimiter, user_id, payload,
+                       len, reject_reason, NULL, NULL);
+}
+
+/* Hands the payload back once (intake_add_release). */
+static void intake_release(intake_release_fn **release, void *arg)
+{
+    if (*release) (*release)(arg);
+    *release = NULL;
+}
+
+void intake_add_release(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
+                        const uint8_t *routing, size_t routing_len, int delimiter,
+                        const char *user_id, const uint8_t *payload, size_t len,
+                        const char *reject_reason, intake_release_fn *release, void *release_arg)
+{
+    if (b->count == b->cap) {         /* the server never drains more than cap */
+        intake_release(&release, release_arg);
+        return;
+    }
     intake_entry_t *e = &b->entries[b->count++];
     if (routing_len > sizeof e->routing) routing_len = sizeof e->routing;
     memcpy(e->routing, routing, routing_len);
@@ -235,6 +254,7 @@ void intake_add(intake_batch_t *b, const paths_t *paths, const rule_settings_t *
     ack_init(&e->ack);
 
     if (!payload) {
+        intake_release(&release, release_arg);
         intake_reject(&e->ack, reject_reason ? reject_reason : "malformed message");
         return;
     }
@@ -245,9 +265,13 @@ void intake_add(intake_batch_t *b, const paths_t *paths, const rule_settings_t *
         char reason[600];
         snprintf(reason, sizeof reason, "malformed submission: %s", err[0] ? err : "cannot decode");
         intake_salvage_id(payload, len, e->ack.submission_id);
+        intake_release(&release, release_arg);
         intake_reject(&e->ack, reason);
         return;
     }
+    /* decoded: everything below reads the submission, never the message */
+    intake_release(&release, release_arg);
+    payload = NULL;
     if (g) {
         intake_add_group(b, e, paths, settings, g);
         return;
@@ -330,6 +354,16 @@ int intake_msg_is_review(const intake_msg_t *m)
     return !m->extra && m->n == 3 && review_is_message(zmq_msg_data(&f[1]), zmq_msg_size(&f[1]));
 }
 
+/* intake_add_release's hook: the payload frame is freed as soon as it is decoded (a large
+ * message is not held while its decoded copy is checked); left empty, so closing it again
+ * with the other frames is harmless. */
+static void s_release_frame(void *arg)
+{
+    zmq_msg_t *frame = arg;
+    zmq_msg_close(frame);
+    zmq_msg_init(frame);
+}
+
 void intake_add_msg(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
                     intake_msg_t *m)
 {
@@ -350,8 +384,8 @@ void intake_add_msg(intake_batch_t *b, const paths_t *paths, const rule_settings
         intake_add(b, paths, settings, rid, rid_len, 0, uid, NULL, 0, reason);
     } else {
         zmq_msg_t *payload = &frames[n - 1];
-        intake_add(b, paths, settings, rid, rid_len, n == 3, uid,
-                   zmq_msg_data(payload), zmq_msg_size(payload), NULL);
+        intake_add_release(b, paths, settings, rid, rid_len, n == 3, uid, zmq_msg_data(payload),
+                           zmq_msg_size(payload), NULL, s_release_frame, payload);
     }
     intake_msg_close(m);
 }

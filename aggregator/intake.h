@@ -85,6 +85,15 @@ void intake_batch_reset(intake_batch_t *b);
 void intake_add(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
                 const uint8_t *routing, size_t routing_len, int delimiter, const char *user_id,
                 const uint8_t *payload, size_t len, const char *reject_reason);
+/* intake_add that hands the payload back as soon as it is decoded, before the digest, the
+ * authorisation and the rules run: release(release_arg) is called exactly once, after which
+ * payload is not read again (a 50 MB message is not held while its decoded copy is
+ * checked: docs/performance.md, "Issue 10"). release may be NULL (then it is intake_add). */
+typedef void (intake_release_fn)(void *arg);
+void intake_add_release(intake_batch_t *b, const paths_t *paths, const rule_settings_t *settings,
+                        const uint8_t *routing, size_t routing_len, int delimiter,
+                        const char *user_id, const uint8_t *payload, size_t len,
+                        const char *reject_reason, intake_release_fn *release, void *release_arg);
 
 /* Adds one received message (not a review one): its framing checked (one payload frame,
  * optionally after an empty delimiter), then intake_add. Closes m's frames. */

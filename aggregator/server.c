@@ -267,6 +267,22 @@ static void server_commit(void *router, intake_batch_t *b, store_t *store,
     if (upstream && committed) upstream_batch_committed(upstream, b->items, b->nitems);
 }
 
+/* After a large turn: hand its memory back instead of keeping the peak. After its commit
+ * (wrote), LMDB's free list of the transaction's dirty pages too (store_release_pages:
+ * ~67 MB for a 50 MB submission, otherwise held until exit); then glibc's freed arenas
+ * (malloc_trim). Runs with no transaction open. -1 if the store is lost (logged). */
+static int server_release_memory(store_t *store, int wrote)
+{
+    char err[512] = "";
+    if (wrote && store_release_pages(store, err, sizeof err) != 0) {
+        fprintf(stderr, "huizong-aggregator: %s: stopping (every acked submission is stored; "
+                "the others are resent by their collectors)\n", err);
+        return -1;
+    }
+    malloc_trim(0);
+    return 0;
+}
+
 /* SIGHUP: re-read the authorisation file; a broken file leaves the old one in force. */
 static void server_reload_auth(auth_t *auth)
 {
@@ -289,6 +305,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
      * (invariant 2), so the large one goes next */
     int smalls_done = 0;
     size_t received = 0;        /* messages the last turn received: > 1 is a stream */
+    int lost = 0;               /* the store could not be reopened: stop */
     void *ctx = zmq_ctx_new();
     void *router = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
     if (!router) {
@@ -424,8 +441,10 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             smalls_done = large_ready;
         }
         filled = clock_mono_ms();
+        size_t batch_items = 0;
         if (batch) {
             nsub = batch->count;
+            batch_items = batch->nitems;
             server_commit(router, batch, store, settings, events, upstream);
             intake_worker_release(large_turn ? large : worker, batch);
         }
@@ -435,13 +454,15 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
                     "(receive and check %llu ms)\n", nsub, (unsigned long long)turn_ms,
                     (unsigned long long)(filled - turn_start));
         /* A large submission's decoded facts, findings and pages are freed by now (its
-         * message and decoder scratch were, on its worker, after the decode): hand the
-         * memory back instead of keeping the peak (glibc keeps freed arenas). */
-        if (large_turn) malloc_trim(0);
+         * message and decoder scratch were, on its worker, after the decode). */
+        if (large_turn && server_release_memory(store, batch_items > 0) != 0) {
+            lost = 1;
+            break;
+        }
     }
     /* queued or checked and never committed: never acked, their collectors resend them */
     fprintf(stderr, "huizong-aggregator: stopping\n");
-    rc = 0;
+    rc = lost ? -1 : 0;
 done:
     intake_worker_destroy(&large);
     intake_worker_destroy(&worker);

@@ -31,6 +31,7 @@ static void submit_usage(FILE *f)
         "                                [--spool DIR] [--timeout MS]\n"
         "                                [--deadline S] [--encoding E] [--strict]\n"
         "                                [--hierarchy FILE] [--settings FILE] [--window N]\n"
+        "                                [--window-bytes BYTES]\n"
         "                                [--entity CODE] [--year Y]\n"
         "                                [--text DOC.txt [--text-entity CODE] [--text-encoding E]]\n"
         "                                [--max-errors N] [--chart FILE]\n"
@@ -56,6 +57,9 @@ static void submit_usage(FILE *f)
         "  --settings FILE  rule settings for --strict\n"
         "  --chart FILE     classification chart for --strict (code.unknown)\n"
         "  --window N       submissions in flight at once (default 64)\n"
+        "  --window-bytes BYTES  bytes in flight at once; a larger submission is sent\n"
+        "                   alone, after the acks of those before it (default %u; 0 = no\n"
+        "                   bound)\n"
         "  --entity CODE    entity of printed-layout files (xlsx, xls, printed-sheet CSV);\n"
         "                   without it the 编制单位/title is matched in --hierarchy\n"
         "  --year Y         fiscal year of printed-layout files; without it, from the titles\n"
@@ -74,7 +78,7 @@ static void submit_usage(FILE *f)
         "\n"
         "One line per submission on stdout: ENTITY YEAR N facts ACCEPTED vN [replayed]\n"
         "(已入库；问题：错误 E，警告 W，提示 I) | REJECTED: reason | PENDING (未送达，留在待发目录).\n"
-        "\n" EXIT_CODES_HELP);
+        "\n" EXIT_CODES_HELP, SENDER_WINDOW_BYTES);
 }
 
 static void flush_usage(FILE *f)
@@ -82,6 +86,7 @@ static void flush_usage(FILE *f)
     fprintf(f,
         "usage: huizong-collector flush --to ENDPOINT [--key FILE --server-key FILE]\n"
         "                               [--spool DIR] [--timeout MS] [--deadline S] [--window N]\n"
+        "                               [--window-bytes BYTES]\n"
         "\n"
         "Sends everything pending in the spool, oldest first (same sender, output and exit\n"
         "status as submit).\n"
@@ -91,6 +96,7 @@ static void flush_usage(FILE *f)
 typedef struct {
     const char *to, *spool, *key, *server_key;
     int timeout_ms, deadline_s, window, strict;
+    size_t window_bytes;
     collector_input_t in;        /* submit only */
 } send_args_t;
 
@@ -102,11 +108,13 @@ static int send_args_parse(int argc, char **argv, int is_submit, send_args_t *a)
     a->timeout_ms = 3000;
     a->deadline_s = 60;
     a->window = 64;
+    a->window_bytes = SENDER_WINDOW_BYTES;
     const opt_t submit_only[] = { opt_flag("strict", &a->strict), opt_table(collector_input_options(&a->in)), opt_end() };
     const opt_t options[] = {
         opt_text("to", &a->to), opt_text("spool", &a->spool), opt_text("key", &a->key),
         opt_text("server-key", &a->server_key), opt_int("timeout", &a->timeout_ms, 10, 3600000, NULL),
         opt_int("deadline", &a->deadline_s, 1, 30 * 86400, NULL), opt_int("window", &a->window, 1, 1024, NULL),
+        opt_size("window-bytes", &a->window_bytes, 0, (size_t)1 << 40, "a byte count (0 = no bound)"),
         is_submit ? opt_table(submit_only) : opt_end(), opt_end() };
     int parsed = options_parse("huizong-collector", options, argc, argv,
                                is_submit ? submit_usage : flush_usage);
@@ -195,6 +203,7 @@ static int send_opts(const send_args_t *a, sender_opts_t *o, curve_client_t *key
     o->log = collector_log_line;
     o->give_up_on_refusal = 1;   /* one-shot: say why and leave the spool for the next flush */
     o->window = a->window;
+    o->window_bytes = a->window_bytes;
     o->timeout_ms = a->timeout_ms;
     int enabled;
     if (collector_curve_options(keys, &enabled, a->key, a->server_key, a->to) != 0) return COL_EXIT_INPUT;

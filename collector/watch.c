@@ -35,7 +35,8 @@ static void run_usage(FILE *f)
     fprintf(f,
         "usage: huizong-collector run --watch DIR --to ENDPOINT [--key FILE --server-key FILE]\n"
         "                             [--spool DIR] [--encoding E] [--hierarchy FILE]\n"
-        "                             [--timeout MS] [--window N] [--interval MS]\n"
+        "                             [--timeout MS] [--window N] [--window-bytes BYTES]\n"
+        "                             [--interval MS]\n"
         "\n"
         "Runs until SIGTERM/SIGINT. Every *.csv, *.xlsx, *.xlsm, *.xls or *.pdf file dropped into\n"
         "the watched DIR is read (v1 CSV, printed tables or a published PDF, told apart by content; a printed\n"
@@ -46,6 +47,9 @@ static void run_usage(FILE *f)
         "Create files elsewhere and mv them into DIR so a half-written file is never read.\n"
         "\n"
         "  --interval MS    how often DIR is scanned (default 500)\n"
+        "  --window-bytes BYTES  bytes in flight at once; a larger submission is sent\n"
+        "                   alone, after the acks of those before it (default %u; 0 = no\n"
+        "                   bound)\n"
         "  --key FILE       this collector's CURVE secret key (BASENAME_secret from\n"
         "                   `huizong keygen`)\n"
         "  --server-key FILE the aggregator's public certificate (its BASENAME); both are\n"
@@ -53,7 +57,7 @@ static void run_usage(FILE *f)
 
         "\n"
         "Exit status: 0 after SIGTERM/SIGINT, 2 usage error, 3 local failure (spool or\n"
-        "watched directory unusable, socket cannot be set up).\n");
+        "watched directory unusable, socket cannot be set up).\n", SENDER_WINDOW_BYTES);
 }
 
 typedef struct {
@@ -260,6 +264,7 @@ int cmd_run(int argc, char **argv)
         opt_text("encoding", &enc_name), opt_text("hierarchy", &hier_path), opt_text("key", &key),
         opt_text("server-key", &server_key), opt_int("timeout", &o.timeout_ms, 10, INT_MAX, NULL),
         opt_int("window", &o.window, 1, INT_MAX, NULL), opt_int("interval", &interval, 10, 60000, NULL),
+        opt_size("window-bytes", &o.window_bytes, 0, (size_t)1 << 40, "a byte count (0 = no bound)"),
         opt_end() };
     int parsed = options_parse("huizong-collector", options, argc, argv, run_usage);
     if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? COL_EXIT_OK : COL_EXIT_INPUT;

@@ -30,9 +30,10 @@ void submission_destroy(submission_t **self_p)
 {
     if (!self_p || !*self_p) return;
     submission_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++) {
-        free(self->facts[i].row);
-        free(self->facts[i].name);
+    for (size_t i = 0; i < self->count; i++) {   /* a shared string is its first's */
+        const fact_t *prev = i ? &self->facts[i - 1] : NULL;
+        if (!prev || self->facts[i].row != prev->row) free(self->facts[i].row);
+        if (!prev || self->facts[i].name != prev->name) free(self->facts[i].name);
     }
     free(self->facts);
     free(self->source);

@@ -35,8 +35,9 @@ typedef enum { SCOPE_DEFAULT = 0, SCOPE_OWN = 1, SCOPE_DECLARED = 2, SCOPE_CONSO
 typedef struct {
     table_id table;
     column_id column;
-    char *row;          /* owned */
-    char *name;         /* owned, may be "" */
+    char *row;          /* owned, or the very pointer of the fact before it */
+    char *name;         /* owned, may be ""; or the very pointer of the fact before it
+                           (submission_share_strings: freed once, with the first) */
     int64_t fen;
     uint32_t line;      /* source line, 0 if unknown */
     uint32_t unit_fen;  /* printed precision: fen of one unit of the last printed digit
@@ -91,6 +92,11 @@ int submission_set_text(submission_t *self, const char *name, const char *text, 
 void submission_new_id(char out[SUBMISSION_ID_MAX + 1]);
 /* Sorts facts by (table,row,column): the order the store and the rules expect. */
 void submission_sort(submission_t *self);
+/* Shared strings: a fact's row or name may be the very pointer of the fact before it (the
+ * wire decoder keeps one copy of a row's code and of a name printed on consecutive rows:
+ * 100,000 rows printing one 480-byte name held 48 MB of copies). submission_destroy frees
+ * each once. So such a submission's facts are never reordered once shared: the decoder
+ * sorts them first, and sorting sorted facts leaves them as they are (submission_sort). */
 /* Finds a fact; requires submission_sort() first. NULL if absent. */
 const fact_t *submission_find(const submission_t *self, table_id t, const char *row, column_id c);
 /* Structural validation (see invariants above). Returns 0, or -1 with a reason naming

@@ -4,7 +4,8 @@
  * Invariants:
  *  - jobs[head..count) are the jobs in the order they were added; finished ones are
  *    NULL holes until head passes them. A job is in flight (sent on the current socket,
- *    no ack yet) or queued. in_flight counts the former and never exceeds the window.
+ *    no ack yet) or queued. in_flight counts the former and never exceeds the window;
+ *    in_flight_bytes is their payloads' sum and exceeds window_bytes only with one job.
  *  - There is never a REQ socket: a DEALER that stops hearing back is closed with linger
  *    0 and replaced, which throws away whatever libzmq still held for the old connection;
  *    every job that was in flight is queued again (ids make the resend idempotent).
@@ -47,6 +48,7 @@ struct sender {
     job_t **jobs;
     size_t head, count, cap;
     size_t outstanding, in_flight;
+    size_t in_flight_bytes;     /* the in-flight jobs' payload bytes */
     uint64_t retry_at;          /* when to reopen the socket */
     int backoff_ms;
     void *mon;                  /* PAIR reading the DEALER's monitor events, or NULL */
@@ -64,6 +66,7 @@ struct sender {
 void sender_opts_default(sender_opts_t *o)
 {
     o->window = 64;
+    o->window_bytes = SENDER_WINDOW_BYTES;
     o->timeout_ms = 3000;
     o->backoff_min_ms = 250;
     o->backoff_max_ms = 8000;
@@ -220,7 +223,10 @@ size_t sender_outstanding(const sender_t *self)
 static void sender_finish(sender_t *self, size_t i, const ack_t *ack)
 {
     job_t *j = self->jobs[i];
-    if (j->in_flight) self->in_flight--;
+    if (j->in_flight) {
+        self->in_flight--;
+        self->in_flight_bytes -= j->len;
+    }
     self->jobs[i] = NULL;
     self->outstanding--;
     self->done(self->arg, &j->info, ack);
@@ -260,11 +266,15 @@ static void sender_fill(sender_t *self)
         if (blocked) continue;
         seen[nseen++] = &j->info;
         if (j->in_flight) continue;
+        /* the byte window: the oldest waits for room rather than be overtaken for ever */
+        if (self->o.window_bytes && self->in_flight &&
+            self->in_flight_bytes + j->len > self->o.window_bytes) break;
         if (zmq_send(self->sock, j->payload, j->len, ZMQ_DONTWAIT) < 0) break;   /* HWM: later */
         j->in_flight = 1;
         j->sent_at = clock_mono_ms();
         j->info.attempts++;
         self->in_flight++;
+        self->in_flight_bytes += j->len;
     }
 }
 
@@ -290,6 +300,7 @@ static void sender_reset(sender_t *self, const char *why)
     for (size_t i = self->head; i < self->count; i++)
         if (self->jobs[i]) self->jobs[i]->in_flight = 0;
     self->in_flight = 0;
+    self->in_flight_bytes = 0;
     self->retry_at = clock_mono_ms() + (uint64_t)self->backoff_ms;
     if (self->o.verbose)
         s_log(self, "%s; reconnecting to %s in %d ms (%zu pending)", why, self->endpoint,

@@ -12,6 +12,9 @@
  *    with the ack it stored the first time.
  *  - At most one submission per entity/year is in flight, and they go in the order they
  *    were added, so versions of one entity/year are applied in the order they were made.
+ *  - At most window submissions and window_bytes bytes are in flight (one larger than
+ *    window_bytes goes alone), so a collector of large files has one of them in the
+ *    aggregator's hands at a time instead of a window of them queued in its memory.
  *
  * The caller drives it with sender_poll(); it never blocks longer than asked.
  *
@@ -47,6 +50,11 @@ typedef void (sender_done_fn)(void *arg, const sender_job_info_t *job, const ack
 
 typedef struct {
     int window;            /* in-flight submissions (default 64) */
+    size_t window_bytes;   /* in-flight bytes: a submission that would take the window over
+                              it waits until the ones in flight are acked, and one larger
+                              than it goes alone (default SENDER_WINDOW_BYTES; 0 = no
+                              bound). Bounds what a large file holds in the aggregator
+                              (docs/durability.md, "Fair service") */
     int timeout_ms;        /* per attempt (default 3000) */
     int backoff_min_ms;    /* first wait before reconnecting (default 250) */
     int backoff_max_ms;    /* cap of the doubling (default 8000) */
@@ -65,6 +73,10 @@ typedef struct {
      * return SENDER_REFUSED once the refusal is logged (default 0). */
     int give_up_on_refusal;
 } sender_opts_t;
+
+/* The default byte window: the aggregator's default --batch-bytes (8 MiB), beyond which it
+ * takes a submission alone anyway, so a larger one gains nothing from company in flight. */
+#define SENDER_WINDOW_BYTES (8u * 1024 * 1024)
 
 /* Consecutive connections closed during the handshake that count as a refusal. */
 #define SENDER_HANDSHAKE_TRIES 3

@@ -140,6 +140,46 @@ static int store_open_dbs(store_t *s, char *err, size_t errlen)
     return 0;
 }
 
+/* A new environment on s->dir (mapsize bytes of map when writable), opened. */
+static int store_env_open(store_t *s, size_t mapsize)
+{
+    int rc = mdb_env_create(&s->env);
+    if (rc == 0) rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 2);
+    if (rc == 0) rc = mdb_env_set_maxreaders(s->env, 256);
+    if (rc == 0 && !s->readonly) rc = mdb_env_set_mapsize(s->env, mapsize);
+    if (rc == 0) rc = mdb_env_open(s->env, s->dir, s->readonly ? MDB_RDONLY : 0, 0660);
+    if (rc && s->env) {
+        mdb_env_close(s->env);
+        s->env = NULL;
+    }
+    return rc;
+}
+
+static size_t store_map_now(store_t *s, MDB_envinfo *info);
+
+int store_release_pages(store_t *s, char *err, size_t errlen)
+{
+    assert(s);
+    if (s->readonly || s->snapshot || !s->env) return 0;
+    MDB_envinfo info;
+    size_t mapsize = store_map_now(s, &info);
+    /* closed first: LMDB's locks are per process, two handles on one directory would lose
+     * them (LMDB's "do not open the same environment twice in one process") */
+    mdb_env_close(s->env);
+    s->env = NULL;
+    char why[512];
+    int rc = store_env_open(s, mapsize);
+    if (rc) return error_set(err, errlen, "reopening the LMDB environment: %s",
+                             store_strerror(rc, s->dir, s->map_max, why, sizeof why));
+    s->mapsize = mapsize;
+    if (store_open_dbs(s, err, errlen) != 0) {
+        mdb_env_close(s->env);
+        s->env = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 store_t *store_open(const char *dir, int flags, char *err, size_t errlen)
 {
     return store_open_sized(dir, flags, 0, err, errlen);
@@ -178,15 +218,10 @@ store_t *store_open_sized(const char *dir, int flags, size_t map_max, char *err,
         free(s);
         return NULL;
     }
-    int rc = mdb_env_create(&s->env);
-    if (rc == 0) rc = mdb_env_set_maxdbs(s->env, DB_COUNT + 2);
-    if (rc == 0) rc = mdb_env_set_maxreaders(s->env, 256);
-    if (rc == 0 && !s->readonly) rc = mdb_env_set_mapsize(s->env, store_initial_map(map_max));
-    if (rc == 0) rc = mdb_env_open(s->env, dir, s->readonly ? MDB_RDONLY : 0, 0660);
+    int rc = store_env_open(s, store_initial_map(map_max));
     if (rc) {
         error_set(err, errlen, "cannot open the LMDB environment: %s",
                   store_strerror(rc, dir, map_max, why, sizeof why));
-        if (s->env) mdb_env_close(s->env);
         store_cache_free(s->cache);
         free(s);
         return NULL;
@@ -209,7 +244,7 @@ void store_destroy(store_t **self_p)
 {
     if (!self_p || !*self_p) return;
     store_snapshot_end(*self_p);
-    mdb_env_close((*self_p)->env);
+    if ((*self_p)->env) mdb_env_close((*self_p)->env);
     store_cache_free((*self_p)->cache);
     free(*self_p);
     *self_p = NULL;
@@ -312,6 +347,9 @@ int store_write(store_t *s, store_write_fn fn, void (*reset)(void *ctx), void *c
         if (rc) return error_set(err, errlen, "begin write: %s",
                                  store_strerror(rc, s->dir, s->map_max, why, sizeof why));
         rc = fn(s, txn, ctx, err, errlen);
+        if (rc == 0 && (rc = intern_flush(s, txn)) != 0)
+            error_set(err, errlen, "write the next ids: %s",
+                      store_strerror(rc, s->dir, s->map_max, why, sizeof why));
         if (rc == 0) {
             rc = mdb_txn_commit(txn);          /* synced: durable once it returns 0 */
             if (rc == 0) return 0;

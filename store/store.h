@@ -45,6 +45,17 @@ const char *store_strerror(int rc, const char *dir, size_t map_max, char *buf, s
 /* Ends an open snapshot too. */
 void store_destroy(store_t **self_p);
 
+/* Hands back the memory of the write transactions so far (a writable handle; no
+ * transaction of this handle open, in any thread, and no snapshot: then it does nothing).
+ * LMDB keeps every page a write transaction dirtied in its malloc'd free list for the life
+ * of the environment (me_dpages, freed only by mdb_env_close), so one 50 MB submission's
+ * commit left ~67 MB in the heap for good; this closes and reopens the environment (same
+ * map size, same databases), which frees them. The caches and everything committed are
+ * untouched. Cheap (no sync), but not free: call it after a large write, not after every
+ * one. 0, or -1 with err if the environment could not be reopened: the handle is then
+ * unusable except for store_destroy. */
+int store_release_pages(store_t *self, char *err, size_t errlen);
+
 /* Read snapshots: between store_snapshot_begin and store_snapshot_end every query of this
  * handle (store_figures, store_versions, store_facts, store_flags, store_entities,
  * store_entity, store_ancestors, store_row_label, store_meta_get) reads the ONE committed

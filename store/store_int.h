@@ -163,6 +163,9 @@ int store_mdb_fail(int rc, char *err, size_t errlen, const char *what);
 int intern_find(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *id);
 /* Finds or assigns an id (write txn). Returns 0 or an MDB error code. */
 int intern_get(store_t *s, MDB_txn *txn, int kind, const char *str, uint32_t *id);
+/* Writes the next ids intern_get assigned from the writer's cache into DB_META: store_write
+ * calls it once before every commit. 0 or an MDB error code. */
+int intern_flush(store_t *s, MDB_txn *txn);
 /* The string of an id into buf (NUL-terminated). Returns 0 or MDB_NOTFOUND. */
 int intern_string(store_t *s, MDB_txn *txn, int kind, uint32_t id, char *buf, size_t len);
 /* The writer's caches: create (NULL on no memory), forget everything, free. */

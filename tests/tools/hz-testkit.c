@@ -25,10 +25,11 @@
  *       when A's pipe is full (logged "ack for - not delivered"); the caller counts those.
  *
  *   hz-testkit fair --to EP --big-entity E --small-entity S --year Y [--big N] [--facts F]
- *                   [--name-len L] [--tries T] [--gap MS] [--window W]
+ *                   [--name-len L] [--tries T] [--gap MS] [--window W] [--window-bytes B]
  *       The fair-service probe (tests/integration/fair_service.sh). Peer A streams N large
  *       submissions for E (F facts each, names L bytes: ~50 MB at the defaults), W at a
- *       time, a new one (new id, new amounts) as each ack comes (the N are packed before
+ *       time (and, with B, as many as fit in B bytes, at least one: the collector's
+ *       --window-bytes), a new one (new id, new amounts) as each ack comes (the N are packed before
  *       the clock starts, so the probe's own packing is not timed); peer B meanwhile sends T
  *       one-fact submissions for S, one every MS ms whether or not the earlier ones are
  *       answered (open loop: a stall shows in every one it delays), and times each ack. Prints
@@ -508,9 +509,10 @@ static int cmd_fair(int argc, char **argv)
         { "big", required_argument, 0, 'n' }, { "facts", required_argument, 0, 'f' },
         { "name-len", required_argument, 0, 'N' }, { "tries", required_argument, 0, 'T' },
         { "gap", required_argument, 0, 'g' }, { "window", required_argument, 0, 'w' },
-        { 0, 0, 0, 0 } };
+        { "window-bytes", required_argument, 0, 'W' }, { 0, 0, 0, 0 } };
     const char *to = NULL, *big_e = NULL, *small_e = NULL;
     long year = 2024, nbig = 6, facts = 100000, name_len = 480, tries = 50, gap = 100, window = 6;
+    long window_bytes = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -525,10 +527,12 @@ static int cmd_fair(int argc, char **argv)
         case 'T': tries = strtol(optarg, NULL, 10); break;
         case 'g': gap = strtol(optarg, NULL, 10); break;
         case 'w': window = strtol(optarg, NULL, 10); break;
+        case 'W': window_bytes = strtol(optarg, NULL, 10); break;
         default: goto usage;
         }
     }
-    if (!to || !big_e || !small_e || nbig < 1 || facts < 1 || tries < 1 || window < 1 || gap < 0)
+    if (!to || !big_e || !small_e || nbig < 1 || facts < 1 || tries < 1 || window < 1 || gap < 0 ||
+        window_bytes < 0)
         goto usage;
     void *ctx = zmq_ctx_new();
     void *a = flood_socket(ctx, to), *b = flood_socket(ctx, to);
@@ -551,8 +555,12 @@ static int cmd_fair(int argc, char **argv)
     int64_t next_small = now_ms() + 200, start = now_ms();
     ack_t back;
     while (small_done < tries && now_ms() - start < 120000) {
-        /* keep W large submissions in flight from A */
-        while (big_inflight < window && big_sent < nbig) {
+        /* keep W large submissions in flight from A, and (--window-bytes, as the collector's
+         * sender does) at most B bytes unless one alone is larger: the large ones are all of
+         * one size, so the next one's is the first one's */
+        while (big_inflight < window && big_sent < nbig &&
+               !(window_bytes && big_inflight &&
+                 (size_t)(big_inflight + 1) * big_bytes > (size_t)window_bytes)) {
             uint8_t *buf;
             size_t len;
             if (big_sent < npre) {
@@ -616,7 +624,8 @@ static int cmd_fair(int argc, char **argv)
     return small_ok == tries ? 0 : 1;
 usage:
     fprintf(stderr, "usage: hz-testkit fair --to EP --big-entity E --small-entity S [--year Y] [--big N]\n"
-                    "          [--facts F] [--name-len L] [--tries T] [--gap MS] [--window W]\n");
+                    "          [--facts F] [--name-len L] [--tries T] [--gap MS] [--window W]\n"
+                    "          [--window-bytes B]\n");
     return 2;
 }
 

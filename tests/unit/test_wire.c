@@ -76,6 +76,51 @@ START_TEST(submission_round_trip)
 }
 END_TEST
 
+/* A decoded submission keeps one copy of a row's code and of a name repeated by
+ * consecutive facts (submission.h, "shared strings"), in sorted order whatever order the
+ * message had, and frees each once (under ASan a double free would show here). */
+START_TEST(shared_strings)
+{
+    submission_t *s = submission_new("026", 2024);
+    ck_assert_ptr_nonnull(s);
+    submission_new_id(s->id);
+    /* out of order on purpose: r2 is sent before r10 ("r10" < "r2") */
+    ck_assert_int_eq(submission_add(s, TABLE_EXPENSE, "r2", COL_TOTAL, 300, "same", 3), 0);
+    ck_assert_int_eq(submission_add(s, TABLE_EXPENSE, "r10", COL_BASIC, 100, "same", 2), 0);
+    ck_assert_int_eq(submission_add(s, TABLE_EXPENSE, "r10", COL_TOTAL, 200, "same", 2), 0);
+    ck_assert_int_eq(submission_add(s, TABLE_EXPENSE, "r3", COL_TOTAL, 400, "other", 4), 0);
+    ck_assert_int_eq(submission_add(s, TABLE_EXPENSE, "r4", COL_TOTAL, 500, "", 5), 0);
+    ck_assert_int_eq(submission_add(s, TABLE_EXPENSE, "r5", COL_TOTAL, 600, "", 6), 0);
+    uint8_t *buf;
+    size_t len;
+    ck_assert_int_eq(wire_pack_submission(s, &buf, &len), 0);
+    char err[256] = "";
+    submission_t *r = wire_unpack_submission(buf, len, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_uint_eq(r->count, 6);
+    ck_assert_str_eq(r->facts[0].row, "r10");
+    ck_assert_int_eq(r->facts[0].column, COL_TOTAL);    /* (table, row, column) order */
+    ck_assert_str_eq(r->facts[2].row, "r2");
+    ck_assert_ptr_eq(r->facts[1].row, r->facts[0].row);            /* one row, two columns */
+    ck_assert_ptr_eq(r->facts[1].name, r->facts[0].name);
+    ck_assert_ptr_eq(r->facts[2].name, r->facts[1].name);          /* the next row's name */
+    ck_assert_ptr_ne(r->facts[2].row, r->facts[1].row);
+    ck_assert_str_eq(r->facts[3].name, "other");
+    ck_assert_ptr_eq(r->facts[5].name, r->facts[4].name);          /* "" too */
+    ck_assert_str_eq(r->facts[5].name, "");
+    submission_sort(s);
+    for (size_t i = 0; i < r->count; i++) {
+        const fact_t *f = submission_find(s, r->facts[i].table, r->facts[i].row, r->facts[i].column);
+        ck_assert_ptr_nonnull(f);
+        ck_assert_str_eq(r->facts[i].name, f->name);
+        ck_assert_int_eq(r->facts[i].fen, f->fen);
+    }
+    free(buf);
+    submission_destroy(&r);
+    submission_destroy(&s);
+}
+END_TEST
+
 /* The printed precision travels with each fact (Fact.unit_fen, the message's last field),
  * is validated, and the rounding rules judge each term with half of it. */
 START_TEST(printed_precision)
@@ -584,6 +629,7 @@ TESTKIT_MAIN("wire", NULL, NULL, 30,
              text_round_trip_and_limits,
              file_of_parts_round_trip,
              submission_round_trip,
+             shared_strings,
              garbage_never_crashes,
              distrusts_fields,
              unknown_scope,
