@@ -112,8 +112,8 @@ static once_flag S_LIBXML_ONCE = ONCE_FLAG_INIT;
  * is read (billion laughs), and an undeclared entity is a fatal error without a DTD.
  * libxml2 rather than expat: on the generated sheets it spends ~90 instructions per XML
  * byte where expat 2.5 spends ~125 (docs/performance.md, "Workbook import"). */
-static int s_parse_entry(zip_t *z, const char *name, void *ud, s_start_fn start, s_end_fn end,
-                         s_text_fn text, char *err, size_t errlen)
+static int s_parse_entry(zip_t *z, xmlParserCtxtPtr *ctx, const char *name, void *ud, s_start_fn start,
+                         s_end_fn end, s_text_fn text, char *err, size_t errlen)
 {
     zip_int64_t idx = zip_name_locate(z, name, ZIP_FL_NOCASE);
     if (idx < 0) return 1;
@@ -152,7 +152,17 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, s_start_fn start,
     x->text = text;
     x->failed = false;
     x->err[0] = '\0';
-    x->p = buf ? xmlCreatePushParserCtxt(&sax, ud, NULL, 0, NULL) : NULL;
+    /* one parser for all the parts of a workbook (*ctx, freed by the caller): reset for
+     * each part, its handlers and user data set anew; creating and freeing one per part
+     * cost more than most parts' parsing */
+    if (buf && *ctx) {
+        xmlCtxtResetPush(*ctx, NULL, 0, NULL, NULL);
+        memcpy((*ctx)->sax, &sax, sizeof sax);
+        (*ctx)->userData = ud;
+    } else if (buf) {
+        *ctx = xmlCreatePushParserCtxt(&sax, ud, NULL, 0, NULL);
+    }
+    x->p = buf ? *ctx : NULL;
     if (!x->p) {
         free(buf);
         zip_fclose(f);
@@ -188,7 +198,6 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, s_start_fn start,
         }
         if (n == 0) break;
     }
-    xmlFreeParserCtxt(x->p);
     x->p = NULL;
     free(buf);
     zip_fclose(f);
@@ -903,31 +912,34 @@ int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
     s_sst sst = { 0 };
     s_styles styles = { 0 };
     grid_list_t grids = { 0 };
-    book.sheets = calloc(IMPORT_SHEETS_MAX, sizeof *book.sheets);
+    xmlParserCtxtPtr ctx = NULL;
+    /* not calloc: s_book_start clears each sheet it fills, and zeroing all 256 cost more
+     * than reading a small workbook's directory */
+    book.sheets = malloc(IMPORT_SHEETS_MAX * sizeof *book.sheets);
     if (!book.sheets) { rc = error_set(e, sizeof e, "内存不足"); goto done; }
-    int r = s_parse_entry(z, "[Content_Types].xml", &types, s_types_start, s_noend, NULL, e, sizeof e);
+    int r = s_parse_entry(z, &ctx, "[Content_Types].xml", &types, s_types_start, s_noend, NULL, e, sizeof e);
     if (r < 0) { rc = -1; goto done; }
     if (r == 1 || !types.workbook) {
         rc = error_set(e, sizeof e, "zip 文件中没有 Excel 工作簿（[Content_Types].xml 未声明工作簿；是改了扩展名的其他 zip 文件吗？）");
         goto done;
     }
-    if (s_parse_entry(z, "xl/workbook.xml", &book, s_book_start, s_noend, NULL, e, sizeof e) != 0) {
+    if (s_parse_entry(z, &ctx, "xl/workbook.xml", &book, s_book_start, s_noend, NULL, e, sizeof e) != 0) {
         if (!e[0]) snprintf(e, sizeof e, "工作簿缺少 xl/workbook.xml");
         rc = -1;
         goto done;
     }
     if (book.too_many) { rc = error_set(e, sizeof e, "工作表超过 %u 张", IMPORT_SHEETS_MAX); goto done; }
-    if (s_parse_entry(z, "xl/_rels/workbook.xml.rels", &book, s_rels_start, s_noend, NULL, e, sizeof e) < 0) {
+    if (s_parse_entry(z, &ctx, "xl/_rels/workbook.xml.rels", &book, s_rels_start, s_noend, NULL, e, sizeof e) < 0) {
         rc = -1;
         goto done;
     }
-    if (s_parse_entry(z, "xl/sharedStrings.xml", &sst, s_sst_start, s_sst_end, s_sst_text, e, sizeof e) < 0 ||
+    if (s_parse_entry(z, &ctx, "xl/sharedStrings.xml", &sst, s_sst_start, s_sst_end, s_sst_text, e, sizeof e) < 0 ||
         sst.oom) {
         if (!e[0]) snprintf(e, sizeof e, "内存不足");
         rc = -1;
         goto done;
     }
-    if (s_parse_entry(z, "xl/styles.xml", &styles, s_styles_start, s_styles_end, NULL, e, sizeof e) < 0) {
+    if (s_parse_entry(z, &ctx, "xl/styles.xml", &styles, s_styles_start, s_styles_end, NULL, e, sizeof e) < 0) {
         rc = -1;
         goto done;
     }
@@ -947,7 +959,7 @@ int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
         sp.st = &styles;
         sp.cells = &cells;
         char e2[600] = "";
-        int pr = s_parse_entry(z, sh->target, &sp, s_sheet_start, s_sheet_end, s_sheet_text, e2, sizeof e2);
+        int pr = s_parse_entry(z, &ctx, sh->target, &sp, s_sheet_start, s_sheet_end, s_sheet_text, e2, sizeof e2);
         free(sp.v.s);
         free(sp.f.s);
         if (pr < 0) {
@@ -957,6 +969,7 @@ int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
         grid_finish(g);
     }
 done:
+    if (ctx) xmlFreeParserCtxt(ctx);
     zip_discard(z);
     free(sst.text.s);
     free(sst.at.s);
