@@ -53,6 +53,16 @@ static void s_norm(const char *in, char *out, size_t outlen)
     const unsigned char *p = (const unsigned char *)in;
     while (*p && o + 4 < outlen) {
         unsigned char ch = *p;
+        /* most of the text: a CJK character (lead E4..E9, none of the ones mapped below)
+         * copied whole, when the byte-wise copy would have copied all three bytes too */
+        if (ch >= 0xE4 && ch <= 0xE9 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 && o + 6 < outlen) {
+            out[o] = (char)ch;
+            out[o + 1] = (char)p[1];
+            out[o + 2] = (char)p[2];
+            o += 3;
+            p += 3;
+            continue;
+        }
         if (ch < 0x80) {
             if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '"' || ch == '\'') {
                 p++;
