@@ -164,7 +164,8 @@ if [ "$E2E" = 1 ]; then
 fi
 # ---------------------------------------------------------------- import (issue 11)
 # The same budgets as printed-layout workbooks (`huizong gen --format xlsx`: one per entity,
-# the layout of `huizong template` / `huizong export`) and as the v1 CSVs, read by the
+# the layout of `huizong template` / `huizong export`, texts as shared strings as Excel saves
+# a workbook; `--format xlsx-inline` writes libxlsxwriter's inline strings) and as the v1 CSVs, read by the
 # collector's readers (hz-facts: import_read_file, as check/submit read, without the rules).
 # Facts/s of each, and the peak RSS of reading the first quarter of the workbooks one by one
 # against all of them (flat: a file's grids and facts are freed when it is done), beside

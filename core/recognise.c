@@ -22,6 +22,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -52,6 +53,16 @@ static void s_norm(const char *in, char *out, size_t outlen)
     const unsigned char *p = (const unsigned char *)in;
     while (*p && o + 4 < outlen) {
         unsigned char ch = *p;
+        /* most of the text: a CJK character (lead E4..E9, none of the ones mapped below)
+         * copied whole, when the byte-wise copy would have copied all three bytes too */
+        if (ch >= 0xE4 && ch <= 0xE9 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 && o + 6 < outlen) {
+            out[o] = (char)ch;
+            out[o + 1] = (char)p[1];
+            out[o + 2] = (char)p[2];
+            o += 3;
+            p += 3;
+            continue;
+        }
         if (ch < 0x80) {
             if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '"' || ch == '\'') {
                 p++;
@@ -1509,8 +1520,13 @@ static void s_table_run(s_ctx *c, const s_block *b)
     s_put(rt->title, sizeof rt->title, b->title);
     rt->table = b->table;
 
-    s_table *T = calloc(1, sizeof *T);
+    /* all zero but cols[1..]: a column is cleared when the header adds it (only [0, ncols)
+     * is read, and cols[0] when there is none); zeroing all S_COLS_MAX of them cost ~15k
+     * instructions per table, more than a small table's recognition */
+    s_table *T = malloc(sizeof *T);
     if (!T) { s_error(c, b->grid, b->r0, -1, NULL, "内存不足"); return; }
+    memset(T, 0, offsetof(s_table, cols) + sizeof T->cols[0]);
+    memset((char *)T + offsetof(s_table, header_r0), 0, sizeof *T - offsetof(s_table, header_r0));
     T->c = c;
     T->b = b;
     T->rt = rt;
@@ -1621,10 +1637,16 @@ static void s_table_run(s_ctx *c, const s_block *b)
         recognised_column_t *rc = &T->cols[T->ncols];
         memset(rc, 0, sizeof *rc);
         rc->grid_col = col;
+        /* the parts joined by "/", cut when full (as the snprintf chain it replaces cut) */
         size_t used = 0;
-        for (int i = 0; i < np && used + 1 < sizeof rc->header; i++)   /* cut when full */
-            used += (size_t)snprintf(rc->header + used, sizeof rc->header - used, "%s%s",
-                                     i ? "/" : "", parts[i]);
+        for (int i = 0; i < np && used + 1 < sizeof rc->header; i++) {
+            if (i) rc->header[used++] = '/';
+            size_t n = strlen(parts[i]), room = sizeof rc->header - 1 - used;
+            if (n > room) n = room;
+            memcpy(rc->header + used, parts[i], n);
+            used += n;
+        }
+        rc->header[used] = '\0';
         s_utf8_trim(rc->header);
         s_identify(b->table, basic_only, parts, np, rc);
         if (strcmp(rc->role, "name") == 0 && name_cols++ == 0) T->name_col = (int)col;

@@ -1,4 +1,4 @@
-/* xlsx.c -- .xlsx/.xlsm workbooks into grids, with libzip and expat (streaming).
+/* xlsx.c -- .xlsx/.xlsm workbooks into grids, with libzip and libxml2's SAX parser (streaming).
  *
  * Parts read: [Content_Types].xml (must declare a workbook), xl/workbook.xml (sheet names)
  * and its rels (sheet parts), xl/sharedStrings.xml, xl/styles.xml (number formats: decimals
@@ -11,7 +11,7 @@
  *
  * Hostile input (import.h limits): entries whose declared size is above IMPORT_ENTRY_MAX or
  * whose ratio is above IMPORT_RATIO_MAX are refused before reading, and reading stops at
- * IMPORT_ENTRY_MAX bytes whatever was declared; any DOCTYPE stops expat before an entity can
+ * IMPORT_ENTRY_MAX bytes whatever was declared; any DOCTYPE stops the parser before an entity can
  * be declared (billion laughs); a shared-string index out of range, a cell beyond Excel's
  * grid or more than IMPORT_CELLS_MAX cells are errors.
  */
@@ -19,11 +19,12 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <expat.h>
+#include <libxml/parser.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 #include <zip.h>
 
 #include "array.h"
@@ -32,40 +33,87 @@
 #define S_CHUNK 65536
 #define S_BOMB_MIN (1u << 20)
 
-/* ---- zip parts through expat ---- */
+/* ---- zip parts through libxml2's SAX parser ---- */
+
+/* The handlers of one part. They see what a non-namespace SAX parser sees: qualified names
+ * ("x:c"), attributes as NULL-terminated name/value pairs (never a NULL array), text in
+ * pieces. */
+typedef void (*s_start_fn)(void *ud, const char *el, const char **atts);
+typedef void (*s_end_fn)(void *ud, const char *el);
+typedef void (*s_text_fn)(void *ud, const char *t, int len);
 
 typedef struct {
-    XML_Parser p;
+    xmlParserCtxtPtr p;
+    s_start_fn start;
+    s_end_fn end;
+    s_text_fn text;
     char err[512];
     bool failed;
 } s_xml;
 
-static void XMLCALL s_doctype(void *ud, const XML_Char *name, const XML_Char *sys,
-                              const XML_Char *pub, int internal)
+/* Stops the parser from a handler: xmlParseChunk returns and the entry is not read on. */
+static void s_stop(s_xml *x)
 {
-    (void)name; (void)sys; (void)pub; (void)internal;
+    xmlStopParser(x->p);
+}
+
+static void s_doctype(void *ud, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+    (void)name; (void)ext; (void)sys;
     s_xml *x = ud;
     snprintf(x->err, sizeof x->err, "XML 含 DOCTYPE 声明（工作簿不应有，拒绝以防实体膨胀攻击）");
     x->failed = true;
-    XML_StopParser(x->p, XML_FALSE);
+    s_stop(x);
 }
 
-static void XMLCALL s_entity(void *ud, const XML_Char *name, int pe, const XML_Char *value,
-                             int len, const XML_Char *base, const XML_Char *sys,
-                             const XML_Char *pub, const XML_Char *notation)
+static void s_entity(void *ud, const xmlChar *name, int type, const xmlChar *pub,
+                     const xmlChar *sys, xmlChar *content)
 {
-    (void)name; (void)pe; (void)value; (void)len; (void)base; (void)sys; (void)pub; (void)notation;
+    (void)name; (void)type; (void)pub; (void)sys; (void)content;
     s_xml *x = ud;
     snprintf(x->err, sizeof x->err, "XML 含实体声明（拒绝）");
     x->failed = true;
-    XML_StopParser(x->p, XML_FALSE);
+    s_stop(x);
 }
 
+static void s_sax_start(void *ud, const xmlChar *el, const xmlChar **atts)
+{
+    static const char *none[] = { NULL };
+    s_xml *x = ud;
+    x->start(ud, (const char *)el, atts ? (const char **)atts : none);
+}
+
+static void s_sax_end(void *ud, const xmlChar *el)
+{
+    s_xml *x = ud;
+    x->end(ud, (const char *)el);
+}
+
+static void s_sax_text(void *ud, const xmlChar *t, int len)
+{
+    s_xml *x = ud;
+    x->text(ud, (const char *)t, len);
+}
+
+/* libxml2 reports every error here instead of printing it; the last one is read from the
+ * context when the parse fails. */
+static void s_sax_error(void *ud, xmlErrorPtr e) { (void)ud; (void)e; }
+
+static void s_libxml_init(void) { xmlInitParser(); }
+static once_flag S_LIBXML_ONCE = ONCE_FLAG_INIT;
+
 /* Streams one zip entry through a parser with the given handlers. ud must start with an
- * s_xml. Returns 0, 1 if the entry is absent, or -1 with err. */
-static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementHandler start,
-                         XML_EndElementHandler end, XML_CharacterDataHandler text, char *err,
-                         size_t errlen)
+ * s_xml. Returns 0, 1 if the entry is absent, or -1 with err.
+ *
+ * The parser is libxml2's push parser in SAX1 mode (no namespace processing, as the parts
+ * are read by their qualified names) with the options that keep it to the bytes given:
+ * no network, no DTD loaded, no entity substituted (XML_PARSE_NOENT off), the declared
+ * encoding ignored (the parts are UTF-8). A DOCTYPE stops it before any declaration in it
+ * is read (billion laughs), and an undeclared entity is a fatal error without a DTD.
+ * libxml2 rather than expat: on the generated sheets it spends ~90 instructions per XML
+ * byte where expat 2.5 spends ~125 (docs/performance.md, "Workbook import"). */
+static int s_parse_entry(zip_t *z, xmlParserCtxtPtr *ctx, const char *name, void *ud, s_start_fn start,
+                         s_end_fn end, s_text_fn text, char *err, size_t errlen)
 {
     zip_int64_t idx = zip_name_locate(z, name, ZIP_FL_NOCASE);
     if (idx < 0) return 1;
@@ -80,31 +128,50 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementH
         st.size / (st.comp_size ? st.comp_size : 1) > IMPORT_RATIO_MAX)
         return error_set(err, errlen, "%s：压缩比 %llu:1 异常（疑似 zip 炸弹）", name,
                          (unsigned long long)(st.size / (st.comp_size ? st.comp_size : 1)));
+    call_once(&S_LIBXML_ONCE, s_libxml_init);
     zip_file_t *f = zip_fopen_index(z, (zip_uint64_t)idx, 0);
     if (!f) return error_set(err, errlen, "%s：无法解压（%s）", name, zip_strerror(z));
+    char *buf = malloc(S_CHUNK);
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;       /* for serror; startElement (not ...Ns): SAX1 */
+    sax.startElement = s_sax_start;
+    sax.endElement = s_sax_end;
+    if (text) {                              /* text, CDATA and blanks alike, as expat gave */
+        sax.characters = s_sax_text;
+        sax.cdataBlock = s_sax_text;
+        sax.ignorableWhitespace = s_sax_text;
+    }
+    sax.internalSubset = s_doctype;
+    sax.externalSubset = s_doctype;
+    sax.entityDecl = s_entity;
+    sax.serror = s_sax_error;
     s_xml *x = ud;
-    x->p = XML_ParserCreate("UTF-8");
+    x->start = start;
+    x->end = end;
+    x->text = text;
     x->failed = false;
     x->err[0] = '\0';
+    /* one parser for all the parts of a workbook (*ctx, freed by the caller): reset for
+     * each part, its handlers and user data set anew; creating and freeing one per part
+     * cost more than most parts' parsing */
+    if (buf && *ctx) {
+        xmlCtxtResetPush(*ctx, NULL, 0, NULL, NULL);
+        memcpy((*ctx)->sax, &sax, sizeof sax);
+        (*ctx)->userData = ud;
+    } else if (buf) {
+        *ctx = xmlCreatePushParserCtxt(&sax, ud, NULL, 0, NULL);
+    }
+    x->p = buf ? *ctx : NULL;
     if (!x->p) {
+        free(buf);
         zip_fclose(f);
         return error_set(err, errlen, "内存不足");
     }
-    XML_SetUserData(x->p, ud);
-    XML_SetStartDoctypeDeclHandler(x->p, s_doctype);
-    XML_SetEntityDeclHandler(x->p, s_entity);
-    XML_SetElementHandler(x->p, start, end);
-    if (text) XML_SetCharacterDataHandler(x->p, text);
-    /* the entry is inflated straight into expat's own buffer (XML_GetBuffer), S_CHUNK at
-     * a time, and parsed there: no buffer of ours and no copy */
+    xmlCtxtUseOptions(x->p, XML_PARSE_NONET | XML_PARSE_SAX1 | XML_PARSE_IGNORE_ENC | XML_PARSE_NOWARNING);
     int rc = 0;
     zip_uint64_t total = 0;
     while (rc == 0) {
-        void *buf = XML_GetBuffer(x->p, S_CHUNK);
-        if (!buf) {
-            rc = error_set(err, errlen, "内存不足");
-            break;
-        }
         zip_int64_t n = zip_fread(f, buf, S_CHUNK);
         if (n < 0) {
             rc = error_set(err, errlen, "%s：解压失败（%s）", name, zip_file_strerror(f));
@@ -115,23 +182,29 @@ static int s_parse_entry(zip_t *z, const char *name, void *ud, XML_StartElementH
             rc = error_set(err, errlen, "%s：解压后超过 %u 字节（疑似 zip 炸弹）", name, IMPORT_ENTRY_MAX);
             break;
         }
-        if (XML_ParseBuffer(x->p, (int)n, n == 0) == XML_STATUS_ERROR || x->failed) {
+        xmlParseChunk(x->p, buf, (int)n, n == 0);
+        if (x->failed || !x->p->wellFormed || x->p->disableSAX) {
             if (x->err[0]) rc = error_set(err, errlen, "%s：%s", name, x->err);
-            else
+            else {
+                const xmlError *e = xmlCtxtGetLastError(x->p);
+                char msg[256];
+                snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "?");
+                size_t ml = strlen(msg);
+                while (ml && (msg[ml - 1] == '\n' || msg[ml - 1] == ' ')) msg[--ml] = '\0';
                 rc = error_set(err, errlen, "%s：XML 格式错误（第 %lu 行：%s）", name,
-                               (unsigned long)XML_GetCurrentLineNumber(x->p),
-                               XML_ErrorString(XML_GetErrorCode(x->p)));
+                               (unsigned long)(e ? e->line : 0), msg);
+            }
             break;
         }
         if (n == 0) break;
     }
-    XML_ParserFree(x->p);
     x->p = NULL;
+    free(buf);
     zip_fclose(f);
     return rc;
 }
 
-static const char *s_attr(const XML_Char **atts, const char *name)
+static const char *s_attr(const char **atts, const char *name)
 {
     for (int i = 0; atts[i]; i += 2)
         if (strcmp(atts[i], name) == 0) return atts[i + 1];
@@ -139,7 +212,7 @@ static const char *s_attr(const XML_Char **atts, const char *name)
 }
 
 /* Local element name without its namespace prefix ("x:c" -> "c"). */
-static const char *s_local(const XML_Char *n)
+static const char *s_local(const char *n)
 {
     const char *l = n;                 /* names are a few bytes: a loop beats strrchr's call */
     for (const char *p = n; *p; p++)
@@ -183,7 +256,7 @@ typedef struct {
     bool workbook;
 } s_types;
 
-static void XMLCALL s_types_start(void *ud, const XML_Char *el, const XML_Char **atts)
+static void s_types_start(void *ud, const char *el, const char **atts)
 {
     s_types *t = ud;
     if (strcmp(s_local(el), "Override") != 0) return;
@@ -193,7 +266,7 @@ static void XMLCALL s_types_start(void *ud, const XML_Char *el, const XML_Char *
         t->workbook = true;
 }
 
-static void XMLCALL s_noend(void *ud, const XML_Char *el) { (void)ud; (void)el; }
+static void s_noend(void *ud, const char *el) { (void)ud; (void)el; }
 
 /* ---- workbook.xml and rels ---- */
 
@@ -210,7 +283,7 @@ typedef struct {
     bool too_many;
 } s_book;
 
-static void XMLCALL s_book_start(void *ud, const XML_Char *el, const XML_Char **atts)
+static void s_book_start(void *ud, const char *el, const char **atts)
 {
     s_book *b = ud;
     if (strcmp(s_local(el), "sheet") != 0) return;
@@ -224,7 +297,7 @@ static void XMLCALL s_book_start(void *ud, const XML_Char *el, const XML_Char **
             snprintf(s->rid, sizeof s->rid, "%s", atts[i + 1]);
 }
 
-static void XMLCALL s_rels_start(void *ud, const XML_Char *el, const XML_Char **atts)
+static void s_rels_start(void *ud, const char *el, const char **atts)
 {
     s_book *b = ud;
     if (strcmp(s_local(el), "Relationship") != 0) return;
@@ -278,7 +351,7 @@ static int s_sst_push(s_sst *s, const char *t, size_t len)
     return 0;
 }
 
-static void XMLCALL s_sst_start(void *ud, const XML_Char *el, const XML_Char **atts)
+static void s_sst_start(void *ud, const char *el, const char **atts)
 {
     (void)atts;
     s_sst *s = ud;
@@ -288,7 +361,7 @@ static void XMLCALL s_sst_start(void *ud, const XML_Char *el, const XML_Char **a
     else if (strcmp(l, "t") == 0 && s->in_si && !s->in_rph) s->in_t = 1;
 }
 
-static void XMLCALL s_sst_end(void *ud, const XML_Char *el)
+static void s_sst_end(void *ud, const char *el)
 {
     s_sst *s = ud;
     const char *l = s_local(el);
@@ -300,14 +373,14 @@ static void XMLCALL s_sst_end(void *ud, const XML_Char *el)
             s->too_many = true;
             s->x.failed = true;
             snprintf(s->x.err, sizeof s->x.err, "共享字符串超过 %u 个", IMPORT_STRINGS_MAX);
-            XML_StopParser(s->x.p, XML_FALSE);
+            s_stop(&s->x);
             return;
         }
         if (s_sst_push(s, s->cur.s ? s->cur.s : "", s->cur.s ? s->cur.len : 0) != 0) s->oom = true;
     }
 }
 
-static void XMLCALL s_sst_text(void *ud, const XML_Char *t, int len)
+static void s_sst_text(void *ud, const char *t, int len)
 {
     s_sst *s = ud;
     if (s->in_t && s_buf_add(&s->cur, t, (size_t)len) != 0) s->oom = true;
@@ -364,7 +437,7 @@ static void s_builtin(int id, uint8_t *dec, bool *date)
            (id == 11) ? 2 : (id == 0) ? GRID_DECIMALS_UNKNOWN : 0;
 }
 
-static void XMLCALL s_styles_start(void *ud, const XML_Char *el, const XML_Char **atts)
+static void s_styles_start(void *ud, const char *el, const char **atts)
 {
     s_styles *s = ud;
     const char *l = s_local(el);
@@ -409,7 +482,7 @@ static void XMLCALL s_styles_start(void *ud, const XML_Char *el, const XML_Char 
     }
 }
 
-static void XMLCALL s_styles_end(void *ud, const XML_Char *el)
+static void s_styles_end(void *ud, const char *el)
 {
     s_styles *s = ud;
     if (strcmp(s_local(el), "cellXfs") == 0) s->in_xfs = 0;
@@ -458,7 +531,7 @@ static void s_fail(s_sheetp *s, const char *fmt, const char *a, const char *b)
     if (s->x.failed) return;
     s->x.failed = true;
     snprintf(s->x.err, sizeof s->x.err, fmt, a ? a : "", b ? b : "");
-    XML_StopParser(s->x.p, XML_FALSE);
+    s_stop(&s->x);
 }
 
 /* "AB12" -> (11, 27). Returns 0, or -1 when the reference is malformed or beyond Excel. */
@@ -607,7 +680,7 @@ static int s_style_index(const char *t)
     return *p || p == t ? atoi(t) : v;
 }
 
-static void s_cell_start(s_sheetp *s, const XML_Char **atts)
+static void s_cell_start(s_sheetp *s, const char **atts)
 {
     s->in_c = true;
     const char *r = NULL, *t = NULL, *st = NULL;
@@ -630,7 +703,7 @@ static void s_cell_start(s_sheetp *s, const XML_Char **atts)
     if (s->f.s) s->f.s[0] = '\0';
 }
 
-static void XMLCALL s_sheet_start(void *ud, const XML_Char *el, const XML_Char **atts)
+static void s_sheet_start(void *ud, const char *el, const char **atts)
 {
     s_sheetp *s = ud;
     if (s->x.failed) return;
@@ -775,7 +848,7 @@ static void s_cell_done(s_sheetp *s)
     if (grid_set(s->g, row, col, kind, out, len, dec, err, sizeof err) != 0) s_fail(s, "%s%s", err, NULL);
 }
 
-static void XMLCALL s_sheet_end(void *ud, const XML_Char *el)
+static void s_sheet_end(void *ud, const char *el)
 {
     s_sheetp *s = ud;
     if (s->x.failed) return;
@@ -795,7 +868,7 @@ static void XMLCALL s_sheet_end(void *ud, const XML_Char *el)
     }
 }
 
-static void XMLCALL s_sheet_text(void *ud, const XML_Char *t, int len)
+static void s_sheet_text(void *ud, const char *t, int len)
 {
     s_sheetp *s = ud;
     if (s->x.failed || !s->in_c) return;
@@ -839,31 +912,34 @@ int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
     s_sst sst = { 0 };
     s_styles styles = { 0 };
     grid_list_t grids = { 0 };
-    book.sheets = calloc(IMPORT_SHEETS_MAX, sizeof *book.sheets);
+    xmlParserCtxtPtr ctx = NULL;
+    /* not calloc: s_book_start clears each sheet it fills, and zeroing all 256 cost more
+     * than reading a small workbook's directory */
+    book.sheets = malloc(IMPORT_SHEETS_MAX * sizeof *book.sheets);
     if (!book.sheets) { rc = error_set(e, sizeof e, "内存不足"); goto done; }
-    int r = s_parse_entry(z, "[Content_Types].xml", &types, s_types_start, s_noend, NULL, e, sizeof e);
+    int r = s_parse_entry(z, &ctx, "[Content_Types].xml", &types, s_types_start, s_noend, NULL, e, sizeof e);
     if (r < 0) { rc = -1; goto done; }
     if (r == 1 || !types.workbook) {
         rc = error_set(e, sizeof e, "zip 文件中没有 Excel 工作簿（[Content_Types].xml 未声明工作簿；是改了扩展名的其他 zip 文件吗？）");
         goto done;
     }
-    if (s_parse_entry(z, "xl/workbook.xml", &book, s_book_start, s_noend, NULL, e, sizeof e) != 0) {
+    if (s_parse_entry(z, &ctx, "xl/workbook.xml", &book, s_book_start, s_noend, NULL, e, sizeof e) != 0) {
         if (!e[0]) snprintf(e, sizeof e, "工作簿缺少 xl/workbook.xml");
         rc = -1;
         goto done;
     }
     if (book.too_many) { rc = error_set(e, sizeof e, "工作表超过 %u 张", IMPORT_SHEETS_MAX); goto done; }
-    if (s_parse_entry(z, "xl/_rels/workbook.xml.rels", &book, s_rels_start, s_noend, NULL, e, sizeof e) < 0) {
+    if (s_parse_entry(z, &ctx, "xl/_rels/workbook.xml.rels", &book, s_rels_start, s_noend, NULL, e, sizeof e) < 0) {
         rc = -1;
         goto done;
     }
-    if (s_parse_entry(z, "xl/sharedStrings.xml", &sst, s_sst_start, s_sst_end, s_sst_text, e, sizeof e) < 0 ||
+    if (s_parse_entry(z, &ctx, "xl/sharedStrings.xml", &sst, s_sst_start, s_sst_end, s_sst_text, e, sizeof e) < 0 ||
         sst.oom) {
         if (!e[0]) snprintf(e, sizeof e, "内存不足");
         rc = -1;
         goto done;
     }
-    if (s_parse_entry(z, "xl/styles.xml", &styles, s_styles_start, s_styles_end, NULL, e, sizeof e) < 0) {
+    if (s_parse_entry(z, &ctx, "xl/styles.xml", &styles, s_styles_start, s_styles_end, NULL, e, sizeof e) < 0) {
         rc = -1;
         goto done;
     }
@@ -883,7 +959,7 @@ int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
         sp.st = &styles;
         sp.cells = &cells;
         char e2[600] = "";
-        int pr = s_parse_entry(z, sh->target, &sp, s_sheet_start, s_sheet_end, s_sheet_text, e2, sizeof e2);
+        int pr = s_parse_entry(z, &ctx, sh->target, &sp, s_sheet_start, s_sheet_end, s_sheet_text, e2, sizeof e2);
         free(sp.v.s);
         free(sp.f.s);
         if (pr < 0) {
@@ -893,6 +969,7 @@ int xlsx_read(const char *path, grid_list_t *out, char *err, size_t errlen)
         grid_finish(g);
     }
 done:
+    if (ctx) xmlFreeParserCtxt(ctx);
     zip_discard(z);
     free(sst.text.s);
     free(sst.at.s);

@@ -3,7 +3,7 @@
 set -euo pipefail
 PACKAGES=(build-essential cmake pkg-config libzmq3-dev libczmq-dev libprotobuf-c-dev
           protobuf-c-compiler liblmdb-dev check libsubunit-dev libsodium-dev libxlsxwriter-dev
-          clang xlsx2csv libpoppler-glib-dev libzip-dev libexpat1-dev libfreexl-dev libmicrohttpd-dev chromium curl)
+          clang xlsx2csv libpoppler-glib-dev libzip-dev libxml2-dev libfreexl-dev libmicrohttpd-dev chromium curl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -652,7 +652,9 @@ typedef struct {
     uint64_t units_total, units_done, depts_total;
     progress_t progress;
     char path[4096];
-    int xlsx;                       /* --format xlsx: printed-layout workbooks (template.c) */
+    int xlsx;                       /* --format xlsx: printed-layout workbooks (template.c),
+                                     * 1 texts as shared strings (as Excel saves), 2 inline
+                                     * (--format xlsx-inline: libxlsxwriter's constant memory) */
 } gen_ctx_t;
 
 static int plan_has(const gen_ctx_t *g, fault_kind kind, uint64_t target)
@@ -820,7 +822,7 @@ static int gen_workbook(gen_ctx_t *g, const char *code, const char *name, const 
     for (size_t i = 0; i < n; i++)
         tf[i] = (template_fact_t){ (table_id)x[i].table, (column_id)x[i].column, x[i].row, x[i].name, x[i].fen };
     snprintf(g->path, sizeof g->path, "%s/submissions/%s.xlsx", g->out, code);
-    int rc = template_write(g->path, code, name, g->year, tf, n) ? -2 : 0;
+    int rc = template_write_opt(g->path, code, name, g->year, tf, n, g->xlsx == 1) ? -2 : 0;
     free(tf);
     return rc;
 }
@@ -1012,7 +1014,7 @@ static void gen_usage(FILE *out)
     fprintf(out,
         "usage: huizong gen --out DIR --seed N [--year Y] [--provinces P --cities C\n"
         "                   --districts D --departments K --units U] [--faults F]\n"
-        "                   [--format csv|xlsx]\n\n"
+        "                   [--format csv|xlsx|xlsx-inline]\n\n"
         "Writes a deterministic hierarchy of realistic budgets: DIR/entities.csv, one v1 CSV\n"
         "per department in DIR/submissions/ (its units' own submissions and the department's\n"
         "declared consolidated one), and DIR/faults.csv (kind,entity,year,table,row,column,\n"
@@ -1020,7 +1022,8 @@ static void gen_usage(FILE *out)
         "--faults F injects F faults of each kind: intra_table, cross_table, malformed_code,\n"
         "missing_unit, level_mismatch, transfer_mismatch. See docs/generator.md.\n"
         "--format xlsx writes one printed-layout workbook per entity instead (DIR/submissions/\n"
-        "CODE.xlsx, the layout of `huizong template` / `huizong export`), for import benchmarks.\n");
+        "CODE.xlsx, the layout of `huizong template` / `huizong export`), for import benchmarks,\n"
+        "its texts as shared strings as Excel saves them; xlsx-inline as inline strings.\n");
 }
 
 /* --seed: any non-negative whole number (a uint64_t, beyond options' long long); it has
@@ -1071,11 +1074,11 @@ int cmd_gen(int argc, char **argv)
         opt_long("faults", &g.faults, 0, 100000, NULL), opt_end() };
     int parsed = options_parse("huizong gen", options, argc, argv, gen_usage);
     if (parsed != OPTIONS_OK) return parsed == OPTIONS_HELP ? EXIT_OK : EXIT_USAGE;
-    if (strcmp(format, "xlsx") && strcmp(format, "csv")) {
-        fprintf(stderr, "huizong gen: --format must be csv or xlsx, got '%s'\n", format);
+    if (strcmp(format, "xlsx") && strcmp(format, "xlsx-inline") && strcmp(format, "csv")) {
+        fprintf(stderr, "huizong gen: --format must be csv, xlsx or xlsx-inline, got '%s'\n", format);
         return EXIT_USAGE;
     }
-    g.xlsx = !strcmp(format, "xlsx");
+    g.xlsx = !strcmp(format, "xlsx") ? 1 : !strcmp(format, "xlsx-inline") ? 2 : 0;
     if (optind < argc) {
         fprintf(stderr, "huizong gen: unexpected argument '%s'\n", argv[optind]);
         return EXIT_USAGE;

@@ -265,9 +265,19 @@ int cmd_template(int argc, char **argv)
 int template_write(const char *path, const char *code, const char *name, unsigned year,
                    const template_fact_t *facts, size_t n)
 {
+    return template_write_opt(path, code, name, year, facts, n, false);
+}
+
+int template_write_opt(const char *path, const char *code, const char *name, unsigned year,
+                       const template_fact_t *facts, size_t n, bool shared_strings)
+{
 #ifdef HAVE_XLSXWRITER
     template_t x = { 0 };
-    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+    /* constant_memory streams each row to its sheet as written and so can only write inline
+     * strings (<is><t>); without it libxlsxwriter keeps the workbook and writes its texts
+     * once in xl/sharedStrings.xml, as Excel saves every workbook */
+    lxw_workbook_options opts = { .constant_memory = shared_strings ? LXW_FALSE : LXW_TRUE,
+                                  .tmpdir = NULL, .use_zip64 = LXW_FALSE };
     x.wb = workbook_new_opt(path, &opts);
     if (!x.wb) {
         fprintf(stderr, "huizong template: cannot create %s\n", path);
@@ -306,7 +316,7 @@ int template_write(const char *path, const char *code, const char *name, unsigne
     }
     return 0;
 #else
-    (void)path; (void)code; (void)name; (void)year; (void)facts; (void)n;
+    (void)path; (void)code; (void)name; (void)year; (void)facts; (void)n; (void)shared_strings;
     fprintf(stderr, "huizong template: this build has no xlsx support (libxlsxwriter was not found)\n");
     return -1;
 #endif

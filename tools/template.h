@@ -3,6 +3,7 @@
 #ifndef HUIZONG_TEMPLATE_H
 #define HUIZONG_TEMPLATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,11 @@ typedef struct {
  * stderr (no xlsx support, the file cannot be written). */
 int template_write(const char *path, const char *code, const char *name, unsigned year,
                    const template_fact_t *facts, size_t n);
+
+/* template_write with the texts as shared strings (xl/sharedStrings.xml, t="s": what Excel
+ * writes when it saves a workbook) instead of inline strings (t="inlineStr": what
+ * libxlsxwriter's constant-memory mode writes, and `huizong template`). */
+int template_write_opt(const char *path, const char *code, const char *name, unsigned year,
+                       const template_fact_t *facts, size_t n, bool shared_strings);
 
 #endif

@@ -82,4 +82,13 @@ stop_aggregator
 [ -s "$WORK/gc.facts" ] && cmp -s "$WORK/gc.facts" "$WORK/gx.facts" ||
   fail "gen --format xlsx read back differs from the CSVs: $(diff "$WORK/gc.facts" "$WORK/gx.facts" | head -5)"
 echo "ok: gen --format xlsx: $(wc -l <"$WORK/gx.facts") facts, the same as the CSVs'"
+#    and as inline strings (--format xlsx-inline, what constant-memory writers make)
+"$HZ" gen --out "$WORK/gi" --seed 5 --format xlsx-inline >/dev/null 2>&1 || fail "gen --format xlsx-inline"
+python3 -c 'import zipfile,sys; sys.exit("xl/sharedStrings.xml" not in zipfile.ZipFile(sys.argv[1]).namelist())' \
+  "$(ls "$WORK/gx/submissions"/*.xlsx | head -1)" || fail "gen --format xlsx wrote no shared strings"
+"$FACTS" --hierarchy "$WORK/gi/entities.csv" "$WORK/gi/submissions"/*.xlsx >"$WORK/gi.facts" 2>"$WORK/gi.err" ||
+  { head "$WORK/gi.err"; fail "reading the generated inline-string workbooks"; }
+cmp -s "$WORK/gc.facts" "$WORK/gi.facts" ||
+  fail "gen --format xlsx-inline read back differs from the CSVs: $(diff "$WORK/gc.facts" "$WORK/gi.facts" | head -5)"
+echo "ok: gen --format xlsx-inline: the same facts"
 echo "template: all good"

@@ -283,6 +283,23 @@ START_TEST(hostile_files)
     ck_assert_int_eq(read_one(path_in("laughs.xlsx"), "026", 2024, &l, &rep, NULL), -1);
     ck_assert(any_error_has(&rep, "DOCTYPE"));
     recognise_report_free(&rep);
+    /* an external entity (XXE): the DOCTYPE is refused before the file could be named */
+    write_book(path_in("xxe.xlsx"), "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+               "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&x;</t></is></c></row></sheetData></worksheet>", NULL);
+    ck_assert_int_eq(read_one(path_in("xxe.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "DOCTYPE"));
+    ck_assert(!any_error_has(&rep, "root:"));
+    recognise_report_free(&rep);
+    /* an entity never declared (no DTD): not well-formed, named with its part and line */
+    write_book(path_in("undeclared.xlsx"), "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&lol;</t></is></c></row></sheetData></worksheet>", NULL);
+    ck_assert_int_eq(read_one(path_in("undeclared.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "xl/worksheets/sheet1.xml：XML 格式错误（第 1 行"));
+    recognise_report_free(&rep);
+    /* a sheet cut short, read after the parts before it with the same parser */
+    write_book(path_in("cut.xlsx"), "<worksheet>\n<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c>", NULL);
+    ck_assert_int_eq(read_one(path_in("cut.xlsx"), "026", 2024, &l, &rep, NULL), -1);
+    ck_assert(any_error_has(&rep, "XML 格式错误（第 2 行"));
+    recognise_report_free(&rep);
     /* shared-string index out of range */
     write_book(path_in("sst.xlsx"), "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>7</v></c></row></sheetData></worksheet>",
                "<sst><si><t>只有一个</t></si></sst>");
