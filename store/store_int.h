@@ -47,6 +47,16 @@ enum {
  * thread (the aggregator's loop), as its write transactions must be anyway. */
 typedef struct store_cache_t store_cache_t;
 
+/* The writer's batch overlay between two batches (rollup.c): empty, its table kept so the
+ * next batch neither allocates nor zeroes one; slots of a generation other than gen are
+ * free. NULL slots when none is kept. */
+typedef struct {
+    struct ov_entry_s *slots;
+    uint32_t *used;
+    size_t cap;
+    uint16_t gen;
+} store_overlay_t;
+
 struct store_t {
     store_cache_t *cache;     /* NULL when read-only */
     MDB_env *env;
@@ -57,6 +67,7 @@ struct store_t {
     char label[512];          /* store_row_label's returned buffer */
     size_t map_max;           /* --map-size: the map never grows beyond it; 0 = no ceiling */
     MDB_txn *snapshot;        /* store_snapshot_begin's read txn, NULL when none is open */
+    store_overlay_t overlay;  /* the writer's (store_apply_batch); unused when read-only */
 };
 
 /* ---- big-endian codecs ---- */
