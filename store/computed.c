@@ -20,6 +20,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int computed_get(store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN], int *present,
                  int64_t *fen, uint32_t *contrib)
@@ -42,6 +43,20 @@ int computed_get(store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN], int *
         }
     }
     return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int computed_table_open(pack_reader_t *r, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                        table_id t)
+{
+    uint8_t kb[NODETABLE_LEN];
+    key_node_table(kb, ent, year, t);
+    MDB_val k = { NODETABLE_LEN, kb }, v;
+    int rc = mdb_get(txn, s->dbi[DB_COMPUTED], &k, &v);
+    if (rc == MDB_NOTFOUND) {           /* invariant 1: no figure; pack_next says so */
+        memset(r, 0, sizeof *r);
+        return 0;
+    }
+    return rc ? rc : pack_open(r, v.mv_data, v.mv_size);
 }
 
 int computed_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year)
