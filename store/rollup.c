@@ -333,7 +333,8 @@ static ov_entry_t *batch_ov_get(store_t *s, MDB_txn *txn, batch_t *b, const uint
 static int undo_push(batch_t *b, const ov_entry_t *e)
 {
     if (b->undo_off) return 0;
-    if (array_reserve(&b->undo, &b->capundo, b->nundo + 1, sizeof *b->undo, 256)) return -1;
+    if (b->nundo == b->capundo &&          /* the call only to grow: one push per entry moved */
+        array_reserve(&b->undo, &b->capundo, b->nundo + 1, sizeof *b->undo, 256)) return -1;
 
     b->undo[b->nundo++].prior = *e;
     return 0;
@@ -419,8 +420,8 @@ static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint
         struct node_info *ni;
         if ((rc = node_info(s, txn, b, node, year, &ni))) return rc;
         int64_t dv;
-        int d;
-        if ((rc = facts_get(s, txn, node, year, ni->cur, fkey, &d, &dv))) return rc;
+        int d = 0;                                 /* no current version: nothing declared */
+        if (ni->cur && (rc = facts_get(s, txn, node, year, ni->cur, fkey, &d, &dv))) return rc;
         if (d) return 0;                           /* declared here: absorbed */
         if (oldp == e->present && (!oldp || oldv == e->fen)) return 0;
         op = oldp; ov = oldv; np = e->present; nv = e->fen;
