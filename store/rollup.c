@@ -239,6 +239,7 @@ typedef struct {
     char **gfail;
     size_t *gfail_at;
     int regroup;              /* the attempt stopped to rerun without a failed file */
+    computed_walk_t cw;       /* the level views' reads of stored computed figures */
 } batch_t;
 
 static struct node_info *node_slot(batch_t *b, uint32_t ent, uint32_t year)
@@ -828,18 +829,34 @@ static int ov_flush(store_t *s, MDB_txn *txn, const ov_entry_t *sorted, size_t n
     return rc;
 }
 
-/* The computed figure as the batch sees it (levels.c reads through this). */
+/* The computed figure as the batch sees it (levels.c reads through this): the overlay's
+ * entry, else (the overlay holds every figure the batch changed, and DB_COMPUTED is written
+ * only by the flush) the stored one, read through a computed walk without putting it into
+ * the overlay. The views come after every item and change nothing, and inserting whole
+ * tables of every viewed child was most of a small batch's view cost. */
 static int batch_computed(void *ctx, MDB_txn *txn, store_t *s, const uint8_t key[NODEKEY_LEN],
                           int *present, int64_t *fen, uint32_t *contrib)
 {
     batch_t *b = ctx;
-    int rc;
-    ov_entry_t *e = batch_ov_get(s, txn, b, key, 1, &rc);
-    if (!e) return rc;
-    *present = e->present;
-    *fen = e->fen;
-    *contrib = e->contrib;
-    return 0;
+    if (b->ov.cap) {
+        const ov_entry_t *e = ov_slot(&b->ov, key);
+        if (ov_in_use(&b->ov, e)) {
+            *present = e->present;
+            *fen = e->fen;
+            *contrib = e->contrib;
+            return 0;
+        }
+    }
+    struct node_info *ni;
+    int rc = node_info(s, txn, b, key_entity(key), key_year(key), &ni);
+    if (rc) return rc;
+    if (ni->loaded & (1u << key_fkey_decode(key_node_fkey(key)).table)) {
+        *present = 0;                 /* the table's stored figures are all in the overlay */
+        *fen = 0;
+        *contrib = 0;
+        return 0;
+    }
+    return computed_walk_get(&b->cw, s, txn, key, present, fen, contrib);
 }
 
 typedef struct {
@@ -1183,6 +1200,7 @@ static void batch_reset(void *ctx)
 {
     batch_t *b = ctx;
     ov_clear(&b->ov);
+    b->cw.loaded = 0;
     free(b->nodes);
     b->nodes = NULL;
     b->nodecap = b->nodecount = 0;
@@ -1255,6 +1273,7 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
         ov_free(&b.ov);
     free(b.nodes);
     free(b.undo);
+    computed_walk_free(&b.cw);
     for (size_t i = 0; i < n; i++) findings_clear(&b.st[i].text);
     free(b.st);
     return rc;

@@ -383,6 +383,19 @@ int computed_get(store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN], int *
  * entry when there is none), or an MDB error; then pack_next (e->aux = the contributors). */
 int computed_table_open(pack_reader_t *r, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                         table_id t);
+/* Point reads of stored computed figures, one (node, year, table) value decoded at a time
+ * and searched from the last key found (the level views ask a child's keys in ascending
+ * order): init (zeroed is initialised), get (0 with *present, fen, contributors, or an MDB
+ * error), forget (the next get reads again), free. */
+typedef struct {
+    uint8_t key[NODETABLE_LEN];  /* the value decoded, when loaded */
+    int loaded;
+    struct pack_entry_s *e;
+    size_t n, cap, pos;
+} computed_walk_t;
+int computed_walk_get(computed_walk_t *w, store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN],
+                      int *present, int64_t *fen, uint32_t *contrib);
+void computed_walk_free(computed_walk_t *w);
 /* Every computed figure of entity/year in fkey order: then pack_scan_next (e->aux = the
  * contributors), pack_scan_close. */
 int computed_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year);
