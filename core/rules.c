@@ -220,9 +220,14 @@ void rules_row_label(table_id t, const rules_row_t *r, char *out, size_t n)
 /* Short label of a part: the code or project id, or the fixed row's label. */
 void rules_part_label(table_id t, const rules_row_t *r, char *out, size_t n)
 {
-    if (rules_is_total(r)) { rules_label_copy(out, n, "合计"); return; }
+    rules_label_copy(out, n, rules_part_label_ref(t, r));
+}
+
+const char *rules_part_label_ref(table_id t, const rules_row_t *r)
+{
+    if (rules_is_total(r)) return "合计";
     const char *fixed = code_is_numeric(r->row) ? NULL : table_fixed_row_label(t, r->row);
-    rules_label_copy(out, n, fixed ? fixed : r->row);
+    return fixed ? fixed : r->row;
 }
 
 bool rules_class_prefix(const char *row, char cls[4])
@@ -242,8 +247,12 @@ void rules_rel_init(rules_rel_t *r, rule_id rule, table_id t, const char *row, c
     /* field by field: the label buffers are ~1 KB and a relation is built for every
      * printed figure; an empty string is all they need */
     r->ctx[0] = r->lhs[0] = r->note[0] = '\0';
-    r->parts = NULL;
-    r->nparts = r->cap = 0;
+    r->lhs_row = r->ctx_row = NULL;
+    r->parts = r->inline_parts;
+    r->nparts = 0;
+    r->cap = RULES_REL_INLINE;
+    r->text = NULL;
+    r->text_len = r->text_cap = 0;
     r->extra_terms = 0;
     r->units = FACT_UNIT_FEN_DEFAULT;
     r->rule = rule;
@@ -256,8 +265,10 @@ void rules_rel_init(rules_rel_t *r, rule_id rule, table_id t, const char *row, c
 
 void rules_rel_drop(rules_rel_t *r)
 {
-    free(r->parts);
+    if (r->parts != r->inline_parts) free(r->parts);
+    free(r->text);
     r->parts = NULL;
+    r->text = NULL;
 }
 
 void rules_rel_lhs_unit(rules_rel_t *r, uint32_t unit)
@@ -265,24 +276,64 @@ void rules_rel_lhs_unit(rules_rel_t *r, uint32_t unit)
     r->units = r->units - FACT_UNIT_FEN_DEFAULT + (unit ? unit : FACT_UNIT_FEN_DEFAULT);
 }
 
+/* A new part slot (the inline ones first), or NULL with cx->err set. */
+static rules_part_t *s_rel_slot(rules_ctx_t *cx, rules_rel_t *r)
+{
+    assert(r && r->parts && r->nparts <= r->cap);
+    if (r->nparts == r->cap) {
+        size_t cap = r->cap * 2;
+        rules_part_t *p = r->parts == r->inline_parts ? malloc(cap * sizeof *p)
+                                                      : realloc(r->parts, cap * sizeof *p);
+        if (!p) { cx->err = -1; return NULL; }
+        if (r->parts == r->inline_parts) memcpy(p, r->inline_parts, sizeof r->inline_parts);
+        r->parts = p;
+        r->cap = cap;
+    }
+    return &r->parts[r->nparts];
+}
+
+static void s_rel_add(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v, uint32_t unit,
+                      bool copy)
+{
+    rules_part_t *p = s_rel_slot(cx, r);
+    if (!p) return;
+    p->label = label;
+    p->off = 0;
+    p->v = v;
+    if (copy) {
+        /* kept as rules_label_copy would: cut at RULES_LABEL_MAX - 1 bytes */
+        size_t l = strlen(label);
+        if (l > RULES_LABEL_MAX - 1) l = RULES_LABEL_MAX - 1;
+        if (array_reserve(&r->text, &r->text_cap, r->text_len + l + 1, 1, 256)) { cx->err = -1; return; }
+        memcpy(r->text + r->text_len, label, l);
+        r->text[r->text_len + l] = '\0';
+        p->label = NULL;
+        p->off = r->text_len;
+        r->text_len += l + 1;
+    }
+    r->nparts++;
+    r->units += unit ? unit : FACT_UNIT_FEN_DEFAULT;
+}
+
 void rules_rel_part_unit(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v, uint32_t unit)
 {
-    size_t before = r->nparts;
-    rules_rel_part(cx, r, label, v);
-    if (r->nparts > before) r->units = r->units - FACT_UNIT_FEN_DEFAULT + (unit ? unit : FACT_UNIT_FEN_DEFAULT);
+    s_rel_add(cx, r, label, v, unit, true);
 }
 
 void rules_rel_part(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v)
 {
-    assert(r && label && r->nparts <= r->cap);
-    if (array_reserve(&r->parts, &r->cap, r->nparts + 1, sizeof *r->parts, 16)) {
-        cx->err = -1;
-        return;
-    }
+    s_rel_add(cx, r, label, v, 0, true);
+}
 
-    rules_label_copy(r->parts[r->nparts].label, RULES_LABEL_MAX, label);
-    r->parts[r->nparts++].v = v;
-    r->units += FACT_UNIT_FEN_DEFAULT;
+void rules_rel_part_ref(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v, uint32_t unit)
+{
+    assert(strlen(label) < RULES_LABEL_MAX);
+    s_rel_add(cx, r, label, v, unit, false);
+}
+
+static const char *s_part_label(const rules_rel_t *r, const rules_part_t *p)
+{
+    return p->label ? p->label : r->text + p->off;
 }
 
 static void explain_parts(rules_text_t *tx, const rules_rel_t *r)
@@ -290,7 +341,7 @@ static void explain_parts(rules_text_t *tx, const rules_rel_t *r)
     char a[AMOUNT_BUF];
     size_t shown = r->nparts > 8 ? 8 : r->nparts;
     for (size_t i = 0; i < shown; i++)
-        rules_text_printf(tx, "%s%s %s", i ? " + " : "", r->parts[i].label,
+        rules_text_printf(tx, "%s%s %s", i ? " + " : "", s_part_label(r, &r->parts[i]),
                           amount_format(r->parts[i].v, a));
     if (r->nparts > shown) rules_text_printf(tx, " + … (%zu more)", r->nparts - shown);
     if (r->nparts == 0) rules_text_printf(tx, "0.00");
@@ -309,6 +360,11 @@ static void rel_finish(rules_ctx_t *cx, rules_rel_t *r, int64_t expected, uint32
 {
     if (v != VERDICT_EXACT) {
         char a[AMOUNT_BUF], b[AMOUNT_BUF], d[AMOUNT_BUF], tol[AMOUNT_BUF];
+        if (!r->lhs[0] && r->lhs_row) rules_row_label(r->table, r->lhs_row, r->lhs, sizeof r->lhs);
+        if (!r->ctx[0] && r->ctx_row) {
+            if (rules_is_total(r->ctx_row)) rules_label_copy(r->ctx, sizeof r->ctx, "合计行");
+            else rules_row_label(r->table, r->ctx_row, r->ctx, sizeof r->ctx);
+        }
         rules_text_t tx = { 0 };
         rules_text_printf(&tx, "%s %s：%s %s %s ", table_label(r->table),
                           r->ctx[0] ? r->ctx : column_label(r->table, r->col), r->lhs,
@@ -332,8 +388,7 @@ static void rel_finish(rules_ctx_t *cx, rules_rel_t *r, int64_t expected, uint32
         if (tx.oom || engine_emit(cx, r->rule, &f) < 0) cx->err = -1;
         rules_text_free(&tx);
     }
-    free(r->parts);
-    r->parts = NULL;
+    rules_rel_drop(r);
 }
 
 /* lhs = sum of parts. */
@@ -387,7 +442,7 @@ void rules_check_refs(rules_ctx_t *cx, rule_id rule, rules_ref_t lhs, const rule
                  column_label(parts[i].t, parts[i].c));
         rules_rel_part_unit(cx, &r, lab, p->v[parts[i].c], p->unit[parts[i].c]);
     }
-    if (r.nparts == 0) { free(r.parts); return; }
+    if (r.nparts == 0) { rules_rel_drop(&r); return; }
     if (note) snprintf(r.note, sizeof r.note, "%s", note);
     if (cover) rules_rel_check_cover(cx, &r);
     else rules_rel_check(cx, &r);

@@ -123,7 +123,18 @@ void rules_part_label(table_id t, const rules_row_t *r, char *out, size_t n);
 
 /* ---- relations: a printed figure vs. the sum of parts (rules.c) ---- */
 
-typedef struct { char label[RULES_LABEL_MAX]; int64_t v; } rules_part_t;
+/* A part's label is either a string that outlives the relation (a row code, a column's or
+ * a fixed row's label: rules_rel_part_ref) or a copy kept in the relation's text
+ * (rules_rel_part), at text + off. Labels are only read when a relation fails, so a part
+ * costs no copy in the usual case; and the first RULES_REL_INLINE parts live in the relation
+ * itself (no allocation for most relations: one per printed figure was a malloc of 6 KB). */
+typedef struct {
+    const char *label;          /* NULL: the copy at text + off */
+    size_t off;
+    int64_t v;
+} rules_part_t;
+
+#define RULES_REL_INLINE 16
 
 typedef struct {
     rule_id rule;
@@ -135,8 +146,14 @@ typedef struct {
     char ctx[300];              /* where: the column (default) or, for identities between
                                    columns, the row */
     char lhs[300];              /* label of the checked figure */
-    rules_part_t *parts;
+    /* Labels built only for a finding (rel_finish), when ctx / lhs are left empty: lhs_row's
+     * rules_row_label, ctx_row's ("合计行" for the total row). Rows of r->table. */
+    const rules_row_t *lhs_row, *ctx_row;
+    rules_part_t *parts;        /* inline_parts until there are more */
     size_t nparts, cap;
+    rules_part_t inline_parts[RULES_REL_INLINE];
+    char *text;                 /* copied part labels, NUL-terminated one after another */
+    size_t text_len, text_cap;
     int32_t extra_terms;        /* printed amounts beyond lhs and parts; -1 when lhs or a
                                    part is not printed (absent, so no rounding) */
     uint64_t units;             /* the printed precisions of lhs and parts, summed (fen): the
@@ -144,6 +161,8 @@ typedef struct {
     char note[400];             /* what a scope difference consists of, etc. */
 } rules_rel_t;
 
+/* Invariant: a relation is used where rules_rel_init put it (parts may point into it) and
+ * ends in rules_rel_check, rules_rel_check_cover or rules_rel_drop, which free what it holds. */
 void rules_rel_init(rules_rel_t *r, rule_id rule, table_id t, const char *row, column_id c,
                     int64_t actual, uint32_t line);
 void rules_rel_part(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v);
@@ -151,6 +170,11 @@ void rules_rel_part(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t 
 void rules_rel_lhs_unit(rules_rel_t *r, uint32_t unit);
 /* rules_rel_part with the part's printed precision (rules_rel_part: the default). */
 void rules_rel_part_unit(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v, uint32_t unit);
+/* The same, keeping the label by reference: it must outlive the relation and be shorter
+ * than RULES_LABEL_MAX (what a copy would keep). */
+void rules_rel_part_ref(rules_ctx_t *cx, rules_rel_t *r, const char *label, int64_t v, uint32_t unit);
+/* rules_part_label's text without a copy: a string that lives as long as the row. */
+const char *rules_part_label_ref(table_id t, const rules_row_t *r);
 /* lhs = sum of parts; frees the parts. */
 void rules_rel_check(rules_ctx_t *cx, rules_rel_t *r);
 /* lhs <= sum of parts (a cover: spending from a source is at most its income). */

@@ -25,13 +25,11 @@ static void check_hierarchy(rules_ctx_t *cx, table_id t, rule_id sum_rule)
             rules_rel_init(&r, p < 0 ? RULE_TABLE_TOTAL_ROW : sum_rule, t, pr->row, (column_id)c,
                            pr->v[c], pr->line[c]);
             rules_rel_lhs_unit(&r, pr->unit[c]);
-            rules_row_label(t, pr, r.lhs, sizeof r.lhs);
+            r.lhs_row = pr;                  /* its label only if the sum fails */
             for (int k = p < 0 ? tb->roots : tb->first[p]; k >= 0; k = tb->next[k]) {
                 const rules_row_t *ch = &tb->rows[k];
                 if (!ROW_HAS(ch, c)) continue;
-                char lab[RULES_LABEL_MAX];
-                rules_part_label(t, ch, lab, sizeof lab);
-                rules_rel_part_unit(cx, &r, lab, ch->v[c], ch->unit[c]);
+                rules_rel_part_ref(cx, &r, rules_part_label_ref(t, ch), ch->v[c], ch->unit[c]);
             }
             if (r.nparts == 0) { rules_rel_drop(&r); continue; }
             rules_rel_check(cx, &r);
@@ -59,12 +57,11 @@ static void check_columns(rules_ctx_t *cx, table_id t, rule_id rule, column_id l
         rules_rel_t r;
         rules_rel_init(&r, rule, t, row->row, lhs, row->v[lhs], row->line[lhs]);
         rules_rel_lhs_unit(&r, row->unit[lhs]);
-        if (rules_is_total(row)) rules_label_copy(r.ctx, sizeof r.ctx, "合计行");
-        else rules_row_label(t, row, r.ctx, sizeof r.ctx);
+        r.ctx_row = row;                     /* its label only if the identity fails */
         rules_label_copy(r.lhs, sizeof r.lhs, column_label(t, lhs));
         for (size_t k = 0; k < nparts; k++)
             if (ROW_HAS(row, parts[k]))
-                rules_rel_part_unit(cx, &r, column_label(t, parts[k]), row->v[parts[k]], row->unit[parts[k]]);
+                rules_rel_part_ref(cx, &r, column_label(t, parts[k]), row->v[parts[k]], row->unit[parts[k]]);
         if (r.nparts == 0) { rules_rel_drop(&r); continue; }
         rules_rel_check(cx, &r);
     }
@@ -148,9 +145,7 @@ void rules_check_rows(rules_ctx_t *cx, rule_id rule, table_id t, const char *lhs
         const rules_row_t *row = &tb->rows[i];
         if (!ROW_HAS(row, c)) continue;
         if (!(classes && code_is_numeric(row->row)) && !rows_contain(rows, row->row, lhs)) continue;
-        char lab[RULES_LABEL_MAX];
-        rules_part_label(t, row, lab, sizeof lab);
-        rules_rel_part_unit(cx, &r, lab, row->v[c], row->unit[c]);
+        rules_rel_part_ref(cx, &r, rules_part_label_ref(t, row), row->v[c], row->unit[c]);
     }
     if (r.nparts == 0) { rules_rel_drop(&r); return; }
     rules_rel_check(cx, &r);
@@ -216,7 +211,7 @@ void rules_projects_total_row(rules_ctx_t *cx, table_id t)
         snprintf(r.lhs, sizeof r.lhs, "合计");
         for (size_t i = 0; i < pt->n; i++)
             if ((int)i != tot && ROW_HAS(&pt->rows[i], c))
-                rules_rel_part_unit(cx, &r, pt->rows[i].row, pt->rows[i].v[c], pt->rows[i].unit[c]);
+                rules_rel_part_ref(cx, &r, pt->rows[i].row, pt->rows[i].v[c], pt->rows[i].unit[c]);
         if (r.nparts == 0) { rules_rel_drop(&r); continue; }
         rules_rel_check(cx, &r);
     }

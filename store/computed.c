@@ -20,6 +20,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 int computed_get(store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN], int *present,
                  int64_t *fen, uint32_t *contrib)
@@ -42,6 +43,78 @@ int computed_get(store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN], int *
         }
     }
     return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int computed_table_open(pack_reader_t *r, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                        table_id t)
+{
+    uint8_t kb[NODETABLE_LEN];
+    key_node_table(kb, ent, year, t);
+    MDB_val k = { NODETABLE_LEN, kb }, v;
+    int rc = mdb_get(txn, s->dbi[DB_COMPUTED], &k, &v);
+    if (rc == MDB_NOTFOUND) {           /* invariant 1: no figure; pack_next says so */
+        memset(r, 0, sizeof *r);
+        return 0;
+    }
+    return rc ? rc : pack_open(r, v.mv_data, v.mv_size);
+}
+
+int computed_walk_get(computed_walk_t *w, store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN],
+                      int *present, int64_t *fen, uint32_t *contrib)
+{
+    *present = 0;
+    *fen = 0;
+    *contrib = 0;
+    fkey_t fd = key_fkey_decode(key_node_fkey(key));
+    if (!w->loaded || memcmp(w->key, key, EYKEY_LEN) != 0 || w->key[EYKEY_LEN] != (uint8_t)fd.table) {
+        pack_reader_t r;
+        w->loaded = 0;
+        w->n = w->pos = 0;
+        int rc = computed_table_open(&r, s, txn, key_entity(key), key_year(key), fd.table);
+        if (rc) return rc;
+        if (r.count > w->cap) {
+            pack_entry_t *a = realloc(w->e, r.count * sizeof *a);
+            if (!a) return ENOMEM;
+            w->e = a;
+            w->cap = r.count;
+        }
+        while (w->n < r.count && (rc = pack_next(&r, &w->e[w->n])) == 0) w->n++;
+        if (rc && rc != MDB_NOTFOUND) return rc;
+        memcpy(w->key, key, EYKEY_LEN);
+        w->key[EYKEY_LEN] = (uint8_t)fd.table;
+        w->loaded = 1;
+    }
+    /* entries ascending by (row, column) (invariant 1): the first >= the key, galloping
+     * forward from the last one found when the key is not before it */
+    uint64_t want = (uint64_t)fd.row << 8 | (uint8_t)fd.column;
+#define RC(i) ((uint64_t)w->e[i].row << 8 | (uint8_t)w->e[i].column)
+    size_t lo = 0, hi = w->pos;
+    if (w->pos == 0 || RC(w->pos - 1) < want) {
+        lo = hi = w->pos;
+        for (size_t step = 1; hi < w->n && RC(hi) < want; step *= 2) {
+            lo = hi + 1;
+            hi = lo + step - 1 < w->n ? lo + step - 1 : w->n;
+        }
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (RC(mid) < want) lo = mid + 1;
+        else hi = mid;
+    }
+#undef RC
+    w->pos = lo;
+    if (lo < w->n && w->e[lo].row == fd.row && w->e[lo].column == fd.column) {
+        *present = 1;
+        *fen = w->e[lo].fen;
+        *contrib = w->e[lo].aux;
+    }
+    return 0;
+}
+
+void computed_walk_free(computed_walk_t *w)
+{
+    free(w->e);
+    *w = (computed_walk_t){ 0 };
 }
 
 int computed_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year)

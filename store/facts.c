@@ -121,6 +121,7 @@ void fact_walk_start(fact_walk_t *w, uint32_t ent, uint32_t year, uint32_t versi
     key_eyv(w->key, ent, year, version);
     w->loaded = 0;
     w->n = 0;
+    w->pos = 0;
 }
 
 /* Decodes the value of w->key (its table byte set) into w->e. 0 or an MDB error. */
@@ -143,6 +144,12 @@ static int s_walk_load(fact_walk_t *w)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* An entry's (row, column) as one number: the order of a packed value (invariant 2). */
+static inline uint64_t s_rc(uint32_t row, column_id column)
+{
+    return (uint64_t)row << 8 | (uint8_t)column;
+}
+
 int fact_walk_get(fact_walk_t *w, const uint8_t fkey[FKEY_LEN], int *present, int64_t *fen)
 {
     *present = 0;
@@ -151,19 +158,34 @@ int fact_walk_get(fact_walk_t *w, const uint8_t fkey[FKEY_LEN], int *present, in
     fkey_t fd = key_fkey_decode(fkey);
     if (!w->loaded || w->key[EYVKEY_LEN] != (uint8_t)fd.table) {
         w->key[EYVKEY_LEN] = (uint8_t)fd.table;
+        w->pos = 0;
         int rc = s_walk_load(w);
         if (rc) { w->loaded = 0; return rc; }
     }
-    size_t lo = 0, hi = w->n;            /* entries ascending by (row, column): invariant 2 */
+    uint64_t want = s_rc(fd.row, fd.column);
+    const pack_entry_t *e = w->e;
+    /* the first entry >= want: after the last one found when want is not before it
+     * (galloping forward from there), else in e[0..pos) */
+    size_t lo = 0, hi = w->pos;
+    if (w->pos == 0 || s_rc(e[w->pos - 1].row, e[w->pos - 1].column) < want) {
+        lo = w->pos;
+        size_t step = 1;
+        hi = lo;
+        while (hi < w->n && s_rc(e[hi].row, e[hi].column) < want) {
+            lo = hi + 1;
+            hi = lo + step - 1 < w->n ? lo + step - 1 : w->n;
+            step *= 2;
+        }
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const pack_entry_t *e = &w->e[mid];
-        if (e->row < fd.row || (e->row == fd.row && e->column < fd.column)) lo = mid + 1;
+        if (s_rc(e[mid].row, e[mid].column) < want) lo = mid + 1;
         else hi = mid;
     }
-    if (lo < w->n && w->e[lo].row == fd.row && w->e[lo].column == fd.column) {
+    w->pos = lo;
+    if (lo < w->n && e[lo].row == fd.row && e[lo].column == fd.column) {
         *present = 1;
-        *fen = w->e[lo].fen;
+        *fen = e[lo].fen;
     }
     return 0;
 }

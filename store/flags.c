@@ -50,7 +50,8 @@ static int level_flags_clear(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t ye
     if (!sorted) return ENOMEM;
     if (nkeys) {
         memcpy(sorted, fkeys, nkeys * FKEY_LEN);
-        sort_array(sorted, nkeys, FKEY_LEN, fkey_bcmp);
+        if (!key_fkeys_ascending((const uint8_t (*)[FKEY_LEN])sorted, nkeys))
+            sort_array(sorted, nkeys, FKEY_LEN, fkey_bcmp);
     }
     MDB_cursor *c;
     int rc = mdb_cursor_open(txn, s->dbi[DB_FLAGS], &c);

@@ -4,44 +4,19 @@
  * the numeric order of (entity, year, version, table, row id, column) and a scan over a
  * prefix visits exactly the records of that prefix, in order. Table and column ids fit a
  * byte (asserted in store_int.h). Every offset is written here, once for the encoder and
- * once for the decoder beside it; no other file indexes into a key.
+ * once for the decoder beside it, or in store_int.h for the few codecs every fact and level
+ * view calls several times (key_fkey, key_ey, key_eyv, key_node and their decoders: inline
+ * there, they were ~4 % of a batch's instructions as calls); no other file indexes into a key.
  */
 #include "store_int.h"
 
 #include <assert.h>
-
-void key_fkey(uint8_t out[FKEY_LEN], table_id t, uint32_t row, column_id c)
-{
-    /* validated submissions and stored flags only: TABLE_NONE/COL_NONE for node-wide flags */
-    assert((int)t >= 0 && (int)t < TABLE_COUNT && (int)c >= 0 && (int)c < COL_COUNT);
-    out[0] = (uint8_t)t;
-    be32_put(out + 1, row);
-    out[5] = (uint8_t)c;
-}
 
 void key_node_table(uint8_t out[NODETABLE_LEN], uint32_t ent, uint32_t year, table_id t)
 {
     assert((int)t > 0 && (int)t < TABLE_COUNT);
     key_ey(out, ent, year);
     out[EYKEY_LEN] = (uint8_t)t;
-}
-
-void key_ey(uint8_t out[EYKEY_LEN], uint32_t ent, uint32_t year)
-{
-    be32_put(out, ent);
-    be32_put(out + 4, year);
-}
-
-void key_eyv(uint8_t out[EYVKEY_LEN], uint32_t ent, uint32_t year, uint32_t version)
-{
-    key_ey(out, ent, year);
-    be32_put(out + EYKEY_LEN, version);
-}
-
-void key_node(uint8_t out[NODEKEY_LEN], uint32_t ent, uint32_t year, const uint8_t fkey[FKEY_LEN])
-{
-    key_ey(out, ent, year);
-    memcpy(out + EYKEY_LEN, fkey, FKEY_LEN);
 }
 
 void key_table(uint8_t out[TABLEKEY_LEN], uint32_t ent, uint32_t year, uint32_t version, table_id t)
@@ -95,17 +70,7 @@ void key_id(uint8_t out[IDKEY_LEN], int kind, uint32_t id)
 
 /* ---- decoders ---- */
 
-fkey_t key_fkey_decode(const uint8_t fkey[FKEY_LEN])
-{
-    fkey_t f = { (table_id)fkey[0], be32_get(fkey + 1), (column_id)fkey[5] };
-    return f;
-}
-
-uint32_t key_entity(const uint8_t *key) { return be32_get(key); }
-uint32_t key_year(const uint8_t *key) { return be32_get(key + 4); }
-uint32_t key_version(const uint8_t *key) { return be32_get(key + EYKEY_LEN); }
 uint32_t key_child_id(const uint8_t key[CHILDKEY_LEN]) { return be32_get(key + 4); }
-const uint8_t *key_node_fkey(const uint8_t key[NODEKEY_LEN]) { return key + EYKEY_LEN; }
 table_id key_table_id(const uint8_t key[TABLEKEY_LEN]) { return (table_id)key[EYVKEY_LEN]; }
 
 void key_flag_fkey(const uint8_t key[FLAGKEY_LEN], uint8_t fkey[FKEY_LEN])
@@ -116,3 +81,10 @@ void key_flag_fkey(const uint8_t key[FLAGKEY_LEN], uint8_t fkey[FKEY_LEN])
 }
 
 uint32_t key_flag_row(const uint8_t key[FLAGKEY_LEN]) { return be32_get(key + 9); }
+
+int key_fkeys_ascending(const uint8_t (*fkeys)[FKEY_LEN], size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (memcmp(fkeys[i - 1], fkeys[i], FKEY_LEN) > 0) return 0;
+    return 1;
+}

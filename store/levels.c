@@ -57,9 +57,25 @@ static int children_read(store_t *s, MDB_txn *txn, uint32_t ent, store_entity_t 
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+void levels_scratch_free(levels_scratch_t *sc)
+{
+    free(sc->mem);
+    free(sc->walk);
+    *sc = (levels_scratch_t){ 0 };
+}
+
+/* Carves n bytes (aligned for any of levels_check's arrays) out of the scratch at *at. */
+static void *s_carve(levels_scratch_t *sc, size_t *at, size_t n)
+{
+    void *p = (char *)sc->mem + *at;
+    *at += (n + 15) & ~(size_t)15;
+    return p;
+}
+
 int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                  const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys, computed_fn computed, void *ctx,
-                 const rule_settings_t *settings, findings_t *out, char *err, size_t errlen)
+                 const rule_settings_t *settings, levels_scratch_t *scratch, findings_t *out,
+                 char *err, size_t errlen)
 {
     store_entity_t node, *kids = NULL;
     size_t nk = 0;
@@ -71,25 +87,43 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                           .year = year, .nchildren = nk, .nfigures = nkeys };
     uint32_t cur = store_current(s, txn, ent, year);
     view.declared_any = cur && node.level != LEVEL_UNIT;
-    /* keys ascending, so each child's facts of one table are decoded once (fact_walk_t)
-     * and its lookups stay in memory */
-    uint8_t (*sorted)[FKEY_LEN] = malloc((nkeys ? nkeys : 1) * FKEY_LEN);
-    uint32_t *kcur = calloc(nk ? nk : 1, sizeof *kcur);
+    levels_scratch_t own = { 0 };
+    levels_scratch_t *sc = scratch ? scratch : &own;
     fact_walk_t walk;
     fact_walk_init(&walk, s, txn);
-    level_child_t *lc = calloc(nk ? nk : 1, sizeof *lc);
-    level_figure_t *figs = calloc(nkeys ? nkeys : 1, sizeof *figs);
-    child_value_t *cv = calloc((nk ? nk : 1) * (nkeys ? nkeys : 1), sizeof *cv);
+    walk.e = sc->walk;                 /* the decoded entries' buffer, from the last view */
+    walk.cap = sc->walk_cap;
+    sc->walk = NULL;
+    sc->walk_cap = 0;
     findings_t found;
     findings_init(&found);
-    if (!lc || !figs || !cv || !sorted || !kcur) { rc = error_set(err, errlen, "out of memory"); goto done; }
+    /* keys ascending, so each child's facts of one table are decoded once (fact_walk_t)
+     * and its lookups stay in memory; child values are written before they are read
+     * (f->nchildren counts them), so only the figures are zeroed */
+    size_t nkk = nk ? nk : 1, nkeys1 = nkeys ? nkeys : 1;
+    size_t need = 0, at = 0;
+    const size_t sizes[] = { nkeys1 * FKEY_LEN, nkk * sizeof(uint32_t), nkk * sizeof(level_child_t),
+                             nkeys1 * sizeof(level_figure_t), nkk * nkeys1 * sizeof(child_value_t) };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) need += (sizes[i] + 15) & ~(size_t)15;
+    if (need > sc->cap) {
+        void *m = malloc(need);
+        if (!m) { rc = error_set(err, errlen, "out of memory"); goto done; }
+        free(sc->mem);
+        sc->mem = m;
+        sc->cap = need;
+    }
+    uint8_t (*sorted)[FKEY_LEN] = s_carve(sc, &at, sizes[0]);
+    uint32_t *kcur = s_carve(sc, &at, sizes[1]);
+    level_child_t *lc = s_carve(sc, &at, sizes[2]);
+    level_figure_t *figs = s_carve(sc, &at, sizes[3]);
+    child_value_t *cv = s_carve(sc, &at, sizes[4]);
+    memset(figs, 0, nkeys * sizeof *figs);
     memcpy(sorted, fkeys, nkeys * FKEY_LEN);
-    sort_array(sorted, nkeys, FKEY_LEN, fkey_cmp);
+    if (!key_fkeys_ascending((const uint8_t (*)[FKEY_LEN])sorted, nkeys))
+        sort_array(sorted, nkeys, FKEY_LEN, fkey_cmp);
     fkeys = (const uint8_t (*)[FKEY_LEN])sorted;
     for (size_t c = 0; c < nk; c++) {
-        lc[c].code = kids[c].e.code;
-        lc[c].name = kids[c].e.name;
-        lc[c].level = kids[c].level;
+        lc[c] = (level_child_t){ .code = kids[c].e.code, .name = kids[c].e.name, .level = kids[c].level };
         kcur[c] = store_current(s, txn, kids[c].id, year);
         lc[c].submitted = kcur[c] != 0;
     }
@@ -118,7 +152,7 @@ int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
             if ((rc = computed(ctx, txn, s, key, &f->fig.has_computed, &f->fig.computed, &f->fig.contributors)))
                 goto mdb;
         }
-        f->children = &cv[i * (nk ? nk : 1)];
+        f->children = &cv[i * nkk];
     }
     /* children outer, keys inner: one child's facts are read in key order, each of its
      * table values decoded once */
@@ -161,12 +195,9 @@ mdb:
     rc = store_mdb_fail(rc, err, errlen, "level view");
 done:
     findings_clear(&found);
-    fact_walk_free(&walk);
-    free(sorted);
-    free(kcur);
-    free(cv);
-    free(figs);
-    free(lc);
+    sc->walk = walk.e;                 /* kept for the next view (freed with the scratch) */
+    sc->walk_cap = walk.cap;
+    if (sc == &own) levels_scratch_free(&own);
     free(kids);
     return rc;
 }

@@ -27,65 +27,154 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-/* ---- the batch overlay ---- */
+/* ---- the batch overlay ----
+ *
+ * Open addressing with linear probing, at most half full. A slot is in use when its
+ * generation is the overlay's: emptying the overlay (the end of a batch, an attempt run
+ * again, the undo of the first item) is one increment, not a pass over the table, and the
+ * table is kept in the store handle from batch to batch (store_t.overlay, up to
+ * OV_KEEP_SLOTS), so a batch neither allocates, zeroes nor rehashes it once it is large
+ * enough (ov_grow and calloc's zeroing were 8 % of the aggregator's samples under aggdrive).
+ * used[] lists the slots in use, so the passes over every entry (the sort for the level
+ * views and the flush) cost the entries, not the table. */
 
-typedef struct {
+typedef struct ov_entry_s {
+    uint8_t key[NODEKEY_LEN];
+    uint16_t gen;             /* == overlay_t.gen: in use in this batch */
     int64_t fen;
     uint32_t contrib;
-    uint8_t key[NODEKEY_LEN];
-    uint8_t used, present, dirty, touched;
+    uint8_t present, dirty, touched, spare;
 } ov_entry_t;
-/* 32 bytes, not 40 (key first padded fen to offset 24): a 100,000-fact submission puts
- * 400,000 entries in the overlay, and every probe is a cache miss */
+/* 32 bytes: a 100,000-fact submission puts 400,000 entries in the overlay, and every probe
+ * is a cache miss. The key and the generation are the first 16 bytes, so a probe compares
+ * two words: this key, and in use. */
 _Static_assert(sizeof(ov_entry_t) == 32, "overlay entry: two per cache line");
+_Static_assert(offsetof(ov_entry_t, gen) == NODEKEY_LEN && offsetof(ov_entry_t, fen) == 16,
+               "key and generation: the entry's first two words");
 
 typedef struct {
     ov_entry_t *slots;
+    uint32_t *used;           /* the indices of the slots in use, count of them; room for cap / 2 */
     size_t cap, count;
+    uint16_t gen;             /* >= 1; slots of a past generation (or calloc's 0) are free */
 } overlay_t;
+
+/* The largest table kept between batches (8 MiB of slots): the default --batch of 256
+ * typical submissions (~63,000 facts, ~78,000 entries) fits in it; the table of a larger
+ * batch (one 100,000-fact submission) is freed after it, so it does not stay in the heap. */
+#define OV_KEEP_SLOTS ((size_t)1 << 18)
+/* Entries a batch is presized for, per fact: its own key (a unit's entry marks it touched)
+ * and its share of the ancestors' keys and of the figures the level views load (~1.25
+ * measured for a batch of 256 units; more for a small batch, which grows once or twice). */
+#define OV_ENTRIES_PER_FACT 2
+#define OV_MIN_SLOTS 1024
 
 typedef struct {
     ov_entry_t prior;
 } undo_t;
 
-static uint64_t ov_hash(const uint8_t *k)
+_Static_assert(TABLE_COUNT <= 32, "node_info.loaded: one bit per table");
+
+_Static_assert((OV_KEEP_SLOTS & (OV_KEEP_SLOTS - 1)) == 0 && (OV_MIN_SLOTS & (OV_MIN_SLOTS - 1)) == 0,
+               "table sizes are powers of two");
+
+/* A key's two probe words (the key, then the generation where the entry keeps it) and its
+ * hash (of the key alone). */
+typedef struct {
+    uint64_t w[2];
+    uint64_t hash;
+} ov_probe_t;
+
+static inline void ov_probe(const overlay_t *ov, const uint8_t *key, ov_probe_t *p)
 {
-    uint64_t h = 1469598103934665603ULL;              /* FNV-1a */
-    for (int i = 0; i < NODEKEY_LEN; i++) h = (h ^ k[i]) * 1099511628211ULL;
-    return h;
+    uint8_t b[16] = { 0 };
+    memcpy(b, key, NODEKEY_LEN);
+    memcpy(p->w, b, sizeof p->w);
+    uint64_t x = p->w[0] + p->w[1] * 0x9E3779B97F4A7C15ULL;   /* splitmix64's finaliser */
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    p->hash = x ^ (x >> 31);
+    memcpy(b + NODEKEY_LEN, &ov->gen, sizeof ov->gen);
+    memcpy(&p->w[1], b + 8, sizeof p->w[1]);
 }
 
-static ov_entry_t *ov_slot(overlay_t *ov, const uint8_t *key)
+static inline int ov_in_use(const overlay_t *ov, const ov_entry_t *e)
 {
-    size_t i = ov_hash(key) & (ov->cap - 1);
-    while (ov->slots[i].used && memcmp(ov->slots[i].key, key, NODEKEY_LEN) != 0)
-        i = (i + 1) & (ov->cap - 1);
-    return &ov->slots[i];
+    return e->gen == ov->gen;
 }
 
-static int ov_grow(overlay_t *ov)
+/* The slot of the key: its entry, or the free slot where it goes (ov_in_use says which). */
+static ov_entry_t *ov_find(const overlay_t *ov, const ov_probe_t *p)
 {
-    size_t cap = ov->cap ? ov->cap * 2 : 1024;
-    ov_entry_t *old = ov->slots;
-    size_t oldcap = ov->cap;
-    ov->slots = calloc(cap, sizeof *ov->slots);
-    if (!ov->slots) { ov->slots = old; return -1; }
-    ov->cap = cap;
-    for (size_t i = 0; i < oldcap; i++)
-        if (old[i].used) *ov_slot(ov, old[i].key) = old[i];
-    free(old);
+    size_t mask = ov->cap - 1;
+    for (size_t i = p->hash & mask;; i = (i + 1) & mask) {
+        ov_entry_t *e = &ov->slots[i];
+        uint64_t w[2];
+        memcpy(w, e, sizeof w);
+        if ((w[0] == p->w[0] && w[1] == p->w[1]) || !ov_in_use(ov, e)) return e;
+    }
+}
+
+static ov_entry_t *ov_slot(const overlay_t *ov, const uint8_t *key)
+{
+    ov_probe_t p;
+    ov_probe(ov, key, &p);
+    return ov_find(ov, &p);
+}
+
+/* Puts key into the free slot e: an entry with no figure, in use. */
+static void ov_claim(overlay_t *ov, ov_entry_t *e, const uint8_t *key)
+{
+    assert(!ov_in_use(ov, e) && (ov->count + 1) * 2 <= ov->cap);
+    memset(e, 0, sizeof *e);
+    memcpy(e->key, key, NODEKEY_LEN);
+    e->gen = ov->gen;
+    ov->used[ov->count++] = (uint32_t)(e - ov->slots);
+}
+
+/* Room for n entries (the table at most half full): a larger table, the entries moved. 0 or -1. */
+static int ov_reserve(overlay_t *ov, size_t n)
+{
+    if ((n + 1) * 2 <= ov->cap) return 0;
+    size_t cap = ov->cap ? ov->cap : OV_MIN_SLOTS;
+    while ((n + 1) * 2 > cap) cap *= 2;
+    if (cap > UINT32_MAX) return -1;            /* used[] holds 32-bit indices */
+    ov_entry_t *slots = calloc(cap, sizeof *slots);
+    uint32_t *used = malloc(cap / 2 * sizeof *used);
+    if (!slots || !used) { free(slots); free(used); return -1; }
+    overlay_t grown = { .slots = slots, .used = used, .cap = cap, .gen = ov->gen };
+    for (size_t i = 0; i < ov->count; i++) {
+        const ov_entry_t *old = &ov->slots[ov->used[i]];
+        ov_entry_t *e = ov_slot(&grown, old->key);
+        ov_claim(&grown, e, old->key);
+        *e = *old;
+    }
+    free(ov->slots);
+    free(ov->used);
+    *ov = grown;
     return 0;
+}
+
+/* Empties the overlay (keeping its table). */
+static void ov_clear(overlay_t *ov)
+{
+    ov->count = 0;
+    if (++ov->gen == 0) {                       /* wrapped: no slot may look in use */
+        if (ov->slots) memset(ov->slots, 0, ov->cap * sizeof *ov->slots);
+        ov->gen = 1;
+    }
 }
 
 static void ov_free(overlay_t *ov)
 {
     free(ov->slots);
-    ov->slots = NULL;
-    ov->cap = ov->count = 0;
+    free(ov->used);
+    *ov = (overlay_t){ .gen = 1 };
 }
 
 /* The overlay entry of key, loaded from DB_COMPUTED on first use when load is set (units
@@ -94,13 +183,10 @@ static ov_entry_t *ov_get(store_t *s, MDB_txn *txn, overlay_t *ov, const uint8_t
                           int load, int *rc)
 {
     *rc = 0;
-    if ((ov->count + 1) * 2 > ov->cap && ov_grow(ov)) { *rc = ENOMEM; return NULL; }
+    if ((ov->count + 1) * 2 > ov->cap && ov_reserve(ov, ov->count + 1)) { *rc = ENOMEM; return NULL; }
     ov_entry_t *e = ov_slot(ov, key);
-    if (e->used) return e;
-    memset(e, 0, sizeof *e);
-    memcpy(e->key, key, NODEKEY_LEN);
-    e->used = 1;
-    ov->count++;
+    if (ov_in_use(ov, e)) return e;
+    ov_claim(ov, e, key);
     if (load) {
         int present;
         if ((*rc = computed_get(s, txn, key, &present, &e->fen, &e->contrib))) return NULL;
@@ -143,8 +229,8 @@ typedef struct {
     int64_t now_ms;
     struct node_info {
         uint32_t ent, year, parent, cur;
-        uint32_t misses;      /* computed figures of the node loaded one by one */
-        uint8_t used, prefetched;
+        uint32_t loaded;      /* bit t: the node's stored figures of table t are in the overlay */
+        uint8_t used;
     } *nodes;
     size_t nodecap, nodecount;   /* per-batch cache of (entity, year) -> parent, current */
     /* Files refused whole (groups.c's rule, below): for the first item of a group, the
@@ -153,6 +239,7 @@ typedef struct {
     char **gfail;
     size_t *gfail_at;
     int regroup;              /* the attempt stopped to rerun without a failed file */
+    computed_walk_t cw;       /* the level views' reads of stored computed figures */
 } batch_t;
 
 static struct node_info *node_slot(batch_t *b, uint32_t ent, uint32_t year)
@@ -194,55 +281,52 @@ static int node_info(store_t *s, MDB_txn *txn, batch_t *b, uint32_t ent, uint32_
     return 0;
 }
 
-/* After this many single loads of one node's computed figures in a batch, all of them are
- * read by one range scan: a bulk load asks a department or district for hundreds of keys,
- * each a B-tree descent (mostly finding nothing); a resubmission asks for a handful and
- * never gets here. */
-#define PREFETCH_AFTER 32
-
-/* Puts every stored computed figure of entity/year into the overlay, leaving the entries
- * already there (the batch's own state) alone. 0 or an MDB error. */
-static int ov_prefetch(store_t *s, MDB_txn *txn, overlay_t *ov, uint32_t ent, uint32_t year)
+/* Puts every stored computed figure of (entity, year, table) into the overlay, leaving the
+ * entries already there (the batch's own state) alone: the first key of a (node, table) the
+ * batch asks for loads them all, so the others are found (or known absent) in memory. A
+ * value is decoded once either way (a point read decodes it up to the key), and a bulk
+ * load asks a department or district for hundreds of keys of each table, mostly absent.
+ * 0 or an MDB error. */
+static int ov_load_table(store_t *s, MDB_txn *txn, overlay_t *ov, uint32_t ent, uint32_t year,
+                         table_id t)
 {
-    pack_scan_t sc;
-    int rc = computed_scan_open(&sc, s, txn, ent, year);
+    pack_reader_t r;
+    int rc = computed_table_open(&r, s, txn, ent, year, t);
     if (rc) return rc;
+    if (ov_reserve(ov, ov->count + r.count)) return ENOMEM;
     uint8_t fkey[FKEY_LEN], key[NODEKEY_LEN];
     pack_entry_t pe;
-    while ((rc = pack_scan_next(&sc, fkey, &pe)) == 0) {
-        if ((ov->count + 1) * 2 > ov->cap && ov_grow(ov)) { rc = ENOMEM; break; }
+    while ((rc = pack_next(&r, &pe)) == 0) {
+        key_fkey(fkey, t, pe.row, pe.column);
         key_node(key, ent, year, fkey);
         ov_entry_t *e = ov_slot(ov, key);
-        if (e->used) continue;
-        memset(e, 0, sizeof *e);
-        memcpy(e->key, key, NODEKEY_LEN);
-        e->used = 1;
+        if (ov_in_use(ov, e)) continue;
+        ov_claim(ov, e, key);
         e->present = 1;
         e->fen = pe.fen;
         e->contrib = pe.aux;
-        ov->count++;
     }
-    pack_scan_close(&sc);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* ov_get for the batch: the same entry, with a node's figures prefetched once it has been
- * asked for often enough (then a key not in the overlay is known to be absent). */
+/* ov_get for the batch: the same entry, with the node's figures of the key's table loaded
+ * first if they are not yet (then a key not in the overlay is known to be absent). */
 static ov_entry_t *batch_ov_get(store_t *s, MDB_txn *txn, batch_t *b, const uint8_t *key,
                                 int load, int *rc)
 {
     if (load) {
         if (b->ov.cap) {
             ov_entry_t *e = ov_slot(&b->ov, key);
-            if (e->used) { *rc = 0; return e; }
+            if (ov_in_use(&b->ov, e)) { *rc = 0; return e; }
         }
         struct node_info *ni;
         if ((*rc = node_info(s, txn, b, key_entity(key), key_year(key), &ni))) return NULL;
-        if (!ni->prefetched && ++ni->misses >= PREFETCH_AFTER) {
-            if ((*rc = ov_prefetch(s, txn, &b->ov, ni->ent, ni->year))) return NULL;
-            ni->prefetched = 1;
+        table_id t = key_fkey_decode(key_node_fkey(key)).table;
+        if (!(ni->loaded & (1u << t))) {
+            if ((*rc = ov_load_table(s, txn, &b->ov, ni->ent, ni->year, t))) return NULL;
+            ni->loaded |= 1u << t;
         }
-        if (ni->prefetched) load = 0;   /* every stored figure of the node is in the overlay */
+        load = 0;   /* every stored figure of the node's table is in the overlay */
     }
     return ov_get(s, txn, &b->ov, key, load, rc);
 }
@@ -250,7 +334,8 @@ static ov_entry_t *batch_ov_get(store_t *s, MDB_txn *txn, batch_t *b, const uint
 static int undo_push(batch_t *b, const ov_entry_t *e)
 {
     if (b->undo_off) return 0;
-    if (array_reserve(&b->undo, &b->capundo, b->nundo + 1, sizeof *b->undo, 256)) return -1;
+    if (b->nundo == b->capundo &&          /* the call only to grow: one push per entry moved */
+        array_reserve(&b->undo, &b->capundo, b->nundo + 1, sizeof *b->undo, 256)) return -1;
 
     b->undo[b->nundo++].prior = *e;
     return 0;
@@ -260,9 +345,9 @@ static void undo_all(batch_t *b)
 {
     if (b->undo_off) {
         /* nothing before this item is in the overlay: empty it, and forget which nodes'
-         * figures it held (prefetched), so they are read again when asked for */
-        ov_free(&b->ov);
-        for (size_t i = 0; i < b->nodecap; i++) b->nodes[i].prefetched = 0, b->nodes[i].misses = 0;
+         * figures it held (loaded), so they are read again when asked for */
+        ov_clear(&b->ov);
+        for (size_t i = 0; i < b->nodecap; i++) b->nodes[i].loaded = 0;
         return;
     }
     while (b->nundo) {
@@ -274,6 +359,33 @@ static void undo_all(batch_t *b)
 static int kfact_cmp(const void *a, const void *b)
 {
     return memcmp(((const kfact_t *)a)->fkey, ((const kfact_t *)b)->fkey, FKEY_LEN);
+}
+
+/* Sorts a submission's facts by figure key: least significant key byte first, stable
+ * passes, a byte all facts share skipped (one pass counts all six). The keys are unique (a
+ * validated submission has no duplicate figure), so this is kfact_cmp's order; the facts
+ * arrive sorted by row text, not by row id, and the comparison sort of them was 3 % of a
+ * batch's instructions. Without memory for the second buffer: sort_array. */
+static void kfact_sort(kfact_t *a, size_t n)
+{
+    if (n < 2) return;
+    kfact_t *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) { sort_array(a, n, sizeof *a, kfact_cmp); return; }
+    uint32_t count[FKEY_LEN][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < FKEY_LEN; d++) count[d][a[i].fkey[d]]++;
+    kfact_t *src = a, *dst = tmp;
+    for (int d = FKEY_LEN - 1; d >= 0; d--) {
+        uint32_t *c = count[d];
+        if (c[src[0].fkey[d]] == n) continue;    /* one value: the order stands */
+        uint32_t at = 0;
+        for (int v = 0; v < 256; v++) { uint32_t k = c[v]; c[v] = at; at += k; }
+        for (size_t i = 0; i < n; i++) dst[c[src[i].fkey[d]]++] = src[i];
+        kfact_t *t = src; src = dst; dst = t;
+    }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+    free(tmp);
 }
 
 /* Applies the change of child's reported figure for fkey, (op,ov) -> (np,nv), to node
@@ -309,8 +421,8 @@ static int rollup_walk(store_t *s, MDB_txn *txn, batch_t *b, uint32_t node, uint
         struct node_info *ni;
         if ((rc = node_info(s, txn, b, node, year, &ni))) return rc;
         int64_t dv;
-        int d;
-        if ((rc = facts_get(s, txn, node, year, ni->cur, fkey, &d, &dv))) return rc;
+        int d = 0;                                 /* no current version: nothing declared */
+        if (ni->cur && (rc = facts_get(s, txn, node, year, ni->cur, fkey, &d, &dv))) return rc;
         if (d) return 0;                           /* declared here: absorbed */
         if (oldp == e->present && (!oldp || oldv == e->fen)) return 0;
         op = oldp; ov = oldv; np = e->present; nv = e->fen;
@@ -585,7 +697,7 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
         newf[j].fen = sub->facts[j].fen;
         newf[j].idx = j;
     }
-    sort_array(newf, sub->count, sizeof *newf, kfact_cmp);
+    kfact_sort(newf, sub->count);
     if ((rc = facts_read(s, txn, ent.id, sub->year, cur, &oldf, &no))) {
         free(newf);
         return store_mdb_fail(rc, err, errlen, "read facts");
@@ -625,79 +737,86 @@ static int item_apply(store_t *s, MDB_txn *txn, batch_t *b, size_t i, char *err,
     return 0;
 }
 
-/* The overlay entries with a flag set, in key order, for the two passes that need them
- * sorted (level views: touched; flush: dirty). Each is sorted by the (hi, lo) words of its
- * 14-byte key held inline beside its slot: sorting reads no slot, where a comparison
- * through a pointer was a cache miss in a table of 400,000 entries. */
+/* The touched overlay entries in key order: the level views take their keys from it, and
+ * the flush its dirty entries (every dirty entry is touched: rollup_walk sets both, and
+ * nothing between the views and the flush changes a figure). One sort per batch, of the
+ * (hi, lo) words of each 14-byte key held inline beside its slot: sorting reads no slot,
+ * where a comparison through a pointer was a cache miss in a table of 400,000 entries. */
 typedef struct {
     uint64_t hi, lo;          /* key bytes 0..7, 8..13 big-endian: memcmp order */
-    ov_entry_t *e;
+    uint32_t slot;
 } ov_sorted_t;
 
-/* Byte d (0..NODEKEY_LEN) of an entry's key. */
-static inline unsigned ov_key_byte(const ov_sorted_t *x, int d)
-{
-    return d < 8 ? (unsigned)(x->hi >> (56 - 8 * d)) & 0xffu
-                 : (unsigned)(x->lo >> (40 - 8 * (d - 8))) & 0xffu;
-}
-
 /* Sorts a[0..n) by key, least significant byte first (stable passes; keys are unique, so
- * the order is total). A byte every key shares (the entity and year of a one-node batch,
- * most of a row id) costs one counting pass and no move. A comparison sort of these
- * 24-byte records was 15% of the instructions of a 100,000-fact submission. tmp holds n. */
-static void ov_radix_sort(ov_sorted_t *a, ov_sorted_t *tmp, size_t n)
+ * the order is total), into a or tmp (returned). One pass counts all fourteen bytes; a byte
+ * every key shares (the year, most of an entity or row id) then costs nothing. A comparison
+ * sort of these records was 15% of the instructions of a 100,000-fact submission. */
+static ov_sorted_t *ov_radix_sort(ov_sorted_t *a, ov_sorted_t *tmp, size_t n)
 {
-    size_t count[256];
-    for (int d = NODEKEY_LEN - 1; d >= 0; d--) {
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) count[ov_key_byte(&a[i], d)]++;
-        if (n == 0 || count[ov_key_byte(&a[0], d)] == n) continue;
-        size_t at = 0;
-        for (int v = 0; v < 256; v++) { size_t c = count[v]; count[v] = at; at += c; }
-        for (size_t i = 0; i < n; i++) tmp[count[ov_key_byte(&a[i], d)]++] = a[i];
-        memcpy(a, tmp, n * sizeof *a);
+    static_assert(NODEKEY_LEN == 14, "hi holds key bytes 0..7, lo 8..13");
+    uint32_t count[NODEKEY_LEN][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t hi = a[i].hi, lo = a[i].lo;
+        for (int d = 0; d < 8; d++) count[d][(hi >> (56 - 8 * d)) & 0xff]++;
+        for (int d = 0; d < 6; d++) count[8 + d][(lo >> (40 - 8 * d)) & 0xff]++;
     }
+    for (int d = NODEKEY_LEN - 1; d >= 0 && n; d--) {
+        uint32_t *c = count[d];
+        int shift = d < 8 ? 56 - 8 * d : 40 - 8 * (d - 8);
+        int word = d < 8;
+        uint64_t first = (word ? a[0].hi : a[0].lo) >> shift & 0xff;
+        if (c[first] == n) continue;          /* one value: the order stands */
+        uint32_t at = 0;
+        for (int v = 0; v < 256; v++) { uint32_t k = c[v]; c[v] = at; at += k; }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t w = word ? a[i].hi : a[i].lo;
+            tmp[c[(w >> shift) & 0xff]++] = a[i];
+        }
+        ov_sorted_t *t = a; a = tmp; tmp = t;
+    }
+    return a;
 }
 
-enum { OV_TOUCHED, OV_DIRTY };
-
-/* *out (malloc'd, *n entries) or ENOMEM. */
-static int ov_sorted(overlay_t *ov, int which, ov_sorted_t **out, size_t *n)
+/* Copies of the touched entries, sorted by key: *out (malloc'd, *n of them) or ENOMEM. */
+static int ov_touched_sorted(const overlay_t *ov, ov_entry_t **out, size_t *n)
 {
     ov_sorted_t *list = malloc((ov->count + 1) * sizeof *list);
     ov_sorted_t *tmp = malloc((ov->count + 1) * sizeof *tmp);
-    if (!list || !tmp) { free(list); free(tmp); return ENOMEM; }
     size_t k = 0;
-    for (size_t i = 0; i < ov->cap; i++) {
-        ov_entry_t *e = &ov->slots[i];
-        if (!e->used || !(which == OV_TOUCHED ? e->touched : e->dirty)) continue;
+    for (size_t i = 0; list && i < ov->count; i++) {
+        const ov_entry_t *e = &ov->slots[ov->used[i]];
+        if (!e->touched) continue;
         list[k].hi = be64_get(e->key);
         list[k].lo = (uint64_t)be32_get(e->key + 8) << 16 | (uint64_t)e->key[12] << 8 | e->key[13];
-        list[k].e = e;
+        list[k].slot = ov->used[i];
         k++;
     }
-    ov_radix_sort(list, tmp, k);
+    ov_entry_t *copy = malloc((k + 1) * sizeof *copy);
+    if (!list || !tmp || !copy) { free(list); free(tmp); free(copy); return ENOMEM; }
+    const ov_sorted_t *sorted = ov_radix_sort(list, tmp, k);
+    for (size_t i = 0; i < k; i++) copy[i] = ov->slots[sorted[i].slot];
+    free(list);
     free(tmp);
-    *out = list;
+    *out = copy;
     *n = k;
     return 0;
 }
 
-/* Writes every dirty overlay entry, sorted: one computed_update per (node, year, table)
- * with dirty entries, so each touched value is rewritten once per batch. */
-static int ov_flush(store_t *s, MDB_txn *txn, overlay_t *ov)
+/* Writes every dirty entry of sorted[0..n) (ov_touched_sorted): one computed_update per
+ * (node, year, table) with dirty entries, so each touched value is rewritten once per batch. */
+static int ov_flush(store_t *s, MDB_txn *txn, const ov_entry_t *sorted, size_t n)
 {
-    size_t n = 0;
-    ov_sorted_t *list = NULL;
-    if (ov_sorted(ov, OV_DIRTY, &list, &n)) return ENOMEM;
     computed_change_t *ch = malloc((n + 1) * sizeof *ch);
     computed_buf_t w = { 0 };
     int rc = ch ? 0 : ENOMEM;
     for (size_t i = 0; i < n && !rc;) {
-        const uint8_t *g = list[i].e->key;        /* the group: entity, year, table */
+        if (!sorted[i].dirty) { i++; continue; }
+        const uint8_t *g = sorted[i].key;         /* the group: entity, year, table */
         size_t m = 0;
-        for (; i < n && memcmp(list[i].e->key, g, NODETABLE_LEN) == 0; i++) {
-            const ov_entry_t *e = list[i].e;
+        for (; i < n && memcmp(sorted[i].key, g, NODETABLE_LEN) == 0; i++) {
+            const ov_entry_t *e = &sorted[i];
+            if (!e->dirty) continue;
             fkey_t fd = key_fkey_decode(key_node_fkey(e->key));
             ch[m++] = (computed_change_t){ .row = fd.row, .column = fd.column, .present = e->present,
                                            .fen = e->fen, .contrib = e->contrib };
@@ -707,22 +826,37 @@ static int ov_flush(store_t *s, MDB_txn *txn, overlay_t *ov)
     }
     computed_buf_free(&w);
     free(ch);
-    free(list);
     return rc;
 }
 
-/* The computed figure as the batch sees it (levels.c reads through this). */
+/* The computed figure as the batch sees it (levels.c reads through this): the overlay's
+ * entry, else (the overlay holds every figure the batch changed, and DB_COMPUTED is written
+ * only by the flush) the stored one, read through a computed walk without putting it into
+ * the overlay. The views come after every item and change nothing, and inserting whole
+ * tables of every viewed child was most of a small batch's view cost. */
 static int batch_computed(void *ctx, MDB_txn *txn, store_t *s, const uint8_t key[NODEKEY_LEN],
                           int *present, int64_t *fen, uint32_t *contrib)
 {
     batch_t *b = ctx;
-    int rc;
-    ov_entry_t *e = batch_ov_get(s, txn, b, key, 1, &rc);
-    if (!e) return rc;
-    *present = e->present;
-    *fen = e->fen;
-    *contrib = e->contrib;
-    return 0;
+    if (b->ov.cap) {
+        const ov_entry_t *e = ov_slot(&b->ov, key);
+        if (ov_in_use(&b->ov, e)) {
+            *present = e->present;
+            *fen = e->fen;
+            *contrib = e->contrib;
+            return 0;
+        }
+    }
+    struct node_info *ni;
+    int rc = node_info(s, txn, b, key_entity(key), key_year(key), &ni);
+    if (rc) return rc;
+    if (ni->loaded & (1u << key_fkey_decode(key_node_fkey(key)).table)) {
+        *present = 0;                 /* the table's stored figures are all in the overlay */
+        *fen = 0;
+        *contrib = 0;
+        return 0;
+    }
+    return computed_walk_get(&b->cw, s, txn, key, present, fen, contrib);
 }
 
 typedef struct {
@@ -762,6 +896,7 @@ typedef struct {
     size_t nn, capn;
     uint8_t (*fk)[FKEY_LEN];
     uint8_t xfer[TRANSFER_KEYS][FKEY_LEN];
+    levels_scratch_t scratch;  /* levels_check's memory, from view to view */
 } level_views_t;
 
 /* Whether (ent, year) was viewed: nf[0..sorted) by binary search, the rest (this pass's
@@ -807,7 +942,7 @@ static int views_add(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v, uin
     f->year = year;
     findings_init(&f->found);
     return levels_check(s, txn, ent, year, (const uint8_t (*)[FKEY_LEN])v->fk, nk,
-                       batch_computed, b, b->settings, &f->found, err, errlen);
+                       batch_computed, b, b->settings, &v->scratch, &f->found, err, errlen);
 }
 
 /* Views (ent, year) over the transfer keys alone, unless it was viewed already (nf[0..sorted)
@@ -824,17 +959,17 @@ static void views_sort(level_views_t *v)
     if (v->nn) sort_array(v->nf, v->nn, sizeof *v->nf, nf_cmp);   /* (ent, year) unique: total */
 }
 
-/* Pass 1: every node with touched keys, over exactly those keys. keys[0..nt) are the
- * touched node keys, sorted, so one node's keys are adjacent. */
+/* Pass 1: every node with touched keys, over exactly those keys. t[0..nt) are the
+ * touched entries, sorted, so one node's keys are adjacent. */
 static int levels_pass_touched(store_t *s, MDB_txn *txn, batch_t *b, level_views_t *v,
-                               const uint8_t *const *keys, size_t nt, char *err, size_t errlen)
+                               const ov_entry_t *t, size_t nt, char *err, size_t errlen)
 {
     int rc = 0;
     for (size_t i = 0; i < nt && !rc;) {
-        uint32_t ent = key_entity(keys[i]), year = key_year(keys[i]);
+        uint32_t ent = key_entity(t[i].key), year = key_year(t[i].key);
         size_t nk = 0;
-        for (; i < nt && key_entity(keys[i]) == ent && key_year(keys[i]) == year; i++)
-            memcpy(v->fk[nk++], key_node_fkey(keys[i]), FKEY_LEN);
+        for (; i < nt && key_entity(t[i].key) == ent && key_year(t[i].key) == year; i++)
+            memcpy(v->fk[nk++], key_node_fkey(t[i].key), FKEY_LEN);
         rc = views_add(s, txn, b, v, ent, year, nk, err, errlen);
     }
     return rc;
@@ -870,41 +1005,36 @@ static int levels_pass_parents(store_t *s, MDB_txn *txn, batch_t *b, level_views
 
 /* Level rules over every node the batch touched (and the parent of each, for its
  * node-wide evaluation), with their findings stored. found[] gets one entry per node,
- * sorted by (entity, year). 0 or -1 with err (found[] is returned either way). */
+ * sorted by (entity, year); *touched (malloc'd, *ntouched) the touched entries as they are
+ * now, sorted, for ov_flush. 0 or -1 with err (found[] and touched are returned either way). */
 static int batch_levels(store_t *s, MDB_txn *txn, batch_t *b, node_found_t **found, size_t *nfound,
-                        char *err, size_t errlen)
+                        ov_entry_t **touched, size_t *ntouched, char *err, size_t errlen)
 {
     size_t nt = 0;
-    /* the touched keys are copied out, sorted: the views load figures into the overlay,
+    /* the touched entries are copied out, sorted: the views load figures into the overlay,
      * which may grow and move its entries */
-    uint8_t (*keybuf)[NODEKEY_LEN] = malloc((b->ov.count + 1) * NODEKEY_LEN);
-    const uint8_t **keys = malloc((b->ov.count + 1) * sizeof *keys);
     level_views_t v = { .fk = malloc((b->ov.count + TRANSFER_KEYS) * FKEY_LEN) };
-    ov_sorted_t *touched = NULL;
+    ov_entry_t *t = NULL;
     int rc = 0;
-    if (!keybuf || !keys || !v.fk || ov_sorted(&b->ov, OV_TOUCHED, &touched, &nt)) {
+    if (!v.fk || ov_touched_sorted(&b->ov, &t, &nt)) {
         rc = error_set(err, errlen, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < nt; i++) {
-        memcpy(keybuf[i], touched[i].e->key, NODEKEY_LEN);
-        keys[i] = keybuf[i];
-    }
-    free(touched);
     if ((rc = transfer_keys(s, txn, v.xfer))) { rc = store_mdb_fail(rc, err, errlen, "intern"); goto done; }
     /* Each pass sees the views of the earlier ones sorted (level_views_t's invariant). */
-    rc = levels_pass_touched(s, txn, b, &v, keys, nt, err, errlen);
+    rc = levels_pass_touched(s, txn, b, &v, t, nt, err, errlen);
     views_sort(&v);
     if (!rc) rc = levels_pass_accepted(s, txn, b, &v, err, errlen);
     views_sort(&v);
     if (!rc) rc = levels_pass_parents(s, txn, b, &v, err, errlen);
     views_sort(&v);
 done:
-    free(keys);
-    free(keybuf);
     free(v.fk);
+    levels_scratch_free(&v.scratch);
     *found = v.nf;
     *nfound = v.nn;
+    *touched = t;
+    *ntouched = nt;
     return rc;
 }
 
@@ -1020,8 +1150,9 @@ static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errle
     }
 
     node_found_t *nf = NULL;
-    size_t nn = 0;
-    rc = batch_levels(s, txn, b, &nf, &nn, err, errlen);
+    ov_entry_t *touched = NULL;
+    size_t nn = 0, nt = 0;
+    rc = batch_levels(s, txn, b, &nf, &nn, &touched, &nt, err, errlen);
     for (size_t i = 0; i < b->n && !rc; i++) {
         store_item_t *it = &b->items[i];
         if (b->st[i].state != ITEM_ACCEPTED) continue;
@@ -1060,15 +1191,16 @@ static int apply_fn(store_t *s, MDB_txn *txn, void *ctx, char *err, size_t errle
         }
     for (size_t j = 0; j < nn; j++) findings_clear(&nf[j].found);
     free(nf);
-    if (rc) return rc;
-    if ((rc = ov_flush(s, txn, &b->ov))) return store_mdb_fail(rc, err, errlen, "write computed");
-    return 0;
+    if (!rc && (rc = ov_flush(s, txn, touched, nt))) rc = store_mdb_fail(rc, err, errlen, "write computed");
+    free(touched);
+    return rc;
 }
 
 static void batch_reset(void *ctx)
 {
     batch_t *b = ctx;
-    ov_free(&b->ov);
+    ov_clear(&b->ov);
+    b->cw.loaded = 0;
     free(b->nodes);
     b->nodes = NULL;
     b->nodecap = b->nodecount = 0;
@@ -1112,8 +1244,15 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
         return error_set(err, errlen, "out of memory");
     }
     for (size_t i = 0; i < n; i++) ack_init(&items[i].ack);
+    /* the overlay the last batch left (empty), sized for this one */
+    b.ov = (overlay_t){ .slots = self->overlay.slots, .used = self->overlay.used,
+                        .cap = self->overlay.cap, .gen = self->overlay.gen ? self->overlay.gen : 1 };
+    self->overlay = (store_overlay_t){ 0 };
+    size_t facts = 0;
+    for (size_t i = 0; i < n; i++) facts += items[i].submission->count;
+    int rc = ov_reserve(&b.ov, facts * OV_ENTRIES_PER_FACT) ? error_set(err, errlen, "out of memory") : 0;
     /* room first: a large batch is applied once, not once per doubling of the map */
-    int rc = store_reserve(self, batch_bytes(items, n), err, errlen);
+    if (rc == 0) rc = store_reserve(self, batch_bytes(items, n), err, errlen);
     for (; rc == 0;) {   /* one more attempt per file refused whole (group_apply) */
         b.regroup = 0;
         rc = store_write(self, apply_fn, batch_reset, &b, err, errlen);
@@ -1126,9 +1265,15 @@ int store_apply_batch(store_t *self, store_item_t *items, size_t n,
     free(b.gfail_at);
     if (rc != 0)       /* nothing committed: no ack may be sent */
         for (size_t i = 0; i < n; i++) { ack_clear(&items[i].ack); ack_init(&items[i].ack); }
-    ov_free(&b.ov);
+    ov_clear(&b.ov);
+    if (b.ov.cap <= OV_KEEP_SLOTS)
+        self->overlay = (store_overlay_t){ .slots = b.ov.slots, .used = b.ov.used, .cap = b.ov.cap,
+                                           .gen = b.ov.gen };
+    else
+        ov_free(&b.ov);
     free(b.nodes);
     free(b.undo);
+    computed_walk_free(&b.cw);
     for (size_t i = 0; i < n; i++) findings_clear(&b.st[i].text);
     free(b.st);
     return rc;

@@ -11,6 +11,7 @@
 #ifndef HUIZONG_STORE_INT_H
 #define HUIZONG_STORE_INT_H
 
+#include <assert.h>
 #include <lmdb.h>
 #include <stdint.h>
 #include <string.h>
@@ -47,6 +48,16 @@ enum {
  * thread (the aggregator's loop), as its write transactions must be anyway. */
 typedef struct store_cache_t store_cache_t;
 
+/* The writer's batch overlay between two batches (rollup.c): empty, its table kept so the
+ * next batch neither allocates nor zeroes one; slots of a generation other than gen are
+ * free. NULL slots when none is kept. */
+typedef struct {
+    struct ov_entry_s *slots;
+    uint32_t *used;
+    size_t cap;
+    uint16_t gen;
+} store_overlay_t;
+
 struct store_t {
     store_cache_t *cache;     /* NULL when read-only */
     MDB_env *env;
@@ -57,6 +68,7 @@ struct store_t {
     char label[512];          /* store_row_label's returned buffer */
     size_t map_max;           /* --map-size: the map never grows beyond it; 0 = no ceiling */
     MDB_txn *snapshot;        /* store_snapshot_begin's read txn, NULL when none is open */
+    store_overlay_t overlay;  /* the writer's (store_apply_batch); unused when read-only */
 };
 
 /* ---- big-endian codecs ---- */
@@ -116,13 +128,33 @@ _Static_assert(HISTKEY_LEN == EYVKEY_LEN + 4, "history key: entity, year, versio
 _Static_assert(LABELKEY_LEN == 1 + 4 && LABELKEY_LEN < FKEY_LEN, "label key = a figure key's table and row");
 _Static_assert(TABLE_COUNT <= 256 && COL_COUNT <= 256, "table and column ids are one key byte each");
 
-/* Encoders (keys.c). */
-void key_fkey(uint8_t out[FKEY_LEN], table_id t, uint32_t row, column_id c);
-void key_node(uint8_t out[NODEKEY_LEN], uint32_t ent, uint32_t year, const uint8_t fkey[FKEY_LEN]);
+/* Encoders (keys.c; the hot ones inline here, keys.c's invariant). */
+static inline void key_fkey(uint8_t out[FKEY_LEN], table_id t, uint32_t row, column_id c)
+{
+    /* validated submissions and stored flags only: TABLE_NONE/COL_NONE for node-wide flags */
+    assert((int)t >= 0 && (int)t < TABLE_COUNT && (int)c >= 0 && (int)c < COL_COUNT);
+    out[0] = (uint8_t)t;
+    be32_put(out + 1, row);
+    out[5] = (uint8_t)c;
+}
+static inline void key_ey(uint8_t out[EYKEY_LEN], uint32_t ent, uint32_t year)
+{
+    be32_put(out, ent);
+    be32_put(out + 4, year);
+}
+static inline void key_eyv(uint8_t out[EYVKEY_LEN], uint32_t ent, uint32_t year, uint32_t version)
+{
+    key_ey(out, ent, year);
+    be32_put(out + EYKEY_LEN, version);
+}
+static inline void key_node(uint8_t out[NODEKEY_LEN], uint32_t ent, uint32_t year,
+                            const uint8_t fkey[FKEY_LEN])
+{
+    key_ey(out, ent, year);
+    memcpy(out + EYKEY_LEN, fkey, FKEY_LEN);
+}
 void key_table(uint8_t out[TABLEKEY_LEN], uint32_t ent, uint32_t year, uint32_t version, table_id t);
 void key_node_table(uint8_t out[NODETABLE_LEN], uint32_t ent, uint32_t year, table_id t);
-void key_ey(uint8_t out[EYKEY_LEN], uint32_t ent, uint32_t year);
-void key_eyv(uint8_t out[EYVKEY_LEN], uint32_t ent, uint32_t year, uint32_t version);
 void key_flag(uint8_t out[FLAGKEY_LEN], uint32_t ent, uint32_t year, int kind,
               const uint8_t fkey[FKEY_LEN], uint32_t seq);
 void key_flag_kind(uint8_t out[FLAGKIND_LEN], uint32_t ent, uint32_t year, int kind);
@@ -131,28 +163,35 @@ void key_label(uint8_t out[LABELKEY_LEN], table_id t, uint32_t row);
 void key_child(uint8_t out[CHILDKEY_LEN], uint32_t parent, uint32_t child);
 void key_id(uint8_t out[IDKEY_LEN], int kind, uint32_t id);
 
-/* Decoders (keys.c), beside the encoders: the only code that knows the offsets. */
+/* Decoders (keys.c, or inline here), beside the encoders: the only code that knows the offsets. */
 typedef struct {
     table_id table;
     uint32_t row;             /* interned row id */
     column_id column;
 } fkey_t;
-fkey_t key_fkey_decode(const uint8_t fkey[FKEY_LEN]);
+static inline fkey_t key_fkey_decode(const uint8_t fkey[FKEY_LEN])
+{
+    fkey_t f = { (table_id)fkey[0], be32_get(fkey + 1), (column_id)fkey[5] };
+    return f;
+}
 /* The entity and year of any key that starts with them (node, fact, flag, history). */
-uint32_t key_entity(const uint8_t *key);
-uint32_t key_year(const uint8_t *key);
+static inline uint32_t key_entity(const uint8_t *key) { return be32_get(key); }
+static inline uint32_t key_year(const uint8_t *key) { return be32_get(key + 4); }
 /* The child id of a DB_CHILDREN key. */
 uint32_t key_child_id(const uint8_t key[CHILDKEY_LEN]);
 /* The figure key inside a node key. */
-const uint8_t *key_node_fkey(const uint8_t key[NODEKEY_LEN]);
+static inline const uint8_t *key_node_fkey(const uint8_t key[NODEKEY_LEN]) { return key + EYKEY_LEN; }
 /* The table of a facts key. */
 table_id key_table_id(const uint8_t key[TABLEKEY_LEN]);
 /* The version of a submission or facts key. */
-uint32_t key_version(const uint8_t *key);
+static inline uint32_t key_version(const uint8_t *key) { return be32_get(key + EYKEY_LEN); }
 /* The figure key a flag key is about (its row and table are stored in the other order). */
 void key_flag_fkey(const uint8_t key[FLAGKEY_LEN], uint8_t fkey[FKEY_LEN]);
 /* The row id of a flag key (0: a node-wide flag). */
 uint32_t key_flag_row(const uint8_t key[FLAGKEY_LEN]);
+/* Whether fkeys[0..n) are in memcmp order already (sorting them would change nothing: the
+ * level views hand over sorted keys, and a comparison sort of them still costs n log n). */
+int key_fkeys_ascending(const uint8_t (*fkeys)[FKEY_LEN], size_t n);
 
 /* ---- error helpers ---- */
 /* "what: mdb_strerror(rc)" into err, returns -1 (or MDB_MAP_FULL unchanged for retry). */
@@ -251,11 +290,23 @@ int text_apply(store_t *s, MDB_txn *txn, uint32_t ent, const submission_t *sub, 
  * writer passes the batch overlay, readers the stored figures. */
 typedef int (*computed_fn)(void *ctx, MDB_txn *txn, store_t *s, const uint8_t key[NODEKEY_LEN],
                            int *present, int64_t *fen, uint32_t *contrib);
+/* levels_check's working memory, kept from view to view of a batch: a department's view
+ * over its units holds units x keys child values (~640 KB), which calloc'd afresh for
+ * every view was zeroed and page-faulted each time. Zero-initialised; levels_scratch_free. */
+typedef struct {
+    void *mem;
+    size_t cap;
+    struct pack_entry_s *walk;   /* fact_walk_t's decoded entries, handed from view to view */
+    size_t walk_cap;
+} levels_scratch_t;
+void levels_scratch_free(levels_scratch_t *sc);
 /* Builds the level view of entity/year over fkeys, runs rules_check_level, replaces the
- * node's level flags for those keys (and node-wide) and appends the findings to out. */
+ * node's level flags for those keys (and node-wide) and appends the findings to out.
+ * scratch may be NULL (its memory is then the call's own). */
 int levels_check(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
                  const uint8_t (*fkeys)[FKEY_LEN], size_t nkeys, computed_fn computed, void *ctx,
-                 const rule_settings_t *settings, findings_t *out, char *err, size_t errlen);
+                 const rule_settings_t *settings, levels_scratch_t *scratch, findings_t *out,
+                 char *err, size_t errlen);
 /* reported(ent,k): the current fact if any, else (higher nodes) the computed figure. */
 int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t year,
                     const uint8_t fkey[FKEY_LEN], computed_fn computed, void *ctx,
@@ -263,7 +314,7 @@ int levels_reported(store_t *s, MDB_txn *txn, const store_entity_t *e, uint32_t 
 
 
 /* ---- packed figure lists (pack.c): the value of a DB_FACTS and of a DB_COMPUTED record ---- */
-typedef struct {
+typedef struct pack_entry_s {
     uint32_t row;             /* interned row id */
     column_id column;
     int64_t fen;
@@ -331,6 +382,23 @@ int fact_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint
  * MDB error. */
 int computed_get(store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN], int *present,
                  int64_t *fen, uint32_t *contrib);
+/* The stored computed figures of (entity, year, table): 0 with *r open on its value (no
+ * entry when there is none), or an MDB error; then pack_next (e->aux = the contributors). */
+int computed_table_open(pack_reader_t *r, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year,
+                        table_id t);
+/* Point reads of stored computed figures, one (node, year, table) value decoded at a time
+ * and searched from the last key found (the level views ask a child's keys in ascending
+ * order): init (zeroed is initialised), get (0 with *present, fen, contributors, or an MDB
+ * error), forget (the next get reads again), free. */
+typedef struct {
+    uint8_t key[NODETABLE_LEN];  /* the value decoded, when loaded */
+    int loaded;
+    struct pack_entry_s *e;
+    size_t n, cap, pos;
+} computed_walk_t;
+int computed_walk_get(computed_walk_t *w, store_t *s, MDB_txn *txn, const uint8_t key[NODEKEY_LEN],
+                      int *present, int64_t *fen, uint32_t *contrib);
+void computed_walk_free(computed_walk_t *w);
 /* Every computed figure of entity/year in fkey order: then pack_scan_next (e->aux = the
  * contributors), pack_scan_close. */
 int computed_scan_open(pack_scan_t *sc, store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year);
@@ -355,7 +423,9 @@ int computed_update(store_t *s, MDB_txn *txn, uint32_t ent, uint32_t year, table
 void computed_buf_free(computed_buf_t *w);
 
 /* Point reads of many keys of one version at a time (the level views): each table's value
- * is decoded once and searched in memory. start (version 0: nothing present), get (0 with
+ * is decoded once and searched in memory, from where the last key was found, so keys asked
+ * for in ascending order (as the level views ask) cost a step or two each instead of a
+ * binary search; any order is answered. start (version 0: nothing present), get (0 with
  * *present, or an MDB error), free. */
 typedef struct {
     store_t *s;
@@ -364,6 +434,7 @@ typedef struct {
     int loaded;
     pack_entry_t *e;
     size_t n, cap;
+    size_t pos;                  /* e[0..pos) sort before the last key asked for */
 } fact_walk_t;
 void fact_walk_init(fact_walk_t *w, store_t *s, MDB_txn *txn);
 void fact_walk_start(fact_walk_t *w, uint32_t ent, uint32_t year, uint32_t version);
