@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 /* ---- the batch overlay ----
@@ -54,6 +56,7 @@ typedef struct ov_entry_s {
  * is a cache miss. The key and the generation are the first 16 bytes, so a probe compares
  * two words: this key, and in use. */
 _Static_assert(sizeof(ov_entry_t) == 32, "overlay entry: two per cache line");
+_Static_assert(COL_COUNT <= (1 << 5), "a row's columns fit in its run of slots (OV_ROW_SHIFT)");
 _Static_assert(offsetof(ov_entry_t, gen) == NODEKEY_LEN && offsetof(ov_entry_t, fen) == 16,
                "key and generation: the entry's first two words");
 
@@ -73,6 +76,9 @@ typedef struct {
  * measured for a batch of 256 units; more for a small batch, which grows once or twice). */
 #define OV_ENTRIES_PER_FACT 2
 #define OV_MIN_SLOTS 1024
+#define OV_HUGE_BYTES ((size_t)2 << 20)
+#define OV_ROW_SHIFT 5                    /* slots per row: 32 >= COL_COUNT */
+#define OV_PREFETCH_AHEAD 4               /* facts ahead whose walk's slots are prefetched */   /* a huge page (x86-64, arm64 with 4 KiB pages) */
 
 typedef struct {
     ov_entry_t prior;
@@ -95,10 +101,15 @@ static inline void ov_probe(const overlay_t *ov, const uint8_t *key, ov_probe_t 
     uint8_t b[16] = { 0 };
     memcpy(b, key, NODEKEY_LEN);
     memcpy(p->w, b, sizeof p->w);
-    uint64_t x = p->w[0] + p->w[1] * 0x9E3779B97F4A7C15ULL;   /* splitmix64's finaliser */
+    /* The node and table are hashed (splitmix64's finaliser), the row and column added: one
+     * node-table's figures sit side by side in row order, so a submission's facts, walked in
+     * key order up its ancestors, probe a few forward-moving runs of slots instead of a
+     * random slot each (the probes were cache and TLB misses: most of the commit's time) */
+    uint64_t x = p->w[0] + (uint64_t)key[EYKEY_LEN] * 0x9E3779B97F4A7C15ULL;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    p->hash = x ^ (x >> 31);
+    uint64_t row = be32_get(key + EYKEY_LEN + 1), col = key[EYKEY_LEN + 5];
+    p->hash = (x ^ (x >> 31)) + (row << OV_ROW_SHIFT) + col;
     memcpy(b + NODEKEY_LEN, &ov->gen, sizeof ov->gen);
     memcpy(&p->w[1], b + 8, sizeof p->w[1]);
 }
@@ -127,6 +138,21 @@ static ov_entry_t *ov_slot(const overlay_t *ov, const uint8_t *key)
     return ov_find(ov, &p);
 }
 
+/* Asks the CPU for the first slot each of the nodes' keys of fkey would probe: a hint,
+ * nothing read or changed. */
+static inline void ov_prefetch_walk(const overlay_t *ov, const uint32_t *nodes, size_t n,
+                                    uint32_t year, const uint8_t fkey[FKEY_LEN])
+{
+    if (!ov->cap) return;
+    for (size_t k = 0; k < n; k++) {
+        uint8_t key[NODEKEY_LEN];
+        key_node(key, nodes[k], year, fkey);
+        ov_probe_t p;
+        ov_probe(ov, key, &p);
+        __builtin_prefetch(&ov->slots[p.hash & (ov->cap - 1)], 1);
+    }
+}
+
 /* Puts key into the free slot e: an entry with no figure, in use. */
 static void ov_claim(overlay_t *ov, ov_entry_t *e, const uint8_t *key)
 {
@@ -137,6 +163,20 @@ static void ov_claim(overlay_t *ov, ov_entry_t *e, const uint8_t *key)
     ov->used[ov->count++] = (uint32_t)(e - ov->slots);
 }
 
+/* A zeroed table of cap slots. One of OV_HUGE_BYTES or more is aligned to it and asked for
+ * in huge pages: its probes are random, so with 4 KiB pages nearly each one is a TLB miss
+ * as well as a cache miss (an 8 MiB table is 2,048 pages). NULL if out of memory. */
+static ov_entry_t *s_slots_alloc(size_t cap)
+{
+    size_t bytes = cap * sizeof(ov_entry_t);
+    if (bytes < OV_HUGE_BYTES) return calloc(cap, sizeof(ov_entry_t));
+    ov_entry_t *slots = aligned_alloc(OV_HUGE_BYTES, bytes);   /* bytes: a multiple of it */
+    if (!slots) return NULL;
+    (void)madvise(slots, bytes, MADV_HUGEPAGE);     /* a hint: 4 KiB pages if refused */
+    memset(slots, 0, bytes);
+    return slots;
+}
+
 /* Room for n entries (the table at most half full): a larger table, the entries moved. 0 or -1. */
 static int ov_reserve(overlay_t *ov, size_t n)
 {
@@ -144,7 +184,7 @@ static int ov_reserve(overlay_t *ov, size_t n)
     size_t cap = ov->cap ? ov->cap : OV_MIN_SLOTS;
     while ((n + 1) * 2 > cap) cap *= 2;
     if (cap > UINT32_MAX) return -1;            /* used[] holds 32-bit indices */
-    ov_entry_t *slots = calloc(cap, sizeof *slots);
+    ov_entry_t *slots = s_slots_alloc(cap);
     uint32_t *used = malloc(cap / 2 * sizeof *used);
     if (!slots || !used) { free(slots); free(used); return -1; }
     overlay_t grown = { .slots = slots, .used = used, .cap = cap, .gen = ov->gen };
@@ -475,7 +515,19 @@ static int item_rollup(store_t *s, MDB_txn *txn, batch_t *b, const store_entity_
 {
     size_t i = 0, j = 0;
     int unit = ent->level == LEVEL_UNIT;
+    /* the entity and its ancestors: the slots a new fact's walk will probe, asked for
+     * OV_PREFETCH_AHEAD facts ahead (each probe is otherwise a cache miss that stalls) */
+    uint32_t chain[HIERARCHY_DEPTH_MAX];
+    size_t depth = 0;
+    for (uint32_t node = ent->id; node && depth < HIERARCHY_DEPTH_MAX; ) {
+        chain[depth++] = node;
+        struct node_info *ni;
+        int rc = node == ent->id ? 0 : node_info(s, txn, b, node, year, &ni);
+        if (rc) return rc;
+        node = node == ent->id ? ent->parent : ni->parent;
+    }
     while (i < no || j < nn) {
+        if (j + OV_PREFETCH_AHEAD < nn) ov_prefetch_walk(&b->ov, chain, depth, year, newf[j + OV_PREFETCH_AHEAD].fkey);
         int c = i == no ? 1 : j == nn ? -1 : memcmp(oldf[i].fkey, newf[j].fkey, FKEY_LEN);
         const uint8_t *fkey = c <= 0 ? oldf[i].fkey : newf[j].fkey;
         int op = c <= 0, np = c >= 0;
