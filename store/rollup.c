@@ -56,7 +56,6 @@ typedef struct ov_entry_s {
  * is a cache miss. The key and the generation are the first 16 bytes, so a probe compares
  * two words: this key, and in use. */
 _Static_assert(sizeof(ov_entry_t) == 32, "overlay entry: two per cache line");
-_Static_assert(COL_COUNT <= (1 << 5), "a row's columns fit in its run of slots (OV_ROW_SHIFT)");
 _Static_assert(offsetof(ov_entry_t, gen) == NODEKEY_LEN && offsetof(ov_entry_t, fen) == 16,
                "key and generation: the entry's first two words");
 
@@ -77,7 +76,11 @@ typedef struct {
 #define OV_ENTRIES_PER_FACT 2
 #define OV_MIN_SLOTS 1024
 #define OV_HUGE_BYTES ((size_t)2 << 20)
-#define OV_ROW_SHIFT 5                    /* slots per row: 32 >= COL_COUNT */
+/* Slots per row in a node-table's run: 8. A row of more columns (COL_COUNT is 26) runs into
+ * the next row's slots, which linear probing absorbs; a wider stride would leave most of a
+ * one-column table's slots unused and alias rows onto each other once its rows outnumber
+ * the table's cap / stride (a 100,000-row submission) */
+#define OV_ROW_SHIFT 3
 #define OV_PREFETCH_AHEAD 4               /* facts ahead whose walk's slots are prefetched */   /* a huge page (x86-64, arm64 with 4 KiB pages) */
 
 typedef struct {
@@ -163,18 +166,33 @@ static void ov_claim(overlay_t *ov, ov_entry_t *e, const uint8_t *key)
     ov->used[ov->count++] = (uint32_t)(e - ov->slots);
 }
 
-/* A zeroed table of cap slots. One of OV_HUGE_BYTES or more is aligned to it and asked for
- * in huge pages: its probes are random, so with 4 KiB pages nearly each one is a TLB miss
- * as well as a cache miss (an 8 MiB table is 2,048 pages). NULL if out of memory. */
+/* A zeroed table of cap slots. One of OV_HUGE_BYTES or more is mapped on its own (already
+ * zero: nothing written before use, pages zeroed by the kernel as they are first touched)
+ * and asked for in huge pages: its probes are random, so with 4 KiB pages nearly each one
+ * is a TLB miss as well as a cache miss (an 8 MiB table is 2,048 pages). NULL if out of
+ * memory. Freed by s_slots_free with the same cap. */
 static ov_entry_t *s_slots_alloc(size_t cap)
 {
     size_t bytes = cap * sizeof(ov_entry_t);
     if (bytes < OV_HUGE_BYTES) return calloc(cap, sizeof(ov_entry_t));
-    ov_entry_t *slots = aligned_alloc(OV_HUGE_BYTES, bytes);   /* bytes: a multiple of it */
-    if (!slots) return NULL;
+    void *slots = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (slots == MAP_FAILED) return NULL;
     (void)madvise(slots, bytes, MADV_HUGEPAGE);     /* a hint: 4 KiB pages if refused */
-    memset(slots, 0, bytes);
     return slots;
+}
+
+static void s_slots_free(ov_entry_t *slots, size_t cap)
+{
+    if (!slots) return;
+    if (cap * sizeof(ov_entry_t) < OV_HUGE_BYTES) free(slots);
+    else munmap(slots, cap * sizeof(ov_entry_t));
+}
+
+void store_overlay_free(store_overlay_t *ov)
+{
+    s_slots_free(ov->slots, ov->cap);
+    free(ov->used);
+    *ov = (store_overlay_t){ 0 };
 }
 
 /* Room for n entries (the table at most half full): a larger table, the entries moved. 0 or -1. */
@@ -194,7 +212,7 @@ static int ov_reserve(overlay_t *ov, size_t n)
         ov_claim(&grown, e, old->key);
         *e = *old;
     }
-    free(ov->slots);
+    s_slots_free(ov->slots, ov->cap);
     free(ov->used);
     *ov = grown;
     return 0;
@@ -212,7 +230,7 @@ static void ov_clear(overlay_t *ov)
 
 static void ov_free(overlay_t *ov)
 {
-    free(ov->slots);
+    s_slots_free(ov->slots, ov->cap);
     free(ov->used);
     *ov = (overlay_t){ .gen = 1 };
 }

@@ -246,8 +246,7 @@ void store_destroy(store_t **self_p)
     store_snapshot_end(*self_p);
     if ((*self_p)->env) mdb_env_close((*self_p)->env);
     store_cache_free((*self_p)->cache);
-    free((*self_p)->overlay.slots);
-    free((*self_p)->overlay.used);
+    store_overlay_free(&(*self_p)->overlay);
     free(*self_p);
     *self_p = NULL;
 }

@@ -57,6 +57,8 @@ typedef struct {
     size_t cap;
     uint16_t gen;
 } store_overlay_t;
+/* Frees a kept overlay's table (rollup.c: a large one is mapped, not malloc'd). */
+void store_overlay_free(store_overlay_t *ov);
 
 struct store_t {
     store_cache_t *cache;     /* NULL when read-only */
