@@ -255,7 +255,7 @@ static char *wire_copy_str(const char *field, char *prev)
         memcpy(&n, field - WIRE_ALLOC_PREFIX, sizeof n);
         n--;                    /* the block holds the string and its NUL (check_submission) */
     }
-    if (prev && memcmp(prev, field, n + 1) == 0) return prev;
+    if (prev && strcmp(prev, field) == 0) return prev;     /* prev may be shorter: not memcmp */
     char *copy = malloc(n + 1);
     if (copy) memcpy(copy, field, n + 1);
     return copy;

@@ -205,10 +205,9 @@ START_TEST(worker_byte_bound)
     size_t bound = len[0] + len[1] / 2;         /* room for the first, not for the next too */
     intake_worker_t *w = intake_worker_new(64, bound, p, rs, NULL, err, sizeof err);
     ck_assert_ptr_nonnull(w);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !intake_worker_full(w); i++) {
         intake_msg_t m;
         s_msg(&m, "r", packed[i], len[i]);
-        if (intake_worker_full(w)) break;
         intake_worker_push(w, &m);
     }
     usleep(300 * 1000);                         /* the worker checks all that fits meanwhile */
