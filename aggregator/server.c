@@ -133,7 +133,12 @@ static void server_answer_review(void *router, store_t *store, auth_t *auth, int
  *     small ones (no starvation).
  *  3. Receiving stops opts->batch_ms after it began, when the worker's queue is full, when
  *     half a batch is checked (SERVER_COMMIT_SHARE), or when nothing arrives (within SERVER_REFILL_MS while a stream lasts), so a steady
- *     stream never keeps the loop from committing. */
+ *     stream never keeps the loop from committing.
+ *  4. A small message that arrives alone on a quiet server (no stream, the worker with
+ *     nothing queued, being checked or checked) is checked on this thread and committed at
+ *     once: a resubmission does not pay two thread hand-offs. Order holds: the worker had
+ *     nothing older, and a second message arriving in the same receive sends the held one
+ *     to the worker first. */
 #define SERVER_PARK_MAX 1
 #define SERVER_REFILL_MS 2      /* how long receiving waits for a refilling queue */
 /* Receiving stops once batch / SERVER_COMMIT_SHARE messages are checked: that part is
@@ -167,6 +172,20 @@ static void server_parked_free(server_parked_t *p)
     p->count = 0;
 }
 
+/* A lone small message held for the loop's own thread (invariant 4). */
+typedef struct {
+    intake_msg_t msg;
+    int held;
+} server_solo_t;
+
+/* Hands a held message to the worker (which then has nothing older: invariant 4). */
+static void server_solo_release(server_solo_t *solo, intake_worker_t *worker)
+{
+    if (!solo->held) return;
+    intake_worker_push(worker, &solo->msg);
+    solo->held = 0;
+}
+
 /* Receives what is ready within the bounds of invariant 3: review messages answered at
  * once, large ones parked, the rest queued for the intake worker. With refill set (the
  * last turn received several: a stream), it waits up to SERVER_REFILL_MS for a queue that
@@ -174,10 +193,13 @@ static void server_parked_free(server_parked_t *p)
  * committed in batches, not one fsync per message; a lone submission on a quiet server
  * does not wait. Returns how many messages it received. */
 static size_t server_receive(void *router, intake_worker_t *worker, store_t *store, auth_t *auth,
-                             const server_opts_t *opts, server_parked_t *parked, int refill)
+                             const server_opts_t *opts, server_parked_t *parked, int refill,
+                             server_solo_t *solo)
 {
     uint64_t started = clock_mono_ms();
-    size_t got = 0;
+    size_t got = 0, small = 0;
+    /* a lone small one on a quiet server is held for this thread (invariant 4) */
+    int solo_ok = !refill && opts->batch >= 2 && !solo->held && !intake_worker_pending(worker);
     size_t commit_at = opts->batch / SERVER_COMMIT_SHARE ? opts->batch / SERVER_COMMIT_SHARE : 1;
     while (!intake_worker_full(worker) && intake_worker_checked(worker) < commit_at) {
         if (opts->batch_ms && clock_mono_ms() - started >= (uint64_t)opts->batch_ms) break;
@@ -203,7 +225,12 @@ static size_t server_receive(void *router, intake_worker_t *worker, store_t *sto
                         m.bytes, SERVER_PARK_MAX);
                 intake_msg_close(&m);
             }
+        } else if (solo_ok && small++ == 0) {
+            intake_msg_move(&solo->msg, &m);
+            solo->held = 1;
         } else {
+            server_solo_release(solo, worker);  /* not alone after all: the worker, in order */
+            solo_ok = 0;
             intake_worker_push(worker, &m);
         }
     }
@@ -306,11 +333,18 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
     int smalls_done = 0;
     size_t received = 0;        /* messages the last turn received: > 1 is a stream */
     int lost = 0;               /* the store could not be reopened: stop */
+    server_solo_t solo = { .held = 0 };
+    intake_batch_t solo_batch;  /* the held one, checked here (invariant 4) */
+    if (intake_batch_init(&solo_batch, 1) != 0) {
+        fprintf(stderr, "huizong-aggregator: out of memory for a batch of 1\n");
+        return -1;
+    }
     void *ctx = zmq_ctx_new();
     void *router = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
     if (!router) {
         fprintf(stderr, "huizong-aggregator: cannot create a ZeroMQ socket: %s\n", zmq_strerror(errno));
         if (ctx) zmq_ctx_term(ctx);
+        intake_batch_free(&solo_batch);
         return -1;
     }
     int rc = -1;
@@ -328,6 +362,7 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             rc = -2;                    /* the key or authorisation file given is wrong */
             goto done;
         }
+        solo_batch.auth = auth;
     }
     /* The entities are synced before serving and never change while it runs (paths.h). */
     paths = paths_new(store, err, sizeof err);
@@ -421,21 +456,29 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
         if (upstream) upstream_tick(upstream);   /* at most 1 ms: forwards, acks, retries */
         uint64_t turn_start = clock_mono_ms();
         if (items[0].revents & ZMQ_POLLIN)
-            received = server_receive(router, worker, store, auth, opts, &parked, received > 1);
+            received = server_receive(router, worker, store, auth, opts, &parked, received > 1,
+                                      &solo);
         else
             received = 0;
         /* the next large one starts decoding beside the small ones' turns (invariant 2) */
         if (parked.count && !intake_worker_pending(large)) server_unpark(&parked, large);
-        if (!intake_worker_pending(worker) && intake_worker_checked(large) == 0) continue;
+        if (!intake_worker_pending(worker) && intake_worker_checked(large) == 0 && !solo.held)
+            continue;
         int large_turn = 0;
         uint64_t filled = clock_mono_ms();
         size_t nsub = 0;
         int large_ready = intake_worker_checked(large) > 0;
         intake_batch_t *batch = NULL;
         if (large_ready && smalls_done) {              /* the large one alone */
+            server_solo_release(&solo, worker);
             batch = intake_worker_take(large);
             large_turn = 1;
             smalls_done = 0;
+        } else if (solo.held) {                        /* a lone small one, checked here */
+            intake_add_msg(&solo_batch, paths, settings, &solo.msg);
+            solo.held = 0;
+            batch = &solo_batch;
+            smalls_done = large_ready;
         } else {                                       /* the small ones checked so far */
             batch = intake_worker_take(worker);
             smalls_done = large_ready;
@@ -446,7 +489,8 @@ int server_run(store_t *store, const rule_settings_t *settings, const server_opt
             nsub = batch->count;
             batch_items = batch->nitems;
             server_commit(router, batch, store, settings, events, upstream);
-            intake_worker_release(large_turn ? large : worker, batch);
+            if (batch == &solo_batch) intake_batch_reset(&solo_batch);
+            else intake_worker_release(large_turn ? large : worker, batch);
         }
         uint64_t turn_ms = clock_mono_ms() - turn_start;
         if (turn_ms > SERVER_SLOW_TURN_MS)   /* what a waiting submission waited for */
@@ -467,6 +511,8 @@ done:
     intake_worker_destroy(&large);
     intake_worker_destroy(&worker);
     server_parked_free(&parked);
+    if (solo.held) intake_msg_close(&solo.msg);     /* never acked: resent */
+    intake_batch_free(&solo_batch);
     paths_destroy(&paths);
     upstream_destroy(&upstream);    /* pending forwards stay in its spool */
     events_destroy(&events);
