@@ -13,6 +13,7 @@
 
 #include "errors.h"
 #include "hierarchy.h"
+#include "sort.h"
 
 #define PATHS_NO_PARENT UINT32_MAX
 
@@ -68,7 +69,7 @@ paths_t *paths_new(store_t *store, char *err, size_t errlen)
         self->nodes[i].level = h.items[i].level;
     }
     self->count = h.count;
-    qsort(self->nodes, self->count, sizeof *self->nodes, s_node_cmp);   /* codes are unique */
+    sort_array(self->nodes, self->count, sizeof *self->nodes, s_node_cmp);   /* codes are unique */
     for (size_t i = 0; i < h.count; i++) {
         const entity_t *e = &h.items[i];
         long me = s_find(self, e->code), up = e->parent[0] ? s_find(self, e->parent) : -1;
