@@ -86,12 +86,12 @@ static bool s_v1_gb18030(const char *path)
 /* Appends msg to the report's errors (counted even when it cannot be kept). Returns -1. */
 static int s_fail(recognise_report_t *r, const char *msg)
 {
-    r->nerrors++;
-    char **v = realloc(r->errors, r->nerrors * sizeof *v);
+    /* counted only once stored: out of memory loses this line, never the count's truth */
+    char **v = realloc(r->errors, (r->nerrors + 1) * sizeof *v);
     if (!v) return -1;
     r->errors = v;
-    v[r->nerrors - 1] = strdup(msg);
-    if (!v[r->nerrors - 1]) r->nerrors--;
+    v[r->nerrors] = strdup(msg);
+    if (v[r->nerrors]) r->nerrors++;
     return -1;
 }
 
