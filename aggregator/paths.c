@@ -36,15 +36,12 @@ static int s_node_cmp(const void *a, const void *b)
 /* Index of the node with this code, or -1. */
 static long s_find(const paths_t *self, const char *code)
 {
-    size_t lo = 0, hi = self->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(self->nodes[mid].code, code);
-        if (c == 0) return (long)mid;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    return -1;
+    s_node probe;
+    size_t n = strnlen(code, sizeof probe.code);
+    if (n == sizeof probe.code || !self->count) return -1;     /* longer than any code */
+    memcpy(probe.code, code, n + 1);
+    const s_node *hit = bsearch(&probe, self->nodes, self->count, sizeof *self->nodes, s_node_cmp);
+    return hit ? hit - self->nodes : -1;
 }
 
 paths_t *paths_new(store_t *store, char *err, size_t errlen)

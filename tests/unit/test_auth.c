@@ -74,16 +74,7 @@ static void new_cert(const char *base, char pub[41])
 
 static store_t *open_examples_store(void)
 {
-    hierarchy_t h = { 0 };
-    ck_assert_msg(hierarchy_load(&h, EXAMPLES_DIR "/entities.csv", err, sizeof err) == 0, "%s", err);
-    char db[256];
-    snprintf(db, sizeof db, "%s/db", dir);
-    ck_assert_int_eq(mkdir(db, 0700), 0);
-    store_t *s = store_open(db, 0, err, sizeof err);
-    ck_assert_msg(s != NULL, "%s", err);
-    ck_assert_msg(store_sync_hierarchy(s, &h, err, sizeof err) == 0, "%s", err);
-    hierarchy_free(&h);
-    return s;
+    return testkit_store_with_entities(dir, EXAMPLES_DIR "/entities.csv", NULL);
 }
 
 /* ---- the authorisation file -------------------------------------------------------- */

@@ -27,16 +27,7 @@ static void setup(void)
 {
     testkit_tmpdir(dir, sizeof dir, "upstream");
     err[0] = '\0';
-    char db[128];
-    snprintf(db, sizeof db, "%s/db", dir);
-    ck_assert_int_eq(mkdir(db, 0700), 0);
-    st = store_open(db, 0, err, sizeof err);
-    ck_assert_msg(st != NULL, "%s", err);
-    hierarchy_t h;
-    memset(&h, 0, sizeof h);
-    ck_assert_msg(hierarchy_load(&h, EXAMPLES_DIR "/entities.csv", err, sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(store_sync_hierarchy(st, &h, err, sizeof err), 0);
-    hierarchy_free(&h);
+    st = testkit_store_with_entities(dir, EXAMPLES_DIR "/entities.csv", NULL);
 }
 
 static void teardown(void)

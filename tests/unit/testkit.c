@@ -4,6 +4,7 @@
 #include "testkit.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "wire.h"
 
@@ -36,6 +37,22 @@ size_t testkit_items(submission_list_t *list, store_item_t *items, size_t max)
         ack_init(&it->ack);
     }
     return n;
+}
+
+store_t *testkit_store_with_entities(const char *dir, const char *entities_csv, hierarchy_t *h)
+{
+    char db[512], err[512] = "";
+    int n = snprintf(db, sizeof db, "%s/db", dir);
+    ck_assert(n > 0 && (size_t)n < sizeof db);
+    ck_assert_int_eq(mkdir(db, 0700), 0);
+    store_t *st = store_open(db, 0, err, sizeof err);
+    ck_assert_msg(st != NULL, "%s", err);
+    hierarchy_t mine = { 0 };
+    ck_assert_msg(hierarchy_load(&mine, entities_csv, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(store_sync_hierarchy(st, &mine, err, sizeof err) == 0, "%s", err);
+    if (h) *h = mine;
+    else hierarchy_free(&mine);
+    return st;
 }
 
 void testkit_tmpdir(char *dir, size_t size, const char *name)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hierarchy.h"
 #include "store.h"
 #include "submission.h"
 #include "tables.h"
@@ -29,6 +30,9 @@ char *testkit_generated(void (*write)(FILE *out), size_t *len);
 /* A whole file, NUL-terminated (free it); its length into *len. The test fails if it is
  * missing. */
 char *testkit_read_file(const char *path, size_t *len);
+/* A store in DIR/db holding the entities of entities_csv; the test fails if it cannot. With
+ * h not NULL, the hierarchy loaded is left there (the caller frees it). */
+store_t *testkit_store_with_entities(const char *dir, const char *entities_csv, hierarchy_t *h);
 /* Makes the directory /tmp/hz-NAME-XXXXXX into dir[size]; the test fails if it cannot. */
 void testkit_tmpdir(char *dir, size_t size, const char *name);
 
