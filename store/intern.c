@@ -19,35 +19,40 @@
  * LMDB lookup. Bounded by the number of distinct strings (entities + row codes) and of
  * labelled (table, row) pairs. */
 
+/* One entry of either open-addressing table: a string (kind, str -> id) or a label
+ * ((table, row) -> the stored name). Both tables keep each entry's hash, so growing one is
+ * the same code for both (s_table_grow) and never recomputes a hash. */
 typedef struct {
-    char *str;                /* NULL = empty slot */
-    uint32_t id;
-    uint8_t kind;
-} cache_str_t;
+    char *str;                /* NULL = empty slot; a label is len bytes, not NUL-terminated */
+    uint64_t hash;            /* strings: cache_hash(kind, str); labels: label_word(t, row) */
+    size_t len;               /* labels only */
+    uint32_t id;              /* strings only */
+    uint8_t kind;             /* strings only */
+} cache_entry_t;
+
+typedef struct {
+    cache_entry_t *slots;     /* a power of two of them, at most half used */
+    size_t cap, count;
+} cache_table_t;
 
 typedef struct {
     char **names;             /* by id */
     size_t cap;
 } cache_ids_t;
 
-typedef struct {
-    uint64_t word;            /* label_word; 0 = empty slot */
-    char *str;                /* the stored label (not NUL-terminated in the database) */
-    size_t len;
-} cache_label_t;
-
 struct store_cache_t {
-    cache_str_t *slots;       /* open addressing on (kind, string) */
-    size_t cap, count;
+    cache_table_t strings;    /* on (kind, string) */
+    cache_table_t labels;     /* on table << 32 | row, + 1 */
     cache_ids_t ids[2];       /* 0 = KIND_ENTITY, 1 = KIND_ROW */
-    cache_label_t *labels;    /* open addressing on table << 32 | row, + 1 (0 = empty) */
-    size_t lcap, lcount;
     /* the next id of each kind (0 = not read yet) as the current write transaction has it;
      * dirty: not yet in DB_META, written once by intern_flush before the commit, not once
      * per new string (100,000 new rows were 100,000 puts of one key: ~8 % of the commit) */
     uint32_t next[2];
     int next_dirty[2];
 };
+
+/* The first capacity of a table; it doubles when half full. */
+#define CACHE_SLOTS_MIN 1024
 
 static uint64_t cache_hash(int kind, const char *str)
 {
@@ -56,22 +61,38 @@ static uint64_t cache_hash(int kind, const char *str)
     return h;
 }
 
+static uint64_t label_word(table_id t, uint32_t row)
+{
+    return ((uint64_t)t << 32 | row) + 1;
+}
+
+/* Where a probe for hash starts in a table of cap slots (Fibonacci hashing: the label words
+ * differ only in their low bits). */
+static size_t s_probe_start(uint64_t hash, size_t cap)
+{
+    return (size_t)((hash * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
+}
+
 store_cache_t *store_cache_new(void)
 {
     return calloc(1, sizeof(store_cache_t));
 }
 
+static void s_table_clear(cache_table_t *t)
+{
+    for (size_t i = 0; i < t->cap; i++) free(t->slots[i].str);
+    free(t->slots);
+}
+
 void store_cache_clear(store_cache_t *c)
 {
     if (!c) return;
-    for (size_t i = 0; i < c->cap; i++) free(c->slots[i].str);
-    free(c->slots);
+    s_table_clear(&c->strings);
+    s_table_clear(&c->labels);
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < c->ids[k].cap; i++) free(c->ids[k].names[i]);
         free(c->ids[k].names);
     }
-    for (size_t i = 0; i < c->lcap; i++) free(c->labels[i].str);
-    free(c->labels);
     memset(c, 0, sizeof *c);
 }
 
@@ -81,19 +102,52 @@ void store_cache_free(store_cache_t *c)
     free(c);
 }
 
-static cache_str_t *cache_slot(store_cache_t *c, int kind, const char *str)
+/* Makes room for one more entry: doubles the table when it would be more than half full.
+ * Returns 0, or -1 when out of memory (the table is unchanged). */
+static int s_table_grow(cache_table_t *t)
 {
-    size_t i = cache_hash(kind, str) & (c->cap - 1);
-    while (c->slots[i].str && (c->slots[i].kind != kind || strcmp(c->slots[i].str, str) != 0))
-        i = (i + 1) & (c->cap - 1);
-    return &c->slots[i];
+    if ((t->count + 1) * 2 <= t->cap) return 0;
+    size_t cap = t->cap ? t->cap * 2 : CACHE_SLOTS_MIN;
+    cache_entry_t *n = calloc(cap, sizeof *n);
+    if (!n) return -1;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->slots[i].str) continue;
+        size_t j = s_probe_start(t->slots[i].hash, cap);
+        while (n[j].str) j = (j + 1) & (cap - 1);
+        n[j] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = n;
+    t->cap = cap;
+    return 0;
+}
+
+/* The slot of (kind, str): its entry, or the empty slot where it would go. cap > 0. */
+static cache_entry_t *s_string_slot(const cache_table_t *t, int kind, const char *str)
+{
+    assert(t->cap > 0);
+    uint64_t h = cache_hash(kind, str);
+    size_t i = s_probe_start(h, t->cap);
+    while (t->slots[i].str && (t->slots[i].hash != h || t->slots[i].kind != kind ||
+                               strcmp(t->slots[i].str, str) != 0))
+        i = (i + 1) & (t->cap - 1);
+    return &t->slots[i];
+}
+
+/* The slot of label word w: its entry, or the empty slot where it would go. cap > 0. */
+static cache_entry_t *s_label_slot(const cache_table_t *t, uint64_t w)
+{
+    assert(t->cap > 0);
+    size_t i = s_probe_start(w, t->cap);
+    while (t->slots[i].str && t->slots[i].hash != w) i = (i + 1) & (t->cap - 1);
+    return &t->slots[i];
 }
 
 static int cache_find(store_t *s, int kind, const char *str, uint32_t *id)
 {
     store_cache_t *c = s->cache;
-    if (!c || !c->cap) return 0;
-    cache_str_t *e = cache_slot(c, kind, str);
+    if (!c || !c->strings.cap) return 0;
+    const cache_entry_t *e = s_string_slot(&c->strings, kind, str);
     if (!e->str) return 0;
     *id = e->id;
     return 1;
@@ -103,24 +157,14 @@ static int cache_find(store_t *s, int kind, const char *str, uint32_t *id)
 static void cache_put(store_t *s, int kind, const char *str, uint32_t id)
 {
     store_cache_t *c = s->cache;
-    if (!c) return;
-    if ((c->count + 1) * 2 > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1024;
-        cache_str_t *n = calloc(cap, sizeof *n), *old = c->slots;
-        if (!n) return;
-        size_t oldcap = c->cap;
-        c->slots = n;
-        c->cap = cap;
-        for (size_t i = 0; i < oldcap; i++)
-            if (old[i].str) *cache_slot(c, old[i].kind, old[i].str) = old[i];
-        free(old);
-    }
-    cache_str_t *e = cache_slot(c, kind, str);
+    if (!c || s_table_grow(&c->strings) != 0) return;
+    cache_entry_t *e = s_string_slot(&c->strings, kind, str);
     if (!e->str) {
         if (!(e->str = strdup(str))) return;
+        e->hash = cache_hash(kind, str);
         e->kind = (uint8_t)kind;
         e->id = id;
-        c->count++;
+        c->strings.count++;
     }
     cache_ids_t *ix = &c->ids[kind == KIND_ROW];
     if (id >= ix->cap) {
@@ -135,18 +179,6 @@ static void cache_put(store_t *s, int kind, const char *str, uint32_t id)
     if (!ix->names[id]) ix->names[id] = strdup(str);
 }
 
-static uint64_t label_word(table_id t, uint32_t row)
-{
-    return ((uint64_t)t << 32 | row) + 1;
-}
-
-static size_t label_slot(const store_cache_t *c, uint64_t w)
-{
-    size_t i = (size_t)((w * 0x9E3779B97F4A7C15ULL) >> 20) & (c->lcap - 1);
-    while (c->labels[i].word && c->labels[i].word != w) i = (i + 1) & (c->lcap - 1);
-    return i;
-}
-
 /* A label longer than this is not kept in the writer's cache (it is read from DB_LABELS
  * each time): the cache lives as long as the store, and 100,000 rows of 480-byte names
  * kept it at 48 MB for good. Printed row names are a few dozen bytes. */
@@ -156,34 +188,23 @@ static size_t label_slot(const store_cache_t *c, uint64_t w)
 static void label_remember(store_t *s, table_id t, uint32_t row, const char *str, size_t len)
 {
     store_cache_t *c = s->cache;
-    if (!c || len > LABEL_CACHE_LEN_MAX) return;
-    if ((c->lcount + 1) * 2 > c->lcap) {
-        size_t cap = c->lcap ? c->lcap * 2 : 1024;
-        cache_label_t *n = calloc(cap, sizeof *n), *old = c->labels;
-        if (!n) return;
-        size_t oldcap = c->lcap;
-        c->labels = n;
-        c->lcap = cap;
-        for (size_t i = 0; i < oldcap; i++)
-            if (old[i].word) c->labels[label_slot(c, old[i].word)] = old[i];
-        free(old);
-    }
+    if (!c || len > LABEL_CACHE_LEN_MAX || s_table_grow(&c->labels) != 0) return;
     uint64_t w = label_word(t, row);
-    cache_label_t *e = &c->labels[label_slot(c, w)];
-    if (e->word) return;
+    cache_entry_t *e = s_label_slot(&c->labels, w);
+    if (e->str) return;
     if (!(e->str = malloc(len ? len : 1))) return;
     memcpy(e->str, str, len);
     e->len = len;
-    e->word = w;
-    c->lcount++;
+    e->hash = w;
+    c->labels.count++;
 }
 
 int label_find(store_t *s, MDB_txn *txn, table_id t, uint32_t row, const char **str, size_t *len)
 {
     store_cache_t *c = s->cache;
-    if (c && c->lcap) {
-        const cache_label_t *e = &c->labels[label_slot(c, label_word(t, row))];
-        if (e->word) { *str = e->str; *len = e->len; return 0; }
+    if (c && c->labels.cap) {
+        const cache_entry_t *e = s_label_slot(&c->labels, label_word(t, row));
+        if (e->str) { *str = e->str; *len = e->len; return 0; }
     }
     uint8_t kb[LABELKEY_LEN];
     key_label(kb, t, row);
