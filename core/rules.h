@@ -93,6 +93,7 @@ typedef enum {
 
 typedef struct {
     const char *id;          /* "table.func_sum" */
+    const char *name_zh;     /* "功能分类逐级合计": the short name printed beside the id */
     severity_t severity;     /* default */
     rule_scope scope;
     const char *tables;      /* "gpb_func, expense, income" */
@@ -108,7 +109,7 @@ size_t rules_catalogue(const rule_info_t **out);
 /* The catalogue entry of a string id ("table.func_sum"), or NULL if the catalogue has none. */
 const rule_info_t *rules_find(const char *id);
 /* The short Chinese name of a rule ("合计行" for table.total_row), printed beside the id
- * (core/rules_names.c); NULL for an id that has none. */
+ * (the catalogue's name_zh); NULL for an id the catalogue does not have. */
 const char *rules_name_zh(const char *id);
 /* The enum of a string id; RULE_COUNT if the catalogue has none (settings files, CLIs). */
 rule_id rules_id_from_name(const char *id);

@@ -156,7 +156,7 @@ START_TEST(every_rule_has_a_chinese_name)
     size_t n = rules_catalogue(&rules);
     for (size_t i = 0; i < n; i++) {
         const char *zh = rules_name_zh(rules[i].id);
-        ck_assert_msg(zh && *zh, "rule %s has no Chinese name in core/rules_names.c", rules[i].id);
+        ck_assert_msg(zh && *zh, "rule %s has no Chinese name (name_zh) in core/rules_catalogue.c", rules[i].id);
     }
     ck_assert_ptr_null(rules_name_zh("no.such_rule"));
 }
