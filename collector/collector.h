@@ -55,6 +55,7 @@ typedef struct {
     const char *hierarchy_path;
     FILE *mapping;
     int json;
+    unsigned readers;            /* --readers: threads reading workbooks ahead (0: one per processor) */
     /* filled by collector_read_files(): the narrative text of each PDF read (file, text) */
     struct collector_text { char *file; char *text; } *texts;
     size_t ntexts;
@@ -75,14 +76,14 @@ size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t
 #define COLLECTOR_MAX_ERRORS_LIMIT 100000
 
 /* The input options check and submit share: how the files are read (--encoding, --entity,
- * --year, --max-errors, --hierarchy), the rules they are checked with (--settings, --chart)
+ * --year, --max-errors, --hierarchy, --readers), the rules they are checked with (--settings, --chart)
  * and the document text (--text, --text-entity, --text-encoding). --entity and --year go
  * to collector_import. */
 typedef struct {
     const char *enc_name, *hierarchy, *settings, *chart;
     const char *text, *text_entity, *text_enc_name;
     size_t max_errors;
-    opt_t rows[11];              /* collector_input_options' rows, opt_end() included */
+    opt_t rows[12];              /* collector_input_options' rows, opt_end() included */
 } collector_input_t;
 /* Sets in's defaults (utf-8, CSV_MAX_ERRORS_DEFAULT) and returns the rows of the options
  * that read into it, for an opt_table() row of the command's own table. */

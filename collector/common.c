@@ -157,10 +157,75 @@ size_t collector_read_files_max(char **files, size_t n, csv_encoding enc, size_t
     return collector_read_files_grouped(files, n, enc, max_errors, list, NULL);
 }
 
+/* What collector_read_files_grouped keeps from one file to the next. */
+typedef struct {
+    char **files;
+    submission_list_t *list;
+    size_t *up, cap;             /* union-find of submission indexes (s_join_file) */
+    size_t *counts, before;      /* each submission's facts before the file at hand */
+    size_t mapped, failed;
+    progress_t progress;
+} s_reading;
+
+/* Shows what the recogniser made of a printed file (check, --format text|json). */
+static void s_print_mapping(s_reading *r, size_t i, import_format fmt, const recognise_report_t *rep)
+{
+    FILE *out = collector_import.mapping;
+    if (collector_import.json) {
+        if (r->mapped++) fputc(',', out);
+        fprintf(out, "{\"file\":");
+        json_write_string(out, r->files[i]);
+        fprintf(out, ",\"format\":\"%s\",\"mapping\":", import_format_name(fmt));
+        recognise_report_print_json(rep, out);
+        if (fmt == IMPORT_PDF) {
+            fputs(",\"pages\":", out);
+            import_print_pages_json(rep, out);
+            fprintf(out, ",\"narrative_lines\":%zu", s_count_lines(import_narrative(rep)));
+        }
+        fputc('}', out);
+    } else {
+        fprintf(out, "%s（%s）\n", r->files[i], import_format_name(fmt));
+        recognise_report_print_mapping(rep, out);   /* errors: stderr */
+        if (fmt == IMPORT_PDF) {
+            fprintf(out, "各页（表与从文字位置重建的单元格）：\n");
+            import_print_pages_text(rep, out);
+            fprintf(out, "表外文字（说明等）：%zu 行，随文件保留供说明核对\n",
+                    s_count_lines(import_narrative(rep)));
+        }
+    }
+}
+
+/* import_file_fn: one file read (in order): its mapping, its errors, its group. */
+static void s_file_done(size_t i, int rc, import_format fmt, recognise_report_t *rep, void *ud)
+{
+    s_reading *r = ud;
+    if (collector_import.mapping && fmt != IMPORT_V1_CSV && fmt != IMPORT_UNKNOWN &&
+        (rep->ntables || rep->nskipped_blocks || rep->ngrids))
+        s_print_mapping(r, i, fmt, rep);
+    if (rc == 0 && import_narrative(rep)) s_keep_text(r->files[i], import_narrative(rep));
+    if (rc != 0) {
+        size_t kept = rep->nerrors < RECOGNISE_ERRORS_MAX ? rep->nerrors : RECOGNISE_ERRORS_MAX;
+        for (size_t k = 0; k < kept; k++) fprintf(stderr, "%s\n", rep->errors[k]);
+        if (rep->nerrors > kept) fprintf(stderr, "%s：……另有 %zu 个错误\n", r->files[i], rep->nerrors - kept);
+        if (rep->nerrors == 0) fprintf(stderr, "%s\n", r->files[i]);
+    }
+    submission_list_t *list = r->list;
+    size_t *counts = realloc(r->counts, (list->count ? list->count : 1) * sizeof *counts);
+    if (!counts || s_join_file(list, &r->up, &r->cap, r->before, r->counts) != 0) {
+        fprintf(stderr, "huizong-collector: out of memory\n");
+        r->failed++;
+    }
+    if (counts) {   /* what the next file is compared with */
+        r->counts = counts;
+        for (size_t k = 0; k < list->count; k++) counts[k] = list->items[k]->count;
+        r->before = list->count;
+    }
+    progress_step(&r->progress);
+}
+
 size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, size_t max_errors,
                                     submission_list_t *list, size_t **groups)
 {
-    size_t failed = 0, *up = NULL, cap = 0;
     hierarchy_t h;
     int have_h = 0;
     if (collector_load_hierarchy(collector_import.hierarchy_path, &h, &have_h) != 0) return 1;
@@ -168,61 +233,17 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
     import_opts_t io = { .entity = collector_import.entity, .year = collector_import.year,
                          .hierarchy = have_h ? &h : NULL, .names = names, .enc = enc,
                          .max_errors = max_errors };
-    progress_t p;
-    progress_start(&p, "reading files", n);
-    size_t mapped = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t before = list->count;
-        size_t *counts = malloc((before ? before : 1) * sizeof *counts);
-        if (!counts) { fprintf(stderr, "huizong-collector: out of memory\n"); failed++; break; }
-        for (size_t k = 0; k < before; k++) counts[k] = list->items[k]->count;
-        recognise_report_t rep;
-        recognise_report_init(&rep);
-        import_format fmt = IMPORT_UNKNOWN;
-        int rc = import_read_file(files[i], &io, list, &rep, &fmt);
-        if (collector_import.mapping && fmt != IMPORT_V1_CSV && fmt != IMPORT_UNKNOWN &&
-            (rep.ntables || rep.nskipped_blocks || rep.ngrids)) {
-            if (collector_import.json) {
-                if (mapped++) fputc(',', collector_import.mapping);
-                fprintf(collector_import.mapping, "{\"file\":");
-                json_write_string(collector_import.mapping, files[i]);
-                fprintf(collector_import.mapping, ",\"format\":\"%s\",\"mapping\":", import_format_name(fmt));
-                recognise_report_print_json(&rep, collector_import.mapping);
-                if (fmt == IMPORT_PDF) {
-                    fputs(",\"pages\":", collector_import.mapping);
-                    import_print_pages_json(&rep, collector_import.mapping);
-                    fprintf(collector_import.mapping, ",\"narrative_lines\":%zu",
-                            s_count_lines(import_narrative(&rep)));
-                }
-                fputc('}', collector_import.mapping);
-            } else {
-                fprintf(collector_import.mapping, "%s（%s）\n", files[i], import_format_name(fmt));
-                recognise_report_print_mapping(&rep, collector_import.mapping);   /* errors: stderr */
-                if (fmt == IMPORT_PDF) {
-                    fprintf(collector_import.mapping, "各页（表与从文字位置重建的单元格）：\n");
-                    import_print_pages_text(&rep, collector_import.mapping);
-                    fprintf(collector_import.mapping, "表外文字（说明等）：%zu 行，随文件保留供说明核对\n",
-                            s_count_lines(import_narrative(&rep)));
-                }
-            }
-        }
-        if (rc == 0 && import_narrative(&rep)) s_keep_text(files[i], import_narrative(&rep));
-        if (rc != 0) {
-            size_t kept = rep.nerrors < RECOGNISE_ERRORS_MAX ? rep.nerrors : RECOGNISE_ERRORS_MAX;
-            for (size_t k = 0; k < kept; k++) fprintf(stderr, "%s\n", rep.errors[k]);
-            if (rep.nerrors > kept) fprintf(stderr, "%s：……另有 %zu 个错误\n", files[i], rep.nerrors - kept);
-            if (rep.nerrors == 0) fprintf(stderr, "%s\n", files[i]);
-            failed++;
-        }
-        recognise_report_free(&rep);
-        if (s_join_file(list, &up, &cap, before, counts) != 0) {
-            fprintf(stderr, "huizong-collector: out of memory\n");
-            failed++;
-        }
-        free(counts);
-        progress_step(&p);
-    }
-    progress_end(&p);
+    s_reading r = { .files = files, .list = list };
+    r.counts = malloc((list->count ? list->count : 1) * sizeof *r.counts);
+    if (!r.counts) { fprintf(stderr, "huizong-collector: out of memory\n"); return 1; }
+    for (size_t k = 0; k < list->count; k++) r.counts[k] = list->items[k]->count;
+    r.before = list->count;
+    progress_start(&r.progress, "reading files", n);
+    size_t failed = import_read_files(files, n, &io, collector_import.readers, list, s_file_done, &r);
+    failed += r.failed;
+    free(r.counts);
+    size_t *up = r.up, cap = r.cap;
+    progress_end(&r.progress);
     recognise_names_destroy(&names);
     if (have_h) hierarchy_free(&h);
     if (groups) {
@@ -262,6 +283,7 @@ const opt_t *collector_input_options(collector_input_t *in)
         opt_text("entity", &collector_import.entity),
         opt_uint("year", &collector_import.year, 1900, 9999, "a year 1900..9999"),
         opt_size("max-errors", &in->max_errors, 1, COLLECTOR_MAX_ERRORS_LIMIT, NULL),
+        opt_uint("readers", &collector_import.readers, 1, IMPORT_READERS_MAX, "1..8 threads"),
         opt_text("text", &in->text), opt_text("text-entity", &in->text_entity),
         opt_text("text-encoding", &in->text_enc_name), opt_end() };
     _Static_assert(sizeof rows == sizeof in->rows, "collector_input_t.rows holds the rows");

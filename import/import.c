@@ -1,6 +1,6 @@
 /* import.c -- one entry for every input file: the format by content, the reader, then the
  * table recogniser (see import.h). */
-#include "import.h"
+#include "import_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,40 +152,59 @@ const char *import_narrative(const recognise_report_t *report)
     return report && report->narrative && report->narrative[0] ? report->narrative : NULL;
 }
 
-int import_read_file(const char *path, const import_opts_t *opts, submission_list_t *list,
-                     recognise_report_t *report, import_format *format)
+void import_prepare(const char *path, const import_opts_t *opts, import_prepared_t *out)
 {
+    memset(out, 0, sizeof *out);
     import_format fmt = import_detect(path);
     if (fmt == IMPORT_PRINTED_CSV && s_v1_gb18030(path)) fmt = IMPORT_V1_CSV;
-    if (format) *format = fmt;
-    char err[1024] = "";
+    out->fmt = fmt;
     switch (fmt) {
     case IMPORT_UNKNOWN: {
         FILE *f = fopen(path, "rb");
-        if (!f) snprintf(err, sizeof err, "%s：无法打开文件", path);
+        if (!f) snprintf(out->err, sizeof out->err, "%s：无法打开文件", path);
         else {
             fclose(f);
-            snprintf(err, sizeof err, "%s：无法识别的文件格式（支持 .xlsx/.xlsm、.xls、CSV）", path);
+            snprintf(out->err, sizeof out->err, "%s：无法识别的文件格式（支持 .xlsx/.xlsm、.xls、CSV）", path);
         }
-        return s_fail(report, err);
+        out->rc = -1;
+        return;
     }
     case IMPORT_PDF:
-        return s_read_pdf(path, opts, list, report);
     case IMPORT_V1_CSV:
-        return s_read_v1(path, opts, list, report);
+        return;                 /* read by import_finish: straight into the list */
     default: break;
     }
-    grid_list_t grids = { 0 };
-    int rc = fmt == IMPORT_XLSX ? xlsx_read(path, &grids, err, sizeof err)
-           : fmt == IMPORT_XLS ? xls_read(path, &grids, err, sizeof err)
-                               : printed_csv_read(path, opts->enc, &grids, err, sizeof err);
-    if (rc != 0) {
-        grid_list_free(&grids);
-        return s_fail(report, err);
+    out->rc = fmt == IMPORT_XLSX ? xlsx_read(path, &out->grids, out->err, sizeof out->err)
+            : fmt == IMPORT_XLS ? xls_read(path, &out->grids, out->err, sizeof out->err)
+                                : printed_csv_read(path, opts->enc, &out->grids, out->err, sizeof out->err);
+}
+
+void import_prepared_free(import_prepared_t *p)
+{
+    grid_list_free(&p->grids);
+}
+
+int import_finish(const char *path, import_prepared_t *p, const import_opts_t *opts,
+                  submission_list_t *list, recognise_report_t *report)
+{
+    int rc;
+    if (p->rc != 0) rc = s_fail(report, p->err);
+    else if (p->fmt == IMPORT_PDF) rc = s_read_pdf(path, opts, list, report);
+    else if (p->fmt == IMPORT_V1_CSV) rc = s_read_v1(path, opts, list, report);
+    else {
+        recognise_opts_t ro = { .file = path, .entity = opts->entity, .year = opts->year,
+                                .hierarchy = opts->hierarchy, .names = opts->names };
+        rc = recognise_grids(p->grids.items, p->grids.count, &ro, list, report);
     }
-    recognise_opts_t ro = { .file = path, .entity = opts->entity, .year = opts->year,
-                            .hierarchy = opts->hierarchy, .names = opts->names };
-    rc = recognise_grids(grids.items, grids.count, &ro, list, report);
-    grid_list_free(&grids);
+    import_prepared_free(p);
     return rc;
+}
+
+int import_read_file(const char *path, const import_opts_t *opts, submission_list_t *list,
+                     recognise_report_t *report, import_format *format)
+{
+    import_prepared_t p;
+    import_prepare(path, opts, &p);
+    if (format) *format = p.fmt;
+    return import_finish(path, &p, opts, list, report);
 }

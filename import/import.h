@@ -60,6 +60,25 @@ const char *import_format_name(import_format f);   /* "xlsx", "xls", "csv", "pri
 int import_read_file(const char *path, const import_opts_t *opts, submission_list_t *list,
                      recognise_report_t *report, import_format *format);
 
+/* ---- many files (read_ahead.c) ---- */
+#define IMPORT_READERS_MAX 8u          /* worker threads reading workbooks ahead */
+
+/* Called once per file, in the order given, after the file went into the list (rc 0) or
+ * failed (rc -1, every error in report). report is freed when it returns. */
+typedef void (*import_file_fn)(size_t index, int rc, import_format fmt, recognise_report_t *report,
+                               void *ud);
+
+/* Reads n files into list exactly as import_read_file of each in turn would (the same list,
+ * errors and order), calling done after each. Workbooks and printed sheets are unzipped and
+ * parsed into grids by up to `threads` worker threads (0: one per processor, at most
+ * IMPORT_READERS_MAX; 1: none), a few files ahead of the one being recognised, so memory
+ * stays bounded by a few files' grids. Returns the number of files that failed. */
+size_t import_read_files(char *const *paths, size_t n, const import_opts_t *opts, unsigned threads,
+                         submission_list_t *list, import_file_fn done, void *ud);
+/* The readers import_read_files uses when given 0: the online processors, at most
+ * IMPORT_READERS_MAX. */
+unsigned import_readers_default(void);
+
 /* The narrative text of the file import_read_file() read into report (a PDF's lines outside
  * its tables, in reading order, '\n'-terminated, an empty line between pages), or NULL when
  * the file has none (workbooks, CSVs). Valid until recognise_report_free(report). */

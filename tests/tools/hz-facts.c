@@ -10,7 +10,9 @@
  * per submission (`entity year facts`) is printed instead; with --units each line ends in
  * `|unit_fen` (the printed precision, fact_unit_fen). With --each every file is read on its
  * own and dropped after it (as `huizong-collector run --watch` takes files one by one) and
- * only `files facts` is printed: the bench's memory-over-N-files figure.
+ * only `files facts` is printed: the bench's memory-over-N-files figure. Otherwise the files
+ * go through import_read_files (workbooks read ahead by --readers N threads, default one per
+ * processor, as check/submit do); --readers 1 reads them one after the other.
  * Exit 0; 2 when a file has an error (every error on stderr, nothing on stdout). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +27,23 @@ static int s_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* import_file_fn: a file's errors on stderr, as the collector prints them. */
+static void s_file_done(size_t i, int rc, import_format fmt, recognise_report_t *rep, void *ud)
+{
+    char **files = ud;
+    (void)fmt;
+    if (rc == 0) return;
+    size_t kept = rep->nerrors < RECOGNISE_ERRORS_MAX ? rep->nerrors : RECOGNISE_ERRORS_MAX;
+    for (size_t k = 0; k < kept; k++) fprintf(stderr, "%s\n", rep->errors[k]);
+    if (!rep->nerrors) fprintf(stderr, "%s: unreadable\n", files[i]);
+}
+
 int main(int argc, char **argv)
 {
     import_opts_t io = { .enc = CSV_ENCODING_UTF8 };
     const char *hier = NULL;
     int per_sub = 0, units = 0, each = 0;
+    unsigned readers = 0;
     char **files = calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
     if (!files) return 3;
@@ -40,6 +54,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--submissions")) per_sub = 1;
         else if (!strcmp(argv[i], "--units")) units = 1;
         else if (!strcmp(argv[i], "--each")) each = 1;
+        else if (!strcmp(argv[i], "--readers") && i + 1 < argc) readers = (unsigned)atoi(argv[++i]);
         else if (!strcmp(argv[i], "--encoding") && i + 1 < argc) {
             const char *e = argv[++i];
             io.enc = !strcmp(e, "gb18030") ? CSV_ENCODING_GB18030 : !strcmp(e, "auto") ? CSV_ENCODING_AUTO : CSV_ENCODING_UTF8;
@@ -84,17 +99,7 @@ int main(int argc, char **argv)
         free(files);
         return bad ? 2 : 0;
     }
-    for (size_t i = 0; i < nfiles; i++) {
-        recognise_report_t rep;
-        recognise_report_init(&rep);
-        if (import_read_file(files[i], &io, &list, &rep, NULL) != 0) {
-            size_t kept = rep.nerrors < RECOGNISE_ERRORS_MAX ? rep.nerrors : RECOGNISE_ERRORS_MAX;
-            for (size_t k = 0; k < kept; k++) fprintf(stderr, "%s\n", rep.errors[k]);
-            if (!rep.nerrors) fprintf(stderr, "%s: unreadable\n", files[i]);
-            bad = 1;
-        }
-        recognise_report_free(&rep);
-    }
+    if (import_read_files(files, nfiles, &io, readers, &list, s_file_done, files) != 0) bad = 1;
     size_t n = 0;
     for (size_t k = 0; k < list.count; k++) {
         char err[1024] = "";

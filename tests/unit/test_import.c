@@ -533,7 +533,85 @@ START_TEST(number_text_decimal_equals_search)
 }
 END_TEST
 
+
+/* ---- import_read_files: read-ahead threads give what one-by-one reading gives ---- */
+
+/* What import_read_files told of each file, in the order it told it. */
+typedef struct {
+    char *log;
+    size_t len;
+    FILE *f;
+} calls_t;
+
+static void record_call(size_t i, int rc, import_format fmt, recognise_report_t *rep, void *ud)
+{
+    calls_t *c = ud;
+    fprintf(c->f, "#%zu rc=%d %s entity=%s year=%u tables=%zu\n", i, rc, import_format_name(fmt),
+            rep->entity, rep->year, rep->ntables);
+    for (size_t k = 0; k < rep->nerrors && k < RECOGNISE_ERRORS_MAX; k++) fprintf(c->f, "  %s\n", rep->errors[k]);
+}
+
+/* Every real kind of file at once, in an order where later files repeat earlier ones: the
+ * 东西湖 .xlsm after its .xlsx (every fact already given: an error naming the first file),
+ * the 宿州 .xls after its v1 CSV, hostile workbooks between good ones, a missing file. */
+static char *read_all(unsigned threads, const hierarchy_t *h, size_t *failed, char **facts)
+{
+    static const char *const FILES[] = {
+        TESTS_DIR "/fixtures/printed/dongxihu-2024.xlsx", TESTS_DIR "/fixtures/printed/hostile/billion-laughs.xlsx",
+        TESTS_DIR "/fixtures/printed/dazhou-2023.xlsx", TESTS_DIR "/fixtures/printed/dongxihu-2024.xlsm",
+        TESTS_DIR "/fixtures/printed/hostile/zip-bomb-ratio.xlsx", EXAMPLES_DIR "/suzhou-2024.csv",
+        TESTS_DIR "/fixtures/printed/ningde-2024.xlsx", TESTS_DIR "/fixtures/printed/hostile/renamed-zip.xlsx",
+        TESTS_DIR "/fixtures/printed/suzhou-2024.xls", TESTS_DIR "/fixtures/printed/no-such-file.xlsx",
+        TESTS_DIR "/fixtures/printed/hostile/text-and-date-in-amount.xlsx", TESTS_DIR "/fixtures/printed/all-on-one-sheet.xlsx",
+    };
+    enum { N = sizeof FILES / sizeof FILES[0] };
+    char *paths[N];
+    for (size_t i = 0; i < N; i++) paths[i] = (char *)FILES[i];
+    recognise_names_t *names = recognise_names_new(h);
+    import_opts_t o = { .hierarchy = h, .names = names, .enc = CSV_ENCODING_AUTO };
+    submission_list_t l;
+    submission_list_init(&l);
+    calls_t c = { 0 };
+    c.f = open_memstream(&c.log, &c.len);
+    *failed = import_read_files(paths, N, &o, threads, &l, record_call, &c);
+    fclose(c.f);
+    *facts = fact_text(&l);
+    submission_list_free(&l);
+    recognise_names_destroy(&names);
+    return c.log;
+}
+
+START_TEST(read_ahead_equals_one_by_one)
+{
+    hierarchy_t h;
+    char err[256];
+    ck_assert_int_eq(hierarchy_load(&h, EXAMPLES_DIR "/entities.csv", err, sizeof err), 0);
+    size_t failed1, failedn;
+    char *facts1, *factsn;
+    char *log1 = read_all(1, &h, &failed1, &facts1);
+    /* 4 hostile files, the missing one, and three that repeat figures of earlier files
+     * (the .xlsm and the one-sheet workbook repeat 东西湖's .xlsx, the .xls 宿州's CSV) */
+    ck_assert_uint_eq(failed1, 8);
+    ck_assert_ptr_nonnull(strstr(log1, "#3 rc=-1 xlsx"));
+    ck_assert_ptr_nonnull(strstr(log1, "同一事实不能给两次"));
+    ck_assert_ptr_nonnull(strstr(log1, "#9 rc=-1 unknown"));
+    ck_assert_ptr_nonnull(strstr(log1, "#0 rc=0 xlsx entity=026 year=2024"));
+    for (unsigned threads = 2; threads <= 8; threads *= 2)
+        for (int round = 0; round < 3; round++) {      /* the workers finish in any order */
+            char *logn = read_all(threads, &h, &failedn, &factsn);
+            ck_assert_uint_eq(failedn, failed1);
+            ck_assert_str_eq(logn, log1);
+            ck_assert_str_eq(factsn, facts1);
+            free(logn);
+            free(factsn);
+        }
+    free(log1);
+    free(facts1);
+    hierarchy_free(&h);
+}
+END_TEST
+
 TESTKIT_MAIN("import", setup, teardown, 60,
              xlsx_written_by_libxlsxwriter, xlsx_raw_parts, hostile_files, pdf_through_import,
              printed_csv_dongxihu_utf8_and_gb18030, v1_by_content_and_files_merge,
-             xls_dongxihu_equals_v1, number_text_decimal_equals_search)
+             xls_dongxihu_equals_v1, number_text_decimal_equals_search, read_ahead_equals_one_by_one)
