@@ -166,8 +166,9 @@ fi
 # The same budgets as printed-layout workbooks (`huizong gen --format xlsx`: one per entity,
 # the layout of `huizong template` / `huizong export`, texts as shared strings as Excel saves
 # a workbook; `--format xlsx-inline` writes libxlsxwriter's inline strings) and as the v1 CSVs, read by the
-# collector's readers (hz-facts: import_read_file, as check/submit read, without the rules).
-# Facts/s of each, and the peak RSS of reading the first quarter of the workbooks one by one
+# collector's readers (hz-facts: import_read_files, as check/submit read, without the rules;
+# workbooks unzipped and parsed by one read-ahead thread per processor while the recogniser
+# takes them in order, and once more with --readers 1). Facts/s of each, and the peak RSS of reading the first quarter of the workbooks one by one
 # against all of them (flat: a file's grids and facts are freed when it is done), beside
 # the peak of reading all into one list (what check/submit of N files at once holds).
 if [ "$E2E" = 1 ] && [ -x "$BIN/hz-facts" ]; then
@@ -182,6 +183,10 @@ if [ "$E2E" = 1 ] && [ -x "$BIN/hz-facts" ]; then
         /usr/bin/time -f %M -o "$W/xlsx.rss" "$BIN/hz-facts" --hierarchy "$XDATA/entities.csv" "${XLSXS[@]}" \
             >"$W/xlsx.facts" 2>"$W/xlsx.err"
         R[import_xlsx_s]=$(elapsed "$t0" "$(now)")
+        # the same on one thread (--readers 1: no read-ahead), what a one-core machine gets
+        t0=$(now)
+        "$BIN/hz-facts" --readers 1 --hierarchy "$XDATA/entities.csv" "${XLSXS[@]}" >"$W/xlsx1.facts" 2>/dev/null
+        R[import_xlsx_one_reader_s]=$(elapsed "$t0" "$(now)")
         Q=$(( (${#XLSXS[@]} + 3) / 4 ))
         # one file at a time (as `huizong-collector run --watch` takes them): flat in N
         /usr/bin/time -f %M -o "$W/xlsxq.rss" "$BIN/hz-facts" --each --hierarchy "$XDATA/entities.csv" \
@@ -194,6 +199,9 @@ if [ "$E2E" = 1 ] && [ -x "$BIN/hz-facts" ]; then
         R[import_csv_facts_per_s]=$(calc "f / s" -v f="$(wc -l <"$W/csv.facts")" -v s="$(get import_csv_s)")
         R[import_xlsx_facts_per_s]=$(calc "f / s" -v f="$(get import_facts)" -v s="$(get import_xlsx_s)")
         R[import_xlsx_vs_csv]=$(calc "a / b" -v a="$(get import_xlsx_facts_per_s)" -v b="$(get import_csv_facts_per_s)")
+        R[import_readers]=$(nproc 2>/dev/null || echo 1)
+        R[import_xlsx_one_reader_facts_per_s]=$(calc "f / s" -v f="$(get import_facts)" -v s="$(get import_xlsx_one_reader_s)")
+        R[import_xlsx_one_reader_vs_csv]=$(calc "a / b" -v a="$(get import_xlsx_one_reader_facts_per_s)" -v b="$(get import_csv_facts_per_s)")
         R[import_xlsx_peak_rss_quarter_mb]=$(calc "k / 1024" -v k="$(tail -1 "$W/xlsxq.rss")")
         R[import_xlsx_peak_rss_all_mb]=$(calc "k / 1024" -v k="$(tail -1 "$W/xlsxe.rss")")
         R[import_xlsx_peak_rss_merged_mb]=$(calc "k / 1024" -v k="$(tail -1 "$W/xlsx.rss")")
@@ -709,7 +717,7 @@ echo "  province ingest + consolidation <= 30 s ($(fmt "$PROV_S") s, $PROV_HOW):
 echo "  resubmit p99 <= 2 ms ($(fmt "$(get resubmit_p99_ms)") ms): $(verdict "$(get resubmit_p99_ms)" '<=' 2)"
 echo "  faster than pg_stream end to end ($(fmt "$(get huizong_consolidate_s)") s vs $(fmt "$(get pg_stream_s)") s): $(verdict "$(get huizong_consolidate_s)" '<' "$(get pg_stream_s)")"
 echo "  ingest+consolidation faster than tuned PG COPY+GROUP BY ($(fmt "$(get huizong_consolidate_s)") s vs $(fmt "$(get pg_tuned_total_s)") s): $(verdict "$(get huizong_consolidate_s)" '<' "$(get pg_tuned_total_s)")"
-echo "  printed workbooks import at >= 1/3 of the v1 CSV's facts/s ($(fmt "$(get import_xlsx_facts_per_s)") vs $(fmt "$(get import_csv_facts_per_s)"), same facts: $(get import_same_facts)): $(verdict "$(get import_xlsx_vs_csv)" '>=' 0.3333)"
+echo "  printed workbooks import at >= 1/3 of the v1 CSV's facts/s ($(fmt "$(get import_xlsx_facts_per_s)") vs $(fmt "$(get import_csv_facts_per_s)"), same facts: $(get import_same_facts)): $(verdict "$(get import_xlsx_vs_csv)" '>=' 0.3333); one reader thread instead of $(get import_readers): $(get import_xlsx_one_reader_vs_csv) x"
 echo "  import memory flat in files: peak RSS reading 1/4 of the $(get import_files) workbooks one by one $(get import_xlsx_peak_rss_quarter_mb) MB, all of them $(get import_xlsx_peak_rss_all_mb) MB: $(verdict "$(get import_xlsx_peak_rss_all_mb)" '<=' "$(calc 'q * 1.1 + 2' -v q="$(get import_xlsx_peak_rss_quarter_mb)")") (all at once into one list: $(get import_xlsx_peak_rss_merged_mb) MB)"
 FLAT=$(verdict "$(get aggregator_heap_2nd_half_mb)" '<=' "$FLAT_LIMIT")
 # Under ~20 s of ingest the heap is still warming up (allocator, first full batches):
@@ -734,6 +742,7 @@ for n in ingest_facts_per_s ingest_submissions_per_s raw_limit_facts_per_s zmq_t
          verify_s verify_discrepancies resubmit_aggregator_cpu_ms aggregator_heap_1st_half_mb \
          aggregator_heap_2nd_half_mb import_files import_facts import_same_facts \
          import_csv_facts_per_s import_xlsx_facts_per_s import_xlsx_vs_csv \
+         import_readers import_xlsx_one_reader_facts_per_s import_xlsx_one_reader_vs_csv \
          import_xlsx_peak_rss_quarter_mb import_xlsx_peak_rss_all_mb import_xlsx_peak_rss_merged_mb \
          loadavg_start pg_settings_default pg_settings_tuned; do
     echo "$n=$(get $n)"

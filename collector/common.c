@@ -210,8 +210,9 @@ static void s_file_done(size_t i, int rc, import_format fmt, recognise_report_t 
         if (rep->nerrors == 0) fprintf(stderr, "%s\n", r->files[i]);
     }
     submission_list_t *list = r->list;
-    size_t *counts = realloc(r->counts, (list->count ? list->count : 1) * sizeof *counts);
-    if (!counts || s_join_file(list, &r->up, &r->cap, r->before, r->counts) != 0) {
+    size_t *counts = NULL;
+    if (s_join_file(list, &r->up, &r->cap, r->before, r->counts) != 0 ||
+        !(counts = realloc(r->counts, (list->count ? list->count : 1) * sizeof *counts))) {
         fprintf(stderr, "huizong-collector: out of memory\n");
         r->failed++;
     }

@@ -26,10 +26,12 @@
 #define PDF_READ_CHUNK 65536u
 #define PDF_EXEC_FAILED 127      /* the child's exit status when execv() fails (as sh does) */
 
-#if defined(__SANITIZE_ADDRESS__)
+/* A sanitizer maps terabytes of shadow memory: under one, the child gets no memory limit
+ * (it could not start), only its CPU and wall-clock limits. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PDF_SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define PDF_SANITIZED 1
 #endif
 #endif
