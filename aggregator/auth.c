@@ -327,6 +327,27 @@ static int auth_monitor_start(auth_t *self, void *router, char *err, size_t errl
     return 0;
 }
 
+/* Makes sock a CURVE server with this aggregator's secret key whose handshakes go to the
+ * ZAP handler under domain. 0, or -1 with "<context>setting OPTION: reason" in err. */
+static int s_curve_server(const auth_t *self, void *sock, const char *domain, const char *context,
+                          char *err, size_t errlen)
+{
+    int on = 1;
+    const char *what = "ZMQ_CURVE_SERVER";
+    if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &on, sizeof on) != 0) goto fail;
+    what = "ZMQ_CURVE_SECRETKEY";
+    if (zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, self->secret, sizeof self->secret) != 0) goto fail;
+    what = "ZMQ_ZAP_DOMAIN";
+    if (zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) != 0) goto fail;
+    /* Without this, libzmq accepts every CURVE client when no ZAP handler answers. */
+    what = "ZMQ_ZAP_ENFORCE_DOMAIN";
+    if (zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &on, sizeof on) != 0) goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "%ssetting %s: %s", context, what, zmq_strerror(errno));
+    return -1;
+}
+
 int auth_configure_router(auth_t *self, void *router, char *err, size_t errlen)
 {
     if (!self->has_secret) {
@@ -337,20 +358,8 @@ int auth_configure_router(auth_t *self, void *router, char *err, size_t errlen)
         snprintf(err, errlen, "CURVE server: the ZAP handler is not running");
         return -1;
     }
-    int on = 1;
-    const char *what = "ZMQ_CURVE_SERVER";
-    if (zmq_setsockopt(router, ZMQ_CURVE_SERVER, &on, sizeof on) != 0) goto fail;
-    what = "ZMQ_CURVE_SECRETKEY";
-    if (zmq_setsockopt(router, ZMQ_CURVE_SECRETKEY, self->secret, sizeof self->secret) != 0) goto fail;
-    what = "ZMQ_ZAP_DOMAIN";
-    if (zmq_setsockopt(router, ZMQ_ZAP_DOMAIN, AUTH_ZAP_DOMAIN, strlen(AUTH_ZAP_DOMAIN)) != 0) goto fail;
-    /* Without this, libzmq accepts every CURVE client when no ZAP handler answers. */
-    what = "ZMQ_ZAP_ENFORCE_DOMAIN";
-    if (zmq_setsockopt(router, ZMQ_ZAP_ENFORCE_DOMAIN, &on, sizeof on) != 0) goto fail;
+    if (s_curve_server(self, router, AUTH_ZAP_DOMAIN, "", err, errlen) != 0) return -1;
     return auth_monitor_start(self, router, err, errlen);
-fail:
-    snprintf(err, errlen, "setting %s: %s", what, zmq_strerror(errno));
-    return -1;
 }
 
 /* ---- the ZAP handler ------------------------------------------------------------- */
@@ -667,19 +676,7 @@ int auth_configure_pub(auth_t *self, void *pub, char *err, size_t errlen)
         snprintf(err, errlen, "events over CURVE need --curve-secret and --events-authorized");
         return -1;
     }
-    int on = 1;
-    const char *what = "ZMQ_CURVE_SERVER";
-    if (zmq_setsockopt(pub, ZMQ_CURVE_SERVER, &on, sizeof on) != 0) goto fail;
-    what = "ZMQ_CURVE_SECRETKEY";
-    if (zmq_setsockopt(pub, ZMQ_CURVE_SECRETKEY, self->secret, sizeof self->secret) != 0) goto fail;
-    what = "ZMQ_ZAP_DOMAIN";
-    if (zmq_setsockopt(pub, ZMQ_ZAP_DOMAIN, AUTH_EVENTS_DOMAIN, strlen(AUTH_EVENTS_DOMAIN)) != 0) goto fail;
-    what = "ZMQ_ZAP_ENFORCE_DOMAIN";
-    if (zmq_setsockopt(pub, ZMQ_ZAP_ENFORCE_DOMAIN, &on, sizeof on) != 0) goto fail;
-    return 0;
-fail:
-    snprintf(err, errlen, "events socket: setting %s: %s", what, zmq_strerror(errno));
-    return -1;
+    return s_curve_server(self, pub, AUTH_EVENTS_DOMAIN, "events socket: ", err, errlen);
 }
 
 size_t auth_subscriber_count(const auth_t *self) { return self->subscribers.count; }

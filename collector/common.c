@@ -236,7 +236,12 @@ size_t collector_read_files_grouped(char **files, size_t n, csv_encoding enc, si
                          .max_errors = max_errors };
     s_reading r = { .files = files, .list = list };
     r.counts = malloc((list->count ? list->count : 1) * sizeof *r.counts);
-    if (!r.counts) { fprintf(stderr, "huizong-collector: out of memory\n"); return 1; }
+    if (!r.counts) {
+        fprintf(stderr, "huizong-collector: out of memory\n");
+        recognise_names_destroy(&names);
+        if (have_h) hierarchy_free(&h);
+        return 1;
+    }
     for (size_t k = 0; k < list->count; k++) r.counts[k] = list->items[k]->count;
     r.before = list->count;
     progress_start(&r.progress, "reading files", n);
