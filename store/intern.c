@@ -122,11 +122,11 @@ static int s_table_grow(cache_table_t *t)
     return 0;
 }
 
-/* The slot of (kind, str): its entry, or the empty slot where it would go. cap > 0. */
-static cache_entry_t *s_string_slot(const cache_table_t *t, int kind, const char *str)
+/* The slot of (kind, str), whose cache_hash is h: its entry, or the empty slot where it
+ * would go. cap > 0. */
+static cache_entry_t *s_string_slot(const cache_table_t *t, uint64_t h, int kind, const char *str)
 {
     assert(t->cap > 0);
-    uint64_t h = cache_hash(kind, str);
     size_t i = s_probe_start(h, t->cap);
     while (t->slots[i].str && (t->slots[i].hash != h || t->slots[i].kind != kind ||
                                strcmp(t->slots[i].str, str) != 0))
@@ -147,7 +147,7 @@ static int cache_find(store_t *s, int kind, const char *str, uint32_t *id)
 {
     store_cache_t *c = s->cache;
     if (!c || !c->strings.cap) return 0;
-    const cache_entry_t *e = s_string_slot(&c->strings, kind, str);
+    const cache_entry_t *e = s_string_slot(&c->strings, cache_hash(kind, str), kind, str);
     if (!e->str) return 0;
     *id = e->id;
     return 1;
@@ -158,10 +158,11 @@ static void cache_put(store_t *s, int kind, const char *str, uint32_t id)
 {
     store_cache_t *c = s->cache;
     if (!c || s_table_grow(&c->strings) != 0) return;
-    cache_entry_t *e = s_string_slot(&c->strings, kind, str);
+    uint64_t h = cache_hash(kind, str);
+    cache_entry_t *e = s_string_slot(&c->strings, h, kind, str);
     if (!e->str) {
         if (!(e->str = strdup(str))) return;
-        e->hash = cache_hash(kind, str);
+        e->hash = h;
         e->kind = (uint8_t)kind;
         e->id = id;
         c->strings.count++;
